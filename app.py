@@ -1,0 +1,153 @@
+"""The web service: `create_app(config)` builds it, `python app.py` runs it."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from types import SimpleNamespace
+from aiohttp import web
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
+
+from bot.config import Config
+from bot.services import CrmService
+from bot.teams_bot import TeamsCrmBot, tenant_of
+from storage.db import open_database
+from storage.migrations import migrate
+from storage.repository import Repository
+
+log = logging.getLogger("crm")
+
+CONFIG = web.AppKey("config", Config)
+SERVICES = web.AppKey("services", CrmService)
+BOT = web.AppKey("bot", TeamsCrmBot)
+ADAPTER = web.AppKey("adapter", CloudAdapter)
+AUTH = web.AppKey("auth", ConfigurationBotFrameworkAuthentication)
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def bot_framework_settings(config: Config) -> SimpleNamespace:
+    """The attribute names botbuilder's configuration classes read."""
+    return SimpleNamespace(
+        APP_ID=config.app_id,
+        APP_PASSWORD=config.app_password,
+        APP_TYPE=config.app_type,
+        APP_TENANTID=config.app_tenant_id,
+    )
+
+
+def _bad_request(reason: str, status: int = 400) -> web.Response:
+    return web.json_response({"error": reason}, status=status)
+
+
+def parse_activity(raw: bytes) -> Activity | str:
+    """The request body as an Activity, or the reason it is not one."""
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return "the body is not JSON"
+    if not isinstance(body, dict):
+        return "the body is not a JSON object"
+    for key in ("type", "serviceUrl", "channelId"):
+        if not isinstance(body.get(key), str) or not body[key]:
+            return f"the activity has no {key}"
+    if not body["serviceUrl"].startswith(("https://", "http://")):
+        return "the activity's serviceUrl is not a URL"
+    for key in ("conversation", "from", "recipient"):
+        if key in body and not isinstance(body[key], dict):
+            return f"the activity's {key} is not an object"
+    if not isinstance(body.get("conversation"), dict) or not isinstance(body["conversation"].get("id"), str):
+        return "the activity has no conversation id"
+    try:
+        return Activity().deserialize(body)
+    except Exception:  # msrest raises a variety of errors for wrong-typed fields
+        return "the activity has fields of the wrong type"
+
+
+async def messages(request: web.Request) -> web.Response:
+    app = request.app
+    config = app[CONFIG]
+    if "application/json" not in request.headers.get("Content-Type", ""):
+        return _bad_request("expected Content-Type: application/json", 415)
+    activity = parse_activity(await request.read())
+    if isinstance(activity, str):
+        log.info("rejected request: %s", activity)
+        return _bad_request(activity)
+    auth_header = request.headers.get("Authorization", "")
+    if config.auth_enabled and not auth_header.startswith("Bearer "):
+        return _bad_request("a Bot Framework token is required", 401)
+    try:
+        auth_result = await app[AUTH].authenticate_request(activity, auth_header)
+    except Exception as exc:  # every way a token can be wrong ends here: never a 500
+        log.warning("rejected request: authentication failed (%s)", type(exc).__name__)
+        return _bad_request("the Bot Framework token is not valid", 401)
+    tenant_id = tenant_of(activity)
+    if tenant_id and not config.tenant_allowed(tenant_id):
+        log.warning("rejected request from tenant %s: not in ALLOWED_TENANTS", tenant_id)
+        return _bad_request("this organisation may not use this bot", 403)
+    response = await app[ADAPTER].process_activity(auth_result, activity, app[BOT].on_turn)
+    if response is None:
+        return web.Response(status=200)
+    if response.body is None:
+        return web.Response(status=response.status)
+    return web.json_response(data=response.body, status=response.status)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    try:
+        ok = request.app[SERVICES].repo.ping()
+    except Exception:
+        ok = False
+    return web.json_response({"ok": ok}, status=200 if ok else 503)
+
+
+async def _on_turn_error(context: TurnContext, error: Exception) -> None:
+    """The last safety net: log it, tell the user plainly, never show a traceback."""
+    log.exception("unhandled error in a turn", exc_info=error)
+    if context.activity.type == "message":
+        try:
+            await context.send_activity("Sorry, something went wrong on my side. Please try again.")
+        except Exception:
+            log.exception("could not tell the user about the error")
+
+
+def create_app(config: Config) -> web.Application:
+    db = open_database(config.database_path)
+    migrate(db)
+    services = CrmService(Repository(db))
+    settings = bot_framework_settings(config)
+    auth = ConfigurationBotFrameworkAuthentication(settings)
+    adapter = CloudAdapter(auth)
+    adapter.on_turn_error = _on_turn_error
+
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[CONFIG] = config
+    app[SERVICES] = services
+    app[AUTH] = auth
+    app[ADAPTER] = adapter
+    app[BOT] = TeamsCrmBot(services)
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+
+    async def close_database(app: web.Application) -> AsyncIterator[None]:
+        yield
+        db.close()
+
+    app.cleanup_ctx.append(close_database)
+    return app
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config = Config.from_env()
+    if not config.auth_enabled:
+        where = "this machine only" if config.host in ("127.0.0.1", "localhost", "::1") else "ALL interfaces, as asked"
+        log.warning("MicrosoftAppId is empty: Bot Framework authentication is OFF; listening on %s", where)
+    log.info("database %s, listening on http://%s:%d/api/messages", config.database_path, config.host, config.port)
+    web.run_app(create_app(config), host=config.host, port=config.port, print=None)
+
+
+if __name__ == "__main__":
+    main()

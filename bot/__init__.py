@@ -1,0 +1,1 @@
+"""The bot: configuration, domain, use cases, and the Teams-facing layer."""

@@ -1,0 +1,99 @@
+"""The text commands: one table that the parser, the `help` card and the manifest all read."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+MAX_MESSAGE_CHARS = 8000  # longer than any real command; a 100 KB paste is refused before parsing
+
+
+class Args(enum.Enum):
+    NONE = "none"  # nothing after the command
+    TEXT = "text"  # optional free text
+    REF = "ref"  # a record reference
+    REF_TEXT = "ref_text"  # a record reference, then free text
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    usage: str
+    description: str
+    args: Args
+    button: bool = False  # shown as a button on the help card (works without arguments)
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("help", "help", "What I can do, with buttons", Args.NONE, button=False),
+    CommandSpec("new lead", "new lead <title>", "Create a lead (without a title: a form)", Args.TEXT, button=True),
+    CommandSpec(
+        "new opportunity", "new opportunity <title>", "Create an opportunity (without a title: a form)", Args.TEXT,
+        button=True,
+    ),  # fmt: skip
+    CommandSpec("new contact", "new contact <name> <email>", "Add a contact (without details: a form)", Args.TEXT, button=True),
+    CommandSpec("contacts", "contacts [text]", "List or search your contacts", Args.TEXT, button=True),
+    CommandSpec("leads", "leads", "The latest leads", Args.NONE, button=True),
+    CommandSpec("opportunities", "opportunities", "The latest opportunities", Args.NONE, button=True),
+    CommandSpec("my", "my", "Records you own or follow", Args.NONE, button=True),
+    CommandSpec("show", "show <ref>", "Show a record, e.g. show L-3", Args.REF),
+    CommandSpec("find", "find <text>", "Search records and contacts", Args.TEXT),
+    CommandSpec("contact", "contact <ref> <name or email>", "Set the record's Contact", Args.REF_TEXT),
+    CommandSpec("participant", "participant <ref> <name or email>", "Add an Other participant", Args.REF_TEXT),
+    CommandSpec(
+        "remove participant", "remove participant <ref> <name or email>", "Remove an Other participant", Args.REF_TEXT
+    ),
+    CommandSpec("follow", "follow <ref>", "Follow a record: get told about every change", Args.REF),
+    CommandSpec("unfollow", "unfollow <ref>", "Stop following a record", Args.REF),
+    CommandSpec("following", "following", "Records you follow", Args.NONE, button=True),
+    CommandSpec("comment", "comment <ref> <text>", "Add a comment to a record", Args.REF_TEXT),
+    CommandSpec("stage", "stage <ref> <stage>", "Move a record to another stage", Args.REF_TEXT),
+    CommandSpec("convert", "convert <ref>", "Turn a lead into an opportunity", Args.REF),
+    CommandSpec("email", "email <ref>", "Write to the record's Contact", Args.REF),
+)
+
+_BY_LENGTH = sorted(COMMANDS, key=lambda c: -len(c.name))
+_PATTERN = re.compile(
+    r"^(" + "|".join(r"\s+".join(map(re.escape, c.name.split())) for c in _BY_LENGTH) + r")(?:\s+(.*))?$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    spec: CommandSpec
+    ref: str = ""
+    text: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+class TooLong(ValueError):
+    """The message is far longer than any command."""
+
+
+def spec_named(name: str) -> CommandSpec:
+    return next(c for c in COMMANDS if c.name == name)
+
+
+def parse(text: str) -> ParsedCommand | None:
+    """Text (mention already removed) -> the command and its arguments, or None if it is none."""
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise TooLong(f"That message has {len(text):,} characters; commands are much shorter than that.")
+    match = _PATTERN.match(text.strip())
+    if not match:
+        return None
+    name = " ".join(match.group(1).lower().split())
+    spec = spec_named(name)
+    rest = (match.group(2) or "").strip()
+    if spec.args is Args.NONE:
+        return ParsedCommand(spec) if not rest else None
+    if spec.args is Args.TEXT:
+        return ParsedCommand(spec, text=rest)
+    words = rest.split(None, 1)
+    ref = words[0] if words else ""
+    remainder = words[1] if len(words) > 1 else ""
+    return ParsedCommand(spec, ref=ref, text=remainder.strip())

@@ -1,0 +1,174 @@
+"""The domain's plain data: records, contacts, roles, stages, events. No I/O here."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Kind(enum.StrEnum):
+    LEAD = "lead"
+    OPPORTUNITY = "opportunity"
+
+    @property
+    def prefix(self) -> str:
+        return "L" if self is Kind.LEAD else "O"
+
+    @property
+    def label(self) -> str:
+        return "Lead" if self is Kind.LEAD else "Opportunity"
+
+
+LEAD_STAGES: tuple[str, ...] = ("New", "Contacted", "Qualified", "Disqualified")
+OPPORTUNITY_STAGES: tuple[str, ...] = ("Prospecting", "Proposal", "Negotiation", "Won", "Lost")
+CONVERTED = "Converted"  # a lead's final state after conversion; never chosen by hand
+
+
+def stages_for(kind: Kind) -> tuple[str, ...]:
+    return LEAD_STAGES if kind is Kind.LEAD else OPPORTUNITY_STAGES
+
+
+class Role(enum.StrEnum):
+    CONTACT = "contact"
+    PARTICIPANT = "participant"
+
+
+class NotifyChoice(enum.StrEnum):
+    """What a follower wants to hear about on one record."""
+
+    ALL = "all"
+    STAGE = "stage"
+    COMMENTS = "comments"
+    MUTED = "muted"
+
+
+class EventKind(enum.StrEnum):
+    CREATED = "created"
+    CONTACT_SET = "contact_set"
+    PARTICIPANT_ADDED = "participant_added"
+    PARTICIPANT_REMOVED = "participant_removed"
+    FOLLOWER_ADDED = "follower_added"
+    FOLLOWER_REMOVED = "follower_removed"
+    COMMENTED = "commented"
+    STAGE_CHANGED = "stage_changed"
+    CONVERTED = "converted"
+    EMAIL_SENT = "email_sent"
+
+
+@dataclass(frozen=True)
+class User:
+    """A member of the tenant (an internal person)."""
+
+    id: int
+    tenant_id: str
+    name: str
+    teams_id: str | None = None
+    aad_object_id: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    """An external person in the tenant's contact list."""
+
+    id: int
+    tenant_id: str
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    company: str | None = None
+    job_title: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} <{self.email}>" if self.email else self.name
+
+
+@dataclass(frozen=True)
+class Record:
+    """A lead or an opportunity."""
+
+    id: int
+    tenant_id: str
+    kind: Kind
+    number: int
+    title: str
+    stage: str
+    owner_id: int
+    version: int = 1
+    company: str | None = None
+    value: float | None = None
+    currency: str | None = None
+    close_date: str | None = None
+    source: str | None = None
+    description: str | None = None
+    converted_to: str | None = None  # reference of the opportunity a lead became
+    converted_from: str | None = None  # reference of the lead an opportunity came from
+    created_at: str = ""
+    updated_at: str = ""
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind.prefix}-{self.number}"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One timeline entry: who did what, when, old -> new."""
+
+    record_id: int
+    actor_id: int | None
+    kind: EventKind
+    at: str
+    old: str | None = None
+    new: str | None = None
+    detail: str | None = None
+    actor_name: str | None = None
+    id: int | None = None
+
+    def describe(self) -> str:
+        """One line a person reads on the timeline."""
+        who = self.actor_name or "Someone"
+        text = {
+            EventKind.CREATED: f"{who} created it",
+            EventKind.CONTACT_SET: f"{who} set the Contact: {self.old or 'none'} → {self.new or 'none'}",
+            EventKind.PARTICIPANT_ADDED: f"{who} added participant {self.new}",
+            EventKind.PARTICIPANT_REMOVED: f"{who} removed participant {self.old}",
+            EventKind.FOLLOWER_ADDED: f"{who} added follower {self.new}",
+            EventKind.FOLLOWER_REMOVED: f"{who} removed follower {self.old}",
+            EventKind.COMMENTED: f"{who} commented: {self.new}",
+            EventKind.STAGE_CHANGED: f"{who} changed the stage: {self.old} → {self.new}",
+            EventKind.CONVERTED: f"{who} converted {self.old} → {self.new}",
+            EventKind.EMAIL_SENT: f"{who} sent an email: {self.new}",
+        }[self.kind]
+        return text
+
+
+@dataclass(frozen=True)
+class Follower:
+    user: User
+    notify: NotifyChoice = NotifyChoice.ALL
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """A record with everything its card shows."""
+
+    record: Record
+    owner: User
+    contact: Contact | None
+    participants: tuple[Contact, ...]
+    followers: tuple[Follower, ...]
+    timeline: tuple[Event, ...]
+
+    def is_follower(self, user_id: int) -> bool:
+        return any(f.user.id == user_id for f in self.followers)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a service call did: the record afterwards and the events it wrote."""
+
+    record: Record
+    events: tuple[Event, ...] = field(default_factory=tuple)
+    message: str = ""

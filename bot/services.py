@@ -1,0 +1,395 @@
+"""The use cases. Each validates its input, changes the records in one transaction and returns
+the timeline events it wrote. Nothing here knows about Teams."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from bot.errors import Ambiguous, DomainError, NotFound
+from bot.models import (
+    CONVERTED,
+    Change,
+    Contact,
+    Event,
+    EventKind,
+    Kind,
+    Record,
+    RecordView,
+    Role,
+    User,
+    stages_for,
+)
+from storage.repository import Repository
+
+MAX_NAME = 200
+MAX_TITLE = 200
+MAX_EMAIL = 254
+MAX_FIELD = 200
+MAX_COMMENT = 4000
+MAX_EVENT_TEXT = 500
+TIMELINE_ON_CARD = 5
+
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+_REF = re.compile(r"^\s*([LOlo])\s*-?\s*(\d{1,9})\s*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def clean_text(text: str | None) -> str:
+    """Trim, and drop control characters that have no business in a name or title."""
+    return _CONTROL.sub("", text or "").strip()
+
+
+def is_valid_email(email: str) -> bool:
+    return len(email) <= MAX_EMAIL and bool(_EMAIL.match(email))
+
+
+def normalise_email(raw: str | None, field: str = "email") -> str | None:
+    email = clean_text(raw)
+    if not email:
+        return None
+    if not is_valid_email(email):
+        raise DomainError(f"“{email[:80]}” is not a valid email address.", field)
+    return email
+
+
+def parse_ref(ref: str) -> tuple[Kind, int]:
+    """`L-3`, `l3`, `O-12` -> (kind, number). Anything else is "not found"."""
+    match = _REF.match(ref or "")
+    if not match:
+        raise NotFound(f"I can't find a record called “{clean_text(ref)[:40]}”. References look like L-3 or O-12.")
+    kind = Kind.LEAD if match.group(1).upper() == "L" else Kind.OPPORTUNITY
+    return kind, int(match.group(2))
+
+
+def _limited(value: str | None, field: str, label: str, maximum: int = MAX_FIELD) -> str | None:
+    text = clean_text(value)
+    if len(text) > maximum:
+        raise DomainError(f"{label} can be at most {maximum} characters.", field)
+    return text or None
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_EVENT_TEXT else text[: MAX_EVENT_TEXT - 1] + "…"
+
+
+class CrmService:
+    """Contacts, leads, opportunities and their three roles, for one database."""
+
+    def __init__(self, repo: Repository, clock: Callable[[], str] = utc_now) -> None:
+        self.repo = repo
+        self.clock = clock
+
+    # --- users ---------------------------------------------------------------------------------
+
+    def record_user(
+        self, tenant_id: str, teams_id: str | None, aad_object_id: str | None, name: str | None, service_url: str | None
+    ) -> User:
+        if not tenant_id or not (teams_id or aad_object_id):
+            raise DomainError("I could not tell who you are in which organisation.")
+        now = self.clock()
+        with self.repo.transaction():
+            self.repo.ensure_tenant(tenant_id, service_url, now)
+            return self.repo.upsert_user(tenant_id, teams_id, aad_object_id, clean_text(name)[:MAX_NAME], now)
+
+    def needs_profile(self, user: User) -> bool:
+        return not self.repo.profile_checked(user.tenant_id, user.id)
+
+    def save_profile(self, user: User, email: str | None, upn: str | None, name: str | None) -> None:
+        with self.repo.transaction():
+            self.repo.set_user_profile(user.tenant_id, user.id, email, upn, clean_text(name)[:MAX_NAME], self.clock())
+
+    def save_personal_conversation(
+        self, user: User, conversation_id: str, service_url: str, bot_id: str, bot_name: str
+    ) -> None:
+        with self.repo.transaction():
+            self.repo.store_personal_conversation(
+                user.tenant_id, user.id, conversation_id, service_url, bot_id, bot_name, self.clock()
+            )
+
+    def first_delivery(self, tenant_id: str, conversation_id: str, activity_id: str) -> bool:
+        """False when Teams redelivers an activity this bot already took."""
+        with self.repo.transaction():
+            return self.repo.claim_activity(tenant_id, conversation_id, activity_id, self.clock())
+
+    # --- contacts ------------------------------------------------------------------------------
+
+    def create_contact(
+        self,
+        actor: User,
+        name: str,
+        email: str | None = None,
+        phone: str | None = None,
+        company: str | None = None,
+        job_title: str | None = None,
+    ) -> Contact:
+        tenant = actor.tenant_id
+        clean_name = _limited(name, "name", "A name", MAX_NAME)
+        if not clean_name:
+            raise DomainError("A contact needs a name.", "name")
+        clean_email = normalise_email(email)
+        fields = {
+            "phone": _limited(phone, "phone", "A phone number", 50),
+            "company": _limited(company, "company", "A company name"),
+            "job_title": _limited(job_title, "job_title", "A job title"),
+        }
+        with self.repo.transaction():
+            if clean_email and (existing := self.repo.contact_by_email(tenant, clean_email)):
+                raise DomainError(f"{existing.name} already has the email {existing.email}.", "email")
+            return self.repo.insert_contact(tenant, clean_name, clean_email, created_by=actor.id, now=self.clock(), **fields)
+
+    def search_contacts(self, tenant_id: str, text: str = "", limit: int = 25, offset: int = 0) -> list[Contact]:
+        return self.repo.search_contacts(tenant_id, clean_text(text)[:200], limit, offset)
+
+    def count_contacts(self, tenant_id: str) -> int:
+        return self.repo.count_contacts(tenant_id)
+
+    def get_contact(self, tenant_id: str, contact_id: int) -> Contact:
+        contact = self.repo.get_contact(tenant_id, contact_id)
+        if contact is None:
+            raise NotFound("That contact no longer exists.", "contact")
+        return contact
+
+    def resolve_contact(self, tenant_id: str, name_or_email: str) -> Contact:
+        """Find one contact by email or by name; several matches or none are explained."""
+        text = clean_text(name_or_email)
+        if not text:
+            raise DomainError("Which contact? Give a name or an email.", "contact")
+        if "@" in text:
+            contact = self.repo.contact_by_email(tenant_id, text)
+            if contact is None:
+                raise NotFound(
+                    f"No contact has the email {text[:80]}. Add one with: new contact <name> {text[:80]}", "contact"
+                )
+            return contact
+        matches = self.repo.contacts_named(tenant_id, text) or self.repo.search_contacts(tenant_id, text, limit=10)
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise NotFound(f"No contact is called “{text[:80]}”. Add one with: new contact {text[:80]} <email>", "contact")
+        raise Ambiguous(f"Several contacts match “{text[:80]}”; use their email to pick one.", matches, "contact")
+
+    # --- records -------------------------------------------------------------------------------
+
+    def create_record(self, actor: User, kind: Kind, title: str, company: str | None = None) -> Change:
+        clean_title = _limited(title, "title", "A title", MAX_TITLE)
+        if not clean_title:
+            raise DomainError(f"A {kind.value} needs a title.", "title")
+        clean_company = _limited(company, "company", "A company name")
+        now = self.clock()
+        with self.repo.transaction():
+            record = self.repo.insert_record(
+                actor.tenant_id, kind, clean_title, stages_for(kind)[0], actor.id, now, company=clean_company
+            )
+            self.repo.add_follower(actor.tenant_id, record.id, actor.id, now)
+            event = self._event(actor, record, EventKind.CREATED, new=clean_title)
+        return Change(record, (event,), f"{record.ref} created.")
+
+    def get_record(self, tenant_id: str, ref: str) -> Record:
+        kind, number = parse_ref(ref)
+        record = self.repo.record_by_number(tenant_id, kind, number)
+        if record is None:
+            raise NotFound(f"I can't find {kind.prefix}-{number}.")
+        return record
+
+    def view(self, tenant_id: str, ref: str) -> RecordView:
+        return self.view_of(self.get_record(tenant_id, ref))
+
+    def view_of(self, record: Record) -> RecordView:
+        tenant = record.tenant_id
+        owner = self.repo.get_user(tenant, record.owner_id)
+        assert owner is not None
+        contacts = self.repo.record_contacts(tenant, record.id, Role.CONTACT.value, limit=1)
+        return RecordView(
+            record=record,
+            owner=owner,
+            contact=contacts[0] if contacts else None,
+            participants=tuple(self.repo.record_contacts(tenant, record.id, Role.PARTICIPANT.value)),
+            followers=tuple(self.repo.followers(tenant, record.id)),
+            timeline=tuple(self.repo.timeline(tenant, record.id, TIMELINE_ON_CARD)),
+        )
+
+    def list_records(self, tenant_id: str, kind: Kind | None, limit: int = 25) -> list[Record]:
+        return self.repo.list_records(tenant_id, kind, limit)
+
+    def my_records(self, user: User, limit: int = 25) -> list[Record]:
+        return self.repo.records_of_user(user.tenant_id, user.id, limit)
+
+    def followed_records(self, user: User, limit: int = 25) -> list[Record]:
+        return self.repo.records_of_user(user.tenant_id, user.id, limit, following_only=True)
+
+    def search_records(self, tenant_id: str, text: str, limit: int = 25) -> list[Record]:
+        return self.repo.search_records(tenant_id, clean_text(text)[:200], limit)
+
+    # --- the three roles -----------------------------------------------------------------------
+
+    def set_contact(self, actor: User, ref: str, contact_id: int) -> Change:
+        with self.repo.transaction():
+            record = self._editable(actor, ref)
+            contact = self.get_contact(actor.tenant_id, contact_id)
+            tenant, now = actor.tenant_id, self.clock()
+            role = self.repo.role_of(tenant, record.id, contact.id)
+            if role == Role.CONTACT:
+                raise DomainError(f"{contact.name} is already the Contact of {record.ref}.", "contact")
+            current = self.repo.record_contacts(tenant, record.id, Role.CONTACT.value, limit=1)
+            events = []
+            if current:
+                # The former Contact stays around the deal as an Other participant.
+                self.repo.set_role(tenant, record.id, current[0].id, Role.PARTICIPANT.value, actor.id, now)
+            self.repo.set_role(tenant, record.id, contact.id, Role.CONTACT.value, actor.id, now)
+            moved = "was a participant" if role == Role.PARTICIPANT else None
+            old = current[0].label if current else None
+            events.append(self._event(actor, record, EventKind.CONTACT_SET, old=old, new=contact.label, detail=moved))
+            if current:
+                events.append(
+                    self._event(actor, record, EventKind.PARTICIPANT_ADDED, new=current[0].label, detail="former Contact")
+                )
+            record = self._touch(record)
+        return Change(record, tuple(events), f"{contact.name} is now the Contact of {record.ref}.")
+
+    def add_participant(self, actor: User, ref: str, contact_id: int) -> Change:
+        with self.repo.transaction():
+            record = self._editable(actor, ref)
+            contact = self.get_contact(actor.tenant_id, contact_id)
+            role = self.repo.role_of(actor.tenant_id, record.id, contact.id)
+            if role == Role.CONTACT:
+                raise DomainError(f"{contact.name} is the Contact of {record.ref}, so not also a participant.", "contact")
+            if role == Role.PARTICIPANT:
+                raise DomainError(f"{contact.name} is already a participant of {record.ref}.", "contact")
+            self.repo.set_role(actor.tenant_id, record.id, contact.id, Role.PARTICIPANT.value, actor.id, self.clock())
+            event = self._event(actor, record, EventKind.PARTICIPANT_ADDED, new=contact.label)
+            record = self._touch(record)
+        return Change(record, (event,), f"{contact.name} is now a participant of {record.ref}.")
+
+    def remove_participant(self, actor: User, ref: str, contact_id: int) -> Change:
+        with self.repo.transaction():
+            record = self._editable(actor, ref)
+            contact = self.get_contact(actor.tenant_id, contact_id)
+            role = self.repo.role_of(actor.tenant_id, record.id, contact.id)
+            if role == Role.CONTACT:
+                raise DomainError(f"{contact.name} is the Contact of {record.ref}, not a participant.", "contact")
+            if role != Role.PARTICIPANT:
+                raise DomainError(f"{contact.name} is not a participant of {record.ref}.", "contact")
+            self.repo.remove_role(actor.tenant_id, record.id, contact.id)
+            event = self._event(actor, record, EventKind.PARTICIPANT_REMOVED, old=contact.label)
+            record = self._touch(record)
+        return Change(record, (event,), f"{contact.name} is no longer a participant of {record.ref}.")
+
+    def follow(self, actor: User, ref: str, follower: User | None = None) -> Change:
+        """`actor` starts following, or adds `follower` (another user of the tenant)."""
+        who = follower or actor
+        if who.tenant_id != actor.tenant_id:
+            raise NotFound("I can't find that person in your organisation.", "follower")
+        with self.repo.transaction():
+            record = self.get_record(actor.tenant_id, ref)
+            if self.repo.is_follower(actor.tenant_id, record.id, who.id):
+                you = "You already follow" if who.id == actor.id else f"{who.name} already follows"
+                raise DomainError(f"{you} {record.ref}.", "follower")
+            self.repo.add_follower(actor.tenant_id, record.id, who.id, self.clock())
+            event = self._event(actor, record, EventKind.FOLLOWER_ADDED, new=who.name)
+            record = self._touch(record)
+        text = f"You now follow {record.ref}." if who.id == actor.id else f"{who.name} now follows {record.ref}."
+        return Change(record, (event,), text)
+
+    def unfollow(self, actor: User, ref: str, follower: User | None = None) -> Change:
+        who = follower or actor
+        if who.tenant_id != actor.tenant_id:
+            raise NotFound("I can't find that person in your organisation.", "follower")
+        with self.repo.transaction():
+            record = self.get_record(actor.tenant_id, ref)
+            if not self.repo.is_follower(actor.tenant_id, record.id, who.id):
+                you = "You don't follow" if who.id == actor.id else f"{who.name} doesn't follow"
+                raise DomainError(f"{you} {record.ref}.", "follower")
+            self.repo.remove_follower(actor.tenant_id, record.id, who.id)
+            event = self._event(actor, record, EventKind.FOLLOWER_REMOVED, old=who.name)
+            record = self._touch(record)
+        text = f"You no longer follow {record.ref}." if who.id == actor.id else f"{who.name} no longer follows {record.ref}."
+        return Change(record, (event,), text)
+
+    # --- comments, stages, conversion ----------------------------------------------------------
+
+    def comment(self, actor: User, ref: str, text: str) -> Change:
+        body = (text or "").replace("\x00", "").strip()
+        if not body:
+            raise DomainError("A comment can't be empty.", "comment")
+        if len(body) > MAX_COMMENT:
+            raise DomainError(f"A comment can be at most {MAX_COMMENT:,} characters (this one has {len(body):,}).", "comment")
+        with self.repo.transaction():
+            record = self._editable(actor, ref)
+            self.repo.add_comment(actor.tenant_id, record.id, actor.id, body, self.clock())
+            event = self._event(actor, record, EventKind.COMMENTED, new=_short(body))
+            record = self._touch(record)
+        return Change(record, (event,), f"Comment added to {record.ref}.")
+
+    def change_stage(self, actor: User, ref: str, stage: str) -> Change:
+        with self.repo.transaction():
+            record = self._editable(actor, ref)
+            valid = stages_for(record.kind)
+            wanted = clean_text(stage).casefold()
+            match = next((s for s in valid if s.casefold() == wanted), None)
+            if match is None:
+                shown = clean_text(stage)[:40]
+                raise DomainError(
+                    f"“{shown}” is not a stage of {record.kind.label.lower()}s. Choose one of: {', '.join(valid)}.",
+                    "stage",
+                )
+            if match == record.stage:
+                raise DomainError(f"{record.ref} is already in stage {match}.", "stage")
+            event = self._event(actor, record, EventKind.STAGE_CHANGED, old=record.stage, new=match)
+            record = self._touch(record, stage=match)
+        return Change(record, (event,), f"{record.ref} moved to {match}.")
+
+    def convert(self, actor: User, ref: str) -> Change:
+        tenant = actor.tenant_id
+        with self.repo.transaction():
+            lead = self.get_record(tenant, ref)
+            if lead.kind is not Kind.LEAD:
+                raise DomainError(f"{lead.ref} is already an opportunity; only leads can be converted.")
+            if lead.converted_to:
+                raise DomainError(f"{lead.ref} was already converted to {lead.converted_to}.")
+            now = self.clock()
+            opportunity = self.repo.insert_record(
+                tenant, Kind.OPPORTUNITY, lead.title, stages_for(Kind.OPPORTUNITY)[0], lead.owner_id, now,
+                company=lead.company, value=lead.value, currency=lead.currency, close_date=lead.close_date,
+                source=lead.source, description=lead.description, converted_from_id=lead.id,
+            )  # fmt: skip
+            self.repo.copy_history(tenant, lead.id, opportunity.id)
+            on_lead = self._event(actor, lead, EventKind.CONVERTED, old=lead.ref, new=opportunity.ref)
+            self._touch(lead, stage=CONVERTED, converted_to_id=opportunity.id)
+            on_opportunity = self._event(actor, opportunity, EventKind.CONVERTED, old=lead.ref, new=opportunity.ref)
+            opportunity = self._touch(opportunity)
+        return Change(opportunity, (on_lead, on_opportunity), f"{lead.ref} is now opportunity {opportunity.ref}.")
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _editable(self, actor: User, ref: str) -> Record:
+        record = self.get_record(actor.tenant_id, ref)
+        if record.converted_to:
+            raise DomainError(f"{record.ref} was converted to {record.converted_to}; make changes there.")
+        return record
+
+    def _event(
+        self,
+        actor: User,
+        record: Record,
+        kind: EventKind,
+        old: str | None = None,
+        new: str | None = None,
+        detail: str | None = None,
+    ) -> Event:
+        event = Event(record.id, actor.id, kind, self.clock(), old, new, detail, actor.name)
+        return self.repo.add_event(actor.tenant_id, event)
+
+    def _touch(self, record: Record, **changes: object) -> Record:
+        self.repo.touch_record(record.tenant_id, record.id, self.clock(), **changes)
+        updated = self.repo.get_record(record.tenant_id, record.id)
+        assert updated is not None
+        return updated

@@ -1,0 +1,203 @@
+"""The only ActivityHandler: Teams activities in, commands and card actions through, cards out."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from botbuilder.core import ActivityHandler, CardFactory, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, InvokeResponse
+
+from bot.actions import Actions
+from bot.conversation import HELP_BUTTONS, HELP_ENTRIES, Conversation
+from bot.errors import DomainError
+from bot.models import User
+from bot.replies import Reply
+from bot.services import CrmService
+from cards.help import help_card
+
+log = logging.getLogger(__name__)
+
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
+_FORMATTING_TAG = re.compile(r"</?(?:p|div|span|br|b|i|strong|em)\b[^>]*>", re.IGNORECASE)
+
+
+def tenant_of(activity: Activity) -> str:
+    """Teams puts the tenant in channelData.tenant.id (and conversation.tenantId)."""
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = channel_data.get("tenant")
+    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str) and tenant["id"].strip():
+        return tenant["id"].strip()
+    conversation = activity.conversation
+    if conversation is not None:
+        value = conversation.tenant_id or (conversation.additional_properties or {}).get("tenantId")
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
+
+
+def is_personal(activity: Activity) -> bool:
+    conversation = activity.conversation
+    return conversation is not None and (conversation.conversation_type in (None, "personal")) and not conversation.is_group
+
+
+def command_text(activity: Activity) -> str:
+    """The text of a message with the bot's @mention removed (Teams keeps `<at>Bot</at>` in the text)."""
+    text = activity.text if isinstance(activity.text, str) else ""
+    bot_id = activity.recipient.id if activity.recipient else None
+    for entity in activity.entities or []:
+        props = entity.additional_properties or {}
+        mentioned = props.get("mentioned") if isinstance(props.get("mentioned"), dict) else {}
+        if entity.type and entity.type.lower() == "mention" and mentioned.get("id") == bot_id:
+            mention_text = props.get("text")
+            if isinstance(mention_text, str) and mention_text:
+                text = text.replace(mention_text, " ")
+    text = re.sub(r"<at>.*?</at>", " ", text) if "<at>" in text else text
+    if _FORMATTING_TAG.search(text):
+        text = _FORMATTING_TAG.sub(" ", text)
+    if not text.strip() and isinstance(activity.value, dict) and isinstance(activity.value.get("command"), str):
+        text = activity.value["command"]  # a messageBack button whose text did not come through
+    return text.strip()
+
+
+@dataclass
+class Turn:
+    """What every handler needs about the turn: who, in which tenant."""
+
+    tenant_id: str
+    user: User
+
+
+class TeamsCrmBot(ActivityHandler):
+    def __init__(self, services: CrmService) -> None:
+        self.services = services
+        self.conversation = Conversation(services)
+        self.actions = Actions(services)
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        turn = self._turn(activity)
+        if turn is None:
+            log.info("activity=%s refused: no tenant or user", activity.type)
+            await self._refuse(turn_context, "I could not tell who you are in which organisation.")
+            return
+        turn_context.turn_state["crm.turn"] = turn
+        if activity.id and activity.conversation and activity.conversation.id:
+            if not self.services.first_delivery(turn.tenant_id, activity.conversation.id, activity.id):
+                log.info("tenant=%s user=%s activity=%s redelivered: ignored", turn.tenant_id, turn.user.id, activity.id)
+                await self._refuse(turn_context, "Already done.", log_it=False)
+                return
+        if is_personal(activity) and activity.conversation and activity.type != ActivityTypes.invoke:
+            turn_context.turn_state["crm.first_personal"] = await self._remember_personal_chat(turn_context, turn)
+        await self._learn_profile(turn_context, turn)
+        await super().on_turn(turn_context)
+
+    def _turn(self, activity: Activity) -> Turn | None:
+        tenant_id = tenant_of(activity)
+        sender = activity.from_property
+        if not tenant_id or sender is None or not (sender.id or sender.aad_object_id):
+            return None
+        try:
+            user = self.services.record_user(tenant_id, sender.id, sender.aad_object_id, sender.name, activity.service_url)
+        except DomainError:
+            return None
+        return Turn(tenant_id, user)
+
+    async def _refuse(self, turn_context: TurnContext, message: str, log_it: bool = True) -> None:
+        activity = turn_context.activity
+        if activity.type == ActivityTypes.invoke:
+            body = {"statusCode": 200, "type": MESSAGE_TYPE, "value": message}
+            await turn_context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
+            )
+        elif activity.type == ActivityTypes.message and log_it:
+            await turn_context.send_activity(MessageFactory.text(message))
+
+    async def _remember_personal_chat(self, turn_context: TurnContext, turn: Turn) -> bool:
+        """Store the 1:1 conversation so notifications can reach this person later."""
+        activity = turn_context.activity
+        recipient = activity.recipient or ChannelAccount(id="", name="")
+        stored = self.services.repo.personal_conversation(turn.tenant_id, turn.user.id)
+        if stored and stored["conversation_id"] == activity.conversation.id and stored["service_url"] == activity.service_url:
+            return False
+        self.services.save_personal_conversation(
+            turn.user, activity.conversation.id, activity.service_url or "", recipient.id or "", recipient.name or ""
+        )
+        return stored is None
+
+    async def _learn_profile(self, turn_context: TurnContext, turn: Turn) -> None:
+        """Email and UPN come from the connector's member API, once per user."""
+        activity = turn_context.activity
+        if activity.channel_id != "msteams" or not activity.from_property.id or not self.services.needs_profile(turn.user):
+            return
+        try:
+            member = await TeamsInfo.get_member(turn_context, activity.from_property.id)
+        except Exception as exc:  # the member API is a nicety: never let it break the turn
+            log.info("tenant=%s user=%s profile lookup failed: %s", turn.tenant_id, turn.user.id, type(exc).__name__)
+            return
+        email = getattr(member, "email", None) or None
+        upn = getattr(member, "user_principal_name", None) or None
+        self.services.save_profile(turn.user, email, upn, getattr(member, "name", None))
+
+    # --- messages ------------------------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        turn: Turn = turn_context.turn_state["crm.turn"]
+        said = command_text(turn_context.activity)
+        reply = self.conversation.handle(turn.user, said)
+        log.info(
+            "tenant=%s user=%s command=%s outcome=%s",
+            turn.tenant_id, turn.user.id, said.split(" ", 2)[:2] if said else "", reply.outcome,
+        )  # fmt: skip
+        await self._send(turn_context, reply)
+
+    async def _send(self, turn_context: TurnContext, reply: Reply) -> None:
+        if reply.card is not None:
+            message = MessageFactory.attachment(CardFactory.adaptive_card(reply.card))
+            if reply.text:
+                message.text = reply.text
+            await turn_context.send_activity(message)
+        elif reply.text:
+            await turn_context.send_activity(MessageFactory.text(reply.text))
+
+    # --- installs ------------------------------------------------------------------------------
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._welcome(turn_context)
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(m.id == bot_id for m in members_added or []):
+            await self._welcome(turn_context)
+
+    async def _welcome(self, turn_context: TurnContext) -> None:
+        """Say hello once per person (the Playground resends install events on every page load)."""
+        if not turn_context.turn_state.get("crm.first_personal") or turn_context.turn_state.get("crm.welcomed"):
+            return
+        turn_context.turn_state["crm.welcomed"] = True
+        greeting = "Hi! I keep your leads and opportunities, and the people around them, right here in Teams."
+        await self._send(turn_context, Reply(text=greeting, card=help_card(HELP_ENTRIES, HELP_BUTTONS)))
+
+    # --- card actions --------------------------------------------------------------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        activity = turn_context.activity
+        turn: Turn = turn_context.turn_state["crm.turn"]
+        if activity.name != "adaptiveCard/action":
+            log.info("tenant=%s user=%s invoke=%s not handled", turn.tenant_id, turn.user.id, activity.name)
+            return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
+        value: Any = activity.value if isinstance(activity.value, dict) else {}
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        verb, data = action.get("verb"), action.get("data", {})
+        reply = self.actions.handle(turn.user, verb, data)
+        log.info("tenant=%s user=%s verb=%s outcome=%s", turn.tenant_id, turn.user.id, str(verb)[:40], reply.outcome)
+        if reply.card is not None:
+            body = {"statusCode": 200, "type": CARD_TYPE, "value": reply.card}
+        else:
+            body = {"statusCode": 200, "type": MESSAGE_TYPE, "value": reply.text or ""}
+        return InvokeResponse(status=200, body=body)

@@ -1,0 +1,37 @@
+"""Contact cards: the contact list and search results, the new-contact form."""
+
+from __future__ import annotations
+
+from bot.models import Contact
+from cards import verbs
+from cards.common import Card, Element, action_set, card, execute, heading, notice, subtle, text, text_input
+
+
+def contact_line(contact: Contact) -> str:
+    extra = " · ".join(p for p in (contact.email, contact.job_title, contact.company, contact.phone) if p)
+    return f"**{contact.name}**" + (f" · {extra}" if extra else "")
+
+
+def contact_list_card(title: str, contacts: list[Contact], empty: str, message: str = "", more_hint: str = "") -> Card:
+    body: list[Element] = []
+    if message:
+        body.append(notice(message))
+    body.append(heading(title))
+    if not contacts:
+        body.append(text(empty))
+    body += [text(contact_line(c), separator=True) for c in contacts]
+    if more_hint:
+        body.append(subtle(more_hint))
+    return card(body)
+
+
+def new_contact_form(values: dict[str, str] | None = None, errors: dict[str, str] | None = None) -> Card:
+    values = values or {}
+    body: list[Element] = [heading("New contact")]
+    body += text_input("name", "Name", values.get("name"), max_length=200, required=True, errors=errors)
+    body += text_input("email", "Email", values.get("email"), max_length=254, style="Email", errors=errors)
+    body += text_input("company", "Company", values.get("company"), max_length=200, errors=errors)
+    body += text_input("job_title", "Job title", values.get("job_title"), max_length=200, errors=errors)
+    body += text_input("phone", "Phone", values.get("phone"), max_length=50, style="Tel", errors=errors)
+    body.append(action_set([execute("Add contact", verbs.CONTACT_CREATE, style="positive")]))
+    return card(body)

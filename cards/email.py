@@ -1,0 +1,32 @@
+"""The email compose card: To = the Contact, CC = the Other participants."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from bot.models import RecordView
+from cards.common import Card, Element, card, facts, heading, notice, subtle, text
+
+
+def mailto_link(to: list[str], cc: list[str], subject: str, body: str = "") -> str:
+    """An RFC 6068 mailto: URL (spaces as %20, every field percent-encoded)."""
+    address = ",".join(quote(a, safe="@") for a in to)
+    fields = [("cc", ",".join(cc)), ("subject", subject), ("body", body)]
+    query = "&".join(f"{k}={quote(v, safe='@,')}" for k, v in fields if v)
+    return f"mailto:{address}" + (f"?{query}" if query else "")
+
+
+def compose_card(view: RecordView) -> Card:
+    record = view.record
+    body: list[Element] = [subtle(f"{record.ref} · {record.kind.label}"), heading(f"Email about {record.title}")]
+    contact = view.contact
+    if contact is None or not contact.email:
+        who = "has no Contact yet" if contact is None else f"has a Contact ({contact.name}) without an email"
+        body.append(notice(f"{record.ref} {who}.", good=False))
+        body.append(text(f"Set one first: **contact {record.ref} <name or email>**"))
+        return card(body)
+    cc = [p.email for p in view.participants if p.email]
+    body.append(facts([("To", contact.email), ("CC", ", ".join(cc) or "nobody"), ("Subject", record.title)]))
+    body.append(subtle("Opens a new message in your mail app, addressed as above."))
+    link = mailto_link([contact.email], cc, record.title)
+    return card(body, actions=[{"type": "Action.OpenUrl", "title": "Open in Outlook", "url": link}])

@@ -1,0 +1,39 @@
+"""The help card, and the friendly answer to text the bot does not understand.
+
+Both take the command table's entries as data, so the table stays in bot/commands.py."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cards.common import Card, Element, action_set, card, command_button, facts, heading, section, text
+
+Entry = tuple[str, str]  # (usage, description) or (button title, command)
+
+
+def _buttons(buttons: Sequence[Entry]) -> list[Element]:
+    actions = [command_button(title, command) for title, command in buttons]
+    return [action_set(actions[i : i + 4]) for i in range(0, len(actions), 4)]
+
+
+def help_card(entries: Sequence[Entry], buttons: Sequence[Entry]) -> Card:
+    body: list[Element] = [
+        heading("Your CRM, right here in Teams"),
+        text(
+            "Every lead and opportunity keeps three kinds of people around it: the **Contact** (the main person "
+            "at the customer, who gets your emails), **Other participants** (further people at the customer, "
+            "copied on emails) and **Followers**, also called collaborators (colleagues who are told about "
+            "every change)."
+        ),
+        section("What you can type"),
+        facts(list(entries)),
+        section("Start here"),
+        *_buttons(buttons),
+    ]
+    return card(body)
+
+
+def unknown_card(said: str, buttons: Sequence[Entry]) -> Card:
+    first_line = said.strip().splitlines()[0][:60] if said.strip() else ""
+    opening = f"I did not understand “{first_line}”." if first_line else "I did not understand that."
+    return card([text(f"{opening} Here is what I can do:"), *_buttons(buttons), text("Type **help** for the full list.")])

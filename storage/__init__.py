@@ -1,0 +1,1 @@
+"""SQLite storage: the connection, the migrations and every query."""
