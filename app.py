@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
+
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication

@@ -29,10 +29,15 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("help", "help", "What I can do, with buttons", Args.NONE, button=False),
     CommandSpec("new lead", "new lead <title>", "Create a lead (without a title: a form)", Args.TEXT, button=True),
     CommandSpec(
-        "new opportunity", "new opportunity <title>", "Create an opportunity (without a title: a form)", Args.TEXT,
+        "new opportunity",
+        "new opportunity <title>",
+        "Create an opportunity (without a title: a form)",
+        Args.TEXT,
         button=True,
-    ),  # fmt: skip
-    CommandSpec("new contact", "new contact <name> <email>", "Add a contact (without details: a form)", Args.TEXT, button=True),
+    ),
+    CommandSpec(
+        "new contact", "new contact <name> <email>", "Add a contact (without details: a form)", Args.TEXT, button=True
+    ),
     CommandSpec("contacts", "contacts [text]", "List or search your contacts", Args.TEXT, button=True),
     CommandSpec("leads", "leads", "The latest leads", Args.NONE, button=True),
     CommandSpec("opportunities", "opportunities", "The latest opportunities", Args.NONE, button=True),

@@ -75,7 +75,9 @@ class Conversation:
         try:
             return self._handlers[command.name](user, command)
         except Ambiguous as exc:
-            return Reply(card=contact_list_card("Which one?", exc.matches, "", message=exc.message), outcome="ambiguous")
+            return Reply(
+                card=contact_list_card("Which one?", exc.matches, "", message=exc.message), outcome="ambiguous"
+            )
         except DomainError as exc:
             return Reply(text=exc.message, outcome="refused")
 

@@ -32,10 +32,10 @@ MAX_EVENT_TEXT = 500
 TIMELINE_ON_CARD = 5
 
 _EMAIL = re.compile(
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
-_REF = re.compile(r"^\s*([LOlo])\s*-?\s*(\d{1,9})\s*$")
+_REF = re.compile(r"\s*([LOlo])\s*-?\s*(\d{1,9})\s*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -49,7 +49,7 @@ def clean_text(text: str | None) -> str:
 
 
 def is_valid_email(email: str) -> bool:
-    return len(email) <= MAX_EMAIL and bool(_EMAIL.match(email))
+    return len(email) <= MAX_EMAIL and bool(_EMAIL.fullmatch(email))
 
 
 def normalise_email(raw: str | None, field: str = "email") -> str | None:
@@ -63,7 +63,7 @@ def normalise_email(raw: str | None, field: str = "email") -> str | None:
 
 def parse_ref(ref: str) -> tuple[Kind, int]:
     """`L-3`, `l3`, `O-12` -> (kind, number). Anything else is "not found"."""
-    match = _REF.match(ref or "")
+    match = _REF.fullmatch(ref or "")
     if not match:
         raise NotFound(f"I can't find a record called “{clean_text(ref)[:40]}”. References look like L-3 or O-12.")
     kind = Kind.LEAD if match.group(1).upper() == "L" else Kind.OPPORTUNITY
@@ -144,7 +144,9 @@ class CrmService:
         with self.repo.transaction():
             if clean_email and (existing := self.repo.contact_by_email(tenant, clean_email)):
                 raise DomainError(f"{existing.name} already has the email {existing.email}.", "email")
-            return self.repo.insert_contact(tenant, clean_name, clean_email, created_by=actor.id, now=self.clock(), **fields)
+            return self.repo.insert_contact(
+                tenant, clean_name, clean_email, created_by=actor.id, now=self.clock(), **fields
+            )
 
     def search_contacts(self, tenant_id: str, text: str = "", limit: int = 25, offset: int = 0) -> list[Contact]:
         return self.repo.search_contacts(tenant_id, clean_text(text)[:200], limit, offset)
@@ -174,7 +176,9 @@ class CrmService:
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            raise NotFound(f"No contact is called “{text[:80]}”. Add one with: new contact {text[:80]} <email>", "contact")
+            raise NotFound(
+                f"No contact is called “{text[:80]}”. Add one with: new contact {text[:80]} <email>", "contact"
+            )
         raise Ambiguous(f"Several contacts match “{text[:80]}”; use their email to pick one.", matches, "contact")
 
     # --- records -------------------------------------------------------------------------------
@@ -182,7 +186,8 @@ class CrmService:
     def create_record(self, actor: User, kind: Kind, title: str, company: str | None = None) -> Change:
         clean_title = _limited(title, "title", "A title", MAX_TITLE)
         if not clean_title:
-            raise DomainError(f"A {kind.value} needs a title.", "title")
+            article = "An" if kind is Kind.OPPORTUNITY else "A"
+            raise DomainError(f"{article} {kind.value} needs a title.", "title")
         clean_company = _limited(company, "company", "A company name")
         now = self.clock()
         with self.repo.transaction():
@@ -250,7 +255,9 @@ class CrmService:
             events.append(self._event(actor, record, EventKind.CONTACT_SET, old=old, new=contact.label, detail=moved))
             if current:
                 events.append(
-                    self._event(actor, record, EventKind.PARTICIPANT_ADDED, new=current[0].label, detail="former Contact")
+                    self._event(
+                        actor, record, EventKind.PARTICIPANT_ADDED, new=current[0].label, detail="former Contact"
+                    )
                 )
             record = self._touch(record)
         return Change(record, tuple(events), f"{contact.name} is now the Contact of {record.ref}.")
@@ -261,7 +268,9 @@ class CrmService:
             contact = self.get_contact(actor.tenant_id, contact_id)
             role = self.repo.role_of(actor.tenant_id, record.id, contact.id)
             if role == Role.CONTACT:
-                raise DomainError(f"{contact.name} is the Contact of {record.ref}, so not also a participant.", "contact")
+                raise DomainError(
+                    f"{contact.name} is the Contact of {record.ref}, so not also a participant.", "contact"
+                )
             if role == Role.PARTICIPANT:
                 raise DomainError(f"{contact.name} is already a participant of {record.ref}.", "contact")
             self.repo.set_role(actor.tenant_id, record.id, contact.id, Role.PARTICIPANT.value, actor.id, self.clock())
@@ -311,7 +320,11 @@ class CrmService:
             self.repo.remove_follower(actor.tenant_id, record.id, who.id)
             event = self._event(actor, record, EventKind.FOLLOWER_REMOVED, old=who.name)
             record = self._touch(record)
-        text = f"You no longer follow {record.ref}." if who.id == actor.id else f"{who.name} no longer follows {record.ref}."
+        text = (
+            f"You no longer follow {record.ref}."
+            if who.id == actor.id
+            else f"{who.name} no longer follows {record.ref}."
+        )
         return Change(record, (event,), text)
 
     # --- comments, stages, conversion ----------------------------------------------------------
@@ -321,7 +334,9 @@ class CrmService:
         if not body:
             raise DomainError("A comment can't be empty.", "comment")
         if len(body) > MAX_COMMENT:
-            raise DomainError(f"A comment can be at most {MAX_COMMENT:,} characters (this one has {len(body):,}).", "comment")
+            raise DomainError(
+                f"A comment can be at most {MAX_COMMENT:,} characters (this one has {len(body):,}).", "comment"
+            )
         with self.repo.transaction():
             record = self._editable(actor, ref)
             self.repo.add_comment(actor.tenant_id, record.id, actor.id, body, self.clock())

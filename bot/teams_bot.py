@@ -43,7 +43,11 @@ def tenant_of(activity: Activity) -> str:
 
 def is_personal(activity: Activity) -> bool:
     conversation = activity.conversation
-    return conversation is not None and (conversation.conversation_type in (None, "personal")) and not conversation.is_group
+    return (
+        conversation is not None
+        and (conversation.conversation_type in (None, "personal"))
+        and not conversation.is_group
+    )
 
 
 def command_text(activity: Activity) -> str:
@@ -52,7 +56,8 @@ def command_text(activity: Activity) -> str:
     bot_id = activity.recipient.id if activity.recipient else None
     for entity in activity.entities or []:
         props = entity.additional_properties or {}
-        mentioned = props.get("mentioned") if isinstance(props.get("mentioned"), dict) else {}
+        mentioned = props.get("mentioned")
+        mentioned = mentioned if isinstance(mentioned, dict) else {}
         if entity.type and entity.type.lower() == "mention" and mentioned.get("id") == bot_id:
             mention_text = props.get("text")
             if isinstance(mention_text, str) and mention_text:
@@ -87,11 +92,15 @@ class TeamsCrmBot(ActivityHandler):
             await self._refuse(turn_context, "I could not tell who you are in which organisation.")
             return
         turn_context.turn_state["crm.turn"] = turn
-        if activity.id and activity.conversation and activity.conversation.id:
-            if not self.services.first_delivery(turn.tenant_id, activity.conversation.id, activity.id):
-                log.info("tenant=%s user=%s activity=%s redelivered: ignored", turn.tenant_id, turn.user.id, activity.id)
-                await self._refuse(turn_context, "Already done.", log_it=False)
-                return
+        conversation_id = activity.conversation.id if activity.conversation else None
+        if (
+            activity.id
+            and conversation_id
+            and not self.services.first_delivery(turn.tenant_id, conversation_id, activity.id)
+        ):
+            log.info("tenant=%s user=%s activity=%s redelivered: ignored", turn.tenant_id, turn.user.id, activity.id)
+            await self._refuse(turn_context, "Already done.", log_it=False)
+            return
         if is_personal(activity) and activity.conversation and activity.type != ActivityTypes.invoke:
             turn_context.turn_state["crm.first_personal"] = await self._remember_personal_chat(turn_context, turn)
         await self._learn_profile(turn_context, turn)
@@ -103,7 +112,9 @@ class TeamsCrmBot(ActivityHandler):
         if not tenant_id or sender is None or not (sender.id or sender.aad_object_id):
             return None
         try:
-            user = self.services.record_user(tenant_id, sender.id, sender.aad_object_id, sender.name, activity.service_url)
+            user = self.services.record_user(
+                tenant_id, sender.id, sender.aad_object_id, sender.name, activity.service_url
+            )
         except DomainError:
             return None
         return Turn(tenant_id, user)
@@ -123,7 +134,11 @@ class TeamsCrmBot(ActivityHandler):
         activity = turn_context.activity
         recipient = activity.recipient or ChannelAccount(id="", name="")
         stored = self.services.repo.personal_conversation(turn.tenant_id, turn.user.id)
-        if stored and stored["conversation_id"] == activity.conversation.id and stored["service_url"] == activity.service_url:
+        if (
+            stored
+            and stored["conversation_id"] == activity.conversation.id
+            and stored["service_url"] == activity.service_url
+        ):
             return False
         self.services.save_personal_conversation(
             turn.user, activity.conversation.id, activity.service_url or "", recipient.id or "", recipient.name or ""
@@ -133,7 +148,11 @@ class TeamsCrmBot(ActivityHandler):
     async def _learn_profile(self, turn_context: TurnContext, turn: Turn) -> None:
         """Email and UPN come from the connector's member API, once per user."""
         activity = turn_context.activity
-        if activity.channel_id != "msteams" or not activity.from_property.id or not self.services.needs_profile(turn.user):
+        if (
+            activity.channel_id != "msteams"
+            or not activity.from_property.id
+            or not self.services.needs_profile(turn.user)
+        ):
             return
         try:
             member = await TeamsInfo.get_member(turn_context, activity.from_property.id)

@@ -9,10 +9,15 @@ from cards.common import Card, Element, card, facts, heading, notice, subtle, te
 
 
 def mailto_link(to: list[str], cc: list[str], subject: str, body: str = "") -> str:
-    """An RFC 6068 mailto: URL (spaces as %20, every field percent-encoded)."""
+    """An RFC 6068 mailto: URL: spaces as %20, line breaks as %0D%0A, every field percent-encoded."""
     address = ",".join(quote(a, safe="@") for a in to)
-    fields = [("cc", ",".join(cc)), ("subject", subject), ("body", body)]
-    query = "&".join(f"{k}={quote(v, safe='@,')}" for k, v in fields if v)
+    body = body.replace("\r\n", "\n").replace("\n", "\r\n")
+    fields = [
+        ("cc", quote(",".join(cc), safe="@,")),
+        ("subject", quote(subject, safe="")),
+        ("body", quote(body, safe="")),
+    ]
+    query = "&".join(f"{k}={v}" for k, v in fields if v)
     return f"mailto:{address}" + (f"?{query}" if query else "")
 
 

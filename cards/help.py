@@ -36,4 +36,6 @@ def help_card(entries: Sequence[Entry], buttons: Sequence[Entry]) -> Card:
 def unknown_card(said: str, buttons: Sequence[Entry]) -> Card:
     first_line = said.strip().splitlines()[0][:60] if said.strip() else ""
     opening = f"I did not understand “{first_line}”." if first_line else "I did not understand that."
-    return card([text(f"{opening} Here is what I can do:"), *_buttons(buttons), text("Type **help** for the full list.")])
+    return card(
+        [text(f"{opening} Here is what I can do:"), *_buttons(buttons), text("Type **help** for the full list.")]
+    )

@@ -85,7 +85,11 @@ def record_list_card(title: str, records: list[Record], empty: str, more_hint: s
                     "type": "Action.Submit",
                     "title": f"Show {record.ref}",
                     "data": {
-                        "msteams": {"type": "messageBack", "text": f"show {record.ref}", "displayText": f"show {record.ref}"},
+                        "msteams": {
+                            "type": "messageBack",
+                            "text": f"show {record.ref}",
+                            "displayText": f"show {record.ref}",
+                        },
                         "command": f"show {record.ref}",
                     },
                 },

@@ -100,12 +100,15 @@ class Repository:
 
     def find_user(self, tenant_id: str, teams_id: str | None, aad_object_id: str | None) -> User | None:
         if teams_id:
-            row = self._one(f"SELECT {_USER_COLUMNS} FROM users WHERE tenant_id = ? AND teams_id = ?", [tenant_id, teams_id])
+            row = self._one(
+                f"SELECT {_USER_COLUMNS} FROM users WHERE tenant_id = ? AND teams_id = ?", [tenant_id, teams_id]
+            )
             if row:
                 return _user(row)
         if aad_object_id:
             row = self._one(
-                f"SELECT {_USER_COLUMNS} FROM users WHERE tenant_id = ? AND aad_object_id = ?", [tenant_id, aad_object_id]
+                f"SELECT {_USER_COLUMNS} FROM users WHERE tenant_id = ? AND aad_object_id = ?",
+                [tenant_id, aad_object_id],
             )
             if row:
                 return _user(row)
@@ -262,7 +265,9 @@ class Repository:
         return record
 
     def get_record(self, tenant_id: str, record_id: int) -> Record | None:
-        row = self._one(f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.id = ?", [tenant_id, record_id])
+        row = self._one(
+            f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.id = ?", [tenant_id, record_id]
+        )
         return _record(row) if row else None
 
     def record_by_number(self, tenant_id: str, kind: Kind, number: int) -> Record | None:
@@ -292,7 +297,9 @@ class Repository:
         )
         return [_record(r) for r in rows]
 
-    def records_of_user(self, tenant_id: str, user_id: int, limit: int = 25, following_only: bool = False) -> list[Record]:
+    def records_of_user(
+        self, tenant_id: str, user_id: int, limit: int = 25, following_only: bool = False
+    ) -> list[Record]:
         owned = "" if following_only else "r.owner_id = ? OR "
         params: list[Any] = [tenant_id] + ([] if following_only else [user_id]) + [tenant_id, user_id, limit]
         rows = self._all(
@@ -360,7 +367,8 @@ class Repository:
 
     def is_follower(self, tenant_id: str, record_id: int, user_id: int) -> bool:
         row = self._one(
-            "SELECT 1 FROM followers WHERE tenant_id = ? AND record_id = ? AND user_id = ?", [tenant_id, record_id, user_id]
+            "SELECT 1 FROM followers WHERE tenant_id = ? AND record_id = ? AND user_id = ?",
+            [tenant_id, record_id, user_id],
         )
         return row is not None
 
@@ -373,7 +381,8 @@ class Repository:
 
     def remove_follower(self, tenant_id: str, record_id: int, user_id: int) -> None:
         self.db.execute(
-            "DELETE FROM followers WHERE tenant_id = ? AND record_id = ? AND user_id = ?", [tenant_id, record_id, user_id]
+            "DELETE FROM followers WHERE tenant_id = ? AND record_id = ? AND user_id = ?",
+            [tenant_id, record_id, user_id],
         )
 
     # --- comments and the timeline -------------------------------------------------------------
@@ -393,7 +402,16 @@ class Repository:
         cursor = self.db.execute(
             "INSERT INTO events (tenant_id, record_id, actor_id, kind, old, new, detail, at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [tenant_id, event.record_id, event.actor_id, event.kind.value, event.old, event.new, event.detail, event.at],
+            [
+                tenant_id,
+                event.record_id,
+                event.actor_id,
+                event.kind.value,
+                event.old,
+                event.new,
+                event.detail,
+                event.at,
+            ],
         )
         return Event(**{**event.__dict__, "id": cursor.lastrowid})
 

@@ -74,8 +74,13 @@ class Teams:
         return self.client.app[SERVICES]
 
     def activity(self, person: Person, kind: str = "message", chat: str = "personal", **fields: Any) -> dict[str, Any]:
+        conversation: dict[str, Any]
         if chat == "personal":
-            conversation = {"id": f"a:1:{person.teams_id}", "conversationType": "personal", "tenantId": person.tenant_id}
+            conversation = {
+                "id": f"a:1:{person.teams_id}",
+                "conversationType": "personal",
+                "tenantId": person.tenant_id,
+            }
         else:
             conversation = {
                 "id": "19:sales@thread.tacv2;messageid=1700000000000",
@@ -104,7 +109,9 @@ class Teams:
         if chat == "personal":
             return self.activity(person, text=text, textFormat="plain")
         mention = {"type": "mention", "text": f"<at>{BOT_NAME}</at>", "mentioned": {"id": BOT_ID, "name": BOT_NAME}}
-        return self.activity(person, chat=chat, text=f"<at>{BOT_NAME}</at> {text}", textFormat="plain", entities=[mention])
+        return self.activity(
+            person, chat=chat, text=f"<at>{BOT_NAME}</at> {text}", textFormat="plain", entities=[mention]
+        )
 
     async def post(self, body: Any, headers: dict[str, str] | None = None) -> tuple[int, Any]:
         response = await self.client.post("/api/messages", json=body, headers=headers)

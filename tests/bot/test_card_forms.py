@@ -1,0 +1,110 @@
+"""The forms the bot sends (new lead, new contact), clicked the way Teams does: an adaptiveCard/action invoke."""
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import ALICE, CARD, Teams, all_text
+
+MESSAGE = "application/vnd.microsoft.activity.message"
+
+
+def inputs(card: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Input."):
+                found[node["id"]] = node
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+def execute_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute":
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+async def click_button(teams: Teams, card: dict[str, Any], title: str, values: dict[str, str]) -> dict[str, Any]:
+    """Click the button with this title: Teams merges the inputs' values into the action's data."""
+    action = next(a for a in execute_actions(card) if a["title"] == title)
+    return await teams.click(ALICE, action["verb"], {**action.get("data", {}), **values})
+
+
+async def test_new_lead_form_creates_the_lead(teams: Teams) -> None:
+    form = await teams.card(ALICE, "new lead")
+    assert set(inputs(form)) == {"title", "company"}
+    body = await click_button(teams, form, "Create lead", {"title": "From the form", "company": "Acme"})
+    assert body["type"] == CARD
+    text = all_text(body["value"])
+    assert "L-1 created." in text and "From the form" in text and "Company: Acme" in text
+
+
+async def test_new_record_form_without_title_comes_back_with_the_message(teams: Teams) -> None:
+    form = await teams.card(ALICE, "new opportunity")
+    body = await click_button(teams, form, "Create opportunity", {"title": "  ", "company": "Kept Ltd"})
+    again = body["value"]
+    assert "An opportunity needs a title." in all_text(again)
+    assert inputs(again)["company"]["value"] == "Kept Ltd"
+    assert teams.services.list_records(ALICE.tenant_id, None) == []
+
+
+async def test_new_contact_form_keeps_values_and_shows_the_email_error(teams: Teams) -> None:
+    form = await teams.card(ALICE, "new contact")
+    values = {"name": "Jane Buyer", "email": "not-an-email", "company": "Acme", "job_title": "CFO", "phone": ""}
+    body = await click_button(teams, form, "Add contact", values)
+    again = body["value"]
+    assert "“not-an-email” is not a valid email address." in all_text(again)
+    assert inputs(again)["name"]["value"] == "Jane Buyer" and inputs(again)["job_title"]["value"] == "CFO"
+    assert teams.services.count_contacts(ALICE.tenant_id) == 0
+    body = await click_button(teams, again, "Add contact", {**values, "email": "jane@acme.example"})
+    assert "Jane Buyer added." in all_text(body["value"])
+    assert teams.services.count_contacts(ALICE.tenant_id) == 1
+
+
+@pytest.mark.parametrize(
+    ("verb", "data"),
+    [
+        ("record.explode", {}),
+        (None, {}),
+        (42, {}),
+        ("record.create", "not an object"),
+        ("record.create", {"kind": "invoice", "title": "x"}),
+        ("record.create", {"kind": "lead", "title": ["list"]}),
+        ("record.create", {"kind": "lead", "title": "x" * 20_000}),
+        ("contact.create", {"name": {"first": "Jane"}}),
+        ("record.show", {}),
+        ("record.show", {"ref": "L-999"}),
+    ],
+)
+async def test_tampered_payloads_get_a_message_and_change_nothing(teams: Teams, verb: Any, data: Any) -> None:
+    body = await teams.click(ALICE, verb, data)
+    assert body["statusCode"] == 200 and body["type"] == MESSAGE and body["value"]
+    assert teams.services.list_records(ALICE.tenant_id, None) == []
+    assert teams.services.count_contacts(ALICE.tenant_id) == 0
+
+
+async def test_invoke_without_an_action_and_unknown_invokes(teams: Teams) -> None:
+    invoke = teams.activity(ALICE, kind="invoke", name="adaptiveCard/action", value="garbage")
+    status, body = await teams.post(invoke)
+    assert status == 200 and body["type"] == MESSAGE
+    status, _ = await teams.post(teams.activity(ALICE, kind="invoke", name="something/else", value={}))
+    assert status == 501

@@ -1,0 +1,120 @@
+"""Every card the bot can send: valid Adaptive Cards 1.5 (checked by Microsoft's own library), small, readable."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.conversation import HELP_BUTTONS, HELP_ENTRIES
+from bot.models import Contact, Event, EventKind, Follower, Kind, Record, RecordView, User
+from cards.contacts import contact_list_card, new_contact_form
+from cards.email import compose_card, mailto_link
+from cards.help import help_card, unknown_card
+from cards.records import new_record_form, record_card, record_list_card, search_results_card
+from tests.conftest import all_text
+
+ROOT = Path(__file__).resolve().parents[2]
+TENANT = "t"
+OWNER = User(1, TENANT, "Alice Owner", "29:a", "aad-a", "alice@contoso.example")
+
+
+def contact(i: int) -> Contact:
+    return Contact(
+        i,
+        TENANT,
+        f"Person {i} with a fairly long name",
+        f"person{i}@customer-company.example",
+        company="Customer Company Ltd",
+    )
+
+
+def view(participants: int = 2, followers: int = 2, with_contact: bool = True) -> RecordView:
+    record = Record(1, TENANT, Kind.LEAD, 3, "Acme rollout", "New", 1, 4, "Acme", 125000.5, "EUR")
+    timeline = tuple(
+        Event(1, 1, EventKind.COMMENTED, "2026-11-23T12:00:00.000000Z", None, "x" * 500, None, "Alice Owner")
+        for _ in range(5)
+    )
+    people = tuple(Follower(User(i, TENANT, f"Colleague number {i}")) for i in range(followers))
+    return RecordView(
+        record, OWNER, contact(0) if with_contact else None, tuple(contact(i) for i in range(1, participants + 1)),
+        people, timeline,
+    )  # fmt: skip
+
+
+def every_card() -> dict[str, dict[str, Any]]:
+    records = [view().record] * 25
+    contacts = [contact(i) for i in range(25)]
+    return {
+        "record": record_card(view(), viewer_id=1, message="Done."),
+        "record without contact": record_card(view(0, 0, with_contact=False)),
+        "record with 200 people": record_card(view(200, 200), viewer_id=1),
+        "record list": record_list_card("Latest leads", records, "none"),
+        "empty list": record_list_card("Latest leads", [], "No leads yet."),
+        "search": search_results_card("acme", records[:10], contacts[:10]),
+        "contacts": contact_list_card("Contacts", contacts, "none", message="Added."),
+        "new lead form": new_record_form(Kind.LEAD, {"title": "t"}, {"title": "A lead needs a title."}),
+        "new contact form": new_contact_form({"name": "n"}, {"email": "bad"}),
+        "help": help_card(HELP_ENTRIES, HELP_BUTTONS),
+        "unknown": unknown_card("what?", HELP_BUTTONS),
+        "compose": compose_card(view()),
+        "compose without contact": compose_card(view(with_contact=False)),
+    }
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is needed to run Microsoft's Adaptive Cards library")
+def test_every_card_is_valid_adaptive_cards_1_5() -> None:
+    cards = every_card()
+    result = subprocess.run(
+        ["node", str(ROOT / "tests" / "validate_cards.js")],
+        input=json.dumps(list(cards.values())),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=True,
+    )
+    problems = dict(zip(cards, json.loads(result.stdout), strict=True))
+    assert {name: found for name, found in problems.items() if found} == {}
+
+
+def test_the_validator_does_catch_mistakes() -> None:
+    broken = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlok", "text": "x"}]}
+    result = subprocess.run(
+        ["node", str(ROOT / "tests" / "validate_cards.js")], input=json.dumps([broken]), capture_output=True,
+        text=True, cwd=ROOT, timeout=60, check=True,
+    )  # fmt: skip
+    assert "UnknownElementType" in result.stdout
+
+
+def test_cards_stay_small_with_hundreds_of_people() -> None:
+    for name, card in every_card().items():
+        assert card["version"] == "1.5"
+        assert len(json.dumps(card).encode()) < 28 * 1024, name
+    crowded = all_text(record_card(view(200, 200)))
+    assert "Other participants (200)" in crowded and "Followers (200)" in crowded and crowded.count("and 190 more") == 2
+
+
+def test_the_record_card_shows_the_three_roles() -> None:
+    text = all_text(record_card(view(), viewer_id=99))
+    assert "L-3 · Lead" in text and "Acme rollout" in text and "Stage: New" in text
+    assert "Value: 125,000.5 EUR" in text and "Owner: Alice Owner" in text
+    assert "Person 0 with a fairly long name · person0@customer-company.example" in text
+    assert "Other participants (2)" in text and "Followers (2)" in text
+    assert "You don't follow this record." in text
+    assert "Latest activity" in text and "Alice Owner commented:" in text
+    assert "You follow this record." in all_text(record_card(view(), viewer_id=1))
+
+
+def test_mailto_link_is_encoded() -> None:
+    link = mailto_link(
+        ["jane@acme.example"], ["a@x.example", "b@y.example"], "Q3 offer & terms?", "Hi Jane,\nsee below"
+    )
+    assert link == (
+        "mailto:jane@acme.example?cc=a@x.example,b@y.example&subject=Q3%20offer%20%26%20terms%3F"
+        "&body=Hi%20Jane%2C%0D%0Asee%20below"
+    )
+    assert "To: person0@customer-company.example" in all_text(compose_card(view()))
+    assert "has no Contact yet" in all_text(compose_card(view(with_contact=False)))

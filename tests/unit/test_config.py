@@ -1,0 +1,55 @@
+import pytest
+
+from bot.config import Config, ConfigError
+
+
+def test_defaults() -> None:
+    config = Config.from_env({})
+    assert (config.host, config.port, config.database_path, config.notify_window_seconds) == (
+        "127.0.0.1",
+        3978,
+        "crm.db",
+        10,
+    )
+    assert not config.auth_enabled and not config.graph_enabled
+    assert config.graph_base_url == "https://graph.microsoft.com/v1.0"
+    assert config.tenant_allowed("anything")
+
+
+def test_everything_from_the_environment() -> None:
+    config = Config.from_env(
+        {
+            "MicrosoftAppId": "app",
+            "MicrosoftAppPassword": "secret",
+            "MicrosoftAppType": "SingleTenant",
+            "MicrosoftAppTenantId": "tid",
+            "PORT": "8080",
+            "DATABASE_PATH": "/tmp/x.db",
+            "NOTIFY_WINDOW_SECONDS": "0",
+            "ALLOWED_TENANTS": " t1, t2 ,",
+            "GRAPH_CLIENT_ID": "c",
+            "GRAPH_CLIENT_SECRET": "s",
+            "GRAPH_TENANT_ID": "g",
+            "GRAPH_BASE_URL": "http://127.0.0.1:9/v1.0/",
+        }
+    )
+    assert config.host == "0.0.0.0"  # authenticated bots listen everywhere by default
+    assert (config.app_type, config.app_tenant_id, config.port, config.notify_window_seconds) == (
+        "SingleTenant",
+        "tid",
+        8080,
+        0,
+    )
+    assert config.allowed_tenants == frozenset({"t1", "t2"}) and not config.tenant_allowed("t3")
+    assert config.graph_enabled and config.graph_base_url == "http://127.0.0.1:9/v1.0"
+    assert "secret" not in repr(config)
+
+
+def test_host_can_be_asked_for() -> None:
+    assert Config.from_env({"HOST": "0.0.0.0"}).host == "0.0.0.0"
+
+
+@pytest.mark.parametrize(("name", "value"), [("PORT", "abc"), ("PORT", "0"), ("NOTIFY_WINDOW_SECONDS", "-1")])
+def test_bad_numbers_are_explained(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Config.from_env({name: value})

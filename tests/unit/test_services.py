@@ -1,0 +1,172 @@
+"""The use cases on an in-memory database: the three roles' rules, stages, conversion, events."""
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.errors import Ambiguous, DomainError, NotFound
+from bot.models import EventKind, Kind, NotifyChoice, User
+from bot.services import CrmService, is_valid_email, parse_ref
+from tests.conftest import ALICE, BOB, MALLORY
+
+
+@pytest.fixture
+def alice(make_user: Callable[..., User]) -> User:
+    return make_user(ALICE)
+
+
+@pytest.mark.parametrize("email", ["jane@acme.example", "j.doe+crm@sub.acme.co.uk", "O'Brien@acme.example", "a@b.io"])
+def test_valid_emails(email: str) -> None:
+    assert is_valid_email(email)
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["", "jane", "jane@", "@acme.example", "jane@@acme.example", "jane@acme", "ja ne@acme.example",
+     "jane@acme..example", ".jane@acme.example", "jane.@acme.example", "x" * 250 + "@a.io", "jane@acme.example\n"],
+)  # fmt: skip
+def test_invalid_emails(email: str) -> None:
+    assert not is_valid_email(email)
+
+
+def test_references_are_case_insensitive() -> None:
+    assert parse_ref("l-3") == (Kind.LEAD, 3)
+    assert parse_ref(" O12 ") == (Kind.OPPORTUNITY, 12)
+    for bad in ("L-", "X-1", "L-1a", "", "L-99999999999"):
+        with pytest.raises(NotFound):
+            parse_ref(bad)
+
+
+def test_contact_emails_are_unique_per_tenant_ignoring_case(
+    services: CrmService, alice: User, make_user: Callable[..., User]
+) -> None:
+    services.create_contact(alice, "Jane", "Jane@Acme.example")
+    with pytest.raises(DomainError, match="already has the email") as refused:
+        services.create_contact(alice, "Other Jane", "jane@ACME.example")
+    assert refused.value.field == "email"
+    services.create_contact(make_user(MALLORY), "Jane", "jane@acme.example")  # another tenant may
+
+
+def test_a_contact_needs_a_name(services: CrmService, alice: User) -> None:
+    with pytest.raises(DomainError, match="needs a name"):
+        services.create_contact(alice, "  \x00 ", "jane@acme.example")
+
+
+def test_creating_a_record_makes_the_creator_owner_and_follower(services: CrmService, alice: User) -> None:
+    change = services.create_record(alice, Kind.LEAD, "Deal")
+    assert change.record.ref == "L-1" and change.record.owner_id == alice.id and change.record.stage == "New"
+    view = services.view(alice.tenant_id, "L-1")
+    assert [f.user.id for f in view.followers] == [alice.id]
+    assert view.followers[0].notify is NotifyChoice.ALL
+    assert [e.kind for e in change.events] == [EventKind.CREATED]
+    assert services.create_record(alice, Kind.LEAD, "Second").record.ref == "L-2"
+    assert services.create_record(alice, Kind.OPPORTUNITY, "Opp").record.ref == "O-1"
+
+
+def test_setting_the_contact_moves_a_participant_and_keeps_the_former_contact(
+    services: CrmService, alice: User
+) -> None:
+    jane = services.create_contact(alice, "Jane", "jane@acme.example")
+    carl = services.create_contact(alice, "Carl", "carl@acme.example")
+    services.create_record(alice, Kind.LEAD, "Deal")
+    first = services.set_contact(alice, "L-1", jane.id)
+    assert [(e.kind, e.old, e.new) for e in first.events] == [(EventKind.CONTACT_SET, None, "Jane <jane@acme.example>")]
+    services.add_participant(alice, "L-1", carl.id)
+    moved = services.set_contact(alice, "L-1", carl.id)
+    assert [e.kind for e in moved.events] == [EventKind.CONTACT_SET, EventKind.PARTICIPANT_ADDED]
+    assert moved.events[0].detail == "was a participant"
+    view = services.view(alice.tenant_id, "L-1")
+    assert view.contact == carl and view.participants == (jane,)
+    assert moved.record.version == first.record.version + 2  # set, add, set
+
+
+def test_participants_never_include_the_contact_or_duplicates(services: CrmService, alice: User) -> None:
+    jane = services.create_contact(alice, "Jane", "jane@acme.example")
+    services.create_record(alice, Kind.LEAD, "Deal")
+    services.set_contact(alice, "L-1", jane.id)
+    with pytest.raises(DomainError, match="so not also a participant"):
+        services.add_participant(alice, "L-1", jane.id)
+    with pytest.raises(DomainError, match="the Contact of L-1, not a participant"):
+        services.remove_participant(alice, "L-1", jane.id)
+
+
+def test_follow_and_add_another_follower(services: CrmService, alice: User, make_user: Callable[..., User]) -> None:
+    bob = make_user(BOB)
+    services.create_record(alice, Kind.LEAD, "Deal")
+    change = services.follow(alice, "L-1", follower=bob)
+    assert change.message == "Bob Follower now follows L-1."
+    assert change.events[0].actor_id == alice.id and change.events[0].new == "Bob Follower"
+    with pytest.raises(DomainError, match="Bob Follower already follows L-1"):
+        services.follow(alice, "L-1", follower=bob)
+    services.unfollow(alice, "L-1", follower=bob)
+    with pytest.raises(NotFound):
+        services.follow(alice, "L-1", follower=make_user(MALLORY))
+
+
+def test_stages_are_only_the_kinds_own(services: CrmService, alice: User) -> None:
+    services.create_record(alice, Kind.OPPORTUNITY, "Opp")
+    with pytest.raises(DomainError, match="Prospecting, Proposal, Negotiation, Won, Lost") as refused:
+        services.change_stage(alice, "O-1", "Qualified")
+    assert refused.value.field == "stage"
+    change = services.change_stage(alice, "O-1", "  wOn ")
+    assert change.record.stage == "Won"
+    assert [(e.old, e.new) for e in change.events] == [("Prospecting", "Won")]
+
+
+def test_comments_are_checked_and_recorded(services: CrmService, alice: User) -> None:
+    services.create_record(alice, Kind.LEAD, "Deal")
+    with pytest.raises(DomainError, match="can't be empty"):
+        services.comment(alice, "L-1", " \n ")
+    change = services.comment(alice, "L-1", "x" * 4000)
+    assert change.events[0].new is not None and len(change.events[0].new) == 500  # the timeline shows a preview
+
+
+def test_conversion_keeps_everything_and_happens_once(
+    services: CrmService, alice: User, make_user: Callable[..., User]
+) -> None:
+    bob = make_user(BOB)
+    jane = services.create_contact(alice, "Jane", "jane@acme.example")
+    carl = services.create_contact(alice, "Carl", "carl@acme.example")
+    services.create_record(alice, Kind.LEAD, "Deal", company="Acme")
+    services.set_contact(alice, "L-1", jane.id)
+    services.add_participant(alice, "L-1", carl.id)
+    services.follow(bob, "L-1")
+    services.comment(bob, "L-1", "Looks good")
+    change = services.convert(bob, "L-1")
+    assert change.record.ref == "O-1" and change.record.converted_from == "L-1" and change.record.company == "Acme"
+    assert change.record.owner_id == alice.id
+    opportunity = services.view(alice.tenant_id, "O-1")
+    assert opportunity.contact == jane and opportunity.participants == (carl,)
+    assert {f.user.id for f in opportunity.followers} == {alice.id, bob.id}
+    kinds = [e.kind for e in services.repo.timeline(alice.tenant_id, opportunity.record.id, 50)]
+    assert kinds[0] is EventKind.CONVERTED and EventKind.COMMENTED in kinds and kinds[-1] is EventKind.CREATED
+    lead = services.get_record(alice.tenant_id, "L-1")
+    assert lead.stage == "Converted" and lead.converted_to == "O-1"
+    with pytest.raises(DomainError, match="already converted to O-1"):
+        services.convert(alice, "L-1")
+    with pytest.raises(DomainError, match="only leads can be converted"):
+        services.convert(alice, "O-1")
+    with pytest.raises(DomainError, match="make changes there"):
+        services.change_stage(alice, "L-1", "Qualified")
+
+
+def test_resolving_contacts_by_name_or_email(services: CrmService, alice: User) -> None:
+    jane = services.create_contact(alice, "Jane Buyer", "jane@acme.example", company="Acme")
+    services.create_contact(alice, "Jane Doe", "doe@acme.example")
+    assert services.resolve_contact(alice.tenant_id, "JANE@acme.example") == jane
+    assert services.resolve_contact(alice.tenant_id, "jane buyer") == jane
+    with pytest.raises(Ambiguous) as several:
+        services.resolve_contact(alice.tenant_id, "Jane")
+    assert len(several.value.matches) == 2
+    with pytest.raises(NotFound, match="new contact Nobody <email>"):
+        services.resolve_contact(alice.tenant_id, "Nobody")
+
+
+def test_a_failed_change_writes_nothing(services: CrmService, alice: User) -> None:
+    services.create_record(alice, Kind.LEAD, "Deal")
+    events_before = services.repo.db.execute("SELECT count(*) FROM events").fetchone()[0]
+    version_before = services.get_record(alice.tenant_id, "L-1").version
+    with pytest.raises(NotFound):
+        services.set_contact(alice, "L-1", 12345)
+    assert services.repo.db.execute("SELECT count(*) FROM events").fetchone()[0] == events_before
+    assert services.get_record(alice.tenant_id, "L-1").version == version_before
