@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.errors import DomainError
-from bot.models import Kind, User
+from bot.models import Change, Kind, User
 from bot.replies import Reply
 from bot.services import CrmService
 from cards import verbs
@@ -44,6 +44,8 @@ class Actions:
             verbs.RECORD_CREATE: self._create_record,
             verbs.CONTACT_CREATE: self._create_contact,
             verbs.RECORD_SHOW: self._show_record,
+            verbs.RECORD_FOLLOW: lambda u, d: self._changed(u, self.services.follow(u, self._ref(d))),
+            verbs.RECORD_UNFOLLOW: lambda u, d: self._changed(u, self.services.unfollow(u, self._ref(d))),
         }
 
     def handle(self, user: User, verb: Any, data: Any) -> Reply:
@@ -57,6 +59,14 @@ class Actions:
         except DomainError as exc:
             return Reply(text=exc.message, outcome="refused")
 
+    @staticmethod
+    def _ref(data: dict[str, Any]) -> str:
+        return text_field(data, "ref", required=True)
+
+    def _changed(self, user: User, change: Change) -> Reply:
+        view = self.services.view_of(change.record)
+        return Reply(card=record_card(view, user.id, change.message), events=change.events)
+
     def _create_record(self, user: User, data: dict[str, Any]) -> Reply:
         kind_name = text_field(data, "kind", required=True)
         if kind_name not in (Kind.LEAD.value, Kind.OPPORTUNITY.value):
@@ -69,8 +79,7 @@ class Actions:
             if exc.field is None:
                 raise
             return Reply(card=new_record_form(kind, values, {exc.field: exc.message}), outcome="invalid")
-        view = self.services.view_of(change.record)
-        return Reply(card=record_card(view, user.id, change.message), events=change.events)
+        return self._changed(user, change)
 
     def _create_contact(self, user: User, data: dict[str, Any]) -> Reply:
         values = text_fields(data, "name", "email", "company", "job_title", "phone")
@@ -85,5 +94,4 @@ class Actions:
         return Reply(card=contact_list_card("Contact added", [contact], "", message=f"{contact.name} added."))
 
     def _show_record(self, user: User, data: dict[str, Any]) -> Reply:
-        view = self.services.view(user.tenant_id, text_field(data, "ref", required=True))
-        return Reply(card=record_card(view, user.id))
+        return Reply(card=record_card(self.services.view(user.tenant_id, self._ref(data)), user.id))

@@ -115,6 +115,9 @@ class CrmService:
                 user.tenant_id, user.id, conversation_id, service_url, bot_id, bot_name, self.clock()
             )
 
+    def personal_conversation(self, user: User) -> dict[str, str] | None:
+        return self.repo.personal_conversation(user.tenant_id, user.id)
+
     def first_delivery(self, tenant_id: str, conversation_id: str, activity_id: str) -> bool:
         """False when Teams redelivers an activity this bot already took."""
         with self.repo.transaction():

@@ -133,7 +133,7 @@ class TeamsCrmBot(ActivityHandler):
         """Store the 1:1 conversation so notifications can reach this person later."""
         activity = turn_context.activity
         recipient = activity.recipient or ChannelAccount(id="", name="")
-        stored = self.services.repo.personal_conversation(turn.tenant_id, turn.user.id)
+        stored = self.services.personal_conversation(turn.user)
         if (
             stored
             and stored["conversation_id"] == activity.conversation.id

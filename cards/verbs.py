@@ -2,6 +2,6 @@
 
 RECORD_CREATE = "record.create"
 RECORD_SHOW = "record.show"
+RECORD_FOLLOW = "record.follow"
+RECORD_UNFOLLOW = "record.unfollow"
 CONTACT_CREATE = "contact.create"
-
-ALL = frozenset({RECORD_CREATE, RECORD_SHOW, CONTACT_CREATE})

@@ -108,3 +108,15 @@ async def test_invoke_without_an_action_and_unknown_invokes(teams: Teams) -> Non
     assert status == 200 and body["type"] == MESSAGE
     status, _ = await teams.post(teams.activity(ALICE, kind="invoke", name="something/else", value={}))
     assert status == 501
+
+
+async def test_follow_and_unfollow_buttons(teams: Teams) -> None:
+    from tests.conftest import BOB
+
+    await teams.card(ALICE, "new lead Deal")
+    body = await teams.click(BOB, "record.follow", {"ref": "L-1"})
+    assert "You now follow L-1." in all_text(body["value"]) and "You follow this record." in all_text(body["value"])
+    body = await teams.click(BOB, "record.unfollow", {"ref": "l-1"})
+    assert "You no longer follow L-1." in all_text(body["value"])
+    body = await teams.click(BOB, "record.unfollow", {"ref": "L-1"})
+    assert body["value"] == "You don't follow L-1."
