@@ -128,12 +128,13 @@ def create_app(config: Config) -> web.Application:
     app[SERVICES] = services
     app[AUTH] = auth
     app[ADAPTER] = adapter
-    app[BOT] = TeamsCrmBot(services)
+    app[BOT] = TeamsCrmBot(services, adapter, config.app_id)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
 
     async def close_database(app: web.Application) -> AsyncIterator[None]:
         yield
+        await app[BOT].card_updater.close()
         db.close()
 
     app.cleanup_ctx.append(close_database)

@@ -7,13 +7,13 @@ from collections.abc import Callable
 
 from bot.commands import COMMANDS, Args, ParsedCommand, TooLong, parse
 from bot.errors import Ambiguous, DomainError
-from bot.models import Change, Contact, Kind, User
-from bot.replies import Reply
+from bot.models import Change, Contact, Kind, RecordView, User
+from bot.replies import Reply, record_reply
 from bot.services import CrmService
 from cards.contacts import contact_list_card, new_contact_form
 from cards.email import compose_card
 from cards.help import help_card, unknown_card
-from cards.records import new_record_form, record_card, record_list_card, search_results_card
+from cards.records import new_record_form, record_list_card, search_results_card
 
 log = logging.getLogger(__name__)
 LIST_SIZE = 25
@@ -39,7 +39,8 @@ class Conversation:
 
     def __init__(self, services: CrmService) -> None:
         self.services = services
-        self._handlers: dict[str, Callable[[User, ParsedCommand], Reply]] = {
+        # A handler answers with a Reply, or with the Change / RecordView that `handle` turns into a record card.
+        self._handlers: dict[str, Callable[[User, ParsedCommand], Reply | Change | RecordView]] = {
             "help": lambda u, c: Reply(card=help_card(HELP_ENTRIES, HELP_BUTTONS)),
             "new lead": lambda u, c: self._new_record(u, c, Kind.LEAD),
             "new opportunity": lambda u, c: self._new_record(u, c, Kind.OPPORTUNITY),
@@ -49,20 +50,20 @@ class Conversation:
             "opportunities": lambda u, c: self._list(u, Kind.OPPORTUNITY),
             "my": self._my,
             "following": self._following,
-            "show": self._show,
+            "show": lambda u, c: self.services.view(u.tenant_id, c.ref),
             "find": self._find,
             "contact": lambda u, c: self._role(u, c, self.services.set_contact),
             "participant": lambda u, c: self._role(u, c, self.services.add_participant),
             "remove participant": lambda u, c: self._role(u, c, self.services.remove_participant),
-            "follow": lambda u, c: self._changed(u, self.services.follow(u, c.ref)),
-            "unfollow": lambda u, c: self._changed(u, self.services.unfollow(u, c.ref)),
-            "comment": lambda u, c: self._changed(u, self.services.comment(u, c.ref, c.text)),
-            "stage": self._stage,
-            "convert": lambda u, c: self._changed(u, self.services.convert(u, c.ref)),
+            "follow": lambda u, c: self.services.follow(u, c.ref),
+            "unfollow": lambda u, c: self.services.unfollow(u, c.ref),
+            "comment": lambda u, c: self.services.comment(u, c.ref, c.text),
+            "stage": lambda u, c: self.services.change_stage(u, c.ref, c.text),
+            "convert": lambda u, c: self.services.convert(u, c.ref),
             "email": lambda u, c: Reply(card=compose_card(self.services.view(u.tenant_id, c.ref))),
         }
 
-    def handle(self, user: User, said: str) -> Reply:
+    def handle(self, user: User, said: str, shared: bool = False) -> Reply:
         try:
             command = parse(said)
         except TooLong as exc:
@@ -73,13 +74,19 @@ class Conversation:
         if missing:
             return Reply(text=missing, outcome="missing_argument")
         try:
-            return self._handlers[command.name](user, command)
+            answer = self._handlers[command.name](user, command)
         except Ambiguous as exc:
             return Reply(
                 card=contact_list_card("Which one?", exc.matches, "", message=exc.message), outcome="ambiguous"
             )
         except DomainError as exc:
             return Reply(text=exc.message, outcome="refused")
+        if isinstance(answer, Change):
+            view = self.services.view_of(answer.record)
+            return record_reply(view, user, shared, answer.message, change=answer)
+        if isinstance(answer, RecordView):
+            return record_reply(answer, user, shared)
+        return answer
 
     @staticmethod
     def _missing_argument(command: ParsedCommand) -> str | None:
@@ -94,14 +101,10 @@ class Conversation:
 
     # --- handlers ------------------------------------------------------------------------------
 
-    def _changed(self, user: User, change: Change) -> Reply:
-        view = self.services.view_of(change.record)
-        return Reply(card=record_card(view, user.id, change.message), events=change.events)
-
-    def _new_record(self, user: User, command: ParsedCommand, kind: Kind) -> Reply:
+    def _new_record(self, user: User, command: ParsedCommand, kind: Kind) -> Reply | Change:
         if not command.text:
             return Reply(card=new_record_form(kind), outcome="form")
-        return self._changed(user, self.services.create_record(user, kind, command.text))
+        return self.services.create_record(user, kind, command.text)
 
     def _new_contact(self, user: User, command: ParsedCommand) -> Reply:
         if not command.text:
@@ -130,18 +133,12 @@ class Conversation:
         records = self.services.followed_records(user, LIST_SIZE)
         return Reply(card=record_list_card("You follow", records, "You follow nothing yet. Try: follow L-1"))
 
-    def _show(self, user: User, command: ParsedCommand) -> Reply:
-        return Reply(card=record_card(self.services.view(user.tenant_id, command.ref), user.id))
-
     def _find(self, user: User, command: ParsedCommand) -> Reply:
         records = self.services.search_records(user.tenant_id, command.text, 10)
         contacts = self.services.search_contacts(user.tenant_id, command.text, 10)
         return Reply(card=search_results_card(command.text, records, contacts))
 
-    def _role(self, user: User, command: ParsedCommand, operation: Callable[[User, str, int], Change]) -> Reply:
+    def _role(self, user: User, command: ParsedCommand, operation: Callable[[User, str, int], Change]) -> Change:
         record = self.services.get_record(user.tenant_id, command.ref)
         contact: Contact = self.services.resolve_contact(user.tenant_id, command.text)
-        return self._changed(user, operation(user, record.ref, contact.id))
-
-    def _stage(self, user: User, command: ParsedCommand) -> Reply:
-        return self._changed(user, self.services.change_stage(user, command.ref, command.text))
+        return operation(user, record.ref, contact.id)

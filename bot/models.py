@@ -172,3 +172,16 @@ class Change:
     record: Record
     events: tuple[Event, ...] = field(default_factory=tuple)
     message: str = ""
+
+
+@dataclass(frozen=True)
+class CardPost:
+    """Where a record card was posted: enough to update it in place later."""
+
+    tenant_id: str
+    record_id: int
+    conversation_id: str
+    activity_id: str
+    service_url: str
+    shared: bool
+    viewer_id: int | None

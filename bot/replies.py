@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.models import Event
+from bot.models import Change, Event, RecordView, User
+from cards.records import record_card
 
 
 @dataclass(frozen=True)
@@ -14,3 +15,26 @@ class Reply:
     card: dict[str, Any] | None = None
     events: tuple[Event, ...] = field(default_factory=tuple)  # what changed, for notifications
     outcome: str = "ok"  # for the one log line per activity
+    record_id: int | None = None  # the record a card shows, so posted cards can be kept up to date
+
+
+def refresh_user_ids(view: RecordView, viewer: User | None, shared: bool) -> list[str]:
+    """Who gets their own view of a posted record card: in a 1:1 chat the viewer; in a channel or group
+    chat the viewer, the owner and the followers (Teams allows 60; everyone else sees the shared card)."""
+    ids = [viewer.teams_id if viewer else None]
+    if shared:
+        ids += [view.owner.teams_id, *(f.user.teams_id for f in view.followers)]
+    return list(dict.fromkeys(i for i in ids if i))[:60]
+
+
+def record_reply(
+    view: RecordView,
+    viewer: User,
+    shared: bool,
+    message: str = "",
+    good: bool = True,
+    change: Change | None = None,
+) -> Reply:
+    """The record card as `viewer` sees it, kept fresh for each viewer through the card's refresh."""
+    card = record_card(view, viewer.id, message, good, refresh_user_ids=refresh_user_ids(view, viewer, shared))
+    return Reply(card=card, events=change.events if change else (), record_id=view.record.id)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from bot.errors import Ambiguous, DomainError, NotFound
 from bot.models import (
     CONVERTED,
+    CardPost,
     Change,
     Contact,
     Event,
@@ -36,6 +37,7 @@ _EMAIL = re.compile(
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
 _REF = re.compile(r"\s*([LOlo])\s*-?\s*(\d{1,9})\s*")
+_AAD_ID = re.compile(r"[A-Za-z0-9-]{1,100}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -118,10 +120,46 @@ class CrmService:
     def personal_conversation(self, user: User) -> dict[str, str] | None:
         return self.repo.personal_conversation(user.tenant_id, user.id)
 
+    def colleagues(self, tenant_id: str, limit: int = 50) -> list[User]:
+        return self.repo.list_users(tenant_id, limit)
+
+    def colleague(self, actor: User, aad_object_id: str, name: str | None) -> User:
+        """A user of the actor's tenant picked by Entra object id; recorded if the bot never met them."""
+        aad = clean_text(aad_object_id)
+        if not _AAD_ID.fullmatch(aad):
+            raise DomainError("Pick a colleague from the list.", "follower")
+        existing = self.repo.find_user(actor.tenant_id, None, aad)
+        if existing is not None:
+            return existing
+        with self.repo.transaction():
+            return self.repo.upsert_user(actor.tenant_id, None, aad, clean_text(name)[:MAX_NAME], self.clock())
+
     def first_delivery(self, tenant_id: str, conversation_id: str, activity_id: str) -> bool:
         """False when Teams redelivers an activity this bot already took."""
         with self.repo.transaction():
             return self.repo.claim_activity(tenant_id, conversation_id, activity_id, self.clock())
+
+    def remember_card_post(
+        self, user: User, record_id: int, conversation_id: str, activity_id: str, service_url: str, shared: bool
+    ) -> None:
+        with self.repo.transaction():
+            self.repo.add_card_post(
+                user.tenant_id, record_id, conversation_id, activity_id, service_url, shared, user.id, self.clock()
+            )
+
+    def track_card(
+        self, user: User, record_id: int | None, conversation_id: str, activity_id: str, service_url: str, shared: bool
+    ) -> None:
+        """A clicked message now shows `record_id`'s card (or, with None, a form that no update may overwrite)."""
+        with self.repo.transaction():
+            self.repo.forget_card_post(user.tenant_id, conversation_id, activity_id)
+            if record_id is not None:
+                self.repo.add_card_post(
+                    user.tenant_id, record_id, conversation_id, activity_id, service_url, shared, user.id, self.clock()
+                )
+
+    def card_posts(self, tenant_id: str, record_id: int, limit: int) -> list[CardPost]:
+        return self.repo.card_posts(tenant_id, record_id, limit)
 
     # --- contacts ------------------------------------------------------------------------------
 
@@ -183,6 +221,17 @@ class CrmService:
                 f"No contact is called “{text[:80]}”. Add one with: new contact {text[:80]} <email>", "contact"
             )
         raise Ambiguous(f"Several contacts match “{text[:80]}”; use their email to pick one.", matches, "contact")
+
+    def create_contact_as(
+        self, actor: User, ref: str, as_contact: bool, name: str, email: str | None, company: str | None
+    ) -> Change:
+        """Create a contact and make it the Contact (or a participant) in one step: both or neither."""
+        with self.repo.transaction():
+            self._editable(actor, ref)
+            contact = self.create_contact(actor, name, email, company=company)
+            if as_contact:
+                return self.set_contact(actor, ref, contact.id)
+            return self.add_participant(actor, ref, contact.id)
 
     # --- records -------------------------------------------------------------------------------
 

@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
-from botbuilder.core import ActivityHandler, CardFactory, MessageFactory, TurnContext
+from botbuilder.core import ActivityHandler, CardFactory, CloudAdapterBase, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsInfo
-from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, InvokeResponse
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationReference,
+    InvokeResponse,
+)
 
-from bot.actions import Actions
+from bot.actions import Actions, Click
+from bot.card_updates import CardUpdater
 from bot.conversation import HELP_BUTTONS, HELP_ENTRIES, Conversation
 from bot.errors import DomainError
-from bot.models import User
+from bot.models import CardPost, User
 from bot.replies import Reply
 from bot.services import CrmService
+from cards import verbs
 from cards.help import help_card
 
 log = logging.getLogger(__name__)
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
+SEARCH_TYPE = "application/vnd.microsoft.search.searchResponse"
 _FORMATTING_TAG = re.compile(r"</?(?:p|div|span|br|b|i|strong|em)\b[^>]*>", re.IGNORECASE)
 
 
@@ -79,10 +90,13 @@ class Turn:
 
 
 class TeamsCrmBot(ActivityHandler):
-    def __init__(self, services: CrmService) -> None:
+    def __init__(self, services: CrmService, adapter: CloudAdapterBase, app_id: str) -> None:
         self.services = services
+        self.adapter = adapter
+        self.app_id = app_id  # "" with auth off, as botbuilder expects for proactive calls
         self.conversation = Conversation(services)
         self.actions = Actions(services)
+        self.card_updater = CardUpdater(services, self._update_posted_card)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -166,23 +180,60 @@ class TeamsCrmBot(ActivityHandler):
     # --- messages ------------------------------------------------------------------------------
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
         turn: Turn = turn_context.turn_state["crm.turn"]
-        said = command_text(turn_context.activity)
-        reply = self.conversation.handle(turn.user, said)
+        said = command_text(activity)
+        shared = not is_personal(activity)
+        reply = self.conversation.handle(turn.user, said, shared)
         log.info(
             "tenant=%s user=%s command=%s outcome=%s",
-            turn.tenant_id, turn.user.id, said.split(" ", 2)[:2] if said else "", reply.outcome,
+            turn.tenant_id, turn.user.id, " ".join(said.split()[:2])[:40], reply.outcome,
         )  # fmt: skip
-        await self._send(turn_context, reply)
+        posted_id = await self._send(turn_context, reply)
+        if reply.record_id is not None and posted_id:
+            self.services.remember_card_post(
+                turn.user, reply.record_id, activity.conversation.id, posted_id, activity.service_url, shared
+            )
+        self._changed(turn, reply, posted_id)
 
-    async def _send(self, turn_context: TurnContext, reply: Reply) -> None:
+    async def _send(self, turn_context: TurnContext, reply: Reply) -> str | None:
+        """Send the reply; returns the id of the posted message (to update its card later)."""
         if reply.card is not None:
             message = MessageFactory.attachment(CardFactory.adaptive_card(reply.card))
             if reply.text:
                 message.text = reply.text
-            await turn_context.send_activity(message)
         elif reply.text:
-            await turn_context.send_activity(MessageFactory.text(reply.text))
+            message = MessageFactory.text(reply.text)
+        else:
+            return None
+        sent = await turn_context.send_activity(message)
+        return sent.id if sent is not None else None
+
+    def _changed(self, turn: Turn, reply: Reply, answered_activity_id: str | None) -> None:
+        """After a change: bring the other posted cards of each changed record up to date."""
+        for record_id in dict.fromkeys(event.record_id for event in reply.events):
+            self.card_updater.record_changed(turn.tenant_id, record_id, answered_activity_id)
+
+    async def _update_posted_card(self, post: CardPost, card: dict[str, Any]) -> None:
+        """Replace a posted card in place (a proactive update of the message that carries it)."""
+        reference = ConversationReference(
+            channel_id="msteams",
+            service_url=post.service_url,
+            conversation=ConversationAccount(id=post.conversation_id, tenant_id=post.tenant_id),
+        )
+        failures: list[Exception] = []
+
+        async def update(turn_context: TurnContext) -> None:
+            try:
+                activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+                activity.id = post.activity_id
+                await turn_context.update_activity(activity)
+            except Exception as exc:  # botbuilder would swallow it in on_turn_error
+                failures.append(exc)
+
+        await self.adapter.continue_conversation(reference, update, bot_app_id=self.app_id)
+        if failures:
+            raise failures[0]
 
     # --- installs ------------------------------------------------------------------------------
 
@@ -207,16 +258,50 @@ class TeamsCrmBot(ActivityHandler):
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         activity = turn_context.activity
         turn: Turn = turn_context.turn_state["crm.turn"]
-        if activity.name != "adaptiveCard/action":
-            log.info("tenant=%s user=%s invoke=%s not handled", turn.tenant_id, turn.user.id, activity.name)
-            return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
         value: Any = activity.value if isinstance(activity.value, dict) else {}
+        if activity.name == "application/search":
+            return self._search(turn, value)
+        if activity.name != "adaptiveCard/action":
+            log.info("tenant=%s user=%s invoke=%s not handled", turn.tenant_id, turn.user.id, str(activity.name)[:40])
+            return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
         action = value.get("action") if isinstance(value.get("action"), dict) else {}
         verb, data = action.get("verb"), action.get("data", {})
-        reply = self.actions.handle(turn.user, verb, data)
+        shared = not is_personal(activity)
+        follower_name = await self._colleague_name(turn_context, data) if verb == verbs.ADD_FOLLOWER else None
+        reply = self.actions.handle(Click(turn.user, data, shared, follower_name), verb)
         log.info("tenant=%s user=%s verb=%s outcome=%s", turn.tenant_id, turn.user.id, str(verb)[:40], reply.outcome)
+        clicked = activity.reply_to_id
+        if clicked and activity.conversation and reply.card is not None:
+            # The clicked message now shows this card: keep it up to date if it is a record, else leave it alone.
+            self.services.track_card(
+                turn.user, reply.record_id, activity.conversation.id, clicked, activity.service_url, shared
+            )
+        self._changed(turn, reply, clicked)
         if reply.card is not None:
             body = {"statusCode": 200, "type": CARD_TYPE, "value": reply.card}
         else:
             body = {"statusCode": 200, "type": MESSAGE_TYPE, "value": reply.text or ""}
         return InvokeResponse(status=200, body=body)
+
+    def _search(self, turn: Turn, value: dict[str, Any]) -> InvokeResponse:
+        """Typeahead in the contact pickers (Teams' dynamic search, `Data.Query` with our dataset)."""
+        options = value.get("queryOptions")
+        options = options if isinstance(options, dict) else {}
+        results: list[dict[str, str]] = []
+        if value.get("dataset") == verbs.CONTACTS_DATASET:
+            results = self.actions.search_contacts(
+                turn.user, value.get("queryText"), options.get("skip"), options.get("top")
+            )
+        body = {"statusCode": 200, "type": SEARCH_TYPE, "value": {"results": results}}
+        return InvokeResponse(status=200, body=body)
+
+    async def _colleague_name(self, turn_context: TurnContext, data: Any) -> str | None:
+        """The picked colleague's display name, from the conversation's roster when Teams knows them there."""
+        picked = data.get("follower") if isinstance(data, dict) else None
+        if not isinstance(picked, str) or not 0 < len(picked) <= 100:
+            return None
+        try:
+            member = await asyncio.wait_for(TeamsInfo.get_member(turn_context, picked), timeout=5)
+        except Exception:  # not in this conversation's roster: the name is learnt when they first write
+            return None
+        return getattr(member, "name", None) or None

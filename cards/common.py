@@ -12,11 +12,44 @@ VERSION = "1.5"
 LIST_LIMIT = 10  # people shown by name on a card before "and N more"
 
 
-def card(body: list[Element], actions: list[Element] | None = None) -> Card:
+def card(body: list[Element], actions: list[Element] | None = None, refresh: Element | None = None) -> Card:
     result: Card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
     if actions:
         result["actions"] = actions
+    if refresh:
+        result["refresh"] = refresh
     result["msteams"] = {"width": "Full"}
+    return result
+
+
+def choice_set(
+    input_id: str,
+    label: str,
+    choices: list[tuple[str, str]],
+    *,
+    value: str | None = None,
+    dataset: str | None = None,
+    placeholder: str | None = None,
+    errors: dict[str, str] | None = None,
+) -> list[Element]:
+    """An Input.ChoiceSet of (title, value) pairs; with `dataset`, Teams also searches it as the user types."""
+    element: Element = {
+        "type": "Input.ChoiceSet",
+        "id": input_id,
+        "label": label,
+        "choices": [{"title": t, "value": v} for t, v in choices],
+        "style": "filtered" if dataset or len(choices) > 8 else "compact",
+    }
+    if dataset:
+        element["choices.data"] = {"type": "Data.Query", "dataset": dataset}
+    if value:
+        element["value"] = value
+    if placeholder:
+        element["placeholder"] = placeholder
+    result = [element]
+    message = (errors or {}).get(input_id)
+    if message:
+        result.append(text(message, color="Attention", size="Small", spacing="None"))
     return result
 
 
@@ -56,10 +89,15 @@ def bullet_list(lines: list[str], total: int | None = None, empty: str = "None y
     return items
 
 
-def execute(title: str, verb: str, data: dict[str, Any] | None = None, style: str | None = None) -> Element:
-    action: Element = {"type": "Action.Execute", "title": title, "verb": verb, "data": {"verb": verb, **(data or {})}}
+def execute(
+    title: str, verb: str, data: dict[str, Any] | None = None, style: str | None = None, inputs: bool = True
+) -> Element:
+    """An Action.Execute button; `inputs=False` sends none of the card's inputs (Back, Cancel)."""
+    action: Element = {"type": "Action.Execute", "title": title, "verb": verb, "data": dict(data or {})}
     if style:
         action["style"] = style
+    if not inputs:
+        action["associatedInputs"] = "none"
     return action
 
 

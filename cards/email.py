@@ -5,7 +5,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from bot.models import RecordView
-from cards.common import Card, Element, card, facts, heading, notice, subtle, text
+from cards import verbs
+from cards.common import Card, Element, action_set, card, execute, facts, heading, notice, subtle, text
 
 
 def mailto_link(to: list[str], cc: list[str], subject: str, body: str = "") -> str:
@@ -28,10 +29,16 @@ def compose_card(view: RecordView) -> Card:
     if contact is None or not contact.email:
         who = "has no Contact yet" if contact is None else f"has a Contact ({contact.name}) without an email"
         body.append(notice(f"{record.ref} {who}.", good=False))
-        body.append(text(f"Set one first: **contact {record.ref} <name or email>**"))
+        body.append(text(f"Set one first: **contact {record.ref} <name or email>**, or the button below."))
+        body.append(action_set([execute("Set contact", verbs.CONTACT_FORM, {"ref": record.ref}), _back(record.ref)]))
         return card(body)
     cc = [p.email for p in view.participants if p.email]
     body.append(facts([("To", contact.email), ("CC", ", ".join(cc) or "nobody"), ("Subject", record.title)]))
     body.append(subtle("Opens a new message in your mail app, addressed as above."))
     link = mailto_link([contact.email], cc, record.title)
-    return card(body, actions=[{"type": "Action.OpenUrl", "title": "Open in Outlook", "url": link}])
+    body.append(action_set([{"type": "Action.OpenUrl", "title": "Open in Outlook", "url": link}, _back(record.ref)]))
+    return card(body)
+
+
+def _back(ref: str) -> Element:
+    return execute("Back", verbs.RECORD_SHOW, {"ref": ref}, inputs=False)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.models import Contact, Kind, Record, RecordView
 from cards import verbs
 from cards.common import (
+    LIST_LIMIT,
     Card,
     Element,
     action_set,
@@ -20,6 +23,7 @@ from cards.common import (
     text_input,
     when,
 )
+from cards.contacts import contact_line
 
 
 def _money(record: Record) -> str:
@@ -30,17 +34,65 @@ def _money(record: Record) -> str:
 
 
 def _person(contact: Contact) -> str:
-    parts = [contact.name]
-    if contact.email:
-        parts.append(contact.email)
-    if contact.company:
-        parts.append(contact.company)
-    return " · ".join(parts)
+    return " · ".join(p for p in (contact.name, contact.email, contact.company) if p)
 
 
-def record_card(view: RecordView, viewer_id: int | None = None, message: str = "", good: bool = True) -> Card:
-    """The record as its team sees it: the facts, the three roles and the latest timeline."""
+def record_data(record: Record) -> dict[str, Any]:
+    """What every record button carries: which record, and the version the card showed."""
+    return {"ref": record.ref, "version": record.version}
+
+
+def record_header(record: Record) -> list[Element]:
+    return [subtle(f"{record.ref} · {record.kind.label} · {record.stage}"), heading(record.title)]
+
+
+def _role_buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Element]]:
     record = view.record
+    data = record_data(record)
+    follows = viewer_id is not None and view.is_follower(viewer_id)
+    follow = (
+        execute("Unfollow", verbs.RECORD_UNFOLLOW, data) if follows else execute("Follow", verbs.RECORD_FOLLOW, data)
+    )
+    people = [follow, execute("Add follower", verbs.FOLLOWER_FORM, data)]
+    if record.converted_to:  # a converted lead is history: only following changes
+        return {"contact": [], "participants": [], "followers": people, "work": []}
+    participants = [execute("Add participant", verbs.PARTICIPANT_FORM, data)]
+    if view.participants:
+        participants.append(execute("Remove participant", verbs.REMOVE_PARTICIPANT_FORM, data))
+    work = [
+        execute("Comment", verbs.COMMENT_FORM, data),
+        execute("Change stage", verbs.STAGE_FORM, data),
+        execute("Email contact", verbs.EMAIL_FORM, data),
+    ]
+    if record.kind is Kind.LEAD:
+        work.append(execute("Convert to opportunity", verbs.CONVERT_CONFIRM, data))
+    return {
+        "contact": [execute("Set contact", verbs.CONTACT_FORM, data)],
+        "participants": participants,
+        "followers": people,
+        "work": work,
+    }
+
+
+def _see_all(record: Record, role: str, count: int) -> list[Element]:
+    if count <= LIST_LIMIT:
+        return []
+    return [action_set([execute(f"See all {count}", verbs.RECORD_PEOPLE, {**record_data(record), "role": role})])]
+
+
+def record_card(
+    view: RecordView,
+    viewer_id: int | None = None,
+    message: str = "",
+    good: bool = True,
+    refresh_user_ids: list[str] | None = None,
+) -> Card:
+    """The record as its team sees it: the facts, the three roles, the latest timeline, and the buttons.
+
+    `viewer_id` decides Follow or Unfollow; `refresh_user_ids` (Teams user ids, at most 60) makes Teams
+    ask the bot for each listed viewer's own version of the card when they look at it."""
+    record = view.record
+    buttons = _role_buttons(view, viewer_id)
     body: list[Element] = []
     if message:
         body.append(notice(message, good))
@@ -59,16 +111,44 @@ def record_card(view: RecordView, viewer_id: int | None = None, message: str = "
         ),
         section("Contact"),
         text(_person(view.contact)) if view.contact else subtle("No Contact yet"),
-        section(f"Other participants ({len(view.participants)})"),
-        *bullet_list([_person(c) for c in view.participants]),
-        section(f"Followers ({len(view.followers)})"),
-        *bullet_list([f.user.name or "Unknown" for f in view.followers], empty="Nobody follows this record"),
     ]
+    body += [action_set(buttons["contact"])] if buttons["contact"] else []
+    body.append(section(f"Other participants ({len(view.participants)})"))
+    body += bullet_list([_person(c) for c in view.participants])
+    body += _see_all(record, "participants", len(view.participants))
+    body += [action_set(buttons["participants"])] if buttons["participants"] else []
+    body.append(section(f"Followers ({len(view.followers)})"))
+    body += bullet_list([f.user.name or "Unknown" for f in view.followers], empty="Nobody follows this record")
+    body += _see_all(record, "followers", len(view.followers))
     if viewer_id is not None:
         follows = view.is_follower(viewer_id)
         body.append(subtle("You follow this record." if follows else "You don't follow this record."))
+    body.append(action_set(buttons["followers"]))
     body.append(section("Latest activity"))
     body += bullet_list([f"{event.describe()} · {when(event.at)}" for event in view.timeline], empty="Nothing yet")
+    body += [action_set(buttons["work"])] if buttons["work"] else []
+    refresh = None
+    if refresh_user_ids is not None:
+        action = execute("Refresh", verbs.RECORD_SHOW, {"ref": record.ref})
+        refresh = {"action": action, "userIds": refresh_user_ids[:60]}
+    return card(body, refresh=refresh)
+
+
+def people_card(view: RecordView, role: str, page: int = 0, page_size: int = 100) -> Card:
+    """Everyone in one role, a page at a time (the record card shows the first few)."""
+    record = view.record
+    if role == "participants":
+        names = [_person(c) for c in view.participants]
+        title = f"Other participants of {record.ref} ({len(names)})"
+    else:
+        names = [f.user.name or "Unknown" for f in view.followers]
+        title = f"Followers of {record.ref} ({len(names)})"
+    shown = names[page * page_size : (page + 1) * page_size]
+    body: list[Element] = [heading(title), *[text("• " + n, spacing="None") for n in shown]]
+    buttons = [execute("Back", verbs.RECORD_SHOW, {"ref": record.ref}, inputs=False)]
+    if (page + 1) * page_size < len(names):
+        buttons.append(execute("More", verbs.RECORD_PEOPLE, {**record_data(record), "role": role, "page": page + 1}))
+    body.append(action_set(buttons))
     return card(body)
 
 
@@ -121,8 +201,6 @@ def new_record_form(
 
 
 def search_results_card(query: str, records: list[Record], contacts: list[Contact]) -> Card:
-    from cards.contacts import contact_line
-
     result = record_list_card(f"Found for “{query[:40]}”", records, "No record matches.")
     result["body"].append(text("Contacts", weight="Bolder", spacing="Medium", separator=True))
     if not contacts:

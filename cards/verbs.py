@@ -1,7 +1,32 @@
 """Card verbs: stable strings shared by the card builders and bot/actions.py."""
 
 RECORD_CREATE = "record.create"
-RECORD_SHOW = "record.show"
+RECORD_SHOW = "record.show"  # also the card's refresh verb: each viewer gets their own view
+RECORD_PEOPLE = "record.people"  # every participant or follower, when the card shows "and N more"
 RECORD_FOLLOW = "record.follow"
 RECORD_UNFOLLOW = "record.unfollow"
 CONTACT_CREATE = "contact.create"
+
+# Buttons on the record card open these forms...
+CONTACT_FORM = "record.contact_form"
+PARTICIPANT_FORM = "record.participant_form"
+REMOVE_PARTICIPANT_FORM = "record.remove_participant_form"
+FOLLOWER_FORM = "record.follower_form"
+COMMENT_FORM = "record.comment_form"
+STAGE_FORM = "record.stage_form"
+EMAIL_FORM = "record.email_form"
+CONVERT_CONFIRM = "record.convert_confirm"
+
+# ...whose buttons change the record.
+SET_CONTACT = "record.set_contact"
+SET_NEW_CONTACT = "record.set_new_contact"
+ADD_PARTICIPANT = "record.add_participant"
+ADD_NEW_PARTICIPANT = "record.add_new_participant"
+REMOVE_PARTICIPANT = "record.remove_participant"
+ADD_FOLLOWER = "record.add_follower"
+COMMENT = "record.comment"
+CHANGE_STAGE = "record.change_stage"
+CONVERT = "record.convert"
+
+CONTACTS_DATASET = "crm.contacts"  # our own typeahead dataset (application/search invoke)
+PEOPLE_DATASET = "graph.microsoft.com/users"  # Teams' people picker

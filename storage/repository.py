@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.models import Contact, Event, EventKind, Follower, Kind, NotifyChoice, Record, User
+from bot.models import CardPost, Contact, Event, EventKind, Follower, Kind, NotifyChoice, Record, User
 from storage.db import transaction
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -142,6 +142,13 @@ class Repository:
     def get_user(self, tenant_id: str, user_id: int) -> User | None:
         row = self._one(f"SELECT {_USER_COLUMNS} FROM users WHERE tenant_id = ? AND id = ?", [tenant_id, user_id])
         return _user(row) if row else None
+
+    def list_users(self, tenant_id: str, limit: int = 50) -> list[User]:
+        rows = self._all(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE tenant_id = ? ORDER BY name COLLATE NOCASE, id LIMIT ?",
+            [tenant_id, limit],
+        )
+        return [_user(r) for r in rows]
 
     def profile_checked(self, tenant_id: str, user_id: int) -> bool:
         row = self._one("SELECT profile_checked_at FROM users WHERE tenant_id = ? AND id = ?", [tenant_id, user_id])
@@ -441,6 +448,33 @@ class Repository:
             " WHERE tenant_id = :t AND record_id = :from ORDER BY id",
         ):
             self.db.execute(sql, {"t": tenant_id, "from": from_id, "to": to_id})
+
+    # --- posted record cards -------------------------------------------------------------------
+
+    def add_card_post(
+        self, tenant_id: str, record_id: int, conversation_id: str, activity_id: str, service_url: str,
+        shared: bool, viewer_id: int | None, now: str,
+    ) -> None:  # fmt: skip
+        self.db.execute(
+            "INSERT INTO card_posts (tenant_id, record_id, conversation_id, activity_id, service_url, shared,"
+            " viewer_id, posted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [tenant_id, record_id, conversation_id, activity_id, service_url, int(shared), viewer_id, now],
+        )
+
+    def forget_card_post(self, tenant_id: str, conversation_id: str, activity_id: str) -> None:
+        self.db.execute(
+            "DELETE FROM card_posts WHERE tenant_id = ? AND conversation_id = ? AND activity_id = ?",
+            [tenant_id, conversation_id, activity_id],
+        )
+
+    def card_posts(self, tenant_id: str, record_id: int, limit: int) -> list[CardPost]:
+        """The most recent places a record's card was posted, newest first."""
+        rows = self._all(
+            "SELECT record_id, conversation_id, activity_id, service_url, shared, viewer_id FROM card_posts"
+            " WHERE tenant_id = ? AND record_id = ? ORDER BY id DESC LIMIT ?",
+            [tenant_id, record_id, limit],
+        )
+        return [CardPost(tenant_id, r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
 
     # --- redelivered activities ----------------------------------------------------------------
 

@@ -1,0 +1,162 @@
+"""The forms behind the record card's buttons. Each carries the record's reference and version;
+each comes back with the typed values kept and a message beside the field the server refused."""
+
+from __future__ import annotations
+
+from bot.models import Contact, RecordView, User, stages_for
+from cards import verbs
+from cards.common import (
+    Card,
+    Element,
+    action_set,
+    card,
+    choice_set,
+    execute,
+    notice,
+    section,
+    subtle,
+    text,
+    text_input,
+)
+from cards.records import record_data, record_header
+
+MAX_COMMENT = 4000
+Errors = dict[str, str]
+Values = dict[str, str]
+
+
+def contact_choice(contact: Contact) -> tuple[str, str]:
+    """How a contact appears in a picker: name, email and company, so namesakes can be told apart."""
+    return " · ".join(p for p in (contact.name, contact.email, contact.company) if p), str(contact.id)
+
+
+def _form(view: RecordView, title: str, body: list[Element], message: str = "") -> Card:
+    head: list[Element] = record_header(view.record)
+    if message:
+        head.insert(0, notice(message, good=False))
+    back = execute("Back", verbs.RECORD_SHOW, {"ref": view.record.ref}, inputs=False)
+    return card([*head, text(title, weight="Bolder"), *body, action_set([back])])
+
+
+def contact_picker_form(
+    view: RecordView,
+    as_contact: bool,
+    contacts: list[Contact],
+    total_contacts: int,
+    values: Values | None = None,
+    errors: Errors | None = None,
+    message: str = "",
+) -> Card:
+    """Pick a contact (as the Contact, or as a participant), or create one and use it in one step."""
+    values = values or {}
+    data = record_data(view.record)
+    if as_contact:
+        data["seen_contact"] = str(view.contact.id) if view.contact else ""
+    taken = {c.id for c in view.participants} | ({view.contact.id} if view.contact else set())
+    if not as_contact:
+        contacts = [c for c in contacts if c.id not in taken]
+    label = "Contact" if as_contact else "Participant"
+    hint = (
+        f"Type to search all {total_contacts:,} contacts by name, email or company."
+        if total_contacts > len(contacts)
+        else "Search by name, email or company."
+    )
+    body: list[Element] = [
+        *choice_set(
+            "contact",
+            label,
+            [contact_choice(c) for c in contacts],
+            value=values.get("contact"),
+            dataset=verbs.CONTACTS_DATASET,
+            placeholder=hint,
+            errors=errors,
+        ),
+        action_set(
+            [
+                execute("Set contact", verbs.SET_CONTACT, data, "positive")
+                if as_contact
+                else execute("Add participant", verbs.ADD_PARTICIPANT, data, "positive")
+            ]
+        ),
+        section("Or add someone new"),
+        *text_input("new_name", "Name", values.get("new_name"), max_length=200, errors=errors),
+        *text_input("new_email", "Email", values.get("new_email"), max_length=254, style="Email", errors=errors),
+        *text_input("new_company", "Company", values.get("new_company"), max_length=200, errors=errors),
+        action_set(
+            [
+                execute("Create and set as Contact", verbs.SET_NEW_CONTACT, data)
+                if as_contact
+                else execute("Create and add", verbs.ADD_NEW_PARTICIPANT, data)
+            ]
+        ),
+    ]
+    title = "Who is the main person at the customer?" if as_contact else "Who else at the customer is involved?"
+    return _form(view, title, body, message)
+
+
+def remove_participant_form(view: RecordView, errors: Errors | None = None, message: str = "") -> Card:
+    choices = [contact_choice(c) for c in view.participants]
+    body: list[Element] = [
+        *choice_set("contact", "Participant", choices, errors=errors),
+        action_set([execute("Remove participant", verbs.REMOVE_PARTICIPANT, record_data(view.record), "destructive")]),
+    ]
+    return _form(view, "Who should no longer be a participant?", body, message)
+
+
+def follower_form(view: RecordView, colleagues: list[User], errors: Errors | None = None, message: str = "") -> Card:
+    """The Teams people picker; colleagues the bot already knows are offered too (Teams shows both)."""
+    following = {f.user.id for f in view.followers}
+    known = [(u.name or "Unknown", u.aad_object_id) for u in colleagues if u.aad_object_id and u.id not in following]
+    body: list[Element] = [
+        *choice_set(
+            "follower",
+            "Colleague",
+            [(name, aad) for name, aad in known if aad],
+            dataset=verbs.PEOPLE_DATASET,
+            placeholder="Type a colleague's name",
+            errors=errors,
+        ),
+        subtle("They will be told about every change to this record."),
+        action_set([execute("Add follower", verbs.ADD_FOLLOWER, record_data(view.record), "positive")]),
+    ]
+    return _form(view, "Who should follow this record?", body, message)
+
+
+def comment_form(
+    view: RecordView, values: Values | None = None, errors: Errors | None = None, message: str = ""
+) -> Card:
+    body: list[Element] = [
+        *text_input(
+            "comment",
+            "Comment",
+            (values or {}).get("comment"),
+            max_length=MAX_COMMENT,
+            required=True,
+            multiline=True,
+            placeholder="What happened? What did the customer say?",
+            errors=errors,
+        ),
+        action_set([execute("Add comment", verbs.COMMENT, record_data(view.record), "positive")]),
+    ]
+    return _form(view, "Add a comment", body, message)
+
+
+def stage_form(view: RecordView, errors: Errors | None = None, message: str = "") -> Card:
+    record = view.record
+    stages = [(s, s) for s in stages_for(record.kind)]
+    data = {**record_data(record), "seen_stage": record.stage}
+    body: list[Element] = [
+        *choice_set("stage", "Stage", stages, value=record.stage, errors=errors),
+        action_set([execute("Change stage", verbs.CHANGE_STAGE, data, "positive")]),
+    ]
+    return _form(view, f"Move {record.ref} to another stage", body, message)
+
+
+def convert_confirm_card(view: RecordView) -> Card:
+    record = view.record
+    keeps = "the Contact, the other participants, the followers, the comments and the timeline"
+    body: list[Element] = [
+        text(f"Turn lead {record.ref} into an opportunity? It keeps {keeps}. The lead stays, marked Converted."),
+        action_set([execute("Convert", verbs.CONVERT, record_data(record), "positive")]),
+    ]
+    return _form(view, "Convert to opportunity", body)
