@@ -128,7 +128,13 @@ class Actions:
         return record_reply(view, click.user, click.shared, message, good, change)
 
     def _view(self, click: Click) -> RecordView:
+        int_field(click.data, "version")  # a tampered version is refused before anything happens
         return self.services.view(click.user.tenant_id, text_field(click.data, "ref", required=True))
+
+    def _done(self, click: Click, before: RecordView, change: Change) -> Reply:
+        """The record after a change; a click on a card older than the record says so."""
+        note = change.message + (STALE_NOTE if self._stale(click, before) else "")
+        return self.record_reply(click, self.services.view_of(change.record), note, change=change)
 
     def _stale(self, click: Click, view: RecordView) -> bool:
         version = int_field(click.data, "version")
@@ -146,15 +152,13 @@ class Actions:
     def _apply(self, click: Click, operation: Callable[[RecordView], Change]) -> Reply:
         """Run a change on the latest record; a refusal comes back on the record card itself."""
         view = self._view(click)
-        stale = self._stale(click, view)
         try:
             change = operation(view)
         except NotFound:
             raise
         except DomainError as exc:
             return self.record_reply(click, self.services.view_of(view.record), exc.message, good=False)
-        note = change.message + (STALE_NOTE if stale else "")
-        return self.record_reply(click, self.services.view_of(change.record), note, change=change)
+        return self._done(click, view, change)
 
     # --- forms ----------------------------------------------------------------------------------
 
@@ -223,9 +227,7 @@ class Actions:
                 return self.record_reply(click, view, exc.message, good=False)
             values = {"contact": text_field(click.data, "contact")}
             return self._picker(click, self.services.view_of(view.record), as_contact, values, {"contact": exc.message})
-        stale = self._stale(click, view)
-        note = change.message + (STALE_NOTE if stale else "")
-        return self.record_reply(click, self.services.view_of(change.record), note, change=change)
+        return self._done(click, view, change)
 
     def _create_contact_as(self, click: Click, as_contact: bool) -> Reply:
         view = self._view(click)
@@ -239,7 +241,7 @@ class Actions:
                 return self.record_reply(click, view, exc.message, good=False)
             field = {"name": "new_name", "email": "new_email", "company": "new_company"}.get(exc.field, "new_name")
             return self._picker(click, view, as_contact, values, {field: exc.message})
-        return self.record_reply(click, self.services.view_of(change.record), change.message, change=change)
+        return self._done(click, view, change)
 
     def _remove_participant(self, click: Click) -> Reply:
         view = self._view(click)
@@ -253,7 +255,7 @@ class Actions:
         except DomainError as exc:
             fresh = self.services.view_of(view.record)
             return Reply(card=remove_participant_form(fresh, {"contact": exc.message}), outcome="invalid")
-        return self.record_reply(click, self.services.view_of(change.record), change.message, change=change)
+        return self._done(click, view, change)
 
     def _follow(self, click: Click) -> Reply:
         view = self._view(click)
@@ -274,7 +276,7 @@ class Actions:
             colleagues = self.services.colleagues(click.user.tenant_id)
             form = follower_form(self.services.view_of(view.record), colleagues, {"follower": exc.message})
             return Reply(card=form, outcome="invalid")
-        return self.record_reply(click, self.services.view_of(change.record), change.message, change=change)
+        return self._done(click, view, change)
 
     def _comment(self, click: Click) -> Reply:
         view = self._view(click)
@@ -285,7 +287,7 @@ class Actions:
             if exc.field != "comment":
                 return self.record_reply(click, view, exc.message, good=False)
             return Reply(card=comment_form(view, {"comment": text}, {"comment": exc.message}), outcome="invalid")
-        return self.record_reply(click, self.services.view_of(change.record), change.message, change=change)
+        return self._done(click, view, change)
 
     def _change_stage(self, click: Click) -> Reply:
         view = self._view(click)
@@ -300,7 +302,7 @@ class Actions:
             if exc.field != "stage":
                 return self.record_reply(click, view, exc.message, good=False)
             return Reply(card=stage_form(view, {"stage": exc.message}), outcome="invalid")
-        return self.record_reply(click, self.services.view_of(change.record), change.message, change=change)
+        return self._done(click, view, change)
 
     # --- the forms from the text commands -------------------------------------------------------
 

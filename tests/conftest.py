@@ -136,13 +136,82 @@ class Teams:
         assert replies, f"no reply to {text!r}"
         return "\n".join(r.text for r in replies)
 
-    async def click(self, person: Person, verb: str, data: dict[str, Any], chat: str = "personal") -> dict[str, Any]:
+    async def click(
+        self, person: Person, verb: Any, data: Any, chat: str = "personal", message_id: str | None = None
+    ) -> dict[str, Any]:
         """Click an Action.Execute button the way Teams does: an adaptiveCard/action invoke."""
         value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}
         invoke = self.activity(person, kind="invoke", chat=chat, name="adaptiveCard/action", value=value)
+        if message_id:
+            invoke["replyToId"] = message_id
         status, body = await self.post(invoke)
         assert status == 200, (status, body)
         return body
+
+
+class CardInHand:
+    """A posted card as one person sees it: press its buttons by title, as in Teams."""
+
+    def __init__(self, teams: Teams, person: Person, card: dict[str, Any], message_id: str, chat: str) -> None:
+        self.teams, self.person, self.card, self.message_id, self.chat = teams, person, card, message_id, chat
+        self.answer: dict[str, Any] = {}
+
+    @classmethod
+    async def posted(cls, teams: Teams, person: Person, command: str, chat: str = "personal") -> CardInHand:
+        replies = await teams.say(person, command, chat)
+        posts = [r for r in replies if r.cards]
+        assert len(posts) == 1, [r.activity for r in replies]
+        return cls(teams, person, posts[0].cards[0], posts[0].id, chat)
+
+    def held_by(self, person: Person) -> CardInHand:
+        """The same message as someone else in the chat sees it."""
+        return CardInHand(self.teams, person, self.card, self.message_id, self.chat)
+
+    def _actions(self) -> list[dict[str, Any]]:
+        """The buttons a person sees (not the card's hidden refresh action)."""
+        return find([self.card.get("body", []), self.card.get("actions", [])], "Action.Execute")
+
+    def buttons(self) -> list[str]:
+        return [a["title"] for a in self._actions()]
+
+    async def press(self, title: str, **values: str) -> CardInHand:
+        """Click the button: Teams merges the inputs' values into the action's data. A card answer
+        replaces the card; a message answer leaves it and is kept in `answer`."""
+        matches = [a for a in self._actions() if a["title"] == title]
+        assert matches, f"no button {title!r} in {self.buttons()}"
+        action = matches[0]
+        data = {**action.get("data", {})}
+        if action.get("associatedInputs") != "none":
+            data |= values
+        self.answer = await self.teams.click(self.person, action["verb"], data, self.chat, self.message_id)
+        if self.answer["type"] == CARD:
+            self.card = self.answer["value"]
+        return self
+
+    @property
+    def text(self) -> str:
+        return all_text(self.card)
+
+    def inputs(self) -> dict[str, dict[str, Any]]:
+        return {i["id"]: i for i in find(self.card, "Input.")}
+
+
+def find(card: Any, type_prefix: str) -> list[dict[str, Any]]:
+    """Every element of a card whose type starts with `type_prefix`, in order."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith(type_prefix):
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
 
 
 def all_text(card: dict[str, Any]) -> str:

@@ -20,6 +20,7 @@ class Posted:
     conversation_id: str
     reply_to: str | None
     activity: dict[str, Any]
+    id: str = ""  # the message id the connector gave (POST) or updated (PUT)
 
     @property
     def cards(self) -> list[dict[str, Any]]:
@@ -63,6 +64,9 @@ class FakeConnector:
     def replies_to(self, activity_id: str) -> list[Posted]:
         return [p for p in self.posted if p.reply_to == activity_id]
 
+    def updates_of(self, message_id: str) -> list[Posted]:
+        return [p for p in self.posted if p.method == "PUT" and p.id == message_id]
+
     def sent_to(self, conversation_id: str) -> list[Posted]:
         return [p for p in self.posted if p.conversation_id == conversation_id]
 
@@ -84,10 +88,11 @@ class FakeConnector:
         body = await request.json()
         reply_to = parts[3] if len(parts) > 3 else None
         if request.method == "PUT":
-            self.posted.append(Posted("PUT", parts[1], reply_to, body))
+            self.posted.append(Posted("PUT", parts[1], reply_to, body, reply_to or ""))
             return web.json_response({"id": reply_to})
-        self.posted.append(Posted("POST", parts[1], body.get("replyToId") or reply_to, body))
-        return web.json_response({"id": f"msg-{next(self._ids)}"}, status=201)
+        message_id = f"msg-{next(self._ids)}"
+        self.posted.append(Posted("POST", parts[1], body.get("replyToId") or reply_to, body, message_id))
+        return web.json_response({"id": message_id}, status=201)
 
     def _member(self, user_id: str) -> web.Response:
         self.member_lookups += 1

@@ -13,10 +13,24 @@ from bot.models import Contact, Event, EventKind, Follower, Kind, Record, Record
 from cards.contacts import contact_list_card, new_contact_form
 from cards.email import compose_card, mailto_link
 from cards.help import help_card, unknown_card
-from cards.records import new_record_form, record_card, record_list_card, search_results_card
+from cards.forms import (
+    comment_form,
+    contact_picker_form,
+    convert_confirm_card,
+    follower_form,
+    remove_participant_form,
+    stage_form,
+)
+from cards.records import new_record_form, people_card, record_card, record_list_card, search_results_card
 from tests.conftest import all_text
 
 ROOT = Path(__file__).resolve().parents[2]
+# Teams adds `choices.data` (Data.Query: the people picker and dynamic typeahead) to Input.ChoiceSet in the
+# 1.5 cards it renders (learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/people-picker
+# and .../dynamic-search); the generic library knows it only from 1.6. Nothing else is let through.
+TEAMS_EXTENSIONS = {
+    'parse: UnsupportedProperty: Property "choices.data" is supported in version 1.6, but you are using version 1.5.'
+}
 TENANT = "t"
 OWNER = User(1, TENANT, "Alice Owner", "29:a", "aad-a", "alice@contoso.example")
 
@@ -61,6 +75,15 @@ def every_card() -> dict[str, dict[str, Any]]:
         "unknown": unknown_card("what?", HELP_BUTTONS),
         "compose": compose_card(view()),
         "compose without contact": compose_card(view(with_contact=False)),
+        "record with refresh": record_card(view(), viewer_id=1, refresh_user_ids=["29:a", "29:b"]),
+        "contact picker": contact_picker_form(view(), True, contacts, 5000, {"new_name": "N"}, {"new_email": "bad"}),
+        "participant picker": contact_picker_form(view(), False, contacts, 25, errors={"contact": "Pick"}),
+        "remove participant": remove_participant_form(view(), {"contact": "Pick"}),
+        "add follower": follower_form(view(), [OWNER, User(7, TENANT, "Bob", "29:b", "aad-b")], {"follower": "x"}),
+        "comment": comment_form(view(), {"comment": "typed"}, {"comment": "too long"}),
+        "stage": stage_form(view(), {"stage": "not a stage"}),
+        "convert": convert_confirm_card(view()),
+        "people": people_card(view(200, 200), "followers", page=1),
     }
 
 
@@ -77,7 +100,8 @@ def test_every_card_is_valid_adaptive_cards_1_5() -> None:
         check=True,
     )
     problems = dict(zip(cards, json.loads(result.stdout), strict=True))
-    assert {name: found for name, found in problems.items() if found} == {}
+    real = {name: [p for p in found if p not in TEAMS_EXTENSIONS] for name, found in problems.items()}
+    assert {name: found for name, found in real.items() if found} == {}
 
 
 def test_the_validator_does_catch_mistakes() -> None:
@@ -93,7 +117,7 @@ def test_cards_stay_small_with_hundreds_of_people() -> None:
     for name, card in every_card().items():
         assert card["version"] == "1.5"
         assert len(json.dumps(card).encode()) < 28 * 1024, name
-    crowded = all_text(record_card(view(200, 200)))
+    crowded = all_text(record_card(view(200, 200), viewer_id=1, refresh_user_ids=[f"29:{i}" for i in range(60)]))
     assert "Other participants (200)" in crowded and "Followers (200)" in crowded and crowded.count("and 190 more") == 2
 
 

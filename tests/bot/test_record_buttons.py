@@ -1,0 +1,264 @@
+"""Every record-card button, clicked by its title the way Teams does (invoke, verb, merged inputs)."""
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from app import BOT
+from tests.conftest import ALICE, BOB, CARD, CAROL, MALLORY, CardInHand, Teams, all_text
+
+MESSAGE = "application/vnd.microsoft.activity.message"
+
+
+@pytest.fixture
+async def lead(teams: Teams) -> CardInHand:
+    await teams.say(ALICE, "new contact Jane Buyer jane@acme.example Acme")
+    await teams.say(ALICE, "new contact Carl CFO carl@acme.example Acme")
+    await teams.say(ALICE, "new contact Ida IT ida@acme.example Acme")
+    return await CardInHand.posted(teams, ALICE, "new lead Acme rollout")
+
+
+def contact_id(teams: Teams, email: str) -> str:
+    contact = teams.services.repo.contact_by_email(ALICE.tenant_id, email)
+    assert contact is not None
+    return str(contact.id)
+
+
+async def test_the_record_card_has_every_button(lead: CardInHand) -> None:
+    assert lead.buttons() == [
+        "Set contact", "Add participant", "Unfollow", "Add follower", "Comment", "Change stage", "Email contact",
+        "Convert to opportunity",
+    ]  # fmt: skip
+    assert lead.card["refresh"]["action"]["verb"] == "record.show"
+    assert lead.card["refresh"]["userIds"] == [ALICE.teams_id]
+
+
+async def test_set_contact_with_the_picker(teams: Teams, lead: CardInHand) -> None:
+    await lead.press("Set contact")
+    picker = lead.inputs()["contact"]
+    assert picker["choices.data"] == {"type": "Data.Query", "dataset": "crm.contacts"}
+    assert [c["title"] for c in picker["choices"]][:1] == ["Carl CFO · carl@acme.example · Acme"]
+    await lead.press("Set contact", contact=contact_id(teams, "jane@acme.example"))
+    assert "Jane Buyer is now the Contact of L-1." in lead.text
+    assert "Jane Buyer · jane@acme.example · Acme" in lead.text
+    view = teams.services.view(ALICE.tenant_id, "L-1")
+    assert view.contact is not None and view.contact.email == "jane@acme.example"
+
+
+async def test_nothing_picked_comes_back_with_a_message_beside_the_field(teams: Teams, lead: CardInHand) -> None:
+    await lead.press("Set contact")
+    await lead.press("Set contact", contact="")
+    assert "Pick someone from the list, or add someone new below." in lead.text
+    assert teams.services.view(ALICE.tenant_id, "L-1").contact is None
+
+
+async def test_create_a_contact_and_set_it_in_one_step(teams: Teams, lead: CardInHand) -> None:
+    await lead.press("Set contact")
+    await lead.press("Create and set as Contact", new_name="Nora New", new_email="not-an-email", new_company="Acme")
+    assert "“not-an-email” is not a valid email address." in lead.text
+    assert lead.inputs()["new_name"]["value"] == "Nora New"  # what was typed is kept
+    assert teams.services.count_contacts(ALICE.tenant_id) == 3
+    await lead.press(
+        "Create and set as Contact", new_name="Nora New", new_email="nora@acme.example", new_company="Acme"
+    )
+    assert "Nora New is now the Contact of L-1." in lead.text
+    assert teams.services.count_contacts(ALICE.tenant_id) == 4
+
+
+async def test_add_and_remove_participants(teams: Teams, lead: CardInHand) -> None:
+    await lead.press("Set contact")
+    await lead.press("Set contact", contact=contact_id(teams, "jane@acme.example"))
+    await lead.press("Add participant")
+    offered = [c["title"] for c in lead.inputs()["contact"]["choices"]]
+    assert not any("Jane" in title for title in offered)  # the Contact is not offered as a participant
+    await lead.press("Add participant", contact=contact_id(teams, "carl@acme.example"))
+    assert "Carl CFO is now a participant of L-1." in lead.text and "Other participants (1)" in lead.text
+    await lead.press("Add participant")
+    await lead.press("Add participant", contact=contact_id(teams, "jane@acme.example"))  # tampered: the Contact
+    assert "is the Contact of L-1, so not also a participant" in lead.text
+    await lead.press("Back")
+    await lead.press("Remove participant")
+    assert [c["title"] for c in lead.inputs()["contact"]["choices"]] == ["Carl CFO · carl@acme.example · Acme"]
+    await lead.press("Remove participant", contact=contact_id(teams, "carl@acme.example"))
+    assert "Carl CFO is no longer a participant of L-1." in lead.text and "Other participants (0)" in lead.text
+    assert "Remove participant" not in lead.buttons()
+
+
+async def test_comment_is_required_and_limited(teams: Teams, lead: CardInHand) -> None:
+    await lead.press("Comment")
+    comment = lead.inputs()["comment"]
+    assert comment["isMultiline"] and comment["isRequired"] and comment["maxLength"] == 4000
+    await lead.press("Add comment", comment="   ")
+    assert "A comment can't be empty." in lead.text
+    await lead.press("Add comment", comment="z" * 4001)
+    assert "at most 4,000 characters" in lead.text and lead.inputs()["comment"]["value"] == "z" * 4001
+    await lead.press("Add comment", comment="Call went well.\nThey want a demo.")
+    assert "Comment added to L-1." in lead.text and "Call went well." in lead.text
+
+
+async def test_change_stage_offers_only_the_kinds_stages(teams: Teams, lead: CardInHand) -> None:
+    await lead.press("Change stage")
+    stage = lead.inputs()["stage"]
+    assert [c["value"] for c in stage["choices"]] == ["New", "Contacted", "Qualified", "Disqualified"]
+    await lead.press("Change stage", stage="Won")  # tampered
+    assert "Choose one of: New, Contacted, Qualified, Disqualified" in lead.text
+    await lead.press("Change stage", stage="Qualified")
+    assert "L-1 moved to Qualified." in lead.text and "Stage: Qualified" in lead.text
+
+
+async def test_email_contact_opens_the_compose_card(teams: Teams, lead: CardInHand) -> None:
+    await lead.press("Email contact")
+    assert "has no Contact yet" in lead.text and "Set contact" in lead.buttons()
+    await lead.press("Set contact")
+    await lead.press("Set contact", contact=contact_id(teams, "jane@acme.example"))
+    await lead.press("Add participant")
+    await lead.press("Add participant", contact=contact_id(teams, "carl@acme.example"))
+    await lead.press("Email contact")
+    assert "To: jane@acme.example" in lead.text and "CC: carl@acme.example" in lead.text
+    links = [a for a in lead.card["body"][-1]["actions"] if a["type"] == "Action.OpenUrl"]
+    assert links[0]["title"] == "Open in Outlook"
+    assert links[0]["url"] == "mailto:jane@acme.example?cc=carl@acme.example&subject=Acme%20rollout"
+
+
+async def test_convert_asks_first_then_shows_the_opportunity(teams: Teams, lead: CardInHand) -> None:
+    await lead.press("Convert to opportunity")
+    assert "Turn lead L-1 into an opportunity?" in lead.text
+    await lead.press("Cancel" if "Cancel" in lead.buttons() else "Back")
+    assert "L-1 · Lead" in lead.text
+    await lead.press("Convert to opportunity")
+    await lead.press("Convert")
+    assert "L-1 is now opportunity O-1." in lead.text and "O-1 · Opportunity" in lead.text
+    assert "Convert to opportunity" not in lead.buttons()
+
+
+async def test_follow_add_follower_and_per_viewer_state_in_a_channel(teams: Teams) -> None:
+    await teams.say(BOB, "help")  # Bob has talked to the bot, so he is known
+    alice_card = await CardInHand.posted(teams, ALICE, "new lead Channel deal", chat="channel")
+    assert set(alice_card.card["refresh"]["userIds"]) == {ALICE.teams_id}
+    carol_card = alice_card.held_by(CAROL)
+    await carol_card.press("Unfollow")  # the card was Alice's view: Carol does not follow yet
+    assert "You don't follow L-1." in carol_card.text and "Follow" in carol_card.buttons()
+    await carol_card.press("Follow")
+    assert "You now follow L-1." in carol_card.text and "Unfollow" in carol_card.buttons()
+    assert set(carol_card.card["refresh"]["userIds"]) == {ALICE.teams_id, CAROL.teams_id}
+
+    await alice_card.press("Add follower")
+    choices = {c["title"]: c["value"] for c in alice_card.inputs()["follower"]["choices"]}
+    assert alice_card.inputs()["follower"]["choices.data"]["dataset"] == "graph.microsoft.com/users"
+    assert "Bob Follower" in choices and "Carol Other" not in choices  # Carol follows already
+    await alice_card.press("Add follower", follower=choices["Bob Follower"])
+    assert "Bob Follower now follows L-1." in alice_card.text
+    names = {f.user.name for f in teams.services.view(ALICE.tenant_id, "L-1").followers}
+    assert names == {"Alice Owner", "Bob Follower", "Carol Other"}
+
+
+async def test_a_follower_who_never_talked_to_the_bot(teams: Teams) -> None:
+    card = await CardInHand.posted(teams, ALICE, "new lead Deal", chat="channel")
+    await card.press("Add follower")
+    await card.press("Add follower", follower="0f5c2a9e-1111-4222-8333-944444444444")
+    assert "now follows L-1." in card.text
+    newcomer = teams.services.repo.find_user(ALICE.tenant_id, None, "0f5c2a9e-1111-4222-8333-944444444444")
+    assert newcomer is not None and newcomer.teams_id is None
+
+
+async def test_the_typeahead_searches_this_tenants_contacts(teams: Teams, lead: CardInHand) -> None:
+    await teams.say(MALLORY, "new contact Jane Elsewhere jane.e@fabrikam.example")
+    value = {"queryText": "jan", "queryOptions": {"skip": 0, "top": 15}, "dataset": "crm.contacts"}
+    status, body = await teams.post(teams.activity(ALICE, kind="invoke", name="application/search", value=value))
+    assert status == 200 and body["type"] == "application/vnd.microsoft.search.searchResponse"
+    assert body["value"]["results"] == [
+        {"title": "Jane Buyer · jane@acme.example · Acme", "value": contact_id(teams, "jane@acme.example")}
+    ]
+    value = {"queryText": "acme", "queryOptions": {"skip": "x", "top": 99}, "dataset": "crm.contacts"}
+    status, body = await teams.post(teams.activity(ALICE, kind="invoke", name="application/search", value=value))
+    assert status == 200 and len(body["value"]["results"]) == 3
+    status, body = await teams.post(teams.activity(ALICE, kind="invoke", name="application/search", value="x"))
+    assert status == 200 and body["value"]["results"] == []
+
+
+async def test_a_stale_card_either_applies_cleanly_or_says_what_changed(teams: Teams, lead: CardInHand) -> None:
+    bobs = lead.held_by(BOB)
+    await lead.press("Change stage")
+    await bobs.press("Change stage")
+    await lead.press("Change stage", stage="Contacted")
+    await bobs.press("Change stage", stage="Disqualified")  # Bob's form still shows "New"
+    assert "The stage changed while your card was open (now: Contacted). Nothing was changed." in bobs.text
+    assert teams.services.get_record(ALICE.tenant_id, "L-1").stage == "Contacted"
+    await bobs.press("Comment")
+    await lead.press("Comment")
+    await lead.press("Add comment", comment="first")
+    await bobs.press("Add comment", comment="second")  # commutes: applied to the latest version
+    assert "Comment added to L-1." in bobs.text and "this is the latest" in bobs.text
+    assert teams.services.repo.comment_count(ALICE.tenant_id, lead_id(teams)) == 2
+
+
+def lead_id(teams: Teams) -> int:
+    return teams.services.get_record(ALICE.tenant_id, "L-1").id
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"ref": 7},
+        {"ref": "L-1", "contact": ["1"]},
+        {"ref": "L-1", "contact": "1; DROP TABLE contacts"},
+        {"ref": "L-1", "contact": "99999"},
+        {"ref": "L-1", "version": "abc", "contact": "1"},
+        {"ref": "O-77", "contact": "1"},
+    ],
+)
+async def test_tampered_set_contact_payloads_change_nothing(teams: Teams, lead: CardInHand, data: Any) -> None:
+    body = await teams.click(ALICE, "record.set_contact", data)
+    assert body["statusCode"] == 200
+    text = body["value"] if body["type"] == MESSAGE else all_text(body["value"])
+    assert text and "Traceback" not in text
+    assert teams.services.view(ALICE.tenant_id, "L-1").contact is None
+
+
+async def test_another_tenants_record_cannot_be_changed_by_a_card(teams: Teams, lead: CardInHand) -> None:
+    for verb, data in [
+        ("record.comment", {"ref": "L-1", "comment": "hi"}),
+        ("record.change_stage", {"ref": "L-1", "stage": "Qualified"}),
+        ("record.follow", {"ref": "L-1"}),
+        ("record.convert", {"ref": "L-1"}),
+        ("record.contact_form", {"ref": "L-1"}),
+    ]:
+        body = await teams.click(MALLORY, verb, data)
+        assert body == {"statusCode": 200, "type": MESSAGE, "value": "I can't find L-1."}
+    assert teams.services.get_record(ALICE.tenant_id, "L-1").version == 1
+
+
+async def test_a_deleted_contact_gets_a_message_beside_the_picker(teams: Teams, lead: CardInHand) -> None:
+    await lead.press("Set contact")
+    doomed = contact_id(teams, "ida@acme.example")
+    with teams.services.repo.transaction():
+        teams.services.repo.db.execute("DELETE FROM contacts WHERE id = ?", [int(doomed)])
+    await lead.press("Set contact", contact=doomed)
+    assert "That contact no longer exists." in lead.text
+
+
+async def test_posted_cards_are_updated_after_a_change(teams: Teams, lead: CardInHand) -> None:
+    shown_to_bob = await CardInHand.posted(teams, BOB, "show L-1")
+    await lead.press("Change stage")
+    await lead.press("Change stage", stage="Qualified")
+    await asyncio.wait_for(teams.client.app[BOT].card_updater.idle(), 5)
+    updates = teams.connector.updates_of(shown_to_bob.message_id)
+    assert len(updates) == 1
+    updated = updates[0].activity["attachments"][0]["content"]
+    assert "Stage: Qualified" in all_text(updated) and "You don't follow this record." in all_text(updated)
+    assert teams.connector.updates_of(lead.message_id) == []  # the clicked card was answered in the invoke
+
+
+async def test_posted_card_shows_more_than_ten_people_with_see_all(teams: Teams) -> None:
+    card = await CardInHand.posted(teams, ALICE, "new lead Crowd")
+    for i in range(12):
+        await teams.say(ALICE, f"new contact Person {i} p{i}@crowd.example")
+        await teams.say(ALICE, f"participant L-1 p{i}@crowd.example")
+    card = await CardInHand.posted(teams, ALICE, "show L-1")
+    assert "and 2 more" in card.text and "See all 12" in card.buttons()
+    await card.press("See all 12")
+    assert card.text.count("• Person") == 12
+    await card.press("Back")
+    assert card.answer["type"] == CARD and "L-1 · Lead" in card.text
