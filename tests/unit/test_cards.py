@@ -12,7 +12,6 @@ from bot.conversation import HELP_BUTTONS, HELP_ENTRIES
 from bot.models import Contact, Event, EventKind, Follower, Kind, Record, RecordView, User
 from cards.contacts import contact_list_card, new_contact_form
 from cards.email import compose_card, mailto_link
-from cards.help import help_card, unknown_card
 from cards.forms import (
     comment_form,
     contact_picker_form,
@@ -21,6 +20,7 @@ from cards.forms import (
     remove_participant_form,
     stage_form,
 )
+from cards.help import help_card, unknown_card
 from cards.records import new_record_form, people_card, record_card, record_list_card, search_results_card
 from tests.conftest import all_text
 
