@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
+from typing import Any
 
 from aiohttp import web
 from botbuilder.core import TurnContext
@@ -114,7 +115,8 @@ async def _on_turn_error(context: TurnContext, error: Exception) -> None:
             log.exception("could not tell the user about the error")
 
 
-def create_app(config: Config) -> web.Application:
+def create_app(config: Config, graph_credential: Any = None) -> web.Application:
+    """The service. `graph_credential` replaces azure-identity's (tests: a fake, as its authority must be https)."""
     db = open_database(config.database_path)
     migrate(db)
     services = CrmService(Repository(db))
@@ -128,13 +130,20 @@ def create_app(config: Config) -> web.Application:
     app[SERVICES] = services
     app[AUTH] = auth
     app[ADAPTER] = adapter
-    app[BOT] = TeamsCrmBot(services, adapter, config.app_id)
+    graph = None
+    if config.graph_enabled:
+        from bot.graph import Graph  # msgraph is large: loaded only when Graph is configured
+
+        graph = Graph(config, credential=graph_credential)
+    app[BOT] = TeamsCrmBot(services, adapter, config.app_id, graph)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
 
     async def close_database(app: web.Application) -> AsyncIterator[None]:
         yield
         await app[BOT].card_updater.close()
+        if graph is not None:
+            await graph.close()
         db.close()
 
     app.cleanup_ctx.append(close_database)

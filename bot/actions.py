@@ -9,13 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.email_actions import EmailActions
 from bot.errors import DomainError, NotFound
+from bot.mail import Mailer
 from bot.models import Change, Kind, RecordView, User
 from bot.replies import Reply, record_reply
 from bot.services import CrmService
 from cards import verbs
 from cards.contacts import contact_list_card, new_contact_form
-from cards.email import compose_card
 from cards.forms import (
     comment_form,
     contact_picker_form,
@@ -69,8 +70,9 @@ class Click:
 class Actions:
     """One handler per card verb."""
 
-    def __init__(self, services: CrmService) -> None:
+    def __init__(self, services: CrmService, mailer: Mailer | None = None) -> None:
         self.services = services
+        self.email = EmailActions(services, mailer)
         self._handlers: dict[str, Callable[[Click], Reply]] = {
             verbs.RECORD_CREATE: self._create_record,
             verbs.CONTACT_CREATE: self._create_contact,
@@ -84,7 +86,9 @@ class Actions:
             verbs.FOLLOWER_FORM: self._follower_form,
             verbs.COMMENT_FORM: lambda c: Reply(card=comment_form(self._view(c))),
             verbs.STAGE_FORM: lambda c: Reply(card=stage_form(self._view(c))),
-            verbs.EMAIL_FORM: lambda c: Reply(card=compose_card(self._view(c))),
+            verbs.EMAIL_FORM: lambda c: self.email.compose(c.user, self._view(c)),
+            verbs.PREPARE_EMAIL: lambda c: self.email.prepare(c.user, self._view(c), c.data),
+            verbs.LOG_EMAIL: lambda c: self.email.log_sent(c.user, self._view(c), c.data, c.shared),
             verbs.CONVERT_CONFIRM: self._convert_confirm,
             verbs.SET_CONTACT: self._set_contact,
             verbs.SET_NEW_CONTACT: lambda c: self._create_contact_as(c, as_contact=True),
@@ -97,11 +101,14 @@ class Actions:
             verbs.CONVERT: lambda c: self._apply(c, lambda v: self.services.convert(c.user, v.record.ref)),
         }
 
-    def handle(self, click: Click, verb: Any) -> Reply:
+    async def handle(self, click: Click, verb: Any) -> Reply:
         handler = self._handlers.get(verb) if isinstance(verb, str) else None
-        if handler is None or not isinstance(click.data, dict):
+        if (handler is None and verb != verbs.SEND_EMAIL) or not isinstance(click.data, dict):
             return Reply(text="This button is out of date. Type help to start again.", outcome="bad_payload")
         try:
+            if verb == verbs.SEND_EMAIL:  # the one action that waits on another service
+                return await self.email.send(click.user, self._view(click), click.data, click.shared)
+            assert handler is not None
             return handler(click)
         except BadPayload as exc:
             return Reply(text=exc.message, outcome="bad_payload")

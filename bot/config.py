@@ -41,6 +41,7 @@ class Config:
     graph_client_secret: str = field(default="", repr=False)
     graph_tenant_id: str = ""
     graph_base_url: str = "https://graph.microsoft.com/v1.0"
+    teams_app_catalog_id: str = ""
 
     @property
     def auth_enabled(self) -> bool:
@@ -74,4 +75,5 @@ class Config:
             graph_client_secret=env.get("GRAPH_CLIENT_SECRET", ""),
             graph_tenant_id=env.get("GRAPH_TENANT_ID", "").strip(),
             graph_base_url=(env.get("GRAPH_BASE_URL", "").strip() or cls.graph_base_url).rstrip("/"),
+            teams_app_catalog_id=env.get("TEAMS_APP_CATALOG_ID", "").strip(),
         )

@@ -6,12 +6,12 @@ import logging
 from collections.abc import Callable
 
 from bot.commands import COMMANDS, Args, ParsedCommand, TooLong, parse
+from bot.email_actions import EmailActions
 from bot.errors import Ambiguous, DomainError
 from bot.models import Change, Contact, Kind, RecordView, User
 from bot.replies import Reply, record_reply
 from bot.services import CrmService
 from cards.contacts import contact_list_card, new_contact_form
-from cards.email import compose_card
 from cards.help import help_card, unknown_card
 from cards.records import new_record_form, record_list_card, search_results_card
 
@@ -37,8 +37,9 @@ def split_new_contact(text: str) -> tuple[str, str | None, str | None]:
 class Conversation:
     """Answers one user's text command."""
 
-    def __init__(self, services: CrmService) -> None:
+    def __init__(self, services: CrmService, email: EmailActions | None = None) -> None:
         self.services = services
+        self.email = email or EmailActions(services, None)
         # A handler answers with a Reply, or with the Change / RecordView that `handle` turns into a record card.
         self._handlers: dict[str, Callable[[User, ParsedCommand], Reply | Change | RecordView]] = {
             "help": lambda u, c: Reply(card=help_card(HELP_ENTRIES, HELP_BUTTONS)),
@@ -60,7 +61,7 @@ class Conversation:
             "comment": lambda u, c: self.services.comment(u, c.ref, c.text),
             "stage": lambda u, c: self.services.change_stage(u, c.ref, c.text),
             "convert": lambda u, c: self.services.convert(u, c.ref),
-            "email": lambda u, c: Reply(card=compose_card(self.services.view(u.tenant_id, c.ref))),
+            "email": lambda u, c: self.email.compose(u, self.services.view(u.tenant_id, c.ref)),
         }
 
     def handle(self, user: User, said: str, shared: bool = False) -> Reply:

@@ -139,7 +139,7 @@ class Event:
             EventKind.COMMENTED: f"{who} commented: {self.new}",
             EventKind.STAGE_CHANGED: f"{who} changed the stage: {self.old} → {self.new}",
             EventKind.CONVERTED: f"{who} converted {self.old} → {self.new}",
-            EventKind.EMAIL_SENT: f"{who} sent an email: {self.new}",
+            EventKind.EMAIL_SENT: f"{who} emailed {self.detail or 'the Contact'}: “{self.new}”",
         }[self.kind]
         return text
 

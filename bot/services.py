@@ -37,6 +37,12 @@ _EMAIL = re.compile(
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
 _REF = re.compile(r"\s*([LOlo])\s*-?\s*(\d{1,9})\s*")
+_SEND_ID = re.compile(r"[0-9a-f]{32}")
+_SEND_REFUSALS = {
+    "sent": "This email was already sent.",
+    "sending": "This email is being sent right now.",
+    "unknown": "The last try may have gone out: check Sent Items in Outlook, then open the email again to resend.",
+}
 _AAD_ID = re.compile(r"[A-Za-z0-9-]{1,100}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -434,6 +440,37 @@ class CrmService:
             on_opportunity = self._event(actor, opportunity, EventKind.CONVERTED, old=lead.ref, new=opportunity.ref)
             opportunity = self._touch(opportunity)
         return Change(opportunity, (on_lead, on_opportunity), f"{lead.ref} is now opportunity {opportunity.ref}.")
+
+    # --- email ---------------------------------------------------------------------------------
+
+    def begin_email(self, actor: User, ref: str, send_id: str) -> Record:
+        """Claim a compose card's send id before sending, so a second click never sends twice."""
+        if not _SEND_ID.fullmatch(send_id or ""):
+            raise DomainError("This card is out of date; please open the email again.")
+        with self.repo.transaction():
+            record = self.get_record(actor.tenant_id, ref)
+            status = self.repo.email_send_status(actor.tenant_id, send_id)
+            if status in _SEND_REFUSALS:
+                raise DomainError(_SEND_REFUSALS[status])
+            self.repo.set_email_send(actor.tenant_id, send_id, record.id, actor.id, "sending", None, self.clock())
+        return record
+
+    def email_failed(self, actor: User, record: Record, send_id: str, reason: str, sent_unknown: bool) -> None:
+        """Nothing went out (or, after a timeout, perhaps something did): no timeline event either way."""
+        with self.repo.transaction():
+            status = "unknown" if sent_unknown else "failed"
+            self.repo.set_email_send(actor.tenant_id, send_id, record.id, actor.id, status, reason[:500], self.clock())
+
+    def email_sent(
+        self, actor: User, record: Record, send_id: str, to: list[str], cc: list[str], subject: str
+    ) -> Change:
+        """Record a sent email on the timeline: recipients and subject, never the body."""
+        recipients = "to " + ", ".join(to) + (f", cc {', '.join(cc)}" if cc else "")
+        with self.repo.transaction():
+            self.repo.set_email_send(actor.tenant_id, send_id, record.id, actor.id, "sent", None, self.clock())
+            event = self._event(actor, record, EventKind.EMAIL_SENT, new=_short(subject), detail=_short(recipients))
+            record = self._touch(record)
+        return Change(record, (event,), f"Email sent {recipients}.")
 
     # --- helpers -------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from bot.actions import Actions, Click
 from bot.card_updates import CardUpdater
 from bot.conversation import HELP_BUTTONS, HELP_ENTRIES, Conversation
 from bot.errors import DomainError
+from bot.mail import Mailer
 from bot.models import CardPost, User
 from bot.replies import Reply
 from bot.services import CrmService
@@ -90,12 +91,14 @@ class Turn:
 
 
 class TeamsCrmBot(ActivityHandler):
-    def __init__(self, services: CrmService, adapter: CloudAdapterBase, app_id: str) -> None:
+    def __init__(
+        self, services: CrmService, adapter: CloudAdapterBase, app_id: str, mailer: Mailer | None = None
+    ) -> None:
         self.services = services
         self.adapter = adapter
         self.app_id = app_id  # "" with auth off, as botbuilder expects for proactive calls
-        self.conversation = Conversation(services)
-        self.actions = Actions(services)
+        self.actions = Actions(services, mailer)
+        self.conversation = Conversation(services, self.actions.email)
         self.card_updater = CardUpdater(services, self._update_posted_card)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -268,7 +271,7 @@ class TeamsCrmBot(ActivityHandler):
         verb, data = action.get("verb"), action.get("data", {})
         shared = not is_personal(activity)
         follower_name = await self._colleague_name(turn_context, data) if verb == verbs.ADD_FOLLOWER else None
-        reply = self.actions.handle(Click(turn.user, data, shared, follower_name), verb)
+        reply = await self.actions.handle(Click(turn.user, data, shared, follower_name), verb)
         log.info("tenant=%s user=%s verb=%s outcome=%s", turn.tenant_id, turn.user.id, str(verb)[:40], reply.outcome)
         clicked = activity.reply_to_id
         if clicked and activity.conversation and reply.card is not None:

@@ -1,12 +1,18 @@
-"""The email compose card: To = the Contact, CC = the Other participants."""
+"""Email from a record: the compose card (To = the Contact, CC = the Other participants, each with a
+toggle), and, without Microsoft Graph, the prepared mailto: link with a "Log as sent" button."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from bot.models import RecordView
 from cards import verbs
-from cards.common import Card, Element, action_set, card, execute, facts, heading, notice, subtle, text
+from cards.common import Card, Element, action_set, card, execute, facts, notice, subtle, text, text_input
+from cards.records import record_header
+
+MAX_SUBJECT = 255
+MAX_BODY = 20_000
 
 
 def mailto_link(to: list[str], cc: list[str], subject: str, body: str = "") -> str:
@@ -22,9 +28,23 @@ def mailto_link(to: list[str], cc: list[str], subject: str, body: str = "") -> s
     return f"mailto:{address}" + (f"?{query}" if query else "")
 
 
-def compose_card(view: RecordView) -> Card:
+def _back(ref: str) -> Element:
+    return execute("Back", verbs.RECORD_SHOW, {"ref": ref}, inputs=False)
+
+
+def compose_card(
+    view: RecordView,
+    can_send: bool = False,
+    send_id: str = "",
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    message: str = "",
+) -> Card:
     record = view.record
-    body: list[Element] = [subtle(f"{record.ref} · {record.kind.label}"), heading(f"Email about {record.title}")]
+    body: list[Element] = []
+    if message:
+        body.append(notice(message, good=False))
+    body += [*record_header(record), text("Email", weight="Bolder")]
     contact = view.contact
     if contact is None or not contact.email:
         who = "has no Contact yet" if contact is None else f"has a Contact ({contact.name}) without an email"
@@ -32,13 +52,63 @@ def compose_card(view: RecordView) -> Card:
         body.append(text(f"Set one first: **contact {record.ref} <name or email>**, or the button below."))
         body.append(action_set([execute("Set contact", verbs.CONTACT_FORM, {"ref": record.ref}), _back(record.ref)]))
         return card(body)
-    cc = [p.email for p in view.participants if p.email]
-    body.append(facts([("To", contact.email), ("CC", ", ".join(cc) or "nobody"), ("Subject", record.title)]))
-    body.append(subtle("Opens a new message in your mail app, addressed as above."))
-    link = mailto_link([contact.email], cc, record.title)
-    body.append(action_set([{"type": "Action.OpenUrl", "title": "Open in Outlook", "url": link}, _back(record.ref)]))
+    values = values or {}
+    body += text_input("to", "To", values.get("to", contact.email), max_length=2000, style="Email", errors=errors)
+    copied = [p for p in view.participants if p.email]
+    for participant in copied:
+        toggle: dict[str, Any] = {
+            "type": "Input.Toggle",
+            "id": f"cc_{participant.id}",
+            "title": f"CC {participant.name} <{participant.email}>",
+            "value": values.get(f"cc_{participant.id}", "true"),
+            "valueOn": "true",
+            "valueOff": "false",
+        }
+        body.append(toggle)
+    if len(copied) < len(view.participants):
+        body.append(subtle("Participants without an email address are not offered."))
+    body += text_input("cc_extra", "Other CC (comma-separated)", values.get("cc_extra"), max_length=2000, errors=errors)
+    body += text_input(
+        "subject", "Subject", values.get("subject", record.title), max_length=MAX_SUBJECT, required=True, errors=errors
+    )
+    body += text_input("body", "Message", values.get("body"), max_length=MAX_BODY, multiline=True, errors=errors)
+    data = {"ref": record.ref, "version": record.version, "send_id": send_id}
+    button = (
+        execute("Send", verbs.SEND_EMAIL, data, "positive")
+        if can_send
+        else execute("Prepare in Outlook", verbs.PREPARE_EMAIL, data, "positive")
+    )
+    body.append(action_set([button, _back(record.ref)]))
+    if can_send:
+        body.append(subtle("Sent from your mailbox through Microsoft Graph; a copy stays in your Sent Items."))
     return card(body)
 
 
-def _back(ref: str) -> Element:
-    return execute("Back", verbs.RECORD_SHOW, {"ref": ref}, inputs=False)
+def prepared_card(view: RecordView, to: list[str], cc: list[str], subject: str, message: str, send_id: str) -> Card:
+    """Without Graph: open the message in the user's mail app, then log it on the record."""
+    record = view.record
+    link = mailto_link(to, cc, subject, message)
+    body: list[Element] = [
+        *record_header(record),
+        text("Your email is ready", weight="Bolder"),
+        facts([("To", ", ".join(to)), ("CC", ", ".join(cc) or "nobody"), ("Subject", subject)]),
+        subtle("Open it in Outlook and send it there; then log it so the team sees it on the record."),
+        action_set(
+            [
+                {"type": "Action.OpenUrl", "title": "Open in Outlook", "url": link},
+                execute(
+                    "Log as sent",
+                    verbs.LOG_EMAIL,
+                    {
+                        "ref": record.ref,
+                        "send_id": send_id,
+                        "to": ", ".join(to),
+                        "cc": ", ".join(cc),
+                        "subject": subject,
+                    },
+                ),
+                _back(record.ref),
+            ]
+        ),
+    ]
+    return card(body)

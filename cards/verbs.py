@@ -30,3 +30,6 @@ CONVERT = "record.convert"
 
 CONTACTS_DATASET = "crm.contacts"  # our own typeahead dataset (application/search invoke)
 PEOPLE_DATASET = "graph.microsoft.com/users"  # Teams' people picker
+SEND_EMAIL = "record.send_email"  # with Microsoft Graph
+PREPARE_EMAIL = "record.prepare_email"  # without: the mailto: link
+LOG_EMAIL = "record.log_email"

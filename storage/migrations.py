@@ -198,10 +198,27 @@ CREATE TABLE card_posts (
 CREATE INDEX card_posts_by_record ON card_posts(tenant_id, record_id, id);
 """
 
+M005_EMAIL_SENDS = """
+CREATE TABLE email_sends (
+    tenant_id TEXT NOT NULL,
+    send_id TEXT NOT NULL,
+    record_id INTEGER NOT NULL,
+    sender_id INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed', 'unknown')),
+    reason TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, send_id),
+    FOREIGN KEY (tenant_id, record_id) REFERENCES records(tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, sender_id) REFERENCES users(tenant_id, id)
+);
+"""
+
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "core tables", M001_CORE),
     (2, "full-text search for contacts and records", M002_SEARCH),
     (4, "where record cards were posted, to keep them up to date", M004_CARD_POSTS),
+    (5, "email sends, so a second click never sends twice", M005_EMAIL_SENDS),
 )
 
 

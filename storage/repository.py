@@ -476,6 +476,22 @@ class Repository:
         )
         return [CardPost(tenant_id, r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
 
+    # --- email sends ---------------------------------------------------------------------------
+
+    def email_send_status(self, tenant_id: str, send_id: str) -> str | None:
+        row = self._one("SELECT status FROM email_sends WHERE tenant_id = ? AND send_id = ?", [tenant_id, send_id])
+        return row[0] if row else None
+
+    def set_email_send(
+        self, tenant_id: str, send_id: str, record_id: int, sender_id: int, status: str, reason: str | None, now: str
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO email_sends (tenant_id, send_id, record_id, sender_id, status, reason, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, send_id)"
+            " DO UPDATE SET status = excluded.status, reason = excluded.reason, updated_at = excluded.updated_at",
+            [tenant_id, send_id, record_id, sender_id, status, reason, now, now],
+        )
+
     # --- redelivered activities ----------------------------------------------------------------
 
     def claim_activity(self, tenant_id: str, conversation_id: str, activity_id: str, now: str) -> bool:

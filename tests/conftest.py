@@ -4,6 +4,7 @@ activities shaped exactly like Microsoft Teams' and reads the replies back from 
 from __future__ import annotations
 
 import itertools
+import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from storage.db import open_database
 from storage.migrations import migrate
 from storage.repository import Repository
 from tests.fake_connector import FakeConnector, Posted
+from tests.fake_graph import FakeCredential, FakeGraph
 
 TENANT = "72f988bf-0000-4000-8000-00000000aaaa"
 OTHER_TENANT = "72f988bf-0000-4000-8000-00000000bbbb"
@@ -243,6 +245,44 @@ async def connector(aiohttp_server: Any) -> AsyncIterator[tuple[FakeConnector, s
         fake.add_member(person.teams_id, person.name, person.email, person.aad_object_id, person.tenant_id)
     server = await aiohttp_server(fake.app())
     yield fake, f"http://127.0.0.1:{server.port}/amer/"
+
+
+@pytest.fixture(autouse=True)
+def only_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs offline: a connection to anything but loopback fails the test loudly."""
+    real_connect = socket.socket.connect
+
+    def connect(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else address
+        if self.family in (socket.AF_INET, socket.AF_INET6) and host not in ("127.0.0.1", "::1", "localhost"):
+            raise AssertionError(f"a test tried to reach {address!r}: tests talk only to local fakes")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+
+
+@pytest.fixture
+async def fake_graph(aiohttp_server: Any) -> AsyncIterator[tuple[FakeGraph, str]]:
+    fake = FakeGraph()
+    server = await aiohttp_server(fake.app())
+    yield fake, f"http://127.0.0.1:{server.port}/v1.0"
+
+
+@pytest.fixture
+async def teams_with_graph(
+    aiohttp_client: Any, connector: tuple[FakeConnector, str], fake_graph: tuple[FakeGraph, str], tmp_path: Any
+) -> Teams:
+    """The bot with Microsoft Graph configured for TENANT and pointed at the fake Graph."""
+    fake, service_url = connector
+    config = Config(
+        database_path=str(tmp_path / "crm.db"),
+        graph_client_id="00000000-0000-4000-8000-00000000c11e",
+        graph_client_secret="not-a-secret",
+        graph_tenant_id=TENANT,
+        graph_base_url=fake_graph[1],
+        teams_app_catalog_id="catalog-app-1",
+    )
+    return Teams(await aiohttp_client(create_app(config, graph_credential=FakeCredential())), fake, service_url)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from bot.conversation import HELP_BUTTONS, HELP_ENTRIES
 from bot.models import Contact, Event, EventKind, Follower, Kind, Record, RecordView, User
 from cards.contacts import contact_list_card, new_contact_form
-from cards.email import compose_card, mailto_link
+from cards.email import compose_card, mailto_link, prepared_card
 from cards.forms import (
     comment_form,
     contact_picker_form,
@@ -74,6 +74,8 @@ def every_card() -> dict[str, dict[str, Any]]:
         "help": help_card(HELP_ENTRIES, HELP_BUTTONS),
         "unknown": unknown_card("what?", HELP_BUTTONS),
         "compose": compose_card(view()),
+        "compose with graph": compose_card(view(), True, "a" * 32, {"body": "typed"}, {"to": "bad"}, "Graph is busy"),
+        "prepared mailto": prepared_card(view(), ["a@x.example"], ["b@y.example"], "Subject", "Body\nline", "a" * 32),
         "compose without contact": compose_card(view(with_contact=False)),
         "record with refresh": record_card(view(), viewer_id=1, refresh_user_ids=["29:a", "29:b"]),
         "contact picker": contact_picker_form(view(), True, contacts, 5000, {"new_name": "N"}, {"new_email": "bad"}),
@@ -140,5 +142,7 @@ def test_mailto_link_is_encoded() -> None:
         "mailto:jane@acme.example?cc=a@x.example,b@y.example&subject=Q3%20offer%20%26%20terms%3F"
         "&body=Hi%20Jane%2C%0D%0Asee%20below"
     )
-    assert "To: person0@customer-company.example" in all_text(compose_card(view()))
+    composing = compose_card(view(), can_send=True, send_id="a" * 32)
+    assert composing["body"][3]["id"] == "to" and composing["body"][3]["value"] == "person0@customer-company.example"
+    assert "[Send]" in all_text(composing) and "[Prepare in Outlook]" in all_text(compose_card(view()))
     assert "has no Contact yet" in all_text(compose_card(view(with_contact=False)))

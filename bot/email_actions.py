@@ -1,0 +1,141 @@
+"""The email buttons: compose, send through Graph (or prepare a mailto: link), log as sent.
+
+Addresses come from the database where they can (the Contact, the participants' toggles); what the
+user typed is validated; a send id on the card makes a second click harmless."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from typing import Any
+
+from bot.errors import DomainError
+from bot.mail import Mailer, MailError, OutgoingMail
+from bot.models import RecordView, User
+from bot.replies import Reply, record_reply
+from bot.services import CrmService, is_valid_email
+from cards.email import MAX_BODY, MAX_SUBJECT, compose_card, prepared_card
+
+log = logging.getLogger(__name__)
+
+MAX_RECIPIENTS = 50
+MAX_MAILTO_BODY = 2000  # the message travels inside a link; mail apps cut long ones
+_SEPARATORS = re.compile(r"[,;\s]+")
+
+
+class InvalidEmail(DomainError):
+    """A compose-card field the server refused; `values` are what the user typed."""
+
+
+def addresses(raw: str, field: str, required: bool) -> list[str]:
+    found = [a for a in _SEPARATORS.split(raw.strip()) if a]
+    if not found and required:
+        raise DomainError("Give at least one email address.", field)
+    bad = [a for a in found if not is_valid_email(a)]
+    if bad:
+        raise DomainError(f"“{bad[0][:80]}” is not a valid email address.", field)
+    unique = list({a.casefold(): a for a in found}.values())
+    if len(unique) > MAX_RECIPIENTS:
+        raise DomainError(f"At most {MAX_RECIPIENTS} addresses, please.", field)
+    return unique
+
+
+def new_send_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Draft:
+    """The compose card's values, checked."""
+
+    def __init__(self, view: RecordView, data: dict[str, Any], mailto: bool) -> None:
+        self.values = {k: v for k, v in data.items() if isinstance(v, str) and (k in _FIELDS or k.startswith("cc_"))}
+        self.to = addresses(self.values.get("to", ""), "to", required=True)
+        picked = {f"cc_{p.id}" for p in view.participants if p.email and self.values.get(f"cc_{p.id}") == "true"}
+        cc = [p.email for p in view.participants if p.email and f"cc_{p.id}" in picked]
+        cc += addresses(self.values.get("cc_extra", ""), "cc_extra", required=False)
+        self.cc = [a for a in dict.fromkeys(cc) if a.casefold() not in {t.casefold() for t in self.to}]
+        self.subject = self.values.get("subject", "").strip()
+        if not self.subject:
+            raise DomainError("An email needs a subject.", "subject")
+        if len(self.subject) > MAX_SUBJECT:
+            raise DomainError(f"A subject can be at most {MAX_SUBJECT} characters.", "subject")
+        self.body = self.values.get("body", "")
+        limit = MAX_MAILTO_BODY if mailto else MAX_BODY
+        if len(self.body) > limit:
+            reason = " (without Microsoft Graph it travels inside a link)" if mailto else ""
+            raise DomainError(f"The message can be at most {limit:,} characters{reason}.", "body")
+
+
+_FIELDS = {"to", "cc_extra", "subject", "body"}
+
+
+class EmailActions:
+    def __init__(self, services: CrmService, mailer: Mailer | None) -> None:
+        self.services = services
+        self.mailer = mailer
+
+    def can_send(self, user: User) -> bool:
+        return self.mailer is not None and self.mailer.serves(user.tenant_id) and bool(user.aad_object_id)
+
+    def compose(self, user: User, view: RecordView) -> Reply:
+        return Reply(card=compose_card(view, self.can_send(user), new_send_id()), outcome="form")
+
+    def _again(self, user: User, view: RecordView, data: dict[str, Any], exc: DomainError) -> Reply:
+        """The compose card again, with what was typed and the message where it belongs."""
+        values = {k: v for k, v in data.items() if isinstance(v, str)}
+        send_id = data.get("send_id") if isinstance(data.get("send_id"), str) else new_send_id()
+        errors = {exc.field: exc.message} if exc.field else None
+        message = "" if exc.field else exc.message
+        card = compose_card(view, self.can_send(user), str(send_id), values, errors, message)
+        return Reply(card=card, outcome="invalid")
+
+    async def send(self, user: User, view: RecordView, data: dict[str, Any], shared: bool) -> Reply:
+        if self.mailer is None or not self.can_send(user):
+            return self._again(user, view, data, DomainError("Sending through Microsoft Graph is not set up here."))
+        try:
+            draft = Draft(view, data, mailto=False)
+            record = self.services.begin_email(user, view.record.ref, str(data.get("send_id", "")))
+        except DomainError as exc:
+            return self._again(user, view, data, exc)
+        mail = OutgoingMail(user.aad_object_id or "", tuple(draft.to), draft.subject, draft.body, tuple(draft.cc))
+        try:
+            await self.mailer.send_mail(mail)
+        except MailError as exc:
+            self.services.email_failed(user, record, str(data["send_id"]), exc.message, exc.sent_unknown)
+            return self._again(user, view, data, DomainError(exc.message))
+        change = self.services.email_sent(user, record, str(data["send_id"]), draft.to, draft.cc, draft.subject)
+        log.info(
+            "tenant=%s user=%s record=%s email sent to %d people",
+            user.tenant_id,
+            user.id,
+            record.ref,
+            len(mail.to) + len(mail.cc),
+        )
+        return record_reply(self.services.view_of(change.record), user, shared, change.message, change=change)
+
+    def prepare(self, user: User, view: RecordView, data: dict[str, Any]) -> Reply:
+        try:
+            draft = Draft(view, data, mailto=True)
+        except DomainError as exc:
+            return self._again(user, view, data, exc)
+        send_id = data.get("send_id") if isinstance(data.get("send_id"), str) else new_send_id()
+        card = prepared_card(view, draft.to, draft.cc, draft.subject, draft.body, str(send_id))
+        return Reply(card=card, outcome="form")
+
+    def log_sent(self, user: User, view: RecordView, data: dict[str, Any], shared: bool) -> Reply:
+        """Without Graph: the user sent it from their mail app and says so."""
+
+        def text(name: str) -> str:
+            value = data.get(name)
+            return value if isinstance(value, str) else ""
+
+        try:
+            to = addresses(text("to"), "to", required=True)
+            cc = addresses(text("cc"), "cc", required=False)
+            subject = text("subject").strip()[:MAX_SUBJECT] or view.record.title
+            record = self.services.begin_email(user, view.record.ref, text("send_id"))
+        except DomainError as exc:
+            return record_reply(view, user, shared, exc.message, good=False)
+        change = self.services.email_sent(user, record, text("send_id"), to, cc, subject)
+        return record_reply(self.services.view_of(change.record), user, shared, change.message, change=change)

@@ -1,0 +1,149 @@
+"""Microsoft Graph, through msgraph-sdk and azure-identity (the only module that imports them):
+send mail as a user (application permission Mail.Send) and install the Teams app for a user
+(TeamsAppInstallation.ReadWriteSelfForUser.All), each with bounded retries and a time budget."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from typing import Any
+
+import httpx
+from azure.identity.aio import ClientSecretCredential
+from kiota_abstractions.api_error import APIError
+from kiota_authentication_azure.azure_identity_authentication_provider import AzureIdentityAuthenticationProvider
+from kiota_http.middleware.options import RetryHandlerOption
+from msgraph import GraphRequestAdapter, GraphServiceClient
+from msgraph.generated.models.body_type import BodyType
+from msgraph.generated.models.email_address import EmailAddress
+from msgraph.generated.models.item_body import ItemBody
+from msgraph.generated.models.message import Message
+from msgraph.generated.models.recipient import Recipient
+from msgraph.generated.models.user_scope_teams_app_installation import UserScopeTeamsAppInstallation
+from msgraph.generated.users.item.send_mail.send_mail_post_request_body import SendMailPostRequestBody
+from msgraph_core import GraphClientFactory
+
+from bot.config import Config
+from bot.mail import MailError, OutgoingMail
+
+log = logging.getLogger(__name__)
+
+SCOPES = ["https://graph.microsoft.com/.default"]
+BUDGET_SECONDS = 10.0  # Teams waits about 15 s for a card action's answer; Graph must fit inside
+REQUEST_TIMEOUT = 6.0
+MAX_ATTEMPTS = 3
+RETRIED = {429, 502, 503, 504}
+
+
+class GraphError(MailError):
+    """A Graph call that did not succeed. `sent_unknown` is True when it may have gone through."""
+
+    def __init__(self, message: str, status: int | None = None, code: str = "", sent_unknown: bool = False) -> None:
+        super().__init__(message, sent_unknown)
+        self.status = status
+        self.code = code
+
+
+def _recipients(addresses: tuple[str, ...]) -> list[Recipient]:
+    return [Recipient(email_address=EmailAddress(address=a)) for a in addresses]
+
+
+def _explain(status: int | None, code: str, detail: str) -> str:
+    if status == 404 or code in ("ErrorInvalidUser", "MailboxNotEnabledForRESTAPI", "ResourceNotFound"):
+        return "Your account has no mailbox Microsoft Graph can send from, so nothing was sent."
+    if status == 403:
+        return "This app may not send mail yet (an admin must grant the Mail.Send permission), so nothing was sent."
+    if status == 401:
+        return "Microsoft Graph refused this app's credentials, so nothing was sent. Ask an admin to check them."
+    if status == 429:
+        return "Microsoft Graph is busy right now, so nothing was sent. Please try again in a minute."
+    if status is not None and status >= 500:
+        return "Microsoft Graph is having trouble right now, so nothing was sent. Please try again later."
+    return f"Microsoft Graph refused the email: {detail[:200] or 'no reason given'}. Nothing was sent."
+
+
+class Graph:
+    """A Graph client bound to one app registration (GRAPH_TENANT_ID)."""
+
+    def __init__(self, config: Config, credential: Any = None, budget: float = BUDGET_SECONDS) -> None:
+        self.tenant_id = config.graph_tenant_id
+        self.catalog_app_id = config.teams_app_catalog_id
+        self.budget = budget
+        self.credential = credential or ClientSecretCredential(
+            config.graph_tenant_id, config.graph_client_id, config.graph_client_secret
+        )
+        # Retries are ours (bounded, inside the budget), not the SDK middleware's (up to 180 s apart).
+        http = GraphClientFactory.create_with_default_middleware(
+            client=httpx.AsyncClient(timeout=httpx.Timeout(REQUEST_TIMEOUT)),
+            options={RetryHandlerOption.get_key(): RetryHandlerOption(should_retry=False, max_retries=0)},
+        )
+        adapter = GraphRequestAdapter(AzureIdentityAuthenticationProvider(self.credential, scopes=SCOPES), http)
+        adapter.base_url = config.graph_base_url
+        self.http = http
+        self.client = GraphServiceClient(request_adapter=adapter)
+
+    def serves(self, tenant_id: str) -> bool:
+        """Graph acts only inside the organisation its app registration belongs to."""
+        return tenant_id == self.tenant_id
+
+    async def send_mail(self, mail: OutgoingMail) -> None:
+        message = Message(
+            subject=mail.subject,
+            body=ItemBody(content_type=BodyType.Text, content=mail.body),
+            to_recipients=_recipients(mail.to),
+            cc_recipients=_recipients(mail.cc),
+        )
+        request = SendMailPostRequestBody(message=message, save_to_sent_items=True)
+        await self._call(lambda: self.client.users.by_user_id(mail.sender_id).send_mail.post(request), "sendMail")
+
+    async def install_app_for_user(self, aad_object_id: str) -> None:
+        """Install our Teams app in the user's personal scope, so the bot can message them."""
+        if not self.catalog_app_id:
+            raise GraphError("TEAMS_APP_CATALOG_ID is not set, so the app cannot be installed for people.")
+        bind = f"https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/{self.catalog_app_id}"
+        body = UserScopeTeamsAppInstallation(additional_data={"teamsApp@odata.bind": bind})
+        installed = self.client.users.by_user_id(aad_object_id).teamwork.installed_apps
+        await self._call(lambda: installed.post(body), "installApp")
+
+    async def close(self) -> None:
+        await self.http.aclose()
+        close = getattr(self.credential, "close", None)
+        if close is not None:
+            await close()
+
+    async def _call(self, request: Any, what: str) -> None:
+        """Run a Graph request: retry 429 (honouring Retry-After) and 5xx with backoff, all within the budget."""
+        deadline = time.monotonic() + self.budget
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            left = deadline - time.monotonic()
+            try:
+                await asyncio.wait_for(request(), timeout=max(left, 0.1))
+                return
+            except (TimeoutError, httpx.TimeoutException) as exc:
+                log.warning("graph %s timed out (attempt %d)", what, attempt)
+                raise GraphError(
+                    "Microsoft Graph did not answer in time. The email may or may not have gone out: "
+                    "check Sent Items in Outlook before sending again.",
+                    sent_unknown=True,
+                ) from exc
+            except httpx.TransportError as exc:
+                log.warning("graph %s could not connect: %s", what, type(exc).__name__)
+                raise GraphError("Microsoft Graph could not be reached, so nothing was sent.") from exc
+            except APIError as exc:
+                status = exc.response_status_code
+                code = getattr(getattr(exc, "error", None), "code", None) or ""
+                log.warning("graph %s failed: status=%s code=%s (attempt %d)", what, status, code, attempt)
+                wait = self._retry_wait(exc, attempt)
+                if status not in RETRIED or attempt == MAX_ATTEMPTS or time.monotonic() + wait > deadline:
+                    raise GraphError(_explain(status, code, exc.primary_message or ""), status, code) from exc
+                await asyncio.sleep(wait)
+
+    @staticmethod
+    def _retry_wait(exc: APIError, attempt: int) -> float:
+        headers = {k.lower(): v for k, v in (exc.response_headers or {}).items()}
+        retry_after = headers.get("retry-after", "")
+        if retry_after.strip().isdigit():
+            return float(retry_after)
+        return min(4.0, 0.25 * 2**attempt) * (0.5 + random.random() / 2)

@@ -1,0 +1,77 @@
+"""A fake Microsoft Graph on 127.0.0.1: the endpoints msgraph-sdk calls for sendMail and app installs.
+
+Tests script its answers (status, JSON body, headers, or a delay) and read back exactly what it received."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from azure.core.credentials import AccessToken
+
+
+class FakeCredential:
+    """Stands in for azure-identity (whose authorities must be https): hands out a fixed token."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+
+    async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        self.requests += 1
+        return AccessToken("fake-graph-token", int(time.time()) + 3600)
+
+    async def close(self) -> None:
+        return None
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class Answer:
+    status: int = 202
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+def graph_error(status: int, code: str, message: str, **headers: str) -> Answer:
+    return Answer(status, {"error": {"code": code, "message": message}}, headers)
+
+
+@dataclass
+class FakeGraph:
+    received: list[Received] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)  # consumed one per request; then 202/201
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._route)
+        return app
+
+    def mails(self) -> list[dict[str, Any]]:
+        return [r.body for r in self.received if r.path.endswith("/sendMail")]
+
+    async def _route(self, request: web.Request) -> web.Response:
+        body = await request.json() if request.can_read_body else None
+        self.received.append(Received(request.method, request.path, dict(request.headers), body))
+        answer = self.answers.pop(0) if self.answers else None
+        if answer is None:
+            if request.path.endswith("/sendMail"):
+                return web.Response(status=202)
+            if request.path.endswith("/teamwork/installedApps"):
+                return web.json_response({"id": "installation-1"}, status=201)
+            return web.json_response({"error": {"code": "NotFound", "message": request.path}}, status=404)
+        if answer.delay:
+            await asyncio.sleep(answer.delay)
+        if answer.body is None:
+            return web.Response(status=answer.status, headers=answer.headers)
+        return web.json_response(answer.body, status=answer.status, headers=answer.headers)
