@@ -51,6 +51,7 @@ def _recipients(addresses: tuple[str, ...]) -> list[Recipient]:
 
 
 def _explain(status: int | None, code: str, detail: str) -> str:
+    """A sentence for the person who clicked; `detail` is Graph's own message."""
     if status == 404 or code in ("ErrorInvalidUser", "MailboxNotEnabledForRESTAPI", "ResourceNotFound"):
         return "Your account has no mailbox Microsoft Graph can send from, so nothing was sent."
     if status == 403:
@@ -105,7 +106,11 @@ class Graph:
         bind = f"https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/{self.catalog_app_id}"
         body = UserScopeTeamsAppInstallation(additional_data={"teamsApp@odata.bind": bind})
         installed = self.client.users.by_user_id(aad_object_id).teamwork.installed_apps
-        await self._call(lambda: installed.post(body), "installApp")
+        try:
+            await self._call(lambda: installed.post(body), "installApp")
+        except GraphError as exc:
+            if exc.status != 409:  # 409 Conflict: the app is installed for them already
+                raise
 
     async def close(self) -> None:
         await self.http.aclose()

@@ -1,0 +1,56 @@
+"""bot/graph.py against the fake Graph: the exact requests msgraph-sdk makes, and the failure paths."""
+
+from typing import Any
+
+import pytest
+
+from bot.config import Config
+from bot.graph import Graph, GraphError
+from bot.mail import OutgoingMail
+from tests.fake_graph import FakeCredential, FakeGraph, graph_error
+
+
+@pytest.fixture
+def graph(fake_graph: tuple[FakeGraph, str]) -> Graph:
+    config = Config(
+        graph_client_id="c", graph_client_secret="s", graph_tenant_id="tenant-1", graph_base_url=fake_graph[1],
+        teams_app_catalog_id="catalog-app-1",
+    )  # fmt: skip
+    return Graph(config, credential=FakeCredential(), budget=3.0)
+
+
+async def test_install_the_teams_app_for_a_user(graph: Graph, fake_graph: tuple[FakeGraph, str]) -> None:
+    await graph.install_app_for_user("aad-bob")
+    [received] = fake_graph[0].received
+    assert (received.method, received.path) == ("POST", "/v1.0/users/aad-bob/teamwork/installedApps")
+    body: dict[str, Any] = received.body
+    assert body["teamsApp@odata.bind"] == "https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/catalog-app-1"
+    await graph.close()
+
+
+async def test_already_installed_is_fine_and_a_refusal_is_explained(
+    graph: Graph, fake_graph: tuple[FakeGraph, str]
+) -> None:
+    fake_graph[0].answers = [graph_error(409, "Conflict", "already installed")]
+    await graph.install_app_for_user("aad-bob")
+    fake_graph[0].answers = [graph_error(403, "Forbidden", "Missing role")]
+    with pytest.raises(GraphError) as refused:
+        await graph.install_app_for_user("aad-bob")
+    assert refused.value.status == 403
+    await graph.close()
+
+
+async def test_without_a_catalog_id_nothing_is_requested(fake_graph: tuple[FakeGraph, str]) -> None:
+    config = Config(graph_client_id="c", graph_client_secret="s", graph_tenant_id="t", graph_base_url=fake_graph[1])
+    graph = Graph(config, credential=FakeCredential())
+    with pytest.raises(GraphError, match="TEAMS_APP_CATALOG_ID"):
+        await graph.install_app_for_user("aad-bob")
+    assert fake_graph[0].received == []
+    await graph.close()
+
+
+async def test_send_mail_serves_only_its_own_tenant(graph: Graph, fake_graph: tuple[FakeGraph, str]) -> None:
+    assert graph.serves("tenant-1") and not graph.serves("tenant-2")
+    await graph.send_mail(OutgoingMail("aad-alice", ("a@x.example",), "Hi", "Body"))
+    assert fake_graph[0].received[0].path == "/v1.0/users/aad-alice/sendMail"
+    await graph.close()
