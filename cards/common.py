@@ -46,11 +46,7 @@ def choice_set(
         element["value"] = value
     if placeholder:
         element["placeholder"] = placeholder
-    result = [element]
-    message = (errors or {}).get(input_id)
-    if message:
-        result.append(text(message, color="Attention", size="Small", spacing="None"))
-    return result
+    return with_error(element, errors)
 
 
 def text(value: str, **options: Any) -> Element:
@@ -114,6 +110,14 @@ def action_set(actions: list[Element]) -> Element:
     return {"type": "ActionSet", "actions": actions}
 
 
+def with_error(element: Element, errors: dict[str, str] | None) -> list[Element]:
+    """An input, followed by the server's message about it (if it refused the value)."""
+    message = (errors or {}).get(element["id"])
+    if not message:
+        return [element]
+    return [element, text(message, color="Attention", size="Small", spacing="None")]
+
+
 def text_input(
     input_id: str,
     label: str,
@@ -141,11 +145,7 @@ def text_input(
         element["placeholder"] = placeholder
     if style:
         element["style"] = style
-    result = [element]
-    message = (errors or {}).get(input_id)
-    if message:
-        result.append(text(message, color="Attention", size="Small", spacing="None"))
-    return result
+    return with_error(element, errors)
 
 
 def when(timestamp: str) -> str:

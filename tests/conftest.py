@@ -198,21 +198,21 @@ class CardInHand:
         return {i["id"]: i for i in find(self.card, "Input.")}
 
 
+def walk_card(node: Any, visit: Callable[[dict[str, Any]], None]) -> None:
+    """Call `visit` on every element of a card, depth first, in order."""
+    if isinstance(node, dict):
+        visit(node)
+        for value in node.values():
+            walk_card(value, visit)
+    elif isinstance(node, list):
+        for item in node:
+            walk_card(item, visit)
+
+
 def find(card: Any, type_prefix: str) -> list[dict[str, Any]]:
     """Every element of a card whose type starts with `type_prefix`, in order."""
     found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith(type_prefix):
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
+    walk_card(card, lambda n: found.append(n) if str(n.get("type", "")).startswith(type_prefix) else None)
     return found
 
 
@@ -220,21 +220,16 @@ def all_text(card: dict[str, Any]) -> str:
     """Every piece of text a person can read on a card, one per line."""
     found: list[str] = []
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock":
-                found.append(node["text"])
-            if node.get("type") == "FactSet":
-                found.extend(f"{f['title']}: {f['value']}" for f in node["facts"])
-            if node.get("type", "").startswith(("Action.", "Input.")) and "title" in node:
-                found.append(f"[{node['title']}]")
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
+    def visit(node: dict[str, Any]) -> None:
+        kind = str(node.get("type", ""))
+        if kind == "TextBlock":
+            found.append(node["text"])
+        if kind == "FactSet":
+            found.extend(f"{f['title']}: {f['value']}" for f in node["facts"])
+        if kind.startswith(("Action.", "Input.")) and "title" in node:
+            found.append(f"[{node['title']}]")
 
-    walk(card)
+    walk_card(card, visit)
     return "\n".join(found)
 
 

@@ -4,48 +4,18 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ALICE, CARD, Teams, all_text
+from tests.conftest import ALICE, CARD, Teams, all_text, find
 
 MESSAGE = "application/vnd.microsoft.activity.message"
 
 
 def inputs(card: dict[str, Any]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input."):
-                found[node["id"]] = node
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
-
-
-def execute_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return {i["id"]: i for i in find(card, "Input.")}
 
 
 async def click_button(teams: Teams, card: dict[str, Any], title: str, values: dict[str, str]) -> dict[str, Any]:
     """Click the button with this title: Teams merges the inputs' values into the action's data."""
-    action = next(a for a in execute_actions(card) if a["title"] == title)
+    action = next(a for a in find(card, "Action.Execute") if a["title"] == title)
     return await teams.click(ALICE, action["verb"], {**action.get("data", {}), **values})
 
 
