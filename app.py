@@ -115,13 +115,15 @@ async def _on_turn_error(context: TurnContext, error: Exception) -> None:
             log.exception("could not tell the user about the error")
 
 
-def create_app(config: Config, graph_credential: Any = None) -> web.Application:
-    """The service. `graph_credential` replaces azure-identity's (tests: a fake, as its authority must be https)."""
+def create_app(
+    config: Config, graph_credential: Any = None, bot_auth: ConfigurationBotFrameworkAuthentication | None = None
+) -> web.Application:
+    """The service. Tests replace what would reach Microsoft: `graph_credential` (azure-identity's authority
+    must be https) and `bot_auth` (OpenID metadata and outbound tokens from local fakes)."""
     db = open_database(config.database_path)
     migrate(db)
     services = CrmService(Repository(db))
-    settings = bot_framework_settings(config)
-    auth = ConfigurationBotFrameworkAuthentication(settings)
+    auth = bot_auth or ConfigurationBotFrameworkAuthentication(bot_framework_settings(config))
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = _on_turn_error
 
