@@ -149,5 +149,5 @@ async def test_every_bad_token_is_401_and_stores_nothing(secured: Teams, keys: K
     }[case]
     status, _ = await secured.post(secured.message(ALICE, "new lead Sneaky"), headers)
     assert status == 401
-    assert stored(secured) == (0, 0, 0)
+    assert stored(secured) == [0, 0, 0]
     assert secured.connector.posted == []
