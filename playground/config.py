@@ -111,8 +111,8 @@ def render_config(current: Person) -> str:
         f"  name: {_q('Sales')}",
         f"  aadGroupId: {_q('00000000-0000-4000-8000-000000000031')}",
         "  channels:",
-        f"    - id: {_q('19:playground-general@thread.tacv2')}",
-        f"      name: {_q('General')}",
+        f"    - id: {_q('19:playground-deals@thread.tacv2')}",
+        f"      name: {_q('Deals')}",
     ]
     return "\n".join(lines) + "\n"
 

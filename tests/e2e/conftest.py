@@ -58,7 +58,9 @@ class RunningPlayground:
 
 
 @pytest.fixture(scope="module")
-def playgrounds(bot: RunningBot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Person], RunningPlayground]]:
+def playgrounds(
+    bot: RunningBot, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[Person], RunningPlayground]]:
     """Start a Playground instance for a person (at most one each per module); all stop at module end."""
     started: dict[str, RunningPlayground] = {}
 

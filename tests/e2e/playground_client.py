@@ -150,9 +150,24 @@ class PlaygroundChat:
 
     # --- acting -------------------------------------------------------------------------------
 
-    async def install(self) -> None:
-        """What the Playground's UI sends on every page load: installationUpdate + conversationUpdate."""
+    async def install(self, settle: float = 0.5) -> None:
+        """What the Playground's UI sends on every page load: installationUpdate + conversationUpdate.
+
+        Then waits until the bot has been quiet for `settle` seconds, so that a welcome (sent only the
+        first time) is not taken for the answer to the next command."""
         await self._json("POST", f"/_debug/conversation/{self.conversation_id}/installation", {})
+        await self.settle(settle)
+
+    async def settle(self, quiet: float, timeout: float = WAIT) -> None:
+        """Wait until no message has arrived for `quiet` seconds (at most `timeout`)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            count = self.mark()
+            await asyncio.sleep(quiet)
+            if self.mark() == count:
+                return
+        raise AssertionError(f"the bot kept sending for {timeout:.0f} s")
 
     async def say(self, text: str, replies: int = 1) -> Message:
         """Type `text` in the compose box and send it; the bot's (last) reply."""

@@ -8,39 +8,27 @@ Action.Execute or Action.Submit button by its title.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 from playground.config import person
-from tests.e2e.playground_client import Message, PlaygroundChat
+from tests.e2e.playground_client import PlaygroundChat
+from tests.e2e.steps import create_lead, ref_of
 
 ALEX = person("alex")
-
-
-def ref_of(message: Message) -> str:
-    found = re.search(r"\b([LO]-\d+) · ", message.readable())
-    assert found, message.readable()
-    return found.group(1)
-
-
-async def create_lead(chat: PlaygroundChat, title: str, company: str = "") -> Message:
-    """`new lead` gives the form; typing the title and clicking Create lead gives the record card."""
-    form = await chat.say("new lead")
-    assert "New lead" in form.readable() and "[Create lead]" in form.readable()
-    return await chat.click(form, "Create lead", {"title": title, "company": company})
+ISAIAH = person("isaiah")  # nobody else installs the app as Isaiah: his first install is this test's
 
 
 async def test_installing_welcomes_once_even_when_the_page_reloads(chat: Callable[..., Any]) -> None:
-    alex: PlaygroundChat = await chat(ALEX, install=False)
-    since = alex.mark()
-    await alex.install()
-    welcome = await alex.wait_for(since, 2)  # the Playground shows text and card as two messages
+    isaiah: PlaygroundChat = await chat(ISAIAH, install=False)
+    since = isaiah.mark()
+    await isaiah.install(settle=0)
+    welcome = await isaiah.wait_for(since, 2)  # the Playground shows text and card as two messages
     assert "Hi! I keep your leads" in welcome[0].readable()
     assert "Your CRM, right here in Teams" in welcome[1].readable()
-    since = alex.mark()
-    await alex.install()  # a page reload sends the install events again
-    await alex.nothing_arrives(since, 1.5)
+    since = isaiah.mark()
+    await isaiah.install(settle=0)  # a page reload sends the install events again
+    await isaiah.nothing_arrives(since, 1.5)
 
 
 async def test_create_a_lead_set_its_people_follow_and_move_it(chat: Callable[..., Any]) -> None:
