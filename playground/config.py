@@ -90,7 +90,7 @@ def render_config(current: Person) -> str:
     """The config file's text for an instance whose user is `current`."""
     others = [p for p in PEOPLE if p != current]
     lines = [
-        "# Microsoft 365 Agents Playground config (made by playground/config.py; edit there).",
+        "# Microsoft 365 Agents Playground config (written by `python -m playground.config`; edit playground/config.py).",
         "# One tenant; the current user chats with the bot, the five others are the tenant's other users.",
         'version: "0.1.1"',
         f"tenantId: {_q(TENANT_ID)}",
@@ -122,3 +122,7 @@ def write_config(folder: Path, current: Person) -> Path:
     path = folder / CONFIG_FILE_NAME
     path.write_text(render_config(current))
     return path
+
+
+if __name__ == "__main__":  # `python -m playground.config` rewrites the committed config
+    print(write_config(Path(__file__).resolve().parent, PEOPLE[0]))

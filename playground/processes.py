@@ -126,7 +126,7 @@ def start_playground(folder: Path, port: int, bot_endpoint: str, user: Person) -
     # Without BROWSER=none it tries to open a browser and exits; the config path pins our file.
     env |= {"TEAMSAPPTESTER_BROWSER": "none", "M365_AGENTS_PLAYGROUND_CONFIG_PATH": str(config)}
     args = ["node", str(PLAYGROUND_CLI), "-e", bot_endpoint, "-c", "msteams", "--dt", "-p", str(port)]
-    child = _spawn(f"playground ({user.name})", args, folder, env, folder / "playground.out.log")
+    child = _spawn(f"playground ({user.name})", args, folder, env, folder / "run" / "playground.out.log")
     child.logs.append(folder / "devTools" / "m365agentsplayground.log")
 
     def ours() -> bool:
