@@ -9,8 +9,8 @@ import logging
 import os
 import signal
 import time
-from types import FrameType
 from pathlib import Path
+from types import FrameType
 
 from playground.config import PEOPLE
 from playground.processes import ROOT, Child, StartError, start_bot, start_playground
