@@ -49,7 +49,7 @@ async def send(page: Page, text: str) -> None:
 
 
 async def test_type_a_command_click_a_card_button_and_the_card_changes(
-    browser: Browser, playgrounds: Callable[..., RunningPlayground]
+    browser: Browser, playgrounds: Callable[..., RunningPlayground], capsys: pytest.CaptureFixture[str]
 ) -> None:
     playground = playgrounds(ADELE)
     page = await browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -76,5 +76,6 @@ async def test_type_a_command_click_a_card_button_and_the_card_changes(
         await expect(page.get_by_role("button", name="Create lead")).to_have_count(0)
     finally:
         await page.screenshot(path=str(screenshot), full_page=True)
-        print(f"screenshot: {screenshot}")
+        with capsys.disabled():  # shown even when the test passes
+            print(f"\nscreenshot of the Playground: {screenshot}")
         await page.close()
