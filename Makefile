@@ -1,10 +1,12 @@
-# `make run` installs into .venv and starts the bot; `make test` installs and runs every check.
+# `make run` installs into .venv and starts the bot; `make test` installs and runs every check,
+# the end-to-end tests in Microsoft 365 Agents Playground and headless Chromium included.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint install install-dev clean
+.PHONY: run test lint install install-dev chromium package playground icons clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,16 +27,34 @@ node_modules/.installed: package.json package-lock.json
 
 install-dev: $(VENV)/.dev-installed node_modules/.installed
 
+# Debian's Chromium for the browser test (Playwright drives it; it downloads no browser of its own).
+chromium:
+	@test -x $(CHROMIUM) || { \
+		test "$$(id -u)" = 0 || { echo "make chromium: run as root, or: sudo apt-get install -y chromium" >&2; exit 1; }; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -x $(CHROMIUM)
+
 run: install
 	$(BIN)/python app.py
+
+# The Teams app package: MicrosoftAppId=<your bot's app id> make package
+package: install-dev
+	$(BIN)/python -m manifest.build
+
+# The bot and Microsoft 365 Agents Playground: chat with it at http://localhost:56150
+playground: install-dev
+	$(BIN)/python -m playground.run
+
+icons: install-dev
+	$(BIN)/python -m manifest.make_icons
 
 lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: lint
+test: lint chromium
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache manifest/build test-artifacts playground/run playground/devTools

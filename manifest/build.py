@@ -1,0 +1,139 @@
+"""`make package`: the Teams app package, manifest/build/appPackage.zip (manifest.json + two icons).
+
+The template is manifest/manifest.json; this fills in the ids from `MicrosoftAppId` (the bot's Microsoft
+App ID is also the app's id), the optional `BOT_DOMAIN` into validDomains, and the command menus from
+the bot's own command table (bot/commands.py), then checks the result against Microsoft's JSON schema
+from the pinned npm package @microsoft/app-manifest before zipping it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from bot.commands import COMMANDS, CommandSpec, spec_named
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TEMPLATE = HERE / "manifest.json"
+ICONS = ("color.png", "outline.png")
+BUILD = HERE / "build"
+MANIFEST_VERSION = "1.30"
+SCHEMA = (
+    ROOT / "node_modules/@microsoft/app-manifest/build/json-schemas/teams"
+) / f"v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
+PLACEHOLDER = "${{MicrosoftAppId}}"
+GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+DOMAIN = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+# Teams shows at most 12 commands per list from manifest 1.24 on (10 before); titles up to 32
+# characters and descriptions up to 128 display in the menu. The table has more commands than that,
+# so the menu takes: `help`, then the mission's path in the order a person walks it, then the rest of
+# the table in its own order, until the list is full.
+MENU_LIMIT = 12
+TITLE_LIMIT = 32
+DESCRIPTION_LIMIT = 128
+MENU_FIRST = ("help", "new lead", "new contact", "show", "contact", "participant", "follow", "stage", "comment")
+SCOPES = ("personal", "team", "groupChat")
+
+
+class BuildError(ValueError):
+    """The package cannot be built as asked (the message says why and what to do)."""
+
+
+def menu_commands() -> list[CommandSpec]:
+    first = [spec_named(name) for name in MENU_FIRST]
+    rest = [c for c in COMMANDS if c not in first]
+    return (first + rest)[:MENU_LIMIT]
+
+
+def menu_entry(command: CommandSpec) -> dict[str, str]:
+    description = command.description if command.usage == command.name else f"{command.usage}: {command.description}"
+    return {"title": command.name, "description": description}  # limits: tests/manifest checks them
+
+
+def check_app_id(app_id: str) -> str:
+    app_id = app_id.strip()
+    if not app_id:
+        raise BuildError(
+            "MicrosoftAppId is empty. Set it to your Azure Bot's Microsoft App ID (a GUID such as "
+            "00000000-0000-0000-0000-000000000000), e.g. `MicrosoftAppId=<guid> make package`."
+        )
+    if not GUID.match(app_id):
+        raise BuildError(f"MicrosoftAppId {app_id!r} is not a GUID (expected 8-4-4-4-12 hexadecimal digits).")
+    return app_id.lower()
+
+
+def check_domain(domain: str) -> list[str]:
+    domain = domain.strip().lower()
+    if not domain:
+        return []
+    if not DOMAIN.match(domain):
+        raise BuildError(f"BOT_DOMAIN {domain!r} is not a host name such as crm.contoso.com (no scheme, no path).")
+    return [domain]
+
+
+def build_manifest(app_id: str, domain: str = "") -> dict[str, Any]:
+    app_id = check_app_id(app_id)
+    manifest: dict[str, Any] = json.loads(TEMPLATE.read_text().replace(PLACEHOLDER, app_id))
+    commands = [menu_entry(c) for c in menu_commands()]
+    manifest["bots"][0]["commandLists"] = [{"scopes": [scope], "commands": commands} for scope in SCOPES]
+    manifest["validDomains"] = check_domain(domain)
+    return manifest
+
+
+def schema_errors(manifest: dict[str, Any], schema_path: Path = SCHEMA) -> list[str]:
+    """Every way the manifest breaks Microsoft's schema (Draft 4), as `path: message` lines."""
+    import jsonschema  # a dev dependency: installed by `make install-dev`, which `make package` runs
+
+    if not schema_path.exists():
+        raise BuildError(f"{schema_path} is missing: run `npm ci` (make install-dev does) first.")
+    schema = json.loads(schema_path.read_text(encoding="utf-8-sig"))
+    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+    return [
+        f"{'/'.join(map(str, error.absolute_path)) or '(root)'}: {error.message}"
+        for error in sorted(validator.iter_errors(manifest), key=lambda e: list(map(str, e.absolute_path)))
+    ]
+
+
+def write_package(manifest: dict[str, Any], out: Path = BUILD) -> Path:
+    """manifest.json and the icons at the zip's root, with fixed timestamps: same input, same bytes."""
+    out.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    (out / "manifest.json").write_text(text)
+    package = out / "appPackage.zip"
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as archive:
+        entries = [("manifest.json", text.encode())] + [(name, (HERE / name).read_bytes()) for name in ICONS]
+        for name, data in entries:
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+    return package
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    app_id = os.environ.get("MicrosoftAppId", "")  # noqa: SIM112 (the name Microsoft's samples use)
+    parser.add_argument("--app-id", default=app_id, help="default: $MicrosoftAppId")
+    parser.add_argument("--domain", default=os.environ.get("BOT_DOMAIN", ""), help="default: $BOT_DOMAIN")
+    parser.add_argument("--out", type=Path, default=BUILD, help=f"default: {BUILD.relative_to(ROOT)}")
+    args = parser.parse_args(argv)
+    try:
+        manifest = build_manifest(args.app_id, args.domain)
+        errors = schema_errors(manifest)
+        if errors:
+            raise BuildError("the manifest does not match the official schema:\n  " + "\n  ".join(errors))
+    except BuildError as exc:
+        print(f"make package: {exc}", file=sys.stderr)
+        return 2
+    package = write_package(manifest, args.out)
+    print(f"wrote {package} (manifest {MANIFEST_VERSION}, app and bot id {manifest['id']})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
