@@ -13,6 +13,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity
 
 from bot.config import Config
+from bot.notifications import AppInstaller, DeliveryPolicy, Notifier
 from bot.services import CrmService
 from bot.teams_bot import TeamsCrmBot, tenant_of
 from storage.db import open_database
@@ -26,6 +27,7 @@ SERVICES = web.AppKey("services", CrmService)
 BOT = web.AppKey("bot", TeamsCrmBot)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 AUTH = web.AppKey("auth", ConfigurationBotFrameworkAuthentication)
+NOTIFIER = web.AppKey("notifier", Notifier)
 MAX_BODY_BYTES = 1024 * 1024
 
 
@@ -88,7 +90,10 @@ async def messages(request: web.Request) -> web.Response:
     if tenant_id and not config.tenant_allowed(tenant_id):
         log.warning("rejected request from tenant %s: not in ALLOWED_TENANTS", tenant_id)
         return _bad_request("this organisation may not use this bot", 403)
-    response = await app[ADAPTER].process_activity(auth_result, activity, app[BOT].on_turn)
+    try:
+        response = await app[ADAPTER].process_activity(auth_result, activity, app[BOT].on_turn)
+    finally:
+        app[NOTIFIER].wake()  # whatever the turn committed to the outbox goes out now
     if response is None:
         return web.Response(status=200)
     if response.body is None:
@@ -114,10 +119,14 @@ async def _on_turn_error(context: TurnContext, error: Exception) -> None:
             log.exception("could not tell the user about the error")
 
 
-def create_app(config: Config) -> web.Application:
+def create_app(
+    config: Config, delivery: DeliveryPolicy | None = None, installer: AppInstaller | None = None
+) -> web.Application:
+    """`delivery` tunes the notification sender (tests shorten its waits); `installer` installs the
+    app for a user through Microsoft Graph and is used only when Graph is configured."""
     db = open_database(config.database_path)
     migrate(db)
-    services = CrmService(Repository(db))
+    services = CrmService(Repository(db), notify_window_seconds=config.notify_window_seconds)
     settings = bot_framework_settings(config)
     auth = ConfigurationBotFrameworkAuthentication(settings)
     adapter = CloudAdapter(auth)
@@ -129,6 +138,10 @@ def create_app(config: Config) -> web.Application:
     app[AUTH] = auth
     app[ADAPTER] = adapter
     app[BOT] = TeamsCrmBot(services)
+    notifier = Notifier(
+        services.deliveries, adapter, config.app_id, delivery, installer if config.graph_enabled else None
+    )
+    app[NOTIFIER] = notifier
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
 
@@ -136,7 +149,13 @@ def create_app(config: Config) -> web.Application:
         yield
         db.close()
 
+    async def run_notifier(app: web.Application) -> AsyncIterator[None]:
+        await notifier.start()
+        yield
+        await notifier.stop()
+
     app.cleanup_ctx.append(close_database)
+    app.cleanup_ctx.append(run_notifier)  # stops before the database closes
     return app
 
 

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.errors import Ambiguous, DomainError, NotFound
-from bot.outbox import Deliveries
 from bot.models import (
     CONVERTED,
     Change,
@@ -23,6 +22,7 @@ from bot.models import (
     User,
     stages_for,
 )
+from bot.outbox import Deliveries
 from storage.repository import Repository
 
 MAX_NAME = 200

@@ -20,6 +20,7 @@ from cards.common import (
     text_input,
     when,
 )
+from cards.notifications import notify_choice_elements
 
 
 def _money(record: Record) -> str:
@@ -67,6 +68,9 @@ def record_card(view: RecordView, viewer_id: int | None = None, message: str = "
     if viewer_id is not None:
         follows = view.is_follower(viewer_id)
         body.append(subtle("You follow this record." if follows else "You don't follow this record."))
+        mine = next((f for f in view.followers if f.user.id == viewer_id), None)
+        if mine is not None:
+            body += notify_choice_elements(record.ref, mine.notify)
     body.append(section("Latest activity"))
     body += bullet_list([f"{event.describe()} · {when(event.at)}" for event in view.timeline], empty="Nothing yet")
     return card(body)
