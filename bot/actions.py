@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
+from bot.conversation import outbox_status
 from bot.errors import DomainError
 from bot.models import Change, Kind, User
 from bot.replies import Reply
 from bot.services import CrmService
 from cards import verbs
 from cards.contacts import contact_list_card, new_contact_form
+from cards.notifications import notification_card
 from cards.records import new_record_form, record_card
 
 MAX_FIELD_CHARS = 10_000  # anything longer is not a value a card input produced
@@ -46,6 +49,8 @@ class Actions:
             verbs.RECORD_SHOW: self._show_record,
             verbs.RECORD_FOLLOW: lambda u, d: self._changed(u, self.services.follow(u, self._ref(d))),
             verbs.RECORD_UNFOLLOW: lambda u, d: self._changed(u, self.services.unfollow(u, self._ref(d))),
+            verbs.RECORD_NOTIFY: self._notify_choice,
+            verbs.NOTIFICATION_RETRY: self._retry_notification,
         }
 
     def handle(self, user: User, verb: Any, data: Any) -> Reply:
@@ -92,6 +97,35 @@ class Actions:
                 raise
             return Reply(card=new_contact_form(values, {exc.field: exc.message}), outcome="invalid")
         return Reply(card=contact_list_card("Contact added", [contact], "", message=f"{contact.name} added."))
+
+    @staticmethod
+    def _notification_id(data: dict[str, Any], required: bool) -> int | None:
+        value = data.get("notification")
+        if value is None and not required:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+            raise BadPayload("This card points at a notification I can't read; please open it again.")
+        return int(value)
+
+    def _notify_choice(self, user: User, data: dict[str, Any]) -> Reply:
+        """Saved from the notification card (which then stays one) or from the record card."""
+        notification_id = self._notification_id(data, required=False)
+        record = self.services.set_notify_choice(user, self._ref(data), text_field(data, "choice", required=True))
+        view = self.services.view_of(record)
+        choice = next(f.notify for f in view.followers if f.user.id == user.id)
+        message = f"Notifications for {record.ref}: {choice.label.lower()}."
+        if notification_id is not None:
+            shown = self.services.deliveries.for_recipient(user, notification_id)
+            if shown is not None:
+                return Reply(card=notification_card(replace(shown, choice=choice), message))
+        return Reply(card=record_card(view, user.id, message))
+
+    def _retry_notification(self, user: User, data: dict[str, Any]) -> Reply:
+        notification_id = self._notification_id(data, required=True)
+        assert notification_id is not None
+        found = self.services.deliveries.retry(user, notification_id)
+        message = f"The notification to {found.recipient_name} about {found.record_ref} will be sent again."
+        return Reply(card=outbox_status(self.services, user, message))
 
     def _show_record(self, user: User, data: dict[str, Any]) -> Reply:
         return Reply(card=record_card(self.services.view(user.tenant_id, self._ref(data)), user.id))

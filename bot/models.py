@@ -157,8 +157,12 @@ class Event:
             EventKind.CONTACT_SET: f"{who} set the Contact: {self.old or 'none'} → {self.new or 'none'}",
             EventKind.PARTICIPANT_ADDED: f"{who} added participant {self.new}",
             EventKind.PARTICIPANT_REMOVED: f"{who} removed participant {self.old}",
-            EventKind.FOLLOWER_ADDED: f"{who} added follower {self.new}",
-            EventKind.FOLLOWER_REMOVED: f"{who} removed follower {self.old}",
+            EventKind.FOLLOWER_ADDED: (
+                f"{who} started following" if self.new == self.actor_name else f"{who} added follower {self.new}"
+            ),
+            EventKind.FOLLOWER_REMOVED: (
+                f"{who} stopped following" if self.old == self.actor_name else f"{who} removed follower {self.old}"
+            ),
             EventKind.COMMENTED: f"{who} commented: {self.new}",
             EventKind.STAGE_CHANGED: f"{who} changed the stage: {self.old} → {self.new}",
             EventKind.CONVERTED: f"{who} converted {self.old} → {self.new}",

@@ -61,7 +61,7 @@ class DeliveryPolicy:
     send_timeout: float = 15.0  # one connector call, all of msrest's own retries included
     concurrency: int = 32
     poll_seconds: float = 5.0  # the timer: rows coming due, other instances' leftovers
-    slack: float = 0.02  # added to each rate window: arrival times at Teams jitter by a few ms
+    slack: float = 0.005  # added to each rate window, for clock granularity
 
     def backoff(self, attempt: int) -> float:
         """Exponential, with jitter in its upper half so a crowd of retries spreads out."""
@@ -84,26 +84,57 @@ class DeliveryError(Exception):
         self.status = status
 
 
+class _Slot:
+    """One operation in a key's log: its reservation time, then the time its call came back."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+
+class Permit:
+    """Returned by `RateLimiter.acquire`; `finished()` once the call came back."""
+
+    def __init__(self, slots: list[_Slot], clock: Callable[[], float]) -> None:
+        self._slots = slots
+        self._clock = clock
+
+    def finished(self) -> None:
+        # Teams counted the call somewhere between sending and the answer: the answer's time is the
+        # safe one, so the next window starts no earlier than Teams' own.
+        now = self._clock()
+        for slot in self._slots:
+            slot.at = max(slot.at, now)
+
+
 class RateLimiter:
     """Sliding-window logs, one per key (a conversation, a tenant), shared by every send.
 
     `acquire` first waits until the narrow keys (the conversation) have room, without holding a place
     in the wide one (the tenant), so one busy chat never holds up everybody else's messages."""
 
-    def __init__(self, slack: float = 0.02, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        slack: float = 0.005,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.slack = slack
         self.clock = clock
-        self._logs: dict[Hashable, deque[float]] = {}
+        self.sleep = sleep
+        self._logs: dict[Hashable, deque[_Slot]] = {}
         self._blocked: dict[Hashable, float] = {}
 
     def _earliest(self, key: Hashable, limits: tuple[Limit, ...], now: float) -> float:
         at = max(now, self._blocked.get(key, 0.0))
-        log_ = self._logs.get(key)
-        if log_:
-            at = max(at, log_[-1])
+        slots = self._logs.get(key)
+        if slots:
+            times = sorted((slot.at for slot in slots), reverse=True)
+            at = max(at, times[0])
             for count, window in limits:
-                if len(log_) >= count:
-                    at = max(at, log_[-count] + window + self.slack)
+                if len(times) >= count:
+                    at = max(at, times[count - 1] + window + self.slack)
         return at
 
     def block(self, key: Hashable, seconds: float) -> None:
@@ -112,23 +143,26 @@ class RateLimiter:
 
     async def acquire(
         self, narrow: list[tuple[Hashable, tuple[Limit, ...]]], wide: tuple[Hashable, tuple[Limit, ...]]
-    ) -> None:
+    ) -> Permit:
         while True:
             now = self.clock()
             ready = max([self._earliest(k, lim, now) for k, lim in narrow], default=now)
             if ready > now:
-                await asyncio.sleep(ready - now)
+                await self.sleep(ready - now)
                 continue
             at = max(ready, self._earliest(*wide, now))
+            slots = []
             for key, limits in [*narrow, wide]:
                 log_ = self._logs.setdefault(key, deque())
-                log_.append(at)
-                horizon = at - max(w for _, w in limits) - self.slack
-                while log_ and log_[0] < horizon:
+                horizon = now - max(w for _, w in limits) - self.slack
+                while log_ and log_[0].at < horizon:
                     log_.popleft()
+                slot = _Slot(at)
+                log_.append(slot)
+                slots.append(slot)
             if at > now:
-                await asyncio.sleep(at - now)
-            return
+                await self.sleep(at - now)
+            return Permit(slots, self.clock)
 
 
 def _retry_after(exc: ErrorResponseException) -> float | None:
@@ -247,6 +281,7 @@ class Notifier:
 
     async def _deliver(self, notification: Notification) -> None:
         claimed = False
+        conversation_key: Hashable | None = None
         try:
             view = self.deliveries.view(notification)
             if view is None:
@@ -254,17 +289,23 @@ class Notifier:
                 return
             reference = await self._reference(view.recipient)
             tenant = notification.tenant_id
-            await self.limiter.acquire(
-                [(("conversation", tenant, reference.conversation.id), CONVERSATION_LIMITS)],
+            conversation_key = ("conversation", tenant, reference.conversation.id)
+            permit = await self.limiter.acquire(
+                [(conversation_key, CONVERSATION_LIMITS)],
                 (("tenant", tenant), TENANT_LIMITS),
             )
-            if self._stopping or not self.deliveries.claim(notification):
-                return
-            claimed = True
-            activity_id = await self._send(reference, view)
+            try:
+                if self._stopping or not self.deliveries.claim(notification):
+                    return
+                claimed = True
+                activity_id = await self._send(reference, view)
+            finally:
+                permit.finished()
             self.deliveries.sent(notification, activity_id)
             log.info("tenant=%s notification=%s sent to user=%s", tenant, notification.id, view.recipient.id)
         except DeliveryError as exc:
+            if exc.status == 429 and conversation_key is not None:
+                self.limiter.block(conversation_key, exc.retry_after or self.policy.backoff(1))
             self._after_failure(notification, exc)
         except asyncio.CancelledError:
             if claimed:  # cut off during the HTTP call at shutdown: it may have arrived
@@ -372,7 +413,7 @@ class Notifier:
 
     async def _create(self, user: User, member: str, service_url: str, bot_id: str, bot_name: str) -> str:
         tenant = user.tenant_id
-        await self.limiter.acquire(
+        permit = await self.limiter.acquire(
             [(("conversation", tenant, f"create:{member}"), CONVERSATION_LIMITS)], (("tenant", tenant), TENANT_LIMITS)
         )
         parameters = ConversationParameters(
@@ -392,11 +433,14 @@ class Notifier:
             except Exception as exc:
                 outcome["error"] = exc
 
-        await self._call(
-            "creating the 1:1 chat",
-            lambda: self.adapter.create_conversation(self.app_id, callback, parameters, "msteams", service_url),
-            outcome,
-        )
+        try:
+            await self._call(
+                "creating the 1:1 chat",
+                lambda: self.adapter.create_conversation(self.app_id, callback, parameters, "msteams", service_url),
+                outcome,
+            )
+        finally:
+            permit.finished()
         if not outcome.get("id"):
             raise DeliveryError("Teams created no conversation id", True)
         return str(outcome["id"])

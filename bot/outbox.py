@@ -60,7 +60,7 @@ class Deliveries:
             return None
         return max(0.0, (parse_time(stamp) - parse_time(self.clock())).total_seconds())
 
-    def view(self, notification: Notification) -> NotificationView | None:
+    def view(self, notification: Notification, only_wanted: bool = True) -> NotificationView | None:
         """What the card shows, or None when the recipient no longer wants it (unfollowed, muted)."""
         tenant = notification.tenant_id
         record = self.repo.get_record(tenant, notification.record_id)
@@ -69,7 +69,9 @@ class Deliveries:
         if record is None or recipient is None or choice is None:
             return None
         events = tuple(
-            e for e in self.queries.events(tenant, record.id, notification.event_ids) if choice.wants(e.kind)
+            e
+            for e in self.queries.events(tenant, record.id, notification.event_ids)
+            if choice.wants(e.kind) or not only_wanted
         )
         if not events:
             return None
@@ -138,7 +140,7 @@ class Deliveries:
         found = self.queries.get(user.tenant_id, notification_id)
         if found is None or found.recipient_id != user.id:
             return None
-        return self.view(found)
+        return self.view(found, only_wanted=False)
 
     def retry(self, user: User, notification_id: int) -> Notification:
         """The owner of a record sends a failed notification about it again."""

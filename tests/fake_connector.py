@@ -93,6 +93,8 @@ class FakeConnector:
     random_retry_after: str = "1"
     refused: list[tuple[int, str]] = field(default_factory=list)  # (status, conversation) of every refusal
     rng: random.Random = field(default_factory=lambda: random.Random(5))
+    # Which POSTs the faults, limits and random 429s apply to (conversation id, activity): all by default.
+    scope: Callable[[str, dict[str, Any]], bool] = lambda _conversation, _activity: True
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def fail_next(self, count: int, status: int = 503, retry_after: str | None = None, **options: Any) -> None:
@@ -174,11 +176,17 @@ class FakeConnector:
         return web.json_response({"id": f"msg-{next(self._ids)}"}, status=201)
 
     async def _refusal(self, request: web.Request, conversation_id: str, body: dict[str, Any]) -> web.Response | None:
+        if not self.scope(conversation_id, body):
+            return None
         fault = next((f for f in self.faults if f.conversation in (None, conversation_id)), None)
         if fault is not None:
             self.faults.remove(fault)
             if fault.stall:
-                await asyncio.sleep(fault.stall)
+                try:
+                    await asyncio.sleep(fault.stall)
+                except asyncio.CancelledError:  # aiohttp cancels the handler when the bot hangs up
+                    self.refused.append((0, conversation_id))
+                    raise
                 if request.transport is None or request.transport.is_closing():
                     self.refused.append((0, conversation_id))  # the bot gave up: the activity is not taken
                     return web.Response(status=408)
@@ -188,7 +196,7 @@ class FakeConnector:
         if self.random_429 and self.rng.random() < self.random_429:
             return self._refuse(429, conversation_id, self.random_retry_after)
         if self.limits is not None:
-            tenant = (body.get("conversation") or {}).get("tenantId") or "?"
+            tenant = ((body.get("channelData") or {}).get("tenant") or {}).get("id") or "?"
             keys = [(("c", conversation_id), self.limits.per_conversation), (("t", tenant), self.limits.per_tenant)]
             if not self.limits.admit(keys, time.monotonic()):
                 return self._refuse(429, conversation_id, self.limits.retry_after)
