@@ -13,7 +13,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity
 
 from bot.config import Config
-from bot.notifications import AppInstaller, DeliveryPolicy, Notifier
+from bot.notifications import AppInstaller, DeliveryPolicy, Notifier, proactive_adapter
 from bot.services import CrmService
 from bot.teams_bot import TeamsCrmBot, tenant_of
 from storage.db import open_database
@@ -139,7 +139,11 @@ def create_app(
     app[ADAPTER] = adapter
     app[BOT] = TeamsCrmBot(services)
     notifier = Notifier(
-        services.deliveries, adapter, config.app_id, delivery, installer if config.graph_enabled else None
+        services.deliveries,
+        proactive_adapter(auth, delivery),
+        config.app_id,
+        delivery,
+        installer if config.graph_enabled else None,
     )
     app[NOTIFIER] = notifier
     app.router.add_post("/api/messages", messages)

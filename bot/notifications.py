@@ -38,6 +38,12 @@ from botbuilder.schema import (
     ConversationReference,
     ErrorResponseException,
 )
+from botframework.connector.auth import (
+    AuthenticationConstants,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+    ConnectorFactory,
+)
 
 from bot.models import Notification, NotificationView, User
 from bot.outbox import Deliveries
@@ -96,15 +102,22 @@ class _Slot:
 class Permit:
     """Returned by `RateLimiter.acquire`; `finished()` once the call came back."""
 
-    def __init__(self, slots: list[_Slot], clock: Callable[[], float]) -> None:
+    def __init__(self, slots: list[tuple[deque[_Slot], _Slot]], clock: Callable[[], float]) -> None:
         self._slots = slots
         self._clock = clock
+
+    def refund(self) -> None:
+        """Teams answered 429: it did not carry the call out, so it does not count in our windows
+        (should Teams count it after all, the worst is another 429, whose Retry-After is honoured)."""
+        for log_, slot in self._slots:
+            with contextlib.suppress(ValueError):
+                log_.remove(slot)
 
     def finished(self) -> None:
         # Teams counted the call somewhere between sending and the answer: the answer's time is the
         # safe one, so the next window starts no earlier than Teams' own.
         now = self._clock()
-        for slot in self._slots:
+        for _, slot in self._slots:
             slot.at = max(slot.at, now)
 
 
@@ -125,9 +138,13 @@ class RateLimiter:
         self.sleep = sleep
         self._logs: dict[Hashable, deque[_Slot]] = {}
         self._blocked: dict[Hashable, float] = {}
+        self._last: dict[Hashable, float] = {}  # the latest reservation per key
 
     def _earliest(self, key: Hashable, limits: tuple[Limit, ...], now: float) -> float:
-        at = max(now, self._blocked.get(key, 0.0))
+        # Spread the sends (90% of the even spacing) instead of bursting a whole window's worth at
+        # once: a burst queues up in msrest's thread pool, and late answers push the next window back.
+        pace = 0.9 * min(window / count for count, window in limits)
+        at = max(now, self._blocked.get(key, 0.0), self._last.get(key, -pace) + pace)
         slots = self._logs.get(key)
         if slots:
             times = sorted((slot.at for slot in slots), reverse=True)
@@ -159,10 +176,83 @@ class RateLimiter:
                     log_.popleft()
                 slot = _Slot(at)
                 log_.append(slot)
-                slots.append(slot)
+                self._last[key] = max(self._last.get(key, at), at)
+                slots.append((log_, slot))
             if at > now:
                 await self.sleep(at - now)
             return Permit(slots, self.clock)
+
+
+class _ReusedConnectors(ConnectorFactory):
+    def __init__(self, inner: ConnectorFactory, timeout: float) -> None:
+        self.inner = inner
+        self.timeout = timeout
+        self.clients: dict[tuple[str, str | None], Any] = {}
+
+    async def create(self, service_url: str, audience: str | None = None) -> Any:
+        key = (service_url, audience)
+        if key not in self.clients:
+            client = await self.inner.create(service_url, audience)
+            # Our own retries and timeout govern: msrest would otherwise retry a refused connection
+            # for ~14 s and wait 100 s for an answer, in a thread that outlives our timeout.
+            client.config.connection.timeout = self.timeout
+            client.config.retry_policy.retries = 0
+            self.clients[key] = client
+        return self.clients[key]
+
+
+class ReusingAuthentication(BotFrameworkAuthentication):
+    """The sender's view of the bot's credentials. botbuilder builds two msrest clients for every
+    proactive turn (about 20 ms of CPU, mostly msrest's retry-policy set-up), which alone would cap
+    one process below Teams' 50 sends per second; the sender keeps one per service URL instead."""
+
+    def __init__(self, inner: BotFrameworkAuthentication, timeout: float) -> None:
+        self.inner = inner
+        self.timeout = timeout
+        self._factories: dict[str, _ReusedConnectors] = {}
+        self._token_clients: dict[str, Any] = {}
+
+    @staticmethod
+    def _app(claims_identity: ClaimsIdentity) -> str:
+        return str(claims_identity.claims.get(AuthenticationConstants.AUDIENCE_CLAIM, ""))
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        app = self._app(claims_identity)
+        if app not in self._factories:
+            self._factories[app] = _ReusedConnectors(self.inner.create_connector_factory(claims_identity), self.timeout)
+        return self._factories[app]
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> Any:
+        app = self._app(claims_identity)
+        if app not in self._token_clients:
+            self._token_clients[app] = await self.inner.create_user_token_client(claims_identity)
+        return self._token_clients[app]
+
+    async def authenticate_request(self, *args: Any, **kwargs: Any) -> Any:
+        return await self.inner.authenticate_request(*args, **kwargs)
+
+    async def authenticate_streaming_request(self, *args: Any, **kwargs: Any) -> Any:
+        return await self.inner.authenticate_streaming_request(*args, **kwargs)
+
+    def create_bot_framework_client(self) -> Any:
+        return self.inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return self.inner.get_originating_audience()
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self.inner.authenticate_channel_request(auth_header)
+
+
+def proactive_adapter(auth: BotFrameworkAuthentication, policy: DeliveryPolicy | None = None) -> CloudAdapter:
+    """The adapter the sender uses: the bot's credentials, connectors kept between sends."""
+    adapter = CloudAdapter(ReusingAuthentication(auth, (policy or DeliveryPolicy()).send_timeout))
+
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        log.error("proactive turn failed: %s", type(error).__name__)  # callbacks catch their own errors
+
+    adapter.on_turn_error = on_error
+    return adapter
 
 
 def _retry_after(exc: ErrorResponseException) -> float | None:
@@ -191,16 +281,6 @@ def _connector_error(exc: BaseException, doing: str) -> DeliveryError:
         return DeliveryError(f"no answer from Teams in time when {doing}", True)
     # msrest's ClientRequestError and friends: refused connections, DNS, TLS.
     return DeliveryError(f"could not reach Teams when {doing} ({type(exc).__name__})", True)
-
-
-def _bound_connector(turn_context: TurnContext, timeout: float) -> None:
-    """Our own retries and timeout govern: msrest would otherwise retry a refused connection for ~14 s
-    and wait 100 s for an answer, in a thread that outlives our timeout."""
-    client = turn_context.turn_state.get(turn_context.adapter.BOT_CONNECTOR_CLIENT_KEY)
-    config = getattr(client, "config", None)
-    if config is not None:
-        config.connection.timeout = timeout
-        config.retry_policy.retries = 0
 
 
 class Notifier:
@@ -299,6 +379,10 @@ class Notifier:
                     return
                 claimed = True
                 activity_id = await self._send(reference, view)
+            except DeliveryError as exc:
+                if exc.status == 429:
+                    permit.refund()
+                raise
             finally:
                 permit.finished()
             self.deliveries.sent(notification, activity_id)
@@ -347,7 +431,6 @@ class Notifier:
 
         async def callback(turn_context: TurnContext) -> None:
             try:
-                _bound_connector(turn_context, self.policy.send_timeout)
                 response = await turn_context.send_activity(message)
                 outcome["id"] = response.id if response else None
                 outcome["done"] = True

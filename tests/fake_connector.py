@@ -92,6 +92,7 @@ class FakeConnector:
     random_429: float = 0.0  # share of sends answered 429 at random (seeded)
     random_retry_after: str = "1"
     refused: list[tuple[int, str]] = field(default_factory=list)  # (status, conversation) of every refusal
+    over_limit: int = 0  # 429s answered because a rate limit was exceeded
     rng: random.Random = field(default_factory=lambda: random.Random(5))
     # Which POSTs the faults, limits and random 429s apply to (conversation id, activity): all by default.
     scope: Callable[[str, dict[str, Any]], bool] = lambda _conversation, _activity: True
@@ -199,6 +200,7 @@ class FakeConnector:
             tenant = ((body.get("channelData") or {}).get("tenant") or {}).get("id") or "?"
             keys = [(("c", conversation_id), self.limits.per_conversation), (("t", tenant), self.limits.per_tenant)]
             if not self.limits.admit(keys, time.monotonic()):
+                self.over_limit += 1
                 return self._refuse(429, conversation_id, self.limits.retry_after)
         return None
 
