@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint install install-dev chromium package playground icons clean
+.PHONY: run test lint install install-dev chromium package playground icons clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,6 @@ test: lint chromium
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache manifest/build test-artifacts playground/run playground/devTools
+
+bench: install-dev
+	$(BIN)/python -m bench.fanout

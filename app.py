@@ -14,6 +14,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity
 
 from bot.config import Config
+from bot.notifications import AppInstaller, DeliveryPolicy, Notifier, proactive_adapter
 from bot.services import CrmService
 from bot.teams_bot import TeamsCrmBot, tenant_of
 from storage.db import open_database
@@ -27,6 +28,7 @@ SERVICES = web.AppKey("services", CrmService)
 BOT = web.AppKey("bot", TeamsCrmBot)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 AUTH = web.AppKey("auth", ConfigurationBotFrameworkAuthentication)
+NOTIFIER = web.AppKey("notifier", Notifier)
 MAX_BODY_BYTES = 1024 * 1024
 
 
@@ -89,7 +91,10 @@ async def messages(request: web.Request) -> web.Response:
     if tenant_id and not config.tenant_allowed(tenant_id):
         log.warning("rejected request from tenant %s: not in ALLOWED_TENANTS", tenant_id)
         return _bad_request("this organisation may not use this bot", 403)
-    response = await app[ADAPTER].process_activity(auth_result, activity, app[BOT].on_turn)
+    try:
+        response = await app[ADAPTER].process_activity(auth_result, activity, app[BOT].on_turn)
+    finally:
+        app[NOTIFIER].wake()  # whatever the turn committed to the outbox goes out now
     if response is None:
         return web.Response(status=200)
     if response.body is None:
@@ -116,13 +121,18 @@ async def _on_turn_error(context: TurnContext, error: Exception) -> None:
 
 
 def create_app(
-    config: Config, graph_credential: Any = None, bot_auth: ConfigurationBotFrameworkAuthentication | None = None
+    config: Config,
+    graph_credential: Any = None,
+    bot_auth: ConfigurationBotFrameworkAuthentication | None = None,
+    delivery: DeliveryPolicy | None = None,
+    installer: AppInstaller | None = None,
 ) -> web.Application:
     """The service. Tests replace what would reach Microsoft: `graph_credential` (azure-identity's authority
-    must be https) and `bot_auth` (OpenID metadata and outbound tokens from local fakes)."""
+    must be https), `bot_auth` (OpenID metadata and outbound tokens from local fakes), `installer` (the
+    Graph app installation). `delivery` tunes the notification sender (tests shorten its waits)."""
     db = open_database(config.database_path)
     migrate(db)
-    services = CrmService(Repository(db))
+    services = CrmService(Repository(db), notify_window_seconds=config.notify_window_seconds)
     auth = bot_auth or ConfigurationBotFrameworkAuthentication(bot_framework_settings(config))
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = _on_turn_error
@@ -138,6 +148,14 @@ def create_app(
 
         graph = Graph(config, credential=graph_credential)
     app[BOT] = TeamsCrmBot(services, adapter, config.app_id, graph)
+    notifier = Notifier(
+        services.deliveries,
+        proactive_adapter(auth, delivery),
+        config.app_id,
+        delivery,
+        (installer or graph) if config.graph_enabled else None,
+    )
+    app[NOTIFIER] = notifier
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
 
@@ -148,7 +166,13 @@ def create_app(
             await graph.close()
         db.close()
 
+    async def run_notifier(app: web.Application) -> AsyncIterator[None]:
+        await notifier.start()
+        yield
+        await notifier.stop()
+
     app.cleanup_ctx.append(close_database)
+    app.cleanup_ctx.append(run_notifier)  # stops before the database closes
     return app
 
 

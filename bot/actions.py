@@ -6,9 +6,10 @@ or the same form with the typed values kept and a message beside the refused fie
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.conversation import outbox_status
 from bot.email_actions import EmailActions
 from bot.errors import DomainError, NotFound
 from bot.mail import Mailer
@@ -25,6 +26,7 @@ from cards.forms import (
     remove_participant_form,
     stage_form,
 )
+from cards.notifications import notification_card
 from cards.records import new_record_form, people_card
 
 MAX_FIELD_CHARS = 10_000  # anything longer is not a value a card input produced
@@ -99,6 +101,8 @@ class Actions:
             verbs.COMMENT: self._comment,
             verbs.CHANGE_STAGE: self._change_stage,
             verbs.CONVERT: lambda c: self._apply(c, lambda v: self.services.convert(c.user, v.record.ref)),
+            verbs.RECORD_NOTIFY: self._notify_choice,
+            verbs.NOTIFICATION_RETRY: self._retry_notification,
         }
 
     async def handle(self, click: Click, verb: Any) -> Reply:
@@ -338,3 +342,36 @@ class Actions:
                 raise
             return Reply(card=new_contact_form(values, {exc.field: exc.message}), outcome="invalid")
         return Reply(card=contact_list_card("Contact added", [contact], "", message=f"{contact.name} added."))
+
+    # --- notifications --------------------------------------------------------------------------
+
+    @staticmethod
+    def _notification_id(data: dict[str, Any], required: bool) -> int | None:
+        value = data.get("notification")
+        if value is None and not required:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+            raise BadPayload("This card points at a notification I can't read; please open it again.")
+        return int(value)
+
+    def _notify_choice(self, click: Click) -> Reply:
+        """Saved from the notification card (which then stays one) or from the record card."""
+        user, data = click.user, click.data
+        notification_id = self._notification_id(data, required=False)
+        ref = text_field(data, "ref", required=True)
+        record = self.services.set_notify_choice(user, ref, text_field(data, "choice", required=True))
+        view = self.services.view_of(record)
+        choice = next(f.notify for f in view.followers if f.user.id == user.id)
+        message = f"Notifications for {record.ref}: {choice.label.lower()}."
+        if notification_id is not None:
+            shown = self.services.deliveries.for_recipient(user, notification_id)
+            if shown is not None:
+                return Reply(card=notification_card(replace(shown, choice=choice), message))
+        return self.record_reply(click, view, message)
+
+    def _retry_notification(self, click: Click) -> Reply:
+        notification_id = self._notification_id(click.data, required=True)
+        assert notification_id is not None
+        found = self.services.deliveries.retry(click.user, notification_id)
+        message = f"The notification to {found.recipient_name} about {found.record_ref} will be sent again."
+        return Reply(card=outbox_status(self.services, click.user, message))

@@ -56,6 +56,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("stage", "stage <ref> <stage>", "Move a record to another stage", Args.REF_TEXT),
     CommandSpec("convert", "convert <ref>", "Turn a lead into an opportunity", Args.REF),
     CommandSpec("email", "email <ref>", "Write to the record's Contact", Args.REF),
+    CommandSpec("notifications", "notifications", "Notifications waiting or failed; send failed ones again", Args.NONE),
 )
 
 _BY_LENGTH = sorted(COMMANDS, key=lambda c: -len(c.name))

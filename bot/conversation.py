@@ -13,6 +13,7 @@ from bot.replies import Reply, record_reply
 from bot.services import CrmService
 from cards.contacts import contact_list_card, new_contact_form
 from cards.help import help_card, unknown_card
+from cards.notifications import outbox_card
 from cards.records import new_record_form, record_list_card, search_results_card
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,12 @@ def split_new_contact(text: str) -> tuple[str, str | None, str | None]:
     email = words[at].strip(" ,;<>")
     company = " ".join(words[at + 1 :]).strip(" ,;") or None
     return name, email, company
+
+
+def outbox_status(services: CrmService, user: User, message: str = "") -> dict:
+    """The tenant's notification counts and, for the user's own records, failed ones to send again."""
+    deliveries = services.deliveries
+    return outbox_card(deliveries.counts(user.tenant_id), deliveries.failed_on_my_records(user), message)
 
 
 class Conversation:
@@ -62,6 +69,7 @@ class Conversation:
             "stage": lambda u, c: self.services.change_stage(u, c.ref, c.text),
             "convert": lambda u, c: self.services.convert(u, c.ref),
             "email": lambda u, c: self.email.compose(u, self.services.view(u.tenant_id, c.ref)),
+            "notifications": lambda u, c: Reply(card=outbox_status(self.services, u)),
         }
 
     def handle(self, user: User, said: str, shared: bool = False) -> Reply:

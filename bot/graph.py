@@ -99,8 +99,10 @@ class Graph:
         request = SendMailPostRequestBody(message=message, save_to_sent_items=True)
         await self._call(lambda: self.client.users.by_user_id(mail.sender_id).send_mail.post(request), "sendMail")
 
-    async def install_app_for_user(self, aad_object_id: str) -> None:
+    async def install_for_user(self, tenant_id: str, aad_object_id: str) -> None:
         """Install our Teams app in the user's personal scope, so the bot can message them."""
+        if not self.serves(tenant_id):
+            raise GraphError("Microsoft Graph is set up for another organisation, so the app cannot be installed.")
         if not self.catalog_app_id:
             raise GraphError("TEAMS_APP_CATALOG_ID is not set, so the app cannot be installed for people.")
         bind = f"https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/{self.catalog_app_id}"

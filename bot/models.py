@@ -41,6 +41,29 @@ class NotifyChoice(enum.StrEnum):
     COMMENTS = "comments"
     MUTED = "muted"
 
+    @property
+    def label(self) -> str:
+        return {
+            NotifyChoice.ALL: "Everything",
+            NotifyChoice.STAGE: "Stage changes and conversion only",
+            NotifyChoice.COMMENTS: "Comments only",
+            NotifyChoice.MUTED: "Nothing (muted, still following)",
+        }[self]
+
+    def wants(self, kind: EventKind) -> bool:
+        if self is NotifyChoice.ALL:
+            return True
+        if self is NotifyChoice.STAGE:
+            return kind in (EventKind.STAGE_CHANGED, EventKind.CONVERTED)
+        if self is NotifyChoice.COMMENTS:
+            return kind is EventKind.COMMENTED
+        return False
+
+    @classmethod
+    def accepting(cls, kind: EventKind) -> list[str]:
+        """The choices that want to hear about `kind` (as stored in followers.notify)."""
+        return [choice.value for choice in cls if choice.wants(kind)]
+
 
 class EventKind(enum.StrEnum):
     CREATED = "created"
@@ -134,8 +157,12 @@ class Event:
             EventKind.CONTACT_SET: f"{who} set the Contact: {self.old or 'none'} → {self.new or 'none'}",
             EventKind.PARTICIPANT_ADDED: f"{who} added participant {self.new}",
             EventKind.PARTICIPANT_REMOVED: f"{who} removed participant {self.old}",
-            EventKind.FOLLOWER_ADDED: f"{who} added follower {self.new}",
-            EventKind.FOLLOWER_REMOVED: f"{who} removed follower {self.old}",
+            EventKind.FOLLOWER_ADDED: (
+                f"{who} started following" if self.new == self.actor_name else f"{who} added follower {self.new}"
+            ),
+            EventKind.FOLLOWER_REMOVED: (
+                f"{who} stopped following" if self.old == self.actor_name else f"{who} removed follower {self.old}"
+            ),
             EventKind.COMMENTED: f"{who} commented: {self.new}",
             EventKind.STAGE_CHANGED: f"{who} changed the stage: {self.old} → {self.new}",
             EventKind.CONVERTED: f"{who} converted {self.old} → {self.new}",
@@ -163,6 +190,43 @@ class RecordView:
 
     def is_follower(self, user_id: int) -> bool:
         return any(f.user.id == user_id for f in self.followers)
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # committed just before the HTTP call; see bot/notifications.py
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One pending or past message to one follower about one or more events on a record."""
+
+    id: int
+    tenant_id: str
+    record_id: int
+    recipient_id: int
+    actor_id: int | None
+    event_ids: tuple[int, ...]
+    status: DeliveryStatus
+    attempts: int
+    due_at: str
+    next_attempt_at: str
+    last_error: str | None = None
+    record_ref: str = ""
+    recipient_name: str = ""
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    """Everything the notification card shows to its recipient."""
+
+    notification: Notification
+    record: Record
+    recipient: User
+    events: tuple[Event, ...]
+    choice: NotifyChoice
 
 
 @dataclass(frozen=True)

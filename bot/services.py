@@ -16,12 +16,14 @@ from bot.models import (
     Event,
     EventKind,
     Kind,
+    NotifyChoice,
     Record,
     RecordView,
     Role,
     User,
     stages_for,
 )
+from bot.outbox import Deliveries
 from storage.repository import Repository
 
 MAX_NAME = 200
@@ -92,9 +94,10 @@ def _short(text: str) -> str:
 class CrmService:
     """Contacts, leads, opportunities and their three roles, for one database."""
 
-    def __init__(self, repo: Repository, clock: Callable[[], str] = utc_now) -> None:
+    def __init__(self, repo: Repository, clock: Callable[[], str] = utc_now, notify_window_seconds: int = 0) -> None:
         self.repo = repo
         self.clock = clock
+        self.deliveries = Deliveries(repo, clock, notify_window_seconds)
 
     # --- users ---------------------------------------------------------------------------------
 
@@ -385,6 +388,21 @@ class CrmService:
         )
         return Change(record, (event,), text)
 
+    def set_notify_choice(self, actor: User, ref: str, choice: str) -> Record:
+        """What `actor` hears about on a record they follow; muted followers stay followers."""
+        try:
+            wanted = NotifyChoice(clean_text(choice).lower())
+        except ValueError:
+            options = ", ".join(c.value for c in NotifyChoice)
+            raise DomainError(
+                f"“{clean_text(choice)[:40]}” is not a notification setting. Choose one of: {options}.", "choice"
+            ) from None
+        with self.repo.transaction():
+            record = self.get_record(actor.tenant_id, ref)
+            if not self.repo.set_follower_choice(actor.tenant_id, record.id, actor.id, wanted.value):
+                raise DomainError(f"You don't follow {record.ref}; follow it first.", "choice")
+        return record
+
     # --- comments, stages, conversion ----------------------------------------------------------
 
     def comment(self, actor: User, ref: str, text: str) -> Change:
@@ -435,7 +453,8 @@ class CrmService:
                 source=lead.source, description=lead.description, converted_from_id=lead.id,
             )  # fmt: skip
             self.repo.copy_history(tenant, lead.id, opportunity.id)
-            on_lead = self._event(actor, lead, EventKind.CONVERTED, old=lead.ref, new=opportunity.ref)
+            # One notification per follower for a conversion: about the opportunity, where work goes on.
+            on_lead = self._event(actor, lead, EventKind.CONVERTED, old=lead.ref, new=opportunity.ref, notify=False)
             self._touch(lead, stage=CONVERTED, converted_to_id=opportunity.id)
             on_opportunity = self._event(actor, opportunity, EventKind.CONVERTED, old=lead.ref, new=opportunity.ref)
             opportunity = self._touch(opportunity)
@@ -488,9 +507,15 @@ class CrmService:
         old: str | None = None,
         new: str | None = None,
         detail: str | None = None,
+        notify: bool = True,
     ) -> Event:
-        event = Event(record.id, actor.id, kind, self.clock(), old, new, detail, actor.name)
-        return self.repo.add_event(actor.tenant_id, event)
+        """The timeline entry, and (in the same transaction) the followers' pending notifications."""
+        event = self.repo.add_event(
+            actor.tenant_id, Event(record.id, actor.id, kind, self.clock(), old, new, detail, actor.name)
+        )
+        if notify:
+            self.deliveries.enqueue(actor, record, event)
+        return event
 
     def _touch(self, record: Record, **changes: object) -> Record:
         self.repo.touch_record(record.tenant_id, record.id, self.clock(), **changes)

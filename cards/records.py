@@ -24,6 +24,7 @@ from cards.common import (
     when,
 )
 from cards.contacts import contact_line
+from cards.notifications import notify_choice_elements
 
 
 def _money(record: Record) -> str:
@@ -123,6 +124,9 @@ def record_card(
     if viewer_id is not None:
         follows = view.is_follower(viewer_id)
         body.append(subtle("You follow this record." if follows else "You don't follow this record."))
+        mine = next((f for f in view.followers if f.user.id == viewer_id), None)
+        if mine is not None:
+            body += notify_choice_elements(record.ref, mine.notify)
     body.append(action_set(buttons["followers"]))
     body.append(section("Latest activity"))
     body += bullet_list([f"{event.describe()} · {when(event.at)}" for event in view.timeline], empty="Nothing yet")

@@ -33,3 +33,5 @@ PEOPLE_DATASET = "graph.microsoft.com/users"  # Teams' people picker
 SEND_EMAIL = "record.send_email"  # with Microsoft Graph
 PREPARE_EMAIL = "record.prepare_email"  # without: the mailto: link
 LOG_EMAIL = "record.log_email"
+RECORD_NOTIFY = "record.notify"
+NOTIFICATION_RETRY = "notification.retry"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,6 +12,7 @@ import sqlite_utils
 
 from bot.models import CardPost, Contact, Event, EventKind, Follower, Kind, NotifyChoice, Record, User
 from storage.db import transaction
+from storage.outbox import OutboxQueries
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _USER_COLUMNS = "id, tenant_id, name, teams_id, aad_object_id, email"
@@ -67,6 +69,8 @@ class Repository:
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
+        self.outbox = OutboxQueries(db)
+        self.transaction_id = ""  # names the open write transaction (outbox rows of one change share it)
 
     def _one(self, sql: str, params: list[Any]) -> Any:
         return self.db.execute(sql, params).fetchone()
@@ -76,6 +80,8 @@ class Repository:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        if not self.db.conn.in_transaction:
+            self.transaction_id = uuid.uuid4().hex
         with transaction(self.db):
             yield
 
@@ -385,6 +391,13 @@ class Repository:
             " ON CONFLICT (record_id, user_id) DO NOTHING",
             [tenant_id, record_id, user_id, notify, now],
         )
+
+    def set_follower_choice(self, tenant_id: str, record_id: int, user_id: int, choice: str) -> bool:
+        cursor = self.db.execute(
+            "UPDATE followers SET notify = ? WHERE tenant_id = ? AND record_id = ? AND user_id = ?",
+            [choice, tenant_id, record_id, user_id],
+        )
+        return cursor.rowcount == 1
 
     def remove_follower(self, tenant_id: str, record_id: int, user_id: int) -> None:
         self.db.execute(

@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient
 from app import SERVICES, create_app
 from bot.config import Config
 from bot.models import User
+from bot.notifications import DeliveryPolicy
 from bot.services import CrmService
 from storage.db import open_database
 from storage.migrations import migrate
@@ -28,6 +29,8 @@ OTHER_TENANT = "72f988bf-0000-4000-8000-00000000bbbb"
 BOT_ID = "28:11111111-2222-3333-4444-555555555555"
 BOT_NAME = "CRM"
 CARD = "application/vnd.microsoft.card.adaptive"
+# The sender with short waits, so retries and timeouts play out in well under a second.
+FAST = DeliveryPolicy(backoff_base=0.05, backoff_cap=0.2, send_timeout=0.5, poll_seconds=0.1, max_attempts=4)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Person:
 ALICE = Person("29:alice", "aad-alice", "Alice Owner", "alice@contoso.example")
 BOB = Person("29:bob", "aad-bob", "Bob Follower", "bob@contoso.example")
 CAROL = Person("29:carol", "aad-carol", "Carol Other", "carol@contoso.example")
+DAVE = Person("29:dave", "aad-dave", "Dave Channel", "dave@contoso.example")
 MALLORY = Person("29:mallory", "aad-mallory", "Mallory Elsewhere", "mallory@fabrikam.example", OTHER_TENANT)
 
 
@@ -137,6 +141,18 @@ class Teams:
         replies = await self.say(person, text, chat)
         assert replies, f"no reply to {text!r}"
         return "\n".join(r.text for r in replies)
+
+    def notifications(self, person: Person) -> list[Posted]:
+        """The notification messages `person` got in their 1:1 chat with the bot."""
+        return self.connector.notifications(f"a:1:{person.teams_id}")
+
+    def outbox(self, tenant_id: str = TENANT) -> dict[str, int]:
+        return {status.value: n for status, n in self.services.deliveries.counts(tenant_id).items()}
+
+    async def settled(self, timeout: float = 5.0) -> dict[str, int]:
+        """Wait (bounded) until the sender has nothing left to do; the outbox counts then."""
+        await self.connector.wait_for(lambda: self.outbox()["pending"] + self.outbox()["sending"] == 0, timeout)
+        return self.outbox()
 
     async def click(
         self, person: Person, verb: Any, data: Any, chat: str = "personal", message_id: str | None = None
@@ -236,7 +252,9 @@ def all_text(card: dict[str, Any]) -> str:
 @pytest.fixture
 async def connector(aiohttp_server: Any) -> AsyncIterator[tuple[FakeConnector, str]]:
     fake = FakeConnector()
-    for person in (ALICE, BOB, CAROL, MALLORY):
+    # Teams' errors and limits hit the bot's proactive messages here, not its answers to the tests' chat.
+    fake.scope = lambda _conversation, activity: bool(activity.get("summary"))
+    for person in (ALICE, BOB, CAROL, DAVE, MALLORY):
         fake.add_member(person.teams_id, person.name, person.email, person.aad_object_id, person.tenant_id)
     server = await aiohttp_server(fake.app())
     yield fake, f"http://127.0.0.1:{server.port}/amer/"
@@ -282,11 +300,11 @@ async def teams_with_graph(
 
 @pytest.fixture
 def bot_config(tmp_path: Any) -> Config:
-    return Config(database_path=str(tmp_path / "crm.db"))
+    return Config(database_path=str(tmp_path / "crm.db"), notify_window_seconds=0)
 
 
 @pytest.fixture
 async def teams(aiohttp_client: Any, connector: tuple[FakeConnector, str], bot_config: Config) -> Teams:
     fake, service_url = connector
-    client = await aiohttp_client(create_app(bot_config))
+    client = await aiohttp_client(create_app(bot_config, delivery=FAST))
     return Teams(client, fake, service_url)

@@ -1,15 +1,58 @@
 """A fake Bot Connector service: the Teams side of the Bot Framework REST protocol, on 127.0.0.1.
 
 It records every activity the bot posts, answers the member look-ups, and creates 1:1 conversations,
-speaking the same HTTP endpoints as the real service (`{serviceUrl}v3/conversations/...`)."""
+speaking the same HTTP endpoints as the real service (`{serviceUrl}v3/conversations/...`). It can also
+misbehave the way Teams does: scripted 429 (with Retry-After), 5xx and stalls, a random share of 429s,
+Teams' rate limits enforced with 429, and 403 when creating a chat with someone without the app."""
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import itertools
+import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+Limit = tuple[int, float]
+
+
+@dataclass
+class Fault:
+    """The answer to the next matching POST of an activity instead of accepting it."""
+
+    status: int = 503
+    retry_after: str | None = None
+    stall: float = 0.0  # seconds to hang first; the activity is dropped if the bot hangs up meanwhile
+    conversation: str | None = None  # only for this conversation id
+
+
+@dataclass
+class Limits:
+    """Rate limits the fake enforces on accepted sends, answering 429 + Retry-After past them."""
+
+    per_conversation: tuple[Limit, ...] = ()
+    per_tenant: tuple[Limit, ...] = ()
+    retry_after: str = "1"
+    seen: dict[Any, collections.deque[float]] = field(default_factory=dict)
+
+    def admit(self, keys: list[tuple[Any, tuple[Limit, ...]]], now: float) -> bool:
+        for key, limits in keys:
+            log = self.seen.get(key, collections.deque())
+            for count, window in limits:
+                if sum(1 for t in log if t > now - window) >= count:
+                    return False
+        for key, limits in keys:
+            log = self.seen.setdefault(key, collections.deque())
+            log.append(now)
+            horizon = now - max((w for _, w in limits), default=0)
+            while log and log[0] <= horizon:
+                log.popleft()
+        return True
 
 
 @dataclass
@@ -21,6 +64,7 @@ class Posted:
     reply_to: str | None
     activity: dict[str, Any]
     id: str = ""  # the message id the connector gave (POST) or updated (PUT)
+    at: float = 0.0  # time.monotonic() when it arrived
 
     @property
     def cards(self) -> list[dict[str, Any]]:
@@ -43,7 +87,36 @@ class FakeConnector:
     members: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id -> TeamsChannelAccount JSON
     conversations: list[dict[str, Any]] = field(default_factory=list)
     member_lookups: int = 0
+    installed: set[str] = field(default_factory=set)  # member ids (29:..., aad) who have the app
+    faults: collections.deque[Fault] = field(default_factory=collections.deque)
+    limits: Limits | None = None
+    random_429: float = 0.0  # share of sends answered 429 at random (seeded)
+    random_retry_after: str = "1"
+    refused: list[tuple[int, str]] = field(default_factory=list)  # (status, conversation) of every refusal
+    over_limit: int = 0  # 429s answered because a rate limit was exceeded
+    rng: random.Random = field(default_factory=lambda: random.Random(5))
+    # Which POSTs the faults, limits and random 429s apply to (conversation id, activity): all by default.
+    scope: Callable[[str, dict[str, Any]], bool] = lambda _conversation, _activity: True
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def fail_next(self, count: int, status: int = 503, retry_after: str | None = None, **options: Any) -> None:
+        self.faults.extend(Fault(status, retry_after, **options) for _ in range(count))
+
+    def notifications(self, conversation_id: str | None = None) -> list[Posted]:
+        """Proactive notification messages the bot sent (they carry a summary line)."""
+        return [
+            p
+            for p in self.posted
+            if p.method == "POST" and p.activity.get("summary") and conversation_id in (None, p.conversation_id)
+        ]
+
+    async def wait_for(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Poll until `condition()` holds; fail with what was posted when the deadline passes."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out; posted: {[(p.conversation_id, p.text) for p in self.posted]}")
+            await asyncio.sleep(0.01)
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -60,6 +133,17 @@ class FakeConnector:
             "tenantId": tenant_id,
             "userRole": "user",
         }
+        self.installed |= {user_id, aad_object_id}
+
+    def uninstall(self, user_id: str) -> None:
+        member = self.members[user_id]
+        self.installed -= {user_id, member["aadObjectId"]}
+
+    def install(self, aad_object_id: str) -> None:
+        """What Graph's installedApps call does: the app is now there for that user."""
+        for member in self.members.values():
+            if member["aadObjectId"] == aad_object_id:
+                self.installed |= {member["id"], aad_object_id}
 
     def replies_to(self, activity_id: str) -> list[Posted]:
         return [p for p in self.posted if p.reply_to == activity_id]
@@ -88,11 +172,50 @@ class FakeConnector:
         body = await request.json()
         reply_to = parts[3] if len(parts) > 3 else None
         if request.method == "PUT":
-            self.posted.append(Posted("PUT", parts[1], reply_to, body, reply_to or ""))
+            self.posted.append(Posted("PUT", parts[1], reply_to, body, reply_to or "", time.monotonic()))
             return web.json_response({"id": reply_to})
+        refusal = await self._refusal(request, parts[1], body)
+        if refusal is not None:
+            return refusal
         message_id = f"msg-{next(self._ids)}"
-        self.posted.append(Posted("POST", parts[1], body.get("replyToId") or reply_to, body, message_id))
+        self.posted.append(
+            Posted("POST", parts[1], body.get("replyToId") or reply_to, body, message_id, time.monotonic())
+        )
         return web.json_response({"id": message_id}, status=201)
+
+    async def _refusal(self, request: web.Request, conversation_id: str, body: dict[str, Any]) -> web.Response | None:
+        if not self.scope(conversation_id, body):
+            return None
+        fault = next((f for f in self.faults if f.conversation in (None, conversation_id)), None)
+        if fault is not None:
+            self.faults.remove(fault)
+            if fault.stall:
+                try:
+                    await asyncio.sleep(fault.stall)
+                except asyncio.CancelledError:  # aiohttp cancels the handler when the bot hangs up
+                    self.refused.append((0, conversation_id))
+                    raise
+                if request.transport is None or request.transport.is_closing():
+                    self.refused.append((0, conversation_id))  # the bot gave up: the activity is not taken
+                    return web.Response(status=408)
+            if fault.status < 300:
+                return None
+            return self._refuse(fault.status, conversation_id, fault.retry_after)
+        if self.random_429 and self.rng.random() < self.random_429:
+            return self._refuse(429, conversation_id, self.random_retry_after)
+        if self.limits is not None:
+            tenant = ((body.get("channelData") or {}).get("tenant") or {}).get("id") or "?"
+            keys = [(("c", conversation_id), self.limits.per_conversation), (("t", tenant), self.limits.per_tenant)]
+            if not self.limits.admit(keys, time.monotonic()):
+                self.over_limit += 1
+                return self._refuse(429, conversation_id, self.limits.retry_after)
+        return None
+
+    def _refuse(self, status: int, conversation_id: str, retry_after: str | None) -> web.Response:
+        self.refused.append((status, conversation_id))
+        headers = {"Retry-After": retry_after} if retry_after else None
+        code = "TooManyRequests" if status == 429 else "ServiceUnavailable"
+        return web.json_response({"error": {"code": code, "message": "fake"}}, status=status, headers=headers)
 
     def _member(self, user_id: str) -> web.Response:
         self.member_lookups += 1
@@ -105,4 +228,10 @@ class FakeConnector:
     async def _create_conversation(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.conversations.append(body)
-        return web.json_response({"id": f"a:conversation-{next(self._ids)}", "serviceUrl": str(request.url.origin())})
+        member_id = ((body.get("members") or [{}])[0]).get("id", "")
+        if member_id not in self.installed:
+            error = {"error": {"code": "Forbidden", "message": "The bot is not installed for the user."}}
+            return web.json_response(error, status=403)
+        # Teams gives a user one 1:1 chat with a bot: the same id the user's own messages carry.
+        teams_id = next((m["id"] for m in self.members.values() if member_id in (m["id"], m["aadObjectId"])), member_id)
+        return web.json_response({"id": f"a:1:{teams_id}", "serviceUrl": str(request.url.origin())})

@@ -44,6 +44,6 @@ def test_only_storage_imports_sqlite_utils_and_only_graph_imports_msgraph() -> N
 
 
 def test_models_and_services_know_nothing_of_teams() -> None:
-    for name in ("models.py", "services.py", "commands.py", "conversation.py", "actions.py"):
+    for name in ("models.py", "services.py", "outbox.py", "commands.py", "conversation.py", "actions.py"):
         imported = imports_of(ROOT / "bot" / name)
         assert not {m for m in imported if m.startswith(("botbuilder", "botframework", "aiohttp"))}, name

@@ -44,6 +44,10 @@ class Message:
         return "\n".join([self.text, *(all_text(card) for card in self.cards)]).strip()
 
 
+def is_notification(message: Message) -> bool:
+    return "You get this because you follow" in message.readable()
+
+
 def find_action(card: dict[str, Any], title: str) -> dict[str, Any]:
     """The button titled `title` anywhere on the card (actions, action sets, select actions)."""
     found: list[dict[str, Any]] = []
@@ -170,11 +174,12 @@ class PlaygroundChat:
         raise AssertionError(f"the bot kept sending for {timeout:.0f} s")
 
     async def say(self, text: str, replies: int = 1) -> Message:
-        """Type `text` in the compose box and send it; the bot's (last) reply."""
+        """Type `text` in the compose box and send it; the bot's (last) reply. Notifications that arrive
+        meanwhile (someone else's change to a record this person follows) are not replies."""
         since = self.mark()
         body = {"from": {"id": self.user_id}, "text": text, "textFormat": "plain"}
         await self._json("POST", f"/_conversation/v1/conversations/{self.conversation_id}/messages", body)
-        return (await self.wait_for(since, replies))[-1]
+        return (await self.wait_for(since, replies, where=lambda m: not is_notification(m)))[-1]
 
     async def click(self, message: Message, title: str, inputs: dict[str, Any] | None = None) -> Message:
         """Click the button `title` on the message's card with `inputs` typed into the card's fields.

@@ -1,15 +1,13 @@
 """Two people, two Playground instances, one bot: Megan follows Alex's lead, Alex moves it.
 
 Each instance is one person (PLAYGROUND.md); what the bot sends to Megan's personal chat appears only
-in Megan's instance. The follower's notification is pending until notifications land (issue 5).
+in Megan's instance, and Alex is never told about his own change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-
-import pytest
 
 from playground.config import person
 from tests.e2e.playground_client import PlaygroundChat
@@ -27,8 +25,12 @@ async def follow_and_move(chat: Callable[..., Any], title: str) -> tuple[Playgro
     megan: PlaygroundChat = await chat(MEGAN)
     ref = ref_of(await create_lead(alex, title, "Globex"))
 
+    alex_mark = alex.mark()
     followed = (await megan.say(f"follow {ref}")).readable()
     assert "You follow this record." in followed and "• Megan Bowen" in followed, followed
+    # Alex follows his own lead, so he is told that Megan started following it.
+    told = (await alex.wait_for(alex_mark, where=lambda m: "started following" in m.readable(), timeout=15))[0]
+    assert "Megan Bowen started following" in told.readable()
 
     alex_before, megan_before = alex.mark(), megan.mark()
     moved = (await alex.say(f"stage {ref} Qualified")).readable()
@@ -44,7 +46,6 @@ async def test_a_second_person_follows_in_their_own_instance(chat: Callable[...,
     await alex.nothing_arrives(alex_before, 0.5)  # Megan's replies go to Megan's instance only
 
 
-@pytest.mark.skip(reason="notifications land with issue 5")
 async def test_the_follower_is_notified_in_their_instance_and_the_actor_is_not(chat: Callable[..., Any]) -> None:
     alex, megan, ref, alex_before, megan_before = await follow_and_move(chat, "Globex notification")
     # The stage reply is Alex's only message; the notification goes to Megan alone.

@@ -3,13 +3,27 @@
 import json
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.conversation import HELP_BUTTONS, HELP_ENTRIES
-from bot.models import Contact, Event, EventKind, Follower, Kind, Record, RecordView, User
+from bot.models import (
+    Contact,
+    DeliveryStatus,
+    Event,
+    EventKind,
+    Follower,
+    Kind,
+    Notification,
+    NotificationView,
+    NotifyChoice,
+    Record,
+    RecordView,
+    User,
+)
 from cards.contacts import contact_list_card, new_contact_form
 from cards.email import compose_card, mailto_link, prepared_card
 from cards.forms import (
@@ -21,6 +35,7 @@ from cards.forms import (
     stage_form,
 )
 from cards.help import help_card, unknown_card
+from cards.notifications import notification_card, outbox_card
 from cards.records import new_record_form, people_card, record_card, record_list_card, search_results_card
 from tests.conftest import all_text
 
@@ -58,6 +73,18 @@ def view(participants: int = 2, followers: int = 2, with_contact: bool = True) -
     )  # fmt: skip
 
 
+def notification(events: list[Event], choice: NotifyChoice = NotifyChoice.ALL) -> NotificationView:
+    record = view().record
+    row = Notification(7, TENANT, 1, 2, 1, tuple(range(len(events))), DeliveryStatus.PENDING, 0, "", "", None, "L-3")
+    return NotificationView(row, record, User(2, TENANT, "Bob"), tuple(events), choice)
+
+
+AT = "2026-11-23T12:00:00.000000Z"
+STAGE = Event(1, 1, EventKind.STAGE_CHANGED, AT, "New", "Qualified", None, "Alice Owner")
+EMAIL = Event(1, 1, EventKind.EMAIL_SENT, AT, None, "Our offer for Q3", None, "Alice Owner")
+COMMENT = Event(1, 1, EventKind.COMMENTED, AT, None, "y" * 500, None, "Alice Owner")
+
+
 def every_card() -> dict[str, dict[str, Any]]:
     records = [view().record] * 25
     contacts = [contact(i) for i in range(25)]
@@ -86,6 +113,12 @@ def every_card() -> dict[str, dict[str, Any]]:
         "stage": stage_form(view(), {"stage": "not a stage"}),
         "convert": convert_confirm_card(view()),
         "people": people_card(view(200, 200), "followers", page=1),
+        "notification": notification_card(notification([STAGE, EMAIL, COMMENT]), message="Saved."),
+        "notification of a long burst": notification_card(notification([COMMENT] * 40, NotifyChoice.COMMENTS)),
+        "notifications status": outbox_card(
+            {DeliveryStatus.PENDING: 3, DeliveryStatus.FAILED: 10},
+            [replace(notification([STAGE]).notification, status=DeliveryStatus.FAILED, last_error="x" * 300)] * 10,
+        ),
     }
 
 
@@ -146,3 +179,19 @@ def test_mailto_link_is_encoded() -> None:
     assert composing["body"][3]["id"] == "to" and composing["body"][3]["value"] == "person0@customer-company.example"
     assert "[Send]" in all_text(composing) and "[Prepare in Outlook]" in all_text(compose_card(view()))
     assert "has no Contact yet" in all_text(compose_card(view(with_contact=False)))
+
+
+def test_the_notification_card_says_who_did_what_why_and_offers_the_buttons() -> None:
+    card = notification_card(notification([STAGE, EMAIL, COMMENT], NotifyChoice.STAGE))
+    text = all_text(card)
+    assert "L-3 · Lead" in text and "Acme rollout" in text and "Stage: New" in text
+    assert "Alice Owner changed the stage: New → Qualified" in text
+    assert "Alice Owner emailed the Contact: “Our offer for Q3”" in text and "Alice Owner commented: yyy" in text
+    assert "2026-11-23 12:00 UTC" in text and "You get this because you follow L-3." in text
+    buttons = {a["title"]: a for a in card["actions"]}
+    assert buttons["Open record"]["verb"] == "record.show" and buttons["Open record"]["data"]["ref"] == "L-3"
+    assert buttons["Unfollow"]["verb"] == "record.unfollow"
+    choice = next(e for e in card["body"] if e["type"] == "Input.ChoiceSet")
+    assert choice["id"] == "choice" and choice["value"] == "stage" and len(choice["choices"]) == 4
+    burst = all_text(notification_card(notification([COMMENT] * 40)))
+    assert burst.count("commented") == 10 and "and 30 earlier changes" in burst

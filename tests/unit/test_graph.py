@@ -20,7 +20,7 @@ def graph(fake_graph: tuple[FakeGraph, str]) -> Graph:
 
 
 async def test_install_the_teams_app_for_a_user(graph: Graph, fake_graph: tuple[FakeGraph, str]) -> None:
-    await graph.install_app_for_user("aad-bob")
+    await graph.install_for_user("tenant-1", "aad-bob")
     [received] = fake_graph[0].received
     assert (received.method, received.path) == ("POST", "/v1.0/users/aad-bob/teamwork/installedApps")
     body: dict[str, Any] = received.body
@@ -32,10 +32,10 @@ async def test_already_installed_is_fine_and_a_refusal_is_explained(
     graph: Graph, fake_graph: tuple[FakeGraph, str]
 ) -> None:
     fake_graph[0].answers = [graph_error(409, "Conflict", "already installed")]
-    await graph.install_app_for_user("aad-bob")
+    await graph.install_for_user("tenant-1", "aad-bob")
     fake_graph[0].answers = [graph_error(403, "Forbidden", "Missing role")]
     with pytest.raises(GraphError) as refused:
-        await graph.install_app_for_user("aad-bob")
+        await graph.install_for_user("tenant-1", "aad-bob")
     assert refused.value.status == 403
     await graph.close()
 
@@ -44,7 +44,9 @@ async def test_without_a_catalog_id_nothing_is_requested(fake_graph: tuple[FakeG
     config = Config(graph_client_id="c", graph_client_secret="s", graph_tenant_id="t", graph_base_url=fake_graph[1])
     graph = Graph(config, credential=FakeCredential())
     with pytest.raises(GraphError, match="TEAMS_APP_CATALOG_ID"):
-        await graph.install_app_for_user("aad-bob")
+        await graph.install_for_user("t", "aad-bob")
+    with pytest.raises(GraphError, match="another organisation"):
+        await graph.install_for_user("someone-else", "aad-bob")
     assert fake_graph[0].received == []
     await graph.close()
 

@@ -1,0 +1,157 @@
+"""The notification outbox's use cases, free of Teams types: what a change enqueues (in its own
+transaction), what the sender claims and records, and what people see and retry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from bot.errors import DomainError, NotFound
+from bot.models import DeliveryStatus, Event, Notification, NotificationView, Record, User
+from storage.repository import Repository
+
+_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+MAX_ERROR = 300
+
+
+def parse_time(stamp: str) -> datetime:
+    return datetime.strptime(stamp, _FORMAT).replace(tzinfo=UTC)
+
+
+def format_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(_FORMAT)
+
+
+def shifted(stamp: str, seconds: float) -> str:
+    return format_time(parse_time(stamp) + timedelta(seconds=seconds))
+
+
+class Deliveries:
+    """The outbox for one database. `clock` returns ISO UTC stamps like services.utc_now."""
+
+    def __init__(self, repo: Repository, clock: Callable[[], str], window_seconds: int = 0) -> None:
+        self.repo = repo
+        self.queries = repo.outbox
+        self.clock = clock
+        self.window_seconds = window_seconds
+
+    # --- called by the services, inside the change's transaction ------------------------------
+
+    def enqueue(self, actor: User, record: Record, event: Event) -> None:
+        """Coalescing rule: one open row per (record, actor, recipient). The first change opens it and
+        fixes its due time (now + window); later changes by the same actor on the same record join it
+        while it is still pending and not yet due. The events of one change always share a row."""
+        assert self.repo.db.conn.in_transaction, "notifications are enqueued in the change's transaction"
+        now = self.clock()
+        due = shifted(now, self.window_seconds)
+        self.queries.enqueue(actor.tenant_id, record.id, actor.id, event, self.repo.transaction_id, now, due)
+
+    # --- the sender ----------------------------------------------------------------------------
+
+    def due_tenants(self) -> list[str]:
+        return self.queries.due_tenants(self.clock())
+
+    def due(self, tenant_id: str, limit: int) -> list[Notification]:
+        return self.queries.due(tenant_id, self.clock(), limit)
+
+    def seconds_until_next(self) -> float | None:
+        stamp = self.queries.next_attempt_at()
+        if stamp is None:
+            return None
+        return max(0.0, (parse_time(stamp) - parse_time(self.clock())).total_seconds())
+
+    def view(self, notification: Notification, only_wanted: bool = True) -> NotificationView | None:
+        """What the card shows, or None when the recipient no longer wants it (unfollowed, muted)."""
+        tenant = notification.tenant_id
+        record = self.repo.get_record(tenant, notification.record_id)
+        recipient = self.repo.get_user(tenant, notification.recipient_id)
+        choice = self.queries.follower_choice(tenant, notification.record_id, notification.recipient_id)
+        if record is None or recipient is None or choice is None:
+            return None
+        events = tuple(
+            e
+            for e in self.queries.events(tenant, record.id, notification.event_ids)
+            if choice.wants(e.kind) or not only_wanted
+        )
+        if not events:
+            return None
+        return NotificationView(notification, record, recipient, events, choice)
+
+    def drop(self, notification: Notification) -> None:
+        with self.repo.transaction():
+            self.queries.drop(notification.tenant_id, notification.id)
+
+    def claim(self, notification: Notification) -> bool:
+        with self.repo.transaction():
+            return self.queries.claim(notification.tenant_id, notification.id, self.clock())
+
+    def sent(self, notification: Notification, activity_id: str | None) -> None:
+        with self.repo.transaction():
+            self.queries.mark_sent(notification.tenant_id, notification.id, activity_id, self.clock())
+
+    def retry_later(self, notification: Notification, seconds: float, error: str) -> None:
+        now = self.clock()
+        with self.repo.transaction():
+            self.queries.mark_retry(
+                notification.tenant_id, notification.id, shifted(now, seconds), error[:MAX_ERROR], now
+            )
+
+    def failed(self, notification: Notification, error: str, count_attempt: bool = True) -> None:
+        with self.repo.transaction():
+            self.queries.mark_failed(
+                notification.tenant_id, notification.id, error[:MAX_ERROR], self.clock(), count_attempt
+            )
+
+    def fail_interrupted(self, older_than_seconds: float) -> int:
+        """Rows left 'sending' by a bot that stopped mid-call: the message may or may not have arrived.
+        They become failed (visible, retryable by the record's owner), never resent on their own."""
+        cutoff = shifted(self.clock(), -older_than_seconds)
+        stale = self.queries.stale_in_flight(cutoff)
+        reason = "interrupted while sending (the bot stopped); it may or may not have arrived"
+        with self.repo.transaction():
+            for tenant_id, notification_id in stale:
+                self.queries.mark_failed(tenant_id, notification_id, reason, self.clock(), count_attempt=False)
+        return len(stale)
+
+    def conversation_of(self, user: User) -> dict[str, str] | None:
+        return self.repo.personal_conversation(user.tenant_id, user.id)
+
+    def save_conversation(self, user: User, conversation_id: str, service_url: str, bot_id: str, bot_name: str) -> None:
+        with self.repo.transaction():
+            self.repo.store_personal_conversation(
+                user.tenant_id, user.id, conversation_id, service_url, bot_id, bot_name, self.clock()
+            )
+
+    def tenant_service_url(self, tenant_id: str) -> str | None:
+        return self.repo.tenant_service_url(tenant_id)
+
+    def bot_account(self, tenant_id: str) -> tuple[str, str] | None:
+        return self.queries.bot_account(tenant_id)
+
+    # --- people --------------------------------------------------------------------------------
+
+    def counts(self, tenant_id: str) -> dict[DeliveryStatus, int]:
+        return self.queries.counts(tenant_id)
+
+    def failed_on_my_records(self, user: User, limit: int = 10) -> list[Notification]:
+        return self.queries.failed_on_records_of(user.tenant_id, user.id, limit)
+
+    def for_recipient(self, user: User, notification_id: int) -> NotificationView | None:
+        found = self.queries.get(user.tenant_id, notification_id)
+        if found is None or found.recipient_id != user.id:
+            return None
+        return self.view(found, only_wanted=False)
+
+    def retry(self, user: User, notification_id: int) -> Notification:
+        """The owner of a record sends a failed notification about it again."""
+        with self.repo.transaction():
+            found = self.queries.get(user.tenant_id, notification_id)
+            record = self.repo.get_record(user.tenant_id, found.record_id) if found else None
+            if found is None or record is None:
+                raise NotFound("That notification no longer exists.")
+            if record.owner_id != user.id:
+                raise DomainError(f"Only the owner of {record.ref} can send its notifications again.")
+            if found.status is not DeliveryStatus.FAILED:
+                raise DomainError(f"That notification to {found.recipient_name} is {found.status.value}, not failed.")
+            self.queries.retry_failed(user.tenant_id, notification_id, self.clock())
+        return found

@@ -1,0 +1,102 @@
+"""Notification cards: the message a follower gets, the notification-choice element (also on the
+record card), and the `notifications` status card with retry buttons."""
+
+from __future__ import annotations
+
+from bot.models import DeliveryStatus, Notification, NotificationView, NotifyChoice
+from cards import verbs
+from cards.common import (
+    Card,
+    Element,
+    action_set,
+    card,
+    execute,
+    facts,
+    heading,
+    notice,
+    section,
+    subtle,
+    text,
+    when,
+)
+
+MAX_LINES = 10  # events shown on one notification (a long burst keeps the card small)
+
+
+def notify_choice_elements(ref: str, current: NotifyChoice, notification_id: int | None = None) -> list[Element]:
+    """A compact choice of what notifies the viewer about `ref`, and its Save button."""
+    data: dict[str, object] = {"ref": ref}
+    if notification_id is not None:
+        data["notification"] = notification_id
+    choices = [{"title": c.label, "value": c.value} for c in NotifyChoice]
+    return [
+        {
+            "type": "Input.ChoiceSet",
+            "id": "choice",
+            "label": "Notify me about",
+            "style": "compact",
+            "value": current.value,
+            "choices": choices,
+        },
+        action_set([execute("Save notification setting", verbs.RECORD_NOTIFY, data)]),
+    ]
+
+
+def notification_card(view: NotificationView, message: str = "") -> Card:
+    record = view.record
+    lines = [f"{event.describe()}" for event in view.events]
+    shown = lines[-MAX_LINES:]
+    body: list[Element] = []
+    if message:
+        body.append(notice(message))
+    body += [
+        subtle(f"{record.ref} · {record.kind.label}"),
+        heading(record.title),
+        facts([("Stage", record.stage), ("Converted to", record.converted_to or "")]),
+        *[text(line, spacing="Small") for line in shown],
+    ]
+    if len(lines) > len(shown):
+        body.append(subtle(f"and {len(lines) - len(shown)} earlier changes"))
+    body += [
+        subtle(when(view.events[-1].at)),
+        subtle(f"You get this because you follow {record.ref}."),
+        *notify_choice_elements(record.ref, view.choice, view.notification.id),
+    ]
+    actions = [
+        execute("Open record", verbs.RECORD_SHOW, {"ref": record.ref}),
+        execute("Unfollow", verbs.RECORD_UNFOLLOW, {"ref": record.ref}),
+    ]
+    return card(body, actions)
+
+
+def notification_summary(view: NotificationView) -> str:
+    """The one line Teams shows in the chat list and the activity feed."""
+    last = view.events[-1].describe()
+    return f"{view.record.ref}: {last}"[:200]
+
+
+def outbox_card(counts: dict[DeliveryStatus, int], failed: list[Notification], message: str = "") -> Card:
+    body: list[Element] = []
+    if message:
+        body.append(notice(message))
+    body += [
+        heading("Notifications"),
+        facts(
+            [
+                (
+                    "Waiting to be sent",
+                    str(counts.get(DeliveryStatus.PENDING, 0) + counts.get(DeliveryStatus.SENDING, 0)),
+                ),
+                ("Failed", str(counts.get(DeliveryStatus.FAILED, 0))),
+                ("Sent", str(counts.get(DeliveryStatus.SENT, 0))),
+            ]
+        ),
+        section("Failed deliveries on your records"),
+    ]
+    if not failed:
+        body.append(subtle("None."))
+    for item in failed:
+        body.append(text(f"**{item.record_ref}** to {item.recipient_name or 'someone'}", separator=True))
+        body.append(subtle(item.last_error or "no reason recorded"))
+        body.append(action_set([execute("Send again", verbs.NOTIFICATION_RETRY, {"notification": item.id})]))
+    return card(body)

@@ -1,0 +1,198 @@
+"""The notification outbox's queries. Each is parameterised and scoped by tenant id, except the
+sender's two look-ups across tenants (`due_tenants`, `next_attempt_at`, `stale_in_flight`), which
+return only tenant ids, ids and times: the sender serves every tenant and then reads per tenant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from bot.models import DeliveryStatus, Event, EventKind, Notification, NotifyChoice
+
+_COLUMNS = (
+    "n.id, n.tenant_id, n.record_id, n.recipient_id, n.actor_id, n.event_ids, n.status, n.attempts, n.due_at,"
+    " n.next_attempt_at, n.last_error,"
+    " (SELECT CASE r.kind WHEN 'lead' THEN 'L-' ELSE 'O-' END || r.number FROM records r"
+    "  WHERE r.tenant_id = n.tenant_id AND r.id = n.record_id),"
+    " (SELECT u.name FROM users u WHERE u.tenant_id = n.tenant_id AND u.id = n.recipient_id)"
+)
+
+
+def _notification(row: Any) -> Notification:
+    return Notification(
+        id=row[0], tenant_id=row[1], record_id=row[2], recipient_id=row[3], actor_id=row[4],
+        event_ids=tuple(int(i) for i in row[5].split(",") if i), status=DeliveryStatus(row[6]), attempts=row[7],
+        due_at=row[8], next_attempt_at=row[9], last_error=row[10], record_ref=row[11] or "", recipient_name=row[12] or "",
+    )  # fmt: skip
+
+
+class OutboxQueries:
+    """Writes happen inside the caller's transaction (the change's own, or the sender's short ones)."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    # --- enqueue, in the transaction of the change ---------------------------------------------
+
+    def enqueue(
+        self, tenant_id: str, record_id: int, actor_id: int | None, event: Event, batch: str, now: str, due_at: str
+    ) -> None:
+        """One pending row per follower who wants this kind of event, except the actor. A follower who
+        already has an open row from the same actor on this record (same change, or its window still
+        open and nothing sent yet) gets the event added to it instead."""
+        accepting = NotifyChoice.accepting(event.kind)
+        if not accepting:
+            return
+        marks = ", ".join("?" for _ in accepting)
+        wanted = (
+            f"SELECT f.user_id FROM followers f WHERE f.tenant_id = ? AND f.record_id = ?"
+            f" AND f.user_id IS NOT ? AND f.notify IN ({marks})"
+        )
+        open_row = (
+            "n.tenant_id = ? AND n.record_id = ? AND n.actor_id IS ? AND n.status = 'pending' AND n.attempts = 0"
+            " AND (n.batch = ? OR n.due_at > ?)"
+        )
+        scope = [tenant_id, record_id, actor_id, batch, now]
+        self.db.execute(
+            f"UPDATE notifications AS n SET event_ids = event_ids || ',' || ?, updated_at = ?"
+            f" WHERE {open_row} AND n.recipient_id IN ({wanted})",
+            [event.id, now, *scope, tenant_id, record_id, actor_id, *accepting],
+        )
+        self.db.execute(
+            "INSERT INTO notifications (tenant_id, record_id, recipient_id, actor_id, event_ids, batch, due_at,"
+            " next_attempt_at, created_at, updated_at)"
+            f" SELECT ?, ?, w.user_id, ?, ?, ?, ?, ?, ?, ? FROM ({wanted}) w"
+            f" WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE {open_row} AND n.recipient_id = w.user_id)",
+            [
+                tenant_id, record_id, actor_id, str(event.id), batch, due_at, due_at, now, now,
+                tenant_id, record_id, actor_id, *accepting, *scope,
+            ],
+        )  # fmt: skip
+
+    # --- the sender ----------------------------------------------------------------------------
+
+    def due_tenants(self, now: str) -> list[str]:
+        rows = self.db.execute(
+            "SELECT DISTINCT tenant_id FROM notifications WHERE status = 'pending' AND next_attempt_at <= ?", [now]
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def next_attempt_at(self) -> str | None:
+        row = self.db.execute("SELECT min(next_attempt_at) FROM notifications WHERE status = 'pending'").fetchone()
+        return row[0] if row else None
+
+    def due(self, tenant_id: str, now: str, limit: int) -> list[Notification]:
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM notifications n WHERE n.tenant_id = ? AND n.status = 'pending'"
+            " AND n.next_attempt_at <= ? ORDER BY n.next_attempt_at, n.id LIMIT ?",
+            [tenant_id, now, limit],
+        ).fetchall()
+        return [_notification(r) for r in rows]
+
+    def get(self, tenant_id: str, notification_id: int) -> Notification | None:
+        row = self.db.execute(
+            f"SELECT {_COLUMNS} FROM notifications n WHERE n.tenant_id = ? AND n.id = ?", [tenant_id, notification_id]
+        ).fetchone()
+        return _notification(row) if row else None
+
+    def claim(self, tenant_id: str, notification_id: int, now: str) -> bool:
+        """pending -> sending, committed before the HTTP call; False if someone else took it."""
+        cursor = self.db.execute(
+            "UPDATE notifications SET status = 'sending', claimed_at = ?, updated_at = ?"
+            " WHERE tenant_id = ? AND id = ? AND status = 'pending' AND next_attempt_at <= ?",
+            [now, now, tenant_id, notification_id, now],
+        )
+        return cursor.rowcount == 1
+
+    def mark_sent(self, tenant_id: str, notification_id: int, activity_id: str | None, now: str) -> None:
+        self.db.execute(
+            "UPDATE notifications SET status = 'sent', attempts = attempts + 1, activity_id = ?, sent_at = ?,"
+            " updated_at = ?, last_error = NULL WHERE tenant_id = ? AND id = ? AND status = 'sending'",
+            [activity_id, now, now, tenant_id, notification_id],
+        )
+
+    def mark_retry(self, tenant_id: str, notification_id: int, next_attempt_at: str, error: str, now: str) -> None:
+        self.db.execute(
+            "UPDATE notifications SET status = 'pending', attempts = attempts + 1, next_attempt_at = ?,"
+            " last_error = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND status IN ('pending', 'sending')",
+            [next_attempt_at, error, now, tenant_id, notification_id],
+        )
+
+    def mark_failed(
+        self, tenant_id: str, notification_id: int, error: str, now: str, count_attempt: bool = True
+    ) -> None:
+        self.db.execute(
+            "UPDATE notifications SET status = 'failed', attempts = attempts + ?, last_error = ?, updated_at = ?"
+            " WHERE tenant_id = ? AND id = ? AND status IN ('pending', 'sending')",
+            [1 if count_attempt else 0, error, now, tenant_id, notification_id],
+        )
+
+    def drop(self, tenant_id: str, notification_id: int) -> None:
+        """A notification nobody wants any more (unfollowed or muted before it went out)."""
+        self.db.execute(
+            "DELETE FROM notifications WHERE tenant_id = ? AND id = ? AND status = 'pending'",
+            [tenant_id, notification_id],
+        )
+
+    def stale_in_flight(self, claimed_before: str) -> list[tuple[str, int]]:
+        rows = self.db.execute(
+            "SELECT tenant_id, id FROM notifications WHERE status = 'sending' AND claimed_at < ?", [claimed_before]
+        ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def events(self, tenant_id: str, record_id: int, event_ids: tuple[int, ...]) -> list[Event]:
+        marks = ", ".join("?" for _ in event_ids) or "NULL"
+        rows = self.db.execute(
+            "SELECT e.id, e.record_id, e.actor_id, e.kind, e.old, e.new, e.detail, e.at, u.name"
+            " FROM events e LEFT JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.actor_id"
+            f" WHERE e.tenant_id = ? AND e.record_id = ? AND e.id IN ({marks}) ORDER BY e.id",
+            [tenant_id, record_id, *event_ids],
+        ).fetchall()
+        return [
+            Event(id=r[0], record_id=r[1], actor_id=r[2], kind=EventKind(r[3]), old=r[4], new=r[5], detail=r[6],
+                  at=r[7], actor_name=r[8])
+            for r in rows
+        ]  # fmt: skip
+
+    def follower_choice(self, tenant_id: str, record_id: int, user_id: int) -> NotifyChoice | None:
+        row = self.db.execute(
+            "SELECT notify FROM followers WHERE tenant_id = ? AND record_id = ? AND user_id = ?",
+            [tenant_id, record_id, user_id],
+        ).fetchone()
+        return NotifyChoice(row[0]) if row else None
+
+    # --- what people see and do ----------------------------------------------------------------
+
+    def counts(self, tenant_id: str) -> dict[DeliveryStatus, int]:
+        rows = self.db.execute(
+            "SELECT status, count(*) FROM notifications WHERE tenant_id = ? GROUP BY status", [tenant_id]
+        ).fetchall()
+        found = {DeliveryStatus(r[0]): int(r[1]) for r in rows}
+        return {status: found.get(status, 0) for status in DeliveryStatus}
+
+    def failed_on_records_of(self, tenant_id: str, owner_id: int, limit: int) -> list[Notification]:
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM notifications n WHERE n.tenant_id = ? AND n.status = 'failed'"
+            " AND n.record_id IN (SELECT id FROM records WHERE tenant_id = ? AND owner_id = ?)"
+            " ORDER BY n.updated_at DESC, n.id DESC LIMIT ?",
+            [tenant_id, tenant_id, owner_id, limit],
+        ).fetchall()
+        return [_notification(r) for r in rows]
+
+    def retry_failed(self, tenant_id: str, notification_id: int, now: str) -> bool:
+        cursor = self.db.execute(
+            "UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?,"
+            " claimed_at = NULL WHERE tenant_id = ? AND id = ? AND status = 'failed'",
+            [now, now, tenant_id, notification_id],
+        )
+        return cursor.rowcount == 1
+
+    def bot_account(self, tenant_id: str) -> tuple[str, str] | None:
+        """The bot's id and name as Teams showed them in this tenant's 1:1 chats."""
+        row = self.db.execute(
+            "SELECT bot_id, bot_name FROM users WHERE tenant_id = ? AND bot_id IS NOT NULL AND bot_id <> ''"
+            " ORDER BY updated_at DESC LIMIT 1",
+            [tenant_id],
+        ).fetchone()
+        return (row[0], row[1] or "") if row else None
