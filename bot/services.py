@@ -3,14 +3,11 @@ the timeline events it wrote. Nothing here knows about Teams."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from bot.errors import Ambiguous, DomainError, NotFound
 from bot.models import (
     CONVERTED,
-    CardPost,
     Change,
     Contact,
     Event,
@@ -24,151 +21,34 @@ from bot.models import (
     stages_for,
 )
 from bot.outbox import Deliveries
+from bot.users import UserCases
+from bot.validation import (
+    _SEND_ID,
+    _SEND_REFUSALS,
+    MAX_COMMENT,
+    MAX_NAME,
+    MAX_TITLE,
+    TIMELINE_ON_CARD,
+    _limited,
+    _short,
+    clean_text,
+    is_valid_email,
+    normalise_email,
+    parse_ref,
+    utc_now,
+)
 from storage.repository import Repository
 
-MAX_NAME = 200
-MAX_TITLE = 200
-MAX_EMAIL = 254
-MAX_FIELD = 200
-MAX_COMMENT = 4000
-MAX_EVENT_TEXT = 500
-TIMELINE_ON_CARD = 5
-
-_EMAIL = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-)
-_REF = re.compile(r"\s*([LOlo])\s*-?\s*(\d{1,9})\s*")
-_SEND_ID = re.compile(r"[0-9a-f]{32}")
-_SEND_REFUSALS = {
-    "sent": "This email was already sent.",
-    "sending": "This email is being sent right now.",
-    "unknown": "The last try may have gone out: check Sent Items in Outlook, then open the email again to resend.",
-}
-_AAD_ID = re.compile(r"[A-Za-z0-9-]{1,100}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+__all__ = ["CrmService", "clean_text", "is_valid_email", "parse_ref", "utc_now"]
 
 
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def clean_text(text: str | None) -> str:
-    """Trim, and drop control characters that have no business in a name or title."""
-    return _CONTROL.sub("", text or "").strip()
-
-
-def is_valid_email(email: str) -> bool:
-    return len(email) <= MAX_EMAIL and bool(_EMAIL.fullmatch(email))
-
-
-def normalise_email(raw: str | None, field: str = "email") -> str | None:
-    email = clean_text(raw)
-    if not email:
-        return None
-    if not is_valid_email(email):
-        raise DomainError(f"“{email[:80]}” is not a valid email address.", field)
-    return email
-
-
-def parse_ref(ref: str) -> tuple[Kind, int]:
-    """`L-3`, `l3`, `O-12` -> (kind, number). Anything else is "not found"."""
-    match = _REF.fullmatch(ref or "")
-    if not match:
-        raise NotFound(f"I can't find a record called “{clean_text(ref)[:40]}”. References look like L-3 or O-12.")
-    kind = Kind.LEAD if match.group(1).upper() == "L" else Kind.OPPORTUNITY
-    return kind, int(match.group(2))
-
-
-def _limited(value: str | None, field: str, label: str, maximum: int = MAX_FIELD) -> str | None:
-    text = clean_text(value)
-    if len(text) > maximum:
-        raise DomainError(f"{label} can be at most {maximum} characters.", field)
-    return text or None
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= MAX_EVENT_TEXT else text[: MAX_EVENT_TEXT - 1] + "…"
-
-
-class CrmService:
+class CrmService(UserCases):
     """Contacts, leads, opportunities and their three roles, for one database."""
 
     def __init__(self, repo: Repository, clock: Callable[[], str] = utc_now, notify_window_seconds: int = 0) -> None:
         self.repo = repo
         self.clock = clock
         self.deliveries = Deliveries(repo, clock, notify_window_seconds)
-
-    # --- users ---------------------------------------------------------------------------------
-
-    def record_user(
-        self, tenant_id: str, teams_id: str | None, aad_object_id: str | None, name: str | None, service_url: str | None
-    ) -> User:
-        if not tenant_id or not (teams_id or aad_object_id):
-            raise DomainError("I could not tell who you are in which organisation.")
-        now = self.clock()
-        with self.repo.transaction():
-            self.repo.ensure_tenant(tenant_id, service_url, now)
-            return self.repo.upsert_user(tenant_id, teams_id, aad_object_id, clean_text(name)[:MAX_NAME], now)
-
-    def needs_profile(self, user: User) -> bool:
-        return not self.repo.profile_checked(user.tenant_id, user.id)
-
-    def save_profile(self, user: User, email: str | None, upn: str | None, name: str | None) -> None:
-        with self.repo.transaction():
-            self.repo.set_user_profile(user.tenant_id, user.id, email, upn, clean_text(name)[:MAX_NAME], self.clock())
-
-    def save_personal_conversation(
-        self, user: User, conversation_id: str, service_url: str, bot_id: str, bot_name: str
-    ) -> None:
-        with self.repo.transaction():
-            self.repo.store_personal_conversation(
-                user.tenant_id, user.id, conversation_id, service_url, bot_id, bot_name, self.clock()
-            )
-
-    def personal_conversation(self, user: User) -> dict[str, str] | None:
-        return self.repo.personal_conversation(user.tenant_id, user.id)
-
-    def colleagues(self, tenant_id: str, limit: int = 50) -> list[User]:
-        return self.repo.list_users(tenant_id, limit)
-
-    def colleague(self, actor: User, aad_object_id: str, name: str | None) -> User:
-        """A user of the actor's tenant picked by Entra object id; recorded if the bot never met them."""
-        aad = clean_text(aad_object_id)
-        if not _AAD_ID.fullmatch(aad):
-            raise DomainError("Pick a colleague from the list.", "follower")
-        existing = self.repo.find_user(actor.tenant_id, None, aad)
-        if existing is not None:
-            return existing
-        with self.repo.transaction():
-            return self.repo.upsert_user(actor.tenant_id, None, aad, clean_text(name)[:MAX_NAME], self.clock())
-
-    def first_delivery(self, tenant_id: str, conversation_id: str, activity_id: str) -> bool:
-        """False when Teams redelivers an activity this bot already took."""
-        with self.repo.transaction():
-            return self.repo.claim_activity(tenant_id, conversation_id, activity_id, self.clock())
-
-    def remember_card_post(
-        self, user: User, record_id: int, conversation_id: str, activity_id: str, service_url: str, shared: bool
-    ) -> None:
-        with self.repo.transaction():
-            self.repo.add_card_post(
-                user.tenant_id, record_id, conversation_id, activity_id, service_url, shared, user.id, self.clock()
-            )
-
-    def track_card(
-        self, user: User, record_id: int | None, conversation_id: str, activity_id: str, service_url: str, shared: bool
-    ) -> None:
-        """A clicked message now shows `record_id`'s card (or, with None, a form that no update may overwrite)."""
-        with self.repo.transaction():
-            self.repo.forget_card_post(user.tenant_id, conversation_id, activity_id)
-            if record_id is not None:
-                self.repo.add_card_post(
-                    user.tenant_id, record_id, conversation_id, activity_id, service_url, shared, user.id, self.clock()
-                )
-
-    def card_posts(self, tenant_id: str, record_id: int, limit: int) -> list[CardPost]:
-        return self.repo.card_posts(tenant_id, record_id, limit)
 
     # --- contacts ------------------------------------------------------------------------------
 

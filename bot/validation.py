@@ -1,0 +1,73 @@
+"""Checking and cleaning what people type: emails, references, names, lengths. No I/O."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from bot.errors import DomainError, NotFound
+from bot.models import Kind
+
+MAX_NAME = 200
+MAX_TITLE = 200
+MAX_EMAIL = 254
+MAX_FIELD = 200
+MAX_COMMENT = 4000
+MAX_EVENT_TEXT = 500
+TIMELINE_ON_CARD = 5
+
+_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+_REF = re.compile(r"\s*([LOlo])\s*-?\s*(\d{1,9})\s*")
+_SEND_ID = re.compile(r"[0-9a-f]{32}")
+_SEND_REFUSALS = {
+    "sent": "This email was already sent.",
+    "sending": "This email is being sent right now.",
+    "unknown": "The last try may have gone out: check Sent Items in Outlook, then open the email again to resend.",
+}
+_AAD_ID = re.compile(r"[A-Za-z0-9-]{1,100}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def clean_text(text: str | None) -> str:
+    """Trim, and drop control characters that have no business in a name or title."""
+    return _CONTROL.sub("", text or "").strip()
+
+
+def is_valid_email(email: str) -> bool:
+    return len(email) <= MAX_EMAIL and bool(_EMAIL.fullmatch(email))
+
+
+def normalise_email(raw: str | None, field: str = "email") -> str | None:
+    email = clean_text(raw)
+    if not email:
+        return None
+    if not is_valid_email(email):
+        raise DomainError(f"“{email[:80]}” is not a valid email address.", field)
+    return email
+
+
+def parse_ref(ref: str) -> tuple[Kind, int]:
+    """`L-3`, `l3`, `O-12` -> (kind, number). Anything else is "not found"."""
+    match = _REF.fullmatch(ref or "")
+    if not match:
+        raise NotFound(f"I can't find a record called “{clean_text(ref)[:40]}”. References look like L-3 or O-12.")
+    kind = Kind.LEAD if match.group(1).upper() == "L" else Kind.OPPORTUNITY
+    return kind, int(match.group(2))
+
+
+def _limited(value: str | None, field: str, label: str, maximum: int = MAX_FIELD) -> str | None:
+    text = clean_text(value)
+    if len(text) > maximum:
+        raise DomainError(f"{label} can be at most {maximum} characters.", field)
+    return text or None
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_EVENT_TEXT else text[: MAX_EVENT_TEXT - 1] + "…"

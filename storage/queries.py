@@ -1,0 +1,72 @@
+"""What every group of queries shares: the connection, fetch helpers, and rows -> models."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlite_utils
+
+from bot.models import Contact, Event, EventKind, Kind, Record, User
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_USER_COLUMNS = "id, tenant_id, name, teams_id, aad_object_id, email"
+_CONTACT_COLUMNS = "id, tenant_id, name, email, phone, company, job_title"
+_RECORD_COLUMNS = (
+    "r.id, r.tenant_id, r.kind, r.number, r.title, r.stage, r.owner_id, r.version, r.company, r.value,"
+    " r.currency, r.close_date, r.source, r.description, r.created_at, r.updated_at,"
+    " (SELECT t.kind || ':' || t.number FROM records t WHERE t.tenant_id = r.tenant_id AND t.id = r.converted_to_id),"
+    " (SELECT f.kind || ':' || f.number FROM records f WHERE f.tenant_id = r.tenant_id AND f.id = r.converted_from_id)"
+)
+
+
+def fts_query(text: str) -> str | None:
+    """Turn what a person typed into a safe FTS5 query: every word, as a prefix."""
+    words = _WORD.findall(text)[:8]
+    if not words:
+        return None
+    return " ".join('"' + w.replace('"', "") + '"*' for w in words)
+
+
+def _ref_of(packed: str | None) -> str | None:
+    if not packed:
+        return None
+    kind, number = packed.split(":")
+    return f"{Kind(kind).prefix}-{number}"
+
+
+def _user(row: Any) -> User:
+    return User(id=row[0], tenant_id=row[1], name=row[2], teams_id=row[3], aad_object_id=row[4], email=row[5])
+
+
+def _contact(row: Any) -> Contact:
+    return Contact(*row)
+
+
+def _record(row: Any) -> Record:
+    return Record(
+        id=row[0], tenant_id=row[1], kind=Kind(row[2]), number=row[3], title=row[4], stage=row[5],
+        owner_id=row[6], version=row[7], company=row[8], value=row[9], currency=row[10],
+        close_date=row[11], source=row[12], description=row[13], created_at=row[14],
+        updated_at=row[15], converted_to=_ref_of(row[16]), converted_from=_ref_of(row[17]),
+    )  # fmt: skip
+
+
+def _event(row: Any) -> Event:
+    return Event(
+        id=row[0], record_id=row[1], actor_id=row[2], kind=EventKind(row[3]), old=row[4],
+        new=row[5], detail=row[6], at=row[7], actor_name=row[8],
+    )  # fmt: skip
+
+
+class Queries:
+    """A group of parameterised queries on one connection; each method takes the tenant id first."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def _one(self, sql: str, params: list[Any]) -> Any:
+        return self.db.execute(sql, params).fetchone()
+
+    def _all(self, sql: str, params: list[Any]) -> list[Any]:
+        return self.db.execute(sql, params).fetchall()

@@ -1,0 +1,218 @@
+"""Queries about records: leads and opportunities, their Contact and participants, followers,
+comments and the timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.models import Contact, Event, Follower, Kind, NotifyChoice, Record
+from storage.queries import _RECORD_COLUMNS, Queries, _contact, _event, _record, _user, fts_query
+
+
+class RecordQueries(Queries):
+    # --- records -------------------------------------------------------------------------------
+
+    def insert_record(
+        self, tenant_id: str, kind: Kind, title: str, stage: str, owner_id: int, now: str, **fields: Any
+    ) -> Record:
+        number = self._one(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM records WHERE tenant_id = ? AND kind = ?", [tenant_id, kind.value]
+        )[0]
+        cursor = self.db.execute(
+            "INSERT INTO records (tenant_id, kind, number, title, stage, owner_id, company, value, currency,"
+            " close_date, source, description, converted_from_id, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                tenant_id, kind.value, number, title, stage, owner_id, fields.get("company"),
+                fields.get("value"), fields.get("currency"), fields.get("close_date"), fields.get("source"),
+                fields.get("description"), fields.get("converted_from_id"), now, now,
+            ],
+        )  # fmt: skip
+        record = self.get_record(tenant_id, int(cursor.lastrowid or 0))
+        assert record is not None
+        return record
+
+    def get_record(self, tenant_id: str, record_id: int) -> Record | None:
+        row = self._one(
+            f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.id = ?", [tenant_id, record_id]
+        )
+        return _record(row) if row else None
+
+    def record_by_number(self, tenant_id: str, kind: Kind, number: int) -> Record | None:
+        row = self._one(
+            f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.kind = ? AND r.number = ?",
+            [tenant_id, kind.value, number],
+        )
+        return _record(row) if row else None
+
+    def touch_record(self, tenant_id: str, record_id: int, now: str, **changes: Any) -> None:
+        """Apply column changes (from a fixed set) and bump the version."""
+        allowed = {"stage", "converted_to_id", "title"}
+        assert set(changes) <= allowed, changes
+        sets = "".join(f"{column} = ?, " for column in changes)
+        self.db.execute(
+            f"UPDATE records SET {sets}version = version + 1, updated_at = ? WHERE tenant_id = ? AND id = ?",
+            [*changes.values(), now, tenant_id, record_id],
+        )
+
+    def list_records(self, tenant_id: str, kind: Kind | None, limit: int = 25) -> list[Record]:
+        kinds = [kind.value] if kind else [Kind.LEAD.value, Kind.OPPORTUNITY.value]
+        marks = ", ".join("?" for _ in kinds)
+        rows = self._all(
+            f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.kind IN ({marks})"
+            " ORDER BY r.updated_at DESC, r.id DESC LIMIT ?",
+            [tenant_id, *kinds, limit],
+        )
+        return [_record(r) for r in rows]
+
+    def records_of_user(
+        self, tenant_id: str, user_id: int, limit: int = 25, following_only: bool = False
+    ) -> list[Record]:
+        owned = "" if following_only else "r.owner_id = ? OR "
+        params: list[Any] = [tenant_id] + ([] if following_only else [user_id]) + [tenant_id, user_id, limit]
+        rows = self._all(
+            f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND ({owned}r.id IN"
+            " (SELECT record_id FROM followers WHERE tenant_id = ? AND user_id = ?))"
+            " ORDER BY r.updated_at DESC, r.id DESC LIMIT ?",
+            params,
+        )
+        return [_record(r) for r in rows]
+
+    def search_records(self, tenant_id: str, text: str, limit: int = 25) -> list[Record]:
+        query = fts_query(text)
+        if query is None:
+            return []
+        rows = self._all(
+            f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.id IN"
+            " (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)"
+            " ORDER BY r.updated_at DESC, r.id DESC LIMIT ?",
+            [tenant_id, query, limit],
+        )
+        return [_record(r) for r in rows]
+
+    # --- roles: Contact and Other participants --------------------------------------------------
+
+    def role_of(self, tenant_id: str, record_id: int, contact_id: int) -> str | None:
+        row = self._one(
+            "SELECT role FROM record_contacts WHERE tenant_id = ? AND record_id = ? AND contact_id = ?",
+            [tenant_id, record_id, contact_id],
+        )
+        return row[0] if row else None
+
+    def record_contacts(self, tenant_id: str, record_id: int, role: str, limit: int = 1000) -> list[Contact]:
+        rows = self._all(
+            "SELECT c.id, c.tenant_id, c.name, c.email, c.phone, c.company, c.job_title"
+            " FROM record_contacts rc JOIN contacts c ON c.tenant_id = rc.tenant_id AND c.id = rc.contact_id"
+            " WHERE rc.tenant_id = ? AND rc.record_id = ? AND rc.role = ? ORDER BY rc.added_at, c.id LIMIT ?",
+            [tenant_id, record_id, role, limit],
+        )
+        return [_contact(r) for r in rows]
+
+    def set_role(self, tenant_id: str, record_id: int, contact_id: int, role: str, actor_id: int, now: str) -> None:
+        self.db.execute(
+            "INSERT INTO record_contacts (tenant_id, record_id, contact_id, role, added_by, added_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (record_id, contact_id) DO UPDATE SET role = excluded.role",
+            [tenant_id, record_id, contact_id, role, actor_id, now],
+        )
+
+    def remove_role(self, tenant_id: str, record_id: int, contact_id: int) -> None:
+        self.db.execute(
+            "DELETE FROM record_contacts WHERE tenant_id = ? AND record_id = ? AND contact_id = ?",
+            [tenant_id, record_id, contact_id],
+        )
+
+    # --- followers -----------------------------------------------------------------------------
+
+    def followers(self, tenant_id: str, record_id: int) -> list[Follower]:
+        rows = self._all(
+            "SELECT u.id, u.tenant_id, u.name, u.teams_id, u.aad_object_id, u.email, f.notify"
+            " FROM followers f JOIN users u ON u.tenant_id = f.tenant_id AND u.id = f.user_id"
+            " WHERE f.tenant_id = ? AND f.record_id = ? ORDER BY f.added_at, u.id",
+            [tenant_id, record_id],
+        )
+        return [Follower(user=_user(r[:6]), notify=NotifyChoice(r[6])) for r in rows]
+
+    def is_follower(self, tenant_id: str, record_id: int, user_id: int) -> bool:
+        row = self._one(
+            "SELECT 1 FROM followers WHERE tenant_id = ? AND record_id = ? AND user_id = ?",
+            [tenant_id, record_id, user_id],
+        )
+        return row is not None
+
+    def add_follower(self, tenant_id: str, record_id: int, user_id: int, now: str, notify: str = "all") -> None:
+        self.db.execute(
+            "INSERT INTO followers (tenant_id, record_id, user_id, notify, added_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (record_id, user_id) DO NOTHING",
+            [tenant_id, record_id, user_id, notify, now],
+        )
+
+    def set_follower_choice(self, tenant_id: str, record_id: int, user_id: int, choice: str) -> bool:
+        cursor = self.db.execute(
+            "UPDATE followers SET notify = ? WHERE tenant_id = ? AND record_id = ? AND user_id = ?",
+            [choice, tenant_id, record_id, user_id],
+        )
+        return cursor.rowcount == 1
+
+    def remove_follower(self, tenant_id: str, record_id: int, user_id: int) -> None:
+        self.db.execute(
+            "DELETE FROM followers WHERE tenant_id = ? AND record_id = ? AND user_id = ?",
+            [tenant_id, record_id, user_id],
+        )
+
+    # --- comments and the timeline -------------------------------------------------------------
+
+    def add_comment(self, tenant_id: str, record_id: int, author_id: int, text: str, now: str) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO comments (tenant_id, record_id, author_id, text, created_at) VALUES (?, ?, ?, ?, ?)",
+            [tenant_id, record_id, author_id, text, now],
+        )
+        return int(cursor.lastrowid or 0)
+
+    def comment_count(self, tenant_id: str, record_id: int) -> int:
+        row = self._one("SELECT count(*) FROM comments WHERE tenant_id = ? AND record_id = ?", [tenant_id, record_id])
+        return int(row[0])
+
+    def add_event(self, tenant_id: str, event: Event) -> Event:
+        cursor = self.db.execute(
+            "INSERT INTO events (tenant_id, record_id, actor_id, kind, old, new, detail, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                tenant_id,
+                event.record_id,
+                event.actor_id,
+                event.kind.value,
+                event.old,
+                event.new,
+                event.detail,
+                event.at,
+            ],
+        )
+        return Event(**{**event.__dict__, "id": cursor.lastrowid})
+
+    def timeline(self, tenant_id: str, record_id: int, limit: int = 5) -> list[Event]:
+        rows = self._all(
+            "SELECT e.id, e.record_id, e.actor_id, e.kind, e.old, e.new, e.detail, e.at, u.name"
+            " FROM events e LEFT JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.actor_id"
+            " WHERE e.tenant_id = ? AND e.record_id = ? ORDER BY e.id DESC LIMIT ?",
+            [tenant_id, record_id, limit],
+        )
+        return [_event(r) for r in rows]
+
+    def copy_history(self, tenant_id: str, from_id: int, to_id: int) -> None:
+        """Give a converted opportunity the lead's roles, followers, comments and timeline."""
+        for sql in (
+            "INSERT INTO record_contacts (tenant_id, record_id, contact_id, role, added_by, added_at)"
+            " SELECT tenant_id, :to, contact_id, role, added_by, added_at FROM record_contacts"
+            " WHERE tenant_id = :t AND record_id = :from",
+            "INSERT INTO followers (tenant_id, record_id, user_id, notify, added_at)"
+            " SELECT tenant_id, :to, user_id, notify, added_at FROM followers WHERE tenant_id = :t AND record_id = :from"
+            " ON CONFLICT (record_id, user_id) DO NOTHING",
+            "INSERT INTO comments (tenant_id, record_id, author_id, text, created_at)"
+            " SELECT tenant_id, :to, author_id, text, created_at FROM comments"
+            " WHERE tenant_id = :t AND record_id = :from ORDER BY id",
+            "INSERT INTO events (tenant_id, record_id, actor_id, kind, old, new, detail, at)"
+            " SELECT tenant_id, :to, actor_id, kind, old, new, detail, at FROM events"
+            " WHERE tenant_id = :t AND record_id = :from ORDER BY id",
+        ):
+            self.db.execute(sql, {"t": tenant_id, "from": from_id, "to": to_id})
