@@ -200,7 +200,7 @@ class CardInHand:
         action = matches[0]
         data = {**action.get("data", {})}
         if action.get("associatedInputs") != "none":
-            data |= values
+            data |= self.input_values() | values
         self.answer = await self.teams.click(self.person, action["verb"], data, self.chat, self.message_id)
         if self.answer["type"] == CARD:
             self.card = self.answer["value"]
@@ -212,6 +212,14 @@ class CardInHand:
 
     def inputs(self) -> dict[str, dict[str, Any]]:
         return {i["id"]: i for i in find(self.card, "Input.")}
+
+    def input_values(self) -> dict[str, str]:
+        """What Teams sends for the inputs nobody touched: their current values."""
+        found = {}
+        for input_id, element in self.inputs().items():
+            default = element.get("valueOff", "false") if element["type"] == "Input.Toggle" else ""
+            found[input_id] = str(element.get("value", default))
+        return found
 
 
 def walk_card(node: Any, visit: Callable[[dict[str, Any]], None]) -> None:
@@ -294,8 +302,10 @@ async def teams_with_graph(
         graph_tenant_id=TENANT,
         graph_base_url=fake_graph[1],
         teams_app_catalog_id="catalog-app-1",
+        notify_window_seconds=0,
     )
-    return Teams(await aiohttp_client(create_app(config, graph_credential=FakeCredential())), fake, service_url)
+    app = create_app(config, graph_credential=FakeCredential(), delivery=FAST)
+    return Teams(await aiohttp_client(app), fake, service_url)
 
 
 @pytest.fixture

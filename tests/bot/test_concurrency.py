@@ -87,7 +87,9 @@ async def test_simultaneous_changes_from_two_instances_lose_nothing(teams: Teams
     assert teams.services.repo.comment_count(ALICE.tenant_id, record.id) == len(PEOPLE)
     assert {f.user.name for f in view.followers} == {ALICE.name} | {p.name for p in PEOPLE}
     assert view.contact is not None and view.contact.name == "Jane Buyer" and record.stage == "Contacted"
-    kinds = [row[0] for row in teams.services.repo.db.execute("SELECT kind FROM events WHERE record_id = ?", [record.id])]
+    kinds = [
+        row[0] for row in teams.services.repo.db.execute("SELECT kind FROM events WHERE record_id = ?", [record.id])
+    ]
     assert kinds.count("commented") == len(PEOPLE) and kinds.count("follower_added") == len(PEOPLE)
     assert record.version == 1 + len(activities)  # every change bumped the version exactly once
     assert all(len(teams.connector.replies_to(a["id"])) == 1 for a in activities)  # everyone got an answer

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ALICE, BOB, MALLORY, CardInHand, Teams, find
+from tests.conftest import ALICE, BOB, MALLORY, CardInHand, Teams, all_text, find
 from tests.fake_graph import Answer, FakeGraph, graph_error
 
 
@@ -73,6 +73,22 @@ async def test_send_through_graph_with_one_participant_unticked(
         ("email_sent", "Proposal for Acme", "to jane@acme.example, cc carl@acme.example")
     ]
     assert "emailed to jane@acme.example, cc carl@acme.example: “Proposal for Acme”" in composing.text
+
+
+async def test_followers_are_told_about_the_email(teams_with_graph: Teams, composing: CardInHand) -> None:
+    await teams_with_graph.say(BOB, "follow L-1")
+    await teams_with_graph.settled()
+    before = len(teams_with_graph.notifications(BOB))
+    await composing.press("Send", to="jane@acme.example", subject="Proposal for Acme", body="secret body text")
+    await teams_with_graph.settled()
+    told = teams_with_graph.notifications(BOB)[before:]
+    assert len(told) == 1
+    seen = "\n".join(all_text(card) for card in told[0].cards)
+    assert "Alice Owner emailed to jane@acme.example, cc carl@acme.example, ida@acme.example" in seen
+    assert "“Proposal for Acme”" in seen and "secret body text" not in seen
+    assert teams_with_graph.notifications(ALICE) == [] or all(
+        "emailed" not in all_text(c) for p in teams_with_graph.notifications(ALICE) for c in p.cards
+    )  # never told about one's own email
 
 
 async def test_a_second_click_does_not_send_twice(
