@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from tests.e2e.playground_client import Message, PlaygroundChat
 
@@ -19,3 +20,34 @@ async def create_lead(chat: PlaygroundChat, title: str, company: str = "") -> Me
     form = await chat.say("new lead")
     assert "New lead" in form.readable() and "[Create lead]" in form.readable()
     return await chat.click(form, "Create lead", {"title": title, "company": company})
+
+
+def choice(message: Message, input_id: str, starts_with: str) -> str:
+    """The value of the picker choice whose title starts with `starts_with` (what a person picks)."""
+    for element in find_inputs(message.card):
+        if element.get("id") == input_id:
+            for option in element.get("choices", []):
+                if option["title"].startswith(starts_with):
+                    return str(option["value"])
+    raise AssertionError(f"no choice {starts_with!r} for {input_id!r} in {message.readable()}")
+
+
+def find_inputs(node: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if str(node.get("type", "")).startswith("Input."):
+            found.append(node)
+        for value in node.values():
+            found += find_inputs(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += find_inputs(item)
+    return found
+
+
+async def pick(
+    chat: PlaygroundChat, record: Message, button: str, input_id: str, starts_with: str, submit: str
+) -> Message:
+    """Open a picker from the record card, pick someone, submit: the record card comes back."""
+    form = await chat.click(record, button)
+    return await chat.click(form, submit, {input_id: choice(form, input_id, starts_with)})

@@ -1,9 +1,7 @@
 """The mission's path in Microsoft 365 Agents Playground, driven over its HTTP + websocket API.
 
-Today's cards: the record's change buttons (Set contact, Add participant, Follow ...) are not on the
-record card yet, so Contact and participant are set with text commands here. When they land, swap
-`alex.say("contact ...")` for `alex.click(record, "Set contact", {...})`: the helper already clicks any
-Action.Execute or Action.Submit button by its title.
+Everything a person would click is clicked by its title on the card the Playground shows: the form's
+Create lead, the record card's Set contact, Add participant, Unfollow / Follow and Change stage.
 """
 
 from __future__ import annotations
@@ -13,7 +11,7 @@ from typing import Any
 
 from playground.config import person
 from tests.e2e.playground_client import PlaygroundChat
-from tests.e2e.steps import create_lead, ref_of
+from tests.e2e.steps import create_lead, pick, ref_of
 
 ALEX = person("alex")
 ISAIAH = person("isaiah")  # nobody else installs the app as Isaiah: his first install is this test's
@@ -42,18 +40,22 @@ async def test_create_a_lead_set_its_people_follow_and_move_it(chat: Callable[..
     assert "Jane Doe" in (await alex.say("new contact Jane Doe jane@acme.example Acme")).readable()
     assert "Raj Patel" in (await alex.say("new contact Raj Patel raj@acme.example")).readable()
 
-    with_contact = (await alex.say(f"contact {ref} jane@acme.example")).readable()
-    assert "Jane Doe · jane@acme.example · Acme" in with_contact, with_contact
-    with_participant = (await alex.say(f"participant {ref} Raj Patel")).readable()
+    record = await alex.say(f"show {ref}")  # the card, now that the contacts exist
+    record = await pick(alex, record, "Set contact", "contact", "Jane Doe", "Set contact")
+    with_contact = record.readable()
+    assert "Jane Doe is now the Contact" in with_contact and "Jane Doe · jane@acme.example · Acme" in with_contact
+    record = await pick(alex, record, "Add participant", "contact", "Raj Patel", "Add participant")
+    with_participant = record.readable()
     assert "Other participants (1)" in with_participant and "• Raj Patel · raj@acme.example" in with_participant
 
-    # Follow / unfollow are Action.Execute verbs: the invoke's answer is the updated card.
-    unfollowed = await alex.execute(record, "record.unfollow", {"ref": ref})
-    assert "You no longer follow" in unfollowed.readable() and "You don't follow this record." in unfollowed.readable()
-    followed = await alex.execute(record, "record.follow", {"ref": ref})
-    assert "You follow this record." in followed.readable() and "• Alex Wilber" in followed.readable()
+    # Each Action.Execute answer is the updated card, replacing the one clicked.
+    record = await alex.click(record, "Unfollow")
+    assert "You no longer follow" in record.readable() and "You don't follow this record." in record.readable()
+    record = await alex.click(record, "Follow")
+    assert "You follow this record." in record.readable() and "• Alex Wilber" in record.readable()
 
-    moved = (await alex.say(f"stage {ref} Contacted")).readable()
+    form = await alex.click(record, "Change stage")
+    moved = (await alex.click(form, "Change stage", {"stage": "Contacted"})).readable()
     assert "Stage: Contacted" in moved, moved
 
     shown = (await alex.say(f"show {ref}")).readable()

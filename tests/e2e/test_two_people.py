@@ -23,17 +23,20 @@ async def follow_and_move(chat: Callable[..., Any], title: str) -> tuple[Playgro
     Returns both chats, the ref, and where each chat's messages stood just before the stage change."""
     alex: PlaygroundChat = await chat(ALEX)
     megan: PlaygroundChat = await chat(MEGAN)
-    ref = ref_of(await create_lead(alex, title, "Globex"))
+    record = await create_lead(alex, title, "Globex")
+    ref = ref_of(record)
 
     alex_mark = alex.mark()
-    followed = (await megan.say(f"follow {ref}")).readable()
+    megans_card = await megan.say(f"show {ref}")
+    followed = (await megan.click(megans_card, "Follow")).readable()
     assert "You follow this record." in followed and "• Megan Bowen" in followed, followed
     # Alex follows his own lead, so he is told that Megan started following it.
     told = (await alex.wait_for(alex_mark, where=lambda m: "started following" in m.readable(), timeout=15))[0]
     assert "Megan Bowen started following" in told.readable()
 
     alex_before, megan_before = alex.mark(), megan.mark()
-    moved = (await alex.say(f"stage {ref} Qualified")).readable()
+    form = await alex.click(record, "Change stage")
+    moved = (await alex.click(form, "Change stage", {"stage": "Qualified"})).readable()
     assert "Stage: Qualified" in moved and "Followers (2)" in moved, moved
     return alex, megan, ref, alex_before, megan_before
 
