@@ -59,10 +59,10 @@ class Server:
 
 
 @contextmanager
-def spawned(name: str, command: list[str], database: str = "") -> Iterator[Server]:
+def spawned(name: str, command: list[str], database: str = "", **extra_env: str) -> Iterator[Server]:
     """Start a bot the way `make run` does, its log silenced; stopped (and waited for) afterwards."""
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "PYTHONDONTWRITEBYTECODE": "1", **extra_env}
     env.pop("MicrosoftAppId", None)
     if database:
         env["DATABASE_PATH"] = database

@@ -50,6 +50,9 @@ def create_echo_app() -> web.Application:
 
 
 def main() -> None:
+    if os.environ.get("ECHO_FAST_RETRY_POLICY") == "1":  # the one fix app.py makes to the stack, for a like floor
+        import app  # noqa: F401
+
     host = os.environ.get("HOST", "127.0.0.1")
     web.run_app(create_echo_app(), host=host, port=int(os.environ.get("PORT", "3978")), print=None)
 
