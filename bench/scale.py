@@ -139,9 +139,10 @@ def report(
 
 
 def _full_scan(plan: str) -> bool:
-    """A SCAN of a table, not FTS5's own lookups (its virtual-table index, its one-row config table)."""
+    """A SCAN of a table: not of a subquery's result, nor FTS5's own lookups (its index, its config row)."""
     steps = [step.strip() for step in plan.split("|")]
-    return any(step.startswith("SCAN") and "VIRTUAL TABLE" not in step and "_config" not in step for step in steps)
+    skip = ("VIRTUAL TABLE", "_config", "(subquery")
+    return any(step.startswith("SCAN") and not any(s in step for s in skip) for step in steps)
 
 
 def main() -> None:
