@@ -59,5 +59,9 @@ test: lint chromium
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache manifest/build test-artifacts playground/run playground/devTools
 
+# Every figure is a ratio of two things measured side by side in one run; each bench is bounded in time.
 bench: install-dev
-	$(BIN)/python -m bench.fanout
+	timeout 300 $(BIN)/python -m bench.fanout
+	timeout 120 $(BIN)/python -m bench.throughput
+	timeout 240 $(BIN)/python -m bench.scale --plot docs/latency-vs-size.svg
+	timeout 120 $(BIN)/python -m bench.start

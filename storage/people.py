@@ -5,6 +5,8 @@ from __future__ import annotations
 from bot.models import Contact, User
 from storage.queries import _CONTACT_COLUMNS, _USER_COLUMNS, Queries, _contact, _user, fts_query
 
+FEW_MATCHES = 2000  # up to this many full-text matches (all tenants), a contact search sorts them
+
 
 class PeopleQueries(Queries):
     # --- tenants -------------------------------------------------------------------------------
@@ -155,11 +157,23 @@ class PeopleQueries(Queries):
         query = fts_query(text)
         if query is None:
             return self.list_contacts(tenant_id, limit, offset)
+        # Few matches: sort them (walking the tenant's name index would visit every contact of the tenant).
+        # Many: walk the name index, which meets the first page of matches early, instead of sorting them all.
+        few = self._one(
+            "SELECT count(*) < ? FROM (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT ?)",
+            [FEW_MATCHES, query, FEW_MATCHES],
+        )[0]
+        columns = ", ".join(f"c.{column.strip()}" for column in _CONTACT_COLUMNS.split(","))
         rows = self._all(
-            f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE tenant_id = ? AND id IN"
-            " (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)"
-            " ORDER BY name COLLATE NOCASE, id LIMIT ? OFFSET ?",
-            [tenant_id, query, limit, offset],
+            (
+                f"SELECT {columns} FROM contacts_fts f CROSS JOIN contacts c ON c.id = f.rowid"
+                " WHERE contacts_fts MATCH :query AND c.tenant_id = :tenant"
+                if few
+                else f"SELECT {columns} FROM contacts c WHERE c.tenant_id = :tenant AND c.id IN"
+                " (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH :query)"
+            )
+            + " ORDER BY c.name COLLATE NOCASE, c.id LIMIT :limit OFFSET :offset",
+            {"tenant": tenant_id, "query": query, "limit": limit, "offset": offset},
         )
         return [_contact(r) for r in rows]
 

@@ -68,5 +68,5 @@ class Queries:
     def _one(self, sql: str, params: list[Any]) -> Any:
         return self.db.execute(sql, params).fetchone()
 
-    def _all(self, sql: str, params: list[Any]) -> list[Any]:
+    def _all(self, sql: str, params: list[Any] | dict[str, Any]) -> list[Any]:
         return self.db.execute(sql, params).fetchall()

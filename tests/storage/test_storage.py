@@ -117,3 +117,18 @@ def test_hot_paths_use_an_index(repo: Repository, sql: str, params: list[object]
     plan = " | ".join(row[-1] for row in repo.db.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall())
     assert "USING" in plan and "SCAN records" not in plan and "SCAN contacts" not in plan, plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.parametrize("fill", [0, 2100])
+def test_contact_search_pages_alphabetically_whether_matches_are_few_or_many(repo: Repository, fill: int) -> None:
+    user = seed(repo, "t")
+    seed(repo, "u")
+    with repo.transaction():
+        for i in range(fill):  # another tenant's namesakes push the search onto the many-matches path
+            repo.insert_contact("u", f"Mara Other{i}", None, None, None, None, None, NOW)
+        for name in ("Marta Zed", "mark Able", "Maria Beta", "Bob Mar", "Zoe Smith"):
+            repo.insert_contact("t", name, None, None, None, None, user, NOW)
+    first = repo.search_contacts("t", "mar", limit=2)
+    rest = repo.search_contacts("t", "mar", limit=10, offset=2)
+    assert [c.name for c in first + rest] == ["Bob Mar", "Maria Beta", "mark Able", "Marta Zed"]
+    assert all(c.tenant_id == "t" for c in first + rest)

@@ -1,0 +1,241 @@
+"""What the benchmarks share: servers started as people start them (`python app.py` in a process of its
+own), a fake Teams connector in another, activities shaped as Teams sends them, a load generator and
+percentiles. Every figure is a ratio of two things measured side by side in the same run."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector, web
+
+from tests.fake_connector import FakeConnector
+
+ROOT = Path(__file__).resolve().parent.parent
+BOT_ID = "28:bench-bot"
+CARD = "application/vnd.microsoft.card.adaptive"
+CRM = [sys.executable, "app.py"]
+ECHO = [sys.executable, "-m", "bench.echo_bot"]
+_ids = itertools.count(1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A bot in its own process, on 127.0.0.1."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    port: int
+    started: float  # time.monotonic() just before it was spawned
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/messages"
+
+    def rss_kib(self) -> int:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        raise RuntimeError("no VmRSS")
+
+
+@contextmanager
+def spawned(name: str, command: list[str], database: str = "", **extra_env: str) -> Iterator[Server]:
+    """Start a bot the way `make run` does, its log silenced; stopped (and waited for) afterwards."""
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "PYTHONDONTWRITEBYTECODE": "1", **extra_env}
+    env.pop("MicrosoftAppId", None)
+    if database:
+        env["DATABASE_PATH"] = database
+    started = time.monotonic()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield Server(name, process, port, started)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@dataclass(frozen=True)
+class Teams:
+    """Builds activities as Microsoft Teams sends them, from one person of one tenant."""
+
+    tenant_id: str
+    teams_id: str
+    aad_object_id: str
+    service_url: str
+
+    def activity(self, kind: str, **fields: Any) -> dict[str, Any]:
+        return {
+            "type": kind,
+            "id": f"bench-{next(_ids)}-{uuid.uuid4().hex[:8]}",  # unique: a redelivery would be skipped
+            "timestamp": "2026-11-23T12:00:00.000Z",
+            "serviceUrl": self.service_url,
+            "channelId": "msteams",
+            "from": {"id": self.teams_id, "name": "Bench Owner", "aadObjectId": self.aad_object_id},
+            "conversation": {"id": f"a:1:{self.teams_id}", "conversationType": "personal", "tenantId": self.tenant_id},
+            "recipient": {"id": BOT_ID, "name": "CRM"},
+            "channelData": {"tenant": {"id": self.tenant_id}},
+            "locale": "en-US",
+            **fields,
+        }
+
+    def message(self, text: str) -> dict[str, Any]:
+        return self.activity("message", text=text, textFormat="plain")
+
+    def click(self, verb: str, data: dict[str, Any]) -> dict[str, Any]:
+        value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}
+        return self.activity("invoke", name="adaptiveCard/action", value=value)
+
+    def search(self, text: str, dataset: str = "crm.contacts") -> dict[str, Any]:
+        value = {"queryText": text, "dataset": dataset, "queryOptions": {"skip": 0, "top": 15}}
+        return self.activity("invoke", name="application/search", value=value)
+
+
+def session(concurrency: int = 1) -> ClientSession:
+    return ClientSession(connector=TCPConnector(limit=concurrency), timeout=ClientTimeout(total=30))
+
+
+async def post(http: ClientSession, url: str, body: dict[str, Any]) -> tuple[int, Any]:
+    async with http.post(url, json=body) as response:
+        data = await response.json() if response.content_type == "application/json" else await response.read()
+        return response.status, data
+
+
+async def timed(http: ClientSession, url: str, body: dict[str, Any]) -> float:
+    """Seconds for one request; fails loudly on anything but a 2xx (a benchmark of errors is no benchmark)."""
+    started = time.perf_counter()
+    status, data = await post(http, url, body)
+    elapsed = time.perf_counter() - started
+    if status >= 300:
+        raise RuntimeError(f"{url} answered {status}: {str(data)[:200]}")
+    return elapsed
+
+
+async def first_answer(server: Server, body: Callable[[], dict[str, Any]], timeout: float = 60) -> float:
+    """Seconds from spawning `server` to its first 2xx answer to `body()` (polled every 5 ms)."""
+    deadline = server.started + timeout
+    async with session() as http:
+        while time.monotonic() < deadline:
+            if server.process.poll() is not None:
+                raise RuntimeError(f"{server.name} exited with {server.process.returncode}")
+            try:
+                status, _ = await post(http, server.url, body())
+                if status < 300:
+                    return time.monotonic() - server.started
+            except (ClientError, OSError):
+                pass
+            await asyncio.sleep(0.005)
+    raise RuntimeError(f"{server.name} did not answer within {timeout} s")
+
+
+@dataclass
+class Load:
+    """What a fixed-concurrency load produced."""
+
+    requests: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+async def load(
+    url: str, body: Callable[[], dict[str, Any]], concurrency: int, seconds: float, into: Load | None = None
+) -> Load:
+    """`concurrency` clients, each posting `body()` back to back on a kept-alive connection, for `seconds`."""
+    result = into or Load()
+    async with session(concurrency) as http:
+        started = time.perf_counter()
+        deadline = started + seconds
+
+        async def client() -> None:
+            while time.perf_counter() < deadline:
+                begun = time.perf_counter()
+                try:
+                    status, _ = await post(http, url, body())
+                except (TimeoutError, ClientError, OSError):
+                    status = 599
+                result.latencies.append(time.perf_counter() - begun)
+                result.requests += 1
+                result.errors += status >= 300
+
+        await asyncio.gather(*(client() for _ in range(concurrency)))
+        result.seconds += time.perf_counter() - started
+    return result
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def _connector_process(ports: multiprocessing.Queue, members: list[tuple[str, str, str]]) -> None:
+    fake = FakeConnector()
+    for teams_id, aad_object_id, tenant_id in members:
+        fake.add_member(teams_id, "Bench Owner", "bench@contoso.example", aad_object_id, tenant_id)
+
+    async def forever() -> None:
+        fake.posted = _Forgetful()
+        runner = web.AppRunner(fake.app(), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        ports.put(runner.addresses[0][1])
+        await asyncio.Event().wait()
+
+    asyncio.run(forever())
+
+
+class _Forgetful(list[Any]):
+    """The fake keeps every post for tests to read; a benchmark keeps none."""
+
+    def append(self, item: Any) -> None:
+        pass
+
+
+@contextmanager
+def fake_teams(members: list[tuple[str, str, str]]) -> Iterator[str]:
+    """A fake Bot Connector in a process of its own (as Teams is); yields its service URL."""
+    ports: multiprocessing.Queue = multiprocessing.Queue()
+    process = multiprocessing.Process(target=_connector_process, args=(ports, members), daemon=True)
+    process.start()
+    try:
+        yield f"http://127.0.0.1:{ports.get(timeout=30)}/amer/"
+    finally:
+        process.terminate()
+        process.join(5)
+
+
+async def ready(server: Server, body: Callable[[], dict[str, Any]]) -> None:
+    await first_answer(server, body)

@@ -1,0 +1,44 @@
+"""The query plans of the hot paths, taken from the statements the service really runs: every SELECT
+issued while recording a user, showing a record, commenting on it and searching contacts is traced
+(with its parameters bound) and explained."""
+
+from __future__ import annotations
+
+from bot.models import Kind
+from bot.services import CrmService
+from storage.db import open_database
+from storage.repository import Repository
+
+
+def traced_selects(services: CrmService, tenant_id: str) -> list[str]:
+    statements: list[str] = []
+    services.repo.db.conn.set_trace_callback(statements.append)
+    try:
+        user = services.record_user(tenant_id, f"29:bench-{tenant_id[-4:]}", f"aad-bench-{tenant_id[-4:]}", "B", None)
+        services.first_delivery(tenant_id, "a:1:plans", "plans-1")
+        services.needs_profile(user)
+        services.personal_conversation(user)
+        services.view(tenant_id, "L-7")
+        services.comment(user, "L-8", "Plans")
+        services.view(tenant_id, "L-8")
+        for text in ("mar", "oscar petrov", ""):
+            services.search_contacts(tenant_id, text, 15)
+        services.list_records(tenant_id, Kind.LEAD)
+        services.my_records(user)
+    finally:
+        services.repo.db.conn.set_trace_callback(None)
+    return list(dict.fromkeys(s for s in statements if s.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE"))))
+
+
+def hot_path_plans(path: str, tenant_id: str) -> list[tuple[str, str]]:
+    """(statement, its plan in one line) for each hot-path statement, on the database at `path`."""
+    db = open_database(path)
+    try:
+        services = CrmService(Repository(db))
+        plans = []
+        for sql in traced_selects(services, tenant_id):
+            rows = db.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
+            plans.append((" ".join(sql.split())[:160], " | ".join(row[-1] for row in rows)))
+        return plans
+    finally:
+        db.close()

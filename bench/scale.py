@@ -1,0 +1,158 @@
+"""Scale: p50/p99 latency of `show L-n` (a message; the reply goes through a fake Teams connector), a card
+action (`record.comment`) and a contact search (the pickers' `application/search` typeahead) for one
+tenant holding 100, 1,000, 10,000 and 100,000 records and contacts. Each database also holds a second
+tenant with 100 of each; measuring it in the 100k database shows that scoping by tenant scans nothing.
+
+Every database is served by its own `python app.py`; requests go to them in turn, one at a time, so
+the machine's noise falls on all sizes alike. Prints the figures, the 100k / 100 ratios (goal <= 1.5x)
+and the query plans of the hot paths; `--plot FILE.svg` draws latency against database size."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.common import CRM, Server, Teams, fake_teams, percentile, ready, session, spawned, timed
+from bench.plans import hot_path_plans
+from bench.plot import latency_plot
+from bench.seed import Seeded, build
+
+BIG = "72f988bf-0000-4000-8000-00000000aaaa"
+SMALL = "72f988bf-0000-4000-8000-00000000bbbb"
+SIZES = (100, 1_000, 10_000, 100_000)
+SEARCHES = ("mar", "smith", "ana co", "nguy", "fabrikam", "jul we", "ka", "oscar petrov")
+OPS = ("show", "action", "search")
+
+
+def requests(teams: Teams, size: int, rng: random.Random) -> dict[str, Callable[[], dict[str, Any]]]:
+    """Shows ask for the first half of the records, comments go to the second half: a comment on a record
+    whose card was posted would also update that card in the background, adding work to the next request."""
+    half = max(size // 2, 1)
+    comment = {"comment": "Called them: they want a quote by Friday."}
+    return {
+        "show": lambda: teams.message(f"show L-{rng.randint(1, half)}"),
+        "action": lambda: teams.click("record.comment", {"ref": f"L-{rng.randint(half + 1, size)}", **comment}),
+        "search": lambda: teams.search(rng.choice(SEARCHES)),
+    }
+
+
+Target = tuple[str, Server, dict[str, Callable[[], dict[str, Any]]]]  # name, server, request makers
+
+
+async def measure(targets: list[Target], rounds: int, seconds: float) -> dict[tuple[str, str], list[float]]:
+    """`rounds` passes (bounded by `seconds`): each op once against each target, in a shuffled order."""
+    times: dict[tuple[str, str], list[float]] = {(name, op): [] for name, _, _ in targets for op in OPS}
+    order = [(name, server, op, made[op]) for name, server, made in targets for op in OPS]
+    rng = random.Random(3)
+    deadline = time.monotonic() + seconds
+    async with session() as http:
+        for _name, server, _op, body in order:  # warm up each path once
+            await timed(http, server.url, body())
+        for _ in range(rounds):
+            rng.shuffle(order)
+            for name, server, op, body in order:
+                times[(name, op)].append(await timed(http, server.url, body()))
+            if time.monotonic() > deadline:
+                break
+    return times
+
+
+async def run(rounds: int, seconds: float, plot: str | None, sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
+    rng = random.Random(5)
+    with tempfile.TemporaryDirectory() as folder:
+        members = [(f"29:bench-{t[-4:]}", f"aad-bench-{t[-4:]}", t) for t in (BIG, SMALL)]
+        with fake_teams(members) as service_url:
+            started = time.monotonic()
+            databases: dict[int, tuple[str, list[Seeded]]] = {}
+            for size in sizes:
+                path = str(Path(folder) / f"crm-{size}.db")
+                databases[size] = (path, build(path, {BIG: size, SMALL: 100}, service_url))
+            print(f"seeded                   {len(sizes)} databases in {time.monotonic() - started:.1f} s")
+            targets: list[Target] = []
+            with _servers(databases) as servers:
+                for size, server in servers.items():
+                    big, small = databases[size][1]
+                    teams = Teams(BIG, big.owner_teams_id, big.owner_aad_id, service_url)
+                    targets.append((f"{size}", server, requests(teams, size, rng)))
+                    if size == max(sizes):
+                        other = Teams(SMALL, small.owner_teams_id, small.owner_aad_id, service_url)
+                        targets.append(("second tenant", server, requests(other, 100, rng)))
+                for _, server, made in targets:
+                    await ready(server, made["search"])
+                times = await measure(targets, rounds, seconds)
+            plans = hot_path_plans(databases[max(sizes)][0], BIG)
+    return report(times, sizes, plans, plot)
+
+
+class _servers:
+    """One `python app.py` per database, all started together."""
+
+    def __init__(self, databases: dict[int, tuple[str, list[Seeded]]]) -> None:
+        self.managers = {size: spawned(f"CRM {size}", CRM, path) for size, (path, _) in databases.items()}
+
+    def __enter__(self) -> dict[int, Server]:
+        return {size: manager.__enter__() for size, manager in self.managers.items()}
+
+    def __exit__(self, *exc: object) -> None:
+        for manager in self.managers.values():
+            manager.__exit__(None, None, None)
+
+
+def report(
+    times: dict[tuple[str, str], list[float]], sizes: tuple[int, ...], plans: list[tuple[str, str]], plot: str | None
+) -> dict[str, Any]:
+    smallest, largest = str(min(sizes)), str(max(sizes))
+    figures: dict[str, Any] = {"sizes": list(sizes), "ops": {}}
+    print(f"requests                 {len(times[(smallest, 'show')])} of each kind per database, one at a time")
+    print(f"{'':24} {'p50 ms':>8} {'p99 ms':>8}")
+    for op in OPS:
+        for name in [*map(str, sizes), "second tenant"]:
+            values = times[(name, op)]
+            p50, p99 = percentile(values, 0.5) * 1000, percentile(values, 0.99) * 1000
+            figures["ops"].setdefault(op, {})[name] = {"p50": p50, "p99": p99}
+            label = f"{op} @ {int(name):,}" if name.isdigit() else f"{op} @ 100 beside 100k"
+            print(f"{label:<24} {p50:8.2f} {p99:8.2f}")
+    print("ratios (goal <= 1.5x)    100k / 100 p50   p99    second tenant / 100 p50")
+    for op in OPS:
+        at = figures["ops"][op]
+        p50 = at[largest]["p50"] / at[smallest]["p50"]
+        p99 = at[largest]["p99"] / at[smallest]["p99"]
+        scoped = at["second tenant"]["p50"] / at[smallest]["p50"]
+        figures["ops"][op]["ratio"] = {"p50": p50, "p99": p99, "second_tenant_p50": scoped}
+        print(f"{op:<24} {p50:13.2f}x {p99:5.2f}x {scoped:16.2f}x")
+    full_scans = [(name, plan) for name, plan in plans if _full_scan(plan)]
+    print(f"query plans              {len(plans)} hot-path statements, {len(full_scans)} with a full scan")
+    for name, plan in full_scans:
+        print(f"  SCAN in {name}: {plan}")
+    if plot:
+        Path(plot).write_text(latency_plot(figures))
+        print(f"plot                     {plot}")
+    print("json " + json.dumps(figures, separators=(",", ":")))
+    return figures
+
+
+def _full_scan(plan: str) -> bool:
+    """A SCAN of a table: not of a subquery's result, nor FTS5's own lookups (its index, its config row)."""
+    steps = [step.strip() for step in plan.split("|")]
+    skip = ("VIRTUAL TABLE", "_config", "(subquery")
+    return any(step.startswith("SCAN") and not any(s in step for s in skip) for step in steps)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--seconds", type=float, default=90.0, help="stop measuring after this long")
+    parser.add_argument("--plot", help="write an SVG of latency against database size here")
+    args = parser.parse_args()
+    asyncio.run(run(args.rounds, args.seconds, args.plot))
+
+
+if __name__ == "__main__":
+    main()

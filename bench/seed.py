@@ -1,0 +1,306 @@
+"""Build a benchmark database quickly: one tenant's owner, N contacts and N leads (each with a Contact,
+its owner as follower and a `created` event), through the storage layer's connection and schema, the
+FTS5 indexes included. Parameterised INSERTs in one transaction.
+
+    python -m bench.seed bench.db --tenant T --size 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from bot.models import LEAD_STAGES, EventKind, Kind
+from storage.db import open_database, transaction
+from storage.migrations import migrate
+
+FTS_INSERT_TRIGGERS = ("contacts_fts_insert", "records_fts_insert")
+NOW = "2026-01-01T00:00:00+00:00"
+FIRST = [
+    "Ada",
+    "Alan",
+    "Alice",
+    "Amara",
+    "Anna",
+    "Arjun",
+    "Astrid",
+    "Ben",
+    "Bianca",
+    "Carla",
+    "Carlos",
+    "Chen",
+    "Chloe",
+    "Dana",
+    "Daniel",
+    "David",
+    "Diego",
+    "Elena",
+    "Emil",
+    "Emma",
+    "Farah",
+    "Felix",
+    "Fatima",
+    "Grace",
+    "Hana",
+    "Hugo",
+    "Ines",
+    "Ivan",
+    "Jamal",
+    "Jana",
+    "Javier",
+    "Jonas",
+    "Julia",
+    "Kai",
+    "Karim",
+    "Kenji",
+    "Lara",
+    "Leo",
+    "Lina",
+    "Luca",
+    "Maya",
+    "Marek",
+    "Maria",
+    "Mateo",
+    "Mia",
+    "Nadia",
+    "Nils",
+    "Noah",
+    "Nora",
+    "Omar",
+    "Olga",
+    "Oscar",
+    "Paula",
+    "Priya",
+    "Rafael",
+    "Rosa",
+    "Sam",
+    "Sara",
+    "Sofia",
+    "Tariq",
+    "Theo",
+    "Una",
+    "Vera",
+    "Victor",
+    "Wei",
+    "Yara",
+    "Yusuf",
+    "Zoe",
+]
+LAST = [
+    "Abbott",
+    "Ahmed",
+    "Alvarez",
+    "Bauer",
+    "Becker",
+    "Brown",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Gomez",
+    "Hansen",
+    "Ito",
+    "Ivanova",
+    "Jensen",
+    "Kaur",
+    "Khan",
+    "Kim",
+    "Kowalski",
+    "Larsen",
+    "Lopez",
+    "Martin",
+    "Meyer",
+    "Moreau",
+    "Muller",
+    "Nakamura",
+    "Nguyen",
+    "Novak",
+    "Okafor",
+    "Olsen",
+    "Patel",
+    "Perez",
+    "Petrov",
+    "Quinn",
+    "Rossi",
+    "Santos",
+    "Schmidt",
+    "Silva",
+    "Singh",
+    "Smith",
+    "Suzuki",
+    "Tanaka",
+    "Torres",
+    "Wagner",
+    "Walsh",
+    "Weber",
+    "Wong",
+    "Young",
+    "Zhang",
+]
+COMPANY = [
+    "Contoso",
+    "Fabrikam",
+    "Northwind",
+    "Tailspin",
+    "Adventure",
+    "Litware",
+    "Proseware",
+    "Fourth",
+    "Coffee",
+    "Wingtip",
+    "Alpine",
+    "Blue",
+    "Yonder",
+    "Margie",
+    "Relecloud",
+    "Woodgrove",
+    "Lucerne",
+    "Trey",
+    "Humongous",
+    "Wide",
+    "World",
+    "Graphic",
+    "Design",
+    "Consolidated",
+    "Messenger",
+]
+
+
+@dataclass(frozen=True)
+class Seeded:
+    tenant_id: str
+    owner_teams_id: str
+    owner_aad_id: str
+    owner_id: int
+    size: int
+
+
+def person_name(i: int) -> str:
+    return f"{FIRST[i % len(FIRST)]} {LAST[(i // len(FIRST)) % len(LAST)]}"
+
+
+def company_name(i: int) -> str:
+    return f"{COMPANY[i % len(COMPANY)]} {COMPANY[(i * 7 + 3) % len(COMPANY)]}"
+
+
+def _contacts(tenant_id: str, owner_id: int, size: int) -> Iterator[tuple[object, ...]]:
+    for i in range(size):
+        name = person_name(i)
+        email = f"{name.replace(' ', '.').lower()}.{i}@{COMPANY[i % len(COMPANY)].lower()}.example"
+        yield (tenant_id, name, email, f"+1 555 {i:07d}", company_name(i), "Buyer", owner_id, NOW)
+
+
+def _records(tenant_id: str, owner_id: int, size: int) -> Iterator[tuple[object, ...]]:
+    for i in range(size):
+        title = f"{company_name(i)} renewal {i + 1}"
+        stage = LEAD_STAGES[i % 3]
+        yield (tenant_id, Kind.LEAD.value, i + 1, title, stage, owner_id, company_name(i), 1000.0 + i, "EUR", NOW, NOW)
+
+
+def seed_tenant(
+    db: sqlite_utils.Database, tenant_id: str, size: int, owner: str = "bench", service_url: str = ""
+) -> Seeded:
+    """Add `size` contacts and `size` leads L-1..L-size to `tenant_id`, all owned by one user whose
+    profile and 1:1 chat are known (so a turn from them costs no look-up at the connector)."""
+    conn = db.conn
+    teams_id, aad_id = f"29:{owner}-{tenant_id[-4:]}", f"aad-{owner}-{tenant_id[-4:]}"
+    with transaction(db):
+        conn.execute(
+            "INSERT INTO tenants (id, service_url, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [tenant_id, service_url or None, NOW],
+        )
+        owner_id = conn.execute(
+            "INSERT INTO users (tenant_id, teams_id, aad_object_id, name, email, profile_checked_at,"
+            " conversation_id, service_url, bot_id, bot_name, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                tenant_id, teams_id, aad_id, "Bench Owner", f"{owner}@contoso.example", NOW,
+                f"a:1:{teams_id}", service_url or None, "28:bench-bot", "CRM", NOW, NOW,
+            ],
+        ).lastrowid  # fmt: skip
+        assert owner_id is not None
+        first_contact = _next_id(conn, "contacts")
+        conn.executemany(
+            "INSERT INTO contacts (tenant_id, name, email, phone, company, job_title, created_by, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            _contacts(tenant_id, owner_id, size),
+        )
+        first_record = _next_id(conn, "records")
+        conn.executemany(
+            "INSERT INTO records (tenant_id, kind, number, title, stage, owner_id, company, value, currency,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _records(tenant_id, owner_id, size),
+        )
+        record_ids = range(first_record, first_record + size)
+        conn.executemany(
+            "INSERT INTO record_contacts (tenant_id, record_id, contact_id, role, added_by, added_at)"
+            " VALUES (?, ?, ?, 'contact', ?, ?)",
+            ((tenant_id, r, first_contact + i, owner_id, NOW) for i, r in enumerate(record_ids)),
+        )
+        conn.executemany(
+            "INSERT INTO followers (tenant_id, record_id, user_id, notify, added_at) VALUES (?, ?, ?, 'all', ?)",
+            ((tenant_id, r, owner_id, NOW) for r in record_ids),
+        )
+        conn.executemany(
+            "INSERT INTO events (tenant_id, record_id, actor_id, kind, new, at) VALUES (?, ?, ?, ?, ?, ?)",
+            ((tenant_id, r, owner_id, EventKind.CREATED.value, "created", NOW) for r in record_ids),
+        )
+    return Seeded(tenant_id, teams_id, aad_id, owner_id, size)
+
+
+def _next_id(conn: object, table: str) -> int:
+    row = conn.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()  # type: ignore[attr-defined]
+    return int(row[0])
+
+
+@contextmanager
+def index_afterwards(db: sqlite_utils.Database) -> Iterator[None]:
+    """Within a transaction: the FTS insert triggers set aside, the indexes rebuilt from the tables at the
+    end (one pass, 5x faster than row by row) and the triggers put back exactly as the migration made them."""
+    triggers = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)", list(FTS_INSERT_TRIGGERS)
+    ).fetchall()
+    assert len(triggers) == len(FTS_INSERT_TRIGGERS), triggers
+    for name, _ in triggers:
+        db.execute(f"DROP TRIGGER {name}")
+    yield
+    for table in ("contacts_fts", "records_fts"):
+        db.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+    for _, sql in triggers:
+        db.execute(sql)
+
+
+def build(path: str, tenants: dict[str, int], service_url: str = "") -> list[Seeded]:
+    """A fresh database at `path` with each tenant seeded to its size (no ANALYZE: the app runs none)."""
+    db = open_database(path)
+    db.execute("PRAGMA cache_size = -262144")  # 256 MB for this connection: big transactions stay in memory
+    migrate(db)
+    with transaction(db), index_afterwards(db):
+        seeded = [seed_tenant(db, tenant, size, service_url=service_url) for tenant, size in tenants.items()]
+    db.close()
+    return seeded
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("path")
+    parser.add_argument("--tenant", action="append", default=[], help="tenant id (repeatable)")
+    parser.add_argument("--size", type=int, action="append", default=[], help="records and contacts per tenant")
+    args = parser.parse_args()
+    tenants = args.tenant or ["72f988bf-0000-4000-8000-00000000aaaa"]
+    sizes = args.size or [100_000]
+    started = time.monotonic()
+    for s in build(args.path, dict(zip(tenants, itertools.cycle(sizes), strict=False))):
+        print(f"tenant {s.tenant_id}: {s.size:,} records and {s.size:,} contacts")
+    print(f"seeded in {time.monotonic() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

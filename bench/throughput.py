@@ -1,0 +1,85 @@
+"""Throughput floor: requests per second for a card action that changes a record (`record.comment`,
+an adaptiveCard/action invoke) through the whole CRM (`python app.py`), against a bare botbuilder echo
+bot (bench/echo_bot.py) answering the same invoke, both driven by the same load generator on loopback.
+app.py fixes one hot spot in msrest (under botbuilder), so the echo bot is also measured with that fix.
+
+The two are measured in alternating rounds so that whatever else the machine does hits both alike.
+Prints the figures and the ratio (goal: >= 0.8x); never fails on timing."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.common import CARD, CRM, ECHO, Load, Teams, fake_teams, load, percentile, post, ready, session, spawned
+from bench.seed import build
+
+TENANT = "72f988bf-0000-4000-8000-00000000aaaa"
+RECORDS = 100
+
+
+def comment_click(teams: Teams, rng: random.Random) -> dict[str, Any]:
+    ref = f"L-{rng.randint(1, RECORDS)}"
+    return teams.click("record.comment", {"ref": ref, "comment": "Called them: they want a quote by Friday."})
+
+
+async def run(rounds: int, seconds: float, concurrency: int) -> dict[str, float]:
+    rng = random.Random(8)
+    with tempfile.TemporaryDirectory() as folder:
+        database = str(Path(folder) / "crm.db")
+        owner_ids = ("29:bench-aaaa", "aad-bench-aaaa", TENANT)
+        with fake_teams([owner_ids]) as service_url:
+            (owner,) = build(database, {TENANT: RECORDS}, service_url)
+            teams = Teams(TENANT, owner.owner_teams_id, owner.owner_aad_id, service_url)
+
+            def click() -> dict[str, Any]:
+                return comment_click(teams, rng)
+
+            with (
+                spawned("echo bot", ECHO) as echo,
+                spawned("echo bot + msrest fix", ECHO, ECHO_FAST_RETRY_POLICY="1") as fixed,
+                spawned("CRM", CRM, database) as crm,
+            ):
+                servers = (echo, fixed, crm)
+                for server in servers:
+                    await ready(server, click)
+                async with session() as http:  # the action really changes the record and answers its card
+                    status, answer = await post(http, crm.url, click())
+                    assert status == 200 and answer["type"] == CARD, (status, str(answer)[:300])
+                    assert "Comment added" in str(answer["value"]), str(answer)[:300]
+                for server in servers:  # warm up: connections, caches, the first passes
+                    await load(server.url, click, concurrency, 1.0)
+                results = {server.name: Load() for server in servers}
+                for i in range(rounds):
+                    for server in servers if i % 2 == 0 else servers[::-1]:
+                        await load(server.url, click, concurrency, seconds, into=results[server.name])
+    echo_load, fixed_load, crm_load = results[echo.name], results[fixed.name], results[crm.name]
+    ratio = crm_load.per_second / echo_load.per_second
+    like_ratio = crm_load.per_second / fixed_load.per_second
+    print(f"load                     {concurrency} concurrent clients, {rounds} alternating rounds of {seconds:.0f} s")
+    for name, result in results.items():
+        print(
+            f"{name:<24} {result.per_second:7.0f} req/s  p50 {percentile(result.latencies, 0.5) * 1000:5.1f} ms"
+            f"  p99 {percentile(result.latencies, 0.99) * 1000:5.1f} ms  ({result.requests} requests,"
+            f" {result.errors} errors)"
+        )
+    print(f"ratio CRM / echo bot     {ratio:.2f}x  (goal >= 0.8x)")
+    print(f"ratio CRM / echo + fix   {like_ratio:.2f}x  (the CRM's own cost, on a like-for-like stack)")
+    return {"echo_rps": echo_load.per_second, "crm_rps": crm_load.per_second, "ratio": ratio, "like": like_ratio}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=4)  # 3 bots x 4 rounds x 4 s: about a minute
+    parser.add_argument("--seconds", type=float, default=4.0, help="per round and bot")
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    asyncio.run(run(args.rounds, args.seconds, args.concurrency))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""The benchmarks still import and their helpers still work, on tiny sizes (the timing runs are `make bench`)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from bench import plans, plot, scale, seed, start, throughput  # noqa: F401  (each must import)
+from bench.common import Teams, percentile
+from bench.echo_bot import create_echo_app
+from bench.scale import _full_scan
+from bot.models import Kind
+from bot.services import CrmService
+from storage.db import open_database
+from storage.repository import Repository
+
+TENANT, OTHER = "72f988bf-0000-4000-8000-00000000aaaa", "72f988bf-0000-4000-8000-00000000bbbb"
+
+
+def test_seeding_builds_tenants_the_product_can_read(tmp_path: Path) -> None:
+    path = str(tmp_path / "bench.db")
+    big, _ = seed.build(path, {TENANT: 30, OTHER: 5}, "http://127.0.0.1:9/amer/")
+    services = CrmService(Repository(open_database(path)))
+    view = services.view(TENANT, "L-30")
+    assert view.record.title.endswith("renewal 30") and view.contact is not None
+    assert [f.user.id for f in view.followers] == [big.owner_id]
+    assert len(services.list_records(OTHER, Kind.LEAD, 100)) == 5
+    assert services.count_contacts(TENANT) == 30 and services.count_contacts(OTHER) == 5
+    found = services.search_contacts(TENANT, seed.person_name(7).split()[0], 50)
+    assert found and all(c.tenant_id == TENANT for c in found)
+    # The FTS triggers are back: a contact added later is found too.
+    owner = services.record_user(TENANT, big.owner_teams_id, big.owner_aad_id, "Bench Owner", None)
+    services.create_contact(owner, "Zyxwv Quartz")
+    assert [c.name for c in services.search_contacts(TENANT, "zyxwv")] == ["Zyxwv Quartz"]
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO contacts_fts(contacts_fts) VALUES ('integrity-check')")
+        conn.execute("INSERT INTO records_fts(records_fts) VALUES ('integrity-check')")
+
+
+def test_hot_path_plans_are_traced_and_scan_no_table(tmp_path: Path) -> None:
+    path = str(tmp_path / "bench.db")
+    seed.build(path, {TENANT: 20, OTHER: 20})
+    found = plans.hot_path_plans(path, TENANT)
+    assert len(found) > 10
+    assert [(sql, plan) for sql, plan in found if _full_scan(plan)] == []
+
+
+async def test_the_echo_bot_answers_an_invoke_with_a_card() -> None:
+    teams = Teams(TENANT, "29:x", "aad-x", "http://127.0.0.1:9/amer/")
+    async with TestClient(TestServer(create_echo_app())) as client:
+        response = await client.post("/api/messages", json=teams.click("record.comment", {"ref": "L-1"}))
+        body: Any = await response.json()
+    assert response.status == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
+
+
+def test_the_plot_is_an_svg_with_a_line_per_operation_and_percentile() -> None:
+    at = {str(s): {"p50": 1.0 * s**0.1, "p99": 2.0 * s**0.1} for s in (100, 1000)}
+    svg = plot.latency_plot({"sizes": [100, 1000], "ops": {"show": at, "search": at}})
+    assert svg.startswith("<svg") and svg.count("<polyline") == 4
+    assert percentile([3.0, 1.0, 2.0], 0.5) == 2.0
