@@ -65,7 +65,7 @@ class Queries:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
 
-    def _one(self, sql: str, params: list[Any]) -> Any:
+    def _one(self, sql: str, params: list[Any] | dict[str, Any]) -> Any:
         return self.db.execute(sql, params).fetchone()
 
     def _all(self, sql: str, params: list[Any] | dict[str, Any]) -> list[Any]:
