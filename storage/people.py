@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.models import Contact, User
 from storage.queries import _CONTACT_COLUMNS, _USER_COLUMNS, Queries, _contact, _user, fts_query
 
-FEW_MATCHES = 2000  # up to this many matches in the tenant, a contact search sorts them
+FEW_MATCHES = 2000  # up to this many full-text matches (all tenants), a contact search sorts them
 
 
 class PeopleQueries(Queries):
@@ -157,12 +157,13 @@ class PeopleQueries(Queries):
         query = fts_query(text)
         if query is None:
             return self.list_contacts(tenant_id, limit, offset)
+        # The full-text index spans tenants (rows are filtered by tenant below); this count of its matches
+        # returns one boolean, never a row, and picks the plan.
         # Few matches: sort them (walking the tenant's name index would visit every contact of the tenant).
         # Many: walk the name index, which meets the first page of matches early, instead of sorting them all.
         few = self._one(
-            "SELECT count(*) < :few FROM (SELECT c.id FROM contacts_fts f CROSS JOIN contacts c ON c.id = f.rowid"
-            " WHERE contacts_fts MATCH :query AND c.tenant_id = :tenant LIMIT :few)",
-            {"few": FEW_MATCHES, "query": query, "tenant": tenant_id},
+            "SELECT count(*) < ? FROM (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT ?)",
+            [FEW_MATCHES, query, FEW_MATCHES],
         )[0]
         columns = ", ".join(f"c.{column.strip()}" for column in _CONTACT_COLUMNS.split(","))
         rows = self._all(
