@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import (
+    Activity,
     ChannelAccount,
     ConversationAccount,
     ConversationParameters,
@@ -236,10 +237,8 @@ class Notifier:
                 log.exception("notifier pass failed")
             wait = self.deliveries.seconds_until_next()
             wait = self.policy.poll_seconds if wait is None else min(max(wait, 0.01), self.policy.poll_seconds)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
-            except TimeoutError:
-                self._reload = True
             self._wake.clear()
 
     def _dispatch_due(self) -> None:
@@ -248,9 +247,11 @@ class Notifier:
         room = self.policy.concurrency - len(self._in_flight)
         if room <= 0:
             return
+        # Rows coming due on the timer wait until the rows read ahead are started (a few seconds at
+        # most); reading again on every timer tick would cost a query per retry that its task holds.
         if self._reload or not self._queue:
             self._reload = False
-            ahead = self.policy.concurrency * 4
+            ahead = self.policy.concurrency * 2
             self._queue = collections.deque(
                 n
                 for tenant_id in self.deliveries.due_tenants()
@@ -293,6 +294,7 @@ class Notifier:
             reference = await self._reference(view.recipient)
             tenant = notification.tenant_id
             conversation_key = ("conversation", tenant, reference.conversation.id)
+            message = self._message(view)  # before the permit: its window starts when it is granted
             permit = await self.limiter.acquire(
                 [(conversation_key, CONVERSATION_LIMITS)],
                 (("tenant", tenant), TENANT_LIMITS),
@@ -305,7 +307,7 @@ class Notifier:
                     return None
                 claimed = True
                 self._calling.add(notification.id)
-                activity_id, answered_at = await self._send(reference, view)
+                activity_id, answered_at = await self._send(reference, message)
             except DeliveryError as exc:
                 if exc.status == 429:
                     permit.refund()
@@ -358,12 +360,16 @@ class Notifier:
         if "done" not in outcome:
             raise DeliveryError(f"the bot adapter did not run the callback when {doing}", True)
 
-    async def _send(self, reference: ConversationReference, view: NotificationView) -> tuple[str | None, float]:
-        """Send the card; returns its message id and when the connector's answer was in."""
-        outcome: dict[str, Any] = {}
+    @staticmethod
+    def _message(view: NotificationView) -> Activity:
         message = MessageFactory.attachment(CardFactory.adaptive_card(notification_card(view)))
         message.summary = notification_summary(view)
         message.channel_data = {"tenant": {"id": view.record.tenant_id}}
+        return message
+
+    async def _send(self, reference: ConversationReference, message: Activity) -> tuple[str | None, float]:
+        """Send the card; returns its message id and when the connector's answer was in."""
+        outcome: dict[str, Any] = {}
 
         async def callback(turn_context: TurnContext) -> None:
             try:

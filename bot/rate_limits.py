@@ -101,20 +101,21 @@ class RateLimiter:
         self.sleep = sleep
         self._logs: dict[Hashable, deque[_Slot]] = {}
         self._blocked: dict[Hashable, float] = {}
-        self._last: dict[Hashable, float] = {}  # the latest reservation per narrow key
+        self._last: dict[Hashable, float] = {}  # the latest reservation per key
         self._turns: dict[Hashable, list[tuple[int, int, asyncio.Future[None]]]] = {}
         self._holding: set[Hashable] = set()
         self._order = itertools.count()
         self._answered = asyncio.Event()  # a call under way came back: the windows may have room
 
-    def _earliest(self, key: Hashable, limits: tuple[Limit, ...], now: float, paced: bool) -> tuple[float, bool]:
+    def _earliest(self, key: Hashable, limits: tuple[Limit, ...], now: float, narrow: bool) -> tuple[float, bool]:
         """The earliest time a call for `key` fits, and whether a call under way decides it."""
         at = max(now, self._blocked.get(key, 0.0))
-        if paced:
-            # A conversation's sends are spread (90% of the even spacing) rather than burst. The tenant
-            # is not paced: its budget is only reached when every refused (429) send is replaced at once.
-            pace = 0.9 * min(window / count for count, window in limits)
-            at = max(at, self._last.get(key, -pace) + pace)
+        # Sends are spread rather than burst, so each one is on its way as soon as it is granted (a burst
+        # queues up behind msrest's serialisation and thread pool, and late answers push the next
+        # window back): 90% of the even spacing for a conversation; half of it for the tenant, whose
+        # budget is only reached when every refused (429) send is replaced at once.
+        pace = (0.9 if narrow else 0.5) * min(window / count for count, window in limits)
+        at = max(at, self._last.get(key, -pace) + pace)
         slots = self._logs.get(key)
         waiting_on_call = False
         if slots:
@@ -152,7 +153,7 @@ class RateLimiter:
                 return None
             at, waiting_on_call = self._earliest(*wide, now, False)
             if at <= now:
-                return self._reserve([*narrow, wide], now, [k for k, _ in narrow])
+                return self._reserve([*narrow, wide], now)
             if waiting_on_call:
                 self._answered.clear()
                 with contextlib.suppress(TimeoutError):
@@ -160,7 +161,7 @@ class RateLimiter:
             else:
                 await self.sleep(at - now)
 
-    def _reserve(self, keys: list[Keyed], now: float, paced: list[Hashable]) -> Permit:
+    def _reserve(self, keys: list[Keyed], now: float) -> Permit:
         slots = []
         for key, limits in keys:
             log_ = self._logs.setdefault(key, deque())
@@ -170,7 +171,7 @@ class RateLimiter:
             slot = _Slot(now)
             log_.append(slot)
             slots.append((log_, slot))
-        for key in paced:
+        for key, _ in keys:
             self._last[key] = max(self._last.get(key, now), now)
         return Permit(slots, self.clock, self._answered.set)
 
