@@ -32,7 +32,7 @@ class DeliveryPolicy:
     send_timeout: float = 15.0  # one connector call, all of msrest's own retries included
     concurrency: int = 48  # deliveries under way at once, those waiting for their conversation included
     poll_seconds: float = 5.0  # the timer: rows coming due, other instances' leftovers
-    slack: float = 0.005  # added to each rate window, for clock granularity
+    slack: float = 0.002  # added to each rate window, for clock granularity
 
     def backoff(self, attempt: int) -> float:
         """Exponential, with jitter in its upper half so a crowd of retries spreads out."""
@@ -112,9 +112,9 @@ class RateLimiter:
         at = max(now, self._blocked.get(key, 0.0))
         # Sends are spread rather than burst, so each one is on its way as soon as it is granted (a burst
         # queues up behind msrest's serialisation and thread pool, and late answers push the next
-        # window back): 90% of the even spacing for a conversation; half of it for the tenant, whose
+        # window back): 90% of the even spacing for a conversation; a fifth of it for the tenant, whose
         # budget is only reached when every refused (429) send is replaced at once.
-        pace = (0.9 if narrow else 0.5) * min(window / count for count, window in limits)
+        pace = (0.9 if narrow else 0.2) * min(window / count for count, window in limits)
         at = max(at, self._last.get(key, -pace) + pace)
         slots = self._logs.get(key)
         waiting_on_call = False
