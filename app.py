@@ -15,7 +15,8 @@ from botbuilder.schema import Activity
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from bot.config import Config
-from bot.notifications import AppInstaller, DeliveryPolicy, Notifier, proactive_adapter
+from bot.notifications import AppInstaller, Notifier, proactive_adapter
+from bot.rate_limits import DeliveryPolicy
 from bot.services import CrmService
 from bot.teams_bot import TeamsCrmBot, tenant_of
 from storage.db import open_database

@@ -10,28 +10,29 @@ that cannot be vouched for is visible instead of silently lost. The one way to a
 timeout: as Teams advises, it is retried, so a message Teams took but did not confirm within
 `DeliveryPolicy.send_timeout` would arrive twice.
 
-Limits, from Microsoft's "Rate limiting for bots" page
-(https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/rate-limit): per bot per
-conversation, send and create conversation 7 per 1 s, 8 per 2 s, 60 per 30 s, 1800 per 3600 s;
-per app per tenant 50 requests per second. 429 answers are retried after Retry-After; 412, 502, 503,
-504 and timeouts with exponential backoff and jitter; all bounded by `DeliveryPolicy.max_attempts`."""
+Every send goes through the rate limiter of bot/rate_limits.py (Teams' per-conversation and per-tenant
+limits). 429 answers are retried after Retry-After; 412, 502, 503, 504 and timeouts with exponential
+backoff and jitter; all bounded by `DeliveryPolicy.max_attempts`. A short wait is spent in the
+delivery's own task (the row is pending in the database meanwhile, so a restart still resumes it), so
+a throttled message goes out the moment its conversation may have it, ahead of the queue."""
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
+import dataclasses
 import functools
 import logging
-import random
+import math
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import (
+    Activity,
     ChannelAccount,
     ConversationAccount,
     ConversationParameters,
@@ -47,32 +48,15 @@ from botframework.connector.auth import (
 
 from bot.models import Notification, NotificationView, User
 from bot.outbox import Deliveries
+from bot.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS, DeliveryPolicy, RateLimiter
 from cards.notifications import notification_card, notification_summary
 
 log = logging.getLogger(__name__)
 
-Limit = tuple[int, float]  # at most N operations in any window of S seconds
-CONVERSATION_LIMITS: tuple[Limit, ...] = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
-TENANT_LIMITS: tuple[Limit, ...] = ((50, 1.0),)
 RETRYABLE_STATUS = {408, 412, 502, 503, 504}
 NOT_INSTALLED_STATUS = {403, 404}  # creating a 1:1 with someone who does not have the app
 FALLBACK_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
-
-
-@dataclass(frozen=True)
-class DeliveryPolicy:
-    max_attempts: int = 8
-    backoff_base: float = 2.0  # seconds before the 2nd attempt; doubles each time
-    backoff_cap: float = 300.0
-    send_timeout: float = 15.0  # one connector call, all of msrest's own retries included
-    concurrency: int = 32
-    poll_seconds: float = 5.0  # the timer: rows coming due, other instances' leftovers
-    slack: float = 0.005  # added to each rate window, for clock granularity
-
-    def backoff(self, attempt: int) -> float:
-        """Exponential, with jitter in its upper half so a crowd of retries spreads out."""
-        delay = min(self.backoff_cap, self.backoff_base * 2 ** max(0, attempt - 1))
-        return delay / 2 + random.uniform(0, delay / 2)
+RETRY_LEEWAY = 0.1  # seconds: the stored retry time and the limiter's clock differ by a little
 
 
 class AppInstaller(Protocol):
@@ -88,99 +72,6 @@ class DeliveryError(Exception):
         self.retryable = retryable
         self.retry_after = retry_after
         self.status = status
-
-
-class _Slot:
-    """One operation in a key's log: its reservation time, then the time its call came back."""
-
-    __slots__ = ("at",)
-
-    def __init__(self, at: float) -> None:
-        self.at = at
-
-
-class Permit:
-    """Returned by `RateLimiter.acquire`; `finished()` once the call came back."""
-
-    def __init__(self, slots: list[tuple[deque[_Slot], _Slot]], clock: Callable[[], float]) -> None:
-        self._slots = slots
-        self._clock = clock
-
-    def refund(self) -> None:
-        """Teams answered 429: it did not carry the call out, so it does not count in our windows
-        (should Teams count it after all, the worst is another 429, whose Retry-After is honoured)."""
-        for log_, slot in self._slots:
-            with contextlib.suppress(ValueError):
-                log_.remove(slot)
-
-    def finished(self) -> None:
-        # Teams counted the call somewhere between sending and the answer: the answer's time is the
-        # safe one, so the next window starts no earlier than Teams' own.
-        now = self._clock()
-        for _, slot in self._slots:
-            slot.at = max(slot.at, now)
-
-
-class RateLimiter:
-    """Sliding-window logs, one per key (a conversation, a tenant), shared by every send.
-
-    `acquire` first waits until the narrow keys (the conversation) have room, without holding a place
-    in the wide one (the tenant), so one busy chat never holds up everybody else's messages."""
-
-    def __init__(
-        self,
-        slack: float = 0.005,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.slack = slack
-        self.clock = clock
-        self.sleep = sleep
-        self._logs: dict[Hashable, deque[_Slot]] = {}
-        self._blocked: dict[Hashable, float] = {}
-        self._last: dict[Hashable, float] = {}  # the latest reservation per key
-
-    def _earliest(self, key: Hashable, limits: tuple[Limit, ...], now: float) -> float:
-        # Spread the sends (90% of the even spacing) instead of bursting a whole window's worth at
-        # once: a burst queues up in msrest's thread pool, and late answers push the next window back.
-        pace = 0.9 * min(window / count for count, window in limits)
-        at = max(now, self._blocked.get(key, 0.0), self._last.get(key, -pace) + pace)
-        slots = self._logs.get(key)
-        if slots:
-            times = sorted((slot.at for slot in slots), reverse=True)
-            at = max(at, times[0])
-            for count, window in limits:
-                if len(times) >= count:
-                    at = max(at, times[count - 1] + window + self.slack)
-        return at
-
-    def block(self, key: Hashable, seconds: float) -> None:
-        """Nothing for `key` before `seconds` from now (a Retry-After)."""
-        self._blocked[key] = max(self._blocked.get(key, 0.0), self.clock() + seconds)
-
-    async def acquire(
-        self, narrow: list[tuple[Hashable, tuple[Limit, ...]]], wide: tuple[Hashable, tuple[Limit, ...]]
-    ) -> Permit:
-        while True:
-            now = self.clock()
-            ready = max([self._earliest(k, lim, now) for k, lim in narrow], default=now)
-            if ready > now:
-                await self.sleep(ready - now)
-                continue
-            at = max(ready, self._earliest(*wide, now))
-            slots = []
-            for key, limits in [*narrow, wide]:
-                log_ = self._logs.setdefault(key, deque())
-                horizon = now - max(w for _, w in limits) - self.slack
-                while log_ and log_[0].at < horizon:
-                    log_.popleft()
-                slot = _Slot(at)
-                log_.append(slot)
-                self._last[key] = max(self._last.get(key, at), at)
-                slots.append((log_, slot))
-            if at > now:
-                await self.sleep(at - now)
-            return Permit(slots, self.clock)
 
 
 class _ReusedConnectors(ConnectorFactory):
@@ -302,11 +193,15 @@ class Notifier:
         self.installer = installer
         self.limiter = limiter or RateLimiter(self.policy.slack)
         self._wake = asyncio.Event()
+        self._reload = True  # read the due rows again (a change came in, or a timer went off)
+        self._queue: collections.deque[Notification] = collections.deque()  # due rows read ahead
         self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._calling: set[int] = set()  # deliveries inside their HTTP call
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
 
     def wake(self) -> None:
+        self._reload = True
         self._wake.set()
 
     async def start(self) -> None:
@@ -320,6 +215,9 @@ class Notifier:
             self._runner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._runner
+        waiting = [t for i, t in self._in_flight.items() if i not in self._calling]
+        for task in waiting:  # not yet sending (a rate-limit or retry wait): the row stays pending
+            task.cancel()
         tasks = list(self._in_flight.values())
         if tasks:
             _, late = await asyncio.wait(tasks, timeout=self.policy.send_timeout + 1)
@@ -328,9 +226,12 @@ class Notifier:
             await asyncio.gather(*late, return_exceptions=True)
 
     async def _run(self) -> None:
+        swept = -math.inf
         while not self._stopping:
             try:
-                self.deliveries.fail_interrupted(older_than_seconds=self.policy.send_timeout * 2 + 5)
+                if time.monotonic() - swept >= self.policy.poll_seconds:
+                    self.deliveries.fail_interrupted(older_than_seconds=self.policy.send_timeout * 2 + 5)
+                    swept = time.monotonic()
                 self._dispatch_due()
             except Exception:  # the sender must outlive a bad row or a busy database
                 log.exception("notifier pass failed")
@@ -341,17 +242,30 @@ class Notifier:
             self._wake.clear()
 
     def _dispatch_due(self) -> None:
+        """Start deliveries for due rows while there is room. The rows are read ahead in one query
+        rather than once per finished delivery; claiming each one still checks it is pending."""
         room = self.policy.concurrency - len(self._in_flight)
-        for tenant_id in self.deliveries.due_tenants():
-            if room <= 0:
-                return
-            for notification in self.deliveries.due(tenant_id, room + len(self._in_flight)):
-                if notification.id in self._in_flight or room <= 0:
-                    continue
-                task = asyncio.create_task(self._deliver(notification))
-                self._in_flight[notification.id] = task
-                task.add_done_callback(functools.partial(self._done, notification.id))
-                room -= 1
+        if room <= 0:
+            return
+        # Rows coming due on the timer wait until the rows read ahead are started (a few seconds at
+        # most); reading again on every timer tick would cost a query per retry that its task holds.
+        if self._reload or not self._queue:
+            self._reload = False
+            ahead = self.policy.concurrency * 2
+            self._queue = collections.deque(
+                n
+                for tenant_id in self.deliveries.due_tenants()
+                for n in self.deliveries.due(tenant_id, ahead + len(self._in_flight))
+                if n.id not in self._in_flight
+            )
+        while room > 0 and self._queue:
+            notification = self._queue.popleft()
+            if notification.id in self._in_flight:
+                continue
+            task = asyncio.create_task(self._deliver(notification))
+            self._in_flight[notification.id] = task
+            task.add_done_callback(functools.partial(self._done, notification.id))
+            room -= 1
 
     def _done(self, notification_id: int, _task: asyncio.Task[None]) -> None:
         self._in_flight.pop(notification_id, None)
@@ -360,37 +274,55 @@ class Notifier:
     # --- one delivery --------------------------------------------------------------------------
 
     async def _deliver(self, notification: Notification) -> None:
+        """Attempts until sent, failed, or left to the timer (a long wait)."""
+        retry: tuple[Notification, float] | None = (notification, 0.0)
+        while retry is not None:
+            notification, delay = retry
+            if delay:
+                await asyncio.sleep(delay)
+            retry = await self._attempt(notification)
+
+    async def _attempt(self, notification: Notification) -> tuple[Notification, float] | None:
+        """One attempt; returns the notification and a delay when this task is to try again."""
         claimed = False
         conversation_key: Hashable | None = None
         try:
             view = self.deliveries.view(notification)
             if view is None:
                 self.deliveries.drop(notification)
-                return
+                return None
             reference = await self._reference(view.recipient)
             tenant = notification.tenant_id
             conversation_key = ("conversation", tenant, reference.conversation.id)
+            message = self._message(view)  # before the permit: its window starts when it is granted
             permit = await self.limiter.acquire(
                 [(conversation_key, CONVERSATION_LIMITS)],
                 (("tenant", tenant), TENANT_LIMITS),
+                urgent=notification.attempts > 0,  # a retry has waited once already
             )
+            answered_at: float | None = None
             try:
-                if self._stopping or not self.deliveries.claim(notification):
-                    return
+                # A retry of this task's own may be claimed a moment before its stored time.
+                if self._stopping or not self.deliveries.claim(notification, leeway=RETRY_LEEWAY):
+                    return None
                 claimed = True
-                activity_id = await self._send(reference, view)
+                self._calling.add(notification.id)
+                activity_id, answered_at = await self._send(reference, message)
             except DeliveryError as exc:
                 if exc.status == 429:
                     permit.refund()
                 raise
             finally:
-                permit.finished()
+                self._calling.discard(notification.id)
+                permit.finished(answered_at)
             self.deliveries.sent(notification, activity_id)
             log.info("tenant=%s notification=%s sent to user=%s", tenant, notification.id, view.recipient.id)
+            return None
         except DeliveryError as exc:
+            retry = self._after_failure(notification, exc)
             if exc.status == 429 and conversation_key is not None:
                 self.limiter.block(conversation_key, exc.retry_after or self.policy.backoff(1))
-            self._after_failure(notification, exc)
+            return retry
         except asyncio.CancelledError:
             if claimed:  # cut off during the HTTP call at shutdown: it may have arrived
                 self.deliveries.failed(notification, "interrupted while sending (the bot stopped); it may have arrived")
@@ -398,18 +330,23 @@ class Notifier:
         except Exception as exc:
             log.exception("tenant=%s notification=%s could not be sent", notification.tenant_id, notification.id)
             self.deliveries.failed(notification, f"internal error: {type(exc).__name__}")
+            return None
 
-    def _after_failure(self, notification: Notification, exc: DeliveryError) -> None:
+    def _after_failure(self, notification: Notification, exc: DeliveryError) -> tuple[Notification, float] | None:
+        """Record the failure; a short wait before the next attempt is spent in the delivery's task."""
         attempt = notification.attempts + 1
         tenant = notification.tenant_id
         if exc.retryable and attempt < self.policy.max_attempts:
             delay = exc.retry_after if exc.retry_after is not None else self.policy.backoff(attempt)
             self.deliveries.retry_later(notification, delay, exc.reason)
             log.info("tenant=%s notification=%s retry in %.1fs: %s", tenant, notification.id, delay, exc.reason)
-        else:
-            reason = exc.reason if not exc.retryable else f"gave up after {attempt} attempts: {exc.reason}"
-            self.deliveries.failed(notification, reason)
-            log.warning("tenant=%s notification=%s failed: %s", tenant, notification.id, reason)
+            if delay <= self.policy.poll_seconds and not self._stopping:
+                return dataclasses.replace(notification, attempts=attempt), delay
+            return None
+        reason = exc.reason if not exc.retryable else f"gave up after {attempt} attempts: {exc.reason}"
+        self.deliveries.failed(notification, reason)
+        log.warning("tenant=%s notification=%s failed: %s", tenant, notification.id, reason)
+        return None
 
     async def _call(self, doing: str, call: Callable[[], Awaitable[Any]], outcome: dict[str, Any]) -> None:
         """Run an adapter call bounded by our timeout; the callback's own error wins (botbuilder hands
@@ -423,15 +360,21 @@ class Notifier:
         if "done" not in outcome:
             raise DeliveryError(f"the bot adapter did not run the callback when {doing}", True)
 
-    async def _send(self, reference: ConversationReference, view: NotificationView) -> str | None:
-        outcome: dict[str, Any] = {}
+    @staticmethod
+    def _message(view: NotificationView) -> Activity:
         message = MessageFactory.attachment(CardFactory.adaptive_card(notification_card(view)))
         message.summary = notification_summary(view)
         message.channel_data = {"tenant": {"id": view.record.tenant_id}}
+        return message
+
+    async def _send(self, reference: ConversationReference, message: Activity) -> tuple[str | None, float]:
+        """Send the card; returns its message id and when the connector's answer was in."""
+        outcome: dict[str, Any] = {}
 
         async def callback(turn_context: TurnContext) -> None:
             try:
                 response = await turn_context.send_activity(message)
+                outcome["at"] = self.limiter.clock()
                 outcome["id"] = response.id if response else None
                 outcome["done"] = True
             except Exception as exc:
@@ -440,7 +383,7 @@ class Notifier:
         await self._call(
             "sending", lambda: self.adapter.continue_conversation(reference, callback, bot_app_id=self.app_id), outcome
         )
-        return outcome.get("id")
+        return outcome.get("id"), outcome["at"]
 
     # --- the 1:1 conversation ------------------------------------------------------------------
 

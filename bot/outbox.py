@@ -81,9 +81,11 @@ class Deliveries:
         with self.repo.transaction():
             self.queries.drop(notification.tenant_id, notification.id)
 
-    def claim(self, notification: Notification) -> bool:
+    def claim(self, notification: Notification, leeway: float = 0.0) -> bool:
+        """pending -> sending; `leeway` seconds early at most (a retry whose wait its task kept)."""
+        now = self.clock()
         with self.repo.transaction():
-            return self.queries.claim(notification.tenant_id, notification.id, self.clock())
+            return self.queries.claim(notification.tenant_id, notification.id, now, shifted(now, leeway))
 
     def sent(self, notification: Notification, activity_id: str | None) -> None:
         with self.repo.transaction():

@@ -96,12 +96,12 @@ class OutboxQueries:
         ).fetchone()
         return _notification(row) if row else None
 
-    def claim(self, tenant_id: str, notification_id: int, now: str) -> bool:
+    def claim(self, tenant_id: str, notification_id: int, now: str, due_by: str | None = None) -> bool:
         """pending -> sending, committed before the HTTP call; False if someone else took it."""
         cursor = self.db.execute(
             "UPDATE notifications SET status = 'sending', claimed_at = ?, updated_at = ?"
             " WHERE tenant_id = ? AND id = ? AND status = 'pending' AND next_attempt_at <= ?",
-            [now, now, tenant_id, notification_id, now],
+            [now, now, tenant_id, notification_id, due_by or now],
         )
         return cursor.rowcount == 1
 
