@@ -22,10 +22,25 @@ class UserCases:
     ) -> User:
         if not tenant_id or not (teams_id or aad_object_id):
             raise DomainError("I could not tell who you are in which organisation.")
+        known = self.repo.find_user(tenant_id, teams_id, aad_object_id)
+        if known is not None and self._unchanged(
+            known, teams_id, aad_object_id, clean_text(name)[:MAX_NAME], service_url
+        ):
+            return known  # the common case: no write transaction on every turn
         now = self.clock()
         with self.repo.transaction():
             self.repo.ensure_tenant(tenant_id, service_url, now)
             return self.repo.upsert_user(tenant_id, teams_id, aad_object_id, clean_text(name)[:MAX_NAME], now)
+
+    def _unchanged(
+        self, known: User, teams_id: str | None, aad_object_id: str | None, name: str, service_url: str | None
+    ) -> bool:
+        return (
+            (not teams_id or known.teams_id == teams_id)
+            and (not aad_object_id or known.aad_object_id == aad_object_id)
+            and (not name or known.name == name)
+            and (not service_url or self.repo.tenant_service_url(known.tenant_id) == service_url)
+        )
 
     def needs_profile(self, user: User) -> bool:
         return not self.repo.profile_checked(user.tenant_id, user.id)

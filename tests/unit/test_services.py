@@ -170,3 +170,14 @@ def test_a_failed_change_writes_nothing(services: CrmService, alice: User) -> No
         services.set_contact(alice, "L-1", 12345)
     assert services.repo.db.execute("SELECT count(*) FROM events").fetchone()[0] == events_before
     assert services.get_record(alice.tenant_id, "L-1").version == version_before
+
+
+def test_recording_a_known_user_writes_nothing(services: CrmService) -> None:
+    first = services.record_user("t", "29:a", "aad-a", "Ann", "https://smba.example/amer/")
+    changes = services.repo.db.conn.total_changes
+    again = services.record_user("t", "29:a", "aad-a", "Ann", "https://smba.example/amer/")
+    assert again == first and services.repo.db.conn.total_changes == changes
+    renamed = services.record_user("t", "29:a", None, "Ann Smith", None)
+    assert renamed.id == first.id and renamed.name == "Ann Smith"
+    services.record_user("t", "29:a", "aad-a", "Ann Smith", "https://smba.example/emea/")
+    assert services.repo.tenant_service_url("t") == "https://smba.example/emea/"
