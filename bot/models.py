@@ -194,7 +194,7 @@ class RecordView:
 
 class DeliveryStatus(enum.StrEnum):
     PENDING = "pending"
-    SENDING = "sending"  # committed just before the HTTP call; see bot/notifications.py
+    SENDING = "sending"  # committed just before the HTTP call; see bot/sender.py
     SENT = "sent"
     FAILED = "failed"
 

@@ -1,0 +1,244 @@
+"""The outbox sender's loop, free of Bot Framework types: it reads due rows, runs their deliveries
+within Teams' rate limits, records each outcome and decides on retries; a `Transport`
+(bot/notifications.py) does the sending.
+
+Delivery semantics. A row is marked 'sending' (committed) just before its HTTP call and 'sent' right
+after the connector's answer. A restart resumes every 'pending' row. A row still 'sending' after a
+stop or a kill -9 may or may not have reached Teams (the connector has no idempotency key), so it is
+never resent on its own: it becomes 'failed' with that reason, shown by the `notifications` command
+where the record's owner can send it again. So a restart never sends a notification twice, and one
+that cannot be vouched for is visible instead of silently lost. The one way to a duplicate is a
+timeout: as Teams advises, it is retried, so a message Teams took but did not confirm within
+`DeliveryPolicy.send_timeout` would arrive twice.
+
+Every send goes through the rate limiter of bot/rate_limits.py (Teams' per-conversation and per-tenant
+limits). 429 answers are retried after Retry-After; 412, 502, 503, 504 and timeouts with exponential
+backoff and jitter; all bounded by `DeliveryPolicy.max_attempts`. A short wait is spent in the
+delivery's own task (the row is pending in the database meanwhile, so a restart still resumes it), so
+a throttled message goes out the moment its conversation may have it, ahead of the queue."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import dataclasses
+import functools
+import logging
+import math
+import time
+from collections.abc import Hashable
+from typing import Protocol
+
+from bot.models import Notification, NotificationView
+from bot.outbox import Deliveries
+from bot.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS, DeliveryPolicy, Permit, RateLimiter
+
+log = logging.getLogger(__name__)
+
+RETRY_LEEWAY = 0.1  # seconds: the stored retry time and the limiter's clock differ by a little
+
+
+class DeliveryError(Exception):
+    def __init__(self, reason: str, retryable: bool, retry_after: float | None = None, status: int | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.status = status
+
+
+class Outgoing(Protocol):
+    """One message, addressed and built, not yet sent."""
+
+    @property
+    def conversation_id(self) -> str: ...
+
+    async def send(self) -> tuple[str | None, float]:
+        """Its message id, and when the connector's answer was in (the limiter's clock)."""
+        ...
+
+
+class Transport(Protocol):
+    """What the sender sends through (Teams; bot/notifications.py). Failures raise DeliveryError."""
+
+    async def prepare(self, view: NotificationView) -> Outgoing: ...
+
+
+class Sender:
+    """Started and stopped with the app (aiohttp cleanup_ctx); `wake()` after a change is committed."""
+
+    def __init__(
+        self,
+        deliveries: Deliveries,
+        transport: Transport,
+        policy: DeliveryPolicy | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self.deliveries = deliveries
+        self.transport = transport
+        self.policy = policy or DeliveryPolicy()
+        self.limiter = limiter or RateLimiter(self.policy.slack)
+        self._wake = asyncio.Event()
+        self._reload = True  # read the due rows again (a change came in, or a timer went off)
+        self._queue: collections.deque[Notification] = collections.deque()  # due rows read ahead
+        self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._calling: set[int] = set()  # deliveries inside their HTTP call
+        self._runner: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._reload = True
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._stopping = False
+        self._runner = asyncio.create_task(self._run(), name="notifier")
+
+    async def stop(self) -> None:
+        """Send nothing new; let calls under way finish (bounded); what is left stays pending."""
+        self._stopping = True
+        if self._runner:
+            self._runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._runner
+        waiting = [t for i, t in self._in_flight.items() if i not in self._calling]
+        for task in waiting:  # not yet sending (a rate-limit or retry wait): the row stays pending
+            task.cancel()
+        tasks = list(self._in_flight.values())
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=self.policy.send_timeout + 1)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+
+    async def _run(self) -> None:
+        swept = -math.inf
+        while not self._stopping:
+            try:
+                if time.monotonic() - swept >= self.policy.poll_seconds:
+                    self.deliveries.fail_interrupted(older_than_seconds=self.policy.send_timeout * 2 + 5)
+                    swept = time.monotonic()
+                self._dispatch_due()
+            except Exception:  # the sender must outlive a bad row or a busy database
+                log.exception("notifier pass failed")
+            wait = self.deliveries.seconds_until_next()
+            wait = self.policy.poll_seconds if wait is None else min(max(wait, 0.01), self.policy.poll_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+            self._wake.clear()
+
+    def _dispatch_due(self) -> None:
+        """Start deliveries for due rows while there is room. The rows are read ahead in one query
+        rather than once per finished delivery; claiming each one still checks it is pending."""
+        room = self.policy.concurrency - len(self._in_flight)
+        if room <= 0:
+            return
+        # Rows coming due on the timer wait until the rows read ahead are started (a few seconds at
+        # most); reading again on every timer tick would cost a query per retry that its task holds.
+        if self._reload or not self._queue:
+            self._reload = False
+            ahead = self.policy.concurrency * 2
+            self._queue = collections.deque(
+                n
+                for tenant_id in self.deliveries.due_tenants()
+                for n in self.deliveries.due(tenant_id, ahead + len(self._in_flight))
+                if n.id not in self._in_flight
+            )
+        while room > 0 and self._queue:
+            notification = self._queue.popleft()
+            if notification.id in self._in_flight:
+                continue
+            task = asyncio.create_task(self._deliver(notification))
+            self._in_flight[notification.id] = task
+            task.add_done_callback(functools.partial(self._done, notification.id))
+            room -= 1
+
+    def _done(self, notification_id: int, _task: asyncio.Task[None]) -> None:
+        self._in_flight.pop(notification_id, None)
+        self._wake.set()  # room for the next row
+
+    # --- one delivery --------------------------------------------------------------------------
+
+    async def _deliver(self, notification: Notification) -> None:
+        """Attempts until sent, failed, or left to the timer (a long wait)."""
+        retry: tuple[Notification, float] | None = (notification, 0.0)
+        while retry is not None:
+            notification, delay = retry
+            if delay:
+                await asyncio.sleep(delay)
+            retry = await self._attempt(notification)
+
+    async def _attempt(self, notification: Notification) -> tuple[Notification, float] | None:
+        """One attempt; returns the notification and a delay when this task is to try again."""
+        claimed = False
+        conversation_key: Hashable | None = None
+        try:
+            view = self.deliveries.view(notification)
+            if view is None:
+                self.deliveries.drop(notification)
+                return None
+            outgoing = await self.transport.prepare(view)  # before the permit: its window starts when granted
+            tenant = notification.tenant_id
+            conversation_key = ("conversation", tenant, outgoing.conversation_id)
+            permit = await self._permit(notification, conversation_key)
+            answered_at: float | None = None
+            try:
+                # A retry of this task's own may be claimed a moment before its stored time.
+                if self._stopping or not self.deliveries.claim(notification, leeway=RETRY_LEEWAY):
+                    return None
+                claimed = True
+                self._calling.add(notification.id)
+                activity_id, answered_at = await outgoing.send()
+            except DeliveryError as exc:
+                if exc.status == 429:
+                    permit.refund()
+                raise
+            finally:
+                self._calling.discard(notification.id)
+                permit.finished(answered_at)
+            self.deliveries.sent(notification, activity_id)
+            log.info("tenant=%s notification=%s sent to user=%s", tenant, notification.id, view.recipient.id)
+            return None
+        except DeliveryError as exc:
+            return self._after_failure(notification, exc, conversation_key)
+        except asyncio.CancelledError:
+            if claimed:  # cut off during the HTTP call at shutdown: it may have arrived
+                self.deliveries.failed(notification, "interrupted while sending (the bot stopped); it may have arrived")
+            raise
+        except Exception as exc:
+            log.exception("tenant=%s notification=%s could not be sent", notification.tenant_id, notification.id)
+            self.deliveries.failed(notification, f"internal error: {type(exc).__name__}")
+            return None
+
+    async def _permit(self, notification: Notification, conversation_key: Hashable) -> Permit:
+        return await self.limiter.acquire(
+            [(conversation_key, CONVERSATION_LIMITS)],
+            (("tenant", notification.tenant_id), TENANT_LIMITS),
+            urgent=notification.attempts > 0,  # a retry has waited once already
+        )
+
+    def _after_failure(
+        self, notification: Notification, exc: DeliveryError, conversation_key: Hashable | None
+    ) -> tuple[Notification, float] | None:
+        """The next attempt, if this task makes it; after a 429 the conversation pauses for Retry-After."""
+        retry = self._record_failure(notification, exc)
+        if exc.status == 429 and conversation_key is not None:
+            self.limiter.block(conversation_key, exc.retry_after or self.policy.backoff(1))
+        return retry
+
+    def _record_failure(self, notification: Notification, exc: DeliveryError) -> tuple[Notification, float] | None:
+        """Record the failure; a short wait before the next attempt is spent in the delivery's task."""
+        attempt = notification.attempts + 1
+        tenant = notification.tenant_id
+        if exc.retryable and attempt < self.policy.max_attempts:
+            delay = exc.retry_after if exc.retry_after is not None else self.policy.backoff(attempt)
+            self.deliveries.retry_later(notification, delay, exc.reason)
+            log.info("tenant=%s notification=%s retry in %.1fs: %s", tenant, notification.id, delay, exc.reason)
+            if delay <= self.policy.poll_seconds and not self._stopping:
+                return dataclasses.replace(notification, attempts=attempt), delay
+            return None
+        reason = exc.reason if not exc.retryable else f"gave up after {attempt} attempts: {exc.reason}"
+        self.deliveries.failed(notification, reason)
+        log.warning("tenant=%s notification=%s failed: %s", tenant, notification.id, reason)
+        return None
