@@ -10,7 +10,7 @@ from typing import Any
 
 from app import NOTIFIER, create_app
 from bot.config import Config
-from tests.conftest import ALICE, BOB, CAROL, DAVE, FAST, Person, Teams, all_text
+from tests.conftest import ALICE, BOB, CAROL, DAVE, FAST, Person, Teams, all_text, find
 from tests.fake_connector import FakeConnector, Limits
 
 
@@ -102,7 +102,7 @@ async def test_unfollowed_and_muted_followers_get_nothing_and_choices_filter(tea
     assert lines(teams, CAROL) == ["Alice Owner changed the stage: Contacted → Qualified"]
 
     notice = teams.notifications(CAROL)[0].cards[0]
-    save = next(a for a in _actions(notice) if a.get("verb") == "record.notify")
+    save = next(a for a in find(notice, "Action.") if a.get("verb") == "record.notify")
     changed = await teams.click(CAROL, "record.notify", {**save["data"], "choice": "comments"})
     assert changed["value"]["body"][0]["text"] == "Notifications for L-1: comments only."
     assert "You get this because you follow L-1." in all_text(changed["value"])  # still the notification card
@@ -159,7 +159,7 @@ async def test_without_the_app_and_without_graph_the_delivery_fails_visibly_and_
     assert "Failed: 1" in all_text(await teams.card(BOB, "notifications"))
     assert "[Send again]" not in all_text(await teams.card(BOB, "notifications"))  # not Bob's record
 
-    [button] = [a for a in _actions(await teams.card(ALICE, "notifications")) if a["title"] == "Send again"]
+    [button] = [a for a in find(await teams.card(ALICE, "notifications"), "Action.") if a["title"] == "Send again"]
     assert button["verb"] == "notification.retry"
     failed_id = button["data"]["notification"]
     refused = await teams.click(BOB, "notification.retry", {"notification": failed_id})
@@ -306,20 +306,3 @@ async def test_sends_stay_within_teams_per_conversation_limits(teams: Teams) -> 
     assert teams.connector.refused == []  # never throttled: the sender kept to the limits
     arrivals = [p.at for p in teams.notifications(BOB)]
     assert arrivals[7] - arrivals[0] >= 1.0 and arrivals[8] - arrivals[0] >= 2.0
-
-
-def _actions(card: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Action."):
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found

@@ -18,7 +18,7 @@ from typing import Any
 
 import aiohttp
 
-from tests.conftest import all_text
+from tests.conftest import all_text, find
 
 CARD = "application/vnd.microsoft.card.adaptive"
 WAIT = 15.0  # seconds: the longest any single step may take
@@ -50,19 +50,7 @@ def is_notification(message: Message) -> bool:
 
 def find_action(card: dict[str, Any], title: str) -> dict[str, Any]:
     """The button titled `title` anywhere on the card (actions, action sets, select actions)."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Action.") and node.get("title") == title:
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
+    found = [a for a in find(card, "Action.") if a.get("title") == title]
     assert found, f"no button {title!r} on the card:\n{all_text(card)}"
     return found[0]
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from tests.conftest import find
 from tests.e2e.playground_client import Message, PlaygroundChat
 
 
@@ -24,25 +24,12 @@ async def create_lead(chat: PlaygroundChat, title: str, company: str = "") -> Me
 
 def choice(message: Message, input_id: str, starts_with: str) -> str:
     """The value of the picker choice whose title starts with `starts_with` (what a person picks)."""
-    for element in find_inputs(message.card):
+    for element in find(message.card, "Input."):
         if element.get("id") == input_id:
             for option in element.get("choices", []):
                 if option["title"].startswith(starts_with):
                     return str(option["value"])
     raise AssertionError(f"no choice {starts_with!r} for {input_id!r} in {message.readable()}")
-
-
-def find_inputs(node: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    if isinstance(node, dict):
-        if str(node.get("type", "")).startswith("Input."):
-            found.append(node)
-        for value in node.values():
-            found += find_inputs(value)
-    elif isinstance(node, list):
-        for item in node:
-            found += find_inputs(item)
-    return found
 
 
 async def pick(
