@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,7 @@ def graph_error(status: int, code: str, message: str, **headers: str) -> Answer:
 class FakeGraph:
     received: list[Received] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)  # consumed one per request; then 202/201
+    on_install: Callable[[str], None] | None = None  # told the user id of each app installation
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -68,6 +70,8 @@ class FakeGraph:
             if request.path.endswith("/sendMail"):
                 return web.Response(status=202)
             if request.path.endswith("/teamwork/installedApps"):
+                if self.on_install is not None:
+                    self.on_install(request.path.split("/")[-3])
                 return web.json_response({"id": "installation-1"}, status=201)
             return web.json_response({"error": {"code": "NotFound", "message": request.path}}, status=404)
         if answer.delay:

@@ -12,6 +12,7 @@ from app import NOTIFIER, create_app
 from bot.config import Config
 from tests.conftest import ALICE, BOB, CAROL, DAVE, FAST, Person, Teams, all_text, find
 from tests.fake_connector import FakeConnector, Limits
+from tests.fake_graph import FakeGraph
 
 
 def lines(teams: Teams, person: Person) -> list[str]:
@@ -306,3 +307,20 @@ async def test_sends_stay_within_teams_per_conversation_limits(teams: Teams) -> 
     assert teams.connector.refused == []  # never throttled: the sender kept to the limits
     arrivals = [p.at for p in teams.notifications(BOB)]
     assert arrivals[7] - arrivals[0] >= 1.0 and arrivals[8] - arrivals[0] >= 2.0
+
+
+async def test_the_real_graph_module_installs_the_app_for_a_follower(
+    teams_with_graph: Teams, fake_graph: tuple[FakeGraph, str]
+) -> None:
+    """bot/graph.py against the fake Graph, whose installation makes the fake Teams accept the 1:1 chat."""
+    graph, _ = fake_graph
+    graph.on_install = teams_with_graph.connector.install
+    await teams_with_graph.card(ALICE, "new lead Acme rollout")
+    await teams_with_graph.card(DAVE, "follow L-1", chat="channel")
+    teams_with_graph.connector.uninstall(DAVE.teams_id)
+    await teams_with_graph.card(ALICE, "stage L-1 Contacted")
+    await teams_with_graph.connector.wait_for(lambda: len(teams_with_graph.notifications(DAVE)) == 1)
+    [install] = [r for r in graph.received if r.path.endswith("/teamwork/installedApps")]
+    assert install.path == f"/v1.0/users/{DAVE.aad_object_id}/teamwork/installedApps"
+    assert install.body["teamsApp@odata.bind"].endswith("/appCatalogs/teamsApps/catalog-app-1")
+    assert (await teams_with_graph.settled())["failed"] == 0
