@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -173,12 +175,28 @@ def create_app(
             await graph.close()
         db.close()
 
+    async def run_housekeeping(app: web.Application) -> AsyncIterator[None]:
+        async def every_hour() -> None:
+            while True:
+                try:
+                    services.forget_old_activities()
+                except Exception:  # housekeeping must never take the service down
+                    log.exception("housekeeping failed")
+                await asyncio.sleep(3600)
+
+        task = asyncio.create_task(every_hour(), name="housekeeping")
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
     async def run_notifier(app: web.Application) -> AsyncIterator[None]:
         await notifier.start()
         yield
         await notifier.stop()
 
     app.cleanup_ctx.append(close_database)
+    app.cleanup_ctx.append(run_housekeeping)
     app.cleanup_ctx.append(run_notifier)  # stops before the database closes
     return app
 

@@ -116,7 +116,7 @@ class TeamsCrmBot(ActivityHandler):
             and not self.services.first_delivery(turn.tenant_id, conversation_id, activity.id)
         ):
             log.info("tenant=%s user=%s activity=%s redelivered: ignored", turn.tenant_id, turn.user.id, activity.id)
-            await self._refuse(turn_context, "Already done.", log_it=False)
+            await self._refuse(turn_context, "Already done.", tell=False)
             return
         if is_personal(activity) and activity.conversation and activity.type != ActivityTypes.invoke:
             turn_context.turn_state["crm.first_personal"] = await self._remember_personal_chat(turn_context, turn)
@@ -136,14 +136,15 @@ class TeamsCrmBot(ActivityHandler):
             return None
         return Turn(tenant_id, user)
 
-    async def _refuse(self, turn_context: TurnContext, message: str, log_it: bool = True) -> None:
+    async def _refuse(self, turn_context: TurnContext, message: str, tell: bool = True) -> None:
+        """Answer without doing anything: an invoke always gets its answer; a message only if `tell`."""
         activity = turn_context.activity
         if activity.type == ActivityTypes.invoke:
             body = {"statusCode": 200, "type": MESSAGE_TYPE, "value": message}
             await turn_context.send_activity(
                 Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
             )
-        elif activity.type == ActivityTypes.message and log_it:
+        elif activity.type == ActivityTypes.message and tell:
             await turn_context.send_activity(MessageFactory.text(message))
 
     async def _remember_personal_chat(self, turn_context: TurnContext, turn: Turn) -> bool:

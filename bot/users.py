@@ -4,11 +4,14 @@ chats), redelivered activities, and where record cards were posted."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from bot.errors import DomainError
 from bot.models import CardPost, User
 from bot.validation import _AAD_ID, MAX_NAME, clean_text
 from storage.repository import Repository
+
+REDELIVERY_MEMORY_SECONDS = 2 * 24 * 3600
 
 
 class UserCases:
@@ -78,6 +81,12 @@ class UserCases:
         """False when Teams redelivers an activity this bot already took."""
         with self.repo.transaction():
             return self.repo.claim_activity(tenant_id, conversation_id, activity_id, self.clock())
+
+    def forget_old_activities(self, keep_seconds: int = REDELIVERY_MEMORY_SECONDS) -> None:
+        """Teams redelivers within minutes; the ids of older activities are dropped (housekeeping)."""
+        cutoff = datetime.now(UTC) - timedelta(seconds=keep_seconds)
+        with self.repo.transaction():
+            self.repo.forget_activities_before(cutoff.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
 
     def remember_card_post(
         self, user: User, record_id: int, conversation_id: str, activity_id: str, service_url: str, shared: bool

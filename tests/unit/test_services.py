@@ -181,3 +181,12 @@ def test_recording_a_known_user_writes_nothing(services: CrmService) -> None:
     assert renamed.id == first.id and renamed.name == "Ann Smith"
     services.record_user("t", "29:a", "aad-a", "Ann Smith", "https://smba.example/emea/")
     assert services.repo.tenant_service_url("t") == "https://smba.example/emea/"
+
+
+def test_old_activity_ids_are_forgotten(services: CrmService) -> None:
+    assert services.first_delivery("t", "conv", "a-1")
+    assert not services.first_delivery("t", "conv", "a-1")
+    services.forget_old_activities(keep_seconds=3600)
+    assert not services.first_delivery("t", "conv", "a-1")  # an hour old at most: still remembered
+    services.forget_old_activities(keep_seconds=-1)  # everything is older than "a second in the future"
+    assert services.first_delivery("t", "conv", "a-1")
