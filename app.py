@@ -18,7 +18,7 @@ from msrest.universal_http.requests import ClientRetryPolicy
 
 from bot.config import Config
 from bot.notifications import AppInstaller, Notifier, proactive_adapter
-from bot.rate_limits import DeliveryPolicy
+from bot.rate_limits import DeliveryPolicy, RateLimiter
 from bot.services import CrmService
 from bot.teams_bot import TeamsCrmBot, tenant_of
 from storage.db import open_database
@@ -156,13 +156,16 @@ def create_app(
         from bot.graph import Graph  # msgraph is large: loaded only when Graph is configured
 
         graph = Graph(config, credential=graph_credential)
-    app[BOT] = TeamsCrmBot(services, adapter, config.app_id, graph)
+    # One limiter for every call the bot makes to Teams on its own: notifications and card updates.
+    limiter = RateLimiter((delivery or DeliveryPolicy()).slack)
+    app[BOT] = TeamsCrmBot(services, adapter, config.app_id, limiter, graph)
     notifier = Notifier(
         services.deliveries,
         proactive_adapter(auth, delivery),
         config.app_id,
         delivery,
         (installer or graph) if config.graph_enabled else None,
+        limiter,
     )
     app[NOTIFIER] = notifier
     app.router.add_post("/api/messages", messages)

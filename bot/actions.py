@@ -14,12 +14,14 @@ from bot.email_actions import EmailActions
 from bot.errors import DomainError, NotFound
 from bot.mail import Mailer
 from bot.models import Change, Kind, RecordView, User
+from bot.payload import BadPayload, int_field, text_field
 from bot.replies import Reply, record_reply
 from bot.services import CrmService
 from cards import verbs
 from cards.contacts import contact_list_card, new_contact_form
 from cards.forms import (
     comment_form,
+    contact_choice,
     contact_picker_form,
     convert_confirm_card,
     follower_form,
@@ -29,34 +31,9 @@ from cards.forms import (
 from cards.notifications import notification_card
 from cards.records import new_record_form, people_card
 
-MAX_FIELD_CHARS = 10_000  # anything longer is not a value a card input produced
 PICKER_SIZE = 50  # contacts listed in a picker before typeahead takes over
 SEARCH_RESULTS = 15  # Teams shows at most 15 typeahead results
 STALE_NOTE = " The record had changed since your card was shown: this is the latest."
-
-
-class BadPayload(DomainError):
-    """Card data that no card of ours sends (tampered, stale or from another client)."""
-
-
-def text_field(data: dict[str, Any], name: str, required: bool = False) -> str:
-    value = data.get(name)
-    if value is None or value == "":
-        if required:
-            raise BadPayload("This card is missing information; please open the record again.")
-        return ""
-    if not isinstance(value, str) or len(value) > MAX_FIELD_CHARS:
-        raise BadPayload("This card sent something I can't read; please open the record again.")
-    return value
-
-
-def int_field(data: dict[str, Any], name: str, default: int | None = None) -> int | None:
-    value = data.get(name, default)
-    if value is None or (isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31):
-        return value
-    if isinstance(value, str) and value.isdigit() and len(value) < 10:
-        return int(value)
-    raise BadPayload("This card sent something I can't read; please open the record again.")
 
 
 @dataclass(frozen=True)
@@ -129,7 +106,7 @@ class Actions:
             top if isinstance(top, int) and not isinstance(top, bool) and 0 < top <= SEARCH_RESULTS else SEARCH_RESULTS
         )
         found = self.services.search_contacts(user.tenant_id, text[:200], limit, offset)
-        return [{"title": " · ".join(p for p in (c.name, c.email, c.company) if p), "value": str(c.id)} for c in found]
+        return [{"title": title, "value": value} for title, value in map(contact_choice, found)]
 
     # --- showing ------------------------------------------------------------------------------
 
@@ -200,9 +177,7 @@ class Actions:
         if not picked:
             error = {"contact": "Pick someone from the list, or add someone new below."}
             return self._picker(click, view, as_contact, errors=error)
-        if not picked.isdigit() or len(picked) > 12:
-            raise BadPayload("This card sent something I can't read; please open the record again.")
-        return int(picked)
+        return int(int_field(click.data, "contact") or 0)
 
     def _set_contact(self, click: Click) -> Reply:
         view = self._view(click)
@@ -259,10 +234,9 @@ class Actions:
         picked = text_field(click.data, "contact")
         if not picked:
             return Reply(card=remove_participant_form(view, {"contact": "Pick the participant to remove."}))
-        if not picked.isdigit() or len(picked) > 12:
-            raise BadPayload("This card sent something I can't read; please open the record again.")
+        contact_id = int(int_field(click.data, "contact") or 0)
         try:
-            change = self.services.remove_participant(click.user, view.record.ref, int(picked))
+            change = self.services.remove_participant(click.user, view.record.ref, contact_id)
         except DomainError as exc:
             fresh = self.services.view_of(view.record)
             return Reply(card=remove_participant_form(fresh, {"contact": exc.message}), outcome="invalid")
@@ -347,12 +321,10 @@ class Actions:
 
     @staticmethod
     def _notification_id(data: dict[str, Any], required: bool) -> int | None:
-        value = data.get("notification")
-        if value is None and not required:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        value = int_field(data, "notification")
+        if value is None and required:
             raise BadPayload("This card points at a notification I can't read; please open it again.")
-        return int(value)
+        return value
 
     def _notify_choice(self, click: Click) -> Reply:
         """Saved from the notification card (which then stays one) or from the record card."""

@@ -1,17 +1,18 @@
 """Keeps posted record cards showing the truth: after a change, the latest few places where the
-record's card was posted are updated in place, in the background, gently (Teams allows 7 operations
-a second per conversation; we stay well below). Best effort: a card that misses an update is
-refreshed anyway when a listed viewer looks at it (the card's refresh) or clicks it."""
+record's card was posted are updated in place, in the background, through the same rate limiter as
+the notifications (Teams' limits count every call the bot makes to a conversation and a tenant).
+Best effort: a card that misses an update is refreshed anyway when a listed viewer looks at it (the
+card's refresh) or clicks it."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.models import CardPost
+from bot.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS, RateLimiter
 from bot.replies import refresh_user_ids
 from bot.services import CrmService
 from cards.records import record_card
@@ -22,17 +23,18 @@ Send = Callable[[CardPost, dict[str, Any]], Awaitable[None]]
 
 POSTS_PER_CHANGE = 5  # the newest posts of a record; older ones have scrolled out of sight
 DEBOUNCE_SECONDS = 0.5  # a burst of changes gives one update per card, with the final state
-PER_CONVERSATION_INTERVAL = 0.5  # seconds between two updates in one conversation
 
 
 class CardUpdater:
-    def __init__(self, services: CrmService, send: Send, debounce: float = DEBOUNCE_SECONDS) -> None:
+    def __init__(
+        self, services: CrmService, send: Send, limiter: RateLimiter, debounce: float = DEBOUNCE_SECONDS
+    ) -> None:
         self.services = services
         self.send = send
+        self.limiter = limiter
         self.debounce = debounce
         self._pending: dict[tuple[str, int], set[str]] = {}  # record -> activity ids not to touch
         self._tasks: set[asyncio.Task[None]] = set()
-        self._last_send: dict[str, float] = {}
 
     def record_changed(self, tenant_id: str, record_id: int, answered_activity_id: str | None = None) -> None:
         """Schedule an update of the record's posted cards (the clicked one was already answered)."""
@@ -60,7 +62,7 @@ class CardUpdater:
         await asyncio.sleep(self.debounce)
         skip = self._pending.pop(key, set())
         tenant_id, record_id = key
-        record = self.services.repo.get_record(tenant_id, record_id)
+        record = self.services.record_by_id(tenant_id, record_id)
         if record is None:
             return
         view = self.services.view_of(record)
@@ -68,21 +70,16 @@ class CardUpdater:
             if post.activity_id in skip:
                 continue
             # A 1:1 chat has one viewer; a shared card shows Follow to all, and each listed viewer's own view.
-            viewer = (
-                None if post.shared or not post.viewer_id else self.services.repo.get_user(tenant_id, post.viewer_id)
-            )
+            viewer = None if post.shared or not post.viewer_id else self.services.user_by_id(tenant_id, post.viewer_id)
             ids = refresh_user_ids(view, viewer, shared=viewer is None)
             card = record_card(view, viewer.id if viewer else None, refresh_user_ids=ids)
-            await self._pace(post.conversation_id)
+            permit = await self.limiter.acquire(
+                [(("conversation", tenant_id, post.conversation_id), CONVERSATION_LIMITS)],
+                (("tenant", tenant_id), TENANT_LIMITS),
+            )
             try:
                 await self.send(post, card)
             except Exception as exc:  # a deleted message or a removed bot must not stop the others
                 log.info("tenant=%s record=%s card update failed: %s", tenant_id, record_id, type(exc).__name__)
-
-    async def _pace(self, conversation_id: str) -> None:
-        wait = self._last_send.get(conversation_id, 0.0) + PER_CONVERSATION_INTERVAL - time.monotonic()
-        if wait > 0:
-            await asyncio.sleep(wait)
-        if len(self._last_send) > 1000:
-            self._last_send.clear()
-        self._last_send[conversation_id] = time.monotonic()
+            finally:
+                permit.finished()

@@ -13,6 +13,7 @@ from typing import Any
 from bot.errors import DomainError
 from bot.mail import Mailer, MailError, OutgoingMail
 from bot.models import RecordView, User
+from bot.payload import text_field
 from bot.replies import Reply, record_reply
 from bot.services import CrmService, is_valid_email
 from cards.email import MAX_BODY, MAX_SUBJECT, compose_card, prepared_card
@@ -126,16 +127,12 @@ class EmailActions:
     def log_sent(self, user: User, view: RecordView, data: dict[str, Any], shared: bool) -> Reply:
         """Without Graph: the user sent it from their mail app and says so."""
 
-        def text(name: str) -> str:
-            value = data.get(name)
-            return value if isinstance(value, str) else ""
-
         try:
-            to = addresses(text("to"), "to", required=True)
-            cc = addresses(text("cc"), "cc", required=False)
-            subject = text("subject").strip()[:MAX_SUBJECT] or view.record.title
-            record = self.services.begin_email(user, view.record.ref, text("send_id"))
+            to = addresses(text_field(data, "to"), "to", required=True)
+            cc = addresses(text_field(data, "cc"), "cc", required=False)
+            subject = text_field(data, "subject").strip()[:MAX_SUBJECT] or view.record.title
+            record = self.services.begin_email(user, view.record.ref, text_field(data, "send_id"))
         except DomainError as exc:
             return record_reply(view, user, shared, exc.message, good=False)
-        change = self.services.email_sent(user, record, text("send_id"), to, cc, subject)
+        change = self.services.email_sent(user, record, text_field(data, "send_id"), to, cc, subject)
         return record_reply(self.services.view_of(change.record), user, shared, change.message, change=change)

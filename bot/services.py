@@ -146,6 +146,9 @@ class CrmService(UserCases):
             raise NotFound(f"I can't find {kind.prefix}-{number}.")
         return record
 
+    def record_by_id(self, tenant_id: str, record_id: int) -> Record | None:
+        return self.repo.get_record(tenant_id, record_id)
+
     def view(self, tenant_id: str, ref: str) -> RecordView:
         return self.view_of(self.get_record(tenant_id, ref))
 

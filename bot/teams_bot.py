@@ -26,6 +26,7 @@ from bot.conversation import HELP_BUTTONS, HELP_ENTRIES, Conversation
 from bot.errors import DomainError
 from bot.mail import Mailer
 from bot.models import CardPost, User
+from bot.rate_limits import RateLimiter
 from bot.replies import Reply
 from bot.services import CrmService
 from cards import verbs
@@ -92,14 +93,19 @@ class Turn:
 
 class TeamsCrmBot(ActivityHandler):
     def __init__(
-        self, services: CrmService, adapter: CloudAdapterBase, app_id: str, mailer: Mailer | None = None
+        self,
+        services: CrmService,
+        adapter: CloudAdapterBase,
+        app_id: str,
+        limiter: RateLimiter,
+        mailer: Mailer | None = None,
     ) -> None:
         self.services = services
         self.adapter = adapter
         self.app_id = app_id  # "" with auth off, as botbuilder expects for proactive calls
         self.actions = Actions(services, mailer)
         self.conversation = Conversation(services, self.actions.email)
-        self.card_updater = CardUpdater(services, self._update_posted_card)
+        self.card_updater = CardUpdater(services, self._update_posted_card, limiter)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity

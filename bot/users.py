@@ -63,6 +63,9 @@ class UserCases:
     def personal_conversation(self, user: User) -> dict[str, str] | None:
         return self.repo.personal_conversation(user.tenant_id, user.id)
 
+    def user_by_id(self, tenant_id: str, user_id: int) -> User | None:
+        return self.repo.get_user(tenant_id, user_id)
+
     def colleagues(self, tenant_id: str, limit: int = 50) -> list[User]:
         return self.repo.list_users(tenant_id, limit)
 

@@ -1,0 +1,33 @@
+"""Reading card data, which is never trusted: each field is checked for its type and size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.errors import DomainError
+
+MAX_FIELD_CHARS = 10_000  # anything longer is not a value a card input produced
+
+
+class BadPayload(DomainError):
+    """Card data that no card of ours sends (tampered, stale or from another client)."""
+
+
+def text_field(data: dict[str, Any], name: str, required: bool = False) -> str:
+    value = data.get(name)
+    if value is None or value == "":
+        if required:
+            raise BadPayload("This card is missing information; please open the record again.")
+        return ""
+    if not isinstance(value, str) or len(value) > MAX_FIELD_CHARS:
+        raise BadPayload("This card sent something I can't read; please open the record again.")
+    return value
+
+
+def int_field(data: dict[str, Any], name: str, default: int | None = None) -> int | None:
+    value = data.get(name, default)
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31):
+        return value
+    if isinstance(value, str) and value.isdigit() and len(value) < 10:
+        return int(value)
+    raise BadPayload("This card sent something I can't read; please open the record again.")
