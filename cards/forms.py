@@ -18,7 +18,7 @@ from cards.common import (
     text,
     text_input,
 )
-from cards.records import record_data, record_header
+from cards.records import person_line, record_data, record_header
 
 MAX_COMMENT = 4000
 Errors = dict[str, str]
@@ -26,8 +26,8 @@ Values = dict[str, str]
 
 
 def contact_choice(contact: Contact) -> tuple[str, str]:
-    """How a contact appears in a picker: name, email and company, so namesakes can be told apart."""
-    return " · ".join(p for p in (contact.name, contact.email, contact.company) if p), str(contact.id)
+    """How a contact appears in a picker, and the value it submits."""
+    return person_line(contact), str(contact.id)
 
 
 def _form(view: RecordView, title: str, body: list[Element], message: str = "") -> Card:

@@ -34,7 +34,8 @@ def _money(record: Record) -> str:
     return f"{amount} {record.currency}".strip() if record.currency else amount
 
 
-def _person(contact: Contact) -> str:
+def person_line(contact: Contact) -> str:
+    """A contact on one line: name, email and company, so namesakes can be told apart."""
     return " · ".join(p for p in (contact.name, contact.email, contact.company) if p)
 
 
@@ -111,11 +112,11 @@ def record_card(
             ]
         ),
         section("Contact"),
-        text(_person(view.contact)) if view.contact else subtle("No Contact yet"),
+        text(person_line(view.contact)) if view.contact else subtle("No Contact yet"),
     ]
     body += [action_set(buttons["contact"])] if buttons["contact"] else []
     body.append(section(f"Other participants ({len(view.participants)})"))
-    body += bullet_list([_person(c) for c in view.participants])
+    body += bullet_list([person_line(c) for c in view.participants])
     body += _see_all(record, "participants", len(view.participants))
     body += [action_set(buttons["participants"])] if buttons["participants"] else []
     body.append(section(f"Followers ({len(view.followers)})"))
@@ -142,7 +143,7 @@ def people_card(view: RecordView, role: str, page: int = 0, page_size: int = 100
     """Everyone in one role, a page at a time (the record card shows the first few)."""
     record = view.record
     if role == "participants":
-        names = [_person(c) for c in view.participants]
+        names = [person_line(c) for c in view.participants]
         title = f"Other participants of {record.ref} ({len(names)})"
     else:
         names = [f.user.name or "Unknown" for f in view.followers]
