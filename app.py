@@ -17,10 +17,11 @@ from botbuilder.schema import Activity
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from bot.config import Config
-from bot.notifications import AppInstaller, Notifier, proactive_adapter
-from bot.rate_limits import DeliveryPolicy, RateLimiter
+from bot.notify.rate_limits import DeliveryPolicy, RateLimiter
 from bot.services import CrmService
-from bot.teams_bot import TeamsCrmBot, tenant_of
+from bot.teams.activity import tenant_of
+from bot.teams.bot import TeamsCrmBot
+from bot.teams.transport import AppInstaller, Notifier, proactive_adapter
 from storage.db import open_database
 from storage.migrations import migrate
 from storage.repository import Repository

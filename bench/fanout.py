@@ -18,8 +18,8 @@ from aiohttp import ClientSession, web
 
 from app import NOTIFIER, SERVICES, create_app
 from bot.config import Config
-from bot.models import Kind
-from bot.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS
+from bot.domain.models import Kind
+from bot.notify.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS
 from tests.fake_connector import FakeConnector, Limits
 
 TENANT = "72f988bf-0000-4000-8000-00000000aaaa"

@@ -4,7 +4,7 @@ issued while recording a user, showing a record, commenting on it and searching 
 
 from __future__ import annotations
 
-from bot.models import Kind
+from bot.domain.models import Kind
 from bot.services import CrmService
 from storage.db import open_database
 from storage.repository import Repository

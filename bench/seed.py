@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from bot.models import LEAD_STAGES, EventKind, Kind
+from bot.domain.models import LEAD_STAGES, EventKind, Kind
 from storage.db import open_database, transaction
 from storage.migrations import migrate
 

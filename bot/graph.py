@@ -26,7 +26,7 @@ from msgraph.generated.users.item.send_mail.send_mail_post_request_body import S
 from msgraph_core import GraphClientFactory
 
 from bot.config import Config
-from bot.mail import MailError, OutgoingMail
+from bot.services.email import MailError, OutgoingMail
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import Contact
+from bot.domain.models import Contact
 from cards import verbs
 from cards.common import Card, Element, action_set, card, execute, heading, notice, subtle, text, text_input
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from bot.models import RecordView
+from bot.domain.models import RecordView
 from cards import verbs
 from cards.common import Card, Element, action_set, card, execute, facts, notice, subtle, text, text_input
 from cards.records import record_header

@@ -3,7 +3,7 @@ each comes back with the typed values kept and a message beside the field the se
 
 from __future__ import annotations
 
-from bot.models import Contact, RecordView, User, stages_for
+from bot.domain.models import Contact, RecordView, User, stages_for
 from cards import verbs
 from cards.common import (
     Card,

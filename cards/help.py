@@ -1,6 +1,6 @@
 """The help card, and the friendly answer to text the bot does not understand.
 
-Both take the command table's entries as data, so the table stays in bot/commands.py."""
+Both take the command table's entries as data, so the table stays in bot/handlers/commands.py."""
 
 from __future__ import annotations
 

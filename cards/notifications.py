@@ -3,7 +3,8 @@ record card), and the `notifications` status card with retry buttons."""
 
 from __future__ import annotations
 
-from bot.models import DeliveryStatus, Notification, NotificationView, NotifyChoice
+from bot.domain.delivery import DeliveryStatus, Notification, NotificationView
+from bot.domain.models import NotifyChoice
 from cards import verbs
 from cards.common import (
     Card,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.models import Contact, Kind, Record, RecordView
+from bot.domain.models import Contact, Kind, Record, RecordView
 from cards import verbs
 from cards.common import (
     LIST_LIMIT,

@@ -1,4 +1,4 @@
-"""Card verbs: stable strings shared by the card builders and bot/actions.py."""
+"""Card verbs: stable strings shared by the card builders and bot/handlers/clicks.py."""
 
 RECORD_CREATE = "record.create"
 RECORD_SHOW = "record.show"  # also the card's refresh verb: each viewer gets their own view

@@ -2,7 +2,7 @@
 
 The template is manifest/manifest.json; this fills in the ids from `MicrosoftAppId` (the bot's Microsoft
 App ID is also the app's id), the optional `BOT_DOMAIN` into validDomains, and the command menus from
-the bot's own command table (bot/commands.py), then checks the result against Microsoft's JSON schema
+the bot's own command table (bot/handlers/commands.py), then checks the result against Microsoft's JSON schema
 from the pinned npm package @microsoft/app-manifest before zipping it.
 """
 
@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from bot.commands import COMMANDS, CommandSpec, spec_named
+from bot.handlers.commands import COMMANDS, CommandSpec, spec_named
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

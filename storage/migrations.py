@@ -181,7 +181,7 @@ INSERT INTO records_fts(records_fts) VALUES ('rebuild');
 """
 
 # One row per (change, follower) to tell: written in the same transaction as the change, read by the
-# sender in bot/sender.py. `event_ids` lists the events it covers (comma-separated, oldest
+# sender in bot/notify/sender.py. `event_ids` lists the events it covers (comma-separated, oldest
 # first); `batch` names the transaction that opened it, so the events of one change always share a row.
 M003_OUTBOX = """
 CREATE TABLE notifications (

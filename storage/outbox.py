@@ -8,7 +8,8 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.models import DeliveryStatus, Event, EventKind, Notification, NotifyChoice
+from bot.domain.delivery import DeliveryStatus, Notification
+from bot.domain.models import Event, EventKind, NotifyChoice
 
 _COLUMNS = (
     "n.id, n.tenant_id, n.record_id, n.recipient_id, n.actor_id, n.event_ids, n.status, n.attempts, n.due_at,"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import Contact, User
+from bot.domain.models import Contact, User
 from storage.queries import _CONTACT_COLUMNS, _USER_COLUMNS, Queries, _contact, _user, fts_query
 
 FEW_MATCHES = 2000  # up to this many full-text matches (all tenants), a contact search sorts them

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import CardPost
+from bot.domain.delivery import CardPost
 from storage.queries import Queries
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.models import Contact, Event, EventKind, Kind, Record, User
+from bot.domain.models import Contact, Event, EventKind, Kind, Record, User
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _USER_COLUMNS = "id, tenant_id, name, teams_id, aad_object_id, email"

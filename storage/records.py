@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.models import Contact, Event, Follower, Kind, NotifyChoice, Record
+from bot.domain.models import Contact, Event, Follower, Kind, NotifyChoice, Record
 from storage.queries import _RECORD_COLUMNS, Queries, _contact, _event, _record, _user, fts_query
 
 

@@ -15,8 +15,8 @@ from aiohttp.test_utils import TestClient
 
 from app import SERVICES, create_app
 from bot.config import Config
-from bot.models import User
-from bot.rate_limits import DeliveryPolicy
+from bot.domain.models import User
+from bot.notify.rate_limits import DeliveryPolicy
 from bot.services import CrmService
 from storage.db import open_database
 from storage.migrations import migrate

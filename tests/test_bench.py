@@ -12,7 +12,7 @@ from bench import plans, plot, scale, seed, start, throughput  # noqa: F401  (ea
 from bench.common import Teams, percentile
 from bench.echo_bot import create_echo_app
 from bench.scale import _full_scan
-from bot.models import Kind
+from bot.domain.models import Kind
 from bot.services import CrmService
 from storage.db import open_database
 from storage.repository import Repository

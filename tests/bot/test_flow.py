@@ -1,6 +1,6 @@
 """The foundation's "done when", by chat alone, through HTTP exactly as Teams calls the bot."""
 
-from bot.models import Kind
+from bot.domain.models import Kind
 from tests.conftest import ALICE, BOB, Teams, all_text
 
 

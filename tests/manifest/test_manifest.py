@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from bot.commands import COMMANDS, parse
+from bot.handlers.commands import COMMANDS, parse
 from manifest import build, make_icons
 
 APP_ID = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import Kind
+from bot.domain.models import Kind
 from storage.db import open_database, transaction
 from storage.migrations import MIGRATIONS, migrate
 from storage.repository import Repository, fts_query

@@ -9,21 +9,9 @@ from typing import Any
 
 import pytest
 
-from bot.conversation import HELP_BUTTONS, HELP_ENTRIES
-from bot.models import (
-    Contact,
-    DeliveryStatus,
-    Event,
-    EventKind,
-    Follower,
-    Kind,
-    Notification,
-    NotificationView,
-    NotifyChoice,
-    Record,
-    RecordView,
-    User,
-)
+from bot.domain.delivery import DeliveryStatus, Notification, NotificationView
+from bot.domain.models import Contact, Event, EventKind, Follower, Kind, NotifyChoice, Record, RecordView, User
+from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES
 from cards.contacts import contact_list_card, new_contact_form
 from cards.email import compose_card, mailto_link, prepared_card
 from cards.forms import (

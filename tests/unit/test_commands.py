@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.commands import COMMANDS, MAX_MESSAGE_CHARS, TooLong, parse
+from bot.handlers.commands import COMMANDS, MAX_MESSAGE_CHARS, TooLong, parse
 
 
 @pytest.mark.parametrize(

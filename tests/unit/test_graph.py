@@ -6,7 +6,7 @@ import pytest
 
 from bot.config import Config
 from bot.graph import Graph, GraphError
-from bot.mail import OutgoingMail
+from bot.services.email import OutgoingMail
 from tests.fake_graph import FakeCredential, FakeGraph, graph_error
 
 

@@ -1,6 +1,6 @@
 """The sender's rate limiter on a fake clock: Teams' windows are kept, one busy chat holds up no one."""
 
-from bot.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS, DeliveryPolicy, RateLimiter
+from bot.notify.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS, DeliveryPolicy, RateLimiter
 
 
 class Clock:

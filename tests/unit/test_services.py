@@ -4,9 +4,10 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.errors import Ambiguous, DomainError, NotFound
-from bot.models import EventKind, Kind, NotifyChoice, User
-from bot.services import CrmService, is_valid_email, parse_ref
+from bot.domain.errors import Ambiguous, DomainError, NotFound
+from bot.domain.models import EventKind, Kind, NotifyChoice, User
+from bot.domain.rules import is_valid_email, parse_ref
+from bot.services import CrmService
 from tests.conftest import ALICE, BOB, MALLORY
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -20,15 +18,16 @@ from botbuilder.schema import (
     InvokeResponse,
 )
 
-from bot.actions import Actions, Click
-from bot.card_updates import CardUpdater
-from bot.conversation import HELP_BUTTONS, HELP_ENTRIES, Conversation
-from bot.errors import DomainError
-from bot.mail import Mailer
-from bot.models import CardPost, User
-from bot.rate_limits import RateLimiter
-from bot.replies import Reply
+from bot.domain.delivery import CardPost
+from bot.domain.errors import DomainError
+from bot.handlers.clicks import Actions, Click
+from bot.handlers.replies import Reply
+from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES, Conversation
+from bot.notify.card_updates import CardUpdater
+from bot.notify.rate_limits import RateLimiter
 from bot.services import CrmService
+from bot.services.email import Mailer
+from bot.teams.activity import Turn, command_text, is_personal, tenant_of
 from cards import verbs
 from cards.help import help_card
 
@@ -37,58 +36,6 @@ log = logging.getLogger(__name__)
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
 SEARCH_TYPE = "application/vnd.microsoft.search.searchResponse"
-_FORMATTING_TAG = re.compile(r"</?(?:p|div|span|br|b|i|strong|em)\b[^>]*>", re.IGNORECASE)
-
-
-def tenant_of(activity: Activity) -> str:
-    """Teams puts the tenant in channelData.tenant.id (and conversation.tenantId)."""
-    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    tenant = channel_data.get("tenant")
-    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str) and tenant["id"].strip():
-        return tenant["id"].strip()
-    conversation = activity.conversation
-    if conversation is not None:
-        value = conversation.tenant_id or (conversation.additional_properties or {}).get("tenantId")
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return ""
-
-
-def is_personal(activity: Activity) -> bool:
-    conversation = activity.conversation
-    return (
-        conversation is not None
-        and (conversation.conversation_type in (None, "personal"))
-        and not conversation.is_group
-    )
-
-
-def command_text(activity: Activity) -> str:
-    """The text of a message with the bot's @mention removed (Teams keeps `<at>Bot</at>` in the text)."""
-    text = activity.text if isinstance(activity.text, str) else ""
-    bot_id = activity.recipient.id if activity.recipient else None
-    for entity in activity.entities or []:
-        props = entity.additional_properties or {}
-        mentioned = props.get("mentioned")
-        mentioned = mentioned if isinstance(mentioned, dict) else {}
-        if entity.type and entity.type.lower() == "mention" and mentioned.get("id") == bot_id:
-            mention_text = props.get("text")
-            if isinstance(mention_text, str) and mention_text:
-                text = text.replace(mention_text, " ")
-    text = re.sub(r"<at>.*?</at>", " ", text) if "<at>" in text else text
-    if _FORMATTING_TAG.search(text):
-        text = _FORMATTING_TAG.sub(" ", text)
-    if not text.strip() and isinstance(activity.value, dict) and isinstance(activity.value.get("command"), str):
-        text = activity.value["command"]  # a messageBack button whose text did not come through
-    return text.strip()
-
-
-@dataclass
-class Turn:
-    """What every handler needs about the turn: who, in which tenant."""
-
-    tenant_id: str
-    user: User
 
 
 class TeamsCrmBot(ActivityHandler):

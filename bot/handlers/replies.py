@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.models import Change, Event, RecordView, User
+from bot.domain.models import Change, Event, RecordView, User
 from cards.records import record_card
 
 

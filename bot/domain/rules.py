@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
-from bot.errors import DomainError, NotFound
-from bot.models import Kind
+from bot.domain.errors import DomainError, NotFound
+from bot.domain.models import Kind
 
 MAX_NAME = 200
 MAX_TITLE = 200
@@ -15,24 +14,22 @@ MAX_FIELD = 200
 MAX_COMMENT = 4000
 MAX_EVENT_TEXT = 500
 TIMELINE_ON_CARD = 5
+MAX_SUBJECT = 255  # an email subject
+MAX_BODY = 20_000  # an email body
 
 _EMAIL = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
 _REF = re.compile(r"\s*([LOlo])\s*-?\s*(\d{1,9})\s*")
-_SEND_ID = re.compile(r"[0-9a-f]{32}")
-_SEND_REFUSALS = {
+SEND_ID = re.compile(r"[0-9a-f]{32}")
+SEND_REFUSALS = {
     "sent": "This email was already sent.",
     "sending": "This email is being sent right now.",
     "unknown": "The last try may have gone out: check Sent Items in Outlook, then open the email again to resend.",
 }
-_AAD_ID = re.compile(r"[A-Za-z0-9-]{1,100}")
+AAD_ID = re.compile(r"[A-Za-z0-9-]{1,100}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def clean_text(text: str | None) -> str:
@@ -62,12 +59,12 @@ def parse_ref(ref: str) -> tuple[Kind, int]:
     return kind, int(match.group(2))
 
 
-def _limited(value: str | None, field: str, label: str, maximum: int = MAX_FIELD) -> str | None:
+def limited(value: str | None, field: str, label: str, maximum: int = MAX_FIELD) -> str | None:
     text = clean_text(value)
     if len(text) > maximum:
         raise DomainError(f"{label} can be at most {maximum} characters.", field)
     return text or None
 
 
-def _short(text: str) -> str:
+def shorten(text: str) -> str:
     return text if len(text) <= MAX_EVENT_TEXT else text[: MAX_EVENT_TEXT - 1] + "…"

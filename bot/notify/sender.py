@@ -1,6 +1,6 @@
 """The outbox sender's loop, free of Bot Framework types: it reads due rows, runs their deliveries
 within Teams' rate limits, records each outcome and decides on retries; a `Transport`
-(bot/notifications.py) does the sending.
+(bot/teams/transport.py) does the sending.
 
 Delivery semantics. A row is marked 'sending' (committed) just before its HTTP call and 'sent' right
 after the connector's answer. A restart resumes every 'pending' row. A row still 'sending' after a
@@ -11,7 +11,7 @@ that cannot be vouched for is visible instead of silently lost. The one way to a
 timeout: as Teams advises, it is retried, so a message Teams took but did not confirm within
 `DeliveryPolicy.send_timeout` would arrive twice.
 
-Every send goes through the rate limiter of bot/rate_limits.py (Teams' per-conversation and per-tenant
+Every send goes through the rate limiter of bot/notify/rate_limits.py (Teams' per-conversation and per-tenant
 limits). 429 answers are retried after Retry-After; 412, 502, 503, 504 and timeouts with exponential
 backoff and jitter; all bounded by `DeliveryPolicy.max_attempts`. A short wait is spent in the
 delivery's own task (the row is pending in the database meanwhile, so a restart still resumes it), so
@@ -30,9 +30,9 @@ import time
 from collections.abc import Hashable
 from typing import Protocol
 
-from bot.models import Notification, NotificationView
-from bot.outbox import Deliveries
-from bot.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS, DeliveryPolicy, Permit, RateLimiter
+from bot.domain.delivery import Notification, NotificationView
+from bot.notify.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS, DeliveryPolicy, Permit, RateLimiter
+from bot.services.outbox import Deliveries
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class Outgoing(Protocol):
 
 
 class Transport(Protocol):
-    """What the sender sends through (Teams; bot/notifications.py). Failures raise DeliveryError."""
+    """What the sender sends through (Teams; bot/teams/transport.py). Failures raise DeliveryError."""
 
     async def prepare(self, view: NotificationView) -> Outgoing: ...
 

@@ -1,15 +1,15 @@
-"""The use cases. Each validates its input, changes the records in one transaction and returns
-the timeline events it wrote. Nothing here knows about Teams."""
+"""Use cases of leads and opportunities: create, the three roles, comments, stages, conversion.
+Each validates its input, changes the record in one transaction and returns the events it wrote
+(the followers' notifications are enqueued in that same transaction)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.errors import Ambiguous, DomainError, NotFound
-from bot.models import (
+from bot.domain.errors import DomainError, NotFound
+from bot.domain.models import (
     CONVERTED,
     Change,
-    Contact,
     Event,
     EventKind,
     Kind,
@@ -20,116 +20,23 @@ from bot.models import (
     User,
     stages_for,
 )
-from bot.outbox import Deliveries
-from bot.users import UserCases
-from bot.validation import (
-    _SEND_ID,
-    _SEND_REFUSALS,
-    MAX_COMMENT,
-    MAX_NAME,
-    MAX_TITLE,
-    TIMELINE_ON_CARD,
-    _limited,
-    _short,
-    clean_text,
-    is_valid_email,
-    normalise_email,
-    parse_ref,
-    utc_now,
-)
+from bot.domain.rules import MAX_COMMENT, MAX_TITLE, TIMELINE_ON_CARD, clean_text, limited, parse_ref, shorten
+from bot.services.contacts import ContactCases
+from bot.services.outbox import Deliveries
 from storage.repository import Repository
 
-__all__ = ["CrmService", "clean_text", "is_valid_email", "parse_ref", "utc_now"]
 
-
-class CrmService(UserCases):
-    """Contacts, leads, opportunities and their three roles, for one database."""
-
-    def __init__(self, repo: Repository, clock: Callable[[], str] = utc_now, notify_window_seconds: int = 0) -> None:
-        self.repo = repo
-        self.clock = clock
-        self.deliveries = Deliveries(repo, clock, notify_window_seconds)
-
-    # --- contacts ------------------------------------------------------------------------------
-
-    def create_contact(
-        self,
-        actor: User,
-        name: str,
-        email: str | None = None,
-        phone: str | None = None,
-        company: str | None = None,
-        job_title: str | None = None,
-    ) -> Contact:
-        tenant = actor.tenant_id
-        clean_name = _limited(name, "name", "A name", MAX_NAME)
-        if not clean_name:
-            raise DomainError("A contact needs a name.", "name")
-        clean_email = normalise_email(email)
-        fields = {
-            "phone": _limited(phone, "phone", "A phone number", 50),
-            "company": _limited(company, "company", "A company name"),
-            "job_title": _limited(job_title, "job_title", "A job title"),
-        }
-        with self.repo.transaction():
-            if clean_email and (existing := self.repo.contact_by_email(tenant, clean_email)):
-                raise DomainError(f"{existing.name} already has the email {existing.email}.", "email")
-            return self.repo.insert_contact(
-                tenant, clean_name, clean_email, created_by=actor.id, now=self.clock(), **fields
-            )
-
-    def search_contacts(self, tenant_id: str, text: str = "", limit: int = 25, offset: int = 0) -> list[Contact]:
-        return self.repo.search_contacts(tenant_id, clean_text(text)[:200], limit, offset)
-
-    def count_contacts(self, tenant_id: str) -> int:
-        return self.repo.count_contacts(tenant_id)
-
-    def get_contact(self, tenant_id: str, contact_id: int) -> Contact:
-        contact = self.repo.get_contact(tenant_id, contact_id)
-        if contact is None:
-            raise NotFound("That contact no longer exists.", "contact")
-        return contact
-
-    def resolve_contact(self, tenant_id: str, name_or_email: str) -> Contact:
-        """Find one contact by email or by name; several matches or none are explained."""
-        text = clean_text(name_or_email)
-        if not text:
-            raise DomainError("Which contact? Give a name or an email.", "contact")
-        if "@" in text:
-            contact = self.repo.contact_by_email(tenant_id, text)
-            if contact is None:
-                raise NotFound(
-                    f"No contact has the email {text[:80]}. Add one with: new contact <name> {text[:80]}", "contact"
-                )
-            return contact
-        matches = self.repo.contacts_named(tenant_id, text) or self.repo.search_contacts(tenant_id, text, limit=10)
-        if len(matches) == 1:
-            return matches[0]
-        if not matches:
-            raise NotFound(
-                f"No contact is called “{text[:80]}”. Add one with: new contact {text[:80]} <email>", "contact"
-            )
-        raise Ambiguous(f"Several contacts match “{text[:80]}”; use their email to pick one.", matches, "contact")
-
-    def create_contact_as(
-        self, actor: User, ref: str, as_contact: bool, name: str, email: str | None, company: str | None
-    ) -> Change:
-        """Create a contact and make it the Contact (or a participant) in one step: both or neither."""
-        with self.repo.transaction():
-            self._editable(actor, ref)
-            contact = self.create_contact(actor, name, email, company=company)
-            if as_contact:
-                return self.set_contact(actor, ref, contact.id)
-            return self.add_participant(actor, ref, contact.id)
-
-    # --- records -------------------------------------------------------------------------------
+class RecordCases(ContactCases):
+    repo: Repository
+    clock: Callable[[], str]
+    deliveries: Deliveries
 
     def create_record(self, actor: User, kind: Kind, title: str, company: str | None = None) -> Change:
-        clean_title = _limited(title, "title", "A title", MAX_TITLE)
+        clean_title = limited(title, "title", "A title", MAX_TITLE)
         if not clean_title:
             article = "An" if kind is Kind.OPPORTUNITY else "A"
             raise DomainError(f"{article} {kind.value} needs a title.", "title")
-        clean_company = _limited(company, "company", "A company name")
+        clean_company = limited(company, "company", "A company name")
         now = self.clock()
         with self.repo.transaction():
             record = self.repo.insert_record(
@@ -299,7 +206,7 @@ class CrmService(UserCases):
         with self.repo.transaction():
             record = self._editable(actor, ref)
             self.repo.add_comment(actor.tenant_id, record.id, actor.id, body, self.clock())
-            event = self._event(actor, record, EventKind.COMMENTED, new=_short(body))
+            event = self._event(actor, record, EventKind.COMMENTED, new=shorten(body))
             record = self._touch(record)
         return Change(record, (event,), f"Comment added to {record.ref}.")
 
@@ -343,36 +250,16 @@ class CrmService(UserCases):
             opportunity = self._touch(opportunity)
         return Change(opportunity, (on_lead, on_opportunity), f"{lead.ref} is now opportunity {opportunity.ref}.")
 
-    # --- email ---------------------------------------------------------------------------------
-
-    def begin_email(self, actor: User, ref: str, send_id: str) -> Record:
-        """Claim a compose card's send id before sending, so a second click never sends twice."""
-        if not _SEND_ID.fullmatch(send_id or ""):
-            raise DomainError("This card is out of date; please open the email again.")
-        with self.repo.transaction():
-            record = self.get_record(actor.tenant_id, ref)
-            status = self.repo.email_send_status(actor.tenant_id, send_id)
-            if status in _SEND_REFUSALS:
-                raise DomainError(_SEND_REFUSALS[status])
-            self.repo.set_email_send(actor.tenant_id, send_id, record.id, actor.id, "sending", None, self.clock())
-        return record
-
-    def email_failed(self, actor: User, record: Record, send_id: str, reason: str, sent_unknown: bool) -> None:
-        """Nothing went out (or, after a timeout, perhaps something did): no timeline event either way."""
-        with self.repo.transaction():
-            status = "unknown" if sent_unknown else "failed"
-            self.repo.set_email_send(actor.tenant_id, send_id, record.id, actor.id, status, reason[:500], self.clock())
-
-    def email_sent(
-        self, actor: User, record: Record, send_id: str, to: list[str], cc: list[str], subject: str
+    def create_contact_as(
+        self, actor: User, ref: str, as_contact: bool, name: str, email: str | None, company: str | None
     ) -> Change:
-        """Record a sent email on the timeline: recipients and subject, never the body."""
-        recipients = "to " + ", ".join(to) + (f", cc {', '.join(cc)}" if cc else "")
+        """Create a contact and make it the Contact (or a participant) in one step: both or neither."""
         with self.repo.transaction():
-            self.repo.set_email_send(actor.tenant_id, send_id, record.id, actor.id, "sent", None, self.clock())
-            event = self._event(actor, record, EventKind.EMAIL_SENT, new=_short(subject), detail=_short(recipients))
-            record = self._touch(record)
-        return Change(record, (event,), f"Email sent {recipients}.")
+            self._editable(actor, ref)
+            contact = self.create_contact(actor, name, email, company=company)
+            if as_contact:
+                return self.set_contact(actor, ref, contact.id)
+            return self.add_participant(actor, ref, contact.id)
 
     # --- helpers -------------------------------------------------------------------------------
 

@@ -4,26 +4,14 @@ transaction), what the sender claims and records, and what people see and retry.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 
-from bot.errors import DomainError, NotFound
-from bot.models import DeliveryStatus, Event, Notification, NotificationView, Record, User
+from bot.domain.clock import parse_time, shifted
+from bot.domain.delivery import DeliveryStatus, Notification, NotificationView
+from bot.domain.errors import DomainError, NotFound
+from bot.domain.models import Event, Record, User
 from storage.repository import Repository
 
-_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 MAX_ERROR = 300
-
-
-def parse_time(stamp: str) -> datetime:
-    return datetime.strptime(stamp, _FORMAT).replace(tzinfo=UTC)
-
-
-def format_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(_FORMAT)
-
-
-def shifted(stamp: str, seconds: float) -> str:
-    return format_time(parse_time(stamp) + timedelta(seconds=seconds))
 
 
 class Deliveries:

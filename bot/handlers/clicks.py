@@ -9,14 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.conversation import outbox_status
-from bot.email_actions import EmailActions
-from bot.errors import DomainError, NotFound
-from bot.mail import Mailer
-from bot.models import Change, Kind, RecordView, User
-from bot.payload import BadPayload, int_field, text_field
-from bot.replies import Reply, record_reply
+from bot.domain.errors import DomainError, NotFound
+from bot.domain.models import Change, Kind, RecordView, User
+from bot.handlers.email import EmailActions
+from bot.handlers.payload import BadPayload, int_field, text_field
+from bot.handlers.replies import Reply, record_reply
+from bot.handlers.text import outbox_status
 from bot.services import CrmService
+from bot.services.email import Mailer
 from cards import verbs
 from cards.contacts import contact_list_card, new_contact_form
 from cards.forms import (

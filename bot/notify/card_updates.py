@@ -11,9 +11,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.models import CardPost
-from bot.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS, RateLimiter
-from bot.replies import refresh_user_ids
+from bot.domain.delivery import CardPost
+from bot.handlers.replies import refresh_user_ids
+from bot.notify.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS, RateLimiter
 from bot.services import CrmService
 from cards.records import record_card
 

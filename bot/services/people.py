@@ -4,11 +4,12 @@ chats), redelivered activities, and where record cards were posted."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 
-from bot.errors import DomainError
-from bot.models import CardPost, User
-from bot.validation import _AAD_ID, MAX_NAME, clean_text
+from bot.domain.clock import shifted, utc_now
+from bot.domain.delivery import CardPost
+from bot.domain.errors import DomainError
+from bot.domain.models import User
+from bot.domain.rules import AAD_ID, MAX_NAME, clean_text
 from storage.repository import Repository
 
 REDELIVERY_MEMORY_SECONDS = 2 * 24 * 3600
@@ -72,7 +73,7 @@ class UserCases:
     def colleague(self, actor: User, aad_object_id: str, name: str | None) -> User:
         """A user of the actor's tenant picked by Entra object id; recorded if the bot never met them."""
         aad = clean_text(aad_object_id)
-        if not _AAD_ID.fullmatch(aad):
+        if not AAD_ID.fullmatch(aad):
             raise DomainError("Pick a colleague from the list.", "follower")
         existing = self.repo.find_user(actor.tenant_id, None, aad)
         if existing is not None:
@@ -87,9 +88,8 @@ class UserCases:
 
     def forget_old_activities(self, keep_seconds: int = REDELIVERY_MEMORY_SECONDS) -> None:
         """Teams redelivers within minutes; the ids of older activities are dropped (housekeeping)."""
-        cutoff = datetime.now(UTC) - timedelta(seconds=keep_seconds)
         with self.repo.transaction():
-            self.repo.forget_activities_before(cutoff.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+            self.repo.forget_activities_before(shifted(utc_now(), -keep_seconds))
 
     def remember_card_post(
         self, user: User, record_id: int, conversation_id: str, activity_id: str, service_url: str, shared: bool

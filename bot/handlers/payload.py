@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.errors import DomainError
+from bot.domain.errors import DomainError
 
 MAX_FIELD_CHARS = 10_000  # anything longer is not a value a card input produced
 

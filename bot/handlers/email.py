@@ -10,13 +10,14 @@ import re
 import uuid
 from typing import Any
 
-from bot.errors import DomainError
-from bot.mail import Mailer, MailError, OutgoingMail
-from bot.models import RecordView, User
-from bot.payload import text_field
-from bot.replies import Reply, record_reply
-from bot.services import CrmService, is_valid_email
-from cards.email import MAX_BODY, MAX_SUBJECT, compose_card, prepared_card
+from bot.domain.errors import DomainError
+from bot.domain.models import RecordView, User
+from bot.domain.rules import MAX_BODY, MAX_SUBJECT, is_valid_email
+from bot.handlers.payload import text_field
+from bot.handlers.replies import Reply, record_reply
+from bot.services import CrmService
+from bot.services.email import Mailer, MailError, OutgoingMail
+from cards.email import compose_card, prepared_card
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Proactive sends through Teams, the only part of the outbox sender that knows Bot Framework types:
 the 1:1 conversation (created, with the app installed through Graph if need be, and stored), the
 card, the connector call bounded by our timeout, and what the connector's answers mean
-(`DeliveryError`). The loop, the rate limits and the retries are in bot/sender.py; `Notifier` is
+(`DeliveryError`). The loop, the rate limits and the retries are in bot/notify/sender.py; `Notifier` is
 that sender delivering through Teams."""
 
 from __future__ import annotations
@@ -30,10 +30,11 @@ from botframework.connector.auth import (
     ConnectorFactory,
 )
 
-from bot.models import NotificationView, User
-from bot.outbox import Deliveries
-from bot.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS, DeliveryPolicy, RateLimiter
-from bot.sender import DeliveryError, Sender
+from bot.domain.delivery import NotificationView
+from bot.domain.models import User
+from bot.notify.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS, DeliveryPolicy, RateLimiter
+from bot.notify.sender import DeliveryError, Sender
+from bot.services.outbox import Deliveries
 from cards.notifications import notification_card, notification_summary
 
 log = logging.getLogger(__name__)
@@ -151,7 +152,7 @@ def _connector_error(exc: BaseException, doing: str) -> DeliveryError:
 
 @dataclass(frozen=True)
 class _Card:
-    """A card addressed to a 1:1 conversation (bot/sender.py's `Outgoing`)."""
+    """A card addressed to a 1:1 conversation (bot/notify/sender.py's `Outgoing`)."""
 
     teams: TeamsTransport
     reference: ConversationReference
@@ -166,7 +167,7 @@ class _Card:
 
 
 class TeamsTransport:
-    """bot/sender.py's `Transport` through botbuilder: proactive 1:1 messages from the bot."""
+    """bot/notify/sender.py's `Transport` through botbuilder: proactive 1:1 messages from the bot."""
 
     def __init__(
         self,

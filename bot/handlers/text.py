@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from bot.commands import COMMANDS, Args, ParsedCommand, TooLong, parse
-from bot.email_actions import EmailActions
-from bot.errors import Ambiguous, DomainError
-from bot.models import Change, Contact, Kind, RecordView, User
-from bot.replies import Reply, record_reply
+from bot.domain.errors import Ambiguous, DomainError
+from bot.domain.models import Change, Contact, Kind, RecordView, User
+from bot.handlers.commands import COMMANDS, Args, ParsedCommand, TooLong, parse
+from bot.handlers.email import EmailActions
+from bot.handlers.replies import Reply, record_reply
 from bot.services import CrmService
 from cards.contacts import contact_list_card, new_contact_form
 from cards.help import help_card, unknown_card

@@ -192,43 +192,6 @@ class RecordView:
         return any(f.user.id == user_id for f in self.followers)
 
 
-class DeliveryStatus(enum.StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"  # committed just before the HTTP call; see bot/sender.py
-    SENT = "sent"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class Notification:
-    """One pending or past message to one follower about one or more events on a record."""
-
-    id: int
-    tenant_id: str
-    record_id: int
-    recipient_id: int
-    actor_id: int | None
-    event_ids: tuple[int, ...]
-    status: DeliveryStatus
-    attempts: int
-    due_at: str
-    next_attempt_at: str
-    last_error: str | None = None
-    record_ref: str = ""
-    recipient_name: str = ""
-
-
-@dataclass(frozen=True)
-class NotificationView:
-    """Everything the notification card shows to its recipient."""
-
-    notification: Notification
-    record: Record
-    recipient: User
-    events: tuple[Event, ...]
-    choice: NotifyChoice
-
-
 @dataclass(frozen=True)
 class Change:
     """What a service call did: the record afterwards and the events it wrote."""
@@ -236,16 +199,3 @@ class Change:
     record: Record
     events: tuple[Event, ...] = field(default_factory=tuple)
     message: str = ""
-
-
-@dataclass(frozen=True)
-class CardPost:
-    """Where a record card was posted: enough to update it in place later."""
-
-    tenant_id: str
-    record_id: int
-    conversation_id: str
-    activity_id: str
-    service_url: str
-    shared: bool
-    viewer_id: int | None

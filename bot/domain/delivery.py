@@ -1,0 +1,59 @@
+"""What the bot delivers outside a turn: notifications to followers and the posted cards it keeps
+up to date. Rows the outbox and the card updater work on; no I/O here."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from bot.domain.models import Event, NotifyChoice, Record, User
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # committed just before the HTTP call; see bot/notify/sender.py
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One pending or past message to one follower about one or more events on a record."""
+
+    id: int
+    tenant_id: str
+    record_id: int
+    recipient_id: int
+    actor_id: int | None
+    event_ids: tuple[int, ...]
+    status: DeliveryStatus
+    attempts: int
+    due_at: str
+    next_attempt_at: str
+    last_error: str | None = None
+    record_ref: str = ""
+    recipient_name: str = ""
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    """Everything the notification card shows to its recipient."""
+
+    notification: Notification
+    record: Record
+    recipient: User
+    events: tuple[Event, ...]
+    choice: NotifyChoice
+
+
+@dataclass(frozen=True)
+class CardPost:
+    """Where a record card was posted: enough to update it in place later."""
+
+    tenant_id: str
+    record_id: int
+    conversation_id: str
+    activity_id: str
+    service_url: str
+    shared: bool
+    viewer_id: int | None

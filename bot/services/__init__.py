@@ -1,0 +1,23 @@
+"""The use cases: validate, load once, change in one transaction, return the change and its events.
+No Teams types and no cards here. `CrmService` is the one object the handlers talk to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.domain.clock import utc_now
+from bot.services.email import EmailCases
+from bot.services.outbox import Deliveries
+from bot.services.people import UserCases
+from storage.repository import Repository
+
+__all__ = ["CrmService"]
+
+
+class CrmService(EmailCases, UserCases):
+    """Contacts, leads, opportunities, their three roles, email and people, for one database."""
+
+    def __init__(self, repo: Repository, clock: Callable[[], str] = utc_now, notify_window_seconds: int = 0) -> None:
+        self.repo = repo
+        self.clock = clock
+        self.deliveries = Deliveries(repo, clock, notify_window_seconds)

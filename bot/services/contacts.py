@@ -1,0 +1,76 @@
+"""Use cases of the tenant's contact list: add, find, resolve a name or an email."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.domain.errors import Ambiguous, DomainError, NotFound
+from bot.domain.models import Contact, User
+from bot.domain.rules import MAX_NAME, clean_text, limited, normalise_email
+from storage.repository import Repository
+
+
+class ContactCases:
+    repo: Repository
+    clock: Callable[[], str]
+
+    # --- contacts ------------------------------------------------------------------------------
+
+    def create_contact(
+        self,
+        actor: User,
+        name: str,
+        email: str | None = None,
+        phone: str | None = None,
+        company: str | None = None,
+        job_title: str | None = None,
+    ) -> Contact:
+        tenant = actor.tenant_id
+        clean_name = limited(name, "name", "A name", MAX_NAME)
+        if not clean_name:
+            raise DomainError("A contact needs a name.", "name")
+        clean_email = normalise_email(email)
+        fields = {
+            "phone": limited(phone, "phone", "A phone number", 50),
+            "company": limited(company, "company", "A company name"),
+            "job_title": limited(job_title, "job_title", "A job title"),
+        }
+        with self.repo.transaction():
+            if clean_email and (existing := self.repo.contact_by_email(tenant, clean_email)):
+                raise DomainError(f"{existing.name} already has the email {existing.email}.", "email")
+            return self.repo.insert_contact(
+                tenant, clean_name, clean_email, created_by=actor.id, now=self.clock(), **fields
+            )
+
+    def search_contacts(self, tenant_id: str, text: str = "", limit: int = 25, offset: int = 0) -> list[Contact]:
+        return self.repo.search_contacts(tenant_id, clean_text(text)[:200], limit, offset)
+
+    def count_contacts(self, tenant_id: str) -> int:
+        return self.repo.count_contacts(tenant_id)
+
+    def get_contact(self, tenant_id: str, contact_id: int) -> Contact:
+        contact = self.repo.get_contact(tenant_id, contact_id)
+        if contact is None:
+            raise NotFound("That contact no longer exists.", "contact")
+        return contact
+
+    def resolve_contact(self, tenant_id: str, name_or_email: str) -> Contact:
+        """Find one contact by email or by name; several matches or none are explained."""
+        text = clean_text(name_or_email)
+        if not text:
+            raise DomainError("Which contact? Give a name or an email.", "contact")
+        if "@" in text:
+            contact = self.repo.contact_by_email(tenant_id, text)
+            if contact is None:
+                raise NotFound(
+                    f"No contact has the email {text[:80]}. Add one with: new contact <name> {text[:80]}", "contact"
+                )
+            return contact
+        matches = self.repo.contacts_named(tenant_id, text) or self.repo.search_contacts(tenant_id, text, limit=10)
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise NotFound(
+                f"No contact is called “{text[:80]}”. Add one with: new contact {text[:80]} <email>", "contact"
+            )
+        raise Ambiguous(f"Several contacts match “{text[:80]}”; use their email to pick one.", matches, "contact")
