@@ -7,7 +7,6 @@ from bot.models import Contact, RecordView, User, stages_for
 from cards import verbs
 from cards.common import (
     Card,
-    Element,
     action_set,
     card,
     choice_set,
@@ -18,6 +17,7 @@ from cards.common import (
     text,
     text_input,
 )
+from cards.elements import Element
 from cards.records import person_line, record_data, record_header
 
 MAX_COMMENT = 4000

@@ -7,9 +7,9 @@ from bot.models import DeliveryStatus, Notification, NotificationView, NotifyCho
 from cards import verbs
 from cards.common import (
     Card,
-    Element,
     action_set,
     card,
+    choice_set,
     execute,
     facts,
     heading,
@@ -19,6 +19,7 @@ from cards.common import (
     text,
     when,
 )
+from cards.elements import Action, Element
 
 MAX_LINES = 10  # events shown on one notification (a long burst keeps the card small)
 
@@ -28,16 +29,9 @@ def notify_choice_elements(ref: str, current: NotifyChoice, notification_id: int
     data: dict[str, object] = {"ref": ref}
     if notification_id is not None:
         data["notification"] = notification_id
-    choices = [{"title": c.label, "value": c.value} for c in NotifyChoice]
+    choices = [(c.label, c.value) for c in NotifyChoice]
     return [
-        {
-            "type": "Input.ChoiceSet",
-            "id": "choice",
-            "label": "Notify me about",
-            "style": "compact",
-            "value": current.value,
-            "choices": choices,
-        },
+        *choice_set("choice", "Notify me about", choices, value=current.value),
         action_set([execute("Save notification setting", verbs.RECORD_NOTIFY, data)]),
     ]
 
@@ -62,7 +56,7 @@ def notification_card(view: NotificationView, message: str = "") -> Card:
         subtle(f"You get this because you follow {record.ref}."),
         *notify_choice_elements(record.ref, view.choice, view.notification.id),
     ]
-    actions = [
+    actions: list[Action] = [
         execute("Open record", verbs.RECORD_SHOW, {"ref": record.ref}),
         execute("Unfollow", verbs.RECORD_UNFOLLOW, {"ref": record.ref}),
     ]
