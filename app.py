@@ -22,6 +22,7 @@ from bot.services import CrmService
 from bot.teams.activity import tenant_of
 from bot.teams.bot import TeamsCrmBot
 from bot.teams.transport import AppInstaller, Notifier, proactive_adapter
+from cards.envelopes import message_response
 from storage.db import open_database
 from storage.migrations import migrate
 from storage.repository import Repository
@@ -129,10 +130,8 @@ async def _on_turn_error(context: TurnContext, error: Exception) -> None:
         if context.activity.type == ActivityTypes.message:
             await context.send_activity(sorry)
         elif context.activity.type == ActivityTypes.invoke:  # an invoke is always answered, never a 5xx
-            body = {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": sorry}
-            await context.send_activity(
-                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
-            )
+            answer = InvokeResponse(status=200, body=message_response(sorry))
+            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=answer))
     except Exception:
         log.exception("could not tell the user about the error")
 

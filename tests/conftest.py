@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -240,7 +240,7 @@ def find(card: Any, type_prefix: str) -> list[dict[str, Any]]:
     return found
 
 
-def all_text(card: dict[str, Any]) -> str:
+def all_text(card: Mapping[str, Any]) -> str:
     """Every piece of text a person can read on a card, one per line."""
     found: list[str] = []
 

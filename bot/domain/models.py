@@ -149,27 +149,6 @@ class Event:
     actor_name: str | None = None
     id: int | None = None
 
-    def describe(self) -> str:
-        """One line a person reads on the timeline."""
-        who = self.actor_name or "Someone"
-        text = {
-            EventKind.CREATED: f"{who} created it",
-            EventKind.CONTACT_SET: f"{who} set the Contact: {self.old or 'none'} → {self.new or 'none'}",
-            EventKind.PARTICIPANT_ADDED: f"{who} added participant {self.new}",
-            EventKind.PARTICIPANT_REMOVED: f"{who} removed participant {self.old}",
-            EventKind.FOLLOWER_ADDED: (
-                f"{who} started following" if self.new == self.actor_name else f"{who} added follower {self.new}"
-            ),
-            EventKind.FOLLOWER_REMOVED: (
-                f"{who} stopped following" if self.old == self.actor_name else f"{who} removed follower {self.old}"
-            ),
-            EventKind.COMMENTED: f"{who} commented: {self.new}",
-            EventKind.STAGE_CHANGED: f"{who} changed the stage: {self.old} → {self.new}",
-            EventKind.CONVERTED: f"{who} converted {self.old} → {self.new}",
-            EventKind.EMAIL_SENT: f"{who} emailed {self.detail or 'the Contact'}: “{self.new}”",
-        }[self.kind]
-        return text
-
 
 @dataclass(frozen=True)
 class Follower:

@@ -89,7 +89,7 @@ class Actions:
         except DomainError as exc:
             return Reply(text=exc.message, outcome="refused")
 
-    def search_contacts(self, user: User, query: Any, skip: Any, top: Any) -> list[dict[str, str]]:
+    def search_contacts(self, user: User, query: Any, skip: Any, top: Any) -> list[tuple[str, str]]:
         """Typeahead for the contact pickers (Teams' `application/search` invoke)."""
         text = query if isinstance(query, str) else ""
         offset = skip if isinstance(skip, int) and not isinstance(skip, bool) and 0 <= skip < 10_000 else 0
@@ -97,7 +97,7 @@ class Actions:
             top if isinstance(top, int) and not isinstance(top, bool) and 0 < top <= SEARCH_RESULTS else SEARCH_RESULTS
         )
         found = self.services.search_contacts(user.tenant_id, text[:200], limit, offset)
-        return [{"title": title, "value": value} for title, value in map(contact_choice, found)]
+        return [contact_choice(contact) for contact in found]
 
     # --- what every handler shares ---------------------------------------------------------------
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot.domain.models import Change, Event, RecordView, User
+from cards.common import Card
 from cards.records import record_card
 
 
 @dataclass(frozen=True)
 class Reply:
     text: str | None = None
-    card: dict[str, Any] | None = None
+    card: Card | None = None
     events: tuple[Event, ...] = field(default_factory=tuple)  # what changed, for notifications
     outcome: str = "ok"  # for the one log line per activity
     record_id: int | None = None  # the record a card shows, so posted cards can be kept up to date

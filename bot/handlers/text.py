@@ -11,6 +11,7 @@ from bot.handlers.commands import COMMANDS, Args, ParsedCommand, TooLong, parse,
 from bot.handlers.email import EmailActions
 from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.services import CrmService
+from cards.common import Card
 from cards.contacts import contact_list_card, new_contact_form
 from cards.help import help_card, unknown_card
 from cards.notifications import outbox_card
@@ -35,7 +36,7 @@ def split_new_contact(text: str) -> tuple[str, str | None, str | None]:
     return name, email, company
 
 
-def outbox_status(services: CrmService, user: User, message: str = "") -> dict:
+def outbox_status(services: CrmService, user: User, message: str = "") -> Card:
     """The tenant's notification counts and, for the user's own records, failed ones to send again."""
     deliveries = services.deliveries
     return outbox_card(deliveries.counts(user.tenant_id), deliveries.failed_on_my_records(user), message)

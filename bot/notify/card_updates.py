@@ -9,18 +9,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from bot.domain.delivery import CardPost
 from bot.domain.models import RecordView
 from bot.handlers.replies import refresh_user_ids
 from bot.notify.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS, RateLimiter
 from bot.services import CrmService
+from cards.common import Card
 from cards.records import record_card
 
 log = logging.getLogger(__name__)
 
-Send = Callable[[CardPost, dict[str, Any]], Awaitable[None]]
+Send = Callable[[CardPost, Card], Awaitable[None]]
 
 POSTS_PER_CHANGE = 5  # the newest posts of a record; older ones have scrolled out of sight
 DEBOUNCE_SECONDS = 0.5  # a burst of changes gives one update per card, with the final state

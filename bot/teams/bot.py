@@ -29,13 +29,11 @@ from bot.services import CrmService
 from bot.services.email import Mailer
 from bot.teams.activity import Turn, command_text, is_personal, tenant_of
 from cards import verbs
+from cards.common import Card
+from cards.envelopes import card_response, message_response, search_response
 from cards.help import help_card
 
 log = logging.getLogger(__name__)
-
-CARD_TYPE = "application/vnd.microsoft.card.adaptive"
-MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
-SEARCH_TYPE = "application/vnd.microsoft.search.searchResponse"
 
 
 class TeamsCrmBot(ActivityHandler):
@@ -112,7 +110,7 @@ class TeamsCrmBot(ActivityHandler):
         """Answer without doing anything: an invoke always gets its answer; a message only if `tell`."""
         activity = turn_context.activity
         if activity.type == ActivityTypes.invoke:
-            body = {"statusCode": 200, "type": MESSAGE_TYPE, "value": message}
+            body = message_response(message)
             await turn_context.send_activity(
                 Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
             )
@@ -187,7 +185,7 @@ class TeamsCrmBot(ActivityHandler):
             view = reply.view if reply.view is not None and reply.view.record.id == record_id else None
             self.card_updater.record_changed(turn.tenant_id, record_id, answered_activity_id, view)
 
-    async def _update_posted_card(self, post: CardPost, card: dict[str, Any]) -> None:
+    async def _update_posted_card(self, post: CardPost, card: Card) -> None:
         """Replace a posted card in place (a proactive update of the message that carries it)."""
         reference = ConversationReference(
             channel_id="msteams",
@@ -250,23 +248,19 @@ class TeamsCrmBot(ActivityHandler):
                 turn.user, reply.record_id, activity.conversation.id, clicked, activity.service_url, shared
             )
         self._changed(turn, reply, clicked)
-        if reply.card is not None:
-            body = {"statusCode": 200, "type": CARD_TYPE, "value": reply.card}
-        else:
-            body = {"statusCode": 200, "type": MESSAGE_TYPE, "value": reply.text or ""}
+        body = card_response(reply.card) if reply.card is not None else message_response(reply.text or "")
         return InvokeResponse(status=200, body=body)
 
     def _search(self, turn: Turn, value: dict[str, Any]) -> InvokeResponse:
         """Typeahead in the contact pickers (Teams' dynamic search, `Data.Query` with our dataset)."""
         options = value.get("queryOptions")
         options = options if isinstance(options, dict) else {}
-        results: list[dict[str, str]] = []
+        results: list[tuple[str, str]] = []
         if value.get("dataset") == verbs.CONTACTS_DATASET:
             results = self.actions.search_contacts(
                 turn.user, value.get("queryText"), options.get("skip"), options.get("top")
             )
-        body = {"statusCode": 200, "type": SEARCH_TYPE, "value": {"results": results}}
-        return InvokeResponse(status=200, body=body)
+        return InvokeResponse(status=200, body=search_response(results))
 
     async def _colleague_name(self, turn_context: TurnContext, data: Any) -> str | None:
         """The picked colleague's display name, from the conversation's roster when Teams knows them there."""
