@@ -122,6 +122,7 @@ async def healthz(request: web.Request) -> web.Response:
     try:
         ok = request.app[SERVICES].repo.ping()
     except Exception:
+        log.exception("health check failed: the database did not answer")
         ok = False
     return web.json_response({"ok": ok}, status=200 if ok else 503)
 
