@@ -80,6 +80,7 @@ class CardUpdater:
             try:
                 await self.send(post, card)
             except Exception as exc:  # a deleted message or a removed bot must not stop the others
-                log.info("tenant=%s record=%s card update failed: %s", tenant_id, record_id, type(exc).__name__)
+                status = getattr(getattr(exc, "response", None), "status_code", None)  # the connector's answer
+                log.warning("tenant=%s record=%s card update failed: status=%s %r", tenant_id, record_id, status, exc)
             finally:
                 permit.finished()

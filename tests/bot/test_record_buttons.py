@@ -244,6 +244,21 @@ async def test_posted_cards_are_updated_after_a_change(teams: Teams, lead: CardI
     assert teams.connector.updates_of(lead.message_id) == []  # the clicked card was answered in the invoke
 
 
+async def test_a_card_update_that_fails_is_logged_and_the_others_still_go(
+    teams: Teams, lead: CardInHand, caplog: pytest.LogCaptureFixture
+) -> None:
+    deleted = await CardInHand.posted(teams, BOB, "show L-1")
+    kept = await CardInHand.posted(teams, CAROL, "show L-1")
+    teams.connector.deleted.add(deleted.message_id)
+    await lead.press("Change stage")
+    await lead.press("Change stage", stage="Qualified")
+    await asyncio.wait_for(teams.client.app[BOT].card_updater.idle(), 5)
+    assert len(teams.connector.updates_of(kept.message_id)) == 1
+    [line] = [r for r in caplog.records if "card update failed" in r.getMessage()]
+    assert line.levelname == "WARNING"
+    assert f"tenant={ALICE.tenant_id} record=" in line.getMessage() and "status=404" in line.getMessage()
+
+
 async def test_posted_card_shows_more_than_ten_people_with_see_all(teams: Teams) -> None:
     card = await CardInHand.posted(teams, ALICE, "new lead Crowd")
     for i in range(12):
