@@ -12,7 +12,7 @@ from app import NOTIFIER, create_app
 from bot.config import Config
 from tests.conftest import ALICE, BOB, CAROL, DAVE, FAST, Person, Teams, all_text, find
 from tests.fake_connector import FakeConnector, Limits
-from tests.fake_graph import FakeGraph
+from tests.fake_graph import FakeGraph, graph_error
 
 
 def lines(teams: Teams, person: Person) -> list[str]:
@@ -324,3 +324,21 @@ async def test_the_real_graph_module_installs_the_app_for_a_follower(
     assert install.path == f"/v1.0/users/{DAVE.aad_object_id}/teamwork/installedApps"
     assert install.body["teamsApp@odata.bind"].endswith("/appCatalogs/teamsApps/catalog-app-1")
     assert (await teams_with_graph.settled())["failed"] == 0
+
+
+async def test_a_graph_install_refused_for_want_of_permission_fails_at_once_and_says_why(
+    teams_with_graph: Teams, fake_graph: tuple[FakeGraph, str]
+) -> None:
+    """A 403 is permanent: one request to Graph, no retries, and the owner reads which permission is missing."""
+    graph, _ = fake_graph
+    graph.answers = [graph_error(403, "Forbidden", "Missing role") for _ in range(FAST.max_attempts)]
+    await teams_with_graph.card(ALICE, "new lead Acme rollout")
+    await teams_with_graph.card(DAVE, "follow L-1", chat="channel")
+    teams_with_graph.connector.uninstall(DAVE.teams_id)
+    await teams_with_graph.card(ALICE, "stage L-1 Contacted")
+    assert (await teams_with_graph.settled())["failed"] == 1
+    assert len([r for r in graph.received if r.path.endswith("/teamwork/installedApps")]) == 1
+    status = all_text(await teams_with_graph.card(ALICE, "notifications"))
+    assert "the app may not install itself for this user" in status
+    assert "TeamsAppInstallation.ReadWriteSelfForUser.All" in status
+    assert "gave up" not in status and teams_with_graph.notifications(DAVE) == []
