@@ -29,7 +29,8 @@ class Deliveries:
         """Coalescing rule: one open row per (record, actor, recipient). The first change opens it and
         fixes its due time (now + window); later changes by the same actor on the same record join it
         while it is still pending and not yet due. The events of one change always share a row."""
-        assert self.repo.db.conn.in_transaction, "notifications are enqueued in the change's transaction"
+        if not self.repo.db.conn.in_transaction:
+            raise RuntimeError("notifications are enqueued in the change's transaction")
         now = self.clock()
         due = shifted(now, self.window_seconds)
         self.queries.enqueue(actor.tenant_id, record.id, actor.id, event, self.repo.transaction_id, now, due)
