@@ -1,5 +1,5 @@
 """The notification outbox's queries. Each is parameterised and scoped by tenant id, except the
-sender's two look-ups across tenants (`due_tenants`, `next_attempt_at`, `stale_in_flight`), which
+sender's three look-ups across tenants (`due_tenants`, `next_attempt_at`, `stale_in_flight`), which
 return only tenant ids, ids and times: the sender serves every tenant and then reads per tenant."""
 
 from __future__ import annotations
