@@ -170,10 +170,6 @@ class RecordQueries(Queries):
         )
         return int(cursor.lastrowid or 0)
 
-    def comment_count(self, tenant_id: str, record_id: int) -> int:
-        row = self._one("SELECT count(*) FROM comments WHERE tenant_id = ? AND record_id = ?", [tenant_id, record_id])
-        return int(row[0])
-
     def add_event(self, tenant_id: str, event: Event) -> Event:
         cursor = self.db.execute(
             "INSERT INTO events (tenant_id, record_id, actor_id, kind, old, new, detail, at)"

@@ -84,7 +84,7 @@ async def test_simultaneous_changes_from_two_instances_lose_nothing(teams: Teams
 
     record = teams.services.get_record(ALICE.tenant_id, "L-1")
     view = teams.services.view_of(record)
-    assert teams.services.repo.comment_count(ALICE.tenant_id, record.id) == len(PEOPLE)
+    assert teams.comment_count(ALICE.tenant_id, record.id) == len(PEOPLE)
     assert {f.user.name for f in view.followers} == {ALICE.name} | {p.name for p in PEOPLE}
     assert view.contact is not None and view.contact.name == "Jane Buyer" and record.stage == "Contacted"
     kinds = [
