@@ -8,6 +8,13 @@ from typing import Any
 from bot.domain.models import Contact, Event, Follower, Kind, NotifyChoice, Record
 from storage.queries import _RECORD_COLUMNS, Queries, _contact, _event, _record, _user, fts_query
 
+# A record's events with their actors' names: the timeline and the notifications read them alike.
+_EVENTS_OF_RECORD = (
+    "SELECT e.id, e.record_id, e.actor_id, e.kind, e.old, e.new, e.detail, e.at, u.name"
+    " FROM events e LEFT JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.actor_id"
+    " WHERE e.tenant_id = ? AND e.record_id = ?"
+)
+
 
 class RecordQueries(Queries):
     # --- records -------------------------------------------------------------------------------
@@ -188,12 +195,14 @@ class RecordQueries(Queries):
         return Event(**{**event.__dict__, "id": cursor.lastrowid})
 
     def timeline(self, tenant_id: str, record_id: int, limit: int = 5) -> list[Event]:
-        rows = self._all(
-            "SELECT e.id, e.record_id, e.actor_id, e.kind, e.old, e.new, e.detail, e.at, u.name"
-            " FROM events e LEFT JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.actor_id"
-            " WHERE e.tenant_id = ? AND e.record_id = ? ORDER BY e.id DESC LIMIT ?",
-            [tenant_id, record_id, limit],
-        )
+        """The record's latest events, newest first."""
+        rows = self._all(f"{_EVENTS_OF_RECORD} ORDER BY e.id DESC LIMIT ?", [tenant_id, record_id, limit])
+        return [_event(r) for r in rows]
+
+    def events(self, tenant_id: str, record_id: int, event_ids: tuple[int, ...]) -> list[Event]:
+        """Some of the record's events (a notification's), oldest first."""
+        marks = ", ".join("?" for _ in event_ids) or "NULL"
+        rows = self._all(f"{_EVENTS_OF_RECORD} AND e.id IN ({marks}) ORDER BY e.id", [tenant_id, record_id, *event_ids])
         return [_event(r) for r in rows]
 
     def copy_history(self, tenant_id: str, from_id: int, to_id: int) -> None:

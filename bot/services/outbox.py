@@ -59,7 +59,7 @@ class Deliveries:
             return None
         events = tuple(
             e
-            for e in self.queries.events(tenant, record.id, notification.event_ids)
+            for e in self.repo.events(tenant, record.id, notification.event_ids)
             if choice.wants(e.kind) or not only_wanted
         )
         if not events:
