@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.domain.delivery import CardPost
 from bot.handlers.replies import refresh_user_ids
-from bot.notify.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS, RateLimiter
+from bot.notify.rate_limits import RateLimiter, in_conversation, in_tenant
 from bot.services import CrmService
 from cards.records import record_card
 
@@ -69,8 +69,7 @@ class CardUpdater:
             ids = refresh_user_ids(view, viewer, shared=viewer is None)
             card = record_card(view, viewer.id if viewer else None, refresh_user_ids=ids)
             permit = await self.limiter.acquire(
-                [(("conversation", tenant_id, post.conversation_id), CONVERSATION_LIMITS)],
-                (("tenant", tenant_id), TENANT_LIMITS),
+                [in_conversation(tenant_id, post.conversation_id)], in_tenant(tenant_id)
             )
             try:
                 await self.send(post, card)

@@ -32,7 +32,7 @@ from botframework.connector.auth import (
 
 from bot.domain.delivery import NotificationView
 from bot.domain.models import User
-from bot.notify.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS, DeliveryPolicy, RateLimiter
+from bot.notify.rate_limits import DeliveryPolicy, RateLimiter, in_conversation, in_tenant
 from bot.notify.sender import DeliveryError, Sender
 from bot.services.outbox import Deliveries
 from cards.notifications import notification_card, notification_summary
@@ -284,9 +284,7 @@ class TeamsTransport:
 
     async def _create(self, user: User, member: str, service_url: str, bot_id: str, bot_name: str) -> str:
         tenant = user.tenant_id
-        permit = await self.limiter.acquire(
-            [(("conversation", tenant, f"create:{member}"), CONVERSATION_LIMITS)], (("tenant", tenant), TENANT_LIMITS)
-        )
+        permit = await self.limiter.acquire([in_conversation(tenant, f"create:{member}")], in_tenant(tenant))
         parameters = ConversationParameters(
             is_group=False,
             bot=ChannelAccount(id=bot_id, name=bot_name),
