@@ -17,7 +17,7 @@ def traced_selects(services: CrmService, tenant_id: str) -> list[str]:
         user = services.record_user(tenant_id, f"29:bench-{tenant_id[-4:]}", f"aad-bench-{tenant_id[-4:]}", "B", None)
         services.first_delivery(tenant_id, "a:1:plans", "plans-1")
         services.needs_profile(user)
-        services.personal_conversation(user)
+        services.deliveries.conversation_of(user)
         services.view(tenant_id, "L-7")
         services.comment(user, "L-8", "Plans")
         services.view(tenant_id, "L-8")

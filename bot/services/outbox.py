@@ -105,6 +105,7 @@ class Deliveries:
         return len(stale)
 
     def conversation_of(self, user: User) -> dict[str, str] | None:
+        """The user's 1:1 chat with the bot, as stored when they wrote to it or the sender created it."""
         return self.repo.personal_conversation(user.tenant_id, user.id)
 
     def save_conversation(self, user: User, conversation_id: str, service_url: str, bot_id: str, bot_name: str) -> None:

@@ -132,14 +132,14 @@ async def test_a_follower_known_only_from_a_channel_gets_a_new_1_1_chat(teams: T
     await teams.card(ALICE, "new lead Acme rollout")
     await teams.card(DAVE, "follow L-1", chat="channel")
     dave = teams.services.repo.find_user(DAVE.tenant_id, DAVE.teams_id, None)
-    assert dave is not None and teams.services.personal_conversation(dave) is None
+    assert dave is not None and teams.services.deliveries.conversation_of(dave) is None
     await teams.card(ALICE, "comment L-1 Hello Dave")
     await teams.connector.wait_for(lambda: len(teams.notifications(DAVE)) == 1)
     [created] = teams.connector.conversations
     assert created["members"] == [{"id": DAVE.teams_id}] and created["isGroup"] is False
     assert created["tenantID"] == DAVE.tenant_id and created["channelData"] == {"tenant": {"id": DAVE.tenant_id}}
     assert created["bot"]["id"] == "28:11111111-2222-3333-4444-555555555555"
-    stored = teams.services.personal_conversation(dave)
+    stored = teams.services.deliveries.conversation_of(dave)
     assert stored is not None and stored["conversation_id"] == f"a:1:{DAVE.teams_id}"
     await teams.card(ALICE, "comment L-1 Again")
     await teams.connector.wait_for(lambda: len(teams.notifications(DAVE)) == 2)
