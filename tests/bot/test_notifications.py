@@ -146,13 +146,18 @@ async def test_a_follower_known_only_from_a_channel_gets_a_new_1_1_chat(teams: T
     assert len(teams.connector.conversations) == 1  # created once, then reused
 
 
-async def test_without_the_app_and_without_graph_the_delivery_fails_visibly_and_can_be_retried(
-    teams: Teams,
-) -> None:
+async def dave_follows_without_the_app(teams: Teams, change: str) -> None:
+    """Dave follows L-1 from a channel but has not installed the app; then Alice makes `change` to L-1."""
     await teams.card(ALICE, "new lead Acme rollout")
     await teams.card(DAVE, "follow L-1", chat="channel")
     teams.connector.uninstall(DAVE.teams_id)
-    await teams.card(ALICE, "comment L-1 Can you hear me?")
+    await teams.card(ALICE, change)
+
+
+async def test_without_the_app_and_without_graph_the_delivery_fails_visibly_and_can_be_retried(
+    teams: Teams,
+) -> None:
+    await dave_follows_without_the_app(teams, "comment L-1 Can you hear me?")
     assert (await teams.settled())["failed"] == 1
     status = all_text(await teams.card(ALICE, "notifications"))
     assert "Failed: 1" in status and "**L-1** to Dave Channel" in status
@@ -193,10 +198,7 @@ async def test_with_graph_the_app_is_installed_for_the_follower(
     installer = FakeInstaller(fake)
     graph = replace(bot_config, graph_client_id="id", graph_client_secret="secret", graph_tenant_id="t")
     teams = Teams(await aiohttp_client(create_app(graph, delivery=FAST, installer=installer)), fake, service_url)
-    await teams.card(ALICE, "new lead Acme rollout")
-    await teams.card(DAVE, "follow L-1", chat="channel")
-    fake.uninstall(DAVE.teams_id)
-    await teams.card(ALICE, "comment L-1 Installed for you")
+    await dave_follows_without_the_app(teams, "comment L-1 Installed for you")
     await fake.wait_for(lambda: len(teams.notifications(DAVE)) == 1)
     assert installer.calls == [(DAVE.tenant_id, DAVE.aad_object_id)]
     assert [c["members"] for c in fake.conversations] == [[{"id": DAVE.teams_id}]] * 2
@@ -315,10 +317,7 @@ async def test_the_real_graph_module_installs_the_app_for_a_follower(
     """bot/graph.py against the fake Graph, whose installation makes the fake Teams accept the 1:1 chat."""
     graph, _ = fake_graph
     graph.on_install = teams_with_graph.connector.install
-    await teams_with_graph.card(ALICE, "new lead Acme rollout")
-    await teams_with_graph.card(DAVE, "follow L-1", chat="channel")
-    teams_with_graph.connector.uninstall(DAVE.teams_id)
-    await teams_with_graph.card(ALICE, "stage L-1 Contacted")
+    await dave_follows_without_the_app(teams_with_graph, "stage L-1 Contacted")
     await teams_with_graph.connector.wait_for(lambda: len(teams_with_graph.notifications(DAVE)) == 1)
     [install] = [r for r in graph.received if r.path.endswith("/teamwork/installedApps")]
     assert install.path == f"/v1.0/users/{DAVE.aad_object_id}/teamwork/installedApps"
@@ -332,10 +331,7 @@ async def test_a_graph_install_refused_for_want_of_permission_fails_at_once_and_
     """A 403 is permanent: one request to Graph, no retries, and the owner reads which permission is missing."""
     graph, _ = fake_graph
     graph.answers = [graph_error(403, "Forbidden", "Missing role") for _ in range(FAST.max_attempts)]
-    await teams_with_graph.card(ALICE, "new lead Acme rollout")
-    await teams_with_graph.card(DAVE, "follow L-1", chat="channel")
-    teams_with_graph.connector.uninstall(DAVE.teams_id)
-    await teams_with_graph.card(ALICE, "stage L-1 Contacted")
+    await dave_follows_without_the_app(teams_with_graph, "stage L-1 Contacted")
     assert (await teams_with_graph.settled())["failed"] == 1
     assert len([r for r in graph.received if r.path.endswith("/teamwork/installedApps")]) == 1
     status = all_text(await teams_with_graph.card(ALICE, "notifications"))

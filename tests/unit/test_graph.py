@@ -10,13 +10,17 @@ from bot.services.email import OutgoingMail
 from tests.fake_graph import Answer, FakeCredential, FakeGraph, graph_error
 
 
-@pytest.fixture
-def graph(fake_graph: tuple[FakeGraph, str]) -> Graph:
+def graph_at(base_url: str, budget: float = 3.0) -> Graph:
     config = Config(
-        graph_client_id="c", graph_client_secret="s", graph_tenant_id="tenant-1", graph_base_url=fake_graph[1],
+        graph_client_id="c", graph_client_secret="s", graph_tenant_id="tenant-1", graph_base_url=base_url,
         teams_app_catalog_id="catalog-app-1",
     )  # fmt: skip
-    return Graph(config, credential=FakeCredential(), budget=3.0)
+    return Graph(config, credential=FakeCredential(), budget=budget)
+
+
+@pytest.fixture
+def graph(fake_graph: tuple[FakeGraph, str]) -> Graph:
+    return graph_at(fake_graph[1])
 
 
 async def test_install_the_teams_app_for_a_user(graph: Graph, fake_graph: tuple[FakeGraph, str]) -> None:
@@ -59,14 +63,10 @@ async def test_send_mail_serves_only_its_own_tenant(graph: Graph, fake_graph: tu
 
 
 async def test_an_install_that_times_out_says_so_and_nothing_about_email(fake_graph: tuple[FakeGraph, str]) -> None:
-    config = Config(
-        graph_client_id="c", graph_client_secret="s", graph_tenant_id="t", graph_base_url=fake_graph[1],
-        teams_app_catalog_id="catalog-app-1",
-    )  # fmt: skip
-    graph = Graph(config, credential=FakeCredential(), budget=0.2)
+    graph = graph_at(fake_graph[1], budget=0.2)
     fake_graph[0].answers = [Answer(201, {"id": "installation-1"}, delay=1.0)]
     with pytest.raises(GraphError) as late:
-        await graph.install_for_user("t", "aad-bob")
+        await graph.install_for_user("tenant-1", "aad-bob")
     assert (
         late.value.message == "Microsoft Graph did not answer in time: the app may or may not be installed for them now"
     )
