@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ActivityTypes, InvokeResponse
 from msrest.universal_http.requests import ClientRetryPolicy
 from requests import RequestException
 
@@ -110,7 +110,8 @@ async def messages(request: web.Request) -> web.Response:
     try:
         response = await app[ADAPTER].process_activity(auth_result, activity, app[BOT].on_turn)
     finally:
-        app[NOTIFIER].wake()  # whatever the turn committed to the outbox goes out now
+        if app[SERVICES].deliveries.take_news():
+            app[NOTIFIER].wake()  # whatever the turn committed to the outbox goes out now
     if response is None:
         return web.Response(status=200)
     if response.body is None:
@@ -130,11 +131,17 @@ async def healthz(request: web.Request) -> web.Response:
 async def _on_turn_error(context: TurnContext, error: Exception) -> None:
     """The last safety net: log it, tell the user plainly, never show a traceback."""
     log.exception("unhandled error in a turn", exc_info=error)
-    if context.activity.type == "message":
-        try:
-            await context.send_activity("Sorry, something went wrong on my side. Please try again.")
-        except Exception:
-            log.exception("could not tell the user about the error")
+    sorry = "Sorry, something went wrong on my side. Please try again."
+    try:
+        if context.activity.type == ActivityTypes.message:
+            await context.send_activity(sorry)
+        elif context.activity.type == ActivityTypes.invoke:  # an invoke is always answered, never a 5xx
+            body = {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": sorry}
+            await context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
+            )
+    except Exception:
+        log.exception("could not tell the user about the error")
 
 
 def create_app(

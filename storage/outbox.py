@@ -38,13 +38,13 @@ class OutboxQueries:
 
     def enqueue(
         self, tenant_id: str, record_id: int, actor_id: int | None, event: Event, batch: str, now: str, due_at: str
-    ) -> None:
+    ) -> int:
         """One pending row per follower who wants this kind of event, except the actor. A follower who
         already has an open row from the same actor on this record (same change, or its window still
         open and nothing sent yet) gets the event added to it instead."""
         accepting = NotifyChoice.accepting(event.kind)
         if not accepting:
-            return
+            return 0
         marks = ", ".join("?" for _ in accepting)
         wanted = (
             f"SELECT f.user_id FROM followers f WHERE f.tenant_id = ? AND f.record_id = ?"
@@ -55,12 +55,12 @@ class OutboxQueries:
             " AND (n.batch = ? OR n.due_at > ?)"
         )
         scope = [tenant_id, record_id, actor_id, batch, now]
-        self.db.execute(
+        joined = self.db.execute(
             f"UPDATE notifications AS n SET event_ids = event_ids || ',' || ?, updated_at = ?"
             f" WHERE {open_row} AND n.recipient_id IN ({wanted})",
             [event.id, now, *scope, tenant_id, record_id, actor_id, *accepting],
         )
-        self.db.execute(
+        opened = self.db.execute(
             "INSERT INTO notifications (tenant_id, record_id, recipient_id, actor_id, event_ids, batch, due_at,"
             " next_attempt_at, created_at, updated_at)"
             f" SELECT ?, ?, w.user_id, ?, ?, ?, ?, ?, ?, ? FROM ({wanted}) w"
@@ -70,6 +70,7 @@ class OutboxQueries:
                 tenant_id, record_id, actor_id, *accepting, *scope,
             ],
         )  # fmt: skip
+        return max(joined.rowcount, 0) + max(opened.rowcount, 0)
 
     # --- the sender ----------------------------------------------------------------------------
 

@@ -116,6 +116,16 @@ class RecordQueries(Queries):
         )
         return [_contact(r) for r in rows]
 
+    def record_people(self, tenant_id: str, record_id: int) -> list[tuple[str, Contact]]:
+        """The Contact and the Other participants of a record, with their role, in the order they came."""
+        rows = self._all(
+            "SELECT rc.role, c.id, c.tenant_id, c.name, c.email, c.phone, c.company, c.job_title"
+            " FROM record_contacts rc JOIN contacts c ON c.tenant_id = rc.tenant_id AND c.id = rc.contact_id"
+            " WHERE rc.tenant_id = ? AND rc.record_id = ? ORDER BY rc.added_at, c.id",
+            [tenant_id, record_id],
+        )
+        return [(r[0], _contact(r[1:])) for r in rows]
+
     def set_role(self, tenant_id: str, record_id: int, contact_id: int, role: str, actor_id: int, now: str) -> None:
         self.db.execute(
             "INSERT INTO record_contacts (tenant_id, record_id, contact_id, role, added_by, added_at)"

@@ -34,5 +34,8 @@ class Repository(PeopleQueries, RecordQueries, PostQueries):
         with transaction(self.db):
             yield
 
+    def in_transaction(self) -> bool:
+        return self.db.conn.in_transaction
+
     def ping(self) -> bool:
         return self._one("SELECT 1", []) == (1,)

@@ -193,9 +193,22 @@ class RecordView:
 
 
 @dataclass(frozen=True)
+class Seen:
+    """What a clicked card showed: its version, and for a change that replaces a value (the stage, the
+    Contact) the value it showed, so that the change is checked against the record inside its transaction."""
+
+    version: int | None = None
+    stage: str | None = None
+    contact_id: str | None = None  # the Contact's id as the form carried it, "" for none
+
+
+@dataclass(frozen=True)
 class Change:
-    """What a service call did: the record afterwards and the events it wrote."""
+    """What a service call did: the record afterwards, the events it wrote, and the record's view built
+    once inside the change's transaction. `stale`: the card clicked showed an older version."""
 
     record: Record
     events: tuple[Event, ...] = field(default_factory=tuple)
     message: str = ""
+    view: RecordView | None = None
+    stale: bool = False

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.domain.delivery import CardPost
+from bot.domain.models import RecordView
 from bot.handlers.replies import refresh_user_ids
 from bot.notify.rate_limits import RateLimiter, in_conversation, in_tenant
 from bot.services import CrmService
@@ -34,11 +35,19 @@ class CardUpdater:
         self.limiter = limiter
         self.debounce = debounce
         self._pending: dict[tuple[str, int], set[str]] = {}  # record -> activity ids not to touch
+        self._views: dict[tuple[str, int], RecordView] = {}  # record -> its view after the latest change
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def record_changed(self, tenant_id: str, record_id: int, answered_activity_id: str | None = None) -> None:
-        """Schedule an update of the record's posted cards (the clicked one was already answered)."""
+    def record_changed(
+        self, tenant_id: str, record_id: int, answered_activity_id: str | None = None, view: RecordView | None = None
+    ) -> None:
+        """Schedule an update of the record's posted cards (the clicked one was already answered); `view` is
+        the record after the change, reused when nothing changed it since."""
         key = (tenant_id, record_id)
+        if view is not None:
+            self._views[key] = view
+        else:
+            self._views.pop(key, None)
         if key in self._pending:
             if answered_activity_id:
                 self._pending[key].add(answered_activity_id)
@@ -56,14 +65,19 @@ class CardUpdater:
     async def _update(self, key: tuple[str, int]) -> None:
         await asyncio.sleep(self.debounce)
         skip = self._pending.pop(key, set())
+        known = self._views.pop(key, None)
         tenant_id, record_id = key
-        record = self.services.record_by_id(tenant_id, record_id)
-        if record is None:
+        posts, version = self.services.card_posts(tenant_id, record_id, POSTS_PER_CHANGE)
+        posts = [post for post in posts if post.activity_id not in skip]
+        if not posts:
             return
-        view = self.services.view_of(record)
-        for post in self.services.card_posts(tenant_id, record_id, POSTS_PER_CHANGE):
-            if post.activity_id in skip:
-                continue
+        view = known if known is not None and known.record.version == version else None
+        if view is None:
+            record = self.services.record_by_id(tenant_id, record_id)
+            if record is None:
+                return
+            view = self.services.view_of(record)
+        for post in posts:
             # A 1:1 chat has one viewer; a shared card shows Follow to all, and each listed viewer's own view.
             viewer = None if post.shared or not post.viewer_id else self.services.user_by_id(tenant_id, post.viewer_id)
             ids = refresh_user_ids(view, viewer, shared=viewer is None)

@@ -22,6 +22,7 @@ class Deliveries:
         self.queries = repo.outbox
         self.clock = clock
         self.window_seconds = window_seconds
+        self.news = False  # rows were enqueued since the sender last looked (a hint: the sender also polls)
 
     # --- called by the services, inside the change's transaction ------------------------------
 
@@ -33,7 +34,13 @@ class Deliveries:
             raise RuntimeError("notifications are enqueued in the change's transaction")
         now = self.clock()
         due = shifted(now, self.window_seconds)
-        self.queries.enqueue(actor.tenant_id, record.id, actor.id, event, self.repo.transaction_id, now, due)
+        if self.queries.enqueue(actor.tenant_id, record.id, actor.id, event, self.repo.transaction_id, now, due):
+            self.news = True
+
+    def take_news(self) -> bool:
+        """Whether anything was enqueued since the last call (the sender is woken only then)."""
+        news, self.news = self.news, False
+        return news
 
     # --- the sender ----------------------------------------------------------------------------
 
@@ -98,6 +105,8 @@ class Deliveries:
         They become failed (visible, retryable by the record's owner), never resent on their own."""
         cutoff = shifted(self.clock(), -older_than_seconds)
         stale = self.queries.stale_in_flight(cutoff)
+        if not stale:
+            return 0
         reason = "interrupted while sending (the bot stopped); it may or may not have arrived"
         with self.repo.transaction():
             for tenant_id, notification_id in stale:

@@ -19,7 +19,7 @@ from botbuilder.schema import (
 )
 
 from bot.domain.delivery import CardPost
-from bot.domain.errors import DomainError
+from bot.domain.errors import DomainError, Redelivered
 from bot.handlers.clicks import Actions, Click
 from bot.handlers.replies import Reply
 from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES, Conversation
@@ -62,19 +62,38 @@ class TeamsCrmBot(ActivityHandler):
             await self._refuse(turn_context, "I could not tell who you are in which organisation.")
             return
         turn_context.turn_state["crm.turn"] = turn
-        conversation_id = activity.conversation.id if activity.conversation else None
-        if (
-            activity.id
-            and conversation_id
-            and not self.services.first_delivery(turn.tenant_id, conversation_id, activity.id)
-        ):
+        if not self._first_delivery(activity, turn):
             log.info("tenant=%s user=%s activity=%s redelivered: ignored", turn.tenant_id, turn.user.id, activity.id)
             await self._refuse(turn_context, "Already done.", tell=False)
             return
         if is_personal(activity) and activity.conversation and activity.type != ActivityTypes.invoke:
             turn_context.turn_state["crm.first_personal"] = await self._remember_personal_chat(turn_context, turn)
         await self._learn_profile(turn_context, turn)
-        await super().on_turn(turn_context)
+        try:
+            await super().on_turn(turn_context)
+        except Redelivered:
+            log.info("tenant=%s user=%s activity=%s redelivered: ignored", turn.tenant_id, turn.user.id, activity.id)
+            await self._refuse(turn_context, "Already done.", tell=False)
+            return
+        if activity.type == ActivityTypes.message:
+            self.services.claim_unclaimed()  # a turn that changed nothing is claimed once it has answered
+
+    def _first_delivery(self, activity: Activity, turn: Turn) -> bool:
+        """Teams redelivers an activity it is unsure about. A message or a click is claimed by the write
+        transaction of its change (a crash before it loses nothing); a message that changes nothing is claimed
+        after its answer, and is checked here so that it is not answered twice; anything else is claimed now."""
+        conversation_id = activity.conversation.id if activity.conversation else None
+        if not activity.id or not conversation_id:
+            return True
+        if activity.type == ActivityTypes.invoke:
+            self.services.handling(turn.tenant_id, conversation_id, activity.id)
+            return True
+        if activity.type == ActivityTypes.message:
+            if self.services.was_handled(turn.tenant_id, conversation_id, activity.id):
+                return False
+            self.services.handling(turn.tenant_id, conversation_id, activity.id)
+            return True
+        return self.services.first_delivery(turn.tenant_id, conversation_id, activity.id)
 
     def _turn(self, activity: Activity) -> Turn | None:
         tenant_id = tenant_of(activity)
@@ -82,12 +101,12 @@ class TeamsCrmBot(ActivityHandler):
         if not tenant_id or sender is None or not (sender.id or sender.aad_object_id):
             return None
         try:
-            user = self.services.record_user(
+            arrival = self.services.arrived(
                 tenant_id, sender.id, sender.aad_object_id, sender.name, activity.service_url
             )
         except DomainError:
             return None
-        return Turn(tenant_id, user)
+        return Turn(tenant_id, arrival.user, arrival.needs_profile)
 
     async def _refuse(self, turn_context: TurnContext, message: str, tell: bool = True) -> None:
         """Answer without doing anything: an invoke always gets its answer; a message only if `tell`."""
@@ -119,11 +138,7 @@ class TeamsCrmBot(ActivityHandler):
     async def _learn_profile(self, turn_context: TurnContext, turn: Turn) -> None:
         """Email and UPN come from the connector's member API, once per user."""
         activity = turn_context.activity
-        if (
-            activity.channel_id != "msteams"
-            or not activity.from_property.id
-            or not self.services.needs_profile(turn.user)
-        ):
+        if activity.channel_id != "msteams" or not activity.from_property.id or not turn.needs_profile:
             return
         try:
             member = await TeamsInfo.get_member(turn_context, activity.from_property.id)
@@ -169,7 +184,8 @@ class TeamsCrmBot(ActivityHandler):
     def _changed(self, turn: Turn, reply: Reply, answered_activity_id: str | None) -> None:
         """After a change: bring the other posted cards of each changed record up to date."""
         for record_id in dict.fromkeys(event.record_id for event in reply.events):
-            self.card_updater.record_changed(turn.tenant_id, record_id, answered_activity_id)
+            view = reply.view if reply.view is not None and reply.view.record.id == record_id else None
+            self.card_updater.record_changed(turn.tenant_id, record_id, answered_activity_id, view)
 
     async def _update_posted_card(self, post: CardPost, card: dict[str, Any]) -> None:
         """Replace a posted card in place (a proactive update of the message that carries it)."""

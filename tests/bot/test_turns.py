@@ -104,3 +104,30 @@ async def test_with_an_app_id_requests_without_a_valid_token_are_401(
         assert status == 401
     assert count(teams, "users") == count(teams, "records") == count(teams, "processed_activities") == 0
     assert fake.posted == []
+
+
+async def test_a_change_that_fails_releases_its_claim_so_the_redelivery_is_carried_out(teams: Teams) -> None:
+    """The redelivery claim commits with the change: a turn that crashed mid-change is done when Teams retries."""
+    await teams.card(ALICE, "new lead Retry me")
+    repo = teams.services.repo
+    real_add_comment = repo.add_comment
+    calls = 0
+
+    def crash_once(*args: Any, **kwargs: Any) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("the disk went away")
+        return real_add_comment(*args, **kwargs)
+
+    repo.add_comment = crash_once  # type: ignore[method-assign]
+    value = {"action": {"type": "Action.Execute", "verb": "record.comment", "data": {"ref": "L-1", "comment": "Hi"}}}
+    invoke = teams.activity(ALICE, kind="invoke", name="adaptiveCard/action", value=value)
+    first = await teams.post(invoke)
+    assert first == (200, {"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
+                           "value": "Sorry, something went wrong on my side. Please try again."})  # fmt: skip
+    assert count(teams, "comments") == 0
+    status, body = await teams.post(invoke)  # Teams delivers it again
+    assert status == 200 and body["type"] == CARD, body
+    assert "Comment added to L-1." in all_text(body["value"])
+    assert count(teams, "comments") == 1
