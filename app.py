@@ -15,6 +15,7 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ActivityTypes, InvokeResponse
 from msrest.universal_http.requests import ClientRetryPolicy
+from requests import RequestException
 
 from bot.config import Config
 from bot.notify.rate_limits import DeliveryPolicy, RateLimiter
@@ -95,8 +96,13 @@ async def messages(request: web.Request) -> web.Response:
         return _bad_request("a Bot Framework token is required", 401)
     try:
         auth_result = await app[AUTH].authenticate_request(activity, auth_header)
+    except RequestException as exc:  # botframework fetches the OpenID metadata and keys with requests
+        log.error(
+            "cannot check Bot Framework tokens: the OpenID metadata is out of reach (%s: %s)", type(exc).__name__, exc
+        )
+        return _bad_request("the bot cannot check tokens right now", 503)
     except Exception as exc:  # every way a token can be wrong ends here: never a 500
-        log.warning("rejected request: authentication failed (%s)", type(exc).__name__)
+        log.warning("rejected request: authentication failed (%s: %s)", type(exc).__name__, exc)
         return _bad_request("the Bot Framework token is not valid", 401)
     tenant_id = tenant_of(activity)
     if tenant_id and not config.tenant_allowed(tenant_id):
@@ -118,6 +124,7 @@ async def healthz(request: web.Request) -> web.Response:
     try:
         ok = request.app[SERVICES].repo.ping()
     except Exception:
+        log.exception("health check failed: the database did not answer")
         ok = False
     return web.json_response({"ok": ok}, status=200 if ok else 503)
 

@@ -18,7 +18,7 @@ def traced_selects(services: CrmService, tenant_id: str) -> list[str]:
         services.was_handled(tenant_id, "a:1:plans", "plans-1")
         services.first_delivery(tenant_id, "a:1:plans", "plans-1")
         services.card_posts(tenant_id, 8, 5)
-        services.personal_conversation(user)
+        services.deliveries.conversation_of(user)
         services.view(tenant_id, "L-7")
         services.comment(user, "L-8", "Plans")
         services.view(tenant_id, "L-8")

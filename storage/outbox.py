@@ -1,5 +1,5 @@
 """The notification outbox's queries. Each is parameterised and scoped by tenant id, except the
-sender's two look-ups across tenants (`due_tenants`, `next_attempt_at`, `stale_in_flight`), which
+sender's three look-ups across tenants (`due_tenants`, `next_attempt_at`, `stale_in_flight`), which
 return only tenant ids, ids and times: the sender serves every tenant and then reads per tenant."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from bot.domain.delivery import DeliveryStatus, Notification
-from bot.domain.models import Event, EventKind, NotifyChoice
+from bot.domain.models import Event, NotifyChoice
 
 _COLUMNS = (
     "n.id, n.tenant_id, n.record_id, n.recipient_id, n.actor_id, n.event_ids, n.status, n.attempts, n.due_at,"
@@ -142,20 +142,6 @@ class OutboxQueries:
             "SELECT tenant_id, id FROM notifications WHERE status = 'sending' AND claimed_at < ?", [claimed_before]
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
-
-    def events(self, tenant_id: str, record_id: int, event_ids: tuple[int, ...]) -> list[Event]:
-        marks = ", ".join("?" for _ in event_ids) or "NULL"
-        rows = self.db.execute(
-            "SELECT e.id, e.record_id, e.actor_id, e.kind, e.old, e.new, e.detail, e.at, u.name"
-            " FROM events e LEFT JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.actor_id"
-            f" WHERE e.tenant_id = ? AND e.record_id = ? AND e.id IN ({marks}) ORDER BY e.id",
-            [tenant_id, record_id, *event_ids],
-        ).fetchall()
-        return [
-            Event(id=r[0], record_id=r[1], actor_id=r[2], kind=EventKind(r[3]), old=r[4], new=r[5], detail=r[6],
-                  at=r[7], actor_name=r[8])
-            for r in rows
-        ]  # fmt: skip
 
     def follower_choice(self, tenant_id: str, record_id: int, user_id: int) -> NotifyChoice | None:
         row = self.db.execute(

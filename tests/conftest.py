@@ -3,6 +3,7 @@ activities shaped exactly like Microsoft Teams' and reads the replies back from 
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import socket
 import uuid
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from app import SERVICES, create_app
+from app import BOT, SERVICES, create_app
 from bot.config import Config
 from bot.domain.models import User
 from bot.notify.rate_limits import DeliveryPolicy
@@ -153,6 +154,21 @@ class Teams:
         """Wait (bounded) until the sender has nothing left to do; the outbox counts then."""
         await self.connector.wait_for(lambda: self.outbox()["pending"] + self.outbox()["sending"] == 0, timeout)
         return self.outbox()
+
+    async def cards_updated(self, timeout: float = 5.0) -> None:
+        """Wait (bounded) until every scheduled update of posted cards has been tried."""
+        tasks = self.client.app[BOT].card_updater._tasks
+
+        async def drained() -> None:
+            while tasks:
+                await asyncio.gather(*list(tasks), return_exceptions=True)
+
+        await asyncio.wait_for(drained(), timeout)
+
+    def comment_count(self, tenant_id: str, record_id: int) -> int:
+        """The comments stored on a record, read from the database (the product never counts them)."""
+        sql = "SELECT count(*) FROM comments WHERE tenant_id = ? AND record_id = ?"
+        return int(self.services.repo.db.execute(sql, [tenant_id, record_id]).fetchone()[0])
 
     async def click(
         self, person: Person, verb: Any, data: Any, chat: str = "personal", message_id: str | None = None

@@ -13,7 +13,7 @@ from cards.records import record_card
 class Reply:
     text: str | None = None
     card: Card | None = None
-    events: tuple[Event, ...] = field(default_factory=tuple)  # what changed, for notifications
+    events: tuple[Event, ...] = field(default_factory=tuple)  # what changed: those records' posted cards are updated
     outcome: str = "ok"  # for the one log line per activity
     record_id: int | None = None  # the record a card shows, so posted cards can be kept up to date
     view: RecordView | None = None  # the record's view after a change, reused to update its posted cards

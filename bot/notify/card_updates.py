@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from bot.domain.delivery import CardPost
 from bot.domain.models import RecordView
 from bot.handlers.replies import refresh_user_ids
-from bot.notify.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS, RateLimiter
+from bot.notify.rate_limits import RateLimiter, in_conversation, in_tenant
 from bot.services import CrmService
 from cards.common import Card
 from cards.records import record_card
@@ -57,11 +57,6 @@ class CardUpdater:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def idle(self) -> None:
-        """Wait until every scheduled update has been tried (tests, shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
     async def close(self) -> None:
         for task in list(self._tasks):
             task.cancel()
@@ -88,12 +83,12 @@ class CardUpdater:
             ids = refresh_user_ids(view, viewer, shared=viewer is None)
             card = record_card(view, viewer.id if viewer else None, refresh_user_ids=ids)
             permit = await self.limiter.acquire(
-                [(("conversation", tenant_id, post.conversation_id), CONVERSATION_LIMITS)],
-                (("tenant", tenant_id), TENANT_LIMITS),
+                [in_conversation(tenant_id, post.conversation_id)], in_tenant(tenant_id)
             )
             try:
                 await self.send(post, card)
             except Exception as exc:  # a deleted message or a removed bot must not stop the others
-                log.info("tenant=%s record=%s card update failed: %s", tenant_id, record_id, type(exc).__name__)
+                status = getattr(getattr(exc, "response", None), "status_code", None)  # the connector's answer
+                log.warning("tenant=%s record=%s card update failed: status=%s %r", tenant_id, record_id, status, exc)
             finally:
                 permit.finished()

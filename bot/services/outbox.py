@@ -30,7 +30,8 @@ class Deliveries:
         """Coalescing rule: one open row per (record, actor, recipient). The first change opens it and
         fixes its due time (now + window); later changes by the same actor on the same record join it
         while it is still pending and not yet due. The events of one change always share a row."""
-        assert self.repo.db.conn.in_transaction, "notifications are enqueued in the change's transaction"
+        if not self.repo.db.conn.in_transaction:
+            raise RuntimeError("notifications are enqueued in the change's transaction")
         now = self.clock()
         due = shifted(now, self.window_seconds)
         if self.queries.enqueue(actor.tenant_id, record.id, actor.id, event, self.repo.transaction_id, now, due):
@@ -65,7 +66,7 @@ class Deliveries:
             return None
         events = tuple(
             e
-            for e in self.queries.events(tenant, record.id, notification.event_ids)
+            for e in self.repo.events(tenant, record.id, notification.event_ids)
             if choice.wants(e.kind) or not only_wanted
         )
         if not events:
@@ -113,6 +114,7 @@ class Deliveries:
         return len(stale)
 
     def conversation_of(self, user: User) -> dict[str, str] | None:
+        """The user's 1:1 chat with the bot, as stored when they wrote to it or the sender created it."""
         return self.repo.personal_conversation(user.tenant_id, user.id)
 
     def save_conversation(self, user: User, conversation_id: str, service_url: str, bot_id: str, bot_name: str) -> None:

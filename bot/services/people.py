@@ -1,5 +1,6 @@
-"""The use cases about people and places rather than records: who is talking (users and their 1:1
-chats), redelivered activities, and where record cards were posted."""
+"""The use cases about people and places rather than records: who is talking (users and their
+profiles), redelivered activities, and where record cards were posted. Each person's 1:1 chat with
+the bot is the outbox's (bot/services/outbox.py), where notifications go."""
 
 from __future__ import annotations
 
@@ -58,17 +59,6 @@ class UserCases(Cases):
     def save_profile(self, user: User, email: str | None, upn: str | None, name: str | None) -> None:
         with self.writing():
             self.repo.set_user_profile(user.tenant_id, user.id, email, upn, clean_text(name)[:MAX_NAME], self.clock())
-
-    def save_personal_conversation(
-        self, user: User, conversation_id: str, service_url: str, bot_id: str, bot_name: str
-    ) -> None:
-        with self.writing():
-            self.repo.store_personal_conversation(
-                user.tenant_id, user.id, conversation_id, service_url, bot_id, bot_name, self.clock()
-            )
-
-    def personal_conversation(self, user: User) -> dict[str, str] | None:
-        return self.repo.personal_conversation(user.tenant_id, user.id)
 
     def user_by_id(self, tenant_id: str, user_id: int) -> User | None:
         return self.repo.get_user(tenant_id, user_id)

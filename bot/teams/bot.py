@@ -121,14 +121,14 @@ class TeamsCrmBot(ActivityHandler):
         """Store the 1:1 conversation so notifications can reach this person later."""
         activity = turn_context.activity
         recipient = activity.recipient or ChannelAccount(id="", name="")
-        stored = self.services.personal_conversation(turn.user)
+        stored = self.services.deliveries.conversation_of(turn.user)
         if (
             stored
             and stored["conversation_id"] == activity.conversation.id
             and stored["service_url"] == activity.service_url
         ):
             return False
-        self.services.save_personal_conversation(
+        self.services.deliveries.save_conversation(
             turn.user, activity.conversation.id, activity.service_url or "", recipient.id or "", recipient.name or ""
         )
         return stored is None

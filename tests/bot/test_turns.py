@@ -1,6 +1,9 @@
 """What happens around every turn: auth, redelivery, who the user is, the 1:1 chat, health."""
 
+import sqlite3
 from typing import Any
+
+import pytest
 
 from app import create_app
 from bot.config import Config
@@ -73,6 +76,19 @@ async def test_installing_welcomes_once_even_when_install_events_repeat(teams: T
 async def test_healthz_answers_when_the_database_does(teams: Teams) -> None:
     response = await teams.client.get("/healthz")
     assert response.status == 200 and (await response.json()) == {"ok": True}
+
+
+async def test_healthz_logs_why_the_database_did_not_answer(
+    teams: Teams, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> bool:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(teams.services.repo, "ping", broken)
+    response = await teams.client.get("/healthz")
+    assert response.status == 503 and (await response.json()) == {"ok": False}
+    [record] = [r for r in caplog.records if "health check failed" in r.getMessage()]
+    assert record.exc_info and "disk I/O error" in str(record.exc_info[1])
 
 
 async def test_with_an_app_id_requests_without_a_valid_token_are_401(
