@@ -33,6 +33,15 @@ VERSION: Final = "1.5"
 LIST_LIMIT = 10  # people shown by name on a card before "and N more"
 
 
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~"})
+
+
+def plain(user_text: str | None) -> str:
+    """User-typed text as literal text in a TextBlock or a FactSet: Teams renders a markdown subset there
+    (links included), so every character markdown gives a meaning is escaped. Applied once, here."""
+    return (user_text or "").translate(_MARKDOWN)
+
+
 def card(body: list[Element], actions: list[Action] | None = None, refresh: Refresh | None = None) -> Card:
     result: Card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
     if actions:
