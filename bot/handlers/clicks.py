@@ -87,10 +87,11 @@ class Actions:
         if (handler is None and verb != verbs.SEND_EMAIL) or not isinstance(click.data, dict):
             return Reply(text="This button is out of date. Type help to start again.", outcome="bad_payload")
         try:
+            run = self.services.run  # storage work: off the event loop when the database is across a network
             if verb == verbs.SEND_EMAIL:  # the one action that waits on another service
-                return await self.email.send(click.user, self._view(click), click.data, click.shared)
+                return await self.email.send(click.user, await run(self._view, click), click.data, click.shared)
             assert handler is not None
-            return handler(click)
+            return await run(handler, click)
         except BadPayload as exc:
             return Reply(text=exc.message, outcome="bad_payload")
         except NotFound as exc:

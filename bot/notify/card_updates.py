@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from bot.domain.delivery import CardPost
@@ -37,16 +37,33 @@ class CardUpdater:
         self._tasks: set[asyncio.Task[None]] = set()
 
     def record_changed(self, tenant_id: str, record_id: int, answered_activity_id: str | None = None) -> None:
-        """Schedule an update of the record's posted cards (the clicked one was already answered)."""
+        """Schedule an update of the record's posted cards (the clicked one was already answered).
+        With several replicas, the one that sends for the tenant makes the calls (Teams' limits)."""
+        if not self.services.deliveries.owns(tenant_id):
+            self._start(self._hand_over(tenant_id, record_id, answered_activity_id))
+            return
         key = (tenant_id, record_id)
         if key in self._pending:
             if answered_activity_id:
                 self._pending[key].add(answered_activity_id)
             return
         self._pending[key] = {answered_activity_id} if answered_activity_id else set()
-        task = asyncio.get_running_loop().create_task(self._update(key))
+        self._start(self._update(key))
+
+    def _start(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _hand_over(self, tenant_id: str, record_id: int, answered_activity_id: str | None) -> None:
+        """Take the tenant's sending if nobody has it, else ask its sender (LISTEN/NOTIFY) to update."""
+        deliveries = self.services.deliveries
+        owned, _ = await deliveries.own(tenant_id)
+        if owned:
+            self.record_changed(tenant_id, record_id, answered_activity_id)
+            return
+        note = f"card {tenant_id} {record_id} {answered_activity_id or ''}"
+        await self.services.run(self.services.repo.notify, note)
 
     async def idle(self) -> None:
         """Wait until every scheduled update has been tried (tests, shutdown)."""
@@ -62,17 +79,7 @@ class CardUpdater:
         await asyncio.sleep(self.debounce)
         skip = self._pending.pop(key, set())
         tenant_id, record_id = key
-        record = self.services.record_by_id(tenant_id, record_id)
-        if record is None:
-            return
-        view = self.services.view_of(record)
-        for post in self.services.card_posts(tenant_id, record_id, POSTS_PER_CHANGE):
-            if post.activity_id in skip:
-                continue
-            # A 1:1 chat has one viewer; a shared card shows Follow to all, and each listed viewer's own view.
-            viewer = None if post.shared or not post.viewer_id else self.services.user_by_id(tenant_id, post.viewer_id)
-            ids = refresh_user_ids(view, viewer, shared=viewer is None)
-            card = record_card(view, viewer.id if viewer else None, refresh_user_ids=ids)
+        for post, card in await self.services.run(self._cards, tenant_id, record_id, skip):
             permit = await self.limiter.acquire(
                 [(("conversation", tenant_id, post.conversation_id), CONVERSATION_LIMITS)],
                 (("tenant", tenant_id), TENANT_LIMITS),
@@ -83,3 +90,19 @@ class CardUpdater:
                 log.info("tenant=%s record=%s card update failed: %s", tenant_id, record_id, type(exc).__name__)
             finally:
                 permit.finished()
+
+    def _cards(self, tenant_id: str, record_id: int, skip: set[str]) -> list[tuple[CardPost, dict[str, Any]]]:
+        """The posted cards to replace, each with its new content (storage work, off the event loop)."""
+        record = self.services.record_by_id(tenant_id, record_id)
+        if record is None:
+            return []
+        view = self.services.view_of(record)
+        cards = []
+        for post in self.services.card_posts(tenant_id, record_id, POSTS_PER_CHANGE):
+            if post.activity_id in skip:
+                continue
+            # A 1:1 chat has one viewer; a shared card shows Follow to all, and each listed viewer's own view.
+            viewer = None if post.shared or not post.viewer_id else self.services.user_by_id(tenant_id, post.viewer_id)
+            ids = refresh_user_ids(view, viewer, shared=viewer is None)
+            cards.append((post, record_card(view, viewer.id if viewer else None, refresh_user_ids=ids)))
+        return cards
