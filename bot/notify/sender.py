@@ -36,7 +36,8 @@ from bot.services.outbox import Deliveries
 
 log = logging.getLogger(__name__)
 
-RETRY_LEEWAY = 0.1  # seconds: the stored retry time and the limiter's clock differ by a little
+RETRY_LEEWAY = 0.1
+TAKEOVER_POLL_SECONDS = 1.0  # how soon a replica notices that a tenant's sender stopped  # seconds: the stored retry time and the limiter's clock differ by a little
 
 
 class DeliveryError(Exception):
@@ -86,6 +87,7 @@ class Sender:
         self._calling: set[int] = set()  # deliveries inside their HTTP call
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
+        self._others_only = False  # every due row belongs to tenants another replica sends for
 
     def wake(self) -> None:
         self._reload = True
@@ -126,6 +128,8 @@ class Sender:
             except Exception:  # the sender must outlive a bad row or a busy database
                 log.exception("notifier pass failed")
             wait = self.policy.poll_seconds if wait is None else min(max(wait, 0.01), self.policy.poll_seconds)
+            if self._others_only:  # not ours to send: look again soon, in case their sender stopped
+                wait = min(self.policy.poll_seconds, TAKEOVER_POLL_SECONDS)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
             self._wake.clear()
@@ -142,9 +146,11 @@ class Sender:
             self._reload = False
             ahead = self.policy.concurrency * 2
             rows: list[Notification] = []
-            for tenant_id in await self.deliveries.run(self.deliveries.due_tenants):
-                if await self._owns(tenant_id):  # one replica sends for a tenant (Teams' limits hold)
-                    rows += await self.deliveries.run(self.deliveries.due, tenant_id, ahead + len(self._in_flight))
+            tenants = await self.deliveries.run(self.deliveries.due_tenants)
+            owned = [t for t in tenants if await self._owns(t)]  # one replica sends for a tenant: Teams' limits hold
+            self._others_only = bool(tenants) and not owned
+            for tenant_id in owned:
+                rows += await self.deliveries.run(self.deliveries.due, tenant_id, ahead + len(self._in_flight))
             self._queue = collections.deque(n for n in rows if n.id not in self._in_flight)
         while room > 0 and self._queue:
             notification = self._queue.popleft()

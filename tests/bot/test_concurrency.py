@@ -1,4 +1,4 @@
-"""Many people changing one record at once, through two app instances on one SQLite file:
+"""Many people changing one record at once, through two app instances on one database (SQLite file or PostgreSQL):
 no lost update, no "database is locked" reaching anyone, a complete timeline."""
 
 from __future__ import annotations
@@ -31,7 +31,13 @@ def free_port() -> int:
 async def second_instance(bot_config: Any) -> AsyncIterator[str]:
     """`python app.py` in a process of its own, on the same database file as the `teams` fixture's app."""
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "DATABASE_PATH": bot_config.database_path, "NOTIFY_WINDOW_SECONDS": "0"}
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "DATABASE_PATH": bot_config.database_path,
+        "DATABASE_URL": bot_config.database_url,
+        "NOTIFY_WINDOW_SECONDS": "0",
+    }
     process = subprocess.Popen(
         [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
