@@ -14,8 +14,9 @@ from typing import Any
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ActivityTypes, InvokeResponse
 from msrest.universal_http.requests import ClientRetryPolicy
+from requests import RequestException
 
 from bot.config import Config
 from bot.notify.rate_limits import DeliveryPolicy, RateLimiter
@@ -23,6 +24,7 @@ from bot.services import CrmService
 from bot.teams.activity import tenant_of
 from bot.teams.bot import TeamsCrmBot
 from bot.teams.transport import AppInstaller, Notifier, proactive_adapter
+from cards.envelopes import message_response
 from storage.db import open_database
 from storage.migrations import migrate
 from storage.repository import Repository
@@ -95,8 +97,13 @@ async def messages(request: web.Request) -> web.Response:
         return _bad_request("a Bot Framework token is required", 401)
     try:
         auth_result = await app[AUTH].authenticate_request(activity, auth_header)
+    except RequestException as exc:  # botframework fetches the OpenID metadata and keys with requests
+        log.error(
+            "cannot check Bot Framework tokens: the OpenID metadata is out of reach (%s: %s)", type(exc).__name__, exc
+        )
+        return _bad_request("the bot cannot check tokens right now", 503)
     except Exception as exc:  # every way a token can be wrong ends here: never a 500
-        log.warning("rejected request: authentication failed (%s)", type(exc).__name__)
+        log.warning("rejected request: authentication failed (%s: %s)", type(exc).__name__, exc)
         return _bad_request("the Bot Framework token is not valid", 401)
     tenant_id = tenant_of(activity)
     if tenant_id and not config.tenant_allowed(tenant_id):
@@ -105,7 +112,8 @@ async def messages(request: web.Request) -> web.Response:
     try:
         response = await app[ADAPTER].process_activity(auth_result, activity, app[BOT].on_turn)
     finally:
-        app[NOTIFIER].wake()  # whatever the turn committed to the outbox goes out now
+        if app[SERVICES].deliveries.take_news():
+            app[NOTIFIER].wake()  # whatever the turn committed to the outbox goes out now
     if response is None:
         return web.Response(status=200)
     if response.body is None:
@@ -118,6 +126,7 @@ async def healthz(request: web.Request) -> web.Response:
         repo = request.app[SERVICES].repo
         ok = await repo.run(repo.ping)
     except Exception:
+        log.exception("health check failed: the database did not answer")
         ok = False
     return web.json_response({"ok": ok}, status=200 if ok else 503)
 
@@ -125,11 +134,15 @@ async def healthz(request: web.Request) -> web.Response:
 async def _on_turn_error(context: TurnContext, error: Exception) -> None:
     """The last safety net: log it, tell the user plainly, never show a traceback."""
     log.exception("unhandled error in a turn", exc_info=error)
-    if context.activity.type == "message":
-        try:
-            await context.send_activity("Sorry, something went wrong on my side. Please try again.")
-        except Exception:
-            log.exception("could not tell the user about the error")
+    sorry = "Sorry, something went wrong on my side. Please try again."
+    try:
+        if context.activity.type == ActivityTypes.message:
+            await context.send_activity(sorry)
+        elif context.activity.type == ActivityTypes.invoke:  # an invoke is always answered, never a 5xx
+            answer = InvokeResponse(status=200, body=message_response(sorry))
+            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=answer))
+    except Exception:
+        log.exception("could not tell the user about the error")
 
 
 def create_app(

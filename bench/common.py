@@ -8,7 +8,6 @@ import asyncio
 import itertools
 import multiprocessing
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from typing import Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector, web
 
+from playground.processes import free_port
 from tests.fake_connector import FakeConnector
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,12 +30,6 @@ CARD = "application/vnd.microsoft.card.adaptive"
 CRM = [sys.executable, "app.py"]
 ECHO = [sys.executable, "-m", "bench.echo_bot"]
 _ids = itertools.count(1)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

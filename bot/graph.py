@@ -8,6 +8,8 @@ import asyncio
 import logging
 import random
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -38,12 +40,22 @@ RETRIED = {429, 502, 503, 504}
 
 
 class GraphError(MailError):
-    """A Graph call that did not succeed. `sent_unknown` is True when it may have gone through."""
+    """A Graph call that did not succeed. `sent_unknown` is True when it may have gone through;
+    `transient` when the same call may succeed later (no answer, busy, failing), False when it cannot
+    (refused: a permission, a missing mailbox or app)."""
 
-    def __init__(self, message: str, status: int | None = None, code: str = "", sent_unknown: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        code: str = "",
+        sent_unknown: bool = False,
+        transient: bool = False,
+    ) -> None:
         super().__init__(message, sent_unknown)
         self.status = status
         self.code = code
+        self.transient = transient
 
 
 def _recipients(addresses: tuple[str, ...]) -> list[Recipient]:
@@ -63,6 +75,46 @@ def _explain(status: int | None, code: str, detail: str) -> str:
     if status is not None and status >= 500:
         return "Microsoft Graph is having trouble right now, so nothing was sent. Please try again later."
     return f"Microsoft Graph refused the email: {detail[:200] or 'no reason given'}. Nothing was sent."
+
+
+def _explain_install(status: int | None, code: str, detail: str) -> str:
+    """Why the app was not installed for someone, for the record's owner (a notification's status)."""
+    if status == 403:
+        return (
+            "the app may not install itself for this user: an admin must grant it Microsoft Graph's"
+            " TeamsAppInstallation.ReadWriteSelfForUser.All (or ReadWriteForUser.All) permission"
+        )
+    if status == 404:
+        return "Microsoft Graph knows no such user, or no app with TEAMS_APP_CATALOG_ID in the organisation's catalog"
+    if status == 401:
+        return "Microsoft Graph refused this app's credentials: ask an admin to check them"
+    if status == 429:
+        return "Microsoft Graph is busy right now"
+    if status is not None and status >= 500:
+        return "Microsoft Graph is having trouble right now"
+    return f"Microsoft Graph refused to install the app: {detail[:200] or 'no reason given'}"
+
+
+@dataclass(frozen=True)
+class _Wording:
+    """What a failed call means to the person who asked for it, by kind of call."""
+
+    timed_out: str
+    unreachable: str
+    refused: Callable[[int | None, str, str], str]
+
+
+_MAIL = _Wording(
+    "Microsoft Graph did not answer in time. The email may or may not have gone out: "
+    "check Sent Items in Outlook before sending again.",
+    "Microsoft Graph could not be reached, so nothing was sent.",
+    _explain,
+)
+_INSTALL = _Wording(
+    "Microsoft Graph did not answer in time: the app may or may not be installed for them now",
+    "Microsoft Graph could not be reached, so the app was not installed",
+    _explain_install,
+)
 
 
 class Graph:
@@ -97,7 +149,9 @@ class Graph:
             cc_recipients=_recipients(mail.cc),
         )
         request = SendMailPostRequestBody(message=message, save_to_sent_items=True)
-        await self._call(lambda: self.client.users.by_user_id(mail.sender_id).send_mail.post(request), "sendMail")
+        await self._call(
+            lambda: self.client.users.by_user_id(mail.sender_id).send_mail.post(request), "sendMail", _MAIL
+        )
 
     async def install_for_user(self, tenant_id: str, aad_object_id: str) -> None:
         """Install our Teams app in the user's personal scope, so the bot can message them."""
@@ -109,7 +163,7 @@ class Graph:
         body = UserScopeTeamsAppInstallation(additional_data={"teamsApp@odata.bind": bind})
         installed = self.client.users.by_user_id(aad_object_id).teamwork.installed_apps
         try:
-            await self._call(lambda: installed.post(body), "installApp")
+            await self._call(lambda: installed.post(body), "installApp", _INSTALL)
         except GraphError as exc:
             if exc.status != 409:  # 409 Conflict: the app is installed for them already
                 raise
@@ -120,8 +174,9 @@ class Graph:
         if close is not None:
             await close()
 
-    async def _call(self, request: Any, what: str) -> None:
-        """Run a Graph request: retry 429 (honouring Retry-After) and 5xx with backoff, all within the budget."""
+    async def _call(self, request: Any, what: str, wording: _Wording) -> None:
+        """Run a Graph request: retry 429 (honouring Retry-After) and 5xx with backoff, all within the budget;
+        anything else Graph refuses (401, 403, 404 ...) is final at once."""
         deadline = time.monotonic() + self.budget
         for attempt in range(1, MAX_ATTEMPTS + 1):
             left = deadline - time.monotonic()
@@ -130,21 +185,19 @@ class Graph:
                 return
             except (TimeoutError, httpx.TimeoutException) as exc:
                 log.warning("graph %s timed out (attempt %d)", what, attempt)
-                raise GraphError(
-                    "Microsoft Graph did not answer in time. The email may or may not have gone out: "
-                    "check Sent Items in Outlook before sending again.",
-                    sent_unknown=True,
-                ) from exc
+                raise GraphError(wording.timed_out, sent_unknown=True, transient=True) from exc
             except httpx.TransportError as exc:
                 log.warning("graph %s could not connect: %s", what, type(exc).__name__)
-                raise GraphError("Microsoft Graph could not be reached, so nothing was sent.") from exc
+                raise GraphError(wording.unreachable, transient=True) from exc
             except APIError as exc:
                 status = exc.response_status_code
                 code = getattr(getattr(exc, "error", None), "code", None) or ""
                 log.warning("graph %s failed: status=%s code=%s (attempt %d)", what, status, code, attempt)
                 wait = self._retry_wait(exc, attempt)
                 if status not in RETRIED or attempt == MAX_ATTEMPTS or time.monotonic() + wait > deadline:
-                    raise GraphError(_explain(status, code, exc.primary_message or ""), status, code) from exc
+                    transient = status == 429 or (status is not None and status >= 500)
+                    message = wording.refused(status, code, exc.primary_message or "")
+                    raise GraphError(message, status, code, transient=transient) from exc
                 await asyncio.sleep(wait)
 
     @staticmethod

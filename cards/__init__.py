@@ -1,1 +1,2 @@
-"""Adaptive Card builders: pure functions from data to card JSON (version 1.5)."""
+"""Adaptive Card builders: pure functions from data to typed cards (version 1.5, cards/elements.py),
+and the bodies of the answers to invokes (cards/envelopes.py)."""

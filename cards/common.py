@@ -1,18 +1,48 @@
-"""Small builders every card uses: the card itself, text, facts, inputs with an error line, buttons."""
+"""Small builders every card uses: the card itself, text, facts, inputs with an error line, buttons.
+Each returns a typed element of cards/elements.py."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final, Unpack
 
-Card = dict[str, Any]
-Element = dict[str, Any]
+from cards.elements import (
+    Action,
+    ActionExecute,
+    ActionOpenUrl,
+    ActionSet,
+    ActionStyle,
+    ActionSubmit,
+    AdaptiveCard,
+    Container,
+    Element,
+    FactSet,
+    Input,
+    InputChoiceSet,
+    InputText,
+    InputToggle,
+    Refresh,
+    TextBlock,
+    TextBlockOptions,
+    TextInputStyle,
+)
+
+Card = AdaptiveCard
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
-VERSION = "1.5"
+VERSION: Final = "1.5"
 LIST_LIMIT = 10  # people shown by name on a card before "and N more"
 
 
-def card(body: list[Element], actions: list[Element] | None = None, refresh: Element | None = None) -> Card:
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~"})
+
+
+def plain(user_text: str | None) -> str:
+    """User-typed text as literal text in a TextBlock or a FactSet: Teams renders a markdown subset there
+    (links included), so every character markdown gives a meaning is escaped. Applied once, here."""
+    return (user_text or "").translate(_MARKDOWN)
+
+
+def card(body: list[Element], actions: list[Action] | None = None, refresh: Refresh | None = None) -> Card:
     result: Card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
     if actions:
         result["actions"] = actions
@@ -33,7 +63,7 @@ def choice_set(
     errors: dict[str, str] | None = None,
 ) -> list[Element]:
     """An Input.ChoiceSet of (title, value) pairs; with `dataset`, Teams also searches it as the user types."""
-    element: Element = {
+    element: InputChoiceSet = {
         "type": "Input.ChoiceSet",
         "id": input_id,
         "label": label,
@@ -49,27 +79,27 @@ def choice_set(
     return with_error(element, errors)
 
 
-def text(value: str, **options: Any) -> Element:
+def text(value: str, **options: Unpack[TextBlockOptions]) -> TextBlock:
     return {"type": "TextBlock", "text": value, "wrap": True, **options}
 
 
-def heading(value: str) -> Element:
+def heading(value: str) -> TextBlock:
     return text(value, size="Large", weight="Bolder")
 
 
-def subtle(value: str) -> Element:
+def subtle(value: str) -> TextBlock:
     return text(value, isSubtle=True, spacing="None", size="Small")
 
 
-def notice(value: str, good: bool = True) -> Element:
+def notice(value: str, good: bool = True) -> TextBlock:
     return text(value, color="Good" if good else "Attention", weight="Bolder")
 
 
-def section(title: str) -> Element:
+def section(title: str) -> TextBlock:
     return text(title, weight="Bolder", spacing="Medium", separator=True)
 
 
-def facts(pairs: list[tuple[str, str]]) -> Element:
+def facts(pairs: list[tuple[str, str]]) -> FactSet:
     return {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in pairs if v]}
 
 
@@ -79,17 +109,17 @@ def bullet_list(lines: list[str], total: int | None = None, empty: str = "None y
         return [subtle(empty)]
     shown = lines[:LIST_LIMIT]
     more = (total if total is not None else len(lines)) - len(shown)
-    items = [text("• " + line, spacing="None") for line in shown]
+    items: list[Element] = [text("• " + line, spacing="None") for line in shown]
     if more > 0:
         items.append(subtle(f"and {more} more"))
     return items
 
 
 def execute(
-    title: str, verb: str, data: dict[str, Any] | None = None, style: str | None = None, inputs: bool = True
-) -> Element:
+    title: str, verb: str, data: dict[str, Any] | None = None, style: ActionStyle | None = None, inputs: bool = True
+) -> ActionExecute:
     """An Action.Execute button; `inputs=False` sends none of the card's inputs (Back, Cancel)."""
-    action: Element = {"type": "Action.Execute", "title": title, "verb": verb, "data": dict(data or {})}
+    action: ActionExecute = {"type": "Action.Execute", "title": title, "verb": verb, "data": dict(data or {})}
     if style:
         action["style"] = style
     if not inputs:
@@ -97,7 +127,7 @@ def execute(
     return action
 
 
-def command_button(title: str, command: str) -> Element:
+def command_button(title: str, command: str) -> ActionSubmit:
     """A button that sends a text command, as if the user had typed it (messageBack)."""
     return {
         "type": "Action.Submit",
@@ -106,11 +136,36 @@ def command_button(title: str, command: str) -> Element:
     }
 
 
-def action_set(actions: list[Element]) -> Element:
+def open_url(title: str, url: str) -> ActionOpenUrl:
+    return {"type": "Action.OpenUrl", "title": title, "url": url}
+
+
+def action_set(actions: list[Action]) -> ActionSet:
     return {"type": "ActionSet", "actions": actions}
 
 
-def with_error(element: Element, errors: dict[str, str] | None) -> list[Element]:
+def clickable_row(action: Action, items: list[Element]) -> Container:
+    """Elements set apart by a line that run `action` when clicked anywhere on them."""
+    return {"type": "Container", "selectAction": action, "items": items, "separator": True}
+
+
+def refresh_for_users(action: ActionExecute, user_ids: list[str]) -> Refresh:
+    """Teams asks for each listed user's own view of the card (at most 60 users: the rest see a button)."""
+    return {"action": action, "userIds": user_ids[:60]}
+
+
+def toggle(input_id: str, title: str, value: str, value_on: str = "true", value_off: str = "false") -> InputToggle:
+    return {
+        "type": "Input.Toggle",
+        "id": input_id,
+        "title": title,
+        "value": value,
+        "valueOn": value_on,
+        "valueOff": value_off,
+    }
+
+
+def with_error(element: Input, errors: dict[str, str] | None) -> list[Element]:
     """An input, followed by the server's message about it (if it refused the value)."""
     message = (errors or {}).get(element["id"])
     if not message:
@@ -127,11 +182,11 @@ def text_input(
     required: bool = False,
     multiline: bool = False,
     placeholder: str | None = None,
-    style: str | None = None,
+    style: TextInputStyle | None = None,
     errors: dict[str, str] | None = None,
 ) -> list[Element]:
     """An Input.Text, followed by its error message when the server refused the value."""
-    element: Element = {"type": "Input.Text", "id": input_id, "label": label}
+    element: InputText = {"type": "Input.Text", "id": input_id, "label": label}
     if value:
         element["value"] = value
     if max_length:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.domain.models import Contact
 from cards import verbs
-from cards.common import Card, Element, action_set, card, execute, heading, notice, subtle, text, text_input
+from cards.common import Card, action_set, card, execute, heading, notice, subtle, text, text_input
+from cards.elements import Element
 
 
 def contact_line(contact: Contact) -> str:

@@ -3,16 +3,26 @@ toggle), and, without Microsoft Graph, the prepared mailto: link with a "Log as 
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote
 
 from bot.domain.models import RecordView
+from bot.domain.rules import MAX_BODY, MAX_SUBJECT
 from cards import verbs
-from cards.common import Card, Element, action_set, card, execute, facts, notice, subtle, text, text_input
+from cards.common import (
+    Card,
+    action_set,
+    card,
+    execute,
+    facts,
+    notice,
+    open_url,
+    subtle,
+    text,
+    text_input,
+    toggle,
+)
+from cards.elements import ActionExecute, Element
 from cards.records import record_header
-
-MAX_SUBJECT = 255
-MAX_BODY = 20_000
 
 
 def mailto_link(to: list[str], cc: list[str], subject: str, body: str = "") -> str:
@@ -28,7 +38,7 @@ def mailto_link(to: list[str], cc: list[str], subject: str, body: str = "") -> s
     return f"mailto:{address}" + (f"?{query}" if query else "")
 
 
-def _back(ref: str) -> Element:
+def _back(ref: str) -> ActionExecute:
     return execute("Back", verbs.RECORD_SHOW, {"ref": ref}, inputs=False)
 
 
@@ -56,15 +66,8 @@ def compose_card(
     body += text_input("to", "To", values.get("to", contact.email), max_length=2000, style="Email", errors=errors)
     copied = [p for p in view.participants if p.email]
     for participant in copied:
-        toggle: dict[str, Any] = {
-            "type": "Input.Toggle",
-            "id": f"cc_{participant.id}",
-            "title": f"CC {participant.name} <{participant.email}>",
-            "value": values.get(f"cc_{participant.id}", "true"),
-            "valueOn": "true",
-            "valueOff": "false",
-        }
-        body.append(toggle)
+        cc_id = f"cc_{participant.id}"
+        body.append(toggle(cc_id, f"CC {participant.name} <{participant.email}>", values.get(cc_id, "true")))
     if len(copied) < len(view.participants):
         body.append(subtle("Participants without an email address are not offered."))
     body += text_input("cc_extra", "Other CC (comma-separated)", values.get("cc_extra"), max_length=2000, errors=errors)
@@ -95,7 +98,7 @@ def prepared_card(view: RecordView, to: list[str], cc: list[str], subject: str, 
         subtle("Open it in Outlook and send it there; then log it so the team sees it on the record."),
         action_set(
             [
-                {"type": "Action.OpenUrl", "title": "Open in Outlook", "url": link},
+                open_url("Open in Outlook", link),
                 execute(
                     "Log as sent",
                     verbs.LOG_EMAIL,

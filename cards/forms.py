@@ -4,10 +4,10 @@ each comes back with the typed values kept and a message beside the field the se
 from __future__ import annotations
 
 from bot.domain.models import Contact, RecordView, User, stages_for
+from bot.domain.rules import MAX_COMMENT
 from cards import verbs
 from cards.common import (
     Card,
-    Element,
     action_set,
     card,
     choice_set,
@@ -18,9 +18,9 @@ from cards.common import (
     text,
     text_input,
 )
+from cards.elements import Element
 from cards.records import person_line, record_data, record_header
 
-MAX_COMMENT = 4000
 Errors = dict[str, str]
 Values = dict[str, str]
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cards.common import Card, Element, action_set, card, command_button, facts, heading, section, text
+from cards.common import Card, action_set, card, command_button, facts, heading, section, text
+from cards.elements import Action, Element
 
 Entry = tuple[str, str]  # (usage, description) or (button title, command)
 
 
 def _buttons(buttons: Sequence[Entry]) -> list[Element]:
-    actions = [command_button(title, command) for title, command in buttons]
+    actions: list[Action] = [command_button(title, command) for title, command in buttons]
     return [action_set(actions[i : i + 4]) for i in range(0, len(actions), 4)]
 
 

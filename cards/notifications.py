@@ -8,9 +8,9 @@ from bot.domain.models import NotifyChoice
 from cards import verbs
 from cards.common import (
     Card,
-    Element,
     action_set,
     card,
+    choice_set,
     execute,
     facts,
     heading,
@@ -20,6 +20,8 @@ from cards.common import (
     text,
     when,
 )
+from cards.elements import Action, Element
+from cards.timeline import describe
 
 MAX_LINES = 10  # events shown on one notification (a long burst keeps the card small)
 
@@ -29,23 +31,16 @@ def notify_choice_elements(ref: str, current: NotifyChoice, notification_id: int
     data: dict[str, object] = {"ref": ref}
     if notification_id is not None:
         data["notification"] = notification_id
-    choices = [{"title": c.label, "value": c.value} for c in NotifyChoice]
+    choices = [(c.label, c.value) for c in NotifyChoice]
     return [
-        {
-            "type": "Input.ChoiceSet",
-            "id": "choice",
-            "label": "Notify me about",
-            "style": "compact",
-            "value": current.value,
-            "choices": choices,
-        },
+        *choice_set("choice", "Notify me about", choices, value=current.value),
         action_set([execute("Save notification setting", verbs.RECORD_NOTIFY, data)]),
     ]
 
 
 def notification_card(view: NotificationView, message: str = "") -> Card:
     record = view.record
-    lines = [f"{event.describe()}" for event in view.events]
+    lines = [f"{describe(event)}" for event in view.events]
     shown = lines[-MAX_LINES:]
     body: list[Element] = []
     if message:
@@ -63,7 +58,7 @@ def notification_card(view: NotificationView, message: str = "") -> Card:
         subtle(f"You get this because you follow {record.ref}."),
         *notify_choice_elements(record.ref, view.choice, view.notification.id),
     ]
-    actions = [
+    actions: list[Action] = [
         execute("Open record", verbs.RECORD_SHOW, {"ref": record.ref}),
         execute("Unfollow", verbs.RECORD_UNFOLLOW, {"ref": record.ref}),
     ]
@@ -72,7 +67,7 @@ def notification_card(view: NotificationView, message: str = "") -> Card:
 
 def notification_summary(view: NotificationView) -> str:
     """The one line Teams shows in the chat list and the activity feed."""
-    last = view.events[-1].describe()
+    last = describe(view.events[-1])
     return f"{view.record.ref}: {last}"[:200]
 
 

@@ -9,14 +9,16 @@ from cards import verbs
 from cards.common import (
     LIST_LIMIT,
     Card,
-    Element,
     action_set,
     bullet_list,
     card,
+    clickable_row,
+    command_button,
     execute,
     facts,
     heading,
     notice,
+    refresh_for_users,
     section,
     subtle,
     text,
@@ -24,7 +26,9 @@ from cards.common import (
     when,
 )
 from cards.contacts import contact_line
+from cards.elements import Action, Element, Refresh
 from cards.notifications import notify_choice_elements
+from cards.timeline import describe
 
 
 def _money(record: Record) -> str:
@@ -48,20 +52,20 @@ def record_header(record: Record) -> list[Element]:
     return [subtle(f"{record.ref} · {record.kind.label} · {record.stage}"), heading(record.title)]
 
 
-def _role_buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Element]]:
+def _role_buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Action]]:
     record = view.record
     data = record_data(record)
     follows = viewer_id is not None and view.is_follower(viewer_id)
     follow = (
         execute("Unfollow", verbs.RECORD_UNFOLLOW, data) if follows else execute("Follow", verbs.RECORD_FOLLOW, data)
     )
-    people = [follow, execute("Add follower", verbs.FOLLOWER_FORM, data)]
+    people: list[Action] = [follow, execute("Add follower", verbs.FOLLOWER_FORM, data)]
     if record.converted_to:  # a converted lead is history: only following changes
         return {"contact": [], "participants": [], "followers": people, "work": []}
-    participants = [execute("Add participant", verbs.PARTICIPANT_FORM, data)]
+    participants: list[Action] = [execute("Add participant", verbs.PARTICIPANT_FORM, data)]
     if view.participants:
         participants.append(execute("Remove participant", verbs.REMOVE_PARTICIPANT_FORM, data))
-    work = [
+    work: list[Action] = [
         execute("Comment", verbs.COMMENT_FORM, data),
         execute("Change stage", verbs.STAGE_FORM, data),
         execute("Email contact", verbs.EMAIL_FORM, data),
@@ -130,12 +134,11 @@ def record_card(
             body += notify_choice_elements(record.ref, mine.notify)
     body.append(action_set(buttons["followers"]))
     body.append(section("Latest activity"))
-    body += bullet_list([f"{event.describe()} · {when(event.at)}" for event in view.timeline], empty="Nothing yet")
+    body += bullet_list([f"{describe(event)} · {when(event.at)}" for event in view.timeline], empty="Nothing yet")
     body += [action_set(buttons["work"])] if buttons["work"] else []
-    refresh = None
+    refresh: Refresh | None = None
     if refresh_user_ids is not None:
-        action = execute("Refresh", verbs.RECORD_SHOW, {"ref": record.ref})
-        refresh = {"action": action, "userIds": refresh_user_ids[:60]}
+        refresh = refresh_for_users(execute("Refresh", verbs.RECORD_SHOW, {"ref": record.ref}), refresh_user_ids)
     return card(body, refresh=refresh)
 
 
@@ -150,7 +153,7 @@ def people_card(view: RecordView, role: str, page: int = 0, page_size: int = 100
         title = f"Followers of {record.ref} ({len(names)})"
     shown = names[page * page_size : (page + 1) * page_size]
     body: list[Element] = [heading(title), *[text("• " + n, spacing="None") for n in shown]]
-    buttons = [execute("Back", verbs.RECORD_SHOW, {"ref": record.ref}, inputs=False)]
+    buttons: list[Action] = [execute("Back", verbs.RECORD_SHOW, {"ref": record.ref}, inputs=False)]
     if (page + 1) * page_size < len(names):
         buttons.append(execute("More", verbs.RECORD_PEOPLE, {**record_data(record), "role": role, "page": page + 1}))
     body.append(action_set(buttons))
@@ -163,28 +166,9 @@ def record_list_card(title: str, records: list[Record], empty: str, more_hint: s
     if not records:
         body.append(text(empty))
     for record in records:
-        body.append(
-            {
-                "type": "Container",
-                "selectAction": {
-                    "type": "Action.Submit",
-                    "title": f"Show {record.ref}",
-                    "data": {
-                        "msteams": {
-                            "type": "messageBack",
-                            "text": f"show {record.ref}",
-                            "displayText": f"show {record.ref}",
-                        },
-                        "command": f"show {record.ref}",
-                    },
-                },
-                "items": [
-                    text(f"**{record.ref}** {record.title}", spacing="Small"),
-                    subtle(" · ".join(p for p in (record.kind.label, record.stage, record.company or "") if p)),
-                ],
-                "separator": True,
-            }
-        )
+        details = " · ".join(p for p in (record.kind.label, record.stage, record.company or "") if p)
+        items: list[Element] = [text(f"**{record.ref}** {record.title}", spacing="Small"), subtle(details)]
+        body.append(clickable_row(command_button(f"Show {record.ref}", f"show {record.ref}"), items))
     if more_hint:
         body.append(subtle(more_hint))
     return card(body)

@@ -1,6 +1,7 @@
 """Start and stop the bot and Playground instances as child processes: free ports, logs, bounded waits.
 
-`make playground` and the end-to-end tests both use this, so a person and the tests run the same thing.
+`make playground` and the end-to-end tests both use this, so a person and the tests run the same thing;
+the benchmarks and the two-instance test take their ports from `free_port` here too.
 Every process is started in its own session and stopped by its own process-group id, never by name.
 """
 

@@ -1,5 +1,5 @@
 """The notification outbox's queries. Each is parameterised and scoped by tenant id, except the
-sender's two look-ups across tenants (`due_tenants`, `next_attempt_at`, `stale_in_flight`), which
+sender's three look-ups across tenants (`due_tenants`, `next_attempt_at`, `stale_in_flight`), which
 return only tenant ids, ids and times: the sender serves every tenant and then reads per tenant."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.domain.delivery import DeliveryStatus, Notification
-from bot.domain.models import Event, EventKind, NotifyChoice
+from bot.domain.models import Event, NotifyChoice
 from storage.dialect import SQLITE
 
 if TYPE_CHECKING:
@@ -41,13 +41,13 @@ class OutboxQueries:
 
     def enqueue(
         self, tenant_id: str, record_id: int, actor_id: int | None, event: Event, batch: str, now: str, due_at: str
-    ) -> None:
+    ) -> int:
         """One pending row per follower who wants this kind of event, except the actor. A follower who
         already has an open row from the same actor on this record (same change, or its window still
         open and nothing sent yet) gets the event added to it instead."""
         accepting = NotifyChoice.accepting(event.kind)
         if not accepting:
-            return
+            return 0
         marks = ", ".join("?" for _ in accepting)
         wanted = (
             f"SELECT f.user_id FROM followers f WHERE f.tenant_id = ? AND f.record_id = ?"
@@ -58,12 +58,12 @@ class OutboxQueries:
             " AND (n.batch = ? OR n.due_at > ?)"
         )
         scope = [tenant_id, record_id, actor_id, batch, now]
-        self.db.execute(
+        joined = self.db.execute(
             f"UPDATE notifications AS n SET event_ids = event_ids || ',' || ?, updated_at = ?"
             f" WHERE {open_row} AND n.recipient_id IN ({wanted})",
             [event.id, now, *scope, tenant_id, record_id, actor_id, *accepting],
         )
-        self.db.execute(
+        opened = self.db.execute(
             "INSERT INTO notifications (tenant_id, record_id, recipient_id, actor_id, event_ids, batch, due_at,"
             " next_attempt_at, created_at, updated_at)"
             f" SELECT ?, ?, w.user_id, ?, ?, ?, ?, ?, ?, ? FROM ({wanted}) w"
@@ -75,6 +75,7 @@ class OutboxQueries:
         )  # fmt: skip
         if self.dialect.postgres:  # every replica's sender wakes when the change commits
             self.db.notify("outbox " + tenant_id)  # type: ignore[union-attr]
+        return max(joined.rowcount, 0) + max(opened.rowcount, 0)
 
     # --- the sender ----------------------------------------------------------------------------
 
@@ -166,20 +167,6 @@ class OutboxQueries:
             "SELECT tenant_id, id FROM notifications WHERE status = 'sending' AND claimed_at < ?", [claimed_before]
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
-
-    def events(self, tenant_id: str, record_id: int, event_ids: tuple[int, ...]) -> list[Event]:
-        marks = ", ".join("?" for _ in event_ids) or "NULL"
-        rows = self.db.execute(
-            "SELECT e.id, e.record_id, e.actor_id, e.kind, e.old, e.new, e.detail, e.at, u.name"
-            " FROM events e LEFT JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.actor_id"
-            f" WHERE e.tenant_id = ? AND e.record_id = ? AND e.id IN ({marks}) ORDER BY e.id",
-            [tenant_id, record_id, *event_ids],
-        ).fetchall()
-        return [
-            Event(id=r[0], record_id=r[1], actor_id=r[2], kind=EventKind(r[3]), old=r[4], new=r[5], detail=r[6],
-                  at=r[7], actor_name=r[8])
-            for r in rows
-        ]  # fmt: skip
 
     def follower_choice(self, tenant_id: str, record_id: int, user_id: int) -> NotifyChoice | None:
         row = self.db.execute(

@@ -41,6 +41,19 @@ class PeopleQueries(Queries):
                 return _user(row)
         return None
 
+    def find_member(
+        self, tenant_id: str, teams_id: str | None, aad_object_id: str | None
+    ) -> tuple[User, str | None, bool] | None:
+        """A user with, in the same read, their tenant's service URL and whether their profile was looked up."""
+        columns = "u.id, u.tenant_id, u.name, u.teams_id, u.aad_object_id, u.email, t.service_url, u.profile_checked_at"
+        joined = f"SELECT {columns} FROM users u LEFT JOIN tenants t ON t.id = u.tenant_id WHERE u.tenant_id = ?"
+        for column, value in (("teams_id", teams_id), ("aad_object_id", aad_object_id)):
+            if value:
+                row = self._one(f"{joined} AND u.{column} = ?", [tenant_id, value])
+                if row:
+                    return _user(row[:6]), row[6], bool(row[7])
+        return None
+
     def upsert_user(
         self, tenant_id: str, teams_id: str | None, aad_object_id: str | None, name: str | None, now: str
     ) -> User:
@@ -140,7 +153,7 @@ class PeopleQueries(Queries):
         return _contact(row) if row else None
 
     def contact_by_email(self, tenant_id: str, email: str) -> Contact | None:
-        if self.in_transaction:  # the answer decides whether a contact with this email may be added
+        if self.in_transaction():  # the answer decides whether a contact with this email may be added
             self._lock("contact email", tenant_id, email.lower())
         row = self._one(
             f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE tenant_id = ? AND email = ? COLLATE NOCASE",
@@ -203,6 +216,13 @@ class PeopleQueries(Queries):
             [tenant_id, conversation_id, activity_id, now],
         )
         return cursor.rowcount == 1
+
+    def activity_claimed(self, tenant_id: str, conversation_id: str, activity_id: str) -> bool:
+        row = self._one(
+            "SELECT 1 FROM processed_activities WHERE tenant_id = ? AND conversation_id = ? AND activity_id = ?",
+            [tenant_id, conversation_id, activity_id],
+        )
+        return row is not None
 
     def forget_activities_before(self, cutoff: str) -> None:
         self.db.execute("DELETE FROM processed_activities WHERE received_at < ?", [cutoff])

@@ -8,6 +8,7 @@ the SQLite default does not need."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -23,6 +24,7 @@ from storage.dialect import POSTGRES, to_postgres
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+_UNSET = object()
 NOTIFY_CHANNEL = "crm_outbox"
 
 
@@ -110,8 +112,15 @@ class PostgresDatabase:
         self.execute("SELECT pg_notify(?, ?)", [NOTIFY_CHANNEL, payload])
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Blocking storage work in a worker thread, so the event loop never waits on the network."""
-        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+        """Blocking storage work in a worker thread, so the event loop never waits on the network. The
+        work sees the turn's context variables, and what it sets in them comes back to the turn."""
+        context = contextvars.copy_context()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.executor, context.run, fn, *args)
+        finally:
+            for var, value in context.items():
+                if var.get(_UNSET) is not value:
+                    var.set(value)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)

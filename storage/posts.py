@@ -19,20 +19,33 @@ class PostQueries(Queries):
             [tenant_id, record_id, conversation_id, activity_id, service_url, int(shared), viewer_id, now],
         )
 
+    def replace_card_post(
+        self, tenant_id: str, record_id: int, conversation_id: str, activity_id: str, service_url: str,
+        shared: bool, viewer_id: int | None, now: str,
+    ) -> None:  # fmt: skip
+        """The message now shows this record's card: tracked as the newest post (a new row id)."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO card_posts (tenant_id, record_id, conversation_id, activity_id, service_url,"
+            " shared, viewer_id, posted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [tenant_id, record_id, conversation_id, activity_id, service_url, int(shared), viewer_id, now],
+        )
+
     def forget_card_post(self, tenant_id: str, conversation_id: str, activity_id: str) -> None:
         self.db.execute(
             "DELETE FROM card_posts WHERE tenant_id = ? AND conversation_id = ? AND activity_id = ?",
             [tenant_id, conversation_id, activity_id],
         )
 
-    def card_posts(self, tenant_id: str, record_id: int, limit: int) -> list[CardPost]:
-        """The most recent places a record's card was posted, newest first."""
+    def card_posts(self, tenant_id: str, record_id: int, limit: int) -> tuple[list[CardPost], int | None]:
+        """The most recent places a record's card was posted, newest first, and the record's version."""
         rows = self._all(
-            "SELECT record_id, conversation_id, activity_id, service_url, shared, viewer_id FROM card_posts"
-            " WHERE tenant_id = ? AND record_id = ? ORDER BY id DESC LIMIT ?",
+            "SELECT p.record_id, p.conversation_id, p.activity_id, p.service_url, p.shared, p.viewer_id, r.version"
+            " FROM card_posts p JOIN records r ON r.tenant_id = p.tenant_id AND r.id = p.record_id"
+            " WHERE p.tenant_id = ? AND p.record_id = ? ORDER BY p.id DESC LIMIT ?",
             [tenant_id, record_id, limit],
         )
-        return [CardPost(tenant_id, r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
+        posts = [CardPost(tenant_id, r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
+        return posts, (rows[0][6] if rows else None)
 
     # --- email sends ---------------------------------------------------------------------------
 

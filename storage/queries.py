@@ -67,7 +67,6 @@ class Queries:
         self.db = db
         self.dialect = getattr(db, "dialect", SQLITE)
 
-    @property
     def in_transaction(self) -> bool:
         return bool(self.db.in_transaction if self.dialect.row_locks else self.db.conn.in_transaction)  # type: ignore[union-attr]
 
@@ -78,7 +77,7 @@ class Queries:
 
     def _for_update(self, alias: str) -> str:
         """A read that decides a write locks its row until the transaction ends (PostgreSQL)."""
-        return f" FOR UPDATE OF {alias}" if self.dialect.row_locks and self.in_transaction else ""
+        return f" FOR UPDATE OF {alias}" if self.dialect.row_locks and self.in_transaction() else ""
 
     def _one(self, sql: str, params: list[Any] | dict[str, Any]) -> Any:
         return self.db.execute(sql, params).fetchone()

@@ -8,6 +8,13 @@ from typing import Any
 from bot.domain.models import Contact, Event, Follower, Kind, NotifyChoice, Record
 from storage.queries import _RECORD_COLUMNS, Queries, _contact, _event, _record, _user
 
+# A record's events with their actors' names: the timeline and the notifications read them alike.
+_EVENTS_OF_RECORD = (
+    "SELECT e.id, e.record_id, e.actor_id, e.kind, e.old, e.new, e.detail, e.at, u.name"
+    " FROM events e LEFT JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.actor_id"
+    " WHERE e.tenant_id = ? AND e.record_id = ?"
+)
+
 
 class RecordQueries(Queries):
     # --- records -------------------------------------------------------------------------------
@@ -50,8 +57,9 @@ class RecordQueries(Queries):
 
     def touch_record(self, tenant_id: str, record_id: int, now: str, **changes: Any) -> None:
         """Apply column changes (from a fixed set) and bump the version."""
-        allowed = {"stage", "converted_to_id", "title"}
-        assert set(changes) <= allowed, changes
+        unknown = set(changes) - {"stage", "converted_to_id", "title"}
+        if unknown:  # the column names go into the SQL text: only these few, never what a caller made up
+            raise ValueError(f"touch_record cannot change {sorted(unknown)}")
         sets = "".join(f"{column} = ?, " for column in changes)
         self.db.execute(
             f"UPDATE records SET {sets}version = version + 1, updated_at = ? WHERE tenant_id = ? AND id = ?",
@@ -109,6 +117,16 @@ class RecordQueries(Queries):
             [tenant_id, record_id, role, limit],
         )
         return [_contact(r) for r in rows]
+
+    def record_people(self, tenant_id: str, record_id: int) -> list[tuple[str, Contact]]:
+        """The Contact and the Other participants of a record, with their role, in the order they came."""
+        rows = self._all(
+            "SELECT rc.role, c.id, c.tenant_id, c.name, c.email, c.phone, c.company, c.job_title"
+            " FROM record_contacts rc JOIN contacts c ON c.tenant_id = rc.tenant_id AND c.id = rc.contact_id"
+            " WHERE rc.tenant_id = ? AND rc.record_id = ? ORDER BY rc.added_at, c.id",
+            [tenant_id, record_id],
+        )
+        return [(r[0], _contact(r[1:])) for r in rows]
 
     def set_role(self, tenant_id: str, record_id: int, contact_id: int, role: str, actor_id: int, now: str) -> None:
         self.db.execute(
@@ -171,10 +189,6 @@ class RecordQueries(Queries):
         )
         return int(cursor.lastrowid or 0)
 
-    def comment_count(self, tenant_id: str, record_id: int) -> int:
-        row = self._one("SELECT count(*) FROM comments WHERE tenant_id = ? AND record_id = ?", [tenant_id, record_id])
-        return int(row[0])
-
     def add_event(self, tenant_id: str, event: Event) -> Event:
         cursor = self.db.execute(
             "INSERT INTO events (tenant_id, record_id, actor_id, kind, old, new, detail, at)"
@@ -193,12 +207,14 @@ class RecordQueries(Queries):
         return Event(**{**event.__dict__, "id": cursor.lastrowid})
 
     def timeline(self, tenant_id: str, record_id: int, limit: int = 5) -> list[Event]:
-        rows = self._all(
-            "SELECT e.id, e.record_id, e.actor_id, e.kind, e.old, e.new, e.detail, e.at, u.name"
-            " FROM events e LEFT JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.actor_id"
-            " WHERE e.tenant_id = ? AND e.record_id = ? ORDER BY e.id DESC LIMIT ?",
-            [tenant_id, record_id, limit],
-        )
+        """The record's latest events, newest first."""
+        rows = self._all(f"{_EVENTS_OF_RECORD} ORDER BY e.id DESC LIMIT ?", [tenant_id, record_id, limit])
+        return [_event(r) for r in rows]
+
+    def events(self, tenant_id: str, record_id: int, event_ids: tuple[int, ...]) -> list[Event]:
+        """Some of the record's events (a notification's), oldest first."""
+        marks = ", ".join("?" for _ in event_ids) or "NULL"
+        rows = self._all(f"{_EVENTS_OF_RECORD} AND e.id IN ({marks}) ORDER BY e.id", [tenant_id, record_id, *event_ids])
         return [_event(r) for r in rows]
 
     def copy_history(self, tenant_id: str, from_id: int, to_id: int) -> None:

@@ -45,7 +45,7 @@ class Repository(PeopleQueries, RecordQueries, PostQueries):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        if not self.in_transaction:
+        if not self.in_transaction():
             self._local.transaction_id = uuid.uuid4().hex
         if self.dialect.postgres:
             with self.db.transaction():  # type: ignore[union-attr]

@@ -3,18 +3,19 @@ activities shaped exactly like Microsoft Teams' and reads the replies back from 
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
 
-from app import SERVICES, create_app
+from app import BOT, SERVICES, create_app
 from bot.config import Config
 from bot.domain.models import User
 from bot.notify.rate_limits import DeliveryPolicy
@@ -186,6 +187,21 @@ class Teams:
         await self.connector.wait_for(lambda: self.outbox()["pending"] + self.outbox()["sending"] == 0, timeout)
         return self.outbox()
 
+    async def cards_updated(self, timeout: float = 5.0) -> None:
+        """Wait (bounded) until every scheduled update of posted cards has been tried."""
+        tasks = self.client.app[BOT].card_updater._tasks
+
+        async def drained() -> None:
+            while tasks:
+                await asyncio.gather(*list(tasks), return_exceptions=True)
+
+        await asyncio.wait_for(drained(), timeout)
+
+    def comment_count(self, tenant_id: str, record_id: int) -> int:
+        """The comments stored on a record, read from the database (the product never counts them)."""
+        sql = "SELECT count(*) FROM comments WHERE tenant_id = ? AND record_id = ?"
+        return int(self.services.repo.db.execute(sql, [tenant_id, record_id]).fetchone()[0])
+
     async def click(
         self, person: Person, verb: Any, data: Any, chat: str = "personal", message_id: str | None = None
     ) -> dict[str, Any]:
@@ -272,7 +288,7 @@ def find(card: Any, type_prefix: str) -> list[dict[str, Any]]:
     return found
 
 
-def all_text(card: dict[str, Any]) -> str:
+def all_text(card: Mapping[str, Any]) -> str:
     """Every piece of text a person can read on a card, one per line."""
     found: list[str] = []
 

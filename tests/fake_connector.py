@@ -93,6 +93,7 @@ class FakeConnector:
     random_429: float = 0.0  # share of sends answered 429 at random (seeded)
     random_retry_after: str = "1"
     refused: list[tuple[int, str]] = field(default_factory=list)  # (status, conversation) of every refusal
+    deleted: set[str] = field(default_factory=set)  # message ids someone deleted: updating them answers 404
     over_limit: int = 0  # 429s answered because a rate limit was exceeded
     rng: random.Random = field(default_factory=lambda: random.Random(5))
     # Which POSTs the faults, limits and random 429s apply to (conversation id, activity): all by default.
@@ -172,6 +173,9 @@ class FakeConnector:
         body = await request.json()
         reply_to = parts[3] if len(parts) > 3 else None
         if request.method == "PUT":
+            if reply_to in self.deleted:
+                error = {"error": {"code": "NotFound", "message": "The message was deleted."}}
+                return web.json_response(error, status=404)
             self.posted.append(Posted("PUT", parts[1], reply_to, body, reply_to or "", time.monotonic()))
             return web.json_response({"id": reply_to})
         refusal = await self._refusal(request, parts[1], body)

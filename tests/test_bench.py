@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bench import plans, plot, scale, seed, start, throughput  # noqa: F401  (each must import)
+from bench import click_cost, plans, plot, scale, seed, start, throughput  # noqa: F401  (each must import)
 from bench.common import Teams, percentile
 from bench.echo_bot import create_echo_app
 from bench.scale import _full_scan
@@ -61,3 +61,11 @@ def test_the_plot_is_an_svg_with_a_line_per_operation_and_percentile() -> None:
     svg = plot.latency_plot({"sizes": [100, 1000], "ops": {"show": at, "search": at}})
     assert svg.startswith("<svg") and svg.count("<polyline") == 4
     assert percentile([3.0, 1.0, 2.0], 0.5) == 2.0
+
+
+async def test_one_comment_click_costs_at_most_its_budget() -> None:
+    """bench/click_cost.py's figures are counts, not timings: the issue's targets hold exactly."""
+    cost = await click_cost.measure()
+    assert cost.statements <= click_cost.TARGETS["statements"], cost
+    assert cost.write_transactions <= click_cost.TARGETS["write transactions"], cost
+    assert cost.record_views == click_cost.TARGETS["record views"], cost

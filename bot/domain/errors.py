@@ -22,3 +22,7 @@ class Ambiguous(DomainError):
     def __init__(self, message: str, matches: list, field: str | None = None) -> None:
         super().__init__(message, field)
         self.matches = matches
+
+
+class Redelivered(Exception):
+    """Teams delivered this activity before, and its change was already made: nothing is done again."""

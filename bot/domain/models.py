@@ -149,27 +149,6 @@ class Event:
     actor_name: str | None = None
     id: int | None = None
 
-    def describe(self) -> str:
-        """One line a person reads on the timeline."""
-        who = self.actor_name or "Someone"
-        text = {
-            EventKind.CREATED: f"{who} created it",
-            EventKind.CONTACT_SET: f"{who} set the Contact: {self.old or 'none'} → {self.new or 'none'}",
-            EventKind.PARTICIPANT_ADDED: f"{who} added participant {self.new}",
-            EventKind.PARTICIPANT_REMOVED: f"{who} removed participant {self.old}",
-            EventKind.FOLLOWER_ADDED: (
-                f"{who} started following" if self.new == self.actor_name else f"{who} added follower {self.new}"
-            ),
-            EventKind.FOLLOWER_REMOVED: (
-                f"{who} stopped following" if self.old == self.actor_name else f"{who} removed follower {self.old}"
-            ),
-            EventKind.COMMENTED: f"{who} commented: {self.new}",
-            EventKind.STAGE_CHANGED: f"{who} changed the stage: {self.old} → {self.new}",
-            EventKind.CONVERTED: f"{who} converted {self.old} → {self.new}",
-            EventKind.EMAIL_SENT: f"{who} emailed {self.detail or 'the Contact'}: “{self.new}”",
-        }[self.kind]
-        return text
-
 
 @dataclass(frozen=True)
 class Follower:
@@ -193,9 +172,22 @@ class RecordView:
 
 
 @dataclass(frozen=True)
+class Seen:
+    """What a clicked card showed: its version, and for a change that replaces a value (the stage, the
+    Contact) the value it showed, so that the change is checked against the record inside its transaction."""
+
+    version: int | None = None
+    stage: str | None = None
+    contact_id: str | None = None  # the Contact's id as the form carried it, "" for none
+
+
+@dataclass(frozen=True)
 class Change:
-    """What a service call did: the record afterwards and the events it wrote."""
+    """What a service call did: the record afterwards, the events it wrote, and the record's view built
+    once inside the change's transaction. `stale`: the card clicked showed an older version."""
 
     record: Record
     events: tuple[Event, ...] = field(default_factory=tuple)
     message: str = ""
+    view: RecordView | None = None
+    stale: bool = False

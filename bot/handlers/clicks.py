@@ -1,19 +1,21 @@
-"""Card verbs -> service calls. Card data is never trusted: every field is checked here.
+"""Card verbs -> service calls -> the card that replaces the clicked one. One named function per verb,
+registered beside it with @on_verb. Card data is never trusted: every field is checked here.
 
-Each handler returns the card that replaces the clicked one: the record (with a note) after a change,
-or the same form with the typed values kept and a message beside the refused field."""
+A change answers with the record (and a note); a refused value comes back on the same form with what
+was typed kept and a message beside the field; any other refusal comes back on the record card."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.domain.errors import DomainError, NotFound
-from bot.domain.models import Change, Kind, RecordView, User
+from bot.domain.models import Change, Kind, RecordView, Seen, User
 from bot.handlers.email import EmailActions
 from bot.handlers.payload import BadPayload, int_field, text_field
-from bot.handlers.replies import Reply, record_reply
+from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.handlers.text import outbox_status
 from bot.services import CrmService
 from bot.services.email import Mailer
@@ -33,7 +35,6 @@ from cards.records import new_record_form, people_card
 
 PICKER_SIZE = 50  # contacts listed in a picker before typeahead takes over
 SEARCH_RESULTS = 15  # Teams shows at most 15 typeahead results
-STALE_NOTE = " The record had changed since your card was shown: this is the latest."
 
 
 @dataclass(frozen=True)
@@ -46,52 +47,43 @@ class Click:
     follower_name: str | None = None  # the picked colleague's name, when the Teams layer could resolve it
 
 
+Handler = Callable[["Actions", Click], Reply | Awaitable[Reply]]
+_VERBS: dict[str, Handler] = {}
+
+
+def on_verb(*names: str) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of these card verbs."""
+
+    def register(handler: Handler) -> Handler:
+        for name in names:
+            if name in _VERBS:
+                raise ValueError(f"two handlers for the verb {name}")
+            _VERBS[name] = handler
+        return handler
+
+    return register
+
+
+def handled_verbs() -> frozenset[str]:
+    return frozenset(_VERBS)
+
+
 class Actions:
-    """One handler per card verb."""
+    """Answers one click; the handlers below are its methods, found through the verb registry."""
 
     def __init__(self, services: CrmService, mailer: Mailer | None = None) -> None:
         self.services = services
         self.email = EmailActions(services, mailer)
-        self._handlers: dict[str, Callable[[Click], Reply]] = {
-            verbs.RECORD_CREATE: self._create_record,
-            verbs.CONTACT_CREATE: self._create_contact,
-            verbs.RECORD_SHOW: lambda c: self._show(c, self._view(c)),
-            verbs.RECORD_PEOPLE: self._people,
-            verbs.RECORD_FOLLOW: self._follow,
-            verbs.RECORD_UNFOLLOW: lambda c: self._apply(c, lambda v: self.services.unfollow(c.user, v.record.ref)),
-            verbs.CONTACT_FORM: lambda c: self._picker(c, self._view(c), as_contact=True),
-            verbs.PARTICIPANT_FORM: lambda c: self._picker(c, self._view(c), as_contact=False),
-            verbs.REMOVE_PARTICIPANT_FORM: lambda c: Reply(card=remove_participant_form(self._view(c))),
-            verbs.FOLLOWER_FORM: self._follower_form,
-            verbs.COMMENT_FORM: lambda c: Reply(card=comment_form(self._view(c))),
-            verbs.STAGE_FORM: lambda c: Reply(card=stage_form(self._view(c))),
-            verbs.EMAIL_FORM: lambda c: self.email.compose(c.user, self._view(c)),
-            verbs.PREPARE_EMAIL: lambda c: self.email.prepare(c.user, self._view(c), c.data),
-            verbs.LOG_EMAIL: lambda c: self.email.log_sent(c.user, self._view(c), c.data, c.shared),
-            verbs.CONVERT_CONFIRM: self._convert_confirm,
-            verbs.SET_CONTACT: self._set_contact,
-            verbs.SET_NEW_CONTACT: lambda c: self._create_contact_as(c, as_contact=True),
-            verbs.ADD_PARTICIPANT: self._add_participant,
-            verbs.ADD_NEW_PARTICIPANT: lambda c: self._create_contact_as(c, as_contact=False),
-            verbs.REMOVE_PARTICIPANT: self._remove_participant,
-            verbs.ADD_FOLLOWER: self._add_follower,
-            verbs.COMMENT: self._comment,
-            verbs.CHANGE_STAGE: self._change_stage,
-            verbs.CONVERT: lambda c: self._apply(c, lambda v: self.services.convert(c.user, v.record.ref)),
-            verbs.RECORD_NOTIFY: self._notify_choice,
-            verbs.NOTIFICATION_RETRY: self._retry_notification,
-        }
 
     async def handle(self, click: Click, verb: Any) -> Reply:
-        handler = self._handlers.get(verb) if isinstance(verb, str) else None
-        if (handler is None and verb != verbs.SEND_EMAIL) or not isinstance(click.data, dict):
+        handler = _VERBS.get(verb) if isinstance(verb, str) else None
+        if handler is None or not isinstance(click.data, dict):
             return Reply(text="This button is out of date. Type help to start again.", outcome="bad_payload")
         try:
-            run = self.services.run  # storage work: off the event loop when the database is across a network
-            if verb == verbs.SEND_EMAIL:  # the one action that waits on another service
-                return await self.email.send(click.user, await run(self._view, click), click.data, click.shared)
-            assert handler is not None
-            return await run(handler, click)
+            if inspect.iscoroutinefunction(handler):
+                return await handler(self, click)  # type: ignore[no-any-return]
+            # storage work: off the event loop when the database is across a network (PostgreSQL)
+            return await self.services.run(handler, self, click)  # type: ignore[no-any-return]
         except BadPayload as exc:
             return Reply(text=exc.message, outcome="bad_payload")
         except NotFound as exc:
@@ -99,7 +91,7 @@ class Actions:
         except DomainError as exc:
             return Reply(text=exc.message, outcome="refused")
 
-    def search_contacts(self, user: User, query: Any, skip: Any, top: Any) -> list[dict[str, str]]:
+    def search_contacts(self, user: User, query: Any, skip: Any, top: Any) -> list[tuple[str, str]]:
         """Typeahead for the contact pickers (Teams' `application/search` invoke)."""
         text = query if isinstance(query, str) else ""
         offset = skip if isinstance(skip, int) and not isinstance(skip, bool) and 0 <= skip < 10_000 else 0
@@ -107,192 +99,260 @@ class Actions:
             top if isinstance(top, int) and not isinstance(top, bool) and 0 < top <= SEARCH_RESULTS else SEARCH_RESULTS
         )
         found = self.services.search_contacts(user.tenant_id, text[:200], limit, offset)
-        return [{"title": title, "value": value} for title, value in map(contact_choice, found)]
+        return [contact_choice(contact) for contact in found]
+
+    # --- what every handler shares ---------------------------------------------------------------
+
+    def _ref(self, click: Click) -> str:
+        return text_field(click.data, "ref", required=True)
+
+    def _seen(self, click: Click, **shown: str | None) -> Seen:
+        """What the clicked card showed; a tampered version is refused before anything happens."""
+        return Seen(int_field(click.data, "version"), **shown)
+
+    def _view(self, click: Click) -> RecordView:
+        self._seen(click)
+        return self.services.view(click.user.tenant_id, self._ref(click))
+
+    def _record(self, click: Click, view: RecordView, message: str = "", good: bool = True) -> Reply:
+        return record_reply(view, click.user, click.shared, message, good)
+
+    def _attempt(
+        self,
+        click: Click,
+        operation: Callable[[], Change],
+        field: str | None = None,
+        form: Callable[[str], Reply] | None = None,
+    ) -> Reply:
+        """Try a change. A refusal about `field` comes back on the form (`form(message)`, read only then);
+        an unknown record is "not found"; any other refusal comes back on the latest record card."""
+        try:
+            change = operation()
+        except DomainError as exc:
+            if form is not None and exc.field == field:
+                return form(exc.message)
+            if isinstance(exc, NotFound) and exc.field is None:
+                raise
+            return self._record(click, self._view(click), exc.message, good=False)
+        return change_reply(change, click.user, click.shared)
 
     # --- showing ------------------------------------------------------------------------------
 
-    def record_reply(
-        self, click: Click, view: RecordView, message: str = "", good: bool = True, change: Change | None = None
-    ) -> Reply:
-        return record_reply(view, click.user, click.shared, message, good, change)
+    @on_verb(verbs.RECORD_SHOW)
+    def show(self, click: Click) -> Reply:
+        return self._record(click, self._view(click))
 
-    def _view(self, click: Click) -> RecordView:
-        int_field(click.data, "version")  # a tampered version is refused before anything happens
-        return self.services.view(click.user.tenant_id, text_field(click.data, "ref", required=True))
-
-    def _done(self, click: Click, before: RecordView, change: Change) -> Reply:
-        """The record after a change; a click on a card older than the record says so."""
-        note = change.message + (STALE_NOTE if self._stale(click, before) else "")
-        return self.record_reply(click, self.services.view_of(change.record), note, change=change)
-
-    def _stale(self, click: Click, view: RecordView) -> bool:
-        version = int_field(click.data, "version")
-        return version is not None and version != view.record.version
-
-    def _show(self, click: Click, view: RecordView) -> Reply:
-        return self.record_reply(click, view)
-
-    def _people(self, click: Click) -> Reply:
+    @on_verb(verbs.RECORD_PEOPLE)
+    def people(self, click: Click) -> Reply:
         role = text_field(click.data, "role", required=True)
         if role not in ("participants", "followers"):
             raise BadPayload("This card asks for a list I don't know.")
         return Reply(card=people_card(self._view(click), role, int_field(click.data, "page", 0) or 0))
 
-    def _apply(self, click: Click, operation: Callable[[RecordView], Change]) -> Reply:
-        """Run a change on the latest record; a refusal comes back on the record card itself."""
-        view = self._view(click)
-        try:
-            change = operation(view)
-        except NotFound:
-            raise
-        except DomainError as exc:
-            return self.record_reply(click, self.services.view_of(view.record), exc.message, good=False)
-        return self._done(click, view, change)
-
     # --- forms ----------------------------------------------------------------------------------
 
     def _picker(
-        self, click: Click, view: RecordView, as_contact: bool, values: dict[str, str] | None = None,
-        errors: dict[str, str] | None = None,
-    ) -> Reply:  # fmt: skip
+        self, click: Click, as_contact: bool, values: dict[str, str] | None = None, errors: dict[str, str] | None = None
+    ) -> Reply:
         tenant = click.user.tenant_id
         contacts = self.services.search_contacts(tenant, "", PICKER_SIZE)
         total = self.services.count_contacts(tenant)
-        return Reply(card=contact_picker_form(view, as_contact, contacts, total, values, errors), outcome="form")
+        card = contact_picker_form(self._view(click), as_contact, contacts, total, values, errors)
+        return Reply(card=card, outcome="form" if errors is None else "invalid")
 
-    def _follower_form(self, click: Click) -> Reply:
-        view = self._view(click)
-        return Reply(card=follower_form(view, self.services.colleagues(click.user.tenant_id)), outcome="form")
+    @on_verb(verbs.CONTACT_FORM)
+    def contact_form(self, click: Click) -> Reply:
+        return self._picker(click, as_contact=True)
 
-    def _convert_confirm(self, click: Click) -> Reply:
+    @on_verb(verbs.PARTICIPANT_FORM)
+    def participant_form(self, click: Click) -> Reply:
+        return self._picker(click, as_contact=False)
+
+    @on_verb(verbs.REMOVE_PARTICIPANT_FORM)
+    def remove_participant_form(self, click: Click) -> Reply:
+        return Reply(card=remove_participant_form(self._view(click)))
+
+    def _follower_form(self, click: Click, errors: dict[str, str] | None = None) -> Reply:
+        colleagues = self.services.colleagues(click.user.tenant_id)
+        card = follower_form(self._view(click), colleagues, errors)
+        return Reply(card=card, outcome="form" if errors is None else "invalid")
+
+    @on_verb(verbs.FOLLOWER_FORM)
+    def follower_form(self, click: Click) -> Reply:
+        return self._follower_form(click)
+
+    @on_verb(verbs.COMMENT_FORM)
+    def comment_form(self, click: Click) -> Reply:
+        return Reply(card=comment_form(self._view(click)))
+
+    @on_verb(verbs.STAGE_FORM)
+    def stage_form(self, click: Click) -> Reply:
+        return Reply(card=stage_form(self._view(click)))
+
+    @on_verb(verbs.CONVERT_CONFIRM)
+    def convert_confirm(self, click: Click) -> Reply:
         view = self._view(click)
         if view.record.converted_to or view.record.kind is not Kind.LEAD:
-            return self.record_reply(click, view, "Only a lead that was not converted yet can be converted.", False)
+            return self._record(click, view, "Only a lead that was not converted yet can be converted.", False)
         return Reply(card=convert_confirm_card(view), outcome="form")
 
     # --- changes --------------------------------------------------------------------------------
 
-    def _picked_contact(self, click: Click, view: RecordView, as_contact: bool) -> int | Reply:
+    def _picked(self, click: Click, as_contact: bool, error: str) -> int | Reply:
         """The picked contact's id, or the picker again with a message beside it."""
-        picked = text_field(click.data, "contact")
-        if not picked:
-            error = {"contact": "Pick someone from the list, or add someone new below."}
-            return self._picker(click, view, as_contact, errors=error)
+        if not text_field(click.data, "contact"):
+            return self._picker(click, as_contact, errors={"contact": error})
         return int(int_field(click.data, "contact") or 0)
 
-    def _set_contact(self, click: Click) -> Reply:
-        view = self._view(click)
-        seen = text_field(click.data, "seen_contact")
-        current = str(view.contact.id) if view.contact else ""
-        if "seen_contact" in click.data and seen != current:
-            now = view.contact.name if view.contact else "nobody"
-            note = f"The Contact changed while your card was open (now: {now}). Nothing was changed."
-            return self.record_reply(click, view, note, good=False)
-        picked = self._picked_contact(click, view, as_contact=True)
+    def _role_change(self, click: Click, as_contact: bool, operation: Callable[[int], Change]) -> Reply:
+        picked = self._picked(click, as_contact, "Pick someone from the list, or add someone new below.")
         if isinstance(picked, Reply):
             return picked
-        return self._role_change(
-            click, view, True, lambda: self.services.set_contact(click.user, view.record.ref, picked)
+        values = {"contact": text_field(click.data, "contact")}
+        return self._attempt(
+            click,
+            lambda: operation(picked),
+            "contact",
+            lambda message: self._picker(click, as_contact, values, {"contact": message}),
         )
 
-    def _add_participant(self, click: Click) -> Reply:
-        view = self._view(click)
-        picked = self._picked_contact(click, view, as_contact=False)
-        if isinstance(picked, Reply):
-            return picked
-        return self._role_change(
-            click, view, False, lambda: self.services.add_participant(click.user, view.record.ref, picked)
-        )
+    @on_verb(verbs.SET_CONTACT)
+    def set_contact(self, click: Click) -> Reply:
+        shown = text_field(click.data, "seen_contact") if "seen_contact" in click.data else None
+        seen = self._seen(click, contact_id=shown)
+        ref = self._ref(click)
+        return self._role_change(click, True, lambda picked: self.services.set_contact(click.user, ref, picked, seen))
 
-    def _role_change(self, click: Click, view: RecordView, as_contact: bool, operation: Callable[[], Change]) -> Reply:
-        try:
-            change = operation()
-        except NotFound as exc:  # the picked contact was deleted meanwhile
-            return self._picker(click, view, as_contact, {}, {"contact": exc.message})
-        except DomainError as exc:
-            if exc.field != "contact":
-                return self.record_reply(click, view, exc.message, good=False)
-            values = {"contact": text_field(click.data, "contact")}
-            return self._picker(click, self.services.view_of(view.record), as_contact, values, {"contact": exc.message})
-        return self._done(click, view, change)
+    @on_verb(verbs.ADD_PARTICIPANT)
+    def add_participant(self, click: Click) -> Reply:
+        seen, ref = self._seen(click), self._ref(click)
+        return self._role_change(
+            click, False, lambda picked: self.services.add_participant(click.user, ref, picked, seen)
+        )
 
     def _create_contact_as(self, click: Click, as_contact: bool) -> Reply:
-        view = self._view(click)
+        seen, ref = self._seen(click), self._ref(click)
         values = {name: text_field(click.data, name) for name in ("new_name", "new_email", "new_company")}
-        try:
-            change = self.services.create_contact_as(
-                click.user, view.record.ref, as_contact, values["new_name"], values["new_email"], values["new_company"]
+
+        def operation() -> Change:
+            return self.services.create_contact_as(
+                click.user, ref, as_contact, values["new_name"], values["new_email"], values["new_company"], seen
             )
+
+        try:
+            change = operation()
         except DomainError as exc:
             if exc.field is None:
-                return self.record_reply(click, view, exc.message, good=False)
+                if isinstance(exc, NotFound):
+                    raise
+                return self._record(click, self._view(click), exc.message, good=False)
             field = {"name": "new_name", "email": "new_email", "company": "new_company"}.get(exc.field, "new_name")
-            return self._picker(click, view, as_contact, values, {field: exc.message})
-        return self._done(click, view, change)
+            return self._picker(click, as_contact, values, {field: exc.message})
+        return change_reply(change, click.user, click.shared)
 
-    def _remove_participant(self, click: Click) -> Reply:
-        view = self._view(click)
-        picked = text_field(click.data, "contact")
-        if not picked:
-            return Reply(card=remove_participant_form(view, {"contact": "Pick the participant to remove."}))
+    @on_verb(verbs.SET_NEW_CONTACT)
+    def set_new_contact(self, click: Click) -> Reply:
+        return self._create_contact_as(click, as_contact=True)
+
+    @on_verb(verbs.ADD_NEW_PARTICIPANT)
+    def add_new_participant(self, click: Click) -> Reply:
+        return self._create_contact_as(click, as_contact=False)
+
+    @on_verb(verbs.REMOVE_PARTICIPANT)
+    def remove_participant(self, click: Click) -> Reply:
+        seen, ref = self._seen(click), self._ref(click)
+        if not text_field(click.data, "contact"):
+            return Reply(
+                card=remove_participant_form(self._view(click), {"contact": "Pick the participant to remove."})
+            )
         contact_id = int(int_field(click.data, "contact") or 0)
+
+        def again(message: str) -> Reply:
+            return Reply(card=remove_participant_form(self._view(click), {"contact": message}), outcome="invalid")
+
+        return self._attempt(
+            click, lambda: self.services.remove_participant(click.user, ref, contact_id, seen), "contact", again
+        )
+
+    @on_verb(verbs.RECORD_FOLLOW)
+    def follow(self, click: Click) -> Reply:
+        seen, ref = self._seen(click), self._ref(click)
         try:
-            change = self.services.remove_participant(click.user, view.record.ref, contact_id)
-        except DomainError as exc:
-            fresh = self.services.view_of(view.record)
-            return Reply(card=remove_participant_form(fresh, {"contact": exc.message}), outcome="invalid")
-        return self._done(click, view, change)
+            change = self.services.follow(click.user, ref, seen=seen)
+        except DomainError as exc:  # a shared card shows Follow to everyone who has no own view yet
+            if exc.field != "follower":
+                raise
+            return self._record(click, self._view(click), exc.message)
+        return change_reply(change, click.user, click.shared)
 
-    def _follow(self, click: Click) -> Reply:
-        view = self._view(click)
-        if view.is_follower(click.user.id):  # a shared card shows Follow to everyone who has no own view yet
-            return self.record_reply(click, view, f"You already follow {view.record.ref}.")
-        return self._apply(click, lambda v: self.services.follow(click.user, v.record.ref))
+    @on_verb(verbs.RECORD_UNFOLLOW)
+    def unfollow(self, click: Click) -> Reply:
+        seen, ref = self._seen(click), self._ref(click)
+        return self._attempt(click, lambda: self.services.unfollow(click.user, ref, seen=seen))
 
-    def _add_follower(self, click: Click) -> Reply:
-        view = self._view(click)
+    @on_verb(verbs.ADD_FOLLOWER)
+    def add_follower(self, click: Click) -> Reply:
+        seen, ref = self._seen(click), self._ref(click)
         picked = text_field(click.data, "follower")
         if not picked:
-            colleagues = self.services.colleagues(click.user.tenant_id)
-            return Reply(card=follower_form(view, colleagues, {"follower": "Pick a colleague."}), outcome="invalid")
-        try:
+            return self._follower_form(click, {"follower": "Pick a colleague."})
+
+        def operation() -> Change:
             colleague = self.services.colleague(click.user, picked, click.follower_name)
-            change = self.services.follow(click.user, view.record.ref, follower=colleague)
-        except DomainError as exc:
-            colleagues = self.services.colleagues(click.user.tenant_id)
-            form = follower_form(self.services.view_of(view.record), colleagues, {"follower": exc.message})
-            return Reply(card=form, outcome="invalid")
-        return self._done(click, view, change)
+            return self.services.follow(click.user, ref, follower=colleague, seen=seen)
 
-    def _comment(self, click: Click) -> Reply:
-        view = self._view(click)
+        return self._attempt(
+            click, operation, "follower", lambda message: self._follower_form(click, {"follower": message})
+        )
+
+    @on_verb(verbs.COMMENT)
+    def comment(self, click: Click) -> Reply:
+        seen, ref = self._seen(click), self._ref(click)
         text = text_field(click.data, "comment")
-        try:
-            change = self.services.comment(click.user, view.record.ref, text)
-        except DomainError as exc:
-            if exc.field != "comment":
-                return self.record_reply(click, view, exc.message, good=False)
-            return Reply(card=comment_form(view, {"comment": text}, {"comment": exc.message}), outcome="invalid")
-        return self._done(click, view, change)
 
-    def _change_stage(self, click: Click) -> Reply:
-        view = self._view(click)
-        seen = text_field(click.data, "seen_stage")
-        if seen and seen != view.record.stage:
-            note = f"The stage changed while your card was open (now: {view.record.stage}). Nothing was changed."
-            return self.record_reply(click, view, note, good=False)
-        stage = text_field(click.data, "stage")
-        try:
-            change = self.services.change_stage(click.user, view.record.ref, stage)
-        except DomainError as exc:
-            if exc.field != "stage":
-                return self.record_reply(click, view, exc.message, good=False)
-            return Reply(card=stage_form(view, {"stage": exc.message}), outcome="invalid")
-        return self._done(click, view, change)
+        def again(message: str) -> Reply:
+            card = comment_form(self._view(click), {"comment": text}, {"comment": message})
+            return Reply(card=card, outcome="invalid")
+
+        return self._attempt(click, lambda: self.services.comment(click.user, ref, text, seen), "comment", again)
+
+    @on_verb(verbs.CHANGE_STAGE)
+    def change_stage(self, click: Click) -> Reply:
+        seen = self._seen(click, stage=text_field(click.data, "seen_stage") or None)
+        ref, stage = self._ref(click), text_field(click.data, "stage")
+
+        def again(message: str) -> Reply:
+            return Reply(card=stage_form(self._view(click), {"stage": message}), outcome="invalid")
+
+        return self._attempt(click, lambda: self.services.change_stage(click.user, ref, stage, seen), "stage", again)
+
+    @on_verb(verbs.CONVERT)
+    def convert(self, click: Click) -> Reply:
+        seen, ref = self._seen(click), self._ref(click)
+        return self._attempt(click, lambda: self.services.convert(click.user, ref, seen))
+
+    # --- email ----------------------------------------------------------------------------------
+
+    @on_verb(verbs.EMAIL_FORM)
+    def email_form(self, click: Click) -> Reply:
+        return self.email.compose(click.user, self._view(click))
+
+    @on_verb(verbs.PREPARE_EMAIL)
+    def prepare_email(self, click: Click) -> Reply:
+        return self.email.prepare(click.user, self._view(click), click.data)
+
+    @on_verb(verbs.LOG_EMAIL)
+    def log_email(self, click: Click) -> Reply:
+        return self.email.log_sent(click.user, self._view(click), click.data, click.shared)
+
+    @on_verb(verbs.SEND_EMAIL)
+    async def send_email(self, click: Click) -> Reply:  # the one action that waits on another service
+        return await self.email.send(click.user, await self.services.run(self._view, click), click.data, click.shared)
 
     # --- the forms from the text commands -------------------------------------------------------
 
-    def _create_record(self, click: Click) -> Reply:
+    @on_verb(verbs.RECORD_CREATE)
+    def create_record(self, click: Click) -> Reply:
         kind_name = text_field(click.data, "kind", required=True)
         if kind_name not in (Kind.LEAD.value, Kind.OPPORTUNITY.value):
             raise BadPayload("This card asks for a kind of record I don't know.")
@@ -304,9 +364,10 @@ class Actions:
             if exc.field is None:
                 raise
             return Reply(card=new_record_form(kind, values, {exc.field: exc.message}), outcome="invalid")
-        return self.record_reply(click, self.services.view_of(change.record), change.message, change=change)
+        return change_reply(change, click.user, click.shared)
 
-    def _create_contact(self, click: Click) -> Reply:
+    @on_verb(verbs.CONTACT_CREATE)
+    def create_contact(self, click: Click) -> Reply:
         values = {name: text_field(click.data, name) for name in ("name", "email", "company", "job_title", "phone")}
         try:
             contact = self.services.create_contact(
@@ -327,12 +388,12 @@ class Actions:
             raise BadPayload("This card points at a notification I can't read; please open it again.")
         return value
 
-    def _notify_choice(self, click: Click) -> Reply:
+    @on_verb(verbs.RECORD_NOTIFY)
+    def notify_choice(self, click: Click) -> Reply:
         """Saved from the notification card (which then stays one) or from the record card."""
         user, data = click.user, click.data
         notification_id = self._notification_id(data, required=False)
-        ref = text_field(data, "ref", required=True)
-        record = self.services.set_notify_choice(user, ref, text_field(data, "choice", required=True))
+        record = self.services.set_notify_choice(user, self._ref(click), text_field(data, "choice", required=True))
         view = self.services.view_of(record)
         choice = next(f.notify for f in view.followers if f.user.id == user.id)
         message = f"Notifications for {record.ref}: {choice.label.lower()}."
@@ -340,11 +401,13 @@ class Actions:
             shown = self.services.deliveries.for_recipient(user, notification_id)
             if shown is not None:
                 return Reply(card=notification_card(replace(shown, choice=choice), message))
-        return self.record_reply(click, view, message)
+        return self._record(click, view, message)
 
-    def _retry_notification(self, click: Click) -> Reply:
+    @on_verb(verbs.NOTIFICATION_RETRY)
+    def retry_notification(self, click: Click) -> Reply:
         notification_id = self._notification_id(click.data, required=True)
-        assert notification_id is not None
+        if notification_id is None:
+            raise BadPayload("This card points at a notification I can't read; please open it again.")
         found = self.services.deliveries.retry(click.user, notification_id)
         message = f"The notification to {found.recipient_name} about {found.record_ref} will be sent again."
         return Reply(card=outbox_status(self.services, click.user, message))

@@ -14,7 +14,7 @@ from bot.domain.errors import DomainError
 from bot.domain.models import RecordView, User
 from bot.domain.rules import MAX_BODY, MAX_SUBJECT, is_valid_email
 from bot.handlers.payload import text_field
-from bot.handlers.replies import Reply, record_reply
+from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.services import CrmService
 from bot.services.email import Mailer, MailError, OutgoingMail
 from cards.email import compose_card, prepared_card
@@ -116,8 +116,7 @@ class EmailActions:
             record.ref,
             len(mail.to) + len(mail.cc),
         )
-        view = await self.services.run(self.services.view_of, change.record)
-        return record_reply(view, user, shared, change.message, change=change)
+        return change_reply(change, user, shared)
 
     def prepare(self, user: User, view: RecordView, data: dict[str, Any]) -> Reply:
         try:
@@ -139,4 +138,4 @@ class EmailActions:
         except DomainError as exc:
             return record_reply(view, user, shared, exc.message, good=False)
         change = self.services.email_sent(user, record, text_field(data, "send_id"), to, cc, subject)
-        return record_reply(self.services.view_of(change.record), user, shared, change.message, change=change)
+        return change_reply(change, user, shared)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot.domain.models import Change, Event, RecordView, User
+from cards.common import Card
 from cards.records import record_card
 
 
 @dataclass(frozen=True)
 class Reply:
     text: str | None = None
-    card: dict[str, Any] | None = None
-    events: tuple[Event, ...] = field(default_factory=tuple)  # what changed, for notifications
+    card: Card | None = None
+    events: tuple[Event, ...] = field(default_factory=tuple)  # what changed: those records' posted cards are updated
     outcome: str = "ok"  # for the one log line per activity
     record_id: int | None = None  # the record a card shows, so posted cards can be kept up to date
+    view: RecordView | None = None  # the record's view after a change, reused to update its posted cards
 
 
 def refresh_user_ids(view: RecordView, viewer: User | None, shared: bool) -> list[str]:
@@ -37,4 +38,16 @@ def record_reply(
 ) -> Reply:
     """The record card as `viewer` sees it, kept fresh for each viewer through the card's refresh."""
     card = record_card(view, viewer.id, message, good, refresh_user_ids=refresh_user_ids(view, viewer, shared))
-    return Reply(card=card, events=change.events if change else (), record_id=view.record.id)
+    events = change.events if change else ()
+    return Reply(card=card, events=events, record_id=view.record.id, view=view if change else None)
+
+
+STALE_NOTE = " The record had changed since your card was shown: this is the latest."
+
+
+def change_reply(change: Change, viewer: User, shared: bool) -> Reply:
+    """The record after a change, from the view the change built; a click on an older card says so."""
+    if change.view is None:
+        raise ValueError("a change that answers with a record card carries its view")
+    note = change.message + (STALE_NOTE if change.stale else "")
+    return record_reply(change.view, viewer, shared, note, change=change)

@@ -7,10 +7,11 @@ from collections.abc import Callable
 
 from bot.domain.errors import Ambiguous, DomainError
 from bot.domain.models import Change, Contact, Kind, RecordView, User
-from bot.handlers.commands import COMMANDS, Args, ParsedCommand, TooLong, parse
+from bot.handlers.commands import COMMANDS, Args, ParsedCommand, TooLong, parse, spec_named
 from bot.handlers.email import EmailActions
-from bot.handlers.replies import Reply, record_reply
+from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.services import CrmService
+from cards.common import Card
 from cards.contacts import contact_list_card, new_contact_form
 from cards.help import help_card, unknown_card
 from cards.notifications import outbox_card
@@ -35,10 +36,31 @@ def split_new_contact(text: str) -> tuple[str, str | None, str | None]:
     return name, email, company
 
 
-def outbox_status(services: CrmService, user: User, message: str = "") -> dict:
+def outbox_status(services: CrmService, user: User, message: str = "") -> Card:
     """The tenant's notification counts and, for the user's own records, failed ones to send again."""
     deliveries = services.deliveries
     return outbox_card(deliveries.counts(user.tenant_id), deliveries.failed_on_my_records(user), message)
+
+
+Answer = Reply | Change | RecordView  # a Change or a RecordView is answered with the record's card
+CommandHandler = Callable[["Conversation", User, ParsedCommand], Answer]
+_COMMANDS: dict[str, CommandHandler] = {}
+
+
+def on_command(*names: str) -> Callable[[CommandHandler], CommandHandler]:
+    """Register the decorated function as the handler of these commands (names from the command table)."""
+
+    def register(handler: CommandHandler) -> CommandHandler:
+        for name in names:
+            spec_named(name)  # a name the table does not have fails at import
+            _COMMANDS[name] = handler
+        return handler
+
+    return register
+
+
+def handled_commands() -> frozenset[str]:
+    return frozenset(_COMMANDS)
 
 
 class Conversation:
@@ -47,30 +69,6 @@ class Conversation:
     def __init__(self, services: CrmService, email: EmailActions | None = None) -> None:
         self.services = services
         self.email = email or EmailActions(services, None)
-        # A handler answers with a Reply, or with the Change / RecordView that `handle` turns into a record card.
-        self._handlers: dict[str, Callable[[User, ParsedCommand], Reply | Change | RecordView]] = {
-            "help": lambda u, c: Reply(card=help_card(HELP_ENTRIES, HELP_BUTTONS)),
-            "new lead": lambda u, c: self._new_record(u, c, Kind.LEAD),
-            "new opportunity": lambda u, c: self._new_record(u, c, Kind.OPPORTUNITY),
-            "new contact": self._new_contact,
-            "contacts": self._contacts,
-            "leads": lambda u, c: self._list(u, Kind.LEAD),
-            "opportunities": lambda u, c: self._list(u, Kind.OPPORTUNITY),
-            "my": self._my,
-            "following": self._following,
-            "show": lambda u, c: self.services.view(u.tenant_id, c.ref),
-            "find": self._find,
-            "contact": lambda u, c: self._role(u, c, self.services.set_contact),
-            "participant": lambda u, c: self._role(u, c, self.services.add_participant),
-            "remove participant": lambda u, c: self._role(u, c, self.services.remove_participant),
-            "follow": lambda u, c: self.services.follow(u, c.ref),
-            "unfollow": lambda u, c: self.services.unfollow(u, c.ref),
-            "comment": lambda u, c: self.services.comment(u, c.ref, c.text),
-            "stage": lambda u, c: self.services.change_stage(u, c.ref, c.text),
-            "convert": lambda u, c: self.services.convert(u, c.ref),
-            "email": lambda u, c: self.email.compose(u, self.services.view(u.tenant_id, c.ref)),
-            "notifications": lambda u, c: Reply(card=outbox_status(self.services, u)),
-        }
 
     def handle(self, user: User, said: str, shared: bool = False) -> Reply:
         try:
@@ -83,7 +81,7 @@ class Conversation:
         if missing:
             return Reply(text=missing, outcome="missing_argument")
         try:
-            answer = self._handlers[command.name](user, command)
+            answer = _COMMANDS[command.name](self, user, command)
         except Ambiguous as exc:
             return Reply(
                 card=contact_list_card("Which one?", exc.matches, "", message=exc.message), outcome="ambiguous"
@@ -91,8 +89,7 @@ class Conversation:
         except DomainError as exc:
             return Reply(text=exc.message, outcome="refused")
         if isinstance(answer, Change):
-            view = self.services.view_of(answer.record)
-            return record_reply(view, user, shared, answer.message, change=answer)
+            return change_reply(answer, user, shared)
         if isinstance(answer, RecordView):
             return record_reply(answer, user, shared)
         return answer
@@ -110,44 +107,113 @@ class Conversation:
 
     # --- handlers ------------------------------------------------------------------------------
 
-    def _new_record(self, user: User, command: ParsedCommand, kind: Kind) -> Reply | Change:
+    @on_command("help")
+    def help(self, user: User, command: ParsedCommand) -> Answer:
+        return Reply(card=help_card(HELP_ENTRIES, HELP_BUTTONS))
+
+    @on_command("new lead")
+    def new_lead(self, user: User, command: ParsedCommand) -> Answer:
+        return self._new_record(user, command, Kind.LEAD)
+
+    @on_command("new opportunity")
+    def new_opportunity(self, user: User, command: ParsedCommand) -> Answer:
+        return self._new_record(user, command, Kind.OPPORTUNITY)
+
+    def _new_record(self, user: User, command: ParsedCommand, kind: Kind) -> Answer:
         if not command.text:
             return Reply(card=new_record_form(kind), outcome="form")
         return self.services.create_record(user, kind, command.text)
 
-    def _new_contact(self, user: User, command: ParsedCommand) -> Reply:
+    @on_command("new contact")
+    def new_contact(self, user: User, command: ParsedCommand) -> Answer:
         if not command.text:
             return Reply(card=new_contact_form(), outcome="form")
         name, email, company = split_new_contact(command.text)
         contact = self.services.create_contact(user, name, email, company=company)
         return Reply(card=contact_list_card("Contact added", [contact], "", message=f"{contact.name} added."))
 
-    def _contacts(self, user: User, command: ParsedCommand) -> Reply:
+    @on_command("contacts")
+    def contacts(self, user: User, command: ParsedCommand) -> Answer:
         found = self.services.search_contacts(user.tenant_id, command.text, LIST_SIZE + 1)
         title = f"Contacts matching “{command.text[:40]}”" if command.text else "Contacts"
         empty = "No contact matches." if command.text else "No contacts yet. Add one with: new contact <name> <email>"
         hint = "More match; type contacts <text> to narrow it down." if len(found) > LIST_SIZE else ""
         return Reply(card=contact_list_card(title, found[:LIST_SIZE], empty, more_hint=hint))
 
+    @on_command("leads")
+    def leads(self, user: User, command: ParsedCommand) -> Answer:
+        return self._list(user, Kind.LEAD)
+
+    @on_command("opportunities")
+    def opportunities(self, user: User, command: ParsedCommand) -> Answer:
+        return self._list(user, Kind.OPPORTUNITY)
+
     def _list(self, user: User, kind: Kind) -> Reply:
         records = self.services.list_records(user.tenant_id, kind, LIST_SIZE)
         title = "Latest leads" if kind is Kind.LEAD else "Latest opportunities"
         return Reply(card=record_list_card(title, records, f"No {kind.value}s yet. Try: new {kind.value} <title>"))
 
-    def _my(self, user: User, command: ParsedCommand) -> Reply:
+    @on_command("my")
+    def my(self, user: User, command: ParsedCommand) -> Answer:
         records = self.services.my_records(user, LIST_SIZE)
         return Reply(card=record_list_card("Yours: owned or followed", records, "You own and follow nothing yet."))
 
-    def _following(self, user: User, command: ParsedCommand) -> Reply:
+    @on_command("following")
+    def following(self, user: User, command: ParsedCommand) -> Answer:
         records = self.services.followed_records(user, LIST_SIZE)
         return Reply(card=record_list_card("You follow", records, "You follow nothing yet. Try: follow L-1"))
 
-    def _find(self, user: User, command: ParsedCommand) -> Reply:
+    @on_command("show")
+    def show(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.view(user.tenant_id, command.ref)
+
+    @on_command("find")
+    def find(self, user: User, command: ParsedCommand) -> Answer:
         records = self.services.search_records(user.tenant_id, command.text, 10)
         contacts = self.services.search_contacts(user.tenant_id, command.text, 10)
         return Reply(card=search_results_card(command.text, records, contacts))
 
-    def _role(self, user: User, command: ParsedCommand, operation: Callable[[User, str, int], Change]) -> Change:
-        record = self.services.get_record(user.tenant_id, command.ref)
+    @on_command("contact")
+    def contact(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.set_contact(user, command.ref, self._contact_id(user, command))
+
+    @on_command("participant")
+    def participant(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.add_participant(user, command.ref, self._contact_id(user, command))
+
+    @on_command("remove participant")
+    def remove_participant(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.remove_participant(user, command.ref, self._contact_id(user, command))
+
+    def _contact_id(self, user: User, command: ParsedCommand) -> int:
+        self.services.get_record(user.tenant_id, command.ref)  # an unknown record is said before an unknown name
         contact: Contact = self.services.resolve_contact(user.tenant_id, command.text)
-        return operation(user, record.ref, contact.id)
+        return contact.id
+
+    @on_command("follow")
+    def follow(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.follow(user, command.ref)
+
+    @on_command("unfollow")
+    def unfollow(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.unfollow(user, command.ref)
+
+    @on_command("comment")
+    def comment(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.comment(user, command.ref, command.text)
+
+    @on_command("stage")
+    def stage(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.change_stage(user, command.ref, command.text)
+
+    @on_command("convert")
+    def convert(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.convert(user, command.ref)
+
+    @on_command("email")
+    def email_compose(self, user: User, command: ParsedCommand) -> Answer:
+        return self.email.compose(user, self.services.view(user.tenant_id, command.ref))
+
+    @on_command("notifications")
+    def notifications(self, user: User, command: ParsedCommand) -> Answer:
+        return Reply(card=outbox_status(self.services, user))

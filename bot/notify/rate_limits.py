@@ -24,6 +24,16 @@ TENANT_LIMITS: tuple[Limit, ...] = ((50, 1.0),)
 Keyed = tuple[Hashable, tuple[Limit, ...]]
 
 
+def in_conversation(tenant_id: str, conversation_id: str) -> Keyed:
+    """The window of one conversation (a send, an update, or the creation of a 1:1 chat)."""
+    return ("conversation", tenant_id, conversation_id), CONVERSATION_LIMITS
+
+
+def in_tenant(tenant_id: str) -> Keyed:
+    """The window every call of the app in one tenant shares."""
+    return ("tenant", tenant_id), TENANT_LIMITS
+
+
 @dataclass(frozen=True)
 class DeliveryPolicy:
     max_attempts: int = 8

@@ -27,11 +27,10 @@ import functools
 import logging
 import math
 import time
-from collections.abc import Hashable
 from typing import Protocol
 
 from bot.domain.delivery import Notification, NotificationView
-from bot.notify.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS, DeliveryPolicy, Permit, RateLimiter
+from bot.notify.rate_limits import DeliveryPolicy, Keyed, Permit, RateLimiter, in_conversation, in_tenant
 from bot.services.outbox import Deliveries
 
 log = logging.getLogger(__name__)
@@ -166,9 +165,10 @@ class Sender:
         tenant's budget waits out one window first: its last sends are not in this limiter's log."""
         owned, taken_now = await self.deliveries.own(tenant_id)
         if taken_now and (since := await self.deliveries.run(self.deliveries.seconds_since_last_send, tenant_id)):
-            pause = max(w for _, w in TENANT_LIMITS) + self.policy.slack - since
+            key, limits = in_tenant(tenant_id)
+            pause = max(w for _, w in limits) + self.policy.slack - since
             if pause > 0:
-                self.limiter.block(("tenant", tenant_id), pause)
+                self.limiter.block(key, pause)
         return owned
 
     def _done(self, notification_id: int, _task: asyncio.Task[None]) -> None:
@@ -189,7 +189,7 @@ class Sender:
     async def _attempt(self, notification: Notification) -> tuple[Notification, float] | None:
         """One attempt; returns the notification and a delay when this task is to try again."""
         claimed = False
-        conversation_key: Hashable | None = None
+        conversation: Keyed | None = None
         run = self.deliveries.run
         try:
             view = await run(self.deliveries.view, notification)
@@ -198,8 +198,8 @@ class Sender:
                 return None
             outgoing = await self.transport.prepare(view)  # before the permit: its window starts when granted
             tenant = notification.tenant_id
-            conversation_key = ("conversation", tenant, outgoing.conversation_id)
-            permit = await self._permit(notification, conversation_key)
+            conversation = in_conversation(tenant, outgoing.conversation_id)
+            permit = await self._permit(notification, conversation)
             answered_at: float | None = None
             try:
                 # A retry of this task's own may be claimed a moment before its stored time.
@@ -219,7 +219,7 @@ class Sender:
             log.info("tenant=%s notification=%s sent to user=%s", tenant, notification.id, view.recipient.id)
             return None
         except DeliveryError as exc:
-            return await self._after_failure(notification, exc, conversation_key)
+            return await self._after_failure(notification, exc, conversation)
         except asyncio.CancelledError:
             if claimed:  # cut off during the HTTP call at shutdown: it may have arrived
                 reason = "interrupted while sending (the bot stopped); it may have arrived"
@@ -230,20 +230,20 @@ class Sender:
             await run(self.deliveries.failed, notification, f"internal error: {type(exc).__name__}")
             return None
 
-    async def _permit(self, notification: Notification, conversation_key: Hashable) -> Permit:
+    async def _permit(self, notification: Notification, conversation: Keyed) -> Permit:
         return await self.limiter.acquire(
-            [(conversation_key, CONVERSATION_LIMITS)],
-            (("tenant", notification.tenant_id), TENANT_LIMITS),
+            [conversation],
+            in_tenant(notification.tenant_id),
             urgent=notification.attempts > 0,  # a retry has waited once already
         )
 
     async def _after_failure(
-        self, notification: Notification, exc: DeliveryError, conversation_key: Hashable | None
+        self, notification: Notification, exc: DeliveryError, conversation: Keyed | None
     ) -> tuple[Notification, float] | None:
         """The next attempt, if this task makes it; after a 429 the conversation pauses for Retry-After."""
         retry = await self.deliveries.run(self._record_failure, notification, exc)
-        if exc.status == 429 and conversation_key is not None:
-            self.limiter.block(conversation_key, exc.retry_after or self.policy.backoff(1))
+        if exc.status == 429 and conversation is not None:
+            self.limiter.block(conversation[0], exc.retry_after or self.policy.backoff(1))  # its key
         return retry
 
     def _record_failure(self, notification: Notification, exc: DeliveryError) -> tuple[Notification, float] | None:

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from bot.domain.errors import Ambiguous, DomainError, NotFound
 from bot.domain.models import Contact, User
 from bot.domain.rules import MAX_NAME, clean_text, limited, normalise_email
-from storage.repository import Repository
+from bot.services.base import Cases
 
 
-class ContactCases:
-    repo: Repository
-    clock: Callable[[], str]
-
+class ContactCases(Cases):
     # --- contacts ------------------------------------------------------------------------------
 
     def create_contact(
@@ -35,7 +30,7 @@ class ContactCases:
             "company": limited(company, "company", "A company name"),
             "job_title": limited(job_title, "job_title", "A job title"),
         }
-        with self.repo.transaction():
+        with self.writing():
             if clean_email and (existing := self.repo.contact_by_email(tenant, clean_email)):
                 raise DomainError(f"{existing.name} already has the email {existing.email}.", "email")
             return self.repo.insert_contact(

@@ -47,7 +47,7 @@ class EmailCases(RecordCases):
         """Claim a compose card's send id before sending, so a second click never sends twice."""
         if not SEND_ID.fullmatch(send_id or ""):
             raise DomainError("This card is out of date; please open the email again.")
-        with self.repo.transaction():
+        with self.writing():
             record = self.get_record(actor.tenant_id, ref)
             status = self.repo.email_send_status(actor.tenant_id, send_id)
             if status in SEND_REFUSALS:
@@ -57,7 +57,7 @@ class EmailCases(RecordCases):
 
     def email_failed(self, actor: User, record: Record, send_id: str, reason: str, sent_unknown: bool) -> None:
         """Nothing went out (or, after a timeout, perhaps something did): no timeline event either way."""
-        with self.repo.transaction():
+        with self.writing():
             status = "unknown" if sent_unknown else "failed"
             self.repo.set_email_send(actor.tenant_id, send_id, record.id, actor.id, status, reason[:500], self.clock())
 
@@ -66,8 +66,8 @@ class EmailCases(RecordCases):
     ) -> Change:
         """Record a sent email on the timeline: recipients and subject, never the body."""
         recipients = "to " + ", ".join(to) + (f", cc {', '.join(cc)}" if cc else "")
-        with self.repo.transaction():
+        with self.writing():
             self.repo.set_email_send(actor.tenant_id, send_id, record.id, actor.id, "sent", None, self.clock())
-            event = self._event(actor, record, EventKind.EMAIL_SENT, new=shorten(subject), detail=shorten(recipients))
-            record = self._touch(record)
-        return Change(record, (event,), f"Email sent {recipients}.")
+            latest = self.repo.get_record(actor.tenant_id, record.id) or record  # it may have changed during the send
+            event = self._event(actor, latest, EventKind.EMAIL_SENT, new=shorten(subject), detail=shorten(recipients))
+            return self._changed(self._touch(latest), (event,), f"Email sent {recipients}.")

@@ -37,6 +37,7 @@ class Deliveries:
         self.queries = repo.outbox
         self.clock = clock
         self.window_seconds = window_seconds
+        self.news = False  # rows were enqueued since the sender last looked (a hint: the sender also polls)
         self.ownership = ownership
         self.replica = uuid.uuid4().hex[:12]  # names this process's leases
         self._taken_over: set[str] = set()
@@ -71,10 +72,17 @@ class Deliveries:
         """Coalescing rule: one open row per (record, actor, recipient). The first change opens it and
         fixes its due time (now + window); later changes by the same actor on the same record join it
         while it is still pending and not yet due. The events of one change always share a row."""
-        assert self.repo.in_transaction, "notifications are enqueued in the change's transaction"
+        if not self.repo.in_transaction():
+            raise RuntimeError("notifications are enqueued in the change's transaction")
         now = self.clock()
         due = shifted(now, self.window_seconds)
-        self.queries.enqueue(actor.tenant_id, record.id, actor.id, event, self.repo.transaction_id, now, due)
+        if self.queries.enqueue(actor.tenant_id, record.id, actor.id, event, self.repo.transaction_id, now, due):
+            self.news = True
+
+    def take_news(self) -> bool:
+        """Whether anything was enqueued since the last call (the sender is woken only then)."""
+        news, self.news = self.news, False
+        return news
 
     # --- the sender ----------------------------------------------------------------------------
 
@@ -108,7 +116,7 @@ class Deliveries:
             return None
         events = tuple(
             e
-            for e in self.queries.events(tenant, record.id, notification.event_ids)
+            for e in self.repo.events(tenant, record.id, notification.event_ids)
             if choice.wants(e.kind) or not only_wanted
         )
         if not events:
@@ -147,6 +155,8 @@ class Deliveries:
         They become failed (visible, retryable by the record's owner), never resent on their own."""
         cutoff = shifted(self.clock(), -older_than_seconds)
         stale = self.queries.stale_in_flight(cutoff)
+        if not stale:
+            return 0
         reason = "interrupted while sending (the bot stopped); it may or may not have arrived"
         with self.repo.transaction():
             for tenant_id, notification_id in stale:
@@ -154,6 +164,7 @@ class Deliveries:
         return len(stale)
 
     def conversation_of(self, user: User) -> dict[str, str] | None:
+        """The user's 1:1 chat with the bot, as stored when they wrote to it or the sender created it."""
         return self.repo.personal_conversation(user.tenant_id, user.id)
 
     def save_conversation(self, user: User, conversation_id: str, service_url: str, bot_id: str, bot_name: str) -> None:

@@ -1,68 +1,64 @@
-"""The use cases about people and places rather than records: who is talking (users and their 1:1
-chats), redelivered activities, and where record cards were posted."""
+"""The use cases about people and places rather than records: who is talking (users and their
+profiles), redelivered activities, and where record cards were posted. Each person's 1:1 chat with
+the bot is the outbox's (bot/services/outbox.py), where notifications go."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.domain.clock import shifted, utc_now
 from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError
 from bot.domain.models import User
 from bot.domain.rules import AAD_ID, MAX_NAME, clean_text
-from storage.repository import Repository
+from bot.services.base import Cases
 
 REDELIVERY_MEMORY_SECONDS = 2 * 24 * 3600
 
 
-class UserCases:
-    repo: Repository
-    clock: Callable[[], str]
+@dataclass(frozen=True)
+class Arrival:
+    """Who an activity came from, and whether their email and UPN still have to be looked up."""
 
+    user: User
+    needs_profile: bool
+
+
+class UserCases(Cases):
     # --- users ---------------------------------------------------------------------------------
 
     def record_user(
         self, tenant_id: str, teams_id: str | None, aad_object_id: str | None, name: str | None, service_url: str | None
     ) -> User:
+        return self.arrived(tenant_id, teams_id, aad_object_id, name, service_url).user
+
+    def arrived(
+        self, tenant_id: str, teams_id: str | None, aad_object_id: str | None, name: str | None, service_url: str | None
+    ) -> Arrival:
+        """The person behind an activity, recorded (or updated) when the bot learns something new of them.
+        A known person with nothing new costs one read and no write."""
         if not tenant_id or not (teams_id or aad_object_id):
             raise DomainError("I could not tell who you are in which organisation.")
-        known = self.repo.find_user(tenant_id, teams_id, aad_object_id)
-        if known is not None and self._unchanged(
-            known, teams_id, aad_object_id, clean_text(name)[:MAX_NAME], service_url
-        ):
-            return known  # the common case: no write transaction on every turn
+        clean_name = clean_text(name)[:MAX_NAME]
+        known = self.repo.find_member(tenant_id, teams_id, aad_object_id)
+        if known is not None:
+            user, known_service_url, profile_checked = known
+            if (
+                (not teams_id or user.teams_id == teams_id)
+                and (not aad_object_id or user.aad_object_id == aad_object_id)
+                and (not clean_name or user.name == clean_name)
+                and (not service_url or known_service_url == service_url)
+            ):
+                return Arrival(user, needs_profile=not profile_checked)
         now = self.clock()
-        with self.repo.transaction():
+        with self.writing():
             self.repo.ensure_tenant(tenant_id, service_url, now)
-            return self.repo.upsert_user(tenant_id, teams_id, aad_object_id, clean_text(name)[:MAX_NAME], now)
-
-    def _unchanged(
-        self, known: User, teams_id: str | None, aad_object_id: str | None, name: str, service_url: str | None
-    ) -> bool:
-        return (
-            (not teams_id or known.teams_id == teams_id)
-            and (not aad_object_id or known.aad_object_id == aad_object_id)
-            and (not name or known.name == name)
-            and (not service_url or self.repo.tenant_service_url(known.tenant_id) == service_url)
-        )
-
-    def needs_profile(self, user: User) -> bool:
-        return not self.repo.profile_checked(user.tenant_id, user.id)
+            user = self.repo.upsert_user(tenant_id, teams_id, aad_object_id, clean_name, now)
+            return Arrival(user, needs_profile=not self.repo.profile_checked(tenant_id, user.id))
 
     def save_profile(self, user: User, email: str | None, upn: str | None, name: str | None) -> None:
-        with self.repo.transaction():
+        with self.writing():
             self.repo.set_user_profile(user.tenant_id, user.id, email, upn, clean_text(name)[:MAX_NAME], self.clock())
-
-    def save_personal_conversation(
-        self, user: User, conversation_id: str, service_url: str, bot_id: str, bot_name: str
-    ) -> None:
-        with self.repo.transaction():
-            self.repo.store_personal_conversation(
-                user.tenant_id, user.id, conversation_id, service_url, bot_id, bot_name, self.clock()
-            )
-
-    def personal_conversation(self, user: User) -> dict[str, str] | None:
-        return self.repo.personal_conversation(user.tenant_id, user.id)
 
     def user_by_id(self, tenant_id: str, user_id: int) -> User | None:
         return self.repo.get_user(tenant_id, user_id)
@@ -78,23 +74,23 @@ class UserCases:
         existing = self.repo.find_user(actor.tenant_id, None, aad)
         if existing is not None:
             return existing
-        with self.repo.transaction():
+        with self.writing():
             return self.repo.upsert_user(actor.tenant_id, None, aad, clean_text(name)[:MAX_NAME], self.clock())
 
     def first_delivery(self, tenant_id: str, conversation_id: str, activity_id: str) -> bool:
         """False when Teams redelivers an activity this bot already took."""
-        with self.repo.transaction():
+        with self.repo.transaction():  # the claim itself, not a change that claims on the way
             return self.repo.claim_activity(tenant_id, conversation_id, activity_id, self.clock())
 
     def forget_old_activities(self, keep_seconds: int = REDELIVERY_MEMORY_SECONDS) -> None:
         """Teams redelivers within minutes; the ids of older activities are dropped (housekeeping)."""
-        with self.repo.transaction():
+        with self.writing():
             self.repo.forget_activities_before(shifted(utc_now(), -keep_seconds))
 
     def remember_card_post(
         self, user: User, record_id: int, conversation_id: str, activity_id: str, service_url: str, shared: bool
     ) -> None:
-        with self.repo.transaction():
+        with self.writing():
             self.repo.add_card_post(
                 user.tenant_id, record_id, conversation_id, activity_id, service_url, shared, user.id, self.clock()
             )
@@ -102,13 +98,15 @@ class UserCases:
     def track_card(
         self, user: User, record_id: int | None, conversation_id: str, activity_id: str, service_url: str, shared: bool
     ) -> None:
-        """A clicked message now shows `record_id`'s card (or, with None, a form that no update may overwrite)."""
-        with self.repo.transaction():
+        """A clicked message now shows `record_id`'s card (or, with None, a form that no update may overwrite).
+        One statement, so it needs no transaction of its own."""
+        if record_id is None:
             self.repo.forget_card_post(user.tenant_id, conversation_id, activity_id)
-            if record_id is not None:
-                self.repo.add_card_post(
-                    user.tenant_id, record_id, conversation_id, activity_id, service_url, shared, user.id, self.clock()
-                )
+        else:
+            self.repo.replace_card_post(
+                user.tenant_id, record_id, conversation_id, activity_id, service_url, shared, user.id, self.clock()
+            )
 
-    def card_posts(self, tenant_id: str, record_id: int, limit: int) -> list[CardPost]:
+    def card_posts(self, tenant_id: str, record_id: int, limit: int) -> tuple[list[CardPost], int | None]:
+        """The newest places the record's card was posted, and the record's current version."""
         return self.repo.card_posts(tenant_id, record_id, limit)

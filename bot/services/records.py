@@ -1,10 +1,10 @@
 """Use cases of leads and opportunities: create, the three roles, comments, stages, conversion.
-Each validates its input, changes the record in one transaction and returns the events it wrote
-(the followers' notifications are enqueued in that same transaction)."""
+Each validates its input, changes the record in one transaction (the followers' notifications are
+enqueued in that same transaction) and returns the Change with the record's view, built once there."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
 
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import (
@@ -17,18 +17,18 @@ from bot.domain.models import (
     Record,
     RecordView,
     Role,
+    Seen,
     User,
     stages_for,
 )
 from bot.domain.rules import MAX_COMMENT, MAX_TITLE, TIMELINE_ON_CARD, clean_text, limited, parse_ref, shorten
 from bot.services.contacts import ContactCases
 from bot.services.outbox import Deliveries
-from storage.repository import Repository
+
+NOTHING_SEEN = Seen()
 
 
 class RecordCases(ContactCases):
-    repo: Repository
-    clock: Callable[[], str]
     deliveries: Deliveries
 
     def create_record(self, actor: User, kind: Kind, title: str, company: str | None = None) -> Change:
@@ -38,13 +38,13 @@ class RecordCases(ContactCases):
             raise DomainError(f"{article} {kind.value} needs a title.", "title")
         clean_company = limited(company, "company", "A company name")
         now = self.clock()
-        with self.repo.transaction():
+        with self.writing():
             record = self.repo.insert_record(
                 actor.tenant_id, kind, clean_title, stages_for(kind)[0], actor.id, now, company=clean_company
             )
             self.repo.add_follower(actor.tenant_id, record.id, actor.id, now)
             event = self._event(actor, record, EventKind.CREATED, new=clean_title)
-        return Change(record, (event,), f"{record.ref} created.")
+            return self._changed(record, (event,), f"{record.ref} created.")
 
     def get_record(self, tenant_id: str, ref: str) -> Record:
         kind, number = parse_ref(ref)
@@ -60,16 +60,20 @@ class RecordCases(ContactCases):
         return self.view_of(self.get_record(tenant_id, ref))
 
     def view_of(self, record: Record) -> RecordView:
+        """Everything the record's card shows, in four queries (the owner usually follows)."""
         tenant = record.tenant_id
-        owner = self.repo.get_user(tenant, record.owner_id)
-        assert owner is not None
-        contacts = self.repo.record_contacts(tenant, record.id, Role.CONTACT.value, limit=1)
+        followers = tuple(self.repo.followers(tenant, record.id))
+        owner = next((f.user for f in followers if f.user.id == record.owner_id), None)
+        owner = owner or self.repo.get_user(tenant, record.owner_id)
+        if owner is None:
+            raise LookupError(f"record {record.id} of tenant {tenant} has no owner row")
+        people = self.repo.record_people(tenant, record.id)
         return RecordView(
             record=record,
             owner=owner,
-            contact=contacts[0] if contacts else None,
-            participants=tuple(self.repo.record_contacts(tenant, record.id, Role.PARTICIPANT.value)),
-            followers=tuple(self.repo.followers(tenant, record.id)),
+            contact=next((c for role, c in people if role == Role.CONTACT), None),
+            participants=tuple(c for role, c in people if role == Role.PARTICIPANT),
+            followers=followers,
             timeline=tuple(self.repo.timeline(tenant, record.id, TIMELINE_ON_CARD)),
         )
 
@@ -87,15 +91,20 @@ class RecordCases(ContactCases):
 
     # --- the three roles -----------------------------------------------------------------------
 
-    def set_contact(self, actor: User, ref: str, contact_id: int) -> Change:
-        with self.repo.transaction():
+    def set_contact(self, actor: User, ref: str, contact_id: int, seen: Seen = NOTHING_SEEN) -> Change:
+        with self.writing():
             record = self._editable(actor, ref)
-            contact = self.get_contact(actor.tenant_id, contact_id)
             tenant, now = actor.tenant_id, self.clock()
+            current = self.repo.record_contacts(tenant, record.id, Role.CONTACT.value, limit=1)
+            if seen.contact_id is not None and seen.contact_id != (str(current[0].id) if current else ""):
+                now_name = current[0].name if current else "nobody"
+                raise DomainError(
+                    f"The Contact changed while your card was open (now: {now_name}). Nothing was changed."
+                )
+            contact = self.get_contact(tenant, contact_id)
             role = self.repo.role_of(tenant, record.id, contact.id)
             if role == Role.CONTACT:
                 raise DomainError(f"{contact.name} is already the Contact of {record.ref}.", "contact")
-            current = self.repo.record_contacts(tenant, record.id, Role.CONTACT.value, limit=1)
             events = []
             if current:
                 # The former Contact stays around the deal as an Other participant.
@@ -110,11 +119,11 @@ class RecordCases(ContactCases):
                         actor, record, EventKind.PARTICIPANT_ADDED, new=current[0].label, detail="former Contact"
                     )
                 )
-            record = self._touch(record)
-        return Change(record, tuple(events), f"{contact.name} is now the Contact of {record.ref}.")
+            message = f"{contact.name} is now the Contact of {record.ref}."
+            return self._changed(self._touch(record), tuple(events), message, seen)
 
-    def add_participant(self, actor: User, ref: str, contact_id: int) -> Change:
-        with self.repo.transaction():
+    def add_participant(self, actor: User, ref: str, contact_id: int, seen: Seen = NOTHING_SEEN) -> Change:
+        with self.writing():
             record = self._editable(actor, ref)
             contact = self.get_contact(actor.tenant_id, contact_id)
             role = self.repo.role_of(actor.tenant_id, record.id, contact.id)
@@ -126,11 +135,11 @@ class RecordCases(ContactCases):
                 raise DomainError(f"{contact.name} is already a participant of {record.ref}.", "contact")
             self.repo.set_role(actor.tenant_id, record.id, contact.id, Role.PARTICIPANT.value, actor.id, self.clock())
             event = self._event(actor, record, EventKind.PARTICIPANT_ADDED, new=contact.label)
-            record = self._touch(record)
-        return Change(record, (event,), f"{contact.name} is now a participant of {record.ref}.")
+            message = f"{contact.name} is now a participant of {record.ref}."
+            return self._changed(self._touch(record), (event,), message, seen)
 
-    def remove_participant(self, actor: User, ref: str, contact_id: int) -> Change:
-        with self.repo.transaction():
+    def remove_participant(self, actor: User, ref: str, contact_id: int, seen: Seen = NOTHING_SEEN) -> Change:
+        with self.writing():
             record = self._editable(actor, ref)
             contact = self.get_contact(actor.tenant_id, contact_id)
             role = self.repo.role_of(actor.tenant_id, record.id, contact.id)
@@ -140,43 +149,39 @@ class RecordCases(ContactCases):
                 raise DomainError(f"{contact.name} is not a participant of {record.ref}.", "contact")
             self.repo.remove_role(actor.tenant_id, record.id, contact.id)
             event = self._event(actor, record, EventKind.PARTICIPANT_REMOVED, old=contact.label)
-            record = self._touch(record)
-        return Change(record, (event,), f"{contact.name} is no longer a participant of {record.ref}.")
+            message = f"{contact.name} is no longer a participant of {record.ref}."
+            return self._changed(self._touch(record), (event,), message, seen)
 
-    def follow(self, actor: User, ref: str, follower: User | None = None) -> Change:
+    def follow(self, actor: User, ref: str, follower: User | None = None, seen: Seen = NOTHING_SEEN) -> Change:
         """`actor` starts following, or adds `follower` (another user of the tenant)."""
-        who = follower or actor
-        if who.tenant_id != actor.tenant_id:
-            raise NotFound("I can't find that person in your organisation.", "follower")
-        with self.repo.transaction():
-            record = self.get_record(actor.tenant_id, ref)
-            if self.repo.is_follower(actor.tenant_id, record.id, who.id):
-                you = "You already follow" if who.id == actor.id else f"{who.name} already follows"
-                raise DomainError(f"{you} {record.ref}.", "follower")
-            self.repo.add_follower(actor.tenant_id, record.id, who.id, self.clock())
-            event = self._event(actor, record, EventKind.FOLLOWER_ADDED, new=who.name)
-            record = self._touch(record)
-        text = f"You now follow {record.ref}." if who.id == actor.id else f"{who.name} now follows {record.ref}."
-        return Change(record, (event,), text)
+        return self._set_following(actor, ref, follower or actor, True, seen)
 
-    def unfollow(self, actor: User, ref: str, follower: User | None = None) -> Change:
-        who = follower or actor
+    def unfollow(self, actor: User, ref: str, follower: User | None = None, seen: Seen = NOTHING_SEEN) -> Change:
+        return self._set_following(actor, ref, follower or actor, False, seen)
+
+    def _set_following(self, actor: User, ref: str, who: User, follows: bool, seen: Seen) -> Change:
         if who.tenant_id != actor.tenant_id:
             raise NotFound("I can't find that person in your organisation.", "follower")
-        with self.repo.transaction():
-            record = self.get_record(actor.tenant_id, ref)
-            if not self.repo.is_follower(actor.tenant_id, record.id, who.id):
-                you = "You don't follow" if who.id == actor.id else f"{who.name} doesn't follow"
-                raise DomainError(f"{you} {record.ref}.", "follower")
-            self.repo.remove_follower(actor.tenant_id, record.id, who.id)
-            event = self._event(actor, record, EventKind.FOLLOWER_REMOVED, old=who.name)
-            record = self._touch(record)
-        text = (
-            f"You no longer follow {record.ref}."
-            if who.id == actor.id
-            else f"{who.name} no longer follows {record.ref}."
-        )
-        return Change(record, (event,), text)
+        yourself = who.id == actor.id
+        with self.writing():
+            record = self.get_record(actor.tenant_id, ref)  # a converted lead can still be followed
+            if self.repo.is_follower(actor.tenant_id, record.id, who.id) == follows:
+                if follows:
+                    already = "You already follow" if yourself else f"{who.name} already follows"
+                else:
+                    already = "You don't follow" if yourself else f"{who.name} doesn't follow"
+                raise DomainError(f"{already} {record.ref}.", "follower")
+            if follows:
+                self.repo.add_follower(actor.tenant_id, record.id, who.id, self.clock())
+                event = self._event(actor, record, EventKind.FOLLOWER_ADDED, new=who.name)
+                text = f"You now follow {record.ref}." if yourself else f"{who.name} now follows {record.ref}."
+            else:
+                self.repo.remove_follower(actor.tenant_id, record.id, who.id)
+                event = self._event(actor, record, EventKind.FOLLOWER_REMOVED, old=who.name)
+                text = (
+                    f"You no longer follow {record.ref}." if yourself else f"{who.name} no longer follows {record.ref}."
+                )
+            return self._changed(self._touch(record), (event,), text, seen)
 
     def set_notify_choice(self, actor: User, ref: str, choice: str) -> Record:
         """What `actor` hears about on a record they follow; muted followers stay followers."""
@@ -187,7 +192,7 @@ class RecordCases(ContactCases):
             raise DomainError(
                 f"“{clean_text(choice)[:40]}” is not a notification setting. Choose one of: {options}.", "choice"
             ) from None
-        with self.repo.transaction():
+        with self.writing():
             record = self.get_record(actor.tenant_id, ref)
             if not self.repo.set_follower_choice(actor.tenant_id, record.id, actor.id, wanted.value):
                 raise DomainError(f"You don't follow {record.ref}; follow it first.", "choice")
@@ -195,7 +200,7 @@ class RecordCases(ContactCases):
 
     # --- comments, stages, conversion ----------------------------------------------------------
 
-    def comment(self, actor: User, ref: str, text: str) -> Change:
+    def comment(self, actor: User, ref: str, text: str, seen: Seen = NOTHING_SEEN) -> Change:
         body = (text or "").replace("\x00", "").strip()
         if not body:
             raise DomainError("A comment can't be empty.", "comment")
@@ -203,16 +208,19 @@ class RecordCases(ContactCases):
             raise DomainError(
                 f"A comment can be at most {MAX_COMMENT:,} characters (this one has {len(body):,}).", "comment"
             )
-        with self.repo.transaction():
+        with self.writing():
             record = self._editable(actor, ref)
             self.repo.add_comment(actor.tenant_id, record.id, actor.id, body, self.clock())
             event = self._event(actor, record, EventKind.COMMENTED, new=shorten(body))
-            record = self._touch(record)
-        return Change(record, (event,), f"Comment added to {record.ref}.")
+            return self._changed(self._touch(record), (event,), f"Comment added to {record.ref}.", seen)
 
-    def change_stage(self, actor: User, ref: str, stage: str) -> Change:
-        with self.repo.transaction():
+    def change_stage(self, actor: User, ref: str, stage: str, seen: Seen = NOTHING_SEEN) -> Change:
+        with self.writing():
             record = self._editable(actor, ref)
+            if seen.stage and seen.stage != record.stage:
+                raise DomainError(
+                    f"The stage changed while your card was open (now: {record.stage}). Nothing was changed."
+                )
             valid = stages_for(record.kind)
             wanted = clean_text(stage).casefold()
             match = next((s for s in valid if s.casefold() == wanted), None)
@@ -225,12 +233,11 @@ class RecordCases(ContactCases):
             if match == record.stage:
                 raise DomainError(f"{record.ref} is already in stage {match}.", "stage")
             event = self._event(actor, record, EventKind.STAGE_CHANGED, old=record.stage, new=match)
-            record = self._touch(record, stage=match)
-        return Change(record, (event,), f"{record.ref} moved to {match}.")
+            return self._changed(self._touch(record, stage=match), (event,), f"{record.ref} moved to {match}.", seen)
 
-    def convert(self, actor: User, ref: str) -> Change:
+    def convert(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
         tenant = actor.tenant_id
-        with self.repo.transaction():
+        with self.writing():
             lead = self.get_record(tenant, ref)
             if lead.kind is not Kind.LEAD:
                 raise DomainError(f"{lead.ref} is already an opportunity; only leads can be converted.")
@@ -247,19 +254,20 @@ class RecordCases(ContactCases):
             on_lead = self._event(actor, lead, EventKind.CONVERTED, old=lead.ref, new=opportunity.ref, notify=False)
             self._touch(lead, stage=CONVERTED, converted_to_id=opportunity.id)
             on_opportunity = self._event(actor, opportunity, EventKind.CONVERTED, old=lead.ref, new=opportunity.ref)
-            opportunity = self._touch(opportunity)
-        return Change(opportunity, (on_lead, on_opportunity), f"{lead.ref} is now opportunity {opportunity.ref}.")
+            message = f"{lead.ref} is now opportunity {opportunity.ref}."
+            return self._changed(self._touch(opportunity), (on_lead, on_opportunity), message, seen, lead)
 
     def create_contact_as(
-        self, actor: User, ref: str, as_contact: bool, name: str, email: str | None, company: str | None
-    ) -> Change:
+        self, actor: User, ref: str, as_contact: bool, name: str, email: str | None, company: str | None,
+        seen: Seen = NOTHING_SEEN,
+    ) -> Change:  # fmt: skip
         """Create a contact and make it the Contact (or a participant) in one step: both or neither."""
-        with self.repo.transaction():
+        with self.writing():
             self._editable(actor, ref)
             contact = self.create_contact(actor, name, email, company=company)
             if as_contact:
-                return self.set_contact(actor, ref, contact.id)
-            return self.add_participant(actor, ref, contact.id)
+                return self.set_contact(actor, ref, contact.id, seen)
+            return self.add_participant(actor, ref, contact.id, seen)
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -288,7 +296,23 @@ class RecordCases(ContactCases):
         return event
 
     def _touch(self, record: Record, **changes: object) -> Record:
-        self.repo.touch_record(record.tenant_id, record.id, self.clock(), **changes)
-        updated = self.repo.get_record(record.tenant_id, record.id)
-        assert updated is not None
-        return updated
+        """Bump the version (and apply `changes`) of a record read in this same write transaction."""
+        now = self.clock()
+        self.repo.touch_record(record.tenant_id, record.id, now, **changes)
+        if "converted_to_id" in changes:  # a reference, not an id, on the model: read it back
+            updated = self.repo.get_record(record.tenant_id, record.id)
+            if updated is None:
+                raise LookupError(f"record {record.id} vanished inside its own transaction")
+            return updated
+        return dataclasses.replace(record, version=record.version + 1, updated_at=now, **changes)  # type: ignore[arg-type]
+
+    def _changed(
+        self, record: Record, events: tuple[Event, ...], message: str, seen: Seen = NOTHING_SEEN,
+        before: Record | None = None,
+    ) -> Change:  # fmt: skip
+        """The Change with the record's view, built once, inside the change's transaction. The card was stale
+        when it showed another version of the record it was clicked on (`before`: that record, when it differs)."""
+        clicked = before or record
+        version_then = clicked.version if before else record.version - 1
+        stale = seen.version is not None and seen.version != version_then
+        return Change(record, events, message, self.view_of(record), stale)

@@ -62,3 +62,4 @@ class Turn:
 
     tenant_id: str
     user: User
+    needs_profile: bool = False  # email and UPN not looked up yet

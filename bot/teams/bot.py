@@ -19,7 +19,7 @@ from botbuilder.schema import (
 )
 
 from bot.domain.delivery import CardPost
-from bot.domain.errors import DomainError
+from bot.domain.errors import DomainError, Redelivered
 from bot.handlers.clicks import Actions, Click
 from bot.handlers.replies import Reply
 from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES, Conversation
@@ -29,13 +29,11 @@ from bot.services import CrmService
 from bot.services.email import Mailer
 from bot.teams.activity import Turn, command_text, is_personal, tenant_of
 from cards import verbs
+from cards.common import Card
+from cards.envelopes import card_response, message_response, search_response
 from cards.help import help_card
 
 log = logging.getLogger(__name__)
-
-CARD_TYPE = "application/vnd.microsoft.card.adaptive"
-MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
-SEARCH_TYPE = "application/vnd.microsoft.search.searchResponse"
 
 
 class TeamsCrmBot(ActivityHandler):
@@ -63,19 +61,38 @@ class TeamsCrmBot(ActivityHandler):
             await self._refuse(turn_context, "I could not tell who you are in which organisation.")
             return
         turn_context.turn_state["crm.turn"] = turn
-        conversation_id = activity.conversation.id if activity.conversation else None
-        if (
-            activity.id
-            and conversation_id
-            and not await run(self.services.first_delivery, turn.tenant_id, conversation_id, activity.id)
-        ):
+        if not await run(self._first_delivery, activity, turn):
             log.info("tenant=%s user=%s activity=%s redelivered: ignored", turn.tenant_id, turn.user.id, activity.id)
             await self._refuse(turn_context, "Already done.", tell=False)
             return
         if is_personal(activity) and activity.conversation and activity.type != ActivityTypes.invoke:
             turn_context.turn_state["crm.first_personal"] = await self._remember_personal_chat(turn_context, turn)
         await self._learn_profile(turn_context, turn)
-        await super().on_turn(turn_context)
+        try:
+            await super().on_turn(turn_context)
+        except Redelivered:
+            log.info("tenant=%s user=%s activity=%s redelivered: ignored", turn.tenant_id, turn.user.id, activity.id)
+            await self._refuse(turn_context, "Already done.", tell=False)
+            return
+        if activity.type == ActivityTypes.message:
+            await run(self.services.claim_unclaimed)  # a turn that changed nothing is claimed once it has answered
+
+    def _first_delivery(self, activity: Activity, turn: Turn) -> bool:
+        """Teams redelivers an activity it is unsure about. A message or a click is claimed by the write
+        transaction of its change (a crash before it loses nothing); a message that changes nothing is claimed
+        after its answer, and is checked here so that it is not answered twice; anything else is claimed now."""
+        conversation_id = activity.conversation.id if activity.conversation else None
+        if not activity.id or not conversation_id:
+            return True
+        if activity.type == ActivityTypes.invoke:
+            self.services.handling(turn.tenant_id, conversation_id, activity.id)
+            return True
+        if activity.type == ActivityTypes.message:
+            if self.services.was_handled(turn.tenant_id, conversation_id, activity.id):
+                return False
+            self.services.handling(turn.tenant_id, conversation_id, activity.id)
+            return True
+        return self.services.first_delivery(turn.tenant_id, conversation_id, activity.id)
 
     def _turn(self, activity: Activity) -> Turn | None:
         tenant_id = tenant_of(activity)
@@ -83,18 +100,18 @@ class TeamsCrmBot(ActivityHandler):
         if not tenant_id or sender is None or not (sender.id or sender.aad_object_id):
             return None
         try:
-            user = self.services.record_user(
+            arrival = self.services.arrived(
                 tenant_id, sender.id, sender.aad_object_id, sender.name, activity.service_url
             )
         except DomainError:
             return None
-        return Turn(tenant_id, user)
+        return Turn(tenant_id, arrival.user, arrival.needs_profile)
 
     async def _refuse(self, turn_context: TurnContext, message: str, tell: bool = True) -> None:
         """Answer without doing anything: an invoke always gets its answer; a message only if `tell`."""
         activity = turn_context.activity
         if activity.type == ActivityTypes.invoke:
-            body = {"statusCode": 200, "type": MESSAGE_TYPE, "value": message}
+            body = message_response(message)
             await turn_context.send_activity(
                 Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
             )
@@ -105,7 +122,7 @@ class TeamsCrmBot(ActivityHandler):
         """Store the 1:1 conversation so notifications can reach this person later."""
         activity = turn_context.activity
         recipient = activity.recipient or ChannelAccount(id="", name="")
-        stored = await self.services.run(self.services.personal_conversation, turn.user)
+        stored = await self.services.run(self.services.deliveries.conversation_of, turn.user)
         if (
             stored
             and stored["conversation_id"] == activity.conversation.id
@@ -113,7 +130,7 @@ class TeamsCrmBot(ActivityHandler):
         ):
             return False
         await self.services.run(
-            self.services.save_personal_conversation,
+            self.services.deliveries.save_conversation,
             turn.user, activity.conversation.id, activity.service_url or "", recipient.id or "", recipient.name or "",
         )  # fmt: skip
         return stored is None
@@ -121,11 +138,7 @@ class TeamsCrmBot(ActivityHandler):
     async def _learn_profile(self, turn_context: TurnContext, turn: Turn) -> None:
         """Email and UPN come from the connector's member API, once per user."""
         activity = turn_context.activity
-        if (
-            activity.channel_id != "msteams"
-            or not activity.from_property.id
-            or not await self.services.run(self.services.needs_profile, turn.user)
-        ):
+        if activity.channel_id != "msteams" or not activity.from_property.id or not turn.needs_profile:
             return
         try:
             member = await TeamsInfo.get_member(turn_context, activity.from_property.id)
@@ -172,9 +185,10 @@ class TeamsCrmBot(ActivityHandler):
     def _changed(self, turn: Turn, reply: Reply, answered_activity_id: str | None) -> None:
         """After a change: bring the other posted cards of each changed record up to date."""
         for record_id in dict.fromkeys(event.record_id for event in reply.events):
-            self.card_updater.record_changed(turn.tenant_id, record_id, answered_activity_id)
+            view = reply.view if reply.view is not None and reply.view.record.id == record_id else None
+            self.card_updater.record_changed(turn.tenant_id, record_id, answered_activity_id, view)
 
-    async def _update_posted_card(self, post: CardPost, card: dict[str, Any]) -> None:
+    async def _update_posted_card(self, post: CardPost, card: Card) -> None:
         """Replace a posted card in place (a proactive update of the message that carries it)."""
         reference = ConversationReference(
             channel_id="msteams",
@@ -238,23 +252,19 @@ class TeamsCrmBot(ActivityHandler):
                 turn.user, reply.record_id, activity.conversation.id, clicked, activity.service_url, shared,
             )  # fmt: skip
         self._changed(turn, reply, clicked)
-        if reply.card is not None:
-            body = {"statusCode": 200, "type": CARD_TYPE, "value": reply.card}
-        else:
-            body = {"statusCode": 200, "type": MESSAGE_TYPE, "value": reply.text or ""}
+        body = card_response(reply.card) if reply.card is not None else message_response(reply.text or "")
         return InvokeResponse(status=200, body=body)
 
     def _search(self, turn: Turn, value: dict[str, Any]) -> InvokeResponse:
         """Typeahead in the contact pickers (Teams' dynamic search, `Data.Query` with our dataset)."""
         options = value.get("queryOptions")
         options = options if isinstance(options, dict) else {}
-        results: list[dict[str, str]] = []
+        results: list[tuple[str, str]] = []
         if value.get("dataset") == verbs.CONTACTS_DATASET:
             results = self.actions.search_contacts(
                 turn.user, value.get("queryText"), options.get("skip"), options.get("top")
             )
-        body = {"statusCode": 200, "type": SEARCH_TYPE, "value": {"results": results}}
-        return InvokeResponse(status=200, body=body)
+        return InvokeResponse(status=200, body=search_response(results))
 
     async def _colleague_name(self, turn_context: TurnContext, data: Any) -> str | None:
         """The picked colleague's display name, from the conversation's roster when Teams knows them there."""

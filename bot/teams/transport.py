@@ -32,7 +32,7 @@ from botframework.connector.auth import (
 
 from bot.domain.delivery import NotificationView
 from bot.domain.models import User
-from bot.notify.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS, DeliveryPolicy, RateLimiter
+from bot.notify.rate_limits import DeliveryPolicy, RateLimiter, in_conversation, in_tenant
 from bot.notify.sender import DeliveryError, Sender
 from bot.services.outbox import Deliveries
 from cards.notifications import notification_card, notification_summary
@@ -45,7 +45,8 @@ FALLBACK_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
 
 
 class AppInstaller(Protocol):
-    """Installs the Teams app for a user (Microsoft Graph; bot/graph.py provides it)."""
+    """Installs the Teams app for a user (Microsoft Graph; bot/graph.py provides it). A failure raises an
+    error whose message says why; with `transient` False (a refused permission) it is not tried again."""
 
     async def install_for_user(self, tenant_id: str, aad_object_id: str) -> None: ...
 
@@ -273,17 +274,18 @@ class TeamsTransport:
             await asyncio.wait_for(
                 self.installer.install_for_user(user.tenant_id, user.aad_object_id), self.policy.send_timeout
             )
-        except Exception as exc:
+        except TimeoutError as exc:
             raise DeliveryError(
-                f"installing the app for {user.name} failed ({type(exc).__name__}: {exc})", True
+                f"no answer from Microsoft Graph in time when installing the app for {user.name}", True
             ) from exc
+        except Exception as exc:
+            reason, transient = str(exc) or type(exc).__name__, getattr(exc, "transient", True)
+            raise DeliveryError(f"installing the app for {user.name} failed: {reason}", transient) from exc
         log.info("tenant=%s user=%s app installed through Graph", user.tenant_id, user.id)
 
     async def _create(self, user: User, member: str, service_url: str, bot_id: str, bot_name: str) -> str:
         tenant = user.tenant_id
-        permit = await self.limiter.acquire(
-            [(("conversation", tenant, f"create:{member}"), CONVERSATION_LIMITS)], (("tenant", tenant), TENANT_LIMITS)
-        )
+        permit = await self.limiter.acquire([in_conversation(tenant, f"create:{member}")], in_tenant(tenant))
         parameters = ConversationParameters(
             is_group=False,
             bot=ChannelAccount(id=bot_id, name=bot_name),

@@ -151,3 +151,16 @@ async def test_every_bad_token_is_401_and_stores_nothing(secured: Teams, keys: K
     assert status == 401
     assert stored(secured) == [0, 0, 0]
     assert secured.connector.posted == []
+
+
+async def test_unreachable_signing_keys_are_our_outage_503_with_the_cause_logged(
+    secured: Teams, keys: KeyServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = keys.token(secured.service_url)
+    keys.close()  # Bot Framework's OpenID metadata cannot be fetched: the token may well be good
+    status, body = await secured.post(secured.message(ALICE, "new lead Waiting"), {"Authorization": f"Bearer {token}"})
+    assert status == 503
+    assert body == {"error": "the bot cannot check tokens right now"}
+    [line] = [r.getMessage() for r in caplog.records if "OpenID metadata" in r.getMessage()]
+    assert "ConnectionError" in line and "Connection refused" in line
+    assert stored(secured) == [0, 0, 0]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -15,16 +14,11 @@ from typing import Any
 import aiohttp
 import pytest
 
+from playground.processes import free_port
 from tests.conftest import ALICE, Person, Teams
 
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = [Person(f"29:rep-{i}", f"aad-rep-{i}", f"Rep {i}", f"rep{i}@contoso.example") for i in range(12)]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -90,7 +84,7 @@ async def test_simultaneous_changes_from_two_instances_lose_nothing(teams: Teams
 
     record = teams.services.get_record(ALICE.tenant_id, "L-1")
     view = teams.services.view_of(record)
-    assert teams.services.repo.comment_count(ALICE.tenant_id, record.id) == len(PEOPLE)
+    assert teams.comment_count(ALICE.tenant_id, record.id) == len(PEOPLE)
     assert {f.user.name for f in view.followers} == {ALICE.name} | {p.name for p in PEOPLE}
     assert view.contact is not None and view.contact.name == "Jane Buyer" and record.stage == "Contacted"
     kinds = [

@@ -51,7 +51,7 @@ async def test_the_whole_path_by_chat(teams: Teams) -> None:
     assert opportunity.contact is not None and opportunity.contact.name == "Carl CFO"
     assert [p.name for p in opportunity.participants] == ["Jane Buyer"]
     assert {f.user.name for f in opportunity.followers} == {"Alice Owner", "Bob Follower"}
-    assert teams.services.repo.comment_count(ALICE.tenant_id, opportunity.record.id) == 1
+    assert teams.comment_count(ALICE.tenant_id, opportunity.record.id) == 1
 
     shown = all_text(await teams.card(BOB, "show o-1"))
     assert "Contact" in shown and "Carl CFO" in shown and "Jane Buyer" in shown and "Bob Follower" in shown

@@ -12,7 +12,7 @@ from app import NOTIFIER, create_app
 from bot.config import Config
 from tests.conftest import ALICE, BOB, CAROL, DAVE, FAST, Person, Teams, all_text, find
 from tests.fake_connector import FakeConnector, Limits
-from tests.fake_graph import FakeGraph
+from tests.fake_graph import FakeGraph, graph_error
 
 
 def lines(teams: Teams, person: Person) -> list[str]:
@@ -132,27 +132,32 @@ async def test_a_follower_known_only_from_a_channel_gets_a_new_1_1_chat(teams: T
     await teams.card(ALICE, "new lead Acme rollout")
     await teams.card(DAVE, "follow L-1", chat="channel")
     dave = teams.services.repo.find_user(DAVE.tenant_id, DAVE.teams_id, None)
-    assert dave is not None and teams.services.personal_conversation(dave) is None
+    assert dave is not None and teams.services.deliveries.conversation_of(dave) is None
     await teams.card(ALICE, "comment L-1 Hello Dave")
     await teams.connector.wait_for(lambda: len(teams.notifications(DAVE)) == 1)
     [created] = teams.connector.conversations
     assert created["members"] == [{"id": DAVE.teams_id}] and created["isGroup"] is False
     assert created["tenantID"] == DAVE.tenant_id and created["channelData"] == {"tenant": {"id": DAVE.tenant_id}}
     assert created["bot"]["id"] == "28:11111111-2222-3333-4444-555555555555"
-    stored = teams.services.personal_conversation(dave)
+    stored = teams.services.deliveries.conversation_of(dave)
     assert stored is not None and stored["conversation_id"] == f"a:1:{DAVE.teams_id}"
     await teams.card(ALICE, "comment L-1 Again")
     await teams.connector.wait_for(lambda: len(teams.notifications(DAVE)) == 2)
     assert len(teams.connector.conversations) == 1  # created once, then reused
 
 
-async def test_without_the_app_and_without_graph_the_delivery_fails_visibly_and_can_be_retried(
-    teams: Teams,
-) -> None:
+async def dave_follows_without_the_app(teams: Teams, change: str) -> None:
+    """Dave follows L-1 from a channel but has not installed the app; then Alice makes `change` to L-1."""
     await teams.card(ALICE, "new lead Acme rollout")
     await teams.card(DAVE, "follow L-1", chat="channel")
     teams.connector.uninstall(DAVE.teams_id)
-    await teams.card(ALICE, "comment L-1 Can you hear me?")
+    await teams.card(ALICE, change)
+
+
+async def test_without_the_app_and_without_graph_the_delivery_fails_visibly_and_can_be_retried(
+    teams: Teams,
+) -> None:
+    await dave_follows_without_the_app(teams, "comment L-1 Can you hear me?")
     assert (await teams.settled())["failed"] == 1
     status = all_text(await teams.card(ALICE, "notifications"))
     assert "Failed: 1" in status and "**L-1** to Dave Channel" in status
@@ -193,10 +198,7 @@ async def test_with_graph_the_app_is_installed_for_the_follower(
     installer = FakeInstaller(fake)
     graph = replace(bot_config, graph_client_id="id", graph_client_secret="secret", graph_tenant_id="t")
     teams = Teams(await aiohttp_client(create_app(graph, delivery=FAST, installer=installer)), fake, service_url)
-    await teams.card(ALICE, "new lead Acme rollout")
-    await teams.card(DAVE, "follow L-1", chat="channel")
-    fake.uninstall(DAVE.teams_id)
-    await teams.card(ALICE, "comment L-1 Installed for you")
+    await dave_follows_without_the_app(teams, "comment L-1 Installed for you")
     await fake.wait_for(lambda: len(teams.notifications(DAVE)) == 1)
     assert installer.calls == [(DAVE.tenant_id, DAVE.aad_object_id)]
     assert [c["members"] for c in fake.conversations] == [[{"id": DAVE.teams_id}]] * 2
@@ -315,12 +317,24 @@ async def test_the_real_graph_module_installs_the_app_for_a_follower(
     """bot/graph.py against the fake Graph, whose installation makes the fake Teams accept the 1:1 chat."""
     graph, _ = fake_graph
     graph.on_install = teams_with_graph.connector.install
-    await teams_with_graph.card(ALICE, "new lead Acme rollout")
-    await teams_with_graph.card(DAVE, "follow L-1", chat="channel")
-    teams_with_graph.connector.uninstall(DAVE.teams_id)
-    await teams_with_graph.card(ALICE, "stage L-1 Contacted")
+    await dave_follows_without_the_app(teams_with_graph, "stage L-1 Contacted")
     await teams_with_graph.connector.wait_for(lambda: len(teams_with_graph.notifications(DAVE)) == 1)
     [install] = [r for r in graph.received if r.path.endswith("/teamwork/installedApps")]
     assert install.path == f"/v1.0/users/{DAVE.aad_object_id}/teamwork/installedApps"
     assert install.body["teamsApp@odata.bind"].endswith("/appCatalogs/teamsApps/catalog-app-1")
     assert (await teams_with_graph.settled())["failed"] == 0
+
+
+async def test_a_graph_install_refused_for_want_of_permission_fails_at_once_and_says_why(
+    teams_with_graph: Teams, fake_graph: tuple[FakeGraph, str]
+) -> None:
+    """A 403 is permanent: one request to Graph, no retries, and the owner reads which permission is missing."""
+    graph, _ = fake_graph
+    graph.answers = [graph_error(403, "Forbidden", "Missing role") for _ in range(FAST.max_attempts)]
+    await dave_follows_without_the_app(teams_with_graph, "stage L-1 Contacted")
+    assert (await teams_with_graph.settled())["failed"] == 1
+    assert len([r for r in graph.received if r.path.endswith("/teamwork/installedApps")]) == 1
+    status = all_text(await teams_with_graph.card(ALICE, "notifications"))
+    assert "the app may not install itself for this user" in status
+    assert "TeamsAppInstallation.ReadWriteSelfForUser.All" in status
+    assert "gave up" not in status and teams_with_graph.notifications(DAVE) == []

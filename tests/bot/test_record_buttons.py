@@ -1,11 +1,9 @@
 """Every record-card button, clicked by its title the way Teams does (invoke, verb, merged inputs)."""
 
-import asyncio
 from typing import Any
 
 import pytest
 
-from app import BOT
 from tests.conftest import ALICE, BOB, CARD, CAROL, MALLORY, CardInHand, Teams, all_text
 
 MESSAGE = "application/vnd.microsoft.activity.message"
@@ -183,7 +181,7 @@ async def test_a_stale_card_either_applies_cleanly_or_says_what_changed(teams: T
     await lead.press("Add comment", comment="first")
     await bobs.press("Add comment", comment="second")  # commutes: applied to the latest version
     assert "Comment added to L-1." in bobs.text and "this is the latest" in bobs.text
-    assert teams.services.repo.comment_count(ALICE.tenant_id, lead_id(teams)) == 2
+    assert teams.comment_count(ALICE.tenant_id, lead_id(teams)) == 2
 
 
 def lead_id(teams: Teams) -> int:
@@ -236,12 +234,27 @@ async def test_posted_cards_are_updated_after_a_change(teams: Teams, lead: CardI
     shown_to_bob = await CardInHand.posted(teams, BOB, "show L-1")
     await lead.press("Change stage")
     await lead.press("Change stage", stage="Qualified")
-    await asyncio.wait_for(teams.client.app[BOT].card_updater.idle(), 5)
+    await teams.cards_updated(timeout=5)
     updates = teams.connector.updates_of(shown_to_bob.message_id)
     assert len(updates) == 1
     updated = updates[0].activity["attachments"][0]["content"]
     assert "Stage: Qualified" in all_text(updated) and "You don't follow this record." in all_text(updated)
     assert teams.connector.updates_of(lead.message_id) == []  # the clicked card was answered in the invoke
+
+
+async def test_a_card_update_that_fails_is_logged_and_the_others_still_go(
+    teams: Teams, lead: CardInHand, caplog: pytest.LogCaptureFixture
+) -> None:
+    deleted = await CardInHand.posted(teams, BOB, "show L-1")
+    kept = await CardInHand.posted(teams, CAROL, "show L-1")
+    teams.connector.deleted.add(deleted.message_id)
+    await lead.press("Change stage")
+    await lead.press("Change stage", stage="Qualified")
+    await teams.cards_updated(timeout=5)
+    assert len(teams.connector.updates_of(kept.message_id)) == 1
+    [line] = [r for r in caplog.records if "card update failed" in r.getMessage()]
+    assert line.levelname == "WARNING"
+    assert f"tenant={ALICE.tenant_id} record=" in line.getMessage() and "status=404" in line.getMessage()
 
 
 async def test_posted_card_shows_more_than_ten_people_with_see_all(teams: Teams) -> None:

@@ -1,6 +1,9 @@
 """What happens around every turn: auth, redelivery, who the user is, the 1:1 chat, health."""
 
+import sqlite3
 from typing import Any
+
+import pytest
 
 from app import create_app
 from bot.config import Config
@@ -75,6 +78,19 @@ async def test_healthz_answers_when_the_database_does(teams: Teams) -> None:
     assert response.status == 200 and (await response.json()) == {"ok": True}
 
 
+async def test_healthz_logs_why_the_database_did_not_answer(
+    teams: Teams, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> bool:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(teams.services.repo, "ping", broken)
+    response = await teams.client.get("/healthz")
+    assert response.status == 503 and (await response.json()) == {"ok": False}
+    [record] = [r for r in caplog.records if "health check failed" in r.getMessage()]
+    assert record.exc_info and "disk I/O error" in str(record.exc_info[1])
+
+
 async def test_with_an_app_id_requests_without_a_valid_token_are_401(
     aiohttp_client: Any, connector: Any, tmp_path: Any
 ) -> None:
@@ -88,3 +104,30 @@ async def test_with_an_app_id_requests_without_a_valid_token_are_401(
         assert status == 401
     assert count(teams, "users") == count(teams, "records") == count(teams, "processed_activities") == 0
     assert fake.posted == []
+
+
+async def test_a_change_that_fails_releases_its_claim_so_the_redelivery_is_carried_out(teams: Teams) -> None:
+    """The redelivery claim commits with the change: a turn that crashed mid-change is done when Teams retries."""
+    await teams.card(ALICE, "new lead Retry me")
+    repo = teams.services.repo
+    real_add_comment = repo.add_comment
+    calls = 0
+
+    def crash_once(*args: Any, **kwargs: Any) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("the disk went away")
+        return real_add_comment(*args, **kwargs)
+
+    repo.add_comment = crash_once  # type: ignore[method-assign]
+    value = {"action": {"type": "Action.Execute", "verb": "record.comment", "data": {"ref": "L-1", "comment": "Hi"}}}
+    invoke = teams.activity(ALICE, kind="invoke", name="adaptiveCard/action", value=value)
+    first = await teams.post(invoke)
+    assert first == (200, {"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
+                           "value": "Sorry, something went wrong on my side. Please try again."})  # fmt: skip
+    assert count(teams, "comments") == 0
+    status, body = await teams.post(invoke)  # Teams delivers it again
+    assert status == 200 and body["type"] == CARD, body
+    assert "Comment added to L-1." in all_text(body["value"])
+    assert count(teams, "comments") == 1

@@ -153,3 +153,12 @@ def test_contact_search_pages_alphabetically_whether_matches_are_few_or_many(rep
     rest = repo.search_contacts("t", "mar", limit=10, offset=2)
     assert [c.name for c in first + rest] == ["Bob Mar", "Maria Beta", "mark Able", "Marta Zed"]
     assert all(c.tenant_id == "t" for c in first + rest)
+
+
+def test_only_known_columns_of_a_record_can_be_touched(repo: Repository) -> None:
+    owner = seed(repo, "t")
+    with repo.transaction():
+        record = repo.insert_record("t", Kind.LEAD, "Acme", "New", owner, NOW)
+    with pytest.raises(ValueError, match="owner_id"), repo.transaction():
+        repo.touch_record("t", record.id, NOW, stage="Won", owner_id=2)
+    assert repo.get_record("t", record.id) == record

@@ -12,6 +12,7 @@ import pytest
 from bot.domain.delivery import DeliveryStatus, Notification, NotificationView
 from bot.domain.models import Contact, Event, EventKind, Follower, Kind, NotifyChoice, Record, RecordView, User
 from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES
+from cards.common import Card
 from cards.contacts import contact_list_card, new_contact_form
 from cards.email import compose_card, mailto_link, prepared_card
 from cards.forms import (
@@ -73,7 +74,13 @@ EMAIL = Event(1, 1, EventKind.EMAIL_SENT, AT, None, "Our offer for Q3", None, "A
 COMMENT = Event(1, 1, EventKind.COMMENTED, AT, None, "y" * 500, None, "Alice Owner")
 
 
-def every_card() -> dict[str, dict[str, Any]]:
+def as_sent(card: Card) -> dict[str, Any]:
+    """The card as Teams receives it, plain JSON: a test may look up any element's properties."""
+    result: dict[str, Any] = json.loads(json.dumps(card))
+    return result
+
+
+def every_card() -> dict[str, Card]:
     records = [view().record] * 25
     contacts = [contact(i) for i in range(25)]
     return {
@@ -163,14 +170,14 @@ def test_mailto_link_is_encoded() -> None:
         "mailto:jane@acme.example?cc=a@x.example,b@y.example&subject=Q3%20offer%20%26%20terms%3F"
         "&body=Hi%20Jane%2C%0D%0Asee%20below"
     )
-    composing = compose_card(view(), can_send=True, send_id="a" * 32)
+    composing = as_sent(compose_card(view(), can_send=True, send_id="a" * 32))
     assert composing["body"][3]["id"] == "to" and composing["body"][3]["value"] == "person0@customer-company.example"
     assert "[Send]" in all_text(composing) and "[Prepare in Outlook]" in all_text(compose_card(view()))
     assert "has no Contact yet" in all_text(compose_card(view(with_contact=False)))
 
 
 def test_the_notification_card_says_who_did_what_why_and_offers_the_buttons() -> None:
-    card = notification_card(notification([STAGE, EMAIL, COMMENT], NotifyChoice.STAGE))
+    card = as_sent(notification_card(notification([STAGE, EMAIL, COMMENT], NotifyChoice.STAGE)))
     text = all_text(card)
     assert "L-3 · Lead" in text and "Acme rollout" in text and "Stage: New" in text
     assert "Alice Owner changed the stage: New → Qualified" in text

@@ -7,16 +7,20 @@ import pytest
 from bot.config import Config
 from bot.graph import Graph, GraphError
 from bot.services.email import OutgoingMail
-from tests.fake_graph import FakeCredential, FakeGraph, graph_error
+from tests.fake_graph import Answer, FakeCredential, FakeGraph, graph_error
+
+
+def graph_at(base_url: str, budget: float = 3.0) -> Graph:
+    config = Config(
+        graph_client_id="c", graph_client_secret="s", graph_tenant_id="tenant-1", graph_base_url=base_url,
+        teams_app_catalog_id="catalog-app-1",
+    )  # fmt: skip
+    return Graph(config, credential=FakeCredential(), budget=budget)
 
 
 @pytest.fixture
 def graph(fake_graph: tuple[FakeGraph, str]) -> Graph:
-    config = Config(
-        graph_client_id="c", graph_client_secret="s", graph_tenant_id="tenant-1", graph_base_url=fake_graph[1],
-        teams_app_catalog_id="catalog-app-1",
-    )  # fmt: skip
-    return Graph(config, credential=FakeCredential(), budget=3.0)
+    return graph_at(fake_graph[1])
 
 
 async def test_install_the_teams_app_for_a_user(graph: Graph, fake_graph: tuple[FakeGraph, str]) -> None:
@@ -55,4 +59,27 @@ async def test_send_mail_serves_only_its_own_tenant(graph: Graph, fake_graph: tu
     assert graph.serves("tenant-1") and not graph.serves("tenant-2")
     await graph.send_mail(OutgoingMail("aad-alice", ("a@x.example",), "Hi", "Body"))
     assert fake_graph[0].received[0].path == "/v1.0/users/aad-alice/sendMail"
+    await graph.close()
+
+
+async def test_an_install_that_times_out_says_so_and_nothing_about_email(fake_graph: tuple[FakeGraph, str]) -> None:
+    graph = graph_at(fake_graph[1], budget=0.2)
+    fake_graph[0].answers = [Answer(201, {"id": "installation-1"}, delay=1.0)]
+    with pytest.raises(GraphError) as late:
+        await graph.install_for_user("tenant-1", "aad-bob")
+    assert (
+        late.value.message == "Microsoft Graph did not answer in time: the app may or may not be installed for them now"
+    )
+    assert late.value.transient
+    await graph.close()
+
+
+async def test_a_refused_install_is_final_and_names_the_permission(
+    graph: Graph, fake_graph: tuple[FakeGraph, str]
+) -> None:
+    fake_graph[0].answers = [graph_error(403, "Forbidden", "Missing role"), Answer(201, {"id": "installation-1"})]
+    with pytest.raises(GraphError) as refused:
+        await graph.install_for_user("tenant-1", "aad-bob")
+    assert "TeamsAppInstallation.ReadWriteSelfForUser.All" in refused.value.message and not refused.value.transient
+    assert len(fake_graph[0].received) == 1
     await graph.close()

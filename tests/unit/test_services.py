@@ -191,3 +191,9 @@ def test_old_activity_ids_are_forgotten(services: CrmService) -> None:
     assert not services.first_delivery("t", "conv", "a-1")  # an hour old at most: still remembered
     services.forget_old_activities(keep_seconds=-1)  # everything is older than "a second in the future"
     assert services.first_delivery("t", "conv", "a-1")
+
+
+def test_notifications_are_enqueued_only_inside_the_change_s_transaction(services: CrmService, alice: User) -> None:
+    change = services.create_record(alice, Kind.LEAD, "Acme")
+    with pytest.raises(RuntimeError, match="in the change's transaction"):
+        services.deliveries.enqueue(alice, change.record, change.events[0])

@@ -1,0 +1,122 @@
+"""What one card click costs the CRM itself: SQL statements executed, write transactions, and record
+views built, for one `record.comment` click on a record whose card was posted in a channel (so the
+card updater has a post to bring up to date). Counted, not timed: the figures are exact.
+
+Run: `python -m bench.click_cost` (also part of `make bench`; tests/test_bench.py keeps the targets)."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from app import BOT, SERVICES, create_app
+from bot.config import Config
+from bot.services.records import RecordCases
+from tests.fake_connector import FakeConnector
+
+TENANT = "72f988bf-0000-4000-8000-00000000aaaa"
+BOT_ID = "28:11111111-2222-3333-4444-555555555555"
+VERBOSE = False
+TARGETS = {"statements": 15, "write transactions": 2, "record views": 1}
+
+
+async def settled(updater: Any) -> None:
+    """Wait until the card updater has tried every scheduled update."""
+    while updater._tasks:
+        await asyncio.gather(*list(updater._tasks), return_exceptions=True)
+
+
+@dataclass
+class Cost:
+    statements: int = 0
+    write_transactions: int = 0
+    record_views: int = 0
+
+
+def _activity(service_url: str, n: int, kind: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "id": f"cost-{n}",
+        "serviceUrl": service_url,
+        "channelId": "msteams",
+        "from": {"id": "29:alice", "name": "Alice Owner", "aadObjectId": "aad-alice"},
+        "conversation": {"id": "19:sales@thread.tacv2", "conversationType": "channel", "isGroup": True},
+        "recipient": {"id": BOT_ID, "name": "CRM"},
+        "channelData": {"tenant": {"id": TENANT}, "channel": {"id": "19:sales@thread.tacv2"}},
+        **fields,
+    }
+
+
+async def measure() -> Cost:
+    """Post a lead's card in a channel, click Comment once to warm up, then count a second click."""
+    fake = FakeConnector()
+    fake.add_member("29:alice", "Alice Owner", "alice@contoso.example", "aad-alice", TENANT)
+    async with TestServer(fake.app()) as connector_server:
+        service_url = f"http://127.0.0.1:{connector_server.port}/amer/"
+        with tempfile.TemporaryDirectory() as folder:
+            config = Config(database_path=str(Path(folder) / "crm.db"), notify_window_seconds=0)
+            app = create_app(config)
+            async with TestClient(TestServer(app)) as client:
+                mention = {"type": "mention", "text": "<at>CRM</at>", "mentioned": {"id": BOT_ID, "name": "CRM"}}
+                said = _activity(service_url, 1, "message", text="<at>CRM</at> new lead Cost", entities=[mention])
+                await client.post("/api/messages", json=said)
+                posted = fake.replies_to("cost-1")[0].id
+                cost = Cost()
+                counting = False
+                conn = app[SERVICES].repo.db.conn
+
+                def trace(sql: str) -> None:
+                    if counting:
+                        cost.statements += 1
+                        verb = sql.lstrip().split(None, 1)[0].upper()
+                        # BEGIN opens one; a write outside a transaction is one of its own (autocommit).
+                        implicit = verb in ("INSERT", "UPDATE", "DELETE", "REPLACE") and not conn.in_transaction
+                        cost.write_transactions += verb == "BEGIN" or implicit
+                        if VERBOSE:
+                            print(" ".join(sql.split())[:150])
+
+                conn.set_trace_callback(trace)
+                original: Callable[..., Any] = RecordCases.view_of
+
+                def counted_view_of(self: Any, *args: Any, **kwargs: Any) -> Any:
+                    if counting:
+                        cost.record_views += 1
+                    return original(self, *args, **kwargs)
+
+                RecordCases.view_of = counted_view_of  # type: ignore[method-assign]
+                try:
+                    for n in (2, 3):
+                        counting = n == 3
+                        data = {"ref": "L-1", "version": 1 + (n - 2), "comment": f"Call {n}"}
+                        value = {"action": {"type": "Action.Execute", "verb": "record.comment", "data": data}}
+                        click = _activity(service_url, n, "invoke", name="adaptiveCard/action", value=value)
+                        click["replyToId"] = posted
+                        answer = await client.post("/api/messages", json=click)
+                        assert answer.status == 200, await answer.text()
+                        await settled(app[BOT].card_updater)
+                        counting = False
+                finally:
+                    RecordCases.view_of = original  # type: ignore[method-assign]
+                    conn.set_trace_callback(None)
+                return cost
+
+
+def main() -> None:
+    cost = asyncio.run(measure())
+    print("one record.comment click on a card posted in a channel (card update included)")
+    for name, value in (
+        ("statements", cost.statements),
+        ("write transactions", cost.write_transactions),
+        ("record views", cost.record_views),
+    ):
+        print(f"{name:<20} {value:4d}   (target <= {TARGETS[name]})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""The Adaptive Card 1.5 elements and actions our cards use, as TypedDicts named as in the schema
+(adaptivecards.io/explorer): mypy refuses an unknown element, property or enum value. At run time they
+are plain dicts, so the JSON is what we build and importing this costs nothing (docs/typed-cards.md).
+
+Keys spell the JSON (camelCase); `Input.Text` is `InputText` and so on. Only what a card of ours sends is
+here: add a property when a card needs it."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NotRequired, TypedDict
+
+Spacing = Literal["None", "Small", "Default", "Medium", "Large", "ExtraLarge", "Padding"]
+FontSize = Literal["Default", "Small", "Medium", "Large", "ExtraLarge"]
+FontWeight = Literal["Default", "Lighter", "Bolder"]
+Color = Literal["Default", "Dark", "Light", "Accent", "Good", "Warning", "Attention"]
+ActionStyle = Literal["default", "positive", "destructive"]
+AssociatedInputs = Literal["auto", "none"]
+TextInputStyle = Literal["Text", "Tel", "Url", "Email", "Password"]
+ChoiceInputStyle = Literal["compact", "expanded", "filtered"]
+
+# --- actions ----------------------------------------------------------------------------------------
+
+
+class ActionExecute(TypedDict):
+    """Universal Action: an `adaptiveCard/action` invoke; the bot answers with the updated card."""
+
+    type: Literal["Action.Execute"]
+    title: str
+    verb: str
+    data: dict[str, Any]
+    style: NotRequired[ActionStyle]
+    associatedInputs: NotRequired[AssociatedInputs]
+
+
+class MessageBack(TypedDict):
+    """Teams' `msteams` part of Action.Submit data: `text` goes to the bot, `displayText` into the chat."""
+
+    type: Literal["messageBack"]
+    text: str
+    displayText: NotRequired[str]
+
+
+class SubmitData(TypedDict):
+    msteams: MessageBack
+    command: str
+
+
+class ActionSubmit(TypedDict):
+    type: Literal["Action.Submit"]
+    title: str
+    data: SubmitData
+
+
+class ActionOpenUrl(TypedDict):
+    type: Literal["Action.OpenUrl"]
+    title: str
+    url: str
+
+
+Action = ActionExecute | ActionSubmit | ActionOpenUrl
+
+
+class Refresh(TypedDict):
+    """Teams asks the bot for each listed user's own view of the card (`userIds`: at most 60 MRIs)."""
+
+    action: ActionExecute
+    userIds: NotRequired[list[str]]
+
+
+# --- elements ---------------------------------------------------------------------------------------
+
+
+class TextBlockOptions(TypedDict, total=False):
+    """How a TextBlock looks: what `cards.common.text` takes besides the text."""
+
+    size: FontSize
+    weight: FontWeight
+    color: Color
+    isSubtle: bool
+    spacing: Spacing
+    separator: bool
+
+
+class TextBlock(TextBlockOptions):
+    type: Literal["TextBlock"]
+    text: str
+    wrap: NotRequired[bool]
+
+
+class Fact(TypedDict):
+    title: str
+    value: str
+
+
+class FactSet(TypedDict):
+    type: Literal["FactSet"]
+    facts: list[Fact]
+
+
+class Container(TypedDict):
+    type: Literal["Container"]
+    selectAction: NotRequired[Action]
+    items: list[Element]
+    separator: NotRequired[bool]
+
+
+class ActionSet(TypedDict):
+    type: Literal["ActionSet"]
+    actions: list[Action]
+
+
+class InputText(TypedDict):
+    type: Literal["Input.Text"]
+    id: str
+    label: str
+    value: NotRequired[str]
+    maxLength: NotRequired[int]
+    isRequired: NotRequired[bool]
+    errorMessage: NotRequired[str]
+    isMultiline: NotRequired[bool]
+    placeholder: NotRequired[str]
+    style: NotRequired[TextInputStyle]
+
+
+class InputChoice(TypedDict):
+    title: str
+    value: str
+
+
+class DataQuery(TypedDict):
+    """Teams' typeahead: it sends an `application/search` invoke for `dataset` as the user types
+    (`graph.microsoft.com/users` is Teams' own people picker)."""
+
+    type: Literal["Data.Query"]
+    dataset: str
+
+
+# The functional syntax, because the key `choices.data` is no identifier.
+InputChoiceSet = TypedDict(
+    "InputChoiceSet",
+    {
+        "type": Literal["Input.ChoiceSet"],
+        "id": str,
+        "label": str,
+        "choices": list[InputChoice],
+        "style": NotRequired[ChoiceInputStyle],
+        "choices.data": NotRequired[DataQuery],
+        "value": NotRequired[str],
+        "placeholder": NotRequired[str],
+    },
+)
+
+
+class InputToggle(TypedDict):
+    type: Literal["Input.Toggle"]
+    id: str
+    title: str
+    value: NotRequired[str]
+    valueOn: NotRequired[str]
+    valueOff: NotRequired[str]
+
+
+Input = InputText | InputChoiceSet | InputToggle
+Element = TextBlock | FactSet | Container | ActionSet | Input
+
+# --- the card ---------------------------------------------------------------------------------------
+
+
+class TeamsCardProperties(TypedDict):
+    """The card's `msteams` property: Teams shows a `Full` width card across the chat."""
+
+    width: Literal["Full"]
+
+
+AdaptiveCard = TypedDict(
+    "AdaptiveCard",
+    {
+        "type": Literal["AdaptiveCard"],
+        "$schema": str,
+        "version": Literal["1.5"],
+        "body": list[Element],
+        "actions": NotRequired[list[Action]],
+        "refresh": NotRequired[Refresh],
+        "msteams": NotRequired[TeamsCardProperties],
+    },
+)
