@@ -226,14 +226,14 @@ def create_app(
 def _open_storage(config: Config) -> tuple[Any, Any]:
     """SQLite at DATABASE_PATH, or PostgreSQL at DATABASE_URL (with what the replicas share), migrated."""
     if not config.database_url:
-        db = open_database(config.database_path)
-        migrate(db)
-        return db, None
+        lite = open_database(config.database_path)
+        migrate(lite)
+        return lite, None
     from storage.postgres import Coordination, open_postgres  # psycopg loads only when asked for
 
-    db = open_postgres(config.database_url, config.database_pool_size)
-    migrate(db)
-    return db, Coordination(config.database_url)
+    pg = open_postgres(config.database_url, config.database_pool_size)
+    migrate(pg)
+    return pg, Coordination(config.database_url)
 
 
 def _on_notify(app: web.Application, payload: str) -> None:

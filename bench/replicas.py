@@ -164,7 +164,7 @@ async def throughput(server: PostgresServer, rounds: int, seconds: float, concur
 def seed_followers(database: str, followers: int, service_url: str) -> None:
     services = open_services(database)
     owner = services.record_user(TENANT, *OWNER, "Bench Owner", service_url)
-    services.save_personal_conversation(owner, f"a:1:{OWNER[0]}", service_url, BOT_ID, "CRM")
+    services.deliveries.save_conversation(owner, f"a:1:{OWNER[0]}", service_url, BOT_ID, "CRM")
     record = services.create_record(owner, Kind.LEAD, "Big launch").record
     repo = services.repo
     with repo.transaction():
@@ -238,7 +238,9 @@ async def fanout(server: PostgresServer, followers: int, replicas: int, kill: bo
     failed = {row[0] for row in failed_rows}
     per_second = TENANT_LIMITS[0][0]
     least = max(math.ceil(followers / per_second) - 1, 0) or 1 / per_second
-    title = f"{replicas} replicas" + (f", {killed} (the tenant's sender) SIGKILLed at {killed_at:.1f} s" if kill else "")
+    title = f"{replicas} replicas" + (
+        f", {killed} (the tenant's sender) SIGKILLed at {killed_at:.1f} s" if kill else ""
+    )
     print(title)
     print(f"  followers              {followers}")
     print(f"  time to deliver all    {elapsed:.2f} s; least the limits allow {least:.2f} s (ceil(N/50) - 1)")

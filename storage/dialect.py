@@ -75,7 +75,7 @@ def to_postgres(sql: str) -> tuple[str, bool]:
             out.append("%s")
         elif char == "%":
             out.append("%%")
-        elif char == ":" and (named := _NAMED.match(sql, i)) and not sql[i - 1 : i] == ":":
+        elif char == ":" and (named := _NAMED.match(sql, i)) and sql[i - 1 : i] != ":":
             out.append(f"%({named.group(1)})s")
             i = named.end()
             continue

@@ -34,7 +34,7 @@ class OutboxQueries:
     """Writes happen inside the caller's transaction (the change's own, or the sender's short ones)."""
 
     def __init__(self, db: Database) -> None:
-        self.db = db
+        self.db: Any = db  # sqlite_utils.Database or PostgresDatabase
         self.dialect = getattr(db, "dialect", SQLITE)
 
     # --- enqueue, in the transaction of the change ---------------------------------------------
@@ -74,7 +74,7 @@ class OutboxQueries:
             ],
         )  # fmt: skip
         if self.dialect.postgres:  # every replica's sender wakes when the change commits
-            self.db.notify("outbox " + tenant_id)  # type: ignore[union-attr]
+            self.db.notify("outbox " + tenant_id)
         return max(joined.rowcount, 0) + max(opened.rowcount, 0)
 
     # --- the sender ----------------------------------------------------------------------------

@@ -178,9 +178,10 @@ class PeopleQueries(Queries):
         # matches returns one boolean, never a row, and picks the plan. Few matches: sort them (walking the
         # tenant's name index would visit every contact of the tenant). Many: walk the name index, which
         # meets the first page of matches early, instead of sorting them all. PostgreSQL's planner decides.
-        few = not self.dialect.postgres and self._one(
-            f"SELECT count(*) < ? FROM ({matching} LIMIT ?)", [FEW_MATCHES, query, FEW_MATCHES]
-        )[0]
+        few = (
+            not self.dialect.postgres
+            and self._one(f"SELECT count(*) < ? FROM ({matching} LIMIT ?)", [FEW_MATCHES, query, FEW_MATCHES])[0]
+        )
         columns = ", ".join(f"c.{column.strip()}" for column in _CONTACT_COLUMNS.split(","))
         rows = self._all(
             (

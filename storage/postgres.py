@@ -85,7 +85,7 @@ class PostgresDatabase:
 
     @staticmethod
     def _run(conn: psycopg.Connection[Any], sql: str, parameters: Any, returns_id: bool) -> Result:
-        cursor = conn.execute(sql, parameters or None)  # type: ignore[arg-type]  # rewritten, so not a literal
+        cursor = conn.execute(sql, parameters or None)
         rows = cursor.fetchall() if cursor.description is not None else []
         lastrowid = rows[0][0] if returns_id and rows else None
         return Result(rows, cursor.rowcount, lastrowid)

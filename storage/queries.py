@@ -64,16 +64,17 @@ class Queries:
     """A group of parameterised queries on one connection; each method takes the tenant id first."""
 
     def __init__(self, db: Database) -> None:
-        self.db = db
+        # sqlite_utils.Database or PostgresDatabase: the same execute(); the rest asks `dialect` first
+        self.db: Any = db
         self.dialect = getattr(db, "dialect", SQLITE)
 
     def in_transaction(self) -> bool:
-        return bool(self.db.in_transaction if self.dialect.row_locks else self.db.conn.in_transaction)  # type: ignore[union-attr]
+        return bool(self.db.in_transaction if self.dialect.row_locks else self.db.conn.in_transaction)
 
     def _lock(self, *key: object) -> None:
         """Serialise the transactions that decide a write on the same key (SQLite serialises every writer)."""
         if self.dialect.row_locks:
-            self.db.lock(*key)  # type: ignore[union-attr]
+            self.db.lock(*key)
 
     def _for_update(self, alias: str) -> str:
         """A read that decides a write locks its row until the transaction ends (PostgreSQL)."""

@@ -48,23 +48,23 @@ class Repository(PeopleQueries, RecordQueries, PostQueries):
         if not self.in_transaction():
             self._local.transaction_id = uuid.uuid4().hex
         if self.dialect.postgres:
-            with self.db.transaction():  # type: ignore[union-attr]
+            with self.db.transaction():
                 yield
         else:
-            with transaction(self.db):  # type: ignore[arg-type]
+            with transaction(self.db):
                 yield
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Storage work from the event loop: in a worker thread for PostgreSQL, inline for SQLite
         (a local file answers in microseconds; a thread hop would cost more than it saves)."""
         if self.dialect.postgres:
-            return await self.db.run(fn, *args)  # type: ignore[union-attr]
+            return await self.db.run(fn, *args)
         return fn(*args)
 
     def notify(self, payload: str) -> None:
         """Tell every replica's listener (PostgreSQL; SQLite has one process, which calls itself)."""
         if self.dialect.postgres:
-            self.db.notify(payload)  # type: ignore[union-attr]
+            self.db.notify(payload)
 
     def ping(self) -> bool:
         return self._one("SELECT 1", []) == (1,)

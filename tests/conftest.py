@@ -72,7 +72,7 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """"" for SQLite; for PostgreSQL, a fresh migrated database of its own (dropped afterwards)."""
+    """ "" for SQLite; for PostgreSQL, a fresh migrated database of its own (dropped afterwards)."""
     if request.param == "sqlite":
         yield ""
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Change, Kind, RecordView, Seen, User
@@ -81,9 +81,9 @@ class Actions:
             return Reply(text="This button is out of date. Type help to start again.", outcome="bad_payload")
         try:
             if inspect.iscoroutinefunction(handler):
-                return await handler(self, click)  # type: ignore[no-any-return]
+                return await cast(Awaitable[Reply], handler(self, click))
             # storage work: off the event loop when the database is across a network (PostgreSQL)
-            return await self.services.run(handler, self, click)  # type: ignore[no-any-return]
+            return await self.services.run(cast(Callable[..., Reply], handler), self, click)
         except BadPayload as exc:
             return Reply(text=exc.message, outcome="bad_payload")
         except NotFound as exc:

@@ -97,7 +97,9 @@ class EmailActions:
             return self._again(user, view, data, DomainError("Sending through Microsoft Graph is not set up here."))
         try:
             draft = Draft(view, data, mailto=False)
-            record = await self.services.run(self.services.begin_email, user, view.record.ref, str(data.get("send_id", "")))
+            record = await self.services.run(
+                self.services.begin_email, user, view.record.ref, str(data.get("send_id", ""))
+            )
         except DomainError as exc:
             return self._again(user, view, data, exc)
         mail = OutgoingMail(user.aad_object_id or "", tuple(draft.to), draft.subject, draft.body, tuple(draft.cc))

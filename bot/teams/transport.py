@@ -265,7 +265,9 @@ class TeamsTransport:
                 ) from exc
             await self._install(user)
             conversation_id = await self._create(user, member, service_url, bot_id, bot_name)
-        await self.deliveries.run(self.deliveries.save_conversation, user, conversation_id, service_url, bot_id, bot_name)
+        await self.deliveries.run(
+            self.deliveries.save_conversation, user, conversation_id, service_url, bot_id, bot_name
+        )
         return {"conversation_id": conversation_id, "service_url": service_url, "bot_id": bot_id, "bot_name": bot_name}
 
     async def _install(self, user: User) -> None:

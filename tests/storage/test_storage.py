@@ -104,9 +104,9 @@ def test_the_database_refuses_rows_that_cross_tenants(repo: Repository) -> None:
     a, b = seed(repo, "a"), seed(repo, "b")
     with repo.transaction():
         record = repo.insert_record("a", Kind.LEAD, "Deal", "New", a, NOW)
-    with pytest.raises(Exception, match="(?i)FOREIGN KEY"), repo.transaction():
+    with pytest.raises(Exception, match=r"(?i)FOREIGN KEY"), repo.transaction():
         repo.add_follower("b", record.id, b, NOW)  # a follower row claiming tenant b for tenant a's record
-    with pytest.raises(Exception, match="(?i)FOREIGN KEY"), repo.transaction():
+    with pytest.raises(Exception, match=r"(?i)FOREIGN KEY"), repo.transaction():
         repo.add_follower("a", record.id, b, NOW)  # tenant b's user on tenant a's record
 
 
