@@ -96,12 +96,18 @@ class OutboxQueries:
         them (and over rows a concurrent lease is taking: SKIP LOCKED) unless it `take_over`s, having
         just become the tenant's sender because the previous one is gone."""
         if owner:
-            free = "1 = 1" if take_over else "(lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)"
+            if take_over:  # every lease of the stopped sender goes, not only those of the first rows read
+                self.db.execute(
+                    "UPDATE notifications SET lease_owner = NULL, lease_until = NULL"
+                    " WHERE tenant_id = ? AND status = 'pending' AND lease_owner IS NOT NULL",
+                    [tenant_id],
+                )
+            free = "(lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)"
             self.db.execute(
                 "UPDATE notifications SET lease_owner = ?, lease_until = ? WHERE tenant_id = ? AND id IN"
                 " (SELECT id FROM notifications WHERE tenant_id = ? AND status = 'pending' AND next_attempt_at <= ?"
                 f" AND {free} ORDER BY next_attempt_at, id LIMIT ?{self.dialect.skip_locked()})",
-                [owner, lease_until, tenant_id, tenant_id, now, *([] if take_over else [now, owner]), limit],
+                [owner, lease_until, tenant_id, tenant_id, now, now, owner, limit],
             )
         rows = self.db.execute(
             f"SELECT {_COLUMNS} FROM notifications n WHERE n.tenant_id = ? AND n.status = 'pending'"
