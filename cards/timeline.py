@@ -23,4 +23,8 @@ def describe(event: Event) -> str:
         EventKind.STAGE_CHANGED: f"{who} changed the stage: {event.old} → {event.new}",
         EventKind.CONVERTED: f"{who} converted {event.old} → {event.new}",
         EventKind.EMAIL_SENT: f"{who} emailed {event.detail or 'the Contact'}: “{event.new}”",
+        EventKind.BUYING_ROLE_SET: f"{who} set the role of {event.detail}: {event.old or 'none'} → {event.new or 'none'}",
+        EventKind.DECISION_MAKER_MISSING: (
+            f"Reached {event.new} with no Decision maker or Economic buyer: who signs? (the owner is reminded once)"
+        ),
     }[event.kind]

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 import sqlite_utils
 
+from storage.buying import BuyingRoleQueries
 from storage.db import transaction
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
@@ -19,7 +20,7 @@ from storage.records import RecordQueries
 __all__ = ["Repository", "fts_query"]
 
 
-class Repository(PeopleQueries, RecordQueries, PostQueries):
+class Repository(PeopleQueries, RecordQueries, PostQueries, BuyingRoleQueries):
     """Every method takes the tenant id first."""
 
     def __init__(self, db: sqlite_utils.Database) -> None:
