@@ -43,6 +43,9 @@ def _back(ref: str) -> ActionExecute:
     return execute("Back", verbs.RECORD_SHOW, {"ref": ref}, inputs=False)
 
 
+MAX_ACTIONS = 5  # buttons in one ActionSet that Teams' host config shows
+
+
 def _cc_by_role(view: RecordView, copied: list[Contact], send_id: str) -> list[Element]:
     """One button per buying role among the people offered as CC: tick exactly them (and "Everyone")."""
     present = {view.buying_roles[p.id] for p in copied if p.id in view.buying_roles}
@@ -55,7 +58,8 @@ def _cc_by_role(view: RecordView, copied: list[Contact], send_id: str) -> list[E
         if role in present
     ]
     buttons.append(execute("Everyone", verbs.EMAIL_CC_ROLE, {**data, "cc_role": "all"}))
-    return [subtle("CC by role:"), action_set(buttons)]
+    rows = [action_set(buttons[i : i + MAX_ACTIONS]) for i in range(0, len(buttons), MAX_ACTIONS)]
+    return [subtle("CC by role:"), *rows]
 
 
 def compose_card(

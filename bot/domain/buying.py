@@ -79,7 +79,7 @@ def split_role(text: str) -> tuple[str, BuyingRole | None] | None:
     """`Jane Doe decision maker` -> ("Jane Doe", role): the longest known role name at the end of the
     text, the rest naming the person. None when the text ends with no role name at all."""
     words = text.split()
-    for size in range(min(4, len(words) - 1), 0, -1):
+    for size in range(min(4, len(words)), 0, -1):
         tail = " ".join(words[-size:])
         if _key(tail) in _BY_NAME or _key(tail) in NO_ROLE_WORDS:
             return " ".join(words[:-size]), parse_role(tail)

@@ -28,9 +28,10 @@ class BuyingRoleCases(RecordCases):
             current = {c.id: (c, b) for _, c, b in self.repo.record_people_with_roles(tenant, record.id)}
             strangers = [i for i in wanted if i not in current]
             if strangers:
+                known = self.repo.get_contact(tenant, strangers[0]) if len(strangers) == 1 else None
+                who = known.label if known else "That person"
                 raise NotFound(
-                    f"That person is not on {record.ref} (any more): add them as the Contact or a participant first.",
-                    "role",
+                    f"{who} is not on {record.ref} (any more): add them as the Contact or a participant first.", "role"
                 )
             events = []
             for contact_id, role in wanted.items():
