@@ -19,6 +19,7 @@ from cards.common import (
     facts,
     heading,
     notice,
+    plain,
     refresh_for_users,
     section,
     subtle,
@@ -84,7 +85,7 @@ def _role_buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Act
 def person_row(view: RecordView, contact: Contact, line: str, editable: bool) -> Element:
     """A customer person with their buying role, and "Set role" beside them while the record is editable."""
     role = view.buying_roles.get(contact.id)
-    shown = text(f"{line} · {role.label}" if role else line, spacing="None")
+    shown = text(plain(line) + (f" · {role.label}" if role else ""), spacing="None")
     if not editable:
         return shown
     data = {**record_data(view.record), "person": contact.id}
@@ -189,7 +190,9 @@ def people_card(view: RecordView, role: str, page: int = 0, page_size: int = 100
     record = view.record
     if role == "participants":
         roles = view.buying_roles
-        names = [person_line(c) + (f" · {roles[c.id].label}" if c.id in roles else "") for c in view.participants]
+        names = [
+            plain(person_line(c)) + (f" · {roles[c.id].label}" if c.id in roles else "") for c in view.participants
+        ]
         title = f"Other participants of {record.ref} ({len(names)})"
     else:
         names = [f.user.name or "Unknown" for f in view.followers]

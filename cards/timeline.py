@@ -25,6 +25,6 @@ def describe(event: Event) -> str:
         EventKind.EMAIL_SENT: f"{who} emailed {event.detail or 'the Contact'}: “{event.new}”",
         EventKind.BUYING_ROLE_SET: f"{who} set the role of {event.detail}: {event.old or 'none'} → {event.new or 'none'}",
         EventKind.DECISION_MAKER_MISSING: (
-            f"Reached {event.new} with no Decision maker or Economic buyer: who signs? (the owner is reminded once)"
+            f"Reached {event.new} without a Decision maker or Economic buyer: who signs?"
         ),
     }[event.kind]
