@@ -44,7 +44,8 @@ def _role_value(value: str) -> BuyingRole | None:
     try:
         return BuyingRole(value)
     except ValueError:
-        raise DomainError(f"“{value[:40]}” is not a buying role. Choose one of: {ROLE_LIST}.", "role") from None
+        # Only a tampered card sends this: its text is not echoed onto the card.
+        raise DomainError(f"That is not a buying role. Choose one of: {ROLE_LIST}.", "role") from None
 
 
 def save(actions: Actions, click: Click) -> Reply:

@@ -130,8 +130,11 @@ async def test_a_tampered_roles_card_is_refused_and_changes_nothing(teams: Teams
     base = {"ref": "O-1", "version": teams.services.view(ALICE.tenant_id, "O-1").record.version}
     tampered: list[tuple[dict[str, Any], str]] = [
         ({**base, "shown": {str(theirs): "none"}, f"role_{theirs}": "champion"}, "is not on O-1"),
-        ({**base, "shown": {str(carl): "none"}, f"role_{carl}": "ceo"}, "“ceo” is not a buying role"),
-        ({**base, "shown": {str(carl): "boss"}, f"role_{carl}": "champion"}, "“boss” is not a buying role"),
+        (
+            {**base, "shown": {str(carl): "none"}, f"role_{carl}": "[ceo](https://evil.example)"},
+            "That is not a buying role",
+        ),
+        ({**base, "shown": {str(carl): "boss"}, f"role_{carl}": "champion"}, "That is not a buying role"),
         ({**base, "shown": "everyone", f"role_{carl}": "champion"}, "out of date"),
         ({**base, "shown": {"x": "none"}}, "can't read"),
         ({**base, "shown": {str(carl): "none"}, f"role_{carl}": ["champion"]}, "can't read"),
@@ -141,7 +144,7 @@ async def test_a_tampered_roles_card_is_refused_and_changes_nothing(teams: Teams
     for data, expected in tampered:
         answer = await teams.click(ALICE, "record.set_roles", data)
         shown = all_text(answer["value"]) if answer["type"] == CARD else answer["value"]
-        assert expected in shown, (data, shown)
+        assert expected in shown and "evil" not in shown, (data, shown)
     assert roles_of(teams, "O-1") == {}
     # Mallory clicking Alice's card from her tenant finds nothing either.
     answer = await teams.click(
