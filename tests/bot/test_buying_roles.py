@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from cards.common import plain
-from tests.conftest import ALICE, BOB, CARD, MALLORY, CardInHand, Person, Teams, all_text, find
+from tests.conftest import ALICE, BOB, CARD, CAROL, MALLORY, CardInHand, Person, Teams, all_text, find
 
 NUDGE = "No decision maker on this deal yet"
 
@@ -46,6 +46,8 @@ async def deal(teams: Teams) -> CardInHand:
     for command in ("contact O-1 jane@acme.example", "participant O-1 carl@acme.example", "participant O-1 Ida IT"):
         await teams.say(ALICE, command)
     await teams.say(BOB, "follow O-1")
+    await teams.say(CAROL, "follow O-1")
+    await teams.click(CAROL, "record.notify", {"ref": "O-1", "choice": "stage"})
     await teams.settled()
     teams.connector.posted.clear()
     return await CardInHand.posted(teams, ALICE, "show O-1")
@@ -87,6 +89,7 @@ async def test_roles_set_on_one_form_are_shown_on_the_timeline_and_told_to_follo
     told = notes(teams, BOB)
     assert len(told) == 1 and "Alice Owner set the role of Jane Buyer <jane@acme.example>: none → Champion" in told[0]
     assert notes(teams, ALICE) == []  # never told of one's own change
+    assert notes(teams, CAROL) == []  # stage changes only: a role is not one
 
 
 async def test_a_role_by_chat_and_bad_input_refused_with_nothing_changed(teams: Teams, deal: CardInHand) -> None:
@@ -199,6 +202,8 @@ async def test_the_nudge_is_shown_the_owner_told_once_and_it_clears(teams: Teams
     assert len(told) == 1 and "Reached Proposal without a Decision maker or Economic buyer" in told[0]
     bobs = notes(teams, BOB)  # a follower hears of the move, not the reminder
     assert len(bobs) == 1 and "changed the stage: Prospecting → Proposal" in bobs[0] and "Reached" not in bobs[0]
+    carols = notes(teams, CAROL)  # stage changes only: the move, and still not the owner's reminder
+    assert len(carols) == 1 and "Reached" not in carols[0]
 
     await teams.say(ALICE, "stage O-1 Negotiation")
     await teams.settled()
