@@ -32,7 +32,7 @@ def _shown(data: dict[str, Any]) -> dict[int, BuyingRole | None]:
         raise BadPayload("This card is out of date; please open the record again.")
     found: dict[int, BuyingRole | None] = {}
     for key, value in shown.items():
-        if not (isinstance(key, str) and key.isdigit() and len(key) < 10 and isinstance(value, str)):
+        if not (isinstance(key, str) and key.isascii() and key.isdigit() and len(key) < 10 and isinstance(value, str)):
             raise BadPayload("This card sent something I can't read; please open the record again.")
         found[int(key)] = _role_value(value)
     return found

@@ -140,6 +140,7 @@ async def test_a_tampered_roles_card_is_refused_and_changes_nothing(teams: Teams
         ({**base, "shown": {str(carl): "boss"}, f"role_{carl}": "champion"}, "That is not a buying role"),
         ({**base, "shown": "everyone", f"role_{carl}": "champion"}, "out of date"),
         ({**base, "shown": {"x": "none"}}, "can't read"),
+        ({**base, "shown": {"²": "none"}, "role_²": "champion"}, "can't read"),
         ({**base, "shown": {str(carl): "none"}, f"role_{carl}": ["champion"]}, "can't read"),
         ({"ref": "O-1", "version": "a", "shown": {str(carl): "none"}, f"role_{carl}": "champion"}, "can't read"),
         ({**base, "ref": "O-77", "shown": {str(carl): "none"}, f"role_{carl}": "champion"}, "can't find O-77"),
