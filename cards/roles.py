@@ -42,7 +42,9 @@ def roles_form(
         body.append(action_set(_back_and_people(view)))
         return card(body)
     body.append(
-        subtle("A Decision maker or an Economic buyer is who signs; deals past Proposal without one are flagged.")
+        subtle(
+            "A Decision maker or an Economic buyer is who signs; open deals from Proposal on without one are flagged."
+        )
     )
     shown_roles: dict[str, str] = {}
     for contact in shown:
