@@ -109,6 +109,17 @@ def _people_rows(view: RecordView, editable: bool) -> list[Element]:
     return rows + ([subtle(f"and {more} more")] if more > 0 else [])
 
 
+def _customer_side(view: RecordView, buttons: dict[str, list[Action]]) -> list[Element]:
+    """The Contact and the Other participants, each with their buying role (and "Set role")."""
+    editable = bool(buttons["contact"])  # a converted lead offers no changes
+    contact = view.contact
+    body: list[Element] = [section("Contact")]
+    body.append(person_row(view, contact, person_line(contact), editable) if contact else subtle("No Contact yet"))
+    body += [action_set(buttons["contact"])] if buttons["contact"] else []
+    body.append(section(f"Other participants ({len(view.participants)})"))
+    return body + _people_rows(view, editable)
+
+
 def _nudge(view: RecordView) -> list[Element]:
     """An open deal past its first stage with nobody who signs says so, with the way to fix it."""
     if not view.lacks_decision_maker:
@@ -153,17 +164,8 @@ def record_card(
             ]
         ),
     ]
-    editable = bool(buttons["contact"])
     body += _nudge(view)
-    body.append(section("Contact"))
-    body.append(
-        person_row(view, view.contact, person_line(view.contact), editable)
-        if view.contact
-        else subtle("No Contact yet")
-    )
-    body += [action_set(buttons["contact"])] if buttons["contact"] else []
-    body.append(section(f"Other participants ({len(view.participants)})"))
-    body += _people_rows(view, editable)
+    body += _customer_side(view, buttons)
     body += _see_all(record, "participants", len(view.participants))
     body += [action_set(buttons["participants"])] if buttons["participants"] else []
     body.append(section(f"Followers ({len(view.followers)})"))

@@ -4,7 +4,7 @@ at a time so the card stays small with hundreds of participants."""
 from __future__ import annotations
 
 from bot.domain.buying import BuyingRole
-from bot.domain.models import RecordView
+from bot.domain.models import Contact, RecordView
 from cards import verbs
 from cards.common import Card, action_set, card, choice_set, execute, notice, subtle, text
 from cards.elements import Action, Element
@@ -12,6 +12,7 @@ from cards.records import person_line, record_data, record_header
 
 ROLES_PAGE = 20  # people per page of the form (each picker costs ~0.6 KB)
 NO_ROLE = "none"
+SIGNS = "A Decision maker or an Economic buyer is who signs; open deals from Proposal on without one are flagged."
 ROLE_CHOICES = [("No role", NO_ROLE), *((r.label, r.value) for r in BuyingRole)]
 
 
@@ -32,43 +33,40 @@ def roles_form(
     record, people = view.record, view.people
     pages = max(1, -(-len(people) // ROLES_PAGE))
     page = min(max(page, 0), pages - 1)
-    shown = people[page * ROLES_PAGE : (page + 1) * ROLES_PAGE]
-    body: list[Element] = [*record_header(record)]
-    if message:
-        body.insert(0, notice(message, good))
-    body.append(text("Who is who at the customer?", weight="Bolder"))
+    body: list[Element] = [notice(message, good)] if message else []
+    body += [*record_header(record), text("Who is who at the customer?", weight="Bolder")]
     if not people:
         body.append(subtle(f"Nobody from the customer is on {record.ref} yet: set the Contact or add participants."))
-        body.append(action_set(_back_and_people(view)))
-        return card(body)
-    body.append(
-        subtle(
-            "A Decision maker or an Economic buyer is who signs; open deals from Proposal on without one are flagged."
-        )
-    )
+        return card([*body, action_set(_back_and_people(view))])
+    body.append(subtle(SIGNS))
+    shown = people[page * ROLES_PAGE : (page + 1) * ROLES_PAGE]
+    pickers, shown_roles = _pickers(view, shown, errors)
+    body += pickers
+    if pages > 1:
+        first = page * ROLES_PAGE + 1
+        body.append(subtle(f"People {first}–{first + len(shown) - 1} of {len(people)}; save before turning the page."))
+    data = {**record_data(record), "page": page, "shown": shown_roles}
+    actions: list[Action] = [execute("Save roles", verbs.SET_ROLES, data, "positive")]
+    for title, to in (("Previous", page - 1), ("Next", page + 1)):
+        if 0 <= to < pages:
+            actions.append(execute(title, verbs.ROLES_FORM, {**record_data(record), "page": to}, inputs=False))
+    return card([*body, action_set(actions), action_set(_back_and_people(view)[:1])])
+
+
+def _pickers(
+    view: RecordView, shown: tuple[Contact, ...], errors: dict[str, str] | None
+) -> tuple[list[Element], dict[str, str]]:
+    """A role picker per person, and the roles they showed (so that Save changes only what was changed)."""
+    pickers: list[Element] = []
     shown_roles: dict[str, str] = {}
     for contact in shown:
         role = view.buying_roles.get(contact.id)
         shown_roles[str(contact.id)] = role.value if role else NO_ROLE
         label = person_line(contact) + (" (Contact)" if view.contact and contact.id == view.contact.id else "")
-        body += choice_set(
+        pickers += choice_set(
             role_input(contact.id), label, ROLE_CHOICES, value=shown_roles[str(contact.id)], errors=errors
         )
-    data = {**record_data(record), "page": page, "shown": shown_roles}
-    actions: list[Action] = [execute("Save roles", verbs.SET_ROLES, data, "positive")]
-    if page > 0:
-        actions.append(execute("Previous", verbs.ROLES_FORM, {**record_data(record), "page": page - 1}, inputs=False))
-    if page + 1 < pages:
-        actions.append(execute("Next", verbs.ROLES_FORM, {**record_data(record), "page": page + 1}, inputs=False))
-    if pages > 1:
-        body.append(
-            subtle(
-                f"People {page * ROLES_PAGE + 1}–{page * ROLES_PAGE + len(shown)} of {len(people)}; save before turning the page."
-            )
-        )
-    body.append(action_set(actions))
-    body.append(action_set(_back_and_people(view)[:1]))
-    return card(body)
+    return pickers, shown_roles
 
 
 def _back_and_people(view: RecordView) -> list[Action]:
