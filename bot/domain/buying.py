@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from bot.domain.errors import DomainError
@@ -49,7 +50,8 @@ _SPACES = re.compile(r"[\s_\-/]+")
 
 
 def _key(text: str) -> str:
-    return _SPACES.sub(" ", text.casefold()).strip()
+    """How a role name is compared: width, case, spaces, dashes and underscores do not matter."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
 _BY_NAME = (

@@ -13,7 +13,7 @@ from bot.domain.models import Kind, Record
         ("Decision maker", BuyingRole.DECISION_MAKER), ("decision-maker", BuyingRole.DECISION_MAKER),
         ("ECONOMIC_BUYER", BuyingRole.ECONOMIC_BUYER), ("  technical   evaluator ", BuyingRole.TECHNICAL_EVALUATOR),
         ("legal or procurement", BuyingRole.LEGAL_PROCUREMENT), ("procurement", BuyingRole.LEGAL_PROCUREMENT),
-        ("user", BuyingRole.USER), ("none", None), ("", None), ("-", None),
+        ("user", BuyingRole.USER), ("ＣＨＡＭＰＩＯＮ", BuyingRole.CHAMPION), ("none", None), ("", None), ("-", None),
     ],
 )  # fmt: skip
 def test_roles_are_read_as_people_type_them(typed: str, role: BuyingRole | None) -> None:
