@@ -12,16 +12,22 @@ from typing import Any
 
 from aiohttp import web
 from botbuilder.core import TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+    ConfigurationServiceClientCredentialFactory,
+)
 from botbuilder.schema import Activity, ActivityTypes, InvokeResponse
+from botframework.connector.auth import ServiceClientCredentialsFactory
 from msrest.universal_http.requests import ClientRetryPolicy
 from requests import RequestException
 
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.notify.rate_limits import DeliveryPolicy, RateLimiter
 from bot.services import CrmService
 from bot.teams.activity import tenant_of
 from bot.teams.bot import TeamsCrmBot
+from bot.teams.credentials import check_outbound_token
 from bot.teams.transport import AppInstaller, Notifier, proactive_adapter
 from cards.envelopes import message_response
 from storage.db import open_database
@@ -149,10 +155,12 @@ def create_app(
     bot_auth: ConfigurationBotFrameworkAuthentication | None = None,
     delivery: DeliveryPolicy | None = None,
     installer: AppInstaller | None = None,
+    bot_credentials: ServiceClientCredentialsFactory | None = None,
 ) -> web.Application:
     """The service. Tests replace what would reach Microsoft: `graph_credential` (azure-identity's authority
     must be https), `bot_auth` (OpenID metadata and outbound tokens from local fakes), `installer` (the
-    Graph app installation). `delivery` tunes the notification sender (tests shorten its waits)."""
+    Graph app installation), `bot_credentials` (the token asked for at start). `delivery` tunes the
+    notification sender (tests shorten its waits)."""
     db = open_database(config.database_path)
     migrate(db)
     services = CrmService(Repository(db), notify_window_seconds=config.notify_window_seconds)
@@ -171,7 +179,7 @@ def create_app(
 
         graph = Graph(config, credential=graph_credential)
     # One limiter for every call the bot makes to Teams on its own: notifications and card updates.
-    limiter = RateLimiter((delivery or DeliveryPolicy()).slack)
+    limiter = RateLimiter((delivery or DeliveryPolicy()).slack, tenant_rps=config.teams_tenant_rps)
     app[BOT] = TeamsCrmBot(services, adapter, config.app_id, limiter, graph)
     notifier = Notifier(
         services.deliveries,
@@ -212,6 +220,13 @@ def create_app(
         yield
         await notifier.stop()
 
+    async def check_token(app: web.Application) -> AsyncIterator[None]:
+        if config.auth_enabled:  # one token now: a registration that cannot answer says so at start
+            factory = bot_credentials or ConfigurationServiceClientCredentialFactory(bot_framework_settings(config))
+            await check_outbound_token(config, factory)
+        yield
+
+    app.cleanup_ctx.append(check_token)
     app.cleanup_ctx.append(close_database)
     app.cleanup_ctx.append(run_housekeeping)
     app.cleanup_ctx.append(run_notifier)  # stops before the database closes
@@ -220,7 +235,11 @@ def create_app(
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    config = Config.from_env()
+    try:
+        config = Config.from_env()
+    except ConfigError as exc:
+        log.error("not starting: %s", exc)
+        raise SystemExit(2) from exc
     if not config.auth_enabled:
         where = "this machine only" if config.host in ("127.0.0.1", "localhost", "::1") else "ALL interfaces, as asked"
         log.warning("MicrosoftAppId is empty: Bot Framework authentication is OFF; listening on %s", where)

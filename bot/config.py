@@ -24,6 +24,19 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
+
+
+def _app_type(env: Mapping[str, str]) -> str:
+    """As asked; else SingleTenant when a tenant is given (new registrations can only be single-tenant, and a
+    single-tenant bot run as MultiTenant receives messages but every answer's token fails), else MultiTenant."""
+    asked = env.get("MicrosoftAppType", "").strip()
+    by_name = {t.lower(): t for t in APP_TYPES}
+    if asked:
+        return by_name.get(asked.lower(), asked)
+    return "SingleTenant" if env.get("MicrosoftAppTenantId", "").strip() else "MultiTenant"
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything the service needs to know about its surroundings."""
@@ -42,6 +55,21 @@ class Config:
     graph_tenant_id: str = ""
     graph_base_url: str = "https://graph.microsoft.com/v1.0"
     teams_app_catalog_id: str = ""
+    teams_tenant_rps: int = 30  # Teams' per-app-per-tenant budget: documented as 50 in places, 30 in others
+
+    def __post_init__(self) -> None:
+        """A bot that could receive but never answer does not start (see README "Configuration")."""
+        if self.app_type not in APP_TYPES:
+            raise ConfigError(f"MicrosoftAppType must be one of {', '.join(APP_TYPES)}, got {self.app_type!r}")
+        if not self.app_id:
+            return
+        if self.app_type != "UserAssignedMSI" and not self.app_password:
+            raise ConfigError(
+                "MicrosoftAppId is set but MicrosoftAppPassword is empty: the bot could receive messages but"
+                " never get a token to answer them. Set the app's client secret (or MicrosoftAppType=UserAssignedMSI)."
+            )
+        if self.app_type in ("SingleTenant", "UserAssignedMSI") and not self.app_tenant_id:
+            raise ConfigError(f"MicrosoftAppType={self.app_type} needs MicrosoftAppTenantId (the directory id).")
 
     @property
     def auth_enabled(self) -> bool:
@@ -64,7 +92,7 @@ class Config:
         return cls(
             app_id=app_id,
             app_password=env.get("MicrosoftAppPassword", ""),
-            app_type=env.get("MicrosoftAppType", "").strip() or "MultiTenant",
+            app_type=_app_type(env),
             app_tenant_id=env.get("MicrosoftAppTenantId", "").strip(),
             host=env.get("HOST", "").strip() or default_host,
             port=_int(env, "PORT", 3978, minimum=1),
@@ -76,4 +104,5 @@ class Config:
             graph_tenant_id=env.get("GRAPH_TENANT_ID", "").strip(),
             graph_base_url=(env.get("GRAPH_BASE_URL", "").strip() or cls.graph_base_url).rstrip("/"),
             teams_app_catalog_id=env.get("TEAMS_APP_CATALOG_ID", "").strip(),
+            teams_tenant_rps=_int(env, "TEAMS_TENANT_RPS", 30, minimum=1),
         )
