@@ -180,7 +180,7 @@ def create_app(
         graph = Graph(config, credential=graph_credential)
     # One limiter for every call the bot makes to Teams on its own: notifications and card updates.
     limiter = RateLimiter((delivery or DeliveryPolicy()).slack, tenant_rps=config.teams_tenant_rps)
-    app[BOT] = TeamsCrmBot(services, adapter, config.app_id, limiter, graph)
+    app[BOT] = TeamsCrmBot(services, adapter, config.app_id, limiter, graph, directory=graph)
     notifier = Notifier(
         services.deliveries,
         proactive_adapter(auth, delivery),

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 from azure.identity.aio import ClientSecretCredential
 from kiota_abstractions.api_error import APIError
+from kiota_abstractions.base_request_configuration import RequestConfiguration
 from kiota_authentication_azure.azure_identity_authentication_provider import AzureIdentityAuthenticationProvider
 from kiota_http.middleware.options import RetryHandlerOption
 from msgraph import GraphRequestAdapter, GraphServiceClient
@@ -25,6 +26,7 @@ from msgraph.generated.models.message import Message
 from msgraph.generated.models.recipient import Recipient
 from msgraph.generated.models.user_scope_teams_app_installation import UserScopeTeamsAppInstallation
 from msgraph.generated.users.item.send_mail.send_mail_post_request_body import SendMailPostRequestBody
+from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from msgraph_core import GraphClientFactory
 
 from bot.config import Config
@@ -167,6 +169,22 @@ class Graph:
         except GraphError as exc:
             if exc.status != 409:  # 409 Conflict: the app is installed for them already
                 raise
+
+    async def display_name(self, tenant_id: str, aad_object_id: str) -> str | None:
+        """A colleague's display name (User.ReadBasic.All), or None when Graph cannot say (never raises)."""
+        if not self.serves(tenant_id):
+            return None
+        users = self.client.users.by_user_id(aad_object_id)
+        only_name = RequestConfiguration(
+            query_parameters=UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(select=["displayName"])
+        )
+        try:
+            user = await asyncio.wait_for(users.get(only_name), timeout=REQUEST_TIMEOUT)
+        except Exception as exc:  # a nicety: the name is learnt anyway when they first write
+            status = getattr(exc, "response_status_code", None)
+            log.info("graph user lookup failed: %s status=%s", type(exc).__name__, status)
+            return None
+        return (getattr(user, "display_name", None) or None) if user is not None else None
 
     async def close(self) -> None:
         await self.http.aclose()

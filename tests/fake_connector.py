@@ -223,7 +223,10 @@ class FakeConnector:
 
     def _member(self, user_id: str) -> web.Response:
         self.member_lookups += 1
-        member = self.members.get(user_id)
+        # Teams finds a member by their Teams id (29:...) or their Entra object id.
+        member = self.members.get(user_id) or next(
+            (m for m in self.members.values() if m["aadObjectId"] == user_id), None
+        )
         if member is None:
             error = {"error": {"code": "MemberNotFoundInConversation", "message": "The member was not found."}}
             return web.json_response(error, status=404)

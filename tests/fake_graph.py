@@ -53,6 +53,7 @@ class FakeGraph:
     received: list[Received] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)  # consumed one per request; then 202/201
     on_install: Callable[[str], None] | None = None  # told the user id of each app installation
+    users: dict[str, str] = field(default_factory=dict)  # Entra object id -> display name (GET /users/{id})
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -62,6 +63,15 @@ class FakeGraph:
     def mails(self) -> list[dict[str, Any]]:
         return [r.body for r in self.received if r.path.endswith("/sendMail")]
 
+    def _user(self, request: web.Request) -> web.Response | None:
+        """GET /users/{id}: the display name (User.ReadBasic.All), 404 for someone the directory lacks."""
+        parts = request.path.strip("/").split("/")
+        if request.method != "GET" or len(parts) != 3 or parts[1] != "users":
+            return None
+        if parts[2] not in self.users:
+            return web.json_response({"error": {"code": "Request_ResourceNotFound", "message": "no user"}}, status=404)
+        return web.json_response({"id": parts[2], "displayName": self.users[parts[2]]})
+
     async def _route(self, request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else None
         self.received.append(Received(request.method, request.path, dict(request.headers), body))
@@ -69,6 +79,9 @@ class FakeGraph:
         if answer is None:
             if request.path.endswith("/sendMail"):
                 return web.Response(status=202)
+            user = self._user(request)
+            if user is not None:
+                return user
             if request.path.endswith("/teamwork/installedApps"):
                 if self.on_install is not None:
                     self.on_install(request.path.split("/")[-3])

@@ -45,6 +45,7 @@ class Click:
     data: dict[str, Any]
     shared: bool = False  # clicked in a channel or group chat, where many people see the same card
     follower_name: str | None = None  # the picked colleague's name, when the Teams layer could resolve it
+    follower_teams_id: str | None = None  # and their Teams id (29:...), from the conversation's roster
 
 
 Handler = Callable[["Actions", Click], Reply | Awaitable[Reply]]
@@ -296,7 +297,7 @@ class Actions:
             return self._follower_form(click, {"follower": "Pick a colleague."})
 
         def operation() -> Change:
-            colleague = self.services.colleague(click.user, picked, click.follower_name)
+            colleague = self.services.colleague(click.user, picked, click.follower_name, click.follower_teams_id)
             return self.services.follow(click.user, ref, follower=colleague, seen=seen)
 
         return self._attempt(

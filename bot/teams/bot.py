@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol
 
 from botbuilder.core import ActivityHandler, CardFactory, CloudAdapterBase, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsInfo
@@ -36,6 +36,12 @@ from cards.help import help_card
 log = logging.getLogger(__name__)
 
 
+class Directory(Protocol):
+    """People's display names from the organisation's directory (Microsoft Graph; bot/graph.py)."""
+
+    async def display_name(self, tenant_id: str, aad_object_id: str) -> str | None: ...
+
+
 class TeamsCrmBot(ActivityHandler):
     def __init__(
         self,
@@ -44,7 +50,9 @@ class TeamsCrmBot(ActivityHandler):
         app_id: str,
         limiter: RateLimiter,
         mailer: Mailer | None = None,
+        directory: Directory | None = None,
     ) -> None:
+        self.directory = directory
         self.services = services
         self.adapter = adapter
         self.app_id = app_id  # "" with auth off, as botbuilder expects for proactive calls
@@ -238,8 +246,8 @@ class TeamsCrmBot(ActivityHandler):
         action = value.get("action") if isinstance(value.get("action"), dict) else {}
         verb, data = action.get("verb"), action.get("data", {})
         shared = not is_personal(activity)
-        follower_name = await self._colleague_name(turn_context, data) if verb == verbs.ADD_FOLLOWER else None
-        reply = await self.actions.handle(Click(turn.user, data, shared, follower_name), verb)
+        teams_id, name = await self._colleague(turn_context, turn, data) if verb == verbs.ADD_FOLLOWER else (None, None)
+        reply = await self.actions.handle(Click(turn.user, data, shared, name, teams_id), verb)
         log.info("tenant=%s user=%s verb=%s outcome=%s", turn.tenant_id, turn.user.id, str(verb)[:40], reply.outcome)
         clicked = activity.reply_to_id
         if clicked and activity.conversation and reply.card is not None:
@@ -262,13 +270,18 @@ class TeamsCrmBot(ActivityHandler):
             )
         return InvokeResponse(status=200, body=search_response(results))
 
-    async def _colleague_name(self, turn_context: TurnContext, data: Any) -> str | None:
-        """The picked colleague's display name, from the conversation's roster when Teams knows them there."""
+    async def _colleague(self, turn_context: TurnContext, turn: Turn, data: Any) -> tuple[str | None, str | None]:
+        """The picked colleague's Teams id (29:..., for the card's refresh) and display name, from the
+        conversation's roster when Teams knows them there; else the name from Microsoft Graph when configured
+        (User.ReadBasic.All); else nothing yet (both are learnt when they first write)."""
         picked = data.get("follower") if isinstance(data, dict) else None
         if not isinstance(picked, str) or not 0 < len(picked) <= 100:
-            return None
+            return None, None
         try:
             member = await asyncio.wait_for(TeamsInfo.get_member(turn_context, picked), timeout=5)
-        except Exception:  # not in this conversation's roster: the name is learnt when they first write
-            return None
-        return getattr(member, "name", None) or None
+            teams_id, name = getattr(member, "id", None) or None, getattr(member, "name", None) or None
+        except Exception:  # not in this conversation's roster
+            teams_id, name = None, None
+        if name is None and self.directory is not None:
+            name = await self.directory.display_name(turn.tenant_id, picked)
+        return teams_id, name
