@@ -178,6 +178,11 @@ def create_app(
         from bot.graph import Graph  # msgraph is large: loaded only when Graph is configured
 
         graph = Graph(config, credential=graph_credential)
+        if config.app_id and config.graph_client_id.lower() != config.app_id.lower():
+            log.warning(
+                "GRAPH_CLIENT_ID is not MicrosoftAppId: Graph installs the app for followers only when the calling"
+                " registration is the package's webApplicationInfo.id (the bot's app id), so installs will be refused"
+            )
     # One limiter for every call the bot makes to Teams on its own: notifications and card updates.
     limiter = RateLimiter((delivery or DeliveryPolicy()).slack, tenant_rps=config.teams_tenant_rps)
     app[BOT] = TeamsCrmBot(services, adapter, config.app_id, limiter, graph, directory=graph)

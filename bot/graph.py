@@ -1,6 +1,8 @@
 """Microsoft Graph, through msgraph-sdk and azure-identity (the only module that imports them):
-send mail as a user (application permission Mail.Send) and install the Teams app for a user
-(TeamsAppInstallation.ReadWriteSelfForUser.All), each with bounded retries and a time budget."""
+send mail as a user (application permission Mail.Send), install the Teams app for a user
+(TeamsAppInstallation.ReadWriteForUser.All, with the bot's own registration: Graph installs an app only
+for the Entra app named in its manifest's webApplicationInfo.id, and only from the org's catalog) and
+read a colleague's display name (User.ReadBasic.All), each with bounded retries and a time budget."""
 
 from __future__ import annotations
 
@@ -83,11 +85,15 @@ def _explain_install(status: int | None, code: str, detail: str) -> str:
     """Why the app was not installed for someone, for the record's owner (a notification's status)."""
     if status == 403:
         return (
-            "the app may not install itself for this user: an admin must grant it Microsoft Graph's"
-            " TeamsAppInstallation.ReadWriteSelfForUser.All (or ReadWriteForUser.All) permission"
+            "Microsoft Graph refused to install the app for this user: the bot's own app registration (GRAPH_CLIENT_ID"
+            " = MicrosoftAppId, the package's webApplicationInfo.id) needs the admin-consented application permission"
+            " TeamsAppInstallation.ReadWriteForUser.All"
         )
     if status == 404:
-        return "Microsoft Graph knows no such user, or no app with TEAMS_APP_CATALOG_ID in the organisation's catalog"
+        return (
+            "Microsoft Graph knows no such user, or TEAMS_APP_CATALOG_ID is not an app published to the organisation's"
+            " app catalog (a custom upload cannot be installed through Graph)"
+        )
     if status == 401:
         return "Microsoft Graph refused this app's credentials: ask an admin to check them"
     if status == 429:

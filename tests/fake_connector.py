@@ -88,6 +88,8 @@ class FakeConnector:
     conversations: list[dict[str, Any]] = field(default_factory=list)
     member_lookups: int = 0
     installed: set[str] = field(default_factory=set)  # member ids (29:..., aad) who have the app
+    install_delay: float = 0.0  # seconds after a Graph install before a 1:1 chat can be created (Teams: seconds)
+    _usable_at: dict[str, float] = field(default_factory=dict)  # member id -> when the install took effect
     faults: collections.deque[Fault] = field(default_factory=collections.deque)
     limits: Limits | None = None
     random_429: float = 0.0  # share of sends answered 429 at random (seeded)
@@ -141,10 +143,12 @@ class FakeConnector:
         self.installed -= {user_id, member["aadObjectId"]}
 
     def install(self, aad_object_id: str) -> None:
-        """What Graph's installedApps call does: the app is now there for that user."""
+        """What Graph's installedApps call does: the app is there for that user, usable after `install_delay`."""
         for member in self.members.values():
             if member["aadObjectId"] == aad_object_id:
                 self.installed |= {member["id"], aad_object_id}
+                at = time.monotonic() + self.install_delay
+                self._usable_at |= {member["id"]: at, aad_object_id: at}
 
     def replies_to(self, activity_id: str) -> list[Posted]:
         return [p for p in self.posted if p.reply_to == activity_id]
@@ -236,7 +240,7 @@ class FakeConnector:
         body = await request.json()
         self.conversations.append(body)
         member_id = ((body.get("members") or [{}])[0]).get("id", "")
-        if member_id not in self.installed:
+        if member_id not in self.installed or self._usable_at.get(member_id, 0.0) > time.monotonic():
             error = {"error": {"code": "Forbidden", "message": "The bot is not installed for the user."}}
             return web.json_response(error, status=403)
         # Teams gives a user one 1:1 chat with a bot: the same id the user's own messages carry.
