@@ -247,6 +247,18 @@ CREATE TABLE email_sends (
     FOREIGN KEY (tenant_id, sender_id) REFERENCES users(tenant_id, id)
 );
 """
+M006_FORM_SUBMITS = """
+CREATE TABLE form_submits (
+    tenant_id TEXT NOT NULL,
+    form_key TEXT NOT NULL,
+    record_id INTEGER,
+    contact_id INTEGER,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, form_key),
+    FOREIGN KEY (tenant_id, record_id) REFERENCES records(tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, contact_id) REFERENCES contacts(tenant_id, id) ON DELETE CASCADE
+);
+"""
 
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "core tables", M001_CORE),
@@ -254,6 +266,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (3, "notification outbox", M003_OUTBOX),
     (4, "where record cards were posted, to keep them up to date", M004_CARD_POSTS),
     (5, "email sends, so a second click never sends twice", M005_EMAIL_SENDS),
+    (6, "create forms submitted, so a second submit creates nothing", M006_FORM_SUBMITS),
 )
 
 

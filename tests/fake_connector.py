@@ -153,6 +153,13 @@ class FakeConnector:
     def replies_to(self, activity_id: str) -> list[Posted]:
         return [p for p in self.posted if p.reply_to == activity_id]
 
+    def shown(self, message_id: str) -> dict[str, Any]:
+        """The card everyone in the conversation sees in a message: as posted, or as last updated (PUT). An
+        invoke's answer (adaptiveCard/action) is the clicker's alone and never changes it."""
+        versions = [p for p in self.posted if p.id == message_id and p.cards]
+        assert versions, f"no message {message_id} with a card"
+        return versions[-1].cards[0]
+
     def updates_of(self, message_id: str) -> list[Posted]:
         return [p for p in self.posted if p.method == "PUT" and p.id == message_id]
 

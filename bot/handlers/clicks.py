@@ -14,7 +14,7 @@ from typing import Any
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Change, Kind, RecordView, Seen, User
 from bot.handlers.email import EmailActions
-from bot.handlers.payload import BadPayload, int_field, text_field
+from bot.handlers.payload import BadPayload, form_key_field, int_field, text_field
 from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.handlers.text import outbox_status
 from bot.services import CrmService
@@ -357,26 +357,33 @@ class Actions:
             raise BadPayload("This card asks for a kind of record I don't know.")
         kind = Kind(kind_name)
         values = {name: text_field(click.data, name) for name in ("title", "company")}
+        key = form_key_field(click.data)
         try:
-            change = self.services.create_record(click.user, kind, values["title"], values["company"])
+            change = self.services.create_record(click.user, kind, values["title"], values["company"], key)
         except DomainError as exc:
             if exc.field is None:
                 raise
-            return Reply(card=new_record_form(kind, values, {exc.field: exc.message}), outcome="invalid")
+            card = new_record_form(kind, values, {exc.field: exc.message}, form_key=key or "")
+            return Reply(card=card, outcome="invalid")
         return change_reply(change, click.user, click.shared)
 
     @on_verb(verbs.CONTACT_CREATE)
     def create_contact(self, click: Click) -> Reply:
         values = {name: text_field(click.data, name) for name in ("name", "email", "company", "job_title", "phone")}
+        key, added = form_key_field(click.data), True
         try:
-            contact = self.services.create_contact(
-                click.user, values["name"], values["email"], values["phone"], values["company"], values["job_title"]
-            )
+            if key:
+                contact, added = self.services.create_contact_once(click.user, key, **values)
+            else:
+                contact = self.services.create_contact(
+                    click.user, values["name"], values["email"], values["phone"], values["company"], values["job_title"]
+                )
         except DomainError as exc:
             if exc.field is None:
                 raise
-            return Reply(card=new_contact_form(values, {exc.field: exc.message}), outcome="invalid")
-        return Reply(card=contact_list_card("Contact added", [contact], "", message=f"{contact.name} added."))
+            return Reply(card=new_contact_form(values, {exc.field: exc.message}, key or ""), outcome="invalid")
+        message = f"{contact.name} added." if added else f"{contact.name} was already added from this form."
+        return Reply(card=contact_list_card("Contact added", [contact], "", message=message))
 
     # --- notifications --------------------------------------------------------------------------
 

@@ -250,14 +250,33 @@ class TeamsCrmBot(ActivityHandler):
         reply = await self.actions.handle(Click(turn.user, data, shared, name, teams_id), verb)
         log.info("tenant=%s user=%s verb=%s outcome=%s", turn.tenant_id, turn.user.id, str(verb)[:40], reply.outcome)
         clicked = activity.reply_to_id
+        created = verb == verbs.RECORD_CREATE and bool(reply.events)  # the clicked message is the create form
         if clicked and activity.conversation and reply.card is not None:
-            # The clicked message now shows this card: keep it up to date if it is a record, else leave it alone.
-            self.services.track_card(
-                turn.user, reply.record_id, activity.conversation.id, clicked, activity.service_url, shared
-            )
-        self._changed(turn, reply, clicked)
+            self._track_clicked(turn, reply, activity.conversation.id, clicked, activity.service_url, shared, created)
+        # The answer is shown only to the clicker: what everyone sees changes through update_activity, so a
+        # shared post (and a create form, which would come back after a reload) is updated too.
+        self._changed(turn, reply, None if shared or created else clicked)
         body = card_response(reply.card) if reply.card is not None else message_response(reply.text or "")
         return InvokeResponse(status=200, body=body)
+
+    def _track_clicked(
+        self,
+        turn: Turn,
+        reply: Reply,
+        conversation_id: str,
+        clicked: str,
+        service_url: str,
+        shared: bool,
+        created: bool,
+    ) -> None:
+        """In a 1:1 chat the clicked message shows the answer: tracked as its record's post (None: a form no
+        update may overwrite). In a channel or group chat the answer is the clicker's alone and the message
+        keeps showing everyone its posted card, so its post stays as it was; a create form there becomes the
+        new record's post (the updater puts the record card in its place for everyone)."""
+        if not shared:
+            self.services.track_card(turn.user, reply.record_id, conversation_id, clicked, service_url, shared)
+        elif created and reply.record_id is not None:
+            self.services.remember_card_post(turn.user, reply.record_id, conversation_id, clicked, service_url, shared)
 
     def _search(self, turn: Turn, value: dict[str, Any]) -> InvokeResponse:
         """Typeahead in the contact pickers (Teams' dynamic search, `Data.Query` with our dataset)."""

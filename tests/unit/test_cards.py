@@ -93,6 +93,8 @@ def every_card() -> dict[str, Card]:
         "contacts": contact_list_card("Contacts", contacts, "none", message="Added."),
         "new lead form": new_record_form(Kind.LEAD, {"title": "t"}, {"title": "A lead needs a title."}),
         "new contact form": new_contact_form({"name": "n"}, {"email": "bad"}),
+        "new lead form with its key": new_record_form(Kind.LEAD, form_key="0" * 32),
+        "new contact form with its key": new_contact_form(form_key="0" * 32),
         "help": help_card(HELP_ENTRIES, HELP_BUTTONS),
         "unknown": unknown_card("what?", HELP_BUTTONS),
         "compose": compose_card(view()),
