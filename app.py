@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -23,6 +24,8 @@ from msrest.universal_http.requests import ClientRetryPolicy
 from requests import RequestException
 
 from bot.config import Config, ConfigError
+from bot.mail_links import MAX_LINE, MailLinks
+from bot.mail_links import PATH as MAIL_PATH
 from bot.notify.rate_limits import DeliveryPolicy, RateLimiter
 from bot.services import CrmService
 from bot.teams.activity import tenant_of
@@ -47,6 +50,7 @@ BOT = web.AppKey("bot", TeamsCrmBot)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 AUTH = web.AppKey("auth", ConfigurationBotFrameworkAuthentication)
 NOTIFIER = web.AppKey("notifier", Notifier)
+MAIL_LINKS = web.AppKey("mail_links", MailLinks)
 MAX_BODY_BYTES = 1024 * 1024
 
 
@@ -135,6 +139,27 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"ok": ok}, status=200 if ok else 503)
 
 
+def _mail_links(config: Config) -> MailLinks | None:
+    """ "Open in Outlook" goes through https://BOT_DOMAIN/mail/... when the bot knows its public host."""
+    if not config.bot_domain:
+        return None
+    if not config.mail_link_secret:
+        log.warning("MAIL_LINK_SECRET is empty: Open in Outlook links work only until this process restarts")
+    return MailLinks(f"https://{config.bot_domain}", config.mail_link_secret)
+
+
+async def open_mail_link(request: web.Request) -> web.Response:
+    """An "Open in Outlook" link: on to its mailto: (nothing of it logged), or a plain page when it is spoilt."""
+    mailto = request.app[MAIL_LINKS].mailto(request.match_info["token"])
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+    if mailto is None:
+        log.info("mail link refused: expired or altered")
+        text = "This link has expired. Open the email from the record's card in Teams again."
+        return web.Response(status=410, text=text, headers=headers)
+    page = f'<!doctype html><meta charset="utf-8"><a href="{html.escape(mailto)}">Open in your mail app</a>'
+    return web.Response(status=302, text=page, content_type="text/html", headers=headers | {"Location": mailto})
+
+
 async def _on_turn_error(context: TurnContext, error: Exception) -> None:
     """The last safety net: log it, tell the user plainly, never show a traceback."""
     log.exception("unhandled error in a turn", exc_info=error)
@@ -185,7 +210,10 @@ def create_app(
             )
     # One limiter for every call the bot makes to Teams on its own: notifications and card updates.
     limiter = RateLimiter((delivery or DeliveryPolicy()).slack, tenant_rps=config.teams_tenant_rps)
-    app[BOT] = TeamsCrmBot(services, adapter, config.app_id, limiter, graph, directory=graph)
+    links = _mail_links(config)
+    app[BOT] = TeamsCrmBot(
+        services, adapter, config.app_id, limiter, graph, directory=graph, mail_link=links.link if links else None
+    )
     notifier = Notifier(
         services.deliveries,
         proactive_adapter(auth, delivery),
@@ -197,6 +225,9 @@ def create_app(
     app[NOTIFIER] = notifier
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    if links is not None:
+        app[MAIL_LINKS] = links
+        app.router.add_get(MAIL_PATH + "{token}", open_mail_link)
 
     async def close_database(app: web.Application) -> AsyncIterator[None]:
         yield
@@ -249,7 +280,8 @@ def main() -> None:
         where = "this machine only" if config.host in ("127.0.0.1", "localhost", "::1") else "ALL interfaces, as asked"
         log.warning("MicrosoftAppId is empty: Bot Framework authentication is OFF; listening on %s", where)
     log.info("database %s, listening on http://%s:%d/api/messages", config.database_path, config.host, config.port)
-    web.run_app(create_app(config), host=config.host, port=config.port, print=None)
+    # max_line_size: an "Open in Outlook" link carries a whole message (aiohttp's default stops at 8,190)
+    web.run_app(create_app(config), host=config.host, port=config.port, print=None, max_line_size=MAX_LINE)
 
 
 if __name__ == "__main__":

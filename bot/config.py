@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
 
 
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
+DOMAIN = re.compile(r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:[0-9]{1,5})?|localhost:[0-9]{1,5}")
 
 
 def _app_type(env: Mapping[str, str]) -> str:
@@ -56,9 +58,13 @@ class Config:
     graph_base_url: str = "https://graph.microsoft.com/v1.0"
     teams_app_catalog_id: str = ""
     teams_tenant_rps: int = 30  # Teams' per-app-per-tenant budget: documented as 50 in places, 30 in others
+    bot_domain: str = ""  # the bot's public host: "Open in Outlook" links go through https://{bot_domain}/mail/
+    mail_link_secret: str = field(default="", repr=False)  # the key those links are sealed with
 
     def __post_init__(self) -> None:
         """A bot that could receive but never answer does not start (see README "Configuration")."""
+        if self.bot_domain and not DOMAIN.fullmatch(self.bot_domain):
+            raise ConfigError(f"BOT_DOMAIN must be a host name such as crm.contoso.com, got {self.bot_domain!r}")
         if self.app_type not in APP_TYPES:
             raise ConfigError(f"MicrosoftAppType must be one of {', '.join(APP_TYPES)}, got {self.app_type!r}")
         if not self.app_id:
@@ -105,4 +111,6 @@ class Config:
             graph_base_url=(env.get("GRAPH_BASE_URL", "").strip() or cls.graph_base_url).rstrip("/"),
             teams_app_catalog_id=env.get("TEAMS_APP_CATALOG_ID", "").strip(),
             teams_tenant_rps=_int(env, "TEAMS_TENANT_RPS", 30, minimum=1),
+            bot_domain=env.get("BOT_DOMAIN", "").strip().lower(),
+            mail_link_secret=env.get("MAIL_LINK_SECRET", ""),
         )

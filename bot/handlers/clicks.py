@@ -72,9 +72,11 @@ def handled_verbs() -> frozenset[str]:
 class Actions:
     """Answers one click; the handlers below are its methods, found through the verb registry."""
 
-    def __init__(self, services: CrmService, mailer: Mailer | None = None) -> None:
+    def __init__(
+        self, services: CrmService, mailer: Mailer | None = None, mail_link: Callable[[str], str] | None = None
+    ) -> None:
         self.services = services
-        self.email = EmailActions(services, mailer)
+        self.email = EmailActions(services, mailer, mail_link)
 
     async def handle(self, click: Click, verb: Any) -> Reply:
         handler = _VERBS.get(verb) if isinstance(verb, str) else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any, Protocol
 
@@ -51,12 +52,13 @@ class TeamsCrmBot(ActivityHandler):
         limiter: RateLimiter,
         mailer: Mailer | None = None,
         directory: Directory | None = None,
+        mail_link: Callable[[str], str] | None = None,
     ) -> None:
         self.directory = directory
         self.services = services
         self.adapter = adapter
         self.app_id = app_id  # "" with auth off, as botbuilder expects for proactive calls
-        self.actions = Actions(services, mailer)
+        self.actions = Actions(services, mailer, mail_link)
         self.conversation = Conversation(services, self.actions.email)
         self.card_updater = CardUpdater(services, self._update_posted_card, limiter)
 
