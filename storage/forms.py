@@ -8,6 +8,7 @@ from storage.queries import Queries
 class FormQueries(Queries):
     def form_submit(self, tenant_id: str, form_key: str) -> tuple[int | None, int | None] | None:
         """What the form with this key created: (record id, contact id), or None when it was never submitted."""
+        self._lock("form_submit", tenant_id, form_key)  # two submits at once: the second waits, then reads
         row = self._one(
             "SELECT record_id, contact_id FROM form_submits WHERE tenant_id = ? AND form_key = ?", [tenant_id, form_key]
         )
