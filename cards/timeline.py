@@ -23,4 +23,15 @@ def describe(event: Event) -> str:
         EventKind.STAGE_CHANGED: f"{who} changed the stage: {event.old} → {event.new}",
         EventKind.CONVERTED: f"{who} converted {event.old} → {event.new}",
         EventKind.EMAIL_SENT: f"{who} emailed {event.detail or 'the Contact'}: “{event.new}”",
+        EventKind.VALUE_CHANGED: f"{who} changed the value: {event.old or 'none'} → {event.new or 'none'}",
+        EventKind.CLOSE_DATE_CHANGED: f"{who} changed the close date: {event.old or 'none'} → {event.new or 'none'}",
+        EventKind.DETAIL_CHANGED: (
+            f"{who} edited the description"
+            if event.detail == "description"
+            else f"{who} changed the {event.detail}: {event.old or 'none'} → {event.new or 'none'}"
+        ),
+        EventKind.OWNER_CHANGED: f"{who} handed it over: {event.old or 'nobody'} → {event.new}",
+        EventKind.ARCHIVED: f"{who} archived it",
+        EventKind.RESTORED: f"{who} restored it",
+        EventKind.CONTACT_MERGED: f"{who} merged contacts: {event.old} → {event.new}",
     }[event.kind]

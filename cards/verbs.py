@@ -16,6 +16,9 @@ COMMENT_FORM = "record.comment_form"
 STAGE_FORM = "record.stage_form"
 EMAIL_FORM = "record.email_form"
 CONVERT_CONFIRM = "record.convert_confirm"
+DETAILS_FORM = "record.details_form"
+OWNER_FORM = "record.owner_form"
+ARCHIVE_CONFIRM = "record.archive_confirm"
 
 # ...whose buttons change the record.
 SET_CONTACT = "record.set_contact"
@@ -27,6 +30,10 @@ ADD_FOLLOWER = "record.add_follower"
 COMMENT = "record.comment"
 CHANGE_STAGE = "record.change_stage"
 CONVERT = "record.convert"
+EDIT_DETAILS = "record.edit_details"
+SET_OWNER = "record.set_owner"
+ARCHIVE = "record.archive"
+RESTORE = "record.restore"
 
 CONTACTS_DATASET = "crm.contacts"  # our own typeahead dataset (application/search invoke)
 PEOPLE_DATASET = "graph.microsoft.com/users"  # Teams' people picker

@@ -36,6 +36,16 @@ def split_new_contact(text: str) -> tuple[str, str | None, str | None]:
     return name, email, company
 
 
+def split_value(text: str) -> tuple[str, str | None]:
+    """`25000 EUR`, `EUR 25000`, `25,000.50` -> the amount as typed and the currency code, if any."""
+    words = text.split()
+    if len(words) >= 2 and words[-1].isalpha():
+        return " ".join(words[:-1]), words[-1]
+    if len(words) >= 2 and words[0].isalpha():
+        return " ".join(words[1:]), words[0]
+    return text, None
+
+
 def outbox_status(services: CrmService, user: User, message: str = "") -> Card:
     """The tenant's notification counts and, for the user's own records, failed ones to send again."""
     deliveries = services.deliveries
@@ -217,3 +227,49 @@ class Conversation:
     @on_command("notifications")
     def notifications(self, user: User, command: ParsedCommand) -> Answer:
         return Reply(card=outbox_status(self.services, user))
+
+    # --- deal details, owner, archive ------------------------------------------------------------
+
+    @on_command("value")
+    def value(self, user: User, command: ParsedCommand) -> Answer:
+        amount, currency = split_value(command.text)
+        return self.services.set_value(user, command.ref, amount, currency)
+
+    @on_command("close")
+    def close(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.set_close_date(user, command.ref, command.text)
+
+    @on_command("rename")
+    def rename(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.set_detail(user, command.ref, "title", command.text)
+
+    @on_command("company")
+    def company(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.set_detail(user, command.ref, "company", command.text)
+
+    @on_command("next")
+    def next_step(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.set_detail(user, command.ref, "next_step", command.text)
+
+    @on_command("currency")
+    def currency(self, user: User, command: ParsedCommand) -> Answer:
+        if not command.text:
+            current = self.services.default_currency(user.tenant_id)
+            said = f"Your organisation's default currency is {current}." if current else "No default currency yet."
+            return Reply(text=f"{said} Change it with: currency EUR")
+        code = self.services.set_default_currency(user, command.text)
+        return Reply(text=f"New values without a currency are now in {code}.")
+
+    @on_command("owner")
+    def owner(self, user: User, command: ParsedCommand) -> Answer:
+        self.services.get_record(user.tenant_id, command.ref)  # an unknown record is said before an unknown name
+        colleague = self.services.find_colleague(user, command.text)
+        return self.services.hand_over(user, command.ref, colleague)
+
+    @on_command("archive")
+    def archive(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.archive(user, command.ref)
+
+    @on_command("restore")
+    def restore(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.restore(user, command.ref)

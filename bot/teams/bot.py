@@ -21,13 +21,13 @@ from botbuilder.schema import (
 from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError, Redelivered
 from bot.handlers.clicks import Actions, Click
-from bot.handlers.replies import Reply
+from bot.handlers.replies import READER_LOCALE, Reply
 from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES, Conversation
 from bot.notify.card_updates import CardUpdater
 from bot.notify.rate_limits import RateLimiter
 from bot.services import CrmService
 from bot.services.email import Mailer
-from bot.teams.activity import Turn, command_text, is_personal, tenant_of
+from bot.teams.activity import Turn, command_text, is_personal, reader_locale, tenant_of
 from cards import verbs
 from cards.common import Card
 from cards.envelopes import card_response, message_response, search_response
@@ -60,6 +60,7 @@ class TeamsCrmBot(ActivityHandler):
             await self._refuse(turn_context, "I could not tell who you are in which organisation.")
             return
         turn_context.turn_state["crm.turn"] = turn
+        READER_LOCALE.set(reader_locale(activity))
         if not self._first_delivery(activity, turn):
             log.info("tenant=%s user=%s activity=%s redelivered: ignored", turn.tenant_id, turn.user.id, activity.id)
             await self._refuse(turn_context, "Already done.", tell=False)
@@ -238,7 +239,8 @@ class TeamsCrmBot(ActivityHandler):
         action = value.get("action") if isinstance(value.get("action"), dict) else {}
         verb, data = action.get("verb"), action.get("data", {})
         shared = not is_personal(activity)
-        follower_name = await self._colleague_name(turn_context, data) if verb == verbs.ADD_FOLLOWER else None
+        picks = (verbs.ADD_FOLLOWER, verbs.SET_OWNER)
+        follower_name = await self._colleague_name(turn_context, data) if verb in picks else None
         reply = await self.actions.handle(Click(turn.user, data, shared, follower_name), verb)
         log.info("tenant=%s user=%s verb=%s outcome=%s", turn.tenant_id, turn.user.id, str(verb)[:40], reply.outcome)
         clicked = activity.reply_to_id
@@ -264,7 +266,7 @@ class TeamsCrmBot(ActivityHandler):
 
     async def _colleague_name(self, turn_context: TurnContext, data: Any) -> str | None:
         """The picked colleague's display name, from the conversation's roster when Teams knows them there."""
-        picked = data.get("follower") if isinstance(data, dict) else None
+        picked = (data.get("follower") or data.get("owner")) if isinstance(data, dict) else None
         if not isinstance(picked, str) or not 0 < len(picked) <= 100:
             return None
         try:
