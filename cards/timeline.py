@@ -34,4 +34,5 @@ def describe(event: Event) -> str:
         EventKind.ARCHIVED: f"{who} archived it",
         EventKind.RESTORED: f"{who} restored it",
         EventKind.CONTACT_MERGED: f"{who} merged contacts: {event.old} → {event.new}",
+        EventKind.CONTACT_ERASED: f"{who} erased a person's data on request (data protection)",
     }[event.kind]

@@ -6,6 +6,9 @@ RECORD_PEOPLE = "record.people"  # every participant or follower, when the card 
 RECORD_FOLLOW = "record.follow"
 RECORD_UNFOLLOW = "record.unfollow"
 CONTACT_CREATE = "contact.create"
+CONTACT_EDIT_FORM = "contact.edit_form"
+CONTACT_SAVE = "contact.save"
+CONTACT_ERASE = "contact.erase"
 
 # Buttons on the record card open these forms...
 CONTACT_FORM = "record.contact_form"

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 import sqlite_utils
 
+from storage.contact_care import ContactCareQueries
 from storage.db import transaction
 from storage.details import DetailQueries
 from storage.outbox import OutboxQueries
@@ -20,7 +21,7 @@ from storage.records import RecordQueries
 __all__ = ["Repository", "fts_query"]
 
 
-class Repository(PeopleQueries, RecordQueries, PostQueries, DetailQueries):
+class Repository(PeopleQueries, RecordQueries, PostQueries, DetailQueries, ContactCareQueries):
     """Every method takes the tenant id first."""
 
     def __init__(self, db: sqlite_utils.Database) -> None:

@@ -83,6 +83,7 @@ class EventKind(enum.StrEnum):
     ARCHIVED = "archived"
     RESTORED = "restored"
     CONTACT_MERGED = "contact_merged"
+    CONTACT_ERASED = "contact_erased"  # carries no personal data: the person is "erased contact" from then on
 
 
 @dataclass(frozen=True)

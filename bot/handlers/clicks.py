@@ -411,4 +411,5 @@ class Actions:
         return Reply(card=outbox_status(self.services, click.user, message))
 
 
+import bot.handlers.contact_clicks  # noqa: E402  (registers the verbs of contact upkeep)
 import bot.handlers.deal_clicks  # noqa: E402, F401  (registers the verbs of deal details, owner and archive)

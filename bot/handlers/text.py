@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from bot.domain.errors import Ambiguous, DomainError
@@ -12,6 +13,7 @@ from bot.handlers.email import EmailActions
 from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.services import CrmService
 from cards.common import Card
+from cards.contact_forms import contact_edit_form, contact_values, erase_confirm_card
 from cards.contacts import contact_list_card, new_contact_form
 from cards.help import help_card, unknown_card
 from cards.notifications import outbox_card
@@ -273,3 +275,36 @@ class Conversation:
     @on_command("restore")
     def restore(self, user: User, command: ParsedCommand) -> Answer:
         return self.services.restore(user, command.ref)
+
+    # --- the contact list's upkeep ---------------------------------------------------------------
+
+    @on_command("edit contact")
+    def edit_contact(self, user: User, command: ParsedCommand) -> Answer:
+        contact = self.services.resolve_contact(user.tenant_id, command.text)
+        return Reply(card=contact_edit_form(contact.id, contact_values(contact)), outcome="form")
+
+    @on_command("merge contacts")
+    def merge_contacts(self, user: User, command: ParsedCommand) -> Answer:
+        parts = re.split(r"\s+into\s+", command.text, maxsplit=1, flags=re.IGNORECASE)
+        if len(parts) != 2 or not all(p.strip() for p in parts):
+            return Reply(text="Say which one goes into which: merge contacts old@acme.example into new@acme.example")
+        gone = self.services.resolve_contact(user.tenant_id, parts[0])
+        kept = self.services.resolve_contact(user.tenant_id, parts[1])
+        change = self.services.merge_contacts(user, gone.id, kept.id)
+        kept_list = [change.contact] if change.contact else []
+        return Reply(
+            card=contact_list_card("Contacts merged", kept_list, "", message=change.message), events=change.events
+        )
+
+    @on_command("delete contact")
+    def delete_contact(self, user: User, command: ParsedCommand) -> Answer:
+        contact = self.services.resolve_contact(user.tenant_id, command.text)
+        return Reply(text=self.services.delete_contact(user, contact.id).message)
+
+    @on_command("erase contact")
+    def erase_contact(self, user: User, command: ParsedCommand) -> Answer:
+        if "@" not in command.text:
+            return Reply(text="Give the person's email, exactly: erase contact jane@acme.example")
+        contact = self.services.resolve_contact(user.tenant_id, command.text)
+        refs = [record.ref for record in self.services.records_of_contact(user.tenant_id, contact.id)]
+        return Reply(card=erase_confirm_card(contact, refs), outcome="form")

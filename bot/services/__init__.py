@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.domain.clock import utc_now
+from bot.services.contact_care import ContactCareCases
 from bot.services.details import DetailCases
 from bot.services.email import EmailCases
 from bot.services.lifecycle import LifecycleCases
@@ -16,7 +17,7 @@ from storage.repository import Repository
 __all__ = ["CrmService"]
 
 
-class CrmService(DetailCases, LifecycleCases, EmailCases, UserCases):
+class CrmService(DetailCases, LifecycleCases, ContactCareCases, EmailCases, UserCases):
     """Contacts, leads, opportunities, their three roles, email and people, for one database."""
 
     def __init__(self, repo: Repository, clock: Callable[[], str] = utc_now, notify_window_seconds: int = 0) -> None:

@@ -1,0 +1,43 @@
+"""Card verbs of the contact list's upkeep: Edit (form, save) and the confirmed Erase.
+Registered with @on_verb on the click registry (bot/handlers/clicks.py imports this module)."""
+
+from __future__ import annotations
+
+from bot.domain.errors import Invalid
+from bot.handlers.clicks import Actions, Click, on_verb
+from bot.handlers.payload import BadPayload, int_field, text_field
+from bot.handlers.replies import Reply
+from bot.services.contact_care import CONTACT_FIELDS
+from cards import verbs
+from cards.contact_forms import contact_done_card, contact_edit_form, contact_values
+from cards.contacts import contact_list_card
+
+
+def _contact_id(click: Click) -> int:
+    contact_id = int_field(click.data, "contact")
+    if contact_id is None:
+        raise BadPayload("This card points at a contact I can't read; please look them up again.")
+    return contact_id
+
+
+@on_verb(verbs.CONTACT_EDIT_FORM)
+def edit_contact_form(self: Actions, click: Click) -> Reply:
+    contact = self.services.get_contact(click.user.tenant_id, _contact_id(click))
+    return Reply(card=contact_edit_form(contact.id, contact_values(contact)), outcome="form")
+
+
+@on_verb(verbs.CONTACT_SAVE)
+def save_contact(self: Actions, click: Click) -> Reply:
+    contact_id = _contact_id(click)
+    values = {name: text_field(click.data, name) for name in CONTACT_FIELDS}
+    try:
+        contact = self.services.edit_contact(click.user, contact_id, values)
+    except Invalid as exc:
+        return Reply(card=contact_edit_form(contact_id, values, exc.errors), outcome="invalid")
+    return Reply(card=contact_list_card("Contact saved", [contact], "", message=f"{contact.name} saved."))
+
+
+@on_verb(verbs.CONTACT_ERASE)
+def erase_contact(self: Actions, click: Click) -> Reply:
+    change = self.services.erase_contact(click.user, _contact_id(click))
+    return Reply(card=contact_done_card(change.message), events=change.events)
