@@ -108,3 +108,19 @@ async def test_erase_leaves_no_trace_of_the_person_in_the_database_file(teams: T
     log = teams.services.repo.db.execute("SELECT tenant_id, records, actor_id FROM erasures").fetchall()
     assert [tuple(row) for row in log] == [(ALICE.tenant_id, 1, 1)]
     assert "No contact has the email" in await teams.text(ALICE, "erase contact zoe.zyx@erase.example")
+
+
+async def test_tampered_contact_buttons_change_nothing(teams: Teams) -> None:
+    await teams.say(ALICE, "new contact Jane Buyer jane@acme.example Acme")
+    jane = teams.services.repo.contact_by_email(ALICE.tenant_id, "jane@acme.example")
+    assert jane is not None
+    for person, verb, data in (
+        (MALLORY, "contact.erase", {"contact": str(jane.id)}),  # another tenant's contact
+        (MALLORY, "contact.save", {"contact": str(jane.id), "name": "Pwned"}),
+        (ALICE, "contact.erase", {"contact": "abc"}),
+        (ALICE, "contact.save", {"contact": ["1"], "name": "x"}),
+        (ALICE, "contact.edit_form", {}),
+    ):
+        answer = await teams.click(person, verb, data)
+        assert answer["type"] == "application/vnd.microsoft.activity.message", (verb, data)
+    assert teams.services.repo.contact_by_email(ALICE.tenant_id, "jane@acme.example") == jane

@@ -75,3 +75,20 @@ async def test_archive_with_confirmation_leaves_lists_and_searches_and_restores(
     assert "is not archived" in await teams.text(ALICE, "restore L-1")
     assert "L-1 archived." in all_text(await teams.card(ALICE, "archive L-1"))
     assert "I can't find L-1" in await teams.text(MALLORY, "archive L-1")
+
+
+async def test_tampered_record_buttons_change_nothing(teams: Teams) -> None:
+    await teams.card(ALICE, "new lead Acme rollout")
+    for person, verb, data in (
+        (MALLORY, "record.archive", {"ref": "L-1", "version": 1}),
+        (MALLORY, "record.set_owner", {"ref": "L-1", "version": 1, "owner": "aad-mallory"}),
+        (MALLORY, "record.edit_details", {"ref": "L-1", "version": 1, "value": "5", "currency": "EUR"}),
+        (ALICE, "record.edit_details", {"ref": "L-1", "version": "x", "value": "5"}),
+        (ALICE, "record.edit_details", {"ref": "L-1", "version": 1, "value": {"$gt": 1}}),
+        (ALICE, "record.restore", {"ref": "L-1", "version": 1}),
+    ):
+        answer = await teams.click(person, verb, data)
+        text = str(answer.get("value"))
+        assert "can't find" in text or "can't read" in text or "is not archived" in text, (verb, data, text)
+    view = teams.services.view(ALICE.tenant_id, "L-1")
+    assert (view.record.version, view.record.value, view.record.archived_at) == (1, None, None)
