@@ -27,7 +27,7 @@ def details_values(view: RecordView, default_currency: str | None) -> Values:
         "value": value,
         "currency": record.currency or default_currency or "",
         "close_date": record.close_date or "",
-        "company": company_of(view),
+        "company": record.company or "",
         "next_step": record.next_step or "",
         "description": record.description or "",
     }
@@ -54,7 +54,14 @@ def details_form(view: RecordView, values: Values, errors: Errors | None = None,
         *_number("value", "Value", values.get("value", ""), errors),
         *choice_set("currency", "Currency", currencies, value=values.get("currency"), errors=errors),
         *_date("close_date", "Expected close date", values.get("close_date", ""), errors),
-        *text_input("company", "Company", values.get("company"), max_length=200, errors=errors),
+        *text_input(
+            "company",
+            "Company",
+            values.get("company"),
+            max_length=200,
+            placeholder=company_of(view) or None,
+            errors=errors,
+        ),  # fmt: skip
         *text_input("next_step", "Next step", values.get("next_step"), max_length=200, errors=errors),
         *text_input(
             "description",
