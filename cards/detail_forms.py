@@ -61,7 +61,7 @@ def details_form(view: RecordView, values: Values, errors: Errors | None = None,
             max_length=200,
             placeholder=company_of(view) or None,
             errors=errors,
-        ),  # fmt: skip
+        ),
         *text_input("next_step", "Next step", values.get("next_step"), max_length=200, errors=errors),
         *text_input(
             "description",
