@@ -92,3 +92,15 @@ async def test_tampered_record_buttons_change_nothing(teams: Teams) -> None:
         assert "can't find" in text or "can't read" in text or "is not archived" in text, (verb, data, text)
     view = teams.services.view(ALICE.tenant_id, "L-1")
     assert (view.record.version, view.record.value, view.record.archived_at) == (1, None, None)
+
+
+async def test_the_picker_accepts_a_new_colleague_only_where_teams_can_name_them(teams: Teams) -> None:
+    await teams.card(ALICE, "new lead Acme rollout")
+    lead = await CardInHand.posted(teams, ALICE, "show L-1")
+    await lead.press("Change owner")
+    await lead.press("Hand over", owner="aad-carol")  # not in this 1:1 chat: Teams can't vouch for her
+    assert "I can't find that person in your organisation" in lead.text
+    shared = await CardInHand.posted(teams, ALICE, "show L-1", chat="channel")
+    await shared.press("Change owner")
+    await shared.press("Hand over", owner="aad-carol")  # a member of the channel: Teams names her
+    assert "Carol Other now owns L-1." in shared.text
