@@ -31,7 +31,7 @@ def deal_summary(view: RecordView, locale: str | None, today: str) -> list[Eleme
         found.append(text(f"Archived on {record.archived_at[:10]}", color="Warning", weight="Bolder"))
     if parts:
         found.append(text(" · ".join(parts), size="Medium", weight="Bolder", spacing="Small"))
-    else:
+    elif record.is_open and not record.converted_to:
         found.append(subtle("No value or close date yet: Edit details"))
     if record.is_overdue(today):
         found.append(text(f"Overdue: expected to close {record.close_date}", color="Attention", weight="Bolder"))

@@ -85,6 +85,10 @@ async def test_erase_leaves_no_trace_of_the_person_in_the_database_file(teams: T
     await teams.say(ALICE, "participant L-1 jane@acme.example")
     await teams.say(BOB, "follow L-1")
     await teams.say(ALICE, "comment L-1 Called Zoe Zyxwerase (zoe.zyx@erase.example), she agrees")
+    mail = await CardInHand.posted(teams, ALICE, "email L-1")
+    await mail.press("Prepare in Outlook", subject="Offer for Zoe Zyxwerase", body="Hi Zoe")
+    await mail.press("Log as sent")  # the email log: recipients and subject on the timeline
+    assert "Email sent to zoe.zyx@erase.example" in mail.text
     await teams.settled()
     before = database_bytes(teams)
     assert all(word in before for word in PERSONAL)  # the check below can fail
@@ -100,6 +104,7 @@ async def test_erase_leaves_no_trace_of_the_person_in_the_database_file(teams: T
     assert "erased contact" in shown and "erased a person's data on request" in shown
     assert "Jane Buyer" in shown  # the others stay
     assert "Called erased contact (erased contact), she agrees" in shown
+    assert "emailed to erased contact" in shown and "Offer for erased contact" in shown
     assert "Zoe" not in all_text(await teams.card(ALICE, "contacts"))
     assert "No contact matches." in all_text(await teams.card(ALICE, "find zyxwerase"))
     after = database_bytes(teams)
