@@ -30,7 +30,16 @@ def contact_edit_form(
     body += text_input("phone", "Phone", values.get("phone"), max_length=50, style="Tel", errors=errors)
     body += text_input("company", "Company", values.get("company"), max_length=200, errors=errors)
     body += text_input("job_title", "Job title", values.get("job_title"), max_length=200, errors=errors)
-    body.append(action_set([execute("Save contact", verbs.CONTACT_SAVE, {"contact": str(contact_id)}, "positive")]))
+    data = {"contact": str(contact_id)}
+    body.append(action_set([execute("Save contact", verbs.CONTACT_SAVE, data, "positive")]))
+    body.append(
+        action_set(
+            [
+                execute("Delete contact", verbs.CONTACT_DELETE, data, "destructive", inputs=False),
+                execute("Erase (data protection)", verbs.CONTACT_ERASE_CONFIRM, data, inputs=False),
+            ]
+        )
+    )
     return card(body)
 
 

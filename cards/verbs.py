@@ -9,6 +9,8 @@ CONTACT_CREATE = "contact.create"
 CONTACT_EDIT_FORM = "contact.edit_form"
 CONTACT_SAVE = "contact.save"
 CONTACT_ERASE = "contact.erase"
+CONTACT_ERASE_CONFIRM = "contact.erase_confirm"
+CONTACT_DELETE = "contact.delete"
 
 # Buttons on the record card open these forms...
 CONTACT_FORM = "record.contact_form"

@@ -3,13 +3,13 @@ Registered with @on_verb on the click registry (bot/handlers/clicks.py imports t
 
 from __future__ import annotations
 
-from bot.domain.errors import Invalid
+from bot.domain.errors import DomainError, Invalid, NotFound
 from bot.handlers.clicks import Actions, Click, on_verb
 from bot.handlers.payload import BadPayload, int_field, text_field
 from bot.handlers.replies import Reply
 from bot.services.contact_care import CONTACT_FIELDS
 from cards import verbs
-from cards.contact_forms import contact_done_card, contact_edit_form, contact_values
+from cards.contact_forms import contact_done_card, contact_edit_form, contact_values, erase_confirm_card
 from cards.contacts import contact_list_card
 
 
@@ -41,3 +41,25 @@ def save_contact(self: Actions, click: Click) -> Reply:
 def erase_contact(self: Actions, click: Click) -> Reply:
     change = self.services.erase_contact(click.user, _contact_id(click))
     return Reply(card=contact_done_card(change.message), events=change.events)
+
+
+@on_verb(verbs.CONTACT_ERASE_CONFIRM)
+def erase_confirm(self: Actions, click: Click) -> Reply:
+    contact = self.services.get_contact(click.user.tenant_id, _contact_id(click))
+    refs = [record.ref for record in self.services.records_of_contact(click.user.tenant_id, contact.id)]
+    return Reply(card=erase_confirm_card(contact, refs), outcome="form")
+
+
+@on_verb(verbs.CONTACT_DELETE)
+def delete_contact(self: Actions, click: Click) -> Reply:
+    contact_id = _contact_id(click)
+    try:
+        change = self.services.delete_contact(click.user, contact_id)
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        contact = self.services.get_contact(click.user.tenant_id, contact_id)
+        return Reply(
+            card=contact_edit_form(contact.id, contact_values(contact), message=exc.message), outcome="refused"
+        )
+    return Reply(card=contact_done_card(change.message))

@@ -55,10 +55,15 @@ async def test_delete_is_refused_while_on_an_open_record(teams: Teams) -> None:
     await teams.say(ALICE, "contact L-1 jane@acme.example")
     refused = await teams.text(ALICE, "delete contact jane@acme.example")
     assert "Jane Buyer is on open records (L-1)" in refused and "merge contacts" in refused
+    card = await CardInHand.posted(teams, ALICE, "edit contact jane@acme.example")
+    await card.press("Delete contact")
+    assert "Jane Buyer is on open records (L-1)" in card.text and "[Save contact]" in card.text
     assert teams.services.count_contacts(ALICE.tenant_id) == 2
     await teams.say(ALICE, "stage L-1 Disqualified")
     assert "Jane Buyer deleted." in await teams.text(ALICE, "delete contact jane@acme.example")
-    assert "Old Friend deleted." in await teams.text(ALICE, "delete contact Old Friend")
+    card = await CardInHand.posted(teams, ALICE, "edit contact Old Friend")
+    await card.press("Delete contact")
+    assert "Old Friend deleted." in card.text
     assert teams.services.count_contacts(ALICE.tenant_id) == 0
 
 
@@ -94,6 +99,9 @@ async def test_erase_leaves_no_trace_of_the_person_in_the_database_file(teams: T
     assert all(word in before for word in PERSONAL)  # the check below can fail
 
     assert "Give the person's email" in await teams.text(ALICE, "erase contact Zoe Zyxwerase")
+    clicked = await CardInHand.posted(teams, ALICE, "edit contact zoe.zyx@erase.example")
+    await clicked.press("Erase (data protection)")  # the same confirmation, reached by clicking
+    assert "This cannot be undone." in clicked.text
     confirm = await CardInHand.posted(teams, ALICE, "erase contact ZOE.ZYX@erase.example")
     assert "This cannot be undone." in confirm.text and "L-1" in confirm.text
     assert teams.services.count_contacts(ALICE.tenant_id) == 2  # nothing happens before the click

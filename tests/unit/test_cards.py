@@ -13,6 +13,7 @@ from bot.domain.delivery import DeliveryStatus, Notification, NotificationView
 from bot.domain.models import Contact, Event, EventKind, Follower, Kind, NotifyChoice, Record, RecordView, User
 from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES
 from cards.common import Card
+from cards.contact_forms import contact_done_card, contact_edit_form, erase_confirm_card
 from cards.contacts import contact_list_card, new_contact_form
 from cards.detail_forms import archive_confirm_card, details_form, details_values, owner_form
 from cards.email import compose_card, mailto_link, prepared_card
@@ -115,6 +116,9 @@ def every_card() -> dict[str, Card]:
         ),
         "owner picker": owner_form(view(), [OWNER, User(7, TENANT, "Bob", "29:b", "aad-b")], {"owner": "Pick"}),
         "archive": archive_confirm_card(view()),
+        "edit contact": contact_edit_form(3, {"name": "N", "email": "bad"}, {"email": "bad"}, "On open records"),
+        "erase contact": erase_confirm_card(contact(1), [f"L-{i}" for i in range(30)]),
+        "contact done": contact_done_card("Erased."),
         "archived overdue record": record_card(
             replace(view(), record=replace(view().record, close_date="2020-01-01", archived_at=AT, next_step="Call")),
             viewer_id=1,
