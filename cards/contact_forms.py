@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from bot.domain.models import Contact
 from cards import verbs
-from cards.common import Card, action_set, card, execute, heading, notice, plain, subtle, text, text_input
+from cards.common import (
+    Card,
+    action_set,
+    card,
+    choice_set,
+    execute,
+    heading,
+    notice,
+    plain,
+    subtle,
+    text,
+    text_input,
+)
 from cards.elements import Element
 
 
@@ -35,6 +47,7 @@ def contact_edit_form(
     body.append(
         action_set(
             [
+                execute("Merge into…", verbs.CONTACT_MERGE_FORM, data, inputs=False),
                 execute("Delete contact", verbs.CONTACT_DELETE, data, "destructive", inputs=False),
                 execute("Erase (data protection)", verbs.CONTACT_ERASE_CONFIRM, data, inputs=False),
             ]
@@ -62,3 +75,17 @@ def erase_confirm_card(contact: Contact, refs: list[str]) -> Card:
 def contact_done_card(message: str) -> Card:
     """What replaces a contact card after a merge, deletion or erasure."""
     return card([notice(message)])
+
+
+def merge_form(contact: Contact, others: list[Contact], errors: dict[str, str] | None = None) -> Card:
+    """Pick the entry that stays: it takes this contact's roles on every record; this one is deleted."""
+    choices = [(" · ".join(p for p in (c.name, c.email, c.company) if p), str(c.id)) for c in others]
+    body: list[Element] = [
+        heading("Merge contacts"),
+        text(f"{plain(contact.label)} goes into the contact you pick, who keeps the roles of both on every record."),
+        *choice_set(
+            "into", "Keep", choices, dataset=verbs.CONTACTS_DATASET, placeholder="Type a name or email", errors=errors
+        ),
+        action_set([execute("Merge", verbs.CONTACT_MERGE, {"contact": str(contact.id)}, "positive")]),
+    ]
+    return card(body)

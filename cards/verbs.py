@@ -11,6 +11,8 @@ CONTACT_SAVE = "contact.save"
 CONTACT_ERASE = "contact.erase"
 CONTACT_ERASE_CONFIRM = "contact.erase_confirm"
 CONTACT_DELETE = "contact.delete"
+CONTACT_MERGE_FORM = "contact.merge_form"
+CONTACT_MERGE = "contact.merge"
 
 # Buttons on the record card open these forms...
 CONTACT_FORM = "record.contact_form"

@@ -9,7 +9,13 @@ from bot.handlers.payload import BadPayload, int_field, text_field
 from bot.handlers.replies import Reply
 from bot.services.contact_care import CONTACT_FIELDS
 from cards import verbs
-from cards.contact_forms import contact_done_card, contact_edit_form, contact_values, erase_confirm_card
+from cards.contact_forms import (
+    contact_done_card,
+    contact_edit_form,
+    contact_values,
+    erase_confirm_card,
+    merge_form,
+)
 from cards.contacts import contact_list_card
 
 
@@ -63,3 +69,31 @@ def delete_contact(self: Actions, click: Click) -> Reply:
             card=contact_edit_form(contact.id, contact_values(contact), message=exc.message), outcome="refused"
         )
     return Reply(card=contact_done_card(change.message))
+
+
+def _merge_form(self: Actions, click: Click, contact_id: int, errors: dict[str, str] | None = None) -> Reply:
+    tenant = click.user.tenant_id
+    contact = self.services.get_contact(tenant, contact_id)
+    others = [c for c in self.services.search_contacts(tenant, "", 50) if c.id != contact.id]
+    return Reply(card=merge_form(contact, others, errors), outcome="form" if errors is None else "invalid")
+
+
+@on_verb(verbs.CONTACT_MERGE_FORM)
+def open_merge_form(self: Actions, click: Click) -> Reply:
+    return _merge_form(self, click, _contact_id(click))
+
+
+@on_verb(verbs.CONTACT_MERGE)
+def merge(self: Actions, click: Click) -> Reply:
+    contact_id = _contact_id(click)
+    if not text_field(click.data, "into"):
+        return _merge_form(self, click, contact_id, {"into": "Pick the contact to keep."})
+    into = int_field(click.data, "into")
+    try:
+        change = self.services.merge_contacts(click.user, contact_id, int(into or 0))
+    except DomainError as exc:
+        if exc.field != "contact" or (isinstance(exc, NotFound) and contact_id == into):
+            raise
+        return _merge_form(self, click, contact_id, {"into": exc.message})
+    kept = [change.contact] if change.contact else []
+    return Reply(card=contact_list_card("Contacts merged", kept, "", message=change.message), events=change.events)
