@@ -8,31 +8,47 @@ from bot.domain.models import Event, EventKind
 def describe(event: Event) -> str:
     """One line a person reads on the timeline."""
     who = event.actor_name or "Someone"
+    kind, old, new = event.kind, event.old, event.new
+    if kind is EventKind.CREATED:
+        return f"{who} created it"
+    if kind is EventKind.CONTACT_SET:
+        return f"{who} set the Contact: {old or 'none'} → {new or 'none'}"
+    if kind is EventKind.PARTICIPANT_ADDED:
+        return f"{who} added participant {new}"
+    if kind is EventKind.PARTICIPANT_REMOVED:
+        return f"{who} removed participant {old}"
+    if kind is EventKind.FOLLOWER_ADDED:
+        return f"{who} started following" if new == event.actor_name else f"{who} added follower {new}"
+    if kind is EventKind.FOLLOWER_REMOVED:
+        return f"{who} stopped following" if old == event.actor_name else f"{who} removed follower {old}"
+    if kind is EventKind.COMMENTED:
+        return f"{who} commented: {new}"
+    if kind is EventKind.STAGE_CHANGED:
+        return f"{who} changed the stage: {old} → {new}"
+    if kind is EventKind.CONVERTED:
+        return f"{who} converted {old} → {new}"
+    if kind is EventKind.EMAIL_SENT:
+        return f"{who} emailed {event.detail or 'the Contact'}: “{new}”"
+    return _describe_deal(event, who) or f"{who} changed it"
+
+
+def _describe_deal(event: Event, who: str) -> str | None:
+    """A deal's details, owner, archive, and the contact list's upkeep."""
+    kind, old, new = event.kind, event.old or "none", event.new or "none"
+    if kind is EventKind.VALUE_CHANGED:
+        return f"{who} changed the value: {old} → {new}"
+    if kind is EventKind.CLOSE_DATE_CHANGED:
+        return f"{who} changed the close date: {old} → {new}"
+    if kind is EventKind.DETAIL_CHANGED:
+        if event.detail == "description":
+            return f"{who} edited the description"
+        return f"{who} changed the {event.detail}: {old} → {new}"
+    if kind is EventKind.OWNER_CHANGED:
+        return f"{who} handed it over: {event.old or 'nobody'} → {new}"
+    if kind is EventKind.CONTACT_MERGED:
+        return f"{who} merged contacts: {old} → {new}"
     return {
-        EventKind.CREATED: f"{who} created it",
-        EventKind.CONTACT_SET: f"{who} set the Contact: {event.old or 'none'} → {event.new or 'none'}",
-        EventKind.PARTICIPANT_ADDED: f"{who} added participant {event.new}",
-        EventKind.PARTICIPANT_REMOVED: f"{who} removed participant {event.old}",
-        EventKind.FOLLOWER_ADDED: (
-            f"{who} started following" if event.new == event.actor_name else f"{who} added follower {event.new}"
-        ),
-        EventKind.FOLLOWER_REMOVED: (
-            f"{who} stopped following" if event.old == event.actor_name else f"{who} removed follower {event.old}"
-        ),
-        EventKind.COMMENTED: f"{who} commented: {event.new}",
-        EventKind.STAGE_CHANGED: f"{who} changed the stage: {event.old} → {event.new}",
-        EventKind.CONVERTED: f"{who} converted {event.old} → {event.new}",
-        EventKind.EMAIL_SENT: f"{who} emailed {event.detail or 'the Contact'}: “{event.new}”",
-        EventKind.VALUE_CHANGED: f"{who} changed the value: {event.old or 'none'} → {event.new or 'none'}",
-        EventKind.CLOSE_DATE_CHANGED: f"{who} changed the close date: {event.old or 'none'} → {event.new or 'none'}",
-        EventKind.DETAIL_CHANGED: (
-            f"{who} edited the description"
-            if event.detail == "description"
-            else f"{who} changed the {event.detail}: {event.old or 'none'} → {event.new or 'none'}"
-        ),
-        EventKind.OWNER_CHANGED: f"{who} handed it over: {event.old or 'nobody'} → {event.new}",
         EventKind.ARCHIVED: f"{who} archived it",
         EventKind.RESTORED: f"{who} restored it",
-        EventKind.CONTACT_MERGED: f"{who} merged contacts: {event.old} → {event.new}",
         EventKind.CONTACT_ERASED: f"{who} erased a person's data on request (data protection)",
-    }[event.kind]
+    }.get(kind)

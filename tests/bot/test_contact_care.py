@@ -46,12 +46,12 @@ async def test_merge_keeps_the_roles_of_both_and_the_timeline_says_so(teams: Tea
     assert "No contact has the email" in await teams.text(ALICE, "edit contact jb@private.example")
     assert "Say which one goes into which" in await teams.text(ALICE, "merge contacts jane@acme.example")
     await teams.say(ALICE, "new contact Jane Dup jane.dup@acme.example")
-    card = await CardInHand.posted(teams, ALICE, "edit contact jane.dup@acme.example")
-    await card.press("Merge into…")
-    await card.press("Merge", into="")
-    assert "Pick the contact to keep." in card.text
-    await card.press("Merge", into=card.inputs()["into"]["choices"][0]["value"])
-    assert "Jane Dup <jane.dup@acme.example> merged into Jane Buyer <jane@acme.example>; 0 record(s)" in card.text
+    merging = await CardInHand.posted(teams, ALICE, "edit contact jane.dup@acme.example")
+    await merging.press("Merge into…")
+    await merging.press("Merge", into="")
+    assert "Pick the contact to keep." in merging.text
+    await merging.press("Merge", into=merging.inputs()["into"]["choices"][0]["value"])
+    assert "Jane Dup <jane.dup@acme.example> merged into Jane Buyer <jane@acme.example>; 0 record(s)" in merging.text
     assert "same contact" in await teams.text(ALICE, "merge contacts jane@acme.example into Jane Buyer")
 
 
