@@ -35,7 +35,9 @@ class ContactCareQueries(Queries):
         """Replace every occurrence of the needles (case-insensitive) in the tenant's free text; rows changed."""
         changed = 0
         for table, key, columns in _FREE_TEXT:
-            hits = " OR ".join(f"instr(lower({c}), lower(:n{i})) > 0" for c in columns for i in range(len(needles)))
+            hits = " OR ".join(
+                f"lower({c}) LIKE '%' || lower(:n{i}) || '%'" for c in columns for i in range(len(needles))
+            )
             params: dict[str, Any] = {"t": tenant_id, **{f"n{i}": n for i, n in enumerate(needles)}}
             rows = self._all(
                 f"SELECT {key}, {', '.join(columns)} FROM {table} WHERE tenant_id = :t AND ({hits})", params
@@ -57,6 +59,8 @@ class ContactCareQueries(Queries):
             " erased_at = ? WHERE tenant_id = ? AND id = ?",
             [ERASED_NAME, now, tenant_id, contact.id],
         )
+        if self.dialect.postgres:  # the generated search column followed the row
+            return
         self.db.execute(
             "INSERT INTO contacts_fts(contacts_fts, rowid, name, email, company) VALUES ('delete', ?, ?, NULL, NULL)",
             [contact.id, ERASED_NAME],
@@ -71,12 +75,15 @@ class ContactCareQueries(Queries):
         )
 
     def secure_delete(self) -> None:
-        """Deleted and overwritten content is zeroed in the file (this connection, from now on)."""
-        self.db.execute("PRAGMA secure_delete = ON")
+        """SQLite: deleted and overwritten content is zeroed in the file (this connection, from now on).
+        PostgreSQL keeps dead row versions until VACUUM reclaims them (autovacuum, or run it after an erasure)."""
+        if not self.dialect.postgres:
+            self.db.execute("PRAGMA secure_delete = ON")
 
     def checkpoint(self) -> None:
-        """Copy the write-ahead log into the database and empty it, so no old page lingers there."""
-        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        """SQLite: copy the write-ahead log into the database and empty it, so no old page lingers there."""
+        if not self.dialect.postgres:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _replace_all(value: str | None, needles: list[str], replacement: str) -> str | None:

@@ -39,7 +39,10 @@ class DetailQueries(Queries):
         for where, value in (
             ("(email = ? COLLATE NOCASE OR upn = ? COLLATE NOCASE)", [text, text]),
             ("name = ? COLLATE NOCASE", [text]),
-            ("name LIKE ? ESCAPE '\\'", [text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"]),
+            (
+                "lower(name) LIKE lower(?) ESCAPE '\\'",
+                [text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"],
+            ),
         ):
             rows = self._all(
                 f"SELECT {_USER_COLUMNS} FROM users WHERE tenant_id = ? AND {where} ORDER BY name, id LIMIT ?",

@@ -78,8 +78,17 @@ PERSONAL = [b"zoe.zyx@erase.example", b"zyxwerase", b"+49 555 0199", b"erasecorp
 
 
 def database_bytes(teams: Teams) -> bytes:
-    """The database file as it lies on disk, after a checkpoint and a VACUUM (and any WAL left)."""
+    """SQLite: the database file as it lies on disk, after a checkpoint and a VACUUM (and any WAL left).
+    PostgreSQL: every text and search column of every table, as the database answers (its files keep dead
+    row versions until VACUUM, which is the operator's to schedule)."""
     db = teams.services.repo.db
+    if teams.services.repo.dialect.postgres:
+        columns = db.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+            " AND data_type IN ('text', 'character varying', 'tsvector')"
+        ).fetchall()
+        values = [v for t, c in columns for (v,) in db.execute(f"SELECT {c}::text FROM {t}").fetchall() if v]
+        return "\n".join(values).encode().lower()
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("VACUUM")
     path = Path(db.execute("PRAGMA database_list").fetchone()[2])

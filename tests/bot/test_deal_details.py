@@ -22,7 +22,8 @@ async def test_value_is_stored_exactly_in_minor_units_and_shown_prominently(team
     assert "L-1: value 25,000.10 EUR." in text
     assert text.splitlines()[3] == "25,000.10 EUR"  # right under the title, in large type
     assert "changed the value: none → 25,000.10 EUR" in text
-    assert stored(teams, "SELECT value, typeof(value), currency FROM records") == (2500010, "integer", "EUR")
+    value, currency = stored(teams, "SELECT value, currency FROM records")
+    assert (value, type(value), currency) == (2500010, int, "EUR")  # an integer of cents, not a float
     # the first currency used became the organisation's default; the record keeps its own
     assert "default currency is EUR" in await teams.text(ALICE, "currency")
     await teams.card(ALICE, "new lead Second")
