@@ -9,7 +9,7 @@ def describe(event: Event) -> str:
     """One line a person reads on the timeline."""
     who = event.actor_name or "Someone"
     return {
-        EventKind.CREATED: f"{who} created it",
+        EventKind.CREATED: f"{who} created it" + (f" {event.detail}" if event.detail else ""),
         EventKind.CONTACT_SET: f"{who} set the Contact: {event.old or 'none'} → {event.new or 'none'}",
         EventKind.PARTICIPANT_ADDED: f"{who} added participant {event.new}",
         EventKind.PARTICIPANT_REMOVED: f"{who} removed participant {event.old}",

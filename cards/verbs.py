@@ -35,3 +35,9 @@ PREPARE_EMAIL = "record.prepare_email"  # without: the mailto: link
 LOG_EMAIL = "record.log_email"
 RECORD_NOTIFY = "record.notify"
 NOTIFICATION_RETRY = "notification.retry"
+
+# The message extension's contact card (bot/handlers/extension.py).
+CONTACT_SHOW = "contact.show"
+CONTACT_LEAD_FORM = "contact.lead_form"
+CONTACT_CREATE_LEAD = "contact.create_lead"
+RECORDS_DATASET = "crm.records"  # typeahead over the tenant's records in the "Add to a record" dialog

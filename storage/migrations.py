@@ -248,12 +248,29 @@ CREATE TABLE email_sends (
 );
 """
 
+# Message extension: a dialog's submit key, so a repeated submit changes nothing twice; and the newest
+# records first per tenant (the search's first page, the person's own and followed records).
+M010_EXTENSION = """
+CREATE TABLE extension_submits (
+    tenant_id TEXT NOT NULL,
+    submit_key TEXT NOT NULL,
+    record_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, submit_key),
+    FOREIGN KEY (tenant_id, record_id) REFERENCES records(tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id)
+);
+CREATE INDEX records_newest ON records(tenant_id, updated_at, id);
+"""
+
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "core tables", M001_CORE),
     (2, "full-text search for contacts and records", M002_SEARCH),
     (3, "notification outbox", M003_OUTBOX),
     (4, "where record cards were posted, to keep them up to date", M004_CARD_POSTS),
     (5, "email sends, so a second click never sends twice", M005_EMAIL_SENDS),
+    (10, "message extension: dialog submit keys, records newest first", M010_EXTENSION),
 )
 
 

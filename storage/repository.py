@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import sqlite_utils
 
 from storage.db import transaction
+from storage.extension import ExtensionQueries
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
 from storage.posts import PostQueries
@@ -19,7 +20,7 @@ from storage.records import RecordQueries
 __all__ = ["Repository", "fts_query"]
 
 
-class Repository(PeopleQueries, RecordQueries, PostQueries):
+class Repository(PeopleQueries, RecordQueries, PostQueries, ExtensionQueries):
     """Every method takes the tenant id first."""
 
     def __init__(self, db: sqlite_utils.Database) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from bot.domain.clock import utc_now
 from bot.services.email import EmailCases
+from bot.services.messages import MessageCases
 from bot.services.outbox import Deliveries
 from bot.services.people import UserCases
 from storage.repository import Repository
@@ -14,7 +15,7 @@ from storage.repository import Repository
 __all__ = ["CrmService"]
 
 
-class CrmService(EmailCases, UserCases):
+class CrmService(EmailCases, MessageCases, UserCases):
     """Contacts, leads, opportunities, their three roles, email and people, for one database."""
 
     def __init__(self, repo: Repository, clock: Callable[[], str] = utc_now, notify_window_seconds: int = 0) -> None:

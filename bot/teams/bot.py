@@ -21,6 +21,7 @@ from botbuilder.schema import (
 from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError, Redelivered
 from bot.handlers.clicks import Actions, Click
+from bot.handlers.extension import Extension
 from bot.handlers.replies import Reply
 from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES, Conversation
 from bot.notify.card_updates import CardUpdater
@@ -50,6 +51,7 @@ class TeamsCrmBot(ActivityHandler):
         self.app_id = app_id  # "" with auth off, as botbuilder expects for proactive calls
         self.actions = Actions(services, mailer)
         self.conversation = Conversation(services, self.actions.email)
+        self.extension = Extension(services)
         self.card_updater = CardUpdater(services, self._update_posted_card, limiter)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -232,6 +234,8 @@ class TeamsCrmBot(ActivityHandler):
         value: Any = activity.value if isinstance(activity.value, dict) else {}
         if activity.name == "application/search":
             return self._search(turn, value)
+        if str(activity.name).startswith("composeExtension/"):
+            return self._compose_extension(turn, str(activity.name), value)
         if activity.name != "adaptiveCard/action":
             log.info("tenant=%s user=%s invoke=%s not handled", turn.tenant_id, turn.user.id, str(activity.name)[:40])
             return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
@@ -260,7 +264,27 @@ class TeamsCrmBot(ActivityHandler):
             results = self.actions.search_contacts(
                 turn.user, value.get("queryText"), options.get("skip"), options.get("top")
             )
+        elif value.get("dataset") == verbs.RECORDS_DATASET:
+            results = self.extension.search_records(turn.user, value.get("queryText"))
         return InvokeResponse(status=200, body=search_response(results))
+
+    def _compose_extension(self, turn: Turn, name: str, value: dict[str, Any]) -> InvokeResponse:
+        """The message extension: searches, and the dialogs of the actions on a message."""
+        command = str(value.get("commandId"))[:40]
+        if name == "composeExtension/query":
+            body: Any = self.extension.query(turn.user, value)
+        elif name == "composeExtension/fetchTask":
+            body = self.extension.fetch_task(turn.user, value)
+        elif name == "composeExtension/submitAction":
+            submitted = self.extension.submit_action(turn.user, value)
+            body = submitted.body
+            if submitted.reply is not None:
+                self._changed(turn, submitted.reply, None)
+        else:
+            log.info("tenant=%s user=%s invoke=%s not handled", turn.tenant_id, turn.user.id, name[:40])
+            return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
+        log.info("tenant=%s user=%s invoke=%s command=%s", turn.tenant_id, turn.user.id, name[:40], command)
+        return InvokeResponse(status=200, body=body)
 
     async def _colleague_name(self, turn_context: TurnContext, data: Any) -> str | None:
         """The picked colleague's display name, from the conversation's roster when Teams knows them there."""
