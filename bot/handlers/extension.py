@@ -34,12 +34,34 @@ from cards.extension import (
 )
 from cards.forms import contact_choice
 
-# The manifest's command ids (manifest/build.py reads them).
 RECORDS = "searchRecords"
 CONTACTS = "searchContacts"
 LEAD_FROM_MESSAGE = "leadFromMessage"
 ADD_TO_RECORD = "addToRecord"
 QUERY_PARAMETER = "query"
+
+
+@dataclass(frozen=True)
+class ExtensionCommand:
+    """One command of the message extension, as the manifest declares it (manifest/build.py reads these)."""
+
+    id: str
+    kind: str  # "query": a search from the compose box; "action": on a message, with a dialog
+    title: str  # at most 32 characters
+    description: str  # at most 128
+    parameter: str  # the search box's placeholder (an action's dialog comes from fetchTask)
+
+
+EXTENSION_COMMANDS = (
+    ExtensionCommand(RECORDS, "query", "Records", "Find a lead or opportunity and share its live card.",
+                     "Reference, title, company or Contact"),
+    ExtensionCommand(CONTACTS, "query", "Contacts", "Find a contact and share their card with their records.",
+                     "Name, email or company"),
+    ExtensionCommand(LEAD_FROM_MESSAGE, "action", "Create lead from message",
+                     "Turn this message into a lead: title, Contact and the text as its first comment.", "Title"),
+    ExtensionCommand(ADD_TO_RECORD, "action", "Add to a record",
+                     "Add this message as a comment on a lead or opportunity, with a link back.", "Record"),
+)  # fmt: skip
 
 MAX_QUERY = 100  # characters a search may have; longer is answered with a message
 PAGE = 25  # results Teams asks for at once; never more
