@@ -6,15 +6,12 @@ from __future__ import annotations
 from bot.domain.models import Record, Role
 from storage.queries import _RECORD_COLUMNS, Queries, _record
 
-FEW_HITS = 2000  # up to this many full-text hits (all tenants), a record search sorts them
 
-# Records whose title or company matches, and records whose Contact's name, email or company matches.
-_HITS = (
-    "SELECT rowid AS id FROM records_fts WHERE records_fts MATCH :query"
-    " UNION SELECT rc.record_id FROM contacts_fts cf CROSS JOIN record_contacts rc"
-    " ON rc.tenant_id = :tenant AND rc.contact_id = cf.rowid AND rc.role = 'contact'"
-    " WHERE contacts_fts MATCH :query"
-)
+def tenant_token(tenant_id: str) -> str:
+    """The tenant as record_search indexes it (migration 10 writes the same: `'t' || replace(id, '-', '')`)."""
+    return "t" + tenant_id.replace("-", "").replace('"', "")
+
+
 _NEWEST = " ORDER BY r.updated_at DESC, r.id DESC LIMIT :limit OFFSET :offset"
 
 
@@ -30,22 +27,17 @@ class ExtensionQueries(Queries):
         return [_record(r) for r in rows]
 
     def find_records(self, tenant_id: str, query: str, limit: int, offset: int = 0) -> list[Record]:
-        """Records matching an FTS5 query (from `fts_query`) by title, company or Contact, newest first.
-        The full-text indexes span tenants: few hits are sorted; many walk the tenant's newest-first index,
-        which meets the first page early."""
-        params = {"tenant": tenant_id, "query": query, "limit": limit, "offset": offset}
-        few = self._one(f"SELECT count(*) < {FEW_HITS} FROM ({_HITS} LIMIT {FEW_HITS})", params)[0]
-        if few:
-            sql = (
-                f"WITH hits(id) AS ({_HITS}) SELECT {_RECORD_COLUMNS} FROM hits h CROSS JOIN records r"
-                " ON r.id = h.id WHERE r.tenant_id = :tenant"
-            )
-        else:
-            sql = (
-                f"SELECT {_RECORD_COLUMNS} FROM records r INDEXED BY records_newest"
-                f" WHERE r.tenant_id = :tenant AND r.id IN ({_HITS})"
-            )
-        return [_record(r) for r in self._all(sql + _NEWEST, params)]
+        """Records matching an FTS5 query (from `fts_query`) by title, company or their Contact's name, email or
+        company, newest first. The index carries a token of each row's tenant: the search walks only this
+        tenant's matches, in the index's own (rowid) order, and stops at the page."""
+        rows = self._all(
+            f"SELECT {_RECORD_COLUMNS} FROM record_search s CROSS JOIN records r ON r.id = s.rowid"
+            " WHERE record_search MATCH :match AND r.tenant_id = :tenant"
+            " ORDER BY s.rowid DESC LIMIT :limit OFFSET :offset",
+            {"tenant": tenant_id, "match": f'tenant : "{tenant_token(tenant_id)}" AND {{title company contact}} : ({query})',
+             "limit": limit, "offset": offset},
+        )  # fmt: skip
+        return [_record(r) for r in rows]
 
     def records_of_contact(self, tenant_id: str, contact_id: int, limit: int) -> list[tuple[Role, Record]]:
         """The records a contact is the Contact or a participant of, newest first."""
