@@ -265,7 +265,7 @@ CREATE TABLE extension_submits (
 );
 CREATE INDEX records_newest ON records(tenant_id, updated_at, id);
 
-CREATE VIRTUAL TABLE record_search USING fts5(tenant, title, company, contact);
+CREATE VIRTUAL TABLE record_search USING fts5(tenant, title, company, contact, prefix = '2 3 4');
 CREATE TRIGGER record_search_insert AFTER INSERT ON records BEGIN
     INSERT INTO record_search(rowid, tenant, title, company, contact)
     VALUES (new.id, 't' || replace(new.tenant_id, '-', ''), new.title, new.company, '');
