@@ -66,3 +66,4 @@ bench: install-dev
 	timeout 120 $(BIN)/python -m bench.throughput
 	timeout 240 $(BIN)/python -m bench.scale --plot docs/latency-vs-size.svg
 	timeout 120 $(BIN)/python -m bench.start
+	timeout 300 $(BIN)/python -m bench.extension
