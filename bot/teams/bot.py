@@ -31,7 +31,7 @@ from bot.services.email import Mailer
 from bot.teams.activity import Turn, command_text, is_personal, tenant_of
 from cards import verbs
 from cards.common import Card
-from cards.envelopes import card_response, message_response, search_response
+from cards.envelopes import card_response, compose_message, message_response, search_response
 from cards.help import help_card
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,8 @@ class TeamsCrmBot(ActivityHandler):
         """Answer without doing anything: an invoke always gets its answer; a message only if `tell`."""
         activity = turn_context.activity
         if activity.type == ActivityTypes.invoke:
-            body = message_response(message)
+            extension = str(activity.name).startswith("composeExtension/")  # Teams reads another shape there
+            body: Any = compose_message(message) if extension else message_response(message)
             await turn_context.send_activity(
                 Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
             )

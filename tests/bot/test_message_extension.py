@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ALICE, BOB, CARD, MALLORY, CardInHand, Person, Teams, all_text, find
+from tests.conftest import ALICE, BOB, CARD, CAROL, MALLORY, CardInHand, Person, Teams, all_text, find
 
 LINK = "https://teams.microsoft.com/l/message/19:abc@thread.tacv2/1700000000001"
 HTML = (
@@ -335,3 +335,33 @@ async def test_a_message_without_text_cannot_be_added(deals: Teams) -> None:
     dialog = await fetch(deals, ALICE, "addToRecord", html="<p><img src='x'></p>")
     body = await submit(deals, ALICE, "addToRecord", dialog_values(dialog, ref="L-1"))
     assert "This message has no text to add as a comment." in all_text(body["task"]["value"]["card"]["content"])
+
+
+async def test_someone_whose_first_contact_is_a_search_is_recorded(deals: Teams) -> None:
+    assert deals.services.repo.find_user(CAROL.tenant_id, CAROL.teams_id, None) is None
+    assert titles(await search(deals, CAROL, "searchRecords", None)) == []  # owns and follows nothing yet
+    carol = deals.services.repo.find_user(CAROL.tenant_id, CAROL.teams_id, None)
+    assert carol is not None and carol.name == "Carol Other"
+    assert titles(await search(deals, CAROL, "searchRecords", "rollout")) == ["L-1 · Contoso rollout"]
+
+
+async def test_an_unknown_invoke_of_the_extension_is_refused_without_a_crash(deals: Teams) -> None:
+    status, _ = await deals.post(deals.activity(ALICE, kind="invoke", name="composeExtension/selectItem", value={}))
+    assert status == 501
+    body = await invoke(deals, ALICE, "composeExtension/submitAction", {"commandId": "other", "data": {}})
+    assert body == {
+        "composeExtension": {"type": "message", "text": "This action is not available any more: update the CRM app."}
+    }
+    body = await invoke(deals, ALICE, "composeExtension/fetchTask", "not a dict")
+    assert body["composeExtension"]["type"] == "message"
+
+
+async def test_a_search_from_an_unknown_organisation_is_answered_in_the_extensions_shape(deals: Teams) -> None:
+    activity = deals.activity(ALICE, kind="invoke", name="composeExtension/query", value={"commandId": "searchRecords"})
+    activity["channelData"] = {}
+    activity["conversation"].pop("tenantId")
+    status, body = await deals.post(activity)
+    assert status == 200
+    assert body == {
+        "composeExtension": {"type": "message", "text": "I could not tell who you are in which organisation."}
+    }
