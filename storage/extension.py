@@ -12,19 +12,34 @@ def tenant_token(tenant_id: str) -> str:
     return "t" + tenant_id.replace("-", "").replace('"', "")
 
 
+FEW_OF_MINE = 2000  # followed records up to which a person's records are sorted rather than walked to
 _NEWEST = " ORDER BY r.updated_at DESC, r.id DESC LIMIT :limit OFFSET :offset"
 
 
 class ExtensionQueries(Queries):
     def records_around(self, tenant_id: str, user_id: int, limit: int, offset: int = 0) -> list[Record]:
-        """The records a person owns or follows, newest first (walks the tenant's newest-first index)."""
-        rows = self._all(
-            f"SELECT {_RECORD_COLUMNS} FROM records r INDEXED BY records_newest WHERE r.tenant_id = :tenant"
-            " AND (r.owner_id = :user OR EXISTS (SELECT 1 FROM followers f"
-            " WHERE f.tenant_id = r.tenant_id AND f.record_id = r.id AND f.user_id = :user))" + _NEWEST,
-            {"tenant": tenant_id, "user": user_id, "limit": limit, "offset": offset},
-        )
-        return [_record(r) for r in rows]
+        """The records a person owns or follows, newest first. Someone with few (the owner follows on creation,
+        so their followed rows count both) gets theirs sorted; someone with many walks the tenant's
+        newest-first index, which meets the first page early."""
+        params = {"tenant": tenant_id, "user": user_id, "limit": limit, "offset": offset}
+        few = self._one(
+            f"SELECT count(*) < {FEW_OF_MINE} FROM (SELECT 1 FROM followers"
+            f" WHERE tenant_id = :tenant AND user_id = :user LIMIT {FEW_OF_MINE})",
+            params,
+        )[0]
+        if few:
+            sql = (
+                "WITH mine(id) AS (SELECT record_id FROM followers WHERE tenant_id = :tenant AND user_id = :user"
+                " UNION SELECT id FROM records WHERE tenant_id = :tenant AND owner_id = :user)"
+                f" SELECT {_RECORD_COLUMNS} FROM mine m CROSS JOIN records r ON r.id = m.id WHERE r.tenant_id = :tenant"
+            )
+        else:
+            sql = (
+                f"SELECT {_RECORD_COLUMNS} FROM records r INDEXED BY records_newest WHERE r.tenant_id = :tenant"
+                " AND (r.owner_id = :user OR EXISTS (SELECT 1 FROM followers f"
+                " WHERE f.tenant_id = r.tenant_id AND f.record_id = r.id AND f.user_id = :user))"
+            )
+        return [_record(r) for r in self._all(sql + _NEWEST, params)]
 
     def find_records(self, tenant_id: str, query: str, limit: int, offset: int = 0) -> list[Record]:
         """Records matching an FTS5 query (from `fts_query`) by title, company or their Contact's name, email or
