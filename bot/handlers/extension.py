@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.errors import DomainError
-from bot.domain.models import Record, User
+from bot.domain.models import Change, Record, User
 from bot.domain.rules import MAX_COMMENT, MAX_NAME, MAX_TITLE, clean_text
 from bot.handlers.clicks import Actions, Click, on_verb
 from bot.handlers.message_html import first_line, message_text
@@ -189,10 +189,12 @@ class Extension:
             field = FIELDS.get(exc.field or "", exc.field) if command == LEAD_FROM_MESSAGE else exc.field
             errors = {field: exc.message} if field and field in values else None
             return Submitted(self._dialog(user, command, values, carried, errors, "" if errors else exc.message))
-        reply = change_reply(change, user, shared=True)
-        return Submitted(compose_results([self._record_result(user, change.record)]), reply)
+        reply = change_reply(change, user, shared=True)  # the view the change built: no second read
+        assert reply.card is not None and change.view is not None
+        contact = change.view.contact.name if change.view.contact else None
+        return Submitted(compose_results([(reply.card, record_preview(change.record, contact))]), reply)
 
-    def _lead(self, user: User, key: str, values: dict[str, str], message: ChatMessage, data: dict[str, Any]) -> Any:
+    def _lead(self, user: User, key: str, values: dict[str, str], message: ChatMessage, data: dict[str, Any]) -> Change:
         new = None
         if values["new_name"] or values["new_email"] or values["new_company"]:
             if values["contact"]:
