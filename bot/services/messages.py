@@ -11,7 +11,6 @@ from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Change, Event, EventKind, Kind, Record, Role, User, stages_for
 from bot.domain.rules import MAX_NAME, MAX_TITLE, clean_text, limited, parse_ref
 from bot.services.records import RecordCases
-from storage.repository import fts_query
 
 SUBMIT_KEY = re.compile(r"[0-9a-f]{32}")
 MAX_LINK = 1000
@@ -55,8 +54,7 @@ class MessageCases(RecordCases):
         try:
             kind, number = parse_ref(wanted)
         except NotFound:
-            query = fts_query(wanted)
-            return self.repo.find_records(user.tenant_id, query, limit, offset) if query else []
+            return self.repo.find_records(user.tenant_id, wanted, limit, offset)
         record = self.repo.record_by_number(user.tenant_id, kind, number)
         return [record] if record is not None and offset == 0 else []
 
