@@ -74,3 +74,4 @@ bench: install-dev postgresql
 	timeout 240 $(BIN)/python -m bench.scale --plot docs/latency-vs-size.svg
 	timeout 120 $(BIN)/python -m bench.start
 	timeout 420 $(BIN)/python -m bench.replicas
+	timeout 300 $(BIN)/python -m bench.extension

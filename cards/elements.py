@@ -57,7 +57,16 @@ class ActionOpenUrl(TypedDict):
     url: str
 
 
-Action = ActionExecute | ActionSubmit | ActionOpenUrl
+class DialogSubmit(TypedDict):
+    """Action.Submit in a dialog (task module): Teams sends `data` merged with the inputs to the bot."""
+
+    type: Literal["Action.Submit"]
+    title: str
+    data: dict[str, Any]
+    style: NotRequired[ActionStyle]
+
+
+Action = ActionExecute | ActionSubmit | ActionOpenUrl | DialogSubmit
 
 
 class Refresh(TypedDict):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from http import HTTPStatus
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 from cards.elements import AdaptiveCard
 
@@ -78,4 +78,88 @@ def search_response(results: Sequence[tuple[str, str]]) -> SearchResponse:
         "statusCode": 200,
         "type": SEARCH_TYPE,
         "value": {"results": [{"title": title, "value": value} for title, value in results]},
+    }
+
+
+# --- the message extension's answers (composeExtension/query, fetchTask, submitAction) ----------------
+
+THUMBNAIL_TYPE: Literal["application/vnd.microsoft.card.thumbnail"] = "application/vnd.microsoft.card.thumbnail"
+
+
+class Thumbnail(TypedDict):
+    title: str
+    text: str
+
+
+class Preview(TypedDict):
+    contentType: Literal["application/vnd.microsoft.card.thumbnail"]
+    content: Thumbnail
+
+
+class ComposeAttachment(TypedDict):
+    contentType: Literal["application/vnd.microsoft.card.adaptive"]
+    content: AdaptiveCard
+    preview: NotRequired[Preview]
+
+
+class ComposeResult(TypedDict):
+    type: Literal["result", "message"]
+    attachmentLayout: NotRequired[Literal["list"]]
+    attachments: NotRequired[list[ComposeAttachment]]
+    text: NotRequired[str]
+
+
+class ComposeResponse(TypedDict):
+    composeExtension: ComposeResult
+
+
+class DialogCard(TypedDict):
+    contentType: Literal["application/vnd.microsoft.card.adaptive"]
+    content: AdaptiveCard
+
+
+class DialogValue(TypedDict):
+    title: str
+    card: DialogCard
+    width: Literal["medium", "large"]
+    height: Literal["large"]
+
+
+class DialogContinue(TypedDict):
+    type: Literal["continue"]
+    value: DialogValue
+
+
+class DialogResponse(TypedDict):
+    task: DialogContinue
+
+
+def compose_results(results: Sequence[tuple[AdaptiveCard, Thumbnail | None]]) -> ComposeResponse:
+    """Search results, or the card to insert after a dialog: each the card itself and its preview."""
+    attachments: list[ComposeAttachment] = []
+    for content, preview in results:
+        attachment: ComposeAttachment = {"contentType": CARD_TYPE, "content": content}
+        if preview is not None:
+            attachment["preview"] = {"contentType": THUMBNAIL_TYPE, "content": preview}
+        attachments.append(attachment)
+    return {"composeExtension": {"type": "result", "attachmentLayout": "list", "attachments": attachments}}
+
+
+def compose_message(text: str) -> ComposeResponse:
+    """A line of text Teams shows in the search pane (or after a dialog) instead of results."""
+    return {"composeExtension": {"type": "message", "text": text}}
+
+
+def dialog_response(title: str, card: AdaptiveCard) -> DialogResponse:
+    """Open (or show again) a dialog with this card."""
+    return {
+        "task": {
+            "type": "continue",
+            "value": {
+                "title": title,
+                "card": {"contentType": CARD_TYPE, "content": card},
+                "width": "medium",
+                "height": "large",
+            },
+        }
     }

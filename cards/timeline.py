@@ -10,7 +10,7 @@ def describe(event: Event) -> str:
     who = event.actor_name or "Someone"
     kind, old, new = event.kind, event.old, event.new
     if kind is EventKind.CREATED:
-        return f"{who} created it"
+        return f"{who} created it" + (f" {event.detail}" if event.detail else "")  # e.g. from a Teams message
     if kind is EventKind.CONTACT_SET:
         return f"{who} set the Contact: {old or 'none'} → {new or 'none'}"
     if kind is EventKind.PARTICIPANT_ADDED:

@@ -52,3 +52,9 @@ LOG_EMAIL = "record.log_email"
 EMAIL_CC_ROLE = "record.email_cc_role"  # the compose card again, CC ticked for the people of one role
 RECORD_NOTIFY = "record.notify"
 NOTIFICATION_RETRY = "notification.retry"
+
+# The message extension's contact card (bot/handlers/extension.py).
+CONTACT_SHOW = "contact.show"
+CONTACT_LEAD_FORM = "contact.lead_form"
+CONTACT_CREATE_LEAD = "contact.create_lead"
+RECORDS_DATASET = "crm.records"  # typeahead over the tenant's records in the "Add to a record" dialog

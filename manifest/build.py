@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.handlers.commands import COMMANDS, CommandSpec, spec_named
+from bot.handlers.extension import EXTENSION_COMMANDS, QUERY_PARAMETER, ExtensionCommand
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -59,6 +60,26 @@ def menu_entry(command: CommandSpec) -> dict[str, str]:
     return {"title": command.name, "description": description}  # limits: tests/manifest checks them
 
 
+def extension_command(command: ExtensionCommand) -> dict[str, Any]:
+    """A message-extension command: a search (compose box and command box, run once on opening) or an action
+    on a message (its dialog fetched from the bot)."""
+    entry: dict[str, Any] = {"id": command.id, "type": command.kind, "title": command.title}
+    entry["description"] = command.description
+    if command.kind == "query":
+        entry |= {"context": ["compose", "commandBox"], "initialRun": True}
+    else:
+        entry |= {"context": ["message"], "fetchTask": True}
+    name, title = (QUERY_PARAMETER, "Search") if command.kind == "query" else ("message", "Message")
+    entry["parameters"] = [{"name": name, "title": title, "description": command.parameter}]
+    return entry
+
+
+def compose_extensions(app_id: str) -> list[dict[str, Any]]:
+    """The bot's message extension (same bot id): its searches and its actions on a message."""
+    commands = [extension_command(c) for c in EXTENSION_COMMANDS]
+    return [{"botId": app_id, "canUpdateConfiguration": False, "commands": commands}]
+
+
 def check_app_id(app_id: str) -> str:
     app_id = app_id.strip()
     if not app_id:
@@ -85,6 +106,7 @@ def build_manifest(app_id: str, domain: str = "") -> dict[str, Any]:
     manifest: dict[str, Any] = json.loads(TEMPLATE.read_text().replace(PLACEHOLDER, app_id))
     commands = [menu_entry(c) for c in menu_commands()]
     manifest["bots"][0]["commandLists"] = [{"scopes": [scope], "commands": commands} for scope in SCOPES]
+    manifest["composeExtensions"] = compose_extensions(app_id)
     manifest["validDomains"] = check_domain(domain)
     return manifest
 

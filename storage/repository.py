@@ -14,6 +14,7 @@ from storage.buying import BuyingRoleQueries
 from storage.contact_care import ContactCareQueries
 from storage.db import transaction
 from storage.details import DetailQueries
+from storage.extension import ExtensionQueries
 from storage.forms import FormQueries
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
@@ -30,7 +31,14 @@ T = TypeVar("T")
 
 
 class Repository(
-    PeopleQueries, RecordQueries, PostQueries, BuyingRoleQueries, FormQueries, DetailQueries, ContactCareQueries
+    PeopleQueries,
+    RecordQueries,
+    PostQueries,
+    BuyingRoleQueries,
+    FormQueries,
+    DetailQueries,
+    ContactCareQueries,
+    ExtensionQueries,
 ):
     """Every method takes the tenant id first."""
 

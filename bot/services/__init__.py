@@ -11,6 +11,7 @@ from bot.services.contact_care import ContactCareCases
 from bot.services.details import DetailCases
 from bot.services.email import EmailCases
 from bot.services.lifecycle import LifecycleCases
+from bot.services.messages import MessageCases
 from bot.services.outbox import Deliveries, Ownership
 from bot.services.people import UserCases
 from storage.repository import Repository
@@ -18,7 +19,7 @@ from storage.repository import Repository
 __all__ = ["CrmService"]
 
 
-class CrmService(DetailCases, LifecycleCases, ContactCareCases, EmailCases, BuyingRoleCases, UserCases):
+class CrmService(DetailCases, LifecycleCases, ContactCareCases, EmailCases, MessageCases, BuyingRoleCases, UserCases):
     """Contacts, leads, opportunities, their three roles, email and people, for one database."""
 
     def __init__(

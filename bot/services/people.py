@@ -98,6 +98,14 @@ class UserCases(Cases):
                 user.tenant_id, record_id, conversation_id, activity_id, service_url, shared, user.id, self.clock()
             )
 
+    def learn_card_post(
+        self, user: User, record_id: int, conversation_id: str, activity_id: str, service_url: str
+    ) -> None:
+        """A shared message shows this record's card to everyone: kept if known, else learnt (one statement)."""
+        self.repo.add_card_post(
+            user.tenant_id, record_id, conversation_id, activity_id, service_url, True, user.id, self.clock()
+        )
+
     def track_card(
         self, user: User, record_id: int | None, conversation_id: str, activity_id: str, service_url: str, shared: bool
     ) -> None:

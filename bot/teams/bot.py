@@ -22,6 +22,7 @@ from botbuilder.schema import (
 from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError, Redelivered
 from bot.handlers.clicks import Actions, Click
+from bot.handlers.extension import Extension
 from bot.handlers.replies import READER_LOCALE, Reply
 from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES, Conversation
 from bot.notify.card_updates import CardUpdater
@@ -31,7 +32,7 @@ from bot.services.email import Mailer
 from bot.teams.activity import Turn, command_text, is_personal, reader_locale, tenant_of
 from cards import verbs
 from cards.common import Card
-from cards.envelopes import card_response, message_response, search_response
+from cards.envelopes import card_response, compose_message, message_response, search_response
 from cards.help import help_card
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class TeamsCrmBot(ActivityHandler):
         self.app_id = app_id  # "" with auth off, as botbuilder expects for proactive calls
         self.actions = Actions(services, mailer, mail_link)
         self.conversation = Conversation(services, self.actions.email)
+        self.extension = Extension(services)
         self.card_updater = CardUpdater(services, self._update_posted_card, limiter)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -130,7 +132,8 @@ class TeamsCrmBot(ActivityHandler):
         """Answer without doing anything: an invoke always gets its answer; a message only if `tell`."""
         activity = turn_context.activity
         if activity.type == ActivityTypes.invoke:
-            body = message_response(message)
+            extension = str(activity.name).startswith("composeExtension/")  # Teams reads another shape there
+            body: Any = compose_message(message) if extension else message_response(message)
             await turn_context.send_activity(
                 Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
             )
@@ -254,6 +257,8 @@ class TeamsCrmBot(ActivityHandler):
         value: Any = activity.value if isinstance(activity.value, dict) else {}
         if activity.name == "application/search":
             return await self.services.run(self._search, turn, value)
+        if str(activity.name).startswith("composeExtension/"):
+            return await self._compose_extension(turn, str(activity.name), value)
         if activity.name != "adaptiveCard/action":
             log.info("tenant=%s user=%s invoke=%s not handled", turn.tenant_id, turn.user.id, str(activity.name)[:40])
             return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
@@ -290,11 +295,12 @@ class TeamsCrmBot(ActivityHandler):
         """In a 1:1 chat the clicked message shows the answer: tracked as its record's post (None: a form no
         update may overwrite). In a channel or group chat the answer is the clicker's alone and the message
         keeps showing everyone its posted card, so its post stays as it was; a create form there becomes the
-        new record's post (the updater puts the record card in its place for everyone)."""
+        new record's post (the updater puts the record card in its place for everyone). A shared message the bot
+        never saw posted (a card inserted through the message extension) is learnt from its first click."""
         if not shared:
             self.services.track_card(turn.user, reply.record_id, conversation_id, clicked, service_url, shared)
-        elif created and reply.record_id is not None:
-            self.services.remember_card_post(turn.user, reply.record_id, conversation_id, clicked, service_url, shared)
+        elif reply.record_id is not None:
+            self.services.learn_card_post(turn.user, reply.record_id, conversation_id, clicked, service_url)
 
     def _search(self, turn: Turn, value: dict[str, Any]) -> InvokeResponse:
         """Typeahead in the contact pickers (Teams' dynamic search, `Data.Query` with our dataset)."""
@@ -305,7 +311,29 @@ class TeamsCrmBot(ActivityHandler):
             results = self.actions.search_contacts(
                 turn.user, value.get("queryText"), options.get("skip"), options.get("top")
             )
+        elif value.get("dataset") == verbs.RECORDS_DATASET:
+            results = self.extension.search_records(turn.user, value.get("queryText"))
         return InvokeResponse(status=200, body=search_response(results))
+
+    async def _compose_extension(self, turn: Turn, name: str, value: dict[str, Any]) -> InvokeResponse:
+        """The message extension: searches, and the dialogs of the actions on a message (the storage work off
+        the event loop when the database is across a network)."""
+        command = str(value.get("commandId"))[:40]
+        run = self.services.run
+        if name == "composeExtension/query":
+            body: Any = await run(self.extension.query, turn.user, value)
+        elif name == "composeExtension/fetchTask":
+            body = await run(self.extension.fetch_task, turn.user, value)
+        elif name == "composeExtension/submitAction":
+            submitted = await run(self.extension.submit_action, turn.user, value)
+            body = submitted.body
+            if submitted.reply is not None:
+                self._changed(turn, submitted.reply, None)
+        else:
+            log.info("tenant=%s user=%s invoke=%s not handled", turn.tenant_id, turn.user.id, name[:40])
+            return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
+        log.info("tenant=%s user=%s invoke=%s command=%s", turn.tenant_id, turn.user.id, name[:40], command)
+        return InvokeResponse(status=200, body=body)
 
     async def _colleague(self, turn_context: TurnContext, turn: Turn, data: Any) -> tuple[str | None, str | None]:
         """The picked colleague's Teams id (29:..., for the card's refresh) and display name, from the

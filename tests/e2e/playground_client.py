@@ -198,3 +198,14 @@ class PlaygroundChat:
         if answer.get("type") == CARD:
             return Message(message.id, "", [answer["value"]], "invokeResponse", answer)
         return Message(message.id, str(answer.get("value", "")), [], "invokeResponse", answer)
+
+    async def compose_extension(self, name: str, value: dict[str, Any]) -> Any:
+        """A message-extension invoke (`composeExtension/query`, `fetchTask`, `submitAction`) through the
+        Playground's invoke API, which forwards it to the bot as Teams would and returns the bot's answer."""
+        body = {
+            "name": name,
+            "conversation": {"id": self.conversation_id},
+            "from": {"id": self.user_id},
+            "value": value,
+        }
+        return await self._json("POST", "/_conversation/v1/invoke", body)

@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from bot.handlers.commands import COMMANDS, parse
+from bot.handlers.extension import EXTENSION_COMMANDS
 from manifest import build, make_icons
 
 APP_ID = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f"
@@ -166,3 +167,19 @@ def test_graph_may_install_the_app_for_people_with_the_bots_own_registration(man
     """Graph installs an app for a user only when the calling Entra app is the manifest's webApplicationInfo.id."""
     assert manifest["webApplicationInfo"]["id"] == APP_ID == manifest["bots"][0]["botId"]
     assert manifest["webApplicationInfo"]["resource"]  # required by the schema; any string (Teams docs' placeholder)
+
+
+def test_the_message_extension_declares_the_searches_and_the_message_actions(manifest: dict[str, Any]) -> None:
+    [extension] = manifest["composeExtensions"]
+    assert extension["botId"] == manifest["bots"][0]["botId"] == APP_ID
+    commands = {c["id"]: c for c in extension["commands"]}
+    assert list(commands) == [c.id for c in EXTENSION_COMMANDS]
+    records, contacts = commands["searchRecords"], commands["searchContacts"]
+    for search in (records, contacts):
+        assert search["type"] == "query" and search["initialRun"] is True
+        assert search["context"] == ["compose", "commandBox"] and search["parameters"][0]["name"] == "query"
+    for action in (commands["leadFromMessage"], commands["addToRecord"]):
+        assert action["type"] == "action" and action["context"] == ["message"] and action["fetchTask"] is True
+    broken = copy.deepcopy(manifest)
+    broken["composeExtensions"][0]["commands"][0]["title"] = "x" * 33
+    assert build.schema_errors(broken)

@@ -12,12 +12,14 @@ import pytest
 from bot.domain.buying import SIGNERS, BuyingRole
 from bot.domain.delivery import DeliveryStatus, Notification, NotificationView
 from bot.domain.models import Contact, Event, EventKind, Follower, Kind, NotifyChoice, Record, RecordView, User
+from bot.domain.models import Role as Role  # the extension's contact card
 from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES
 from cards.common import Card, plain
 from cards.contact_forms import contact_done_card, contact_edit_form, erase_confirm_card
 from cards.contacts import contact_list_card, new_contact_form
 from cards.detail_forms import archive_confirm_card, details_form, details_values, owner_form
 from cards.email import compose_card, mailto_link, prepared_card
+from cards.extension import add_to_record_dialog, contact_card, contact_lead_form, lead_dialog
 from cards.forms import (
     comment_form,
     contact_picker_form,
@@ -148,6 +150,19 @@ def every_card() -> dict[str, Card]:
         ),
         "notification": notification_card(notification([STAGE, EMAIL, COMMENT]), message="Saved."),
         "notification of a long burst": notification_card(notification([COMMENT] * 40, NotifyChoice.COMMENTS)),
+        "extension contact card": contact_card(contact(1), [(Role.CONTACT, records[0])] * 12, "Saved."),
+        "extension contact card, no records": contact_card(contact(2), []),
+        "extension new lead for a contact": contact_lead_form(contact(1), {"lead_title": "t"}, {"lead_title": "x"}),
+        "extension lead dialog": lead_dialog(
+            {"title": "t", "comment": "c" * 4000, "author": "A [b](c)"},
+            [("Jane", "1")] * 50,
+            {"key": "k"},
+            {"new_email": "bad"},
+            "Out of date",
+        ),
+        "extension add to record dialog": add_to_record_dialog(
+            {"comment": "c", "author": "A"}, [("L-1 · t · New", "L-1")] * 50, {"key": "k"}, {"ref": "Pick"}
+        ),
         "notifications status": outbox_card(
             {DeliveryStatus.PENDING: 3, DeliveryStatus.FAILED: 10},
             [replace(notification([STAGE]).notification, status=DeliveryStatus.FAILED, last_error="x" * 300)] * 10,

@@ -1,0 +1,139 @@
+"""Message-extension search at scale: p50/p99 of `composeExtension/query` (Records with initialRun, Records
+by text, Contacts by text) for one tenant holding 100 and 100,000 records and contacts, each database with a
+second tenant of 100 beside it. Each database is served by its own `python app.py`; requests go to them in
+turn, one at a time, in a shuffled order, so the machine's noise falls on both sizes alike.
+Prints the figures, the 100k / 100 ratios (goal <= 1.5x) and the size of the answers (25 live record cards)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.common import CRM, Teams, fake_teams, percentile, post, ready, session, spawned, timed
+from bench.seed import build
+
+BIG = "72f988bf-0000-4000-8000-00000000aaaa"
+SMALL = "72f988bf-0000-4000-8000-00000000bbbb"
+SIZES = (100, 100_000)
+RECORD_SEARCHES = ("fabrikam", "renewal 77", "julia", "ka", "oscar petrov", "nguy", "L-42", "mar", "contoso blue")
+CONTACT_SEARCHES = ("mar", "smith", "ana co", "nguy", "fabrikam", "jul we", "ka", "oscar petrov")
+OPS = ("initial run", "initial run, newcomer", "records", "contacts")
+
+
+def query(teams: Teams, command: str, text: str | None) -> dict[str, Any]:
+    parameters = [{"name": "initialRun", "value": "true"}] if text is None else [{"name": "query", "value": text}]
+    value = {"commandId": command, "parameters": parameters, "queryOptions": {"skip": 0, "count": 25}}
+    return teams.activity("invoke", name="composeExtension/query", value=value)
+
+
+def requests(teams: Teams, rng: random.Random) -> dict[str, Callable[[], dict[str, Any]]]:
+    """The seeded owner owns and follows every record; a newcomer (recorded on their first search) none."""
+    newcomer = Teams(teams.tenant_id, f"29:newcomer-{teams.tenant_id[-4:]}", "aad-newcomer", teams.service_url)
+    return {
+        "initial run": lambda: query(teams, "searchRecords", None),
+        "initial run, newcomer": lambda: query(newcomer, "searchRecords", None),
+        "records": lambda: query(teams, "searchRecords", rng.choice(RECORD_SEARCHES)),
+        "contacts": lambda: query(teams, "searchContacts", rng.choice(CONTACT_SEARCHES)),
+    }
+
+
+async def measure(
+    targets: list[tuple[str, str, dict[str, Any]]], rounds: int, seconds: float
+) -> dict[Any, list[float]]:
+    times: dict[tuple[str, str], list[float]] = {(name, op): [] for name, _, _ in targets for op in OPS}
+    order = [(name, url, op, made[op]) for name, url, made in targets for op in OPS]
+    rng = random.Random(3)
+    deadline = time.monotonic() + seconds
+    async with session() as http:
+        for _name, url, _op, body in order:
+            await timed(http, url, body())
+        for _ in range(rounds):
+            rng.shuffle(order)
+            for name, url, op, body in order:
+                times[(name, op)].append(await timed(http, url, body()))
+            if time.monotonic() > deadline:
+                break
+    return times
+
+
+async def answer_size(url: str, body: dict[str, Any]) -> tuple[int, int]:
+    async with session() as http:
+        status, data = await post(http, url, body)
+    assert status == 200, (status, data)
+    return len(data["composeExtension"]["attachments"]), len(json.dumps(data).encode())
+
+
+async def run(rounds: int, seconds: float) -> dict[str, Any]:
+    rng = random.Random(5)
+    with tempfile.TemporaryDirectory() as folder:
+        members = [(f"29:bench-{t[-4:]}", f"aad-bench-{t[-4:]}", t) for t in (BIG, SMALL)]
+        with fake_teams(members) as service_url:
+            seeded = {
+                size: build(str(Path(folder) / f"crm-{size}.db"), {BIG: size, SMALL: 100}, service_url)
+                for size in SIZES
+            }
+            managers = {size: spawned(f"CRM {size}", CRM, str(Path(folder) / f"crm-{size}.db")) for size in SIZES}
+            servers = {size: manager.__enter__() for size, manager in managers.items()}
+            try:
+                targets = []
+                for size, server in servers.items():
+                    big, small = seeded[size]
+                    teams = Teams(BIG, big.owner_teams_id, big.owner_aad_id, service_url)
+                    targets.append((str(size), server.url, requests(teams, rng)))
+                    if size == max(SIZES):
+                        other = Teams(SMALL, small.owner_teams_id, small.owner_aad_id, service_url)
+                        targets.append(("second tenant", server.url, requests(other, rng)))
+                for server in servers.values():
+                    await ready(server, targets[0][2]["initial run"])
+                times = await measure(targets, rounds, seconds)
+                size_probe = await answer_size(targets[-1][1], targets[-1][2]["initial run"]())
+            finally:
+                for manager in managers.values():
+                    manager.__exit__(None, None, None)
+    return report(times, size_probe)
+
+
+def report(times: dict[Any, list[float]], size_probe: tuple[int, int]) -> dict[str, Any]:
+    small, big = str(min(SIZES)), str(max(SIZES))
+    figures: dict[str, Any] = {}
+    print(f"requests                 {len(times[(small, 'records')])} of each kind per database, one at a time")
+    print(f"{'':36} {'p50 ms':>8} {'p99 ms':>8}")
+    for op in OPS:
+        for name in (small, big, "second tenant"):
+            values = times[(name, op)]
+            p50, p99 = percentile(values, 0.5) * 1000, percentile(values, 0.99) * 1000
+            figures.setdefault(op, {})[name] = {"p50": p50, "p99": p99}
+            label = f"{op} @ {int(name):,}" if name.isdigit() else f"{op} @ 100 beside 100k"
+            print(f"{label:<36} {p50:8.2f} {p99:8.2f}")
+    print("ratios (goal <= 1.5x)                100k / 100 p50   p99    second tenant / 100 p50")
+    for op in OPS:
+        at = figures[op]
+        ratio = {
+            "p50": at[big]["p50"] / at[small]["p50"],
+            "p99": at[big]["p99"] / at[small]["p99"],
+            "second_tenant_p50": at["second tenant"]["p50"] / at[small]["p50"],
+        }
+        figures[op]["ratio"] = ratio
+        print(f"{op:<36} {ratio['p50']:13.2f}x {ratio['p99']:5.2f}x {ratio['second_tenant_p50']:16.2f}x")
+    print(f"answer size              {size_probe[0]} live record cards: {size_probe[1] / 1024:.1f} KiB")
+    print("json " + json.dumps(figures, separators=(",", ":")))
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--seconds", type=float, default=60.0, help="stop measuring after this long")
+    args = parser.parse_args()
+    asyncio.run(run(args.rounds, args.seconds))
+
+
+if __name__ == "__main__":
+    main()

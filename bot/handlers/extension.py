@@ -1,0 +1,244 @@
+"""The message extension: searches from any chat's compose box (Records, Contacts), the two actions on a
+message (Create lead from message, Add to a record) with their dialogs, and the contact card's buttons.
+No botbuilder: the Teams layer hands in the invoke's value and sends back the body built here.
+
+Everything Teams sends is untrusted: a refused value comes back in the dialog beside its field, anything
+else as a short message; nothing is half-written (each submit is one transaction, once per dialog)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain.errors import DomainError
+from bot.domain.models import Change, Record, User
+from bot.domain.rules import MAX_COMMENT, MAX_NAME, MAX_TITLE, clean_text
+from bot.handlers.clicks import Actions, Click, on_verb
+from bot.handlers.message_html import first_line, message_text
+from bot.handlers.payload import BadPayload, int_field, text_field
+from bot.handlers.replies import Reply, change_reply, record_reply
+from bot.services import CrmService
+from bot.services.messages import ChatMessage, NewContact
+from cards import verbs
+from cards.common import Card
+from cards.envelopes import ComposeResponse, DialogResponse, compose_message, compose_results, dialog_response
+from cards.extension import (
+    add_to_record_dialog,
+    contact_card,
+    contact_lead_form,
+    contact_preview,
+    lead_dialog,
+    record_choice,
+    record_preview,
+)
+from cards.forms import contact_choice
+
+RECORDS = "searchRecords"
+CONTACTS = "searchContacts"
+LEAD_FROM_MESSAGE = "leadFromMessage"
+ADD_TO_RECORD = "addToRecord"
+QUERY_PARAMETER = "query"
+
+
+@dataclass(frozen=True)
+class ExtensionCommand:
+    """One command of the message extension, as the manifest declares it (manifest/build.py reads these)."""
+
+    id: str
+    kind: str  # "query": a search from the compose box; "action": on a message, with a dialog
+    title: str  # at most 32 characters
+    description: str  # at most 128
+    parameter: str  # the search box's placeholder (an action's dialog comes from fetchTask)
+
+
+EXTENSION_COMMANDS = (
+    ExtensionCommand(RECORDS, "query", "Records", "Find a lead or opportunity and share its live card.",
+                     "Reference, title, company or Contact"),
+    ExtensionCommand(CONTACTS, "query", "Contacts", "Find a contact and share their card with their records.",
+                     "Name, email or company"),
+    ExtensionCommand(LEAD_FROM_MESSAGE, "action", "Create lead from message",
+                     "Turn this message into a lead: title, Contact and the text as its first comment.", "Title"),
+    ExtensionCommand(ADD_TO_RECORD, "action", "Add to a record",
+                     "Add this message as a comment on a lead or opportunity, with a link back.", "Record"),
+)  # fmt: skip
+
+MAX_QUERY = 100  # characters a search may have; longer is answered with a message
+PAGE = 25  # results Teams asks for at once; never more
+PICKER_SIZE = 50  # contacts or records listed in a dialog's picker before typeahead takes over
+TYPEAHEAD = 15
+FIELDS = {"name": "new_name", "email": "new_email", "company": "company"}
+
+Answer = ComposeResponse | DialogResponse
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What a dialog submit answers with, and what changed (so posted cards are brought up to date)."""
+
+    body: Answer
+    reply: Reply | None = None
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _int(value: Any, low: int, high: int, default: int) -> int:
+    ok = isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+    return value if ok else default
+
+
+class Extension:
+    def __init__(self, services: CrmService) -> None:
+        self.services = services
+
+    # --- search commands (composeExtension/query) ------------------------------------------------
+
+    def query(self, user: User, value: Any) -> ComposeResponse:
+        value = _dict(value)
+        parameters = {p.get("name"): p.get("value") for p in value.get("parameters") or [] if isinstance(p, dict)}
+        options = _dict(value.get("queryOptions"))
+        skip, count = _int(options.get("skip"), 0, 10_000, 0), _int(options.get("count"), 1, PAGE, PAGE)
+        said = "" if parameters.get("initialRun") == "true" else parameters.get(QUERY_PARAMETER)
+        said = said if isinstance(said, str) else ""
+        if len(said) > MAX_QUERY:
+            return compose_message(f"Search with at most {MAX_QUERY} characters: a reference, a title or a name.")
+        command = value.get("commandId")
+        if command == RECORDS:
+            records = self.services.records_for_compose(user, said, count, skip)
+            return compose_results([self._record_result(user, record) for record in records])
+        if command == CONTACTS:
+            contacts = self.services.search_contacts(user.tenant_id, said, count, skip)
+            return compose_results(
+                [(self._contact_card(user, c.id), contact_preview(c)) for c in contacts]  # one query each
+            )
+        return compose_message("This search is not available any more: update the CRM app.")
+
+    def _record_result(self, user: User, record: Record) -> tuple[Card, Any]:
+        """The live record card (buttons, per-viewer refresh, version) and its one-line preview."""
+        view = self.services.view_of(record)
+        card = record_reply(view, user, shared=True).card
+        assert card is not None
+        return card, record_preview(record, view.contact.name if view.contact else None)
+
+    def _contact_card(self, user: User, contact_id: int, message: str = "") -> Card:
+        contact = self.services.get_contact(user.tenant_id, contact_id)
+        return contact_card(contact, self.services.recent_records_of_contact(user.tenant_id, contact_id), message)
+
+    def search_records(self, user: User, query: Any) -> list[tuple[str, str]]:
+        """Typeahead in the record picker (`application/search` with our records dataset)."""
+        said = query[:MAX_QUERY] if isinstance(query, str) else ""
+        return [record_choice(r) for r in self.services.records_for_compose(user, said, TYPEAHEAD)]
+
+    # --- action commands on a message (composeExtension/fetchTask, submitAction) -----------------
+
+    def fetch_task(self, user: User, value: Any) -> Answer:
+        """The dialog, prefilled from the message the action was started on."""
+        value = _dict(value)
+        payload = _dict(value.get("messagePayload"))
+        body = _dict(payload.get("body"))
+        content = body.get("content")
+        content = content if isinstance(content, str) else ""
+        said = message_text(content, "text" if body.get("contentType") == "text" else "html")
+        author = _dict(_dict(payload.get("from")).get("user")).get("displayName")
+        link = payload.get("linkToMessage")
+        data = {
+            "key": uuid.uuid4().hex,
+            "author": clean_text(author if isinstance(author, str) else "")[:MAX_NAME],
+            "link": link if isinstance(link, str) and len(link) <= 1000 else "",
+        }
+        values = {"comment": said[:MAX_COMMENT], "author": data["author"], "title": first_line(said, MAX_TITLE)}
+        cut = "The message was longer than a comment can be: its end was left out." if len(said) > MAX_COMMENT else ""
+        return self._dialog(user, value.get("commandId"), values, data, message=cut)
+
+    def _dialog(
+        self, user: User, command: Any, values: dict[str, str], data: dict[str, Any],
+        errors: dict[str, str] | None = None, message: str = "",
+    ) -> Answer:  # fmt: skip
+        if command == LEAD_FROM_MESSAGE:
+            contacts = [contact_choice(c) for c in self.services.search_contacts(user.tenant_id, "", PICKER_SIZE)]
+            return dialog_response("Create lead from message", lead_dialog(values, contacts, data, errors, message))
+        if command == ADD_TO_RECORD:
+            records = [record_choice(r) for r in self.services.records_for_compose(user, "", PICKER_SIZE)]
+            card = add_to_record_dialog(values, records, data, errors, message)
+            return dialog_response("Add to a record", card)
+        return compose_message("This action is not available any more: update the CRM app.")
+
+    def submit_action(self, user: User, value: Any) -> Submitted:
+        value = _dict(value)
+        command, data = value.get("commandId"), _dict(value.get("data"))
+        try:
+            names = ("title", "company", "contact", "new_name", "new_email", "new_company", "comment", "ref")
+            values = {name: text_field(data, name) for name in names}
+            values["author"] = text_field(data, "author")[:MAX_NAME]
+            carried = {"key": text_field(data, "key"), "author": values["author"], "link": text_field(data, "link")}
+        except BadPayload as exc:
+            return Submitted(compose_message(exc.message))
+        message = ChatMessage(values["comment"], values["author"], carried["link"] or None)
+        try:
+            if command == LEAD_FROM_MESSAGE:
+                change = self._lead(user, carried["key"], values, message, data)
+            elif command == ADD_TO_RECORD:
+                if not values["ref"]:
+                    raise DomainError("Pick a record.", "ref")
+                change = self.services.message_to_record(user, carried["key"], values["ref"], message)
+            else:
+                return Submitted(compose_message("This action is not available any more: update the CRM app."))
+        except DomainError as exc:
+            field = FIELDS.get(exc.field or "", exc.field) if command == LEAD_FROM_MESSAGE else exc.field
+            errors = {field: exc.message} if field and field in values else None
+            return Submitted(self._dialog(user, command, values, carried, errors, "" if errors else exc.message))
+        reply = change_reply(change, user, shared=True)  # the view the change built: no second read
+        assert reply.card is not None and change.view is not None
+        contact = change.view.contact.name if change.view.contact else None
+        return Submitted(compose_results([(reply.card, record_preview(change.record, contact))]), reply)
+
+    def _lead(self, user: User, key: str, values: dict[str, str], message: ChatMessage, data: dict[str, Any]) -> Change:
+        new = None
+        if values["new_name"] or values["new_email"] or values["new_company"]:
+            if values["contact"]:
+                raise DomainError("Pick a Contact or create a new one, not both.", "contact")
+            if not clean_text(values["new_name"]):
+                raise DomainError("A new Contact needs a name.", "new_name")
+            new = NewContact(values["new_name"], values["new_email"] or None, values["new_company"] or None)
+        contact_id = int_field(data, "contact") if values["contact"] else None
+        return self.services.lead_from_message(user, key, values["title"], values["company"], message, contact_id, new)
+
+
+# --- the contact card's buttons (Action.Execute, registered with the record card's verbs) -------------
+
+
+def _contact_id(click: Click) -> int:
+    contact_id = int_field(click.data, "contact")
+    if contact_id is None:
+        raise BadPayload("This card is missing information; please search for the contact again.")
+    return contact_id
+
+
+@on_verb(verbs.CONTACT_SHOW)
+def show_contact(actions: Actions, click: Click) -> Reply:
+    tenant, contact_id = click.user.tenant_id, _contact_id(click)
+    contact = actions.services.get_contact(tenant, contact_id)
+    return Reply(card=contact_card(contact, actions.services.recent_records_of_contact(tenant, contact_id)))
+
+
+@on_verb(verbs.CONTACT_LEAD_FORM)
+def contact_lead(actions: Actions, click: Click) -> Reply:
+    contact = actions.services.get_contact(click.user.tenant_id, _contact_id(click))
+    return Reply(card=contact_lead_form(contact), outcome="form")
+
+
+@on_verb(verbs.CONTACT_CREATE_LEAD)
+def create_contact_lead(actions: Actions, click: Click) -> Reply:
+    contact_id = _contact_id(click)
+    values = {name: text_field(click.data, name) for name in ("lead_title", "lead_company")}
+    try:
+        change = actions.services.lead_for_contact(click.user, contact_id, values["lead_title"], values["lead_company"])
+    except DomainError as exc:
+        if exc.field not in ("title", "company"):
+            raise
+        contact = actions.services.get_contact(click.user.tenant_id, contact_id)
+        errors = {f"lead_{exc.field}": exc.message}
+        return Reply(card=contact_lead_form(contact, values, errors), outcome="invalid")
+    return change_reply(change, click.user, click.shared)

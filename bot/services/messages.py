@@ -1,0 +1,143 @@
+"""Use cases of the message extension: searching records from any chat, turning a chat message into a
+lead or into a comment on a record. A dialog's submit carries a key: a repeated submit changes nothing
+twice, and answers with the record the first one changed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.domain.errors import DomainError, NotFound
+from bot.domain.models import Change, Event, EventKind, Kind, Record, Role, User, stages_for
+from bot.domain.rules import MAX_NAME, MAX_TITLE, clean_text, limited, parse_ref
+from bot.services.records import RecordCases
+
+SUBMIT_KEY = re.compile(r"[0-9a-f]{32}")
+MAX_LINK = 1000
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """The message an action was started on: its text (HTML already stripped), author and link."""
+
+    text: str
+    author: str = ""
+    link: str | None = None
+
+    @property
+    def origin(self) -> str:
+        """Where it came from, for the timeline: `a Teams message by Jane Doe: https://...`."""
+        author = clean_text(self.author)[:MAX_NAME] or "someone"
+        link = self.link if self.link and len(self.link) <= MAX_LINK and _HTTPS.fullmatch(self.link) else None
+        return f"a Teams message by {author}" + (f": {link}" if link else "")
+
+
+_HTTPS = re.compile(r"https://[^\s<>\"']+")
+
+
+@dataclass(frozen=True)
+class NewContact:
+    name: str
+    email: str | None = None
+    company: str | None = None
+
+
+class MessageCases(RecordCases):
+    # --- searching from the compose box ----------------------------------------------------------
+
+    def records_for_compose(self, user: User, text: str, limit: int, offset: int = 0) -> list[Record]:
+        """Empty text: the person's own and followed records, newest first; a reference: that record;
+        otherwise records by title, company or Contact (name, email, company), newest first."""
+        wanted = clean_text(text)[:200]
+        if not wanted:
+            return self.repo.records_around(user.tenant_id, user.id, limit, offset)
+        try:
+            kind, number = parse_ref(wanted)
+        except NotFound:
+            return self.repo.find_records(user.tenant_id, wanted, limit, offset)
+        record = self.repo.record_by_number(user.tenant_id, kind, number)
+        return [record] if record is not None and offset == 0 else []
+
+    def recent_records_of_contact(self, tenant_id: str, contact_id: int, limit: int = 10) -> list[tuple[Role, Record]]:
+        return self.repo.recent_records_of_contact(tenant_id, contact_id, limit)
+
+    # --- turning a message into a lead or a comment ----------------------------------------------
+
+    def lead_from_message(
+        self, actor: User, submit_key: str, title: str, company: str | None, message: ChatMessage,
+        contact_id: int | None = None, new_contact: NewContact | None = None,
+    ) -> Change:  # fmt: skip
+        """A lead from a chat message, in one transaction: the lead (the actor owns and follows it), its
+        Contact (picked or created), the message's text as the first comment, its origin on the timeline."""
+        key = self._submit_key(submit_key)
+        with self.writing():
+            done = self.repo.submitted_record(actor.tenant_id, key)
+            if done is not None:
+                return self._already(actor, done, "This message was already turned into {ref}.")
+            record, created = self._new_lead(actor, title, company, message)
+            events: list[Event] = [created]
+            change = None
+            if new_contact is not None:
+                contact = self.create_contact(actor, new_contact.name, new_contact.email, company=new_contact.company)
+                contact_id = contact.id
+            if contact_id is not None:
+                change = self.set_contact(actor, record.ref, contact_id)
+                events += change.events
+            if clean_text(message.text):
+                change = self.comment(actor, record.ref, message.text)
+                events += change.events
+            self.repo.save_submit(actor.tenant_id, key, record.id, actor.id, self.clock())
+            final = change.record if change else record
+            view = change.view if change else self.view_of(final)
+            return Change(final, tuple(events), f"{record.ref} created from the message.", view)
+
+    def message_to_record(self, actor: User, submit_key: str, ref: str, message: ChatMessage) -> Change:
+        """The message as a comment on a record, with where it came from; the followers hear of it."""
+        key = self._submit_key(submit_key)
+        body = clean_text(message.text)
+        if not body:
+            raise DomainError("This message has no text to add as a comment.", "comment")
+        with self.writing():
+            done = self.repo.submitted_record(actor.tenant_id, key)
+            if done is not None:
+                return self._already(actor, done, "This message was already added to {ref}.")
+            change = self.comment(actor, ref, f"{body}\n\n(from {message.origin})")
+            self.repo.save_submit(actor.tenant_id, key, change.record.id, actor.id, self.clock())
+            return change
+
+    def lead_for_contact(self, actor: User, contact_id: int, title: str, company: str | None) -> Change:
+        """A new lead with this contact as its Contact: both or neither."""
+        with self.writing():
+            contact = self.get_contact(actor.tenant_id, contact_id)
+            created = self.create_record(actor, Kind.LEAD, title, company)
+            change = self.set_contact(actor, created.record.ref, contact.id)
+            message = f"{created.record.ref} created with {contact.name} as its Contact."
+            return Change(change.record, created.events + change.events, message, change.view)
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _new_lead(self, actor: User, title: str, company: str | None, message: ChatMessage) -> tuple[Record, Event]:
+        clean_title = limited(title, "title", "A title", MAX_TITLE)
+        if not clean_title:
+            raise DomainError("A lead needs a title.", "title")
+        clean_company = limited(company, "company", "A company name")
+        now = self.clock()
+        record = self.repo.insert_record(
+            actor.tenant_id, Kind.LEAD, clean_title, stages_for(Kind.LEAD)[0], actor.id, now,
+            company=clean_company, source="Teams message",
+        )  # fmt: skip
+        self.repo.add_follower(actor.tenant_id, record.id, actor.id, now)
+        event = self._event(actor, record, EventKind.CREATED, new=clean_title, detail=f"from {message.origin}")
+        return record, event
+
+    @staticmethod
+    def _submit_key(submit_key: str) -> str:
+        if not SUBMIT_KEY.fullmatch(submit_key or ""):
+            raise DomainError("This dialog is out of date; please start again from the message.")
+        return submit_key
+
+    def _already(self, actor: User, record_id: int, message: str) -> Change:
+        record = self.repo.get_record(actor.tenant_id, record_id)
+        if record is None:
+            raise NotFound("The record this dialog made no longer exists.")
+        return Change(record, (), message.format(ref=record.ref), self.view_of(record))

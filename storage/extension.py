@@ -1,0 +1,98 @@
+"""Queries of the message extension: the records a person searches from any chat's compose box, a
+contact's records, and the keys of dialog submits already carried out (a repeated submit is one).
+SQLite walks its own record_search index (migration 10); PostgreSQL the tsvector columns of migration 2."""
+
+from __future__ import annotations
+
+from bot.domain.models import Record, Role
+from storage.queries import _RECORD_COLUMNS, Queries, _record
+
+FEW_OF_MINE = 2000  # followed records up to which a person's records are sorted rather than walked to
+_NEWEST = " ORDER BY r.updated_at DESC, r.id DESC LIMIT :limit OFFSET :offset"
+
+
+def tenant_token(tenant_id: str) -> str:
+    """The tenant as record_search indexes it (migration 10 writes the same: `'t' || replace(id, '-', '')`)."""
+    return "t" + tenant_id.replace("-", "").replace('"', "")
+
+
+class ExtensionQueries(Queries):
+    def _join(self) -> str:
+        """SQLite's CROSS JOIN keeps the tables in the order written (the planner's choice is the slow one)."""
+        return "JOIN" if self.dialect.postgres else "CROSS JOIN"
+
+    def records_around(self, tenant_id: str, user_id: int, limit: int, offset: int = 0) -> list[Record]:
+        """The records a person owns or follows, newest first. Someone with few (the owner follows on creation,
+        so their followed rows count both) gets theirs sorted; someone with many walks the tenant's
+        newest-first index, which meets the first page early."""
+        params = {"tenant": tenant_id, "user": user_id, "limit": limit, "offset": offset}
+        few = self._one(
+            f"SELECT count(*) < {FEW_OF_MINE} FROM (SELECT 1 FROM followers"
+            f" WHERE tenant_id = :tenant AND user_id = :user LIMIT {FEW_OF_MINE}) AS followed",
+            params,
+        )[0]
+        if few:
+            sql = (
+                "WITH mine(id) AS (SELECT record_id FROM followers WHERE tenant_id = :tenant AND user_id = :user"
+                " UNION SELECT id FROM records WHERE tenant_id = :tenant AND owner_id = :user)"
+                f" SELECT {_RECORD_COLUMNS} FROM mine m {self._join()} records r ON r.id = m.id"
+                " WHERE r.tenant_id = :tenant"
+            )
+        else:
+            indexed = "" if self.dialect.postgres else " INDEXED BY records_newest"
+            sql = (
+                f"SELECT {_RECORD_COLUMNS} FROM records r{indexed} WHERE r.tenant_id = :tenant"
+                " AND (r.owner_id = :user OR EXISTS (SELECT 1 FROM followers f"
+                " WHERE f.tenant_id = r.tenant_id AND f.record_id = r.id AND f.user_id = :user))"
+            )
+        return [_record(r) for r in self._all(sql + _NEWEST, params)]
+
+    def find_records(self, tenant_id: str, text: str, limit: int, offset: int = 0) -> list[Record]:
+        """Records whose title or company, or whose Contact's name, email or company, has every word typed (as
+        prefixes), newest first. SQLite: the record_search index carries a token of each row's tenant, so the
+        search walks only this tenant's matches, in the index's own (rowid) order, and stops at the page."""
+        query = self.dialect.fts_query(text)
+        if query is None:
+            return []
+        params = {"tenant": tenant_id, "limit": limit, "offset": offset}
+        if self.dialect.postgres:
+            sql = (
+                f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = :tenant"
+                " AND (r.search @@ to_tsquery('simple', :query) OR r.id IN (SELECT rc.record_id FROM record_contacts rc"
+                " JOIN contacts c ON c.tenant_id = rc.tenant_id AND c.id = rc.contact_id WHERE rc.tenant_id = :tenant"
+                " AND rc.role = 'contact' AND c.search @@ to_tsquery('simple', :query)))"
+                " ORDER BY r.id DESC LIMIT :limit OFFSET :offset"
+            )
+            return [_record(r) for r in self._all(sql, params | {"query": query})]
+        match = f'tenant : "{tenant_token(tenant_id)}" AND {{title company contact}} : ({query})'
+        rows = self._all(
+            f"SELECT {_RECORD_COLUMNS} FROM record_search s CROSS JOIN records r ON r.id = s.rowid"
+            " WHERE record_search MATCH :match AND r.tenant_id = :tenant"
+            " ORDER BY s.rowid DESC LIMIT :limit OFFSET :offset",
+            params | {"match": match},
+        )
+        return [_record(r) for r in rows]
+
+    def recent_records_of_contact(self, tenant_id: str, contact_id: int, limit: int) -> list[tuple[Role, Record]]:
+        """The records a contact is the Contact or a participant of, newest first."""
+        rows = self._all(
+            f"SELECT rc.role, {_RECORD_COLUMNS} FROM record_contacts rc {self._join()} records r"
+            " ON r.tenant_id = rc.tenant_id AND r.id = rc.record_id"
+            " WHERE rc.tenant_id = ? AND rc.contact_id = ? ORDER BY r.updated_at DESC, r.id DESC LIMIT ?",
+            [tenant_id, contact_id, limit],
+        )
+        return [(Role(r[0]), _record(r[1:])) for r in rows]
+
+    def submitted_record(self, tenant_id: str, submit_key: str) -> int | None:
+        """The record a dialog submit with this key already changed (None: not submitted before)."""
+        row = self._one(
+            "SELECT record_id FROM extension_submits WHERE tenant_id = ? AND submit_key = ?", [tenant_id, submit_key]
+        )
+        return int(row[0]) if row else None
+
+    def save_submit(self, tenant_id: str, submit_key: str, record_id: int, user_id: int, now: str) -> None:
+        self.db.execute(
+            "INSERT INTO extension_submits (tenant_id, submit_key, record_id, user_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [tenant_id, submit_key, record_id, user_id, now],
+        )

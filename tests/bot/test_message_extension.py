@@ -1,0 +1,371 @@
+"""The message extension, driven over HTTP exactly as Teams sends its invokes: the Records and Contacts
+searches (initialRun, paging, bad input, tenants), and the two actions on a message (fetchTask, then
+submitAction: valid, invalid, repeated, tampered, another tenant's ids)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cards.common import plain
+from tests.conftest import ALICE, BOB, CARD, CAROL, MALLORY, CardInHand, Person, Teams, all_text, find
+
+LINK = "https://teams.microsoft.com/l/message/19:abc@thread.tacv2/1700000000001"
+HTML = (
+    '<p>Hi <at id="0">Alice Owner</at>, Contoso wants 40 seats&nbsp;&amp; a quote</p>'
+    "<p>Budget is <b>approved</b>.<br>Call me.</p><script>alert('x')</script>"
+)
+
+
+async def invoke(teams: Teams, person: Person, name: str, value: Any, chat: str = "personal") -> Any:
+    status, body = await teams.post(teams.activity(person, kind="invoke", chat=chat, name=name, value=value))
+    assert status == 200, (status, body)
+    return body
+
+
+async def search(
+    teams: Teams, person: Person, command: str, text: str | None, skip: int = 0, count: int = 25
+) -> dict[str, Any]:
+    parameters = [{"name": "initialRun", "value": "true"}] if text is None else [{"name": "query", "value": text}]
+    value = {"commandId": command, "parameters": parameters, "queryOptions": {"skip": skip, "count": count}}
+    body = await invoke(teams, person, "composeExtension/query", value)
+    result: dict[str, Any] = body["composeExtension"]
+    return result
+
+
+def titles(result: dict[str, Any]) -> list[str]:
+    assert result["type"] == "result" and result["attachmentLayout"] == "list", result
+    return [a["preview"]["content"]["title"] for a in result["attachments"]]
+
+
+def payload(html: str = HTML, author: str = "Jane Buyer") -> dict[str, Any]:
+    return {
+        "id": "1700000000001",
+        "body": {"contentType": "html", "content": html},
+        "from": {"user": {"id": "29:jane", "displayName": author, "userIdentityType": "aadUser"}},
+        "linkToMessage": LINK,
+        "createdDateTime": "2026-11-23T11:59:00.000Z",
+    }
+
+
+async def fetch(teams: Teams, person: Person, command: str, html: str = HTML) -> dict[str, Any]:
+    value = {"commandId": command, "commandContext": "message", "context": {"theme": "default"}}
+    body = await invoke(teams, person, "composeExtension/fetchTask", {**value, "messagePayload": payload(html)})
+    task = body["task"]
+    assert task["type"] == "continue" and task["value"]["card"]["contentType"] == CARD, body
+    dialog: dict[str, Any] = task["value"]["card"]["content"]
+    return dialog
+
+
+def dialog_values(dialog: dict[str, Any], **typed: str) -> dict[str, Any]:
+    """What Teams submits: the Action.Submit's data merged with every input's value."""
+    [submit] = find(dialog, "Action.Submit")
+    inputs = {i["id"]: str(i.get("value", "")) for i in find(dialog, "Input.")}
+    return {**submit["data"], **inputs, **typed}
+
+
+async def submit(teams: Teams, person: Person, command: str, data: dict[str, Any]) -> dict[str, Any]:
+    value = {"commandId": command, "commandContext": "message", "messagePayload": payload(), "data": data}
+    body: dict[str, Any] = await invoke(teams, person, "composeExtension/submitAction", value)
+    return body
+
+
+def inserted(body: dict[str, Any]) -> dict[str, Any]:
+    [attachment] = body["composeExtension"]["attachments"]
+    assert attachment["contentType"] == CARD
+    card: dict[str, Any] = attachment["content"]
+    return card
+
+
+def count(teams: Teams, table: str, tenant: str = ALICE.tenant_id) -> int:
+    sql = f"SELECT count(*) FROM {table} WHERE tenant_id = ?"
+    return int(teams.services.repo.db.execute(sql, [tenant]).fetchone()[0])
+
+
+@pytest.fixture
+async def deals(teams: Teams) -> Teams:
+    await teams.say(ALICE, "new contact Jane Buyer jane@contoso.example Contoso")
+    await teams.say(ALICE, "new lead Contoso rollout")
+    await teams.say(ALICE, "contact L-1 jane@contoso.example")
+    await teams.say(BOB, "new lead Fabrikam pilot")  # Bob's: Alice neither owns nor follows it
+    await teams.say(ALICE, "new lead Northwind renewal")
+    await teams.say(MALLORY, "new contact Jane Elsewhere jane@fabrikam.example")
+    await teams.say(MALLORY, "new lead Contoso rival deal")
+    return teams
+
+
+async def test_initial_run_shows_my_own_and_followed_records_newest_first(deals: Teams) -> None:
+    result = await search(deals, ALICE, "searchRecords", None)
+    assert titles(result) == ["L-3 · Northwind renewal", "L-1 · Contoso rollout"]
+    preview = result["attachments"][1]["preview"]
+    assert preview["contentType"] == "application/vnd.microsoft.card.thumbnail"
+    assert preview["content"]["text"] == "Lead · New · Jane Buyer"
+    await deals.say(ALICE, "follow L-2")
+    assert titles(await search(deals, ALICE, "searchRecords", None)) == [
+        "L-2 · Fabrikam pilot", "L-3 · Northwind renewal", "L-1 · Contoso rollout",
+    ]  # fmt: skip
+
+
+async def test_paging_through_skip_and_count(deals: Teams) -> None:
+    for i in range(7):
+        await deals.say(ALICE, f"new lead Paged deal {i}")
+    first = titles(await search(deals, ALICE, "searchRecords", "paged", skip=0, count=5))
+    second = titles(await search(deals, ALICE, "searchRecords", "paged", skip=5, count=5))
+    assert len(first) == 5 and len(second) == 2 and not set(first) & set(second)
+    assert first[0] == "L-10 · Paged deal 6"
+    assert titles(await search(deals, ALICE, "searchRecords", "paged", skip=10, count=5)) == []
+
+
+async def test_search_by_title_company_contact_and_reference_in_this_tenant_only(deals: Teams) -> None:
+    assert titles(await search(deals, ALICE, "searchRecords", "rollout")) == ["L-1 · Contoso rollout"]
+    assert titles(await search(deals, ALICE, "searchRecords", "jane")) == ["L-1 · Contoso rollout"]  # its Contact
+    assert titles(await search(deals, ALICE, "searchRecords", "contoso")) == ["L-1 · Contoso rollout"]
+    assert titles(await search(deals, ALICE, "searchRecords", "fabrikam")) == ["L-2 · Fabrikam pilot"]
+    assert titles(await search(deals, ALICE, "searchRecords", "l-2")) == ["L-2 · Fabrikam pilot"]
+    assert titles(await search(deals, MALLORY, "searchRecords", "contoso")) == ["L-1 · Contoso rival deal"]
+    assert titles(await search(deals, MALLORY, "searchRecords", "rollout")) == []
+    assert titles(await search(deals, MALLORY, "searchContacts", "jane")) == ["Jane Elsewhere"]
+
+
+@pytest.mark.parametrize(
+    "said", ["", "   ", '"', "*", "NEAR(", "-", 'contoso" OR "', "roll*", "- rollout", "\x00\u202e"]
+)
+async def test_odd_searches_answer_results_or_nothing_never_an_error(deals: Teams, said: str) -> None:
+    found = titles(await search(deals, ALICE, "searchRecords", said))
+    assert found in ([], ["L-3 · Northwind renewal", "L-1 · Contoso rollout"], ["L-1 · Contoso rollout"])
+    assert isinstance(titles(await search(deals, ALICE, "searchContacts", said)), list)
+
+
+async def test_a_very_long_search_is_answered_with_a_message(deals: Teams) -> None:
+    result = await search(deals, ALICE, "searchRecords", "a" * 1000)
+    assert result == {"type": "message", "text": "Search with at most 100 characters: a reference, a title or a name."}
+    status, body = await deals.post(
+        deals.activity(ALICE, kind="invoke", name="composeExtension/query", value={"commandId": 7, "parameters": "x"})
+    )
+    assert status == 200 and body["composeExtension"]["type"] == "message"
+
+
+async def test_the_inserted_record_card_is_the_live_show_card(deals: Teams) -> None:
+    result = await search(deals, ALICE, "searchRecords", "rollout")
+    card = result["attachments"][0]["content"]
+    shown = await deals.card(ALICE, "show L-1")
+    assert all_text(card) == all_text(shown)
+    assert card["refresh"]["action"]["verb"] == "record.show" and ALICE.teams_id in card["refresh"]["userIds"]
+    buttons = [a["data"] for a in find(card, "Action.Execute") if a["verb"] == "record.comment_form"]
+    assert buttons == [{"ref": "L-1", "version": 2}]
+
+
+async def test_the_inserted_card_clicked_in_a_channel_by_someone_else_works_and_stays_fresh(deals: Teams) -> None:
+    card = (await search(deals, ALICE, "searchRecords", "rollout"))["attachments"][0]["content"]
+    # Alice sends it into the channel: Teams posts it as her message; the bot has not seen that message id.
+    in_channel = CardInHand(deals, BOB, card, "1700000000999", "channel")
+    await in_channel.press("Unfollow")  # the card shows Alice's view until Bob's own comes: as for `show`
+    assert "You don't follow L-1." in in_channel.text
+    await in_channel.press("Follow")
+    assert "You now follow L-1." in in_channel.text and "Unfollow" in in_channel.buttons()
+    await in_channel.press("Comment")
+    await in_channel.press("Add comment", comment="Spoke to Jane: quote by Friday")
+    assert "Comment added to L-1." in in_channel.text
+    await deals.cards_updated()
+    # The bot learnt where the card was posted from the first click: the changes made from it (what everyone
+    # sees changes only through an update) and a later change elsewhere update it in place.
+    earlier = len(deals.connector.updates_of("1700000000999"))
+    assert earlier >= 1
+    await deals.say(ALICE, "stage L-1 Contacted")
+    await deals.cards_updated()
+    [update] = deals.connector.updates_of("1700000000999")[earlier:]
+    assert "Stage: Contacted" in all_text(update.activity["attachments"][0]["content"])
+
+
+async def test_a_contact_result_inserts_their_card_with_records_and_a_new_lead_button(deals: Teams) -> None:
+    await deals.say(ALICE, "participant L-3 jane@contoso.example")
+    result = await search(deals, ALICE, "searchContacts", "jane")
+    assert titles(result) == ["Jane Buyer"]
+    assert result["attachments"][0]["preview"]["content"]["text"] == "jane@contoso.example · Contoso"
+    card = CardInHand(deals, BOB, result["attachments"][0]["content"], "1700000000998", "channel")
+    assert "**L-1** Contoso rollout" in card.text and "Lead · New · Contact" in card.text
+    assert "Lead · New · Participant" in card.text
+    await card.press("New lead with this Contact")
+    await card.press("Create lead", lead_title="")
+    assert "A lead needs a title." in card.text and count(deals, "records") == 3
+    await card.press("Create lead", lead_title="Contoso expansion")
+    assert "L-4 created with Jane Buyer as its Contact." in card.text and "Jane Buyer" in card.text
+    view = deals.services.view(ALICE.tenant_id, "L-4")
+    assert view.contact is not None and view.contact.name == "Jane Buyer" and view.owner.name == "Bob Follower"
+
+
+async def test_a_tampered_contact_card_from_another_tenant_finds_nothing(deals: Teams) -> None:
+    theirs = deals.services.repo.contact_by_email(MALLORY.tenant_id, "jane@fabrikam.example")
+    assert theirs is not None
+    body = await deals.click(ALICE, "contact.create_lead", {"contact": theirs.id, "lead_title": "Stolen"})
+    assert body["value"] == "That contact no longer exists." and count(deals, "records") == 3
+
+
+async def test_fetch_task_prefills_the_lead_dialog_from_the_message(deals: Teams) -> None:
+    dialog = await fetch(deals, ALICE, "leadFromMessage")
+    inputs = {i["id"]: i for i in find(dialog, "Input.")}
+    assert inputs["title"]["value"] == "Hi Alice Owner, Contoso wants 40 seats & a quote"
+    assert inputs["comment"]["value"] == (
+        "Hi Alice Owner, Contoso wants 40 seats & a quote\n\nBudget is approved.\nCall me."
+    )
+    assert "alert" not in str(dialog) and "<" not in inputs["comment"]["value"]
+    assert inputs["contact"]["choices.data"]["dataset"] == "crm.contacts"
+    assert [c["title"] for c in inputs["contact"]["choices"]] == ["Jane Buyer · jane@contoso.example · Contoso"]
+    assert "From a message by Jane Buyer" in all_text(dialog)
+
+
+async def test_create_lead_from_message_with_a_new_contact(deals: Teams) -> None:
+    dialog = await fetch(deals, ALICE, "leadFromMessage")
+    data = dialog_values(dialog, new_name="Nora Buyer", new_email="nora@contoso.example")
+    card = inserted(await submit(deals, ALICE, "leadFromMessage", data))
+    text = all_text(card)
+    assert "L-4 · Lead" in text and "Hi Alice Owner, Contoso wants 40 seats & a quote" in text
+    assert plain("Nora Buyer · nora@contoso.example") in text and "You follow this record." in text
+    assert f"Alice Owner created it from a Teams message by Jane Buyer: {LINK}" in text
+    assert "Alice Owner commented: Hi Alice Owner" in text
+    assert "Budget is approved." in deals.services.repo.db.execute("SELECT text FROM comments").fetchone()[0]
+    again = inserted(await submit(deals, ALICE, "leadFromMessage", data))  # the same dialog, submitted twice
+    assert "L-4 · Lead" in all_text(again)
+    assert count(deals, "records") == 4 and count(deals, "contacts") == 2 and count(deals, "comments") == 1
+
+
+async def test_create_lead_from_message_picking_a_contact(deals: Teams) -> None:
+    dialog = await fetch(deals, ALICE, "leadFromMessage")
+    jane = find(dialog, "Input.ChoiceSet")[0]["choices"][0]["value"]
+    card = inserted(await submit(deals, ALICE, "leadFromMessage", dialog_values(dialog, contact=jane, title="Seats")))
+    assert "Seats" in all_text(card) and "Jane Buyer · jane@contoso.example · Contoso" in all_text(card)
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "message"),
+    [
+        ({"title": ""}, "title", "A lead needs a title."),
+        ({"title": "x" * 201}, "title", "A title can be at most 200 characters."),
+        ({"new_email": "nora@contoso.example"}, "new_name", "A new Contact needs a name."),
+        (
+            {"new_name": "Nora", "new_email": "not an email"},
+            "new_email",
+            "“not an email” is not a valid email address.",
+        ),
+        ({"new_name": "Jane 2", "new_email": "jane@contoso.example"}, "new_email", "Jane Buyer already has the email"),
+        ({"contact": "1", "new_name": "Nora"}, "contact", "Pick a Contact or create a new one, not both."),
+        ({"contact": "99999"}, "contact", "That contact no longer exists."),
+        ({"comment": "y" * 4001}, "comment", "A comment can be at most 4,000 characters"),
+    ],
+)
+async def test_a_refused_lead_comes_back_in_the_dialog_and_writes_nothing(
+    deals: Teams, typed: dict[str, str], field: str, message: str
+) -> None:
+    dialog = await fetch(deals, ALICE, "leadFromMessage")
+    body = await submit(deals, ALICE, "leadFromMessage", dialog_values(dialog, **typed))
+    again = body["task"]["value"]["card"]["content"]
+    blocks = [b for b in again["body"] if b.get("type") in ("TextBlock", "Input.Text", "Input.ChoiceSet")]
+    at = next(i for i, b in enumerate(blocks) if b.get("id") == field)
+    assert blocks[at + 1]["text"].startswith(message), blocks[at + 1]
+    assert {i["id"]: i.get("value", "") for i in find(again, "Input.")}["comment"] == typed.get(
+        "comment", dialog_values(dialog)["comment"]
+    )  # what was typed is kept
+    assert count(deals, "records") == 3 and count(deals, "contacts") == 1 and count(deals, "comments") == 0
+
+
+async def test_another_tenants_contact_in_a_tampered_submit_is_not_found(deals: Teams) -> None:
+    theirs = deals.services.repo.contact_by_email(MALLORY.tenant_id, "jane@fabrikam.example")
+    assert theirs is not None
+    dialog = await fetch(deals, ALICE, "leadFromMessage")
+    body = await submit(deals, ALICE, "leadFromMessage", dialog_values(dialog, contact=str(theirs.id)))
+    assert "That contact no longer exists." in all_text(body["task"]["value"]["card"]["content"])
+    assert count(deals, "records") == 3 and count(deals, "records", MALLORY.tenant_id) == 1
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        {"key": ""},
+        {"key": "not-hex"},
+        {"key": 5},
+        {"title": ["x"]},
+        {"contact": "1; DROP TABLE contacts"},
+        {"link": {}},
+    ],
+)
+async def test_a_tampered_dialog_is_refused_with_a_message(deals: Teams, tampered: dict[str, Any]) -> None:
+    dialog = await fetch(deals, ALICE, "leadFromMessage")
+    body = await submit(deals, ALICE, "leadFromMessage", {**dialog_values(dialog), **tampered})
+    shown = (
+        body["composeExtension"]["text"]
+        if "composeExtension" in body
+        else all_text(body["task"]["value"]["card"]["content"])
+    )
+    assert "out of date" in shown or "can't read" in shown
+    assert count(deals, "records") == 3
+
+
+async def test_add_a_message_to_a_record_notifies_its_followers_once(deals: Teams) -> None:
+    await deals.say(BOB, "follow L-1")
+    await deals.settled()
+    dialog = await fetch(deals, ALICE, "addToRecord")
+    picker = find(dialog, "Input.ChoiceSet")[0]
+    assert picker["choices.data"]["dataset"] == "crm.records"
+    assert [c["value"] for c in picker["choices"]] == ["L-1", "L-3"]  # Bob's follow made L-1 the newest
+    data = dialog_values(dialog, ref="L-1")
+    card = inserted(await submit(deals, ALICE, "addToRecord", data))
+    assert "Alice Owner commented: Hi Alice Owner, Contoso wants 40 seats" in all_text(card)
+    await submit(deals, ALICE, "addToRecord", data)  # submitted twice: one comment
+    [comment] = deals.services.repo.db.execute("SELECT text FROM comments").fetchall()
+    assert comment[0].endswith(f"(from a Teams message by Jane Buyer: {LINK})")
+    await deals.settled()
+    [note] = deals.notifications(BOB)[-1:]
+    assert "Alice Owner commented: Hi Alice Owner" in all_text(note.cards[0])
+
+
+async def test_the_record_picker_typeahead_searches_this_tenants_records(deals: Teams) -> None:
+    value = {"queryText": "contoso", "queryOptions": {"skip": 0, "top": 15}, "dataset": "crm.records"}
+    status, body = await deals.post(deals.activity(ALICE, kind="invoke", name="application/search", value=value))
+    assert status == 200 and body["value"]["results"] == [{"title": "L-1 · Contoso rollout · New", "value": "L-1"}]
+
+
+@pytest.mark.parametrize(("ref", "message"), [("", "Pick a record."), ("L-77", "I can't find L-77.")])
+async def test_adding_to_no_record_or_an_unknown_one_says_so_in_the_dialog(
+    deals: Teams, ref: str, message: str
+) -> None:
+    dialog = await fetch(deals, ALICE, "addToRecord")
+    body = await submit(deals, ALICE, "addToRecord", dialog_values(dialog, ref=ref))
+    assert message in all_text(body["task"]["value"]["card"]["content"])
+    assert count(deals, "comments") == 0
+
+
+async def test_a_message_without_text_cannot_be_added(deals: Teams) -> None:
+    dialog = await fetch(deals, ALICE, "addToRecord", html="<p><img src='x'></p>")
+    body = await submit(deals, ALICE, "addToRecord", dialog_values(dialog, ref="L-1"))
+    assert "This message has no text to add as a comment." in all_text(body["task"]["value"]["card"]["content"])
+
+
+async def test_someone_whose_first_contact_is_a_search_is_recorded(deals: Teams) -> None:
+    assert deals.services.repo.find_user(CAROL.tenant_id, CAROL.teams_id, None) is None
+    assert titles(await search(deals, CAROL, "searchRecords", None)) == []  # owns and follows nothing yet
+    carol = deals.services.repo.find_user(CAROL.tenant_id, CAROL.teams_id, None)
+    assert carol is not None and carol.name == "Carol Other"
+    assert titles(await search(deals, CAROL, "searchRecords", "rollout")) == ["L-1 · Contoso rollout"]
+
+
+async def test_an_unknown_invoke_of_the_extension_is_refused_without_a_crash(deals: Teams) -> None:
+    status, _ = await deals.post(deals.activity(ALICE, kind="invoke", name="composeExtension/selectItem", value={}))
+    assert status == 501
+    body = await invoke(deals, ALICE, "composeExtension/submitAction", {"commandId": "other", "data": {}})
+    assert body == {
+        "composeExtension": {"type": "message", "text": "This action is not available any more: update the CRM app."}
+    }
+    body = await invoke(deals, ALICE, "composeExtension/fetchTask", "not a dict")
+    assert body["composeExtension"]["type"] == "message"
+
+
+async def test_a_search_from_an_unknown_organisation_is_answered_in_the_extensions_shape(deals: Teams) -> None:
+    activity = deals.activity(ALICE, kind="invoke", name="composeExtension/query", value={"commandId": "searchRecords"})
+    activity["channelData"] = {}
+    activity["conversation"].pop("tenantId")
+    status, body = await deals.post(activity)
+    assert status == 200
+    assert body == {
+        "composeExtension": {"type": "message", "text": "I could not tell who you are in which organisation."}
+    }
