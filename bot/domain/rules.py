@@ -30,11 +30,21 @@ SEND_REFUSALS = {
 }
 AAD_ID = re.compile(r"[A-Za-z0-9-]{1,100}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # in a Python str, only a lone one survives decoding
+
+
+def has_lone_surrogate(text: str) -> bool:
+    return _SURROGATE.search(text) is not None
+
+
+def without_lone_surrogates(text: str) -> str:
+    """U+FFFD for each lone surrogate (JSON may carry one; UTF-8 and SQLite cannot)."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def clean_text(text: str | None) -> str:
     """Trim, and drop control characters that have no business in a name or title."""
-    return _CONTROL.sub("", text or "").strip()
+    return without_lone_surrogates(_CONTROL.sub("", text or "")).strip()
 
 
 def is_valid_email(email: str) -> bool:
