@@ -107,6 +107,10 @@ class UserCases(Cases):
                 user.tenant_id, record_id, conversation_id, activity_id, service_url, shared, user.id, self.clock()
             )
 
+    def forget_card_post(self, post: CardPost) -> None:
+        """A posted card that can never be updated again (deleted message, bot removed)."""
+        self.repo.forget_card_post(post.tenant_id, post.conversation_id, post.activity_id)
+
     def card_posts(self, tenant_id: str, record_id: int, limit: int) -> tuple[list[CardPost], int | None]:
         """The newest places the record's card was posted, and the record's current version."""
         return self.repo.card_posts(tenant_id, record_id, limit)
