@@ -15,12 +15,17 @@ Every send goes through the rate limiter of bot/notify/rate_limits.py (Teams' pe
 limits). 429 answers are retried after Retry-After; 412, 502, 503, 504 and timeouts with exponential
 backoff and jitter; all bounded by `DeliveryPolicy.max_attempts`. A short wait is spent in the
 delivery's own task (the row is pending in the database meanwhile, so a restart still resumes it), so
-a throttled message goes out the moment its conversation may have it, ahead of the queue."""
+a throttled message goes out the moment its conversation may have it, ahead of the queue.
+
+Fairness (bot/notify/fair_queue.py): due rows are started one tenant at a time, round-robin, at most
+`DeliveryPolicy.per_tenant` of a tenant's under way, so one tenant's fan-out never delays another's
+next notification by more than a free place. A delivery waiting for its tenant's or conversation's
+budget holds no connector call slot (`DeliveryPolicy.concurrency` bounds the calls themselves), and
+a tenant's rows are read again only when its read-ahead runs low, not on every request."""
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import dataclasses
 import functools
@@ -30,6 +35,7 @@ import time
 from typing import Protocol
 
 from bot.domain.delivery import Notification, NotificationView
+from bot.notify.fair_queue import FairQueue
 from bot.notify.rate_limits import DeliveryPolicy, Keyed, Permit, RateLimiter, in_conversation, in_tenant
 from bot.services.outbox import Deliveries
 
@@ -79,8 +85,9 @@ class Sender:
         self.policy = policy or DeliveryPolicy()
         self.limiter = limiter or RateLimiter(self.policy.slack)
         self._wake = asyncio.Event()
-        self._reload = True  # read the due rows again (a change came in, or a timer went off)
-        self._queue: collections.deque[Notification] = collections.deque()  # due rows read ahead
+        self._reload = True  # look for tenants with due rows (a change came in, or a timer went off)
+        self.queue = FairQueue(self.policy.per_tenant, self.policy.under_way)  # due rows read ahead
+        self._calls = asyncio.Semaphore(self.policy.concurrency)  # connector calls at once
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._calling: set[int] = set()  # deliveries inside their HTTP call
         self._runner: asyncio.Task[None] | None = None
@@ -121,40 +128,39 @@ class Sender:
                 self._dispatch_due()
             except Exception:  # the sender must outlive a bad row or a busy database
                 log.exception("notifier pass failed")
-            wait = self.deliveries.seconds_until_next()
-            wait = self.policy.poll_seconds if wait is None else min(max(wait, 0.01), self.policy.poll_seconds)
+            woken = False
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                woken = await asyncio.wait_for(self._wake.wait(), timeout=self._idle_wait())
             self._wake.clear()
+            if not woken:
+                self._reload = True  # a timer: rows coming due, other instances' leftovers
+
+    def _idle_wait(self) -> float:
+        wait = self.deliveries.seconds_until_next()
+        if wait is None:
+            return self.policy.poll_seconds
+        if wait <= 0 and self.queue.running():  # busy: a finished delivery wakes the loop
+            return self.policy.poll_seconds
+        return min(max(wait, 0.01), self.policy.poll_seconds)
 
     def _dispatch_due(self) -> None:
-        """Start deliveries for due rows while there is room. The rows are read ahead in one query
-        rather than once per finished delivery; claiming each one still checks it is pending."""
-        room = self.policy.concurrency - len(self._in_flight)
-        if room <= 0:
-            return
-        # Rows coming due on the timer wait until the rows read ahead are started (a few seconds at
-        # most); reading again on every timer tick would cost a query per retry that its task holds.
-        if self._reload or not self._queue:
+        """Read ahead for the tenants that need it, then start what the fair queue hands out."""
+        tenants = self.queue.hungry()
+        if self._reload:
             self._reload = False
-            ahead = self.policy.concurrency * 2
-            self._queue = collections.deque(
-                n
-                for tenant_id in self.deliveries.due_tenants()
-                for n in self.deliveries.due(tenant_id, ahead + len(self._in_flight))
-                if n.id not in self._in_flight
-            )
-        while room > 0 and self._queue:
-            notification = self._queue.popleft()
-            if notification.id in self._in_flight:
-                continue
+            tenants.update(self.deliveries.due_tenants())
+        for tenant_id in sorted(tenants):
+            limit = self.queue.read_ahead(tenant_id)
+            if limit:
+                self.queue.add(self.deliveries.due(tenant_id, limit))
+        for notification in self.queue.take():
             task = asyncio.create_task(self._deliver(notification))
             self._in_flight[notification.id] = task
-            task.add_done_callback(functools.partial(self._done, notification.id))
-            room -= 1
+            task.add_done_callback(functools.partial(self._done, notification))
 
-    def _done(self, notification_id: int, _task: asyncio.Task[None]) -> None:
-        self._in_flight.pop(notification_id, None)
+    def _done(self, notification: Notification, _task: asyncio.Task[None]) -> None:
+        self._in_flight.pop(notification.id, None)
+        self.queue.done(notification)
         self._wake.set()  # room for the next row
 
     # --- one delivery --------------------------------------------------------------------------
@@ -183,12 +189,13 @@ class Sender:
             permit = await self._permit(notification, conversation)
             answered_at: float | None = None
             try:
-                # A retry of this task's own may be claimed a moment before its stored time.
-                if self._stopping or not self.deliveries.claim(notification, leeway=RETRY_LEEWAY):
-                    return None
-                claimed = True
-                self._calling.add(notification.id)
-                activity_id, answered_at = await outgoing.send()
+                async with self._calls:  # taken only now: waiting for a budget holds no call slot
+                    # A retry of this task's own may be claimed a moment before its stored time.
+                    if self._stopping or not self.deliveries.claim(notification, leeway=RETRY_LEEWAY):
+                        return None
+                    claimed = True
+                    self._calling.add(notification.id)
+                    activity_id, answered_at = await outgoing.send()
             except DeliveryError as exc:
                 if exc.status == 429:
                     permit.refund()
