@@ -33,13 +33,26 @@ VERSION: Final = "1.5"
 LIST_LIMIT = 10  # people shown by name on a card before "and N more"
 
 
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~"})
+ZERO_WIDTH = "\u200b"  # ZERO WIDTH SPACE: invisible, and no markdown syntax spans it
+_EMPHASIS = str.maketrans({c: "\\" + c for c in "\\*_"})
+_BROKEN = (
+    ("]", "]" + ZERO_WIDTH),  # [text](url), [text][ref] and [ref]: url are links no more
+    ("://", ":" + ZERO_WIDTH + "//"),  # nor is a bare https://… (Teams links those too)
+    ("{{", "{" + ZERO_WIDTH + "{"),  # nor a {{DATE(…)}} Teams would render as a date
+)
 
 
 def plain(user_text: str | None) -> str:
-    """User-typed text as literal text in a TextBlock or a FactSet: Teams renders a markdown subset there
-    (links included), so every character markdown gives a meaning is escaped. Applied once, here."""
-    return (user_text or "").translate(_MARKDOWN)
+    """User-typed text as literal text in a TextBlock or a FactSet, where Teams renders a markdown subset
+    (bold, italic, lists, links). Backslash escapes are not honoured alike by every Teams client (mobile
+    renderers showed the backslashes: AdaptiveCards #5590, #7474), so the syntax that matters, links,
+    is broken with an invisible zero-width space instead; only `*`, `_` and `\\` are backslash-escaped
+    (emphasis, which the mobile renderers were fixed to unescape). Applied once, where user text meets
+    a card's text; never to input values, choice or toggle titles, which Teams shows as they are."""
+    text = (user_text or "").translate(_EMPHASIS)
+    for syntax, broken in _BROKEN:
+        text = text.replace(syntax, broken)
+    return text
 
 
 def card(body: list[Element], actions: list[Action] | None = None, refresh: Refresh | None = None) -> Card:
@@ -92,7 +105,8 @@ def subtle(value: str) -> TextBlock:
 
 
 def notice(value: str, good: bool = True) -> TextBlock:
-    return text(value, color="Good" if good else "Attention", weight="Bolder")
+    """A message to the reader; it may quote what they typed, so it is shown as literal text."""
+    return text(plain(value), color="Good" if good else "Attention", weight="Bolder")
 
 
 def section(title: str) -> TextBlock:
@@ -170,7 +184,7 @@ def with_error(element: Input, errors: dict[str, str] | None) -> list[Element]:
     message = (errors or {}).get(element["id"])
     if not message:
         return [element]
-    return [element, text(message, color="Attention", size="Small", spacing="None")]
+    return [element, text(plain(message), color="Attention", size="Small", spacing="None")]
 
 
 def text_input(

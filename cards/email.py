@@ -16,6 +16,7 @@ from cards.common import (
     facts,
     notice,
     open_url,
+    plain,
     subtle,
     text,
     text_input,
@@ -94,7 +95,7 @@ def prepared_card(view: RecordView, to: list[str], cc: list[str], subject: str, 
     body: list[Element] = [
         *record_header(record),
         text("Your email is ready", weight="Bolder"),
-        facts([("To", ", ".join(to)), ("CC", ", ".join(cc) or "nobody"), ("Subject", subject)]),
+        facts([("To", plain(", ".join(to))), ("CC", plain(", ".join(cc)) or "nobody"), ("Subject", plain(subject))]),
         subtle("Open it in Outlook and send it there; then log it so the team sees it on the record."),
         action_set(
             [

@@ -18,6 +18,7 @@ from cards.common import (
     facts,
     heading,
     notice,
+    plain,
     refresh_for_users,
     section,
     subtle,
@@ -49,7 +50,7 @@ def record_data(record: Record) -> dict[str, Any]:
 
 
 def record_header(record: Record) -> list[Element]:
-    return [subtle(f"{record.ref} · {record.kind.label} · {record.stage}"), heading(record.title)]
+    return [subtle(f"{record.ref} · {record.kind.label} · {record.stage}"), heading(plain(record.title))]
 
 
 def _role_buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Action]]:
@@ -104,27 +105,27 @@ def record_card(
         body.append(notice(message, good))
     body += [
         subtle(f"{record.ref} · {record.kind.label}"),
-        heading(record.title),
+        heading(plain(record.title)),
         facts(
             [
                 ("Stage", record.stage),
                 ("Value", _money(record)),
-                ("Company", record.company or ""),
-                ("Owner", view.owner.name or "Unknown"),
+                ("Company", plain(record.company)),
+                ("Owner", plain(view.owner.name) or "Unknown"),
                 ("Converted to", record.converted_to or ""),
                 ("Converted from", record.converted_from or ""),
             ]
         ),
         section("Contact"),
-        text(person_line(view.contact)) if view.contact else subtle("No Contact yet"),
+        text(plain(person_line(view.contact))) if view.contact else subtle("No Contact yet"),
     ]
     body += [action_set(buttons["contact"])] if buttons["contact"] else []
     body.append(section(f"Other participants ({len(view.participants)})"))
-    body += bullet_list([person_line(c) for c in view.participants])
+    body += bullet_list([plain(person_line(c)) for c in view.participants])
     body += _see_all(record, "participants", len(view.participants))
     body += [action_set(buttons["participants"])] if buttons["participants"] else []
     body.append(section(f"Followers ({len(view.followers)})"))
-    body += bullet_list([f.user.name or "Unknown" for f in view.followers], empty="Nobody follows this record")
+    body += bullet_list([plain(f.user.name) or "Unknown" for f in view.followers], empty="Nobody follows this record")
     body += _see_all(record, "followers", len(view.followers))
     if viewer_id is not None:
         follows = view.is_follower(viewer_id)
@@ -146,10 +147,10 @@ def people_card(view: RecordView, role: str, page: int = 0, page_size: int = 100
     """Everyone in one role, a page at a time (the record card shows the first few)."""
     record = view.record
     if role == "participants":
-        names = [person_line(c) for c in view.participants]
+        names = [plain(person_line(c)) for c in view.participants]
         title = f"Other participants of {record.ref} ({len(names)})"
     else:
-        names = [f.user.name or "Unknown" for f in view.followers]
+        names = [plain(f.user.name) or "Unknown" for f in view.followers]
         title = f"Followers of {record.ref} ({len(names)})"
     shown = names[page * page_size : (page + 1) * page_size]
     body: list[Element] = [heading(title), *[text("• " + n, spacing="None") for n in shown]]
@@ -161,13 +162,13 @@ def people_card(view: RecordView, role: str, page: int = 0, page_size: int = 100
 
 
 def record_list_card(title: str, records: list[Record], empty: str, more_hint: str = "") -> Card:
-    """A compact list; each row opens the record when clicked."""
-    body: list[Element] = [heading(title)]
+    """A compact list; each row opens the record when clicked. `title` may quote what was typed."""
+    body: list[Element] = [heading(plain(title))]
     if not records:
         body.append(text(empty))
     for record in records:
-        details = " · ".join(p for p in (record.kind.label, record.stage, record.company or "") if p)
-        items: list[Element] = [text(f"**{record.ref}** {record.title}", spacing="Small"), subtle(details)]
+        details = " · ".join(p for p in (record.kind.label, record.stage, plain(record.company)) if p)
+        items: list[Element] = [text(f"**{record.ref}** {plain(record.title)}", spacing="Small"), subtle(details)]
         body.append(clickable_row(command_button(f"Show {record.ref}", f"show {record.ref}"), items))
     if more_hint:
         body.append(subtle(more_hint))
@@ -194,5 +195,5 @@ def search_results_card(query: str, records: list[Record], contacts: list[Contac
     result["body"].append(text("Contacts", weight="Bolder", spacing="Medium", separator=True))
     if not contacts:
         result["body"].append(subtle("No contact matches."))
-    result["body"] += [text(contact_line(c)) for c in contacts]
+    result["body"] += [text(contact_line(c)) for c in contacts]  # escaped there
     return result

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 from bot.domain.models import Event, EventKind
+from cards.common import plain
 
 
-def describe(event: Event) -> str:
-    """One line a person reads on the timeline."""
+def describe(event: Event, literal: Callable[[str], str] = plain) -> str:
+    """One line a person reads on the timeline; every name, comment and subject in it goes through
+    `literal` (markdown-escaped for a card; `str` for plain text such as a notification's summary)."""
+    event = _literally(event, literal)
     who = event.actor_name or "Someone"
     return {
         EventKind.CREATED: f"{who} created it",
@@ -24,3 +30,12 @@ def describe(event: Event) -> str:
         EventKind.CONVERTED: f"{who} converted {event.old} → {event.new}",
         EventKind.EMAIL_SENT: f"{who} emailed {event.detail or 'the Contact'}: “{event.new}”",
     }[event.kind]
+
+
+def _literally(event: Event, literal: Callable[[str], str]) -> Event:
+    def text(value: str | None) -> str | None:
+        return literal(value) if value else value
+
+    return replace(
+        event, actor_name=text(event.actor_name), old=text(event.old), new=text(event.new), detail=text(event.detail)
+    )
