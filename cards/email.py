@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from bot.domain.models import RecordView
-from bot.domain.rules import MAX_BODY, MAX_SUBJECT
+from bot.domain.rules import MAX_BODY, MAX_CC, MAX_SUBJECT
 from cards import verbs
 from cards.common import (
     Card,
@@ -17,6 +17,7 @@ from cards.common import (
     notice,
     open_url,
     plain,
+    shortened,
     subtle,
     text,
     text_input,
@@ -65,11 +66,15 @@ def compose_card(
         return card(body)
     values = values or {}
     body += text_input("to", "To", values.get("to", contact.email), max_length=2000, style="Email", errors=errors)
-    copied = [p for p in view.participants if p.email]
+    with_email = [p for p in view.participants if p.email]
+    copied = with_email[:MAX_CC]
     for participant in copied:
         cc_id = f"cc_{participant.id}"
-        body.append(toggle(cc_id, f"CC {participant.name} <{participant.email}>", values.get(cc_id, "true")))
-    if len(copied) < len(view.participants):
+        title = shortened(f"CC {participant.name} <{participant.email}>")
+        body.append(toggle(cc_id, title, values.get(cc_id, "true")))
+    if len(copied) < len(with_email):
+        body.append(subtle(f"At most {MAX_CC} people in CC: the first {MAX_CC} participants are offered."))
+    if len(with_email) < len(view.participants):
         body.append(subtle("Participants without an email address are not offered."))
     body += text_input("cc_extra", "Other CC (comma-separated)", values.get("cc_extra"), max_length=2000, errors=errors)
     body += text_input(

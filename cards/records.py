@@ -16,10 +16,12 @@ from cards.common import (
     command_button,
     execute,
     facts,
+    fitting,
     heading,
     notice,
     plain,
     refresh_for_users,
+    room_left,
     section,
     subtle,
     text,
@@ -143,8 +145,8 @@ def record_card(
     return card(body, refresh=refresh)
 
 
-def people_card(view: RecordView, role: str, page: int = 0, page_size: int = 100) -> Card:
-    """Everyone in one role, a page at a time (the record card shows the first few)."""
+def people_card(view: RecordView, role: str, start: int = 0) -> Card:
+    """Everyone in one role, from `start`, as many as fit in a card (the record card shows the first few)."""
     record = view.record
     if role == "participants":
         names = [plain(person_line(c)) for c in view.participants]
@@ -152,11 +154,19 @@ def people_card(view: RecordView, role: str, page: int = 0, page_size: int = 100
     else:
         names = [plain(f.user.name) or "Unknown" for f in view.followers]
         title = f"Followers of {record.ref} ({len(names)})"
-    shown = names[page * page_size : (page + 1) * page_size]
-    body: list[Element] = [heading(title), *[text("• " + n, spacing="None") for n in shown]]
-    buttons: list[Action] = [execute("Back", verbs.RECORD_SHOW, {"ref": record.ref}, inputs=False)]
-    if (page + 1) * page_size < len(names):
-        buttons.append(execute("More", verbs.RECORD_PEOPLE, {**record_data(record), "role": role, "page": page + 1}))
+    back = execute("Back", verbs.RECORD_SHOW, {"ref": record.ref}, inputs=False)
+    more = execute("More", verbs.RECORD_PEOPLE, {**record_data(record), "role": role, "start": len(names)})
+    rest = names[start:]
+
+    def line(name: str) -> Element:
+        return text("• " + name, spacing="None")
+
+    shown = rest[: fitting(rest, line, room_left(card([heading(title), action_set([back, more])])))]
+    body: list[Element] = [heading(title), *[line(n) for n in shown]]
+    buttons: list[Action] = [back]
+    if start + len(shown) < len(names):
+        more["data"]["start"] = start + len(shown)
+        buttons.append(more)
     body.append(action_set(buttons))
     return card(body)
 

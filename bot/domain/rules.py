@@ -16,6 +16,7 @@ MAX_EVENT_TEXT = 500
 TIMELINE_ON_CARD = 5
 MAX_SUBJECT = 255  # an email subject
 MAX_BODY = 20_000  # an email body
+MAX_CC = 25  # people in CC on one email, ticked participants and typed addresses together
 
 _EMAIL = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"

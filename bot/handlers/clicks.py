@@ -145,7 +145,9 @@ class Actions:
         role = text_field(click.data, "role", required=True)
         if role not in ("participants", "followers"):
             raise BadPayload("This card asks for a list I don't know.")
-        return Reply(card=people_card(self._view(click), role, int_field(click.data, "page", 0) or 0))
+        start = int_field(click.data, "start")  # cards posted before paging by size carried a page of 100
+        start = (int_field(click.data, "page", 0) or 0) * 100 if start is None else start
+        return Reply(card=people_card(self._view(click), role, start))
 
     # --- forms ----------------------------------------------------------------------------------
 

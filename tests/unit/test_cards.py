@@ -107,7 +107,7 @@ def every_card() -> dict[str, Card]:
         "comment": comment_form(view(), {"comment": "typed"}, {"comment": "too long"}),
         "stage": stage_form(view(), {"stage": "not a stage"}),
         "convert": convert_confirm_card(view()),
-        "people": people_card(view(200, 200), "followers", page=1),
+        "people": people_card(view(200, 200), "followers", start=100),
         "notification": notification_card(notification([STAGE, EMAIL, COMMENT]), message="Saved."),
         "notification of a long burst": notification_card(notification([COMMENT] * 40, NotifyChoice.COMMENTS)),
         "notifications status": outbox_card(
