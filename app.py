@@ -229,6 +229,8 @@ def create_app(
             while True:
                 try:
                     services.forget_old_activities()
+                    pruned = services.prune_history()
+                    log.info("housekeeping: pruned %s", ", ".join(f"{n} {what}" for what, n in pruned.items()))
                 except Exception:  # housekeeping must never take the service down
                     log.exception("housekeeping failed")
                 await asyncio.sleep(3600)

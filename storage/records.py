@@ -126,6 +126,17 @@ class RecordQueries(Queries):
         )
         return [(r[0], _contact(r[1:])) for r in rows]
 
+    def count_role(self, tenant_id: str, record_id: int, role: str) -> int:
+        row = self._one(
+            "SELECT count(*) FROM record_contacts WHERE tenant_id = ? AND record_id = ? AND role = ?",
+            [tenant_id, record_id, role],
+        )
+        return int(row[0]) if row else 0
+
+    def count_followers(self, tenant_id: str, record_id: int) -> int:
+        row = self._one("SELECT count(*) FROM followers WHERE tenant_id = ? AND record_id = ?", [tenant_id, record_id])
+        return int(row[0]) if row else 0
+
     def set_role(self, tenant_id: str, record_id: int, contact_id: int, role: str, actor_id: int, now: str) -> None:
         self.db.execute(
             "INSERT INTO record_contacts (tenant_id, record_id, contact_id, role, added_by, added_at)"

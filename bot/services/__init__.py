@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.domain.clock import utc_now
+from bot.domain.quotas import WriteQuotas
 from bot.services.email import EmailCases
 from bot.services.outbox import Deliveries
 from bot.services.people import UserCases
@@ -21,3 +22,4 @@ class CrmService(EmailCases, UserCases):
         self.repo = repo
         self.clock = clock
         self.deliveries = Deliveries(repo, clock, notify_window_seconds)
+        self.quotas = WriteQuotas()  # per process: see bot/domain/quotas.py

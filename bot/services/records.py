@@ -21,7 +21,17 @@ from bot.domain.models import (
     User,
     stages_for,
 )
-from bot.domain.rules import MAX_COMMENT, MAX_TITLE, TIMELINE_ON_CARD, clean_text, limited, parse_ref, shorten
+from bot.domain.rules import (
+    MAX_COMMENT,
+    MAX_FOLLOWERS,
+    MAX_PARTICIPANTS,
+    MAX_TITLE,
+    TIMELINE_ON_CARD,
+    clean_text,
+    limited,
+    parse_ref,
+    shorten,
+)
 from bot.services.contacts import ContactCases
 from bot.services.outbox import Deliveries
 
@@ -37,6 +47,7 @@ class RecordCases(ContactCases):
             article = "An" if kind is Kind.OPPORTUNITY else "A"
             raise DomainError(f"{article} {kind.value} needs a title.", "title")
         clean_company = limited(company, "company", "A company name")
+        self.quotas.spend("records", actor.tenant_id, actor.id)
         now = self.clock()
         with self.writing():
             record = self.repo.insert_record(
@@ -133,6 +144,10 @@ class RecordCases(ContactCases):
                 )
             if role == Role.PARTICIPANT:
                 raise DomainError(f"{contact.name} is already a participant of {record.ref}.", "contact")
+            if self.repo.count_role(actor.tenant_id, record.id, Role.PARTICIPANT.value) >= MAX_PARTICIPANTS:
+                raise DomainError(
+                    f"{record.ref} has {MAX_PARTICIPANTS} participants, the most a record may.", "contact"
+                )
             self.repo.set_role(actor.tenant_id, record.id, contact.id, Role.PARTICIPANT.value, actor.id, self.clock())
             event = self._event(actor, record, EventKind.PARTICIPANT_ADDED, new=contact.label)
             message = f"{contact.name} is now a participant of {record.ref}."
@@ -171,6 +186,8 @@ class RecordCases(ContactCases):
                 else:
                     already = "You don't follow" if yourself else f"{who.name} doesn't follow"
                 raise DomainError(f"{already} {record.ref}.", "follower")
+            if follows and self.repo.count_followers(actor.tenant_id, record.id) >= MAX_FOLLOWERS:
+                raise DomainError(f"{record.ref} has {MAX_FOLLOWERS:,} followers, the most a record may.", "follower")
             if follows:
                 self.repo.add_follower(actor.tenant_id, record.id, who.id, self.clock())
                 event = self._event(actor, record, EventKind.FOLLOWER_ADDED, new=who.name)
