@@ -126,15 +126,16 @@ def record_card(
     body += bullet_list([plain(person_line(c)) for c in view.participants])
     body += _see_all(record, "participants", len(view.participants))
     body += [action_set(buttons["participants"])] if buttons["participants"] else []
-    body.append(section(f"Followers ({len(view.followers)})"))
-    body += bullet_list([plain(f.user.name) or "Unknown" for f in view.followers], empty="Nobody follows this record")
-    body += _see_all(record, "followers", len(view.followers))
+    body.append(section(f"Followers ({view.follower_count})"))
+    names = [plain(f.user.name) or "Unknown" for f in view.followers]
+    body += bullet_list(names, total=view.follower_count, empty="Nobody follows this record")
+    body += _see_all(record, "followers", view.follower_count)
     if viewer_id is not None:
         follows = view.is_follower(viewer_id)
         body.append(subtle("You follow this record." if follows else "You don't follow this record."))
-        mine = next((f for f in view.followers if f.user.id == viewer_id), None)
+        mine = view.choice_of(viewer_id)
         if mine is not None:
-            body += notify_choice_elements(record.ref, mine.notify)
+            body += notify_choice_elements(record.ref, mine)
     body.append(action_set(buttons["followers"]))
     body.append(section("Latest activity"))
     body += bullet_list([f"{describe(event)} · {when(event.at)}" for event in view.timeline], empty="Nothing yet")

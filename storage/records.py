@@ -153,14 +153,22 @@ class RecordQueries(Queries):
 
     # --- followers -----------------------------------------------------------------------------
 
-    def followers(self, tenant_id: str, record_id: int) -> list[Follower]:
+    def followers(self, tenant_id: str, record_id: int, limit: int = -1) -> list[Follower]:
+        """The record's followers, first followed first; `limit` -1: all of them."""
         rows = self._all(
             "SELECT u.id, u.tenant_id, u.name, u.teams_id, u.aad_object_id, u.email, f.notify"
             " FROM followers f JOIN users u ON u.tenant_id = f.tenant_id AND u.id = f.user_id"
-            " WHERE f.tenant_id = ? AND f.record_id = ? ORDER BY f.added_at, u.id",
-            [tenant_id, record_id],
+            " WHERE f.tenant_id = ? AND f.record_id = ? ORDER BY f.added_at, u.id LIMIT ?",
+            [tenant_id, record_id, limit],
         )
         return [Follower(user=_user(r[:6]), notify=NotifyChoice(r[6])) for r in rows]
+
+    def follower_choices(self, tenant_id: str, record_id: int) -> dict[int, str]:
+        """Every follower's user id and notification choice: two columns, no users built."""
+        rows = self._all(
+            "SELECT user_id, notify FROM followers WHERE tenant_id = ? AND record_id = ?", [tenant_id, record_id]
+        )
+        return {r[0]: r[1] for r in rows}
 
     def is_follower(self, tenant_id: str, record_id: int, user_id: int) -> bool:
         row = self._one(

@@ -33,6 +33,7 @@ AAD_ID = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )  # an Entra object id
 MAX_PARTICIPANTS = 100  # Other participants on one record
+FOLLOWERS_IN_VIEW = 60  # followers read as people for a card (names shown, refresh ids); the rest are counted
 MAX_FOLLOWERS = 1000  # followers of one record (each change notifies every one of them)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # in a Python str, only a lone one survives decoding

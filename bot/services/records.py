@@ -22,6 +22,7 @@ from bot.domain.models import (
     stages_for,
 )
 from bot.domain.rules import (
+    FOLLOWERS_IN_VIEW,
     MAX_COMMENT,
     MAX_FOLLOWERS,
     MAX_PARTICIPANTS,
@@ -67,13 +68,16 @@ class RecordCases(ContactCases):
     def record_by_id(self, tenant_id: str, record_id: int) -> Record | None:
         return self.repo.get_record(tenant_id, record_id)
 
-    def view(self, tenant_id: str, ref: str) -> RecordView:
-        return self.view_of(self.get_record(tenant_id, ref))
+    def view(self, tenant_id: str, ref: str, every_follower: bool = False) -> RecordView:
+        return self.view_of(self.get_record(tenant_id, ref), every_follower)
 
-    def view_of(self, record: Record) -> RecordView:
-        """Everything the record's card shows, in four queries (the owner usually follows)."""
+    def view_of(self, record: Record, every_follower: bool = False) -> RecordView:
+        """Everything the record's card shows, in five queries (the owner usually follows): the first
+        FOLLOWERS_IN_VIEW followers as people and every follower as an id and a choice, unless
+        `every_follower` (the list of all followers)."""
         tenant = record.tenant_id
-        followers = tuple(self.repo.followers(tenant, record.id))
+        followers = tuple(self.repo.followers(tenant, record.id, -1 if every_follower else FOLLOWERS_IN_VIEW))
+        choices = None if every_follower else self.repo.follower_choices(tenant, record.id)
         owner = next((f.user for f in followers if f.user.id == record.owner_id), None)
         owner = owner or self.repo.get_user(tenant, record.owner_id)
         if owner is None:
@@ -86,6 +90,7 @@ class RecordCases(ContactCases):
             participants=tuple(c for role, c in people if role == Role.PARTICIPANT),
             followers=followers,
             timeline=tuple(self.repo.timeline(tenant, record.id, TIMELINE_ON_CARD)),
+            follower_choices=choices,
         )
 
     def list_records(self, tenant_id: str, kind: Kind | None, limit: int = 25) -> list[Record]:

@@ -99,3 +99,16 @@ async def test_housekeeping_forgets_what_is_done_and_old(teams: Teams) -> None:
     pruned = teams.services.prune_history()
     assert pruned["card posts"] == fresh[0] and pruned["sent notifications"] == 2
     assert count(teams, "card_posts") == count(teams, "notifications") == 0 and count(teams, "email_sends") == 1
+
+
+async def test_a_record_with_many_followers_is_read_by_count_and_still_knows_each_viewer(teams: Teams) -> None:
+    await teams.say(ALICE, "new lead Crowd")
+    seed_people(teams, 0, 900)
+    await teams.say(BOB, "follow L-1")  # the 902nd follower, far beyond the names a card reads
+    view = teams.services.view(ALICE.tenant_id, "L-1")
+    assert len(view.followers) <= 60 and view.follower_count == 902
+    card = all_text(await teams.card(BOB, "show L-1"))
+    assert "Followers (902)" in card and "and 892 more" in card and "[Unfollow]" in card
+    assert "You follow this record." in card and "[Save notification setting]" in card
+    await teams.say(ALICE, "comment L-1 still quick")
+    assert teams.outbox()["pending"] + teams.outbox()["sent"] + teams.outbox()["sending"] >= 1  # Bob is told
