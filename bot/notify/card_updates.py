@@ -43,6 +43,10 @@ def _status(exc: Exception) -> int | None:
     return status if isinstance(status, int) else None
 
 
+def _key(post: CardPost) -> PostKey:
+    return post.tenant_id, post.conversation_id, post.activity_id
+
+
 class CardUpdater:
     def __init__(
         self, services: CrmService, send: Send, limiter: RateLimiter, debounce: float = DEBOUNCE_SECONDS
@@ -61,7 +65,11 @@ class CardUpdater:
         self, tenant_id: str, record_id: int, answered_activity_id: str | None = None, view: RecordView | None = None
     ) -> None:
         """Schedule an update of the record's posted cards (the clicked one was already answered); `view` is
-        the record after the change, reused when nothing changed it since."""
+        the record after the change, reused when nothing changed it since. With several replicas, the one
+        that sends for the tenant makes the calls (Teams' limits)."""
+        if not self.services.deliveries.owns(tenant_id):
+            self._start(self._hand_over(tenant_id, record_id, answered_activity_id))
+            return
         key = (tenant_id, record_id)
         if view is not None:
             self._views[key] = view
@@ -72,12 +80,21 @@ class CardUpdater:
                 self._pending[key].add(answered_activity_id)
             return
         self._pending[key] = {answered_activity_id} if answered_activity_id else set()
-        self._spawn(self._update(key))
+        self._start(self._update(key))
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+    def _start(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _hand_over(self, tenant_id: str, record_id: int, answered_activity_id: str | None) -> None:
+        """Take the tenant's sending if nobody has it, else ask its sender (LISTEN/NOTIFY) to update."""
+        owned, _ = await self.services.deliveries.own(tenant_id)
+        if owned:
+            self.record_changed(tenant_id, record_id, answered_activity_id)
+            return
+        note = f"card {tenant_id} {record_id} {answered_activity_id or ''}"
+        await self.services.run(self.services.repo.notify, note)
 
     async def close(self) -> None:
         for task in list(self._tasks):
@@ -90,55 +107,57 @@ class CardUpdater:
         skip = self._pending.pop(key, set()) if only is None else set()
         known = self._views.pop(key, None) if only is None else None
         tenant_id, record_id = key
-        posts, version = self.services.card_posts(tenant_id, record_id, POSTS_PER_CHANGE)
-        now = time.monotonic()
-        if only is not None:
-            posts = [p for p in posts if _key(p) == only]
-        else:  # a post backing off is left alone: its own retry is scheduled
-            posts = [p for p in posts if p.activity_id not in skip and self._backoff.get(_key(p), (0, 0.0))[1] <= now]
-        if not posts:
-            return
-        view = known if known is not None and known.record.version == version else None
-        if view is None:
-            record = self.services.record_by_id(tenant_id, record_id)
-            if record is None:
-                return
-            view = self.services.view_of(record)
-        for post in posts:
-            await self._send_one(view, post)
+        for post, card in await self.services.run(self._cards, tenant_id, record_id, skip, known, only):
+            permit = await self.limiter.acquire(
+                [in_conversation(tenant_id, post.conversation_id)], in_tenant(tenant_id)
+            )
+            try:
+                await self.send(post, card)
+                self._backoff.pop(_key(post), None)
+            except Exception as exc:  # a deleted message or a removed bot must not stop the others
+                await self._failed(post, exc)
+            finally:
+                permit.finished()
 
-    async def _send_one(self, view: RecordView, post: CardPost) -> None:
-        tenant_id = post.tenant_id
-        # A 1:1 chat has one viewer; a shared card shows Follow to all, and each listed viewer's own view.
-        viewer = None if post.shared or not post.viewer_id else self.services.user_by_id(tenant_id, post.viewer_id)
-        ids = refresh_user_ids(view, viewer, shared=viewer is None)
-        card = record_card(view, viewer.id if viewer else None, refresh_user_ids=ids)
-        permit = await self.limiter.acquire([in_conversation(tenant_id, post.conversation_id)], in_tenant(tenant_id))
-        try:
-            await self.send(post, card)
-            self._backoff.pop(_key(post), None)
-        except Exception as exc:  # a deleted message or a removed bot must not stop the others
-            self._failed(post, exc)
-        finally:
-            permit.finished()
-
-    def _failed(self, post: CardPost, exc: Exception) -> None:
+    async def _failed(self, post: CardPost, exc: Exception) -> None:
         status = _status(exc)
         failures = self._backoff.get(_key(post), (0, 0.0))[0] + 1
         log.warning("tenant=%s record=%s card update failed: status=%s %r", post.tenant_id, post.record_id, status, exc)
         if status in PERMANENT or failures >= MAX_TRANSIENT:
             self._backoff.pop(_key(post), None)
-            self.services.forget_card_post(post)
+            await self.services.run(self.services.forget_card_post, post)
             log.info("tenant=%s record=%s posted card forgotten (status=%s)", post.tenant_id, post.record_id, status)
             return
         delay = min(RETRY_CAP_SECONDS, self.retry_base * 2 ** (failures - 1))
         self._backoff[_key(post)] = (failures, time.monotonic() + delay)
-        self._spawn(self._retry(post, delay))
+        self._start(self._retry(post, delay))
 
     async def _retry(self, post: CardPost, delay: float) -> None:
         await asyncio.sleep(delay)
         await self._update((post.tenant_id, post.record_id), only=_key(post))
 
-
-def _key(post: CardPost) -> PostKey:
-    return post.tenant_id, post.conversation_id, post.activity_id
+    def _cards(
+        self, tenant_id: str, record_id: int, skip: set[str], known: RecordView | None, only: PostKey | None = None
+    ) -> list[tuple[CardPost, Card]]:
+        """The posted cards to replace, each with its new content (storage work: off the event loop)."""
+        posts, version = self.services.card_posts(tenant_id, record_id, POSTS_PER_CHANGE)
+        now = time.monotonic()
+        if only is not None:
+            posts = [post for post in posts if _key(post) == only]
+        else:  # a post backing off is left alone: its own retry is scheduled
+            posts = [p for p in posts if p.activity_id not in skip and self._backoff.get(_key(p), (0, 0.0))[1] <= now]
+        if not posts:
+            return []
+        view = known if known is not None and known.record.version == version else None
+        if view is None:
+            record = self.services.record_by_id(tenant_id, record_id)
+            if record is None:
+                return []
+            view = self.services.view_of(record)
+        cards = []
+        for post in posts:
+            # A 1:1 chat has one viewer; a shared card shows Follow to all, and each listed viewer's own view.
+            viewer = None if post.shared or not post.viewer_id else self.services.user_by_id(tenant_id, post.viewer_id)
+            ids = refresh_user_ids(view, viewer, shared=viewer is None)
+            cards.append((post, record_card(view, viewer.id if viewer else None, refresh_user_ids=ids)))
+        return cards

@@ -17,11 +17,12 @@ backoff and jitter; all bounded by `DeliveryPolicy.max_attempts`. A short wait i
 delivery's own task (the row is pending in the database meanwhile, so a restart still resumes it), so
 a throttled message goes out the moment its conversation may have it, ahead of the queue.
 
-Fairness (bot/notify/fair_queue.py): due rows are started one tenant at a time, round-robin, at most
-`DeliveryPolicy.per_tenant` of a tenant's under way, so one tenant's fan-out never delays another's
-next notification by more than a free place. A delivery waiting for its tenant's or conversation's
-budget holds no connector call slot (`DeliveryPolicy.concurrency` bounds the calls themselves), and
-a tenant's rows are read again only when its read-ahead runs low, not on every request."""
+Fairness (bot/notify/fair_queue.py): due rows are started one tenant at a time, the tenant with the
+fewest under way first, at most `DeliveryPolicy.per_tenant` of a tenant's under way, so one tenant's
+fan-out never delays another's next notification by more than a free place. A delivery waiting for
+its tenant's or conversation's budget holds no connector call slot (`DeliveryPolicy.concurrency`
+bounds the calls themselves), and a tenant's rows are read again only when its read-ahead runs low,
+not on every request."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ from bot.services.outbox import Deliveries
 
 log = logging.getLogger(__name__)
 
-RETRY_LEEWAY = 0.1  # seconds: the stored retry time and the limiter's clock differ by a little
+RETRY_LEEWAY = 0.1
+TAKEOVER_POLL_SECONDS = 1.0  # how soon a replica notices that a tenant's sender stopped  # seconds: the stored retry time and the limiter's clock differ by a little
 
 
 class DeliveryError(Exception):
@@ -92,6 +94,7 @@ class Sender:
         self._calling: set[int] = set()  # deliveries inside their HTTP call
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
+        self._others_only = False  # every due row belongs to tenants another replica sends for
 
     def wake(self) -> None:
         self._reload = True
@@ -120,43 +123,65 @@ class Sender:
 
     async def _run(self) -> None:
         swept = -math.inf
+        run = self.deliveries.run
         while not self._stopping:
+            wait: float | None = None
             try:
                 if time.monotonic() - swept >= self.policy.poll_seconds:
-                    self.deliveries.fail_interrupted(older_than_seconds=self.policy.send_timeout * 2 + 5)
+                    await run(self.deliveries.fail_interrupted, self.policy.send_timeout * 2 + 5)
                     swept = time.monotonic()
-                self._dispatch_due()
+                await self._dispatch_due()
+                wait = await run(self.deliveries.seconds_until_next)
             except Exception:  # the sender must outlive a bad row or a busy database
                 log.exception("notifier pass failed")
+            wait = self._idle_wait(wait)
+            if self._others_only:  # not ours to send: look again soon, in case their sender stopped
+                wait = min(self.policy.poll_seconds, TAKEOVER_POLL_SECONDS)
             woken = False
             with contextlib.suppress(TimeoutError):
-                woken = await asyncio.wait_for(self._wake.wait(), timeout=self._idle_wait())
+                woken = await asyncio.wait_for(self._wake.wait(), timeout=wait)
             self._wake.clear()
             if not woken:
                 self._reload = True  # a timer: rows coming due, other instances' leftovers
 
-    def _idle_wait(self) -> float:
-        wait = self.deliveries.seconds_until_next()
-        if wait is None:
+    def _idle_wait(self, until_next: float | None) -> float:
+        if until_next is None:
             return self.policy.poll_seconds
-        if wait <= 0 and self.queue.running():  # busy: a finished delivery wakes the loop
+        if until_next <= 0 and self.queue.running():  # busy: a finished delivery wakes the loop
             return self.policy.poll_seconds
-        return min(max(wait, 0.01), self.policy.poll_seconds)
+        return min(max(until_next, 0.01), self.policy.poll_seconds)
 
-    def _dispatch_due(self) -> None:
-        """Read ahead for the tenants that need it, then start what the fair queue hands out."""
+    async def _dispatch_due(self) -> None:
+        """Read ahead for the tenants that need it (after a wake or a timer: every tenant with due rows
+        this replica sends for; else those whose read-ahead ran low), then start what the fair queue
+        hands out."""
+        run = self.deliveries.run
         tenants = self.queue.hungry()
         if self._reload:
             self._reload = False
-            tenants.update(self.deliveries.due_tenants())
+            due = await run(self.deliveries.due_tenants)
+            owned = [t for t in due if await self._owns(t)]  # one replica sends for a tenant: Teams' limits hold
+            self._others_only = bool(due) and not owned
+            tenants.update(owned)
         for tenant_id in sorted(tenants):
             limit = self.queue.read_ahead(tenant_id)
             if limit:
-                self.queue.add(self.deliveries.due(tenant_id, limit))
+                self.queue.add(await run(self.deliveries.due, tenant_id, limit))
         for notification in self.queue.take():
             task = asyncio.create_task(self._deliver(notification))
             self._in_flight[notification.id] = task
             task.add_done_callback(functools.partial(self._done, notification))
+
+    async def _owns(self, tenant_id: str) -> bool:
+        """Whether this replica sends for the tenant. Taken over from a replica that stopped, the
+        tenant's budget waits out one window first: its last sends are not in this limiter's log."""
+        owned, taken_now = await self.deliveries.own(tenant_id)
+        if taken_now and (since := await self.deliveries.run(self.deliveries.seconds_since_last_send, tenant_id)):
+            key, limits = in_tenant(tenant_id)
+            pause = max(w for _, w in limits) + self.policy.slack - since
+            if pause > 0:
+                self.limiter.block(key, pause)
+        return owned
 
     def _done(self, notification: Notification, _task: asyncio.Task[None]) -> None:
         self._in_flight.pop(notification.id, None)
@@ -178,10 +203,11 @@ class Sender:
         """One attempt; returns the notification and a delay when this task is to try again."""
         claimed = False
         conversation: Keyed | None = None
+        run = self.deliveries.run
         try:
-            view = self.deliveries.view(notification)
+            view = await run(self.deliveries.view, notification)
             if view is None:
-                self.deliveries.drop(notification)
+                await run(self.deliveries.drop, notification)
                 return None
             outgoing = await self.transport.prepare(view)  # before the permit: its window starts when granted
             tenant = notification.tenant_id
@@ -191,7 +217,7 @@ class Sender:
             try:
                 async with self._calls:  # taken only now: waiting for a budget holds no call slot
                     # A retry of this task's own may be claimed a moment before its stored time.
-                    if self._stopping or not self.deliveries.claim(notification, leeway=RETRY_LEEWAY):
+                    if self._stopping or not await run(self.deliveries.claim, notification, RETRY_LEEWAY):
                         return None
                     claimed = True
                     self._calling.add(notification.id)
@@ -203,18 +229,19 @@ class Sender:
             finally:
                 self._calling.discard(notification.id)
                 permit.finished(answered_at)
-            self.deliveries.sent(notification, activity_id)
+            await run(self.deliveries.sent, notification, activity_id)
             log.info("tenant=%s notification=%s sent to user=%s", tenant, notification.id, view.recipient.id)
             return None
         except DeliveryError as exc:
-            return self._after_failure(notification, exc, conversation)
+            return await self._after_failure(notification, exc, conversation)
         except asyncio.CancelledError:
             if claimed:  # cut off during the HTTP call at shutdown: it may have arrived
-                self.deliveries.failed(notification, "interrupted while sending (the bot stopped); it may have arrived")
+                reason = "interrupted while sending (the bot stopped); it may have arrived"
+                self.deliveries.failed(notification, reason)  # no await left: the task is being cancelled
             raise
         except Exception as exc:
             log.exception("tenant=%s notification=%s could not be sent", notification.tenant_id, notification.id)
-            self.deliveries.failed(notification, f"internal error: {type(exc).__name__}")
+            await run(self.deliveries.failed, notification, f"internal error: {type(exc).__name__}")
             return None
 
     async def _permit(self, notification: Notification, conversation: Keyed) -> Permit:
@@ -224,11 +251,11 @@ class Sender:
             urgent=notification.attempts > 0,  # a retry has waited once already
         )
 
-    def _after_failure(
+    async def _after_failure(
         self, notification: Notification, exc: DeliveryError, conversation: Keyed | None
     ) -> tuple[Notification, float] | None:
         """The next attempt, if this task makes it; after a 429 the conversation pauses for Retry-After."""
-        retry = self._record_failure(notification, exc)
+        retry = await self.deliveries.run(self._record_failure, notification, exc)
         if exc.status == 429 and conversation is not None:
             self.limiter.block(conversation[0], exc.retry_after or self.policy.backoff(1))  # its key
         return retry

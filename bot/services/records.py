@@ -76,7 +76,7 @@ class RecordCases(ContactCases):
         FOLLOWERS_IN_VIEW followers as people and every follower as an id and a choice, unless
         `every_follower` (the list of all followers)."""
         tenant = record.tenant_id
-        followers = tuple(self.repo.followers(tenant, record.id, -1 if every_follower else FOLLOWERS_IN_VIEW))
+        followers = tuple(self.repo.followers(tenant, record.id, None if every_follower else FOLLOWERS_IN_VIEW))
         choices = None if every_follower else self.repo.follower_choices(tenant, record.id)
         owner = next((f.user for f in followers if f.user.id == record.owner_id), None)
         owner = owner or self.repo.get_user(tenant, record.owner_id)
