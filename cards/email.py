@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from bot.domain.models import RecordView
+from bot.domain.buying import BuyingRole
+from bot.domain.models import Contact, RecordView
 from bot.domain.rules import MAX_BODY, MAX_CC, MAX_SUBJECT
 from cards import verbs
 from cards.common import (
@@ -23,7 +24,7 @@ from cards.common import (
     text_input,
     toggle,
 )
-from cards.elements import ActionExecute, Element
+from cards.elements import Action, ActionExecute, Element
 from cards.records import record_header
 
 
@@ -42,6 +43,25 @@ def mailto_link(to: list[str], cc: list[str], subject: str, body: str = "") -> s
 
 def _back(ref: str) -> ActionExecute:
     return execute("Back", verbs.RECORD_SHOW, {"ref": ref}, inputs=False)
+
+
+MAX_ACTIONS = 5  # buttons in one ActionSet that Teams' host config shows
+
+
+def _cc_by_role(view: RecordView, copied: list[Contact], send_id: str) -> list[Element]:
+    """One button per buying role among the people offered as CC: tick exactly them (and "Everyone")."""
+    present = {view.buying_roles[p.id] for p in copied if p.id in view.buying_roles}
+    if not present:
+        return []
+    data = {"ref": view.record.ref, "version": view.record.version, "send_id": send_id}
+    buttons: list[Action] = [
+        execute(role.label, verbs.EMAIL_CC_ROLE, {**data, "cc_role": role.value})
+        for role in BuyingRole
+        if role in present
+    ]
+    buttons.append(execute("Everyone", verbs.EMAIL_CC_ROLE, {**data, "cc_role": "all"}))
+    rows = [action_set(buttons[i : i + MAX_ACTIONS]) for i in range(0, len(buttons), MAX_ACTIONS)]
+    return [subtle("CC by role:"), *rows]
 
 
 def compose_card(
@@ -68,10 +88,12 @@ def compose_card(
     body += text_input("to", "To", values.get("to", contact.email), max_length=2000, style="Email", errors=errors)
     with_email = [p for p in view.participants if p.email]
     copied = with_email[:MAX_CC]
+    body += _cc_by_role(view, copied, send_id)
     for participant in copied:
         cc_id = f"cc_{participant.id}"
-        title = shortened(f"CC {participant.name} <{participant.email}>")
-        body.append(toggle(cc_id, title, values.get(cc_id, "true")))
+        role = view.buying_roles.get(participant.id)
+        title = f"CC {participant.name} <{participant.email}>" + (f" · {role.label}" if role else "")
+        body.append(toggle(cc_id, shortened(title), values.get(cc_id, "true")))
     if len(copied) < len(with_email):
         body.append(subtle(f"At most {MAX_CC} people in CC: the first {MAX_CC} participants are offered."))
     if len(with_email) < len(view.participants):
@@ -93,15 +115,23 @@ def compose_card(
     return card(body)
 
 
-def prepared_card(view: RecordView, to: list[str], cc: list[str], subject: str, message: str, send_id: str) -> Card:
-    """Without Graph: open the message in the user's mail app, then log it on the record."""
+def _copyable(input_id: str, label: str, value: str) -> list[Element]:
+    """A field to copy from exactly as it is (no markdown), should the link open nothing."""
+    return text_input(input_id, label, value, max_length=max(len(value), 1))
+
+
+def prepared_card(view: RecordView, to: list[str], cc: list[str], subject: str, link: str, send_id: str) -> Card:
+    """Without Graph: open the message in the user's mail app (`link`: the bot's https link to the `mailto:`,
+    or the `mailto:` itself), with To, CC and Subject to copy, then log it on the record."""
     record = view.record
-    link = mailto_link(to, cc, subject, message)
     body: list[Element] = [
         *record_header(record),
         text("Your email is ready", weight="Bolder"),
         facts([("To", plain(", ".join(to))), ("CC", plain(", ".join(cc)) or "nobody"), ("Subject", plain(subject))]),
         subtle("Open it in Outlook and send it there; then log it so the team sees it on the record."),
+        *_copyable("copy_to", "To (to copy)", ", ".join(to)),
+        *(_copyable("copy_cc", "CC (to copy)", ", ".join(cc)) if cc else []),
+        *_copyable("copy_subject", "Subject (to copy)", subject),
         action_set(
             [
                 open_url("Open in Outlook", link),

@@ -10,7 +10,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from storage.buying import BuyingRoleQueries
 from storage.db import transaction
+from storage.forms import FormQueries
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
 from storage.posts import PostQueries
@@ -25,7 +27,7 @@ __all__ = ["Repository", "fts_query"]
 T = TypeVar("T")
 
 
-class Repository(PeopleQueries, RecordQueries, PostQueries):
+class Repository(PeopleQueries, RecordQueries, PostQueries, BuyingRoleQueries, FormQueries):
     """Every method takes the tenant id first."""
 
     def __init__(self, db: Database) -> None:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.domain.buying import BuyingRole
 
 
 class Kind(enum.StrEnum):
@@ -55,7 +59,7 @@ class NotifyChoice(enum.StrEnum):
         if self is NotifyChoice.ALL:
             return True
         if self is NotifyChoice.STAGE:
-            return kind in (EventKind.STAGE_CHANGED, EventKind.CONVERTED)
+            return kind in (EventKind.STAGE_CHANGED, EventKind.CONVERTED, EventKind.DECISION_MAKER_MISSING)
         if self is NotifyChoice.COMMENTS:
             return kind is EventKind.COMMENTED
         return False
@@ -77,6 +81,8 @@ class EventKind(enum.StrEnum):
     STAGE_CHANGED = "stage_changed"
     CONVERTED = "converted"
     EMAIL_SENT = "email_sent"
+    BUYING_ROLE_SET = "buying_role_set"  # detail: the person; old -> new: the role labels
+    DECISION_MAKER_MISSING = "decision_maker_missing"  # the owner's reminder, sent once per record
 
 
 @dataclass(frozen=True)
@@ -170,6 +176,7 @@ class RecordView:
     # Every follower's id and notification choice (read as two columns, not as users), when `followers`
     # holds only the first few: a record with 5,000 followers costs a comment no more than one with 10.
     follower_choices: Mapping[int, str] | None = None
+    buying_roles: Mapping[int, BuyingRole] = field(default_factory=dict)  # contact id -> role, when set
 
     @property
     def follower_count(self) -> int:
@@ -186,6 +193,17 @@ class RecordView:
             found = self.follower_choices.get(user_id)
             return NotifyChoice(found) if found else None
         return next((f.notify for f in self.followers if f.user.id == user_id), None)
+
+    @property
+    def people(self) -> tuple[Contact, ...]:
+        """The customer side: the Contact first, then the Other participants."""
+        return ((self.contact,) if self.contact else ()) + self.participants
+
+    @property
+    def lacks_decision_maker(self) -> bool:
+        from bot.domain.buying import lacks_decision_maker  # the rule lives with the roles
+
+        return lacks_decision_maker(self.record, self.buying_roles.values())
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ AAD_ID = re.compile(
 MAX_PARTICIPANTS = 100  # Other participants on one record
 FOLLOWERS_IN_VIEW = 60  # followers read as people for a card (names shown, refresh ids); the rest are counted
 MAX_FOLLOWERS = 1000  # followers of one record (each change notifies every one of them)
+TEAMS_USER_ID = re.compile(r"29:[A-Za-z0-9_:.\-]{1,200}")  # a Teams user id, as the member API returns it
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # in a Python str, only a lone one survives decoding
 

@@ -49,6 +49,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "remove participant", "remove participant <ref> <name or email>", "Remove an Other participant", Args.REF_TEXT
     ),
+    CommandSpec(
+        "role",
+        "role <ref> <name or email> <role>",
+        "Set a customer person's buying role (Decision maker, Economic buyer, ...; none clears it)",
+        Args.REF_TEXT,
+    ),
     CommandSpec("follow", "follow <ref>", "Follow a record: get told about every change", Args.REF),
     CommandSpec("unfollow", "unfollow <ref>", "Stop following a record", Args.REF),
     CommandSpec("following", "following", "Records you follow", Args.NONE, button=True),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from bot.domain.errors import DomainError
@@ -17,7 +18,7 @@ from bot.handlers.payload import text_field
 from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.services import CrmService
 from bot.services.email import Mailer, MailError, OutgoingMail
-from cards.email import compose_card, prepared_card
+from cards.email import compose_card, mailto_link, prepared_card
 
 log = logging.getLogger(__name__)
 
@@ -75,15 +76,32 @@ _FIELDS = {"to", "cc_extra", "subject", "body"}
 
 
 class EmailActions:
-    def __init__(self, services: CrmService, mailer: Mailer | None) -> None:
+    def __init__(
+        self, services: CrmService, mailer: Mailer | None, mail_link: Callable[[str], str] | None = None
+    ) -> None:
+        """`mail_link` turns a `mailto:` into the https link the card offers (bot/mail_links.py); without it
+        the card carries the `mailto:` itself."""
         self.services = services
         self.mailer = mailer
+        self.mail_link = mail_link
 
     def can_send(self, user: User) -> bool:
         return self.mailer is not None and self.mailer.serves(user.tenant_id) and bool(user.aad_object_id)
 
     def compose(self, user: User, view: RecordView) -> Reply:
         return Reply(card=compose_card(view, self.can_send(user), new_send_id()), outcome="form")
+
+    def cc_by_role(self, user: User, view: RecordView, data: dict[str, Any]) -> Reply:
+        """The compose card again with what was typed, CC ticked for exactly the people of one role."""
+        wanted = text_field(data, "cc_role", required=True)
+        if wanted != "all" and wanted not in {r.value for r in view.buying_roles.values()}:
+            raise DomainError("Nobody on this record has that role any more; please open the email again.")
+        values = {k: v for k, v in data.items() if isinstance(v, str)}
+        for person in view.participants:
+            role = view.buying_roles.get(person.id)
+            values[f"cc_{person.id}"] = "true" if wanted == "all" or (role and role.value == wanted) else "false"
+        send_id = text_field(data, "send_id") or new_send_id()
+        return Reply(card=compose_card(view, self.can_send(user), send_id, values), outcome="form")
 
     def _again(self, user: User, view: RecordView, data: dict[str, Any], exc: DomainError) -> Reply:
         """The compose card again, with what was typed and the message where it belongs."""
@@ -128,7 +146,9 @@ class EmailActions:
         except DomainError as exc:
             return self._again(user, view, data, exc)
         send_id = data.get("send_id") if isinstance(data.get("send_id"), str) else new_send_id()
-        card = prepared_card(view, draft.to, draft.cc, draft.subject, draft.body, str(send_id))
+        mailto = mailto_link(draft.to, draft.cc, draft.subject, draft.body)
+        link = self.mail_link(mailto) if self.mail_link is not None else mailto
+        card = prepared_card(view, draft.to, draft.cc, draft.subject, link, str(send_id))
         return Reply(card=card, outcome="form")
 
     def log_sent(self, user: User, view: RecordView, data: dict[str, Any], shared: bool) -> Reply:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from bot.domain.clock import utc_now
 from bot.domain.quotas import WriteQuotas
+from bot.services.buying_roles import BuyingRoleCases
 from bot.services.email import EmailCases
 from bot.services.outbox import Deliveries, Ownership
 from bot.services.people import UserCases
@@ -15,7 +16,7 @@ from storage.repository import Repository
 __all__ = ["CrmService"]
 
 
-class CrmService(EmailCases, UserCases):
+class CrmService(EmailCases, BuyingRoleCases, UserCases):
     """Contacts, leads, opportunities, their three roles, email and people, for one database."""
 
     def __init__(

@@ -42,7 +42,11 @@ NOTHING_SEEN = Seen()
 class RecordCases(ContactCases):
     deliveries: Deliveries
 
-    def create_record(self, actor: User, kind: Kind, title: str, company: str | None = None) -> Change:
+    def create_record(
+        self, actor: User, kind: Kind, title: str, company: str | None = None, form_key: str | None = None
+    ) -> Change:
+        """A new record, owned and followed by `actor`. A form's `form_key` creates once: submitted again (a
+        second click, the form shown again after a reload), it answers with what the first submit created."""
         clean_title = limited(title, "title", "A title", MAX_TITLE)
         if not clean_title:
             article = "An" if kind is Kind.OPPORTUNITY else "A"
@@ -51,9 +55,15 @@ class RecordCases(ContactCases):
         self.quotas.spend("records", actor.tenant_id, actor.id)
         now = self.clock()
         with self.writing():
+            done = self.repo.form_submit(actor.tenant_id, form_key) if form_key else None
+            earlier = self.repo.get_record(actor.tenant_id, done[0]) if done and done[0] else None
+            if earlier is not None:
+                return Change(earlier, (), f"{earlier.ref} was already created from this form.", self.view_of(earlier))
             record = self.repo.insert_record(
                 actor.tenant_id, kind, clean_title, stages_for(kind)[0], actor.id, now, company=clean_company
             )
+            if form_key:
+                self.repo.add_form_submit(actor.tenant_id, form_key, record.id, None, now)
             self.repo.add_follower(actor.tenant_id, record.id, actor.id, now)
             event = self._event(actor, record, EventKind.CREATED, new=clean_title)
             return self._changed(record, (event,), f"{record.ref} created.")
@@ -82,15 +92,16 @@ class RecordCases(ContactCases):
         owner = owner or self.repo.get_user(tenant, record.owner_id)
         if owner is None:
             raise LookupError(f"record {record.id} of tenant {tenant} has no owner row")
-        people = self.repo.record_people(tenant, record.id)
+        people = self.repo.record_people_with_roles(tenant, record.id)
         return RecordView(
             record=record,
             owner=owner,
-            contact=next((c for role, c in people if role == Role.CONTACT), None),
-            participants=tuple(c for role, c in people if role == Role.PARTICIPANT),
+            contact=next((c for role, c, _ in people if role == Role.CONTACT), None),
+            participants=tuple(c for role, c, _ in people if role == Role.PARTICIPANT),
             followers=followers,
             timeline=tuple(self.repo.timeline(tenant, record.id, TIMELINE_ON_CARD)),
             follower_choices=choices,
+            buying_roles={c.id: buying for _, c, buying in people if buying},
         )
 
     def list_records(self, tenant_id: str, kind: Kind | None, limit: int = 25) -> list[Record]:
@@ -255,7 +266,9 @@ class RecordCases(ContactCases):
             if match == record.stage:
                 raise DomainError(f"{record.ref} is already in stage {match}.", "stage")
             event = self._event(actor, record, EventKind.STAGE_CHANGED, old=record.stage, new=match)
-            return self._changed(self._touch(record, stage=match), (event,), f"{record.ref} moved to {match}.", seen)
+            moved = self._touch(record, stage=match)
+            events = (event, *self._stage_reached(actor, moved))
+            return self._changed(moved, events, f"{record.ref} moved to {match}.", seen)
 
     def convert(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
         tenant = actor.tenant_id
@@ -292,6 +305,10 @@ class RecordCases(ContactCases):
             return self.add_participant(actor, ref, contact.id, seen)
 
     # --- helpers -------------------------------------------------------------------------------
+
+    def _stage_reached(self, actor: User, record: Record) -> tuple[Event, ...]:
+        """What reaching a new stage adds besides the move itself (see bot/services/buying_roles.py)."""
+        return ()
 
     def _editable(self, actor: User, ref: str) -> Record:
         record = self.get_record(actor.tenant_id, ref)

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
+from bot.domain.buying import SIGNERS, BuyingRole
 from bot.domain.delivery import DeliveryStatus, Notification, NotificationView
 from bot.domain.models import Contact, Event, EventKind, Follower, Kind, NotifyChoice, Record, RecordView, User
 from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES
-from cards.common import Card
+from cards.common import Card, plain
 from cards.contacts import contact_list_card, new_contact_form
 from cards.email import compose_card, mailto_link, prepared_card
 from cards.forms import (
@@ -26,6 +27,7 @@ from cards.forms import (
 from cards.help import help_card, unknown_card
 from cards.notifications import notification_card, outbox_card
 from cards.records import new_record_form, people_card, record_card, record_list_card, search_results_card
+from cards.roles import roles_form
 from tests.conftest import all_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,6 +64,15 @@ def view(participants: int = 2, followers: int = 2, with_contact: bool = True) -
     )  # fmt: skip
 
 
+def with_roles(participants: int = 200, stage: str = "Proposal") -> RecordView:
+    """An opportunity whose Contact and every participant carry a buying role (none of them signs)."""
+    base = view(participants, 200)
+    record = replace(base.record, kind=Kind.OPPORTUNITY, stage=stage)
+    unsigned = [r for r in BuyingRole if r not in SIGNERS]
+    roles = {c.id: unsigned[c.id % len(unsigned)] for c in base.people}
+    return replace(base, record=record, buying_roles=roles)
+
+
 def notification(events: list[Event], choice: NotifyChoice = NotifyChoice.ALL) -> NotificationView:
     record = view().record
     row = Notification(7, TENANT, 1, 2, 1, tuple(range(len(events))), DeliveryStatus.PENDING, 0, "", "", None, "L-3")
@@ -93,11 +104,15 @@ def every_card() -> dict[str, Card]:
         "contacts": contact_list_card("Contacts", contacts, "none", message="Added."),
         "new lead form": new_record_form(Kind.LEAD, {"title": "t"}, {"title": "A lead needs a title."}),
         "new contact form": new_contact_form({"name": "n"}, {"email": "bad"}),
+        "new lead form with its key": new_record_form(Kind.LEAD, form_key="0" * 32),
+        "new contact form with its key": new_contact_form(form_key="0" * 32),
         "help": help_card(HELP_ENTRIES, HELP_BUTTONS),
         "unknown": unknown_card("what?", HELP_BUTTONS),
         "compose": compose_card(view()),
         "compose with graph": compose_card(view(), True, "a" * 32, {"body": "typed"}, {"to": "bad"}, "Graph is busy"),
-        "prepared mailto": prepared_card(view(), ["a@x.example"], ["b@y.example"], "Subject", "Body\nline", "a" * 32),
+        "prepared mailto": prepared_card(
+            view(), ["a@x.example"], ["b@y.example"], "Subject", "https://crm.example/mail/x", "a" * 32
+        ),
         "compose without contact": compose_card(view(with_contact=False)),
         "record with refresh": record_card(view(), viewer_id=1, refresh_user_ids=["29:a", "29:b"]),
         "contact picker": contact_picker_form(view(), True, contacts, 5000, {"new_name": "N"}, {"new_email": "bad"}),
@@ -108,6 +123,13 @@ def every_card() -> dict[str, Card]:
         "stage": stage_form(view(), {"stage": "not a stage"}),
         "convert": convert_confirm_card(view()),
         "people": people_card(view(200, 200), "followers", start=100),
+        "record with 200 people with roles": record_card(with_roles(), viewer_id=1),
+        "participants with roles": people_card(with_roles(), "participants"),
+        "roles form": roles_form(with_roles(), errors={"role_1": "x"}, message="Nothing changed"),
+        "roles form, last page of 200": roles_form(with_roles(), page=10),
+        "roles form, nobody yet": roles_form(view(0, 0, with_contact=False)),
+        "compose with cc by role": compose_card(with_roles(30)),
+        "record list with deals missing a decision maker": record_list_card("Latest", records, "none", flagged={1}),
         "notification": notification_card(notification([STAGE, EMAIL, COMMENT]), message="Saved."),
         "notification of a long burst": notification_card(notification([COMMENT] * 40, NotifyChoice.COMMENTS)),
         "notifications status": outbox_card(
@@ -155,7 +177,7 @@ def test_the_record_card_shows_the_three_roles() -> None:
     text = all_text(record_card(view(), viewer_id=99))
     assert "L-3 · Lead" in text and "Acme rollout" in text and "Stage: New" in text
     assert "Value: 125,000.5 EUR" in text and "Owner: Alice Owner" in text
-    assert "Person 0 with a fairly long name · person0@customer-company.example" in text
+    assert plain("Person 0 with a fairly long name · person0@customer-company.example") in text
     assert "Other participants (2)" in text and "Followers (2)" in text
     assert "You don't follow this record." in text
     assert "Latest activity" in text and "Alice Owner commented:" in text
@@ -190,3 +212,21 @@ def test_the_notification_card_says_who_did_what_why_and_offers_the_buttons() ->
     assert choice["id"] == "choice" and choice["value"] == "stage" and len(choice["choices"]) == 4
     burst = all_text(notification_card(notification([COMMENT] * 40)))
     assert burst.count("commented") == 10 and "and 30 earlier changes" in burst
+
+
+def test_roles_show_beside_each_person_and_the_nudge_until_someone_signs() -> None:
+    crowded = with_roles()
+    card = record_card(crowded, viewer_id=1)
+    text = all_text(card)
+    assert "No decision maker on this deal yet" in text and "[Set decision maker]" in text
+    person = plain("Person 0 with a fairly long name · person0@customer-company.example · Customer Company Ltd")
+    assert f"{person} · Champion" in text
+    assert text.count("[Set role]") == 11 and "and 190 more" in text  # the Contact and the first 10 participants
+    signed = replace(crowded, buying_roles={**crowded.buying_roles, 7: BuyingRole.ECONOMIC_BUYER})
+    assert "No decision maker" not in all_text(record_card(signed, viewer_id=1))
+    for stage in ("Prospecting", "Won", "Lost"):
+        assert "No decision maker" not in all_text(record_card(with_roles(3, stage), viewer_id=1)), stage
+    assert "No decision maker" not in all_text(record_card(replace(crowded, record=view().record)))  # a lead
+    form = roles_form(crowded, page=3)
+    pickers = [e for e in form["body"] if e["type"] == "Input.ChoiceSet"]
+    assert len(pickers) == 20 and pickers[0]["id"] == "role_60" and "People 61–80 of 201" in all_text(form)
