@@ -39,7 +39,7 @@ def _view(people: int) -> Any:
         long_name = f"Person {i} with a fairly long name"
         return Contact(i, "t", long_name, f"person{i}@customer-company.example", company="Customer Company Ltd")
 
-    record = Record(1, "t", Kind.LEAD, 3, "Acme rollout", "New", 1, 4, "Acme", 125000.5, "EUR")
+    record = Record(1, "t", Kind.LEAD, 3, "Acme rollout", "New", 1, 4, "Acme", 12500050, "EUR")
     event = Event(1, 1, EventKind.COMMENTED, "2026-11-23T12:00:00.000000Z", None, "x" * 500, None, "Alice Owner")
     followers = tuple(Follower(User(i, "t", f"Colleague number {i}")) for i in range(people))
     participants = tuple(contact(i) for i in range(1, people + 1))

@@ -201,7 +201,19 @@ def _records(tenant_id: str, owner_id: int, size: int) -> Iterator[tuple[object,
     for i in range(size):
         title = f"{company_name(i)} renewal {i + 1}"
         stage = LEAD_STAGES[i % 3]
-        yield (tenant_id, Kind.LEAD.value, i + 1, title, stage, owner_id, company_name(i), 1000.0 + i, "EUR", NOW, NOW)
+        yield (
+            tenant_id,
+            Kind.LEAD.value,
+            i + 1,
+            title,
+            stage,
+            owner_id,
+            company_name(i),
+            (1000 + i) * 100,
+            "EUR",
+            NOW,
+            NOW,
+        )
 
 
 def seed_tenant(

@@ -21,7 +21,10 @@ def contact_list_card(title: str, contacts: list[Contact], empty: str, message: 
     body.append(heading(plain(title)))  # it may quote what was typed
     if not contacts:
         body.append(text(empty))
-    body += [text(contact_line(c), separator=True) for c in contacts]
+    for contact in contacts:
+        body.append(text(contact_line(contact), separator=True))
+        edit = execute("Edit", verbs.CONTACT_EDIT_FORM, {"contact": str(contact.id)}, inputs=False)
+        body.append(action_set([edit]))
     if more_hint:
         body.append(subtle(more_hint))
     return card(body)

@@ -175,7 +175,28 @@ class InputToggle(TypedDict):
     valueOff: NotRequired[str]
 
 
-Input = InputText | InputChoiceSet | InputToggle
+class InputNumber(TypedDict):
+    """Teams submits what was typed as a string; the bot parses it exactly (never through a float)."""
+
+    type: Literal["Input.Number"]
+    id: str
+    label: str
+    value: NotRequired[float]
+    min: NotRequired[float]
+    max: NotRequired[float]
+    placeholder: NotRequired[str]
+
+
+class InputDate(TypedDict):
+    """Submits `YYYY-MM-DD` (or "" when empty)."""
+
+    type: Literal["Input.Date"]
+    id: str
+    label: str
+    value: NotRequired[str]
+
+
+Input = InputText | InputChoiceSet | InputToggle | InputNumber | InputDate
 Element = TextBlock | FactSet | Container | ColumnSet | ActionSet | Input
 
 # --- the card ---------------------------------------------------------------------------------------

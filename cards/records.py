@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.buying import NUDGE_TEXT
+from bot.domain.clock import utc_now
 from bot.domain.models import Contact, Kind, Record, RecordView
 from cards import verbs
 from cards.common import (
@@ -30,16 +31,10 @@ from cards.common import (
     when,
 )
 from cards.contacts import contact_line
+from cards.details import company_of, deal_summary, detail_facts, money
 from cards.elements import Action, ColumnSet, Element, Refresh
 from cards.notifications import notify_choice_elements
 from cards.timeline import describe
-
-
-def _money(record: Record) -> str:
-    if record.value is None:
-        return ""
-    amount = f"{record.value:,.2f}".rstrip("0").rstrip(".")
-    return f"{amount} {record.currency}".strip() if record.currency else amount
 
 
 def person_line(contact: Contact) -> str:
@@ -64,8 +59,11 @@ def _role_buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Act
         execute("Unfollow", verbs.RECORD_UNFOLLOW, data) if follows else execute("Follow", verbs.RECORD_FOLLOW, data)
     )
     people: list[Action] = [follow, execute("Add follower", verbs.FOLLOWER_FORM, data)]
+    if record.archived_at:  # put away: it can be restored, and followed
+        restore: list[Action] = [execute("Restore", verbs.RESTORE, data)]
+        return {"deal": restore, "contact": [], "participants": [], "followers": people, "work": []}
     if record.converted_to:  # a converted lead is history: only following changes
-        return {"contact": [], "participants": [], "followers": people, "work": []}
+        return {"deal": [], "contact": [], "participants": [], "followers": people, "work": []}
     participants: list[Action] = [execute("Add participant", verbs.PARTICIPANT_FORM, data)]
     if view.participants:
         participants.append(execute("Remove participant", verbs.REMOVE_PARTICIPANT_FORM, data))
@@ -77,6 +75,11 @@ def _role_buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Act
     if record.kind is Kind.LEAD:
         work.append(execute("Convert to opportunity", verbs.CONVERT_CONFIRM, data))
     return {
+        "deal": [
+            execute("Edit details", verbs.DETAILS_FORM, data),
+            execute("Change owner", verbs.OWNER_FORM, data),
+            execute("Archive", verbs.ARCHIVE_CONFIRM, data),
+        ],
         "contact": [execute("Set contact", verbs.CONTACT_FORM, data)],
         "participants": participants,
         "followers": people,
@@ -142,11 +145,14 @@ def record_card(
     message: str = "",
     good: bool = True,
     refresh_user_ids: list[str] | None = None,
+    locale: str | None = None,
+    today: str | None = None,
 ) -> Card:
     """The record as its team sees it: the facts, the three roles, the latest timeline, and the buttons.
 
     `viewer_id` decides Follow or Unfollow; `refresh_user_ids` (Teams user ids, at most 60) makes Teams
-    ask the bot for each listed viewer's own version of the card when they look at it."""
+    ask the bot for each listed viewer's own version of the card when they look at it. `locale` (Teams'
+    clientInfo) groups the value the reader's way; `today` (ISO, UTC by default) decides what is overdue."""
     record = view.record
     buttons = _role_buttons(view, viewer_id)
     body: list[Element] = []
@@ -155,16 +161,20 @@ def record_card(
     body += [
         subtle(f"{record.ref} · {record.kind.label}"),
         heading(plain(record.title)),
+        *deal_summary(view, locale, today or utc_now()[:10]),
         facts(
             [
                 ("Stage", record.stage),
-                ("Value", _money(record)),
-                ("Company", plain(record.company)),
+                ("Value", money(record, locale)),
+                ("Close date", record.close_date or ""),
+                ("Company", plain(company_of(view))),
                 ("Owner", plain(view.owner.name) or "Unknown"),
                 ("Converted to", record.converted_to or ""),
                 ("Converted from", record.converted_from or ""),
             ]
         ),
+        *detail_facts(view),
+        *([action_set(buttons["deal"])] if buttons["deal"] else []),
     ]
     body += _nudge(view)
     body += _customer_side(view, buttons)

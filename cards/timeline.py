@@ -39,7 +39,29 @@ def describe(event: Event, literal: Callable[[str], str] = plain) -> str:
         return f"{who} set the role of {event.detail}: {old or 'none'} → {new or 'none'}"
     if kind is EventKind.DECISION_MAKER_MISSING:
         return f"Reached {new} without a Decision maker or Economic buyer: who signs?"
-    return f"{who} changed it"
+    return _describe_deal(event, who) or f"{who} changed it"
+
+
+def _describe_deal(event: Event, who: str) -> str | None:
+    """A deal's details, owner, archive, and the contact list's upkeep."""
+    kind, old, new = event.kind, event.old or "none", event.new or "none"
+    if kind is EventKind.VALUE_CHANGED:
+        return f"{who} changed the value: {old} → {new}"
+    if kind is EventKind.CLOSE_DATE_CHANGED:
+        return f"{who} changed the close date: {old} → {new}"
+    if kind is EventKind.DETAIL_CHANGED:
+        if event.detail == "description":
+            return f"{who} edited the description"
+        return f"{who} changed the {event.detail}: {old} → {new}"
+    if kind is EventKind.OWNER_CHANGED:
+        return f"{who} handed it over: {event.old or 'nobody'} → {new}"
+    if kind is EventKind.CONTACT_MERGED:
+        return f"{who} merged contacts: {old} → {new}"
+    return {
+        EventKind.ARCHIVED: f"{who} archived it",
+        EventKind.RESTORED: f"{who} restored it",
+        EventKind.CONTACT_ERASED: f"{who} erased a person's data on request (data protection)",
+    }.get(kind)
 
 
 def _literally(event: Event, literal: Callable[[str], str]) -> Event:

@@ -6,6 +6,13 @@ RECORD_PEOPLE = "record.people"  # every participant or follower, when the card 
 RECORD_FOLLOW = "record.follow"
 RECORD_UNFOLLOW = "record.unfollow"
 CONTACT_CREATE = "contact.create"
+CONTACT_EDIT_FORM = "contact.edit_form"
+CONTACT_SAVE = "contact.save"
+CONTACT_ERASE = "contact.erase"
+CONTACT_ERASE_CONFIRM = "contact.erase_confirm"
+CONTACT_DELETE = "contact.delete"
+CONTACT_MERGE_FORM = "contact.merge_form"
+CONTACT_MERGE = "contact.merge"
 
 # Buttons on the record card open these forms...
 CONTACT_FORM = "record.contact_form"
@@ -17,6 +24,9 @@ STAGE_FORM = "record.stage_form"
 EMAIL_FORM = "record.email_form"
 CONVERT_CONFIRM = "record.convert_confirm"
 ROLES_FORM = "record.roles_form"  # "Set role" beside each person, and the no-decision-maker nudge
+DETAILS_FORM = "record.details_form"
+OWNER_FORM = "record.owner_form"
+ARCHIVE_CONFIRM = "record.archive_confirm"
 
 # ...whose buttons change the record.
 SET_CONTACT = "record.set_contact"
@@ -29,6 +39,10 @@ COMMENT = "record.comment"
 CHANGE_STAGE = "record.change_stage"
 CONVERT = "record.convert"
 SET_ROLES = "record.set_roles"
+EDIT_DETAILS = "record.edit_details"
+SET_OWNER = "record.set_owner"
+ARCHIVE = "record.archive"
+RESTORE = "record.restore"
 
 CONTACTS_DATASET = "crm.contacts"  # our own typeahead dataset (application/search invoke)
 PEOPLE_DATASET = "graph.microsoft.com/users"  # Teams' people picker

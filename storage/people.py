@@ -164,7 +164,7 @@ class PeopleQueries(Queries):
     def contacts_named(self, tenant_id: str, name: str, limit: int = 10) -> list[Contact]:
         rows = self._all(
             f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE tenant_id = ? AND name = ? COLLATE NOCASE"
-            " ORDER BY id LIMIT ?",
+            " AND erased_at IS NULL ORDER BY id LIMIT ?",
             [tenant_id, name, limit],
         )
         return [_contact(r) for r in rows]
@@ -191,21 +191,22 @@ class PeopleQueries(Queries):
                 else f"SELECT {columns} FROM contacts c WHERE c.tenant_id = :tenant AND c.id IN"
                 f" ({matching.replace('?', ':query')})"
             )
-            + " ORDER BY c.name COLLATE NOCASE, c.id LIMIT :limit OFFSET :offset",
+            + " AND c.erased_at IS NULL ORDER BY c.name COLLATE NOCASE, c.id LIMIT :limit OFFSET :offset",
             {"tenant": tenant_id, "query": query, "limit": limit, "offset": offset},
         )
         return [_contact(r) for r in rows]
 
     def list_contacts(self, tenant_id: str, limit: int = 25, offset: int = 0) -> list[Contact]:
         rows = self._all(
-            f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE tenant_id = ?"
+            f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE tenant_id = ? AND erased_at IS NULL"
             " ORDER BY name COLLATE NOCASE, id LIMIT ? OFFSET ?",
             [tenant_id, limit, offset],
         )
         return [_contact(r) for r in rows]
 
     def count_contacts(self, tenant_id: str) -> int:
-        return int(self._one("SELECT count(*) FROM contacts WHERE tenant_id = ?", [tenant_id])[0])
+        sql = "SELECT count(*) FROM contacts WHERE tenant_id = ? AND erased_at IS NULL"
+        return int(self._one(sql, [tenant_id])[0])
 
     # --- redelivered activities ----------------------------------------------------------------
 

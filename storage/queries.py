@@ -20,7 +20,8 @@ _RECORD_COLUMNS = (
     "r.id, r.tenant_id, r.kind, r.number, r.title, r.stage, r.owner_id, r.version, r.company, r.value,"
     " r.currency, r.close_date, r.source, r.description, r.created_at, r.updated_at,"
     " (SELECT t.kind || ':' || t.number FROM records t WHERE t.tenant_id = r.tenant_id AND t.id = r.converted_to_id),"
-    " (SELECT f.kind || ':' || f.number FROM records f WHERE f.tenant_id = r.tenant_id AND f.id = r.converted_from_id)"
+    " (SELECT f.kind || ':' || f.number FROM records f WHERE f.tenant_id = r.tenant_id AND f.id = r.converted_from_id),"
+    " r.next_step, r.archived_at"
 )
 
 
@@ -50,6 +51,7 @@ def _record(row: Any) -> Record:
         owner_id=row[6], version=row[7], company=row[8], value=row[9], currency=row[10],
         close_date=row[11], source=row[12], description=row[13], created_at=row[14],
         updated_at=row[15], converted_to=_ref_of(row[16]), converted_from=_ref_of(row[17]),
+        next_step=row[18], archived_at=row[19],
     )  # fmt: skip
 
 

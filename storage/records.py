@@ -71,7 +71,7 @@ class RecordQueries(Queries):
         marks = ", ".join("?" for _ in kinds)
         rows = self._all(
             f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.kind IN ({marks})"
-            " ORDER BY r.updated_at DESC, r.id DESC LIMIT ?",
+            " AND r.archived_at IS NULL ORDER BY r.updated_at DESC, r.id DESC LIMIT ?",
             [tenant_id, *kinds, limit],
         )
         return [_record(r) for r in rows]
@@ -83,7 +83,7 @@ class RecordQueries(Queries):
         params: list[Any] = [tenant_id] + ([] if following_only else [user_id]) + [tenant_id, user_id, limit]
         rows = self._all(
             f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND ({owned}r.id IN"
-            " (SELECT record_id FROM followers WHERE tenant_id = ? AND user_id = ?))"
+            " (SELECT record_id FROM followers WHERE tenant_id = ? AND user_id = ?)) AND r.archived_at IS NULL"
             " ORDER BY r.updated_at DESC, r.id DESC LIMIT ?",
             params,
         )
@@ -95,6 +95,7 @@ class RecordQueries(Queries):
             return []
         rows = self._all(
             f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.id IN ({self.dialect.matching('records')})"
+            " AND r.archived_at IS NULL"
             " ORDER BY r.updated_at DESC, r.id DESC LIMIT ?",
             [tenant_id, query, limit],
         )

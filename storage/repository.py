@@ -11,7 +11,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from storage.buying import BuyingRoleQueries
+from storage.contact_care import ContactCareQueries
 from storage.db import transaction
+from storage.details import DetailQueries
 from storage.forms import FormQueries
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
@@ -27,7 +29,9 @@ __all__ = ["Repository", "fts_query"]
 T = TypeVar("T")
 
 
-class Repository(PeopleQueries, RecordQueries, PostQueries, BuyingRoleQueries, FormQueries):
+class Repository(
+    PeopleQueries, RecordQueries, PostQueries, BuyingRoleQueries, FormQueries, DetailQueries, ContactCareQueries
+):
     """Every method takes the tenant id first."""
 
     def __init__(self, db: Database) -> None:

@@ -242,7 +242,7 @@ class CardInHand:
     def buttons(self) -> list[str]:
         return [a["title"] for a in self._actions()]
 
-    async def press(self, title: str, **values: str) -> CardInHand:
+    async def press(self, title: str, /, **values: str) -> CardInHand:
         """Click the button: Teams merges the inputs' values into the action's data. A card answer
         replaces the card; a message answer leaves it and is kept in `answer`."""
         matches = [a for a in self._actions() if a["title"] == title]

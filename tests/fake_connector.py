@@ -178,7 +178,7 @@ class FakeConnector:
         if len(parts) >= 3 and parts[0] == "conversations" and parts[2] == "activities":
             return await self._activity(request, parts)
         if len(parts) == 4 and parts[0] == "conversations" and parts[2] == "members":
-            return self._member(parts[3])
+            return self._member(parts[1], parts[3])
         return web.json_response({"error": {"code": "BadSyntax", "message": request.path}}, status=400)
 
     async def _activity(self, request: web.Request, parts: list[str]) -> web.Response:
@@ -241,12 +241,16 @@ class FakeConnector:
         code = "TooManyRequests" if status == 429 else "ServiceUnavailable"
         return web.json_response({"error": {"code": code, "message": "fake"}}, status=status, headers=headers)
 
-    def _member(self, user_id: str) -> web.Response:
+    def _member(self, conversation_id: str, user_id: str) -> web.Response:
+        """Teams answers for members of the conversation only, found by their 29: id or Entra object id;
+        a 1:1 chat's only member is its user (someone else, of any tenant, is "not found")."""
         self.member_lookups += 1
         # Teams finds a member by their Teams id (29:...) or their Entra object id.
         member = self.members.get(user_id) or next(
             (m for m in self.members.values() if m["aadObjectId"] == user_id), None
         )
+        if member is not None and conversation_id.startswith("a:1:") and conversation_id != f"a:1:{member['id']}":
+            member = None
         if member is None:
             error = {"error": {"code": "MemberNotFoundInConversation", "message": "The member was not found."}}
             return web.json_response(error, status=404)

@@ -26,3 +26,12 @@ class Ambiguous(DomainError):
 
 class Redelivered(Exception):
     """Teams delivered this activity before, and its change was already made: nothing is done again."""
+
+
+class Invalid(DomainError):
+    """A form with several wrong fields: `errors` maps each input's id to its message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        field, message = next(iter(errors.items()))
+        super().__init__(message, field)
+        self.errors = errors

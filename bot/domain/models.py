@@ -83,6 +83,14 @@ class EventKind(enum.StrEnum):
     EMAIL_SENT = "email_sent"
     BUYING_ROLE_SET = "buying_role_set"  # detail: the person; old -> new: the role labels
     DECISION_MAKER_MISSING = "decision_maker_missing"  # the owner's reminder, sent once per record
+    VALUE_CHANGED = "value_changed"
+    CLOSE_DATE_CHANGED = "close_date_changed"
+    DETAIL_CHANGED = "detail_changed"  # title, company, next step or description (`detail` names which)
+    OWNER_CHANGED = "owner_changed"
+    ARCHIVED = "archived"
+    RESTORED = "restored"
+    CONTACT_MERGED = "contact_merged"
+    CONTACT_ERASED = "contact_erased"  # carries no personal data: the person is "erased contact" from then on
 
 
 @dataclass(frozen=True)
@@ -127,7 +135,7 @@ class Record:
     owner_id: int
     version: int = 1
     company: str | None = None
-    value: float | None = None
+    value: int | None = None  # exact, in the currency's minor unit (cents for EUR): bot/domain/money.py
     currency: str | None = None
     close_date: str | None = None
     source: str | None = None
@@ -136,10 +144,21 @@ class Record:
     converted_from: str | None = None  # reference of the lead an opportunity came from
     created_at: str = ""
     updated_at: str = ""
+    next_step: str | None = None
+    archived_at: str | None = None
 
     @property
     def ref(self) -> str:
         return f"{self.kind.prefix}-{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        """Still being worked on: not won, lost, disqualified, converted or archived."""
+        return not self.archived_at and self.stage not in ("Won", "Lost", "Disqualified", CONVERTED)
+
+    def is_overdue(self, today: str) -> bool:
+        """An open record whose expected close date (ISO) is before `today` (ISO)."""
+        return self.is_open and bool(self.close_date) and str(self.close_date) < today
 
 
 @dataclass(frozen=True)

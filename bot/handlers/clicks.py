@@ -440,3 +440,7 @@ class Actions:
         found = self.services.deliveries.retry(click.user, notification_id)
         message = f"The notification to {found.recipient_name} about {found.record_ref} will be sent again."
         return Reply(card=outbox_status(self.services, click.user, message))
+
+
+import bot.handlers.contact_clicks  # noqa: E402  (registers the verbs of contact upkeep)
+import bot.handlers.deal_clicks  # noqa: E402, F401  (registers the verbs of deal details, owner and archive)

@@ -63,6 +63,32 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("convert", "convert <ref>", "Turn a lead into an opportunity", Args.REF),
     CommandSpec("email", "email <ref>", "Write to the record's Contact", Args.REF),
     CommandSpec("notifications", "notifications", "Notifications waiting or failed; send failed ones again", Args.NONE),
+    CommandSpec(
+        "value", "value <ref> <amount> [currency]", "Set the deal's value, e.g. value L-3 25000 EUR", Args.REF_TEXT
+    ),
+    CommandSpec(
+        "close", "close <ref> <date>", "Expected close date: 2027-03-31, next friday, end of quarter", Args.REF_TEXT
+    ),
+    CommandSpec("rename", "rename <ref> <title>", "Give a record a new title", Args.REF_TEXT),
+    CommandSpec("company", "company <ref> <name>", "Set the record's company", Args.REF_TEXT),
+    CommandSpec("next", "next <ref> <next step>", "Set the record's next step (one line)", Args.REF_TEXT),
+    CommandSpec(
+        "currency", "currency [code]", "Your organisation's default currency; with a code, change it", Args.TEXT
+    ),
+    CommandSpec("owner", "owner <ref> <colleague>", "Hand a record to a colleague (name or email)", Args.REF_TEXT),
+    CommandSpec("archive", "archive <ref>", "Put a record away: out of lists and searches", Args.REF),
+    CommandSpec("restore", "restore <ref>", "Bring an archived record back", Args.REF),
+    CommandSpec("edit contact", "edit contact <name or email>", "Correct a contact's details (a form)", Args.TEXT),
+    CommandSpec("merge contacts", "merge contacts <email> into <email>", "Merge two entries for one person", Args.TEXT),
+    CommandSpec(
+        "delete contact", "delete contact <name or email>", "Delete a contact who is on no open record", Args.TEXT
+    ),
+    CommandSpec(
+        "erase contact",
+        "erase contact <email>",
+        "Erase a person's data everywhere (data-protection request)",
+        Args.TEXT,
+    ),
 )
 
 _BY_LENGTH = sorted(COMMANDS, key=lambda c: -len(c.name))

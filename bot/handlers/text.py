@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from bot.domain.errors import Ambiguous, DomainError
@@ -14,6 +15,7 @@ from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.handlers.roles import role_command
 from bot.services import CrmService
 from cards.common import Card
+from cards.contact_forms import contact_edit_form, contact_values, erase_confirm_card
 from cards.contacts import contact_list_card, new_contact_form
 from cards.help import help_card, unknown_card
 from cards.notifications import outbox_card
@@ -36,6 +38,16 @@ def split_new_contact(text: str) -> tuple[str, str | None, str | None]:
     email = words[at].strip(" ,;<>")
     company = " ".join(words[at + 1 :]).strip(" ,;") or None
     return name, email, company
+
+
+def split_value(text: str) -> tuple[str, str | None]:
+    """`25000 EUR`, `EUR 25000`, `25,000.50` -> the amount as typed and the currency code, if any."""
+    words = text.split()
+    if len(words) >= 2 and words[-1].isalpha():
+        return " ".join(words[:-1]), words[-1]
+    if len(words) >= 2 and words[0].isalpha():
+        return " ".join(words[1:]), words[0]
+    return text, None
 
 
 def outbox_status(services: CrmService, user: User, message: str = "") -> Card:
@@ -227,3 +239,82 @@ class Conversation:
     @on_command("notifications")
     def notifications(self, user: User, command: ParsedCommand) -> Answer:
         return Reply(card=outbox_status(self.services, user))
+
+    # --- deal details, owner, archive ------------------------------------------------------------
+
+    @on_command("value")
+    def value(self, user: User, command: ParsedCommand) -> Answer:
+        amount, currency = split_value(command.text)
+        return self.services.set_value(user, command.ref, amount, currency)
+
+    @on_command("close")
+    def close(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.set_close_date(user, command.ref, command.text)
+
+    @on_command("rename")
+    def rename(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.set_detail(user, command.ref, "title", command.text)
+
+    @on_command("company")
+    def company(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.set_detail(user, command.ref, "company", command.text)
+
+    @on_command("next")
+    def next_step(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.set_detail(user, command.ref, "next_step", command.text)
+
+    @on_command("currency")
+    def currency(self, user: User, command: ParsedCommand) -> Answer:
+        if not command.text:
+            current = self.services.default_currency(user.tenant_id)
+            said = f"Your organisation's default currency is {current}." if current else "No default currency yet."
+            return Reply(text=f"{said} Change it with: currency EUR")
+        code = self.services.set_default_currency(user, command.text)
+        return Reply(text=f"New values without a currency are now in {code}.")
+
+    @on_command("owner")
+    def owner(self, user: User, command: ParsedCommand) -> Answer:
+        self.services.get_record(user.tenant_id, command.ref)  # an unknown record is said before an unknown name
+        colleague = self.services.find_colleague(user, command.text)
+        return self.services.hand_over(user, command.ref, colleague)
+
+    @on_command("archive")
+    def archive(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.archive(user, command.ref)
+
+    @on_command("restore")
+    def restore(self, user: User, command: ParsedCommand) -> Answer:
+        return self.services.restore(user, command.ref)
+
+    # --- the contact list's upkeep ---------------------------------------------------------------
+
+    @on_command("edit contact")
+    def edit_contact(self, user: User, command: ParsedCommand) -> Answer:
+        contact = self.services.resolve_contact(user.tenant_id, command.text)
+        return Reply(card=contact_edit_form(contact.id, contact_values(contact)), outcome="form")
+
+    @on_command("merge contacts")
+    def merge_contacts(self, user: User, command: ParsedCommand) -> Answer:
+        parts = re.split(r"\s+into\s+", command.text, maxsplit=1, flags=re.IGNORECASE)
+        if len(parts) != 2 or not all(p.strip() for p in parts):
+            return Reply(text="Say which one goes into which: merge contacts old@acme.example into new@acme.example")
+        gone = self.services.resolve_contact(user.tenant_id, parts[0])
+        kept = self.services.resolve_contact(user.tenant_id, parts[1])
+        change = self.services.merge_contacts(user, gone.id, kept.id)
+        kept_list = [change.contact] if change.contact else []
+        return Reply(
+            card=contact_list_card("Contacts merged", kept_list, "", message=change.message), events=change.events
+        )
+
+    @on_command("delete contact")
+    def delete_contact(self, user: User, command: ParsedCommand) -> Answer:
+        contact = self.services.resolve_contact(user.tenant_id, command.text)
+        return Reply(text=self.services.delete_contact(user, contact.id).message)
+
+    @on_command("erase contact")
+    def erase_contact(self, user: User, command: ParsedCommand) -> Answer:
+        if "@" not in command.text:
+            return Reply(text="Give the person's email, exactly: erase contact jane@acme.example")
+        contact = self.services.resolve_contact(user.tenant_id, command.text)
+        refs = [record.ref for record in self.services.records_of_contact(user.tenant_id, contact.id)]
+        return Reply(card=erase_confirm_card(contact, refs), outcome="form")

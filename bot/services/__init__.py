@@ -8,7 +8,10 @@ from collections.abc import Callable
 from bot.domain.clock import utc_now
 from bot.domain.quotas import WriteQuotas
 from bot.services.buying_roles import BuyingRoleCases
+from bot.services.contact_care import ContactCareCases
+from bot.services.details import DetailCases
 from bot.services.email import EmailCases
+from bot.services.lifecycle import LifecycleCases
 from bot.services.outbox import Deliveries, Ownership
 from bot.services.people import UserCases
 from storage.repository import Repository
@@ -16,7 +19,7 @@ from storage.repository import Repository
 __all__ = ["CrmService"]
 
 
-class CrmService(EmailCases, BuyingRoleCases, UserCases):
+class CrmService(DetailCases, LifecycleCases, ContactCareCases, EmailCases, BuyingRoleCases, UserCases):
     """Contacts, leads, opportunities, their three roles, email and people, for one database."""
 
     def __init__(

@@ -314,6 +314,8 @@ class RecordCases(ContactCases):
         record = self.get_record(actor.tenant_id, ref)
         if record.converted_to:
             raise DomainError(f"{record.ref} was converted to {record.converted_to}; make changes there.")
+        if record.archived_at:
+            raise DomainError(f"{record.ref} is archived; restore it first: restore {record.ref}")
         return record
 
     def _event(

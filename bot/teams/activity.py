@@ -68,3 +68,17 @@ class Turn:
     tenant_id: str
     user: User
     needs_profile: bool = False  # email and UPN not looked up yet
+
+
+_LOCALE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}")
+
+
+def reader_locale(activity: Activity) -> str | None:
+    """The reader's locale: Teams' `clientInfo` entity, else the activity's `locale` (`en-US`, `de-DE`)."""
+    for entity in activity.entities or []:
+        if isinstance(entity.type, str) and entity.type.lower() == "clientinfo":
+            locale = (entity.additional_properties or {}).get("locale")
+            if isinstance(locale, str) and _LOCALE.fullmatch(locale):
+                return locale
+    locale = activity.locale
+    return locale if isinstance(locale, str) and _LOCALE.fullmatch(locale) else None

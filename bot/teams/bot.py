@@ -22,13 +22,13 @@ from botbuilder.schema import (
 from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError, Redelivered
 from bot.handlers.clicks import Actions, Click
-from bot.handlers.replies import Reply
+from bot.handlers.replies import READER_LOCALE, Reply
 from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES, Conversation
 from bot.notify.card_updates import CardUpdater
 from bot.notify.rate_limits import RateLimiter
 from bot.services import CrmService
 from bot.services.email import Mailer
-from bot.teams.activity import Turn, command_text, is_personal, tenant_of
+from bot.teams.activity import Turn, command_text, is_personal, reader_locale, tenant_of
 from cards import verbs
 from cards.common import Card
 from cards.envelopes import card_response, message_response, search_response
@@ -79,6 +79,7 @@ class TeamsCrmBot(ActivityHandler):
             await self._refuse(turn_context, "I could not tell who you are in which organisation.")
             return
         turn_context.turn_state["crm.turn"] = turn
+        READER_LOCALE.set(reader_locale(activity))
         if not await run(self._first_delivery, activity, turn):
             log.info("tenant=%s user=%s activity=%s redelivered: ignored", turn.tenant_id, turn.user.id, activity.id)
             await self._refuse(turn_context, "Already done.", tell=False)
@@ -259,7 +260,8 @@ class TeamsCrmBot(ActivityHandler):
         action = value.get("action") if isinstance(value.get("action"), dict) else {}
         verb, data = action.get("verb"), action.get("data", {})
         shared = not is_personal(activity)
-        teams_id, name = await self._colleague(turn_context, turn, data) if verb == verbs.ADD_FOLLOWER else (None, None)
+        picks = (verbs.ADD_FOLLOWER, verbs.SET_OWNER)
+        teams_id, name = await self._colleague(turn_context, turn, data) if verb in picks else (None, None)
         reply = await self.actions.handle(Click(turn.user, data, shared, name, teams_id), verb)
         log.info("tenant=%s user=%s verb=%s outcome=%s", turn.tenant_id, turn.user.id, str(verb)[:40], reply.outcome)
         clicked = activity.reply_to_id
@@ -309,7 +311,7 @@ class TeamsCrmBot(ActivityHandler):
         """The picked colleague's Teams id (29:..., for the card's refresh) and display name, from the
         conversation's roster when Teams knows them there; else the name from Microsoft Graph when configured
         (User.ReadBasic.All); else nothing yet (both are learnt when they first write)."""
-        picked = data.get("follower") if isinstance(data, dict) else None
+        picked = (data.get("follower") or data.get("owner")) if isinstance(data, dict) else None
         if not isinstance(picked, str) or not 0 < len(picked) <= 100:
             return None, None
         try:

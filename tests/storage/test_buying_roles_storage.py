@@ -33,7 +33,32 @@ def test_an_existing_database_gets_the_column_with_roles_empty(tmp_path: Path) -
     path = str(tmp_path / "old.db")
     old = open_database(path)
     migrate(old, upto=5)
-    record_id, people = deal_with_people(Repository(old), "t")
+    with transaction(old):  # rows as the code of that time wrote them (today's queries need later columns)
+        old.execute("INSERT INTO tenants (id, created_at) VALUES ('t', ?)", [NOW])
+        owner = old.execute(
+            "INSERT INTO users (tenant_id, teams_id, name, created_at, updated_at) VALUES ('t', '29:t', 'O', ?, ?)",
+            [NOW, NOW],
+        ).lastrowid
+        record_id = int(
+            old.execute(
+                "INSERT INTO records (tenant_id, kind, number, title, stage, owner_id, created_at, updated_at)"
+                " VALUES ('t', 'opportunity', 1, 'Deal', 'Proposal', ?, ?, ?)",
+                [owner, NOW, NOW],
+            ).lastrowid
+            or 0
+        )
+        people: list[int] = []
+        for i, role in enumerate(("contact", "participant")):
+            contact_id = old.execute(
+                "INSERT INTO contacts (tenant_id, name, email, created_at) VALUES ('t', ?, ?, ?)",
+                [f"P{i}", f"p{i}@t.example", NOW],
+            ).lastrowid
+            old.execute(
+                "INSERT INTO record_contacts (tenant_id, record_id, contact_id, role, added_by, added_at)"
+                " VALUES ('t', ?, ?, ?, ?, ?)",
+                [record_id, contact_id, role, owner, NOW],
+            )
+            people.append(int(contact_id or 0))
     old.close()
 
     repo = Repository(open_database(path))

@@ -14,7 +14,9 @@ from bot.domain.delivery import DeliveryStatus, Notification, NotificationView
 from bot.domain.models import Contact, Event, EventKind, Follower, Kind, NotifyChoice, Record, RecordView, User
 from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES
 from cards.common import Card, plain
+from cards.contact_forms import contact_done_card, contact_edit_form, erase_confirm_card
 from cards.contacts import contact_list_card, new_contact_form
+from cards.detail_forms import archive_confirm_card, details_form, details_values, owner_form
 from cards.email import compose_card, mailto_link, prepared_card
 from cards.forms import (
     comment_form,
@@ -52,7 +54,7 @@ def contact(i: int) -> Contact:
 
 
 def view(participants: int = 2, followers: int = 2, with_contact: bool = True) -> RecordView:
-    record = Record(1, TENANT, Kind.LEAD, 3, "Acme rollout", "New", 1, 4, "Acme", 125000.5, "EUR")
+    record = Record(1, TENANT, Kind.LEAD, 3, "Acme rollout", "New", 1, 4, "Acme", 12500050, "EUR")
     timeline = tuple(
         Event(1, 1, EventKind.COMMENTED, "2026-11-23T12:00:00.000000Z", None, "x" * 500, None, "Alice Owner")
         for _ in range(5)
@@ -130,6 +132,20 @@ def every_card() -> dict[str, Card]:
         "roles form, nobody yet": roles_form(view(0, 0, with_contact=False)),
         "compose with cc by role": compose_card(with_roles(30)),
         "record list with deals missing a decision maker": record_list_card("Latest", records, "none", flagged={1}),
+        "edit details": details_form(view(), details_values(view(), "EUR")),
+        "edit details refused": details_form(
+            view(), {"value": "1e309", "close_date": "2027-02-30"}, {"value": "bad", "currency": "x", "close_date": "x"}
+        ),
+        "owner picker": owner_form(view(), [OWNER, User(7, TENANT, "Bob", "29:b", "aad-b")], {"owner": "Pick"}),
+        "archive": archive_confirm_card(view()),
+        "edit contact": contact_edit_form(3, {"name": "N", "email": "bad"}, {"email": "bad"}, "On open records"),
+        "erase contact": erase_confirm_card(contact(1), [f"L-{i}" for i in range(30)]),
+        "contact done": contact_done_card("Erased."),
+        "archived overdue record": record_card(
+            replace(view(), record=replace(view().record, close_date="2020-01-01", archived_at=AT, next_step="Call")),
+            viewer_id=1,
+            today="2026-12-01",
+        ),
         "notification": notification_card(notification([STAGE, EMAIL, COMMENT]), message="Saved."),
         "notification of a long burst": notification_card(notification([COMMENT] * 40, NotifyChoice.COMMENTS)),
         "notifications status": outbox_card(
@@ -176,7 +192,7 @@ def test_cards_stay_small_with_hundreds_of_people() -> None:
 def test_the_record_card_shows_the_three_roles() -> None:
     text = all_text(record_card(view(), viewer_id=99))
     assert "L-3 · Lead" in text and "Acme rollout" in text and "Stage: New" in text
-    assert "Value: 125,000.5 EUR" in text and "Owner: Alice Owner" in text
+    assert "Value: 125,000.50 EUR" in text and "Owner: Alice Owner" in text
     assert plain("Person 0 with a fairly long name · person0@customer-company.example") in text
     assert "Other participants (2)" in text and "Followers (2)" in text
     assert "You don't follow this record." in text

@@ -16,6 +16,10 @@ from bot.handlers.commands import COMMANDS, MAX_MESSAGE_CHARS, TooLong, parse
         ("comment L-1 line one\nline two", "comment", "L-1", "line one\nline two"),
         ("contacts acme", "contacts", "", "acme"),
         ("  stage o-2 won ", "stage", "o-2", "won"),
+        ("value L-3 25000 EUR", "value", "L-3", "25000 EUR"),
+        ("close l-3 end of quarter", "close", "l-3", "end of quarter"),
+        ("company L-3 Acme", "company", "L-3", "Acme"),
+        ("Erase Contact jane@acme.example", "erase contact", "", "jane@acme.example"),
     ],
 )
 def test_parse(text: str, name: str, ref: str, rest: str) -> None:
@@ -41,6 +45,8 @@ def test_the_table_is_the_product_vocabulary() -> None:
         "help", "new lead", "new opportunity", "new contact", "contacts", "leads", "opportunities", "my", "show",
         "find", "contact", "participant", "remove participant", "follow", "unfollow", "following", "comment",
         "stage", "convert", "email", "notifications", "role",
+        "value", "close", "rename", "company", "next", "currency", "owner", "archive", "restore",
+        "edit contact", "merge contacts", "delete contact", "erase contact",
     }  # fmt: skip
     assert set(names) == expected
     for command in COMMANDS:

@@ -1,0 +1,89 @@
+"""Exact money: amounts are integers in the currency's minor unit (cents for EUR, yen for JPY, fils
+for KWD), the number of decimals from ISO 4217. Parsing what people type, and showing it. No floats."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from bot.domain.errors import DomainError
+
+# Active ISO 4217 codes and their minor-unit exponent (2 unless listed). Funds and precious metals
+# (XAU, XDR, XTS, XXX ...) have no minor unit and are not money a deal is worth.
+_ZERO = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
+_THREE = "BHD IQD JOD KWD LYD OMR TND"
+_FOUR = "CLF UYW"
+_TWO = (
+    "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF"
+    " CHE CHF CHW CNY COP COU CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GTQ GYD"
+    " HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT"
+    " MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR"
+    " SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU"
+    " UZS VED VES WST XCD XCG YER ZAR ZMW ZWG"
+)
+EXPONENTS: dict[str, int] = {
+    **{code: 2 for code in _TWO.split()},
+    **{code: 0 for code in _ZERO.split()},
+    **{code: 3 for code in _THREE.split()},
+    **{code: 4 for code in _FOUR.split()},
+}
+CURRENCIES: tuple[str, ...] = tuple(sorted(EXPONENTS))
+MAX_MAJOR = 10**12  # a deal worth a trillion or more is a typo; stays exact in a card's JSON number too
+_AMOUNT = re.compile(r"(\d{1,13})(?:\.(\d{1,6}))?")
+_GROUPING = re.compile(r"(?<=\d)[,'_ \u00a0\u202f](?=\d{3}(?:\D|$))")
+
+
+def currency_code(raw: str | None, field: str = "currency") -> str:
+    code = (raw or "").strip().upper()
+    if code not in EXPONENTS:
+        shown = (raw or "").strip()[:12]
+        raise DomainError(f"“{shown}” is not a currency code I know: use an ISO 4217 code such as EUR or USD.", field)
+    return code
+
+
+def is_currency(word: str) -> bool:
+    return word.strip().upper() in EXPONENTS
+
+
+def parse_amount(raw: str | None, currency: str, field: str = "value") -> int:
+    """`25000`, `25,000.50`, `25 000` -> minor units of `currency`. Refuses what is not a plain,
+    non-negative amount with at most the currency's decimals (`abc`, `-5`, `1e309`, `inf`)."""
+    typed = (raw or "").strip()
+    shown = typed[:30]
+    if typed.startswith("-"):
+        raise DomainError(f"A value can't be negative (“{shown}”).", field)
+    match = _AMOUNT.fullmatch(_GROUPING.sub("", typed))
+    if not match:
+        raise DomainError(f"“{shown}” is not an amount. Write it like 25000 or 25000.50.", field)
+    exponent = EXPONENTS[currency]
+    decimals = match.group(2) or ""
+    if len(decimals.rstrip("0")) > exponent:
+        raise DomainError(f"{currency} amounts have at most {exponent} decimals (“{shown}”).", field)
+    amount = Decimal(match.group(1) + "." + (decimals or "0"))
+    if amount >= MAX_MAJOR:
+        raise DomainError(f"“{shown}” is too large for a deal's value (at most {MAX_MAJOR - 1:,}).", field)
+    return int(amount.scaleb(exponent))
+
+
+def as_decimal(minor: int, currency: str) -> Decimal:
+    return Decimal(minor).scaleb(-EXPONENTS.get(currency, 2))
+
+
+# (thousands separator, decimal mark) by the reader's language (Teams' clientInfo locale).
+_SEPARATORS: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(["de", "es", "it", "nl", "pt", "id", "da", "tr", "el", "ro", "hr", "sl", "sr", "vi"], (".", ",")),
+    **dict.fromkeys(
+        ["fr", "ru", "pl", "cs", "sv", "nb", "no", "fi", "uk", "hu", "sk", "bg", "lt", "lv", "et"], ("\u202f", ",")
+    ),
+}
+
+
+def format_money(minor: int, currency: str, locale: str | None = None) -> str:
+    """`2500000, "EUR", "de-DE"` -> `25.000,00 EUR`; the exact amount, grouped the reader's way."""
+    language = (locale or "en").replace("_", "-").split("-")[0].lower()
+    group, mark = ("\u2019", ".") if (locale or "").upper().endswith("-CH") else _SEPARATORS.get(language, (",", "."))
+    exponent = EXPONENTS.get(currency, 2)
+    whole, fraction = divmod(minor, 10**exponent)
+    grouped = f"{whole:,}".replace(",", group)
+    digits = f"{mark}{fraction:0{exponent}d}" if exponent else ""
+    return f"{grouped}{digits} {currency}"

@@ -1,0 +1,164 @@
+"""Use cases of a deal's details: title, value and currency (exact, minor units), expected close date,
+company, next step, description. Value and close-date changes are news for followers; the others go on
+the timeline only. The tenant's default currency is set by the first person who uses one."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from bot.domain.dates import parse_close_date
+from bot.domain.errors import DomainError, Invalid
+from bot.domain.models import Change, Event, EventKind, Record, Seen, User
+from bot.domain.money import currency_code, format_money, parse_amount
+from bot.domain.rules import MAX_COMMENT, MAX_TITLE, clean_text, limited, shorten
+from bot.services.records import NOTHING_SEEN, RecordCases
+
+MAX_NEXT_STEP = 200
+DETAIL_LABELS = {"title": "title", "company": "company", "next_step": "next step", "description": "description"}
+FORM_FIELDS = ("title", "value", "currency", "close_date", "company", "next_step", "description")
+
+
+def money_text(value: int | None, currency: str | None) -> str | None:
+    return format_money(value, currency) if value is not None and currency else None
+
+
+class DetailCases(RecordCases):
+    def today(self) -> date:
+        return date.fromisoformat(self.clock()[:10])
+
+    def default_currency(self, tenant_id: str) -> str | None:
+        return self.repo.default_currency(tenant_id)
+
+    def set_default_currency(self, actor: User, code: str) -> str:
+        currency = currency_code(code)
+        with self.writing():
+            self.repo.set_default_currency(actor.tenant_id, currency)
+        return currency
+
+    # --- one field at a time (the chat commands) -------------------------------------------------
+
+    def set_value(
+        self, actor: User, ref: str, amount: str, currency: str | None = None, seen: Seen = NOTHING_SEEN
+    ) -> Change:
+        with self.writing():
+            record = self._editable(actor, ref)
+            if amount.strip().lower() in ("none", "clear", "-"):
+                return self._save(actor, record, {"value": None, "currency": record.currency}, seen)
+            code = self._currency(actor, record, currency)
+            return self._save(actor, record, {"value": parse_amount(amount, code), "currency": code}, seen)
+
+    def set_close_date(self, actor: User, ref: str, said: str, seen: Seen = NOTHING_SEEN) -> Change:
+        with self.writing():
+            record = self._editable(actor, ref)
+            day = None if said.strip().lower() in ("none", "clear") else parse_close_date(said, self.today())
+            return self._save(actor, record, {"close_date": day.isoformat() if day else None}, seen)
+
+    def set_detail(self, actor: User, ref: str, field: str, text: str, seen: Seen = NOTHING_SEEN) -> Change:
+        """`title`, `company` or `next_step` from a chat command."""
+        with self.writing():
+            record = self._editable(actor, ref)
+            return self._save(actor, record, {field: self._clean(field, text)}, seen)
+
+    # --- the Edit details form -------------------------------------------------------------------
+
+    def edit_details(self, actor: User, ref: str, form: dict[str, str], seen: Seen = NOTHING_SEEN) -> Change:
+        """Every field of the form at once; wrong fields are all reported (Invalid) and nothing is stored."""
+        with self.writing():
+            record = self._editable(actor, ref)
+            errors: dict[str, str] = {}
+            wanted: dict[str, Any] = {}
+
+            def check(field: str, read: Callable[[], Any]) -> None:
+                try:
+                    wanted[field] = read()
+                except DomainError as exc:
+                    errors[field] = exc.message
+
+            for field in ("title", "company", "next_step", "description"):
+                check(field, lambda field=field: self._clean(field, form.get(field, "")))  # type: ignore[misc]
+            typed_value = (form.get("value") or "").strip()
+            if typed_value or (form.get("currency") or "").strip():
+                check("currency", lambda: self._currency(actor, record, form.get("currency") or None))
+            if "currency" in wanted and typed_value:
+                check("value", lambda: parse_amount(typed_value, wanted["currency"]))
+            elif not typed_value:
+                wanted["value"] = None
+            said = (form.get("close_date") or "").strip()
+            check("close_date", lambda: parse_close_date(said, self.today()).isoformat() if said else None)
+            if errors:
+                raise Invalid(errors)
+            if wanted.get("value") is None:
+                wanted["currency"] = record.currency
+            return self._save(actor, record, wanted, seen)
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _clean(self, field: str, text: str) -> str | None:
+        if field == "title":
+            title = limited(text, "title", "A title", MAX_TITLE)
+            if not title:
+                raise DomainError("A record needs a title.", "title")
+            return title
+        if field == "description":
+            return limited(text, "description", "A description", MAX_COMMENT)
+        if field == "next_step":
+            return limited(" ".join(clean_text(text).split()), "next_step", "A next step", MAX_NEXT_STEP)
+        return limited(text, "company", "A company name")
+
+    def _currency(self, actor: User, record: Record, typed: str | None) -> str:
+        """The typed code, else the record's, else the tenant's default; the first one used becomes the default."""
+        if typed:
+            code = currency_code(typed)
+        else:
+            found = record.currency or self.repo.default_currency(actor.tenant_id)
+            if not found:
+                raise DomainError(f"Which currency? Add its code, e.g. value {record.ref} 25000 EUR.", "currency")
+            code = found
+        if not self.repo.default_currency(actor.tenant_id):
+            self.repo.set_default_currency(actor.tenant_id, code)
+        return code
+
+    def _save(self, actor: User, record: Record, wanted: dict[str, Any], seen: Seen) -> Change:
+        changes = {k: v for k, v in wanted.items() if getattr(record, k) != v}
+        if not changes:
+            raise DomainError(f"Nothing to change: {record.ref} already has that.")
+        events = self._detail_events(actor, record, changes)
+        self.repo.update_record_fields(record.tenant_id, record.id, self.clock(), **changes)
+        updated = dataclasses.replace(record, version=record.version + 1, updated_at=self.clock(), **changes)
+        said = "; ".join(self._said(e) for e in events)
+        return self._changed(updated, tuple(events), f"{record.ref}: {said}.", seen)
+
+    def _detail_events(self, actor: User, record: Record, changes: dict[str, Any]) -> list[Event]:
+        events = []
+        if "value" in changes or "currency" in changes:
+            old = money_text(record.value, record.currency)
+            new = money_text(changes.get("value", record.value), changes.get("currency", record.currency))
+            if old != new:
+                events.append(self._event(actor, record, EventKind.VALUE_CHANGED, old=old, new=new))
+        if "close_date" in changes:
+            events.append(
+                self._event(
+                    actor, record, EventKind.CLOSE_DATE_CHANGED, old=record.close_date, new=changes["close_date"]
+                )
+            )
+        for field, label in DETAIL_LABELS.items():
+            if field in changes:
+                old, new = getattr(record, field), changes[field]
+                events.append(
+                    self._event(
+                        actor, record, EventKind.DETAIL_CHANGED, old=old and shorten(old), new=new and shorten(new),
+                        detail=label, notify=False,
+                    )
+                )  # fmt: skip
+        return events
+
+    @staticmethod
+    def _said(event: Event) -> str:
+        what = {EventKind.VALUE_CHANGED: "value", EventKind.CLOSE_DATE_CHANGED: "close date"}.get(event.kind)
+        label = what or event.detail or "detail"
+        if label == "description":
+            return "description updated"
+        return f"{label} {event.new}" if event.new else f"{label} cleared"

@@ -1,0 +1,92 @@
+"""Use cases of a record's life: handing it to a colleague, archiving and restoring it. Only the owner
+or a follower may hand a record on; the new owner follows it and is told. Archived records leave the
+lists and searches, keep their timeline, and change no more until restored; followers are told once."""
+
+from __future__ import annotations
+
+from bot.domain.errors import Ambiguous, DomainError, NotFound
+from bot.domain.models import Change, EventKind, Record, Seen, User
+from bot.domain.rules import AAD_ID, MAX_NAME, clean_text
+from bot.services.records import NOTHING_SEEN, RecordCases
+
+
+class LifecycleCases(RecordCases):
+    def find_colleague(self, actor: User, text: str) -> User:
+        """A user of the actor's tenant by email, UPN or name (`me` is the actor)."""
+        said = clean_text(text)
+        if said.lower() in ("me", "myself"):
+            return actor
+        found = self.repo.users_matching(actor.tenant_id, said[:MAX_NAME]) if said else []
+        if not found:
+            raise NotFound(
+                f"I can't find a colleague “{said[:80]}” in your organisation. Use their name or email; "
+                "they need to have talked to me once (or pick them with Change owner on the card).",
+                "owner",
+            )
+        if len(found) > 1:
+            names = ", ".join(f"{u.name} ({u.email})" if u.email else u.name for u in found[:5])
+            raise Ambiguous(f"Several colleagues match “{said[:80]}”: {names}. Use their email.", [], "owner")
+        return found[0]
+
+    def picked_colleague(self, actor: User, aad_object_id: str, name: str | None) -> User:
+        """The people picker's pick: a colleague the bot knows in this tenant, or one Teams vouched for
+        (`name` found in the conversation's roster). Anyone else, another tenant's people included, is refused."""
+        aad = clean_text(aad_object_id)
+        if not AAD_ID.fullmatch(aad):
+            raise DomainError("Pick a colleague from the list.", "owner")
+        known = self.repo.find_user(actor.tenant_id, None, aad)
+        if known is not None:
+            return known
+        if not name:
+            raise NotFound(
+                "I can't find that person in your organisation. They need to have talked to me once.", "owner"
+            )
+        with self.writing():
+            return self.repo.upsert_user(actor.tenant_id, None, aad, clean_text(name)[:MAX_NAME], self.clock())
+
+    def hand_over(self, actor: User, ref: str, new_owner: User, seen: Seen = NOTHING_SEEN) -> Change:
+        if new_owner.tenant_id != actor.tenant_id:
+            raise NotFound("I can't find that person in your organisation.", "owner")
+        with self.writing():
+            record = self._editable(actor, ref)
+            tenant = actor.tenant_id
+            if actor.id != record.owner_id and not self.repo.is_follower(tenant, record.id, actor.id):
+                raise DomainError(
+                    f"Only the owner of {record.ref} or one of its followers can hand it on. Follow it first."
+                )
+            if new_owner.id == record.owner_id:
+                raise DomainError(f"{new_owner.name} already owns {record.ref}.", "owner")
+            old = self.repo.get_user(tenant, record.owner_id)
+            self.repo.add_follower(tenant, record.id, new_owner.id, self.clock())  # before the event: they are told
+            event = self._event(
+                actor, record, EventKind.OWNER_CHANGED, old=old.name if old else None, new=new_owner.name
+            )
+            updated = self._set(record, owner_id=new_owner.id)
+            return self._changed(updated, (event,), f"{new_owner.name} now owns {record.ref}.", seen)
+
+    def archive(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
+        with self.writing():
+            record = self.get_record(actor.tenant_id, ref)
+            if record.archived_at:
+                raise DomainError(f"{record.ref} is already archived. Restore it with: restore {record.ref}")
+            event = self._event(actor, record, EventKind.ARCHIVED, old=record.stage)
+            updated = self._set(record, archived_at=self.clock())
+            return self._changed(
+                updated, (event,), f"{record.ref} archived. Restore it with: restore {record.ref}", seen
+            )
+
+    def restore(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
+        with self.writing():
+            record = self.get_record(actor.tenant_id, ref)
+            if not record.archived_at:
+                raise DomainError(f"{record.ref} is not archived.")
+            event = self._event(actor, record, EventKind.RESTORED, new=record.stage)
+            updated = self._set(record, archived_at=None)
+            return self._changed(updated, (event,), f"{record.ref} restored.", seen)
+
+    def _set(self, record: Record, **changes: object) -> Record:
+        self.repo.update_record_fields(record.tenant_id, record.id, self.clock(), **changes)
+        updated = self.repo.get_record(record.tenant_id, record.id)
+        if updated is None:
+            raise LookupError(f"record {record.id} vanished inside its own transaction")
+        return updated

@@ -1,0 +1,91 @@
+"""Contact upkeep cards: the Edit form (what was typed kept, a message beside each refused field) and the
+erase confirmation."""
+
+from __future__ import annotations
+
+from bot.domain.models import Contact
+from cards import verbs
+from cards.common import (
+    Card,
+    action_set,
+    card,
+    choice_set,
+    execute,
+    heading,
+    notice,
+    plain,
+    subtle,
+    text,
+    text_input,
+)
+from cards.elements import Element
+
+
+def contact_values(contact: Contact) -> dict[str, str]:
+    return {
+        "name": contact.name,
+        "email": contact.email or "",
+        "phone": contact.phone or "",
+        "company": contact.company or "",
+        "job_title": contact.job_title or "",
+    }
+
+
+def contact_edit_form(
+    contact_id: int, values: dict[str, str], errors: dict[str, str] | None = None, message: str = ""
+) -> Card:
+    body: list[Element] = [heading("Edit contact")]
+    if message:
+        body.append(notice(message, good=False))
+    body += text_input("name", "Name", values.get("name"), max_length=200, required=True, errors=errors)
+    body += text_input("email", "Email", values.get("email"), max_length=254, style="Email", errors=errors)
+    body += text_input("phone", "Phone", values.get("phone"), max_length=50, style="Tel", errors=errors)
+    body += text_input("company", "Company", values.get("company"), max_length=200, errors=errors)
+    body += text_input("job_title", "Job title", values.get("job_title"), max_length=200, errors=errors)
+    data = {"contact": str(contact_id)}
+    body.append(action_set([execute("Save contact", verbs.CONTACT_SAVE, data, "positive")]))
+    body.append(
+        action_set(
+            [
+                execute("Merge into…", verbs.CONTACT_MERGE_FORM, data, inputs=False),
+                execute("Delete contact", verbs.CONTACT_DELETE, data, "destructive", inputs=False),
+                execute("Erase (data protection)", verbs.CONTACT_ERASE_CONFIRM, data, inputs=False),
+            ]
+        )
+    )
+    return card(body)
+
+
+def erase_confirm_card(contact: Contact, refs: list[str]) -> Card:
+    on = f" They are on {', '.join(refs[:10])}{' and more' if len(refs) > 10 else ''}." if refs else ""
+    body: list[Element] = [
+        heading("Erase a person's data?"),
+        text(f"{plain(contact.label)}.{on}"),
+        text(
+            "Their name, email, phone and company are removed everywhere: the contact list, the timelines, "
+            "comments, pending notifications and email logs. Records will show “erased contact”. "
+            "This cannot be undone."
+        ),
+        subtle("The erasure is logged (who, when), without the person's data."),
+        action_set([execute("Erase", verbs.CONTACT_ERASE, {"contact": str(contact.id)}, "destructive")]),
+    ]
+    return card(body)
+
+
+def contact_done_card(message: str) -> Card:
+    """What replaces a contact card after a merge, deletion or erasure."""
+    return card([notice(message)])
+
+
+def merge_form(contact: Contact, others: list[Contact], errors: dict[str, str] | None = None) -> Card:
+    """Pick the entry that stays: it takes this contact's roles on every record; this one is deleted."""
+    choices = [(" · ".join(p for p in (c.name, c.email, c.company) if p), str(c.id)) for c in others]
+    body: list[Element] = [
+        heading("Merge contacts"),
+        text(f"{plain(contact.label)} goes into the contact you pick, who keeps the roles of both on every record."),
+        *choice_set(
+            "into", "Keep", choices, dataset=verbs.CONTACTS_DATASET, placeholder="Type a name or email", errors=errors
+        ),
+        action_set([execute("Merge", verbs.CONTACT_MERGE, {"contact": str(contact.id)}, "positive")]),
+    ]
+    return card(body)

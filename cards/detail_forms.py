@@ -1,0 +1,108 @@
+"""The forms behind Edit details, Change owner and Archive on the record card. Each carries the record's
+reference and version, and comes back with what was typed and a message beside each refused field."""
+
+from __future__ import annotations
+
+import re
+
+from bot.domain.models import RecordView, User
+from bot.domain.money import CURRENCIES, MAX_MAJOR, as_decimal
+from bot.domain.rules import MAX_COMMENT, MAX_TITLE
+from cards import verbs
+from cards.common import Card, action_set, choice_set, execute, subtle, text, text_input, with_error
+from cards.details import company_of
+from cards.elements import Element, InputDate, InputNumber
+from cards.forms import Errors, Values, _form
+from cards.records import record_data
+
+_PLAIN_NUMBER = re.compile(r"\d{1,12}(?:\.\d{1,4})?")
+
+
+def details_values(view: RecordView, default_currency: str | None) -> Values:
+    """The form's starting values: what the record holds now."""
+    record = view.record
+    value = "" if record.value is None or not record.currency else str(as_decimal(record.value, record.currency))
+    return {
+        "title": record.title,
+        "value": value,
+        "currency": record.currency or default_currency or "",
+        "close_date": record.close_date or "",
+        "company": record.company or "",
+        "next_step": record.next_step or "",
+        "description": record.description or "",
+    }
+
+
+def _number(input_id: str, label: str, value: str, errors: Errors | None) -> list[Element]:
+    element: InputNumber = {"type": "Input.Number", "id": input_id, "label": label, "min": 0, "max": MAX_MAJOR - 1}
+    if _PLAIN_NUMBER.fullmatch(value):  # anything else (1e309, abc) is shown empty, with the message beside it
+        element["value"] = float(value)
+    return with_error(element, errors)
+
+
+def _date(input_id: str, label: str, value: str, errors: Errors | None) -> list[Element]:
+    element: InputDate = {"type": "Input.Date", "id": input_id, "label": label}
+    if value and len(value) == 10:
+        element["value"] = value
+    return with_error(element, errors)
+
+
+def details_form(view: RecordView, values: Values, errors: Errors | None = None, message: str = "") -> Card:
+    currencies = [(code, code) for code in CURRENCIES]
+    body: list[Element] = [
+        *text_input("title", "Title", values.get("title"), max_length=MAX_TITLE, required=True, errors=errors),
+        *_number("value", "Value", values.get("value", ""), errors),
+        *choice_set("currency", "Currency", currencies, value=values.get("currency"), errors=errors),
+        *_date("close_date", "Expected close date", values.get("close_date", ""), errors),
+        *text_input(
+            "company",
+            "Company",
+            values.get("company"),
+            max_length=200,
+            placeholder=company_of(view) or None,
+            errors=errors,
+        ),
+        *text_input("next_step", "Next step", values.get("next_step"), max_length=200, errors=errors),
+        *text_input(
+            "description",
+            "Description",
+            values.get("description"),
+            max_length=MAX_COMMENT,
+            multiline=True,
+            errors=errors,
+        ),
+        subtle("Followers are told about a new value or close date; the other details go on the timeline."),
+        action_set([execute("Save details", verbs.EDIT_DETAILS, record_data(view.record), "positive")]),
+    ]
+    return _form(view, f"Edit the details of {view.record.ref}", body, message)
+
+
+def owner_form(view: RecordView, colleagues: list[User], errors: Errors | None = None, message: str = "") -> Card:
+    """The Teams people picker; colleagues the bot already knows are offered too."""
+    known = [(u.name or "Unknown", u.aad_object_id) for u in colleagues if u.aad_object_id]
+    body: list[Element] = [
+        text(f"Owner now: {view.owner.name or 'Unknown'}"),
+        *choice_set(
+            "owner",
+            "New owner",
+            [(name, aad) for name, aad in known if aad and aad != view.owner.aad_object_id],
+            dataset=verbs.PEOPLE_DATASET,
+            placeholder="Type a colleague's name",
+            errors=errors,
+        ),
+        subtle("The new owner follows the record and is told; the followers are told too."),
+        action_set([execute("Hand over", verbs.SET_OWNER, record_data(view.record), "positive")]),
+    ]
+    return _form(view, f"Who should own {view.record.ref}?", body, message)
+
+
+def archive_confirm_card(view: RecordView) -> Card:
+    record = view.record
+    body: list[Element] = [
+        text(
+            f"Archive {record.ref}? It leaves the lists and searches and can't be changed until restored; "
+            "its timeline is kept and its followers are told."
+        ),
+        action_set([execute("Archive", verbs.ARCHIVE, record_data(record), "destructive")]),
+    ]
+    return _form(view, f"Archive {record.ref}", body)

@@ -1,0 +1,51 @@
+"""A deal's details on the record card: the value and the expected close date up front (the value
+grouped the reader's way, an overdue date marked), then company, next step and description."""
+
+from __future__ import annotations
+
+from bot.domain.models import Record, RecordView
+from bot.domain.money import format_money
+from cards.common import facts, plain, subtle, text
+from cards.elements import Element
+
+MAX_DESCRIPTION_ON_CARD = 500
+
+
+def money(record: Record, locale: str | None = None) -> str:
+    if record.value is None or not record.currency:
+        return ""
+    return format_money(record.value, record.currency, locale)
+
+
+def company_of(view: RecordView) -> str:
+    """The record's company, or else its Contact's."""
+    return view.record.company or (view.contact.company if view.contact and view.contact.company else "") or ""
+
+
+def deal_summary(view: RecordView, locale: str | None, today: str) -> list[Element]:
+    """Value and close date in large type under the title; `today` (ISO) decides what is overdue."""
+    record = view.record
+    parts = [p for p in (money(record, locale), f"closes {record.close_date}" if record.close_date else "") if p]
+    found: list[Element] = []
+    if record.archived_at:
+        found.append(text(f"Archived on {record.archived_at[:10]}", color="Warning", weight="Bolder"))
+    if parts:
+        found.append(text(" · ".join(parts), size="Medium", weight="Bolder", spacing="Small"))
+    elif record.is_open and not record.converted_to:
+        found.append(subtle("No value or close date yet: Edit details"))
+    if record.is_overdue(today):
+        found.append(text(f"Overdue: expected to close {record.close_date}", color="Attention", weight="Bolder"))
+    return found
+
+
+def detail_facts(view: RecordView) -> list[Element]:
+    record = view.record
+    found: list[Element] = []
+    if record.next_step:
+        found.append(facts([("Next step", plain(record.next_step))]))
+    if record.description:
+        shown = record.description[:MAX_DESCRIPTION_ON_CARD] + (
+            "…" if len(record.description) > MAX_DESCRIPTION_ON_CARD else ""
+        )
+        found.append(text(plain(shown), spacing="Small"))
+    return found
