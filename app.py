@@ -25,6 +25,7 @@ from msrest.universal_http.requests import ClientRetryPolicy
 from requests import RequestException
 
 from bot.config import Config, ConfigError
+from bot.domain.rules import has_lone_surrogate, without_lone_surrogates
 from bot.mail_links import MAX_LINE, MailLinks
 from bot.mail_links import PATH as MAIL_PATH
 from bot.notify.rate_limits import DeliveryPolicy, RateLimiter
@@ -53,6 +54,9 @@ AUTH = web.AppKey("auth", ConfigurationBotFrameworkAuthentication)
 NOTIFIER = web.AppKey("notifier", Notifier)
 MAIL_LINKS = web.AppKey("mail_links", MailLinks)
 MAX_BODY_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 64  # Teams' activities (cards in attachments included) are far shallower
+TEAMS_CHANNEL = "msteams"
+_DISPLAY_NAMES = frozenset({"name", "givenName", "surname"})  # a person's name: never a reason to lock them out
 
 
 def bot_framework_settings(config: Config) -> SimpleNamespace:
@@ -73,6 +77,8 @@ def parse_activity(raw: bytes) -> Activity | str:
     """The request body as an Activity, or the reason it is not one."""
     try:
         body = json.loads(raw)
+    except RecursionError:  # `[` x 5000: refused before anything else reads it
+        return f"the body is nested more than {MAX_JSON_DEPTH} levels deep"
     except (ValueError, UnicodeDecodeError):
         return "the body is not JSON"
     if not isinstance(body, dict):
@@ -80,6 +86,11 @@ def parse_activity(raw: bytes) -> Activity | str:
     for key in ("type", "serviceUrl", "channelId"):
         if not isinstance(body.get(key), str) or not body[key]:
             return f"the activity has no {key}"
+    if body["channelId"] != TEAMS_CHANNEL:  # another channel would bring its own tenant and user
+        return "this bot serves only the msteams channel"
+    odd = odd_json(body)
+    if odd:
+        return odd
     if not body["serviceUrl"].startswith(("https://", "http://")):
         return "the activity's serviceUrl is not a URL"
     for key in ("conversation", "from", "recipient"):
@@ -91,6 +102,27 @@ def parse_activity(raw: bytes) -> Activity | str:
         return Activity().deserialize(body)
     except Exception:  # msrest raises a variety of errors for wrong-typed fields
         return "the activity has fields of the wrong type"
+
+
+def odd_json(body: dict[str, Any]) -> str | None:
+    """Walks the body without recursion: too deep is refused; a lone surrogate (not Unicode, SQLite
+    cannot store it) is refused, except in display names, where it becomes U+FFFD."""
+    stack: list[tuple[Any, int]] = [(body, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return f"the body is nested more than {MAX_JSON_DEPTH} levels deep"
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            if isinstance(key, str) and has_lone_surrogate(key):
+                return "the activity has text that is not valid Unicode (a lone surrogate)"
+            if isinstance(value, str) and has_lone_surrogate(value):
+                if key not in _DISPLAY_NAMES:
+                    return "the activity has text that is not valid Unicode (a lone surrogate)"
+                node[key] = without_lone_surrogates(value)
+            elif isinstance(value, (dict, list)):
+                stack.append((value, depth + 1))
+    return None
 
 
 async def messages(request: web.Request) -> web.Response:
@@ -242,6 +274,8 @@ def create_app(
             while True:
                 try:
                     services.forget_old_activities()
+                    pruned = services.prune_history()
+                    log.info("housekeeping: pruned %s", ", ".join(f"{n} {what}" for what, n in pruned.items()))
                 except Exception:  # housekeeping must never take the service down
                     log.exception("housekeeping failed")
                 await asyncio.sleep(3600)

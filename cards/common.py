@@ -3,7 +3,9 @@ Each returns a typed element of cards/elements.py."""
 
 from __future__ import annotations
 
-from typing import Any, Final, Unpack
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, Final, TypeVar, Unpack
 
 from cards.elements import (
     Action,
@@ -31,6 +33,35 @@ Card = AdaptiveCard
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION: Final = "1.5"
 LIST_LIMIT = 10  # people shown by name on a card before "and N more"
+# Teams refuses a card over ~28 KB (the message around it included); every card is built to stay under
+# this many bytes of JSON as sent (non-ASCII escaped, the worst case), invoke answers included.
+CARD_BUDGET: Final = 24 * 1024
+CHOICE_TITLE = 120  # characters of a choice's title: a picker of long names stays small
+
+T = TypeVar("T")
+
+
+def size_of(node: object) -> int:
+    """Bytes of JSON as botbuilder sends it."""
+    return len(json.dumps(node))
+
+
+def fitting(items: Sequence[T], render: Callable[[T], object], room: int) -> int:
+    """How many of `items`, from the first, fit in `room` bytes once rendered (at least one)."""
+    used = 0
+    for count, item in enumerate(items):
+        used += size_of(render(item)) + 2  # the comma and space between elements
+        if used > room and count > 0:
+            return count
+    return len(items)
+
+
+def room_left(card_so_far: object) -> int:
+    return CARD_BUDGET - size_of(card_so_far)
+
+
+def shortened(value: str, limit: int = CHOICE_TITLE) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 ZERO_WIDTH = "\u200b"  # ZERO WIDTH SPACE: invisible, and no markdown syntax spans it
@@ -105,7 +136,8 @@ def subtle(value: str) -> TextBlock:
 
 
 def notice(value: str, good: bool = True) -> TextBlock:
-    return text(value, color="Good" if good else "Attention", weight="Bolder")
+    """A message to the reader; it may quote what they typed, so it is shown as literal text."""
+    return text(plain(value), color="Good" if good else "Attention", weight="Bolder")
 
 
 def section(title: str) -> TextBlock:
@@ -183,7 +215,7 @@ def with_error(element: Input, errors: dict[str, str] | None) -> list[Element]:
     message = (errors or {}).get(element["id"])
     if not message:
         return [element]
-    return [element, text(message, color="Attention", size="Small", spacing="None")]
+    return [element, text(plain(message), color="Attention", size="Small", spacing="None")]
 
 
 def text_input(

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from bot.domain.models import Contact
 from cards import verbs
-from cards.common import Card, action_set, card, execute, heading, notice, subtle, text, text_input
+from cards.common import Card, action_set, card, execute, heading, notice, plain, subtle, text, text_input
 from cards.elements import Element
 
 
 def contact_line(contact: Contact) -> str:
-    extra = " · ".join(p for p in (contact.email, contact.job_title, contact.company, contact.phone) if p)
-    return f"**{contact.name}**" + (f" · {extra}" if extra else "")
+    """A contact for a TextBlock: the name in bold, every field as literal text."""
+    extra = " · ".join(plain(p) for p in (contact.email, contact.job_title, contact.company, contact.phone) if p)
+    return f"**{plain(contact.name)}**" + (f" · {extra}" if extra else "")
 
 
 def contact_list_card(title: str, contacts: list[Contact], empty: str, message: str = "", more_hint: str = "") -> Card:
     body: list[Element] = []
     if message:
         body.append(notice(message))
-    body.append(heading(title))
+    body.append(heading(plain(title)))  # it may quote what was typed
     if not contacts:
         body.append(text(empty))
     for contact in contacts:

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from bot.domain.buying import BuyingRole
 from bot.domain.models import Contact, RecordView
-from bot.domain.rules import MAX_BODY, MAX_SUBJECT
+from bot.domain.rules import MAX_BODY, MAX_CC, MAX_SUBJECT
 from cards import verbs
 from cards.common import (
     Card,
@@ -17,6 +17,8 @@ from cards.common import (
     facts,
     notice,
     open_url,
+    plain,
+    shortened,
     subtle,
     text,
     text_input,
@@ -84,14 +86,17 @@ def compose_card(
         return card(body)
     values = values or {}
     body += text_input("to", "To", values.get("to", contact.email), max_length=2000, style="Email", errors=errors)
-    copied = [p for p in view.participants if p.email]
+    with_email = [p for p in view.participants if p.email]
+    copied = with_email[:MAX_CC]
     body += _cc_by_role(view, copied, send_id)
     for participant in copied:
         cc_id = f"cc_{participant.id}"
         role = view.buying_roles.get(participant.id)
         title = f"CC {participant.name} <{participant.email}>" + (f" · {role.label}" if role else "")
-        body.append(toggle(cc_id, title, values.get(cc_id, "true")))
-    if len(copied) < len(view.participants):
+        body.append(toggle(cc_id, shortened(title), values.get(cc_id, "true")))
+    if len(copied) < len(with_email):
+        body.append(subtle(f"At most {MAX_CC} people in CC: the first {MAX_CC} participants are offered."))
+    if len(with_email) < len(view.participants):
         body.append(subtle("Participants without an email address are not offered."))
     body += text_input("cc_extra", "Other CC (comma-separated)", values.get("cc_extra"), max_length=2000, errors=errors)
     body += text_input(
@@ -122,7 +127,7 @@ def prepared_card(view: RecordView, to: list[str], cc: list[str], subject: str, 
     body: list[Element] = [
         *record_header(record),
         text("Your email is ready", weight="Bolder"),
-        facts([("To", ", ".join(to)), ("CC", ", ".join(cc) or "nobody"), ("Subject", subject)]),
+        facts([("To", plain(", ".join(to))), ("CC", plain(", ".join(cc)) or "nobody"), ("Subject", plain(subject))]),
         subtle("Open it in Outlook and send it there; then log it so the team sees it on the record."),
         *_copyable("copy_to", "To (to copy)", ", ".join(to)),
         *(_copyable("copy_cc", "CC (to copy)", ", ".join(cc)) if cc else []),

@@ -3,6 +3,8 @@ each comes back with the typed values kept and a message beside the field the se
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.domain.models import Contact, RecordView, User, stages_for
 from bot.domain.rules import MAX_COMMENT
 from cards import verbs
@@ -12,8 +14,11 @@ from cards.common import (
     card,
     choice_set,
     execute,
+    fitting,
     notice,
+    room_left,
     section,
+    shortened,
     subtle,
     text,
     text_input,
@@ -26,8 +31,13 @@ Values = dict[str, str]
 
 
 def contact_choice(contact: Contact) -> tuple[str, str]:
-    """How a contact appears in a picker, and the value it submits."""
-    return person_line(contact), str(contact.id)
+    """How a contact appears in a picker (shortened: a picker of long names stays small), and its value."""
+    return shortened(person_line(contact)), str(contact.id)
+
+
+def _fit_choices(choices: list[tuple[str, str]], form: Callable[[list[tuple[str, str]]], Card]) -> int:
+    """How many choices fit in the form within the card budget."""
+    return fitting(choices, lambda c: {"title": c[0], "value": c[1]}, room_left(form([])))
 
 
 def _form(view: RecordView, title: str, body: list[Element], message: str = "") -> Card:
@@ -56,16 +66,35 @@ def contact_picker_form(
     if not as_contact:
         contacts = [c for c in contacts if c.id not in taken]
     label = "Contact" if as_contact else "Participant"
+    choices = [contact_choice(c) for c in contacts]
     hint = (
         f"Type to search all {total_contacts:,} contacts by name, email or company."
         if total_contacts > len(contacts)
         else "Search by name, email or company."
     )
+
+    def form(offered: list[tuple[str, str]]) -> Card:
+        return _picker(view, as_contact, data, label, offered, hint, values, errors, message)
+
+    return form(choices[: _fit_choices(choices, form)])
+
+
+def _picker(
+    view: RecordView,
+    as_contact: bool,
+    data: dict[str, object],
+    label: str,
+    choices: list[tuple[str, str]],
+    hint: str,
+    values: Values,
+    errors: Errors | None,
+    message: str,
+) -> Card:
     body: list[Element] = [
         *choice_set(
             "contact",
             label,
-            [contact_choice(c) for c in contacts],
+            choices,
             value=values.get("contact"),
             dataset=verbs.CONTACTS_DATASET,
             placeholder=hint,
@@ -95,12 +124,23 @@ def contact_picker_form(
 
 
 def remove_participant_form(view: RecordView, errors: Errors | None = None, message: str = "") -> Card:
+    """The participants as many as fit; for the others, the text command."""
     choices = [contact_choice(c) for c in view.participants]
-    body: list[Element] = [
-        *choice_set("contact", "Participant", choices, errors=errors),
-        action_set([execute("Remove participant", verbs.REMOVE_PARTICIPANT, record_data(view.record), "destructive")]),
-    ]
-    return _form(view, "Who should no longer be a participant?", body, message)
+    ref = view.record.ref
+    others = f"Showing {{}} of {len(choices)}; for anyone else type: remove participant {ref} <name or email>"
+
+    def form(offered: list[tuple[str, str]]) -> Card:
+        body: list[Element] = [
+            *choice_set("contact", "Participant", offered, errors=errors),
+            action_set(
+                [execute("Remove participant", verbs.REMOVE_PARTICIPANT, record_data(view.record), "destructive")]
+            ),
+        ]
+        if len(offered) < len(choices) or not offered:
+            body.append(subtle(others.format(len(offered))))
+        return _form(view, "Who should no longer be a participant?", body, message)
+
+    return form(choices[: _fit_choices(choices, form)])
 
 
 def follower_form(view: RecordView, colleagues: list[User], errors: Errors | None = None, message: str = "") -> Card:

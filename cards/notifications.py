@@ -15,6 +15,7 @@ from cards.common import (
     facts,
     heading,
     notice,
+    plain,
     section,
     subtle,
     text,
@@ -47,7 +48,7 @@ def notification_card(view: NotificationView, message: str = "") -> Card:
         body.append(notice(message))
     body += [
         subtle(f"{record.ref} · {record.kind.label}"),
-        heading(record.title),
+        heading(plain(record.title)),
         facts([("Stage", record.stage), ("Converted to", record.converted_to or "")]),
         *[text(line, spacing="Small") for line in shown],
     ]
@@ -67,7 +68,7 @@ def notification_card(view: NotificationView, message: str = "") -> Card:
 
 def notification_summary(view: NotificationView) -> str:
     """The one line Teams shows in the chat list and the activity feed."""
-    last = describe(view.events[-1])
+    last = describe(view.events[-1], literal=str)  # a plain-text line, not markdown
     return f"{view.record.ref}: {last}"[:200]
 
 
@@ -92,7 +93,7 @@ def outbox_card(counts: dict[DeliveryStatus, int], failed: list[Notification], m
     if not failed:
         body.append(subtle("None."))
     for item in failed:
-        body.append(text(f"**{item.record_ref}** to {item.recipient_name or 'someone'}", separator=True))
-        body.append(subtle(item.last_error or "no reason recorded"))
+        body.append(text(f"**{item.record_ref}** to {plain(item.recipient_name) or 'someone'}", separator=True))
+        body.append(subtle(plain(item.last_error) or "no reason recorded"))
         body.append(action_set([execute("Send again", verbs.NOTIFICATION_RETRY, {"notification": item.id})]))
     return card(body)

@@ -18,10 +18,12 @@ from cards.common import (
     command_button,
     execute,
     facts,
+    fitting,
     heading,
     notice,
     plain,
     refresh_for_users,
+    room_left,
     section,
     subtle,
     text,
@@ -46,7 +48,7 @@ def record_data(record: Record) -> dict[str, Any]:
 
 
 def record_header(record: Record) -> list[Element]:
-    return [subtle(f"{record.ref} · {record.kind.label} · {record.stage}"), heading(record.title)]
+    return [subtle(f"{record.ref} · {record.kind.label} · {record.stage}"), heading(plain(record.title))]
 
 
 def _role_buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Action]]:
@@ -158,7 +160,7 @@ def record_card(
         body.append(notice(message, good))
     body += [
         subtle(f"{record.ref} · {record.kind.label}"),
-        heading(record.title),
+        heading(plain(record.title)),
         *deal_summary(view, locale, today or utc_now()[:10]),
         facts(
             [
@@ -166,7 +168,7 @@ def record_card(
                 ("Value", money(record, locale)),
                 ("Close date", record.close_date or ""),
                 ("Company", plain(company_of(view))),
-                ("Owner", view.owner.name or "Unknown"),
+                ("Owner", plain(view.owner.name) or "Unknown"),
                 ("Converted to", record.converted_to or ""),
                 ("Converted from", record.converted_from or ""),
             ]
@@ -178,15 +180,16 @@ def record_card(
     body += _customer_side(view, buttons)
     body += _see_all(record, "participants", len(view.participants))
     body += [action_set(buttons["participants"])] if buttons["participants"] else []
-    body.append(section(f"Followers ({len(view.followers)})"))
-    body += bullet_list([f.user.name or "Unknown" for f in view.followers], empty="Nobody follows this record")
-    body += _see_all(record, "followers", len(view.followers))
+    body.append(section(f"Followers ({view.follower_count})"))
+    names = [plain(f.user.name) or "Unknown" for f in view.followers]
+    body += bullet_list(names, total=view.follower_count, empty="Nobody follows this record")
+    body += _see_all(record, "followers", view.follower_count)
     if viewer_id is not None:
         follows = view.is_follower(viewer_id)
         body.append(subtle("You follow this record." if follows else "You don't follow this record."))
-        mine = next((f for f in view.followers if f.user.id == viewer_id), None)
+        mine = view.choice_of(viewer_id)
         if mine is not None:
-            body += notify_choice_elements(record.ref, mine.notify)
+            body += notify_choice_elements(record.ref, mine)
     body.append(action_set(buttons["followers"]))
     body.append(section("Latest activity"))
     body += bullet_list([f"{describe(event)} · {when(event.at)}" for event in view.timeline], empty="Nothing yet")
@@ -197,8 +200,8 @@ def record_card(
     return card(body, refresh=refresh)
 
 
-def people_card(view: RecordView, role: str, page: int = 0, page_size: int = 100) -> Card:
-    """Everyone in one role, a page at a time (the record card shows the first few)."""
+def people_card(view: RecordView, role: str, start: int = 0) -> Card:
+    """Everyone in one role, from `start`, as many as fit in a card (the record card shows the first few)."""
     record = view.record
     if role == "participants":
         roles = view.buying_roles
@@ -207,13 +210,21 @@ def people_card(view: RecordView, role: str, page: int = 0, page_size: int = 100
         ]
         title = f"Other participants of {record.ref} ({len(names)})"
     else:
-        names = [f.user.name or "Unknown" for f in view.followers]
+        names = [plain(f.user.name) or "Unknown" for f in view.followers]
         title = f"Followers of {record.ref} ({len(names)})"
-    shown = names[page * page_size : (page + 1) * page_size]
-    body: list[Element] = [heading(title), *[text("• " + n, spacing="None") for n in shown]]
-    buttons: list[Action] = [execute("Back", verbs.RECORD_SHOW, {"ref": record.ref}, inputs=False)]
-    if (page + 1) * page_size < len(names):
-        buttons.append(execute("More", verbs.RECORD_PEOPLE, {**record_data(record), "role": role, "page": page + 1}))
+    back = execute("Back", verbs.RECORD_SHOW, {"ref": record.ref}, inputs=False)
+    more = execute("More", verbs.RECORD_PEOPLE, {**record_data(record), "role": role, "start": len(names)})
+    rest = names[start:]
+
+    def line(name: str) -> Element:
+        return text("• " + name, spacing="None")
+
+    shown = rest[: fitting(rest, line, room_left(card([heading(title), action_set([back, more])])))]
+    body: list[Element] = [heading(title), *[line(n) for n in shown]]
+    buttons: list[Action] = [back]
+    if start + len(shown) < len(names):
+        more["data"]["start"] = start + len(shown)
+        buttons.append(more)
     body.append(action_set(buttons))
     return card(body)
 
@@ -221,13 +232,14 @@ def people_card(view: RecordView, role: str, page: int = 0, page_size: int = 100
 def record_list_card(
     title: str, records: list[Record], empty: str, more_hint: str = "", flagged: frozenset[int] | set[int] = frozenset()
 ) -> Card:
-    """A compact list; each row opens the record when clicked. `flagged`: deals missing a decision maker."""
-    body: list[Element] = [heading(title)]
+    """A compact list; each row opens the record when clicked. `flagged`: deals missing a decision maker;
+    `title` may quote what was typed."""
+    body: list[Element] = [heading(plain(title))]
     if not records:
         body.append(text(empty))
     for record in records:
-        details = " · ".join(p for p in (record.kind.label, record.stage, record.company or "") if p)
-        items: list[Element] = [text(f"**{record.ref}** {record.title}", spacing="Small"), subtle(details)]
+        details = " · ".join(p for p in (record.kind.label, record.stage, plain(record.company)) if p)
+        items: list[Element] = [text(f"**{record.ref}** {plain(record.title)}", spacing="Small"), subtle(details)]
         if record.id in flagged:
             items.append(text(NUDGE_TEXT, color="Attention", size="Small", spacing="None"))
         body.append(clickable_row(command_button(f"Show {record.ref}", f"show {record.ref}"), items))
@@ -270,5 +282,5 @@ def search_results_card(query: str, records: list[Record], contacts: list[Contac
     result["body"].append(text("Contacts", weight="Bolder", spacing="Medium", separator=True))
     if not contacts:
         result["body"].append(subtle("No contact matches."))
-    result["body"] += [text(contact_line(c)) for c in contacts]
+    result["body"] += [text(contact_line(c)) for c in contacts]  # escaped there
     return result

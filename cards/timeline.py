@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 from bot.domain.models import Event, EventKind
+from cards.common import plain
 
 
-def describe(event: Event) -> str:
-    """One line a person reads on the timeline."""
+def describe(event: Event, literal: Callable[[str], str] = plain) -> str:
+    """One line a person reads on the timeline; every name, comment and subject in it goes through
+    `literal` (markdown-escaped for a card; `str` for plain text such as a notification's summary)."""
+    event = _literally(event, literal)
     who = event.actor_name or "Someone"
     kind, old, new = event.kind, event.old, event.new
     if kind is EventKind.CREATED:
@@ -56,3 +62,12 @@ def _describe_deal(event: Event, who: str) -> str | None:
         EventKind.RESTORED: f"{who} restored it",
         EventKind.CONTACT_ERASED: f"{who} erased a person's data on request (data protection)",
     }.get(kind)
+
+
+def _literally(event: Event, literal: Callable[[str], str]) -> Event:
+    def text(value: str | None) -> str | None:
+        return literal(value) if value else value
+
+    return replace(
+        event, actor_name=text(event.actor_name), old=text(event.old), new=text(event.new), detail=text(event.detail)
+    )

@@ -129,6 +129,17 @@ class RecordQueries(Queries):
         )
         return [(r[0], _contact(r[1:])) for r in rows]
 
+    def count_role(self, tenant_id: str, record_id: int, role: str) -> int:
+        row = self._one(
+            "SELECT count(*) FROM record_contacts WHERE tenant_id = ? AND record_id = ? AND role = ?",
+            [tenant_id, record_id, role],
+        )
+        return int(row[0]) if row else 0
+
+    def count_followers(self, tenant_id: str, record_id: int) -> int:
+        row = self._one("SELECT count(*) FROM followers WHERE tenant_id = ? AND record_id = ?", [tenant_id, record_id])
+        return int(row[0]) if row else 0
+
     def set_role(self, tenant_id: str, record_id: int, contact_id: int, role: str, actor_id: int, now: str) -> None:
         self.db.execute(
             "INSERT INTO record_contacts (tenant_id, record_id, contact_id, role, added_by, added_at)"
@@ -145,14 +156,23 @@ class RecordQueries(Queries):
 
     # --- followers -----------------------------------------------------------------------------
 
-    def followers(self, tenant_id: str, record_id: int) -> list[Follower]:
+    def followers(self, tenant_id: str, record_id: int, limit: int | None = None) -> list[Follower]:
+        """The record's followers, first followed first; all of them without `limit`."""
         rows = self._all(
             "SELECT u.id, u.tenant_id, u.name, u.teams_id, u.aad_object_id, u.email, f.notify"
             " FROM followers f JOIN users u ON u.tenant_id = f.tenant_id AND u.id = f.user_id"
-            " WHERE f.tenant_id = ? AND f.record_id = ? ORDER BY f.added_at, u.id",
-            [tenant_id, record_id],
+            " WHERE f.tenant_id = ? AND f.record_id = ? ORDER BY f.added_at, u.id"
+            + (" LIMIT ?" if limit is not None else ""),
+            [tenant_id, record_id] + ([limit] if limit is not None else []),
         )
         return [Follower(user=_user(r[:6]), notify=NotifyChoice(r[6])) for r in rows]
+
+    def follower_choices(self, tenant_id: str, record_id: int) -> dict[int, str]:
+        """Every follower's user id and notification choice: two columns, no users built."""
+        rows = self._all(
+            "SELECT user_id, notify FROM followers WHERE tenant_id = ? AND record_id = ?", [tenant_id, record_id]
+        )
+        return {r[0]: r[1] for r in rows}
 
     def is_follower(self, tenant_id: str, record_id: int, user_id: int) -> bool:
         row = self._one(

@@ -47,11 +47,13 @@ class Person:
     tenant_id: str = TENANT
 
 
-ALICE = Person("29:alice", "aad-alice", "Alice Owner", "alice@contoso.example")
-BOB = Person("29:bob", "aad-bob", "Bob Follower", "bob@contoso.example")
-CAROL = Person("29:carol", "aad-carol", "Carol Other", "carol@contoso.example")
-DAVE = Person("29:dave", "aad-dave", "Dave Channel", "dave@contoso.example")
-MALLORY = Person("29:mallory", "aad-mallory", "Mallory Elsewhere", "mallory@fabrikam.example", OTHER_TENANT)
+ALICE = Person("29:alice", "aad0a11c-0000-4000-8000-000000000001", "Alice Owner", "alice@contoso.example")
+BOB = Person("29:bob", "aad0b0b0-0000-4000-8000-000000000002", "Bob Follower", "bob@contoso.example")
+CAROL = Person("29:carol", "aad0ca20-0000-4000-8000-000000000003", "Carol Other", "carol@contoso.example")
+DAVE = Person("29:dave", "aad0da7e-0000-4000-8000-000000000004", "Dave Channel", "dave@contoso.example")
+MALLORY = Person(
+    "29:mallory", "aad0ba11-0000-4000-8000-000000000005", "Mallory Elsewhere", "mallory@fabrikam.example", OTHER_TENANT
+)
 
 
 # The storage tests, the bot tests through HTTP and the concurrency tests run on both backends.

@@ -96,6 +96,7 @@ class FakeConnector:
     random_retry_after: str = "1"
     refused: list[tuple[int, str]] = field(default_factory=list)  # (status, conversation) of every refusal
     deleted: set[str] = field(default_factory=set)  # message ids someone deleted: updating them answers 404
+    removed_from: set[str] = field(default_factory=set)  # conversations the bot was removed from: 403
     over_limit: int = 0  # 429s answered because a rate limit was exceeded
     rng: random.Random = field(default_factory=lambda: random.Random(5))
     # Which POSTs the faults, limits and random 429s apply to (conversation id, activity): all by default.
@@ -183,10 +184,18 @@ class FakeConnector:
     async def _activity(self, request: web.Request, parts: list[str]) -> web.Response:
         body = await request.json()
         reply_to = parts[3] if len(parts) > 3 else None
+        if parts[1] in self.removed_from:
+            self.refused.append((403, parts[1]))
+            error = {"error": {"code": "BotNotInConversationRoster", "message": "The bot is not part of the roster."}}
+            return web.json_response(error, status=403)
         if request.method == "PUT":
             if reply_to in self.deleted:
+                self.refused.append((404, parts[1]))
                 error = {"error": {"code": "NotFound", "message": "The message was deleted."}}
                 return web.json_response(error, status=404)
+            refusal = await self._refusal(request, parts[1], body)  # Teams throttles updates like sends
+            if refusal is not None:
+                return refusal
             self.posted.append(Posted("PUT", parts[1], reply_to, body, reply_to or "", time.monotonic()))
             return web.json_response({"id": reply_to})
         refusal = await self._refusal(request, parts[1], body)

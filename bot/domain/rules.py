@@ -16,6 +16,7 @@ MAX_EVENT_TEXT = 500
 TIMELINE_ON_CARD = 5
 MAX_SUBJECT = 255  # an email subject
 MAX_BODY = 20_000  # an email body
+MAX_CC = 25  # people in CC on one email, ticked participants and typed addresses together
 
 _EMAIL = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -28,14 +29,29 @@ SEND_REFUSALS = {
     "sending": "This email is being sent right now.",
     "unknown": "The last try may have gone out: check Sent Items in Outlook, then open the email again to resend.",
 }
-AAD_ID = re.compile(r"[A-Za-z0-9-]{1,100}")
+AAD_ID = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)  # an Entra object id
+MAX_PARTICIPANTS = 100  # Other participants on one record
+FOLLOWERS_IN_VIEW = 60  # followers read as people for a card (names shown, refresh ids); the rest are counted
+MAX_FOLLOWERS = 1000  # followers of one record (each change notifies every one of them)
 TEAMS_USER_ID = re.compile(r"29:[A-Za-z0-9_:.\-]{1,200}")  # a Teams user id, as the member API returns it
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # in a Python str, only a lone one survives decoding
+
+
+def has_lone_surrogate(text: str) -> bool:
+    return _SURROGATE.search(text) is not None
+
+
+def without_lone_surrogates(text: str) -> str:
+    """U+FFFD for each lone surrogate (JSON may carry one; UTF-8 and SQLite cannot)."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def clean_text(text: str | None) -> str:
     """Trim, and drop control characters that have no business in a name or title."""
-    return _CONTROL.sub("", text or "").strip()
+    return without_lone_surrogates(_CONTROL.sub("", text or "")).strip()
 
 
 def is_valid_email(email: str) -> bool:

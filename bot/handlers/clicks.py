@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from bot.domain.errors import DomainError, NotFound
-from bot.domain.models import Change, Kind, RecordView, Seen, User
+from bot.domain.models import Change, Kind, NotifyChoice, RecordView, Seen, User
 from bot.handlers import roles
 from bot.handlers.email import EmailActions
 from bot.handlers.payload import BadPayload, form_key_field, int_field, text_field
@@ -151,7 +151,11 @@ class Actions:
         role = text_field(click.data, "role", required=True)
         if role not in ("participants", "followers"):
             raise BadPayload("This card asks for a list I don't know.")
-        return Reply(card=people_card(self._view(click), role, int_field(click.data, "page", 0) or 0))
+        start = int_field(click.data, "start")  # cards posted before paging by size carried a page of 100
+        start = (int_field(click.data, "page", 0) or 0) * 100 if start is None else start
+        self._seen(click)
+        view = self.services.view(click.user.tenant_id, self._ref(click), every_follower=role == "followers")
+        return Reply(card=people_card(view, role, start))
 
     # --- forms ----------------------------------------------------------------------------------
 
@@ -420,7 +424,7 @@ class Actions:
         notification_id = self._notification_id(data, required=False)
         record = self.services.set_notify_choice(user, self._ref(click), text_field(data, "choice", required=True))
         view = self.services.view_of(record)
-        choice = next(f.notify for f in view.followers if f.user.id == user.id)
+        choice = view.choice_of(user.id) or NotifyChoice(text_field(data, "choice", required=True))
         message = f"Notifications for {record.ref}: {choice.label.lower()}."
         if notification_id is not None:
             shown = self.services.deliveries.for_recipient(user, notification_id)

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.domain.errors import DomainError
 from bot.domain.models import RecordView, User
-from bot.domain.rules import MAX_BODY, MAX_SUBJECT, is_valid_email
+from bot.domain.rules import MAX_BODY, MAX_CC, MAX_SUBJECT, is_valid_email
 from bot.handlers.payload import text_field
 from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.services import CrmService
@@ -58,6 +58,8 @@ class Draft:
         cc = [p.email for p in view.participants if p.email and f"cc_{p.id}" in picked]
         cc += addresses(self.values.get("cc_extra", ""), "cc_extra", required=False)
         self.cc = [a for a in dict.fromkeys(cc) if a.casefold() not in {t.casefold() for t in self.to}]
+        if len(self.cc) > MAX_CC:  # ticked and typed together: the link and the card stay small
+            raise DomainError(f"At most {MAX_CC} people in CC, please ({len(self.cc)} now).", "cc_extra")
         self.subject = self.values.get("subject", "").strip()
         if not self.subject:
             raise DomainError("An email needs a subject.", "subject")

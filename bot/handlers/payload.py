@@ -31,7 +31,7 @@ def int_field(data: dict[str, Any], name: str, default: int | None = None) -> in
     value = data.get(name, default)
     if value is None or (isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31):
         return value
-    if isinstance(value, str) and value.isdigit() and len(value) < 10:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:  # not "²"
         return int(value)
     raise BadPayload("This card sent something I can't read; please open the record again.")
 

@@ -2,12 +2,16 @@
 record's card was posted are updated in place, in the background, through the same rate limiter as
 the notifications (Teams' limits count every call the bot makes to a conversation and a tenant).
 Best effort: a card that misses an update is refreshed anyway when a listed viewer looks at it (the
-card's refresh) or clicks it."""
+card's refresh) or clicks it. A post whose update fails for good (404: the message was deleted; 403:
+the bot was removed from the conversation) is forgotten; after a transient failure (429, 5xx, a
+timeout) the post is left alone for a growing while, then tried again, and forgotten after
+`MAX_TRANSIENT` failures in a row."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -25,6 +29,22 @@ Send = Callable[[CardPost, Card], Awaitable[None]]
 
 POSTS_PER_CHANGE = 5  # the newest posts of a record; older ones have scrolled out of sight
 DEBOUNCE_SECONDS = 0.5  # a burst of changes gives one update per card, with the final state
+PERMANENT = frozenset({403, 404})  # the bot was removed / the message was deleted: no update will ever land
+RETRY_BASE_SECONDS = 2.0  # after a transient failure; doubles each time
+RETRY_CAP_SECONDS = 300.0
+MAX_TRANSIENT = 6  # failures in a row before a post is given up
+
+PostKey = tuple[str, str, str]  # tenant, conversation, message
+
+
+def _status(exc: Exception) -> int | None:
+    """The connector's HTTP answer (botbuilder's ErrorResponseException carries the response)."""
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    return status if isinstance(status, int) else None
+
+
+def _key(post: CardPost) -> PostKey:
+    return post.tenant_id, post.conversation_id, post.activity_id
 
 
 class CardUpdater:
@@ -38,6 +58,8 @@ class CardUpdater:
         self._pending: dict[tuple[str, int], set[str]] = {}  # record -> activity ids not to touch
         self._views: dict[tuple[str, int], RecordView] = {}  # record -> its view after the latest change
         self._tasks: set[asyncio.Task[None]] = set()
+        self._backoff: dict[PostKey, tuple[int, float]] = {}  # failures in a row, not before (monotonic)
+        self.retry_base = RETRY_BASE_SECONDS
 
     def record_changed(
         self, tenant_id: str, record_id: int, answered_activity_id: str | None = None, view: RecordView | None = None
@@ -79,29 +101,51 @@ class CardUpdater:
             task.cancel()
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def _update(self, key: tuple[str, int]) -> None:
-        await asyncio.sleep(self.debounce)
-        skip = self._pending.pop(key, set())
-        known = self._views.pop(key, None)
+    async def _update(self, key: tuple[str, int], only: PostKey | None = None) -> None:
+        """Update the record's newest posts (`only` that one: a retry after a transient failure)."""
+        await asyncio.sleep(self.debounce if only is None else 0)
+        skip = self._pending.pop(key, set()) if only is None else set()
+        known = self._views.pop(key, None) if only is None else None
         tenant_id, record_id = key
-        for post, card in await self.services.run(self._cards, tenant_id, record_id, skip, known):
+        for post, card in await self.services.run(self._cards, tenant_id, record_id, skip, known, only):
             permit = await self.limiter.acquire(
                 [in_conversation(tenant_id, post.conversation_id)], in_tenant(tenant_id)
             )
             try:
                 await self.send(post, card)
+                self._backoff.pop(_key(post), None)
             except Exception as exc:  # a deleted message or a removed bot must not stop the others
-                status = getattr(getattr(exc, "response", None), "status_code", None)  # the connector's answer
-                log.warning("tenant=%s record=%s card update failed: status=%s %r", tenant_id, record_id, status, exc)
+                await self._failed(post, exc)
             finally:
                 permit.finished()
 
+    async def _failed(self, post: CardPost, exc: Exception) -> None:
+        status = _status(exc)
+        failures = self._backoff.get(_key(post), (0, 0.0))[0] + 1
+        log.warning("tenant=%s record=%s card update failed: status=%s %r", post.tenant_id, post.record_id, status, exc)
+        if status in PERMANENT or failures >= MAX_TRANSIENT:
+            self._backoff.pop(_key(post), None)
+            await self.services.run(self.services.forget_card_post, post)
+            log.info("tenant=%s record=%s posted card forgotten (status=%s)", post.tenant_id, post.record_id, status)
+            return
+        delay = min(RETRY_CAP_SECONDS, self.retry_base * 2 ** (failures - 1))
+        self._backoff[_key(post)] = (failures, time.monotonic() + delay)
+        self._start(self._retry(post, delay))
+
+    async def _retry(self, post: CardPost, delay: float) -> None:
+        await asyncio.sleep(delay)
+        await self._update((post.tenant_id, post.record_id), only=_key(post))
+
     def _cards(
-        self, tenant_id: str, record_id: int, skip: set[str], known: RecordView | None
+        self, tenant_id: str, record_id: int, skip: set[str], known: RecordView | None, only: PostKey | None = None
     ) -> list[tuple[CardPost, Card]]:
         """The posted cards to replace, each with its new content (storage work: off the event loop)."""
         posts, version = self.services.card_posts(tenant_id, record_id, POSTS_PER_CHANGE)
-        posts = [post for post in posts if post.activity_id not in skip]
+        now = time.monotonic()
+        if only is not None:
+            posts = [post for post in posts if _key(post) == only]
+        else:  # a post backing off is left alone: its own retry is scheduled
+            posts = [p for p in posts if p.activity_id not in skip and self._backoff.get(_key(p), (0, 0.0))[1] <= now]
         if not posts:
             return []
         view = known if known is not None and known.record.version == version else None

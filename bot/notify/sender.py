@@ -15,12 +15,18 @@ Every send goes through the rate limiter of bot/notify/rate_limits.py (Teams' pe
 limits). 429 answers are retried after Retry-After; 412, 502, 503, 504 and timeouts with exponential
 backoff and jitter; all bounded by `DeliveryPolicy.max_attempts`. A short wait is spent in the
 delivery's own task (the row is pending in the database meanwhile, so a restart still resumes it), so
-a throttled message goes out the moment its conversation may have it, ahead of the queue."""
+a throttled message goes out the moment its conversation may have it, ahead of the queue.
+
+Fairness (bot/notify/fair_queue.py): due rows are started one tenant at a time, the tenant with the
+fewest under way first, at most `DeliveryPolicy.per_tenant` of a tenant's under way, so one tenant's
+fan-out never delays another's next notification by more than a free place. A delivery waiting for
+its tenant's or conversation's budget holds no connector call slot (`DeliveryPolicy.concurrency`
+bounds the calls themselves), and a tenant's rows are read again only when its read-ahead runs low,
+not on every request."""
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import dataclasses
 import functools
@@ -30,6 +36,7 @@ import time
 from typing import Protocol
 
 from bot.domain.delivery import Notification, NotificationView
+from bot.notify.fair_queue import FairQueue
 from bot.notify.rate_limits import DeliveryPolicy, Keyed, Permit, RateLimiter, in_conversation, in_tenant
 from bot.services.outbox import Deliveries
 
@@ -80,8 +87,9 @@ class Sender:
         self.policy = policy or DeliveryPolicy()
         self.limiter = limiter or RateLimiter(self.policy.slack)
         self._wake = asyncio.Event()
-        self._reload = True  # read the due rows again (a change came in, or a timer went off)
-        self._queue: collections.deque[Notification] = collections.deque()  # due rows read ahead
+        self._reload = True  # look for tenants with due rows (a change came in, or a timer went off)
+        self.queue = FairQueue(self.policy.per_tenant, self.policy.under_way)  # due rows read ahead
+        self._calls = asyncio.Semaphore(self.policy.concurrency)  # connector calls at once
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._calling: set[int] = set()  # deliveries inside their HTTP call
         self._runner: asyncio.Task[None] | None = None
@@ -126,39 +134,43 @@ class Sender:
                 wait = await run(self.deliveries.seconds_until_next)
             except Exception:  # the sender must outlive a bad row or a busy database
                 log.exception("notifier pass failed")
-            wait = self.policy.poll_seconds if wait is None else min(max(wait, 0.01), self.policy.poll_seconds)
+            wait = self._idle_wait(wait)
             if self._others_only:  # not ours to send: look again soon, in case their sender stopped
                 wait = min(self.policy.poll_seconds, TAKEOVER_POLL_SECONDS)
+            woken = False
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                woken = await asyncio.wait_for(self._wake.wait(), timeout=wait)
             self._wake.clear()
+            if not woken:
+                self._reload = True  # a timer: rows coming due, other instances' leftovers
+
+    def _idle_wait(self, until_next: float | None) -> float:
+        if until_next is None:
+            return self.policy.poll_seconds
+        if until_next <= 0 and self.queue.running():  # busy: a finished delivery wakes the loop
+            return self.policy.poll_seconds
+        return min(max(until_next, 0.01), self.policy.poll_seconds)
 
     async def _dispatch_due(self) -> None:
-        """Start deliveries for due rows while there is room. The rows are read ahead in one query
-        rather than once per finished delivery; claiming each one still checks it is pending."""
-        room = self.policy.concurrency - len(self._in_flight)
-        if room <= 0:
-            return
-        # Rows coming due on the timer wait until the rows read ahead are started (a few seconds at
-        # most); reading again on every timer tick would cost a query per retry that its task holds.
-        if self._reload or not self._queue:
+        """Read ahead for the tenants that need it (after a wake or a timer: every tenant with due rows
+        this replica sends for; else those whose read-ahead ran low), then start what the fair queue
+        hands out."""
+        run = self.deliveries.run
+        tenants = self.queue.hungry()
+        if self._reload:
             self._reload = False
-            ahead = self.policy.concurrency * 2
-            rows: list[Notification] = []
-            tenants = await self.deliveries.run(self.deliveries.due_tenants)
-            owned = [t for t in tenants if await self._owns(t)]  # one replica sends for a tenant: Teams' limits hold
-            self._others_only = bool(tenants) and not owned
-            for tenant_id in owned:
-                rows += await self.deliveries.run(self.deliveries.due, tenant_id, ahead + len(self._in_flight))
-            self._queue = collections.deque(n for n in rows if n.id not in self._in_flight)
-        while room > 0 and self._queue:
-            notification = self._queue.popleft()
-            if notification.id in self._in_flight:
-                continue
+            due = await run(self.deliveries.due_tenants)
+            owned = [t for t in due if await self._owns(t)]  # one replica sends for a tenant: Teams' limits hold
+            self._others_only = bool(due) and not owned
+            tenants.update(owned)
+        for tenant_id in sorted(tenants):
+            limit = self.queue.read_ahead(tenant_id)
+            if limit:
+                self.queue.add(await run(self.deliveries.due, tenant_id, limit))
+        for notification in self.queue.take():
             task = asyncio.create_task(self._deliver(notification))
             self._in_flight[notification.id] = task
-            task.add_done_callback(functools.partial(self._done, notification.id))
-            room -= 1
+            task.add_done_callback(functools.partial(self._done, notification))
 
     async def _owns(self, tenant_id: str) -> bool:
         """Whether this replica sends for the tenant. Taken over from a replica that stopped, the
@@ -171,8 +183,9 @@ class Sender:
                 self.limiter.block(key, pause)
         return owned
 
-    def _done(self, notification_id: int, _task: asyncio.Task[None]) -> None:
-        self._in_flight.pop(notification_id, None)
+    def _done(self, notification: Notification, _task: asyncio.Task[None]) -> None:
+        self._in_flight.pop(notification.id, None)
+        self.queue.done(notification)
         self._wake.set()  # room for the next row
 
     # --- one delivery --------------------------------------------------------------------------
@@ -202,12 +215,13 @@ class Sender:
             permit = await self._permit(notification, conversation)
             answered_at: float | None = None
             try:
-                # A retry of this task's own may be claimed a moment before its stored time.
-                if self._stopping or not await run(self.deliveries.claim, notification, RETRY_LEEWAY):
-                    return None
-                claimed = True
-                self._calling.add(notification.id)
-                activity_id, answered_at = await outgoing.send()
+                async with self._calls:  # taken only now: waiting for a budget holds no call slot
+                    # A retry of this task's own may be claimed a moment before its stored time.
+                    if self._stopping or not await run(self.deliveries.claim, notification, RETRY_LEEWAY):
+                        return None
+                    claimed = True
+                    self._calling.add(notification.id)
+                    activity_id, answered_at = await outgoing.send()
             except DeliveryError as exc:
                 if exc.status == 429:
                     permit.refund()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.domain.clock import utc_now
+from bot.domain.quotas import WriteQuotas
 from bot.services.buying_roles import BuyingRoleCases
 from bot.services.contact_care import ContactCareCases
 from bot.services.details import DetailCases
@@ -33,3 +34,4 @@ class CrmService(DetailCases, LifecycleCases, ContactCareCases, EmailCases, Mess
         self.clock = clock
         self.deliveries = Deliveries(repo, clock, notify_window_seconds, ownership)
         self.run = repo.run  # storage work from the event loop: a worker thread for PostgreSQL
+        self.quotas = WriteQuotas()  # per process: see bot/domain/quotas.py

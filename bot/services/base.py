@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from bot.domain.errors import Redelivered
+from bot.domain.quotas import WriteQuotas
 from storage.repository import Repository
 
 # The activity the current turn is handling, until a write transaction claims it (one per asyncio task).
@@ -17,6 +18,7 @@ _UNCLAIMED: ContextVar[tuple[str, str, str] | None] = ContextVar("unclaimed_acti
 class Cases:
     repo: Repository
     clock: Callable[[], str]
+    quotas: WriteQuotas
 
     @contextmanager
     def writing(self) -> Iterator[None]:

@@ -43,6 +43,7 @@ class ContactCases(Cases):
             "company": limited(company, "company", "A company name"),
             "job_title": limited(job_title, "job_title", "A job title"),
         }
+        self.quotas.spend("contacts", tenant, actor.id)
         with self.writing():
             if clean_email and (existing := self.repo.contact_by_email(tenant, clean_email)):
                 raise DomainError(f"{existing.name} already has the email {existing.email}.", "email")

@@ -14,6 +14,8 @@ from bot.domain.rules import AAD_ID, MAX_NAME, TEAMS_USER_ID, clean_text
 from bot.services.base import Cases
 
 REDELIVERY_MEMORY_SECONDS = 2 * 24 * 3600
+HISTORY_DAYS = 30  # posted cards tracked, sent notifications and email sends kept (README "Limits")
+FAILED_DAYS = 90  # failed notifications stay visible to the records' owners this long
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,12 @@ class UserCases(Cases):
         with self.writing():
             self.repo.forget_activities_before(shifted(utc_now(), -keep_seconds))
 
+    def prune_history(self, days: int = HISTORY_DAYS, failed_days: int = FAILED_DAYS) -> dict[str, int]:
+        """Housekeeping: forget posted cards, sent notifications and email sends older than `days`."""
+        now = utc_now()
+        with self.writing():
+            return self.repo.prune_done_before(shifted(now, -days * 86400), shifted(now, -failed_days * 86400))
+
     def remember_card_post(
         self, user: User, record_id: int, conversation_id: str, activity_id: str, service_url: str, shared: bool
     ) -> None:
@@ -117,6 +125,10 @@ class UserCases(Cases):
             self.repo.replace_card_post(
                 user.tenant_id, record_id, conversation_id, activity_id, service_url, shared, user.id, self.clock()
             )
+
+    def forget_card_post(self, post: CardPost) -> None:
+        """A posted card that can never be updated again (deleted message, bot removed)."""
+        self.repo.forget_card_post(post.tenant_id, post.conversation_id, post.activity_id)
 
     def card_posts(self, tenant_id: str, record_id: int, limit: int) -> tuple[list[CardPost], int | None]:
         """The newest places the record's card was posted, and the record's current version."""

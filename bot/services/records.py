@@ -21,7 +21,18 @@ from bot.domain.models import (
     User,
     stages_for,
 )
-from bot.domain.rules import MAX_COMMENT, MAX_TITLE, TIMELINE_ON_CARD, clean_text, limited, parse_ref, shorten
+from bot.domain.rules import (
+    FOLLOWERS_IN_VIEW,
+    MAX_COMMENT,
+    MAX_FOLLOWERS,
+    MAX_PARTICIPANTS,
+    MAX_TITLE,
+    TIMELINE_ON_CARD,
+    clean_text,
+    limited,
+    parse_ref,
+    shorten,
+)
 from bot.services.contacts import ContactCases
 from bot.services.outbox import Deliveries
 
@@ -41,6 +52,7 @@ class RecordCases(ContactCases):
             article = "An" if kind is Kind.OPPORTUNITY else "A"
             raise DomainError(f"{article} {kind.value} needs a title.", "title")
         clean_company = limited(company, "company", "A company name")
+        self.quotas.spend("records", actor.tenant_id, actor.id)
         now = self.clock()
         with self.writing():
             done = self.repo.form_submit(actor.tenant_id, form_key) if form_key else None
@@ -66,13 +78,16 @@ class RecordCases(ContactCases):
     def record_by_id(self, tenant_id: str, record_id: int) -> Record | None:
         return self.repo.get_record(tenant_id, record_id)
 
-    def view(self, tenant_id: str, ref: str) -> RecordView:
-        return self.view_of(self.get_record(tenant_id, ref))
+    def view(self, tenant_id: str, ref: str, every_follower: bool = False) -> RecordView:
+        return self.view_of(self.get_record(tenant_id, ref), every_follower)
 
-    def view_of(self, record: Record) -> RecordView:
-        """Everything the record's card shows, in four queries (the owner usually follows)."""
+    def view_of(self, record: Record, every_follower: bool = False) -> RecordView:
+        """Everything the record's card shows, in five queries (the owner usually follows): the first
+        FOLLOWERS_IN_VIEW followers as people and every follower as an id and a choice, unless
+        `every_follower` (the list of all followers)."""
         tenant = record.tenant_id
-        followers = tuple(self.repo.followers(tenant, record.id))
+        followers = tuple(self.repo.followers(tenant, record.id, None if every_follower else FOLLOWERS_IN_VIEW))
+        choices = None if every_follower else self.repo.follower_choices(tenant, record.id)
         owner = next((f.user for f in followers if f.user.id == record.owner_id), None)
         owner = owner or self.repo.get_user(tenant, record.owner_id)
         if owner is None:
@@ -85,6 +100,7 @@ class RecordCases(ContactCases):
             participants=tuple(c for role, c, _ in people if role == Role.PARTICIPANT),
             followers=followers,
             timeline=tuple(self.repo.timeline(tenant, record.id, TIMELINE_ON_CARD)),
+            follower_choices=choices,
             buying_roles={c.id: buying for _, c, buying in people if buying},
         )
 
@@ -144,6 +160,10 @@ class RecordCases(ContactCases):
                 )
             if role == Role.PARTICIPANT:
                 raise DomainError(f"{contact.name} is already a participant of {record.ref}.", "contact")
+            if self.repo.count_role(actor.tenant_id, record.id, Role.PARTICIPANT.value) >= MAX_PARTICIPANTS:
+                raise DomainError(
+                    f"{record.ref} has {MAX_PARTICIPANTS} participants, the most a record may.", "contact"
+                )
             self.repo.set_role(actor.tenant_id, record.id, contact.id, Role.PARTICIPANT.value, actor.id, self.clock())
             event = self._event(actor, record, EventKind.PARTICIPANT_ADDED, new=contact.label)
             message = f"{contact.name} is now a participant of {record.ref}."
@@ -182,6 +202,8 @@ class RecordCases(ContactCases):
                 else:
                     already = "You don't follow" if yourself else f"{who.name} doesn't follow"
                 raise DomainError(f"{already} {record.ref}.", "follower")
+            if follows and self.repo.count_followers(actor.tenant_id, record.id) >= MAX_FOLLOWERS:
+                raise DomainError(f"{record.ref} has {MAX_FOLLOWERS:,} followers, the most a record may.", "follower")
             if follows:
                 self.repo.add_follower(actor.tenant_id, record.id, who.id, self.clock())
                 event = self._event(actor, record, EventKind.FOLLOWER_ADDED, new=who.name)

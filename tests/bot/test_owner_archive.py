@@ -37,7 +37,7 @@ async def test_another_tenants_colleague_or_a_stranger_is_refused(teams: Teams) 
     lead = await CardInHand.posted(teams, ALICE, "show L-1")
     await lead.press("Change owner")
     assert lead.inputs()["owner"]["choices.data"]["dataset"] == "graph.microsoft.com/users"
-    await lead.press("Hand over", owner="aad-mallory")  # a tampered pick: not of this organisation
+    await lead.press("Hand over", owner=MALLORY.aad_object_id)  # a tampered pick: not of this organisation
     assert "I can't find that person in your organisation" in lead.text
     await lead.press("Hand over", owner="")
     assert "Pick a colleague." in lead.text
@@ -49,7 +49,7 @@ async def test_the_owner_picker_hands_over(teams: Teams) -> None:
     await teams.card(ALICE, "new lead Acme rollout")
     lead = await CardInHand.posted(teams, ALICE, "show L-1")
     await lead.press("Change owner")
-    await lead.press("Hand over", owner="aad-bob")
+    await lead.press("Hand over", owner=BOB.aad_object_id)
     assert "Bob Follower now owns L-1." in lead.text
 
 
@@ -81,7 +81,7 @@ async def test_tampered_record_buttons_change_nothing(teams: Teams) -> None:
     await teams.card(ALICE, "new lead Acme rollout")
     for person, verb, data in (
         (MALLORY, "record.archive", {"ref": "L-1", "version": 1}),
-        (MALLORY, "record.set_owner", {"ref": "L-1", "version": 1, "owner": "aad-mallory"}),
+        (MALLORY, "record.set_owner", {"ref": "L-1", "version": 1, "owner": MALLORY.aad_object_id}),
         (MALLORY, "record.edit_details", {"ref": "L-1", "version": 1, "value": "5", "currency": "EUR"}),
         (ALICE, "record.edit_details", {"ref": "L-1", "version": "x", "value": "5"}),
         (ALICE, "record.edit_details", {"ref": "L-1", "version": 1, "value": {"$gt": 1}}),
@@ -98,9 +98,9 @@ async def test_the_picker_accepts_a_new_colleague_only_where_teams_can_name_them
     await teams.card(ALICE, "new lead Acme rollout")
     lead = await CardInHand.posted(teams, ALICE, "show L-1")
     await lead.press("Change owner")
-    await lead.press("Hand over", owner="aad-carol")  # not in this 1:1 chat: Teams can't vouch for her
+    await lead.press("Hand over", owner=CAROL.aad_object_id)  # not in this 1:1 chat: Teams can't vouch for her
     assert "I can't find that person in your organisation" in lead.text
     shared = await CardInHand.posted(teams, ALICE, "show L-1", chat="channel")
     await shared.press("Change owner")
-    await shared.press("Hand over", owner="aad-carol")  # a member of the channel: Teams names her
+    await shared.press("Hand over", owner=CAROL.aad_object_id)  # a member of the channel: Teams names her
     assert "Carol Other now owns L-1." in shared.text

@@ -126,7 +126,7 @@ def every_card() -> dict[str, Card]:
         "comment": comment_form(view(), {"comment": "typed"}, {"comment": "too long"}),
         "stage": stage_form(view(), {"stage": "not a stage"}),
         "convert": convert_confirm_card(view()),
-        "people": people_card(view(200, 200), "followers", page=1),
+        "people": people_card(view(200, 200), "followers", start=100),
         "record with 200 people with roles": record_card(with_roles(), viewer_id=1),
         "participants with roles": people_card(with_roles(), "participants"),
         "roles form": roles_form(with_roles(), errors={"role_1": "x"}, message="Nothing changed"),
