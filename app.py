@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,6 +18,7 @@ from msrest.universal_http.requests import ClientRetryPolicy
 from requests import RequestException
 
 from bot.config import Config
+from bot.domain.clock import utc_now
 from bot.notify.rate_limits import DeliveryPolicy, RateLimiter
 from bot.services import CrmService
 from bot.teams.activity import tenant_of
@@ -149,13 +150,15 @@ def create_app(
     bot_auth: ConfigurationBotFrameworkAuthentication | None = None,
     delivery: DeliveryPolicy | None = None,
     installer: AppInstaller | None = None,
+    clock: Callable[[], str] | None = None,
 ) -> web.Application:
     """The service. Tests replace what would reach Microsoft: `graph_credential` (azure-identity's authority
     must be https), `bot_auth` (OpenID metadata and outbound tokens from local fakes), `installer` (the
-    Graph app installation). `delivery` tunes the notification sender (tests shorten its waits)."""
+    Graph app installation). `delivery` tunes the notification sender (tests shorten its waits); `clock`
+    (ISO UTC stamps) lets tests move time for held notifications and follows that end."""
     db = open_database(config.database_path)
     migrate(db)
-    services = CrmService(Repository(db), notify_window_seconds=config.notify_window_seconds)
+    services = CrmService(Repository(db), clock or utc_now, notify_window_seconds=config.notify_window_seconds)
     auth = bot_auth or ConfigurationBotFrameworkAuthentication(bot_framework_settings(config))
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = _on_turn_error

@@ -248,12 +248,27 @@ CREATE TABLE email_sends (
 );
 """
 
+# Notifications people keep switched on (issue 16). `purpose` says what a row tells: a change to a
+# follower ('change'), the owner's daily roll-up of who started or stopped following ('follows'), a person
+# added by someone else ('added'), an @mention in a comment ('mention'), a follow that lapsed ('lapsed').
+# A follow may end: at `ends_at`, or (`ends_on_close`) when the deal closes.
+M008_NOTICES = """
+ALTER TABLE notifications ADD COLUMN purpose TEXT NOT NULL DEFAULT 'change'
+    CHECK (purpose IN ('change', 'follows', 'added', 'mention', 'lapsed'));
+CREATE INDEX notifications_open_notice ON notifications(tenant_id, record_id, recipient_id, purpose)
+    WHERE status = 'pending';
+ALTER TABLE followers ADD COLUMN ends_at TEXT;
+ALTER TABLE followers ADD COLUMN ends_on_close INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX followers_ending ON followers(ends_at) WHERE ends_at IS NOT NULL;
+"""
+
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "core tables", M001_CORE),
     (2, "full-text search for contacts and records", M002_SEARCH),
     (3, "notification outbox", M003_OUTBOX),
     (4, "where record cards were posted, to keep them up to date", M004_CARD_POSTS),
     (5, "email sends, so a second click never sends twice", M005_EMAIL_SENDS),
+    (8, "notification purposes and follows that end", M008_NOTICES),
 )
 
 

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import sqlite_utils
 
 from storage.db import transaction
+from storage.notices import NoticeQueries
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
 from storage.posts import PostQueries
@@ -25,6 +26,7 @@ class Repository(PeopleQueries, RecordQueries, PostQueries):
     def __init__(self, db: sqlite_utils.Database) -> None:
         super().__init__(db)
         self.outbox = OutboxQueries(db)
+        self.notices = NoticeQueries(db)
         self.transaction_id = ""  # names the open write transaction (outbox rows of one change share it)
 
     @contextmanager

@@ -51,6 +51,8 @@ class NotifyChoice(enum.StrEnum):
         }[self]
 
     def wants(self, kind: EventKind) -> bool:
+        if kind in FOLLOW_KINDS:  # following is not news: the owner gets a daily roll-up instead
+            return False
         if self is NotifyChoice.ALL:
             return True
         if self is NotifyChoice.STAGE:
@@ -78,6 +80,9 @@ class EventKind(enum.StrEnum):
     EMAIL_SENT = "email_sent"
 
 
+FOLLOW_KINDS = frozenset({EventKind.FOLLOWER_ADDED, EventKind.FOLLOWER_REMOVED})
+
+
 @dataclass(frozen=True)
 class User:
     """A member of the tenant (an internal person)."""
@@ -88,6 +93,15 @@ class User:
     teams_id: str | None = None
     aad_object_id: str | None = None
     email: str | None = None
+
+
+@dataclass(frozen=True)
+class Mentioned:
+    """A colleague @mentioned in a message, as Teams names them (not yet a user the bot knows)."""
+
+    teams_id: str
+    name: str
+    aad_object_id: str | None = None
 
 
 @dataclass(frozen=True)

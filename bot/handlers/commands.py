@@ -6,6 +6,8 @@ import enum
 import re
 from dataclasses import dataclass
 
+from bot.domain.models import Mentioned
+
 MAX_MESSAGE_CHARS = 8000  # longer than any real command; a 100 KB paste is refused before parsing
 
 
@@ -71,6 +73,7 @@ class ParsedCommand:
     spec: CommandSpec
     ref: str = ""
     text: str = ""
+    mentioned: tuple[Mentioned, ...] = ()  # colleagues @mentioned in the message (not the bot)
 
     @property
     def name(self) -> str:

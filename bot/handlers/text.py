@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.domain.errors import Ambiguous, DomainError
-from bot.domain.models import Change, Contact, Kind, RecordView, User
+from bot.domain.models import Change, Contact, Kind, Mentioned, RecordView, User
 from bot.handlers.commands import COMMANDS, Args, ParsedCommand, TooLong, parse, spec_named
 from bot.handlers.email import EmailActions
 from bot.handlers.replies import Reply, change_reply, record_reply
@@ -70,13 +71,14 @@ class Conversation:
         self.services = services
         self.email = email or EmailActions(services, None)
 
-    def handle(self, user: User, said: str, shared: bool = False) -> Reply:
+    def handle(self, user: User, said: str, shared: bool = False, mentioned: tuple[Mentioned, ...] = ()) -> Reply:
         try:
             command = parse(said)
         except TooLong as exc:
             return Reply(text=str(exc), outcome="too_long")
         if command is None:
             return Reply(card=unknown_card(said, HELP_BUTTONS), outcome="unknown")
+        command = replace(command, mentioned=mentioned)
         missing = self._missing_argument(command)
         if missing:
             return Reply(text=missing, outcome="missing_argument")
@@ -200,7 +202,7 @@ class Conversation:
 
     @on_command("comment")
     def comment(self, user: User, command: ParsedCommand) -> Answer:
-        return self.services.comment(user, command.ref, command.text)
+        return self.services.comment(user, command.ref, command.text, mentioned=command.mentioned)
 
     @on_command("stage")
     def stage(self, user: User, command: ParsedCommand) -> Answer:

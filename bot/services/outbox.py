@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.domain.clock import parse_time, shifted
-from bot.domain.delivery import DeliveryStatus, Notification, NotificationView
+from bot.domain.delivery import DeliveryStatus, Notification, NotificationView, Purpose
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Event, Record, User
+from bot.services.notices import Notices
 from storage.repository import Repository
 
 MAX_ERROR = 300
@@ -23,6 +24,7 @@ class Deliveries:
         self.clock = clock
         self.window_seconds = window_seconds
         self.news = False  # rows were enqueued since the sender last looked (a hint: the sender also polls)
+        self.notices = Notices(self)  # rows that tell something else than a change to a follower
 
     # --- called by the services, inside the change's transaction ------------------------------
 
@@ -58,6 +60,8 @@ class Deliveries:
 
     def view(self, notification: Notification, only_wanted: bool = True) -> NotificationView | None:
         """What the card shows, or None when the recipient no longer wants it (unfollowed, muted)."""
+        if notification.purpose is not Purpose.CHANGE:
+            return self.notices.view(notification)
         tenant = notification.tenant_id
         record = self.repo.get_record(tenant, notification.record_id)
         recipient = self.repo.get_user(tenant, notification.recipient_id)

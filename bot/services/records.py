@@ -13,6 +13,7 @@ from bot.domain.models import (
     Event,
     EventKind,
     Kind,
+    Mentioned,
     NotifyChoice,
     Record,
     RecordView,
@@ -21,11 +22,12 @@ from bot.domain.models import (
     User,
     stages_for,
 )
-from bot.domain.rules import MAX_COMMENT, MAX_TITLE, TIMELINE_ON_CARD, clean_text, limited, parse_ref, shorten
+from bot.domain.rules import MAX_COMMENT, MAX_NAME, MAX_TITLE, TIMELINE_ON_CARD, clean_text, limited, parse_ref, shorten
 from bot.services.contacts import ContactCases
 from bot.services.outbox import Deliveries
 
 NOTHING_SEEN = Seen()
+MAX_MENTIONS = 20  # colleagues told about one comment
 
 
 class RecordCases(ContactCases):
@@ -181,6 +183,7 @@ class RecordCases(ContactCases):
                 text = (
                     f"You no longer follow {record.ref}." if yourself else f"{who.name} no longer follows {record.ref}."
                 )
+            self.deliveries.notices.following_changed(actor, record, event, who, follows)
             return self._changed(self._touch(record), (event,), text, seen)
 
     def set_notify_choice(self, actor: User, ref: str, choice: str) -> Record:
@@ -200,7 +203,10 @@ class RecordCases(ContactCases):
 
     # --- comments, stages, conversion ----------------------------------------------------------
 
-    def comment(self, actor: User, ref: str, text: str, seen: Seen = NOTHING_SEEN) -> Change:
+    def comment(
+        self, actor: User, ref: str, text: str, seen: Seen = NOTHING_SEEN, mentioned: tuple[Mentioned, ...] = ()
+    ) -> Change:
+        """A comment; the colleagues @mentioned in it are told even if they do not follow."""
         body = (text or "").replace("\x00", "").strip()
         if not body:
             raise DomainError("A comment can't be empty.", "comment")
@@ -212,6 +218,9 @@ class RecordCases(ContactCases):
             record = self._editable(actor, ref)
             self.repo.add_comment(actor.tenant_id, record.id, actor.id, body, self.clock())
             event = self._event(actor, record, EventKind.COMMENTED, new=shorten(body))
+            if mentioned:
+                people = tuple(self._mentioned_user(actor, person) for person in mentioned[:MAX_MENTIONS])
+                self.deliveries.notices.mentioned(actor, record, event, people)
             return self._changed(self._touch(record), (event,), f"Comment added to {record.ref}.", seen)
 
     def change_stage(self, actor: User, ref: str, stage: str, seen: Seen = NOTHING_SEEN) -> Change:
@@ -270,6 +279,14 @@ class RecordCases(ContactCases):
             return self.add_participant(actor, ref, contact.id, seen)
 
     # --- helpers -------------------------------------------------------------------------------
+
+    def _mentioned_user(self, actor: User, person: Mentioned) -> User:
+        """The colleague behind an @mention, recorded if the bot never met them (inside the transaction)."""
+        known = self.repo.find_user(actor.tenant_id, person.teams_id, person.aad_object_id)
+        if known is not None:
+            return known
+        name = clean_text(person.name)[:MAX_NAME]
+        return self.repo.upsert_user(actor.tenant_id, person.teams_id, person.aad_object_id, name, self.clock())
 
     def _editable(self, actor: User, ref: str) -> Record:
         record = self.get_record(actor.tenant_id, ref)

@@ -27,7 +27,7 @@ from bot.notify.card_updates import CardUpdater
 from bot.notify.rate_limits import RateLimiter
 from bot.services import CrmService
 from bot.services.email import Mailer
-from bot.teams.activity import Turn, command_text, is_personal, tenant_of
+from bot.teams.activity import Turn, command_text, is_personal, mentioned_colleagues, tenant_of
 from cards import verbs
 from cards.common import Card
 from cards.envelopes import card_response, message_response, search_response
@@ -154,7 +154,7 @@ class TeamsCrmBot(ActivityHandler):
         turn: Turn = turn_context.turn_state["crm.turn"]
         said = command_text(activity)
         shared = not is_personal(activity)
-        reply = self.conversation.handle(turn.user, said, shared)
+        reply = self.conversation.handle(turn.user, said, shared, mentioned_colleagues(activity))
         log.info(
             "tenant=%s user=%s command=%s outcome=%s",
             turn.tenant_id, turn.user.id, " ".join(said.split()[:2])[:40], reply.outcome,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain.delivery import DeliveryStatus, Notification, NotificationView
+from bot.domain.delivery import DeliveryStatus, Notification, NotificationView, Purpose
 from bot.domain.models import Contact, Event, EventKind, Follower, Kind, NotifyChoice, Record, RecordView, User
 from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES
 from cards.common import Card
@@ -62,16 +62,21 @@ def view(participants: int = 2, followers: int = 2, with_contact: bool = True) -
     )  # fmt: skip
 
 
-def notification(events: list[Event], choice: NotifyChoice = NotifyChoice.ALL) -> NotificationView:
+def notification(
+    events: list[Event], choice: NotifyChoice = NotifyChoice.ALL, purpose: Purpose = Purpose.CHANGE
+) -> NotificationView:
     record = view().record
     row = Notification(7, TENANT, 1, 2, 1, tuple(range(len(events))), DeliveryStatus.PENDING, 0, "", "", None, "L-3")
-    return NotificationView(row, record, User(2, TENANT, "Bob"), tuple(events), choice)
+    row = replace(row, purpose=purpose)
+    following = purpose not in (Purpose.MENTION, Purpose.LAPSED)
+    return NotificationView(row, record, User(2, TENANT, "Bob"), tuple(events), choice, following=following)
 
 
 AT = "2026-11-23T12:00:00.000000Z"
 STAGE = Event(1, 1, EventKind.STAGE_CHANGED, AT, "New", "Qualified", None, "Alice Owner")
 EMAIL = Event(1, 1, EventKind.EMAIL_SENT, AT, None, "Our offer for Q3", None, "Alice Owner")
 COMMENT = Event(1, 1, EventKind.COMMENTED, AT, None, "y" * 500, None, "Alice Owner")
+FOLLOWED = Event(1, 2, EventKind.FOLLOWER_ADDED, AT, None, "Bob [x](http://evil)", None, "Bob [x](http://evil)")
 
 
 def as_sent(card: Card) -> dict[str, Any]:
@@ -110,6 +115,9 @@ def every_card() -> dict[str, Card]:
         "people": people_card(view(200, 200), "followers", page=1),
         "notification": notification_card(notification([STAGE, EMAIL, COMMENT]), message="Saved."),
         "notification of a long burst": notification_card(notification([COMMENT] * 40, NotifyChoice.COMMENTS)),
+        "who follows, to the owner": notification_card(notification([FOLLOWED] * 40, purpose=Purpose.FOLLOWS)),
+        "added as a follower": notification_card(notification([FOLLOWED], purpose=Purpose.ADDED)),
+        "mentioned": notification_card(notification([COMMENT], purpose=Purpose.MENTION)),
         "notifications status": outbox_card(
             {DeliveryStatus.PENDING: 3, DeliveryStatus.FAILED: 10},
             [replace(notification([STAGE]).notification, status=DeliveryStatus.FAILED, last_error="x" * 300)] * 10,
@@ -190,3 +198,11 @@ def test_the_notification_card_says_who_did_what_why_and_offers_the_buttons() ->
     assert choice["id"] == "choice" and choice["value"] == "stage" and len(choice["choices"]) == 4
     burst = all_text(notification_card(notification([COMMENT] * 40)))
     assert burst.count("commented") == 10 and "and 30 earlier changes" in burst
+
+
+def test_notices_show_user_text_as_typed_and_offer_the_right_button() -> None:
+    roll_up = all_text(notification_card(notification([FOLLOWED] * 12, purpose=Purpose.FOLLOWS)))
+    assert roll_up.count("started following") == 10 and "\\[x\\]\\(http://evil\\)" in roll_up
+    assert "[Unfollow]" in roll_up
+    mentioned = all_text(notification_card(notification([COMMENT], purpose=Purpose.MENTION)))
+    assert "Alice Owner mentioned you on L-3" in mentioned and "[Follow]" in mentioned

@@ -1,0 +1,65 @@
+"""The notifications that are not a change told to a follower: the owner's roll-up of who follows, "you
+were added as a follower" (with Unfollow), an @mention (with Follow), a follow that ended (Follow again)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.domain.delivery import NotificationView, Purpose
+from bot.domain.models import Event
+from cards import verbs
+from cards.common import Card, card, execute, heading, notice, plain, subtle, text, when
+from cards.elements import Action, Element
+from cards.timeline import describe
+
+MAX_LINES = 10
+
+
+def literal(event: Event) -> str:
+    """The timeline sentence with every user-typed part (names, comment, title) shown as typed."""
+    return describe(
+        replace(
+            event,
+            actor_name=plain(event.actor_name) if event.actor_name else None,
+            old=plain(event.old) if event.old else event.old,
+            new=plain(event.new) if event.new else event.new,
+            detail=plain(event.detail) if event.detail else event.detail,
+        )
+    )
+
+
+def _what(view: NotificationView, escape: bool = True) -> tuple[str, str]:
+    """The card's first line and its reason line (`escape`: for a card, where markdown renders)."""
+    ref, last = view.record.ref, view.events[-1]
+    who = last.actor_name or "Someone"
+    who = plain(who) if escape else who
+    return {
+        Purpose.FOLLOWS: (f"Who follows {ref}", f"You get this as the owner of {ref}, at most once a day."),
+        Purpose.ADDED: (f"{who} added you as a follower of {ref}", "You will be told about its changes."),
+        Purpose.MENTION: (f"{who} mentioned you on {ref}", "You get this because you were @mentioned."),
+        Purpose.LAPSED: (f"You no longer follow {ref}", last.detail or "Your follow ended."),
+    }.get(view.purpose, (ref, ""))
+
+
+def notice_card(view: NotificationView, message: str = "") -> Card:
+    record = view.record
+    title, reason = _what(view)
+    lines = [literal(e) for e in view.events][-MAX_LINES:]
+    body: list[Element] = [notice(message)] if message else []
+    body += [subtle(f"{record.ref} · {record.kind.label}"), heading(plain(record.title)), text(title, weight="Bolder")]
+    if view.purpose in (Purpose.FOLLOWS, Purpose.MENTION):
+        body += [text(line, spacing="Small") for line in lines]
+    body += [subtle(when(view.events[-1].at)), subtle(reason)]
+    actions: list[Action] = [execute("Open record", verbs.RECORD_SHOW, {"ref": record.ref})]
+    if view.following:
+        actions.append(execute("Unfollow", verbs.RECORD_UNFOLLOW, {"ref": record.ref}))
+    else:
+        follow = "Follow again" if view.purpose is Purpose.LAPSED else "Follow"
+        actions.append(execute(follow, verbs.RECORD_FOLLOW, {"ref": record.ref}))
+    return card(body, actions)
+
+
+def notice_summary(view: NotificationView) -> str:
+    """The one line Teams shows in the chat list."""
+    title, _ = _what(view, escape=False)
+    return title[:200]
