@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from bot.domain.models import RecordView
+from bot.domain.models import EventKind, RecordView
 from bot.domain.rules import MAX_BODY, MAX_SUBJECT
 from cards import verbs
+from cards.audience import will_notify
 from cards.common import (
     Card,
     action_set,
@@ -49,6 +50,7 @@ def compose_card(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     message: str = "",
+    viewer_id: int | None = None,
 ) -> Card:
     record = view.record
     body: list[Element] = []
@@ -81,13 +83,22 @@ def compose_card(
         if can_send
         else execute("Prepare in Outlook", verbs.PREPARE_EMAIL, data, "positive")
     )
+    body.append(will_notify(view, viewer_id, EventKind.EMAIL_SENT))  # when sent, or logged as sent
     body.append(action_set([button, _back(record.ref)]))
     if can_send:
         body.append(subtle("Sent from your mailbox through Microsoft Graph; a copy stays in your Sent Items."))
     return card(body)
 
 
-def prepared_card(view: RecordView, to: list[str], cc: list[str], subject: str, message: str, send_id: str) -> Card:
+def prepared_card(
+    view: RecordView,
+    to: list[str],
+    cc: list[str],
+    subject: str,
+    message: str,
+    send_id: str,
+    viewer_id: int | None = None,
+) -> Card:
     """Without Graph: open the message in the user's mail app, then log it on the record."""
     record = view.record
     link = mailto_link(to, cc, subject, message)
@@ -96,6 +107,7 @@ def prepared_card(view: RecordView, to: list[str], cc: list[str], subject: str, 
         text("Your email is ready", weight="Bolder"),
         facts([("To", ", ".join(to)), ("CC", ", ".join(cc) or "nobody"), ("Subject", subject)]),
         subtle("Open it in Outlook and send it there; then log it so the team sees it on the record."),
+        will_notify(view, viewer_id, EventKind.EMAIL_SENT),
         action_set(
             [
                 open_url("Open in Outlook", link),

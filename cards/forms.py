@@ -3,9 +3,10 @@ each comes back with the typed values kept and a message beside the field the se
 
 from __future__ import annotations
 
-from bot.domain.models import Contact, RecordView, User, stages_for
+from bot.domain.models import Contact, EventKind, RecordView, User, stages_for
 from bot.domain.rules import MAX_COMMENT
 from cards import verbs
+from cards.audience import will_notify
 from cards.common import (
     Card,
     action_set,
@@ -46,8 +47,10 @@ def contact_picker_form(
     values: Values | None = None,
     errors: Errors | None = None,
     message: str = "",
+    viewer_id: int | None = None,
 ) -> Card:
     """Pick a contact (as the Contact, or as a participant), or create one and use it in one step."""
+    told = will_notify(view, viewer_id, EventKind.CONTACT_SET if as_contact else EventKind.PARTICIPANT_ADDED)
     values = values or {}
     data = record_data(view.record)
     if as_contact:
@@ -71,6 +74,7 @@ def contact_picker_form(
             placeholder=hint,
             errors=errors,
         ),
+        told,
         action_set(
             [
                 execute("Set contact", verbs.SET_CONTACT, data, "positive")
@@ -82,6 +86,7 @@ def contact_picker_form(
         *text_input("new_name", "Name", values.get("new_name"), max_length=200, errors=errors),
         *text_input("new_email", "Email", values.get("new_email"), max_length=254, style="Email", errors=errors),
         *text_input("new_company", "Company", values.get("new_company"), max_length=200, errors=errors),
+        told,
         action_set(
             [
                 execute("Create and set as Contact", verbs.SET_NEW_CONTACT, data)
@@ -123,7 +128,11 @@ def follower_form(view: RecordView, colleagues: list[User], errors: Errors | Non
 
 
 def comment_form(
-    view: RecordView, values: Values | None = None, errors: Errors | None = None, message: str = ""
+    view: RecordView,
+    values: Values | None = None,
+    errors: Errors | None = None,
+    message: str = "",
+    viewer_id: int | None = None,
 ) -> Card:
     body: list[Element] = [
         *text_input(
@@ -136,27 +145,30 @@ def comment_form(
             placeholder="What happened? What did the customer say?",
             errors=errors,
         ),
+        will_notify(view, viewer_id, EventKind.COMMENTED),
         action_set([execute("Add comment", verbs.COMMENT, record_data(view.record), "positive")]),
     ]
     return _form(view, "Add a comment", body, message)
 
 
-def stage_form(view: RecordView, errors: Errors | None = None, message: str = "") -> Card:
+def stage_form(view: RecordView, errors: Errors | None = None, message: str = "", viewer_id: int | None = None) -> Card:
     record = view.record
     stages = [(s, s) for s in stages_for(record.kind)]
     data = {**record_data(record), "seen_stage": record.stage}
     body: list[Element] = [
         *choice_set("stage", "Stage", stages, value=record.stage, errors=errors),
+        will_notify(view, viewer_id, EventKind.STAGE_CHANGED),
         action_set([execute("Change stage", verbs.CHANGE_STAGE, data, "positive")]),
     ]
     return _form(view, f"Move {record.ref} to another stage", body, message)
 
 
-def convert_confirm_card(view: RecordView) -> Card:
+def convert_confirm_card(view: RecordView, viewer_id: int | None = None) -> Card:
     record = view.record
     keeps = "the Contact, the other participants, the followers, the comments and the timeline"
     body: list[Element] = [
         text(f"Turn lead {record.ref} into an opportunity? It keeps {keeps}. The lead stays, marked Converted."),
+        will_notify(view, viewer_id, EventKind.CONVERTED),
         action_set([execute("Convert", verbs.CONVERT, record_data(record), "positive")]),
     ]
     return _form(view, "Convert to opportunity", body)

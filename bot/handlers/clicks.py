@@ -155,7 +155,9 @@ class Actions:
         tenant = click.user.tenant_id
         contacts = self.services.search_contacts(tenant, "", PICKER_SIZE)
         total = self.services.count_contacts(tenant)
-        card = contact_picker_form(self._view(click), as_contact, contacts, total, values, errors)
+        card = contact_picker_form(
+            self._view(click), as_contact, contacts, total, values, errors, viewer_id=click.user.id
+        )
         return Reply(card=card, outcome="form" if errors is None else "invalid")
 
     @on_verb(verbs.CONTACT_FORM)
@@ -181,18 +183,18 @@ class Actions:
 
     @on_verb(verbs.COMMENT_FORM)
     def comment_form(self, click: Click) -> Reply:
-        return Reply(card=comment_form(self._view(click)))
+        return Reply(card=comment_form(self._view(click), viewer_id=click.user.id))
 
     @on_verb(verbs.STAGE_FORM)
     def stage_form(self, click: Click) -> Reply:
-        return Reply(card=stage_form(self._view(click)))
+        return Reply(card=stage_form(self._view(click), viewer_id=click.user.id))
 
     @on_verb(verbs.CONVERT_CONFIRM)
     def convert_confirm(self, click: Click) -> Reply:
         view = self._view(click)
         if view.record.converted_to or view.record.kind is not Kind.LEAD:
             return self._record(click, view, "Only a lead that was not converted yet can be converted.", False)
-        return Reply(card=convert_confirm_card(view), outcome="form")
+        return Reply(card=convert_confirm_card(view, viewer_id=click.user.id), outcome="form")
 
     # --- changes --------------------------------------------------------------------------------
 
@@ -309,7 +311,7 @@ class Actions:
         text = text_field(click.data, "comment")
 
         def again(message: str) -> Reply:
-            card = comment_form(self._view(click), {"comment": text}, {"comment": message})
+            card = comment_form(self._view(click), {"comment": text}, {"comment": message}, viewer_id=click.user.id)
             return Reply(card=card, outcome="invalid")
 
         return self._attempt(click, lambda: self.services.comment(click.user, ref, text, seen), "comment", again)
@@ -320,7 +322,8 @@ class Actions:
         ref, stage = self._ref(click), text_field(click.data, "stage")
 
         def again(message: str) -> Reply:
-            return Reply(card=stage_form(self._view(click), {"stage": message}), outcome="invalid")
+            card = stage_form(self._view(click), {"stage": message}, viewer_id=click.user.id)
+            return Reply(card=card, outcome="invalid")
 
         return self._attempt(click, lambda: self.services.change_stage(click.user, ref, stage, seen), "stage", again)
 
