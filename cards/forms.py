@@ -20,6 +20,7 @@ from cards.common import (
     text_input,
 )
 from cards.elements import Element
+from cards.follows import follow_for_choice
 from cards.records import person_line, record_data, record_header
 
 Errors = dict[str, str]
@@ -121,7 +122,8 @@ def follower_form(view: RecordView, colleagues: list[User], errors: Errors | Non
             placeholder="Type a colleague's name",
             errors=errors,
         ),
-        subtle("They will be told about every change to this record."),
+        *follow_for_choice(),
+        subtle("They will be told about every change to this record, and once that you added them."),
         action_set([execute("Add follower", verbs.ADD_FOLLOWER, record_data(view.record), "positive")]),
     ]
     return _form(view, "Who should follow this record?", body, message)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.domain.delivery import NotificationView, Purpose
-from bot.domain.models import Event
+from bot.domain.models import FOLLOW_KINDS, Event
 from cards import verbs
 from cards.common import Card, card, execute, heading, notice, plain, subtle, text, when
 from cards.elements import Action, Element
@@ -37,18 +37,18 @@ def _what(view: NotificationView, escape: bool = True) -> tuple[str, str]:
         Purpose.FOLLOWS: (f"Who follows {ref}", f"You get this as the owner of {ref}, at most once a day."),
         Purpose.ADDED: (f"{who} added you as a follower of {ref}", "You will be told about its changes."),
         Purpose.MENTION: (f"{who} mentioned you on {ref}", "You get this because you were @mentioned."),
-        Purpose.LAPSED: (f"You no longer follow {ref}", last.detail or "Your follow ended."),
+        Purpose.LAPSED: (f"You no longer follow {ref}", f"Your follow ended: {last.detail or 'its time ran out'}."),
     }.get(view.purpose, (ref, ""))
 
 
 def notice_card(view: NotificationView, message: str = "") -> Card:
     record = view.record
     title, reason = _what(view)
-    lines = [literal(e) for e in view.events][-MAX_LINES:]
+    told = [e for e in view.events if view.purpose is Purpose.FOLLOWS or e.kind not in FOLLOW_KINDS]
+    lines = [literal(e) for e in told][-MAX_LINES:]
     body: list[Element] = [notice(message)] if message else []
     body += [subtle(f"{record.ref} · {record.kind.label}"), heading(plain(record.title)), text(title, weight="Bolder")]
-    if view.purpose in (Purpose.FOLLOWS, Purpose.MENTION):
-        body += [text(line, spacing="Small") for line in lines]
+    body += [text(line, spacing="Small") for line in lines]
     body += [subtle(when(view.events[-1].at)), subtle(reason)]
     actions: list[Action] = [execute("Open record", verbs.RECORD_SHOW, {"ref": record.ref})]
     if view.following:

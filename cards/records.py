@@ -27,6 +27,7 @@ from cards.common import (
 )
 from cards.contacts import contact_line
 from cards.elements import Action, Element, Refresh
+from cards.follows import follow_for_choice, following_line
 from cards.notifications import notify_choice_elements
 from cards.timeline import describe
 
@@ -126,12 +127,13 @@ def record_card(
     body.append(section(f"Followers ({len(view.followers)})"))
     body += bullet_list([f.user.name or "Unknown" for f in view.followers], empty="Nobody follows this record")
     body += _see_all(record, "followers", len(view.followers))
+    mine = next((f for f in view.followers if f.user.id == viewer_id), None)
     if viewer_id is not None:
-        follows = view.is_follower(viewer_id)
-        body.append(subtle("You follow this record." if follows else "You don't follow this record."))
-        mine = next((f for f in view.followers if f.user.id == viewer_id), None)
+        body.append(subtle(following_line(mine)))
         if mine is not None:
             body += notify_choice_elements(record.ref, mine.notify)
+    if mine is None:
+        body += follow_for_choice()
     body.append(action_set(buttons["followers"]))
     body.append(section("Latest activity"))
     body += bullet_list([f"{describe(event)} · {when(event.at)}" for event in view.timeline], empty="Nothing yet")

@@ -17,7 +17,11 @@ def describe(event: Event) -> str:
             f"{who} started following" if event.new == event.actor_name else f"{who} added follower {event.new}"
         ),
         EventKind.FOLLOWER_REMOVED: (
-            f"{who} stopped following" if event.old == event.actor_name else f"{who} removed follower {event.old}"
+            f"{who}'s follow ended: {event.detail}"
+            if event.detail
+            else f"{who} stopped following"
+            if event.old == event.actor_name
+            else f"{who} removed follower {event.old}"
         ),
         EventKind.COMMENTED: f"{who} commented: {event.new}",
         EventKind.STAGE_CHANGED: f"{who} changed the stage: {event.old} → {event.new}",

@@ -61,3 +61,50 @@ class NoticeQueries:
             [tenant_id, record_id, recipient_id, purpose.value],
         ).fetchone()
         return row[0] if row else None
+
+    # --- follows that end ----------------------------------------------------------------------
+
+    def set_follow_end(
+        self, tenant_id: str, record_id: int, user_id: int, ends_at: str | None, ends_on_close: bool
+    ) -> None:
+        self.db.execute(
+            "UPDATE followers SET ends_at = ?, ends_on_close = ? WHERE tenant_id = ? AND record_id = ? AND user_id = ?",
+            [ends_at, 1 if ends_on_close else 0, tenant_id, record_id, user_id],
+        )
+
+    def lapsed_follows(self, now: str, limit: int) -> list[tuple[str, int, int]]:
+        """Follows whose time ran out, across tenants (the sweep then works per tenant): ids only."""
+        rows = self.db.execute(
+            "SELECT tenant_id, record_id, user_id FROM followers WHERE ends_at IS NOT NULL AND ends_at <= ?"
+            " ORDER BY ends_at LIMIT ?",
+            [now, limit],
+        ).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def follow_lapsed(self, tenant_id: str, record_id: int, user_id: int, now: str) -> bool:
+        """Whether this follow still exists and its time ran out (read inside the sweep's transaction)."""
+        row = self.db.execute(
+            "SELECT 1 FROM followers WHERE tenant_id = ? AND record_id = ? AND user_id = ? AND ends_at <= ?",
+            [tenant_id, record_id, user_id, now],
+        ).fetchone()
+        return row is not None
+
+    def ending_on_close(self, tenant_id: str, record_id: int) -> list[int]:
+        rows = self.db.execute(
+            "SELECT user_id FROM followers WHERE tenant_id = ? AND record_id = ? AND ends_on_close = 1",
+            [tenant_id, record_id],
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def make_last(
+        self, tenant_id: str, record_id: int, recipient_id: int, closing_event_id: int, event_id: int, now: str
+    ) -> bool:
+        """The recipient's pending row that tells the closing event becomes their last one ('lapsed'),
+        with `event_id` (their follow ended) added."""
+        cursor = self.db.execute(
+            "UPDATE notifications SET purpose = 'lapsed', event_ids = event_ids || ',' || ?, updated_at = ?"
+            " WHERE tenant_id = ? AND record_id = ? AND recipient_id = ? AND status = 'pending' AND attempts = 0"
+            " AND purpose = 'change' AND (',' || event_ids || ',') LIKE ?",
+            [event_id, now, tenant_id, record_id, recipient_id, f"%,{closing_event_id},%"],
+        )
+        return cursor.rowcount > 0

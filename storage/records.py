@@ -144,12 +144,12 @@ class RecordQueries(Queries):
 
     def followers(self, tenant_id: str, record_id: int) -> list[Follower]:
         rows = self._all(
-            "SELECT u.id, u.tenant_id, u.name, u.teams_id, u.aad_object_id, u.email, f.notify"
-            " FROM followers f JOIN users u ON u.tenant_id = f.tenant_id AND u.id = f.user_id"
+            "SELECT u.id, u.tenant_id, u.name, u.teams_id, u.aad_object_id, u.email, f.notify, f.ends_at,"
+            " f.ends_on_close FROM followers f JOIN users u ON u.tenant_id = f.tenant_id AND u.id = f.user_id"
             " WHERE f.tenant_id = ? AND f.record_id = ? ORDER BY f.added_at, u.id",
             [tenant_id, record_id],
         )
-        return [Follower(user=_user(r[:6]), notify=NotifyChoice(r[6])) for r in rows]
+        return [Follower(_user(r[:6]), NotifyChoice(r[6]), r[7], bool(r[8])) for r in rows]
 
     def is_follower(self, tenant_id: str, record_id: int, user_id: int) -> bool:
         row = self._one(

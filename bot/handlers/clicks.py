@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.domain.errors import DomainError, NotFound
-from bot.domain.models import Change, Kind, RecordView, Seen, User
+from bot.domain.models import Change, FollowFor, Kind, RecordView, Seen, User
 from bot.handlers.email import EmailActions
 from bot.handlers.payload import BadPayload, int_field, text_field
 from bot.handlers.replies import Reply, change_reply, record_reply
@@ -274,11 +274,21 @@ class Actions:
             click, lambda: self.services.remove_participant(click.user, ref, contact_id, seen), "contact", again
         )
 
+    @staticmethod
+    def _follow_for(data: dict[str, Any]) -> FollowFor:
+        """How long to follow, from the choice beside the button (until the deal closes when absent)."""
+        picked = text_field(data, "follow_for")
+        if not picked:
+            return FollowFor.CLOSED
+        if picked not in {option.value for option in FollowFor}:
+            raise BadPayload("Pick how long to follow from the list.")
+        return FollowFor(picked)
+
     @on_verb(verbs.RECORD_FOLLOW)
     def follow(self, click: Click) -> Reply:
-        seen, ref = self._seen(click), self._ref(click)
+        seen, ref, follow_for = self._seen(click), self._ref(click), self._follow_for(click.data)
         try:
-            change = self.services.follow(click.user, ref, seen=seen)
+            change = self.services.follow(click.user, ref, seen=seen, follow_for=follow_for)
         except DomainError as exc:  # a shared card shows Follow to everyone who has no own view yet
             if exc.field != "follower":
                 raise
@@ -292,14 +302,14 @@ class Actions:
 
     @on_verb(verbs.ADD_FOLLOWER)
     def add_follower(self, click: Click) -> Reply:
-        seen, ref = self._seen(click), self._ref(click)
+        seen, ref, follow_for = self._seen(click), self._ref(click), self._follow_for(click.data)
         picked = text_field(click.data, "follower")
         if not picked:
             return self._follower_form(click, {"follower": "Pick a colleague."})
 
         def operation() -> Change:
             colleague = self.services.colleague(click.user, picked, click.follower_name)
-            return self.services.follow(click.user, ref, follower=colleague, seen=seen)
+            return self.services.follow(click.user, ref, follower=colleague, seen=seen, follow_for=follow_for)
 
         return self._attempt(
             click, operation, "follower", lambda message: self._follower_form(click, {"follower": message})

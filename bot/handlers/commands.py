@@ -51,7 +51,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "remove participant", "remove participant <ref> <name or email>", "Remove an Other participant", Args.REF_TEXT
     ),
-    CommandSpec("follow", "follow <ref>", "Follow a record: get told about every change", Args.REF),
+    CommandSpec(
+        "follow",
+        "follow <ref> [for 30 days | for 7 days]",
+        "Follow a record until the deal closes, or for 30 or 7 days: hear of every change",
+        Args.REF,
+    ),
     CommandSpec("unfollow", "unfollow <ref>", "Stop following a record", Args.REF),
     CommandSpec("following", "following", "Records you follow", Args.NONE, button=True),
     CommandSpec("comment", "comment <ref> <text>", "Add a comment to a record", Args.REF_TEXT),

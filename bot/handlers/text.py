@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.domain.errors import Ambiguous, DomainError
-from bot.domain.models import Change, Contact, Kind, Mentioned, RecordView, User
+from bot.domain.models import Change, Contact, FollowFor, Kind, Mentioned, RecordView, User
 from bot.handlers.commands import COMMANDS, Args, ParsedCommand, TooLong, parse, spec_named
 from bot.handlers.email import EmailActions
 from bot.handlers.replies import Reply, change_reply, record_reply
@@ -194,7 +194,12 @@ class Conversation:
 
     @on_command("follow")
     def follow(self, user: User, command: ParsedCommand) -> Answer:
-        return self.services.follow(user, command.ref)
+        """`follow L-3` (until the deal closes), `follow L-3 for 30 days`, `follow L-3 for 7 days`."""
+        follow_for = FollowFor.read(command.text) if command.text else FollowFor.CLOSED
+        if follow_for is None:
+            ref = command.ref
+            return Reply(text=f"For how long? Try: follow {ref}, follow {ref} for 30 days or follow {ref} for 7 days")
+        return self.services.follow(user, command.ref, follow_for=follow_for)
 
     @on_command("unfollow")
     def unfollow(self, user: User, command: ParsedCommand) -> Answer:

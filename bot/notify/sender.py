@@ -117,6 +117,7 @@ class Sender:
             try:
                 if time.monotonic() - swept >= self.policy.poll_seconds:
                     self.deliveries.fail_interrupted(older_than_seconds=self.policy.send_timeout * 2 + 5)
+                    self.deliveries.end_lapsed_follows()
                     swept = time.monotonic()
                 self._dispatch_due()
             except Exception:  # the sender must outlive a bad row or a busy database

@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING
 
 from bot.domain.clock import shifted
 from bot.domain.delivery import Notification, NotificationView, Purpose
-from bot.domain.models import Event, EventKind, NotifyChoice, Record, User
+from bot.domain.models import Event, EventKind, FollowFor, NotifyChoice, Record, User
 
 if TYPE_CHECKING:
     from bot.services.outbox import Deliveries
 
 FOLLOWS_EVERY_SECONDS = 24 * 3600  # the owner hears who follows at most once a day per record
+DAY = 24 * 3600
+SWEEP = 100  # lapsed follows ended per pass of the sender's timer
 
 
 class Notices:
@@ -49,6 +51,54 @@ class Notices:
             if choice is not None and choice.wants(EventKind.COMMENTED):
                 continue
             self._enqueue(record, person.id, actor.id, event, Purpose.MENTION, now, soon)
+
+    # --- follows that end ----------------------------------------------------------------------
+
+    def follow_ends(self, record: Record, who: User, follow_for: FollowFor) -> None:
+        """Until the deal closes, or for some days from now."""
+        days = follow_for.days
+        ends_at = shifted(self.deliveries.clock(), days * DAY) if days else None
+        self.queries.set_follow_end(record.tenant_id, record.id, who.id, ends_at, ends_on_close=days is None)
+
+    def deal_closed(self, actor: User, record: Record, stage: str, closing: Event) -> int:
+        """The deal closed: its "until closed" follows end. Each such follower's message about the closing
+        becomes their last one (saying the follow ended); one who did not want it gets just that."""
+        now = self.deliveries.clock()
+        ended = 0
+        for user_id in self.queries.ending_on_close(record.tenant_id, record.id):
+            who = self.repo.get_user(record.tenant_id, user_id)
+            if who is None or closing.id is None:
+                continue
+            event = self._ended(record, who, f"{record.ref} closed ({stage})", now)
+            ended += 1
+            if who.id == actor.id or event.id is None:
+                continue  # the person closing it sees it on their card
+            if not self.queries.make_last(record.tenant_id, record.id, who.id, closing.id, event.id, now):
+                self._enqueue(record, who.id, actor.id, event, Purpose.LAPSED, now, now)
+        return ended
+
+    def end_lapsed(self) -> int:
+        """Follows whose days ran out end, each in its own transaction, and each person is told once."""
+        now = self.deliveries.clock()
+        ended = 0
+        for tenant_id, record_id, user_id in self.queries.lapsed_follows(now, SWEEP):
+            with self.repo.transaction():
+                if not self.queries.follow_lapsed(tenant_id, record_id, user_id, now):
+                    continue  # unfollowed or followed anew meanwhile
+                record = self.repo.get_record(tenant_id, record_id)
+                who = self.repo.get_user(tenant_id, user_id)
+                if record is None or who is None:
+                    continue
+                event = self._ended(record, who, "its days ran out", now)
+                self._enqueue(record, who.id, None, event, Purpose.LAPSED, now, now)
+                self.following_changed(who, record, event, who, follows=False)
+                ended += 1
+        return ended
+
+    def _ended(self, record: Record, who: User, why: str, now: str) -> Event:
+        self.repo.remove_follower(record.tenant_id, record.id, who.id)
+        ended = Event(record.id, who.id, EventKind.FOLLOWER_REMOVED, now, who.name, None, why, who.name)
+        return self.repo.add_event(record.tenant_id, ended)
 
     def _enqueue(
         self,

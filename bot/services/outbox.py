@@ -117,6 +117,10 @@ class Deliveries:
                 self.queries.mark_failed(tenant_id, notification_id, reason, self.clock(), count_attempt=False)
         return len(stale)
 
+    def end_lapsed_follows(self) -> int:
+        """Follows whose days ran out end; each person is told once (the sender's timer calls this)."""
+        return self.notices.end_lapsed()
+
     def conversation_of(self, user: User) -> dict[str, str] | None:
         """The user's 1:1 chat with the bot, as stored when they wrote to it or the sender created it."""
         return self.repo.personal_conversation(user.tenant_id, user.id)

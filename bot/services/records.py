@@ -8,10 +8,12 @@ import dataclasses
 
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import (
+    CLOSED_STAGES,
     CONVERTED,
     Change,
     Event,
     EventKind,
+    FollowFor,
     Kind,
     Mentioned,
     NotifyChoice,
@@ -154,14 +156,20 @@ class RecordCases(ContactCases):
             message = f"{contact.name} is no longer a participant of {record.ref}."
             return self._changed(self._touch(record), (event,), message, seen)
 
-    def follow(self, actor: User, ref: str, follower: User | None = None, seen: Seen = NOTHING_SEEN) -> Change:
-        """`actor` starts following, or adds `follower` (another user of the tenant)."""
-        return self._set_following(actor, ref, follower or actor, True, seen)
+    def follow(
+        self, actor: User, ref: str, follower: User | None = None, seen: Seen = NOTHING_SEEN,
+        follow_for: FollowFor = FollowFor.CLOSED,
+    ) -> Change:  # fmt: skip
+        """`actor` starts following, or adds `follower` (another user of the tenant), until the deal closes
+        (the default) or for some days."""
+        return self._set_following(actor, ref, follower or actor, True, seen, follow_for)
 
     def unfollow(self, actor: User, ref: str, follower: User | None = None, seen: Seen = NOTHING_SEEN) -> Change:
         return self._set_following(actor, ref, follower or actor, False, seen)
 
-    def _set_following(self, actor: User, ref: str, who: User, follows: bool, seen: Seen) -> Change:
+    def _set_following(
+        self, actor: User, ref: str, who: User, follows: bool, seen: Seen, follow_for: FollowFor = FollowFor.CLOSED
+    ) -> Change:
         if who.tenant_id != actor.tenant_id:
             raise NotFound("I can't find that person in your organisation.", "follower")
         yourself = who.id == actor.id
@@ -175,6 +183,7 @@ class RecordCases(ContactCases):
                 raise DomainError(f"{already} {record.ref}.", "follower")
             if follows:
                 self.repo.add_follower(actor.tenant_id, record.id, who.id, self.clock())
+                self.deliveries.notices.follow_ends(record, who, follow_for)
                 event = self._event(actor, record, EventKind.FOLLOWER_ADDED, new=who.name)
                 text = f"You now follow {record.ref}." if yourself else f"{who.name} now follows {record.ref}."
             else:
@@ -242,7 +251,10 @@ class RecordCases(ContactCases):
             if match == record.stage:
                 raise DomainError(f"{record.ref} is already in stage {match}.", "stage")
             event = self._event(actor, record, EventKind.STAGE_CHANGED, old=record.stage, new=match)
-            return self._changed(self._touch(record, stage=match), (event,), f"{record.ref} moved to {match}.", seen)
+            message = f"{record.ref} moved to {match}."
+            if match in CLOSED_STAGES and self.deliveries.notices.deal_closed(actor, record, match, event):
+                message += " Follows until it closed have ended."
+            return self._changed(self._touch(record, stage=match), (event,), message, seen)
 
     def convert(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
         tenant = actor.tenant_id

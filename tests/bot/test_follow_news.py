@@ -163,3 +163,82 @@ async def test_mentions_of_the_bot_alone_or_of_odd_ids_tell_nobody(teams: Teams)
     await teams.settled()
     assert teams.outbox() == {"pending": 0, "sending": 0, "sent": 0, "failed": 0}
     assert "commented: @Sales see" in all_text(await teams.card(ALICE, "show L-1"))
+
+
+# --- follows that end ---------------------------------------------------------------------------
+
+
+async def test_a_follow_for_seven_days_shows_its_end_lapses_once_and_can_be_renewed(teams: Teams, clock: Clock) -> None:
+    await teams.card(ALICE, "new lead Acme rollout")
+    card = await teams.card(BOB, "follow L-1 for 7 days")
+    assert "You now follow L-1." in all_text(card)
+    assert "You follow this record. It ends on {{DATE(2026-12-08T09:00:00Z, SHORT)}}." in all_text(card)
+    await teams.settled()
+    clock.advance(7 * 24 * 3600 - 60)
+    await teams.settled()
+    assert teams.notifications(BOB) == []
+    clock.advance(120)
+    await teams.connector.wait_for(lambda: len(teams.notifications(BOB)) == 1, timeout=8)
+    [told] = teams.notifications(BOB)
+    text = all_text(told.cards[0])
+    assert "You no longer follow L-1" in text and "Your follow ended: its days ran out." in text
+    assert "[Follow again]" in text and told.activity["summary"] == "You no longer follow L-1"
+    assert "Bob Follower's follow ended: its days ran out" in all_text(await teams.card(ALICE, "show L-1"))
+    clock.advance(24 * 3600)
+    await teams.connector.wait_for(lambda: any("its days ran out" in t for t in texts(teams, ALICE)), timeout=8)
+    assert len(teams.notifications(BOB)) == 1  # told once
+
+    notice = CardInHand(teams, BOB, told.cards[0], told.id, "personal")
+    await notice.press("Follow again")
+    assert "You now follow L-1." in notice.text and "It ends when the deal closes." in notice.text
+
+
+async def test_follow_from_the_card_for_30_days_and_from_add_follower(teams: Teams) -> None:
+    await teams.say(CAROL, "help")
+    lead = await CardInHand.posted(teams, ALICE, "new lead Card deal", chat="channel")
+    bobs = await CardInHand.posted(teams, BOB, "show L-1")
+    assert bobs.inputs()["follow_for"]["value"] == "closed"
+    assert [c["title"] for c in bobs.inputs()["follow_for"]["choices"]] == [
+        "Until the deal closes",
+        "For 30 days",
+        "For 7 days",
+    ]
+    await bobs.press("Follow", follow_for="30")
+    assert "You follow this record. It ends on {{DATE(2026-12-31T09:00:00Z, SHORT)}}." in bobs.text
+    assert "follow_for" not in bobs.inputs()  # a follower sees when it ends, and Unfollow
+    await lead.press("Add follower")
+    await lead.press("Add follower", follower=CAROL.aad_object_id, follow_for="7")
+    carols = await teams.card(CAROL, "show L-1")
+    assert "You follow this record. It ends on {{DATE(2026-12-08T09:00:00Z, SHORT)}}." in all_text(carols)
+
+
+async def test_closing_the_deal_ends_until_closed_follows_after_one_last_message(teams: Teams) -> None:
+    await teams.card(ALICE, "new lead Acme rollout")
+    await teams.card(BOB, "follow L-1")  # until the deal closes
+    await teams.card(CAROL, "follow L-1 for 30 days")
+    await teams.card(DAVE, "follow L-1")
+    await teams.click(DAVE, "record.notify", {"ref": "L-1", "choice": "muted"})
+    await teams.settled()
+    card = await teams.card(ALICE, "stage L-1 disqualified")
+    assert "L-1 moved to Disqualified. Follows until it closed have ended." in all_text(card)
+    assert "Followers (2)" in all_text(card)  # Alice (the owner, no end) and Carol (30 days)
+    await teams.settled()
+    [bobs] = texts(teams, BOB)
+    assert "You no longer follow L-1" in bobs and "Alice Owner changed the stage: New → Disqualified" in bobs
+    assert "Your follow ended: L-1 closed (Disqualified)." in bobs and "[Follow again]" in bobs
+    [daves] = texts(teams, DAVE)  # muted: no stage line, but told the follow ended
+    assert "Your follow ended: L-1 closed (Disqualified)." in daves and "changed the stage" not in daves
+    [carols] = texts(teams, CAROL)
+    assert "You get this because you follow L-1." in carols
+    await teams.card(ALICE, "comment L-1 After the close")
+    await teams.settled()
+    assert [len(teams.notifications(p)) for p in (BOB, CAROL, DAVE)] == [1, 2, 1]
+
+
+async def test_how_long_to_follow_is_checked(teams: Teams) -> None:
+    await teams.card(ALICE, "new lead Acme rollout")
+    answer = await teams.text(BOB, "follow L-1 forever")
+    assert answer == "For how long? Try: follow L-1, follow L-1 for 30 days or follow L-1 for 7 days"
+    refused = await teams.click(BOB, "record.follow", {"ref": "L-1", "follow_for": "3650"})
+    assert "Pick how long to follow from the list." in str(refused["value"])
+    assert "Followers (1)" in all_text(await teams.card(BOB, "show L-1"))

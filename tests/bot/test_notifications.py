@@ -107,7 +107,7 @@ async def test_unfollowed_and_muted_followers_get_nothing_and_choices_filter(tea
     changed = await teams.click(CAROL, "record.notify", {**save["data"], "choice": "comments"})
     assert changed["value"]["body"][0]["text"] == "Notifications for L-1: comments only."
     assert "You get this because you follow L-1." in all_text(changed["value"])  # still the notification card
-    await teams.card(ALICE, "stage L-1 disqualified")
+    await teams.card(ALICE, "stage L-1 new")  # not Disqualified: closing the deal would end Carol's follow
     await teams.card(ALICE, "comment L-1 Carol hears this one")
     await teams.settled()
     assert lines(teams, CAROL)[1:] == ["Alice Owner commented: Carol hears this one"]

@@ -76,6 +76,7 @@ AT = "2026-11-23T12:00:00.000000Z"
 STAGE = Event(1, 1, EventKind.STAGE_CHANGED, AT, "New", "Qualified", None, "Alice Owner")
 EMAIL = Event(1, 1, EventKind.EMAIL_SENT, AT, None, "Our offer for Q3", None, "Alice Owner")
 COMMENT = Event(1, 1, EventKind.COMMENTED, AT, None, "y" * 500, None, "Alice Owner")
+ENDED = Event(1, 2, EventKind.FOLLOWER_REMOVED, AT, "Bob", None, "L-3 closed (Won)", "Bob")
 FOLLOWED = Event(1, 2, EventKind.FOLLOWER_ADDED, AT, None, "Bob [x](http://evil)", None, "Bob [x](http://evil)")
 
 
@@ -118,6 +119,10 @@ def every_card() -> dict[str, Card]:
         "who follows, to the owner": notification_card(notification([FOLLOWED] * 40, purpose=Purpose.FOLLOWS)),
         "added as a follower": notification_card(notification([FOLLOWED], purpose=Purpose.ADDED)),
         "mentioned": notification_card(notification([COMMENT], purpose=Purpose.MENTION)),
+        "follow lapsed at the close": notification_card(notification([STAGE, ENDED], purpose=Purpose.LAPSED)),
+        "record for a follower whose follow ends": record_card(
+            replace(view(), followers=(Follower(OWNER, ends_at=AT),)), viewer_id=1
+        ),
         "notifications status": outbox_card(
             {DeliveryStatus.PENDING: 3, DeliveryStatus.FAILED: 10},
             [replace(notification([STAGE]).notification, status=DeliveryStatus.FAILED, last_error="x" * 300)] * 10,
@@ -206,3 +211,12 @@ def test_notices_show_user_text_as_typed_and_offer_the_right_button() -> None:
     assert "[Unfollow]" in roll_up
     mentioned = all_text(notification_card(notification([COMMENT], purpose=Purpose.MENTION)))
     assert "Alice Owner mentioned you on L-3" in mentioned and "[Follow]" in mentioned
+
+
+def test_a_lapsed_follow_says_why_shows_the_closing_change_and_offers_follow_again() -> None:
+    lapsed = all_text(notification_card(notification([STAGE, ENDED], purpose=Purpose.LAPSED)))
+    assert "You no longer follow L-3" in lapsed and "Your follow ended: L-3 closed (Won)." in lapsed
+    assert "Alice Owner changed the stage: New → Qualified" in lapsed and "[Follow again]" in lapsed
+    assert "follow ended" not in lapsed.replace("Your follow ended", "")  # the ending is said once
+    ends = all_text(record_card(replace(view(), followers=(Follower(OWNER, ends_at=AT),)), viewer_id=1))
+    assert "You follow this record. It ends on {{DATE(2026-11-23T12:00:00Z, SHORT)}}." in ends
