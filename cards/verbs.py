@@ -35,3 +35,4 @@ PREPARE_EMAIL = "record.prepare_email"  # without: the mailto: link
 LOG_EMAIL = "record.log_email"
 RECORD_NOTIFY = "record.notify"
 NOTIFICATION_RETRY = "notification.retry"
+WORKING_HOURS = "settings.working_hours"  # notifications only in working hours, or at any time

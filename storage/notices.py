@@ -108,3 +108,34 @@ class NoticeQueries:
             [event_id, now, tenant_id, record_id, recipient_id, f"%,{closing_event_id},%"],
         )
         return cursor.rowcount > 0
+
+    # --- when a person takes notifications ------------------------------------------------------
+
+    def save_time_zone(self, tenant_id: str, user_id: int, time_zone: str) -> None:
+        """One statement that writes only when the zone changed."""
+        self.db.execute(
+            "UPDATE users SET time_zone = ? WHERE tenant_id = ? AND id = ? AND time_zone IS NOT ?",
+            [time_zone, tenant_id, user_id, time_zone],
+        )
+
+    def set_working_hours(self, tenant_id: str, user_id: int, stored: str | None) -> None:
+        self.db.execute(
+            "UPDATE users SET working_hours = ? WHERE tenant_id = ? AND id = ?", [stored, tenant_id, user_id]
+        )
+
+    def schedule_of(self, tenant_id: str, user_id: int) -> tuple[str | None, str | None]:
+        """The person's time zone and stored working hours (None: notifications at any time)."""
+        row = self.db.execute(
+            "SELECT time_zone, working_hours FROM users WHERE tenant_id = ? AND id = ?", [tenant_id, user_id]
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def hold(self, tenant_id: str, notification_id: int, until: str, now: str) -> bool:
+        """A pending row due outside its recipient's working hours waits for the next start; later
+        changes by the same person on the record join it meanwhile (its due time is that start)."""
+        cursor = self.db.execute(
+            "UPDATE notifications SET due_at = ?, next_attempt_at = ?, updated_at = ?"
+            " WHERE tenant_id = ? AND id = ? AND status = 'pending'",
+            [until, until, now, tenant_id, notification_id],
+        )
+        return cursor.rowcount == 1

@@ -16,7 +16,7 @@ from bot.domain.models import Change, FollowFor, Kind, RecordView, Seen, User
 from bot.handlers.email import EmailActions
 from bot.handlers.payload import BadPayload, int_field, text_field
 from bot.handlers.replies import Reply, change_reply, record_reply
-from bot.handlers.text import outbox_status
+from bot.handlers.text import outbox_status, working_hours_reply
 from bot.services import CrmService
 from bot.services.email import Mailer
 from cards import verbs
@@ -422,3 +422,12 @@ class Actions:
         found = self.services.deliveries.retry(click.user, notification_id)
         message = f"The notification to {found.recipient_name} about {found.record_ref} will be sent again."
         return Reply(card=outbox_status(self.services, click.user, message))
+
+    # --- when notifications reach a person ------------------------------------------------------
+
+    @on_verb(verbs.WORKING_HOURS)
+    def working_hours(self, click: Click) -> Reply:
+        wanted = text_field(click.data, "hours", required=True)
+        if wanted not in ("on", "off"):
+            raise BadPayload("This card asks for a setting I don't know.")
+        return working_hours_reply(self.services, click.user, wanted)

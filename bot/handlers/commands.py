@@ -64,6 +64,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("convert", "convert <ref>", "Turn a lead into an opportunity", Args.REF),
     CommandSpec("email", "email <ref>", "Write to the record's Contact", Args.REF),
     CommandSpec("notifications", "notifications", "Notifications waiting or failed; send failed ones again", Args.NONE),
+    CommandSpec(
+        "working hours",
+        "working hours [on | off | 09:00-17:30]",
+        "Notifications only in your working hours (Monday to Friday), or at any time",
+        Args.TEXT,
+    ),
 )
 
 _BY_LENGTH = sorted(COMMANDS, key=lambda c: -len(c.name))

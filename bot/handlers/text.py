@@ -7,16 +7,19 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.domain.errors import Ambiguous, DomainError
+from bot.domain.hours import WorkingHours
 from bot.domain.models import Change, Contact, FollowFor, Kind, Mentioned, RecordView, User
+from bot.domain.rules import clean_text
 from bot.handlers.commands import COMMANDS, Args, ParsedCommand, TooLong, parse, spec_named
 from bot.handlers.email import EmailActions
 from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.services import CrmService
-from cards.common import Card
+from cards.common import Card, plain
 from cards.contacts import contact_list_card, new_contact_form
 from cards.help import help_card, unknown_card
 from cards.notifications import outbox_card
 from cards.records import new_record_form, record_list_card, search_results_card
+from cards.settings import working_hours_card
 
 log = logging.getLogger(__name__)
 LIST_SIZE = 25
@@ -224,3 +227,34 @@ class Conversation:
     @on_command("notifications")
     def notifications(self, user: User, command: ParsedCommand) -> Answer:
         return Reply(card=outbox_status(self.services, user))
+
+    @on_command("working hours")
+    def working_hours(self, user: User, command: ParsedCommand) -> Answer:
+        return working_hours_reply(self.services, user, command.text)
+
+
+ANY_TIME = ("off", "any time", "anytime")
+
+
+def working_hours_reply(services: CrmService, user: User, said: str) -> Reply:
+    """`on` (08:00-18:00, Monday to Friday), `off`, `09:00-17:30`, or nothing: the settings card."""
+    notices = services.deliveries.notices
+    wanted = said.strip().casefold()
+    message = ""
+    if wanted:
+        hours: WorkingHours | None = None
+        if wanted == "on":
+            hours = WorkingHours()
+        elif wanted not in ANY_TIME:
+            hours = WorkingHours.read(said)
+            if hours is None:
+                time_zone, current = notices.schedule(user)
+                refusal = (
+                    f"“{plain(clean_text(said)[:40])}” is not a time span. Try: working hours on, off, or 09:00-17:30."
+                )
+                return Reply(card=working_hours_card(time_zone, current, refusal, good=False), outcome="refused")
+        notices.set_working_hours(user, hours)
+        when = f"in working hours, {hours.label}" if hours else "at any time"
+        message = f"Notifications now reach you {when}."
+    time_zone, current = notices.schedule(user)
+    return Reply(card=working_hours_card(time_zone, current, message))

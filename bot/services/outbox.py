@@ -25,6 +25,7 @@ class Deliveries:
         self.window_seconds = window_seconds
         self.news = False  # rows were enqueued since the sender last looked (a hint: the sender also polls)
         self.notices = Notices(self)  # rows that tell something else than a change to a follower
+        self._held: set[int] = set()  # rows `view` just moved to their recipient's working hours
 
     # --- called by the services, inside the change's transaction ------------------------------
 
@@ -59,7 +60,11 @@ class Deliveries:
         return max(0.0, (parse_time(stamp) - parse_time(self.clock())).total_seconds())
 
     def view(self, notification: Notification, only_wanted: bool = True) -> NotificationView | None:
-        """What the card shows, or None when the recipient no longer wants it (unfollowed, muted)."""
+        """What the card shows, or None when the recipient no longer wants it (unfollowed, muted) or when
+        it waits for their working hours (then `drop` leaves it: it was moved to their next start)."""
+        if only_wanted and self.notices.held_until(notification) is not None:  # the sender's read, not a click's
+            self._held.add(notification.id)
+            return None
         if notification.purpose is not Purpose.CHANGE:
             return self.notices.view(notification)
         tenant = notification.tenant_id
@@ -78,6 +83,9 @@ class Deliveries:
         return NotificationView(notification, record, recipient, events, choice)
 
     def drop(self, notification: Notification) -> None:
+        if notification.id in self._held:  # held for the recipient's working hours, not dropped
+            self._held.discard(notification.id)
+            return
         with self.repo.transaction():
             self.queries.drop(notification.tenant_id, notification.id)
 

@@ -60,6 +60,16 @@ def command_text(activity: Activity) -> str:
     return text.strip()
 
 
+def client_time_zone(activity: Activity) -> str | None:
+    """The IANA time zone Teams reports in the activity's `clientInfo` entity (not checked here)."""
+    for entity in activity.entities or []:
+        if entity.type and entity.type.lower() == "clientinfo":
+            found = (entity.additional_properties or {}).get("timezone")
+            if isinstance(found, str) and found.strip():
+                return found.strip()[:64]
+    return None
+
+
 def mentioned_colleagues(activity: Activity) -> tuple[Mentioned, ...]:
     """The people @mentioned in a message other than the bot, as Teams names them (`29:` id, name)."""
     bot_id = activity.recipient.id if activity.recipient else None

@@ -27,7 +27,7 @@ from bot.notify.card_updates import CardUpdater
 from bot.notify.rate_limits import RateLimiter
 from bot.services import CrmService
 from bot.services.email import Mailer
-from bot.teams.activity import Turn, command_text, is_personal, mentioned_colleagues, tenant_of
+from bot.teams.activity import Turn, client_time_zone, command_text, is_personal, mentioned_colleagues, tenant_of
 from cards import verbs
 from cards.common import Card
 from cards.envelopes import card_response, message_response, search_response
@@ -67,6 +67,7 @@ class TeamsCrmBot(ActivityHandler):
         if is_personal(activity) and activity.conversation and activity.type != ActivityTypes.invoke:
             turn_context.turn_state["crm.first_personal"] = await self._remember_personal_chat(turn_context, turn)
         await self._learn_profile(turn_context, turn)
+        self.services.deliveries.notices.note_time_zone(turn.user, client_time_zone(activity))
         try:
             await super().on_turn(turn_context)
         except Redelivered:
