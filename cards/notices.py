@@ -3,29 +3,15 @@ were added as a follower" (with Unfollow), an @mention (with Follow), a follow t
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.domain.delivery import NotificationView, Purpose
-from bot.domain.models import FOLLOW_KINDS, Event
+from bot.domain.models import FOLLOW_KINDS
 from cards import verbs
 from cards.common import Card, card, execute, heading, notice, plain, subtle, text, when
+from cards.digest import digest_card, digest_summary
 from cards.elements import Action, Element
-from cards.timeline import describe
+from cards.timeline import literal
 
 MAX_LINES = 10
-
-
-def literal(event: Event) -> str:
-    """The timeline sentence with every user-typed part (names, comment, title) shown as typed."""
-    return describe(
-        replace(
-            event,
-            actor_name=plain(event.actor_name) if event.actor_name else None,
-            old=plain(event.old) if event.old else event.old,
-            new=plain(event.new) if event.new else event.new,
-            detail=plain(event.detail) if event.detail else event.detail,
-        )
-    )
 
 
 def _what(view: NotificationView, escape: bool = True) -> tuple[str, str]:
@@ -42,6 +28,8 @@ def _what(view: NotificationView, escape: bool = True) -> tuple[str, str]:
 
 
 def notice_card(view: NotificationView, message: str = "") -> Card:
+    if view.purpose is Purpose.DIGEST:
+        return digest_card(view, message)
     record = view.record
     title, reason = _what(view)
     told = [e for e in view.events if view.purpose is Purpose.FOLLOWS or e.kind not in FOLLOW_KINDS]
@@ -61,5 +49,7 @@ def notice_card(view: NotificationView, message: str = "") -> Card:
 
 def notice_summary(view: NotificationView) -> str:
     """The one line Teams shows in the chat list."""
+    if view.purpose is Purpose.DIGEST:
+        return digest_summary(view)
     title, _ = _what(view, escape=False)
     return title[:200]

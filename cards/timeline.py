@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.domain.models import Event, EventKind
+from cards.common import plain
 
 
 def describe(event: Event) -> str:
@@ -28,3 +31,16 @@ def describe(event: Event) -> str:
         EventKind.CONVERTED: f"{who} converted {event.old} → {event.new}",
         EventKind.EMAIL_SENT: f"{who} emailed {event.detail or 'the Contact'}: “{event.new}”",
     }[event.kind]
+
+
+def literal(event: Event) -> str:
+    """The sentence with every user-typed part (names, comment, title) shown as typed, not as markdown."""
+    return describe(
+        replace(
+            event,
+            actor_name=plain(event.actor_name) if event.actor_name else None,
+            old=plain(event.old) if event.old else event.old,
+            new=plain(event.new) if event.new else event.new,
+            detail=plain(event.detail) if event.detail else event.detail,
+        )
+    )

@@ -118,17 +118,19 @@ class NoticeQueries:
             [time_zone, tenant_id, user_id, time_zone],
         )
 
-    def set_working_hours(self, tenant_id: str, user_id: int, stored: str | None) -> None:
+    def set_working_hours(self, tenant_id: str, user_id: int, stored: str | None, digest: bool) -> None:
         self.db.execute(
-            "UPDATE users SET working_hours = ? WHERE tenant_id = ? AND id = ?", [stored, tenant_id, user_id]
+            "UPDATE users SET working_hours = ?, daily_digest = ? WHERE tenant_id = ? AND id = ?",
+            [stored, 1 if digest else 0, tenant_id, user_id],
         )
 
-    def schedule_of(self, tenant_id: str, user_id: int) -> tuple[str | None, str | None]:
-        """The person's time zone and stored working hours (None: notifications at any time)."""
+    def schedule_of(self, tenant_id: str, user_id: int) -> tuple[str | None, str | None, bool]:
+        """The person's time zone, stored working hours (None: at any time) and whether they take a digest."""
         row = self.db.execute(
-            "SELECT time_zone, working_hours FROM users WHERE tenant_id = ? AND id = ?", [tenant_id, user_id]
+            "SELECT time_zone, working_hours, daily_digest FROM users WHERE tenant_id = ? AND id = ?",
+            [tenant_id, user_id],
         ).fetchone()
-        return (row[0], row[1]) if row else (None, None)
+        return (row[0], row[1], bool(row[2])) if row else (None, None, False)
 
     def hold(self, tenant_id: str, notification_id: int, until: str, now: str) -> bool:
         """A pending row due outside its recipient's working hours waits for the next start; later
@@ -139,3 +141,36 @@ class NoticeQueries:
             [until, until, now, tenant_id, notification_id],
         )
         return cursor.rowcount == 1
+
+    # --- the daily digest -----------------------------------------------------------------------
+
+    def gather_digest(self, tenant_id: str, recipient_id: int, now: str, batch: str) -> int:
+        """Every row due to the recipient and not tried yet becomes one 'digest' row (oldest record first);
+        the rows it replaces go. Inside the caller's transaction; returns how many rows it gathered."""
+        due = (
+            "tenant_id = ? AND recipient_id = ? AND status = 'pending' AND attempts = 0 AND purpose <> 'digest'"
+            " AND next_attempt_at <= ?"
+        )
+        rows = self.db.execute(
+            f"SELECT id, record_id, event_ids FROM notifications WHERE {due} ORDER BY record_id, id",
+            [tenant_id, recipient_id, now],
+        ).fetchall()
+        if not rows:
+            return 0
+        events = ",".join(dict.fromkeys(i for r in rows for i in r[2].split(",") if i))
+        self.db.execute(f"DELETE FROM notifications WHERE {due}", [tenant_id, recipient_id, now])
+        self.db.execute(
+            "INSERT INTO notifications (tenant_id, record_id, recipient_id, actor_id, event_ids, batch, due_at,"
+            " next_attempt_at, created_at, updated_at, purpose) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, 'digest')",
+            [tenant_id, rows[0][1], recipient_id, events, batch, now, now, now, now],
+        )
+        return len(rows)
+
+    def events_by_id(self, tenant_id: str, event_ids: tuple[int, ...]) -> list[tuple[int, int]]:
+        """(record id, event id) of some events of the tenant, by record then id."""
+        marks = ", ".join("?" for _ in event_ids) or "NULL"
+        rows = self.db.execute(
+            f"SELECT record_id, id FROM events WHERE tenant_id = ? AND id IN ({marks}) ORDER BY record_id, id",
+            [tenant_id, *event_ids],
+        ).fetchall()
+        return [(r[0], r[1]) for r in rows]

@@ -24,6 +24,7 @@ class Purpose(enum.StrEnum):
     ADDED = "added"  # someone else made them a follower
     MENTION = "mention"  # @mentioned in a comment, follower or not
     LAPSED = "lapsed"  # their follow ended (its time ran out, or the deal closed)
+    DIGEST = "digest"  # once a day at the start of their working hours: everything else due to them
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class NotificationView:
     events: tuple[Event, ...]
     choice: NotifyChoice
     following: bool = True  # a mention or a lapsed follow may reach someone who does not follow
+    digest: tuple[tuple[Record, tuple[Event, ...]], ...] = ()  # a digest: the changes, grouped by record
 
     @property
     def purpose(self) -> Purpose:

@@ -69,6 +69,11 @@ class WorkingHours:
         local = moment.astimezone(where)
         if local.weekday() in self.days and self.start <= local.time() < self.end:
             return None
+        return self.next_start(moment, where)
+
+    def next_start(self, moment: datetime, where: tzinfo) -> datetime | None:
+        """The first start of working hours after `moment` (UTC)."""
+        local = moment.astimezone(where)
         for offset in range(8):
             day = local.date() + timedelta(days=offset)
             if day.weekday() in self.days:
@@ -76,3 +81,12 @@ class WorkingHours:
                 if begins > local:
                     return begins.astimezone(UTC)
         return None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When notifications reach a person."""
+
+    time_zone: str
+    hours: WorkingHours | None  # None: at any time
+    digest: bool = False  # one message a day at the start of their working hours

@@ -428,6 +428,6 @@ class Actions:
     @on_verb(verbs.WORKING_HOURS)
     def working_hours(self, click: Click) -> Reply:
         wanted = text_field(click.data, "hours", required=True)
-        if wanted not in ("on", "off"):
+        if wanted not in ("on", "off", "digest"):
             raise BadPayload("This card asks for a setting I don't know.")
         return working_hours_reply(self.services, click.user, wanted)

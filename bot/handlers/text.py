@@ -19,7 +19,7 @@ from cards.contacts import contact_list_card, new_contact_form
 from cards.help import help_card, unknown_card
 from cards.notifications import outbox_card
 from cards.records import new_record_form, record_list_card, search_results_card
-from cards.settings import working_hours_card
+from cards.settings import when_told, working_hours_card
 
 log = logging.getLogger(__name__)
 LIST_SIZE = 25
@@ -237,24 +237,21 @@ ANY_TIME = ("off", "any time", "anytime")
 
 
 def working_hours_reply(services: CrmService, user: User, said: str) -> Reply:
-    """`on` (08:00-18:00, Monday to Friday), `off`, `09:00-17:30`, or nothing: the settings card."""
-    notices = services.deliveries.notices
+    """`on` (08:00-18:00, Monday to Friday), `09:00-17:30`, `digest`, `off`, or nothing: the settings card."""
+    schedules = services.deliveries.schedules
     wanted = said.strip().casefold()
+    current = schedules.of(user.tenant_id, user.id)
     message = ""
     if wanted:
         hours: WorkingHours | None = None
-        if wanted == "on":
-            hours = WorkingHours()
+        if wanted in ("on", "digest"):
+            hours = current.hours or WorkingHours()
         elif wanted not in ANY_TIME:
             hours = WorkingHours.read(said)
             if hours is None:
-                time_zone, current = notices.schedule(user)
-                refusal = (
-                    f"“{plain(clean_text(said)[:40])}” is not a time span. Try: working hours on, off, or 09:00-17:30."
-                )
-                return Reply(card=working_hours_card(time_zone, current, refusal, good=False), outcome="refused")
-        notices.set_working_hours(user, hours)
-        when = f"in working hours, {hours.label}" if hours else "at any time"
-        message = f"Notifications now reach you {when}."
-    time_zone, current = notices.schedule(user)
-    return Reply(card=working_hours_card(time_zone, current, message))
+                refusal = f"“{plain(clean_text(said)[:40])}” is not a time span. Try: working hours 09:00-17:30."
+                return Reply(card=working_hours_card(current, refusal, good=False), outcome="refused")
+        schedules.set(user, hours, digest=wanted == "digest")
+        current = schedules.of(user.tenant_id, user.id)
+        message = f"Notifications now reach you {when_told(current)}."
+    return Reply(card=working_hours_card(current, message))

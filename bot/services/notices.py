@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.domain.clock import format_time, parse_time, shifted
+from bot.domain.clock import shifted
 from bot.domain.delivery import Notification, NotificationView, Purpose
-from bot.domain.hours import WorkingHours, valid_zone, zone
 from bot.domain.models import Event, EventKind, FollowFor, NotifyChoice, Record, User
 
 if TYPE_CHECKING:
@@ -18,7 +17,6 @@ if TYPE_CHECKING:
 FOLLOWS_EVERY_SECONDS = 24 * 3600  # the owner hears who follows at most once a day per record
 DAY = 24 * 3600
 SWEEP = 100  # lapsed follows ended per pass of the sender's timer
-ZONES_REMEMBERED = 10_000  # people whose time zone is known to be stored
 
 
 class Notices:
@@ -26,7 +24,6 @@ class Notices:
         self.deliveries = deliveries
         self.repo = deliveries.repo
         self.queries = deliveries.repo.notices
-        self._zones: dict[tuple[str, int], str] = {}
 
     def following_changed(self, actor: User, record: Record, event: Event, who: User, follows: bool) -> None:
         """`who` started (`follows`) or stopped following; `actor` made it happen."""
@@ -54,41 +51,6 @@ class Notices:
             if choice is not None and choice.wants(EventKind.COMMENTED):
                 continue
             self._enqueue(record, person.id, actor.id, event, Purpose.MENTION, now, soon)
-
-    # --- when a person takes notifications ------------------------------------------------------
-
-    def note_time_zone(self, user: User, name: str | None) -> None:
-        """The person's time zone as Teams reports it on their activities; written only when it changed
-        (remembered in the process, so a known person costs nothing)."""
-        found = valid_zone(name)
-        key = (user.tenant_id, user.id)
-        if found is None or self._zones.get(key) == found:
-            return
-        with self.repo.transaction():
-            self.queries.save_time_zone(user.tenant_id, user.id, found)
-        if len(self._zones) > ZONES_REMEMBERED:
-            self._zones.clear()
-        self._zones[key] = found
-
-    def schedule(self, user: User) -> tuple[str, WorkingHours | None]:
-        time_zone, stored = self.queries.schedule_of(user.tenant_id, user.id)
-        return time_zone or "UTC", WorkingHours.from_stored(stored)
-
-    def set_working_hours(self, user: User, hours: WorkingHours | None) -> None:
-        with self.repo.transaction():
-            self.queries.set_working_hours(user.tenant_id, user.id, hours.stored() if hours else None)
-
-    def held_until(self, notification: Notification) -> str | None:
-        """When a due row waits for its recipient's working hours: it is moved to their next start."""
-        time_zone, stored = self.queries.schedule_of(notification.tenant_id, notification.recipient_id)
-        hours = WorkingHours.from_stored(stored)
-        now = self.deliveries.clock()
-        until = hours.held_until(parse_time(now), zone(time_zone)) if hours else None
-        if until is None:
-            return None
-        with self.repo.transaction():
-            self.queries.hold(notification.tenant_id, notification.id, format_time(until), now)
-        return format_time(until)
 
     # --- follows that end ----------------------------------------------------------------------
 

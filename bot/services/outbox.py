@@ -10,6 +10,7 @@ from bot.domain.delivery import DeliveryStatus, Notification, NotificationView, 
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Event, Record, User
 from bot.services.notices import Notices
+from bot.services.schedule import Schedules
 from storage.repository import Repository
 
 MAX_ERROR = 300
@@ -25,6 +26,7 @@ class Deliveries:
         self.window_seconds = window_seconds
         self.news = False  # rows were enqueued since the sender last looked (a hint: the sender also polls)
         self.notices = Notices(self)  # rows that tell something else than a change to a follower
+        self.schedules = Schedules(self)  # working hours and the daily digest
         self._held: set[int] = set()  # rows `view` just moved to their recipient's working hours
 
     # --- called by the services, inside the change's transaction ------------------------------
@@ -62,9 +64,11 @@ class Deliveries:
     def view(self, notification: Notification, only_wanted: bool = True) -> NotificationView | None:
         """What the card shows, or None when the recipient no longer wants it (unfollowed, muted) or when
         it waits for their working hours (then `drop` leaves it: it was moved to their next start)."""
-        if only_wanted and self.notices.held_until(notification) is not None:  # the sender's read, not a click's
+        if only_wanted and self.schedules.held(notification):  # the sender's read, not a click's
             self._held.add(notification.id)
             return None
+        if notification.purpose is Purpose.DIGEST:
+            return self.schedules.digest_view(notification)
         if notification.purpose is not Purpose.CHANGE:
             return self.notices.view(notification)
         tenant = notification.tenant_id
@@ -83,7 +87,7 @@ class Deliveries:
         return NotificationView(notification, record, recipient, events, choice)
 
     def drop(self, notification: Notification) -> None:
-        if notification.id in self._held:  # held for the recipient's working hours, not dropped
+        if notification.id in self._held:  # held for the recipient's working hours or digest, not dropped
             self._held.discard(notification.id)
             return
         with self.repo.transaction():

@@ -67,7 +67,7 @@ class TeamsCrmBot(ActivityHandler):
         if is_personal(activity) and activity.conversation and activity.type != ActivityTypes.invoke:
             turn_context.turn_state["crm.first_personal"] = await self._remember_personal_chat(turn_context, turn)
         await self._learn_profile(turn_context, turn)
-        self.services.deliveries.notices.note_time_zone(turn.user, client_time_zone(activity))
+        self.services.deliveries.schedules.note_time_zone(turn.user, client_time_zone(activity))
         try:
             await super().on_turn(turn_context)
         except Redelivered:

@@ -93,3 +93,44 @@ async def test_a_time_zone_teams_does_not_know_is_ignored(teams: Teams) -> None:
     assert status in (200, 201)
     [reply] = teams.connector.replies_to(activity["id"])
     assert "Time zone: UTC (from Teams)" in all_text(reply.cards[0])
+
+
+async def test_a_daily_digest_gathers_a_days_changes_by_record_once_at_the_start(
+    teams: Teams, clock: Clock, aiohttp_client: Any, connector: Any, bot_config: Config
+) -> None:
+    settings = await say_from_berlin(teams, BOB, "working hours digest")
+    assert "Notifications now reach you in one daily digest at 08:00 (08:00–18:00, Monday–Friday)." in all_text(
+        settings
+    )
+    await teams.card(ALICE, "new lead Acme rollout")
+    await teams.card(ALICE, "new opportunity Globex renewal")
+    await teams.card(BOB, "follow L-1")
+    await teams.card(BOB, "follow O-1")
+    await teams.card(ALICE, "comment L-1 Evening note")
+    await teams.card(ALICE, "stage O-1 proposal")
+    await teams.card(CAROL, "comment O-1 Carol was here")
+    await teams.settled()
+    assert teams.notifications(BOB) == []
+
+    await teams.client.close()  # restart in the night
+    clock.advance(12 * 3600 + 30 * 60)  # Wednesday 08:00 in Berlin
+    again = Teams(await aiohttp_client(create_app(bot_config, delivery=FAST, clock=clock)), *connector)
+    await again.connector.wait_for(lambda: len(again.notifications(BOB)) == 1)
+    await again.settled()
+    [digest] = again.notifications(BOB)
+    text = all_text(digest.cards[0])
+    assert digest.activity["summary"] == "Your daily digest: 2 records, 3 changes"
+    assert text.index("Acme rollout") < text.index("Alice Owner commented: Evening note") < text.index("[Open L-1]")
+    assert text.index("[Open L-1]") < text.index("Globex renewal") < text.index("[Open O-1]")
+    assert "Alice Owner changed the stage: Prospecting → Proposal" in text and "Carol Other commented" in text
+    opened = CardInHand(again, BOB, digest.cards[0], digest.id, "personal")
+    await opened.press("Open O-1")
+    assert "Globex renewal" in opened.text and "Stage: Proposal" in opened.text
+
+    clock.advance(3600)
+    await again.card(ALICE, "comment L-1 During the day")  # waits for tomorrow's digest
+    await again.settled()
+    assert len(again.notifications(BOB)) == 1
+    clock.advance(23 * 3600)
+    await again.connector.wait_for(lambda: len(again.notifications(BOB)) == 2)
+    assert "During the day" in texts(again, BOB)[1] and "Evening note" not in texts(again, BOB)[1]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.domain.delivery import DeliveryStatus, Notification, NotificationView, Purpose
-from bot.domain.hours import WorkingHours
+from bot.domain.hours import Schedule, WorkingHours
 from bot.domain.models import Contact, Event, EventKind, Follower, Kind, NotifyChoice, Record, RecordView, User
 from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES
 from cards.common import Card
@@ -125,8 +125,9 @@ def every_card() -> dict[str, Card]:
         "record for a follower whose follow ends": record_card(
             replace(view(), followers=(Follower(OWNER, ends_at=AT),)), viewer_id=1
         ),
-        "working hours": working_hours_card("Europe/Berlin", WorkingHours(), "Saved."),
-        "any time": working_hours_card("UTC", None, "“x” is not a time span.", good=False),
+        "working hours": working_hours_card(Schedule("Europe/Berlin", WorkingHours()), "Saved."),
+        "daily digest": working_hours_card(Schedule("Europe/Berlin", WorkingHours(), digest=True)),
+        "any time": working_hours_card(Schedule("UTC", None), "“x” is not a time span.", good=False),
         "notifications status": outbox_card(
             {DeliveryStatus.PENDING: 3, DeliveryStatus.FAILED: 10},
             [replace(notification([STAGE]).notification, status=DeliveryStatus.FAILED, last_error="x" * 300)] * 10,
