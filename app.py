@@ -228,7 +228,8 @@ def main() -> None:
         where = "this machine only" if config.host in ("127.0.0.1", "localhost", "::1") else "ALL interfaces, as asked"
         log.warning("MicrosoftAppId is empty: Bot Framework authentication is OFF; listening on %s", where)
     log.info("database %s, listening on http://%s:%d/api/messages", config.database_path, config.host, config.port)
-    web.run_app(create_app(config), host=config.host, port=config.port, print=None)
+    # No access log: the bot logs one line per activity (tenant, user, command, outcome), which says more.
+    web.run_app(create_app(config), host=config.host, port=config.port, print=None, access_log=None)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,12 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/messages"
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used so far (user + system): a per-request cost that other
+        load on a shared machine does not inflate the way it inflates wall-clock throughput."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_kib(self) -> int:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):

@@ -11,26 +11,30 @@ from cards.common import plain
 def describe(event: Event) -> str:
     """One line a person reads on the timeline."""
     who = event.actor_name or "Someone"
-    return {
-        EventKind.CREATED: f"{who} created it",
-        EventKind.CONTACT_SET: f"{who} set the Contact: {event.old or 'none'} → {event.new or 'none'}",
-        EventKind.PARTICIPANT_ADDED: f"{who} added participant {event.new}",
-        EventKind.PARTICIPANT_REMOVED: f"{who} removed participant {event.old}",
-        EventKind.FOLLOWER_ADDED: (
-            f"{who} started following" if event.new == event.actor_name else f"{who} added follower {event.new}"
-        ),
-        EventKind.FOLLOWER_REMOVED: (
-            f"{who}'s follow ended: {event.detail}"
-            if event.detail
-            else f"{who} stopped following"
-            if event.old == event.actor_name
-            else f"{who} removed follower {event.old}"
-        ),
-        EventKind.COMMENTED: f"{who} commented: {event.new}",
-        EventKind.STAGE_CHANGED: f"{who} changed the stage: {event.old} → {event.new}",
-        EventKind.CONVERTED: f"{who} converted {event.old} → {event.new}",
-        EventKind.EMAIL_SENT: f"{who} emailed {event.detail or 'the Contact'}: “{event.new}”",
-    }[event.kind]
+    kind, old, new = event.kind, event.old, event.new
+    if kind is EventKind.CREATED:
+        return f"{who} created it"
+    if kind is EventKind.CONTACT_SET:
+        return f"{who} set the Contact: {old or 'none'} → {new or 'none'}"
+    if kind is EventKind.PARTICIPANT_ADDED:
+        return f"{who} added participant {new}"
+    if kind is EventKind.PARTICIPANT_REMOVED:
+        return f"{who} removed participant {old}"
+    if kind is EventKind.FOLLOWER_ADDED:
+        return f"{who} started following" if new == event.actor_name else f"{who} added follower {new}"
+    if kind is EventKind.FOLLOWER_REMOVED:
+        if event.detail:  # the follow ended on its own (its days ran out, the deal closed)
+            return f"{who}'s follow ended: {event.detail}"
+        return f"{who} stopped following" if old == event.actor_name else f"{who} removed follower {old}"
+    if kind is EventKind.COMMENTED:
+        return f"{who} commented: {new}"
+    if kind is EventKind.STAGE_CHANGED:
+        return f"{who} changed the stage: {old} → {new}"
+    if kind is EventKind.CONVERTED:
+        return f"{who} converted {old} → {new}"
+    if kind is EventKind.EMAIL_SENT:
+        return f"{who} emailed {event.detail or 'the Contact'}: “{new}”"
+    return f"{who} changed it"
 
 
 def literal(event: Event) -> str:

@@ -55,6 +55,8 @@ class OutboxQueries:
             "n.tenant_id = ? AND n.record_id = ? AND n.actor_id IS ? AND n.status = 'pending' AND n.attempts = 0"
             " AND n.purpose = 'change' AND (n.batch = ? OR n.due_at > ?)"
         )
+        if self.db.execute(f"{wanted} LIMIT 1", [tenant_id, record_id, actor_id, *accepting]).fetchone() is None:
+            return 0  # nobody but the actor follows (the common case): one read instead of two writes
         scope = [tenant_id, record_id, actor_id, batch, now]
         joined = self.db.execute(
             f"UPDATE notifications AS n SET event_ids = event_ids || ',' || ?, updated_at = ?"

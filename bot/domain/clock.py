@@ -10,11 +10,12 @@ FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def format_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(FORMAT)
+    # isoformat is C and several times faster than strftime(FORMAT); the text is the same.
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_time(stamp: str) -> datetime:
-    return datetime.strptime(stamp, FORMAT).replace(tzinfo=UTC)
+    return datetime.fromisoformat(stamp)  # reads the trailing Z as UTC (Python 3.11)
 
 
 def utc_now() -> str:

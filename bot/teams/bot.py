@@ -7,7 +7,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from botbuilder.core import ActivityHandler, CardFactory, CloudAdapterBase, MessageFactory, TurnContext
+from botbuilder.core import ActivityHandler, BotAdapter, CardFactory, CloudAdapterBase, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import (
     Activity,
@@ -34,6 +34,14 @@ from cards.envelopes import card_response, message_response, search_response
 from cards.help import help_card
 
 log = logging.getLogger(__name__)
+
+
+def answered(turn_context: TurnContext, response: InvokeResponse) -> InvokeResponse:
+    """Hand the invoke's answer to the adapter directly. ActivityHandler would otherwise send it as an
+    activity, which botbuilder deep-copies: with a record card, a fifth of a click's CPU."""
+    key = BotAdapter._INVOKE_RESPONSE_KEY
+    turn_context.turn_state[key] = Activity(type=ActivityTypes.invoke_response, value=response)
+    return response
 
 
 class TeamsCrmBot(ActivityHandler):
@@ -250,7 +258,7 @@ class TeamsCrmBot(ActivityHandler):
             )
         self._changed(turn, reply, clicked)
         body = card_response(reply.card) if reply.card is not None else message_response(reply.text or "")
-        return InvokeResponse(status=200, body=body)
+        return answered(turn_context, InvokeResponse(status=200, body=body))
 
     def _search(self, turn: Turn, value: dict[str, Any]) -> InvokeResponse:
         """Typeahead in the contact pickers (Teams' dynamic search, `Data.Query` with our dataset)."""

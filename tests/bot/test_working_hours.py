@@ -47,7 +47,7 @@ async def test_outside_working_hours_notifications_wait_for_the_next_start_in_on
     await teams.card(ALICE, "new lead Acme rollout")
     for person in (BOB, CAROL):
         await teams.card(person, "follow L-1")
-    await teams.settled()
+        await teams.settled()  # Alice hears of Bob now, of Carol in a day
     await teams.card(ALICE, "comment L-1 First, in the evening")
     await teams.connector.wait_for(lambda: len(teams.notifications(CAROL)) == 1)
     await teams.settled()
