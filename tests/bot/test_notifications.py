@@ -46,7 +46,7 @@ async def test_a_follower_is_notified_the_actor_and_others_are_not(teams: Teams)
     text = all_text(posted.cards[0])
     assert "L-1 · Lead" in text and "Acme rollout" in text and "Stage: New" in text
     assert "Alice Owner commented: They want it before Easter" in text
-    assert "You get this because you follow L-1." in text and " UTC" in text
+    assert "You get this because you follow L-1." in text and "{{TIME(2026-" in text  # in the reader's zone
     assert "[Open record]" in text and "[Unfollow]" in text and "[Save notification setting]" in text
     assert posted.activity["summary"] == "L-1: Alice Owner commented: They want it before Easter"
     assert posted.activity["channelData"] == {"tenant": {"id": ALICE.tenant_id}}

@@ -200,7 +200,10 @@ def test_the_notification_card_says_who_did_what_why_and_offers_the_buttons() ->
     assert "L-3 · Lead" in text and "Acme rollout" in text and "Stage: New" in text
     assert "Alice Owner changed the stage: New → Qualified" in text
     assert "Alice Owner emailed the Contact: “Our offer for Q3”" in text and "Alice Owner commented: yyy" in text
-    assert "2026-11-23 12:00 UTC" in text and "You get this because you follow L-3." in text
+    assert (
+        "{{DATE(2026-11-23T12:00:00Z, SHORT)}} {{TIME(2026-11-23T12:00:00Z)}}" in text
+        and "You get this because you follow L-3." in text
+    )
     buttons = {a["title"]: a for a in card["actions"]}
     assert buttons["Open record"]["verb"] == "record.show" and buttons["Open record"]["data"]["ref"] == "L-3"
     assert buttons["Unfollow"]["verb"] == "record.unfollow"
