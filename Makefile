@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint install install-dev chromium package playground icons clean bench
+.PHONY: run test lint install install-dev chromium postgresql package playground icons clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@test -x $(CHROMIUM)
 
+# Debian's PostgreSQL server for the tests on the second backend (they start and stop their own server).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		test "$$(id -u)" = 0 || { echo "make postgresql: run as root, or: sudo apt-get install -y postgresql" >&2; exit 1; }; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null
+
 run: install
 	$(BIN)/python app.py
 
@@ -53,16 +60,17 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: lint chromium
+test: lint chromium postgresql
 	$(BIN)/python -m pytest
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache manifest/build test-artifacts playground/run playground/devTools
 
 # Every figure is a ratio of two things measured side by side in one run; each bench is bounded in time.
-bench: install-dev
+bench: install-dev postgresql
 	timeout 300 $(BIN)/python -m bench.fanout
 	timeout 60 $(BIN)/python -m bench.click_cost
 	timeout 120 $(BIN)/python -m bench.throughput
 	timeout 240 $(BIN)/python -m bench.scale --plot docs/latency-vs-size.svg
 	timeout 120 $(BIN)/python -m bench.start
+	timeout 420 $(BIN)/python -m bench.replicas

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -123,7 +124,8 @@ async def messages(request: web.Request) -> web.Response:
 
 async def healthz(request: web.Request) -> web.Response:
     try:
-        ok = request.app[SERVICES].repo.ping()
+        repo = request.app[SERVICES].repo
+        ok = await repo.run(repo.ping)
     except Exception:
         log.exception("health check failed: the database did not answer")
         ok = False
@@ -156,9 +158,10 @@ def create_app(
     must be https), `bot_auth` (OpenID metadata and outbound tokens from local fakes), `installer` (the
     Graph app installation). `delivery` tunes the notification sender (tests shorten its waits); `clock`
     (ISO UTC stamps) lets tests move time for held notifications and follows that end."""
-    db = open_database(config.database_path)
-    migrate(db)
-    services = CrmService(Repository(db), clock or utc_now, notify_window_seconds=config.notify_window_seconds)
+    db, coordination = _open_storage(config)
+    services = CrmService(
+        Repository(db), clock or utc_now, notify_window_seconds=config.notify_window_seconds, ownership=coordination
+    )
     auth = bot_auth or ConfigurationBotFrameworkAuthentication(bot_framework_settings(config))
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = _on_turn_error
@@ -211,14 +214,41 @@ def create_app(
             await task
 
     async def run_notifier(app: web.Application) -> AsyncIterator[None]:
+        if coordination is not None:
+            await coordination.start(functools.partial(_on_notify, app))
         await notifier.start()
         yield
         await notifier.stop()
+        if coordination is not None:
+            await coordination.close()
 
     app.cleanup_ctx.append(close_database)
     app.cleanup_ctx.append(run_housekeeping)
     app.cleanup_ctx.append(run_notifier)  # stops before the database closes
     return app
+
+
+def _open_storage(config: Config) -> tuple[Any, Any]:
+    """SQLite at DATABASE_PATH, or PostgreSQL at DATABASE_URL (with what the replicas share), migrated."""
+    if not config.database_url:
+        lite = open_database(config.database_path)
+        migrate(lite)
+        return lite, None
+    from storage.postgres import Coordination, open_postgres  # psycopg loads only when asked for
+
+    pg = open_postgres(config.database_url, config.database_pool_size)
+    migrate(pg)
+    return pg, Coordination(config.database_url)
+
+
+def _on_notify(app: web.Application, payload: str) -> None:
+    """Another replica (or this one) committed outbox rows, or asks this tenant's sender to update cards."""
+    words = payload.split(" ")
+    if words[0] == "card" and len(words) == 4 and words[2].isdigit():
+        if app[SERVICES].deliveries.owns(words[1]):
+            app[BOT].card_updater.record_changed(words[1], int(words[2]), words[3] or None)
+        return
+    app[NOTIFIER].wake()
 
 
 def main() -> None:
@@ -227,7 +257,8 @@ def main() -> None:
     if not config.auth_enabled:
         where = "this machine only" if config.host in ("127.0.0.1", "localhost", "::1") else "ALL interfaces, as asked"
         log.warning("MicrosoftAppId is empty: Bot Framework authentication is OFF; listening on %s", where)
-    log.info("database %s, listening on http://%s:%d/api/messages", config.database_path, config.host, config.port)
+    where = "PostgreSQL (DATABASE_URL)" if config.database_url else config.database_path
+    log.info("database %s, listening on http://%s:%d/api/messages", where, config.host, config.port)
     # No access log: the bot logs one line per activity (tenant, user, command, outcome), which says more.
     web.run_app(create_app(config), host=config.host, port=config.port, print=None, access_log=None)
 

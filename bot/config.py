@@ -35,6 +35,8 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 3978
     database_path: str = "crm.db"
+    database_url: str = field(default="", repr=False)  # postgresql://... selects PostgreSQL over DATABASE_PATH
+    database_pool_size: int = 8
     notify_window_seconds: int = 10
     allowed_tenants: frozenset[str] = frozenset()
     graph_client_id: str = ""
@@ -69,6 +71,8 @@ class Config:
             host=env.get("HOST", "").strip() or default_host,
             port=_int(env, "PORT", 3978, minimum=1),
             database_path=env.get("DATABASE_PATH", "").strip() or "crm.db",
+            database_url=env.get("DATABASE_URL", "").strip(),
+            database_pool_size=_int(env, "DATABASE_POOL_SIZE", 8, minimum=2),
             notify_window_seconds=_int(env, "NOTIFY_WINDOW_SECONDS", 10),
             allowed_tenants=tenants,
             graph_client_id=env.get("GRAPH_CLIENT_ID", "").strip(),

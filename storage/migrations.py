@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlite_utils
 
@@ -267,6 +268,13 @@ ALTER TABLE users ADD COLUMN working_hours TEXT;
 ALTER TABLE users ADD COLUMN daily_digest INTEGER NOT NULL DEFAULT 0;
 """
 
+# Replicas (PostgreSQL): a sender leases the due rows it read ahead, so no other sender reads them
+# until the lease runs out (its replica died) or the tenant's sending changed hands.
+M013_OUTBOX_LEASES = """
+ALTER TABLE notifications ADD COLUMN lease_owner TEXT;
+ALTER TABLE notifications ADD COLUMN lease_until TEXT;
+"""
+
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "core tables", M001_CORE),
     (2, "full-text search for contacts and records", M002_SEARCH),
@@ -274,6 +282,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (4, "where record cards were posted, to keep them up to date", M004_CARD_POSTS),
     (5, "email sends, so a second click never sends twice", M005_EMAIL_SENDS),
     (8, "notification purposes and follows that end", M008_NOTICES),
+    (13, "outbox leases, so replicas never read the same due rows", M013_OUTBOX_LEASES),
 )
 
 
@@ -297,8 +306,12 @@ def applied_versions(db: sqlite_utils.Database) -> set[int]:
     return {row[0] for row in db.execute("SELECT number FROM schema_migrations").fetchall()}
 
 
-def migrate(db: sqlite_utils.Database, upto: int | None = None) -> list[int]:
+def migrate(db: Any, upto: int | None = None) -> list[int]:
     """Apply every migration not applied yet (up to `upto`), each in its own transaction."""
+    if not isinstance(db, sqlite_utils.Database):  # PostgreSQL: its own spelling, under an advisory lock
+        from storage.pg_migrations import migrate_postgres
+
+        return migrate_postgres(db, upto)
     done = applied_versions(db)
     applied = []
     for number, name, script in MIGRATIONS:

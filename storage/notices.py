@@ -4,14 +4,19 @@ Each is parameterised and scoped by tenant id; writes happen inside the caller's
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.delivery import Purpose
+from storage.dialect import SQLITE
+
+if TYPE_CHECKING:
+    from storage.queries import Database
 
 
 class NoticeQueries:
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
+    def __init__(self, db: Database) -> None:
+        self.db: Any = db  # sqlite_utils.Database or PostgresDatabase (SQLite's spelling, rewritten there)
+        self.dialect = getattr(db, "dialect", SQLITE)
 
     def enqueue(
         self,
@@ -81,13 +86,14 @@ class NoticeQueries:
         ).fetchall()
         return [(r[0], r[1], r[2]) for r in rows]
 
-    def follow_lapsed(self, tenant_id: str, record_id: int, user_id: int, now: str) -> bool:
-        """Whether this follow still exists and its time ran out (read inside the sweep's transaction)."""
-        row = self.db.execute(
-            "SELECT 1 FROM followers WHERE tenant_id = ? AND record_id = ? AND user_id = ? AND ends_at <= ?",
+    def end_lapsed_follow(self, tenant_id: str, record_id: int, user_id: int, now: str) -> bool:
+        """Remove a follow whose time ran out; False when it is gone or was renewed meanwhile (another
+        replica's sweep, an unfollow): the delete itself is the guard, so a lapse is told once."""
+        cursor = self.db.execute(
+            "DELETE FROM followers WHERE tenant_id = ? AND record_id = ? AND user_id = ? AND ends_at <= ?",
             [tenant_id, record_id, user_id, now],
-        ).fetchone()
-        return row is not None
+        )
+        return cursor.rowcount == 1
 
     def ending_on_close(self, tenant_id: str, record_id: int) -> list[int]:
         rows = self.db.execute(
@@ -151,8 +157,9 @@ class NoticeQueries:
             "tenant_id = ? AND recipient_id = ? AND status = 'pending' AND attempts = 0 AND purpose <> 'digest'"
             " AND next_attempt_at <= ?"
         )
+        lock = " FOR UPDATE" if self.dialect.row_locks else ""  # two reads of the recipient's rows: one digest
         rows = self.db.execute(
-            f"SELECT id, record_id, event_ids FROM notifications WHERE {due} ORDER BY record_id, id",
+            f"SELECT id, record_id, event_ids FROM notifications WHERE {due} ORDER BY record_id, id{lock}",
             [tenant_id, recipient_id, now],
         ).fetchall()
         if not rows:

@@ -4,12 +4,14 @@ return only tenant ids, ids and times: the sender serves every tenant and then r
 
 from __future__ import annotations
 
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.delivery import DeliveryStatus, Notification, Purpose
 from bot.domain.models import Event, NotifyChoice
+from storage.dialect import SQLITE
+
+if TYPE_CHECKING:
+    from storage.queries import Database
 
 _COLUMNS = (
     "n.id, n.tenant_id, n.record_id, n.recipient_id, n.actor_id, n.event_ids, n.status, n.attempts, n.due_at,"
@@ -32,8 +34,9 @@ def _notification(row: Any) -> Notification:
 class OutboxQueries:
     """Writes happen inside the caller's transaction (the change's own, or the sender's short ones)."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
+    def __init__(self, db: Database) -> None:
+        self.db: Any = db  # sqlite_utils.Database or PostgresDatabase
+        self.dialect = getattr(db, "dialect", SQLITE)
 
     # --- enqueue, in the transaction of the change ---------------------------------------------
 
@@ -73,6 +76,8 @@ class OutboxQueries:
                 tenant_id, record_id, actor_id, *accepting, *scope,
             ],
         )  # fmt: skip
+        if self.dialect.postgres:  # every replica's sender wakes when the change commits
+            self.db.notify("outbox " + tenant_id)
         return max(joined.rowcount, 0) + max(opened.rowcount, 0)
 
     # --- the sender ----------------------------------------------------------------------------
@@ -87,13 +92,39 @@ class OutboxQueries:
         row = self.db.execute("SELECT min(next_attempt_at) FROM notifications WHERE status = 'pending'").fetchone()
         return row[0] if row else None
 
-    def due(self, tenant_id: str, now: str, limit: int) -> list[Notification]:
+    def due(
+        self, tenant_id: str, now: str, limit: int, owner: str = "", lease_until: str = "", take_over: bool = False
+    ) -> list[Notification]:
+        """The tenant's due rows, leased to `owner` until `lease_until`: another sender passes over
+        them (and over rows a concurrent lease is taking: SKIP LOCKED) unless it `take_over`s, having
+        just become the tenant's sender because the previous one is gone."""
+        if owner:
+            if take_over:  # every lease of the stopped sender goes, not only those of the first rows read
+                self.db.execute(
+                    "UPDATE notifications SET lease_owner = NULL, lease_until = NULL"
+                    " WHERE tenant_id = ? AND status = 'pending' AND lease_owner IS NOT NULL",
+                    [tenant_id],
+                )
+            free = "(lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)"
+            self.db.execute(
+                "UPDATE notifications SET lease_owner = ?, lease_until = ? WHERE tenant_id = ? AND id IN"
+                " (SELECT id FROM notifications WHERE tenant_id = ? AND status = 'pending' AND next_attempt_at <= ?"
+                f" AND {free} ORDER BY next_attempt_at, id LIMIT ?{self.dialect.skip_locked()})",
+                [owner, lease_until, tenant_id, tenant_id, now, now, owner, limit],
+            )
         rows = self.db.execute(
             f"SELECT {_COLUMNS} FROM notifications n WHERE n.tenant_id = ? AND n.status = 'pending'"
-            " AND n.next_attempt_at <= ? ORDER BY n.next_attempt_at, n.id LIMIT ?",
-            [tenant_id, now, limit],
+            " AND n.next_attempt_at <= ? AND (? = '' OR n.lease_owner = ?) ORDER BY n.next_attempt_at, n.id LIMIT ?",
+            [tenant_id, now, owner, owner, limit],
         ).fetchall()
         return [_notification(r) for r in rows]
+
+    def last_send(self, tenant_id: str) -> str | None:
+        """When the tenant's latest notification went on the wire (whichever replica sent it)."""
+        row = self.db.execute(
+            "SELECT max(claimed_at) FROM notifications WHERE tenant_id = ? AND claimed_at IS NOT NULL", [tenant_id]
+        ).fetchone()
+        return row[0] if row else None
 
     def get(self, tenant_id: str, notification_id: int) -> Notification | None:
         row = self.db.execute(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.models import Contact, User
-from storage.queries import _CONTACT_COLUMNS, _USER_COLUMNS, Queries, _contact, _user, fts_query
+from storage.queries import _CONTACT_COLUMNS, _USER_COLUMNS, Queries, _contact, _user
 
 FEW_MATCHES = 2000  # up to this many full-text matches (all tenants), a contact search sorts them
 
@@ -14,8 +14,8 @@ class PeopleQueries(Queries):
     def ensure_tenant(self, tenant_id: str, service_url: str | None, now: str) -> None:
         self.db.execute(
             "INSERT INTO tenants (id, service_url, created_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (id) DO UPDATE SET service_url = COALESCE(excluded.service_url, service_url)"
-            " WHERE service_url IS NOT excluded.service_url",
+            " ON CONFLICT (id) DO UPDATE SET service_url = COALESCE(excluded.service_url, tenants.service_url)"
+            " WHERE tenants.service_url IS NOT excluded.service_url",
             [tenant_id, service_url, now],
         )
 
@@ -58,6 +58,7 @@ class PeopleQueries(Queries):
         self, tenant_id: str, teams_id: str | None, aad_object_id: str | None, name: str | None, now: str
     ) -> User:
         """Record a user seen in an activity; fills in ids and names learnt later."""
+        self._lock("users", tenant_id)  # two replicas meeting a new user at once insert them once
         existing = self.find_user(tenant_id, teams_id, aad_object_id)
         if existing is None:
             cursor = self.db.execute(
@@ -152,6 +153,8 @@ class PeopleQueries(Queries):
         return _contact(row) if row else None
 
     def contact_by_email(self, tenant_id: str, email: str) -> Contact | None:
+        if self.in_transaction():  # the answer decides whether a contact with this email may be added
+            self._lock("contact email", tenant_id, email.lower())
         row = self._one(
             f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE tenant_id = ? AND email = ? COLLATE NOCASE",
             [tenant_id, email],
@@ -167,17 +170,18 @@ class PeopleQueries(Queries):
         return [_contact(r) for r in rows]
 
     def search_contacts(self, tenant_id: str, text: str, limit: int = 25, offset: int = 0) -> list[Contact]:
-        query = fts_query(text)
+        query = self.dialect.fts_query(text)
         if query is None:
             return self.list_contacts(tenant_id, limit, offset)
-        # The full-text index spans tenants (rows are filtered by tenant below); this count of its matches
-        # returns one boolean, never a row, and picks the plan.
-        # Few matches: sort them (walking the tenant's name index would visit every contact of the tenant).
-        # Many: walk the name index, which meets the first page of matches early, instead of sorting them all.
-        few = self._one(
-            "SELECT count(*) < ? FROM (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT ?)",
-            [FEW_MATCHES, query, FEW_MATCHES],
-        )[0]
+        matching = self.dialect.matching("contacts")
+        # SQLite's full-text index spans tenants (rows are filtered by tenant below); this count of its
+        # matches returns one boolean, never a row, and picks the plan. Few matches: sort them (walking the
+        # tenant's name index would visit every contact of the tenant). Many: walk the name index, which
+        # meets the first page of matches early, instead of sorting them all. PostgreSQL's planner decides.
+        few = (
+            not self.dialect.postgres
+            and self._one(f"SELECT count(*) < ? FROM ({matching} LIMIT ?)", [FEW_MATCHES, query, FEW_MATCHES])[0]
+        )
         columns = ", ".join(f"c.{column.strip()}" for column in _CONTACT_COLUMNS.split(","))
         rows = self._all(
             (
@@ -185,7 +189,7 @@ class PeopleQueries(Queries):
                 " WHERE contacts_fts MATCH :query AND c.tenant_id = :tenant"
                 if few
                 else f"SELECT {columns} FROM contacts c WHERE c.tenant_id = :tenant AND c.id IN"
-                " (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH :query)"
+                f" ({matching.replace('?', ':query')})"
             )
             + " ORDER BY c.name COLLATE NOCASE, c.id LIMIT :limit OFFSET :offset",
             {"tenant": tenant_id, "query": query, "limit": limit, "offset": offset},

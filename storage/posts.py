@@ -24,6 +24,10 @@ class PostQueries(Queries):
         shared: bool, viewer_id: int | None, now: str,
     ) -> None:  # fmt: skip
         """The message now shows this record's card: tracked as the newest post (a new row id)."""
+        if self.dialect.postgres:  # no INSERT OR REPLACE: the same in two statements
+            self.forget_card_post(tenant_id, conversation_id, activity_id)
+            self.add_card_post(tenant_id, record_id, conversation_id, activity_id, service_url, shared, viewer_id, now)
+            return
         self.db.execute(
             "INSERT OR REPLACE INTO card_posts (tenant_id, record_id, conversation_id, activity_id, service_url,"
             " shared, viewer_id, posted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.models import Contact, Event, EventKind, Kind, Record, User
+from storage.dialect import SQLITE
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from storage.postgres import PostgresDatabase
+
+    Database = sqlite_utils.Database | PostgresDatabase
+
 _USER_COLUMNS = "id, tenant_id, name, teams_id, aad_object_id, email"
 _CONTACT_COLUMNS = "id, tenant_id, name, email, phone, company, job_title"
 _RECORD_COLUMNS = (
@@ -22,10 +26,7 @@ _RECORD_COLUMNS = (
 
 def fts_query(text: str) -> str | None:
     """Turn what a person typed into a safe FTS5 query: every word, as a prefix."""
-    words = _WORD.findall(text)[:8]
-    if not words:
-        return None
-    return " ".join('"' + w.replace('"', "") + '"*' for w in words)
+    return SQLITE.fts_query(text)
 
 
 def _ref_of(packed: str | None) -> str | None:
@@ -62,8 +63,22 @@ def _event(row: Any) -> Event:
 class Queries:
     """A group of parameterised queries on one connection; each method takes the tenant id first."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
+    def __init__(self, db: Database) -> None:
+        # sqlite_utils.Database or PostgresDatabase: the same execute(); the rest asks `dialect` first
+        self.db: Any = db
+        self.dialect = getattr(db, "dialect", SQLITE)
+
+    def in_transaction(self) -> bool:
+        return bool(self.db.in_transaction if self.dialect.row_locks else self.db.conn.in_transaction)
+
+    def _lock(self, *key: object) -> None:
+        """Serialise the transactions that decide a write on the same key (SQLite serialises every writer)."""
+        if self.dialect.row_locks:
+            self.db.lock(*key)
+
+    def _for_update(self, alias: str) -> str:
+        """A read that decides a write locks its row until the transaction ends (PostgreSQL)."""
+        return f" FOR UPDATE OF {alias}" if self.dialect.row_locks and self.in_transaction() else ""
 
     def _one(self, sql: str, params: list[Any] | dict[str, Any]) -> Any:
         return self.db.execute(sql, params).fetchone()

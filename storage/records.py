@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.models import Contact, Event, Follower, Kind, NotifyChoice, Record
-from storage.queries import _RECORD_COLUMNS, Queries, _contact, _event, _record, _user, fts_query
+from storage.queries import _RECORD_COLUMNS, Queries, _contact, _event, _record, _user
 
 # A record's events with their actors' names: the timeline and the notifications read them alike.
 _EVENTS_OF_RECORD = (
@@ -22,6 +22,7 @@ class RecordQueries(Queries):
     def insert_record(
         self, tenant_id: str, kind: Kind, title: str, stage: str, owner_id: int, now: str, **fields: Any
     ) -> Record:
+        self._lock("records", tenant_id, kind.value)  # the next number is read, then taken
         number = self._one(
             "SELECT COALESCE(MAX(number), 0) + 1 FROM records WHERE tenant_id = ? AND kind = ?", [tenant_id, kind.value]
         )[0]
@@ -41,13 +42,15 @@ class RecordQueries(Queries):
 
     def get_record(self, tenant_id: str, record_id: int) -> Record | None:
         row = self._one(
-            f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.id = ?", [tenant_id, record_id]
+            f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.id = ?{self._for_update('r')}",
+            [tenant_id, record_id],
         )
         return _record(row) if row else None
 
     def record_by_number(self, tenant_id: str, kind: Kind, number: int) -> Record | None:
         row = self._one(
-            f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.kind = ? AND r.number = ?",
+            f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.kind = ? AND r.number = ?"
+            + self._for_update("r"),
             [tenant_id, kind.value, number],
         )
         return _record(row) if row else None
@@ -87,12 +90,11 @@ class RecordQueries(Queries):
         return [_record(r) for r in rows]
 
     def search_records(self, tenant_id: str, text: str, limit: int = 25) -> list[Record]:
-        query = fts_query(text)
+        query = self.dialect.fts_query(text)
         if query is None:
             return []
         rows = self._all(
-            f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.id IN"
-            " (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)"
+            f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.id IN ({self.dialect.matching('records')})"
             " ORDER BY r.updated_at DESC, r.id DESC LIMIT ?",
             [tenant_id, query, limit],
         )

@@ -1,13 +1,14 @@
 """The one door to the database: every query the product makes, each parameterised and scoped by
-tenant id, grouped by what it is about (people, records, posts) plus the notification outbox."""
+tenant id, grouped by what it is about (people, records, posts) plus the notification outbox.
+SQLite (the default) or PostgreSQL (DATABASE_URL): the same queries, see storage/dialect.py."""
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from storage.db import transaction
 from storage.notices import NoticeQueries
@@ -17,27 +18,55 @@ from storage.posts import PostQueries
 from storage.queries import fts_query
 from storage.records import RecordQueries
 
+if TYPE_CHECKING:
+    from storage.queries import Database
+
 __all__ = ["Repository", "fts_query"]
+
+T = TypeVar("T")
 
 
 class Repository(PeopleQueries, RecordQueries, PostQueries):
     """Every method takes the tenant id first."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         super().__init__(db)
         self.outbox = OutboxQueries(db)
         self.notices = NoticeQueries(db)
-        self.transaction_id = ""  # names the open write transaction (outbox rows of one change share it)
+        self._local = threading.local()  # PostgreSQL runs transactions in several threads at once
+
+    @property
+    def transaction_id(self) -> str:
+        """Names the open write transaction (outbox rows of one change share it)."""
+        return str(getattr(self._local, "transaction_id", ""))
+
+    @property
+    def remote(self) -> bool:
+        """Whether a statement waits on the network (PostgreSQL), so the event loop must not run it."""
+        return self.dialect.postgres
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        if not self.db.conn.in_transaction:
-            self.transaction_id = uuid.uuid4().hex
-        with transaction(self.db):
-            yield
+        if not self.in_transaction():
+            self._local.transaction_id = uuid.uuid4().hex
+        if self.dialect.postgres:
+            with self.db.transaction():
+                yield
+        else:
+            with transaction(self.db):
+                yield
 
-    def in_transaction(self) -> bool:
-        return self.db.conn.in_transaction
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Storage work from the event loop: in a worker thread for PostgreSQL, inline for SQLite
+        (a local file answers in microseconds; a thread hop would cost more than it saves)."""
+        if self.dialect.postgres:
+            return await self.db.run(fn, *args)
+        return fn(*args)
+
+    def notify(self, payload: str) -> None:
+        """Tell every replica's listener (PostgreSQL; SQLite has one process, which calls itself)."""
+        if self.dialect.postgres:
+            self.db.notify(payload)
 
     def ping(self) -> bool:
         return self._one("SELECT 1", []) == (1,)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ from storage.migrations import migrate
 from storage.repository import Repository
 from tests.fake_connector import FakeConnector, Posted
 from tests.fake_graph import FakeCredential, FakeGraph
+from tests.postgres_server import PostgresServer
 
 TENANT = "72f988bf-0000-4000-8000-00000000aaaa"
 OTHER_TENANT = "72f988bf-0000-4000-8000-00000000bbbb"
@@ -51,6 +53,36 @@ BOB = Person("29:bob", "aad-bob", "Bob Follower", "bob@contoso.example")
 CAROL = Person("29:carol", "aad-carol", "Carol Other", "carol@contoso.example")
 DAVE = Person("29:dave", "aad-dave", "Dave Channel", "dave@contoso.example")
 MALLORY = Person("29:mallory", "aad-mallory", "Mallory Elsewhere", "mallory@fabrikam.example", OTHER_TENANT)
+
+
+# The storage tests, the bot tests through HTTP and the concurrency tests run on both backends.
+# CRM_TEST_BACKENDS=sqlite runs them on SQLite alone (no PostgreSQL installed).
+BACKENDS = [b for b in os.environ.get("CRM_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL for the whole run, started here and stopped (and removed) at the end."""
+    server = PostgresServer().start()
+    try:
+        server.create_template()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """ "" for SQLite; for PostgreSQL, a fresh migrated database of its own (dropped afterwards)."""
+    if request.param == "sqlite":
+        yield ""
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = server.new_database()
+    try:
+        yield server.url(name)
+    finally:
+        server.drop_database(name)
 
 
 @pytest.fixture
@@ -319,12 +351,17 @@ async def fake_graph(aiohttp_server: Any) -> AsyncIterator[tuple[FakeGraph, str]
 
 @pytest.fixture
 async def teams_with_graph(
-    aiohttp_client: Any, connector: tuple[FakeConnector, str], fake_graph: tuple[FakeGraph, str], tmp_path: Any
+    database_url: str,
+    aiohttp_client: Any,
+    connector: tuple[FakeConnector, str],
+    fake_graph: tuple[FakeGraph, str],
+    tmp_path: Any,
 ) -> Teams:
     """The bot with Microsoft Graph configured for TENANT and pointed at the fake Graph."""
     fake, service_url = connector
     config = Config(
         database_path=str(tmp_path / "crm.db"),
+        database_url=database_url,
         graph_client_id="00000000-0000-4000-8000-00000000c11e",
         graph_client_secret="not-a-secret",
         graph_tenant_id=TENANT,
@@ -337,12 +374,13 @@ async def teams_with_graph(
 
 
 @pytest.fixture
-def bot_config(tmp_path: Any) -> Config:
-    return Config(database_path=str(tmp_path / "crm.db"), notify_window_seconds=0)
+def bot_config(tmp_path: Any, database_url: str) -> Config:
+    return Config(database_path=str(tmp_path / "crm.db"), database_url=database_url, notify_window_seconds=0)
 
 
 @pytest.fixture
-async def teams(aiohttp_client: Any, connector: tuple[FakeConnector, str], bot_config: Config) -> Teams:
+async def teams(bot_config: Config, aiohttp_client: Any, connector: tuple[FakeConnector, str]) -> Teams:
+    # bot_config first: its database outlives the app (fixtures are torn down in reverse order)
     fake, service_url = connector
     client = await aiohttp_client(create_app(bot_config, delivery=FAST))
     return Teams(client, fake, service_url)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Change, FollowFor, Kind, RecordView, Seen, User
@@ -80,8 +80,10 @@ class Actions:
         if handler is None or not isinstance(click.data, dict):
             return Reply(text="This button is out of date. Type help to start again.", outcome="bad_payload")
         try:
-            reply = handler(self, click)
-            return await reply if inspect.isawaitable(reply) else reply
+            if inspect.iscoroutinefunction(handler):
+                return await cast(Awaitable[Reply], handler(self, click))
+            # storage work: off the event loop when the database is across a network (PostgreSQL)
+            return await self.services.run(cast(Callable[..., Reply], handler), self, click)
         except BadPayload as exc:
             return Reply(text=exc.message, outcome="bad_payload")
         except NotFound as exc:
@@ -358,7 +360,7 @@ class Actions:
 
     @on_verb(verbs.SEND_EMAIL)
     async def send_email(self, click: Click) -> Reply:  # the one action that waits on another service
-        return await self.email.send(click.user, self._view(click), click.data, click.shared)
+        return await self.email.send(click.user, await self.services.run(self._view, click), click.data, click.shared)
 
     # --- the forms from the text commands -------------------------------------------------------
 

@@ -97,16 +97,20 @@ class EmailActions:
             return self._again(user, view, data, DomainError("Sending through Microsoft Graph is not set up here."))
         try:
             draft = Draft(view, data, mailto=False)
-            record = self.services.begin_email(user, view.record.ref, str(data.get("send_id", "")))
+            record = await self.services.run(
+                self.services.begin_email, user, view.record.ref, str(data.get("send_id", ""))
+            )
         except DomainError as exc:
             return self._again(user, view, data, exc)
         mail = OutgoingMail(user.aad_object_id or "", tuple(draft.to), draft.subject, draft.body, tuple(draft.cc))
         try:
             await self.mailer.send_mail(mail)
         except MailError as exc:
-            self.services.email_failed(user, record, str(data["send_id"]), exc.message, exc.sent_unknown)
+            failed = (user, record, str(data["send_id"]), exc.message, exc.sent_unknown)
+            await self.services.run(self.services.email_failed, *failed)
             return self._again(user, view, data, DomainError(exc.message))
-        change = self.services.email_sent(user, record, str(data["send_id"]), draft.to, draft.cc, draft.subject)
+        sent = (user, record, str(data["send_id"]), draft.to, draft.cc, draft.subject)
+        change = await self.services.run(self.services.email_sent, *sent)
         log.info(
             "tenant=%s user=%s record=%s email sent to %d people",
             user.tenant_id,

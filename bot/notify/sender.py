@@ -35,7 +35,8 @@ from bot.services.outbox import Deliveries
 
 log = logging.getLogger(__name__)
 
-RETRY_LEEWAY = 0.1  # seconds: the stored retry time and the limiter's clock differ by a little
+RETRY_LEEWAY = 0.1
+TAKEOVER_POLL_SECONDS = 1.0  # how soon a replica notices that a tenant's sender stopped  # seconds: the stored retry time and the limiter's clock differ by a little
 
 
 class DeliveryError(Exception):
@@ -85,6 +86,7 @@ class Sender:
         self._calling: set[int] = set()  # deliveries inside their HTTP call
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
+        self._others_only = False  # every due row belongs to tenants another replica sends for
 
     def wake(self) -> None:
         self._reload = True
@@ -113,22 +115,26 @@ class Sender:
 
     async def _run(self) -> None:
         swept = -math.inf
+        run = self.deliveries.run
         while not self._stopping:
+            wait: float | None = None
             try:
                 if time.monotonic() - swept >= self.policy.poll_seconds:
-                    self.deliveries.fail_interrupted(older_than_seconds=self.policy.send_timeout * 2 + 5)
-                    self.deliveries.end_lapsed_follows()
+                    await run(self.deliveries.fail_interrupted, self.policy.send_timeout * 2 + 5)
+                    await run(self.deliveries.end_lapsed_follows)
                     swept = time.monotonic()
-                self._dispatch_due()
+                await self._dispatch_due()
+                wait = await run(self.deliveries.seconds_until_next)
             except Exception:  # the sender must outlive a bad row or a busy database
                 log.exception("notifier pass failed")
-            wait = self.deliveries.seconds_until_next()
             wait = self.policy.poll_seconds if wait is None else min(max(wait, 0.01), self.policy.poll_seconds)
+            if self._others_only:  # not ours to send: look again soon, in case their sender stopped
+                wait = min(self.policy.poll_seconds, TAKEOVER_POLL_SECONDS)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
             self._wake.clear()
 
-    def _dispatch_due(self) -> None:
+    async def _dispatch_due(self) -> None:
         """Start deliveries for due rows while there is room. The rows are read ahead in one query
         rather than once per finished delivery; claiming each one still checks it is pending."""
         room = self.policy.concurrency - len(self._in_flight)
@@ -139,12 +145,13 @@ class Sender:
         if self._reload or not self._queue:
             self._reload = False
             ahead = self.policy.concurrency * 2
-            self._queue = collections.deque(
-                n
-                for tenant_id in self.deliveries.due_tenants()
-                for n in self.deliveries.due(tenant_id, ahead + len(self._in_flight))
-                if n.id not in self._in_flight
-            )
+            rows: list[Notification] = []
+            tenants = await self.deliveries.run(self.deliveries.due_tenants)
+            owned = [t for t in tenants if await self._owns(t)]  # one replica sends for a tenant: Teams' limits hold
+            self._others_only = bool(tenants) and not owned
+            for tenant_id in owned:
+                rows += await self.deliveries.run(self.deliveries.due, tenant_id, ahead + len(self._in_flight))
+            self._queue = collections.deque(n for n in rows if n.id not in self._in_flight)
         while room > 0 and self._queue:
             notification = self._queue.popleft()
             if notification.id in self._in_flight:
@@ -153,6 +160,17 @@ class Sender:
             self._in_flight[notification.id] = task
             task.add_done_callback(functools.partial(self._done, notification.id))
             room -= 1
+
+    async def _owns(self, tenant_id: str) -> bool:
+        """Whether this replica sends for the tenant. Taken over from a replica that stopped, the
+        tenant's budget waits out one window first: its last sends are not in this limiter's log."""
+        owned, taken_now = await self.deliveries.own(tenant_id)
+        if taken_now and (since := await self.deliveries.run(self.deliveries.seconds_since_last_send, tenant_id)):
+            key, limits = in_tenant(tenant_id)
+            pause = max(w for _, w in limits) + self.policy.slack - since
+            if pause > 0:
+                self.limiter.block(key, pause)
+        return owned
 
     def _done(self, notification_id: int, _task: asyncio.Task[None]) -> None:
         self._in_flight.pop(notification_id, None)
@@ -173,10 +191,11 @@ class Sender:
         """One attempt; returns the notification and a delay when this task is to try again."""
         claimed = False
         conversation: Keyed | None = None
+        run = self.deliveries.run
         try:
-            view = self.deliveries.view(notification)
+            view = await run(self.deliveries.view, notification)
             if view is None:
-                self.deliveries.drop(notification)
+                await run(self.deliveries.drop, notification)
                 return None
             outgoing = await self.transport.prepare(view)  # before the permit: its window starts when granted
             tenant = notification.tenant_id
@@ -185,7 +204,7 @@ class Sender:
             answered_at: float | None = None
             try:
                 # A retry of this task's own may be claimed a moment before its stored time.
-                if self._stopping or not self.deliveries.claim(notification, leeway=RETRY_LEEWAY):
+                if self._stopping or not await run(self.deliveries.claim, notification, RETRY_LEEWAY):
                     return None
                 claimed = True
                 self._calling.add(notification.id)
@@ -197,18 +216,19 @@ class Sender:
             finally:
                 self._calling.discard(notification.id)
                 permit.finished(answered_at)
-            self.deliveries.sent(notification, activity_id)
+            await run(self.deliveries.sent, notification, activity_id)
             log.info("tenant=%s notification=%s sent to user=%s", tenant, notification.id, view.recipient.id)
             return None
         except DeliveryError as exc:
-            return self._after_failure(notification, exc, conversation)
+            return await self._after_failure(notification, exc, conversation)
         except asyncio.CancelledError:
             if claimed:  # cut off during the HTTP call at shutdown: it may have arrived
-                self.deliveries.failed(notification, "interrupted while sending (the bot stopped); it may have arrived")
+                reason = "interrupted while sending (the bot stopped); it may have arrived"
+                self.deliveries.failed(notification, reason)  # no await left: the task is being cancelled
             raise
         except Exception as exc:
             log.exception("tenant=%s notification=%s could not be sent", notification.tenant_id, notification.id)
-            self.deliveries.failed(notification, f"internal error: {type(exc).__name__}")
+            await run(self.deliveries.failed, notification, f"internal error: {type(exc).__name__}")
             return None
 
     async def _permit(self, notification: Notification, conversation: Keyed) -> Permit:
@@ -218,11 +238,11 @@ class Sender:
             urgent=notification.attempts > 0,  # a retry has waited once already
         )
 
-    def _after_failure(
+    async def _after_failure(
         self, notification: Notification, exc: DeliveryError, conversation: Keyed | None
     ) -> tuple[Notification, float] | None:
         """The next attempt, if this task makes it; after a 429 the conversation pauses for Retry-After."""
-        retry = self._record_failure(notification, exc)
+        retry = await self.deliveries.run(self._record_failure, notification, exc)
         if exc.status == 429 and conversation is not None:
             self.limiter.block(conversation[0], exc.retry_after or self.policy.backoff(1))  # its key
         return retry

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from bot.domain.clock import utc_now
 from bot.services.email import EmailCases
-from bot.services.outbox import Deliveries
+from bot.services.outbox import Deliveries, Ownership
 from bot.services.people import UserCases
 from storage.repository import Repository
 
@@ -17,7 +17,14 @@ __all__ = ["CrmService"]
 class CrmService(EmailCases, UserCases):
     """Contacts, leads, opportunities, their three roles, email and people, for one database."""
 
-    def __init__(self, repo: Repository, clock: Callable[[], str] = utc_now, notify_window_seconds: int = 0) -> None:
+    def __init__(
+        self,
+        repo: Repository,
+        clock: Callable[[], str] = utc_now,
+        notify_window_seconds: int = 0,
+        ownership: Ownership | None = None,
+    ) -> None:
         self.repo = repo
         self.clock = clock
-        self.deliveries = Deliveries(repo, clock, notify_window_seconds)
+        self.deliveries = Deliveries(repo, clock, notify_window_seconds, ownership)
+        self.run = repo.run  # storage work from the event loop: a worker thread for PostgreSQL

@@ -82,14 +82,16 @@ class Notices:
         now = self.deliveries.clock()
         ended = 0
         for tenant_id, record_id, user_id in self.queries.lapsed_follows(now, SWEEP):
+            if not self.deliveries.owns(tenant_id):
+                continue  # another replica sends for this tenant
             with self.repo.transaction():
-                if not self.queries.follow_lapsed(tenant_id, record_id, user_id, now):
-                    continue  # unfollowed or followed anew meanwhile
                 record = self.repo.get_record(tenant_id, record_id)
                 who = self.repo.get_user(tenant_id, user_id)
                 if record is None or who is None:
                     continue
-                event = self._ended(record, who, "its days ran out", now)
+                if not self.queries.end_lapsed_follow(tenant_id, record_id, user_id, now):
+                    continue  # unfollowed, renewed, or ended by another replica meanwhile
+                event = self._event_ended(record, who, "its days ran out", now)
                 self._enqueue(record, who.id, None, event, Purpose.LAPSED, now, now)
                 self.following_changed(who, record, event, who, follows=False)
                 ended += 1
@@ -97,6 +99,9 @@ class Notices:
 
     def _ended(self, record: Record, who: User, why: str, now: str) -> Event:
         self.repo.remove_follower(record.tenant_id, record.id, who.id)
+        return self._event_ended(record, who, why, now)
+
+    def _event_ended(self, record: Record, who: User, why: str, now: str) -> Event:
         ended = Event(record.id, who.id, EventKind.FOLLOWER_REMOVED, now, who.name, None, why, who.name)
         return self.repo.add_event(record.tenant_id, ended)
 

@@ -3,7 +3,9 @@ transaction), what the sender claims and records, and what people see and retry.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
 
 from bot.domain.clock import parse_time, shifted
 from bot.domain.delivery import DeliveryStatus, Notification, NotificationView, Purpose
@@ -14,20 +16,60 @@ from bot.services.schedule import Schedules
 from storage.repository import Repository
 
 MAX_ERROR = 300
+LEASE_SECONDS = 60  # due rows read ahead stay this sender's while it lives (renewed on every read)
+T = TypeVar("T")
+
+
+class Ownership(Protocol):
+    """Which replica sends for a tenant (storage/postgres.py `Coordination`); absent with SQLite,
+    where one process sends for every tenant."""
+
+    owned: set[str]
+
+    async def own(self, tenant_id: str) -> bool: ...
 
 
 class Deliveries:
     """The outbox for one database. `clock` returns ISO UTC stamps like services.utc_now."""
 
-    def __init__(self, repo: Repository, clock: Callable[[], str], window_seconds: int = 0) -> None:
+    def __init__(
+        self, repo: Repository, clock: Callable[[], str], window_seconds: int = 0, ownership: Ownership | None = None
+    ) -> None:
         self.repo = repo
         self.queries = repo.outbox
         self.clock = clock
         self.window_seconds = window_seconds
         self.news = False  # rows were enqueued since the sender last looked (a hint: the sender also polls)
+        self.ownership = ownership
         self.notices = Notices(self)  # rows that tell something else than a change to a follower
         self.schedules = Schedules(self)  # working hours and the daily digest
         self._held: set[int] = set()  # rows `view` just moved to their recipient's working hours
+        self.replica = uuid.uuid4().hex[:12]  # names this process's leases
+        self._taken_over: set[str] = set()
+
+    def run(self, fn: Callable[..., T], *args: Any) -> Awaitable[T]:
+        """Storage work from the event loop (a worker thread for PostgreSQL)."""
+        return self.repo.run(fn, *args)
+
+    # --- replicas: one sender per tenant -----------------------------------------------------
+
+    async def own(self, tenant_id: str) -> tuple[bool, bool]:
+        """Whether this replica sends for the tenant, and whether it has just taken it over."""
+        if self.ownership is None:
+            return True, False
+        if tenant_id in self.ownership.owned:
+            return True, False
+        if await self.ownership.own(tenant_id):
+            self._taken_over.add(tenant_id)
+            return True, True
+        return False, False
+
+    def owns(self, tenant_id: str) -> bool:
+        return self.ownership is None or tenant_id in self.ownership.owned
+
+    def seconds_since_last_send(self, tenant_id: str) -> float | None:
+        stamp = self.queries.last_send(tenant_id)
+        return None if stamp is None else (parse_time(self.clock()) - parse_time(stamp)).total_seconds()
 
     # --- called by the services, inside the change's transaction ------------------------------
 
@@ -35,7 +77,7 @@ class Deliveries:
         """Coalescing rule: one open row per (record, actor, recipient). The first change opens it and
         fixes its due time (now + window); later changes by the same actor on the same record join it
         while it is still pending and not yet due. The events of one change always share a row."""
-        if not self.repo.db.conn.in_transaction:
+        if not self.repo.in_transaction():
             raise RuntimeError("notifications are enqueued in the change's transaction")
         now = self.clock()
         due = shifted(now, self.window_seconds)
@@ -53,7 +95,15 @@ class Deliveries:
         return self.queries.due_tenants(self.clock())
 
     def due(self, tenant_id: str, limit: int) -> list[Notification]:
-        return self.queries.due(tenant_id, self.clock(), limit)
+        now = self.clock()
+        if self.ownership is None:
+            return self.queries.due(tenant_id, now, limit)
+        take_over = tenant_id in self._taken_over  # the previous sender is gone: its leases with it
+        self._taken_over.discard(tenant_id)
+        with self.repo.transaction():
+            return self.queries.due(
+                tenant_id, now, limit, self.replica, shifted(now, LEASE_SECONDS), take_over=take_over
+            )
 
     def seconds_until_next(self) -> float | None:
         stamp = self.queries.next_attempt_at()

@@ -62,20 +62,21 @@ class TeamsCrmBot(ActivityHandler):
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        turn = self._turn(activity)
+        run = self.services.run  # storage work: off the event loop when the database is across a network
+        turn = await run(self._turn, activity)
         if turn is None:
             log.info("activity=%s refused: no tenant or user", activity.type)
             await self._refuse(turn_context, "I could not tell who you are in which organisation.")
             return
         turn_context.turn_state["crm.turn"] = turn
-        if not self._first_delivery(activity, turn):
+        if not await run(self._first_delivery, activity, turn):
             log.info("tenant=%s user=%s activity=%s redelivered: ignored", turn.tenant_id, turn.user.id, activity.id)
             await self._refuse(turn_context, "Already done.", tell=False)
             return
         if is_personal(activity) and activity.conversation and activity.type != ActivityTypes.invoke:
             turn_context.turn_state["crm.first_personal"] = await self._remember_personal_chat(turn_context, turn)
         await self._learn_profile(turn_context, turn)
-        self.services.deliveries.schedules.note_time_zone(turn.user, client_time_zone(activity))
+        await run(self.services.deliveries.schedules.note_time_zone, turn.user, client_time_zone(activity))
         try:
             await super().on_turn(turn_context)
         except Redelivered:
@@ -83,7 +84,7 @@ class TeamsCrmBot(ActivityHandler):
             await self._refuse(turn_context, "Already done.", tell=False)
             return
         if activity.type == ActivityTypes.message:
-            self.services.claim_unclaimed()  # a turn that changed nothing is claimed once it has answered
+            await run(self.services.claim_unclaimed)  # a turn that changed nothing is claimed once it has answered
 
     def _first_delivery(self, activity: Activity, turn: Turn) -> bool:
         """Teams redelivers an activity it is unsure about. A message or a click is claimed by the write
@@ -130,16 +131,17 @@ class TeamsCrmBot(ActivityHandler):
         """Store the 1:1 conversation so notifications can reach this person later."""
         activity = turn_context.activity
         recipient = activity.recipient or ChannelAccount(id="", name="")
-        stored = self.services.deliveries.conversation_of(turn.user)
+        stored = await self.services.run(self.services.deliveries.conversation_of, turn.user)
         if (
             stored
             and stored["conversation_id"] == activity.conversation.id
             and stored["service_url"] == activity.service_url
         ):
             return False
-        self.services.deliveries.save_conversation(
-            turn.user, activity.conversation.id, activity.service_url or "", recipient.id or "", recipient.name or ""
-        )
+        await self.services.run(
+            self.services.deliveries.save_conversation,
+            turn.user, activity.conversation.id, activity.service_url or "", recipient.id or "", recipient.name or "",
+        )  # fmt: skip
         return stored is None
 
     async def _learn_profile(self, turn_context: TurnContext, turn: Turn) -> None:
@@ -154,7 +156,7 @@ class TeamsCrmBot(ActivityHandler):
             return
         email = getattr(member, "email", None) or None
         upn = getattr(member, "user_principal_name", None) or None
-        self.services.save_profile(turn.user, email, upn, getattr(member, "name", None))
+        await self.services.run(self.services.save_profile, turn.user, email, upn, getattr(member, "name", None))
 
     # --- messages ------------------------------------------------------------------------------
 
@@ -163,16 +165,19 @@ class TeamsCrmBot(ActivityHandler):
         turn: Turn = turn_context.turn_state["crm.turn"]
         said = command_text(activity)
         shared = not is_personal(activity)
-        reply = self.conversation.handle(turn.user, said, shared, mentioned_colleagues(activity))
+        reply = await self.services.run(
+            self.conversation.handle, turn.user, said, shared, mentioned_colleagues(activity)
+        )
         log.info(
             "tenant=%s user=%s command=%s outcome=%s",
             turn.tenant_id, turn.user.id, " ".join(said.split()[:2])[:40], reply.outcome,
         )  # fmt: skip
         posted_id = await self._send(turn_context, reply)
         if reply.record_id is not None and posted_id:
-            self.services.remember_card_post(
-                turn.user, reply.record_id, activity.conversation.id, posted_id, activity.service_url, shared
-            )
+            await self.services.run(
+                self.services.remember_card_post,
+                turn.user, reply.record_id, activity.conversation.id, posted_id, activity.service_url, shared,
+            )  # fmt: skip
         self._changed(turn, reply, posted_id)
 
     async def _send(self, turn_context: TurnContext, reply: Reply) -> str | None:
@@ -240,7 +245,7 @@ class TeamsCrmBot(ActivityHandler):
         turn: Turn = turn_context.turn_state["crm.turn"]
         value: Any = activity.value if isinstance(activity.value, dict) else {}
         if activity.name == "application/search":
-            return self._search(turn, value)
+            return await self.services.run(self._search, turn, value)
         if activity.name != "adaptiveCard/action":
             log.info("tenant=%s user=%s invoke=%s not handled", turn.tenant_id, turn.user.id, str(activity.name)[:40])
             return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
@@ -253,9 +258,10 @@ class TeamsCrmBot(ActivityHandler):
         clicked = activity.reply_to_id
         if clicked and activity.conversation and reply.card is not None:
             # The clicked message now shows this card: keep it up to date if it is a record, else leave it alone.
-            self.services.track_card(
-                turn.user, reply.record_id, activity.conversation.id, clicked, activity.service_url, shared
-            )
+            await self.services.run(
+                self.services.track_card,
+                turn.user, reply.record_id, activity.conversation.id, clicked, activity.service_url, shared,
+            )  # fmt: skip
         self._changed(turn, reply, clicked)
         body = card_response(reply.card) if reply.card is not None else message_response(reply.text or "")
         return answered(turn_context, InvokeResponse(status=200, body=body))

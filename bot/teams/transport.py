@@ -230,7 +230,7 @@ class TeamsTransport:
     # --- the 1:1 conversation ------------------------------------------------------------------
 
     async def _reference(self, user: User) -> ConversationReference:
-        stored = self.deliveries.conversation_of(user)
+        stored = await self.deliveries.run(self.deliveries.conversation_of, user)
         if stored is None:
             stored = await self._create_personal_chat(user)
         return ConversationReference(
@@ -249,8 +249,9 @@ class TeamsTransport:
         member = user.teams_id or user.aad_object_id
         if not member:
             raise DeliveryError(f"{user.name or 'this person'} has no Teams id to write to", False)
-        service_url = self.deliveries.tenant_service_url(tenant) or FALLBACK_SERVICE_URL
-        bot_id, bot_name = self.deliveries.bot_account(tenant) or (f"28:{self.app_id}", "")
+        service_url = await self.deliveries.run(self.deliveries.tenant_service_url, tenant) or FALLBACK_SERVICE_URL
+        account = await self.deliveries.run(self.deliveries.bot_account, tenant)
+        bot_id, bot_name = account or (f"28:{self.app_id}", "")
         try:
             conversation_id = await self._create(user, member, service_url, bot_id, bot_name)
         except DeliveryError as exc:
@@ -264,7 +265,9 @@ class TeamsTransport:
                 ) from exc
             await self._install(user)
             conversation_id = await self._create(user, member, service_url, bot_id, bot_name)
-        self.deliveries.save_conversation(user, conversation_id, service_url, bot_id, bot_name)
+        await self.deliveries.run(
+            self.deliveries.save_conversation, user, conversation_id, service_url, bot_id, bot_name
+        )
         return {"conversation_id": conversation_id, "service_url": service_url, "bot_id": bot_id, "bot_name": bot_name}
 
     async def _install(self, user: User) -> None:

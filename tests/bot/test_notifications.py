@@ -192,7 +192,7 @@ class FakeInstaller:
 
 
 async def test_with_graph_the_app_is_installed_for_the_follower(
-    aiohttp_client: Any, connector: tuple[FakeConnector, str], bot_config: Config
+    bot_config: Config, aiohttp_client: Any, connector: tuple[FakeConnector, str]
 ) -> None:
     fake, service_url = connector
     installer = FakeInstaller(fake)
@@ -243,7 +243,7 @@ async def test_a_403_from_a_blocked_chat_is_not_retried(teams: Teams) -> None:
 
 
 async def test_a_stopped_bot_resumes_pending_deliveries_exactly_once(
-    aiohttp_client: Any, connector: tuple[FakeConnector, str], bot_config: Config
+    bot_config: Config, aiohttp_client: Any, connector: tuple[FakeConnector, str]
 ) -> None:
     fake, service_url = connector
     first = Teams(await aiohttp_client(create_app(bot_config, delivery=FAST)), fake, service_url)
@@ -280,7 +280,7 @@ async def test_a_stopped_bot_resumes_pending_deliveries_exactly_once(
 
 
 async def test_a_burst_inside_the_window_is_one_message(
-    aiohttp_client: Any, connector: tuple[FakeConnector, str], bot_config: Config
+    bot_config: Config, aiohttp_client: Any, connector: tuple[FakeConnector, str]
 ) -> None:
     fake, service_url = connector
     windowed = replace(bot_config, notify_window_seconds=1)

@@ -1,0 +1,283 @@
+"""Several replicas of `python app.py` on one PostgreSQL (started here, in a temporary folder).
+
+1. Efficiency per replica: `record.comment` card clicks (8 concurrent clients, alternating rounds)
+   against one replica on PostgreSQL and one on SQLite, same data: throughput and p99, and the ratio
+   (goal >= 0.7x; on 2 cores more replicas cannot add throughput).
+2. Fan-out: 3 replicas, one change on a record with 1,000 followers, the fake connector (its own process)
+   enforcing Teams' limits and answering 10% of sends with 429: time / the least the limits allow,
+   lost, duplicated, sends over a limit (the replicas must act as one sender per tenant).
+3. The same with the replica that sends for the tenant killed (SIGKILL) half-way: the others finish;
+   rows caught mid-call become failed ("may have arrived"), none lost, none sent twice.
+
+Prints figures and never fails on timing noise; every wait is bounded."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import math
+import multiprocessing
+import os
+import random
+import signal
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from aiohttp import ClientSession, web
+
+from bench.common import CARD, CRM, Load, Server, Teams, load, percentile, post, ready, session, spawned
+from bot.domain.models import Kind
+from bot.notify.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS
+from bot.services import CrmService
+from storage.db import open_database
+from storage.migrations import migrate
+from storage.repository import Repository
+from tests.fake_connector import FakeConnector, Limits
+from tests.postgres_server import PostgresServer
+
+TENANT = "72f988bf-0000-4000-8000-00000000aaaa"
+BOT_ID = "28:11111111-2222-3333-4444-555555555555"
+OWNER = ("29:bench-owner", "aad-bench-owner")
+RECORDS = 100
+NOW = "2026-01-01T00:00:00.000000Z"
+
+
+def open_services(database: str) -> CrmService:
+    if database.startswith("postgresql://"):
+        from storage.postgres import open_postgres
+
+        db: Any = open_postgres(database, pool_size=2)
+    else:
+        db = open_database(database)
+    migrate(db)
+    return CrmService(Repository(db))
+
+
+def seed_records(database: str, service_url: str) -> None:
+    services = open_services(database)
+    owner = services.record_user(TENANT, *OWNER, "Bench Owner", service_url)
+    for i in range(RECORDS):
+        services.create_record(owner, Kind.LEAD, f"Deal {i}")
+    services.repo.db.close()
+
+
+def fake_process(ports: multiprocessing.Queue, share_429: float, limits: bool) -> None:
+    fake = FakeConnector(limits=Limits(CONVERSATION_LIMITS, TENANT_LIMITS) if limits else None, random_429=share_429)
+    fake.add_member(OWNER[0], "Bench Owner", "owner@contoso.example", OWNER[1], TENANT)
+
+    async def state(request: web.Request) -> web.Response:
+        posted = [(p.conversation_id, p.at) for p in fake.notifications()]
+        return web.json_response({"posted": posted, "refused": fake.refused, "over_limit": fake.over_limit})
+
+    async def clear(request: web.Request) -> web.Response:
+        fake.posted.clear()
+        fake.refused.clear()
+        fake.over_limit = 0
+        return web.json_response({})
+
+    async def forever() -> None:
+        app = web.Application()
+        app.router.add_get("/_bench/state", state)
+        app.router.add_post("/_bench/clear", clear)
+        app.router.add_route("*", "/{tail:.*}", fake._route)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        ports.put(runner.addresses[0][1])
+        await asyncio.Event().wait()
+
+    asyncio.run(forever())
+
+
+class FakeTeams:
+    def __init__(self, share_429: float = 0.0, limits: bool = False) -> None:
+        ports: multiprocessing.Queue = multiprocessing.Queue()
+        self.process = multiprocessing.Process(target=fake_process, args=(ports, share_429, limits), daemon=True)
+        self.process.start()
+        self.port = ports.get(timeout=30)
+        self.service_url = f"http://127.0.0.1:{self.port}/amer/"
+
+    async def state(self) -> dict[str, Any]:
+        async with ClientSession() as http, http.get(f"http://127.0.0.1:{self.port}/_bench/state") as answer:
+            return dict(await answer.json())
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.join(5)
+
+
+# --- 1. efficiency per replica ---------------------------------------------------------------------
+
+
+async def throughput(server: PostgresServer, rounds: int, seconds: float, concurrency: int) -> None:
+    rng = random.Random(8)
+    fake = FakeTeams()
+    try:
+        teams = Teams(TENANT, OWNER[0], OWNER[1], fake.service_url)
+
+        def click() -> dict[str, Any]:
+            ref = f"L-{rng.randint(1, RECORDS)}"
+            return teams.click("record.comment", {"ref": ref, "comment": "Called them: they want a quote by Friday."})
+
+        with tempfile.TemporaryDirectory() as folder:
+            sqlite_path = str(Path(folder) / "crm.db")
+            pg_url = server.url(server.new_database())
+            for database in (sqlite_path, pg_url):
+                seed_records(database, fake.service_url)
+            with (
+                spawned("SQLite", CRM, sqlite_path, NOTIFY_WINDOW_SECONDS="0") as lite,
+                spawned("PostgreSQL", CRM, DATABASE_URL=pg_url, NOTIFY_WINDOW_SECONDS="0") as pg,
+            ):
+                servers = (lite, pg)
+                for bot in servers:
+                    await ready(bot, click)
+                    async with session() as http:
+                        status, answer = await post(http, bot.url, click())
+                        assert status == 200 and answer["type"] == CARD, (status, str(answer)[:300])
+                    await load(bot.url, click, concurrency, 1.0)  # warm up
+                results = {bot.name: Load() for bot in servers}
+                for i in range(rounds):
+                    for bot in servers if i % 2 == 0 else servers[::-1]:
+                        await load(bot.url, click, concurrency, seconds, into=results[bot.name])
+    finally:
+        fake.stop()
+    print(f"load                     {concurrency} concurrent clients, {rounds} alternating rounds of {seconds:.0f} s")
+    for name, result in results.items():
+        print(
+            f"  {name:<22} {result.per_second:7.0f} req/s  p50 {percentile(result.latencies, 0.5) * 1000:5.1f} ms"
+            f"  p99 {percentile(result.latencies, 0.99) * 1000:5.1f} ms  ({result.requests} requests,"
+            f" {result.errors} errors)"
+        )
+    lite_load, pg_load = results["SQLite"], results["PostgreSQL"]
+    p99 = percentile(pg_load.latencies, 0.99) / percentile(lite_load.latencies, 0.99)
+    print(f"ratio PostgreSQL/SQLite  throughput {pg_load.per_second / lite_load.per_second:.2f}x (goal >= 0.7x),")
+    print(f"                         p99 {p99:.2f}x")
+
+
+# --- 2 and 3. fan-out through three replicas -------------------------------------------------------
+
+
+def seed_followers(database: str, followers: int, service_url: str) -> None:
+    services = open_services(database)
+    owner = services.record_user(TENANT, *OWNER, "Bench Owner", service_url)
+    services.deliveries.save_conversation(owner, f"a:1:{OWNER[0]}", service_url, BOT_ID, "CRM")
+    record = services.create_record(owner, Kind.LEAD, "Big launch").record
+    repo = services.repo
+    with repo.transaction():
+        for i in range(followers):
+            user = repo.upsert_user(TENANT, f"29:user{i}", f"aad-{i}", f"User {i}", NOW)
+            repo.store_personal_conversation(TENANT, user.id, f"a:1:29:user{i}", service_url, BOT_ID, "CRM", NOW)
+            repo.add_follower(TENANT, record.id, user.id, NOW)
+    repo.db.close()
+
+
+def sender_of_tenant(url: str) -> str | None:
+    """The application_name of the replica holding the tenant's sending lock."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+            " WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE 'replica-%' LIMIT 1"
+        ).fetchone()
+    return str(row[0]) if row else None
+
+
+async def fanout(server: PostgresServer, followers: int, replicas: int, kill: bool, timeout: float) -> None:
+    fake = FakeTeams(share_429=0.10, limits=True)
+    url = server.url(server.new_database())
+    seed_followers(url, followers, fake.service_url)
+    services = open_services(url)
+    teams = Teams(TENANT, OWNER[0], OWNER[1], fake.service_url)
+    killed = ""
+    try:
+        with contextlib.ExitStack() as stack:
+            bots: list[Server] = [
+                stack.enter_context(
+                    spawned(f"replica-{i}", CRM, DATABASE_URL=url, NOTIFY_WINDOW_SECONDS="0", PGAPPNAME=f"replica-{i}")
+                )
+                for i in range(replicas)
+            ]
+            for bot in bots:
+                await ready(bot, lambda: teams.message("help"))
+            async with session() as http:
+                started = time.monotonic()
+                status, _ = await post(http, bots[-1].url, teams.message("comment L-1 Signed!"))
+                assert status in (200, 201), status
+            deadline = started + timeout
+            while time.monotonic() < deadline:
+                counts = services.deliveries.counts(TENANT)
+                done = counts[next(k for k in counts if k.value == "sent")]
+                if kill and not killed and done >= followers // 2:
+                    killed = sender_of_tenant(url) or ""
+                    victim = next(b for b in bots if b.name == killed)
+                    os.kill(victim.process.pid, signal.SIGKILL)
+                    victim.process.wait()
+                    killed_at = time.monotonic() - started
+                if sum(n for k, n in counts.items() if k.value in ("pending", "sending")) == 0:
+                    break
+                await asyncio.sleep(0.05)
+            counts = services.deliveries.counts(TENANT)
+            state = await fake.state()
+            failed_rows = services.repo.db.execute(
+                "SELECT u.conversation_id FROM notifications n JOIN users u ON u.tenant_id = n.tenant_id"
+                " AND u.id = n.recipient_id WHERE n.tenant_id = ? AND n.status = 'failed'",
+                [TENANT],
+            ).fetchall()
+    finally:
+        services.repo.db.close()
+        fake.stop()
+    posted = [(c, at) for c, at in state["posted"] if c != f"a:1:{OWNER[0]}"]
+    arrivals = sorted(at for _, at in posted)
+    elapsed = (arrivals[-1] if arrivals else time.monotonic()) - started
+    distinct = {c for c, _ in posted}
+    failed = {row[0] for row in failed_rows}
+    per_second = TENANT_LIMITS[0][0]
+    least = max(math.ceil(followers / per_second) - 1, 0) or 1 / per_second
+    title = f"{replicas} replicas" + (
+        f", {killed} (the tenant's sender) SIGKILLed at {killed_at:.1f} s" if kill else ""
+    )
+    print(title)
+    print(f"  followers              {followers}")
+    print(f"  time to deliver all    {elapsed:.2f} s; least the limits allow {least:.2f} s (ceil(N/50) - 1)")
+    print(f"  ratio                  {elapsed / least:.3f}x")
+    print(
+        f"  delivered              {len(distinct)}; failed as 'may have arrived' (caught mid-call) {len(failed)},"
+        f" of which arrived {len(failed & distinct)}"
+    )
+    print(f"  lost                   {followers - len(distinct | failed)}")
+    print(f"  duplicated             {len(arrivals) - len(distinct)}")
+    answered_429 = sum(1 for status, _ in state["refused"] if status == 429)
+    print(f"  sends over a limit     {state['over_limit']} (429 answers {answered_429}, the rest random)")
+    print(f"  outbox                 {dict((k.value, v) for k, v in counts.items())}")
+
+
+async def run(args: argparse.Namespace) -> None:
+    server = PostgresServer().start()
+    try:
+        server.create_template()
+        version = server.bin.parts[-2]
+        print(f"PostgreSQL {version} (Debian), fsync off (a throwaway server), on this machine")
+        await throughput(server, args.rounds, args.seconds, args.concurrency)
+        await fanout(server, args.followers, 3, kill=False, timeout=args.timeout)
+        await fanout(server, args.followers, 3, kill=True, timeout=args.timeout)
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=4.0, help="per round and bot")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--followers", type=int, default=1000)
+    parser.add_argument("--timeout", type=float, default=120.0)
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""A throwaway PostgreSQL server for the tests and benchmarks: Debian's binaries, initdb in a temporary
+folder as an unprivileged user (the server refuses to run as root), a free port on 127.0.0.1, and a
+migrated template database that each test copies (CREATE DATABASE ... TEMPLATE: milliseconds)."""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+from playground.processes import free_port
+
+TEMPLATE = "crm_template"
+
+
+def bin_dir() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3]))
+    return Path(found[-1]).parent if found else None
+
+
+class PostgresServer:
+    def __init__(self) -> None:
+        binaries = bin_dir()
+        if binaries is None:
+            raise RuntimeError("PostgreSQL is not installed: run `make test` (as root it installs Debian's postgresql)")
+        self.bin = binaries
+        self.folder = Path(tempfile.mkdtemp(prefix="crm-pg-"))
+        self.data = self.folder / "data"
+        self.port = free_port()
+        self.user = None if os.getuid() != 0 else ("postgres" if _user_exists("postgres") else "nobody")
+        if self.user:
+            entry = pwd.getpwnam(self.user)
+            os.chown(self.folder, entry.pw_uid, entry.pw_gid)
+            os.chmod(self.folder, 0o700)
+
+    def _as_server_user(self, *command: str) -> list[str]:
+        return ["runuser", "-u", self.user, "--", *command] if self.user else list(command)
+
+    def start(self) -> PostgresServer:
+        subprocess.run(
+            self._as_server_user(
+                str(self.bin / "initdb"), "-D", str(self.data), "-U", "crm", "-A", "trust", "-E", "UTF8",
+                "--locale=C.UTF-8", "--no-sync",
+            ),
+            check=True, capture_output=True,
+        )  # fmt: skip
+        options = (
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+            " -c full_page_writes=off -c max_connections=300"
+        )
+        subprocess.run(
+            self._as_server_user(
+                str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"),
+                "-w", "-t", "60", "start",
+            ),
+            check=True, capture_output=True,
+        )  # fmt: skip
+        return self
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://crm@127.0.0.1:{self.port}/{database}"
+
+    def admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(sql.encode())
+
+    def create_template(self) -> None:
+        from storage.migrations import migrate
+        from storage.postgres import open_postgres
+
+        self.admin(f"CREATE DATABASE {TEMPLATE}")
+        db = open_postgres(self.url(TEMPLATE), pool_size=2)
+        migrate(db)
+        db.close()
+
+    def new_database(self) -> str:
+        name = "t_" + uuid.uuid4().hex[:12]
+        self.admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY")
+        return name
+
+    def drop_database(self, name: str) -> None:
+        self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def stop(self) -> None:
+        try:
+            subprocess.run(
+                self._as_server_user(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"),
+                capture_output=True,
+                timeout=60,
+            )
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _user_exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
