@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from bot.domain.errors import DomainError, NotFound
-from bot.domain.models import Change, FollowFor, Kind, RecordView, Seen, User
+from bot.domain.models import Change, Kind, RecordView, Seen, User
 from bot.handlers.email import EmailActions
-from bot.handlers.payload import BadPayload, int_field, text_field
+from bot.handlers.payload import BadPayload, follow_for_field, int_field, text_field
 from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.handlers.text import outbox_status, working_hours_reply
 from bot.services import CrmService
@@ -276,19 +276,9 @@ class Actions:
             click, lambda: self.services.remove_participant(click.user, ref, contact_id, seen), "contact", again
         )
 
-    @staticmethod
-    def _follow_for(data: dict[str, Any]) -> FollowFor:
-        """How long to follow, from the choice beside the button (until the deal closes when absent)."""
-        picked = text_field(data, "follow_for")
-        if not picked:
-            return FollowFor.CLOSED
-        if picked not in {option.value for option in FollowFor}:
-            raise BadPayload("Pick how long to follow from the list.")
-        return FollowFor(picked)
-
     @on_verb(verbs.RECORD_FOLLOW)
     def follow(self, click: Click) -> Reply:
-        seen, ref, follow_for = self._seen(click), self._ref(click), self._follow_for(click.data)
+        seen, ref, follow_for = self._seen(click), self._ref(click), follow_for_field(click.data)
         try:
             change = self.services.follow(click.user, ref, seen=seen, follow_for=follow_for)
         except DomainError as exc:  # a shared card shows Follow to everyone who has no own view yet
@@ -304,7 +294,7 @@ class Actions:
 
     @on_verb(verbs.ADD_FOLLOWER)
     def add_follower(self, click: Click) -> Reply:
-        seen, ref, follow_for = self._seen(click), self._ref(click), self._follow_for(click.data)
+        seen, ref, follow_for = self._seen(click), self._ref(click), follow_for_field(click.data)
         picked = text_field(click.data, "follower")
         if not picked:
             return self._follower_form(click, {"follower": "Pick a colleague."})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.errors import DomainError
+from bot.domain.models import FollowFor
 
 MAX_FIELD_CHARS = 10_000  # anything longer is not a value a card input produced
 
@@ -31,3 +32,13 @@ def int_field(data: dict[str, Any], name: str, default: int | None = None) -> in
     if isinstance(value, str) and value.isdigit() and len(value) < 10:
         return int(value)
     raise BadPayload("This card sent something I can't read; please open the record again.")
+
+
+def follow_for_field(data: dict[str, Any]) -> FollowFor:
+    """How long to follow, from the choice beside Follow or Add follower (until the deal closes when absent)."""
+    picked = text_field(data, "follow_for")
+    if not picked:
+        return FollowFor.CLOSED
+    if picked not in {option.value for option in FollowFor}:
+        raise BadPayload("Pick how long to follow from the list.")
+    return FollowFor(picked)
