@@ -95,6 +95,21 @@ class NoticeQueries:
         )
         return cursor.rowcount == 1
 
+    def move_follow_ends(self, tenant_id: str, from_id: int, to_id: int) -> None:
+        """A converted lead's follows end where the work goes on, on the opportunity; the lead's no longer do."""
+        source = (
+            "SELECT s.{0} FROM followers s WHERE s.tenant_id = ? AND s.record_id = ? AND s.user_id = followers.user_id"
+        )
+        self.db.execute(
+            f"UPDATE followers SET ends_at = ({source.format('ends_at')}),"
+            f" ends_on_close = coalesce(({source.format('ends_on_close')}), 0) WHERE tenant_id = ? AND record_id = ?",
+            [tenant_id, from_id, tenant_id, from_id, tenant_id, to_id],
+        )
+        self.db.execute(
+            "UPDATE followers SET ends_at = NULL, ends_on_close = 0 WHERE tenant_id = ? AND record_id = ?",
+            [tenant_id, from_id],
+        )
+
     def ending_on_close(self, tenant_id: str, record_id: int) -> list[int]:
         rows = self.db.execute(
             "SELECT user_id FROM followers WHERE tenant_id = ? AND record_id = ? AND ends_on_close = 1",

@@ -271,6 +271,7 @@ class RecordCases(ContactCases):
                 source=lead.source, description=lead.description, converted_from_id=lead.id,
             )  # fmt: skip
             self.repo.copy_history(tenant, lead.id, opportunity.id)
+            self.repo.notices.move_follow_ends(tenant, lead.id, opportunity.id)
             # One notification per follower for a conversion: about the opportunity, where work goes on.
             on_lead = self._event(actor, lead, EventKind.CONVERTED, old=lead.ref, new=opportunity.ref, notify=False)
             self._touch(lead, stage=CONVERTED, converted_to_id=opportunity.id)

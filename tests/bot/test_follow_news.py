@@ -242,3 +242,17 @@ async def test_how_long_to_follow_is_checked(teams: Teams) -> None:
     refused = await teams.click(BOB, "record.follow", {"ref": "L-1", "follow_for": "3650"})
     assert "Pick how long to follow from the list." in str(refused["value"])
     assert "Followers (1)" in all_text(await teams.card(BOB, "show L-1"))
+
+
+async def test_a_follow_that_ends_carries_over_to_the_opportunity_and_lapses_once(teams: Teams, clock: Clock) -> None:
+    await teams.card(ALICE, "new lead Acme rollout")
+    await teams.card(BOB, "follow L-1 for 7 days")
+    await teams.card(ALICE, "convert L-1")
+    opportunity = all_text(await teams.card(BOB, "show O-1"))
+    assert "You follow this record. It ends on {{DATE(2026-12-08T09:00:00Z, SHORT)}}." in opportunity
+    assert "You follow this record." in all_text(await teams.card(BOB, "show L-1"))  # the lead is history
+    await teams.settled()
+    clock.advance(7 * 24 * 3600 + 60)
+    await teams.connector.wait_for(lambda: len(texts(teams, BOB)) == 2, timeout=8)  # the conversion, the lapse
+    await teams.settled()
+    assert "You no longer follow O-1" in texts(teams, BOB)[1] and len(teams.notifications(BOB)) == 2
