@@ -104,6 +104,21 @@ class Container(TypedDict):
     separator: NotRequired[bool]
 
 
+class Column(TypedDict):
+    type: Literal["Column"]
+    items: list[Element]
+    width: NotRequired[Literal["auto", "stretch"]]
+    verticalContentAlignment: NotRequired[Literal["Top", "Center", "Bottom"]]
+
+
+class ColumnSet(TypedDict):
+    """Elements side by side: a person and the button beside them."""
+
+    type: Literal["ColumnSet"]
+    columns: list[Column]
+    spacing: NotRequired[Spacing]
+
+
 class ActionSet(TypedDict):
     type: Literal["ActionSet"]
     actions: list[Action]
@@ -161,7 +176,7 @@ class InputToggle(TypedDict):
 
 
 Input = InputText | InputChoiceSet | InputToggle
-Element = TextBlock | FactSet | Container | ActionSet | Input
+Element = TextBlock | FactSet | Container | ColumnSet | ActionSet | Input
 
 # --- the card ---------------------------------------------------------------------------------------
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from bot.domain.models import EventKind, RecordView
+from bot.domain.buying import BuyingRole
+from bot.domain.models import Contact, EventKind, RecordView
 from bot.domain.rules import MAX_BODY, MAX_SUBJECT
 from cards import verbs
 from cards.audience import will_notify
@@ -22,7 +23,7 @@ from cards.common import (
     text_input,
     toggle,
 )
-from cards.elements import ActionExecute, Element
+from cards.elements import Action, ActionExecute, Element
 from cards.records import record_header
 
 
@@ -41,6 +42,25 @@ def mailto_link(to: list[str], cc: list[str], subject: str, body: str = "") -> s
 
 def _back(ref: str) -> ActionExecute:
     return execute("Back", verbs.RECORD_SHOW, {"ref": ref}, inputs=False)
+
+
+MAX_ACTIONS = 5  # buttons in one ActionSet that Teams' host config shows
+
+
+def _cc_by_role(view: RecordView, copied: list[Contact], send_id: str) -> list[Element]:
+    """One button per buying role among the people offered as CC: tick exactly them (and "Everyone")."""
+    present = {view.buying_roles[p.id] for p in copied if p.id in view.buying_roles}
+    if not present:
+        return []
+    data = {"ref": view.record.ref, "version": view.record.version, "send_id": send_id}
+    buttons: list[Action] = [
+        execute(role.label, verbs.EMAIL_CC_ROLE, {**data, "cc_role": role.value})
+        for role in BuyingRole
+        if role in present
+    ]
+    buttons.append(execute("Everyone", verbs.EMAIL_CC_ROLE, {**data, "cc_role": "all"}))
+    rows = [action_set(buttons[i : i + MAX_ACTIONS]) for i in range(0, len(buttons), MAX_ACTIONS)]
+    return [subtle("CC by role:"), *rows]
 
 
 def compose_card(
@@ -67,9 +87,12 @@ def compose_card(
     values = values or {}
     body += text_input("to", "To", values.get("to", contact.email), max_length=2000, style="Email", errors=errors)
     copied = [p for p in view.participants if p.email]
+    body += _cc_by_role(view, copied, send_id)
     for participant in copied:
         cc_id = f"cc_{participant.id}"
-        body.append(toggle(cc_id, f"CC {participant.name} <{participant.email}>", values.get(cc_id, "true")))
+        role = view.buying_roles.get(participant.id)
+        title = f"CC {participant.name} <{participant.email}>" + (f" · {role.label}" if role else "")
+        body.append(toggle(cc_id, title, values.get(cc_id, "true")))
     if len(copied) < len(view.participants):
         body.append(subtle("Participants without an email address are not offered."))
     body += text_input("cc_extra", "Other CC (comma-separated)", values.get("cc_extra"), max_length=2000, errors=errors)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.buying import NUDGE_TEXT
 from bot.domain.models import Contact, Kind, Record, RecordView
 from cards import verbs
 from cards.common import (
@@ -18,6 +19,7 @@ from cards.common import (
     facts,
     heading,
     notice,
+    plain,
     refresh_for_users,
     section,
     subtle,
@@ -26,7 +28,7 @@ from cards.common import (
     when,
 )
 from cards.contacts import contact_line
-from cards.elements import Action, Element, Refresh
+from cards.elements import Action, ColumnSet, Element, Refresh
 from cards.follows import follow_for_choice, following_line
 from cards.notifications import notify_choice_elements
 from cards.timeline import describe
@@ -81,6 +83,52 @@ def _role_buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Act
     }
 
 
+def person_row(view: RecordView, contact: Contact, line: str, editable: bool) -> Element:
+    """A customer person with their buying role, and "Set role" beside them while the record is editable."""
+    role = view.buying_roles.get(contact.id)
+    shown = text(plain(line) + (f" · {role.label}" if role else ""), spacing="None")
+    if not editable:
+        return shown
+    data = {**record_data(view.record), "person": contact.id}
+    row: ColumnSet = {
+        "type": "ColumnSet",
+        "spacing": "None",
+        "columns": [
+            {"type": "Column", "width": "stretch", "verticalContentAlignment": "Center", "items": [shown]},
+            {"type": "Column", "width": "auto", "items": [action_set([execute("Set role", verbs.ROLES_FORM, data)])]},
+        ],
+    }
+    return row
+
+
+def _people_rows(view: RecordView, editable: bool) -> list[Element]:
+    """The Other participants, the first few with their role (and "and N more")."""
+    if not view.participants:
+        return [subtle("None yet")]
+    rows = [person_row(view, c, "• " + person_line(c), editable) for c in view.participants[:LIST_LIMIT]]
+    more = len(view.participants) - LIST_LIMIT
+    return rows + ([subtle(f"and {more} more")] if more > 0 else [])
+
+
+def _customer_side(view: RecordView, buttons: dict[str, list[Action]]) -> list[Element]:
+    """The Contact and the Other participants, each with their buying role (and "Set role")."""
+    editable = bool(buttons["contact"])  # a converted lead offers no changes
+    contact = view.contact
+    body: list[Element] = [section("Contact")]
+    body.append(person_row(view, contact, person_line(contact), editable) if contact else subtle("No Contact yet"))
+    body += [action_set(buttons["contact"])] if buttons["contact"] else []
+    body.append(section(f"Other participants ({len(view.participants)})"))
+    return body + _people_rows(view, editable)
+
+
+def _nudge(view: RecordView) -> list[Element]:
+    """An open deal past its first stage with nobody who signs says so, with the way to fix it."""
+    if not view.lacks_decision_maker:
+        return []
+    data = record_data(view.record)
+    return [notice(NUDGE_TEXT, good=False), action_set([execute("Set decision maker", verbs.ROLES_FORM, data)])]
+
+
 def _see_all(record: Record, role: str, count: int) -> list[Element]:
     if count <= LIST_LIMIT:
         return []
@@ -116,12 +164,9 @@ def record_card(
                 ("Converted from", record.converted_from or ""),
             ]
         ),
-        section("Contact"),
-        text(person_line(view.contact)) if view.contact else subtle("No Contact yet"),
     ]
-    body += [action_set(buttons["contact"])] if buttons["contact"] else []
-    body.append(section(f"Other participants ({len(view.participants)})"))
-    body += bullet_list([person_line(c) for c in view.participants])
+    body += _nudge(view)
+    body += _customer_side(view, buttons)
     body += _see_all(record, "participants", len(view.participants))
     body += [action_set(buttons["participants"])] if buttons["participants"] else []
     body.append(section(f"Followers ({len(view.followers)})"))
@@ -148,7 +193,10 @@ def people_card(view: RecordView, role: str, page: int = 0, page_size: int = 100
     """Everyone in one role, a page at a time (the record card shows the first few)."""
     record = view.record
     if role == "participants":
-        names = [person_line(c) for c in view.participants]
+        roles = view.buying_roles
+        names = [
+            plain(person_line(c)) + (f" · {roles[c.id].label}" if c.id in roles else "") for c in view.participants
+        ]
         title = f"Other participants of {record.ref} ({len(names)})"
     else:
         names = [f.user.name or "Unknown" for f in view.followers]
@@ -162,14 +210,18 @@ def people_card(view: RecordView, role: str, page: int = 0, page_size: int = 100
     return card(body)
 
 
-def record_list_card(title: str, records: list[Record], empty: str, more_hint: str = "") -> Card:
-    """A compact list; each row opens the record when clicked."""
+def record_list_card(
+    title: str, records: list[Record], empty: str, more_hint: str = "", flagged: frozenset[int] | set[int] = frozenset()
+) -> Card:
+    """A compact list; each row opens the record when clicked. `flagged`: deals missing a decision maker."""
     body: list[Element] = [heading(title)]
     if not records:
         body.append(text(empty))
     for record in records:
         details = " · ".join(p for p in (record.kind.label, record.stage, record.company or "") if p)
         items: list[Element] = [text(f"**{record.ref}** {record.title}", spacing="Small"), subtle(details)]
+        if record.id in flagged:
+            items.append(text(NUDGE_TEXT, color="Attention", size="Small", spacing="None"))
         body.append(clickable_row(command_button(f"Show {record.ref}", f"show {record.ref}"), items))
     if more_hint:
         body.append(subtle(more_hint))

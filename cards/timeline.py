@@ -34,6 +34,10 @@ def describe(event: Event) -> str:
         return f"{who} converted {old} → {new}"
     if kind is EventKind.EMAIL_SENT:
         return f"{who} emailed {event.detail or 'the Contact'}: “{new}”"
+    if kind is EventKind.BUYING_ROLE_SET:
+        return f"{who} set the role of {event.detail}: {old or 'none'} → {new or 'none'}"
+    if kind is EventKind.DECISION_MAKER_MISSING:
+        return f"Reached {new} without a Decision maker or Economic buyer: who signs?"
     return f"{who} changed it"
 
 

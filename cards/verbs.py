@@ -16,6 +16,7 @@ COMMENT_FORM = "record.comment_form"
 STAGE_FORM = "record.stage_form"
 EMAIL_FORM = "record.email_form"
 CONVERT_CONFIRM = "record.convert_confirm"
+ROLES_FORM = "record.roles_form"  # "Set role" beside each person, and the no-decision-maker nudge
 
 # ...whose buttons change the record.
 SET_CONTACT = "record.set_contact"
@@ -27,12 +28,14 @@ ADD_FOLLOWER = "record.add_follower"
 COMMENT = "record.comment"
 CHANGE_STAGE = "record.change_stage"
 CONVERT = "record.convert"
+SET_ROLES = "record.set_roles"
 
 CONTACTS_DATASET = "crm.contacts"  # our own typeahead dataset (application/search invoke)
 PEOPLE_DATASET = "graph.microsoft.com/users"  # Teams' people picker
 SEND_EMAIL = "record.send_email"  # with Microsoft Graph
 PREPARE_EMAIL = "record.prepare_email"  # without: the mailto: link
 LOG_EMAIL = "record.log_email"
+EMAIL_CC_ROLE = "record.email_cc_role"  # the compose card again, CC ticked for the people of one role
 RECORD_NOTIFY = "record.notify"
 NOTIFICATION_RETRY = "notification.retry"
 WORKING_HOURS = "settings.working_hours"  # notifications only in working hours, or at any time

@@ -275,12 +275,22 @@ ALTER TABLE notifications ADD COLUMN lease_owner TEXT;
 ALTER TABLE notifications ADD COLUMN lease_until TEXT;
 """
 
+# The buying role of each customer person on a record (the Contact and every Other participant); a
+# column of the role row, so a move between Contact and participant (an update of `role`) keeps it.
+M007_BUYING_ROLES = """
+ALTER TABLE record_contacts ADD COLUMN buying_role TEXT CHECK (buying_role IN (
+    'decision_maker', 'economic_buyer', 'champion', 'influencer', 'technical_evaluator', 'legal_procurement',
+    'user', 'other'
+));
+"""
+
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "core tables", M001_CORE),
     (2, "full-text search for contacts and records", M002_SEARCH),
     (3, "notification outbox", M003_OUTBOX),
     (4, "where record cards were posted, to keep them up to date", M004_CARD_POSTS),
     (5, "email sends, so a second click never sends twice", M005_EMAIL_SENDS),
+    (7, "buying roles of the Contact and the Other participants", M007_BUYING_ROLES),
     (8, "notification purposes and follows that end", M008_NOTICES),
     (13, "outbox leases, so replicas never read the same due rows", M013_OUTBOX_LEASES),
 )

@@ -80,6 +80,35 @@ class OutboxQueries:
             self.db.notify("outbox " + tenant_id)
         return max(joined.rowcount, 0) + max(opened.rowcount, 0)
 
+    def enqueue_to(
+        self, tenant_id: str, record_id: int, actor_id: int | None, recipient_id: int, event: Event, batch: str,
+        now: str, due_at: str,
+    ) -> int:  # fmt: skip
+        """A notification for one follower only (a reminder to the owner), even when they acted: joined to
+        their open row from the same actor (so it arrives with the change that caused it), else a new row.
+        Only when they still follow the record with a choice that wants this kind of event."""
+        accepting = NotifyChoice.accepting(event.kind)
+        choice = self.follower_choice(tenant_id, record_id, recipient_id)
+        if choice is None or choice.value not in accepting:
+            return 0
+        open_row = (
+            "tenant_id = ? AND record_id = ? AND actor_id IS ? AND recipient_id = ? AND status = 'pending'"
+            " AND attempts = 0 AND (batch = ? OR due_at > ?)"
+        )
+        scope = [tenant_id, record_id, actor_id, recipient_id, batch, now]
+        joined = self.db.execute(
+            f"UPDATE notifications SET event_ids = event_ids || ',' || ?, updated_at = ? WHERE {open_row}",
+            [event.id, now, *scope],
+        )
+        if joined.rowcount > 0:
+            return joined.rowcount
+        self.db.execute(
+            "INSERT INTO notifications (tenant_id, record_id, recipient_id, actor_id, event_ids, batch, due_at,"
+            " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [tenant_id, record_id, recipient_id, actor_id, str(event.id), batch, due_at, due_at, now, now],
+        )
+        return 1
+
     # --- the sender ----------------------------------------------------------------------------
 
     def due_tenants(self, now: str) -> list[str]:

@@ -220,8 +220,8 @@ class RecordQueries(Queries):
     def copy_history(self, tenant_id: str, from_id: int, to_id: int) -> None:
         """Give a converted opportunity the lead's roles, followers, comments and timeline."""
         for sql in (
-            "INSERT INTO record_contacts (tenant_id, record_id, contact_id, role, added_by, added_at)"
-            " SELECT tenant_id, :to, contact_id, role, added_by, added_at FROM record_contacts"
+            "INSERT INTO record_contacts (tenant_id, record_id, contact_id, role, buying_role, added_by, added_at)"
+            " SELECT tenant_id, :to, contact_id, role, buying_role, added_by, added_at FROM record_contacts"
             " WHERE tenant_id = :t AND record_id = :from",
             "INSERT INTO followers (tenant_id, record_id, user_id, notify, added_at)"
             " SELECT tenant_id, :to, user_id, notify, added_at FROM followers WHERE tenant_id = :t AND record_id = :from"

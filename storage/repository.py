@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from storage.buying import BuyingRoleQueries
 from storage.db import transaction
 from storage.notices import NoticeQueries
 from storage.outbox import OutboxQueries
@@ -26,7 +27,7 @@ __all__ = ["Repository", "fts_query"]
 T = TypeVar("T")
 
 
-class Repository(PeopleQueries, RecordQueries, PostQueries):
+class Repository(PeopleQueries, RecordQueries, PostQueries, BuyingRoleQueries):
     """Every method takes the tenant id first."""
 
     def __init__(self, db: Database) -> None:

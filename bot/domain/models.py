@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.domain.buying import BuyingRole
 
 
 class Kind(enum.StrEnum):
@@ -57,7 +62,7 @@ class NotifyChoice(enum.StrEnum):
         if self is NotifyChoice.ALL:
             return True
         if self is NotifyChoice.STAGE:
-            return kind in (EventKind.STAGE_CHANGED, EventKind.CONVERTED)
+            return kind in (EventKind.STAGE_CHANGED, EventKind.CONVERTED, EventKind.DECISION_MAKER_MISSING)
         if self is NotifyChoice.COMMENTS:
             return kind is EventKind.COMMENTED
         return False
@@ -79,6 +84,8 @@ class EventKind(enum.StrEnum):
     STAGE_CHANGED = "stage_changed"
     CONVERTED = "converted"
     EMAIL_SENT = "email_sent"
+    BUYING_ROLE_SET = "buying_role_set"  # detail: the person; old -> new: the role labels
+    DECISION_MAKER_MISSING = "decision_maker_missing"  # the owner's reminder, sent once per record
 
 
 FOLLOW_KINDS = frozenset({EventKind.FOLLOWER_ADDED, EventKind.FOLLOWER_REMOVED})
@@ -209,9 +216,21 @@ class RecordView:
     participants: tuple[Contact, ...]
     followers: tuple[Follower, ...]
     timeline: tuple[Event, ...]
+    buying_roles: Mapping[int, BuyingRole] = field(default_factory=dict)  # contact id -> role, when set
 
     def is_follower(self, user_id: int) -> bool:
         return any(f.user.id == user_id for f in self.followers)
+
+    @property
+    def people(self) -> tuple[Contact, ...]:
+        """The customer side: the Contact first, then the Other participants."""
+        return ((self.contact,) if self.contact else ()) + self.participants
+
+    @property
+    def lacks_decision_maker(self) -> bool:
+        from bot.domain.buying import lacks_decision_maker  # the rule lives with the roles
+
+        return lacks_decision_maker(self.record, self.buying_roles.values())
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Change, Kind, RecordView, Seen, User
+from bot.handlers import roles
 from bot.handlers.email import EmailActions
 from bot.handlers.payload import BadPayload, follow_for_field, int_field, text_field
 from bot.handlers.replies import Reply, change_reply, record_reply
@@ -333,6 +334,20 @@ class Actions:
     def convert(self, click: Click) -> Reply:
         seen, ref = self._seen(click), self._ref(click)
         return self._attempt(click, lambda: self.services.convert(click.user, ref, seen))
+
+    # --- buying roles (bot/handlers/roles.py) ----------------------------------------------------
+
+    @on_verb(verbs.ROLES_FORM)
+    def roles_form(self, click: Click) -> Reply:
+        return roles.show_form(self, click)
+
+    @on_verb(verbs.SET_ROLES)
+    def set_roles(self, click: Click) -> Reply:
+        return roles.save(self, click)
+
+    @on_verb(verbs.EMAIL_CC_ROLE)
+    def email_cc_role(self, click: Click) -> Reply:
+        return self.email.cc_by_role(click.user, self._view(click), click.data)
 
     # --- email ----------------------------------------------------------------------------------
 

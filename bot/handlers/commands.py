@@ -52,6 +52,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "remove participant", "remove participant <ref> <name or email>", "Remove an Other participant", Args.REF_TEXT
     ),
     CommandSpec(
+        "role",
+        "role <ref> <name or email> <role>",
+        "Set a customer person's buying role (Decision maker, Economic buyer, ...; none clears it)",
+        Args.REF_TEXT,
+    ),
+    CommandSpec(
         "follow",
         "follow <ref> [for 30 days | for 7 days]",
         "Follow a record until the deal closes, or for 30 or 7 days: hear of every change",

@@ -83,6 +83,18 @@ class EmailActions:
     def compose(self, user: User, view: RecordView) -> Reply:
         return Reply(card=compose_card(view, self.can_send(user), new_send_id(), viewer_id=user.id), outcome="form")
 
+    def cc_by_role(self, user: User, view: RecordView, data: dict[str, Any]) -> Reply:
+        """The compose card again with what was typed, CC ticked for exactly the people of one role."""
+        wanted = text_field(data, "cc_role", required=True)
+        if wanted != "all" and wanted not in {r.value for r in view.buying_roles.values()}:
+            raise DomainError("Nobody on this record has that role any more; please open the email again.")
+        values = {k: v for k, v in data.items() if isinstance(v, str)}
+        for person in view.participants:
+            role = view.buying_roles.get(person.id)
+            values[f"cc_{person.id}"] = "true" if wanted == "all" or (role and role.value == wanted) else "false"
+        send_id = text_field(data, "send_id") or new_send_id()
+        return Reply(card=compose_card(view, self.can_send(user), send_id, values), outcome="form")
+
     def _again(self, user: User, view: RecordView, data: dict[str, Any], exc: DomainError) -> Reply:
         """The compose card again, with what was typed and the message where it belongs."""
         values = {k: v for k, v in data.items() if isinstance(v, str)}

@@ -13,6 +13,7 @@ from bot.domain.rules import clean_text
 from bot.handlers.commands import COMMANDS, Args, ParsedCommand, TooLong, parse, spec_named
 from bot.handlers.email import EmailActions
 from bot.handlers.replies import Reply, change_reply, record_reply
+from bot.handlers.roles import role_command
 from bot.services import CrmService
 from cards.common import Card, plain
 from cards.contacts import contact_list_card, new_contact_form
@@ -156,12 +157,16 @@ class Conversation:
     def _list(self, user: User, kind: Kind) -> Reply:
         records = self.services.list_records(user.tenant_id, kind, LIST_SIZE)
         title = "Latest leads" if kind is Kind.LEAD else "Latest opportunities"
-        return Reply(card=record_list_card(title, records, f"No {kind.value}s yet. Try: new {kind.value} <title>"))
+        flagged = self.services.lacking_decision_maker(user.tenant_id, records)
+        empty = f"No {kind.value}s yet. Try: new {kind.value} <title>"
+        return Reply(card=record_list_card(title, records, empty, flagged=flagged))
 
     @on_command("my")
     def my(self, user: User, command: ParsedCommand) -> Answer:
         records = self.services.my_records(user, LIST_SIZE)
-        return Reply(card=record_list_card("Yours: owned or followed", records, "You own and follow nothing yet."))
+        flagged = self.services.lacking_decision_maker(user.tenant_id, records)
+        empty = "You own and follow nothing yet."
+        return Reply(card=record_list_card("Yours: owned or followed", records, empty, flagged=flagged))
 
     @on_command("following")
     def following(self, user: User, command: ParsedCommand) -> Answer:
@@ -194,6 +199,10 @@ class Conversation:
         self.services.get_record(user.tenant_id, command.ref)  # an unknown record is said before an unknown name
         contact: Contact = self.services.resolve_contact(user.tenant_id, command.text)
         return contact.id
+
+    @on_command("role")
+    def role(self, user: User, command: ParsedCommand) -> Answer:
+        return role_command(self.services, user, command.ref, command.text)
 
     @on_command("follow")
     def follow(self, user: User, command: ParsedCommand) -> Answer:

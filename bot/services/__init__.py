@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.domain.clock import utc_now
+from bot.services.buying_roles import BuyingRoleCases
 from bot.services.email import EmailCases
 from bot.services.outbox import Deliveries, Ownership
 from bot.services.people import UserCases
@@ -14,7 +15,7 @@ from storage.repository import Repository
 __all__ = ["CrmService"]
 
 
-class CrmService(EmailCases, UserCases):
+class CrmService(EmailCases, BuyingRoleCases, UserCases):
     """Contacts, leads, opportunities, their three roles, email and people, for one database."""
 
     def __init__(

@@ -84,6 +84,16 @@ class Deliveries:
         if self.queries.enqueue(actor.tenant_id, record.id, actor.id, event, self.repo.transaction_id, now, due):
             self.news = True
 
+    def enqueue_to(self, recipient_id: int, actor: User, record: Record, event: Event) -> None:
+        """One follower only (the owner's reminder), whoever acted; the same window and transaction rules."""
+        if not self.repo.in_transaction():
+            raise RuntimeError("notifications are enqueued in the change's transaction")
+        now = self.clock()
+        due = shifted(now, self.window_seconds)
+        batch = self.repo.transaction_id
+        if self.queries.enqueue_to(actor.tenant_id, record.id, actor.id, recipient_id, event, batch, now, due):
+            self.news = True
+
     def take_news(self) -> bool:
         """Whether anything was enqueued since the last call (the sender is woken only then)."""
         news, self.news = self.news, False

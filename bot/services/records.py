@@ -71,14 +71,15 @@ class RecordCases(ContactCases):
         owner = owner or self.repo.get_user(tenant, record.owner_id)
         if owner is None:
             raise LookupError(f"record {record.id} of tenant {tenant} has no owner row")
-        people = self.repo.record_people(tenant, record.id)
+        people = self.repo.record_people_with_roles(tenant, record.id)
         return RecordView(
             record=record,
             owner=owner,
-            contact=next((c for role, c in people if role == Role.CONTACT), None),
-            participants=tuple(c for role, c in people if role == Role.PARTICIPANT),
+            contact=next((c for role, c, _ in people if role == Role.CONTACT), None),
+            participants=tuple(c for role, c, _ in people if role == Role.PARTICIPANT),
             followers=followers,
             timeline=tuple(self.repo.timeline(tenant, record.id, TIMELINE_ON_CARD)),
+            buying_roles={c.id: buying for _, c, buying in people if buying},
         )
 
     def list_records(self, tenant_id: str, kind: Kind | None, limit: int = 25) -> list[Record]:
@@ -251,10 +252,12 @@ class RecordCases(ContactCases):
             if match == record.stage:
                 raise DomainError(f"{record.ref} is already in stage {match}.", "stage")
             event = self._event(actor, record, EventKind.STAGE_CHANGED, old=record.stage, new=match)
+            moved = self._touch(record, stage=match)
+            events = (event, *self._stage_reached(actor, moved))
             message = f"{record.ref} moved to {match}."
             if match in CLOSED_STAGES and self.deliveries.notices.deal_closed(actor, record, match, event):
                 message += " Follows until it closed have ended."
-            return self._changed(self._touch(record, stage=match), (event,), message, seen)
+            return self._changed(moved, events, message, seen)
 
     def convert(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
         tenant = actor.tenant_id
@@ -300,6 +303,10 @@ class RecordCases(ContactCases):
             return known
         name = clean_text(person.name)[:MAX_NAME]
         return self.repo.upsert_user(actor.tenant_id, person.teams_id, person.aad_object_id, name, self.clock())
+
+    def _stage_reached(self, actor: User, record: Record) -> tuple[Event, ...]:
+        """What reaching a new stage adds besides the move itself (see bot/services/buying_roles.py)."""
+        return ()
 
     def _editable(self, actor: User, ref: str) -> Record:
         record = self.get_record(actor.tenant_id, ref)

@@ -1,6 +1,7 @@
 """The foundation's "done when", by chat alone, through HTTP exactly as Teams calls the bot."""
 
 from bot.domain.models import Kind
+from cards.common import plain
 from tests.conftest import ALICE, BOB, Teams, all_text
 
 
@@ -14,10 +15,10 @@ async def test_the_whole_path_by_chat(teams: Teams) -> None:
 
     card = all_text(await teams.card(ALICE, "contact L-1 jane@acme.example"))
     assert "Jane Buyer is now the Contact of L-1." in card
-    assert "Jane Buyer · jane@acme.example · Acme" in card
+    assert plain("Jane Buyer · jane@acme.example · Acme") in card
 
     card = all_text(await teams.card(ALICE, "participant l-1 Carl CFO"))
-    assert "Other participants (1)" in card and "• Carl CFO · carl@acme.example" in card
+    assert "Other participants (1)" in card and plain("• Carl CFO · carl@acme.example") in card
 
     card = all_text(await teams.card(ALICE, "remove participant L-1 carl@acme.example"))
     assert "Other participants (0)" in card
@@ -26,7 +27,7 @@ async def test_the_whole_path_by_chat(teams: Teams) -> None:
     # Making the participant the Contact moves them; the former Contact stays as a participant.
     card = all_text(await teams.card(ALICE, "contact L-1 Carl CFO"))
     assert "Carl CFO is now the Contact of L-1." in card
-    assert "Other participants (1)" in card and "• Jane Buyer · jane@acme.example · Acme" in card
+    assert "Other participants (1)" in card and plain("• Jane Buyer · jane@acme.example · Acme") in card
     view = teams.services.view(ALICE.tenant_id, "L-1")
     assert view.contact is not None and view.contact.name == "Carl CFO"
     assert [p.name for p in view.participants] == ["Jane Buyer"]

@@ -40,7 +40,7 @@ def test_the_table_is_the_product_vocabulary() -> None:
     expected = {
         "help", "new lead", "new opportunity", "new contact", "contacts", "leads", "opportunities", "my", "show",
         "find", "contact", "participant", "remove participant", "follow", "unfollow", "following", "comment",
-        "stage", "convert", "email", "notifications", "working hours",
+        "stage", "convert", "email", "notifications", "role", "working hours",
     }  # fmt: skip
     assert set(names) == expected
     for command in COMMANDS:

@@ -1,0 +1,92 @@
+"""The buying-role buttons (registered in bot/handlers/clicks.py) and the `role` command's parsing.
+Card data is never trusted: the people a form showed and the roles it sends are checked here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.domain.buying import ROLE_LIST, BuyingRole, parse_role, split_role
+from bot.domain.errors import DomainError
+from bot.domain.models import Change, User
+from bot.handlers.payload import BadPayload, int_field, text_field
+from bot.handlers.replies import Reply
+from bot.services import CrmService
+from cards.roles import NO_ROLE, ROLES_PAGE, page_of, role_input, roles_form
+
+if TYPE_CHECKING:
+    from bot.handlers.clicks import Actions, Click
+
+
+def show_form(actions: Actions, click: Click) -> Reply:
+    """The roles form, at the page of the person whose "Set role" was clicked."""
+    view = actions._view(click)
+    person = int_field(click.data, "person")
+    page = page_of(view, person) if person is not None else int_field(click.data, "page", 0) or 0
+    return Reply(card=roles_form(view, page), outcome="form")
+
+
+def _shown(data: dict[str, Any]) -> dict[int, BuyingRole | None]:
+    """The roles the form showed, by person: what a picker left alone is not a change."""
+    shown = data.get("shown")
+    if not isinstance(shown, dict) or not 0 < len(shown) <= ROLES_PAGE:
+        raise BadPayload("This card is out of date; please open the record again.")
+    found: dict[int, BuyingRole | None] = {}
+    for key, value in shown.items():
+        if not (isinstance(key, str) and key.isascii() and key.isdigit() and len(key) < 10 and isinstance(value, str)):
+            raise BadPayload("This card sent something I can't read; please open the record again.")
+        found[int(key)] = _role_value(value)
+    return found
+
+
+def _role_value(value: str) -> BuyingRole | None:
+    if value in ("", NO_ROLE):
+        return None
+    try:
+        return BuyingRole(value)
+    except ValueError:
+        # Only a tampered card sends this: its text is not echoed onto the card.
+        raise DomainError(f"That is not a buying role. Choose one of: {ROLE_LIST}.", "role") from None
+
+
+def save(actions: Actions, click: Click) -> Reply:
+    """Save the pickers that were changed; a refused value comes back on the form, nothing stored."""
+    seen, ref = actions._seen(click), actions._ref(click)
+    page = int_field(click.data, "page", 0) or 0
+    shown = _shown(click.data)
+
+    def again(message: str) -> Reply:
+        return Reply(card=roles_form(actions._view(click), page, message=message), outcome="invalid")
+
+    wanted: dict[int, BuyingRole | None] = {}
+    try:
+        for person, before in shown.items():
+            picked = text_field(click.data, role_input(person))
+            role = _role_value(picked) if picked else before
+            if role != before:
+                wanted[person] = role
+    except DomainError as exc:
+        return again(exc.message)
+    if not wanted:
+        return actions._record(click, actions._view(click), "No role changed.")
+
+    def operation() -> Change:
+        return actions.services.set_buying_roles(click.user, ref, wanted, seen)
+
+    return actions._attempt(click, operation, "role", again)
+
+
+def role_command(services: CrmService, user: User, ref: str, text: str) -> Change:
+    """`role O-1 jane@acme.example decision maker`: the person, then the role (`none` clears it)."""
+    services.get_record(user.tenant_id, ref)  # an unknown record is said before an unknown name or role
+    split = split_role(text)
+    if split is None:
+        words = text.split()
+        if len(words) < 2:
+            raise DomainError(f"Which role? Try: role {ref} <name or email> Decision maker. Roles: {ROLE_LIST}.")
+        parse_role(words[-1])  # explains the unknown role
+        raise DomainError(f"Which role? Roles: {ROLE_LIST}.")
+    who, role = split
+    if not who.strip():
+        raise DomainError(f"Whose role? Try: role {ref} <name or email> {role.label if role else 'none'}.")
+    contact = services.resolve_contact(user.tenant_id, who)
+    return services.set_buying_role(user, ref, contact.id, role)

@@ -1,0 +1,71 @@
+"""Use cases of buying roles: set the role of the Contact or an Other participant (one or several in
+one change), and the owner's reminder when a deal moves on without a Decision maker or Economic buyer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.domain.buying import NUDGE_STAGES, BuyingRole, lacks_decision_maker, role_label
+from bot.domain.errors import DomainError, NotFound
+from bot.domain.models import Change, Event, EventKind, Kind, Record, Seen, User
+from bot.services.records import NOTHING_SEEN, RecordCases
+
+
+class BuyingRoleCases(RecordCases):
+    def set_buying_role(
+        self, actor: User, ref: str, contact_id: int, role: BuyingRole | None, seen: Seen = NOTHING_SEEN
+    ) -> Change:
+        return self.set_buying_roles(actor, ref, {contact_id: role}, seen)
+
+    def set_buying_roles(
+        self, actor: User, ref: str, wanted: Mapping[int, BuyingRole | None], seen: Seen = NOTHING_SEEN
+    ) -> Change:
+        """Give each listed person of the record their role, all or nothing: one timeline event per
+        person whose role changes; someone who is not on the record refuses the whole change."""
+        tenant = actor.tenant_id
+        with self.writing():
+            record = self._editable(actor, ref)
+            current = {c.id: (c, b) for _, c, b in self.repo.record_people_with_roles(tenant, record.id)}
+            strangers = [i for i in wanted if i not in current]
+            if strangers:
+                known = self.repo.get_contact(tenant, strangers[0]) if len(strangers) == 1 else None
+                who = known.label if known else "That person"
+                raise NotFound(
+                    f"{who} is not on {record.ref} (any more): add them as the Contact or a participant first.", "role"
+                )
+            events = []
+            for contact_id, role in wanted.items():
+                contact, before = current[contact_id]
+                if role == before:
+                    continue
+                self.repo.set_buying_role(tenant, record.id, contact_id, role)
+                old, new = (r.label if r else None for r in (before, role))
+                events.append(self._event(actor, record, EventKind.BUYING_ROLE_SET, old, new, detail=contact.label))
+            if not events:
+                raise DomainError("No role changed.", "role")
+            message = self._roles_message(record, [(current[i][0].name, r) for i, r in wanted.items()], len(events))
+            return self._changed(self._touch(record), tuple(events), message, seen)
+
+    @staticmethod
+    def _roles_message(record: Record, changes: list[tuple[str, BuyingRole | None]], changed: int) -> str:
+        if len(changes) == 1:
+            name, role = changes[0]
+            return f"{name} on {record.ref}: {role_label(role)}."
+        return f"{changed} buying role{'s' if changed != 1 else ''} changed on {record.ref}."
+
+    def lacking_decision_maker(self, tenant_id: str, records: list[Record]) -> set[int]:
+        """Of these records (a list card's), the deals past their first stage with nobody who signs."""
+        candidates = [r.id for r in records if lacks_decision_maker(r, ())]
+        return self.repo.without_signer(tenant_id, candidates)
+
+    def _stage_reached(self, actor: User, record: Record) -> tuple[Event, ...]:
+        """The owner is told once per deal when it reaches a later stage with no Decision maker or
+        Economic buyer (a reminder through their notifications, never a blocker)."""
+        if record.kind is not Kind.OPPORTUNITY or record.stage not in NUDGE_STAGES:
+            return ()
+        tenant = actor.tenant_id
+        if self.repo.has_signer(tenant, record.id) or self.repo.was_nudged(tenant, record.id):
+            return ()
+        event = self._event(actor, record, EventKind.DECISION_MAKER_MISSING, new=record.stage, notify=False)
+        self.deliveries.enqueue_to(record.owner_id, actor, record, event)
+        return (event,)
