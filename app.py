@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import html
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -13,17 +14,25 @@ from typing import Any
 
 from aiohttp import web
 from botbuilder.core import TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+    ConfigurationServiceClientCredentialFactory,
+)
 from botbuilder.schema import Activity, ActivityTypes, InvokeResponse
+from botframework.connector.auth import ServiceClientCredentialsFactory
 from msrest.universal_http.requests import ClientRetryPolicy
 from requests import RequestException
 
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.domain.clock import utc_now
+from bot.mail_links import MAX_LINE, MailLinks
+from bot.mail_links import PATH as MAIL_PATH
 from bot.notify.rate_limits import DeliveryPolicy, RateLimiter
 from bot.services import CrmService
 from bot.teams.activity import tenant_of
 from bot.teams.bot import TeamsCrmBot
+from bot.teams.credentials import check_outbound_token
 from bot.teams.transport import AppInstaller, Notifier, proactive_adapter
 from cards.envelopes import message_response
 from storage.db import open_database
@@ -43,6 +52,7 @@ BOT = web.AppKey("bot", TeamsCrmBot)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 AUTH = web.AppKey("auth", ConfigurationBotFrameworkAuthentication)
 NOTIFIER = web.AppKey("notifier", Notifier)
+MAIL_LINKS = web.AppKey("mail_links", MailLinks)
 MAX_BODY_BYTES = 1024 * 1024
 
 
@@ -132,6 +142,27 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"ok": ok}, status=200 if ok else 503)
 
 
+def _mail_links(config: Config) -> MailLinks | None:
+    """ "Open in Outlook" goes through https://BOT_DOMAIN/mail/... when the bot knows its public host."""
+    if not config.bot_domain:
+        return None
+    if not config.mail_link_secret:
+        log.warning("MAIL_LINK_SECRET is empty: Open in Outlook links work only until this process restarts")
+    return MailLinks(f"https://{config.bot_domain}", config.mail_link_secret)
+
+
+async def open_mail_link(request: web.Request) -> web.Response:
+    """An "Open in Outlook" link: on to its mailto: (nothing of it logged), or a plain page when it is spoilt."""
+    mailto = request.app[MAIL_LINKS].mailto(request.match_info["token"])
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+    if mailto is None:
+        log.info("mail link refused: expired or altered")
+        text = "This link has expired. Open the email from the record's card in Teams again."
+        return web.Response(status=410, text=text, headers=headers)
+    page = f'<!doctype html><meta charset="utf-8"><a href="{html.escape(mailto)}">Open in your mail app</a>'
+    return web.Response(status=302, text=page, content_type="text/html", headers=headers | {"Location": mailto})
+
+
 async def _on_turn_error(context: TurnContext, error: Exception) -> None:
     """The last safety net: log it, tell the user plainly, never show a traceback."""
     log.exception("unhandled error in a turn", exc_info=error)
@@ -152,12 +183,14 @@ def create_app(
     bot_auth: ConfigurationBotFrameworkAuthentication | None = None,
     delivery: DeliveryPolicy | None = None,
     installer: AppInstaller | None = None,
+    bot_credentials: ServiceClientCredentialsFactory | None = None,
     clock: Callable[[], str] | None = None,
 ) -> web.Application:
     """The service. Tests replace what would reach Microsoft: `graph_credential` (azure-identity's authority
     must be https), `bot_auth` (OpenID metadata and outbound tokens from local fakes), `installer` (the
-    Graph app installation). `delivery` tunes the notification sender (tests shorten its waits); `clock`
-    (ISO UTC stamps) lets tests move time for held notifications and follows that end."""
+    Graph app installation), `bot_credentials` (the token asked for at start). `delivery` tunes the
+    notification sender (tests shorten its waits); `clock` (ISO UTC stamps) lets tests move time for held
+    notifications and follows that end."""
     db, coordination = _open_storage(config)
     services = CrmService(
         Repository(db), clock or utc_now, notify_window_seconds=config.notify_window_seconds, ownership=coordination
@@ -176,9 +209,17 @@ def create_app(
         from bot.graph import Graph  # msgraph is large: loaded only when Graph is configured
 
         graph = Graph(config, credential=graph_credential)
+        if config.app_id and config.graph_client_id.lower() != config.app_id.lower():
+            log.warning(
+                "GRAPH_CLIENT_ID is not MicrosoftAppId: Graph installs the app for followers only when the calling"
+                " registration is the package's webApplicationInfo.id (the bot's app id), so installs will be refused"
+            )
     # One limiter for every call the bot makes to Teams on its own: notifications and card updates.
-    limiter = RateLimiter((delivery or DeliveryPolicy()).slack)
-    app[BOT] = TeamsCrmBot(services, adapter, config.app_id, limiter, graph)
+    limiter = RateLimiter((delivery or DeliveryPolicy()).slack, tenant_rps=config.teams_tenant_rps)
+    links = _mail_links(config)
+    app[BOT] = TeamsCrmBot(
+        services, adapter, config.app_id, limiter, graph, directory=graph, mail_link=links.link if links else None
+    )
     notifier = Notifier(
         services.deliveries,
         proactive_adapter(auth, delivery),
@@ -190,6 +231,9 @@ def create_app(
     app[NOTIFIER] = notifier
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    if links is not None:
+        app[MAIL_LINKS] = links
+        app.router.add_get(MAIL_PATH + "{token}", open_mail_link)
 
     async def close_database(app: web.Application) -> AsyncIterator[None]:
         yield
@@ -222,6 +266,13 @@ def create_app(
         if coordination is not None:
             await coordination.close()
 
+    async def check_token(app: web.Application) -> AsyncIterator[None]:
+        if config.auth_enabled:  # one token now: a registration that cannot answer says so at start
+            factory = bot_credentials or ConfigurationServiceClientCredentialFactory(bot_framework_settings(config))
+            await check_outbound_token(config, factory)
+        yield
+
+    app.cleanup_ctx.append(check_token)
     app.cleanup_ctx.append(close_database)
     app.cleanup_ctx.append(run_housekeeping)
     app.cleanup_ctx.append(run_notifier)  # stops before the database closes
@@ -253,14 +304,21 @@ def _on_notify(app: web.Application, payload: str) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    config = Config.from_env()
+    try:
+        config = Config.from_env()
+    except ConfigError as exc:
+        log.error("not starting: %s", exc)
+        raise SystemExit(2) from exc
     if not config.auth_enabled:
         where = "this machine only" if config.host in ("127.0.0.1", "localhost", "::1") else "ALL interfaces, as asked"
         log.warning("MicrosoftAppId is empty: Bot Framework authentication is OFF; listening on %s", where)
     where = "PostgreSQL (DATABASE_URL)" if config.database_url else config.database_path
     log.info("database %s, listening on http://%s:%d/api/messages", where, config.host, config.port)
     # No access log: the bot logs one line per activity (tenant, user, command, outcome), which says more.
-    web.run_app(create_app(config), host=config.host, port=config.port, print=None, access_log=None)
+    # max_line_size: an "Open in Outlook" link carries a whole message (aiohttp's default stops at 8,190).
+    web.run_app(
+        create_app(config), host=config.host, port=config.port, print=None, access_log=None, max_line_size=MAX_LINE
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -22,6 +23,20 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
+DOMAIN = re.compile(r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:[0-9]{1,5})?|localhost:[0-9]{1,5}")
+
+
+def _app_type(env: Mapping[str, str]) -> str:
+    """As asked; else SingleTenant when a tenant is given (new registrations can only be single-tenant, and a
+    single-tenant bot run as MultiTenant receives messages but every answer's token fails), else MultiTenant."""
+    asked = env.get("MicrosoftAppType", "").strip()
+    by_name = {t.lower(): t for t in APP_TYPES}
+    if asked:
+        return by_name.get(asked.lower(), asked)
+    return "SingleTenant" if env.get("MicrosoftAppTenantId", "").strip() else "MultiTenant"
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,25 @@ class Config:
     graph_tenant_id: str = ""
     graph_base_url: str = "https://graph.microsoft.com/v1.0"
     teams_app_catalog_id: str = ""
+    teams_tenant_rps: int = 30  # Teams' per-app-per-tenant budget: documented as 50 in places, 30 in others
+    bot_domain: str = ""  # the bot's public host: "Open in Outlook" links go through https://{bot_domain}/mail/
+    mail_link_secret: str = field(default="", repr=False)  # the key those links are sealed with
+
+    def __post_init__(self) -> None:
+        """A bot that could receive but never answer does not start (see README "Configuration")."""
+        if self.bot_domain and not DOMAIN.fullmatch(self.bot_domain):
+            raise ConfigError(f"BOT_DOMAIN must be a host name such as crm.contoso.com, got {self.bot_domain!r}")
+        if self.app_type not in APP_TYPES:
+            raise ConfigError(f"MicrosoftAppType must be one of {', '.join(APP_TYPES)}, got {self.app_type!r}")
+        if not self.app_id:
+            return
+        if self.app_type != "UserAssignedMSI" and not self.app_password:
+            raise ConfigError(
+                "MicrosoftAppId is set but MicrosoftAppPassword is empty: the bot could receive messages but"
+                " never get a token to answer them. Set the app's client secret (or MicrosoftAppType=UserAssignedMSI)."
+            )
+        if self.app_type in ("SingleTenant", "UserAssignedMSI") and not self.app_tenant_id:
+            raise ConfigError(f"MicrosoftAppType={self.app_type} needs MicrosoftAppTenantId (the directory id).")
 
     @property
     def auth_enabled(self) -> bool:
@@ -66,7 +100,7 @@ class Config:
         return cls(
             app_id=app_id,
             app_password=env.get("MicrosoftAppPassword", ""),
-            app_type=env.get("MicrosoftAppType", "").strip() or "MultiTenant",
+            app_type=_app_type(env),
             app_tenant_id=env.get("MicrosoftAppTenantId", "").strip(),
             host=env.get("HOST", "").strip() or default_host,
             port=_int(env, "PORT", 3978, minimum=1),
@@ -80,4 +114,7 @@ class Config:
             graph_tenant_id=env.get("GRAPH_TENANT_ID", "").strip(),
             graph_base_url=(env.get("GRAPH_BASE_URL", "").strip() or cls.graph_base_url).rstrip("/"),
             teams_app_catalog_id=env.get("TEAMS_APP_CATALOG_ID", "").strip(),
+            teams_tenant_rps=_int(env, "TEAMS_TENANT_RPS", 30, minimum=1),
+            bot_domain=env.get("BOT_DOMAIN", "").strip().lower(),
+            mail_link_secret=env.get("MAIL_LINK_SECRET", ""),
         )

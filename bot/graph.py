@@ -1,6 +1,8 @@
 """Microsoft Graph, through msgraph-sdk and azure-identity (the only module that imports them):
-send mail as a user (application permission Mail.Send) and install the Teams app for a user
-(TeamsAppInstallation.ReadWriteSelfForUser.All), each with bounded retries and a time budget."""
+send mail as a user (application permission Mail.Send), install the Teams app for a user
+(TeamsAppInstallation.ReadWriteForUser.All, with the bot's own registration: Graph installs an app only
+for the Entra app named in its manifest's webApplicationInfo.id, and only from the org's catalog) and
+read a colleague's display name (User.ReadBasic.All), each with bounded retries and a time budget."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import Any
 import httpx
 from azure.identity.aio import ClientSecretCredential
 from kiota_abstractions.api_error import APIError
+from kiota_abstractions.base_request_configuration import RequestConfiguration
 from kiota_authentication_azure.azure_identity_authentication_provider import AzureIdentityAuthenticationProvider
 from kiota_http.middleware.options import RetryHandlerOption
 from msgraph import GraphRequestAdapter, GraphServiceClient
@@ -25,6 +28,7 @@ from msgraph.generated.models.message import Message
 from msgraph.generated.models.recipient import Recipient
 from msgraph.generated.models.user_scope_teams_app_installation import UserScopeTeamsAppInstallation
 from msgraph.generated.users.item.send_mail.send_mail_post_request_body import SendMailPostRequestBody
+from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from msgraph_core import GraphClientFactory
 
 from bot.config import Config
@@ -81,11 +85,15 @@ def _explain_install(status: int | None, code: str, detail: str) -> str:
     """Why the app was not installed for someone, for the record's owner (a notification's status)."""
     if status == 403:
         return (
-            "the app may not install itself for this user: an admin must grant it Microsoft Graph's"
-            " TeamsAppInstallation.ReadWriteSelfForUser.All (or ReadWriteForUser.All) permission"
+            "Microsoft Graph refused to install the app for this user: the bot's own app registration (GRAPH_CLIENT_ID"
+            " = MicrosoftAppId, the package's webApplicationInfo.id) needs the admin-consented application permission"
+            " TeamsAppInstallation.ReadWriteForUser.All"
         )
     if status == 404:
-        return "Microsoft Graph knows no such user, or no app with TEAMS_APP_CATALOG_ID in the organisation's catalog"
+        return (
+            "Microsoft Graph knows no such user, or TEAMS_APP_CATALOG_ID is not an app published to the organisation's"
+            " app catalog (a custom upload cannot be installed through Graph)"
+        )
     if status == 401:
         return "Microsoft Graph refused this app's credentials: ask an admin to check them"
     if status == 429:
@@ -167,6 +175,22 @@ class Graph:
         except GraphError as exc:
             if exc.status != 409:  # 409 Conflict: the app is installed for them already
                 raise
+
+    async def display_name(self, tenant_id: str, aad_object_id: str) -> str | None:
+        """A colleague's display name (User.ReadBasic.All), or None when Graph cannot say (never raises)."""
+        if not self.serves(tenant_id):
+            return None
+        users = self.client.users.by_user_id(aad_object_id)
+        only_name = RequestConfiguration(
+            query_parameters=UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(select=["displayName"])
+        )
+        try:
+            user = await asyncio.wait_for(users.get(only_name), timeout=REQUEST_TIMEOUT)
+        except Exception as exc:  # a nicety: the name is learnt anyway when they first write
+            status = getattr(exc, "response_status_code", None)
+            log.info("graph user lookup failed: %s status=%s", type(exc).__name__, status)
+            return None
+        return (getattr(user, "display_name", None) or None) if user is not None else None
 
     async def close(self) -> None:
         await self.http.aclose()

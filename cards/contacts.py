@@ -26,7 +26,10 @@ def contact_list_card(title: str, contacts: list[Contact], empty: str, message: 
     return card(body)
 
 
-def new_contact_form(values: dict[str, str] | None = None, errors: dict[str, str] | None = None) -> Card:
+def new_contact_form(
+    values: dict[str, str] | None = None, errors: dict[str, str] | None = None, form_key: str = ""
+) -> Card:
+    """The create form; `form_key` (the form's idempotency key) makes a second submit add nobody."""
     values = values or {}
     body: list[Element] = [heading("New contact")]
     body += text_input("name", "Name", values.get("name"), max_length=200, required=True, errors=errors)
@@ -34,5 +37,6 @@ def new_contact_form(values: dict[str, str] | None = None, errors: dict[str, str
     body += text_input("company", "Company", values.get("company"), max_length=200, errors=errors)
     body += text_input("job_title", "Job title", values.get("job_title"), max_length=200, errors=errors)
     body += text_input("phone", "Phone", values.get("phone"), max_length=50, style="Tel", errors=errors)
-    body.append(action_set([execute("Add contact", verbs.CONTACT_CREATE, style="positive")]))
+    data = {"form_key": form_key} if form_key else None
+    body.append(action_set([execute("Add contact", verbs.CONTACT_CREATE, data, style="positive")]))
     return card(body)

@@ -113,23 +113,25 @@ def compose_card(
     return card(body)
 
 
+def _copyable(input_id: str, label: str, value: str) -> list[Element]:
+    """A field to copy from exactly as it is (no markdown), should the link open nothing."""
+    return text_input(input_id, label, value, max_length=max(len(value), 1))
+
+
 def prepared_card(
-    view: RecordView,
-    to: list[str],
-    cc: list[str],
-    subject: str,
-    message: str,
-    send_id: str,
-    viewer_id: int | None = None,
+    view: RecordView, to: list[str], cc: list[str], subject: str, link: str, send_id: str, viewer_id: int | None = None
 ) -> Card:
-    """Without Graph: open the message in the user's mail app, then log it on the record."""
+    """Without Graph: open the message in the user's mail app (`link`: the bot's https link to the `mailto:`,
+    or the `mailto:` itself), with To, CC and Subject to copy, then log it on the record."""
     record = view.record
-    link = mailto_link(to, cc, subject, message)
     body: list[Element] = [
         *record_header(record),
         text("Your email is ready", weight="Bolder"),
         facts([("To", ", ".join(to)), ("CC", ", ".join(cc) or "nobody"), ("Subject", subject)]),
         subtle("Open it in Outlook and send it there; then log it so the team sees it on the record."),
+        *_copyable("copy_to", "To (to copy)", ", ".join(to)),
+        *(_copyable("copy_cc", "CC (to copy)", ", ".join(cc)) if cc else []),
+        *_copyable("copy_subject", "Subject (to copy)", subject),
         will_notify(view, viewer_id, EventKind.EMAIL_SENT),
         action_set(
             [

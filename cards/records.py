@@ -229,8 +229,13 @@ def record_list_card(
 
 
 def new_record_form(
-    kind: Kind, values: dict[str, str] | None = None, errors: dict[str, str] | None = None, message: str = ""
+    kind: Kind,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    message: str = "",
+    form_key: str = "",
 ) -> Card:
+    """The create form; `form_key` (the form's idempotency key) makes a second submit create nothing."""
     values = values or {}
     body: list[Element] = [heading(f"New {kind.label.lower()}")]
     if message:
@@ -238,7 +243,16 @@ def new_record_form(
     body += text_input("title", "Title", values.get("title"), max_length=200, required=True, errors=errors)
     body += text_input("company", "Company", values.get("company"), max_length=200, errors=errors)
     body.append(
-        action_set([execute(f"Create {kind.label.lower()}", verbs.RECORD_CREATE, {"kind": kind.value}, "positive")])
+        action_set(
+            [
+                execute(
+                    f"Create {kind.label.lower()}",
+                    verbs.RECORD_CREATE,
+                    {"kind": kind.value, "form_key": form_key} if form_key else {"kind": kind.value},
+                    "positive",
+                )
+            ]
+        )
     )
     return card(body)
 

@@ -1,7 +1,8 @@
 """`make package`: the Teams app package, manifest/build/appPackage.zip (manifest.json + two icons).
 
 The template is manifest/manifest.json; this fills in the ids from `MicrosoftAppId` (the bot's Microsoft
-App ID is also the app's id), the optional `BOT_DOMAIN` into validDomains, and the command menus from
+App ID is also the app's id and `webApplicationInfo.id`, the Entra app Graph lets install the app for
+people), the optional `BOT_DOMAIN` into validDomains, and the command menus from
 the bot's own command table (bot/handlers/commands.py), then checks the result against Microsoft's JSON schema
 from the pinned npm package @microsoft/app-manifest before zipping it.
 """

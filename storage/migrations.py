@@ -248,6 +248,18 @@ CREATE TABLE email_sends (
     FOREIGN KEY (tenant_id, sender_id) REFERENCES users(tenant_id, id)
 );
 """
+M006_FORM_SUBMITS = """
+CREATE TABLE form_submits (
+    tenant_id TEXT NOT NULL,
+    form_key TEXT NOT NULL,
+    record_id INTEGER,
+    contact_id INTEGER,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, form_key),
+    FOREIGN KEY (tenant_id, record_id) REFERENCES records(tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, contact_id) REFERENCES contacts(tenant_id, id) ON DELETE CASCADE
+);
+"""
 
 # Notifications people keep switched on (issue 16). `purpose` says what a row tells: a change to a
 # follower ('change'), the owner's daily roll-up of who started or stopped following ('follows'), a person
@@ -290,6 +302,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (3, "notification outbox", M003_OUTBOX),
     (4, "where record cards were posted, to keep them up to date", M004_CARD_POSTS),
     (5, "email sends, so a second click never sends twice", M005_EMAIL_SENDS),
+    (6, "create forms submitted, so a second submit creates nothing", M006_FORM_SUBMITS),
     (7, "buying roles of the Contact and the Other participants", M007_BUYING_ROLES),
     (8, "notification purposes and follows that end", M008_NOTICES),
     (13, "outbox leases, so replicas never read the same due rows", M013_OUTBOX_LEASES),

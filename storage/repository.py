@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from storage.buying import BuyingRoleQueries
 from storage.db import transaction
+from storage.forms import FormQueries
 from storage.notices import NoticeQueries
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
@@ -27,7 +28,7 @@ __all__ = ["Repository", "fts_query"]
 T = TypeVar("T")
 
 
-class Repository(PeopleQueries, RecordQueries, PostQueries, BuyingRoleQueries):
+class Repository(PeopleQueries, RecordQueries, PostQueries, BuyingRoleQueries, FormQueries):
     """Every method takes the tenant id first."""
 
     def __init__(self, db: Database) -> None:

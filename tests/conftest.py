@@ -369,7 +369,8 @@ async def teams_with_graph(
         teams_app_catalog_id="catalog-app-1",
         notify_window_seconds=0,
     )
-    app = create_app(config, graph_credential=FakeCredential(), delivery=FAST)
+    fake_graph[0].publish("catalog-app-1", web_application_id=config.graph_client_id)  # as `make package` builds it
+    app = create_app(config, graph_credential=FakeCredential(config.graph_client_id), delivery=FAST)
     return Teams(await aiohttp_client(app), fake, service_url)
 
 

@@ -88,6 +88,8 @@ class FakeConnector:
     conversations: list[dict[str, Any]] = field(default_factory=list)
     member_lookups: int = 0
     installed: set[str] = field(default_factory=set)  # member ids (29:..., aad) who have the app
+    install_delay: float = 0.0  # seconds after a Graph install before a 1:1 chat can be created (Teams: seconds)
+    _usable_at: dict[str, float] = field(default_factory=dict)  # member id -> when the install took effect
     faults: collections.deque[Fault] = field(default_factory=collections.deque)
     limits: Limits | None = None
     random_429: float = 0.0  # share of sends answered 429 at random (seeded)
@@ -141,13 +143,22 @@ class FakeConnector:
         self.installed -= {user_id, member["aadObjectId"]}
 
     def install(self, aad_object_id: str) -> None:
-        """What Graph's installedApps call does: the app is now there for that user."""
+        """What Graph's installedApps call does: the app is there for that user, usable after `install_delay`."""
         for member in self.members.values():
             if member["aadObjectId"] == aad_object_id:
                 self.installed |= {member["id"], aad_object_id}
+                at = time.monotonic() + self.install_delay
+                self._usable_at |= {member["id"]: at, aad_object_id: at}
 
     def replies_to(self, activity_id: str) -> list[Posted]:
         return [p for p in self.posted if p.reply_to == activity_id]
+
+    def shown(self, message_id: str) -> dict[str, Any]:
+        """The card everyone in the conversation sees in a message: as posted, or as last updated (PUT). An
+        invoke's answer (adaptiveCard/action) is the clicker's alone and never changes it."""
+        versions = [p for p in self.posted if p.id == message_id and p.cards]
+        assert versions, f"no message {message_id} with a card"
+        return versions[-1].cards[0]
 
     def updates_of(self, message_id: str) -> list[Posted]:
         return [p for p in self.posted if p.method == "PUT" and p.id == message_id]
@@ -223,7 +234,10 @@ class FakeConnector:
 
     def _member(self, user_id: str) -> web.Response:
         self.member_lookups += 1
-        member = self.members.get(user_id)
+        # Teams finds a member by their Teams id (29:...) or their Entra object id.
+        member = self.members.get(user_id) or next(
+            (m for m in self.members.values() if m["aadObjectId"] == user_id), None
+        )
         if member is None:
             error = {"error": {"code": "MemberNotFoundInConversation", "message": "The member was not found."}}
             return web.json_response(error, status=404)
@@ -233,7 +247,7 @@ class FakeConnector:
         body = await request.json()
         self.conversations.append(body)
         member_id = ((body.get("members") or [{}])[0]).get("id", "")
-        if member_id not in self.installed:
+        if member_id not in self.installed or self._usable_at.get(member_id, 0.0) > time.monotonic():
             error = {"error": {"code": "Forbidden", "message": "The bot is not installed for the user."}}
             return web.json_response(error, status=403)
         # Teams gives a user one 1:1 chat with a bot: the same id the user's own messages carry.

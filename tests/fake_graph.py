@@ -15,14 +15,16 @@ from azure.core.credentials import AccessToken
 
 
 class FakeCredential:
-    """Stands in for azure-identity (whose authorities must be https): hands out a fixed token."""
+    """Stands in for azure-identity (whose authorities must be https): hands out a token naming `app_id`,
+    the Entra app the fake Graph then sees calling."""
 
-    def __init__(self) -> None:
+    def __init__(self, app_id: str = "") -> None:
         self.requests = 0
+        self.app_id = app_id
 
     async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         self.requests += 1
-        return AccessToken("fake-graph-token", int(time.time()) + 3600)
+        return AccessToken(f"fake-graph-token:{self.app_id}", int(time.time()) + 3600)
 
     async def close(self) -> None:
         return None
@@ -53,6 +55,13 @@ class FakeGraph:
     received: list[Received] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)  # consumed one per request; then 202/201
     on_install: Callable[[str], None] | None = None  # told the user id of each app installation
+    users: dict[str, str] = field(default_factory=dict)  # Entra object id -> display name (GET /users/{id})
+    # The org's app catalog: catalog app id -> the published manifest's webApplicationInfo.id (None: absent).
+    # Graph installs only catalog apps, and only when the calling Entra app is that webApplicationInfo.id.
+    catalog: dict[str, str | None] = field(default_factory=dict)
+
+    def publish(self, catalog_app_id: str, web_application_id: str | None) -> None:
+        self.catalog[catalog_app_id] = web_application_id
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -62,6 +71,29 @@ class FakeGraph:
     def mails(self) -> list[dict[str, Any]]:
         return [r.body for r in self.received if r.path.endswith("/sendMail")]
 
+    def _user(self, request: web.Request) -> web.Response | None:
+        """GET /users/{id}: the display name (User.ReadBasic.All), 404 for someone the directory lacks."""
+        parts = request.path.strip("/").split("/")
+        if request.method != "GET" or len(parts) != 3 or parts[1] != "users":
+            return None
+        if parts[2] not in self.users:
+            return web.json_response({"error": {"code": "Request_ResourceNotFound", "message": "no user"}}, status=404)
+        return web.json_response({"id": parts[2], "displayName": self.users[parts[2]]})
+
+    def _install(self, request: web.Request, body: Any) -> web.Response:
+        bind = str((body or {}).get("teamsApp@odata.bind", ""))
+        app_id = bind.rsplit("/", 1)[-1]
+        caller = request.headers.get("Authorization", "").removeprefix("Bearer fake-graph-token:")
+        if app_id not in self.catalog:
+            message = f"teamsApp {app_id} is not in the organisation's app catalog"
+            return web.json_response({"error": {"code": "NotFound", "message": message}}, status=404)
+        if self.catalog[app_id] != caller:
+            message = "the calling app is not the app's webApplicationInfo.id"
+            return web.json_response({"error": {"code": "Forbidden", "message": message}}, status=403)
+        if self.on_install is not None:
+            self.on_install(request.path.split("/")[-3])
+        return web.Response(status=201)  # Graph answers an install with 201 and no body
+
     async def _route(self, request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else None
         self.received.append(Received(request.method, request.path, dict(request.headers), body))
@@ -69,10 +101,11 @@ class FakeGraph:
         if answer is None:
             if request.path.endswith("/sendMail"):
                 return web.Response(status=202)
+            user = self._user(request)
+            if user is not None:
+                return user
             if request.path.endswith("/teamwork/installedApps"):
-                if self.on_install is not None:
-                    self.on_install(request.path.split("/")[-3])
-                return web.json_response({"id": "installation-1"}, status=201)
+                return self._install(request, body)
             return web.json_response({"error": {"code": "NotFound", "message": request.path}}, status=404)
         if answer.delay:
             await asyncio.sleep(answer.delay)

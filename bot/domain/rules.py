@@ -29,6 +29,7 @@ SEND_REFUSALS = {
     "unknown": "The last try may have gone out: check Sent Items in Outlook, then open the email again to resend.",
 }
 AAD_ID = re.compile(r"[A-Za-z0-9-]{1,100}")
+TEAMS_USER_ID = re.compile(r"29:[A-Za-z0-9_:.\-]{1,200}")  # a Teams user id, as the member API returns it
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 

@@ -15,7 +15,7 @@ from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Change, Kind, RecordView, Seen, User
 from bot.handlers import roles
 from bot.handlers.email import EmailActions
-from bot.handlers.payload import BadPayload, follow_for_field, int_field, text_field
+from bot.handlers.payload import BadPayload, follow_for_field, form_key_field, int_field, text_field
 from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.handlers.text import outbox_status, working_hours_reply
 from bot.services import CrmService
@@ -46,6 +46,7 @@ class Click:
     data: dict[str, Any]
     shared: bool = False  # clicked in a channel or group chat, where many people see the same card
     follower_name: str | None = None  # the picked colleague's name, when the Teams layer could resolve it
+    follower_teams_id: str | None = None  # and their Teams id (29:...), from the conversation's roster
 
 
 Handler = Callable[["Actions", Click], Reply | Awaitable[Reply]]
@@ -72,9 +73,11 @@ def handled_verbs() -> frozenset[str]:
 class Actions:
     """Answers one click; the handlers below are its methods, found through the verb registry."""
 
-    def __init__(self, services: CrmService, mailer: Mailer | None = None) -> None:
+    def __init__(
+        self, services: CrmService, mailer: Mailer | None = None, mail_link: Callable[[str], str] | None = None
+    ) -> None:
         self.services = services
-        self.email = EmailActions(services, mailer)
+        self.email = EmailActions(services, mailer, mail_link)
 
     async def handle(self, click: Click, verb: Any) -> Reply:
         handler = _VERBS.get(verb) if isinstance(verb, str) else None
@@ -301,7 +304,7 @@ class Actions:
             return self._follower_form(click, {"follower": "Pick a colleague."})
 
         def operation() -> Change:
-            colleague = self.services.colleague(click.user, picked, click.follower_name)
+            colleague = self.services.colleague(click.user, picked, click.follower_name, click.follower_teams_id)
             return self.services.follow(click.user, ref, follower=colleague, seen=seen, follow_for=follow_for)
 
         return self._attempt(
@@ -376,26 +379,33 @@ class Actions:
             raise BadPayload("This card asks for a kind of record I don't know.")
         kind = Kind(kind_name)
         values = {name: text_field(click.data, name) for name in ("title", "company")}
+        key = form_key_field(click.data)
         try:
-            change = self.services.create_record(click.user, kind, values["title"], values["company"])
+            change = self.services.create_record(click.user, kind, values["title"], values["company"], key)
         except DomainError as exc:
             if exc.field is None:
                 raise
-            return Reply(card=new_record_form(kind, values, {exc.field: exc.message}), outcome="invalid")
+            card = new_record_form(kind, values, {exc.field: exc.message}, form_key=key or "")
+            return Reply(card=card, outcome="invalid")
         return change_reply(change, click.user, click.shared)
 
     @on_verb(verbs.CONTACT_CREATE)
     def create_contact(self, click: Click) -> Reply:
         values = {name: text_field(click.data, name) for name in ("name", "email", "company", "job_title", "phone")}
+        key, added = form_key_field(click.data), True
         try:
-            contact = self.services.create_contact(
-                click.user, values["name"], values["email"], values["phone"], values["company"], values["job_title"]
-            )
+            if key:
+                contact, added = self.services.create_contact_once(click.user, key, **values)
+            else:
+                contact = self.services.create_contact(
+                    click.user, values["name"], values["email"], values["phone"], values["company"], values["job_title"]
+                )
         except DomainError as exc:
             if exc.field is None:
                 raise
-            return Reply(card=new_contact_form(values, {exc.field: exc.message}), outcome="invalid")
-        return Reply(card=contact_list_card("Contact added", [contact], "", message=f"{contact.name} added."))
+            return Reply(card=new_contact_form(values, {exc.field: exc.message}, key or ""), outcome="invalid")
+        message = f"{contact.name} added." if added else f"{contact.name} was already added from this form."
+        return Reply(card=contact_list_card("Contact added", [contact], "", message=message))
 
     # --- notifications --------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from bot.domain.errors import DomainError
@@ -17,7 +18,7 @@ from bot.handlers.payload import text_field
 from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.services import CrmService
 from bot.services.email import Mailer, MailError, OutgoingMail
-from cards.email import compose_card, prepared_card
+from cards.email import compose_card, mailto_link, prepared_card
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +74,14 @@ _FIELDS = {"to", "cc_extra", "subject", "body"}
 
 
 class EmailActions:
-    def __init__(self, services: CrmService, mailer: Mailer | None) -> None:
+    def __init__(
+        self, services: CrmService, mailer: Mailer | None, mail_link: Callable[[str], str] | None = None
+    ) -> None:
+        """`mail_link` turns a `mailto:` into the https link the card offers (bot/mail_links.py); without it
+        the card carries the `mailto:` itself."""
         self.services = services
         self.mailer = mailer
+        self.mail_link = mail_link
 
     def can_send(self, user: User) -> bool:
         return self.mailer is not None and self.mailer.serves(user.tenant_id) and bool(user.aad_object_id)
@@ -138,7 +144,9 @@ class EmailActions:
         except DomainError as exc:
             return self._again(user, view, data, exc)
         send_id = data.get("send_id") if isinstance(data.get("send_id"), str) else new_send_id()
-        card = prepared_card(view, draft.to, draft.cc, draft.subject, draft.body, str(send_id), user.id)
+        mailto = mailto_link(draft.to, draft.cc, draft.subject, draft.body)
+        link = self.mail_link(mailto) if self.mail_link is not None else mailto
+        card = prepared_card(view, draft.to, draft.cc, draft.subject, link, str(send_id), user.id)
         return Reply(card=card, outcome="form")
 
     def log_sent(self, user: User, view: RecordView, data: dict[str, Any], shared: bool) -> Reply:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from typing import Any
 
 from bot.domain.errors import DomainError
 from bot.domain.models import FollowFor
 
 MAX_FIELD_CHARS = 10_000  # anything longer is not a value a card input produced
+FORM_KEY = re.compile(r"[0-9a-f]{32}")
 
 
 class BadPayload(DomainError):
@@ -32,6 +35,19 @@ def int_field(data: dict[str, Any], name: str, default: int | None = None) -> in
     if isinstance(value, str) and value.isdigit() and len(value) < 10:
         return int(value)
     raise BadPayload("This card sent something I can't read; please open the record again.")
+
+
+def new_form_key() -> str:
+    """The idempotency key a create form carries: submitted twice, it creates once."""
+    return uuid.uuid4().hex
+
+
+def form_key_field(data: dict[str, Any]) -> str | None:
+    """A create form's key; None on a form from before keys (it creates as asked)."""
+    key = text_field(data, "form_key")
+    if key and not FORM_KEY.fullmatch(key):
+        raise BadPayload("This form sent something I can't read; please ask for a new one.")
+    return key or None
 
 
 def follow_for_field(data: dict[str, Any]) -> FollowFor:

@@ -12,6 +12,7 @@ from bot.domain.models import Change, Contact, FollowFor, Kind, Mentioned, Recor
 from bot.domain.rules import clean_text
 from bot.handlers.commands import COMMANDS, Args, ParsedCommand, TooLong, parse, spec_named
 from bot.handlers.email import EmailActions
+from bot.handlers.payload import new_form_key
 from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.handlers.roles import role_command
 from bot.services import CrmService
@@ -127,13 +128,13 @@ class Conversation:
 
     def _new_record(self, user: User, command: ParsedCommand, kind: Kind) -> Answer:
         if not command.text:
-            return Reply(card=new_record_form(kind), outcome="form")
+            return Reply(card=new_record_form(kind, form_key=new_form_key()), outcome="form")
         return self.services.create_record(user, kind, command.text)
 
     @on_command("new contact")
     def new_contact(self, user: User, command: ParsedCommand) -> Answer:
         if not command.text:
-            return Reply(card=new_contact_form(), outcome="form")
+            return Reply(card=new_contact_form(form_key=new_form_key()), outcome="form")
         name, email, company = split_new_contact(command.text)
         contact = self.services.create_contact(user, name, email, company=company)
         return Reply(card=contact_list_card("Contact added", [contact], "", message=f"{contact.name} added."))

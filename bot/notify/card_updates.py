@@ -54,8 +54,8 @@ class CardUpdater:
         else:
             self._views.pop(key, None)
         if key in self._pending:
-            if answered_activity_id:
-                self._pending[key].add(answered_activity_id)
+            # Only the latest change's answer is up to date: a message answered for an earlier one is not.
+            self._pending[key] = {answered_activity_id} if answered_activity_id else set()
             return
         self._pending[key] = {answered_activity_id} if answered_activity_id else set()
         self._start(self._update(key))

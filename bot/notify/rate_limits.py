@@ -4,7 +4,8 @@ limiter every proactive send goes through, and how long to wait before trying ag
 Limits, from Microsoft's "Rate limiting for bots" page
 (https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/rate-limit): per bot per
 conversation, send and create conversation 7 per 1 s, 8 per 2 s, 60 per 30 s, 1800 per 3600 s;
-per app per tenant 50 requests per second."""
+per app per tenant 50 requests per second (some revisions of the page say 30: the budget is the
+TEAMS_TENANT_RPS setting, 30 by default, which the limiter applies to every tenant key)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from dataclasses import dataclass
 
 Limit = tuple[int, float]  # at most N operations in any window of S seconds
 CONVERSATION_LIMITS: tuple[Limit, ...] = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
-TENANT_LIMITS: tuple[Limit, ...] = ((50, 1.0),)
+TENANT_RPS = 30  # the safer of the documented figures; TEAMS_TENANT_RPS changes it
+TENANT_LIMITS: tuple[Limit, ...] = ((TENANT_RPS, 1.0),)
 Keyed = tuple[Hashable, tuple[Limit, ...]]
 
 
@@ -105,8 +107,11 @@ class RateLimiter:
         slack: float = 0.005,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        tenant_rps: int | None = None,
     ) -> None:
         self.slack = slack
+        # The per-tenant budget from configuration, applied to every `in_tenant` key.
+        self.tenant_limits: tuple[Limit, ...] | None = ((tenant_rps, 1.0),) if tenant_rps else None
         self.clock = clock
         self.sleep = sleep
         self._logs: dict[Hashable, deque[_Slot]] = {}
@@ -140,7 +145,14 @@ class RateLimiter:
         """Nothing for `key` before `seconds` from now (a Retry-After)."""
         self._blocked[key] = max(self._blocked.get(key, 0.0), self.clock() + seconds)
 
+    def _budget(self, keyed: Keyed) -> Keyed:
+        key = keyed[0]
+        if self.tenant_limits is not None and isinstance(key, tuple) and key[:1] == ("tenant",):
+            return key, self.tenant_limits
+        return keyed
+
     async def acquire(self, narrow: list[Keyed], wide: Keyed, urgent: bool = False) -> Permit:
+        wide = self._budget(wide)
         while True:
             now = self.clock()
             ready = max([self._earliest(k, lim, now, True)[0] for k, lim in narrow], default=now)

@@ -11,6 +11,19 @@ from bot.services.base import Cases
 class ContactCases(Cases):
     # --- contacts ------------------------------------------------------------------------------
 
+    def create_contact_once(self, actor: User, form_key: str, **fields: str | None) -> tuple[Contact, bool]:
+        """`create_contact` from a form carrying `form_key`: a second submit creates nothing and answers with
+        the contact the first one added (and False)."""
+        with self.writing():
+            done = self.repo.form_submit(actor.tenant_id, form_key)
+            earlier = self.repo.get_contact(actor.tenant_id, done[1]) if done and done[1] else None
+            if earlier is not None:
+                return earlier, False
+            name = fields.pop("name", None) or ""
+            contact = self.create_contact(actor, name, **fields)
+            self.repo.add_form_submit(actor.tenant_id, form_key, None, contact.id, self.clock())
+            return contact, True
+
     def create_contact(
         self,
         actor: User,

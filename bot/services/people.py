@@ -10,7 +10,7 @@ from bot.domain.clock import shifted, utc_now
 from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError
 from bot.domain.models import User
-from bot.domain.rules import AAD_ID, MAX_NAME, clean_text
+from bot.domain.rules import AAD_ID, MAX_NAME, TEAMS_USER_ID, clean_text
 from bot.services.base import Cases
 
 REDELIVERY_MEMORY_SECONDS = 2 * 24 * 3600
@@ -66,16 +66,19 @@ class UserCases(Cases):
     def colleagues(self, tenant_id: str, limit: int = 50) -> list[User]:
         return self.repo.list_users(tenant_id, limit)
 
-    def colleague(self, actor: User, aad_object_id: str, name: str | None) -> User:
-        """A user of the actor's tenant picked by Entra object id; recorded if the bot never met them."""
+    def colleague(self, actor: User, aad_object_id: str, name: str | None, teams_id: str | None = None) -> User:
+        """A user of the actor's tenant picked by Entra object id; recorded if the bot never met them, and their
+        Teams id (29:..., for the card's refresh) and name kept when the Teams layer found them."""
         aad = clean_text(aad_object_id)
         if not AAD_ID.fullmatch(aad):
             raise DomainError("Pick a colleague from the list.", "follower")
+        teams_id = teams_id if teams_id and TEAMS_USER_ID.fullmatch(teams_id) else None
+        clean_name = clean_text(name)[:MAX_NAME]
         existing = self.repo.find_user(actor.tenant_id, None, aad)
-        if existing is not None:
+        if existing is not None and (existing.teams_id or not teams_id) and (existing.name or not clean_name):
             return existing
         with self.writing():
-            return self.repo.upsert_user(actor.tenant_id, None, aad, clean_text(name)[:MAX_NAME], self.clock())
+            return self.repo.upsert_user(actor.tenant_id, teams_id, aad, clean_name, self.clock())
 
     def first_delivery(self, tenant_id: str, conversation_id: str, activity_id: str) -> bool:
         """False when Teams redelivers an activity this bot already took."""

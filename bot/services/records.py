@@ -35,7 +35,11 @@ MAX_MENTIONS = 20  # colleagues told about one comment
 class RecordCases(ContactCases):
     deliveries: Deliveries
 
-    def create_record(self, actor: User, kind: Kind, title: str, company: str | None = None) -> Change:
+    def create_record(
+        self, actor: User, kind: Kind, title: str, company: str | None = None, form_key: str | None = None
+    ) -> Change:
+        """A new record, owned and followed by `actor`. A form's `form_key` creates once: submitted again (a
+        second click, the form shown again after a reload), it answers with what the first submit created."""
         clean_title = limited(title, "title", "A title", MAX_TITLE)
         if not clean_title:
             article = "An" if kind is Kind.OPPORTUNITY else "A"
@@ -43,9 +47,15 @@ class RecordCases(ContactCases):
         clean_company = limited(company, "company", "A company name")
         now = self.clock()
         with self.writing():
+            done = self.repo.form_submit(actor.tenant_id, form_key) if form_key else None
+            earlier = self.repo.get_record(actor.tenant_id, done[0]) if done and done[0] else None
+            if earlier is not None:
+                return Change(earlier, (), f"{earlier.ref} was already created from this form.", self.view_of(earlier))
             record = self.repo.insert_record(
                 actor.tenant_id, kind, clean_title, stages_for(kind)[0], actor.id, now, company=clean_company
             )
+            if form_key:
+                self.repo.add_form_submit(actor.tenant_id, form_key, record.id, None, now)
             self.repo.add_follower(actor.tenant_id, record.id, actor.id, now)
             event = self._event(actor, record, EventKind.CREATED, new=clean_title)
             return self._changed(record, (event,), f"{record.ref} created.")

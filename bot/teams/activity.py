@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -39,7 +40,8 @@ def is_personal(activity: Activity) -> bool:
 
 
 def command_text(activity: Activity) -> str:
-    """The text of a message with the bot's @mention removed (Teams keeps `<at>Bot</at>` in the text)."""
+    """The text of a message with the bot's @mention removed (Teams keeps `<at>Bot</at>` in the text, newer
+    clients one `<at>` per word of a display name), HTML entities decoded and no-break spaces made spaces."""
     text = activity.text if isinstance(activity.text, str) else ""
     bot_id = activity.recipient.id if activity.recipient else None
     for entity in activity.entities or []:
@@ -55,6 +57,9 @@ def command_text(activity: Activity) -> str:
     text = re.sub(r"<at>.*?</at>", " ", text) if "<at>" in text else text
     if _FORMATTING_TAG.search(text):
         text = _FORMATTING_TAG.sub(" ", text)
+    if "&" in text:  # Teams sends HTML: `<at>CRM</at>&nbsp;show L-1`, `Tom &amp; Jerry`
+        text = html.unescape(text)
+    text = text.replace("\xa0", " ")
     if not text.strip() and isinstance(activity.value, dict) and isinstance(activity.value.get("command"), str):
         text = activity.value["command"]  # a messageBack button whose text did not come through
     return text.strip()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol
 
 from botbuilder.core import ActivityHandler, BotAdapter, CardFactory, CloudAdapterBase, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsInfo
@@ -36,6 +37,12 @@ from cards.help import help_card
 log = logging.getLogger(__name__)
 
 
+class Directory(Protocol):
+    """People's display names from the organisation's directory (Microsoft Graph; bot/graph.py)."""
+
+    async def display_name(self, tenant_id: str, aad_object_id: str) -> str | None: ...
+
+
 def answered(turn_context: TurnContext, response: InvokeResponse) -> InvokeResponse:
     """Hand the invoke's answer to the adapter directly. ActivityHandler would otherwise send it as an
     activity, which botbuilder deep-copies: with a record card, a fifth of a click's CPU."""
@@ -52,11 +59,14 @@ class TeamsCrmBot(ActivityHandler):
         app_id: str,
         limiter: RateLimiter,
         mailer: Mailer | None = None,
+        directory: Directory | None = None,
+        mail_link: Callable[[str], str] | None = None,
     ) -> None:
+        self.directory = directory
         self.services = services
         self.adapter = adapter
         self.app_id = app_id  # "" with auth off, as botbuilder expects for proactive calls
-        self.actions = Actions(services, mailer)
+        self.actions = Actions(services, mailer, mail_link)
         self.conversation = Conversation(services, self.actions.email)
         self.card_updater = CardUpdater(services, self._update_posted_card, limiter)
 
@@ -252,19 +262,40 @@ class TeamsCrmBot(ActivityHandler):
         action = value.get("action") if isinstance(value.get("action"), dict) else {}
         verb, data = action.get("verb"), action.get("data", {})
         shared = not is_personal(activity)
-        follower_name = await self._colleague_name(turn_context, data) if verb == verbs.ADD_FOLLOWER else None
-        reply = await self.actions.handle(Click(turn.user, data, shared, follower_name), verb)
+        teams_id, name = await self._colleague(turn_context, turn, data) if verb == verbs.ADD_FOLLOWER else (None, None)
+        reply = await self.actions.handle(Click(turn.user, data, shared, name, teams_id), verb)
         log.info("tenant=%s user=%s verb=%s outcome=%s", turn.tenant_id, turn.user.id, str(verb)[:40], reply.outcome)
         clicked = activity.reply_to_id
+        created = verb == verbs.RECORD_CREATE and bool(reply.events)  # the clicked message is the create form
         if clicked and activity.conversation and reply.card is not None:
-            # The clicked message now shows this card: keep it up to date if it is a record, else leave it alone.
             await self.services.run(
-                self.services.track_card,
-                turn.user, reply.record_id, activity.conversation.id, clicked, activity.service_url, shared,
+                self._track_clicked,
+                turn, reply, activity.conversation.id, clicked, activity.service_url, shared, created,
             )  # fmt: skip
-        self._changed(turn, reply, clicked)
+        # The answer is shown only to the clicker: what everyone sees changes through update_activity, so a
+        # shared post (and a create form, which would come back after a reload) is updated too.
+        self._changed(turn, reply, None if shared or created else clicked)
         body = card_response(reply.card) if reply.card is not None else message_response(reply.text or "")
         return answered(turn_context, InvokeResponse(status=200, body=body))
+
+    def _track_clicked(
+        self,
+        turn: Turn,
+        reply: Reply,
+        conversation_id: str,
+        clicked: str,
+        service_url: str,
+        shared: bool,
+        created: bool,
+    ) -> None:
+        """In a 1:1 chat the clicked message shows the answer: tracked as its record's post (None: a form no
+        update may overwrite). In a channel or group chat the answer is the clicker's alone and the message
+        keeps showing everyone its posted card, so its post stays as it was; a create form there becomes the
+        new record's post (the updater puts the record card in its place for everyone)."""
+        if not shared:
+            self.services.track_card(turn.user, reply.record_id, conversation_id, clicked, service_url, shared)
+        elif created and reply.record_id is not None:
+            self.services.remember_card_post(turn.user, reply.record_id, conversation_id, clicked, service_url, shared)
 
     def _search(self, turn: Turn, value: dict[str, Any]) -> InvokeResponse:
         """Typeahead in the contact pickers (Teams' dynamic search, `Data.Query` with our dataset)."""
@@ -277,13 +308,18 @@ class TeamsCrmBot(ActivityHandler):
             )
         return InvokeResponse(status=200, body=search_response(results))
 
-    async def _colleague_name(self, turn_context: TurnContext, data: Any) -> str | None:
-        """The picked colleague's display name, from the conversation's roster when Teams knows them there."""
+    async def _colleague(self, turn_context: TurnContext, turn: Turn, data: Any) -> tuple[str | None, str | None]:
+        """The picked colleague's Teams id (29:..., for the card's refresh) and display name, from the
+        conversation's roster when Teams knows them there; else the name from Microsoft Graph when configured
+        (User.ReadBasic.All); else nothing yet (both are learnt when they first write)."""
         picked = data.get("follower") if isinstance(data, dict) else None
         if not isinstance(picked, str) or not 0 < len(picked) <= 100:
-            return None
+            return None, None
         try:
             member = await asyncio.wait_for(TeamsInfo.get_member(turn_context, picked), timeout=5)
-        except Exception:  # not in this conversation's roster: the name is learnt when they first write
-            return None
-        return getattr(member, "name", None) or None
+            teams_id, name = getattr(member, "id", None) or None, getattr(member, "name", None) or None
+        except Exception:  # not in this conversation's roster
+            teams_id, name = None, None
+        if name is None and self.directory is not None:
+            name = await self.directory.display_name(turn.tenant_id, picked)
+        return teams_id, name

@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 RETRYABLE_STATUS = {408, 412, 502, 503, 504}
 NOT_INSTALLED_STATUS = {403, 404}  # creating a 1:1 with someone who does not have the app
 FALLBACK_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
+INSTALL_WAITS = 5  # retries of the 1:1 chat's creation after a Graph install: 2, 4, 8, 10, 10 s by default
+INSTALL_WAIT_CAP = 10.0
 
 
 class AppInstaller(Protocol):
@@ -264,7 +266,7 @@ class TeamsTransport:
                     False,
                 ) from exc
             await self._install(user)
-            conversation_id = await self._create(user, member, service_url, bot_id, bot_name)
+            conversation_id = await self._create_after_install(user, member, service_url, bot_id, bot_name)
         await self.deliveries.run(
             self.deliveries.save_conversation, user, conversation_id, service_url, bot_id, bot_name
         )
@@ -284,6 +286,25 @@ class TeamsTransport:
             reason, transient = str(exc) or type(exc).__name__, getattr(exc, "transient", True)
             raise DeliveryError(f"installing the app for {user.name} failed: {reason}", transient) from exc
         log.info("tenant=%s user=%s app installed through Graph", user.tenant_id, user.id)
+
+    async def _create_after_install(self, user: User, member: str, service_url: str, bot_id: str, bot_name: str) -> str:
+        """Teams takes a few seconds to let a chat be created after Graph installed the app: retry the refusal
+        with backoff (INSTALL_WAITS times); still refused, the delivery is retried later (transient)."""
+        attempt = 0
+        while True:
+            try:
+                return await self._create(user, member, service_url, bot_id, bot_name)
+            except DeliveryError as exc:
+                attempt += 1
+                if exc.status not in NOT_INSTALLED_STATUS:
+                    raise
+                if attempt > INSTALL_WAITS:
+                    raise DeliveryError(
+                        f"the app was installed for {user.name or 'this person'} but Teams does not accept the"
+                        f" chat yet ({exc.reason})",
+                        True,
+                    ) from exc
+            await asyncio.sleep(min(INSTALL_WAIT_CAP, self.policy.backoff_base * 2 ** (attempt - 1)))
 
     async def _create(self, user: User, member: str, service_url: str, bot_id: str, bot_name: str) -> str:
         tenant = user.tenant_id

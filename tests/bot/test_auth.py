@@ -110,7 +110,8 @@ async def secured(aiohttp_client: Any, connector: Any, tmp_path: Any, keys: KeyS
         TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=keys.metadata_url, TO_BOT_FROM_CHANNEL_TOKEN_ISSUER=ISSUER,
     )  # fmt: skip
     auth = ConfigurationBotFrameworkAuthentication(settings, credentials_factory=LocalCredentialFactory())
-    return Teams(await aiohttp_client(create_app(config, bot_auth=auth)), fake, service_url)
+    app = create_app(config, bot_auth=auth, bot_credentials=LocalCredentialFactory())
+    return Teams(await aiohttp_client(app), fake, service_url)
 
 
 def stored(teams: Teams) -> list[int]:

@@ -337,6 +337,6 @@ async def test_a_graph_install_refused_for_want_of_permission_fails_at_once_and_
     assert (await teams_with_graph.settled())["failed"] == 1
     assert len([r for r in graph.received if r.path.endswith("/teamwork/installedApps")]) == 1
     status = all_text(await teams_with_graph.card(ALICE, "notifications"))
-    assert "the app may not install itself for this user" in status
-    assert "TeamsAppInstallation.ReadWriteSelfForUser.All" in status
+    assert "Microsoft Graph refused to install the app for this user" in status
+    assert "TeamsAppInstallation.ReadWriteForUser.All" in status
     assert "gave up" not in status and teams_with_graph.notifications(DAVE) == []

@@ -160,3 +160,9 @@ def test_the_build_refuses_an_empty_or_malformed_id(tmp_path: Path, app_id: str 
 def test_the_build_refuses_a_domain_with_a_scheme(tmp_path: Path) -> None:
     done = run_build(tmp_path, APP_ID, "--domain", "https://crm.contoso.com/api")
     assert done.returncode != 0 and "BOT_DOMAIN" in done.stderr
+
+
+def test_graph_may_install_the_app_for_people_with_the_bots_own_registration(manifest: dict[str, Any]) -> None:
+    """Graph installs an app for a user only when the calling Entra app is the manifest's webApplicationInfo.id."""
+    assert manifest["webApplicationInfo"]["id"] == APP_ID == manifest["bots"][0]["botId"]
+    assert manifest["webApplicationInfo"]["resource"]  # required by the schema; any string (Teams docs' placeholder)

@@ -112,11 +112,15 @@ def every_card() -> dict[str, Card]:
         "contacts": contact_list_card("Contacts", contacts, "none", message="Added."),
         "new lead form": new_record_form(Kind.LEAD, {"title": "t"}, {"title": "A lead needs a title."}),
         "new contact form": new_contact_form({"name": "n"}, {"email": "bad"}),
+        "new lead form with its key": new_record_form(Kind.LEAD, form_key="0" * 32),
+        "new contact form with its key": new_contact_form(form_key="0" * 32),
         "help": help_card(HELP_ENTRIES, HELP_BUTTONS),
         "unknown": unknown_card("what?", HELP_BUTTONS),
         "compose": compose_card(view()),
         "compose with graph": compose_card(view(), True, "a" * 32, {"body": "typed"}, {"to": "bad"}, "Graph is busy"),
-        "prepared mailto": prepared_card(view(), ["a@x.example"], ["b@y.example"], "Subject", "Body\nline", "a" * 32),
+        "prepared mailto": prepared_card(
+            view(), ["a@x.example"], ["b@y.example"], "Subject", "https://crm.example/mail/x", "a" * 32
+        ),
         "compose without contact": compose_card(view(with_contact=False)),
         "record with refresh": record_card(view(), viewer_id=1, refresh_user_ids=["29:a", "29:b"]),
         "contact picker": contact_picker_form(view(), True, contacts, 5000, {"new_name": "N"}, {"new_email": "bad"}),

@@ -15,11 +15,12 @@ def graph_at(base_url: str, budget: float = 3.0) -> Graph:
         graph_client_id="c", graph_client_secret="s", graph_tenant_id="tenant-1", graph_base_url=base_url,
         teams_app_catalog_id="catalog-app-1",
     )  # fmt: skip
-    return Graph(config, credential=FakeCredential(), budget=budget)
+    return Graph(config, credential=FakeCredential("c"), budget=budget)
 
 
 @pytest.fixture
 def graph(fake_graph: tuple[FakeGraph, str]) -> Graph:
+    fake_graph[0].publish("catalog-app-1", web_application_id="c")
     return graph_at(fake_graph[1])
 
 
@@ -80,6 +81,23 @@ async def test_a_refused_install_is_final_and_names_the_permission(
     fake_graph[0].answers = [graph_error(403, "Forbidden", "Missing role"), Answer(201, {"id": "installation-1"})]
     with pytest.raises(GraphError) as refused:
         await graph.install_for_user("tenant-1", "aad-bob")
-    assert "TeamsAppInstallation.ReadWriteSelfForUser.All" in refused.value.message and not refused.value.transient
+    assert "TeamsAppInstallation.ReadWriteForUser.All" in refused.value.message and not refused.value.transient
     assert len(fake_graph[0].received) == 1
+    await graph.close()
+
+
+async def test_graph_installs_only_catalog_apps_whose_manifest_names_the_calling_app(
+    fake_graph: tuple[FakeGraph, str],
+) -> None:
+    fake, base_url = fake_graph
+    graph = graph_at(base_url)
+    with pytest.raises(GraphError) as uploaded:  # side-loaded, not published to the org catalog
+        await graph.install_for_user("tenant-1", "aad-bob")
+    assert uploaded.value.status == 404 and "published to the organisation's app catalog" in uploaded.value.message
+    fake.publish("catalog-app-1", web_application_id="another-registration")
+    with pytest.raises(GraphError) as refused:  # webApplicationInfo.id names another app than the caller
+        await graph.install_for_user("tenant-1", "aad-bob")
+    assert refused.value.status == 403 and "webApplicationInfo.id" in refused.value.message
+    fake.publish("catalog-app-1", web_application_id="c")
+    await graph.install_for_user("tenant-1", "aad-bob")
     await graph.close()

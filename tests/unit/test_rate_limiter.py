@@ -1,6 +1,6 @@
 """The sender's rate limiter on a fake clock: Teams' windows are kept, one busy chat holds up no one."""
 
-from bot.notify.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS, DeliveryPolicy, RateLimiter
+from bot.notify.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS, DeliveryPolicy, RateLimiter, in_tenant
 
 
 class Clock:
@@ -37,12 +37,25 @@ async def test_one_conversation_keeps_every_teams_window() -> None:
     assert times[7] >= 1.0 and times[8] >= 2.0 and times[60] >= 30.0
 
 
-async def test_the_tenant_gets_50_a_second_across_conversations() -> None:
+async def test_the_tenant_gets_its_budget_a_second_across_conversations() -> None:
     clock = Clock()
     rate = limiter(clock)
     times = [await send(rate, f"user{i}") for i in range(200)]
-    assert windows_hold(times, 50, 1.0)
-    assert times[-1] < 4.0  # paced, but close to the limit: 200 sends in under 4 s
+    assert TENANT_LIMITS == ((30, 1.0),)  # TEAMS_TENANT_RPS's default
+    assert windows_hold(times, 30, 1.0)
+    assert times[-1] < 7.5  # paced, but close to the limit: 200 sends in under 7.5 s
+
+
+async def test_the_configured_tenant_budget_replaces_the_default() -> None:
+    clock = Clock()
+    rate = RateLimiter(slack=0.0, clock=clock, sleep=clock.sleep, tenant_rps=50)
+    times = []
+    for i in range(200):
+        permit = await rate.acquire([(("c", f"user{i}"), CONVERSATION_LIMITS)], in_tenant("tenant"))
+        times.append(clock())
+        permit.finished()
+    assert windows_hold(times, 50, 1.0) and not windows_hold(times, 30, 1.0)
+    assert times[-1] < 4.5
 
 
 async def test_a_busy_chat_does_not_hold_up_the_others() -> None:
