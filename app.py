@@ -8,7 +8,7 @@ import functools
 import html
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -25,6 +25,7 @@ from msrest.universal_http.requests import ClientRetryPolicy
 from requests import RequestException
 
 from bot.config import Config, ConfigError
+from bot.domain.clock import utc_now
 from bot.domain.rules import has_lone_surrogate, without_lone_surrogates
 from bot.mail_links import MAX_LINE, MailLinks
 from bot.mail_links import PATH as MAIL_PATH
@@ -215,13 +216,17 @@ def create_app(
     delivery: DeliveryPolicy | None = None,
     installer: AppInstaller | None = None,
     bot_credentials: ServiceClientCredentialsFactory | None = None,
+    clock: Callable[[], str] | None = None,
 ) -> web.Application:
     """The service. Tests replace what would reach Microsoft: `graph_credential` (azure-identity's authority
     must be https), `bot_auth` (OpenID metadata and outbound tokens from local fakes), `installer` (the
     Graph app installation), `bot_credentials` (the token asked for at start). `delivery` tunes the
-    notification sender (tests shorten its waits)."""
+    notification sender (tests shorten its waits); `clock` (ISO UTC stamps) lets tests move time for held
+    notifications and follows that end."""
     db, coordination = _open_storage(config)
-    services = CrmService(Repository(db), notify_window_seconds=config.notify_window_seconds, ownership=coordination)
+    services = CrmService(
+        Repository(db), clock or utc_now, notify_window_seconds=config.notify_window_seconds, ownership=coordination
+    )
     auth = bot_auth or ConfigurationBotFrameworkAuthentication(bot_framework_settings(config))
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = _on_turn_error

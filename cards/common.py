@@ -27,6 +27,7 @@ from cards.elements import (
     TextBlockOptions,
     TextInputStyle,
 )
+from cards.times import local_moment
 
 Card = AdaptiveCard
 
@@ -249,5 +250,6 @@ def text_input(
 
 
 def when(timestamp: str) -> str:
-    """`2026-11-23T14:05:09.123Z` -> `2026-11-23 14:05 UTC`."""
-    return timestamp[:16].replace("T", " ") + " UTC" if len(timestamp) >= 16 else timestamp
+    """`2026-11-23T14:05:09.123Z` -> Teams' `{{DATE(…, SHORT)}} {{TIME(…)}}`: shown in the reader's own time
+    zone and format (a stamp that is not one stays as it is)."""
+    return local_moment(timestamp) if len(timestamp) >= 19 and timestamp[10] == "T" else timestamp

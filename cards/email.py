@@ -6,9 +6,10 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from bot.domain.buying import BuyingRole
-from bot.domain.models import Contact, RecordView
+from bot.domain.models import Contact, EventKind, RecordView
 from bot.domain.rules import MAX_BODY, MAX_CC, MAX_SUBJECT
 from cards import verbs
+from cards.audience import will_notify
 from cards.common import (
     Card,
     action_set,
@@ -71,6 +72,7 @@ def compose_card(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     message: str = "",
+    viewer_id: int | None = None,
 ) -> Card:
     record = view.record
     body: list[Element] = []
@@ -109,6 +111,7 @@ def compose_card(
         if can_send
         else execute("Prepare in Outlook", verbs.PREPARE_EMAIL, data, "positive")
     )
+    body.append(will_notify(view, viewer_id, EventKind.EMAIL_SENT))  # when sent, or logged as sent
     body.append(action_set([button, _back(record.ref)]))
     if can_send:
         body.append(subtle("Sent from your mailbox through Microsoft Graph; a copy stays in your Sent Items."))
@@ -120,7 +123,9 @@ def _copyable(input_id: str, label: str, value: str) -> list[Element]:
     return text_input(input_id, label, value, max_length=max(len(value), 1))
 
 
-def prepared_card(view: RecordView, to: list[str], cc: list[str], subject: str, link: str, send_id: str) -> Card:
+def prepared_card(
+    view: RecordView, to: list[str], cc: list[str], subject: str, link: str, send_id: str, viewer_id: int | None = None
+) -> Card:
     """Without Graph: open the message in the user's mail app (`link`: the bot's https link to the `mailto:`,
     or the `mailto:` itself), with To, CC and Subject to copy, then log it on the record."""
     record = view.record
@@ -132,6 +137,7 @@ def prepared_card(view: RecordView, to: list[str], cc: list[str], subject: str, 
         *_copyable("copy_to", "To (to copy)", ", ".join(to)),
         *(_copyable("copy_cc", "CC (to copy)", ", ".join(cc)) if cc else []),
         *_copyable("copy_subject", "Subject (to copy)", subject),
+        will_notify(view, viewer_id, EventKind.EMAIL_SENT),
         action_set(
             [
                 open_url("Open in Outlook", link),

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.domain.models import Contact, RecordView, User, stages_for
+from bot.domain.models import Contact, EventKind, RecordView, User, stages_for
 from bot.domain.rules import MAX_COMMENT
 from cards import verbs
+from cards.audience import will_notify
 from cards.common import (
     Card,
     action_set,
@@ -24,6 +25,7 @@ from cards.common import (
     text_input,
 )
 from cards.elements import Element
+from cards.follows import follow_for_choice
 from cards.records import person_line, record_data, record_header
 
 Errors = dict[str, str]
@@ -56,8 +58,10 @@ def contact_picker_form(
     values: Values | None = None,
     errors: Errors | None = None,
     message: str = "",
+    viewer_id: int | None = None,
 ) -> Card:
     """Pick a contact (as the Contact, or as a participant), or create one and use it in one step."""
+    told = will_notify(view, viewer_id, EventKind.CONTACT_SET if as_contact else EventKind.PARTICIPANT_ADDED)
     values = values or {}
     data = record_data(view.record)
     if as_contact:
@@ -74,7 +78,7 @@ def contact_picker_form(
     )
 
     def form(offered: list[tuple[str, str]]) -> Card:
-        return _picker(view, as_contact, data, label, offered, hint, values, errors, message)
+        return _picker(view, as_contact, data, label, offered, hint, values, errors, message, told)
 
     return form(choices[: _fit_choices(choices, form)])
 
@@ -89,6 +93,7 @@ def _picker(
     values: Values,
     errors: Errors | None,
     message: str,
+    told: Element,
 ) -> Card:
     body: list[Element] = [
         *choice_set(
@@ -100,6 +105,7 @@ def _picker(
             placeholder=hint,
             errors=errors,
         ),
+        told,
         action_set(
             [
                 execute("Set contact", verbs.SET_CONTACT, data, "positive")
@@ -111,6 +117,7 @@ def _picker(
         *text_input("new_name", "Name", values.get("new_name"), max_length=200, errors=errors),
         *text_input("new_email", "Email", values.get("new_email"), max_length=254, style="Email", errors=errors),
         *text_input("new_company", "Company", values.get("new_company"), max_length=200, errors=errors),
+        told,
         action_set(
             [
                 execute("Create and set as Contact", verbs.SET_NEW_CONTACT, data)
@@ -156,14 +163,19 @@ def follower_form(view: RecordView, colleagues: list[User], errors: Errors | Non
             placeholder="Type a colleague's name",
             errors=errors,
         ),
-        subtle("They will be told about every change to this record."),
+        *follow_for_choice(),
+        subtle("They will be told about every change to this record, and once that you added them."),
         action_set([execute("Add follower", verbs.ADD_FOLLOWER, record_data(view.record), "positive")]),
     ]
     return _form(view, "Who should follow this record?", body, message)
 
 
 def comment_form(
-    view: RecordView, values: Values | None = None, errors: Errors | None = None, message: str = ""
+    view: RecordView,
+    values: Values | None = None,
+    errors: Errors | None = None,
+    message: str = "",
+    viewer_id: int | None = None,
 ) -> Card:
     body: list[Element] = [
         *text_input(
@@ -176,27 +188,30 @@ def comment_form(
             placeholder="What happened? What did the customer say?",
             errors=errors,
         ),
+        will_notify(view, viewer_id, EventKind.COMMENTED),
         action_set([execute("Add comment", verbs.COMMENT, record_data(view.record), "positive")]),
     ]
     return _form(view, "Add a comment", body, message)
 
 
-def stage_form(view: RecordView, errors: Errors | None = None, message: str = "") -> Card:
+def stage_form(view: RecordView, errors: Errors | None = None, message: str = "", viewer_id: int | None = None) -> Card:
     record = view.record
     stages = [(s, s) for s in stages_for(record.kind)]
     data = {**record_data(record), "seen_stage": record.stage}
     body: list[Element] = [
         *choice_set("stage", "Stage", stages, value=record.stage, errors=errors),
+        will_notify(view, viewer_id, EventKind.STAGE_CHANGED),
         action_set([execute("Change stage", verbs.CHANGE_STAGE, data, "positive")]),
     ]
     return _form(view, f"Move {record.ref} to another stage", body, message)
 
 
-def convert_confirm_card(view: RecordView) -> Card:
+def convert_confirm_card(view: RecordView, viewer_id: int | None = None) -> Card:
     record = view.record
     keeps = "the Contact, the other participants, the followers, the comments and the timeline"
     body: list[Element] = [
         text(f"Turn lead {record.ref} into an opportunity? It keeps {keeps}. The lead stays, marked Converted."),
+        will_notify(view, viewer_id, EventKind.CONVERTED),
         action_set([execute("Convert", verbs.CONVERT, record_data(record), "positive")]),
     ]
     return _form(view, "Convert to opportunity", body)

@@ -3,7 +3,7 @@ record card), and the `notifications` status card with retry buttons."""
 
 from __future__ import annotations
 
-from bot.domain.delivery import DeliveryStatus, Notification, NotificationView
+from bot.domain.delivery import DeliveryStatus, Notification, NotificationView, Purpose
 from bot.domain.models import NotifyChoice
 from cards import verbs
 from cards.common import (
@@ -22,6 +22,7 @@ from cards.common import (
     when,
 )
 from cards.elements import Action, Element
+from cards.notices import notice_card, notice_summary
 from cards.timeline import describe
 
 MAX_LINES = 10  # events shown on one notification (a long burst keeps the card small)
@@ -40,6 +41,8 @@ def notify_choice_elements(ref: str, current: NotifyChoice, notification_id: int
 
 
 def notification_card(view: NotificationView, message: str = "") -> Card:
+    if view.purpose is not Purpose.CHANGE:
+        return notice_card(view, message)
     record = view.record
     lines = [f"{describe(event)}" for event in view.events]
     shown = lines[-MAX_LINES:]
@@ -68,6 +71,8 @@ def notification_card(view: NotificationView, message: str = "") -> Card:
 
 def notification_summary(view: NotificationView) -> str:
     """The one line Teams shows in the chat list and the activity feed."""
+    if view.purpose is not Purpose.CHANGE:
+        return notice_summary(view)
     last = describe(view.events[-1], literal=str)  # a plain-text line, not markdown
     return f"{view.record.ref}: {last}"[:200]
 

@@ -33,6 +33,7 @@ from cards.common import (
 from cards.contacts import contact_line
 from cards.details import company_of, deal_summary, detail_facts, money
 from cards.elements import Action, ColumnSet, Element, Refresh
+from cards.follows import follow_for_choice, following_line
 from cards.notifications import notify_choice_elements
 from cards.timeline import describe
 
@@ -184,12 +185,14 @@ def record_card(
     names = [plain(f.user.name) or "Unknown" for f in view.followers]
     body += bullet_list(names, total=view.follower_count, empty="Nobody follows this record")
     body += _see_all(record, "followers", view.follower_count)
+    choice = view.choice_of(viewer_id) if viewer_id is not None else None
     if viewer_id is not None:
-        follows = view.is_follower(viewer_id)
-        body.append(subtle("You follow this record." if follows else "You don't follow this record."))
-        mine = view.choice_of(viewer_id)
-        if mine is not None:
-            body += notify_choice_elements(record.ref, mine)
+        mine = next((f for f in view.followers if f.user.id == viewer_id), None)
+        body.append(subtle(following_line(mine, follows=choice is not None)))
+        if choice is not None:
+            body += notify_choice_elements(record.ref, choice)
+    if choice is None:
+        body += follow_for_choice()
     body.append(action_set(buttons["followers"]))
     body.append(section("Latest activity"))
     body += bullet_list([f"{describe(event)} · {when(event.at)}" for event in view.timeline], empty="Nothing yet")

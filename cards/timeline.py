@@ -26,6 +26,8 @@ def describe(event: Event, literal: Callable[[str], str] = plain) -> str:
     if kind is EventKind.FOLLOWER_ADDED:
         return f"{who} started following" if new == event.actor_name else f"{who} added follower {new}"
     if kind is EventKind.FOLLOWER_REMOVED:
+        if event.detail:  # the follow ended on its own (its days ran out, the deal closed)
+            return f"{who}'s follow ended: {event.detail}"
         return f"{who} stopped following" if old == event.actor_name else f"{who} removed follower {old}"
     if kind is EventKind.COMMENTED:
         return f"{who} commented: {new}"
@@ -71,3 +73,8 @@ def _literally(event: Event, literal: Callable[[str], str]) -> Event:
     return replace(
         event, actor_name=text(event.actor_name), old=text(event.old), new=text(event.new), detail=text(event.detail)
     )
+
+
+def literal(event: Event) -> str:
+    """The sentence with every user-typed part shown as typed, not as markdown (what `describe` does)."""
+    return describe(event)

@@ -58,3 +58,4 @@ CONTACT_SHOW = "contact.show"
 CONTACT_LEAD_FORM = "contact.lead_form"
 CONTACT_CREATE_LEAD = "contact.create_lead"
 RECORDS_DATASET = "crm.records"  # typeahead over the tenant's records in the "Add to a record" dialog
+WORKING_HOURS = "settings.working_hours"  # notifications only in working hours, or at any time

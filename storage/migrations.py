@@ -346,6 +346,25 @@ INSERT INTO record_search(rowid, tenant, title, company, contact)
     LEFT JOIN contacts c ON c.tenant_id = rc.tenant_id AND c.id = rc.contact_id;
 """
 
+# Notifications people keep switched on (issue 16). `purpose` says what a row tells: a change to a
+# follower ('change'), the owner's daily roll-up of who started or stopped following ('follows'), a person
+# added by someone else ('added'), an @mention in a comment ('mention'), a follow that lapsed ('lapsed').
+# A follow may end: at `ends_at`, or (`ends_on_close`) when the deal closes. A person's time zone (IANA, from
+# Teams' clientInfo) and, when they keep them, their working hours (`08:00-18:00/01234`, 0 = Monday); with
+# `daily_digest`, one 'digest' row a day at their start collects every other row due to them.
+M008_NOTICES = """
+ALTER TABLE notifications ADD COLUMN purpose TEXT NOT NULL DEFAULT 'change'
+    CHECK (purpose IN ('change', 'follows', 'added', 'mention', 'lapsed', 'digest'));
+CREATE INDEX notifications_open_notice ON notifications(tenant_id, record_id, recipient_id, purpose)
+    WHERE status = 'pending';
+ALTER TABLE followers ADD COLUMN ends_at TEXT;
+ALTER TABLE followers ADD COLUMN ends_on_close INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX followers_ending ON followers(ends_at) WHERE ends_at IS NOT NULL;
+ALTER TABLE users ADD COLUMN time_zone TEXT;
+ALTER TABLE users ADD COLUMN working_hours TEXT;
+ALTER TABLE users ADD COLUMN daily_digest INTEGER NOT NULL DEFAULT 0;
+"""
+
 # Replicas (PostgreSQL): a sender leases the due rows it read ahead, so no other sender reads them
 # until the lease runs out (its replica died) or the tenant's sending changed hands.
 M013_OUTBOX_LEASES = """
@@ -370,6 +389,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (5, "email sends, so a second click never sends twice", M005_EMAIL_SENDS),
     (6, "create forms submitted, so a second submit creates nothing", M006_FORM_SUBMITS),
     (7, "buying roles of the Contact and the Other participants", M007_BUYING_ROLES),
+    (8, "notification purposes and follows that end", M008_NOTICES),
     (9, "deal details: exact value in minor units, next step, archive, default currency, erasures", M009_DEAL_DETAILS),
     (10, "message extension: submit keys, records newest first, record search", M010_EXTENSION + RECORD_SEARCH_FILL),
     (13, "outbox leases, so replicas never read the same due rows", M013_OUTBOX_LEASES),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.domain.delivery import DeliveryStatus, Notification
+from bot.domain.delivery import DeliveryStatus, Notification, Purpose
 from bot.domain.models import Event, NotifyChoice
 from storage.dialect import SQLITE
 
@@ -18,7 +18,7 @@ _COLUMNS = (
     " n.next_attempt_at, n.last_error,"
     " (SELECT CASE r.kind WHEN 'lead' THEN 'L-' ELSE 'O-' END || r.number FROM records r"
     "  WHERE r.tenant_id = n.tenant_id AND r.id = n.record_id),"
-    " (SELECT u.name FROM users u WHERE u.tenant_id = n.tenant_id AND u.id = n.recipient_id)"
+    " (SELECT u.name FROM users u WHERE u.tenant_id = n.tenant_id AND u.id = n.recipient_id), n.purpose"
 )
 
 
@@ -27,6 +27,7 @@ def _notification(row: Any) -> Notification:
         id=row[0], tenant_id=row[1], record_id=row[2], recipient_id=row[3], actor_id=row[4],
         event_ids=tuple(int(i) for i in row[5].split(",") if i), status=DeliveryStatus(row[6]), attempts=row[7],
         due_at=row[8], next_attempt_at=row[9], last_error=row[10], record_ref=row[11] or "", recipient_name=row[12] or "",
+        purpose=Purpose(row[13]),
     )  # fmt: skip
 
 
@@ -55,7 +56,7 @@ class OutboxQueries:
         )
         open_row = (
             "n.tenant_id = ? AND n.record_id = ? AND n.actor_id IS ? AND n.status = 'pending' AND n.attempts = 0"
-            " AND (n.batch = ? OR n.due_at > ?)"
+            " AND n.purpose = 'change' AND (n.batch = ? OR n.due_at > ?)"
         )
         if self.db.execute(f"{wanted} LIMIT 1", [tenant_id, record_id, actor_id, *accepting]).fetchone() is None:
             return 0  # nobody but the actor follows (the common case): one read instead of two writes

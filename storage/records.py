@@ -159,13 +159,13 @@ class RecordQueries(Queries):
     def followers(self, tenant_id: str, record_id: int, limit: int | None = None) -> list[Follower]:
         """The record's followers, first followed first; all of them without `limit`."""
         rows = self._all(
-            "SELECT u.id, u.tenant_id, u.name, u.teams_id, u.aad_object_id, u.email, f.notify"
-            " FROM followers f JOIN users u ON u.tenant_id = f.tenant_id AND u.id = f.user_id"
+            "SELECT u.id, u.tenant_id, u.name, u.teams_id, u.aad_object_id, u.email, f.notify, f.ends_at,"
+            " f.ends_on_close FROM followers f JOIN users u ON u.tenant_id = f.tenant_id AND u.id = f.user_id"
             " WHERE f.tenant_id = ? AND f.record_id = ? ORDER BY f.added_at, u.id"
             + (" LIMIT ?" if limit is not None else ""),
             [tenant_id, record_id] + ([limit] if limit is not None else []),
         )
-        return [Follower(user=_user(r[:6]), notify=NotifyChoice(r[6])) for r in rows]
+        return [Follower(_user(r[:6]), NotifyChoice(r[6]), r[7], bool(r[8])) for r in rows]
 
     def follower_choices(self, tenant_id: str, record_id: int) -> dict[int, str]:
         """Every follower's user id and notification choice: two columns, no users built."""

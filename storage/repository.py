@@ -16,6 +16,7 @@ from storage.db import transaction
 from storage.details import DetailQueries
 from storage.extension import ExtensionQueries
 from storage.forms import FormQueries
+from storage.notices import NoticeQueries
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
 from storage.posts import PostQueries
@@ -45,6 +46,7 @@ class Repository(
     def __init__(self, db: Database) -> None:
         super().__init__(db)
         self.outbox = OutboxQueries(db)
+        self.notices = NoticeQueries(db)
         self._local = threading.local()  # PostgreSQL runs transactions in several threads at once
 
     @property

@@ -16,6 +16,17 @@ class DeliveryStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class Purpose(enum.StrEnum):
+    """What a notification tells its recipient (notifications.purpose)."""
+
+    CHANGE = "change"  # changes to a record they follow
+    FOLLOWS = "follows"  # to the owner, at most once a day: who started or stopped following
+    ADDED = "added"  # someone else made them a follower
+    MENTION = "mention"  # @mentioned in a comment, follower or not
+    LAPSED = "lapsed"  # their follow ended (its time ran out, or the deal closed)
+    DIGEST = "digest"  # once a day at the start of their working hours: everything else due to them
+
+
 @dataclass(frozen=True)
 class Notification:
     """One pending or past message to one follower about one or more events on a record."""
@@ -33,6 +44,7 @@ class Notification:
     last_error: str | None = None
     record_ref: str = ""
     recipient_name: str = ""
+    purpose: Purpose = Purpose.CHANGE
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,12 @@ class NotificationView:
     recipient: User
     events: tuple[Event, ...]
     choice: NotifyChoice
+    following: bool = True  # a mention or a lapsed follow may reach someone who does not follow
+    digest: tuple[tuple[Record, tuple[Event, ...]], ...] = ()  # a digest: the changes, grouped by record
+
+    @property
+    def purpose(self) -> Purpose:
+        return self.notification.purpose
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ class Kind(enum.StrEnum):
 LEAD_STAGES: tuple[str, ...] = ("New", "Contacted", "Qualified", "Disqualified")
 OPPORTUNITY_STAGES: tuple[str, ...] = ("Prospecting", "Proposal", "Negotiation", "Won", "Lost")
 CONVERTED = "Converted"  # a lead's final state after conversion; never chosen by hand
+CLOSED_STAGES = frozenset({"Won", "Lost", "Disqualified"})  # a deal that closes ends "until closed" follows
 
 
 def stages_for(kind: Kind) -> tuple[str, ...]:
@@ -56,6 +57,8 @@ class NotifyChoice(enum.StrEnum):
         }[self]
 
     def wants(self, kind: EventKind) -> bool:
+        if kind in FOLLOW_KINDS:  # following is not news: the owner gets a daily roll-up instead
+            return False
         if self is NotifyChoice.ALL:
             return True
         if self is NotifyChoice.STAGE:
@@ -93,6 +96,9 @@ class EventKind(enum.StrEnum):
     CONTACT_ERASED = "contact_erased"  # carries no personal data: the person is "erased contact" from then on
 
 
+FOLLOW_KINDS = frozenset({EventKind.FOLLOWER_ADDED, EventKind.FOLLOWER_REMOVED})
+
+
 @dataclass(frozen=True)
 class User:
     """A member of the tenant (an internal person)."""
@@ -103,6 +109,15 @@ class User:
     teams_id: str | None = None
     aad_object_id: str | None = None
     email: str | None = None
+
+
+@dataclass(frozen=True)
+class Mentioned:
+    """A colleague @mentioned in a message, as Teams names them (not yet a user the bot knows)."""
+
+    teams_id: str
+    name: str
+    aad_object_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,10 +191,38 @@ class Event:
     id: int | None = None
 
 
+class FollowFor(enum.StrEnum):
+    """How long a follow lasts (offered by Follow)."""
+
+    CLOSED = "closed"
+    DAYS_30 = "30"
+    DAYS_7 = "7"
+
+    @property
+    def label(self) -> str:
+        return {"closed": "Until the deal closes", "30": "For 30 days", "7": "For 7 days"}[self.value]
+
+    @property
+    def days(self) -> int | None:
+        return None if self is FollowFor.CLOSED else int(self.value)
+
+    @classmethod
+    def read(cls, said: str) -> FollowFor | None:
+        """`30`, `for 30 days`, `7 days`, `until closed`... -> the choice; None for anything else."""
+        words = said.casefold().replace("for", " ").replace("days", " ").replace("day", " ").split()
+        if words in (["30"], ["7"]):
+            return cls(words[0])
+        if words and words[0] in ("until", "till", "closed", "close") and len(words) <= 4:
+            return cls.CLOSED
+        return None
+
+
 @dataclass(frozen=True)
 class Follower:
     user: User
     notify: NotifyChoice = NotifyChoice.ALL
+    ends_at: str | None = None  # the follow lapses then
+    ends_on_close: bool = False  # the follow ends when the deal closes (Won, Lost, Disqualified)
 
 
 @dataclass(frozen=True)

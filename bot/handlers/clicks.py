@@ -15,9 +15,9 @@ from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Change, Kind, NotifyChoice, RecordView, Seen, User
 from bot.handlers import roles
 from bot.handlers.email import EmailActions
-from bot.handlers.payload import BadPayload, form_key_field, int_field, text_field
+from bot.handlers.payload import BadPayload, follow_for_field, form_key_field, int_field, text_field
 from bot.handlers.replies import Reply, change_reply, record_reply
-from bot.handlers.text import outbox_status
+from bot.handlers.text import outbox_status, working_hours_reply
 from bot.services import CrmService
 from bot.services.email import Mailer
 from cards import verbs
@@ -165,7 +165,9 @@ class Actions:
         tenant = click.user.tenant_id
         contacts = self.services.search_contacts(tenant, "", PICKER_SIZE)
         total = self.services.count_contacts(tenant)
-        card = contact_picker_form(self._view(click), as_contact, contacts, total, values, errors)
+        card = contact_picker_form(
+            self._view(click), as_contact, contacts, total, values, errors, viewer_id=click.user.id
+        )
         return Reply(card=card, outcome="form" if errors is None else "invalid")
 
     @on_verb(verbs.CONTACT_FORM)
@@ -191,18 +193,18 @@ class Actions:
 
     @on_verb(verbs.COMMENT_FORM)
     def comment_form(self, click: Click) -> Reply:
-        return Reply(card=comment_form(self._view(click)))
+        return Reply(card=comment_form(self._view(click), viewer_id=click.user.id))
 
     @on_verb(verbs.STAGE_FORM)
     def stage_form(self, click: Click) -> Reply:
-        return Reply(card=stage_form(self._view(click)))
+        return Reply(card=stage_form(self._view(click), viewer_id=click.user.id))
 
     @on_verb(verbs.CONVERT_CONFIRM)
     def convert_confirm(self, click: Click) -> Reply:
         view = self._view(click)
         if view.record.converted_to or view.record.kind is not Kind.LEAD:
             return self._record(click, view, "Only a lead that was not converted yet can be converted.", False)
-        return Reply(card=convert_confirm_card(view), outcome="form")
+        return Reply(card=convert_confirm_card(view, viewer_id=click.user.id), outcome="form")
 
     # --- changes --------------------------------------------------------------------------------
 
@@ -284,9 +286,9 @@ class Actions:
 
     @on_verb(verbs.RECORD_FOLLOW)
     def follow(self, click: Click) -> Reply:
-        seen, ref = self._seen(click), self._ref(click)
+        seen, ref, follow_for = self._seen(click), self._ref(click), follow_for_field(click.data)
         try:
-            change = self.services.follow(click.user, ref, seen=seen)
+            change = self.services.follow(click.user, ref, seen=seen, follow_for=follow_for)
         except DomainError as exc:  # a shared card shows Follow to everyone who has no own view yet
             if exc.field != "follower":
                 raise
@@ -300,14 +302,14 @@ class Actions:
 
     @on_verb(verbs.ADD_FOLLOWER)
     def add_follower(self, click: Click) -> Reply:
-        seen, ref = self._seen(click), self._ref(click)
+        seen, ref, follow_for = self._seen(click), self._ref(click), follow_for_field(click.data)
         picked = text_field(click.data, "follower")
         if not picked:
             return self._follower_form(click, {"follower": "Pick a colleague."})
 
         def operation() -> Change:
             colleague = self.services.colleague(click.user, picked, click.follower_name, click.follower_teams_id)
-            return self.services.follow(click.user, ref, follower=colleague, seen=seen)
+            return self.services.follow(click.user, ref, follower=colleague, seen=seen, follow_for=follow_for)
 
         return self._attempt(
             click, operation, "follower", lambda message: self._follower_form(click, {"follower": message})
@@ -319,7 +321,7 @@ class Actions:
         text = text_field(click.data, "comment")
 
         def again(message: str) -> Reply:
-            card = comment_form(self._view(click), {"comment": text}, {"comment": message})
+            card = comment_form(self._view(click), {"comment": text}, {"comment": message}, viewer_id=click.user.id)
             return Reply(card=card, outcome="invalid")
 
         return self._attempt(click, lambda: self.services.comment(click.user, ref, text, seen), "comment", again)
@@ -330,7 +332,8 @@ class Actions:
         ref, stage = self._ref(click), text_field(click.data, "stage")
 
         def again(message: str) -> Reply:
-            return Reply(card=stage_form(self._view(click), {"stage": message}), outcome="invalid")
+            card = stage_form(self._view(click), {"stage": message}, viewer_id=click.user.id)
+            return Reply(card=card, outcome="invalid")
 
         return self._attempt(click, lambda: self.services.change_stage(click.user, ref, stage, seen), "stage", again)
 
@@ -440,6 +443,15 @@ class Actions:
         found = self.services.deliveries.retry(click.user, notification_id)
         message = f"The notification to {found.recipient_name} about {found.record_ref} will be sent again."
         return Reply(card=outbox_status(self.services, click.user, message))
+
+    # --- when notifications reach a person ------------------------------------------------------
+
+    @on_verb(verbs.WORKING_HOURS)
+    def working_hours(self, click: Click) -> Reply:
+        wanted = text_field(click.data, "hours", required=True)
+        if wanted not in ("on", "off", "digest"):
+            raise BadPayload("This card asks for a setting I don't know.")
+        return working_hours_reply(self.services, click.user, wanted)
 
 
 import bot.handlers.contact_clicks  # noqa: E402  (registers the verbs of contact upkeep)

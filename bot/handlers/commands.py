@@ -6,6 +6,8 @@ import enum
 import re
 from dataclasses import dataclass
 
+from bot.domain.models import Mentioned
+
 MAX_MESSAGE_CHARS = 8000  # longer than any real command; a 100 KB paste is refused before parsing
 
 
@@ -55,7 +57,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Set a customer person's buying role (Decision maker, Economic buyer, ...; none clears it)",
         Args.REF_TEXT,
     ),
-    CommandSpec("follow", "follow <ref>", "Follow a record: get told about every change", Args.REF),
+    CommandSpec(
+        "follow",
+        "follow <ref> [for 30 days | for 7 days]",
+        "Follow a record until the deal closes, or for 30 or 7 days: hear of every change",
+        Args.REF,
+    ),
     CommandSpec("unfollow", "unfollow <ref>", "Stop following a record", Args.REF),
     CommandSpec("following", "following", "Records you follow", Args.NONE, button=True),
     CommandSpec("comment", "comment <ref> <text>", "Add a comment to a record", Args.REF_TEXT),
@@ -89,6 +96,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Erase a person's data everywhere (data-protection request)",
         Args.TEXT,
     ),
+    CommandSpec(
+        "working hours",
+        "working hours [on | off | 09:00-17:30]",
+        "Notifications only in your working hours (Monday to Friday), or at any time",
+        Args.TEXT,
+    ),
 )
 
 _BY_LENGTH = sorted(COMMANDS, key=lambda c: -len(c.name))
@@ -103,6 +116,7 @@ class ParsedCommand:
     spec: CommandSpec
     ref: str = ""
     text: str = ""
+    mentioned: tuple[Mentioned, ...] = ()  # colleagues @mentioned in the message (not the bot)
 
     @property
     def name(self) -> str:

@@ -89,7 +89,7 @@ class EmailActions:
         return self.mailer is not None and self.mailer.serves(user.tenant_id) and bool(user.aad_object_id)
 
     def compose(self, user: User, view: RecordView) -> Reply:
-        return Reply(card=compose_card(view, self.can_send(user), new_send_id()), outcome="form")
+        return Reply(card=compose_card(view, self.can_send(user), new_send_id(), viewer_id=user.id), outcome="form")
 
     def cc_by_role(self, user: User, view: RecordView, data: dict[str, Any]) -> Reply:
         """The compose card again with what was typed, CC ticked for exactly the people of one role."""
@@ -109,7 +109,7 @@ class EmailActions:
         send_id = data.get("send_id") if isinstance(data.get("send_id"), str) else new_send_id()
         errors = {exc.field: exc.message} if exc.field else None
         message = "" if exc.field else exc.message
-        card = compose_card(view, self.can_send(user), str(send_id), values, errors, message)
+        card = compose_card(view, self.can_send(user), str(send_id), values, errors, message, viewer_id=user.id)
         return Reply(card=card, outcome="invalid")
 
     async def send(self, user: User, view: RecordView, data: dict[str, Any], shared: bool) -> Reply:
@@ -148,7 +148,7 @@ class EmailActions:
         send_id = data.get("send_id") if isinstance(data.get("send_id"), str) else new_send_id()
         mailto = mailto_link(draft.to, draft.cc, draft.subject, draft.body)
         link = self.mail_link(mailto) if self.mail_link is not None else mailto
-        card = prepared_card(view, draft.to, draft.cc, draft.subject, link, str(send_id))
+        card = prepared_card(view, draft.to, draft.cc, draft.subject, link, str(send_id), user.id)
         return Reply(card=card, outcome="form")
 
     def log_sent(self, user: User, view: RecordView, data: dict[str, Any], shared: bool) -> Reply:

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from bot.domain.errors import DomainError
+from bot.domain.models import FollowFor
 
 MAX_FIELD_CHARS = 10_000  # anything longer is not a value a card input produced
 FORM_KEY = re.compile(r"[0-9a-f]{32}")
@@ -47,3 +48,13 @@ def form_key_field(data: dict[str, Any]) -> str | None:
     if key and not FORM_KEY.fullmatch(key):
         raise BadPayload("This form sent something I can't read; please ask for a new one.")
     return key or None
+
+
+def follow_for_field(data: dict[str, Any]) -> FollowFor:
+    """How long to follow, from the choice beside Follow or Add follower (until the deal closes when absent)."""
+    picked = text_field(data, "follow_for")
+    if not picked:
+        return FollowFor.CLOSED
+    if picked not in {option.value for option in FollowFor}:
+        raise BadPayload("Pick how long to follow from the list.")
+    return FollowFor(picked)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.domain.errors import Ambiguous, DomainError
-from bot.domain.models import Change, Contact, Kind, RecordView, User
+from bot.domain.hours import WorkingHours
+from bot.domain.models import Change, Contact, FollowFor, Kind, Mentioned, RecordView, User
+from bot.domain.rules import clean_text
 from bot.handlers.commands import COMMANDS, Args, ParsedCommand, TooLong, parse, spec_named
 from bot.handlers.email import EmailActions
 from bot.handlers.payload import new_form_key
@@ -20,6 +23,7 @@ from cards.contacts import contact_list_card, new_contact_form
 from cards.help import help_card, unknown_card
 from cards.notifications import outbox_card
 from cards.records import new_record_form, record_list_card, search_results_card
+from cards.settings import when_told, working_hours_card
 
 log = logging.getLogger(__name__)
 LIST_SIZE = 25
@@ -84,13 +88,14 @@ class Conversation:
         self.services = services
         self.email = email or EmailActions(services, None)
 
-    def handle(self, user: User, said: str, shared: bool = False) -> Reply:
+    def handle(self, user: User, said: str, shared: bool = False, mentioned: tuple[Mentioned, ...] = ()) -> Reply:
         try:
             command = parse(said)
         except TooLong as exc:
             return Reply(text=str(exc), outcome="too_long")
         if command is None:
             return Reply(card=unknown_card(said, HELP_BUTTONS), outcome="unknown")
+        command = replace(command, mentioned=mentioned)
         missing = self._missing_argument(command)
         if missing:
             return Reply(text=missing, outcome="missing_argument")
@@ -214,7 +219,12 @@ class Conversation:
 
     @on_command("follow")
     def follow(self, user: User, command: ParsedCommand) -> Answer:
-        return self.services.follow(user, command.ref)
+        """`follow L-3` (until the deal closes), `follow L-3 for 30 days`, `follow L-3 for 7 days`."""
+        follow_for = FollowFor.read(command.text) if command.text else FollowFor.CLOSED
+        if follow_for is None:
+            ref = command.ref
+            return Reply(text=f"For how long? Try: follow {ref}, follow {ref} for 30 days or follow {ref} for 7 days")
+        return self.services.follow(user, command.ref, follow_for=follow_for)
 
     @on_command("unfollow")
     def unfollow(self, user: User, command: ParsedCommand) -> Answer:
@@ -222,7 +232,7 @@ class Conversation:
 
     @on_command("comment")
     def comment(self, user: User, command: ParsedCommand) -> Answer:
-        return self.services.comment(user, command.ref, command.text)
+        return self.services.comment(user, command.ref, command.text, mentioned=command.mentioned)
 
     @on_command("stage")
     def stage(self, user: User, command: ParsedCommand) -> Answer:
@@ -318,3 +328,31 @@ class Conversation:
         contact = self.services.resolve_contact(user.tenant_id, command.text)
         refs = [record.ref for record in self.services.records_of_contact(user.tenant_id, contact.id)]
         return Reply(card=erase_confirm_card(contact, refs), outcome="form")
+
+    @on_command("working hours")
+    def working_hours(self, user: User, command: ParsedCommand) -> Answer:
+        return working_hours_reply(self.services, user, command.text)
+
+
+ANY_TIME = ("off", "any time", "anytime")
+
+
+def working_hours_reply(services: CrmService, user: User, said: str) -> Reply:
+    """`on` (08:00-18:00, Monday to Friday), `09:00-17:30`, `digest`, `off`, or nothing: the settings card."""
+    schedules = services.deliveries.schedules
+    wanted = said.strip().casefold()
+    current = schedules.of(user.tenant_id, user.id)
+    message = ""
+    if wanted:
+        hours: WorkingHours | None = None
+        if wanted in ("on", "digest"):
+            hours = current.hours or WorkingHours()
+        elif wanted not in ANY_TIME:
+            hours = WorkingHours.read(said)
+            if hours is None:
+                refusal = f"“{clean_text(said)[:40]}” is not a time span. Try: working hours 09:00-17:30."
+                return Reply(card=working_hours_card(current, refusal, good=False), outcome="refused")
+        schedules.set(user, hours, digest=wanted == "digest")
+        current = schedules.of(user.tenant_id, user.id)
+        message = f"Notifications now reach you {when_told(current)}."
+    return Reply(card=working_hours_card(current, message))

@@ -129,6 +129,7 @@ class Sender:
             try:
                 if time.monotonic() - swept >= self.policy.poll_seconds:
                     await run(self.deliveries.fail_interrupted, self.policy.send_timeout * 2 + 5)
+                    await run(self.deliveries.end_lapsed_follows)
                     swept = time.monotonic()
                 await self._dispatch_due()
                 wait = await run(self.deliveries.seconds_until_next)

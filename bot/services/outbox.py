@@ -8,9 +8,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
 from bot.domain.clock import parse_time, shifted
-from bot.domain.delivery import DeliveryStatus, Notification, NotificationView
+from bot.domain.delivery import DeliveryStatus, Notification, NotificationView, Purpose
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Event, Record, User
+from bot.services.notices import Notices
+from bot.services.schedule import Schedules
 from storage.repository import Repository
 
 MAX_ERROR = 300
@@ -39,6 +41,9 @@ class Deliveries:
         self.window_seconds = window_seconds
         self.news = False  # rows were enqueued since the sender last looked (a hint: the sender also polls)
         self.ownership = ownership
+        self.notices = Notices(self)  # rows that tell something else than a change to a follower
+        self.schedules = Schedules(self)  # working hours and the daily digest
+        self._held: set[int] = set()  # rows `view` just moved to their recipient's working hours
         self.replica = uuid.uuid4().hex[:12]  # names this process's leases
         self._taken_over: set[str] = set()
 
@@ -117,7 +122,15 @@ class Deliveries:
         return max(0.0, (parse_time(stamp) - parse_time(self.clock())).total_seconds())
 
     def view(self, notification: Notification, only_wanted: bool = True) -> NotificationView | None:
-        """What the card shows, or None when the recipient no longer wants it (unfollowed, muted)."""
+        """What the card shows, or None when the recipient no longer wants it (unfollowed, muted) or when
+        it waits for their working hours (then `drop` leaves it: it was moved to their next start)."""
+        if only_wanted and self.schedules.held(notification):  # the sender's read, not a click's
+            self._held.add(notification.id)
+            return None
+        if notification.purpose is Purpose.DIGEST:
+            return self.schedules.digest_view(notification)
+        if notification.purpose is not Purpose.CHANGE:
+            return self.notices.view(notification)
         tenant = notification.tenant_id
         record = self.repo.get_record(tenant, notification.record_id)
         recipient = self.repo.get_user(tenant, notification.recipient_id)
@@ -134,6 +147,9 @@ class Deliveries:
         return NotificationView(notification, record, recipient, events, choice)
 
     def drop(self, notification: Notification) -> None:
+        if notification.id in self._held:  # held for the recipient's working hours or digest, not dropped
+            self._held.discard(notification.id)
+            return
         with self.repo.transaction():
             self.queries.drop(notification.tenant_id, notification.id)
 
@@ -172,6 +188,10 @@ class Deliveries:
             for tenant_id, notification_id in stale:
                 self.queries.mark_failed(tenant_id, notification_id, reason, self.clock(), count_attempt=False)
         return len(stale)
+
+    def end_lapsed_follows(self) -> int:
+        """Follows whose days ran out end; each person is told once (the sender's timer calls this)."""
+        return self.notices.end_lapsed()
 
     def conversation_of(self, user: User) -> dict[str, str] | None:
         """The user's 1:1 chat with the bot, as stored when they wrote to it or the sender created it."""

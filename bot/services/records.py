@@ -8,11 +8,14 @@ import dataclasses
 
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import (
+    CLOSED_STAGES,
     CONVERTED,
     Change,
     Event,
     EventKind,
+    FollowFor,
     Kind,
+    Mentioned,
     NotifyChoice,
     Record,
     RecordView,
@@ -25,6 +28,7 @@ from bot.domain.rules import (
     FOLLOWERS_IN_VIEW,
     MAX_COMMENT,
     MAX_FOLLOWERS,
+    MAX_NAME,
     MAX_PARTICIPANTS,
     MAX_TITLE,
     TIMELINE_ON_CARD,
@@ -37,6 +41,7 @@ from bot.services.contacts import ContactCases
 from bot.services.outbox import Deliveries
 
 NOTHING_SEEN = Seen()
+MAX_MENTIONS = 20  # colleagues told about one comment
 
 
 class RecordCases(ContactCases):
@@ -183,14 +188,20 @@ class RecordCases(ContactCases):
             message = f"{contact.name} is no longer a participant of {record.ref}."
             return self._changed(self._touch(record), (event,), message, seen)
 
-    def follow(self, actor: User, ref: str, follower: User | None = None, seen: Seen = NOTHING_SEEN) -> Change:
-        """`actor` starts following, or adds `follower` (another user of the tenant)."""
-        return self._set_following(actor, ref, follower or actor, True, seen)
+    def follow(
+        self, actor: User, ref: str, follower: User | None = None, seen: Seen = NOTHING_SEEN,
+        follow_for: FollowFor = FollowFor.CLOSED,
+    ) -> Change:  # fmt: skip
+        """`actor` starts following, or adds `follower` (another user of the tenant), until the deal closes
+        (the default) or for some days."""
+        return self._set_following(actor, ref, follower or actor, True, seen, follow_for)
 
     def unfollow(self, actor: User, ref: str, follower: User | None = None, seen: Seen = NOTHING_SEEN) -> Change:
         return self._set_following(actor, ref, follower or actor, False, seen)
 
-    def _set_following(self, actor: User, ref: str, who: User, follows: bool, seen: Seen) -> Change:
+    def _set_following(
+        self, actor: User, ref: str, who: User, follows: bool, seen: Seen, follow_for: FollowFor = FollowFor.CLOSED
+    ) -> Change:
         if who.tenant_id != actor.tenant_id:
             raise NotFound("I can't find that person in your organisation.", "follower")
         yourself = who.id == actor.id
@@ -206,6 +217,7 @@ class RecordCases(ContactCases):
                 raise DomainError(f"{record.ref} has {MAX_FOLLOWERS:,} followers, the most a record may.", "follower")
             if follows:
                 self.repo.add_follower(actor.tenant_id, record.id, who.id, self.clock())
+                self.deliveries.notices.follow_ends(record, who, follow_for)
                 event = self._event(actor, record, EventKind.FOLLOWER_ADDED, new=who.name)
                 text = f"You now follow {record.ref}." if yourself else f"{who.name} now follows {record.ref}."
             else:
@@ -214,6 +226,7 @@ class RecordCases(ContactCases):
                 text = (
                     f"You no longer follow {record.ref}." if yourself else f"{who.name} no longer follows {record.ref}."
                 )
+            self.deliveries.notices.following_changed(actor, record, event, who, follows)
             return self._changed(self._touch(record), (event,), text, seen)
 
     def set_notify_choice(self, actor: User, ref: str, choice: str) -> Record:
@@ -233,7 +246,10 @@ class RecordCases(ContactCases):
 
     # --- comments, stages, conversion ----------------------------------------------------------
 
-    def comment(self, actor: User, ref: str, text: str, seen: Seen = NOTHING_SEEN) -> Change:
+    def comment(
+        self, actor: User, ref: str, text: str, seen: Seen = NOTHING_SEEN, mentioned: tuple[Mentioned, ...] = ()
+    ) -> Change:
+        """A comment; the colleagues @mentioned in it are told even if they do not follow."""
         body = (text or "").replace("\x00", "").strip()
         if not body:
             raise DomainError("A comment can't be empty.", "comment")
@@ -245,6 +261,9 @@ class RecordCases(ContactCases):
             record = self._editable(actor, ref)
             self.repo.add_comment(actor.tenant_id, record.id, actor.id, body, self.clock())
             event = self._event(actor, record, EventKind.COMMENTED, new=shorten(body))
+            if mentioned:
+                people = tuple(self._mentioned_user(actor, person) for person in mentioned[:MAX_MENTIONS])
+                self.deliveries.notices.mentioned(actor, record, event, people)
             return self._changed(self._touch(record), (event,), f"Comment added to {record.ref}.", seen)
 
     def change_stage(self, actor: User, ref: str, stage: str, seen: Seen = NOTHING_SEEN) -> Change:
@@ -268,7 +287,10 @@ class RecordCases(ContactCases):
             event = self._event(actor, record, EventKind.STAGE_CHANGED, old=record.stage, new=match)
             moved = self._touch(record, stage=match)
             events = (event, *self._stage_reached(actor, moved))
-            return self._changed(moved, events, f"{record.ref} moved to {match}.", seen)
+            message = f"{record.ref} moved to {match}."
+            if match in CLOSED_STAGES and self.deliveries.notices.deal_closed(actor, record, match, event):
+                message += " Follows until it closed have ended."
+            return self._changed(moved, events, message, seen)
 
     def convert(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
         tenant = actor.tenant_id
@@ -285,6 +307,7 @@ class RecordCases(ContactCases):
                 source=lead.source, description=lead.description, converted_from_id=lead.id,
             )  # fmt: skip
             self.repo.copy_history(tenant, lead.id, opportunity.id)
+            self.repo.notices.move_follow_ends(tenant, lead.id, opportunity.id)
             # One notification per follower for a conversion: about the opportunity, where work goes on.
             on_lead = self._event(actor, lead, EventKind.CONVERTED, old=lead.ref, new=opportunity.ref, notify=False)
             self._touch(lead, stage=CONVERTED, converted_to_id=opportunity.id)
@@ -305,6 +328,14 @@ class RecordCases(ContactCases):
             return self.add_participant(actor, ref, contact.id, seen)
 
     # --- helpers -------------------------------------------------------------------------------
+
+    def _mentioned_user(self, actor: User, person: Mentioned) -> User:
+        """The colleague behind an @mention, recorded if the bot never met them (inside the transaction)."""
+        known = self.repo.find_user(actor.tenant_id, person.teams_id, person.aad_object_id)
+        if known is not None:
+            return known
+        name = clean_text(person.name)[:MAX_NAME]
+        return self.repo.upsert_user(actor.tenant_id, person.teams_id, person.aad_object_id, name, self.clock())
 
     def _stage_reached(self, actor: User, record: Record) -> tuple[Event, ...]:
         """What reaching a new stage adds besides the move itself (see bot/services/buying_roles.py)."""

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 
 from botbuilder.schema import Activity
 
-from bot.domain.models import User
+from bot.domain.models import Mentioned, User
 
+_AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+MAX_MENTIONED = 20
 _FORMATTING_TAG = re.compile(r"</?(?:p|div|span|br|b|i|strong|em)\b[^>]*>", re.IGNORECASE)
 
 
@@ -46,10 +48,12 @@ def command_text(activity: Activity) -> str:
         props = entity.additional_properties or {}
         mentioned = props.get("mentioned")
         mentioned = mentioned if isinstance(mentioned, dict) else {}
-        if entity.type and entity.type.lower() == "mention" and mentioned.get("id") == bot_id:
+        if entity.type and entity.type.lower() == "mention":
             mention_text = props.get("text")
             if isinstance(mention_text, str) and mention_text:
-                text = text.replace(mention_text, " ")
+                # The bot's mention goes; a colleague's stays readable as @Name.
+                kept = " " if mentioned.get("id") == bot_id else _AT_TAG.sub(r"@\1", mention_text)
+                text = text.replace(mention_text, kept)
     text = re.sub(r"<at>.*?</at>", " ", text) if "<at>" in text else text
     if _FORMATTING_TAG.search(text):
         text = _FORMATTING_TAG.sub(" ", text)
@@ -59,6 +63,34 @@ def command_text(activity: Activity) -> str:
     if not text.strip() and isinstance(activity.value, dict) and isinstance(activity.value.get("command"), str):
         text = activity.value["command"]  # a messageBack button whose text did not come through
     return text.strip()
+
+
+def client_time_zone(activity: Activity) -> str | None:
+    """The IANA time zone Teams reports in the activity's `clientInfo` entity (not checked here)."""
+    for entity in activity.entities or []:
+        if entity.type and entity.type.lower() == "clientinfo":
+            found = (entity.additional_properties or {}).get("timezone")
+            if isinstance(found, str) and found.strip():
+                return found.strip()[:64]
+    return None
+
+
+def mentioned_colleagues(activity: Activity) -> tuple[Mentioned, ...]:
+    """The people @mentioned in a message other than the bot, as Teams names them (`29:` id, name)."""
+    bot_id = activity.recipient.id if activity.recipient else None
+    found: dict[str, Mentioned] = {}
+    for entity in activity.entities or []:
+        props = entity.additional_properties or {}
+        mentioned = props.get("mentioned")
+        if not (entity.type and entity.type.lower() == "mention" and isinstance(mentioned, dict)):
+            continue
+        person_id, name = mentioned.get("id"), mentioned.get("name")
+        if not isinstance(person_id, str) or not person_id.startswith("29:") or len(person_id) > 200:
+            continue  # the bot, a tag or a channel mention, or nothing Teams would send
+        name = name if isinstance(name, str) else ""
+        if person_id != bot_id:
+            found.setdefault(person_id, Mentioned(person_id, name[:200]))
+    return tuple(found.values())[:MAX_MENTIONED]
 
 
 @dataclass

@@ -29,7 +29,15 @@ from bot.notify.card_updates import CardUpdater
 from bot.notify.rate_limits import RateLimiter
 from bot.services import CrmService
 from bot.services.email import Mailer
-from bot.teams.activity import Turn, command_text, is_personal, reader_locale, tenant_of
+from bot.teams.activity import (
+    Turn,
+    client_time_zone,
+    command_text,
+    is_personal,
+    mentioned_colleagues,
+    reader_locale,
+    tenant_of,
+)
 from cards import verbs
 from cards.common import Card
 from cards.envelopes import card_response, compose_message, message_response, search_response
@@ -89,6 +97,7 @@ class TeamsCrmBot(ActivityHandler):
         if is_personal(activity) and activity.conversation and activity.type != ActivityTypes.invoke:
             turn_context.turn_state["crm.first_personal"] = await self._remember_personal_chat(turn_context, turn)
         await self._learn_profile(turn_context, turn)
+        await run(self.services.deliveries.schedules.note_time_zone, turn.user, client_time_zone(activity))
         try:
             await super().on_turn(turn_context)
         except Redelivered:
@@ -178,7 +187,9 @@ class TeamsCrmBot(ActivityHandler):
         turn: Turn = turn_context.turn_state["crm.turn"]
         said = command_text(activity)
         shared = not is_personal(activity)
-        reply = await self.services.run(self.conversation.handle, turn.user, said, shared)
+        reply = await self.services.run(
+            self.conversation.handle, turn.user, said, shared, mentioned_colleagues(activity)
+        )
         log.info(
             "tenant=%s user=%s command=%s outcome=%s",
             turn.tenant_id, turn.user.id, " ".join(said.split()[:2])[:40], reply.outcome,

@@ -222,7 +222,8 @@ async def test_create_lead_from_message_with_a_new_contact(deals: Teams) -> None
     text = all_text(card)
     assert "L-4 · Lead" in text and "Hi Alice Owner, Contoso wants 40 seats & a quote" in text
     assert plain("Nora Buyer · nora@contoso.example") in text and "You follow this record." in text
-    assert f"Alice Owner created it from a Teams message by Jane Buyer: {LINK}" in text
+    # The link back is shown, not made a link (user-supplied text is literal: see tests/bot/test_markdown.py).
+    assert f"Alice Owner created it from a Teams message by Jane Buyer: {LINK}" in text.replace("\u200b", "")
     assert "Alice Owner commented: Hi Alice Owner" in text
     assert "Budget is approved." in deals.services.repo.db.execute("SELECT text FROM comments").fetchone()[0]
     again = inserted(await submit(deals, ALICE, "leadFromMessage", data))  # the same dialog, submitted twice

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from bot.domain.buying import SIGNERS, BuyingRole
-from bot.domain.delivery import DeliveryStatus, Notification, NotificationView
+from bot.domain.delivery import DeliveryStatus, Notification, NotificationView, Purpose
+from bot.domain.hours import Schedule, WorkingHours
 from bot.domain.models import Contact, Event, EventKind, Follower, Kind, NotifyChoice, Record, RecordView, User
 from bot.domain.models import Role as Role  # the extension's contact card
 from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES
@@ -32,6 +33,7 @@ from cards.help import help_card, unknown_card
 from cards.notifications import notification_card, outbox_card
 from cards.records import new_record_form, people_card, record_card, record_list_card, search_results_card
 from cards.roles import roles_form
+from cards.settings import working_hours_card
 from tests.conftest import all_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,16 +79,22 @@ def with_roles(participants: int = 200, stage: str = "Proposal") -> RecordView:
     return replace(base, record=record, buying_roles=roles)
 
 
-def notification(events: list[Event], choice: NotifyChoice = NotifyChoice.ALL) -> NotificationView:
+def notification(
+    events: list[Event], choice: NotifyChoice = NotifyChoice.ALL, purpose: Purpose = Purpose.CHANGE
+) -> NotificationView:
     record = view().record
     row = Notification(7, TENANT, 1, 2, 1, tuple(range(len(events))), DeliveryStatus.PENDING, 0, "", "", None, "L-3")
-    return NotificationView(row, record, User(2, TENANT, "Bob"), tuple(events), choice)
+    row = replace(row, purpose=purpose)
+    following = purpose not in (Purpose.MENTION, Purpose.LAPSED)
+    return NotificationView(row, record, User(2, TENANT, "Bob"), tuple(events), choice, following=following)
 
 
 AT = "2026-11-23T12:00:00.000000Z"
 STAGE = Event(1, 1, EventKind.STAGE_CHANGED, AT, "New", "Qualified", None, "Alice Owner")
 EMAIL = Event(1, 1, EventKind.EMAIL_SENT, AT, None, "Our offer for Q3", None, "Alice Owner")
 COMMENT = Event(1, 1, EventKind.COMMENTED, AT, None, "y" * 500, None, "Alice Owner")
+ENDED = Event(1, 2, EventKind.FOLLOWER_REMOVED, AT, "Bob", None, "L-3 closed (Won)", "Bob")
+FOLLOWED = Event(1, 2, EventKind.FOLLOWER_ADDED, AT, None, "Bob [x](http://evil)", None, "Bob [x](http://evil)")
 
 
 def as_sent(card: Card) -> dict[str, Any]:
@@ -163,6 +171,16 @@ def every_card() -> dict[str, Card]:
         "extension add to record dialog": add_to_record_dialog(
             {"comment": "c", "author": "A"}, [("L-1 · t · New", "L-1")] * 50, {"key": "k"}, {"ref": "Pick"}
         ),
+        "who follows, to the owner": notification_card(notification([FOLLOWED] * 40, purpose=Purpose.FOLLOWS)),
+        "added as a follower": notification_card(notification([FOLLOWED], purpose=Purpose.ADDED)),
+        "mentioned": notification_card(notification([COMMENT], purpose=Purpose.MENTION)),
+        "follow lapsed at the close": notification_card(notification([STAGE, ENDED], purpose=Purpose.LAPSED)),
+        "record for a follower whose follow ends": record_card(
+            replace(view(), followers=(Follower(OWNER, ends_at=AT),)), viewer_id=1
+        ),
+        "working hours": working_hours_card(Schedule("Europe/Berlin", WorkingHours()), "Saved."),
+        "daily digest": working_hours_card(Schedule("Europe/Berlin", WorkingHours(), digest=True)),
+        "any time": working_hours_card(Schedule("UTC", None), "“x” is not a time span.", good=False),
         "notifications status": outbox_card(
             {DeliveryStatus.PENDING: 3, DeliveryStatus.FAILED: 10},
             [replace(notification([STAGE]).notification, status=DeliveryStatus.FAILED, last_error="x" * 300)] * 10,
@@ -235,7 +253,10 @@ def test_the_notification_card_says_who_did_what_why_and_offers_the_buttons() ->
     assert "L-3 · Lead" in text and "Acme rollout" in text and "Stage: New" in text
     assert "Alice Owner changed the stage: New → Qualified" in text
     assert "Alice Owner emailed the Contact: “Our offer for Q3”" in text and "Alice Owner commented: yyy" in text
-    assert "2026-11-23 12:00 UTC" in text and "You get this because you follow L-3." in text
+    assert (
+        "{{DATE(2026-11-23T12:00:00Z, SHORT)}} {{TIME(2026-11-23T12:00:00Z)}}" in text
+        and "You get this because you follow L-3." in text
+    )
     buttons = {a["title"]: a for a in card["actions"]}
     assert buttons["Open record"]["verb"] == "record.show" and buttons["Open record"]["data"]["ref"] == "L-3"
     assert buttons["Unfollow"]["verb"] == "record.unfollow"
@@ -243,6 +264,23 @@ def test_the_notification_card_says_who_did_what_why_and_offers_the_buttons() ->
     assert choice["id"] == "choice" and choice["value"] == "stage" and len(choice["choices"]) == 4
     burst = all_text(notification_card(notification([COMMENT] * 40)))
     assert burst.count("commented") == 10 and "and 30 earlier changes" in burst
+
+
+def test_notices_show_user_text_as_typed_and_offer_the_right_button() -> None:
+    roll_up = all_text(notification_card(notification([FOLLOWED] * 12, purpose=Purpose.FOLLOWS)))
+    assert roll_up.count("started following") == 10 and plain("[x](http://evil)") in roll_up
+    assert "[Unfollow]" in roll_up
+    mentioned = all_text(notification_card(notification([COMMENT], purpose=Purpose.MENTION)))
+    assert "Alice Owner mentioned you on L-3" in mentioned and "[Follow]" in mentioned
+
+
+def test_a_lapsed_follow_says_why_shows_the_closing_change_and_offers_follow_again() -> None:
+    lapsed = all_text(notification_card(notification([STAGE, ENDED], purpose=Purpose.LAPSED)))
+    assert "You no longer follow L-3" in lapsed and "Your follow ended: L-3 closed (Won)." in lapsed
+    assert "Alice Owner changed the stage: New → Qualified" in lapsed and "[Follow again]" in lapsed
+    assert "follow ended" not in lapsed.replace("Your follow ended", "")  # the ending is said once
+    ends = all_text(record_card(replace(view(), followers=(Follower(OWNER, ends_at=AT),)), viewer_id=1))
+    assert "You follow this record. It ends on {{DATE(2026-11-23T12:00:00Z, SHORT)}}." in ends
 
 
 def test_roles_show_beside_each_person_and_the_nudge_until_someone_signs() -> None:
