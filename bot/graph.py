@@ -24,14 +24,21 @@ from msgraph import GraphRequestAdapter, GraphServiceClient
 from msgraph.generated.models.body_type import BodyType
 from msgraph.generated.models.email_address import EmailAddress
 from msgraph.generated.models.item_body import ItemBody
+from msgraph.generated.models.key_value_pair import KeyValuePair
 from msgraph.generated.models.message import Message
 from msgraph.generated.models.recipient import Recipient
+from msgraph.generated.models.teamwork_activity_topic import TeamworkActivityTopic
+from msgraph.generated.models.teamwork_activity_topic_source import TeamworkActivityTopicSource
 from msgraph.generated.models.user_scope_teams_app_installation import UserScopeTeamsAppInstallation
 from msgraph.generated.users.item.send_mail.send_mail_post_request_body import SendMailPostRequestBody
+from msgraph.generated.users.item.teamwork.send_activity_notification.send_activity_notification_post_request_body import (
+    SendActivityNotificationPostRequestBody,
+)
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from msgraph_core import GraphClientFactory
 
 from bot.config import Config
+from bot.notify.feed import FeedNotice, preview
 from bot.services.email import MailError, OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -103,6 +110,24 @@ def _explain_install(status: int | None, code: str, detail: str) -> str:
     return f"Microsoft Graph refused to install the app: {detail[:200] or 'no reason given'}"
 
 
+def _explain_feed(status: int | None, code: str, detail: str) -> str:
+    """Why an activity-feed notification was not delivered, for the `notifications` list."""
+    if status == 403:
+        return (
+            "Microsoft Graph refused the activity-feed notification: the bot's app registration needs the"
+            " admin-consented application permission TeamsActivity.Send, and the app must be installed for the person"
+        )
+    if status == 404:
+        return "Microsoft Graph knows no such user (or the app is not installed for them), so nothing reached the feed"
+    if status == 401:
+        return "Microsoft Graph refused this app's credentials: ask an admin to check them"
+    if status == 429:
+        return "Microsoft Graph is busy right now"
+    if status is not None and status >= 500:
+        return "Microsoft Graph is having trouble right now"
+    return f"Microsoft Graph refused the activity-feed notification: {detail[:200] or 'no reason given'}"
+
+
 @dataclass(frozen=True)
 class _Wording:
     """What a failed call means to the person who asked for it, by kind of call."""
@@ -122,6 +147,11 @@ _INSTALL = _Wording(
     "Microsoft Graph did not answer in time: the app may or may not be installed for them now",
     "Microsoft Graph could not be reached, so the app was not installed",
     _explain_install,
+)
+_FEED = _Wording(
+    "Microsoft Graph did not answer in time: the activity-feed notification may or may not have arrived",
+    "Microsoft Graph could not be reached, so nothing reached the activity feed",
+    _explain_feed,
 )
 
 
@@ -175,6 +205,23 @@ class Graph:
         except GraphError as exc:
             if exc.status != 409:  # 409 Conflict: the app is installed for them already
                 raise
+
+    async def send_activity_notification(self, notice: FeedNotice) -> None:
+        """POST /users/{id}/teamwork/sendActivityNotification (TeamsActivity.Send): one entry in the person's
+        Teams activity feed, of an activity type the manifest declares, chained per record."""
+        if not self.serves(notice.tenant_id):
+            raise GraphError("Microsoft Graph is set up for another organisation, so nothing reached the activity feed")
+        body = SendActivityNotificationPostRequestBody(
+            topic=TeamworkActivityTopic(
+                source=TeamworkActivityTopicSource.Text, value=notice.topic[:200], web_url=notice.web_url
+            ),
+            activity_type=notice.activity_type,
+            chain_id=notice.chain_id,
+            preview_text=ItemBody(content=preview(notice.preview)),
+            template_parameters=[KeyValuePair(name="actor", value=notice.actor[:100])],
+        )
+        feed = self.client.users.by_user_id(notice.aad_object_id).teamwork.send_activity_notification
+        await self._call(lambda: feed.post(body), "sendActivityNotification", _FEED)
 
     async def display_name(self, tenant_id: str, aad_object_id: str) -> str | None:
         """A colleague's display name (User.ReadBasic.All), or None when Graph cannot say (never raises)."""

@@ -13,6 +13,8 @@ from typing import Any
 from aiohttp import web
 from azure.core.credentials import AccessToken
 
+from bot.notify.feed import ACTIVITY_TYPES, PREVIEW_LIMIT
+
 
 class FakeCredential:
     """Stands in for azure-identity (whose authorities must be https): hands out a token naming `app_id`,
@@ -59,6 +61,10 @@ class FakeGraph:
     # The org's app catalog: catalog app id -> the published manifest's webApplicationInfo.id (None: absent).
     # Graph installs only catalog apps, and only when the calling Entra app is that webApplicationInfo.id.
     catalog: dict[str, str | None] = field(default_factory=dict)
+    foreign_users: set[str] = field(default_factory=set)  # Entra ids of another tenant: Graph knows them not
+
+    def feed(self) -> list[dict[str, Any]]:
+        return [r.body for r in self.received if r.path.endswith("/teamwork/sendActivityNotification")]
 
     def publish(self, catalog_app_id: str, web_application_id: str | None) -> None:
         self.catalog[catalog_app_id] = web_application_id
@@ -94,6 +100,27 @@ class FakeGraph:
             self.on_install(request.path.split("/")[-3])
         return web.Response(status=201)  # Graph answers an install with 201 and no body
 
+    def _activity(self, request: web.Request, body: Any) -> web.Response:
+        """sendActivityNotification, as strict as Graph: a declared activityType, a topic (text with a
+        webUrl), previewText within 150 characters, every template parameter the template names."""
+        body = body if isinstance(body, dict) else {}
+        user = request.path.split("/")[-3]
+        topic = body.get("topic") or {}
+        kind = body.get("activityType")
+        preview = (body.get("previewText") or {}).get("content", "")
+        params = {p.get("name") for p in body.get("templateParameters") or []}
+        if user in self.foreign_users:
+            return _error(404, "NotFound", f"user {user} is not in this tenant")
+        if kind not in ACTIVITY_TYPES:
+            return _error(400, "BadRequest", f"activityType {kind!r} is not declared in the app manifest")
+        if topic.get("source") != "text" or not topic.get("value") or not topic.get("webUrl"):
+            return _error(400, "BadRequest", "topic with source 'text' needs a value and a webUrl")
+        if len(preview) > PREVIEW_LIMIT:
+            return _error(400, "BadRequest", "previewText is longer than 150 characters")
+        if "actor" not in params or not isinstance(body.get("chainId"), int):
+            return _error(400, "BadRequest", "templateParameters must fill {actor}; chainId must be an integer")
+        return web.Response(status=204)
+
     async def _route(self, request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else None
         self.received.append(Received(request.method, request.path, dict(request.headers), body))
@@ -104,6 +131,8 @@ class FakeGraph:
             user = self._user(request)
             if user is not None:
                 return user
+            if request.path.endswith("/teamwork/sendActivityNotification") and request.method == "POST":
+                return self._activity(request, body)
             if request.path.endswith("/teamwork/installedApps"):
                 return self._install(request, body)
             return web.json_response({"error": {"code": "NotFound", "message": request.path}}, status=404)
@@ -112,3 +141,7 @@ class FakeGraph:
         if answer.body is None:
             return web.Response(status=answer.status, headers=answer.headers)
         return web.json_response(answer.body, status=answer.status, headers=answer.headers)
+
+
+def _error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": {"code": code, "message": message}}, status=status)

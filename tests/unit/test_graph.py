@@ -2,10 +2,12 @@
 
 from typing import Any
 
+import httpx
 import pytest
 
 from bot.config import Config
 from bot.graph import Graph, GraphError
+from bot.notify.feed import FeedNotice, bot_chat_link
 from bot.services.email import OutgoingMail
 from tests.fake_graph import Answer, FakeCredential, FakeGraph, graph_error
 
@@ -101,3 +103,87 @@ async def test_graph_installs_only_catalog_apps_whose_manifest_names_the_calling
     fake.publish("catalog-app-1", web_application_id="c")
     await graph.install_for_user("tenant-1", "aad-bob")
     await graph.close()
+
+
+def notice(**changes: Any) -> FeedNotice:
+    fields: dict[str, Any] = dict(
+        tenant_id="tenant-1", aad_object_id="aad-bob", activity_type="stageChanged", topic="O-7 Contoso renewal",
+        web_url=bot_chat_link("bot-app-1"), preview="Alice moved O-7 to Proposal", actor="Alice", chain_id=7,
+    )  # fmt: skip
+    fields.update(changes)
+    return FeedNotice(**fields)
+
+
+async def test_an_activity_feed_notification_is_the_exact_graph_request(
+    graph: Graph, fake_graph: tuple[FakeGraph, str]
+) -> None:
+    await graph.send_activity_notification(notice())
+    [received] = fake_graph[0].received
+    assert (received.method, received.path) == ("POST", "/v1.0/users/aad-bob/teamwork/sendActivityNotification")
+    assert received.body == {
+        "activityType": "stageChanged",
+        "chainId": 7,
+        "previewText": {"content": "Alice moved O-7 to Proposal"},
+        "templateParameters": [{"name": "actor", "value": "Alice"}],
+        "topic": {
+            "source": "text",
+            "value": "O-7 Contoso renewal",
+            "webUrl": "https://teams.microsoft.com/l/chat/0/0?users=28:bot-app-1",
+        },
+    }
+    await graph.close()
+
+
+async def test_a_long_preview_is_cut_to_graphs_150_characters(graph: Graph, fake_graph: tuple[FakeGraph, str]) -> None:
+    await graph.send_activity_notification(notice(preview="é" * 400))
+    assert len(fake_graph[0].feed()[0]["previewText"]["content"]) == 150
+    await graph.close()
+
+
+async def test_the_fake_graph_refuses_what_graph_refuses(graph: Graph, fake_graph: tuple[FakeGraph, str]) -> None:
+    fake_graph[0].foreign_users.add("aad-stranger")
+    with pytest.raises(GraphError) as refused:
+        await graph.send_activity_notification(notice(aad_object_id="aad-stranger"))
+    assert refused.value.status == 404 and not refused.value.transient
+    with pytest.raises(ValueError, match="undeclared"):
+        notice(activity_type="dealWon")
+    with pytest.raises(GraphError, match="another organisation"):
+        await graph.send_activity_notification(notice(tenant_id="tenant-2"))
+    await graph.close()
+
+
+async def test_a_throttled_feed_notification_is_retried_after_retry_after(
+    graph: Graph, fake_graph: tuple[FakeGraph, str]
+) -> None:
+    fake_graph[0].answers = [graph_error(429, "TooManyRequests", "slow down", **{"Retry-After": "0"})]
+    await graph.send_activity_notification(notice())
+    assert len(fake_graph[0].feed()) == 2
+    fake_graph[0].answers = [graph_error(403, "Forbidden", "Missing role")]
+    with pytest.raises(GraphError, match=r"TeamsActivity\.Send"):
+        await graph.send_activity_notification(notice())
+    await graph.close()
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"activityType": "dealWon"}, "not declared"),
+        ({"topic": None}, "topic"),
+        ({"previewText": {"content": "x" * 151}}, "150"),
+    ],
+)
+async def test_the_fake_graph_is_as_strict_as_graph(
+    fake_graph: tuple[FakeGraph, str], change: dict[str, Any], why: str
+) -> None:
+    body = {
+        "topic": {"source": "text", "value": "O-7 X", "webUrl": "https://teams.microsoft.com/l/chat/0/0?users=28:b"},
+        "activityType": "commented", "chainId": 7, "previewText": {"content": "Alice commented"},
+        "templateParameters": [{"name": "actor", "value": "Alice"}],
+    }  # fmt: skip
+    async with httpx.AsyncClient() as client:
+        ok = await client.post(f"{fake_graph[1]}/users/aad-bob/teamwork/sendActivityNotification", json=body)
+        bad = await client.post(
+            f"{fake_graph[1]}/users/aad-bob/teamwork/sendActivityNotification", json={**body, **change}
+        )
+    assert ok.status_code == 204
+    assert bad.status_code == 400 and why in bad.json()["error"]["message"]

@@ -1,0 +1,56 @@
+"""The Teams activity feed's vocabulary: the activity types the manifest declares (manifest/build.py
+writes them into `activities.activityTypes`) and what a feed notification carries. Graph refuses an
+activityType the app's manifest does not declare, and previewText over 150 characters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PREVIEW_LIMIT = 150
+
+# activityType -> (description, templateText); {actor} is filled from templateParameters.
+ACTIVITY_TYPES: dict[str, tuple[str, str]] = {
+    "stageChanged": ("A followed record moved to another stage", "{actor} moved a record you follow"),
+    "commented": ("Someone commented on a followed record", "{actor} commented on a record you follow"),
+    "emailSent": ("Someone emailed from a followed record", "{actor} sent an email from a record you follow"),
+    "converted": ("A followed lead became an opportunity", "{actor} converted a lead you follow"),
+    "contactChanged": ("A followed record's contact changed", "{actor} changed the contact of a record you follow"),
+    "participantAdded": ("Someone was added to a followed record", "{actor} added someone to a record you follow"),
+}
+
+
+def manifest_activities() -> dict[str, list[dict[str, str]]]:
+    return {
+        "activityTypes": [
+            {"type": name, "description": description, "templateText": template}
+            for name, (description, template) in ACTIVITY_TYPES.items()
+        ]
+    }
+
+
+@dataclass(frozen=True)
+class FeedNotice:
+    """One activity-feed notification for one person (Graph sendActivityNotification)."""
+
+    tenant_id: str
+    aad_object_id: str
+    activity_type: str
+    topic: str  # "<ref> <title>"
+    web_url: str  # a deep link opening the bot's chat
+    preview: str  # who did what
+    actor: str
+    chain_id: int  # stable per record: a burst on one record collapses into one feed entry
+
+    def __post_init__(self) -> None:
+        if self.activity_type not in ACTIVITY_TYPES:
+            raise ValueError(f"undeclared activity type {self.activity_type!r}")
+
+
+def preview(text: str) -> str:
+    """previewText within Graph's 150 characters."""
+    return text if len(text) <= PREVIEW_LIMIT else text[: PREVIEW_LIMIT - 1] + "…"
+
+
+def bot_chat_link(bot_app_id: str) -> str:
+    """Opens the person's 1:1 chat with the bot (Teams deep link to a chat with the bot's 28: id)."""
+    return f"https://teams.microsoft.com/l/chat/0/0?users=28:{bot_app_id}"
