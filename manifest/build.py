@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.handlers.commands import COMMANDS, CommandSpec, spec_named
 from bot.handlers.extension import EXTENSION_COMMANDS, QUERY_PARAMETER, ExtensionCommand
+from bot.notify.feed import manifest_activities
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -108,6 +109,7 @@ def build_manifest(app_id: str, domain: str = "") -> dict[str, Any]:
     manifest["bots"][0]["commandLists"] = [{"scopes": [scope], "commands": commands} for scope in SCOPES]
     manifest["composeExtensions"] = compose_extensions(app_id)
     manifest["validDomains"] = check_domain(domain)
+    manifest["activities"] = manifest_activities()  # Graph refuses an activityType not declared here
     return manifest
 
 
