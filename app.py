@@ -259,7 +259,9 @@ def create_app(
         delivery,
         (installer or graph) if config.graph_enabled else None,
         limiter,
+        feed=graph,
     )
+    services.deliveries.feed_tenant = graph.tenant_id if graph is not None else None
     app[NOTIFIER] = notifier
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)

@@ -3,7 +3,7 @@ record card), and the `notifications` status card with retry buttons."""
 
 from __future__ import annotations
 
-from bot.domain.delivery import DeliveryStatus, Notification, NotificationView, Purpose
+from bot.domain.delivery import DeliverTo, DeliveryStatus, Notification, NotificationView, Purpose
 from bot.domain.models import NotifyChoice
 from cards import verbs
 from cards.common import (
@@ -28,14 +28,19 @@ from cards.timeline import describe
 MAX_LINES = 10  # events shown on one notification (a long burst keeps the card small)
 
 
-def notify_choice_elements(ref: str, current: NotifyChoice, notification_id: int | None = None) -> list[Element]:
-    """A compact choice of what notifies the viewer about `ref`, and its Save button."""
+def notify_choice_elements(
+    ref: str, current: NotifyChoice, notification_id: int | None = None, deliver_to: str | None = None
+) -> list[Element]:
+    """A compact choice of what notifies the viewer about `ref`, and where (offered only when the Teams
+    activity feed is: `deliver_to` is None without Microsoft Graph), and its Save button."""
     data: dict[str, object] = {"ref": ref}
     if notification_id is not None:
         data["notification"] = notification_id
     choices = [(c.label, c.value) for c in NotifyChoice]
+    where = [(d.label, d.value) for d in DeliverTo]
     return [
         *choice_set("choice", "Notify me about", choices, value=current.value),
+        *(choice_set("deliver_to", "Notify me by", where, value=deliver_to) if deliver_to is not None else []),
         action_set([execute("Save notification setting", verbs.RECORD_NOTIFY, data)]),
     ]
 
@@ -60,7 +65,9 @@ def notification_card(view: NotificationView, message: str = "") -> Card:
     body += [
         subtle(when(view.events[-1].at)),
         subtle(f"You get this because you follow {record.ref}."),
-        *notify_choice_elements(record.ref, view.choice, view.notification.id),
+        *notify_choice_elements(
+            record.ref, view.choice, view.notification.id, view.deliver_to.value if view.feed_offered else None
+        ),
     ]
     actions: list[Action] = [
         execute("Open record", verbs.RECORD_SHOW, {"ref": record.ref}),

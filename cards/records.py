@@ -190,7 +190,8 @@ def record_card(
         mine = next((f for f in view.followers if f.user.id == viewer_id), None)
         body.append(subtle(following_line(mine, follows=choice is not None)))
         if choice is not None:
-            body += notify_choice_elements(record.ref, choice)
+            where = view.deliver_to_of(viewer_id) if view.feed_offered else None
+            body += notify_choice_elements(record.ref, choice, deliver_to=where)
     if choice is None:
         body += follow_for_choice()
     body.append(action_set(buttons["followers"]))

@@ -372,6 +372,12 @@ ALTER TABLE notifications ADD COLUMN lease_owner TEXT;
 ALTER TABLE notifications ADD COLUMN lease_until TEXT;
 """
 
+# Where a follower's notifications arrive: a chat message (the default), the Teams activity feed (Graph
+# sendActivityNotification), or both.
+M014_DELIVER_TO = """
+ALTER TABLE followers ADD COLUMN deliver_to TEXT NOT NULL DEFAULT 'chat' CHECK (deliver_to IN ('chat', 'feed', 'both'));
+"""
+
 # The buying role of each customer person on a record (the Contact and every Other participant); a
 # column of the role row, so a move between Contact and participant (an update of `role`) keeps it.
 M007_BUYING_ROLES = """
@@ -393,6 +399,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (9, "deal details: exact value in minor units, next step, archive, default currency, erasures", M009_DEAL_DETAILS),
     (10, "message extension: submit keys, records newest first, record search", M010_EXTENSION + RECORD_SEARCH_FILL),
     (13, "outbox leases, so replicas never read the same due rows", M013_OUTBOX_LEASES),
+    (14, "where a follower's notifications arrive: chat, activity feed or both", M014_DELIVER_TO),
 )
 
 

@@ -213,6 +213,28 @@ class OutboxQueries:
         ).fetchone()
         return NotifyChoice(row[0]) if row else None
 
+    def follower_delivery(self, tenant_id: str, record_id: int, user_id: int) -> str | None:
+        row = self.db.execute(
+            "SELECT deliver_to FROM followers WHERE tenant_id = ? AND record_id = ? AND user_id = ?",
+            [tenant_id, record_id, user_id],
+        ).fetchone()
+        return row[0] if row else None
+
+    def feed_choices(self, tenant_id: str, record_id: int) -> dict[int, str]:
+        """The followers of a record notified elsewhere than by chat message (few: the default is chat)."""
+        rows = self.db.execute(
+            "SELECT user_id, deliver_to FROM followers WHERE tenant_id = ? AND record_id = ? AND deliver_to <> 'chat'",
+            [tenant_id, record_id],
+        ).fetchall()
+        return {int(r[0]): r[1] for r in rows}
+
+    def set_follower_delivery(self, tenant_id: str, record_id: int, user_id: int, deliver_to: str) -> bool:
+        cursor = self.db.execute(
+            "UPDATE followers SET deliver_to = ? WHERE tenant_id = ? AND record_id = ? AND user_id = ?",
+            [deliver_to, tenant_id, record_id, user_id],
+        )
+        return cursor.rowcount == 1
+
     # --- what people see and do ----------------------------------------------------------------
 
     def counts(self, tenant_id: str) -> dict[DeliveryStatus, int]:

@@ -47,6 +47,22 @@ class Notification:
     purpose: Purpose = Purpose.CHANGE
 
 
+class DeliverTo(enum.StrEnum):
+    """Where a follower's notifications about one record arrive (the feed needs Microsoft Graph)."""
+
+    CHAT = "chat"
+    FEED = "feed"
+    BOTH = "both"
+
+    @property
+    def label(self) -> str:
+        return {
+            DeliverTo.CHAT: "Chat message",
+            DeliverTo.FEED: "Teams activity feed",
+            DeliverTo.BOTH: "Chat message and activity feed",
+        }[self]
+
+
 @dataclass(frozen=True)
 class NotificationView:
     """Everything the notification card shows to its recipient."""
@@ -58,6 +74,8 @@ class NotificationView:
     choice: NotifyChoice
     following: bool = True  # a mention or a lapsed follow may reach someone who does not follow
     digest: tuple[tuple[Record, tuple[Event, ...]], ...] = ()  # a digest: the changes, grouped by record
+    deliver_to: DeliverTo = DeliverTo.CHAT  # a change told to a follower: chat, activity feed or both
+    feed_offered: bool = False  # Microsoft Graph is configured for the recipient's organisation
 
     @property
     def purpose(self) -> Purpose:

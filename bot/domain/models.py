@@ -239,6 +239,13 @@ class RecordView:
     # holds only the first few: a record with 5,000 followers costs a comment no more than one with 10.
     follower_choices: Mapping[int, str] | None = None
     buying_roles: Mapping[int, BuyingRole] = field(default_factory=dict)  # contact id -> role, when set
+    # Where followers who chose other than a chat message are notified (user id -> 'feed' or 'both'), and
+    # whether the activity feed is offered at all (Microsoft Graph configured for this organisation).
+    feed_choices: Mapping[int, str] = field(default_factory=dict)
+    feed_offered: bool = False
+
+    def deliver_to_of(self, user_id: int) -> str:
+        return self.feed_choices.get(user_id, "chat")
 
     @property
     def follower_count(self) -> int:

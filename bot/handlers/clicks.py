@@ -425,7 +425,12 @@ class Actions:
         """Saved from the notification card (which then stays one) or from the record card."""
         user, data = click.user, click.data
         notification_id = self._notification_id(data, required=False)
-        record = self.services.set_notify_choice(user, self._ref(click), text_field(data, "choice", required=True))
+        wanted = text_field(data, "choice", required=True)
+        if "deliver_to" in data:  # offered only with the activity feed; both checked before either is saved
+            where = text_field(data, "deliver_to", required=True)
+            record = self.services.set_notify_settings(user, self._ref(click), wanted, where)
+        else:
+            record = self.services.set_notify_choice(user, self._ref(click), wanted)
         view = self.services.view_of(record)
         choice = view.choice_of(user.id) or NotifyChoice(text_field(data, "choice", required=True))
         message = f"Notifications for {record.ref}: {choice.label.lower()}."

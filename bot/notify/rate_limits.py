@@ -220,3 +220,11 @@ class RateLimiter:
                 turn.set_result(None)
                 return
         self._holding.discard(key)
+
+
+FEED_LIMITS: tuple[Limit, ...] = ((10, 60.0),)  # Graph: about 10 activity-feed notifications per user a minute
+
+
+def in_feed(tenant_id: str, aad_object_id: str) -> Keyed:
+    """One person's activity feed (Graph sendActivityNotification)."""
+    return ("feed", tenant_id, aad_object_id), FEED_LIMITS

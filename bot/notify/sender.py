@@ -33,6 +33,7 @@ import functools
 import logging
 import math
 import time
+from collections.abc import Hashable
 from typing import Protocol
 
 from bot.domain.delivery import Notification, NotificationView
@@ -47,8 +48,16 @@ TAKEOVER_POLL_SECONDS = 1.0  # how soon a replica notices that a tenant's sender
 
 
 class DeliveryError(Exception):
-    def __init__(self, reason: str, retryable: bool, retry_after: float | None = None, status: int | None = None):
+    def __init__(
+        self,
+        reason: str,
+        retryable: bool,
+        retry_after: float | None = None,
+        status: int | None = None,
+        key: Hashable | None = None,  # the rate-limit key a 429 pauses (default: the conversation's)
+    ):
         super().__init__(reason)
+        self.key = key
         self.reason = reason
         self.retryable = retryable
         self.retry_after = retry_after
@@ -213,7 +222,8 @@ class Sender:
             outgoing = await self.transport.prepare(view)  # before the permit: its window starts when granted
             tenant = notification.tenant_id
             conversation = in_conversation(tenant, outgoing.conversation_id)
-            permit = await self._permit(notification, conversation)
+            also: list[Keyed] = getattr(outgoing, "also_limited", [])  # an activity feed's own budget
+            permit = await self._permit(notification, conversation, also)
             answered_at: float | None = None
             try:
                 async with self._calls:  # taken only now: waiting for a budget holds no call slot
@@ -245,9 +255,9 @@ class Sender:
             await run(self.deliveries.failed, notification, f"internal error: {type(exc).__name__}")
             return None
 
-    async def _permit(self, notification: Notification, conversation: Keyed) -> Permit:
+    async def _permit(self, notification: Notification, conversation: Keyed, also: list[Keyed]) -> Permit:
         return await self.limiter.acquire(
-            [conversation],
+            [conversation, *also],
             in_tenant(notification.tenant_id),
             urgent=notification.attempts > 0,  # a retry has waited once already
         )
@@ -258,7 +268,7 @@ class Sender:
         """The next attempt, if this task makes it; after a 429 the conversation pauses for Retry-After."""
         retry = await self.deliveries.run(self._record_failure, notification, exc)
         if exc.status == 429 and conversation is not None:
-            self.limiter.block(conversation[0], exc.retry_after or self.policy.backoff(1))  # its key
+            self.limiter.block(exc.key or conversation[0], exc.retry_after or self.policy.backoff(1))
         return retry
 
     def _record_failure(self, notification: Notification, exc: DeliveryError) -> tuple[Notification, float] | None:

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
 from bot.domain.clock import parse_time, shifted
-from bot.domain.delivery import DeliveryStatus, Notification, NotificationView, Purpose
+from bot.domain.delivery import DeliverTo, DeliveryStatus, Notification, NotificationView, Purpose
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Event, Record, User
 from bot.services.notices import Notices
@@ -41,6 +41,7 @@ class Deliveries:
         self.window_seconds = window_seconds
         self.news = False  # rows were enqueued since the sender last looked (a hint: the sender also polls)
         self.ownership = ownership
+        self.feed_tenant: str | None = None  # Graph's organisation: its people may choose the activity feed
         self.notices = Notices(self)  # rows that tell something else than a change to a follower
         self.schedules = Schedules(self)  # working hours and the daily digest
         self._held: set[int] = set()  # rows `view` just moved to their recipient's working hours
@@ -144,7 +145,11 @@ class Deliveries:
         )
         if not events:
             return None
-        return NotificationView(notification, record, recipient, events, choice)
+        where = self.queries.follower_delivery(tenant, record.id, recipient.id) or DeliverTo.CHAT.value
+        offered = self.feed_tenant == tenant
+        return NotificationView(
+            notification, record, recipient, events, choice, deliver_to=DeliverTo(where), feed_offered=offered
+        )
 
     def drop(self, notification: Notification) -> None:
         if notification.id in self._held:  # held for the recipient's working hours or digest, not dropped

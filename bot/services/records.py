@@ -5,7 +5,9 @@ enqueued in that same transaction) and returns the Change with the record's view
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
+from bot.domain.delivery import DeliverTo
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import (
     CLOSED_STAGES,
@@ -107,7 +109,14 @@ class RecordCases(ContactCases):
             timeline=tuple(self.repo.timeline(tenant, record.id, TIMELINE_ON_CARD)),
             follower_choices=choices,
             buying_roles={c.id: buying for _, c, buying in people if buying},
+            **self._feed_part(record),
         )
+
+    def _feed_part(self, record: Record) -> dict[str, Any]:
+        """Only where the activity feed is offered is there a choice to read (no extra query otherwise)."""
+        if self.deliveries.feed_tenant != record.tenant_id:
+            return {}
+        return {"feed_offered": True, "feed_choices": self.repo.outbox.feed_choices(record.tenant_id, record.id)}
 
     def list_records(self, tenant_id: str, kind: Kind | None, limit: int = 25) -> list[Record]:
         return self.repo.list_records(tenant_id, kind, limit)
@@ -242,6 +251,45 @@ class RecordCases(ContactCases):
             record = self.get_record(actor.tenant_id, ref)
             if not self.repo.set_follower_choice(actor.tenant_id, record.id, actor.id, wanted.value):
                 raise DomainError(f"You don't follow {record.ref}; follow it first.", "choice")
+        return record
+
+    def feed_offered(self, user: User) -> bool:
+        """The activity feed is a choice only where Microsoft Graph is configured for the person's organisation."""
+        return self.deliveries.feed_tenant == user.tenant_id
+
+    def deliver_to_of(self, user: User, record: Record) -> DeliverTo:
+        where = self.repo.outbox.follower_delivery(user.tenant_id, record.id, user.id)
+        return DeliverTo(where) if where else DeliverTo.CHAT
+
+    def set_notify_settings(self, actor: User, ref: str, choice: str, where: str) -> Record:
+        """What `actor` hears about on a record they follow and where it arrives (chat, activity feed or
+        both), both checked before either is saved, saved together."""
+        try:
+            wanted = DeliverTo(clean_text(where).lower())
+        except ValueError:
+            options = ", ".join(d.value for d in DeliverTo)
+            raise DomainError(
+                f"“{clean_text(where)[:40]}” is not a place to notify. Choose one of: {options}.", "deliver_to"
+            ) from None
+        try:
+            notify = NotifyChoice(clean_text(choice).lower())
+        except ValueError:
+            options = ", ".join(c.value for c in NotifyChoice)
+            raise DomainError(
+                f"“{clean_text(choice)[:40]}” is not a notification setting. Choose one of: {options}.", "choice"
+            ) from None
+        if wanted is not DeliverTo.CHAT and not self.feed_offered(actor):
+            raise DomainError(
+                "The Teams activity feed is not available: Microsoft Graph is not configured for your organisation,"
+                " so notifications arrive as chat messages. Nothing was changed.",
+                "deliver_to",
+            )
+        with self.writing():
+            record = self.get_record(actor.tenant_id, ref)
+            tenant = actor.tenant_id
+            if not self.repo.set_follower_choice(tenant, record.id, actor.id, notify.value):
+                raise DomainError(f"You don't follow {record.ref}; follow it first.", "choice")
+            self.repo.outbox.set_follower_delivery(tenant, record.id, actor.id, wanted.value)
         return record
 
     # --- comments, stages, conversion ----------------------------------------------------------

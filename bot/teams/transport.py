@@ -33,8 +33,9 @@ from botframework.connector.auth import (
 from bot.domain.delivery import NotificationView
 from bot.domain.models import User
 from bot.notify.rate_limits import DeliveryPolicy, RateLimiter, in_conversation, in_tenant
-from bot.notify.sender import DeliveryError, Sender
+from bot.notify.sender import DeliveryError, Sender, Transport
 from bot.services.outbox import Deliveries
+from bot.teams.feed import FeedPoster, FeedTransport
 from cards.notifications import notification_card, notification_summary
 
 log = logging.getLogger(__name__)
@@ -351,9 +352,11 @@ class Notifier(Sender):
         policy: DeliveryPolicy | None = None,
         installer: AppInstaller | None = None,
         limiter: RateLimiter | None = None,
+        feed: FeedPoster | None = None,
     ) -> None:
         policy = policy or DeliveryPolicy()
         limiter = limiter or RateLimiter(policy.slack)
-        super().__init__(
-            deliveries, TeamsTransport(deliveries, adapter, app_id, policy, limiter, installer), policy, limiter
-        )
+        transport: Transport = TeamsTransport(deliveries, adapter, app_id, policy, limiter, installer)
+        if feed is not None:  # Microsoft Graph configured: followers may choose the activity feed
+            transport = FeedTransport(transport, feed, app_id, limiter)
+        super().__init__(deliveries, transport, policy, limiter)

@@ -1,5 +1,6 @@
 """Every card the bot can send: valid Adaptive Cards 1.5 (checked by Microsoft's own library), small, readable."""
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.domain.buying import SIGNERS, BuyingRole
-from bot.domain.delivery import DeliveryStatus, Notification, NotificationView, Purpose
+from bot.domain.delivery import DeliverTo, DeliveryStatus, Notification, NotificationView, Purpose
 from bot.domain.hours import Schedule, WorkingHours
 from bot.domain.models import Contact, Event, EventKind, Follower, Kind, NotifyChoice, Record, RecordView, User
 from bot.domain.models import Role as Role  # the extension's contact card
@@ -158,6 +159,9 @@ def every_card() -> dict[str, Card]:
         ),
         "notification": notification_card(notification([STAGE, EMAIL, COMMENT]), message="Saved."),
         "notification of a long burst": notification_card(notification([COMMENT] * 40, NotifyChoice.COMMENTS)),
+        "notification with the activity feed offered": notification_card(
+            dataclasses.replace(notification([COMMENT]), feed_offered=True, deliver_to=DeliverTo.BOTH)
+        ),
         "extension contact card": contact_card(contact(1), [(Role.CONTACT, records[0])] * 12, "Saved."),
         "extension contact card, no records": contact_card(contact(2), []),
         "extension new lead for a contact": contact_lead_form(contact(1), {"lead_title": "t"}, {"lead_title": "x"}),

@@ -1,0 +1,84 @@
+"""The Teams activity feed as a follower's choice (Microsoft Graph sendActivityNotification), through HTTP
+with the fake Bot Connector and the fake Graph: the choice is offered only with Graph, the exact Graph
+request, chat and feed together, a refused feed visible in `notifications`."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import ALICE, BOB, Teams, all_text
+from tests.fake_graph import FakeGraph, graph_error
+
+
+async def lead_followed_by_bob(teams: Teams) -> None:
+    await teams.card(ALICE, "new lead Acme rollout")
+    await teams.card(BOB, "follow L-1")
+    await teams.settled()
+    teams.connector.posted.clear()
+
+
+async def test_the_feed_is_offered_with_graph_and_gets_the_exact_request(
+    teams_with_graph: Teams, fake_graph: tuple[FakeGraph, str]
+) -> None:
+    teams = teams_with_graph
+    await lead_followed_by_bob(teams)
+    record = json.dumps(await teams.card(BOB, "show L-1"))
+    assert '"label": "Notify me by"' in record and '"id": "deliver_to"' in record and '"value": "chat"' in record
+    saved = await teams.click(BOB, "record.notify", {"ref": "L-1", "choice": "all", "deliver_to": "feed"})
+    assert "Notifications for L-1: everything." in all_text(saved["value"])
+    assert '"value": "feed"' in json.dumps(await teams.card(BOB, "show L-1"))
+
+    await teams.card(ALICE, "comment L-1 They want it before Easter")
+    await teams.card(ALICE, "comment L-1 And a second time")
+    # a second entry for the same person waits for the feed's pace (Graph: ~10 a minute per user)
+    assert (await teams.settled(timeout=15))["sent"] == 3  # Alice's roll-up of who follows, Bob's two
+    feed = fake_graph[0].feed()
+    posts = [r for r in fake_graph[0].received if r.path.endswith("/sendActivityNotification")]
+    assert posts[0].path == f"/v1.0/users/{BOB.aad_object_id}/teamwork/sendActivityNotification"
+    assert feed[0]["activityType"] == "commented" and feed[0]["topic"]["source"] == "text"
+    assert feed[0]["topic"]["value"] == "L-1 Acme rollout"
+    assert feed[0]["topic"]["webUrl"].startswith("https://teams.microsoft.com/l/chat/0/0?users=28:")
+    assert feed[0]["templateParameters"] == [{"name": "actor", "value": "Alice Owner"}]
+    assert feed[0]["previewText"]["content"].startswith("Alice Owner: L-1: Alice Owner commented: They want it")
+    assert len(feed) == 2 and {f["chainId"] for f in feed} == {
+        feed[0]["chainId"]
+    }  # one chain per record: a burst collapses
+    assert teams.notifications(BOB) == []  # the feed only: no chat message
+
+
+async def test_chat_and_feed_both(teams_with_graph: Teams, fake_graph: tuple[FakeGraph, str]) -> None:
+    teams = teams_with_graph
+    await lead_followed_by_bob(teams)
+    await teams.click(BOB, "record.notify", {"ref": "L-1", "choice": "all", "deliver_to": "both"})
+    await teams.card(ALICE, "stage L-1 contacted")
+    await teams.settled(timeout=15)
+    assert [f["activityType"] for f in fake_graph[0].feed()] == ["stageChanged"]
+    assert len(teams.notifications(BOB)) == 1
+
+
+async def test_a_refused_feed_is_a_failed_notification_with_the_permission_named(
+    teams_with_graph: Teams, fake_graph: tuple[FakeGraph, str]
+) -> None:
+    teams = teams_with_graph
+    await lead_followed_by_bob(teams)
+    await teams.click(BOB, "record.notify", {"ref": "L-1", "choice": "all", "deliver_to": "feed"})
+    fake_graph[0].answers = [graph_error(403, "Forbidden", "Missing role")]
+    await teams.card(ALICE, "comment L-1 Nobody may hear this")
+    counts = await teams.settled(timeout=15)
+    assert counts["failed"] == 1
+    listing = all_text(await teams.card(ALICE, "notifications"))
+    assert "TeamsActivity.Send" in listing and "Bob Follower" in listing
+
+
+async def test_without_graph_the_feed_is_not_offered_and_a_tampered_choice_changes_nothing(teams: Teams) -> None:
+    await lead_followed_by_bob(teams)
+    record = json.dumps(await teams.card(BOB, "show L-1"))
+    assert "Notify me about" in record and "Notify me by" not in record
+    refused = await teams.click(BOB, "record.notify", {"ref": "L-1", "choice": "muted", "deliver_to": "feed"})
+    assert refused["value"] == (
+        "The Teams activity feed is not available: Microsoft Graph is not configured for your organisation,"
+        " so notifications arrive as chat messages. Nothing was changed."
+    )
+    await teams.card(ALICE, "comment L-1 Bob still hears this")
+    await teams.settled()
+    assert len(teams.notifications(BOB)) == 1  # not muted, still by chat
