@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from bot.domain.buying import BuyingRole
 from bot.domain.models import Contact, Record, Role
 from bot.domain.rules import MAX_COMMENT, MAX_NAME, MAX_TITLE
 from cards import verbs
@@ -112,6 +113,11 @@ def lead_dialog(
     body += text_input("new_name", "Name", values.get("new_name"), max_length=MAX_NAME, errors=errors)
     body += text_input("new_email", "Email", values.get("new_email"), max_length=254, style="Email", errors=errors)
     body += text_input("new_company", "Company", values.get("new_company"), max_length=200, errors=errors)
+    roles = [(role.label, role.value) for role in BuyingRole]
+    body += choice_set(
+        "buying_role", "The Contact's buying role", roles, value=values.get("buying_role"), placeholder="None yet",
+        errors=errors,
+    )  # fmt: skip
     body += text_input(
         "comment", "First comment", values.get("comment"), max_length=MAX_COMMENT, multiline=True, errors=errors
     )

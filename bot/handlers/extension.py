@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.buying import parse_role
 from bot.domain.errors import DomainError
 from bot.domain.models import Change, User
 from bot.domain.rules import MAX_COMMENT, MAX_NAME, MAX_TITLE, clean_text
@@ -190,7 +191,17 @@ class Extension:
         value = _dict(value)
         command, data = value.get("commandId"), _dict(value.get("data"))
         try:
-            names = ("title", "company", "contact", "new_name", "new_email", "new_company", "comment", "ref")
+            names = (
+                "title",
+                "company",
+                "contact",
+                "new_name",
+                "new_email",
+                "new_company",
+                "buying_role",
+                "comment",
+                "ref",
+            )
             values = {name: text_field(data, name) for name in names}
             values["author"] = text_field(data, "author")[:MAX_NAME]
             carried = {"key": text_field(data, "key"), "author": values["author"], "link": text_field(data, "link")}
@@ -224,7 +235,12 @@ class Extension:
                 raise DomainError("A new Contact needs a name.", "new_name")
             new = NewContact(values["new_name"], values["new_email"] or None, values["new_company"] or None)
         contact_id = int_field(data, "contact") if values["contact"] else None
-        return self.services.lead_from_message(user, key, values["title"], values["company"], message, contact_id, new)
+        role = parse_role(values["buying_role"], "buying_role")
+        if role is not None and contact_id is None and new is None:
+            raise DomainError("Pick or create the Contact to give them a buying role.", "buying_role")
+        return self.services.lead_from_message(
+            user, key, values["title"], values["company"], message, contact_id, new, role
+        )
 
 
 # --- the contact card's buttons (Action.Execute, registered with the record card's verbs) -------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.domain.buying import BuyingRole
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Change, Event, EventKind, Kind, Record, Role, User, stages_for
 from bot.domain.rules import MAX_NAME, MAX_TITLE, clean_text, limited, parse_ref
@@ -69,7 +70,7 @@ class MessageCases(RecordCases):
 
     def lead_from_message(
         self, actor: User, submit_key: str, title: str, company: str | None, message: ChatMessage,
-        contact_id: int | None = None, new_contact: NewContact | None = None,
+        contact_id: int | None = None, new_contact: NewContact | None = None, role: BuyingRole | None = None,
     ) -> Change:  # fmt: skip
         """A lead from a chat message, in one transaction: the lead (the actor owns and follows it), its
         Contact (picked or created), the message's text as the first comment, its origin on the timeline."""
@@ -87,12 +88,16 @@ class MessageCases(RecordCases):
             if contact_id is not None:
                 change = self.set_contact(actor, record.ref, contact_id)
                 events += change.events
+                if role is not None:  # the Contact's buying role, picked in the same dialog
+                    self.repo.set_buying_role(actor.tenant_id, record.id, contact_id, role)
+                    who = self.get_contact(actor.tenant_id, contact_id).label
+                    events.append(self._event(actor, record, EventKind.BUYING_ROLE_SET, None, role.label, who))
             if clean_text(message.text):
                 change = self.comment(actor, record.ref, message.text)
                 events += change.events
             self.repo.save_submit(actor.tenant_id, key, record.id, actor.id, self.clock())
             final = change.record if change else record
-            view = change.view if change else self.view_of(final)
+            view = change.view if change and role is None else self.view_of(final)
             return Change(final, tuple(events), f"{record.ref} created from the message.", view)
 
     def message_to_record(self, actor: User, submit_key: str, ref: str, message: ChatMessage) -> Change:

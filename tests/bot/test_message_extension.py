@@ -282,6 +282,8 @@ async def test_create_lead_from_message_picking_a_contact(deals: Teams) -> None:
         ({"contact": "1", "new_name": "Nora"}, "contact", "Pick a Contact or create a new one, not both."),
         ({"contact": "99999"}, "contact", "That contact no longer exists."),
         ({"comment": "y" * 4001}, "comment", "A comment can be at most 4,000 characters"),
+        ({"buying_role": "boss"}, "buying_role", "“boss” is not a buying role."),
+        ({"buying_role": "decision_maker"}, "buying_role", "Pick or create the Contact to give them a buying role."),
     ],
 )
 async def test_a_refused_lead_comes_back_in_the_dialog_and_writes_nothing(
@@ -399,3 +401,14 @@ async def test_a_search_from_an_unknown_organisation_is_answered_in_the_extensio
     assert body == {
         "composeExtension": {"type": "message", "text": "I could not tell who you are in which organisation."}
     }
+
+
+async def test_the_contact_picked_in_the_dialog_gets_their_buying_role(deals: Teams) -> None:
+    """Issue 15: the buying role is set where the person is added, in the message extension's dialog too."""
+    dialog = await fetch(deals, ALICE, "leadFromMessage")
+    roles = {c["value"] for i in find(dialog, "Input.ChoiceSet") if i["id"] == "buying_role" for c in i["choices"]}
+    assert "decision_maker" in roles and "economic_buyer" in roles
+    data = dialog_values(dialog, new_name="Nora Buyer", new_email="nora@contoso.example", buying_role="economic_buyer")
+    text = all_text(inserted(await submit(deals, ALICE, "leadFromMessage", data)))
+    assert "Economic buyer" in text
+    assert "Alice Owner set the role of" in text and "none → Economic buyer" in text
