@@ -1,5 +1,5 @@
 """The message extension through the Playground (0.2.28): its invoke API forwards `composeExtension/query`,
-`selectItem`, `fetchTask` and `submitAction` to the bot as Teams does and hands back the answer (its UI has no message
+`fetchTask` and `submitAction` to the bot as Teams does and hands back the answer (its UI has no message
 extension: README "Where it differs from Teams"). Alex searches his records and contacts, turns a message
 into a lead (twice: one lead), and adds another message to that lead."""
 
@@ -30,14 +30,6 @@ async def search(alex: PlaygroundChat, command: str, text: str | None) -> list[d
     return attachments
 
 
-async def pick(alex: PlaygroundChat, result: dict[str, Any]) -> dict[str, Any]:
-    """Picking a result: `composeExtension/selectItem` with its tap's value answers the card to insert."""
-    answer = await alex.compose_extension("composeExtension/selectItem", result["preview"]["content"]["tap"]["value"])
-    [attachment] = answer["composeExtension"]["attachments"]
-    card: dict[str, Any] = attachment["content"]
-    return card
-
-
 async def dialog(alex: PlaygroundChat, command: str) -> dict[str, Any]:
     value = {"commandId": command, "commandContext": "message", "messagePayload": MESSAGE}
     answer = await alex.compose_extension("composeExtension/fetchTask", value)
@@ -61,10 +53,11 @@ async def test_search_and_turn_messages_into_a_lead_and_a_comment(chat: Callable
     found = await search(alex, "searchRecords", None)
     assert any(a["preview"]["content"]["title"].endswith("Initech upgrade") for a in found), found
     [initech] = await search(alex, "searchRecords", "initech")
-    initech_card = await pick(alex, initech)
-    assert "Initech upgrade" in all_text(initech_card) and initech_card["refresh"]["userIds"]
+    # Results are previews; picking one is `composeExtension/selectItem`, which the Playground's invoke API
+    # refuses (400: not in its list of invoke names): tests/bot/test_message_extension.py drives it.
+    assert initech["preview"]["content"]["tap"] == {"type": "invoke", "value": {"record": 1}}, initech
     [hank] = await search(alex, "searchContacts", "hank")
-    assert "[New lead with this Contact]" in all_text(await pick(alex, hank))
+    assert hank["preview"]["content"]["tap"]["value"] == {"contact": 1}, hank
 
     form = await dialog(alex, "leadFromMessage")
     assert {i["id"]: i.get("value") for i in find(form, "Input.")}["title"] == "Globex wants 200 seats"
