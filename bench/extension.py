@@ -122,7 +122,7 @@ def report(times: dict[Any, list[float]], size_probe: tuple[int, int]) -> dict[s
         }
         figures[op]["ratio"] = ratio
         print(f"{op:<36} {ratio['p50']:13.2f}x {ratio['p99']:5.2f}x {ratio['second_tenant_p50']:16.2f}x")
-    print(f"answer size              {size_probe[0]} results (previews; the card comes on selectItem): {size_probe[1] / 1024:.1f} KiB")
+    print(f"answer size              {size_probe[0]} previews: {size_probe[1] / 1024:.1f} KiB")
     print("json " + json.dumps(figures, separators=(",", ":")))
     return figures
 
