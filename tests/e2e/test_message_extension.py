@@ -5,6 +5,7 @@ into a lead (twice: one lead), and adds another message to that lead."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -68,10 +69,10 @@ async def test_search_and_turn_messages_into_a_lead_and_a_comment(chat: Callable
     text = all_text(card)
     assert "Globex wants 200 seats" in text and "Hank Scorpio · hank@globex.example · Globex" in text, text
     assert "created it from a Teams message by Hank Scorpio" in text
-    ref = text.split(" · ")[0].split("\n")[-1]  # the card opens with "L-2 created from the message."
-    assert f"This message was already turned into {ref}." in all_text(
-        again["composeExtension"]["attachments"][0]["content"]
-    )
+    found_ref = re.search(r"\b(L-\d+) · Lead", text)
+    assert found_ref is not None, text
+    ref = found_ref.group(1)
+    assert f"already turned into {ref}." in all_text(again["composeExtension"]["attachments"][0]["content"])
     assert len(await search(alex, "searchRecords", "globex")) == 1
 
     add = await dialog(alex, "addToRecord")
