@@ -2,7 +2,7 @@
 by text, Contacts by text) for one tenant holding 100 and 100,000 records and contacts, each database with a
 second tenant of 100 beside it. Each database is served by its own `python app.py`; requests go to them in
 turn, one at a time, in a shuffled order, so the machine's noise falls on both sizes alike.
-Prints the figures, the 100k / 100 ratios (goal <= 1.5x) and the size of the answers (25 live record cards)."""
+Prints the figures, the 100k / 100 ratios (goal <= 1.5x) and the size of the answers (25 previews)."""
 
 from __future__ import annotations
 
@@ -122,7 +122,7 @@ def report(times: dict[Any, list[float]], size_probe: tuple[int, int]) -> dict[s
         }
         figures[op]["ratio"] = ratio
         print(f"{op:<36} {ratio['p50']:13.2f}x {ratio['p99']:5.2f}x {ratio['second_tenant_p50']:16.2f}x")
-    print(f"answer size              {size_probe[0]} live record cards: {size_probe[1] / 1024:.1f} KiB")
+    print(f"answer size              {size_probe[0]} previews: {size_probe[1] / 1024:.1f} KiB")
     print("json " + json.dumps(figures, separators=(",", ":")))
     return figures
 

@@ -86,9 +86,17 @@ def search_response(results: Sequence[tuple[str, str]]) -> SearchResponse:
 THUMBNAIL_TYPE: Literal["application/vnd.microsoft.card.thumbnail"] = "application/vnd.microsoft.card.thumbnail"
 
 
+class Tap(TypedDict):
+    """What picking a search result sends back: `composeExtension/selectItem` with this value."""
+
+    type: Literal["invoke"]
+    value: dict[str, int]
+
+
 class Thumbnail(TypedDict):
     title: str
     text: str
+    tap: NotRequired[Tap]
 
 
 class Preview(TypedDict):
@@ -102,10 +110,18 @@ class ComposeAttachment(TypedDict):
     preview: NotRequired[Preview]
 
 
+class PickAttachment(TypedDict):
+    """A search result that is only its preview: the card to insert is built when it is picked."""
+
+    contentType: Literal["application/vnd.microsoft.card.thumbnail"]
+    content: Thumbnail
+    preview: Preview
+
+
 class ComposeResult(TypedDict):
     type: Literal["result", "message"]
     attachmentLayout: NotRequired[Literal["list"]]
-    attachments: NotRequired[list[ComposeAttachment]]
+    attachments: NotRequired[list[ComposeAttachment] | list[PickAttachment]]
     text: NotRequired[str]
 
 
@@ -142,6 +158,22 @@ def compose_results(results: Sequence[tuple[AdaptiveCard, Thumbnail | None]]) ->
         if preview is not None:
             attachment["preview"] = {"contentType": THUMBNAIL_TYPE, "content": preview}
         attachments.append(attachment)
+    return {"composeExtension": {"type": "result", "attachmentLayout": "list", "attachments": attachments}}
+
+
+def compose_picks(results: Sequence[tuple[Thumbnail, dict[str, int]]]) -> ComposeResponse:
+    """Search results as previews only: picking one sends `composeExtension/selectItem` with its value, and
+    the answer to that is the card inserted (so a search costs its previews, never 25 full cards)."""
+    attachments: list[PickAttachment] = []
+    for preview, value in results:
+        content: Thumbnail = {**preview, "tap": {"type": "invoke", "value": value}}
+        attachments.append(
+            {
+                "contentType": THUMBNAIL_TYPE,
+                "content": content,
+                "preview": {"contentType": THUMBNAIL_TYPE, "content": content},
+            }
+        )
     return {"composeExtension": {"type": "result", "attachmentLayout": "list", "attachments": attachments}}
 
 

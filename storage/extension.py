@@ -83,6 +83,21 @@ class ExtensionQueries(Queries):
         )
         return [(Role(r[0]), _record(r[1:])) for r in rows]
 
+    def contact_names(self, tenant_id: str, record_ids: list[int]) -> dict[int, str]:
+        """The name of each record's Contact (records without one are left out), in one query: the previews."""
+        if not record_ids:
+            return {}
+        marks = ", ".join("?" for _ in record_ids)
+        # SQLite would walk the tenant's every record_contacts row (record_contacts_by_contact) to meet 25.
+        indexed = "" if self.dialect.postgres else " INDEXED BY record_contacts_one_contact"
+        rows = self._all(
+            f"SELECT rc.record_id, c.name FROM record_contacts rc{indexed} {self._join()} contacts c"
+            " ON c.tenant_id = rc.tenant_id AND c.id = rc.contact_id"
+            f" WHERE rc.tenant_id = ? AND rc.role = 'contact' AND rc.record_id IN ({marks})",
+            [tenant_id, *record_ids],
+        )
+        return {int(r[0]): str(r[1]) for r in rows}
+
     def submitted_record(self, tenant_id: str, submit_key: str) -> int | None:
         """The record a dialog submit with this key already changed (None: not submitted before)."""
         row = self._one(

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.domain.buying import parse_role
 from bot.domain.errors import DomainError
-from bot.domain.models import Change, Record, User
+from bot.domain.models import Change, User
 from bot.domain.rules import MAX_COMMENT, MAX_NAME, MAX_TITLE, clean_text
 from bot.handlers.clicks import Actions, Click, on_verb
 from bot.handlers.message_html import first_line, message_text
@@ -23,7 +23,14 @@ from bot.services import CrmService
 from bot.services.messages import ChatMessage, NewContact
 from cards import verbs
 from cards.common import Card
-from cards.envelopes import ComposeResponse, DialogResponse, compose_message, compose_results, dialog_response
+from cards.envelopes import (
+    ComposeResponse,
+    DialogResponse,
+    compose_message,
+    compose_picks,
+    compose_results,
+    dialog_response,
+)
 from cards.extension import (
     add_to_record_dialog,
     contact_card,
@@ -108,20 +115,34 @@ class Extension:
         command = value.get("commandId")
         if command == RECORDS:
             records = self.services.records_for_compose(user, said, count, skip)
-            return compose_results([self._record_result(user, record) for record in records])
+            names = self.services.contact_names(user.tenant_id, records)  # one query for the page
+            return compose_picks([(record_preview(r, names.get(r.id)), {"record": r.id}) for r in records])
         if command == CONTACTS:
             contacts = self.services.search_contacts(user.tenant_id, said, count, skip)
-            return compose_results(
-                [(self._contact_card(user, c.id), contact_preview(c)) for c in contacts]  # one query each
-            )
+            return compose_picks([(contact_preview(c), {"contact": c.id}) for c in contacts])
         return compose_message("This search is not available any more: update the CRM app.")
 
-    def _record_result(self, user: User, record: Record) -> tuple[Card, Any]:
-        """The live record card (buttons, per-viewer refresh, version) and its one-line preview."""
-        view = self.services.view_of(record)
-        card = record_reply(view, user, shared=True).card
-        assert card is not None
-        return card, record_preview(record, view.contact.name if view.contact else None)
+    def select_item(self, user: User, value: Any) -> ComposeResponse:
+        """The result a person picked (`composeExtension/selectItem`, with its preview's tap value): the live
+        record card (buttons, per-viewer refresh, version) or the contact's card, to insert. The value comes
+        back from the client, so it is checked like any card data: this tenant's rows only."""
+        value = _dict(value)
+        record_id, contact_id = value.get("record"), value.get("contact")
+        if _int(record_id, 1, 2**63 - 1, 0):
+            record = self.services.record_by_id(user.tenant_id, record_id)
+            if record is not None:
+                view = self.services.view_of(record)
+                card = record_reply(view, user, shared=True).card
+                assert card is not None
+                return compose_results([(card, record_preview(record, view.contact.name if view.contact else None))])
+            return compose_message("That record no longer exists: search again.")
+        if _int(contact_id, 1, 2**63 - 1, 0):
+            try:
+                contact = self.services.get_contact(user.tenant_id, contact_id)
+            except DomainError as exc:
+                return compose_message(f"{exc.message} Search again.")
+            return compose_results([(self._contact_card(user, contact.id), contact_preview(contact))])
+        return compose_message("This result is out of date: search again.")
 
     def _contact_card(self, user: User, contact_id: int, message: str = "") -> Card:
         contact = self.services.get_contact(user.tenant_id, contact_id)

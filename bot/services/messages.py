@@ -59,6 +59,10 @@ class MessageCases(RecordCases):
         record = self.repo.record_by_number(user.tenant_id, kind, number)
         return [record] if record is not None and offset == 0 else []
 
+    def contact_names(self, tenant_id: str, records: list[Record]) -> dict[int, str]:
+        """Each record's Contact's name (for the search results' previews), in one query."""
+        return self.repo.contact_names(tenant_id, [r.id for r in records])
+
     def recent_records_of_contact(self, tenant_id: str, contact_id: int, limit: int = 10) -> list[tuple[Role, Record]]:
         return self.repo.recent_records_of_contact(tenant_id, contact_id, limit)
 

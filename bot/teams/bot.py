@@ -333,6 +333,8 @@ class TeamsCrmBot(ActivityHandler):
         run = self.services.run
         if name == "composeExtension/query":
             body: Any = await run(self.extension.query, turn.user, value)
+        elif name == "composeExtension/selectItem":
+            body = await run(self.extension.select_item, turn.user, value)
         elif name == "composeExtension/fetchTask":
             body = await run(self.extension.fetch_task, turn.user, value)
         elif name == "composeExtension/submitAction":

@@ -39,6 +39,14 @@ def titles(result: dict[str, Any]) -> list[str]:
     return [a["preview"]["content"]["title"] for a in result["attachments"]]
 
 
+async def pick(teams: Teams, person: Person, attachment: dict[str, Any]) -> dict[str, Any]:
+    """The person picks a search result: Teams sends `composeExtension/selectItem` with the value of the
+    result's tap, and inserts the card the bot answers with."""
+    preview = attachment["preview"]["content"]
+    assert attachment["content"] == preview and preview["tap"]["type"] == "invoke", attachment
+    return inserted(await invoke(teams, person, "composeExtension/selectItem", preview["tap"]["value"]))
+
+
 def payload(html: str = HTML, author: str = "Jane Buyer") -> dict[str, Any]:
     return {
         "id": "1700000000001",
@@ -148,7 +156,7 @@ async def test_a_very_long_search_is_answered_with_a_message(deals: Teams) -> No
 
 async def test_the_inserted_record_card_is_the_live_show_card(deals: Teams) -> None:
     result = await search(deals, ALICE, "searchRecords", "rollout")
-    card = result["attachments"][0]["content"]
+    card = await pick(deals, ALICE, result["attachments"][0])
     shown = await deals.card(ALICE, "show L-1")
     assert all_text(card) == all_text(shown)
     assert card["refresh"]["action"]["verb"] == "record.show" and ALICE.teams_id in card["refresh"]["userIds"]
@@ -157,7 +165,7 @@ async def test_the_inserted_record_card_is_the_live_show_card(deals: Teams) -> N
 
 
 async def test_the_inserted_card_clicked_in_a_channel_by_someone_else_works_and_stays_fresh(deals: Teams) -> None:
-    card = (await search(deals, ALICE, "searchRecords", "rollout"))["attachments"][0]["content"]
+    card = await pick(deals, ALICE, (await search(deals, ALICE, "searchRecords", "rollout"))["attachments"][0])
     # Alice sends it into the channel: Teams posts it as her message; the bot has not seen that message id.
     in_channel = CardInHand(deals, BOB, card, "1700000000999", "channel")
     await in_channel.press("Unfollow")  # the card shows Alice's view until Bob's own comes: as for `show`
@@ -183,7 +191,7 @@ async def test_a_contact_result_inserts_their_card_with_records_and_a_new_lead_b
     result = await search(deals, ALICE, "searchContacts", "jane")
     assert titles(result) == ["Jane Buyer"]
     assert result["attachments"][0]["preview"]["content"]["text"] == "jane@contoso.example · Contoso"
-    card = CardInHand(deals, BOB, result["attachments"][0]["content"], "1700000000998", "channel")
+    card = CardInHand(deals, BOB, await pick(deals, ALICE, result["attachments"][0]), "1700000000998", "channel")
     assert "**L-1** Contoso rollout" in card.text and "Lead · New · Contact" in card.text
     assert "Lead · New · Participant" in card.text
     await card.press("New lead with this Contact")
@@ -193,6 +201,27 @@ async def test_a_contact_result_inserts_their_card_with_records_and_a_new_lead_b
     assert "L-4 created with Jane Buyer as its Contact." in card.text and "Jane Buyer" in card.text
     view = deals.services.view(ALICE.tenant_id, "L-4")
     assert view.contact is not None and view.contact.name == "Jane Buyer" and view.owner.name == "Bob Follower"
+
+
+async def test_results_are_previews_and_a_picked_result_from_another_tenant_or_tampered_finds_nothing(
+    deals: Teams,
+) -> None:
+    result = await search(deals, ALICE, "searchRecords", None)
+    assert all(a["contentType"] == "application/vnd.microsoft.card.thumbnail" for a in result["attachments"])
+    assert "actions" not in str(result)  # no live card travels with the results: it is built when picked
+    theirs = deals.services.get_record(MALLORY.tenant_id, "L-1")
+    their_contact = deals.services.repo.contact_by_email(MALLORY.tenant_id, "jane@fabrikam.example")
+    assert their_contact is not None
+    for value, said in [
+        ({"record": theirs.id}, "That record no longer exists: search again."),
+        ({"contact": their_contact.id}, "That contact no longer exists. Search again."),
+        ({"record": "1"}, "This result is out of date: search again."),
+        ({"record": True}, "This result is out of date: search again."),
+        ("x", "This result is out of date: search again."),
+        ({}, "This result is out of date: search again."),
+    ]:
+        body = await invoke(deals, ALICE, "composeExtension/selectItem", value)
+        assert body == {"composeExtension": {"type": "message", "text": said}}, (value, body)
 
 
 async def test_a_tampered_contact_card_from_another_tenant_finds_nothing(deals: Teams) -> None:
@@ -353,7 +382,7 @@ async def test_someone_whose_first_contact_is_a_search_is_recorded(deals: Teams)
 
 
 async def test_an_unknown_invoke_of_the_extension_is_refused_without_a_crash(deals: Teams) -> None:
-    status, _ = await deals.post(deals.activity(ALICE, kind="invoke", name="composeExtension/selectItem", value={}))
+    status, _ = await deals.post(deals.activity(ALICE, kind="invoke", name="composeExtension/queryLink", value={}))
     assert status == 501
     body = await invoke(deals, ALICE, "composeExtension/submitAction", {"commandId": "other", "data": {}})
     assert body == {
