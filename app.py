@@ -8,6 +8,7 @@ import functools
 import html
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from types import SimpleNamespace
 from typing import Any
@@ -89,7 +90,7 @@ def parse_activity(raw: bytes) -> Activity | str:
             return f"the activity has no {key}"
     if body["channelId"] != TEAMS_CHANNEL:  # another channel would bring its own tenant and user
         return "this bot serves only the msteams channel"
-    odd = odd_json(body)
+    odd = odd_json(body) if may_be_odd(raw) else None
     if odd:
         return odd
     if not body["serviceUrl"].startswith(("https://", "http://")):
@@ -103,6 +104,15 @@ def parse_activity(raw: bytes) -> Activity | str:
         return Activity().deserialize(body)
     except Exception:  # msrest raises a variety of errors for wrong-typed fields
         return "the activity has fields of the wrong type"
+
+
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def may_be_odd(raw: bytes) -> bool:
+    """Two scans in C that clear almost every real activity without walking it in Python: nesting needs at
+    least as many brackets as levels, and a lone surrogate can only come as a `\\udXXX` escape."""
+    return raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH or _ESCAPED_SURROGATE.search(raw) is not None
 
 
 def odd_json(body: dict[str, Any]) -> str | None:
