@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, cast
 
 from bot.domain.errors import DomainError, NotFound
-from bot.domain.models import Change, Kind, NotifyChoice, RecordView, Seen, User
+from bot.domain.models import Change, Kind, RecordView, Seen, User
 from bot.handlers import roles
 from bot.handlers.email import EmailActions
 from bot.handlers.payload import BadPayload, follow_for_field, form_key_field, int_field, text_field
 from bot.handlers.replies import Reply, change_reply, record_reply
-from bot.handlers.text import outbox_status, working_hours_reply
 from bot.services import CrmService
 from bot.services.email import Mailer
 from cards import verbs
@@ -31,7 +30,6 @@ from cards.forms import (
     remove_participant_form,
     stage_form,
 )
-from cards.notifications import notification_card
 from cards.records import new_record_form, people_card
 
 PICKER_SIZE = 50  # contacts listed in a picker before typeahead takes over
@@ -356,24 +354,6 @@ class Actions:
     def email_cc_role(self, click: Click) -> Reply:
         return self.email.cc_by_role(click.user, self._view(click), click.data)
 
-    # --- email ----------------------------------------------------------------------------------
-
-    @on_verb(verbs.EMAIL_FORM)
-    def email_form(self, click: Click) -> Reply:
-        return self.email.compose(click.user, self._view(click))
-
-    @on_verb(verbs.PREPARE_EMAIL)
-    def prepare_email(self, click: Click) -> Reply:
-        return self.email.prepare(click.user, self._view(click), click.data)
-
-    @on_verb(verbs.LOG_EMAIL)
-    def log_email(self, click: Click) -> Reply:
-        return self.email.log_sent(click.user, self._view(click), click.data, click.shared)
-
-    @on_verb(verbs.SEND_EMAIL)
-    async def send_email(self, click: Click) -> Reply:  # the one action that waits on another service
-        return await self.email.send(click.user, await self.services.run(self._view, click), click.data, click.shared)
-
     # --- the forms from the text commands -------------------------------------------------------
 
     @on_verb(verbs.RECORD_CREATE)
@@ -411,53 +391,8 @@ class Actions:
         message = f"{contact.name} added." if added else f"{contact.name} was already added from this form."
         return Reply(card=contact_list_card("Contact added", [contact], "", message=message))
 
-    # --- notifications --------------------------------------------------------------------------
-
-    @staticmethod
-    def _notification_id(data: dict[str, Any], required: bool) -> int | None:
-        value = int_field(data, "notification")
-        if value is None and required:
-            raise BadPayload("This card points at a notification I can't read; please open it again.")
-        return value
-
-    @on_verb(verbs.RECORD_NOTIFY)
-    def notify_choice(self, click: Click) -> Reply:
-        """Saved from the notification card (which then stays one) or from the record card."""
-        user, data = click.user, click.data
-        notification_id = self._notification_id(data, required=False)
-        wanted = text_field(data, "choice", required=True)
-        if "deliver_to" in data:  # offered only with the activity feed; both checked before either is saved
-            where = text_field(data, "deliver_to", required=True)
-            record = self.services.set_notify_settings(user, self._ref(click), wanted, where)
-        else:
-            record = self.services.set_notify_choice(user, self._ref(click), wanted)
-        view = self.services.view_of(record)
-        choice = view.choice_of(user.id) or NotifyChoice(text_field(data, "choice", required=True))
-        message = f"Notifications for {record.ref}: {choice.label.lower()}."
-        if notification_id is not None:
-            shown = self.services.deliveries.for_recipient(user, notification_id)
-            if shown is not None:
-                return Reply(card=notification_card(replace(shown, choice=choice), message))
-        return self._record(click, view, message)
-
-    @on_verb(verbs.NOTIFICATION_RETRY)
-    def retry_notification(self, click: Click) -> Reply:
-        notification_id = self._notification_id(click.data, required=True)
-        if notification_id is None:
-            raise BadPayload("This card points at a notification I can't read; please open it again.")
-        found = self.services.deliveries.retry(click.user, notification_id)
-        message = f"The notification to {found.recipient_name} about {found.record_ref} will be sent again."
-        return Reply(card=outbox_status(self.services, click.user, message))
-
-    # --- when notifications reach a person ------------------------------------------------------
-
-    @on_verb(verbs.WORKING_HOURS)
-    def working_hours(self, click: Click) -> Reply:
-        wanted = text_field(click.data, "hours", required=True)
-        if wanted not in ("on", "off", "digest"):
-            raise BadPayload("This card asks for a setting I don't know.")
-        return working_hours_reply(self.services, click.user, wanted)
-
 
 import bot.handlers.contact_clicks  # noqa: E402  (registers the verbs of contact upkeep)
-import bot.handlers.deal_clicks  # noqa: E402, F401  (registers the verbs of deal details, owner and archive)
+import bot.handlers.deal_clicks  # noqa: E402  (registers the verbs of deal details, owner and archive)
+import bot.handlers.email_clicks  # noqa: E402  (registers the verbs of the compose card)
+import bot.handlers.notice_clicks  # noqa: E402, F401  (registers the verbs of notification settings)
