@@ -88,6 +88,17 @@ def _explain(status: int | None, code: str, detail: str) -> str:
     return f"Microsoft Graph refused the email: {detail[:200] or 'no reason given'}. Nothing was sent."
 
 
+def _passing_refusal(status: int | None) -> str | None:
+    """What the install and the feed say alike: bad credentials, throttling, Graph's own trouble."""
+    if status == 401:
+        return "Microsoft Graph refused this app's credentials: ask an admin to check them"
+    if status == 429:
+        return "Microsoft Graph is busy right now"
+    if status is not None and status >= 500:
+        return "Microsoft Graph is having trouble right now"
+    return None
+
+
 def _explain_install(status: int | None, code: str, detail: str) -> str:
     """Why the app was not installed for someone, for the record's owner (a notification's status)."""
     if status == 403:
@@ -101,12 +112,8 @@ def _explain_install(status: int | None, code: str, detail: str) -> str:
             "Microsoft Graph knows no such user, or TEAMS_APP_CATALOG_ID is not an app published to the organisation's"
             " app catalog (a custom upload cannot be installed through Graph)"
         )
-    if status == 401:
-        return "Microsoft Graph refused this app's credentials: ask an admin to check them"
-    if status == 429:
-        return "Microsoft Graph is busy right now"
-    if status is not None and status >= 500:
-        return "Microsoft Graph is having trouble right now"
+    if (passing := _passing_refusal(status)) is not None:
+        return passing
     return f"Microsoft Graph refused to install the app: {detail[:200] or 'no reason given'}"
 
 
@@ -119,12 +126,8 @@ def _explain_feed(status: int | None, code: str, detail: str) -> str:
         )
     if status == 404:
         return "Microsoft Graph knows no such user (or the app is not installed for them), so nothing reached the feed"
-    if status == 401:
-        return "Microsoft Graph refused this app's credentials: ask an admin to check them"
-    if status == 429:
-        return "Microsoft Graph is busy right now"
-    if status is not None and status >= 500:
-        return "Microsoft Graph is having trouble right now"
+    if (passing := _passing_refusal(status)) is not None:
+        return passing
     return f"Microsoft Graph refused the activity-feed notification: {detail[:200] or 'no reason given'}"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.domain.errors import DomainError, Invalid, NotFound
 from bot.handlers.clicks import Actions, Click, on_verb
-from bot.handlers.payload import BadPayload, int_field, text_field
+from bot.handlers.payload import int_field, required_int, text_field
 from bot.handlers.replies import Reply
 from bot.services.contact_care import CONTACT_FIELDS
 from cards import verbs
@@ -20,10 +20,7 @@ from cards.contacts import contact_list_card
 
 
 def _contact_id(click: Click) -> int:
-    contact_id = int_field(click.data, "contact")
-    if contact_id is None:
-        raise BadPayload("This card points at a contact I can't read; please look them up again.")
-    return contact_id
+    return required_int(click.data, "contact", "This card points at a contact I can't read; please look them up again.")
 
 
 @on_verb(verbs.CONTACT_EDIT_FORM)

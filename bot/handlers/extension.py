@@ -17,7 +17,7 @@ from bot.domain.models import Change, User
 from bot.domain.rules import MAX_COMMENT, MAX_NAME, MAX_TITLE, clean_text
 from bot.handlers.clicks import Actions, Click, on_verb
 from bot.handlers.message_html import first_line, message_text
-from bot.handlers.payload import BadPayload, int_field, text_field
+from bot.handlers.payload import BadPayload, int_field, required_int, text_field
 from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.services import CrmService
 from bot.services.messages import ChatMessage, NewContact
@@ -247,10 +247,7 @@ class Extension:
 
 
 def _contact_id(click: Click) -> int:
-    contact_id = int_field(click.data, "contact")
-    if contact_id is None:
-        raise BadPayload("This card is missing information; please search for the contact again.")
-    return contact_id
+    return required_int(click.data, "contact", "This card is missing information; please search for the contact again.")
 
 
 @on_verb(verbs.CONTACT_SHOW)

@@ -58,3 +58,11 @@ def follow_for_field(data: dict[str, Any]) -> FollowFor:
     if picked not in {option.value for option in FollowFor}:
         raise BadPayload("Pick how long to follow from the list.")
     return FollowFor(picked)
+
+
+def required_int(data: dict[str, Any], name: str, missing: str) -> int:
+    """An id the card must carry; `missing` tells the person what to do when it does not."""
+    value = int_field(data, name)
+    if value is None:
+        raise BadPayload(missing)
+    return value
