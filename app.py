@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import html
 import json
 import logging
@@ -47,6 +48,9 @@ log = logging.getLogger("crm")
 # a 502-item list, ~5 ms of CPU, and botbuilder builds two clients a turn: half of a bare bot's time.
 # The same codes from a frozenset take microseconds (see README "Performance").
 ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
+# The objects made by importing the stack (botbuilder, msrest, aiohttp) live as long as the process: frozen, the
+# cyclic garbage collector stops walking them on every full collection (bench.throughput: a third less GC).
+gc.freeze()
 
 CONFIG = web.AppKey("config", Config)
 SERVICES = web.AppKey("services", CrmService)
@@ -350,6 +354,10 @@ def _on_notify(app: web.Application, payload: str) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # A log line per activity: none of them shows the caller, thread or process, so none is looked up
+    # (the logging HOWTO's "Optimization" switches; a record costs about half as much).
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     try:
         config = Config.from_env()
     except ConfigError as exc:

@@ -4,6 +4,7 @@ Each returns a typed element of cards/elements.py."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, Final, TypeVar, Unpack
 
@@ -74,6 +75,9 @@ _BROKEN = (
 )
 
 
+_MARKUP = re.compile(r"[\\*_\]]|://|\{\{")  # what `plain` changes: the emphasis characters and the _BROKEN syntax
+
+
 def plain(user_text: str | None) -> str:
     """User-typed text as literal text in a TextBlock or a FactSet, where Teams renders a markdown subset
     (bold, italic, lists, links). Backslash escapes are not honoured alike by every Teams client (mobile
@@ -81,7 +85,10 @@ def plain(user_text: str | None) -> str:
     is broken with an invisible zero-width space instead; only `*`, `_` and `\\` are backslash-escaped
     (emphasis, which the mobile renderers were fixed to unescape). Applied once, where user text meets
     a card's text; never to input values, choice or toggle titles, which Teams shows as they are."""
-    text = (user_text or "").translate(_EMPHASIS)
+    text = user_text or ""
+    if _MARKUP.search(text) is None:  # most names and titles: one scan in C, nothing to escape
+        return text
+    text = text.translate(_EMPHASIS)
     for syntax, broken in _BROKEN:
         text = text.replace(syntax, broken)
     return text

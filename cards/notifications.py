@@ -26,6 +26,8 @@ from cards.notices import notice_card, notice_summary
 from cards.timeline import describe
 
 MAX_LINES = 10  # events shown on one notification (a long burst keeps the card small)
+_NOTIFY_CHOICES = [(c.label, c.value) for c in NotifyChoice]
+_DELIVER_TO = [(d.label, d.value) for d in DeliverTo]
 
 
 def notify_choice_elements(
@@ -36,8 +38,7 @@ def notify_choice_elements(
     data: dict[str, object] = {"ref": ref}
     if notification_id is not None:
         data["notification"] = notification_id
-    choices = [(c.label, c.value) for c in NotifyChoice]
-    where = [(d.label, d.value) for d in DeliverTo]
+    choices, where = _NOTIFY_CHOICES, _DELIVER_TO
     return [
         *choice_set("choice", "Notify me about", choices, value=current.value),
         *(choice_set("deliver_to", "Notify me by", where, value=deliver_to) if deliver_to is not None else []),

@@ -19,7 +19,7 @@ def parse_time(stamp: str) -> datetime:
 
 
 def utc_now() -> str:
-    return format_time(datetime.now(UTC))
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"  # format_time's text
 
 
 def shifted(stamp: str, seconds: float) -> str:

@@ -89,12 +89,17 @@ class RecordCases(ContactCases):
         return self.view_of(self.get_record(tenant_id, ref), every_follower)
 
     def view_of(self, record: Record, every_follower: bool = False) -> RecordView:
-        """Everything the record's card shows, in five queries (the owner usually follows): the first
-        FOLLOWERS_IN_VIEW followers as people and every follower as an id and a choice, unless
-        `every_follower` (the list of all followers)."""
+        """Everything the record's card shows, in four queries (the owner usually follows): the first
+        FOLLOWERS_IN_VIEW followers as people and every follower as an id and a choice (read apart only when
+        there are more), unless `every_follower` (the list of all followers)."""
         tenant = record.tenant_id
         followers = tuple(self.repo.followers(tenant, record.id, None if every_follower else FOLLOWERS_IN_VIEW))
-        choices = None if every_follower else self.repo.follower_choices(tenant, record.id)
+        choices: dict[int, str] | None = None
+        if not every_follower:
+            if len(followers) < FOLLOWERS_IN_VIEW:  # fewer rows than asked for are every follower: no second read
+                choices = {f.user.id: f.notify.value for f in followers}
+            else:
+                choices = self.repo.follower_choices(tenant, record.id)
         owner = next((f.user for f in followers if f.user.id == record.owner_id), None)
         owner = owner or self.repo.get_user(tenant, record.owner_id)
         if owner is None:
