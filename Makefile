@@ -69,6 +69,7 @@ clean:
 # Every figure is a ratio of two things measured side by side in one run; each bench is bounded in time.
 bench: install-dev postgresql
 	timeout 300 $(BIN)/python -m bench.fanout
+	timeout 300 $(BIN)/python -m bench.fanout --followers 1000 --feed-share 0.5
 	timeout 60 $(BIN)/python -m bench.click_cost
 	timeout 120 $(BIN)/python -m bench.throughput
 	timeout 240 $(BIN)/python -m bench.scale --plot docs/latency-vs-size.svg

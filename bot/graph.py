@@ -62,11 +62,13 @@ class GraphError(MailError):
         code: str = "",
         sent_unknown: bool = False,
         transient: bool = False,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message, sent_unknown)
         self.status = status
         self.code = code
         self.transient = transient
+        self.retry_after = retry_after  # seconds, from Graph's Retry-After (a 429 or 503)
 
 
 def _recipients(addresses: tuple[str, ...]) -> list[Recipient]:
@@ -211,7 +213,10 @@ class Graph:
 
     async def send_activity_notification(self, notice: FeedNotice) -> None:
         """POST /users/{id}/teamwork/sendActivityNotification (TeamsActivity.Send): one entry in the person's
-        Teams activity feed, of an activity type the manifest declares, chained per record."""
+        Teams activity feed, of an activity type the manifest declares, chained per record. One request, no
+        retry here: the outbox sender retries (bot/notify/sender.py), within the feed's rate limits and
+        after Graph's Retry-After, with the row pending in the database meanwhile; a retry in here would
+        be a request the limiter does not count, and would hold a call slot through its wait."""
         if not self.serves(notice.tenant_id):
             raise GraphError("Microsoft Graph is set up for another organisation, so nothing reached the activity feed")
         body = SendActivityNotificationPostRequestBody(
@@ -224,7 +229,7 @@ class Graph:
             template_parameters=[KeyValuePair(name="actor", value=notice.actor[:100])],
         )
         feed = self.client.users.by_user_id(notice.aad_object_id).teamwork.send_activity_notification
-        await self._call(lambda: feed.post(body), "sendActivityNotification", _FEED)
+        await self._call(lambda: feed.post(body), "sendActivityNotification", _FEED, attempts=1)
 
     async def display_name(self, tenant_id: str, aad_object_id: str) -> str | None:
         """A colleague's display name (User.ReadBasic.All), or None when Graph cannot say (never raises)."""
@@ -248,11 +253,11 @@ class Graph:
         if close is not None:
             await close()
 
-    async def _call(self, request: Any, what: str, wording: _Wording) -> None:
-        """Run a Graph request: retry 429 (honouring Retry-After) and 5xx with backoff, all within the budget;
-        anything else Graph refuses (401, 403, 404 ...) is final at once."""
+    async def _call(self, request: Any, what: str, wording: _Wording, attempts: int = MAX_ATTEMPTS) -> None:
+        """Run a Graph request: retry 429 (honouring Retry-After) and 5xx with backoff, all within the budget
+        and up to `attempts` requests; anything else Graph refuses (401, 403, 404 ...) is final at once."""
         deadline = time.monotonic() + self.budget
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        for attempt in range(1, attempts + 1):
             left = deadline - time.monotonic()
             try:
                 await asyncio.wait_for(request(), timeout=max(left, 0.1))
@@ -268,16 +273,23 @@ class Graph:
                 code = getattr(getattr(exc, "error", None), "code", None) or ""
                 log.warning("graph %s failed: status=%s code=%s (attempt %d)", what, status, code, attempt)
                 wait = self._retry_wait(exc, attempt)
-                if status not in RETRIED or attempt == MAX_ATTEMPTS or time.monotonic() + wait > deadline:
+                if status not in RETRIED or attempt == attempts or time.monotonic() + wait > deadline:
                     transient = status == 429 or (status is not None and status >= 500)
                     message = wording.refused(status, code, exc.primary_message or "")
-                    raise GraphError(message, status, code, transient=transient) from exc
+                    raise GraphError(
+                        message, status, code, transient=transient, retry_after=self._retry_after(exc)
+                    ) from exc
                 await asyncio.sleep(wait)
 
     @staticmethod
-    def _retry_wait(exc: APIError, attempt: int) -> float:
+    def _retry_after(exc: APIError) -> float | None:
         headers = {k.lower(): v for k, v in (exc.response_headers or {}).items()}
-        retry_after = headers.get("retry-after", "")
-        if retry_after.strip().isdigit():
-            return float(retry_after)
+        retry_after = headers.get("retry-after", "").strip()
+        return float(retry_after) if retry_after.isdigit() else None
+
+    @staticmethod
+    def _retry_wait(exc: APIError, attempt: int) -> float:
+        retry_after = Graph._retry_after(exc)
+        if retry_after is not None:
+            return retry_after
         return min(4.0, 0.25 * 2**attempt) * (0.5 + random.random() / 2)

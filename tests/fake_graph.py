@@ -1,10 +1,21 @@
-"""A fake Microsoft Graph on 127.0.0.1: the endpoints msgraph-sdk calls for sendMail and app installs.
+"""A fake Microsoft Graph on 127.0.0.1: the endpoints msgraph-sdk calls for sendMail, app installs and the
+activity feed.
 
-Tests script its answers (status, JSON body, headers, or a delay) and read back exactly what it received."""
+Tests script its answers (status, JSON body, headers, or a delay) and read back exactly what it received.
+sendActivityNotification is throttled as Graph documents it, answering 429 + Retry-After past the limits
+(only accepted notifications count in the windows, as in tests/fake_connector.py):
+- per user, per app: 10 notifications a minute ("Verify that your app does not send more than 10
+  notifications per minute, per user. Notifications will be automatically throttled if the count exceeds
+  10": https://learn.microsoft.com/en-us/graph/teams-activity-feed-notifications-best-practices);
+- per app, per tenant: 5 requests a second for POST /users/{user-id}/teamwork/sendActivityNotification
+  (Microsoft Teams service limits: https://learn.microsoft.com/en-us/graph/throttling-limits#microsoft-teams-service-limits;
+  50 a second per app across all tenants, which one tenant's fan-out cannot reach)."""
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +25,10 @@ from aiohttp import web
 from azure.core.credentials import AccessToken
 
 from bot.notify.feed import ACTIVITY_TYPES, PREVIEW_LIMIT
+
+Limit = tuple[int, float]  # at most N in any window of S seconds
+FEED_PER_USER: tuple[Limit, ...] = ((10, 60.0),)
+FEED_PER_TENANT: tuple[Limit, ...] = ((5, 1.0),)
 
 
 class FakeCredential:
@@ -38,6 +53,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: Any
+    at: float = 0.0  # time.monotonic() when it arrived
 
 
 @dataclass
@@ -62,9 +78,37 @@ class FakeGraph:
     # Graph installs only catalog apps, and only when the calling Entra app is that webApplicationInfo.id.
     catalog: dict[str, str | None] = field(default_factory=dict)
     foreign_users: set[str] = field(default_factory=set)  # Entra ids of another tenant: Graph knows them not
+    # The activity feed's throttling (module docstring); None: not throttled (a test that scripts its answers).
+    feed_limits: tuple[tuple[Limit, ...], tuple[Limit, ...]] | None = (FEED_PER_USER, FEED_PER_TENANT)
+    retry_after: str = "1"  # what a throttled notification is told
+    random_429: float = 0.0  # share of notifications answered 429 + Retry-After at random (seeded)
+    rng: random.Random = field(default_factory=lambda: random.Random(7))
+    delivered: list[tuple[str, float]] = field(default_factory=list)  # (user, when) of each accepted notification
+    refused: list[tuple[int, str]] = field(default_factory=list)  # (status, user) of each refused notification
+    over_limit: int = 0  # 429s answered because a limit was exceeded
+    _seen: dict[Any, collections.deque[float]] = field(default_factory=dict)
 
     def feed(self) -> list[dict[str, Any]]:
         return [r.body for r in self.received if r.path.endswith("/teamwork/sendActivityNotification")]
+
+    def _admit(self, user: str, app_id: str, now: float) -> bool:
+        """Whether a notification to `user` from `app_id` fits Graph's windows; counted if it does."""
+        if self.feed_limits is None:
+            return True
+        per_user, per_tenant = self.feed_limits
+        keys = [(("user", app_id, user), per_user), (("tenant", app_id), per_tenant)]
+        for key, limits in keys:
+            log = self._seen.get(key, collections.deque())
+            for count, window in limits:
+                if sum(1 for t in log if t > now - window) >= count:
+                    return False
+        for key, limits in keys:
+            log = self._seen.setdefault(key, collections.deque())
+            log.append(now)
+            horizon = now - max(w for _, w in limits)
+            while log and log[0] <= horizon:
+                log.popleft()
+        return True
 
     def publish(self, catalog_app_id: str, web_application_id: str | None) -> None:
         self.catalog[catalog_app_id] = web_application_id
@@ -119,11 +163,23 @@ class FakeGraph:
             return _error(400, "BadRequest", "previewText is longer than 150 characters")
         if "actor" not in params or not isinstance(body.get("chainId"), int):
             return _error(400, "BadRequest", "templateParameters must fill {actor}; chainId must be an integer")
+        caller = request.headers.get("Authorization", "").removeprefix("Bearer fake-graph-token:")
+        if self.random_429 and self.rng.random() < self.random_429:
+            return self._throttled(user)
+        if not self._admit(user, caller, time.monotonic()):
+            self.over_limit += 1
+            return self._throttled(user)
+        self.delivered.append((user, time.monotonic()))
         return web.Response(status=204)
+
+    def _throttled(self, user: str) -> web.Response:
+        self.refused.append((429, user))
+        message = "Too many requests: the activity feed is throttled for this app"
+        return _error(429, "TooManyRequests", message, {"Retry-After": self.retry_after})
 
     async def _route(self, request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else None
-        self.received.append(Received(request.method, request.path, dict(request.headers), body))
+        self.received.append(Received(request.method, request.path, dict(request.headers), body, time.monotonic()))
         answer = self.answers.pop(0) if self.answers else None
         if answer is None:
             if request.path.endswith("/sendMail"):
@@ -143,5 +199,5 @@ class FakeGraph:
         return web.json_response(answer.body, status=answer.status, headers=answer.headers)
 
 
-def _error(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": {"code": code, "message": message}}, status=status)
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response({"error": {"code": code, "message": message}}, status=status, headers=headers)

@@ -222,9 +222,21 @@ class RateLimiter:
         self._holding.discard(key)
 
 
-FEED_LIMITS: tuple[Limit, ...] = ((10, 60.0),)  # Graph: about 10 activity-feed notifications per user a minute
+# Microsoft Graph's limits on activity-feed notifications (sendActivityNotification), a budget of their own
+# beside Teams' (a feed notification is a Graph call, not a Bot Connector one):
+# - per user, per app: 10 a minute ("Notifications will be automatically throttled if the count exceeds 10":
+#   https://learn.microsoft.com/en-us/graph/teams-activity-feed-notifications-best-practices);
+# - per app, per tenant: 5 a second for POST /users/{user-id}/teamwork/sendActivityNotification
+#   (https://learn.microsoft.com/en-us/graph/throttling-limits#microsoft-teams-service-limits).
+FEED_LIMITS: tuple[Limit, ...] = ((10, 60.0),)
+FEED_TENANT_LIMITS: tuple[Limit, ...] = ((5, 1.0),)
 
 
 def in_feed(tenant_id: str, aad_object_id: str) -> Keyed:
     """One person's activity feed (Graph sendActivityNotification)."""
     return ("feed", tenant_id, aad_object_id), FEED_LIMITS
+
+
+def in_feed_tenant(tenant_id: str) -> Keyed:
+    """Every activity-feed notification of the app in one tenant (Graph's budget, not Teams')."""
+    return ("feed tenant", tenant_id), FEED_TENANT_LIMITS

@@ -12,7 +12,7 @@ timeout: as Teams advises, it is retried, so a message Teams took but did not co
 `DeliveryPolicy.send_timeout` would arrive twice.
 
 Every send goes through the rate limiter of bot/notify/rate_limits.py (Teams' per-conversation and per-tenant
-limits). 429 answers are retried after Retry-After; 412, 502, 503, 504 and timeouts with exponential
+limits; an activity-feed notification, bot/teams/feed.py, Graph's per-person and per-tenant ones instead). 429 answers are retried after Retry-After; 412, 502, 503, 504 and timeouts with exponential
 backoff and jitter; all bounded by `DeliveryPolicy.max_attempts`. A short wait is spent in the
 delivery's own task (the row is pending in the database meanwhile, so a restart still resumes it), so
 a throttled message goes out the moment its conversation may have it, ahead of the queue.
@@ -222,8 +222,9 @@ class Sender:
             outgoing = await self.transport.prepare(view)  # before the permit: its window starts when granted
             tenant = notification.tenant_id
             conversation = in_conversation(tenant, outgoing.conversation_id)
-            also: list[Keyed] = getattr(outgoing, "also_limited", [])  # an activity feed's own budget
-            permit = await self._permit(notification, conversation, also)
+            also: list[Keyed] = getattr(outgoing, "also_limited", [])  # an activity feed's own windows
+            budget: Keyed = getattr(outgoing, "budget", None) or in_tenant(tenant)  # Teams', or Graph's
+            permit = await self._permit(notification, conversation, also, budget)
             answered_at: float | None = None
             try:
                 async with self._calls:  # taken only now: waiting for a budget holds no call slot
@@ -255,10 +256,12 @@ class Sender:
             await run(self.deliveries.failed, notification, f"internal error: {type(exc).__name__}")
             return None
 
-    async def _permit(self, notification: Notification, conversation: Keyed, also: list[Keyed]) -> Permit:
+    async def _permit(
+        self, notification: Notification, conversation: Keyed, also: list[Keyed], budget: Keyed
+    ) -> Permit:
         return await self.limiter.acquire(
             [conversation, *also],
-            in_tenant(notification.tenant_id),
+            budget,  # the tenant's budget whose turn the send takes
             urgent=notification.attempts > 0,  # a retry has waited once already
         )
 

@@ -2,7 +2,12 @@
 followers who chose the feed, or the feed and a chat message: `FeedTransport` wraps the chat transport and,
 per notification, posts to the feed, sends the chat card, or both. A burst on one record collapses in the
 feed (chainId: the record's id). For "both" the feed goes first: a retry after a failed chat message posts
-to the feed again, which lands in the same chain instead of a second entry."""
+to the feed again, which lands in the same chain instead of a second entry.
+
+Budgets: a feed notification is a Graph call, held to Graph's limits (bot/notify/rate_limits.py: per person
+and per tenant), not to Teams'. A feed-only notification takes its tenant's turn at Graph's per-tenant budget
+and nothing of Teams' (so chat messages and feed notifications flow side by side); one that also sends the
+chat card needs both: Teams' tenant budget as its turn, Graph's as one more window to fit."""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from typing import Protocol
 from bot.domain.delivery import DeliverTo, NotificationView, Purpose
 from bot.domain.models import EventKind
 from bot.notify.feed import FeedNotice, bot_chat_link, preview
-from bot.notify.rate_limits import Keyed, RateLimiter, in_feed
+from bot.notify.rate_limits import Keyed, RateLimiter, in_feed, in_feed_tenant, in_tenant
 from bot.notify.sender import DeliveryError, Outgoing, Transport
 from cards.notifications import notification_summary
 
@@ -66,7 +71,15 @@ class _FeedEntry:
 
     @property
     def also_limited(self) -> list[Keyed]:
-        return [in_feed(self.notice.tenant_id, self.notice.aad_object_id)]
+        """The windows to fit besides the conversation's, without taking a turn at them."""
+        person = in_feed(self.notice.tenant_id, self.notice.aad_object_id)
+        return [person] if self.chat is None else [person, in_feed_tenant(self.notice.tenant_id)]
+
+    @property
+    def budget(self) -> Keyed:
+        """The tenant budget whose turn this send takes: Graph's for the feed alone, Teams' with a chat card."""
+        tenant = self.notice.tenant_id
+        return in_feed_tenant(tenant) if self.chat is None else in_tenant(tenant)
 
     async def send(self) -> tuple[str | None, float]:
         key: Hashable = self.also_limited[0][0]
@@ -74,8 +87,9 @@ class _FeedEntry:
             await self.poster.send_activity_notification(self.notice)
         except Exception as exc:
             status, transient = getattr(exc, "status", None), getattr(exc, "transient", True)
+            retry_after = getattr(exc, "retry_after", None)
             reason = f"activity feed: {str(exc) or type(exc).__name__}"
-            raise DeliveryError(reason, bool(transient), status=status, key=key) from exc
+            raise DeliveryError(reason, bool(transient), retry_after, status=status, key=key) from exc
         if self.chat is not None:
             return await self.chat.send()
         return None, self.limiter.clock()

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import ALICE, BOB, Teams, all_text
+from app import NOTIFIER
+from tests.bot.test_fair_sender import followed_by
+from tests.conftest import ALICE, BOB, TENANT, Teams, all_text
 from tests.fake_graph import FakeGraph, graph_error
 
 
@@ -82,3 +84,29 @@ async def test_without_graph_the_feed_is_not_offered_and_a_tampered_choice_chang
     await teams.card(ALICE, "comment L-1 Bob still hears this")
     await teams.settled()
     assert len(teams.notifications(BOB)) == 1  # not muted, still by chat
+
+
+async def test_a_fan_out_to_the_feed_keeps_to_graphs_budget_and_leaves_teams_budget_to_chat(
+    teams_with_graph: Teams, fake_graph: tuple[FakeGraph, str]
+) -> None:
+    """Twelve followers on the feed and twelve on chat, one comment: Graph's 5 a second per tenant holds the
+    feed notifications (the fake Graph answers 429 past it), Teams' budget the chat messages, and a feed
+    notification takes nothing of Teams' budget (chat messages go out at Teams' pace, not Graph's)."""
+    teams, graph = teams_with_graph, fake_graph[0]
+    services = teams.services
+    owner = services.record_user(TENANT, "29:owner-f", "aad-owner-f", "Owner F", teams.service_url)
+    ref = followed_by(services, owner, "Feed launch", 24, teams.service_url, "f")
+    record = services.view(TENANT, ref).record
+    with services.repo.transaction():
+        for i in range(0, 24, 2):
+            user = services.repo.find_user(TENANT, f"29:f{i}", None)
+            assert user is not None
+            assert services.repo.outbox.set_follower_delivery(TENANT, record.id, user.id, "feed")
+    services.comment(owner, ref, "Signed!")
+    teams.client.app[NOTIFIER].wake()
+    await teams.connector.wait_for(lambda: len(teams.connector.notifications()) == 12, timeout=15)
+    feed_sent_meanwhile = len(graph.delivered)
+    assert (await teams.settled(timeout=15))["failed"] == 0
+    assert sorted(user for user, _ in graph.delivered) == sorted(f"aad-f{i}" for i in range(0, 24, 2))
+    assert graph.over_limit == 0  # never past Graph's windows
+    assert feed_sent_meanwhile < 12  # the chat messages did not wait for the feed's slower budget

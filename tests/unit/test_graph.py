@@ -9,7 +9,7 @@ from bot.config import Config
 from bot.graph import Graph, GraphError
 from bot.notify.feed import FeedNotice, bot_chat_link
 from bot.services.email import OutgoingMail
-from tests.fake_graph import Answer, FakeCredential, FakeGraph, graph_error
+from tests.fake_graph import FEED_PER_USER, Answer, FakeCredential, FakeGraph, graph_error
 
 
 def graph_at(base_url: str, budget: float = 3.0) -> Graph:
@@ -152,15 +152,39 @@ async def test_the_fake_graph_refuses_what_graph_refuses(graph: Graph, fake_grap
     await graph.close()
 
 
-async def test_a_throttled_feed_notification_is_retried_after_retry_after(
+async def test_a_throttled_feed_notification_is_left_to_the_sender_with_graphs_retry_after(
     graph: Graph, fake_graph: tuple[FakeGraph, str]
 ) -> None:
-    fake_graph[0].answers = [graph_error(429, "TooManyRequests", "slow down", **{"Retry-After": "0"})]
-    await graph.send_activity_notification(notice())
-    assert len(fake_graph[0].feed()) == 2
-    fake_graph[0].answers = [graph_error(403, "Forbidden", "Missing role")]
-    with pytest.raises(GraphError, match=r"TeamsActivity\.Send"):
+    """One request: the outbox sender retries, within the feed's limits (a retry in here is uncounted)."""
+    fake_graph[0].answers = [graph_error(429, "TooManyRequests", "slow down", **{"Retry-After": "3"})]
+    with pytest.raises(GraphError) as throttled:
         await graph.send_activity_notification(notice())
+    assert len(fake_graph[0].feed()) == 1
+    assert (throttled.value.status, throttled.value.transient, throttled.value.retry_after) == (429, True, 3.0)
+    fake_graph[0].answers = [graph_error(403, "Forbidden", "Missing role")]
+    with pytest.raises(GraphError, match=r"TeamsActivity\.Send") as refused:
+        await graph.send_activity_notification(notice())
+    assert not refused.value.transient and refused.value.retry_after is None
+    await graph.close()
+
+
+async def test_the_fake_graph_throttles_the_feed_as_graph_documents(
+    graph: Graph, fake_graph: tuple[FakeGraph, str]
+) -> None:
+    fake = fake_graph[0]
+    for i in range(5):  # 5 a second per app per tenant
+        await graph.send_activity_notification(notice(aad_object_id=f"aad-{i}"))
+    with pytest.raises(GraphError) as throttled:
+        await graph.send_activity_notification(notice(aad_object_id="aad-5"))
+    assert (throttled.value.status, throttled.value.retry_after) == (429, 1.0) and fake.over_limit == 1
+    fake.feed_limits = (FEED_PER_USER, ((1000, 1.0),))  # the per-person limit alone: 10 a minute
+    fake._seen.clear()
+    for _ in range(10):
+        await graph.send_activity_notification(notice())
+    with pytest.raises(GraphError, match="busy"):
+        await graph.send_activity_notification(notice())
+    await graph.send_activity_notification(notice(aad_object_id="aad-carol"))  # another person's feed is open
+    assert len(fake.delivered) == 16
     await graph.close()
 
 
