@@ -51,9 +51,10 @@ async def preview(teams: Teams, person: Person, name: str, data: bytes) -> CardI
 
 async def test_an_outlook_export_is_previewed_then_imported_once(teams: Teams) -> None:
     await teams.say(ALICE, "new contact Old Name pat1@acme.example Oldco")
-    rows = outlook_rows(3) + [
+    rows = [
+        *outlook_rows(3),
         ["", "", "", "Nameless", "", "", ""],  # row 5: no name, no email
-        ["Eve", "", "Evil", "=HYPERLINK(\"http://evil.example\",\"x\")", "", "", "eve@evil.example"],  # row 6
+        ["Eve", "", "Evil", '=HYPERLINK("http://evil.example","x")', "", "", "eve@evil.example"],  # row 6
         ["Bad", "", "Mail", "", "", "", "not-an-email"],  # row 7
         ["Pat", "", "Again", "", "", "", "PAT0@acme.example"],  # row 8: the same email as row 2
     ]
@@ -61,16 +62,17 @@ async def test_an_outlook_export_is_previewed_then_imported_once(teams: Teams) -
     text = card.text
     assert "New: 2" in text and "Same email as a contact: 1" in text and "Refused: 4" in text, text
     assert "No name or email: row 5" in text and "spreadsheet formula: row 6" in text, text
-    assert "not a valid email: row 7" in text and "email appears earlier in the file: row 8" in text, text
+    assert "Not a valid email: row 7" in text and "email appears earlier in the file: row 8" in text, text
     assert "Pat0 Buyer0" in text and "pat0@acme.example" in text
     assert contact_count(teams) == 1  # nothing is imported before the person confirms
+    (button,) = [a for a in card._actions() if a["title"] == "Import"]
     await card.press("Import", matching="update")
     assert "2 added, 1 updated" in card.text, card.text
     assert contact_count(teams) == 3
     updated = teams.services.resolve_contact(ALICE.tenant_id, "pat1@acme.example")
     assert (updated.name, updated.company, updated.phone) == ("Pat1 Buyer1", "Acme", "+44 20 7946 0001")
-    await card.press("Import", matching="update")  # a second click (or a redelivery) changes nothing
-    assert "already imported" in card.text and contact_count(teams) == 3
+    again = await teams.click(ALICE, button["verb"], {**button["data"], "matching": "update"})  # a second click
+    assert "already imported" in str(again["value"]) and contact_count(teams) == 3
 
 
 async def test_google_and_plain_headers_and_the_skip_choice(teams: Teams) -> None:
@@ -93,8 +95,9 @@ async def test_google_and_plain_headers_and_the_skip_choice(teams: Teams) -> Non
     zoe = teams.services.resolve_contact(ALICE.tenant_id, "zoe@umlaut.example")
     assert (zoe.name, zoe.company, zoe.phone, zoe.job_title) == ("Zoë Ångström", "Ümlaut GmbH", "+49 30 1234", "CEO")
     # UTF-16 with its BOM (Excel's "Unicode text") and Windows-1252 (Excel's "CSV" on Western Windows)
-    for data in (plain.replace("\ufeff", "").encode("utf-16"), plain.replace("zoe@", "zoe2@").encode("cp1252")):
-        card = await preview(teams, ALICE, "other.csv", data.replace(b"\xef\xbb\xbf", b""))
+    unmarked = plain.replace("\ufeff", "")
+    for data in (unmarked.encode("utf-16"), unmarked.replace("zoe@", "zoe2@").encode("cp1252")):
+        card = await preview(teams, ALICE, "other.csv", data)
         assert "Zoë Ångström" in card.text, card.text
 
 
@@ -116,14 +119,14 @@ async def test_round_trip_of_1000_contacts_through_export_and_import(teams: Team
 
 async def test_export_records_neutralises_formulas_and_decline_sends_nothing(teams: Teams) -> None:
     await teams.say(ALICE, "new contact Jane Buyer jane@acme.example Acme")
-    await teams.say(ALICE, "new opportunity =HYPERLINK(\"http://evil.example\")")
+    await teams.say(ALICE, 'new opportunity =HYPERLINK("http://evil.example")')
     await teams.say(ALICE, "contact O-1 jane@acme.example")
     await teams.say(ALICE, "value O-1 25000 EUR")
     await teams.say(ALICE, "close O-1 2027-03-31")
     await teams.say(ALICE, "company O-1 @Acme")
     rows = list(csv.DictReader(io.StringIO((await export_file(teams, ALICE, "records")).decode("utf-8-sig"))))
     (row,) = rows
-    assert row["Ref"] == "O-1" and row["Title"] == "'=HYPERLINK(\"http://evil.example\")", row
+    assert row["Ref"] == "O-1" and row["Title"] == '\'=HYPERLINK("http://evil.example")', row
     assert row["Company"] == "'@Acme" and row["Contact"] == "Jane Buyer" and row["Contact email"] == "jane@acme.example"
     assert (row["Value"], row["Currency"], row["Close date"], row["Owner"]) == ("25000.00", "EUR", "2027-03-31",
                                                                               "Alice Owner"), row  # fmt: skip
@@ -154,7 +157,9 @@ BAD_FILES: list[tuple[str, str, bytes, int, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "data", "status", "answer"), [c[1:] for c in BAD_FILES], ids=[c[0] for c in BAD_FILES])
+@pytest.mark.parametrize(
+    ("name", "data", "status", "answer"), [c[1:] for c in BAD_FILES], ids=[c[0] for c in BAD_FILES]
+)
 async def test_bad_files_get_a_clear_answer_and_change_nothing(
     teams: Teams, name: str, data: bytes, status: int, answer: str
 ) -> None:
