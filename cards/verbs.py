@@ -59,3 +59,5 @@ CONTACT_LEAD_FORM = "contact.lead_form"
 CONTACT_CREATE_LEAD = "contact.create_lead"
 RECORDS_DATASET = "crm.records"  # typeahead over the tenant's records in the "Add to a record" dialog
 WORKING_HOURS = "settings.working_hours"  # notifications only in working hours, or at any time
+CONTACTS_IMPORT = "contacts.import"  # the preview card of a contacts file: Import...
+CONTACTS_IMPORT_CANCEL = "contacts.import_cancel"  # ...or Cancel

@@ -387,6 +387,23 @@ ALTER TABLE record_contacts ADD COLUMN buying_role TEXT CHECK (buying_role IN (
 ));
 """
 
+# A contacts file read and previewed, waiting for its sender's Import or Cancel: the card carries only the
+# id; the rows stay here (tenant and sender scoped) until confirmed, cancelled or expired.
+M012_CONTACT_IMPORTS = """
+CREATE TABLE contact_imports (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    file_name TEXT NOT NULL,
+    rows_json TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'imported', 'cancelled')),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id)
+);
+CREATE INDEX contact_imports_expiring ON contact_imports(tenant_id, expires_at);
+"""
+
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "core tables", M001_CORE),
     (2, "full-text search for contacts and records", M002_SEARCH),
@@ -398,6 +415,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (8, "notification purposes and follows that end", M008_NOTICES),
     (9, "deal details: exact value in minor units, next step, archive, default currency, erasures", M009_DEAL_DETAILS),
     (10, "message extension: submit keys, records newest first, record search", M010_EXTENSION + RECORD_SEARCH_FILL),
+    (12, "contact imports waiting for their sender's confirmation", M012_CONTACT_IMPORTS),
     (13, "outbox leases, so replicas never read the same due rows", M013_OUTBOX_LEASES),
     (14, "where a follower's notifications arrive: chat, activity feed or both", M014_DELIVER_TO),
 )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from storage.buying import BuyingRoleQueries
 from storage.contact_care import ContactCareQueries
+from storage.contact_files import ContactFileQueries
 from storage.db import transaction
 from storage.details import DetailQueries
 from storage.extension import ExtensionQueries
@@ -40,6 +41,7 @@ class Repository(
     DetailQueries,
     ContactCareQueries,
     ExtensionQueries,
+    ContactFileQueries,
 ):
     """Every method takes the tenant id first."""
 

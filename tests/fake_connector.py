@@ -18,6 +18,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fake_files import FakeFiles
+
 Limit = tuple[int, float]
 
 
@@ -101,6 +103,7 @@ class FakeConnector:
     rng: random.Random = field(default_factory=lambda: random.Random(5))
     # Which POSTs the faults, limits and random 429s apply to (conversation id, activity): all by default.
     scope: Callable[[str, dict[str, Any]], bool] = lambda _conversation, _activity: True
+    files: FakeFiles = field(default_factory=FakeFiles)  # files sent in the personal chat (tests/fake_files.py)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def fail_next(self, count: int, status: int = 503, retry_after: str | None = None, **options: Any) -> None:
@@ -167,8 +170,12 @@ class FakeConnector:
     def sent_to(self, conversation_id: str) -> list[Posted]:
         return [p for p in self.posted if p.conversation_id == conversation_id]
 
-    async def _route(self, request: web.Request) -> web.Response:
+    async def _route(self, request: web.Request) -> web.StreamResponse:
         parts = request.path.strip("/").split("/")
+        if len(parts) == 2 and parts[0] == "files":  # a pre-authenticated download URL
+            return await self.files.download(request, parts[1])
+        if len(parts) == 2 and parts[0] == "upload":  # a OneDrive upload session
+            return await self.files.upload(request, parts[1])
         # Teams service URLs may carry a region prefix (/amer/): find the v3 API part.
         if "v3" not in parts:
             return web.json_response({"error": {"code": "NotFound"}}, status=404)
@@ -201,6 +208,10 @@ class FakeConnector:
         refusal = await self._refusal(request, parts[1], body)
         if refusal is not None:
             return refusal
+        files_refusal = self.files.check_posted(parts[1], body)
+        if files_refusal is not None:
+            self.refused.append((400, parts[1]))
+            return web.json_response({"error": {"code": "BadArgument", "message": files_refusal}}, status=400)
         message_id = f"msg-{next(self._ids)}"
         self.posted.append(
             Posted("POST", parts[1], body.get("replyToId") or reply_to, body, message_id, time.monotonic())

@@ -393,6 +393,7 @@ class Actions:
 
 
 import bot.handlers.contact_clicks  # noqa: E402  (registers the verbs of contact upkeep)
+import bot.handlers.contact_files  # noqa: E402  (registers the verbs of a contacts file's preview)
 import bot.handlers.deal_clicks  # noqa: E402  (registers the verbs of deal details, owner and archive)
 import bot.handlers.email_clicks  # noqa: E402  (registers the verbs of the compose card)
 import bot.handlers.notice_clicks  # noqa: E402, F401  (registers the verbs of notification settings)

@@ -96,6 +96,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Erase a person's data everywhere (data-protection request)",
         Args.TEXT,
     ),
+    CommandSpec("export contacts", "export contacts", "Your organisation's contacts as a CSV file", Args.NONE),
+    CommandSpec("export records", "export records", "Leads and opportunities as a CSV file", Args.NONE),
     CommandSpec(
         "working hours",
         "working hours [on | off | 09:00-17:30]",
@@ -117,6 +119,7 @@ class ParsedCommand:
     ref: str = ""
     text: str = ""
     mentioned: tuple[Mentioned, ...] = ()  # colleagues @mentioned in the message (not the bot)
+    shared: bool = False  # said in a channel or group chat (not the personal chat)
 
     @property
     def name(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from bot.domain.contact_csv import FileOffer
 from bot.domain.models import Change, Event, RecordView, User
 from cards.common import Card
 from cards.records import record_card
@@ -22,6 +23,7 @@ class Reply:
     outcome: str = "ok"  # for the one log line per activity
     record_id: int | None = None  # the record a card shows, so posted cards can be kept up to date
     view: RecordView | None = None  # the record's view after a change, reused to update its posted cards
+    file: FileOffer | None = None  # a file to offer through Teams' consent card (personal chat only)
 
 
 def refresh_user_ids(view: RecordView, viewer: User | None, shared: bool) -> list[str]:

@@ -12,6 +12,7 @@ from bot.domain.hours import WorkingHours
 from bot.domain.models import Change, Contact, FollowFor, Kind, Mentioned, RecordView, User
 from bot.domain.rules import clean_text
 from bot.handlers.commands import COMMANDS, Args, ParsedCommand, TooLong, parse, spec_named
+from bot.handlers.contact_files import PERSONAL_ONLY, export_offer
 from bot.handlers.email import EmailActions
 from bot.handlers.payload import new_form_key
 from bot.handlers.replies import Reply, change_reply, record_reply
@@ -95,7 +96,7 @@ class Conversation:
             return Reply(text=str(exc), outcome="too_long")
         if command is None:
             return Reply(card=unknown_card(said, HELP_BUTTONS), outcome="unknown")
-        command = replace(command, mentioned=mentioned)
+        command = replace(command, mentioned=mentioned, shared=shared)
         missing = self._missing_argument(command)
         if missing:
             return Reply(text=missing, outcome="missing_argument")
@@ -328,6 +329,12 @@ class Conversation:
         contact = self.services.resolve_contact(user.tenant_id, command.text)
         refs = [record.ref for record in self.services.records_of_contact(user.tenant_id, contact.id)]
         return Reply(card=erase_confirm_card(contact, refs), outcome="form")
+
+    @on_command("export contacts", "export records")
+    def export(self, user: User, command: ParsedCommand) -> Answer:
+        if command.shared:
+            return Reply(text=PERSONAL_ONLY, outcome="refused")
+        return Reply(file=export_offer(self.services, user, command.name.split()[1]), outcome="offer")
 
     @on_command("working hours")
     def working_hours(self, user: User, command: ParsedCommand) -> Answer:

@@ -9,6 +9,7 @@ from bot.domain.clock import utc_now
 from bot.domain.quotas import WriteQuotas
 from bot.services.buying_roles import BuyingRoleCases
 from bot.services.contact_care import ContactCareCases
+from bot.services.contact_files import ContactFileCases
 from bot.services.details import DetailCases
 from bot.services.email import EmailCases
 from bot.services.lifecycle import LifecycleCases
@@ -20,7 +21,16 @@ from storage.repository import Repository
 __all__ = ["CrmService"]
 
 
-class CrmService(DetailCases, LifecycleCases, ContactCareCases, EmailCases, MessageCases, BuyingRoleCases, UserCases):
+class CrmService(
+    DetailCases,
+    LifecycleCases,
+    ContactCareCases,
+    ContactFileCases,
+    EmailCases,
+    MessageCases,
+    BuyingRoleCases,
+    UserCases,
+):
     """Contacts, leads, opportunities, their three roles, email and people, for one database."""
 
     def __init__(

@@ -38,6 +38,7 @@ from bot.teams.activity import (
     reader_locale,
     tenant_of,
 )
+from bot.teams.files import FileExchange, consent_attachment, file_attachments
 from cards import verbs
 from cards.common import Card
 from cards.envelopes import card_response, compose_message, message_response, search_response
@@ -78,6 +79,7 @@ class TeamsCrmBot(ActivityHandler):
         self.actions = Actions(services, mailer, mail_link)
         self.conversation = Conversation(services, self.actions.email)
         self.extension = Extension(services)
+        self.files = FileExchange(services)
         self.card_updater = CardUpdater(services, self._update_posted_card, limiter)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -187,9 +189,13 @@ class TeamsCrmBot(ActivityHandler):
         turn: Turn = turn_context.turn_state["crm.turn"]
         said = command_text(activity)
         shared = not is_personal(activity)
-        reply = await self.services.run(
-            self.conversation.handle, turn.user, said, shared, mentioned_colleagues(activity)
-        )
+        files = file_attachments(turn_context)
+        if files and not said.strip():
+            reply = await self.files.received(turn_context, turn, files[0])
+        else:
+            reply = await self.services.run(
+                self.conversation.handle, turn.user, said, shared, mentioned_colleagues(activity)
+            )
         log.info(
             "tenant=%s user=%s command=%s outcome=%s",
             turn.tenant_id, turn.user.id, " ".join(said.split()[:2])[:40], reply.outcome,
@@ -204,7 +210,9 @@ class TeamsCrmBot(ActivityHandler):
 
     async def _send(self, turn_context: TurnContext, reply: Reply) -> str | None:
         """Send the reply; returns the id of the posted message (to update its card later)."""
-        if reply.card is not None:
+        if reply.file is not None:
+            message = MessageFactory.attachment(consent_attachment(reply.file))
+        elif reply.card is not None:
             message = MessageFactory.attachment(CardFactory.adaptive_card(reply.card))
             if reply.text:
                 message.text = reply.text
@@ -268,6 +276,8 @@ class TeamsCrmBot(ActivityHandler):
         value: Any = activity.value if isinstance(activity.value, dict) else {}
         if activity.name == "application/search":
             return await self.services.run(self._search, turn, value)
+        if activity.name == "fileConsent/invoke":
+            return answered(turn_context, await self.files.consent(turn_context, turn, value))
         if str(activity.name).startswith("composeExtension/"):
             return await self._compose_extension(turn, str(activity.name), value)
         if activity.name != "adaptiveCard/action":

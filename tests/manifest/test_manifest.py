@@ -62,6 +62,7 @@ def test_ids_scopes_and_domains(manifest: dict[str, Any]) -> None:
     (bot,) = manifest["bots"]
     assert bot["botId"] == APP_ID
     assert set(bot["scopes"]) == {"personal", "team", "groupChat"}
+    assert bot["supportsFiles"] is True  # contacts files in and out through the personal chat
     assert manifest["validDomains"] == ["crm.contoso.com"]
     assert build.build_manifest(APP_ID.upper())["validDomains"] == []
     assert "${{" not in json.dumps(manifest)

@@ -1,0 +1,222 @@
+"""Reading a contacts CSV file: Outlook's export, Google's, or a plain `name,email,company,phone,job title`
+header. No I/O: bytes in, rows to import and rows refused (with why) out.
+
+Choices (documented in docs/ as well):
+- Encoding: UTF-8 with or without its BOM, UTF-16 with its BOM (Excel's "Unicode text"), else Windows-1252
+  (Excel's "CSV" on Western Windows). Bytes that are none of these, NUL bytes outside UTF-16, or the magic
+  number of a zip (xlsx), PNG, PDF, GIF, JPEG or OLE (xls) file: "not a CSV file".
+- Limits: MAX_IMPORT_BYTES (5 MB, checked while downloading) and MAX_IMPORT_ROWS (5,000 data rows).
+- A cell a spreadsheet would run (starting with =, @, tab or CR, or + / - unless the cell is a phone number)
+  refuses its row: the file may be a formula-injection attempt, and a contact should not carry one into
+  the CRM (where an export would neutralise it, but other tools reading our data might not).
+- A cell starting with ' followed by one of those characters is read without the ' (how our export and
+  careful tools neutralise a cell), so an export imports back unchanged; what remains is checked as above.
+- Outlook's "Title" column is a courtesy title (Mr, Dr), not a job title: it is not read.
+- A row without a name takes its email as the name; a row without both is refused; an email seen earlier in
+  the file is refused (the first row wins)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from bot.domain.errors import DomainError
+from bot.domain.rules import MAX_FIELD, MAX_NAME, clean_text, is_valid_email
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_ROWS = 5_000
+FIELDS = ("name", "email", "company", "phone", "job_title")
+_LIMITS = {"name": MAX_NAME, "email": 254, "company": MAX_FIELD, "phone": 50, "job_title": MAX_FIELD}
+
+# Header names (compared case-insensitively, spaces and punctuation ignored) -> our field. Outlook's export
+# splits the name in three; Google's has "Name" and, in older exports, Given/Family Name.
+_COLUMNS = {
+    "name": "name", "fullname": "name", "displayname": "name", "contact": "name", "contactname": "name",
+    "firstname": "first", "givenname": "first", "middlename": "middle", "additionalname": "middle",
+    "lastname": "last", "familyname": "last", "surname": "last",
+    "email": "email", "emailaddress": "email", "email1value": "email", "primaryemail": "email",
+    "company": "company", "organization": "company", "organisation": "company", "organization1name": "company",
+    "account": "company", "accountname": "company",
+    "phone": "phone", "phonenumber": "phone", "businessphone": "phone", "mobilephone": "phone",
+    "phone1value": "phone", "telephone": "phone", "mobile": "phone",
+    "jobtitle": "job_title", "organization1title": "job_title", "position": "job_title",
+}  # fmt: skip
+_MAGIC = (b"PK\x03\x04", b"\x89PNG", b"%PDF", b"GIF8", b"\xff\xd8\xff", b"\xd0\xcf\x11\xe0", b"\x1f\x8b")
+_RUNS = ("=", "@", "\t", "\r", "+", "-")
+_PHONE = re.compile(r"[+\-]?[\d\s().\-/]{3,40}(?:\s*(?:x|ext\.?)\s*\d{1,6})?", re.IGNORECASE)
+
+
+class NotReadable(DomainError):
+    """The file as a whole cannot be imported; the message says why, for the person who sent it."""
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    line: int  # the row's number as a spreadsheet shows it (the header is row 1)
+    name: str
+    email: str | None = None
+    company: str | None = None
+    phone: str | None = None
+    job_title: str | None = None
+
+
+@dataclass
+class ParsedFile:
+    rows: list[ImportRow] = field(default_factory=list)
+    refused: dict[str, list[int]] = field(default_factory=dict)  # reason -> row numbers
+
+    def refuse(self, reason: str, line: int) -> None:
+        self.refused.setdefault(reason, []).append(line)
+
+    @property
+    def refused_count(self) -> int:
+        return sum(len(lines) for lines in self.refused.values())
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What a file would do: new contacts, rows matching an existing email, refusals; `import_id` names the
+    pending import kept server-side (None: nothing to import)."""
+
+    import_id: str | None
+    file_name: str
+    new: int
+    matching: int
+    refused: dict[str, list[int]]
+    first_rows: tuple[ImportRow, ...]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    updated: int
+    skipped: int
+
+
+@dataclass(frozen=True)
+class FileOffer:
+    """A file the bot offers to send (Teams asks the person first): its name, a description and its size."""
+
+    name: str
+    description: str
+    size: int
+    what: str  # "contacts" or "records": built again, fresh, when the person accepts
+
+
+NO_NAME = "No name or email"
+FORMULA = "A cell would run as a spreadsheet formula"
+BAD_EMAIL = "Not a valid email"
+DUPLICATE = "The same email appears earlier in the file"
+TOO_LONG = "A value is too long"
+
+
+def decode(data: bytes) -> str:
+    """The file's text, or NotReadable (see the module's choices)."""
+    if not data.strip():
+        raise NotReadable("The file is empty.")
+    if data.startswith(_MAGIC):
+        raise NotReadable("That is not a CSV file (it looks like a spreadsheet, image or archive). Save it as CSV.")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise NotReadable("That is not a CSV file I can read (broken UTF-16).") from None
+    if b"\x00" in data:
+        raise NotReadable("That is not a CSV file: it holds binary data.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise NotReadable("That is not a CSV file: it holds bytes that are not text.") from None
+    if sum(1 for c in text if ord(c) < 32 and c not in "\r\n\t") > 0:
+        raise NotReadable("That is not a CSV file: it holds binary data.")
+    return text
+
+
+def _key(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", clean_text(header).casefold())
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, title in enumerate(header):
+        target = _COLUMNS.get(_key(title))
+        if target is not None and target not in found:
+            found[target] = index
+    return found
+
+
+def runs_in_spreadsheet(value: str) -> bool:
+    """Whether a spreadsheet would treat the cell as a formula (a phone number such as +44 ... is data)."""
+    return value.startswith(_RUNS) and not (value[0] in "+-" and _PHONE.fullmatch(value))
+
+
+def unquoted(value: str) -> str:
+    """A cell our export (or a careful tool) neutralised with a leading ' gets its value back."""
+    return value[1:] if value.startswith("'") and value[1:2] in _RUNS and value[1:2] else value
+
+
+def parse(data: bytes) -> ParsedFile:
+    """Every data row of the file: to import, or refused with why. NotReadable for the file as a whole."""
+    text = decode(data)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = next(reader, None)
+        if header is None:
+            raise NotReadable("The file is empty.")
+        columns = _columns(header)
+        if "email" not in columns and not {"name", "first", "last"} & set(columns):
+            raise NotReadable(
+                "The file has no column I know. Use Outlook's or Google's export, or the header "
+                "name,email,company,phone,job title."
+            )
+        parsed, seen = ParsedFile(), set[str]()
+        for number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(parsed.rows) + parsed.refused_count >= MAX_IMPORT_ROWS:
+                raise NotReadable(f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it into smaller files.")
+            _read_row(parsed, seen, number, cells, columns)
+    except csv.Error as exc:
+        raise NotReadable(f"That is not a CSV file I can read ({exc}).") from None
+    if not parsed.rows and not parsed.refused:
+        raise NotReadable("The file has a header but no contacts.")
+    return parsed
+
+
+def _read_row(parsed: ParsedFile, seen: set[str], number: int, cells: list[str], columns: dict[str, int]) -> None:
+    def cell(name: str) -> str:
+        index = columns.get(name)
+        return clean_text(cells[index]) if index is not None and index < len(cells) else ""
+
+    cells = [unquoted(c) for c in cells]
+    if any(runs_in_spreadsheet(c.lstrip(" ")) for c in cells if c.strip()):
+        parsed.refuse(FORMULA, number)
+        return
+    values = {f: cell(f) for f in FIELDS}
+    if not values["name"]:
+        values["name"] = " ".join(p for p in (cell("first"), cell("middle"), cell("last")) if p)
+    email = values["email"]
+    if email and not is_valid_email(email):
+        parsed.refuse(BAD_EMAIL, number)
+        return
+    values["name"] = values["name"] or email
+    if not values["name"]:
+        parsed.refuse(NO_NAME, number)
+        return
+    if any(len(values[f]) > _LIMITS[f] for f in FIELDS):
+        parsed.refuse(TOO_LONG, number)
+        return
+    if email and email.casefold() in seen:
+        parsed.refuse(DUPLICATE, number)
+        return
+    if email:
+        seen.add(email.casefold())
+    optional = {f: values[f] or None for f in FIELDS if f != "name"}
+    parsed.rows.append(ImportRow(number, values["name"], optional["email"], optional["company"], optional["phone"],
+                                 optional["job_title"]))  # fmt: skip

@@ -1,0 +1,26 @@
+"""Writing CSV files that spreadsheets open safely. No I/O: rows in, bytes out.
+
+A cell a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) is prefixed with ' (OWASP's
+advice on CSV injection); the importer (bot/domain/contact_csv.py) reads such a cell back without it. The
+file is UTF-8 with a BOM, so Excel reads accents right; the importer accepts the BOM."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+RUNS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(RUNS) else text
+
+
+def csv_file(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([neutralised(h) for h in header])
+    writer.writerows([neutralised(v) for v in row] for row in rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

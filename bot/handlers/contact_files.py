@@ -1,0 +1,66 @@
+"""Contacts in and out as files, Teams aside: a received file's bytes -> the preview card; the preview's
+Import and Cancel verbs (registered with @on_verb); `export contacts` / `export records` -> the file offer,
+and the file itself when the person accepts. The Teams layer (bot/teams/files.py) moves the bytes."""
+
+from __future__ import annotations
+
+import re
+
+from bot.domain.contact_csv import FileOffer
+from bot.domain.errors import DomainError
+from bot.domain.models import User
+from bot.handlers.clicks import Actions, Click, on_verb
+from bot.handlers.payload import BadPayload
+from bot.handlers.replies import Reply
+from bot.services import CrmService
+from cards import verbs
+from cards.contact_files import import_closed_card, import_done_card, import_preview_card, refusal_lines
+
+EXPORTS = ("contacts", "records")
+PERSONAL_ONLY = "Files go through our personal chat: message me directly and say it there."
+_IMPORT_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def preview_reply(services: CrmService, user: User, file_name: str, data: bytes) -> Reply:
+    """The preview card of a received contacts file, or why it cannot be imported (nothing is kept then)."""
+    try:
+        preview = services.preview_import(user, file_name, data)
+    except DomainError as exc:
+        return Reply(text=f"I could not import {file_name[:100]}: {exc.message}", outcome="refused")
+    if preview.import_id is None:
+        why = " ".join(f"{line}." for line in refusal_lines(preview.refused))
+        return Reply(text=f"Nothing to import from {file_name[:100]}: every row was refused. {why}", outcome="refused")
+    return Reply(card=import_preview_card(preview), outcome="preview")
+
+
+def export_offer(services: CrmService, user: User, what: str) -> FileOffer:
+    data = export_bytes(services, user, what)
+    return FileOffer(f"{what}.csv", f"Your organisation's {what} as a CSV file", len(data), what)
+
+
+def export_bytes(services: CrmService, user: User, what: str) -> bytes:
+    if what == "contacts":
+        return services.contacts_file(user.tenant_id)
+    if what == "records":
+        return services.records_file(user.tenant_id)
+    raise DomainError("I can export contacts or records.")
+
+
+def _import_id(click: Click) -> str:
+    value = click.data.get("import")
+    if not isinstance(value, str) or not _IMPORT_ID.fullmatch(value):
+        raise BadPayload("This card points at an import I can't read; send the file again.")
+    return value
+
+
+@on_verb(verbs.CONTACTS_IMPORT)
+def confirm_import(self: Actions, click: Click) -> Reply:
+    update = click.data.get("matching") == "update"
+    result = self.services.confirm_import(click.user, _import_id(click), update)
+    return Reply(card=import_done_card(result), outcome="imported")
+
+
+@on_verb(verbs.CONTACTS_IMPORT_CANCEL)
+def cancel_import(self: Actions, click: Click) -> Reply:
+    self.services.cancel_import(click.user, _import_id(click))
+    return Reply(card=import_closed_card("Cancelled. Nothing was imported."), outcome="cancelled")

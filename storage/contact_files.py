@@ -1,0 +1,95 @@
+"""Queries for contacts in and out as files: the pending imports (tenant and sender scoped, expiring), the
+contacts a file's emails match, and the tenant's contacts and records read whole for an export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.models import Contact
+from storage.queries import _CONTACT_COLUMNS, Queries, _contact
+
+EMAILS_PER_QUERY = 500  # one statement shape (the last chunk is padded), so the PostgreSQL spelling is cached
+
+
+class ContactFileQueries(Queries):
+    # --- pending imports -------------------------------------------------------------------------
+
+    def save_import(
+        self, import_id: str, tenant_id: str, user_id: int, file_name: str, rows_json: str, now: str, until: str
+    ) -> None:
+        self.db.execute("DELETE FROM contact_imports WHERE tenant_id = ? AND expires_at < ?", [tenant_id, now])
+        self.db.execute(
+            "INSERT INTO contact_imports (id, tenant_id, user_id, file_name, rows_json, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [import_id, tenant_id, user_id, file_name, rows_json, now, until],
+        )
+
+    def pending_import(self, tenant_id: str, user_id: int, import_id: str) -> tuple[str, str, str] | None:
+        """(status, expires_at, rows_json) of the sender's own import; locked until the transaction ends."""
+        row = self._one(
+            "SELECT i.status, i.expires_at, i.rows_json FROM contact_imports i"
+            " WHERE i.tenant_id = ? AND i.user_id = ? AND i.id = ?" + self._for_update("i"),
+            [tenant_id, user_id, import_id],
+        )
+        return (row[0], row[1], row[2]) if row else None
+
+    def set_import_status(self, tenant_id: str, import_id: str, status: str) -> None:
+        self.db.execute(
+            "UPDATE contact_imports SET status = ?, rows_json = '[]' WHERE tenant_id = ? AND id = ?",
+            [status, tenant_id, import_id],
+        )
+
+    # --- contacts, many at once ------------------------------------------------------------------
+
+    def contacts_by_emails(self, tenant_id: str, emails: list[str]) -> dict[str, Contact]:
+        """The tenant's contacts with any of these emails, by casefolded email."""
+        found: dict[str, Contact] = {}
+        if self.in_transaction():
+            for email in sorted({e.lower() for e in emails}):  # the same order in every transaction
+                self._lock("contact email", tenant_id, email)
+        for start in range(0, len(emails), EMAILS_PER_QUERY):
+            chunk = emails[start : start + EMAILS_PER_QUERY]
+            chunk += [chunk[-1]] * (EMAILS_PER_QUERY - len(chunk))
+            marks = ", ".join("?" * EMAILS_PER_QUERY)
+            rows = self._all(
+                f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE tenant_id = ? AND email COLLATE NOCASE IN ({marks})",
+                [tenant_id, *chunk],
+            )
+            found |= {str(c.email).casefold(): c for c in map(_contact, rows)}
+        return found
+
+    def add_contacts(self, tenant_id: str, rows: list[dict[str, Any]], created_by: int, now: str) -> None:
+        for row in rows:
+            self.db.execute(
+                "INSERT INTO contacts (tenant_id, name, email, phone, company, job_title, created_by, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [tenant_id, row["name"], row["email"], row["phone"], row["company"], row["job_title"], created_by,
+                 now],
+            )  # fmt: skip
+
+    # --- exports ---------------------------------------------------------------------------------
+
+    def every_contact(self, tenant_id: str) -> list[Contact]:
+        rows = self._all(
+            f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE tenant_id = ? AND erased_at IS NULL"
+            " ORDER BY name COLLATE NOCASE, id",
+            [tenant_id],
+        )
+        return [_contact(r) for r in rows]
+
+    def every_record_row(self, tenant_id: str) -> list[tuple[Any, ...]]:
+        """kind, number, title, stage, company, value (minor units), currency, close date, next step, created,
+        updated, archived, owner's name, Contact's name and email: the tenant's records, oldest first."""
+        return [
+            tuple(row)
+            for row in self._all(
+                "SELECT r.kind, r.number, r.title, r.stage, r.company, r.value, r.currency, r.close_date,"
+                " r.next_step, r.created_at, r.updated_at, r.archived_at, u.name, c.name, c.email"
+                " FROM records r JOIN users u ON u.tenant_id = r.tenant_id AND u.id = r.owner_id"
+                " LEFT JOIN record_contacts rc ON rc.tenant_id = r.tenant_id AND rc.record_id = r.id"
+                " AND rc.role = 'contact'"
+                " LEFT JOIN contacts c ON c.tenant_id = rc.tenant_id AND c.id = rc.contact_id"
+                " WHERE r.tenant_id = ? ORDER BY r.kind, r.number",
+                [tenant_id],
+            )
+        ]

@@ -1,0 +1,49 @@
+"""Teams' side of files in the personal chat, played against the bot: a person sends a file (a message with a
+file download attachment), and answers a FileConsentCard (a `fileConsent/invoke`). See tests/fake_files.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import Person, Teams
+from tests.fake_connector import Posted
+from tests.fake_files import CONSENT_CARD, INFO_CARD
+
+
+async def send_file(teams: Teams, person: Person, name: str, data: bytes, status: int = 200) -> list[Posted]:
+    """The person drops a file into their chat with the bot; the bot's replies."""
+    attachment = teams.connector.files.attachment(name, data, status)
+    activity = teams.activity(person, attachments=[attachment])
+    code, _ = await teams.post(activity)
+    assert code in (200, 201), code
+    return teams.connector.replies_to(activity["id"])
+
+
+def consent_cards(posts: list[Posted]) -> list[dict[str, Any]]:
+    return [a for p in posts for a in p.activity.get("attachments") or [] if a.get("contentType") == CONSENT_CARD]
+
+
+def info_cards(posts: list[Posted]) -> list[dict[str, Any]]:
+    return [a for p in posts for a in p.activity.get("attachments") or [] if a.get("contentType") == INFO_CARD]
+
+
+async def answer_consent(
+    teams: Teams, person: Person, consent: dict[str, Any], action: str = "accept", chat: str = "personal"
+) -> tuple[int, Any, list[Posted]]:
+    """The person clicks Allow (accept) or Decline on the consent card: Teams' invoke, its answer, and what the
+    bot posted meanwhile."""
+    value = teams.connector.files.consent_value(consent, action)
+    invoke = teams.activity(person, kind="invoke", chat=chat, name="fileConsent/invoke", value=value)
+    before = len(teams.connector.posted)
+    status, body = await teams.post(invoke)
+    return status, body, teams.connector.posted[before:]
+
+
+async def export_file(teams: Teams, person: Person, what: str) -> bytes:
+    """`export <what>` in the personal chat, accepted: the bytes the bot uploaded."""
+    offer = consent_cards(await teams.say(person, f"export {what}"))
+    assert len(offer) == 1, offer
+    status, _, posts = await answer_consent(teams, person, offer[0])
+    assert status == 200, status
+    (info,) = info_cards(posts)
+    return teams.connector.files.uploaded(info["content"]["uniqueId"])
