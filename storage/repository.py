@@ -19,6 +19,7 @@ from storage.forms import FormQueries
 from storage.notices import NoticeQueries
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
+from storage.pipeline import PipelineQueries
 from storage.posts import PostQueries
 from storage.queries import fts_query
 from storage.records import RecordQueries
@@ -40,6 +41,7 @@ class Repository(
     DetailQueries,
     ContactCareQueries,
     ExtensionQueries,
+    PipelineQueries,
 ):
     """Every method takes the tenant id first."""
 

@@ -15,12 +15,15 @@ from bot.services.lifecycle import LifecycleCases
 from bot.services.messages import MessageCases
 from bot.services.outbox import Deliveries, Ownership
 from bot.services.people import UserCases
+from bot.services.pipeline import PipelineCases
 from storage.repository import Repository
 
 __all__ = ["CrmService"]
 
 
-class CrmService(DetailCases, LifecycleCases, ContactCareCases, EmailCases, MessageCases, BuyingRoleCases, UserCases):
+class CrmService(
+    PipelineCases, DetailCases, LifecycleCases, ContactCareCases, EmailCases, MessageCases, BuyingRoleCases, UserCases
+):
     """Contacts, leads, opportunities, their three roles, email and people, for one database."""
 
     def __init__(

@@ -35,6 +35,7 @@ from bot.teams.activity import (
     command_text,
     is_personal,
     mentioned_colleagues,
+    place_of,
     reader_locale,
     tenant_of,
 )
@@ -188,7 +189,7 @@ class TeamsCrmBot(ActivityHandler):
         said = command_text(activity)
         shared = not is_personal(activity)
         reply = await self.services.run(
-            self.conversation.handle, turn.user, said, shared, mentioned_colleagues(activity)
+            self.conversation.handle, turn.user, said, shared, mentioned_colleagues(activity), place_of(activity)
         )
         log.info(
             "tenant=%s user=%s command=%s outcome=%s",
