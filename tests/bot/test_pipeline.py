@@ -111,7 +111,10 @@ def check_card(card: dict[str, Any], figures: dict[str, Any]) -> None:
         assert f"Total: {money(total, currency)}" in text, text
         assert f"Weighted: {money(weighted, currency)}" in text, text
         for stage, (n, total, weight) in rows.items():  # the fallback table says the same
-            assert f"{stage}: {n} deal{'s' if n != 1 else ''} · {money(total, currency)} · weighted {money(weight, currency)}" in text
+            assert (
+                f"{stage}: {n} deal{'s' if n != 1 else ''} · {money(total, currency)} · weighted {money(weight, currency)}"
+                in text
+            )
     buttons = [b["title"] for b in find(card, "Action.Submit")]
     assert buttons == [f"{s} ({n})" for s, n in figures["counts"].items() if n]
     donuts = find(card, "Chart.Donut")
