@@ -46,7 +46,7 @@ def test_the_table_is_the_product_vocabulary() -> None:
         "find", "contact", "participant", "remove participant", "follow", "unfollow", "following", "comment",
         "stage", "convert", "email", "notifications", "role", "working hours",
         "value", "close", "rename", "company", "next", "currency", "owner", "archive", "restore",
-        "edit contact", "merge contacts", "delete contact", "erase contact",
+        "edit contact", "merge contacts", "delete contact", "erase contact", "pipeline",
     }  # fmt: skip
     assert set(names) == expected
     for command in COMMANDS:
