@@ -455,6 +455,7 @@ _REMOVE = (
     " AND owner_id = {r}.owner_id AND stage = {r}.stage AND currency = COALESCE({r}.currency, '')"
     " AND close_quarter = " + PIPELINE_QUARTER.format(d="{r}.close_date") + ";"
 )
+PIPELINE_COLUMNS = "kind, stage, owner_id, value, currency, close_date, archived_at"  # a comment's touch fires nothing
 PIPELINE_CHANGED = (
     "old.kind IS NOT new.kind OR old.stage IS NOT new.stage OR old.owner_id IS NOT new.owner_id"
     " OR old.value IS NOT new.value OR old.currency IS NOT new.currency OR old.close_date IS NOT new.close_date"
@@ -464,7 +465,9 @@ M011_PIPELINE = (
     PIPELINE_TABLES
     + "CREATE TRIGGER pipeline_record_added AFTER INSERT ON records BEGIN\n    "
     + _ADD.format(r="new")
-    + "\nEND;\nCREATE TRIGGER pipeline_record_changed AFTER UPDATE ON records WHEN "
+    + "\nEND;\nCREATE TRIGGER pipeline_record_changed AFTER UPDATE OF "
+    + PIPELINE_COLUMNS
+    + " ON records WHEN "
     + PIPELINE_CHANGED
     + " BEGIN\n    "
     + _REMOVE.format(r="old")

@@ -11,7 +11,14 @@ import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from storage.migrations import MIGRATIONS, PIPELINE_KEY, PIPELINE_QUARTER, PIPELINE_TABLES, split_statements
+from storage.migrations import (
+    MIGRATIONS,
+    PIPELINE_COLUMNS,
+    PIPELINE_KEY,
+    PIPELINE_QUARTER,
+    PIPELINE_TABLES,
+    split_statements,
+)
 
 if TYPE_CHECKING:
     from storage.postgres import PostgresDatabase
@@ -78,10 +85,7 @@ def _pg_pipeline() -> str:
         f" AND currency = COALESCE({{r}}.currency, '') AND close_quarter = {quarter};"
     )
     counted = "{r}.kind = 'opportunity' AND {r}.archived_at IS NULL"
-    changed = " OR ".join(
-        f"OLD.{c} IS DISTINCT FROM NEW.{c}"
-        for c in ("kind", "stage", "owner_id", "value", "currency", "close_date", "archived_at")
-    )
+    changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in PIPELINE_COLUMNS.split(", "))
     return (
         postgres_ddl(PIPELINE_TABLES)
         + "CREATE FUNCTION pipeline_track() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
@@ -102,7 +106,8 @@ def _pg_pipeline() -> str:
         + "    RETURN NULL;\nEND\n$$;\n"
         + "CREATE TRIGGER pipeline_record_added AFTER INSERT ON records FOR EACH ROW EXECUTE FUNCTION pipeline_track();\n"
         + "CREATE TRIGGER pipeline_record_removed AFTER DELETE ON records FOR EACH ROW EXECUTE FUNCTION pipeline_track();\n"
-        + f"CREATE TRIGGER pipeline_record_changed AFTER UPDATE ON records FOR EACH ROW WHEN ({changed})"
+        + f"CREATE TRIGGER pipeline_record_changed AFTER UPDATE OF {PIPELINE_COLUMNS} ON records FOR EACH ROW"
+        + f" WHEN ({changed})"
         + " EXECUTE FUNCTION pipeline_track();\n"
         + f"INSERT INTO pipeline_totals ({PIPELINE_KEY}, deals, total)"
         + " SELECT tenant_id, owner_id, stage, COALESCE(currency, ''), "
