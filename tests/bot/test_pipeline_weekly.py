@@ -138,3 +138,28 @@ async def test_weekly_in_a_personal_or_group_chat_is_refused_and_stores_nothing(
     assert status in (200, 201)
     assert "goes to a team channel" in teams.connector.replies_to(activity["id"])[0].text
     assert teams.services.repo.db.execute("SELECT count(*) FROM weekly_posts").fetchone()[0] == 0
+
+
+async def test_a_restart_in_the_middle_of_the_post_never_posts_twice(
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+) -> None:
+    teams = await started(aiohttp_client, connector, bot_config, clock)
+    await say_in_channel(teams, DAVE, "pipeline weekly here")
+    teams.connector.fail_next(1, status=201, stall=3.0, conversation=CHANNEL)  # Teams hangs on the post
+    clock.advance(6 * 86400)
+    db = teams.services.repo.db
+    await teams.connector.wait_for(
+        lambda: db.execute("SELECT count(*) FROM weekly_sends WHERE status = 'sending'").fetchone()[0] == 1
+    )
+    await teams.client.close()  # stopped mid-call: the post may or may not have arrived
+    clock.advance(60)
+    teams = await started(aiohttp_client, connector, bot_config, clock)
+    db = teams.services.repo.db
+    await teams.connector.wait_for(
+        lambda: db.execute("SELECT count(*) FROM weekly_sends WHERE status = 'failed'").fetchone()[0] == 1
+    )
+    await quiet(teams)
+    assert posts(teams) == []  # not resent on its own: that week is visible as failed instead
+    clock.advance(7 * 86400)
+    await teams.connector.wait_for(lambda: len(posts(teams)) == 1)
+    assert posts(teams)[0].activity["summary"] == "The team's pipeline, week of 2026-12-14"
