@@ -22,8 +22,10 @@ from cards.elements import (
 MAX_CHARTS = 3  # currencies drawn as charts; others get a line of text each (a card stays small)
 
 
-def scope_title(scope: PipelineScope) -> str:
-    whose = f"{plain(scope.owner_name)}'s pipeline" if scope.owner_id is not None else "The team's pipeline"
+def scope_title(scope: PipelineScope, escaped: bool = True) -> str:
+    """`escaped=False` for a caller that escapes the whole title itself (a list card's heading)."""
+    name = plain(scope.owner_name) if escaped else scope.owner_name
+    whose = f"{name}'s pipeline" if scope.owner_id is not None else "The team's pipeline"
     if scope.quarter is not None:
         first, last = scope.quarter.first_day, scope.quarter.last_day
         whose += f", closing in {scope.quarter.label} ({first:%d %b} – {last:%d %b %Y})"

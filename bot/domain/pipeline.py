@@ -109,7 +109,6 @@ class Pipeline:
     open: tuple[StageTotal, ...]
     closed: tuple[StageTotal, ...]  # Won and Lost, close date in `this_quarter`
     default_currency: str | None = None
-    generated_on: str = ""  # ISO date in the reader's zone
 
     def deals_in(self, stage: str, rows: tuple[StageTotal, ...] | None = None) -> int:
         return sum(r.deals for r in (self.open if rows is None else rows) if r.stage == stage)

@@ -21,7 +21,7 @@ def pipeline_reply(services: CrmService, user: User, said: str, place: Place | N
         return weekly_reply(services, user, " ".join(words[1:]).lower(), place, time_zone)
     if first == "list":
         found = services.stage_list(user, " ".join(words[1:]), time_zone, LIST_SIZE + 1)
-        title = f"{found.stage}: {scope_title(found.scope)}"
+        title = f"{found.stage}: {scope_title(found.scope, escaped=False)}"  # the list card escapes it
         more = "More match: the newest 25 are shown." if len(found.records) > LIST_SIZE else ""
         empty = f"No open opportunity in {found.stage} here."
         return Reply(card=record_list_card(title, found.records[:LIST_SIZE], empty, more_hint=more))

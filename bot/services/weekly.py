@@ -41,7 +41,6 @@ def pipeline_of(
         tuple(sorted(opened, key=lambda r: (order[r.stage], r.currency))),
         tuple(sorted(closed, key=lambda r: (order[r.stage], r.currency))),
         default_currency,
-        today.isoformat(),
     )
 
 

@@ -27,10 +27,10 @@ def pipeline_variants() -> dict[str, Card]:
     team = PipelineScope()
     mine = PipelineScope(1, "Alice *Owner*", "mine", Q4, "this quarter")
     return {
-        "pipeline": pipeline_card(Pipeline(team, Q4, OPEN, CLOSED, "EUR", "2026-12-01"), "en-US", "Saved."),
-        "pipeline, mine this quarter": pipeline_card(Pipeline(mine, Q4, OPEN[:2], (), "EUR", "2026-12-01"), "de-DE"),
-        "pipeline, empty": pipeline_card(Pipeline(team, Q4, (), (), None, "2026-12-01")),
-        "pipeline, many currencies": pipeline_card(Pipeline(team, Q4, OPEN + MANY, CLOSED, "EUR", "2026-12-01")),
+        "pipeline": pipeline_card(Pipeline(team, Q4, OPEN, CLOSED, "EUR"), "en-US", "Saved."),
+        "pipeline, mine this quarter": pipeline_card(Pipeline(mine, Q4, OPEN[:2], (), "EUR"), "de-DE"),
+        "pipeline, empty": pipeline_card(Pipeline(team, Q4, (), (), None)),
+        "pipeline, many currencies": pipeline_card(Pipeline(team, Q4, OPEN + MANY, CLOSED, "EUR")),
     }
 
 

@@ -71,3 +71,16 @@ def test_without_charts_the_fallbacks_carry_the_same_figures() -> None:
     assert ("Proposal", "1 deal · 700.00 USD · weighted 350.00 USD") in facts
     assert ("Negotiation", "1 deal · 90,000 JPY · weighted 72,000 JPY") in facts
     assert ("Won", "2 deals") in facts and ("Lost", "1 deal") in facts
+
+
+def test_a_persons_name_is_escaped_once_on_the_card_and_on_the_list_behind_a_bar() -> None:
+    from bot.domain.pipeline import PipelineScope
+    from cards.common import plain as escape
+    from cards.pipeline import scope_title
+    from cards.records import record_list_card
+    from tests.conftest import all_text
+
+    assert f"{escape('Alice *Owner*')}'s pipeline" in all_text(pipeline_variants()["pipeline, mine this quarter"])
+    scope = PipelineScope(1, "Alice *Owner*", "mine")
+    listed = all_text(record_list_card(f"Proposal: {scope_title(scope, escaped=False)}", [], "none"))
+    assert f"Proposal: {escape('Alice *Owner*')}'s pipeline" in listed
