@@ -76,3 +76,4 @@ bench: install-dev postgresql
 	timeout 120 $(BIN)/python -m bench.start
 	timeout 420 $(BIN)/python -m bench.replicas
 	timeout 300 $(BIN)/python -m bench.extension
+	timeout 300 $(BIN)/python -m bench.pipeline

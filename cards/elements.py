@@ -206,7 +206,45 @@ class InputDate(TypedDict):
 
 
 Input = InputText | InputChoiceSet | InputToggle | InputNumber | InputDate
-Element = TextBlock | FactSet | Container | ColumnSet | ActionSet | Input
+
+# --- Teams' chart elements (not in Adaptive Cards 1.5 itself: docs/charts.md has the documented facts) --
+
+
+class BarDatum(TypedDict):
+    """One bar of Chart.VerticalBar / Chart.HorizontalBar: `x` its label, `y` its value."""
+
+    x: str
+    y: float
+    color: NotRequired[str]
+
+
+class DonutDatum(TypedDict):
+    """One slice of Chart.Donut / Chart.Pie: `legend` its label, `value` its size."""
+
+    legend: str
+    value: float
+    color: NotRequired[str]
+
+
+class ChartVerticalBar(TypedDict):
+    type: Literal["Chart.VerticalBar"]
+    data: list[BarDatum]
+    title: NotRequired[str]
+    xAxisTitle: NotRequired[str]
+    yAxisTitle: NotRequired[str]
+    showBarValues: NotRequired[bool]
+    fallback: NotRequired[Element]  # what a client that cannot draw charts shows instead
+
+
+class ChartDonut(TypedDict):
+    type: Literal["Chart.Donut"]
+    data: list[DonutDatum]
+    title: NotRequired[str]
+    fallback: NotRequired[Element]
+
+
+Chart = ChartVerticalBar | ChartDonut
+Element = TextBlock | FactSet | Container | ColumnSet | ActionSet | Input | Chart
 
 # --- the card ---------------------------------------------------------------------------------------
 

@@ -387,6 +387,105 @@ ALTER TABLE record_contacts ADD COLUMN buying_role TEXT CHECK (buying_role IN (
 ));
 """
 
+# The pipeline (issue 18). `pipeline_totals` keeps, per owner, stage, currency and quarter of the close date,
+# how many opportunities (not archived) there are and their value in minor units, kept by triggers in the
+# transaction of every change to a record, so the pipeline card sums a few dozen rows whatever the size of
+# the tenant. `weekly_posts`: the team channels that get the pipeline card on Mondays at 09:00 in the zone
+# of the person who asked; `weekly_sends`: one row per channel and week (UNIQUE: never two posts in a week),
+# sent by the outbox's sender with the outbox's semantics (pending -> sending -> sent | failed).
+PIPELINE_QUARTER = "CASE WHEN {d} IS NULL OR {d} = '' THEN '' ELSE substr({d}, 1, 4) || '-Q' || ((CAST(substr({d}, 6, 2) AS INTEGER) + 2) / 3) END"
+PIPELINE_KEY = "tenant_id, owner_id, stage, currency, close_quarter"
+PIPELINE_TABLES = """
+CREATE TABLE pipeline_totals (
+    tenant_id TEXT NOT NULL,
+    owner_id INTEGER NOT NULL,
+    stage TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    close_quarter TEXT NOT NULL,
+    deals INTEGER NOT NULL,
+    total INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, owner_id, stage, currency, close_quarter)
+);
+CREATE INDEX pipeline_by_stage ON pipeline_totals(tenant_id, stage, currency, close_quarter);
+CREATE INDEX records_by_stage ON records(tenant_id, kind, stage, updated_at);
+CREATE TABLE weekly_posts (
+    id INTEGER PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    service_url TEXT NOT NULL,
+    set_by INTEGER NOT NULL,
+    time_zone TEXT NOT NULL,
+    next_post_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (tenant_id, conversation_id),
+    UNIQUE (tenant_id, id),
+    FOREIGN KEY (tenant_id, set_by) REFERENCES users(tenant_id, id)
+);
+CREATE INDEX weekly_posts_due ON weekly_posts(next_post_at);
+CREATE TABLE weekly_sends (
+    id INTEGER PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    weekly_id INTEGER NOT NULL,
+    week TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    claimed_at TEXT,
+    last_error TEXT,
+    activity_id TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (tenant_id, weekly_id, week),
+    FOREIGN KEY (tenant_id, weekly_id) REFERENCES weekly_posts(tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX weekly_sends_due ON weekly_sends(next_attempt_at) WHERE status = 'pending';
+CREATE INDEX weekly_sends_in_flight ON weekly_sends(claimed_at) WHERE status = 'sending';
+"""
+_ADD = (
+    "INSERT INTO pipeline_totals (" + PIPELINE_KEY + ", deals, total)"
+    " SELECT {r}.tenant_id, {r}.owner_id, {r}.stage, COALESCE({r}.currency, ''), "
+    + PIPELINE_QUARTER.format(d="{r}.close_date")
+    + ", 1, COALESCE({r}.value, 0) WHERE {r}.kind = 'opportunity' AND {r}.archived_at IS NULL"
+    " ON CONFLICT (" + PIPELINE_KEY + ") DO UPDATE SET deals = pipeline_totals.deals + 1,"
+    " total = pipeline_totals.total + excluded.total;"
+)
+_REMOVE = (
+    "UPDATE pipeline_totals SET deals = deals - 1, total = total - COALESCE({r}.value, 0)"
+    " WHERE {r}.kind = 'opportunity' AND {r}.archived_at IS NULL AND tenant_id = {r}.tenant_id"
+    " AND owner_id = {r}.owner_id AND stage = {r}.stage AND currency = COALESCE({r}.currency, '')"
+    " AND close_quarter = " + PIPELINE_QUARTER.format(d="{r}.close_date") + ";"
+)
+PIPELINE_COLUMNS = "kind, stage, owner_id, value, currency, close_date, archived_at"  # a comment's touch fires nothing
+PIPELINE_CHANGED = (
+    "old.kind IS NOT new.kind OR old.stage IS NOT new.stage OR old.owner_id IS NOT new.owner_id"
+    " OR old.value IS NOT new.value OR old.currency IS NOT new.currency OR old.close_date IS NOT new.close_date"
+    " OR old.archived_at IS NOT new.archived_at"
+)
+M011_PIPELINE = (
+    PIPELINE_TABLES
+    + "CREATE TRIGGER pipeline_record_added AFTER INSERT ON records BEGIN\n    "
+    + _ADD.format(r="new")
+    + "\nEND;\nCREATE TRIGGER pipeline_record_changed AFTER UPDATE OF "
+    + PIPELINE_COLUMNS
+    + " ON records WHEN "
+    + PIPELINE_CHANGED
+    + " BEGIN\n    "
+    + _REMOVE.format(r="old")
+    + "\n    "
+    + _ADD.format(r="new")
+    + "\nEND;\nCREATE TRIGGER pipeline_record_removed AFTER DELETE ON records BEGIN\n    "
+    + _REMOVE.format(r="old")
+    + "\nEND;\n"
+    + "INSERT INTO pipeline_totals ("
+    + PIPELINE_KEY
+    + ", deals, total)"
+    " SELECT tenant_id, owner_id, stage, COALESCE(currency, ''), "
+    + PIPELINE_QUARTER.format(d="close_date")
+    + ", count(*), COALESCE(sum(value), 0) FROM records WHERE kind = 'opportunity' AND archived_at IS NULL"
+    " GROUP BY 1, 2, 3, 4, 5;\n"
+)
+
+
 # A contacts file read and previewed, waiting for its sender's Import or Cancel: the card carries only the
 # id; the rows stay here (tenant and sender scoped) until confirmed, cancelled or expired.
 M012_CONTACT_IMPORTS = """
@@ -415,6 +514,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (8, "notification purposes and follows that end", M008_NOTICES),
     (9, "deal details: exact value in minor units, next step, archive, default currency, erasures", M009_DEAL_DETAILS),
     (10, "message extension: submit keys, records newest first, record search", M010_EXTENSION + RECORD_SEARCH_FILL),
+    (11, "the pipeline: totals by stage kept by triggers, weekly channel posts", M011_PIPELINE),
     (12, "contact imports waiting for their sender's confirmation", M012_CONTACT_IMPORTS),
     (13, "outbox leases, so replicas never read the same due rows", M013_OUTBOX_LEASES),
     (14, "where a follower's notifications arrive: chat, activity feed or both", M014_DELIVER_TO),

@@ -20,6 +20,7 @@ from storage.forms import FormQueries
 from storage.notices import NoticeQueries
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
+from storage.pipeline import PipelineQueries
 from storage.posts import PostQueries
 from storage.queries import fts_query
 from storage.records import RecordQueries
@@ -42,6 +43,7 @@ class Repository(
     ContactCareQueries,
     ExtensionQueries,
     ContactFileQueries,
+    PipelineQueries,
 ):
     """Every method takes the tenant id first."""
 

@@ -69,3 +69,21 @@ async def test_one_comment_click_costs_at_most_its_budget() -> None:
     assert cost.statements <= click_cost.TARGETS["statements"], cost
     assert cost.write_transactions <= click_cost.TARGETS["write transactions"], cost
     assert cost.record_views == click_cost.TARGETS["record views"], cost
+
+
+def test_the_pipeline_bench_seeds_opportunities_whose_stored_totals_match_the_records(tmp_path: Path) -> None:
+    from bench.pipeline import as_opportunities
+
+    path = str(tmp_path / "pipeline.db")
+    seed.build(path, {TENANT: 200, OTHER: 7})
+    as_opportunities(path)
+    with sqlite3.connect(path) as conn:
+        kept = conn.execute(
+            "SELECT tenant_id, stage, currency, sum(deals), sum(total) FROM pipeline_totals WHERE deals > 0"
+            " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        ).fetchall()
+        counted = conn.execute(
+            "SELECT tenant_id, stage, currency, count(*), sum(value) FROM records WHERE kind = 'opportunity'"
+            " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        ).fetchall()
+    assert kept == counted and len([row for row in kept if row[0] == TENANT]) == 5 * 3

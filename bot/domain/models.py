@@ -121,6 +121,15 @@ class Mentioned:
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a message came from: its conversation and what kind it is (`personal`, `groupChat`, `channel`)."""
+
+    conversation_id: str
+    service_url: str
+    kind: str
+
+
+@dataclass(frozen=True)
 class Contact:
     """An external person in the tenant's contact list."""
 

@@ -6,7 +6,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from bot.domain.models import Mentioned
+from bot.domain.models import Mentioned, Place
 
 MAX_MESSAGE_CHARS = 8000  # longer than any real command; a 100 KB paste is refused before parsing
 
@@ -104,6 +104,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Notifications only in your working hours (Monday to Friday), or at any time",
         Args.TEXT,
     ),
+    CommandSpec(
+        "pipeline",
+        "pipeline [mine | <colleague>] [this quarter | next quarter]",
+        "Open deals by stage as a chart, weighted; in a channel, pipeline weekly here posts it every Monday",
+        Args.TEXT,
+        button=True,
+    ),
 )
 
 _BY_LENGTH = sorted(COMMANDS, key=lambda c: -len(c.name))
@@ -120,6 +127,7 @@ class ParsedCommand:
     text: str = ""
     mentioned: tuple[Mentioned, ...] = ()  # colleagues @mentioned in the message (not the bot)
     shared: bool = False  # said in a channel or group chat (not the personal chat)
+    place: Place | None = None  # the conversation it came from
 
     @property
     def name(self) -> str:

@@ -9,12 +9,13 @@ from dataclasses import replace
 
 from bot.domain.errors import Ambiguous, DomainError
 from bot.domain.hours import WorkingHours
-from bot.domain.models import Change, Contact, FollowFor, Kind, Mentioned, RecordView, User
+from bot.domain.models import Change, Contact, FollowFor, Kind, Mentioned, Place, RecordView, User
 from bot.domain.rules import clean_text
 from bot.handlers.commands import COMMANDS, Args, ParsedCommand, TooLong, parse, spec_named
 from bot.handlers.contact_files import PERSONAL_ONLY, export_offer
 from bot.handlers.email import EmailActions
 from bot.handlers.payload import new_form_key
+from bot.handlers.pipeline import pipeline_reply
 from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.handlers.roles import role_command
 from bot.services import CrmService
@@ -89,14 +90,21 @@ class Conversation:
         self.services = services
         self.email = email or EmailActions(services, None)
 
-    def handle(self, user: User, said: str, shared: bool = False, mentioned: tuple[Mentioned, ...] = ()) -> Reply:
+    def handle(
+        self,
+        user: User,
+        said: str,
+        shared: bool = False,
+        mentioned: tuple[Mentioned, ...] = (),
+        place: Place | None = None,
+    ) -> Reply:
         try:
             command = parse(said)
         except TooLong as exc:
             return Reply(text=str(exc), outcome="too_long")
         if command is None:
             return Reply(card=unknown_card(said, HELP_BUTTONS), outcome="unknown")
-        command = replace(command, mentioned=mentioned, shared=shared)
+        command = replace(command, mentioned=mentioned, shared=shared, place=place)
         missing = self._missing_argument(command)
         if missing:
             return Reply(text=missing, outcome="missing_argument")
@@ -339,6 +347,10 @@ class Conversation:
     @on_command("working hours")
     def working_hours(self, user: User, command: ParsedCommand) -> Answer:
         return working_hours_reply(self.services, user, command.text)
+
+    @on_command("pipeline")
+    def pipeline(self, user: User, command: ParsedCommand) -> Answer:
+        return pipeline_reply(self.services, user, command.text, command.place)
 
 
 ANY_TIME = ("off", "any time", "anytime")

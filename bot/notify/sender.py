@@ -40,6 +40,9 @@ from bot.domain.delivery import Notification, NotificationView
 from bot.notify.fair_queue import FairQueue
 from bot.notify.rate_limits import DeliveryPolicy, Keyed, Permit, RateLimiter, in_conversation, in_tenant
 from bot.services.outbox import Deliveries
+from bot.services.weekly import WeeklySend
+from cards.common import Card
+from cards.pipeline import pipeline_card
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,14 @@ class Outgoing(Protocol):
         ...
 
 
+class ChannelPoster(Protocol):
+    """Posts a card to a team channel (Teams; bot/teams/transport.py). Failures raise DeliveryError."""
+
+    async def post_card(
+        self, tenant_id: str, conversation_id: str, service_url: str, card: Card, summary: str
+    ) -> tuple[str | None, float]: ...
+
+
 class Transport(Protocol):
     """What the sender sends through (Teams; bot/teams/transport.py). Failures raise DeliveryError."""
 
@@ -90,9 +101,11 @@ class Sender:
         transport: Transport,
         policy: DeliveryPolicy | None = None,
         limiter: RateLimiter | None = None,
+        poster: ChannelPoster | None = None,
     ) -> None:
         self.deliveries = deliveries
         self.transport = transport
+        self.poster = poster  # the weekly pipeline posts to team channels go through it
         self.policy = policy or DeliveryPolicy()
         self.limiter = limiter or RateLimiter(self.policy.slack)
         self._wake = asyncio.Event()
@@ -138,10 +151,12 @@ class Sender:
             try:
                 if time.monotonic() - swept >= self.policy.poll_seconds:
                     await run(self.deliveries.fail_interrupted, self.policy.send_timeout * 2 + 5)
+                    await run(self.deliveries.weekly.fail_interrupted, self.policy.send_timeout * 2 + 5)
                     await run(self.deliveries.end_lapsed_follows)
                     swept = time.monotonic()
                 await self._dispatch_due()
-                wait = await run(self.deliveries.seconds_until_next)
+                await self._post_weekly()
+                wait = self._sooner(await run(self.deliveries.seconds_until_next), await self._weekly_wait())
             except Exception:  # the sender must outlive a bad row or a busy database
                 log.exception("notifier pass failed")
             wait = self._idle_wait(wait)
@@ -153,6 +168,59 @@ class Sender:
             self._wake.clear()
             if not woken:
                 self._reload = True  # a timer: rows coming due, other instances' leftovers
+
+    @staticmethod
+    def _sooner(a: float | None, b: float | None) -> float | None:
+        return b if a is None else a if b is None else min(a, b)
+
+    # --- the weekly pipeline posts (bot/services/weekly.py) --------------------------------------
+
+    async def _weekly_wait(self) -> float | None:
+        if self.poster is None:
+            return None
+        return await self.deliveries.run(self.deliveries.weekly.seconds_until_next)
+
+    async def _post_weekly(self) -> None:
+        """Open the week's send row of every channel whose Monday morning has come, then post each due row
+        this replica sends for, one at a time (a few channels a week)."""
+        if self.poster is None:
+            return
+        run, weekly = self.deliveries.run, self.deliveries.weekly
+        await run(weekly.open_due_weeks)
+        for send in await run(weekly.due):
+            if self._stopping:
+                return
+            if (await self.deliveries.own(send.tenant_id))[0]:
+                await self._post_one(send)
+
+    async def _post_one(self, send: WeeklySend) -> None:
+        assert self.poster is not None
+        run, weekly = self.deliveries.run, self.deliveries.weekly
+        pipeline = await run(weekly.pipeline, send)
+        card = pipeline_card(pipeline)
+        summary = f"The team's pipeline, week of {send.week}"
+        tenant = send.tenant_id
+        permit = await self.limiter.acquire([in_conversation(tenant, send.conversation_id)], in_tenant(tenant))
+        answered_at: float | None = None
+        try:
+            if not await run(weekly.claim, send):
+                return  # another replica took it
+            activity_id, answered_at = await self.poster.post_card(
+                tenant, send.conversation_id, send.service_url, card, summary
+            )
+        except DeliveryError as exc:
+            attempt = send.attempts + 1
+            if exc.retryable and attempt < self.policy.max_attempts:
+                delay = exc.retry_after if exc.retry_after is not None else self.policy.backoff(attempt)
+                await run(weekly.retry_later, send, delay, exc.reason)
+            else:
+                await run(weekly.failed, send, exc.reason)
+            log.warning("tenant=%s weekly pipeline post %s not sent: %s", tenant, send.id, exc.reason)
+            return
+        finally:
+            permit.finished(answered_at)
+        await run(weekly.sent, send, activity_id)
+        log.info("tenant=%s weekly pipeline posted to channel (week of %s)", tenant, send.week)
 
     def _idle_wait(self, until_next: float | None) -> float:
         if until_next is None:

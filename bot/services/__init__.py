@@ -16,12 +16,14 @@ from bot.services.lifecycle import LifecycleCases
 from bot.services.messages import MessageCases
 from bot.services.outbox import Deliveries, Ownership
 from bot.services.people import UserCases
+from bot.services.pipeline import PipelineCases
 from storage.repository import Repository
 
 __all__ = ["CrmService"]
 
 
 class CrmService(
+    PipelineCases,
     DetailCases,
     LifecycleCases,
     ContactCareCases,

@@ -13,6 +13,7 @@ from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Event, Record, User
 from bot.services.notices import Notices
 from bot.services.schedule import Schedules
+from bot.services.weekly import WeeklyPosts
 from storage.repository import Repository
 
 MAX_ERROR = 300
@@ -44,6 +45,7 @@ class Deliveries:
         self.feed_tenant: str | None = None  # Graph's organisation: its people may choose the activity feed
         self.notices = Notices(self)  # rows that tell something else than a change to a follower
         self.schedules = Schedules(self)  # working hours and the daily digest
+        self.weekly = WeeklyPosts(self)  # the pipeline card posted to team channels on Mondays
         self._held: set[int] = set()  # rows `view` just moved to their recipient's working hours
         self.replica = uuid.uuid4().hex[:12]  # names this process's leases
         self._taken_over: set[str] = set()

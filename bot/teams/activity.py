@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from botbuilder.schema import Activity
 
-from bot.domain.models import Mentioned, User
+from bot.domain.models import Mentioned, Place, User
 
 _AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 MAX_MENTIONED = 20
@@ -37,6 +37,22 @@ def is_personal(activity: Activity) -> bool:
         and (conversation.conversation_type in (None, "personal"))
         and not conversation.is_group
     )
+
+
+def place_of(activity: Activity) -> Place:
+    """The conversation a message came from. In a team channel, the channel itself (channelData.channel.id,
+    else the conversation id without its `;messageid=` thread part): a proactive post there starts a new post."""
+    conversation = activity.conversation
+    if conversation is None:
+        return Place("", activity.service_url or "", "personal")
+    kind = conversation.conversation_type or ("groupChat" if conversation.is_group else "personal")
+    conversation_id = conversation.id or ""
+    if kind == "channel":
+        channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+        channel = channel_data.get("channel")
+        found = channel.get("id") if isinstance(channel, dict) else None
+        conversation_id = found if isinstance(found, str) and found.strip() else conversation_id.split(";")[0]
+    return Place(conversation_id, activity.service_url or "", kind)
 
 
 def command_text(activity: Activity) -> str:

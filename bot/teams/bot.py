@@ -35,6 +35,7 @@ from bot.teams.activity import (
     command_text,
     is_personal,
     mentioned_colleagues,
+    place_of,
     reader_locale,
     tenant_of,
 )
@@ -194,7 +195,12 @@ class TeamsCrmBot(ActivityHandler):
             reply = await self.files.received(turn_context, turn, files[0])
         else:
             reply = await self.services.run(
-                self.conversation.handle, turn.user, said, shared, mentioned_colleagues(activity)
+                self.conversation.handle,
+                turn.user,
+                said,
+                shared,
+                mentioned_colleagues(activity),
+                place_of(activity),
             )
         log.info(
             "tenant=%s user=%s command=%s outcome=%s",

@@ -36,6 +36,7 @@ from bot.notify.rate_limits import DeliveryPolicy, RateLimiter, in_conversation,
 from bot.notify.sender import DeliveryError, Sender, Transport
 from bot.services.outbox import Deliveries
 from bot.teams.feed import FeedPoster, FeedTransport
+from cards.common import Card
 from cards.notifications import notification_card, notification_summary
 
 log = logging.getLogger(__name__)
@@ -230,6 +231,25 @@ class TeamsTransport:
         )
         return outcome.get("id"), outcome["at"]
 
+    async def post_card(
+        self, tenant_id: str, conversation_id: str, service_url: str, card: Card, summary: str
+    ) -> tuple[str | None, float]:
+        """A new post in a team channel (`conversation_id` the channel's id): the weekly pipeline."""
+        account = await self.deliveries.run(self.deliveries.bot_account, tenant_id)
+        bot_id, bot_name = account or (f"28:{self.app_id}", "")
+        reference = ConversationReference(
+            channel_id="msteams",
+            service_url=service_url,
+            conversation=ConversationAccount(
+                id=conversation_id, conversation_type="channel", is_group=True, tenant_id=tenant_id
+            ),
+            bot=ChannelAccount(id=bot_id, name=bot_name),
+        )
+        message = MessageFactory.attachment(CardFactory.adaptive_card(card))
+        message.summary = summary
+        message.channel_data = {"tenant": {"id": tenant_id}}
+        return await self.send(reference, message)
+
     # --- the 1:1 conversation ------------------------------------------------------------------
 
     async def _reference(self, user: User) -> ConversationReference:
@@ -356,7 +376,8 @@ class Notifier(Sender):
     ) -> None:
         policy = policy or DeliveryPolicy()
         limiter = limiter or RateLimiter(policy.slack)
-        transport: Transport = TeamsTransport(deliveries, adapter, app_id, policy, limiter, installer)
+        teams = TeamsTransport(deliveries, adapter, app_id, policy, limiter, installer)
+        transport: Transport = teams
         if feed is not None:  # Microsoft Graph configured: followers may choose the activity feed
             transport = FeedTransport(transport, feed, app_id, limiter)
-        super().__init__(deliveries, transport, policy, limiter)
+        super().__init__(deliveries, transport, policy, limiter, poster=teams)

@@ -1,0 +1,102 @@
+"""The pipeline's use cases: the figures of a pipeline card for a scope (everyone, one person, a quarter of
+close dates), the records behind one bar, and the team channels that get the card every Monday morning."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.clock import format_time, parse_time
+from bot.domain.errors import DomainError, NotFound
+from bot.domain.hours import zone
+from bot.domain.models import OPPORTUNITY_STAGES, Place, Record, User
+from bot.domain.pipeline import Pipeline, PipelineScope, Quarter, next_weekly_post
+from bot.domain.rules import clean_text
+from bot.services.lifecycle import LifecycleCases
+from bot.services.weekly import local_today, pipeline_of
+
+_QUARTER = re.compile(r"\b(this|next)\s+quarter\b", re.IGNORECASE)
+EVERYONE = ("", "all", "everyone", "team")
+ME = ("mine", "me", "my", "myself")
+
+
+@dataclass(frozen=True)
+class StageList:
+    stage: str
+    scope: PipelineScope
+    records: list[Record]
+
+
+class PipelineCases(LifecycleCases):
+    def pipeline_scope(self, actor: User, said: str, time_zone: str | None) -> PipelineScope:
+        """`mine`, `<colleague>`, `this quarter`, `next quarter`, or several: whose deals and which close dates."""
+        text = clean_text(said)
+        quarter: Quarter | None = None
+        quarter_word = ""
+        match = _QUARTER.search(text)
+        if match:
+            this = Quarter.of(local_today(self.clock(), time_zone))
+            quarter = this if match.group(1).lower() == "this" else this.next()
+            quarter_word = f"{match.group(1).lower()} quarter"
+            text = (text[: match.start()] + " " + text[match.end() :]).strip()
+        who = " ".join(text.split())
+        if who.lower() in EVERYONE:
+            return PipelineScope(quarter=quarter, quarter_word=quarter_word)
+        if who.lower() in ME:
+            return PipelineScope(actor.id, actor.name, "mine", quarter, quarter_word)
+        try:
+            colleague = self.find_colleague(actor, who)
+        except NotFound:
+            raise NotFound(
+                f"I can't find a colleague “{who[:80]}” in your organisation. Try: pipeline, pipeline mine,"
+                " pipeline this quarter, or a colleague's name or email (they need to have talked to me once)."
+            ) from None
+        if colleague.id == actor.id:
+            return PipelineScope(actor.id, actor.name, "mine", quarter, quarter_word)
+        return PipelineScope(colleague.id, colleague.name, colleague.email or colleague.name, quarter, quarter_word)
+
+    def pipeline(self, actor: User, said: str, time_zone: str | None) -> Pipeline:
+        scope = self.pipeline_scope(actor, said, time_zone)
+        today = local_today(self.clock(), time_zone)
+        return pipeline_of(self.repo, actor.tenant_id, scope, today, self.repo.default_currency(actor.tenant_id))
+
+    def stage_list(self, actor: User, said: str, time_zone: str | None, limit: int) -> StageList:
+        """`Proposal [mine | <colleague>] [this quarter | next quarter]`: the opportunities behind one bar."""
+        words = clean_text(said).split(None, 1)
+        stage = next((s for s in OPPORTUNITY_STAGES if words and s.lower() == words[0].lower()), None)
+        if stage is None:
+            shown = words[0][:30] if words else ""
+            raise DomainError(
+                f"“{shown}” is not a stage of opportunities. Try: pipeline list {OPPORTUNITY_STAGES[1]}"
+                f" ({', '.join(OPPORTUNITY_STAGES)})."
+            )
+        scope = self.pipeline_scope(actor, words[1] if len(words) > 1 else "", time_zone)
+        first = scope.quarter.first_day.isoformat() if scope.quarter else None
+        last = scope.quarter.last_day.isoformat() if scope.quarter else None
+        found = self.repo.stage_records(actor.tenant_id, stage, scope.owner_id, first, last, limit)
+        return StageList(stage, scope, found)
+
+    # --- the weekly post -------------------------------------------------------------------------
+
+    def start_weekly_pipeline(self, actor: User, place: Place, time_zone: str | None) -> datetime:
+        """The channel gets the pipeline card every Monday at 09:00 in the zone of `actor` (their Teams time
+        zone; UTC when unknown). Returns the first post's moment."""
+        if place.kind != "channel":
+            raise DomainError(
+                "The weekly pipeline goes to a team channel: mention me there with “pipeline weekly here”."
+            )
+        where = time_zone or "UTC"
+        first = next_weekly_post(parse_time(self.clock()), zone(where))
+        with self.writing():
+            self.repo.set_weekly_post(
+                actor.tenant_id, place.conversation_id, place.service_url, actor.id, where, format_time(first),
+                self.clock(),
+            )  # fmt: skip
+        return first
+
+    def stop_weekly_pipeline(self, actor: User, place: Place) -> bool:
+        if place.kind != "channel":
+            raise DomainError("The weekly pipeline is set per team channel: say “pipeline weekly off” in the channel.")
+        with self.writing():
+            return self.repo.stop_weekly_post(actor.tenant_id, place.conversation_id)

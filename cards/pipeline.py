@@ -1,0 +1,155 @@
+"""The pipeline card: per currency a Teams bar chart of open opportunities by stage (value, with the deal
+count in each bar's label) beside its totals as text, a donut of the quarter's won vs lost deals, and
+buttons that list the deals behind each bar. Every chart carries a `fallback` (a title and a FactSet) for
+clients that cannot draw charts; the chart elements themselves are Teams' (docs/charts.md)."""
+
+from __future__ import annotations
+
+from bot.domain.money import as_decimal, format_money
+from bot.domain.pipeline import CLOSED_STAGES, OPEN_STAGES, STAGE_PROBABILITY, Pipeline, PipelineScope, StageTotal
+from cards.common import Card, action_set, card, command_button, facts, heading, plain, subtle, text
+from cards.elements import (
+    Action,
+    BarDatum,
+    ChartDonut,
+    ChartVerticalBar,
+    Column,
+    ColumnSet,
+    Container,
+    Element,
+)
+
+MAX_CHARTS = 3  # currencies drawn as charts; others get a line of text each (a card stays small)
+
+
+def scope_title(scope: PipelineScope, escaped: bool = True) -> str:
+    """`escaped=False` for a caller that escapes the whole title itself (a list card's heading)."""
+    name = plain(scope.owner_name) if escaped else scope.owner_name
+    whose = f"{name}'s pipeline" if scope.owner_id is not None else "The team's pipeline"
+    if scope.quarter is not None:
+        first, last = scope.quarter.first_day, scope.quarter.last_day
+        whose += f", closing in {scope.quarter.label} ({first:%d %b} – {last:%d %b %Y})"
+    return whose
+
+
+def _deals(n: int) -> str:
+    return f"{n:,} deal" if n == 1 else f"{n:,} deals"
+
+
+def _stage_fact(row: StageTotal | None, stage: str, locale: str | None) -> tuple[str, str]:
+    if row is None:
+        return stage, "none"
+    money = format_money(row.total, row.currency, locale)
+    weighted = format_money(row.weighted, row.currency, locale)
+    return stage, f"{_deals(row.deals)} · {money} · weighted {weighted}"
+
+
+def open_chart(pipeline: Pipeline, currency: str, locale: str | None) -> ChartVerticalBar:
+    rows = pipeline.by_currency(currency)
+    data: list[BarDatum] = []
+    for stage in OPEN_STAGES:
+        row = rows.get(stage)
+        data.append(
+            {"x": f"{stage} ({row.deals if row else 0})", "y": float(as_decimal(row.total if row else 0, currency))}
+        )
+    fallback: Container = {
+        "type": "Container",
+        "items": [
+            text(f"Open opportunities by stage, {currency}", weight="Bolder"),
+            facts([_stage_fact(rows.get(stage), stage, locale) for stage in OPEN_STAGES]),
+        ],
+    }
+    return {
+        "type": "Chart.VerticalBar",
+        "title": f"Open opportunities by stage, {currency}",
+        "xAxisTitle": "Stage (deals)",
+        "yAxisTitle": currency,
+        "showBarValues": True,
+        "data": data,
+        "fallback": fallback,
+    }
+
+
+def currency_totals(pipeline: Pipeline, currency: str, locale: str | None) -> list[Element]:
+    rows = list(pipeline.by_currency(currency).values())
+    total = sum(r.total for r in rows)
+    weighted = sum(r.weighted for r in rows)
+    return [
+        text(f"**{currency}**", spacing="None"),
+        text(f"Open: {_deals(sum(r.deals for r in rows))}", spacing="None"),
+        text(f"Total: {format_money(total, currency, locale)}", spacing="None"),
+        text(f"Weighted: {format_money(weighted, currency, locale)}", spacing="None"),
+    ]
+
+
+def beside(left: Element, right: list[Element]) -> ColumnSet:
+    columns: list[Column] = [
+        {"type": "Column", "width": "stretch", "items": [left]},
+        {"type": "Column", "width": "auto", "items": right, "verticalContentAlignment": "Center"},
+    ]
+    return {"type": "ColumnSet", "columns": columns}
+
+
+def won_lost_chart(pipeline: Pipeline, locale: str | None) -> ChartDonut:
+    quarter = pipeline.this_quarter.label
+    counts = {stage: pipeline.deals_in(stage, pipeline.closed) for stage in CLOSED_STAGES}
+    fallback: Container = {
+        "type": "Container",
+        "items": [
+            text(f"Won vs lost, {quarter}", weight="Bolder"),
+            facts([(stage, _deals(counts[stage])) for stage in CLOSED_STAGES]),
+        ],
+    }
+    return {
+        "type": "Chart.Donut",
+        "title": f"Won vs lost, {quarter}",
+        "data": [{"legend": stage, "value": counts[stage]} for stage in CLOSED_STAGES],
+        "fallback": fallback,
+    }
+
+
+def won_lost_totals(pipeline: Pipeline, locale: str | None) -> list[Element]:
+    lines: list[Element] = []
+    for stage in CLOSED_STAGES:
+        rows = [r for r in pipeline.closed if r.stage == stage]
+        amounts = ", ".join(format_money(r.total, r.currency, locale) for r in rows if r.currency)
+        line = f"{stage}: {_deals(sum(r.deals for r in rows))}" + (f" · {amounts}" if amounts else "")
+        lines.append(text(line, spacing="None"))
+    return lines
+
+
+def pipeline_card(pipeline: Pipeline, locale: str | None = None, message: str = "") -> Card:
+    scope = pipeline.scope
+    body: list[Element] = [heading("Pipeline"), subtle(scope_title(scope))]
+    if message:
+        body.append(text(plain(message), color="Good", weight="Bolder"))
+    currencies = pipeline.currencies()
+    if not pipeline.open:
+        body.append(text("No open opportunities here yet. Try: new opportunity <title>"))
+    for currency in currencies[:MAX_CHARTS]:
+        body.append(beside(open_chart(pipeline, currency, locale), currency_totals(pipeline, currency, locale)))
+    for currency in currencies[MAX_CHARTS:]:
+        rows = list(pipeline.by_currency(currency).values())
+        total = format_money(sum(r.total for r in rows), currency, locale)
+        weighted = format_money(sum(r.weighted for r in rows), currency, locale)
+        body.append(text(f"{currency}: {_deals(sum(r.deals for r in rows))} · {total} · weighted {weighted}"))
+    unvalued = sum(r.deals for r in pipeline.open if not r.currency)
+    if unvalued:
+        body.append(
+            subtle(f"{_deals(unvalued)} without a value yet (counted in the buttons below, not in the totals).")
+        )
+    if pipeline.closed:
+        body.append(beside(won_lost_chart(pipeline, locale), won_lost_totals(pipeline, locale)))
+    else:
+        body.append(text(f"No deal won or lost with a close date in {pipeline.this_quarter.label} yet."))
+    weights = ", ".join(f"{stage} {STAGE_PROBABILITY[stage]}%" for stage in OPEN_STAGES)
+    body.append(subtle(f"Weighted by the chance each stage closes: {weights}."))
+    buttons: list[Action] = []
+    for stage in OPEN_STAGES:
+        count = pipeline.deals_in(stage)
+        if count:
+            command = " ".join(w for w in ("pipeline list", stage, scope.words) if w)
+            buttons.append(command_button(f"{stage} ({count:,})", command))
+    if buttons:
+        body.append(action_set(buttons))
+    return card(body)

@@ -1,0 +1,169 @@
+"""The pipeline's queries: the totals the triggers of migration 11 keep (a few rows per tenant, whatever its
+size), the records behind one bar, and the weekly channel posts with their once-a-week send rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.models import Record
+from bot.domain.pipeline import CLOSED_STAGES, OPEN_STAGES, StageTotal
+from storage.queries import _RECORD_COLUMNS, Queries, _record
+
+WEEKLY_COLUMNS = "w.id, w.tenant_id, w.conversation_id, w.service_url, w.set_by, w.time_zone, w.next_post_at"
+
+
+class PipelineQueries(Queries):
+    # --- the totals ----------------------------------------------------------------------------
+
+    def pipeline_totals(
+        self, tenant_id: str, owner_id: int | None, open_quarter: str | None, closed_quarter: str
+    ) -> tuple[list[StageTotal], list[StageTotal]]:
+        """Open deals by stage and currency (close date in `open_quarter` when given), and Won and Lost deals
+        whose close date is in `closed_quarter`; for one owner or everyone."""
+        stages = [*OPEN_STAGES, *CLOSED_STAGES]
+        marks = ", ".join("?" for _ in stages)
+        sql = (
+            "SELECT stage, currency, close_quarter, sum(deals), sum(total) FROM pipeline_totals"
+            f" WHERE tenant_id = ? AND stage IN ({marks}) AND deals > 0"
+        )
+        params: list[Any] = [tenant_id, *stages]
+        if owner_id is not None:
+            sql += " AND owner_id = ?"
+            params.append(owner_id)
+        rows = self._all(sql + " GROUP BY stage, currency, close_quarter", params)
+        open_rows: dict[tuple[str, str], list[int]] = {}
+        closed: list[StageTotal] = []
+        for stage, currency, quarter, deals, total in rows:
+            if stage in CLOSED_STAGES:
+                if quarter == closed_quarter:
+                    closed.append(StageTotal(stage, currency, int(deals), int(total)))
+            elif open_quarter is None or quarter == open_quarter:
+                found = open_rows.setdefault((stage, currency), [0, 0])
+                found[0] += int(deals)
+                found[1] += int(total)
+        opened = [StageTotal(stage, currency, d, t) for (stage, currency), (d, t) in open_rows.items()]
+        return opened, closed
+
+    def stage_records(
+        self, tenant_id: str, stage: str, owner_id: int | None, first_day: str | None, last_day: str | None, limit: int
+    ) -> list[Record]:
+        """The opportunities behind one bar, newest first."""
+        sql = (
+            f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.kind = 'opportunity'"
+            " AND r.stage = ? AND r.archived_at IS NULL"
+        )
+        params: list[Any] = [tenant_id, stage]
+        if owner_id is not None:
+            sql += " AND r.owner_id = ?"
+            params.append(owner_id)
+        if first_day and last_day:
+            sql += " AND r.close_date >= ? AND r.close_date <= ?"
+            params += [first_day, last_day]
+        rows = self._all(sql + " ORDER BY r.updated_at DESC, r.id DESC LIMIT ?", [*params, limit])
+        return [_record(r) for r in rows]
+
+    # --- the weekly posts ----------------------------------------------------------------------
+
+    def weekly_post(self, tenant_id: str, conversation_id: str) -> tuple[Any, ...] | None:
+        row = self._one(
+            f"SELECT {WEEKLY_COLUMNS} FROM weekly_posts w WHERE w.tenant_id = ? AND w.conversation_id = ?",
+            [tenant_id, conversation_id],
+        )
+        return tuple(row) if row else None
+
+    def set_weekly_post(
+        self, tenant_id: str, conversation_id: str, service_url: str, set_by: int, time_zone: str, next_at: str,
+        now: str,
+    ) -> None:  # fmt: skip
+        self.db.execute(
+            "INSERT INTO weekly_posts (tenant_id, conversation_id, service_url, set_by, time_zone, next_post_at,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, conversation_id) DO UPDATE SET"
+            " service_url = excluded.service_url, set_by = excluded.set_by, time_zone = excluded.time_zone,"
+            " next_post_at = excluded.next_post_at",
+            [tenant_id, conversation_id, service_url, set_by, time_zone, next_at, now],
+        )
+
+    def stop_weekly_post(self, tenant_id: str, conversation_id: str) -> bool:
+        """Deletes the channel's weekly post and, with it, its send rows not yet sent (ON DELETE CASCADE)."""
+        self.db.execute(
+            "DELETE FROM weekly_sends WHERE tenant_id = ? AND weekly_id IN"
+            " (SELECT id FROM weekly_posts WHERE tenant_id = ? AND conversation_id = ?)",
+            [tenant_id, tenant_id, conversation_id],
+        )
+        cursor = self.db.execute(
+            "DELETE FROM weekly_posts WHERE tenant_id = ? AND conversation_id = ?", [tenant_id, conversation_id]
+        )
+        return cursor.rowcount > 0
+
+    def weekly_posts_due(self, now: str, limit: int = 100) -> list[tuple[Any, ...]]:
+        """Across tenants (the sender serves every tenant): the channels whose post is due."""
+        rows = self._all(
+            f"SELECT {WEEKLY_COLUMNS} FROM weekly_posts w WHERE w.next_post_at <= ? ORDER BY w.next_post_at LIMIT ?",
+            [now, limit],
+        )
+        return [tuple(r) for r in rows]
+
+    def open_week(self, tenant_id: str, weekly_id: int, was_due: str, week: str, next_at: str, now: str) -> bool:
+        """This week's send row, and the channel's next post a week on, in one step that only one sender
+        wins: the post moves on only from the due time it was read with, and a week has one row (UNIQUE)."""
+        moved = self.db.execute(
+            "UPDATE weekly_posts SET next_post_at = ? WHERE tenant_id = ? AND id = ? AND next_post_at = ?",
+            [next_at, tenant_id, weekly_id, was_due],
+        )
+        if moved.rowcount != 1:
+            return False
+        added = self.db.execute(
+            "INSERT INTO weekly_sends (tenant_id, weekly_id, week, next_attempt_at, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, weekly_id, week) DO NOTHING",
+            [tenant_id, weekly_id, week, now, now, now],
+        )
+        return added.rowcount == 1
+
+    def weekly_sends_due(self, now: str, limit: int = 100) -> list[tuple[Any, ...]]:
+        rows = self._all(
+            "SELECT s.id, s.tenant_id, s.weekly_id, s.week, s.attempts, w.conversation_id, w.service_url, w.set_by,"
+            " w.time_zone FROM weekly_sends s JOIN weekly_posts w ON w.tenant_id = s.tenant_id AND w.id = s.weekly_id"
+            " WHERE s.status = 'pending' AND s.next_attempt_at <= ? ORDER BY s.next_attempt_at, s.id LIMIT ?",
+            [now, limit],
+        )
+        return [tuple(r) for r in rows]
+
+    def next_weekly_at(self) -> str | None:
+        """The earliest moment a weekly post or send is due (the sender sleeps until then at most)."""
+        row = self._one(
+            "SELECT min(t) FROM (SELECT min(next_post_at) AS t FROM weekly_posts UNION ALL"
+            " SELECT min(next_attempt_at) AS t FROM weekly_sends WHERE status = 'pending') due",
+            [],
+        )
+        return row[0] if row else None
+
+    def claim_weekly_send(self, tenant_id: str, send_id: int, now: str) -> bool:
+        cursor = self.db.execute(
+            "UPDATE weekly_sends SET status = 'sending', claimed_at = ?, updated_at = ?"
+            " WHERE tenant_id = ? AND id = ? AND status = 'pending'",
+            [now, now, tenant_id, send_id],
+        )
+        return cursor.rowcount == 1
+
+    def finish_weekly_send(
+        self, tenant_id: str, send_id: int, status: str, now: str, activity_id: str | None = None,
+        error: str | None = None, retry_at: str | None = None,
+    ) -> None:  # fmt: skip
+        self.db.execute(
+            "UPDATE weekly_sends SET status = ?, attempts = attempts + 1, activity_id = COALESCE(?, activity_id),"
+            " last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), updated_at = ?"
+            " WHERE tenant_id = ? AND id = ? AND status IN ('pending', 'sending')",
+            [status, activity_id, error, retry_at, now, tenant_id, send_id],
+        )
+
+    def fail_interrupted_weekly(self, claimed_before: str, reason: str, now: str) -> int:
+        cursor = self.db.execute(
+            "UPDATE weekly_sends SET status = 'failed', last_error = ?, updated_at = ?"
+            " WHERE status = 'sending' AND claimed_at < ?",
+            [reason, now, claimed_before],
+        )
+        return max(cursor.rowcount, 0)
+
+    def weekly_send_counts(self, tenant_id: str) -> dict[str, int]:
+        rows = self._all("SELECT status, count(*) FROM weekly_sends WHERE tenant_id = ? GROUP BY status", [tenant_id])
+        return {r[0]: int(r[1]) for r in rows}

@@ -1,0 +1,165 @@
+"""`pipeline weekly here` in a team channel: the pipeline card is posted there every Monday at 09:00 in the
+zone of the person who asked, once a week across restarts and with two replicas, and `pipeline weekly off`
+stops it. Through HTTP, on a clock the test moves."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from app import create_app
+from bot.config import Config
+from tests.bot.test_follow_news import Clock
+from tests.conftest import ALICE, DAVE, FAST, Person, Teams, all_text
+
+TUESDAY = "2026-12-01T10:00:00.000000Z"
+CHANNEL = "19:sales@thread.tacv2"  # channelData.channel.id: a new post in the channel, not a reply
+BERLIN = {"type": "clientInfo", "locale": "de-DE", "country": "DE", "platform": "Web", "timezone": "Europe/Berlin"}
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(TUESDAY)
+
+
+async def started(aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock) -> Teams:
+    fake, service_url = connector
+    return Teams(await aiohttp_client(create_app(bot_config, delivery=FAST, clock=clock)), fake, service_url)
+
+
+async def say_in_channel(teams: Teams, person: Person, text: str) -> str:
+    activity = teams.message(person, text, chat="channel")
+    activity["entities"] = [*activity["entities"], BERLIN]
+    status, _ = await teams.post(activity)
+    assert status in (200, 201)
+    return "\n".join(r.text for r in teams.connector.replies_to(activity["id"]))
+
+
+def posts(teams: Teams) -> list[Any]:
+    return [p for p in teams.connector.notifications(CHANNEL)]
+
+
+async def quiet(teams: Teams, seconds: float = 0.5) -> None:
+    """Give the sender several passes (its poll is 0.1 s in the tests)."""
+    await asyncio.sleep(seconds)
+
+
+async def test_the_weekly_post_goes_out_on_monday_morning_once_a_week_across_restarts(
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+) -> None:
+    teams = await started(aiohttp_client, connector, bot_config, clock)
+    await teams.card(ALICE, "new opportunity Acme rollout")
+    await teams.card(ALICE, "value O-1 25000 EUR")
+    answer = await say_in_channel(teams, DAVE, "pipeline weekly here")
+    assert "Every Monday at 09:00 (Europe/Berlin)" in answer and "Monday 07 December 2026" in answer
+    await quiet(teams)
+    assert posts(teams) == []
+
+    await teams.client.close()  # a restart before Monday
+    clock.advance(5 * 86400 + 21 * 3600 + 59 * 60)  # Monday 07 Dec, 07:59 UTC = 08:59 in Berlin
+    teams = await started(aiohttp_client, connector, bot_config, clock)
+    await quiet(teams)
+    assert posts(teams) == []
+    clock.advance(60)  # 09:00 in Berlin
+    await teams.connector.wait_for(lambda: len(posts(teams)) == 1)
+    [post] = posts(teams)
+    text = all_text(post.cards[0])
+    assert "Pipeline" in text and "The team's pipeline" in text and "Total: 25,000.00 EUR" in text
+    assert post.activity["summary"] == "The team's pipeline, week of 2026-12-07"
+
+    await teams.client.close()  # a restart right after the post: nothing again that week
+    clock.advance(3 * 3600)
+    teams = await started(aiohttp_client, connector, bot_config, clock)
+    await quiet(teams)
+    assert len(posts(teams)) == 1
+
+    clock.advance(7 * 86400)  # the next Monday
+    await teams.connector.wait_for(lambda: len(posts(teams)) == 2)
+    await quiet(teams)
+    assert len(posts(teams)) == 2
+    assert posts(teams)[1].activity["summary"] == "The team's pipeline, week of 2026-12-14"
+
+    assert "is off" in await say_in_channel(teams, DAVE, "pipeline weekly off")
+    clock.advance(7 * 86400)
+    await quiet(teams)
+    assert len(posts(teams)) == 2
+    assert "gets no weekly pipeline post" in await say_in_channel(teams, DAVE, "pipeline weekly off")
+
+
+async def test_a_bot_down_on_monday_posts_once_when_it_is_back_and_skips_missed_weeks(
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+) -> None:
+    teams = await started(aiohttp_client, connector, bot_config, clock)
+    await say_in_channel(teams, DAVE, "pipeline weekly here")
+    await teams.client.close()
+    clock.advance(20 * 86400)  # down over three Mondays
+    teams = await started(aiohttp_client, connector, bot_config, clock)
+    await teams.connector.wait_for(lambda: len(posts(teams)) == 1)
+    await quiet(teams)
+    assert len(posts(teams)) == 1
+
+
+async def test_two_replicas_post_once(aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock) -> None:
+    first = await started(aiohttp_client, connector, bot_config, clock)
+    second = await started(aiohttp_client, connector, bot_config, clock)
+    await say_in_channel(first, DAVE, "pipeline weekly here")
+    clock.advance(6 * 86400)  # Monday 07 Dec 10:00 UTC: due in both replicas' eyes
+    await first.connector.wait_for(lambda: len(posts(first)) == 1)
+    await quiet(first, 1.0)
+    assert len(posts(first)) == 1
+    rows = first.services.repo.db.execute("SELECT status, count(*) FROM weekly_sends GROUP BY status").fetchall()
+    assert [tuple(r) for r in rows] == [("sent", 1)]
+    assert second.services is not first.services
+
+
+async def test_a_failed_post_is_retried_and_then_sent_once(
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+) -> None:
+    teams = await started(aiohttp_client, connector, bot_config, clock)
+    await say_in_channel(teams, DAVE, "pipeline weekly here")
+    teams.connector.fail_next(1, status=503, conversation=CHANNEL)
+    clock.advance(6 * 86400)
+    await teams.connector.wait_for(lambda: teams.connector.refused == [(503, CHANNEL)])
+    await quiet(teams)
+    assert posts(teams) == []  # waits for its retry time (the bot's clock)
+    clock.advance(5)
+    await teams.connector.wait_for(lambda: len(posts(teams)) == 1)
+    await quiet(teams)
+    assert len(posts(teams)) == 1
+
+
+async def test_weekly_in_a_personal_or_group_chat_is_refused_and_stores_nothing(teams: Teams) -> None:
+    assert "goes to a team channel" in await teams.text(ALICE, "pipeline weekly here")
+    activity = teams.message(ALICE, "pipeline weekly here", chat="channel")
+    activity["conversation"] = {"id": "19:group@thread.v2", "conversationType": "groupChat", "isGroup": True}
+    status, _ = await teams.post(activity)
+    assert status in (200, 201)
+    assert "goes to a team channel" in teams.connector.replies_to(activity["id"])[0].text
+    assert teams.services.repo.db.execute("SELECT count(*) FROM weekly_posts").fetchone()[0] == 0
+
+
+async def test_a_restart_in_the_middle_of_the_post_never_posts_twice(
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+) -> None:
+    teams = await started(aiohttp_client, connector, bot_config, clock)
+    await say_in_channel(teams, DAVE, "pipeline weekly here")
+    teams.connector.fail_next(1, status=201, stall=3.0, conversation=CHANNEL)  # Teams hangs on the post
+    clock.advance(6 * 86400)
+    db = teams.services.repo.db
+    await teams.connector.wait_for(
+        lambda: db.execute("SELECT count(*) FROM weekly_sends WHERE status = 'sending'").fetchone()[0] == 1
+    )
+    await teams.client.close()  # stopped mid-call: the post may or may not have arrived
+    clock.advance(60)
+    teams = await started(aiohttp_client, connector, bot_config, clock)
+    db = teams.services.repo.db
+    await teams.connector.wait_for(
+        lambda: db.execute("SELECT count(*) FROM weekly_sends WHERE status = 'failed'").fetchone()[0] == 1
+    )
+    await quiet(teams)
+    assert posts(teams) == []  # not resent on its own: that week is visible as failed instead
+    clock.advance(7 * 86400)
+    await teams.connector.wait_for(lambda: len(posts(teams)) == 1)
+    assert posts(teams)[0].activity["summary"] == "The team's pipeline, week of 2026-12-14"
