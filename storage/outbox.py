@@ -21,6 +21,13 @@ _COLUMNS = (
     " (SELECT u.name FROM users u WHERE u.tenant_id = n.tenant_id AND u.id = n.recipient_id), n.purpose"
 )
 
+FEED = "feed"  # the channel of a change told to a follower who chose the activity feed (alone or with chat)
+CHAT = "chat"  # every other row (notices, digests, followers on chat)
+_ON_FEED = (
+    "(n.purpose = 'change' AND EXISTS (SELECT 1 FROM followers f WHERE f.tenant_id = n.tenant_id"
+    " AND f.record_id = n.record_id AND f.user_id = n.recipient_id AND f.deliver_to <> 'chat'))"
+)
+
 
 def _notification(row: Any) -> Notification:
     return Notification(
@@ -122,11 +129,15 @@ class OutboxQueries:
         return row[0] if row else None
 
     def due(
-        self, tenant_id: str, now: str, limit: int, owner: str = "", lease_until: str = "", take_over: bool = False
-    ) -> list[Notification]:
+        self, tenant_id: str, now: str, limit: int, owner: str = "", lease_until: str = "", take_over: bool = False,
+        channel: str | None = None,
+    ) -> list[Notification]:  # fmt: skip
         """The tenant's due rows, leased to `owner` until `lease_until`: another sender passes over
         them (and over rows a concurrent lease is taking: SKIP LOCKED) unless it `take_over`s, having
-        just become the tenant's sender because the previous one is gone."""
+        just become the tenant's sender because the previous one is gone. With a `channel` ("feed" or
+        "chat"), only the rows of that channel: the changes told to followers who chose the activity
+        feed (alone or with a chat message), or every other row."""
+        lane = "" if channel is None else (" AND " if channel == FEED else " AND NOT ") + _ON_FEED
         if owner:
             if take_over:  # every lease of the stopped sender goes, not only those of the first rows read
                 self.db.execute(
@@ -134,16 +145,18 @@ class OutboxQueries:
                     " WHERE tenant_id = ? AND status = 'pending' AND lease_owner IS NOT NULL",
                     [tenant_id],
                 )
-            free = "(lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)"
+            free = "(n.lease_until IS NULL OR n.lease_until <= ? OR n.lease_owner = ?)"
             self.db.execute(
                 "UPDATE notifications SET lease_owner = ?, lease_until = ? WHERE tenant_id = ? AND id IN"
-                " (SELECT id FROM notifications WHERE tenant_id = ? AND status = 'pending' AND next_attempt_at <= ?"
-                f" AND {free} ORDER BY next_attempt_at, id LIMIT ?{self.dialect.skip_locked()})",
+                " (SELECT n.id FROM notifications n WHERE n.tenant_id = ? AND n.status = 'pending'"
+                f" AND n.next_attempt_at <= ? AND {free}{lane} ORDER BY n.next_attempt_at, n.id LIMIT ?"
+                f"{self.dialect.skip_locked()})",
                 [owner, lease_until, tenant_id, tenant_id, now, now, owner, limit],
             )
         rows = self.db.execute(
             f"SELECT {_COLUMNS} FROM notifications n WHERE n.tenant_id = ? AND n.status = 'pending'"
-            " AND n.next_attempt_at <= ? AND (? = '' OR n.lease_owner = ?) ORDER BY n.next_attempt_at, n.id LIMIT ?",
+            f" AND n.next_attempt_at <= ? AND (? = '' OR n.lease_owner = ?){lane} ORDER BY n.next_attempt_at, n.id"
+            " LIMIT ?",
             [tenant_id, now, owner, owner, limit],
         ).fetchall()
         return [_notification(r) for r in rows]

@@ -43,7 +43,9 @@ class DeliveryPolicy:
     backoff_cap: float = 300.0
     send_timeout: float = 15.0  # one connector call, all of msrest's own retries included
     concurrency: int = 48  # connector calls under way at once, all tenants
-    per_tenant: int = 16  # one tenant's deliveries under way at once, those waiting for its budget included
+    per_tenant: int = (
+        16  # one tenant's deliveries of one channel under way at once, those waiting for its budget included
+    )
     under_way: int = 400  # deliveries under way at once, all tenants (each one a small task)
     poll_seconds: float = 5.0  # the timer: rows coming due, other instances' leftovers
     slack: float = 0.002  # added to each rate window, for clock granularity

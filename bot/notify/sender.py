@@ -17,9 +17,12 @@ backoff and jitter; all bounded by `DeliveryPolicy.max_attempts`. A short wait i
 delivery's own task (the row is pending in the database meanwhile, so a restart still resumes it), so
 a throttled message goes out the moment its conversation may have it, ahead of the queue.
 
-Fairness (bot/notify/fair_queue.py): due rows are started one tenant at a time, the tenant with the
-fewest under way first, at most `DeliveryPolicy.per_tenant` of a tenant's under way, so one tenant's
-fan-out never delays another's next notification by more than a free place. A delivery waiting for
+Fairness (bot/notify/fair_queue.py): due rows are started one lane at a time, the lane with the
+fewest under way first, at most `DeliveryPolicy.per_tenant` of a lane's under way, so one tenant's
+fan-out never delays another's next notification by more than a free place. A lane is a tenant's
+channel (`Deliveries.channels`): where the activity feed is offered, its chat rows and its feed rows are
+read and capped apart, so feed notifications waiting for Graph's slower budget never take the places of
+chat messages Teams' budget would let through (and the reverse). A delivery waiting for
 its tenant's or conversation's budget holds no connector call slot (`DeliveryPolicy.concurrency`
 bounds the calls themselves), and a tenant's rows are read again only when its read-ahead runs low,
 not on every request."""
@@ -34,7 +37,7 @@ import logging
 import math
 import time
 from collections.abc import Hashable
-from typing import Protocol
+from typing import Protocol, cast
 
 from bot.domain.delivery import Notification, NotificationView
 from bot.notify.fair_queue import FairQueue
@@ -234,17 +237,18 @@ class Sender:
         this replica sends for; else those whose read-ahead ran low), then start what the fair queue
         hands out."""
         run = self.deliveries.run
-        tenants = self.queue.hungry()
+        lanes = self.queue.hungry()
         if self._reload:
             self._reload = False
             due = await run(self.deliveries.due_tenants)
             owned = [t for t in due if await self._owns(t)]  # one replica sends for a tenant: Teams' limits hold
             self._others_only = bool(due) and not owned
-            tenants.update(owned)
-        for tenant_id in sorted(tenants):
-            limit = self.queue.read_ahead(tenant_id)
+            lanes.update((t, channel) for t in owned for channel in self.deliveries.channels(t))
+        for lane in sorted(lanes, key=repr):
+            tenant_id, channel = cast(tuple[str, str | None], lane)  # the sender's lanes
+            limit = self.queue.read_ahead(lane)
             if limit:
-                self.queue.add(await run(self.deliveries.due, tenant_id, limit))
+                self.queue.add(await run(self.deliveries.due, tenant_id, limit, channel), lane)
         for notification in self.queue.take():
             task = asyncio.create_task(self._deliver(notification))
             self._in_flight[notification.id] = task

@@ -14,6 +14,7 @@ from bot.domain.models import Event, Record, User
 from bot.services.notices import Notices
 from bot.services.schedule import Schedules
 from bot.services.weekly import WeeklyPosts
+from storage.outbox import CHAT, FEED
 from storage.repository import Repository
 
 MAX_ERROR = 300
@@ -107,15 +108,21 @@ class Deliveries:
     def due_tenants(self) -> list[str]:
         return self.queries.due_tenants(self.clock())
 
-    def due(self, tenant_id: str, limit: int) -> list[Notification]:
+    def channels(self, tenant_id: str) -> tuple[str | None, ...]:
+        """The tenant's rows as the sender reads them, one lane each: chat and the activity feed wait for
+        different budgets (Teams', Graph's), so each has places of its own; (None,): all rows at once,
+        where the feed is not offered."""
+        return (CHAT, FEED) if self.feed_tenant == tenant_id else (None,)
+
+    def due(self, tenant_id: str, limit: int, channel: str | None = None) -> list[Notification]:
         now = self.clock()
         if self.ownership is None:
-            return self.queries.due(tenant_id, now, limit)
+            return self.queries.due(tenant_id, now, limit, channel=channel)
         take_over = tenant_id in self._taken_over  # the previous sender is gone: its leases with it
         self._taken_over.discard(tenant_id)
         with self.repo.transaction():
             return self.queries.due(
-                tenant_id, now, limit, self.replica, shifted(now, LEASE_SECONDS), take_over=take_over
+                tenant_id, now, limit, self.replica, shifted(now, LEASE_SECONDS), take_over=take_over, channel=channel
             )
 
     def seconds_until_next(self) -> float | None:

@@ -110,3 +110,34 @@ async def test_a_fan_out_to_the_feed_keeps_to_graphs_budget_and_leaves_teams_bud
     assert sorted(user for user, _ in graph.delivered) == sorted(f"aad-f{i}" for i in range(0, 24, 2))
     assert graph.over_limit == 0  # never past Graph's windows
     assert feed_sent_meanwhile < 12  # the chat messages did not wait for the feed's slower budget
+
+
+async def test_chat_followers_are_not_held_behind_the_feeds_slower_budget(
+    teams_with_graph: Teams, fake_graph: tuple[FakeGraph, str]
+) -> None:
+    """Forty followers on the feed, read first (the lower rows), and twelve on chat: the feed notifications
+    wait for Graph's 5 a second, and they must not take the places the chat messages would use. All twelve
+    chat messages are in while most of the feed is still waiting for Graph's budget (held behind the feed,
+    the chat messages would come only once all but the last few feed notifications had gone out)."""
+    teams, graph = teams_with_graph, fake_graph[0]
+    services = teams.services
+    on_feed, on_chat = 40, 12
+    owner = services.record_user(TENANT, "29:owner-g", "aad-owner-g", "Owner G", teams.service_url)
+    ref = followed_by(services, owner, "Feed crowd", on_feed + on_chat, teams.service_url, "g")
+    record = services.view(TENANT, ref).record
+    with services.repo.transaction():
+        for i in range(on_feed):
+            user = services.repo.find_user(TENANT, f"29:g{i}", None)
+            assert user is not None
+            assert services.repo.outbox.set_follower_delivery(TENANT, record.id, user.id, "feed")
+    services.comment(owner, ref, "Signed!")
+    teams.client.app[NOTIFIER].wake()
+    await teams.connector.wait_for(lambda: len(teams.connector.notifications()) == on_chat, timeout=30)
+    feed_sent_meanwhile = len(graph.delivered)
+    assert (await teams.settled(timeout=30))["failed"] == 0
+    assert sorted(user for user, _ in graph.delivered) == sorted(f"aad-g{i}" for i in range(on_feed))
+    assert sorted(p.conversation_id for p in teams.connector.notifications()) == sorted(
+        f"a:1:29:g{i}" for i in range(on_feed, on_feed + on_chat)
+    )  # each once, on the channel each chose
+    assert graph.over_limit == 0
+    assert feed_sent_meanwhile < on_feed // 2, feed_sent_meanwhile  # chat did not move at the feed's pace
