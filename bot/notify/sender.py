@@ -12,8 +12,8 @@ timeout: as Teams advises, it is retried, so a message Teams took but did not co
 `DeliveryPolicy.send_timeout` would arrive twice.
 
 Every send goes through the rate limiter of bot/notify/rate_limits.py (Teams' per-conversation and per-tenant
-limits; an activity-feed notification, bot/teams/feed.py, Graph's per-person and per-tenant ones instead). 429 answers are retried after Retry-After; 412, 502, 503, 504 and timeouts with exponential
-backoff and jitter; all bounded by `DeliveryPolicy.max_attempts`. A short wait is spent in the
+limits; an activity-feed notification, bot/teams/feed.py, Graph's per-person and per-tenant ones instead).
+429 answers are retried after Retry-After; 412, 502, 503, 504 and timeouts with exponential backoff and jitter; all bounded by `DeliveryPolicy.max_attempts`. A short wait is spent in the
 delivery's own task (the row is pending in the database meanwhile, so a restart still resumes it), so
 a throttled message goes out the moment its conversation may have it, ahead of the queue.
 
@@ -116,6 +116,7 @@ class Sender:
         self.queue = FairQueue(self.policy.per_tenant, self.policy.under_way)  # due rows read ahead
         self._calls = asyncio.Semaphore(self.policy.concurrency)  # connector calls at once
         self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._posting: dict[int, asyncio.Task[None]] = {}  # weekly channel posts under way, by send id
         self._calling: set[int] = set()  # deliveries inside their HTTP call
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
@@ -136,6 +137,10 @@ class Sender:
             self._runner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._runner
+        posting = list(self._posting.values())
+        for task in posting:  # a weekly post cut short stays 'sending' and is marked failed, never sent twice
+            task.cancel()
+        await asyncio.gather(*posting, return_exceptions=True)
         waiting = [t for i, t in self._in_flight.items() if i not in self._calling]
         for task in waiting:  # not yet sending (a rate-limit or retry wait): the row stays pending
             task.cancel()
@@ -184,8 +189,9 @@ class Sender:
         return await self.deliveries.run(self.deliveries.weekly.seconds_until_next)
 
     async def _post_weekly(self) -> None:
-        """Open the week's send row of every channel whose Monday morning has come, then post each due row
-        this replica sends for, one at a time (a few channels a week)."""
+        """Open the week's send row of every channel whose Monday morning has come, then start posting each due
+        row this replica sends for, each in a task of its own: a channel whose post hangs holds up no
+        notification (the loop goes on) and no other channel."""
         if self.poster is None:
             return
         run, weekly = self.deliveries.run, self.deliveries.weekly
@@ -193,8 +199,19 @@ class Sender:
         for send in await run(weekly.due):
             if self._stopping:
                 return
-            if (await self.deliveries.own(send.tenant_id))[0]:
-                await self._post_one(send)
+            if send.id not in self._posting and (await self.deliveries.own(send.tenant_id))[0]:
+                task = asyncio.create_task(self._post_safely(send), name=f"weekly post {send.id}")
+                self._posting[send.id] = task
+                task.add_done_callback(functools.partial(self._posted, send.id))
+
+    def _posted(self, send_id: int, _: asyncio.Task[None]) -> None:
+        self._posting.pop(send_id, None)
+
+    async def _post_safely(self, send: WeeklySend) -> None:
+        try:
+            await self._post_one(send)
+        except Exception:  # the row stays as it was: pending is tried again, sending is swept as failed
+            log.exception("tenant=%s weekly pipeline post %s failed", send.tenant_id, send.id)
 
     async def _post_one(self, send: WeeklySend) -> None:
         assert self.poster is not None

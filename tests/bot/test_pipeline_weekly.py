@@ -12,7 +12,7 @@ import pytest
 from app import create_app
 from bot.config import Config
 from tests.bot.test_follow_news import Clock
-from tests.conftest import ALICE, DAVE, FAST, Person, Teams, all_text
+from tests.conftest import ALICE, BOB, DAVE, FAST, Person, Teams, all_text
 
 TUESDAY = "2026-12-01T10:00:00.000000Z"
 CHANNEL = "19:sales@thread.tacv2"  # channelData.channel.id: a new post in the channel, not a reply
@@ -151,6 +151,7 @@ async def test_a_restart_in_the_middle_of_the_post_never_posts_twice(
     await teams.connector.wait_for(
         lambda: db.execute("SELECT count(*) FROM weekly_sends WHERE status = 'sending'").fetchone()[0] == 1
     )
+    await teams.connector.wait_for(lambda: not teams.connector.faults)  # the post has reached Teams, and hangs
     await teams.client.close()  # stopped mid-call: the post may or may not have arrived
     clock.advance(60)
     teams = await started(aiohttp_client, connector, bot_config, clock)
@@ -163,3 +164,28 @@ async def test_a_restart_in_the_middle_of_the_post_never_posts_twice(
     clock.advance(7 * 86400)
     await teams.connector.wait_for(lambda: len(posts(teams)) == 1)
     assert posts(teams)[0].activity["summary"] == "The team's pipeline, week of 2026-12-14"
+
+
+async def test_a_hanging_channel_post_holds_up_no_notification(
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+) -> None:
+    teams = await started(aiohttp_client, connector, bot_config, clock)
+    await teams.card(ALICE, "new opportunity Acme rollout")
+    await teams.say(BOB, "follow O-1")
+    await say_in_channel(teams, DAVE, "pipeline weekly here")
+    teams.connector.fail_next(1, status=201, stall=3.0, conversation=CHANNEL)  # Teams hangs on the post
+    clock.advance(6 * 86400)  # Monday
+    db = teams.services.repo.db
+
+    def posting() -> bool:
+        return db.execute("SELECT count(*) FROM weekly_sends WHERE status = 'sending'").fetchone()[0] == 1
+
+    await teams.connector.wait_for(lambda: posting() and not teams.connector.faults)  # the post hangs in Teams
+    await teams.say(ALICE, "comment O-1 Signed the order form")
+    await teams.connector.wait_for(
+        lambda: any("Signed the order form" in all_text(n.cards[0]) for n in teams.connector.notifications()), 2.5
+    )
+    assert posting()  # Bob was told while the channel's post was still hanging
+    await teams.connector.wait_for(lambda: not posting())  # the hung post timed out: tried again later
+    clock.advance(600)
+    await teams.connector.wait_for(lambda: len(posts(teams)) == 1)
