@@ -65,8 +65,9 @@ class ContactCareQueries(Queries):
             "INSERT INTO contacts_fts(contacts_fts, rowid, name, email, company) VALUES ('delete', ?, ?, NULL, NULL)",
             [contact.id, ERASED_NAME],
         )
-        self.db.execute("INSERT INTO contacts_fts(contacts_fts) VALUES ('optimize')")
-        self.db.execute("INSERT INTO records_fts(records_fts) VALUES ('optimize')")
+        self.db.execute("DELETE FROM contact_search WHERE rowid = ?", [-contact.id])
+        for index in ("contacts_fts", "records_fts", "contact_search", "record_search"):
+            self.db.execute(f"INSERT INTO {index}({index}) VALUES ('optimize')")
 
     def log_erasure(self, tenant_id: str, contact_id: int, actor_id: int, records: int, events: int, now: str) -> None:
         self.db.execute(
