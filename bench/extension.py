@@ -9,7 +9,7 @@ Reading the figures:
   both tenants (one generator), so at 100 most text searches answer 0 to 2 previews and at 100,000 a full
   page of 25: the text-search ratios include building, sending and parsing 24 more previews, which is
   answer size, not data size (in-process, "renewal", 25 previews at both sizes, costs the same at both;
-  "julia", 1 against 25, six times more at 100,000). The goal is kept on these ratios all the same.
+  "julia", 1 against 25, about seven times more at 100,000). The goal is kept on these ratios all the same.
 - 1,000 rounds by default (300 before): on a shared two-core machine the p99 of 300 requests is their
   third-slowest, decided by whichever series a scheduler stall happened to hit (p99 16 ms beside a p50 of
   3 ms at 100 records); 1,000 make it the tenth-slowest, the same percentile, estimated with less noise.

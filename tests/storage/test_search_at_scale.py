@@ -19,6 +19,7 @@ from tests.storage.test_storage import open_any
 
 # A word longer than the longest prefix index (12), typed in full and cut at every length.
 LONG = "Konstantinopoulos"
+THIRD_TENANT = "72f988bf-0000-4000-8000-00000000cccc"  # a tenant with no rows yet
 
 
 @pytest.fixture
@@ -57,6 +58,8 @@ def test_no_prefix_of_any_length_finds_another_tenants_rows(services: CrmService
             assert record_titles(services, alice, typed) == [f"Margate {LONG} rollout"], typed
             assert record_titles(services, mallory, typed) == [f"Margate {LONG} rival"], typed
     assert contact_names(services, alice, "marek") == [] and record_titles(services, alice, "marek") == []
+    newcomer = person(services, Person("29:new", "aad-new", "New Tenant", "n@x.example", THIRD_TENANT))
+    assert contact_names(services, newcomer, "m") == [] and record_titles(services, newcomer, "margate") == []
     assert contact_names(services, alice, "fabrikam") == [] and contact_names(services, mallory, "marta") == []
 
 
