@@ -338,7 +338,7 @@ END;
 """
 
 # Fills record_search from the tables (migration 10 on an existing database; migration 17 remade it).
-M010_RECORD_SEARCH_FILL = """
+RECORD_SEARCH_FILL = """
 INSERT INTO record_search(rowid, tenant, title, company, contact)
     SELECT r.id, 't' || replace(r.tenant_id, '-', ''), r.title, r.company,
         COALESCE(c.name || ' ' || COALESCE(c.email, '') || ' ' || COALESCE(c.company, ''), '')
@@ -497,11 +497,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (7, "buying roles of the Contact and the Other participants", M007_BUYING_ROLES),
     (8, "notification purposes and follows that end", M008_NOTICES),
     (9, "deal details: exact value in minor units, next step, archive, default currency, erasures", M009_DEAL_DETAILS),
-    (
-        10,
-        "message extension: submit keys, records newest first, record search",
-        M010_EXTENSION + M010_RECORD_SEARCH_FILL,
-    ),
+    (10, "message extension: submit keys, records newest first, record search", M010_EXTENSION + RECORD_SEARCH_FILL),
     (13, "outbox leases, so replicas never read the same due rows", M013_OUTBOX_LEASES),
     (14, "where a follower's notifications arrive: chat, activity feed or both", M014_DELIVER_TO),
     (
