@@ -18,9 +18,15 @@ import sqlite_utils
 
 from bot.domain.models import LEAD_STAGES, EventKind, Kind
 from storage.db import open_database, transaction
-from storage.migrations import RECORD_SEARCH_FILL, migrate
+from storage.migrations import SEARCH_FILL, migrate, split_statements
 
-FTS_INSERT_TRIGGERS = ("contacts_fts_insert", "records_fts_insert", "record_search_insert", "record_search_role_added")
+FTS_INSERT_TRIGGERS = (
+    "contacts_fts_insert",
+    "records_fts_insert",
+    "record_search_insert",
+    "record_search_role_added",
+    "contact_search_insert",
+)
 NOW = "2026-01-01T00:00:00+00:00"
 FIRST = [
     "Ada",
@@ -284,10 +290,11 @@ def index_afterwards(db: sqlite_utils.Database) -> Iterator[None]:
     for name, _ in triggers:
         db.execute(f"DROP TRIGGER {name}")
     yield
-    for table in ("contacts_fts", "records_fts"):
-        db.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+    db.execute("INSERT INTO records_fts(records_fts) VALUES ('rebuild')")
     db.execute("DELETE FROM record_search")
-    db.execute(RECORD_SEARCH_FILL)
+    db.execute("DELETE FROM contact_search")
+    for statement in split_statements(SEARCH_FILL):  # contacts_fts rebuilt there
+        db.execute(statement)
     for _, sql in triggers:
         db.execute(sql)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.models import Contact
+from storage.extension import SPAN
 from storage.queries import Queries
 
 ERASED_NAME = "erased contact"
@@ -65,8 +66,12 @@ class ContactCareQueries(Queries):
             "INSERT INTO contacts_fts(contacts_fts, rowid, name, email, company) VALUES ('delete', ?, ?, NULL, NULL)",
             [contact.id, ERASED_NAME],
         )
-        self.db.execute("INSERT INTO contacts_fts(contacts_fts) VALUES ('optimize')")
-        self.db.execute("INSERT INTO records_fts(records_fts) VALUES ('optimize')")
+        self.db.execute(
+            "DELETE FROM contact_search WHERE rowid = (SELECT no FROM search_tenants WHERE tenant_id = ?) * ? - ?",
+            [tenant_id, SPAN, contact.id],
+        )
+        for index in ("contacts_fts", "records_fts", "contact_search", "record_search"):
+            self.db.execute(f"INSERT INTO {index}({index}) VALUES ('optimize')")
 
     def log_erasure(self, tenant_id: str, contact_id: int, actor_id: int, records: int, events: int, now: str) -> None:
         self.db.execute(

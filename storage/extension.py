@@ -1,25 +1,32 @@
-"""Queries of the message extension: the records a person searches from any chat's compose box, a
-contact's records, and the keys of dialog submits already carried out (a repeated submit is one).
-SQLite walks its own record_search index (migration 10); PostgreSQL the tsvector columns of migration 2."""
+"""Queries of the message extension: the records and contacts a person searches from any chat's compose box,
+a contact's records, and the keys of dialog submits already carried out (a repeated submit is one).
+SQLite walks its own record_search and contact_search indexes (migration 17); PostgreSQL the tsvector
+columns of migration 2."""
 
 from __future__ import annotations
 
-from bot.domain.models import Record, Role
-from storage.queries import _RECORD_COLUMNS, Queries, _record
+from bot.domain.models import Contact, Record, Role
+from storage.queries import _CONTACT_COLUMNS, _RECORD_COLUMNS, Queries, _contact, _record
 
 FEW_OF_MINE = 2000  # followed records up to which a person's records are sorted rather than walked to
 _NEWEST = " ORDER BY r.updated_at DESC, r.id DESC LIMIT :limit OFFSET :offset"
 
 
-def tenant_token(tenant_id: str) -> str:
-    """The tenant as record_search indexes it (migration 10 writes the same: `'t' || replace(id, '-', '')`)."""
-    return "t" + tenant_id.replace("-", "").replace('"', "")
+SPAN = 1 << 40  # record_search and contact_search rowids: tenant number * SPAN - id (migration 17)
 
 
 class ExtensionQueries(Queries):
     def _join(self) -> str:
         """SQLite's CROSS JOIN keeps the tables in the order written (the planner's choice is the slow one)."""
         return "JOIN" if self.dialect.postgres else "CROSS JOIN"
+
+    def _span(self, tenant_id: str) -> dict[str, int] | None:
+        """SQLite: the rowids of the tenant's rows in record_search and contact_search (None: it has none)."""
+        row = self._one("SELECT no FROM search_tenants WHERE tenant_id = ?", [tenant_id])
+        if row is None:
+            return None
+        top = int(row[0]) * SPAN
+        return {"top": top, "low": top - SPAN + 1, "high": top - 1}
 
     def records_around(self, tenant_id: str, user_id: int, limit: int, offset: int = 0) -> list[Record]:
         """The records a person owns or follows, newest first. Someone with few (the owner follows on creation,
@@ -49,8 +56,9 @@ class ExtensionQueries(Queries):
 
     def find_records(self, tenant_id: str, text: str, limit: int, offset: int = 0) -> list[Record]:
         """Records whose title or company, or whose Contact's name, email or company, has every word typed (as
-        prefixes), newest first. SQLite: the record_search index carries a token of each row's tenant, so the
-        search walks only this tenant's matches, in the index's own (rowid) order, and stops at the page."""
+        prefixes), newest first. SQLite walks record_search (migration 17): the tenant's rows are one rowid range,
+        newest first in the index's forward order, and a word of up to 12 characters has a prefix index, so
+        the walk reads this tenant's matches from the newest and stops at the page."""
         query = self.dialect.fts_query(text)
         if query is None:
             return []
@@ -64,14 +72,43 @@ class ExtensionQueries(Queries):
                 " ORDER BY r.id DESC LIMIT :limit OFFSET :offset"
             )
             return [_record(r) for r in self._all(sql, params | {"query": query})]
-        match = f'tenant : "{tenant_token(tenant_id)}" AND {{title company contact}} : ({query})'
+        span = self._span(tenant_id)
+        if span is None:
+            return []
         rows = self._all(
-            f"SELECT {_RECORD_COLUMNS} FROM record_search s CROSS JOIN records r ON r.id = s.rowid"
-            " WHERE record_search MATCH :match AND r.tenant_id = :tenant"
-            " ORDER BY s.rowid DESC LIMIT :limit OFFSET :offset",
-            params | {"match": match},
+            f"SELECT {_RECORD_COLUMNS} FROM record_search s CROSS JOIN records r ON r.id = :top - s.rowid"
+            " WHERE record_search MATCH :match AND s.rowid BETWEEN :low AND :high AND r.tenant_id = :tenant"
+            " ORDER BY s.rowid LIMIT :limit OFFSET :offset",
+            params | span | {"match": query},
         )
         return [_record(r) for r in rows]
+
+    def find_contacts(self, tenant_id: str, text: str, limit: int, offset: int = 0) -> list[Contact]:
+        """Contacts whose name, email or company has every word typed (as prefixes), newest first; erased
+        contacts never. SQLite walks contact_search as find_records walks record_search (the tenant's
+        matches from the newest, up to the page). The text commands' `search_contacts` sorts by name instead,
+        which at 100,000 contacts must read every match of a common prefix before the first page."""
+        query = self.dialect.fts_query(text)
+        if query is None:
+            return []
+        columns = ", ".join(f"c.{column.strip()}" for column in _CONTACT_COLUMNS.split(","))
+        params = {"tenant": tenant_id, "limit": limit, "offset": offset}
+        if self.dialect.postgres:
+            sql = (
+                f"SELECT {columns} FROM contacts c WHERE c.tenant_id = :tenant AND c.erased_at IS NULL"
+                " AND c.search @@ to_tsquery('simple', :query) ORDER BY c.id DESC LIMIT :limit OFFSET :offset"
+            )
+            return [_contact(r) for r in self._all(sql, params | {"query": query})]
+        span = self._span(tenant_id)
+        if span is None:
+            return []
+        rows = self._all(
+            f"SELECT {columns} FROM contact_search s CROSS JOIN contacts c ON c.id = :top - s.rowid"
+            " WHERE contact_search MATCH :match AND s.rowid BETWEEN :low AND :high"
+            " AND c.tenant_id = :tenant AND c.erased_at IS NULL ORDER BY s.rowid LIMIT :limit OFFSET :offset",
+            params | span | {"match": query},
+        )
+        return [_contact(r) for r in rows]
 
     def recent_records_of_contact(self, tenant_id: str, contact_id: int, limit: int) -> list[tuple[Role, Record]]:
         """The records a contact is the Contact or a participant of, newest first."""

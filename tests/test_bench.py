@@ -35,9 +35,12 @@ def test_seeding_builds_tenants_the_product_can_read(tmp_path: Path) -> None:
     owner = services.record_user(TENANT, big.owner_teams_id, big.owner_aad_id, "Bench Owner", None)
     services.create_contact(owner, "Zyxwv Quartz")
     assert [c.name for c in services.search_contacts(TENANT, "zyxwv")] == ["Zyxwv Quartz"]
+    assert [c.name for c in services.contacts_for_compose(TENANT, "zyxwv", 5)] == ["Zyxwv Quartz"]
+    assert [r.ref for r in services.repo.find_records(TENANT, "renewal 30", 5)] == ["L-30"]  # record_search
+    assert [c.tenant_id for c in services.contacts_for_compose(OTHER, seed.person_name(3), 50)] == [OTHER]
     with sqlite3.connect(path) as conn:
-        conn.execute("INSERT INTO contacts_fts(contacts_fts) VALUES ('integrity-check')")
-        conn.execute("INSERT INTO records_fts(records_fts) VALUES ('integrity-check')")
+        for index in ("contacts_fts", "records_fts", "record_search", "contact_search"):
+            conn.execute(f"INSERT INTO {index}({index}) VALUES ('integrity-check')")
 
 
 def test_hot_path_plans_are_traced_and_scan_no_table(tmp_path: Path) -> None:

@@ -118,7 +118,7 @@ class Extension:
             names = self.services.contact_names(user.tenant_id, records)  # one query for the page
             return compose_picks([(record_preview(r, names.get(r.id)), {"record": r.id}) for r in records])
         if command == CONTACTS:
-            contacts = self.services.search_contacts(user.tenant_id, said, count, skip)
+            contacts = self.services.contacts_for_compose(user.tenant_id, said, count, skip)
             return compose_picks([(contact_preview(c), {"contact": c.id}) for c in contacts])
         return compose_message("This search is not available any more: update the CRM app.")
 

@@ -13,9 +13,10 @@ timeout: as Teams advises, it is retried, so a message Teams took but did not co
 
 Every send goes through the rate limiter of bot/notify/rate_limits.py (Teams' per-conversation and per-tenant
 limits; an activity-feed notification, bot/teams/feed.py, Graph's per-person and per-tenant ones instead).
-429 answers are retried after Retry-After; 412, 502, 503, 504 and timeouts with exponential backoff and jitter; all bounded by `DeliveryPolicy.max_attempts`. A short wait is spent in the
-delivery's own task (the row is pending in the database meanwhile, so a restart still resumes it), so
-a throttled message goes out the moment its conversation may have it, ahead of the queue.
+429 answers are retried after Retry-After; 412, 502, 503, 504 and timeouts with exponential backoff and jitter;
+all bounded by `DeliveryPolicy.max_attempts`. A short wait is spent in the delivery's own task (the row is
+pending in the database meanwhile, so a restart still resumes it), so a throttled message goes out the moment
+its conversation may have it, ahead of the queue.
 
 Fairness (bot/notify/fair_queue.py): due rows are started one lane at a time, the lane with the
 fewest under way first, at most `DeliveryPolicy.per_tenant` of a lane's under way, so one tenant's

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.domain.buying import BuyingRole
 from bot.domain.errors import DomainError, NotFound
-from bot.domain.models import Change, Event, EventKind, Kind, Record, Role, User, stages_for
+from bot.domain.models import Change, Contact, Event, EventKind, Kind, Record, Role, User, stages_for
 from bot.domain.rules import MAX_NAME, MAX_TITLE, clean_text, limited, parse_ref
 from bot.services.records import RecordCases
 
@@ -58,6 +58,14 @@ class MessageCases(RecordCases):
             return self.repo.find_records(user.tenant_id, wanted, limit, offset)
         record = self.repo.record_by_number(user.tenant_id, kind, number)
         return [record] if record is not None and offset == 0 else []
+
+    def contacts_for_compose(self, tenant_id: str, text: str, limit: int, offset: int = 0) -> list[Contact]:
+        """Empty text: the tenant's contacts by name (as the pickers list them); otherwise contacts by name,
+        email or company, newest first (the walk stops at the page however many contacts match)."""
+        wanted = clean_text(text)[:200]
+        if not wanted:
+            return self.repo.list_contacts(tenant_id, limit, offset)
+        return self.repo.find_contacts(tenant_id, wanted, limit, offset)
 
     def contact_names(self, tenant_id: str, records: list[Record]) -> dict[int, str]:
         """Each record's Contact's name (for the search results' previews), in one query."""

@@ -136,6 +136,16 @@ async def test_search_by_title_company_contact_and_reference_in_this_tenant_only
     assert titles(await search(deals, MALLORY, "searchContacts", "jane")) == ["Jane Elsewhere"]
 
 
+async def test_contacts_by_text_come_newest_first_and_empty_text_lists_them_by_name(deals: Teams) -> None:
+    await deals.say(ALICE, "new contact Janet Newer janet@northwind.example Northwind")
+    await deals.say(ALICE, "new contact Adam Later adam@northwind.example Northwind")
+    assert titles(await search(deals, ALICE, "searchContacts", "jan")) == ["Janet Newer", "Jane Buyer"]
+    assert titles(await search(deals, ALICE, "searchContacts", "northwind")) == ["Adam Later", "Janet Newer"]
+    assert titles(await search(deals, ALICE, "searchContacts", "northwind", skip=1, count=5)) == ["Janet Newer"]
+    assert titles(await search(deals, ALICE, "searchContacts", "")) == ["Adam Later", "Jane Buyer", "Janet Newer"]
+    assert titles(await search(deals, MALLORY, "searchContacts", "northwind")) == []
+
+
 @pytest.mark.parametrize(
     "said", ["", "   ", '"', "*", "NEAR(", "-", 'contoso" OR "', "roll*", "- rollout", "\x00\u202e"]
 )
