@@ -28,14 +28,13 @@ from cards.common import (
     subtle,
     text,
     text_input,
-    when,
 )
 from cards.contacts import contact_line
 from cards.details import company_of, deal_summary, detail_facts, money
 from cards.elements import Action, ColumnSet, Element, Refresh
 from cards.follows import follow_for_choice, following_line
 from cards.notifications import notify_choice_elements
-from cards.timeline import describe
+from cards.timeline import timeline_line
 
 
 def person_line(contact: Contact) -> str:
@@ -196,7 +195,7 @@ def record_card(
         body += follow_for_choice()
     body.append(action_set(buttons["followers"]))
     body.append(section("Latest activity"))
-    body += bullet_list([f"{describe(event)} · {when(event.at)}" for event in view.timeline], empty="Nothing yet")
+    body += bullet_list([timeline_line(event) for event in view.timeline], empty="Nothing yet")
     body += [action_set(buttons["work"])] if buttons["work"] else []
     refresh: Refresh | None = None
     if refresh_user_ids is not None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from bot.domain.models import Event, EventKind
-from cards.common import plain
+from cards.common import plain, when
 
 
 def describe(event: Event, literal: Callable[[str], str] = plain) -> str:
@@ -74,6 +75,14 @@ def _literally(event: Event, literal: Callable[[str], str]) -> Event:
         event.record_id, event.actor_id, event.kind, event.at, text(event.old), text(event.new),
         text(event.detail), text(event.actor_name), event.id,
     )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1024)
+def timeline_line(event: Event) -> str:
+    """The card's line for an event, with its time for Teams to show in the reader's zone. Events never change
+    once written (a renamed actor is another Event value), so a record's recent lines are built once, not on
+    every click of its card."""
+    return f"{describe(event)} · {when(event.at)}"
 
 
 def literal(event: Event) -> str:

@@ -507,7 +507,7 @@ CREATE TABLE pipeline_totals (
     PRIMARY KEY (tenant_id, owner_id, stage, currency, close_quarter)
 );
 CREATE INDEX pipeline_by_stage ON pipeline_totals(tenant_id, stage, currency, close_quarter);
-CREATE INDEX records_by_stage ON records(tenant_id, kind, stage, updated_at);
+CREATE INDEX records_by_stage ON records(tenant_id, kind, stage, id);
 CREATE TABLE weekly_posts (
     id INTEGER PRIMARY KEY,
     tenant_id TEXT NOT NULL,

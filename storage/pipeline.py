@@ -47,7 +47,8 @@ class PipelineQueries(Queries):
     def stage_records(
         self, tenant_id: str, stage: str, owner_id: int | None, first_day: str | None, last_day: str | None, limit: int
     ) -> list[Record]:
-        """The opportunities behind one bar, newest first."""
+        """The opportunities behind one bar, the newest deals first (by creation: records_by_stage holds the id,
+        not updated_at, so a comment's touch of a record rewrites no entry of it)."""
         sql = (
             f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.kind = 'opportunity'"
             " AND r.stage = ? AND r.archived_at IS NULL"
@@ -59,7 +60,7 @@ class PipelineQueries(Queries):
         if first_day and last_day:
             sql += " AND r.close_date >= ? AND r.close_date <= ?"
             params += [first_day, last_day]
-        rows = self._all(sql + " ORDER BY r.updated_at DESC, r.id DESC LIMIT ?", [*params, limit])
+        rows = self._all(sql + " ORDER BY r.id DESC LIMIT ?", [*params, limit])
         return [_record(r) for r in rows]
 
     # --- the weekly posts ----------------------------------------------------------------------

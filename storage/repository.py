@@ -4,8 +4,8 @@ SQLite (the default) or PostgreSQL (DATABASE_URL): the same queries, see storage
 
 from __future__ import annotations
 
+import secrets
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -66,7 +66,7 @@ class Repository(
     @contextmanager
     def transaction(self) -> Iterator[None]:
         if not self.in_transaction():
-            self._local.transaction_id = uuid.uuid4().hex
+            self._local.transaction_id = secrets.token_hex(16)
         if self.dialect.postgres:
             with self.db.transaction():
                 yield

@@ -4,7 +4,6 @@ enqueued in that same transaction) and returns the Change with the record's view
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from bot.domain.delivery import DeliverTo
@@ -429,7 +428,8 @@ class RecordCases(ContactCases):
             if updated is None:
                 raise LookupError(f"record {record.id} vanished inside its own transaction")
             return updated
-        return dataclasses.replace(record, version=record.version + 1, updated_at=now, **changes)  # type: ignore[arg-type]
+        # Record(**fields) rather than dataclasses.replace, which costs several times more (once per click)
+        return Record(**{**vars(record), "version": record.version + 1, "updated_at": now, **changes})  # type: ignore[arg-type]
 
     def _changed(
         self, record: Record, events: tuple[Event, ...], message: str, seen: Seen = NOTHING_SEEN,
