@@ -23,6 +23,7 @@ import random
 import signal
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from aiohttp import ClientSession, web
 
 from bench.common import CARD, CRM, Load, Server, Teams, load, percentile, post, ready, session, spawned
 from bot.domain.models import Kind
+from bot.domain.quotas import QUOTAS, WriteQuotas
 from bot.notify.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS
 from bot.services import CrmService
 from storage.db import open_database
@@ -58,6 +60,10 @@ def open_services(database: str) -> CrmService:
 
 def seed_records(database: str, service_url: str) -> None:
     services = open_services(database)
+    # The seed is a bulk load, not a person typing: the per-minute write quotas (bot/domain/quotas.py) are lifted.
+    services.quotas = WriteQuotas(
+        quotas={kind: replace(q, per_user=10**9, per_tenant=10**9) for kind, q in QUOTAS.items()}
+    )
     owner = services.record_user(TENANT, *OWNER, "Bench Owner", service_url)
     for i in range(RECORDS):
         services.create_record(owner, Kind.LEAD, f"Deal {i}")
