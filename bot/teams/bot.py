@@ -86,21 +86,20 @@ class TeamsCrmBot(ActivityHandler):
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         run = self.services.run  # storage work: off the event loop when the database is across a network
-        turn = await run(self._turn, activity)
+        turn, first = await run(self._arrival, activity)  # one storage step (one thread hop on PostgreSQL)
         if turn is None:
             log.info("activity=%s refused: no tenant or user", activity.type)
             await self._refuse(turn_context, "I could not tell who you are in which organisation.")
             return
         turn_context.turn_state["crm.turn"] = turn
         READER_LOCALE.set(reader_locale(activity))
-        if not await run(self._first_delivery, activity, turn):
+        if not first:
             log.info("tenant=%s user=%s activity=%s redelivered: ignored", turn.tenant_id, turn.user.id, activity.id)
             await self._refuse(turn_context, "Already done.", tell=False)
             return
         if is_personal(activity) and activity.conversation and activity.type != ActivityTypes.invoke:
             turn_context.turn_state["crm.first_personal"] = await self._remember_personal_chat(turn_context, turn)
         await self._learn_profile(turn_context, turn)
-        await run(self.services.deliveries.schedules.note_time_zone, turn.user, client_time_zone(activity))
         try:
             await super().on_turn(turn_context)
         except Redelivered:
@@ -109,6 +108,16 @@ class TeamsCrmBot(ActivityHandler):
             return
         if activity.type == ActivityTypes.message:
             await run(self.services.claim_unclaimed)  # a turn that changed nothing is claimed once it has answered
+
+    def _arrival(self, activity: Activity) -> tuple[Turn | None, bool]:
+        """Who sent the activity, whether it is its first delivery, and their time zone noted if so."""
+        turn = self._turn(activity)
+        if turn is None:
+            return None, False
+        first = self._first_delivery(activity, turn)
+        if first:
+            self.services.deliveries.schedules.note_time_zone(turn.user, client_time_zone(activity))
+        return turn, first
 
     def _first_delivery(self, activity: Activity, turn: Turn) -> bool:
         """Teams redelivers an activity it is unsure about. A message or a click is claimed by the write
