@@ -165,6 +165,15 @@ class PipelineQueries(Queries):
         )
         return max(cursor.rowcount, 0)
 
+    def last_weekly_send(self, tenant_id: str, weekly_id: int) -> tuple[str, str, str | None] | None:
+        """The channel's latest week: (week, status, last error)."""
+        row = self._one(
+            "SELECT week, status, last_error FROM weekly_sends WHERE tenant_id = ? AND weekly_id = ?"
+            " ORDER BY week DESC LIMIT 1",
+            [tenant_id, weekly_id],
+        )
+        return (row[0], row[1], row[2]) if row else None
+
     def weekly_send_counts(self, tenant_id: str) -> dict[str, int]:
         rows = self._all("SELECT status, count(*) FROM weekly_sends WHERE tenant_id = ? GROUP BY status", [tenant_id])
         return {r[0]: int(r[1]) for r in rows}

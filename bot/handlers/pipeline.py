@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.domain.models import Place, User
 from bot.handlers.replies import READER_LOCALE, Reply
 from bot.services import CrmService
+from bot.services.pipeline import WeeklyStatus
 from cards.pipeline import pipeline_card, scope_title
 from cards.records import record_list_card
 
@@ -41,4 +42,25 @@ def weekly_reply(services: CrmService, user: User, said: str, place: Place | Non
         if services.stop_weekly_pipeline(user, somewhere):
             return Reply(text="The weekly pipeline post in this channel is off.")
         return Reply(text="This channel gets no weekly pipeline post. Start one with: pipeline weekly here")
+    if said == "":
+        return Reply(text=weekly_status_text(services.weekly_pipeline_status(user, somewhere)))
     return Reply(text=WEEKLY_HINT, outcome="refused")
+
+
+_LAST = {"pending": "due, going out", "sending": "going out now", "sent": "posted"}
+
+
+def weekly_status_text(status: WeeklyStatus | None) -> str:
+    if status is None:
+        return "This channel gets no weekly pipeline post. Start one with: pipeline weekly here"
+    lines = [
+        f"Every Monday at 09:00 ({status.time_zone}) I post the team's pipeline here: next on"
+        f" {status.next_post:%A %d %B %Y}. Stop it with: pipeline weekly off"
+    ]
+    if status.last_week is None:
+        lines.append("Nothing posted yet.")
+    elif status.last_status == "failed":
+        lines.append(f"Week of {status.last_week}: not posted ({status.last_error or 'Teams refused it'}).")
+    else:
+        lines.append(f"Week of {status.last_week}: {_LAST.get(status.last_status or '', status.last_status)}.")
+    return "\n\n".join(lines)

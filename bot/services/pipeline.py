@@ -28,6 +28,17 @@ class StageList:
     records: list[Record]
 
 
+@dataclass(frozen=True)
+class WeeklyStatus:
+    """A channel's weekly pipeline post: the zone its Monday 09:00 is in, the next post, the latest week."""
+
+    time_zone: str
+    next_post: datetime  # in `time_zone`
+    last_week: str | None = None  # the local date of the Monday it was for
+    last_status: str | None = None  # pending, sending, sent or failed
+    last_error: str | None = None
+
+
 class PipelineCases(LifecycleCases):
     def pipeline_scope(self, actor: User, said: str, time_zone: str | None) -> PipelineScope:
         """`mine`, `<colleague>`, `this quarter`, `next quarter`, or several: whose deals and which close dates."""
@@ -94,6 +105,18 @@ class PipelineCases(LifecycleCases):
                 self.clock(),
             )  # fmt: skip
         return first
+
+    def weekly_pipeline_status(self, actor: User, place: Place) -> WeeklyStatus | None:
+        """The channel's weekly post, if it has one: its zone, the next post, how the latest week went."""
+        if place.kind != "channel":
+            raise DomainError("The weekly pipeline is set per team channel: say “pipeline weekly” in the channel.")
+        found = self.repo.weekly_post(actor.tenant_id, place.conversation_id)
+        if found is None:
+            return None
+        weekly_id, time_zone, next_at = found[0], found[5], found[6]
+        latest = self.repo.last_weekly_send(actor.tenant_id, weekly_id)
+        following = parse_time(next_at).astimezone(zone(time_zone))
+        return WeeklyStatus(time_zone, following, *(latest or (None, None, None)))
 
     def stop_weekly_pipeline(self, actor: User, place: Place) -> bool:
         if place.kind != "channel":

@@ -161,9 +161,18 @@ async def test_a_restart_in_the_middle_of_the_post_never_posts_twice(
     )
     await quiet(teams)
     assert posts(teams) == []  # not resent on its own: that week is visible as failed instead
+    status = await say_in_channel(teams, DAVE, "pipeline weekly")
+    assert "Every Monday at 09:00 (Europe/Berlin)" in status and "next on Monday 14 December 2026" in status
+    assert "Week of 2026-12-07: not posted (interrupted while posting" in status
     clock.advance(7 * 86400)
     await teams.connector.wait_for(lambda: len(posts(teams)) == 1)
     assert posts(teams)[0].activity["summary"] == "The team's pipeline, week of 2026-12-14"
+    for _ in range(50):  # marked sent right after Teams answered
+        if "Week of 2026-12-14: posted" in await say_in_channel(teams, DAVE, "pipeline weekly"):
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("`pipeline weekly` never said the post went out")
 
 
 async def test_a_hanging_channel_post_holds_up_no_notification(
@@ -189,3 +198,14 @@ async def test_a_hanging_channel_post_holds_up_no_notification(
     await teams.connector.wait_for(lambda: not posting())  # the hung post timed out: tried again later
     clock.advance(600)
     await teams.connector.wait_for(lambda: len(posts(teams)) == 1)
+
+
+async def test_pipeline_weekly_alone_says_whether_this_channel_gets_it(
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+) -> None:
+    teams = await started(aiohttp_client, connector, bot_config, clock)
+    assert "This channel gets no weekly pipeline post" in await say_in_channel(teams, DAVE, "pipeline weekly")
+    await say_in_channel(teams, DAVE, "pipeline weekly here")
+    status = await say_in_channel(teams, DAVE, "pipeline weekly")
+    assert "next on Monday 07 December 2026" in status and "Nothing posted yet" in status
+    assert "team channel" in await teams.text(DAVE, "pipeline weekly")  # the personal chat: where it works
