@@ -191,6 +191,44 @@ async def load(
     return result
 
 
+def size_table(
+    times: dict[tuple[str, str], list[float]],
+    ops: dict[str, str],
+    names: list[str],
+    width: int,
+    extra: dict[tuple[str, str], float] | None = None,
+) -> dict[str, Any]:
+    """Per operation (key -> label) and database name (sizes as digits, then "second tenant"): p50 and p99 in
+    ms (and `extra`, e.g. previews per answer) printed and returned, then the largest / smallest size's ratios
+    (goal <= 1.5x) and the second tenant's p50 against the smallest's, under "ratio"."""
+    sizes = [name for name in names if name.isdigit()]
+    small, big = min(sizes, key=int), max(sizes, key=int)
+    figures: dict[str, Any] = {}
+    print(f"{'':{width}} {'p50 ms':>8} {'p99 ms':>8}" + (f" {'previews':>9}" if extra is not None else ""))
+    for op, label in ops.items():
+        for name in names:
+            values = times[(name, op)]
+            p50, p99 = percentile(values, 0.5) * 1000, percentile(values, 0.99) * 1000
+            figures.setdefault(op, {})[name] = {"p50": p50, "p99": p99}
+            where = f"{label} @ {int(name):,}" if name.isdigit() else f"{label} @ 100 beside 100k"
+            line = f"{where:<{width}} {p50:8.2f} {p99:8.2f}"
+            if extra is not None:
+                figures[op][name]["previews"] = extra[(name, op)]
+                line += f" {extra[(name, op)]:9.1f}"
+            print(line)
+    print(f"{'ratios (goal <= 1.5x)':<{width + 1}}100k / 100 p50   p99    second tenant / 100 p50")
+    for op, label in ops.items():
+        at = figures[op]
+        ratio = {
+            "p50": at[big]["p50"] / at[small]["p50"],
+            "p99": at[big]["p99"] / at[small]["p99"],
+            "second_tenant_p50": at["second tenant"]["p50"] / at[small]["p50"],
+        }
+        at["ratio"] = ratio
+        print(f"{label:<{width}} {ratio['p50']:13.2f}x {ratio['p99']:5.2f}x {ratio['second_tenant_p50']:16.2f}x")
+    return figures
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]

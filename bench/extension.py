@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import CRM, Teams, fake_teams, percentile, post, ready, session, spawned, timed
+from bench.common import CRM, Teams, fake_teams, post, ready, session, size_table, spawned, timed
 from bench.seed import build
 
 BIG = "72f988bf-0000-4000-8000-00000000aaaa"
@@ -131,27 +131,8 @@ def report(
     times: dict[Any, list[float]], counts: dict[tuple[str, str], float], size_probe: tuple[int, int]
 ) -> dict[str, Any]:
     small, big = str(min(SIZES)), str(max(SIZES))
-    figures: dict[str, Any] = {}
     print(f"requests                 {len(times[(small, 'records')])} of each kind per database, one at a time")
-    print(f"{'':36} {'p50 ms':>8} {'p99 ms':>8} {'previews':>9}")
-    for op in OPS:
-        for name in (small, big, "second tenant"):
-            values = times[(name, op)]
-            p50, p99 = percentile(values, 0.5) * 1000, percentile(values, 0.99) * 1000
-            previews = counts[(name, op)]
-            figures.setdefault(op, {})[name] = {"p50": p50, "p99": p99, "previews": previews}
-            label = f"{op} @ {int(name):,}" if name.isdigit() else f"{op} @ 100 beside 100k"
-            print(f"{label:<36} {p50:8.2f} {p99:8.2f} {previews:9.1f}")
-    print("ratios (goal <= 1.5x)                100k / 100 p50   p99    second tenant / 100 p50")
-    for op in OPS:
-        at = figures[op]
-        ratio = {
-            "p50": at[big]["p50"] / at[small]["p50"],
-            "p99": at[big]["p99"] / at[small]["p99"],
-            "second_tenant_p50": at["second tenant"]["p50"] / at[small]["p50"],
-        }
-        figures[op]["ratio"] = ratio
-        print(f"{op:<36} {ratio['p50']:13.2f}x {ratio['p99']:5.2f}x {ratio['second_tenant_p50']:16.2f}x")
+    figures = size_table(times, {op: op for op in OPS}, [small, big, "second tenant"], 36, counts)
     print(f"answer size              {size_probe[0]} previews: {size_probe[1] / 1024:.1f} KiB")
     print("json " + json.dumps(figures, separators=(",", ":")))
     return figures

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import CRM, Teams, fake_teams, percentile, session, spawned, timed
+from bench.common import CRM, Teams, fake_teams, session, size_table, spawned, timed
 from bench.seed import build
 from storage.db import open_database, transaction
 
@@ -105,26 +105,8 @@ async def ready_all(targets: list[tuple[str, str, Teams]], timeout: float = 60) 
 
 def report(times: dict[Any, list[float]]) -> dict[str, Any]:
     small, big = str(min(SIZES)), str(max(SIZES))
-    figures: dict[str, Any] = {}
     print(f"messages                 {len(times[(small, 'pipeline')])} of each kind per database, one at a time")
-    print(f"{'':40} {'p50 ms':>8} {'p99 ms':>8}")
-    for op in OPS:
-        for name in (small, big, "second tenant"):
-            values = times[(name, op)]
-            p50, p99 = percentile(values, 0.5) * 1000, percentile(values, 0.99) * 1000
-            figures.setdefault(op, {})[name] = {"p50": p50, "p99": p99}
-            label = f"{OPS[op]} @ {int(name):,}" if name.isdigit() else f"{OPS[op]} @ 100 beside 100k"
-            print(f"{label:<40} {p50:8.2f} {p99:8.2f}")
-    print("ratios (goal <= 1.5x)                    100k / 100 p50   p99    second tenant / 100 p50")
-    for op in OPS:
-        at = figures[op]
-        ratio = {
-            "p50": at[big]["p50"] / at[small]["p50"],
-            "p99": at[big]["p99"] / at[small]["p99"],
-            "second_tenant_p50": at["second tenant"]["p50"] / at[small]["p50"],
-        }
-        figures[op]["ratio"] = ratio
-        print(f"{OPS[op]:<40} {ratio['p50']:13.2f}x {ratio['p99']:5.2f}x {ratio['second_tenant_p50']:16.2f}x")
+    figures = size_table(times, OPS, [small, big, "second tenant"], 40)
     print("json " + json.dumps(figures, separators=(",", ":")))
     return figures
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import CRM, Server, Teams, fake_teams, percentile, ready, session, spawned, timed
+from bench.common import CRM, Server, Teams, fake_teams, ready, session, size_table, spawned, timed
 from bench.plans import hot_path_plans
 from bench.plot import latency_plot
 from bench.seed import Seeded, build
@@ -108,25 +108,9 @@ class _servers:
 def report(
     times: dict[tuple[str, str], list[float]], sizes: tuple[int, ...], plans: list[tuple[str, str]], plot: str | None
 ) -> dict[str, Any]:
-    smallest, largest = str(min(sizes)), str(max(sizes))
-    figures: dict[str, Any] = {"sizes": list(sizes), "ops": {}}
-    print(f"requests                 {len(times[(smallest, 'show')])} of each kind per database, one at a time")
-    print(f"{'':24} {'p50 ms':>8} {'p99 ms':>8}")
-    for op in OPS:
-        for name in [*map(str, sizes), "second tenant"]:
-            values = times[(name, op)]
-            p50, p99 = percentile(values, 0.5) * 1000, percentile(values, 0.99) * 1000
-            figures["ops"].setdefault(op, {})[name] = {"p50": p50, "p99": p99}
-            label = f"{op} @ {int(name):,}" if name.isdigit() else f"{op} @ 100 beside 100k"
-            print(f"{label:<24} {p50:8.2f} {p99:8.2f}")
-    print("ratios (goal <= 1.5x)    100k / 100 p50   p99    second tenant / 100 p50")
-    for op in OPS:
-        at = figures["ops"][op]
-        p50 = at[largest]["p50"] / at[smallest]["p50"]
-        p99 = at[largest]["p99"] / at[smallest]["p99"]
-        scoped = at["second tenant"]["p50"] / at[smallest]["p50"]
-        figures["ops"][op]["ratio"] = {"p50": p50, "p99": p99, "second_tenant_p50": scoped}
-        print(f"{op:<24} {p50:13.2f}x {p99:5.2f}x {scoped:16.2f}x")
+    figures: dict[str, Any] = {"sizes": list(sizes)}
+    print(f"requests                 {len(times[(str(min(sizes)), 'show')])} of each kind per database, one at a time")
+    figures["ops"] = size_table(times, {op: op for op in OPS}, [*map(str, sizes), "second tenant"], 24)
     full_scans = [(name, plan) for name, plan in plans if _full_scan(plan)]
     print(f"query plans              {len(plans)} hot-path statements, {len(full_scans)} with a full scan")
     for name, plan in full_scans:
