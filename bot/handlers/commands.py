@@ -126,7 +126,6 @@ class ParsedCommand:
     ref: str = ""
     text: str = ""
     mentioned: tuple[Mentioned, ...] = ()  # colleagues @mentioned in the message (not the bot)
-    shared: bool = False  # said in a channel or group chat (not the personal chat)
     place: Place | None = None  # the conversation it came from
 
     @property

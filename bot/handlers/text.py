@@ -104,7 +104,7 @@ class Conversation:
             return Reply(text=str(exc), outcome="too_long")
         if command is None:
             return Reply(card=unknown_card(said, HELP_BUTTONS), outcome="unknown")
-        command = replace(command, mentioned=mentioned, shared=shared, place=place)
+        command = replace(command, mentioned=mentioned, place=place)
         missing = self._missing_argument(command)
         if missing:
             return Reply(text=missing, outcome="missing_argument")
@@ -340,7 +340,7 @@ class Conversation:
 
     @on_command("export contacts", "export records")
     def export(self, user: User, command: ParsedCommand) -> Answer:
-        if command.shared:
+        if command.place is None or command.place.kind != "personal":
             return Reply(text=PERSONAL_ONLY, outcome="refused")
         return Reply(file=export_offer(self.services, user, command.name.split()[1]), outcome="offer")
 

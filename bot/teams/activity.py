@@ -45,7 +45,7 @@ def place_of(activity: Activity) -> Place:
     conversation = activity.conversation
     if conversation is None:
         return Place("", activity.service_url or "", "personal")
-    kind = conversation.conversation_type or ("groupChat" if conversation.is_group else "personal")
+    kind = "personal" if is_personal(activity) else conversation.conversation_type or "groupChat"
     conversation_id = conversation.id or ""
     if kind == "channel":
         channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
