@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from types import SimpleNamespace
 from typing import Any
 
+import orjson
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import (
@@ -38,7 +39,7 @@ from bot.teams.bot import TeamsCrmBot
 from bot.teams.credentials import check_outbound_token
 from bot.teams.transport import AppInstaller, Notifier, proactive_adapter
 from cards.envelopes import message_response
-from storage.db import open_database
+from storage.db import Checkpointer, open_database
 from storage.migrations import migrate
 from storage.repository import Repository
 
@@ -59,8 +60,8 @@ def json_body(data: Any) -> bytes:
     """An answer's JSON, its text as UTF-8 rather than \\u escapes (a record card's "·" and "•"): a fifth less
     encoding time. Text that is not Unicode (a lone surrogate) cannot be UTF-8: escaped then, as JSON allows."""
     try:
-        return _UTF8_JSON.encode(data).encode()
-    except UnicodeEncodeError:
+        return orjson.dumps(data)
+    except orjson.JSONEncodeError:
         return json.dumps(data).encode()
 
 
@@ -250,6 +251,9 @@ def create_app(
     notification sender (tests shorten its waits); `clock` (ISO UTC stamps) lets tests move time for held
     notifications and follows that end."""
     db, coordination = _open_storage(config)
+    checkpointer = (
+        None if config.database_url or config.database_path == ":memory:" else Checkpointer(config.database_path)
+    )
     services = CrmService(
         Repository(db), clock or utc_now, notify_window_seconds=config.notify_window_seconds, ownership=coordination
     )
@@ -296,10 +300,14 @@ def create_app(
         app.router.add_get(MAIL_PATH + "{token}", open_mail_link)
 
     async def close_database(app: web.Application) -> AsyncIterator[None]:
+        if checkpointer is not None:
+            checkpointer.start()
         yield
         await app[BOT].card_updater.close()
         if graph is not None:
             await graph.close()
+        if checkpointer is not None:
+            checkpointer.stop()
         db.close()
 
     async def run_housekeeping(app: web.Application) -> AsyncIterator[None]:

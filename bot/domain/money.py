@@ -3,6 +3,7 @@ for KWD), the number of decimals from ISO 4217. Parsing what people type, and sh
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 
@@ -78,6 +79,7 @@ _SEPARATORS: dict[str, tuple[str, str]] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # a card shows its value twice; lists and charts repeat amounts
 def format_money(minor: int, currency: str, locale: str | None = None) -> str:
     """`2500000, "EUR", "de-DE"` -> `25.000,00 EUR`; the exact amount, grouped the reader's way."""
     language = (locale or "en").replace("_", "-").split("-")[0].lower()

@@ -4,13 +4,13 @@ transaction), what the sender claims and records, and what people see and retry.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
 from bot.domain.clock import parse_time, shifted
 from bot.domain.delivery import DeliverTo, DeliveryStatus, Notification, NotificationView, Purpose
 from bot.domain.errors import DomainError, NotFound
-from bot.domain.models import Event, Record, User
+from bot.domain.models import Event, Follower, Record, User
 from bot.services.notices import Notices
 from bot.services.schedule import Schedules
 from bot.services.weekly import WeeklyPosts
@@ -77,12 +77,16 @@ class Deliveries:
 
     # --- called by the services, inside the change's transaction ------------------------------
 
-    def enqueue(self, actor: User, record: Record, event: Event) -> None:
+    def enqueue(self, actor: User, record: Record, event: Event, followers: Sequence[Follower] | None = None) -> None:
         """Coalescing rule: one open row per (record, actor, recipient). The first change opens it and
         fixes its due time (now + window); later changes by the same actor on the same record join it
-        while it is still pending and not yet due. The events of one change always share a row."""
+        while it is still pending and not yet due. The events of one change always share a row.
+        `followers`: every follower of the record, read in this transaction: when none of them but the actor
+        wants this kind of event (the common case), nothing is asked of the outbox."""
         if not self.repo.in_transaction():
             raise RuntimeError("notifications are enqueued in the change's transaction")
+        if followers is not None and not any(f.user.id != actor.id and f.notify.wants(event.kind) for f in followers):
+            return
         now = self.clock()
         due = shifted(now, self.window_seconds)
         if self.queries.enqueue(actor.tenant_id, record.id, actor.id, event, self.repo.transaction_id, now, due):

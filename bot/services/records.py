@@ -14,6 +14,7 @@ from bot.domain.models import (
     Change,
     Event,
     EventKind,
+    Follower,
     FollowFor,
     Kind,
     Mentioned,
@@ -87,12 +88,16 @@ class RecordCases(ContactCases):
     def view(self, tenant_id: str, ref: str, every_follower: bool = False) -> RecordView:
         return self.view_of(self.get_record(tenant_id, ref), every_follower)
 
-    def view_of(self, record: Record, every_follower: bool = False) -> RecordView:
+    def view_of(
+        self, record: Record, every_follower: bool = False, followers: tuple[Follower, ...] | None = None
+    ) -> RecordView:
         """Everything the record's card shows, in four queries (the owner usually follows): the first
         FOLLOWERS_IN_VIEW followers as people and every follower as an id and a choice (read apart only when
-        there are more), unless `every_follower` (the list of all followers)."""
+        there are more), unless `every_follower` (the list of all followers). `followers`: that first read,
+        already made in this transaction by a change that did not change them."""
         tenant = record.tenant_id
-        followers = tuple(self.repo.followers(tenant, record.id, None if every_follower else FOLLOWERS_IN_VIEW))
+        if followers is None or every_follower:
+            followers = self._first_followers(record, every_follower)
         choices: dict[int, str] | None = None
         if not every_follower:
             if len(followers) < FOLLOWERS_IN_VIEW:  # fewer rows than asked for are every follower: no second read
@@ -115,6 +120,10 @@ class RecordCases(ContactCases):
             buying_roles={c.id: buying for _, c, buying in people if buying},
             **self._feed_part(record),
         )
+
+    def _first_followers(self, record: Record, every_follower: bool = False) -> tuple[Follower, ...]:
+        limit = None if every_follower else FOLLOWERS_IN_VIEW
+        return tuple(self.repo.followers(record.tenant_id, record.id, limit))
 
     def _feed_part(self, record: Record) -> dict[str, Any]:
         """Only where the activity feed is offered is there a choice to read (no extra query otherwise)."""
@@ -311,12 +320,15 @@ class RecordCases(ContactCases):
             )
         with self.writing():
             record = self._editable(actor, ref)
+            # Read once for two uses: who may be told (often nobody but the actor: no outbox query) and the card.
+            followers = self._first_followers(record)
             self.repo.add_comment(actor.tenant_id, record.id, actor.id, body, self.clock())
-            event = self._event(actor, record, EventKind.COMMENTED, new=shorten(body))
+            event = self._event(actor, record, EventKind.COMMENTED, new=shorten(body), followers=followers)
             if mentioned:
                 people = tuple(self._mentioned_user(actor, person) for person in mentioned[:MAX_MENTIONS])
                 self.deliveries.notices.mentioned(actor, record, event, people)
-            return self._changed(self._touch(record), (event,), f"Comment added to {record.ref}.", seen)
+            message = f"Comment added to {record.ref}."
+            return self._changed(self._touch(record), (event,), message, seen, followers=followers)
 
     def change_stage(self, actor: User, ref: str, stage: str, seen: Seen = NOTHING_SEEN) -> Change:
         with self.writing():
@@ -410,13 +422,16 @@ class RecordCases(ContactCases):
         new: str | None = None,
         detail: str | None = None,
         notify: bool = True,
+        followers: tuple[Follower, ...] | None = None,
     ) -> Event:
-        """The timeline entry, and (in the same transaction) the followers' pending notifications."""
+        """The timeline entry, and (in the same transaction) the followers' pending notifications.
+        `followers`: the record's first followers, read in this transaction (see Deliveries.enqueue)."""
         event = self.repo.add_event(
             actor.tenant_id, Event(record.id, actor.id, kind, self.clock(), old, new, detail, actor.name)
         )
         if notify:
-            self.deliveries.enqueue(actor, record, event)
+            known = followers if followers is not None and len(followers) < FOLLOWERS_IN_VIEW else None
+            self.deliveries.enqueue(actor, record, event, known)
         return event
 
     def _touch(self, record: Record, **changes: object) -> Record:
@@ -433,11 +448,12 @@ class RecordCases(ContactCases):
 
     def _changed(
         self, record: Record, events: tuple[Event, ...], message: str, seen: Seen = NOTHING_SEEN,
-        before: Record | None = None,
+        before: Record | None = None, followers: tuple[Follower, ...] | None = None,
     ) -> Change:  # fmt: skip
         """The Change with the record's view, built once, inside the change's transaction. The card was stale
-        when it showed another version of the record it was clicked on (`before`: that record, when it differs)."""
+        when it showed another version of the record it was clicked on (`before`: that record, when it differs).
+        `followers`: read earlier in this transaction, by a change that leaves them as they were."""
         clicked = before or record
         version_then = clicked.version if before else record.version - 1
         stale = seen.version is not None and seen.version != version_then
-        return Change(record, events, message, self.view_of(record), stale)
+        return Change(record, events, message, self.view_of(record, followers=followers), stale)
