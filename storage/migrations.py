@@ -603,6 +603,23 @@ CREATE TABLE contact_imports (
 CREATE INDEX contact_imports_expiring ON contact_imports(tenant_id, expires_at);
 """
 
+# Every click and message claims its activity id (a redelivery is answered once): one row a turn. Keyed by
+# its primary key alone (WITHOUT ROWID), the claim writes one B-tree fewer in the turn's commit.
+M018_CLAIMS_BY_KEY = """
+CREATE TABLE processed_activities_by_key (
+    tenant_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    activity_id TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, conversation_id, activity_id)
+) WITHOUT ROWID;
+INSERT INTO processed_activities_by_key (tenant_id, conversation_id, activity_id, received_at)
+    SELECT tenant_id, conversation_id, activity_id, received_at FROM processed_activities;
+DROP TABLE processed_activities;
+ALTER TABLE processed_activities_by_key RENAME TO processed_activities;
+CREATE INDEX processed_activities_by_time ON processed_activities(received_at);
+"""
+
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "core tables", M001_CORE),
     (2, "full-text search for contacts and records", M002_SEARCH),
@@ -623,6 +640,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         "search at scale: prefix indexes to 12 characters, newest first, contact_search",
         M017_SEARCH_AT_SCALE + SEARCH_FILL,
     ),
+    (18, "activity claims keyed by their primary key alone (WITHOUT ROWID)", M018_CLAIMS_BY_KEY),
 )
 
 

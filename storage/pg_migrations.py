@@ -64,6 +64,8 @@ CREATE INDEX records_newest ON records(tenant_id, updated_at, id);
 # Migration 17 remade SQLite's FTS5 indexes (prefix lengths, newest first, contact_search); PostgreSQL's
 # tsvector columns and GIN indexes answer prefix queries (`'mar':*`) as they are.
 PG_SEARCH_AT_SCALE = "SELECT 1;\n"
+# Migration 18 made SQLite's activity claims a WITHOUT ROWID table; PostgreSQL has no rowid to drop.
+PG_CLAIMS_BY_KEY = "SELECT 1;\n"
 
 
 def postgres_ddl(script: str) -> str:
@@ -133,6 +135,7 @@ def postgres_migrations() -> tuple[tuple[int, str, str], ...]:
         10: PG_EXTENSION,
         11: _pg_pipeline(),
         17: PG_SEARCH_AT_SCALE,
+        18: PG_CLAIMS_BY_KEY,
     }
     return tuple((n, name, scripts.get(n) or postgres_ddl(script)) for n, name, script in MIGRATIONS)
 
