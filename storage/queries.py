@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from bot.domain.models import Contact, Event, EventKind, Kind, Record, User
@@ -23,6 +24,8 @@ _RECORD_COLUMNS = (
     " (SELECT f.kind || ':' || f.number FROM records f WHERE f.tenant_id = r.tenant_id AND f.id = r.converted_from_id),"
     " r.next_step, r.archived_at"
 )
+# The same columns in an UPDATE's RETURNING, which names the updated table itself (SQLite takes no alias there).
+_RETURNED_RECORD_COLUMNS = re.sub(r"\br\.", "records.", _RECORD_COLUMNS)
 
 
 def fts_query(text: str) -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.models import Contact, Event, Follower, Kind, NotifyChoice, Record
-from storage.queries import _RECORD_COLUMNS, Queries, _contact, _event, _record, _user
+from storage.queries import _RECORD_COLUMNS, _RETURNED_RECORD_COLUMNS, Queries, _contact, _event, _record, _user
 
 # A record's events with their actors' names: the timeline and the notifications read them alike.
 _EVENTS_OF_RECORD = (
@@ -52,6 +52,16 @@ class RecordQueries(Queries):
             f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.kind = ? AND r.number = ?"
             + self._for_update("r"),
             [tenant_id, kind.value, number],
+        )
+        return _record(row) if row else None
+
+    def bump_record(self, tenant_id: str, kind: Kind, number: int, now: str) -> Record | None:
+        """A change is being made to the record: its version bumped and the record as it now is, in one
+        statement (reading it, then bumping it, took two); None when there is no such record."""
+        row = self._one(
+            "UPDATE records SET version = version + 1, updated_at = ?"
+            f" WHERE tenant_id = ? AND kind = ? AND number = ? RETURNING {_RETURNED_RECORD_COLUMNS}",
+            [now, tenant_id, kind.value, number],
         )
         return _record(row) if row else None
 

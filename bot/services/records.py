@@ -319,7 +319,7 @@ class RecordCases(ContactCases):
                 f"A comment can be at most {MAX_COMMENT:,} characters (this one has {len(body):,}).", "comment"
             )
         with self.writing():
-            record = self._editable(actor, ref)
+            record = self._bumped(actor, ref)
             # Read once for two uses: who may be told (often nobody but the actor: no outbox query) and the card.
             followers = self._first_followers(record)
             self.repo.add_comment(actor.tenant_id, record.id, actor.id, body, self.clock())
@@ -328,7 +328,7 @@ class RecordCases(ContactCases):
                 people = tuple(self._mentioned_user(actor, person) for person in mentioned[:MAX_MENTIONS])
                 self.deliveries.notices.mentioned(actor, record, event, people)
             message = f"Comment added to {record.ref}."
-            return self._changed(self._touch(record), (event,), message, seen, followers=followers)
+            return self._changed(record, (event,), message, seen, followers=followers)
 
     def change_stage(self, actor: User, ref: str, stage: str, seen: Seen = NOTHING_SEEN) -> Change:
         with self.writing():
@@ -406,7 +406,18 @@ class RecordCases(ContactCases):
         return ()
 
     def _editable(self, actor: User, ref: str) -> Record:
-        record = self.get_record(actor.tenant_id, ref)
+        return self._changeable(self.get_record(actor.tenant_id, ref))
+
+    def _bumped(self, actor: User, ref: str) -> Record:
+        """`_editable` and `_touch` (no other change) in one statement: the record with its version bumped, for a
+        change that only adds to it (a comment). A refusal rolls the bump back with the rest of the change."""
+        kind, number = parse_ref(ref)
+        record = self.repo.bump_record(actor.tenant_id, kind, number, self.clock())
+        if record is None:
+            raise NotFound(f"I can't find {kind.prefix}-{number}.")
+        return self._changeable(record)
+
+    def _changeable(self, record: Record) -> Record:
         if record.converted_to:
             raise DomainError(f"{record.ref} was converted to {record.converted_to}; make changes there.")
         if record.archived_at:
