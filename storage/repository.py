@@ -58,11 +58,6 @@ class Repository(
         """Names the open write transaction (outbox rows of one change share it)."""
         return str(getattr(self._local, "transaction_id", ""))
 
-    @property
-    def remote(self) -> bool:
-        """Whether a statement waits on the network (PostgreSQL), so the event loop must not run it."""
-        return self.dialect.postgres
-
     @contextmanager
     def transaction(self) -> Iterator[None]:
         if not self.in_transaction():
