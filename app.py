@@ -249,10 +249,7 @@ def create_app(
     Graph app installation), `bot_credentials` (the token asked for at start). `delivery` tunes the
     notification sender (tests shorten its waits); `clock` (ISO UTC stamps) lets tests move time for held
     notifications and follows that end."""
-    db, coordination = _open_storage(config)
-    checkpointer = (
-        None if config.database_url or config.database_path == ":memory:" else Checkpointer(config.database_path)
-    )
+    db, coordination, checkpointer = _open_storage(config)
     services = CrmService(
         Repository(db), clock or utc_now, notify_window_seconds=config.notify_window_seconds, ownership=coordination
     )
@@ -348,17 +345,18 @@ def create_app(
     return app
 
 
-def _open_storage(config: Config) -> tuple[Any, Any]:
-    """SQLite at DATABASE_PATH, or PostgreSQL at DATABASE_URL (with what the replicas share), migrated."""
+def _open_storage(config: Config) -> tuple[Any, Any, Checkpointer | None]:
+    """SQLite at DATABASE_PATH (with its background checkpoints, for a file), or PostgreSQL at DATABASE_URL
+    (with what the replicas share), migrated."""
     if not config.database_url:
         lite = open_database(config.database_path)
         migrate(lite)
-        return lite, None
+        return lite, None, None if config.database_path == ":memory:" else Checkpointer(config.database_path)
     from storage.postgres import Coordination, open_postgres  # psycopg loads only when asked for
 
     pg = open_postgres(config.database_url, config.database_pool_size)
     migrate(pg)
-    return pg, Coordination(config.database_url)
+    return pg, Coordination(config.database_url), None
 
 
 def _on_notify(app: web.Application, payload: str) -> None:

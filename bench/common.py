@@ -8,12 +8,13 @@ import asyncio
 import itertools
 import multiprocessing
 import os
+import random
 import statistics
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,6 +190,30 @@ async def load(
         await asyncio.gather(*(client() for _ in range(concurrency)))
         result.seconds += time.perf_counter() - started
     return result
+
+
+Requests = dict[str, Callable[[], dict[str, Any]]]  # operation -> what makes its next request
+
+
+async def shuffled_rounds(
+    targets: list[tuple[str, str, Requests]], ops: Sequence[str], rounds: int, seconds: float
+) -> dict[tuple[str, str], list[float]]:
+    """`rounds` passes (bounded by `seconds`): each operation once against each target (name, URL, request
+    makers), in a shuffled order, after one pass to warm every path up; the latencies by (target, operation)."""
+    times: dict[tuple[str, str], list[float]] = {(name, op): [] for name, _, _ in targets for op in ops}
+    order = [(name, url, op, made[op]) for name, url, made in targets for op in ops]
+    rng = random.Random(3)
+    deadline = time.monotonic() + seconds
+    async with session() as http:
+        for _name, url, _op, body in order:
+            await timed(http, url, body())
+        for _ in range(rounds):
+            rng.shuffle(order)
+            for name, url, op, body in order:
+                times[(name, op)].append(await timed(http, url, body()))
+            if time.monotonic() > deadline:
+                break
+    return times
 
 
 def size_table(

@@ -22,12 +22,11 @@ import asyncio
 import json
 import random
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import CRM, Teams, fake_teams, post, ready, session, size_table, spawned, timed
+from bench.common import CRM, Teams, fake_teams, post, ready, session, shuffled_rounds, size_table, spawned
 from bench.seed import build
 
 BIG = "72f988bf-0000-4000-8000-00000000aaaa"
@@ -53,25 +52,6 @@ def requests(teams: Teams, rng: random.Random) -> dict[str, Callable[[], dict[st
         "records": lambda: query(teams, "searchRecords", rng.choice(RECORD_SEARCHES)),
         "contacts": lambda: query(teams, "searchContacts", rng.choice(CONTACT_SEARCHES)),
     }
-
-
-async def measure(
-    targets: list[tuple[str, str, dict[str, Any]]], rounds: int, seconds: float
-) -> dict[Any, list[float]]:
-    times: dict[tuple[str, str], list[float]] = {(name, op): [] for name, _, _ in targets for op in OPS}
-    order = [(name, url, op, made[op]) for name, url, made in targets for op in OPS]
-    rng = random.Random(3)
-    deadline = time.monotonic() + seconds
-    async with session() as http:
-        for _name, url, _op, body in order:
-            await timed(http, url, body())
-        for _ in range(rounds):
-            rng.shuffle(order)
-            for name, url, op, body in order:
-                times[(name, op)].append(await timed(http, url, body()))
-            if time.monotonic() > deadline:
-                break
-    return times
 
 
 async def answered(targets: list[tuple[str, str, dict[str, Any]]], samples: int = 40) -> dict[tuple[str, str], float]:
@@ -118,7 +98,7 @@ async def run(rounds: int, seconds: float) -> dict[str, Any]:
                         targets.append(("second tenant", server.url, requests(other, rng)))
                 for server in servers.values():
                     await ready(server, targets[0][2]["initial run"])
-                times = await measure(targets, rounds, seconds)
+                times = await shuffled_rounds(targets, OPS, rounds, seconds)
                 counts = await answered(targets)
                 size_probe = await answer_size(targets[-1][1], targets[-1][2]["initial run"]())
             finally:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
-import random
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import CRM, Teams, fake_teams, session, size_table, spawned, timed
+from bench.common import CRM, Requests, Teams, fake_teams, session, shuffled_rounds, size_table, spawned, timed
 from bench.seed import build
 from storage.db import open_database, transaction
 
@@ -43,21 +43,8 @@ def as_opportunities(path: str) -> None:
     db.close()
 
 
-async def measure(targets: list[tuple[str, str, Teams]], rounds: int, seconds: float) -> dict[Any, list[float]]:
-    times: dict[tuple[str, str], list[float]] = {(name, op): [] for name, _, _ in targets for op in OPS}
-    order = [(name, url, op, teams) for name, url, teams in targets for op in OPS]
-    rng = random.Random(3)
-    deadline = time.monotonic() + seconds
-    async with session() as http:
-        for _name, url, op, teams in order:  # warm up
-            await timed(http, url, teams.message(OPS[op]))
-        for _ in range(rounds):
-            rng.shuffle(order)
-            for name, url, op, teams in order:
-                times[(name, op)].append(await timed(http, url, teams.message(OPS[op])))
-            if time.monotonic() > deadline:
-                break
-    return times
+def _requests(teams: Teams) -> Requests:
+    return {op: functools.partial(teams.message, text) for op, text in OPS.items()}
 
 
 async def run(rounds: int, seconds: float) -> dict[str, Any]:
@@ -82,7 +69,8 @@ async def run(rounds: int, seconds: float) -> dict[str, Any]:
                         other = Teams(SMALL, small.owner_teams_id, small.owner_aad_id, service_url)
                         targets.append(("second tenant", server.url, other))
                 await ready_all(targets)
-                times = await measure(targets, rounds, seconds)
+                requests = [(name, url, _requests(teams)) for name, url, teams in targets]
+                times = await shuffled_rounds(requests, list(OPS), rounds, seconds)
             finally:
                 for manager in managers.values():
                     manager.__exit__(None, None, None)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import CRM, Server, Teams, fake_teams, ready, session, size_table, spawned, timed
+from bench.common import CRM, Server, Teams, fake_teams, ready, shuffled_rounds, size_table, spawned
 from bench.plans import hot_path_plans
 from bench.plot import latency_plot
 from bench.seed import Seeded, build
@@ -46,24 +46,6 @@ def requests(teams: Teams, size: int, rng: random.Random) -> dict[str, Callable[
 Target = tuple[str, Server, dict[str, Callable[[], dict[str, Any]]]]  # name, server, request makers
 
 
-async def measure(targets: list[Target], rounds: int, seconds: float) -> dict[tuple[str, str], list[float]]:
-    """`rounds` passes (bounded by `seconds`): each op once against each target, in a shuffled order."""
-    times: dict[tuple[str, str], list[float]] = {(name, op): [] for name, _, _ in targets for op in OPS}
-    order = [(name, server, op, made[op]) for name, server, made in targets for op in OPS]
-    rng = random.Random(3)
-    deadline = time.monotonic() + seconds
-    async with session() as http:
-        for _name, server, _op, body in order:  # warm up each path once
-            await timed(http, server.url, body())
-        for _ in range(rounds):
-            rng.shuffle(order)
-            for name, server, op, body in order:
-                times[(name, op)].append(await timed(http, server.url, body()))
-            if time.monotonic() > deadline:
-                break
-    return times
-
-
 async def run(rounds: int, seconds: float, plot: str | None, sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
     rng = random.Random(5)
     with tempfile.TemporaryDirectory() as folder:
@@ -86,7 +68,9 @@ async def run(rounds: int, seconds: float, plot: str | None, sizes: tuple[int, .
                         targets.append(("second tenant", server, requests(other, 100, rng)))
                 for _, server, made in targets:
                     await ready(server, made["search"])
-                times = await measure(targets, rounds, seconds)
+                times = await shuffled_rounds(
+                    [(n, server.url, made) for n, server, made in targets], OPS, rounds, seconds
+                )
             plans = hot_path_plans(databases[max(sizes)][0], BIG)
     return report(times, sizes, plans, plot)
 

@@ -63,14 +63,11 @@ async def run(rounds: int, seconds: float, concurrency: int) -> dict[str, float]
                 for i in range(rounds):
                     this_round = {}
                     for server in servers if i % 2 == 0 else servers[::-1]:
-                        before = server.cpu_seconds()
-                        one = await load(server.url, click, concurrency, seconds)
-                        cpu[server.name] += server.cpu_seconds() - before
                         total = results[server.name]
-                        total.requests, total.errors = total.requests + one.requests, total.errors + one.errors
-                        total.seconds += one.seconds
-                        total.latencies += one.latencies
-                        this_round[server.name] = one.per_second
+                        before, requests, elapsed = server.cpu_seconds(), total.requests, total.seconds
+                        await load(server.url, click, concurrency, seconds, into=total)
+                        cpu[server.name] += server.cpu_seconds() - before
+                        this_round[server.name] = (total.requests - requests) / (total.seconds - elapsed)
                     if this_round[fixed.name]:
                         paired.append(this_round[crm.name] / this_round[fixed.name])
     echo_load, fixed_load, crm_load = results[echo.name], results[fixed.name], results[crm.name]

@@ -100,20 +100,12 @@ def _pg_pipeline() -> str:
         + "ALTER TABLE pipeline_totals SET (fillfactor = 50, autovacuum_vacuum_scale_factor = 0,"
         + " autovacuum_vacuum_threshold = 500, autovacuum_analyze_threshold = 500);\n"
         + "CREATE FUNCTION pipeline_track() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
-        + "    IF TG_OP <> 'INSERT' AND "
-        + counted.format(r="OLD")
-        + " THEN\n"
-        + "        PERFORM pg_advisory_xact_lock(hashtext('pipeline ' || OLD.tenant_id));\n"
-        + "        "
-        + remove.format(r="OLD")
-        + "\n    END IF;\n"
-        + "    IF TG_OP <> 'DELETE' AND "
-        + counted.format(r="NEW")
-        + " THEN\n"
-        + "        PERFORM pg_advisory_xact_lock(hashtext('pipeline ' || NEW.tenant_id));\n"
-        + "        "
-        + add.format(r="NEW")
-        + "\n    END IF;\n"
+        + "".join(
+            f"    IF TG_OP <> '{skip}' AND {counted.format(r=row)} THEN\n"
+            f"        PERFORM pg_advisory_xact_lock(hashtext('pipeline ' || {row}.tenant_id));\n"
+            f"        {step.format(r=row)}\n    END IF;\n"
+            for skip, row, step in (("INSERT", "OLD", remove), ("DELETE", "NEW", add))  # the old row out, the new in
+        )
         + "    RETURN NULL;\nEND\n$$;\n"
         + "CREATE TRIGGER pipeline_record_added AFTER INSERT ON records FOR EACH ROW EXECUTE FUNCTION pipeline_track();\n"
         + "CREATE TRIGGER pipeline_record_removed AFTER DELETE ON records FOR EACH ROW EXECUTE FUNCTION pipeline_track();\n"

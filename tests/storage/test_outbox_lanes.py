@@ -5,28 +5,14 @@ other lane's; a sender taking the tenant over frees every lease of the one that 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from bot.domain.delivery import Notification
 from bot.domain.models import Kind
-from storage.migrations import migrate
 from storage.outbox import CHAT, FEED
 from storage.repository import Repository
-from tests.storage.test_storage import NOW, open_any, seed
+from tests.storage.test_storage import NOW, seed
 
 LATER = "2026-11-23T13:00:00.000000Z"
 LEASED = "2026-11-23T13:01:00.000000Z"  # a lease taken at LATER lasts until then
-
-
-@pytest.fixture
-def repo(tmp_path: Path, database_url: str) -> Iterator[Repository]:
-    db = open_any(database_url, str(tmp_path / "crm.db"))
-    migrate(db)
-    yield Repository(db)
-    db.close()
 
 
 def rows_for(repo: Repository, choices: list[str]) -> dict[str, set[int]]:

@@ -15,7 +15,7 @@ from storage.db import open_database
 from storage.migrations import migrate
 from storage.repository import Repository
 from tests.conftest import ALICE, MALLORY, Person
-from tests.storage.test_storage import open_any
+from tests.storage.backends import open_any
 
 # A word longer than the longest prefix index (12), typed in full and cut at every length.
 LONG = "Konstantinopoulos"

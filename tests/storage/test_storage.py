@@ -1,34 +1,16 @@
 """The storage layer on both backends (SQLite's pragmas and plans on SQLite): migrations, search,
 indexes on hot paths, tenant scoping."""
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.domain.models import Kind
-from storage.db import open_database
 from storage.migrations import MIGRATIONS, migrate
 from storage.repository import Repository, fts_query
+from tests.storage.backends import open_any
 
 NOW = "2026-11-23T12:00:00.000000Z"
-
-
-def open_any(database_url: str, path: str) -> Any:
-    if database_url:
-        from storage.postgres import open_postgres
-
-        return open_postgres(database_url, pool_size=2)
-    return open_database(path)
-
-
-@pytest.fixture
-def repo(tmp_path: Path, database_url: str) -> Iterator[Repository]:
-    db = open_any(database_url, str(tmp_path / "crm.db"))
-    migrate(db)
-    yield Repository(db)
-    db.close()
 
 
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
