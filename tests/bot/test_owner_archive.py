@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.models import Kind
 from tests.bot.test_notifications import lead_with_followers, lines
 from tests.conftest import ALICE, BOB, CAROL, MALLORY, CardInHand, Teams, all_text
 
@@ -104,3 +105,27 @@ async def test_the_picker_accepts_a_new_colleague_only_where_teams_can_name_them
     await shared.press("Change owner")
     await shared.press("Hand over", owner=CAROL.aad_object_id)  # a member of the channel: Teams names her
     assert "Carol Other now owns L-1." in shared.text
+
+
+async def test_a_comment_refused_on_an_archived_or_converted_record_changes_nothing(teams: Teams) -> None:
+    """A comment bumps its record and reads it back in one statement, then checks it may be changed: a refusal
+    must roll the bump back with everything else (version, comments, timeline)."""
+    await teams.card(ALICE, "new lead Acme rollout")
+    await teams.card(ALICE, "new lead Globex pilot")
+    await teams.text(ALICE, "archive L-1")
+    await teams.text(ALICE, "convert L-2")
+    tenant = ALICE.tenant_id
+
+    def state(number: int) -> tuple[int, int, int]:
+        record = teams.services.repo.record_by_number(tenant, Kind.LEAD, number)
+        assert record is not None and record.id is not None
+        comments = teams.services.repo.db.execute(
+            "SELECT count(*) FROM comments WHERE tenant_id = ? AND record_id = ?", [tenant, record.id]
+        ).fetchone()[0]
+        return record.version, comments, len(teams.services.repo.timeline(tenant, record.id, 50))
+
+    before = state(1), state(2)
+    assert "archived; restore it first" in await teams.text(ALICE, "comment L-1 still there?")
+    assert "was converted to O-1" in await teams.text(ALICE, "comment L-2 and here?")
+    assert "I can't find L-9" in await teams.text(ALICE, "comment L-9 anyone?")
+    assert (state(1), state(2)) == before
