@@ -25,8 +25,8 @@ from aiohttp import web
 from azure.core.credentials import AccessToken
 
 from bot.notify.feed import ACTIVITY_TYPES, PREVIEW_LIMIT
+from tests.fake_connector import Limit, Limits  # Limit: at most N in any window of S seconds
 
-Limit = tuple[int, float]  # at most N in any window of S seconds
 FEED_PER_USER: tuple[Limit, ...] = ((10, 60.0),)
 FEED_PER_TENANT: tuple[Limit, ...] = ((5, 1.0),)
 
@@ -97,18 +97,7 @@ class FakeGraph:
             return True
         per_user, per_tenant = self.feed_limits
         keys = [(("user", app_id, user), per_user), (("tenant", app_id), per_tenant)]
-        for key, limits in keys:
-            log = self._seen.get(key, collections.deque())
-            for count, window in limits:
-                if sum(1 for t in log if t > now - window) >= count:
-                    return False
-        for key, limits in keys:
-            log = self._seen.setdefault(key, collections.deque())
-            log.append(now)
-            horizon = now - max(w for _, w in limits)
-            while log and log[0] <= horizon:
-                log.popleft()
-        return True
+        return Limits(seen=self._seen).admit(keys, now)  # the fake connector's sliding windows, on Graph's counts
 
     def publish(self, catalog_app_id: str, web_application_id: str | None) -> None:
         self.catalog[catalog_app_id] = web_application_id
