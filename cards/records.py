@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.buying import NUDGE_TEXT
+from bot.domain.buying import NUDGE_TEXT, lacks_decision_maker
 from bot.domain.clock import utc_now
 from bot.domain.models import Contact, Kind, Record, RecordView
 from cards import verbs
@@ -127,7 +127,7 @@ def _customer_side(view: RecordView, buttons: dict[str, list[Action]]) -> list[E
 
 def _nudge(view: RecordView) -> list[Element]:
     """An open deal past its first stage with nobody who signs says so, with the way to fix it."""
-    if not view.lacks_decision_maker:
+    if not lacks_decision_maker(view.record, view.buying_roles.values()):
         return []
     data = record_data(view.record)
     return [notice(NUDGE_TEXT, good=False), action_set([execute("Set decision maker", verbs.ROLES_FORM, data)])]

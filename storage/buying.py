@@ -8,6 +8,7 @@ from bot.domain.models import Contact, EventKind
 from storage.queries import Queries, _contact
 
 _SIGNER_VALUES = sorted(r.value for r in SIGNERS)
+_BUYING_ROLES = {r.value: r for r in BuyingRole}  # by stored value: a dict lookup, not an Enum call
 
 
 class BuyingRoleQueries(Queries):
@@ -19,7 +20,7 @@ class BuyingRoleQueries(Queries):
             " WHERE rc.tenant_id = ? AND rc.record_id = ? ORDER BY rc.added_at, c.id",
             [tenant_id, record_id],
         )
-        return [(r[0], _contact(r[2:]), BuyingRole(r[1]) if r[1] else None) for r in rows]
+        return [(r[0], _contact(r[2:]), _BUYING_ROLES[r[1]] if r[1] else None) for r in rows]
 
     def set_buying_role(self, tenant_id: str, record_id: int, contact_id: int, role: BuyingRole | None) -> bool:
         """False when the person is not (or no longer) on the record."""

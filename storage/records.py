@@ -14,6 +14,7 @@ _EVENTS_OF_RECORD = (
     " FROM events e LEFT JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.actor_id"
     " WHERE e.tenant_id = ? AND e.record_id = ?"
 )
+_NOTIFY_CHOICES = {c.value: c for c in NotifyChoice}  # by stored value: a dict lookup, not an Enum call
 
 
 class RecordQueries(Queries):
@@ -175,7 +176,7 @@ class RecordQueries(Queries):
             + (" LIMIT ?" if limit is not None else ""),
             [tenant_id, record_id] + ([limit] if limit is not None else []),
         )
-        return [Follower(_user(r[:6]), NotifyChoice(r[6]), r[7], bool(r[8])) for r in rows]
+        return [Follower(_user(r[:6]), _NOTIFY_CHOICES[r[6]], r[7], bool(r[8])) for r in rows]
 
     def follower_choices(self, tenant_id: str, record_id: int) -> dict[int, str]:
         """Every follower's user id and notification choice: two columns, no users built."""
@@ -235,7 +236,10 @@ class RecordQueries(Queries):
                 event.at,
             ],
         )
-        return Event(**{**event.__dict__, "id": cursor.lastrowid})
+        return Event(
+            event.record_id, event.actor_id, event.kind, event.at, event.old, event.new, event.detail,
+            event.actor_name, cursor.lastrowid,
+        )  # fmt: skip
 
     def timeline(self, tenant_id: str, record_id: int, limit: int = 5) -> list[Event]:
         """The record's latest events, newest first."""

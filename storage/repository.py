@@ -55,13 +55,17 @@ class Repository(
 
     @property
     def transaction_id(self) -> str:
-        """Names the open write transaction (outbox rows of one change share it)."""
-        return str(getattr(self._local, "transaction_id", ""))
+        """Names the open write transaction (outbox rows of one change share it); drawn when first asked for
+        (most transactions never ask: a random draw is a system call)."""
+        name = str(getattr(self._local, "transaction_id", ""))
+        if not name and self.in_transaction():
+            name = self._local.transaction_id = secrets.token_hex(16)
+        return name
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         if not self.in_transaction():
-            self._local.transaction_id = secrets.token_hex(16)
+            self._local.transaction_id = ""
         if self.dialect.postgres:
             with self.db.transaction():
                 yield

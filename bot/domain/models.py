@@ -277,12 +277,6 @@ class RecordView:
         """The customer side: the Contact first, then the Other participants."""
         return ((self.contact,) if self.contact else ()) + self.participants
 
-    @property
-    def lacks_decision_maker(self) -> bool:
-        from bot.domain.buying import lacks_decision_maker  # the rule lives with the roles
-
-        return lacks_decision_maker(self.record, self.buying_roles.values())
-
 
 @dataclass(frozen=True)
 class Seen:

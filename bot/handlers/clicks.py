@@ -49,6 +49,7 @@ class Click:
 
 Handler = Callable[["Actions", Click], Reply | Awaitable[Reply]]
 _VERBS: dict[str, Handler] = {}
+_ASYNC_VERBS: set[str] = set()  # handlers that await (Graph, the connector): decided once, at registration
 
 
 def on_verb(*names: str) -> Callable[[Handler], Handler]:
@@ -59,6 +60,8 @@ def on_verb(*names: str) -> Callable[[Handler], Handler]:
             if name in _VERBS:
                 raise ValueError(f"two handlers for the verb {name}")
             _VERBS[name] = handler
+            if inspect.iscoroutinefunction(handler):
+                _ASYNC_VERBS.add(name)
         return handler
 
     return register
@@ -82,10 +85,10 @@ class Actions:
         if handler is None or not isinstance(click.data, dict):
             return Reply(text="This button is out of date. Type help to start again.", outcome="bad_payload")
         try:
-            if inspect.iscoroutinefunction(handler):
-                return await cast(Awaitable[Reply], handler(self, click))
+            if verb in _ASYNC_VERBS:
+                return await cast("Awaitable[Reply]", handler(self, click))
             # storage work: off the event loop when the database is across a network (PostgreSQL)
-            return await self.services.run(cast(Callable[..., Reply], handler), self, click)
+            return await self.services.run(cast("Callable[..., Reply]", handler), self, click)
         except BadPayload as exc:
             return Reply(text=exc.message, outcome="bad_payload")
         except NotFound as exc:
