@@ -17,7 +17,7 @@ def traced_selects(services: CrmService, tenant_id: str) -> list[str]:
         user = services.arrived(tenant_id, f"29:bench-{tenant_id[-4:]}", f"aad-bench-{tenant_id[-4:]}", "B", None).user
         services.was_handled(tenant_id, "a:1:plans", "plans-1")
         services.first_delivery(tenant_id, "a:1:plans", "plans-1")
-        services.card_posts(tenant_id, 8, 5)
+        services.card_posts_of(tenant_id, [8, 9], 5)
         services.deliveries.conversation_of(user)
         services.view(tenant_id, "L-7")
         services.comment(user, "L-8", "Plans")

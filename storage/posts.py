@@ -5,6 +5,8 @@ from __future__ import annotations
 from bot.domain.delivery import CardPost
 from storage.queries import Queries
 
+_IDS_PER_QUERY = 500  # record ids in one query's IN list
+
 
 class PostQueries(Queries):
     # --- posted record cards -------------------------------------------------------------------
@@ -40,16 +42,24 @@ class PostQueries(Queries):
             [tenant_id, conversation_id, activity_id],
         )
 
-    def card_posts(self, tenant_id: str, record_id: int, limit: int) -> tuple[list[CardPost], int | None]:
-        """The most recent places a record's card was posted, newest first, and the record's version."""
-        rows = self._all(
-            "SELECT p.record_id, p.conversation_id, p.activity_id, p.service_url, p.shared, p.viewer_id, r.version"
-            " FROM card_posts p JOIN records r ON r.tenant_id = p.tenant_id AND r.id = p.record_id"
-            " WHERE p.tenant_id = ? AND p.record_id = ? ORDER BY p.id DESC LIMIT ?",
-            [tenant_id, record_id, limit],
-        )
-        posts = [CardPost(tenant_id, r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
-        return posts, (rows[0][6] if rows else None)
+    def card_posts_of(self, tenant_id: str, record_ids: list[int], limit: int) -> dict[int, tuple[list[CardPost], int]]:
+        """For each record with posts: its `limit` most recent posts, newest first, and its version. One query
+        for many records (the card updater's records changed in the last half second), in chunks."""
+        found: dict[int, tuple[list[CardPost], int]] = {}
+        for start in range(0, len(record_ids), _IDS_PER_QUERY):
+            chunk = record_ids[start : start + _IDS_PER_QUERY]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._all(
+                "SELECT p.record_id, p.conversation_id, p.activity_id, p.service_url, p.shared, p.viewer_id, r.version"
+                " FROM records r JOIN card_posts p ON p.id IN (SELECT q.id FROM card_posts q"
+                " WHERE q.tenant_id = r.tenant_id AND q.record_id = r.id ORDER BY q.id DESC LIMIT ?)"
+                f" WHERE r.tenant_id = ? AND r.id IN ({marks}) ORDER BY p.record_id, p.id DESC",
+                [limit, tenant_id, *chunk],
+            )
+            for r in rows:
+                posts, _ = found.setdefault(r[0], ([], r[6]))
+                posts.append(CardPost(tenant_id, r[0], r[1], r[2], r[3], bool(r[4]), r[5]))
+        return found
 
     # --- email sends ---------------------------------------------------------------------------
 

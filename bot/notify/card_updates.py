@@ -5,13 +5,18 @@ Best effort: a card that misses an update is refreshed anyway when a listed view
 card's refresh) or clicks it. A post whose update fails for good (404: the message was deleted; 403:
 the bot was removed from the conversation) is forgotten; after a transient failure (429, 5xx, a
 timeout) the post is left alone for a growing while, then tried again, and forgotten after
-`MAX_TRANSIENT` failures in a row."""
+`MAX_TRANSIENT` failures in a row.
+
+One task waits out the debounce for every changed record: when the soonest is due, the posts of every record
+due within the next half of it are read in one storage step (one query a tenant), and only records with
+posts get a sending task. A busy bot pays for a few reads a second, not one read and one task a change."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -35,6 +40,8 @@ RETRY_CAP_SECONDS = 300.0
 MAX_TRANSIENT = 6  # failures in a row before a post is given up
 
 PostKey = tuple[str, str, str]  # tenant, conversation, message
+RecordKey = tuple[str, int]  # tenant, record
+Due = tuple[RecordKey, set[str], "RecordView | None"]  # a record, the messages not to touch, its latest view
 
 
 def _status(exc: Exception) -> int | None:
@@ -55,8 +62,10 @@ class CardUpdater:
         self.send = send
         self.limiter = limiter
         self.debounce = debounce
-        self._pending: dict[tuple[str, int], set[str]] = {}  # record -> activity ids not to touch
-        self._views: dict[tuple[str, int], RecordView] = {}  # record -> its view after the latest change
+        self._pending: dict[RecordKey, set[str]] = {}  # record -> activity ids not to touch
+        self._views: dict[RecordKey, RecordView] = {}  # record -> its view after the latest change
+        self._due: deque[tuple[float, RecordKey]] = deque()  # when each waiting record's update goes, in order
+        self._waiter: asyncio.Task[None] | None = None  # waits out the debounce for every record in `_due`
         self._tasks: set[asyncio.Task[None]] = set()
         self._backoff: dict[PostKey, tuple[int, float]] = {}  # failures in a row, not before (monotonic)
         self.retry_base = RETRY_BASE_SECONDS
@@ -80,12 +89,38 @@ class CardUpdater:
             self._pending[key] = {answered_activity_id} if answered_activity_id else set()
             return
         self._pending[key] = {answered_activity_id} if answered_activity_id else set()
-        self._start(self._update(key))
+        self._due.append((time.monotonic() + self.debounce, key))  # the same wait for all: in time order
+        if self._waiter is None:
+            self._waiter = self._start(self._wait_and_update())
 
-    def _start(self, work: Coroutine[Any, Any, None]) -> None:
+    def _start(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _wait_and_update(self) -> None:
+        """Until no record is waiting: wait for the soonest, then update every record due by then."""
+        try:
+            while self._due:
+                wait = self._due[0][0] - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                # Those due soon go too (their wait a little shorter, half of it at least): one read for many.
+                until = time.monotonic() + self.debounce / 2
+                due: list[Due] = []
+                while self._due and self._due[0][0] <= until:
+                    _, key = self._due.popleft()
+                    due.append((key, self._pending.pop(key, set()), self._views.pop(key, None)))
+                try:
+                    updates = await self.services.run(self._due_cards, due)
+                except Exception:  # best effort: the cards are refreshed when next looked at or clicked
+                    log.exception("reading the posted cards of %d changed records failed", len(due))
+                    continue
+                for key, cards in updates.items():
+                    self._start(self._send_cards(key, cards))
+        finally:
+            self._waiter = None
 
     async def _hand_over(self, tenant_id: str, record_id: int, answered_activity_id: str | None) -> None:
         """Take the tenant's sending if nobody has it, else ask its sender (LISTEN/NOTIFY) to update."""
@@ -101,13 +136,9 @@ class CardUpdater:
             task.cancel()
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def _update(self, key: tuple[str, int], only: PostKey | None = None) -> None:
-        """Update the record's newest posts (`only` that one: a retry after a transient failure)."""
-        await asyncio.sleep(self.debounce if only is None else 0)
-        skip = self._pending.pop(key, set()) if only is None else set()
-        known = self._views.pop(key, None) if only is None else None
-        tenant_id, record_id = key
-        for post, card in await self.services.run(self._cards, tenant_id, record_id, skip, known, only):
+    async def _send_cards(self, key: RecordKey, cards: list[tuple[CardPost, Card]]) -> None:
+        tenant_id, _ = key
+        for post, card in cards:
             permit = await self.limiter.acquire(
                 [in_conversation(tenant_id, post.conversation_id)], in_tenant(tenant_id)
             )
@@ -134,20 +165,47 @@ class CardUpdater:
 
     async def _retry(self, post: CardPost, delay: float) -> None:
         await asyncio.sleep(delay)
-        await self._update((post.tenant_id, post.record_id), only=_key(post))
+        key = (post.tenant_id, post.record_id)
+        await self._send_cards(key, await self.services.run(self._retry_cards, key, _key(post)))
+
+    def _due_cards(self, due: list[Due]) -> dict[RecordKey, list[tuple[CardPost, Card]]]:
+        """The due records' posted cards to replace, each with its new content (storage work: off the event
+        loop); records with none are left out. A post backing off is left alone: its own retry is scheduled."""
+        now = time.monotonic()
+        found: dict[RecordKey, list[tuple[CardPost, Card]]] = {}
+        tenants: dict[str, list[Due]] = {}
+        for entry in due:
+            tenants.setdefault(entry[0][0], []).append(entry)
+        for tenant_id, entries in tenants.items():
+            posted = self.services.card_posts_of(tenant_id, [key[1] for key, _, _ in entries], POSTS_PER_CHANGE)
+            for key, skip, known in entries:
+                if key[1] not in posted:
+                    continue
+                posts, version = posted[key[1]]
+                posts = [
+                    p for p in posts if p.activity_id not in skip and self._backoff.get(_key(p), (0, 0.0))[1] <= now
+                ]
+                try:
+                    cards = self._cards(key, posts, version, known)
+                except Exception:  # one record's trouble must not keep the others' cards stale
+                    log.exception("tenant=%s record=%s: building its posted cards failed", *key)
+                    continue
+                if cards:
+                    found[key] = cards
+        return found
+
+    def _retry_cards(self, key: RecordKey, only: PostKey) -> list[tuple[CardPost, Card]]:
+        tenant_id, record_id = key
+        posts, version = self.services.card_posts_of(tenant_id, [record_id], POSTS_PER_CHANGE).get(record_id, ([], 0))
+        return self._cards(key, [post for post in posts if _key(post) == only], version, None)
 
     def _cards(
-        self, tenant_id: str, record_id: int, skip: set[str], known: RecordView | None, only: PostKey | None = None
+        self, key: RecordKey, posts: list[CardPost], version: int, known: RecordView | None
     ) -> list[tuple[CardPost, Card]]:
-        """The posted cards to replace, each with its new content (storage work: off the event loop)."""
-        posts, version = self.services.card_posts(tenant_id, record_id, POSTS_PER_CHANGE)
-        now = time.monotonic()
-        if only is not None:
-            posts = [post for post in posts if _key(post) == only]
-        else:  # a post backing off is left alone: its own retry is scheduled
-            posts = [p for p in posts if p.activity_id not in skip and self._backoff.get(_key(p), (0, 0.0))[1] <= now]
+        """Each post with the record's card as its viewer sees it, from the change's view while it is current."""
         if not posts:
             return []
+        tenant_id, record_id = key
         view = known if known is not None and known.record.version == version else None
         if view is None:
             record = self.services.record_by_id(tenant_id, record_id)

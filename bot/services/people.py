@@ -130,6 +130,6 @@ class UserCases(Cases):
         """A posted card that can never be updated again (deleted message, bot removed)."""
         self.repo.forget_card_post(post.tenant_id, post.conversation_id, post.activity_id)
 
-    def card_posts(self, tenant_id: str, record_id: int, limit: int) -> tuple[list[CardPost], int | None]:
-        """The newest places the record's card was posted, and the record's current version."""
-        return self.repo.card_posts(tenant_id, record_id, limit)
+    def card_posts_of(self, tenant_id: str, record_ids: list[int], limit: int) -> dict[int, tuple[list[CardPost], int]]:
+        """For each record with posts: the newest places its card was posted, and its current version."""
+        return self.repo.card_posts_of(tenant_id, record_ids, limit)

@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from app import BOT
 from cards.common import plain
 from tests.conftest import ALICE, BOB, CARD, CAROL, MALLORY, CardInHand, Teams, all_text
 
@@ -241,6 +242,34 @@ async def test_posted_cards_are_updated_after_a_change(teams: Teams, lead: CardI
     updated = updates[0].activity["attachments"][0]["content"]
     assert "Stage: Qualified" in all_text(updated) and "You don't follow this record." in all_text(updated)
     assert teams.connector.updates_of(lead.message_id) == []  # the clicked card was answered in the invoke
+
+
+async def test_changes_to_several_records_within_the_wait_read_their_posts_once(
+    teams: Teams, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    leads = [await CardInHand.posted(teams, ALICE, f"new lead Deal {n}") for n in (1, 2, 3)]
+    shown = [await CardInHand.posted(teams, BOB, f"show L-{n}") for n in (1, 2, 3)]
+    await teams.cards_updated(timeout=5)  # the creations' own updates are done
+    before = [len(teams.connector.updates_of(card.message_id)) for card in shown]
+    reads: list[list[int]] = []
+    read = teams.services.card_posts_of
+
+    def counted(tenant_id: str, record_ids: list[int], limit: int) -> Any:
+        reads.append(list(record_ids))
+        return read(tenant_id, record_ids, limit)
+
+    monkeypatch.setattr(teams.services, "card_posts_of", counted)
+    monkeypatch.setattr(teams.client.app[BOT].card_updater, "debounce", 2.0)  # the three clicks fit in it
+    for card in leads:
+        await card.press("Comment")
+        await card.press("Add comment", comment="Called them")
+    await teams.cards_updated(timeout=10)
+    assert len(reads) == 1 and len(reads[0]) == 3  # one read for the three records changed in the wait
+    for n, card in enumerate(shown, start=1):
+        updates = teams.connector.updates_of(card.message_id)
+        assert len(updates) == before[n - 1] + 1  # each posted card brought up to date, once
+        assert f"L-{n}" in all_text(updates[-1].activity["attachments"][0]["content"])
+        assert "Called them" in all_text(updates[-1].activity["attachments"][0]["content"])
 
 
 async def test_a_card_update_that_fails_is_logged_and_the_others_still_go(
