@@ -8,18 +8,39 @@ rounds are short and many (20 of 1 s each, by default): on this shared machine t
 to the next moved between 0.43x and 0.87x within a single run (a neighbour's burst lasts seconds), so
 four rounds of 4 s left a run's figure at the mercy of which rounds a burst hit (0.56x to 0.69x from one
 run to the next of the same code). Prints the figures, the ratios over the whole run, and the spread of
-the rounds' own CRM / echo + fix ratios; never fails on timing."""
+the rounds' own CRM / echo + fix ratios; never fails on timing.
+
+`--against PATH` also runs the CRM of another checkout (e.g. `git worktree add /tmp/before HEAD~3`) on its own
+copy of the same seeded database, in the same rounds, and prints this checkout's clicks a second over that
+one's: how much a change gained, measured side by side."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
+import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.common import CARD, CRM, ECHO, Load, Teams, fake_teams, load, percentile, post, ready, session, spawned
+from bench.common import (
+    CARD,
+    CRM,
+    ECHO,
+    Load,
+    Server,
+    Teams,
+    fake_teams,
+    load,
+    percentile,
+    post,
+    ready,
+    session,
+    spawned,
+)
 from bench.seed import build
 
 TENANT = "72f988bf-0000-4000-8000-00000000aaaa"
@@ -31,13 +52,15 @@ def comment_click(teams: Teams, rng: random.Random) -> dict[str, Any]:
     return teams.click("record.comment", {"ref": ref, "comment": "Called them: they want a quote by Friday."})
 
 
-async def run(rounds: int, seconds: float, concurrency: int) -> dict[str, float]:
+async def run(rounds: int, seconds: float, concurrency: int, against: str = "") -> dict[str, float]:
     rng = random.Random(8)
     with tempfile.TemporaryDirectory() as folder:
         database = str(Path(folder) / "crm.db")
         owner_ids = ("29:bench-aaaa", "aad-bench-aaaa", TENANT)
         with fake_teams([owner_ids]) as service_url:
             (owner,) = build(database, {TENANT: RECORDS}, service_url)
+            theirs = str(Path(folder) / "theirs.db")
+            shutil.copy(database, theirs)  # the other checkout starts from the same records
             teams = Teams(TENANT, owner.owner_teams_id, owner.owner_aad_id, service_url)
 
             def click() -> dict[str, Any]:
@@ -47,8 +70,12 @@ async def run(rounds: int, seconds: float, concurrency: int) -> dict[str, float]
                 spawned("echo bot", ECHO) as echo,
                 spawned("echo bot + msrest fix", ECHO, ECHO_FAST_RETRY_POLICY="1") as fixed,
                 spawned("CRM", CRM, database) as crm,
+                contextlib.ExitStack() as others,
             ):
-                servers = (echo, fixed, crm)
+                servers: tuple[Server, ...] = (echo, fixed, crm)
+                if against:
+                    command = [sys.executable, str(Path(against) / "app.py")]
+                    servers += (others.enter_context(spawned("CRM at --against", command, theirs, PYTHONPATH=against)),)
                 for server in servers:
                     await ready(server, click)
                 async with session() as http:  # the action really changes the record and answers its card
@@ -85,6 +112,9 @@ async def run(rounds: int, seconds: float, concurrency: int) -> dict[str, float]
     print(f"ratio CRM / echo + fix   {like_ratio:.2f}x  (the CRM's own cost, on a like-for-like stack; goal >= 0.6x)")
     cpu_ratio = per_request[fixed.name] / per_request[crm.name] if per_request[crm.name] else 0.0
     print(f"CPU per request, echo + fix / CRM  {cpu_ratio:.2f}x  (the same ratio from each server's own CPU time)")
+    if against:
+        other = results["CRM at --against"]
+        print(f"ratio CRM / CRM at {against}   {crm_load.per_second / other.per_second:.3f}x  (clicks a second)")
     if paired:
         low, mid, high = (percentile(paired, share) for share in (0.25, 0.5, 0.75))
         print(
@@ -101,8 +131,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)  # 3 bots x 20 rounds x 1 s: about a minute
     parser.add_argument("--seconds", type=float, default=1.0, help="per round and bot")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--against", default="", help="another checkout's folder, measured beside this one")
     args = parser.parse_args()
-    asyncio.run(run(args.rounds, args.seconds, args.concurrency))
+    asyncio.run(run(args.rounds, args.seconds, args.concurrency, args.against))
 
 
 if __name__ == "__main__":
