@@ -237,8 +237,8 @@ class RecordQueries(Queries):
             ],
         )
         return Event(
-            event.record_id, event.actor_id, event.kind, event.at, event.old, event.new, event.detail,
-            event.actor_name, cursor.lastrowid,
+            record_id=event.record_id, actor_id=event.actor_id, kind=event.kind, at=event.at, old=event.old,
+            new=event.new, detail=event.detail, actor_name=event.actor_name, id=cursor.lastrowid,
         )  # fmt: skip
 
     def timeline(self, tenant_id: str, record_id: int, limit: int = 5) -> list[Event]:

@@ -41,7 +41,7 @@ MAX_TRANSIENT = 6  # failures in a row before a post is given up
 
 PostKey = tuple[str, str, str]  # tenant, conversation, message
 RecordKey = tuple[str, int]  # tenant, record
-Due = tuple[RecordKey, set[str], "RecordView | None"]  # a record, the messages not to touch, its latest view
+Due = tuple[RecordKey, set[str], RecordView | None]  # a record, the messages not to touch, its latest view
 
 
 def _status(exc: Exception) -> int | None:
@@ -100,7 +100,7 @@ class CardUpdater:
         return task
 
     async def _wait_and_update(self) -> None:
-        """Until no record is waiting: wait for the soonest, then update every record due by then."""
+        """Until no record is waiting: wait for the soonest, then update it and every record due soon after."""
         try:
             while self._due:
                 wait = self._due[0][0] - time.monotonic()
