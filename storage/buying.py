@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from bot.domain.buying import SIGNERS, BuyingRole
 from bot.domain.models import Contact, EventKind
-from storage.queries import Queries, _contact
+from storage.queries import Queries, _contact, by_value
 
 _SIGNER_VALUES = sorted(r.value for r in SIGNERS)
-_BUYING_ROLES = {r.value: r for r in BuyingRole}  # by stored value: a dict lookup, not an Enum call
+_BUYING_ROLES = by_value(BuyingRole)
 
 
 class BuyingRoleQueries(Queries):

@@ -6,7 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.models import Contact, Event, Follower, Kind, NotifyChoice, Record
-from storage.queries import _RECORD_COLUMNS, _RETURNED_RECORD_COLUMNS, Queries, _contact, _event, _record, _user
+from storage.queries import (
+    _RECORD_COLUMNS,
+    _RETURNED_RECORD_COLUMNS,
+    Queries,
+    _contact,
+    _event,
+    _record,
+    _user,
+    by_value,
+)
 
 # A record's events with their actors' names: the timeline and the notifications read them alike.
 _EVENTS_OF_RECORD = (
@@ -14,7 +23,7 @@ _EVENTS_OF_RECORD = (
     " FROM events e LEFT JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.actor_id"
     " WHERE e.tenant_id = ? AND e.record_id = ?"
 )
-_NOTIFY_CHOICES = {c.value: c for c in NotifyChoice}  # by stored value: a dict lookup, not an Enum call
+_NOTIFY_CHOICES = by_value(NotifyChoice)
 
 
 class RecordQueries(Queries):

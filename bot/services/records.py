@@ -46,6 +46,11 @@ NOTHING_SEEN = Seen()
 MAX_MENTIONS = 20  # colleagues told about one comment
 
 
+def _every_one(first_followers: tuple[Follower, ...]) -> bool:
+    """The record's first FOLLOWERS_IN_VIEW followers are all of them when fewer rows came back than asked for."""
+    return len(first_followers) < FOLLOWERS_IN_VIEW
+
+
 class RecordCases(ContactCases):
     deliveries: Deliveries
 
@@ -100,7 +105,7 @@ class RecordCases(ContactCases):
             followers = self._first_followers(record, every_follower)
         choices: dict[int, str] | None = None
         if not every_follower:
-            if len(followers) < FOLLOWERS_IN_VIEW:  # fewer rows than asked for are every follower: no second read
+            if _every_one(followers):  # no second read
                 choices = {f.user.id: f.notify.value for f in followers}
             else:
                 choices = self.repo.follower_choices(tenant, record.id)
@@ -441,7 +446,7 @@ class RecordCases(ContactCases):
             actor.tenant_id, Event(record.id, actor.id, kind, self.clock(), old, new, detail, actor.name)
         )
         if notify:
-            known = followers if followers is not None and len(followers) < FOLLOWERS_IN_VIEW else None
+            known = followers if followers is not None and _every_one(followers) else None
             self.deliveries.enqueue(actor, record, event, known)
         return event
 

@@ -8,6 +8,9 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+import sqlite_utils
+
 from storage.db import BACKSTOP_PAGES, Checkpointer, open_database, transaction
 
 
@@ -20,10 +23,10 @@ def _rows_in_database_file(path: Path) -> int:
         conn.close()
 
 
-def _write(db: object, count: int) -> None:
+def _write(db: sqlite_utils.Database, count: int) -> None:
     for n in range(count):
-        with transaction(db):  # type: ignore[arg-type]
-            db.execute("INSERT INTO notes (text) VALUES (?)", [f"note {n}"])  # type: ignore[attr-defined]
+        with transaction(db):
+            db.execute("INSERT INTO notes (text) VALUES (?)", [f"note {n}"])
 
 
 def test_the_writer_leaves_checkpoints_to_the_background_up_to_the_backstop(tmp_path: Path) -> None:
@@ -53,7 +56,9 @@ def test_the_writer_leaves_checkpoints_to_the_background_up_to_the_backstop(tmp_
     db.close()
 
 
-def test_a_failing_checkpoint_is_logged_and_the_thread_goes_on(tmp_path: Path, caplog: object) -> None:
+def test_a_failing_checkpoint_is_logged_and_the_thread_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "crm.db"
     db = open_database(str(path))
     db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
@@ -74,7 +79,7 @@ def test_a_failing_checkpoint_is_logged_and_the_thread_goes_on(tmp_path: Path, c
         time.sleep(0.02)
     checkpointer.stop()
     assert len(calls) >= 3 and _rows_in_database_file(path) == 5
-    assert "background checkpoint failed: disk I/O error" in caplog.text  # type: ignore[attr-defined]
+    assert "background checkpoint failed: disk I/O error" in caplog.text
     db.close()
 
 
