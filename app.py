@@ -295,7 +295,8 @@ def create_app(
         app[MAIL_LINKS] = links
         app.router.add_get(MAIL_PATH + "{token}", open_mail_link)
 
-    async def close_database(app: web.Application) -> AsyncIterator[None]:
+    async def storage_lifetime(app: web.Application) -> AsyncIterator[None]:
+        """The checkpoint thread runs while the app serves; then the card updater, Graph and the database close."""
         if checkpointer is not None:
             checkpointer.start()
         yield
@@ -339,7 +340,7 @@ def create_app(
         yield
 
     app.cleanup_ctx.append(check_token)
-    app.cleanup_ctx.append(close_database)
+    app.cleanup_ctx.append(storage_lifetime)
     app.cleanup_ctx.append(run_housekeeping)
     app.cleanup_ctx.append(run_notifier)  # stops before the database closes
     return app
