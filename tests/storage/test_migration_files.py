@@ -1,0 +1,57 @@
+"""Migrations never change once they have landed: each file's SHA-256 is pinned here. A new migration adds
+its lines (in both folders, with the next number); a landed one edited fails this test."""
+
+import hashlib
+
+from storage.migrations import FOLDER, migrations_of
+
+LANDED = {
+    "postgresql/0001_core.sql": "573ad1b9645fdf16f0587eeae2f83a6049a5e125d193036be6948222c01f8ef0",
+    "postgresql/0002_search.sql": "6f5daf1e04177bb7184f04bb1f7ce1418c7833e151e712828302cc48c7108544",
+    "postgresql/0003_outbox.sql": "650dc66698740be3082c0b58fdd4c6fb25da15adb5444d7a45ec3a0a32f0c1a6",
+    "postgresql/0004_card_posts.sql": "5ce5ba9defb1f6de487f44d800eba84d585bee97b6bdde08b76ff7873f6dd1bb",
+    "postgresql/0005_email_sends.sql": "48c7181b0f707b177cd18d34a0931fe68ecc3fd40013159c9bf8b6e08d102ee0",
+    "postgresql/0006_form_submits.sql": "8901c4c5b33612419d5a90523f2671e2c7d7a7afb1245837ba4423976381410c",
+    "postgresql/0007_buying_roles.sql": "e81a78618b20e0b2413513a4fb3a3fb50116cf9328120f11a6af1944dc125078",
+    "postgresql/0008_notices.sql": "57bde389fc404248bbf43f94af0eb0d7f544f613caf16410cb8359c5b5df43e5",
+    "postgresql/0009_deal_details.sql": "a9a655909cc5e7a3e16150c0501e1689922b84eaf1e454d92c47a1e6fcb9dc68",
+    "postgresql/0010_extension.sql": "8f91c4a6f6fc6fc907e15b422a83bca060af0b371013f4c6b0d87518e98e3909",
+    "postgresql/0011_pipeline.sql": "40b1362654238a9b26b6d44ddc635e13799cb177d068372fc2f2ed41d823a69e",
+    "postgresql/0012_contact_imports.sql": "44e107017e26e275bc9bbc1dc3897a7bc670ea3a2d5f9065af427d12c1e7505f",
+    "postgresql/0013_outbox_leases.sql": "65c0a62c7e7dd099f5227e7a619d4edd77c69850288178ec75363c94ba6c3561",
+    "postgresql/0014_deliver_to.sql": "3865c9ecb02b377bad0ecedfd93b25fc48987e1a7e5740199cc6ee9c24502fa6",
+    "postgresql/0017_search_at_scale.sql": "9e26a770119579414b752322022e7bb7fb613efe0477e18753b9a757a40f529a",
+    "postgresql/0018_claims_by_key.sql": "90a5f727c02e06f6c4397642594c9d207964ee4f841a39992216af979888a454",
+    "sqlite/0001_core.sql": "eb13ed887b28d22776009e0ea5fa8b5d9d9cd145d60e8821da5da226391aebfe",
+    "sqlite/0002_search.sql": "9f0e9d418f5d51dc7c220cf594eb4e6bccfaab16312a915eb23fb41730cadb03",
+    "sqlite/0003_outbox.sql": "9265ec82d2be6fbb63c1d78b9718bef2292883f9b68365492b547a59913e3dc5",
+    "sqlite/0004_card_posts.sql": "bc66a48d36ff5d9fa596071863f97317c7162ae14ae2a31a23aae55b526e4c6d",
+    "sqlite/0005_email_sends.sql": "60fa3787196a4e3792d16986c9c3da95864bbfec6317016fbf168e169466f929",
+    "sqlite/0006_form_submits.sql": "2d9bb3493f3a8cebd9466c291b98e6f898ce37edf7eb10a11588ab6b8525dfeb",
+    "sqlite/0007_buying_roles.sql": "f1ffc88dce53fd670ab23eb7b61d1f07e17577fd941823e6407ff80026188326",
+    "sqlite/0008_notices.sql": "8dcf8face9840bd05f14842080e3e12726ddbaa02843cd5cd18ac69cde0100b0",
+    "sqlite/0009_deal_details.sql": "468f124825bea297d1d477d8d965b92afb198b655e6bf71fd2696ca6f6ae48fb",
+    "sqlite/0010_extension.sql": "367adf4f93a654c89906d1d4a10f4ec85b8615f3d617fe081bc20d8755002f2e",
+    "sqlite/0011_pipeline.sql": "77617393677d42ac91123b932890227e764851573c31cec9831870796cf02764",
+    "sqlite/0012_contact_imports.sql": "c2ae9ada3a2068cf4658816e56a70055c0fcad89ccb652c61a951a6025e70342",
+    "sqlite/0013_outbox_leases.sql": "2e1da6093811003c31bb6e33875ed731c3276a650a0c032e17875b52e3f32f3b",
+    "sqlite/0014_deliver_to.sql": "228a844cd83f71fba92d23ad1e6b26bc14f21e83dcec5610e316238ffd714185",
+    "sqlite/0017_search_at_scale.sql": "6d02e38812d22e942b1352c87ca646ef674c230a5d9628615a51907cc50fd131",
+    "sqlite/0018_claims_by_key.sql": "567f2d38c2426819309dad7a887df74c39b5e50510381e0ae063ade510f530d1",
+}
+
+
+def test_every_landed_migration_is_unchanged_and_every_file_is_pinned() -> None:
+    found = {
+        f"{engine}/{m.path.name}": hashlib.sha256(m.path.read_bytes()).hexdigest()
+        for engine in ("sqlite", "postgresql")
+        for m in migrations_of(engine)
+    }
+    assert found == LANDED
+
+
+def test_both_engines_have_the_same_numbers_and_names() -> None:
+    sqlite = [(m.number, m.name) for m in migrations_of("sqlite")]
+    assert sqlite == [(m.number, m.name) for m in migrations_of("postgresql")]
+    assert all(m.name for m in migrations_of("sqlite"))
+    assert sorted(p.name for p in (FOLDER / "sqlite").glob("*.sql")) == [m.path.name for m in migrations_of("sqlite")]
