@@ -107,22 +107,24 @@ async def run(followers: int, share_429: float, timeout: float, feed_share: floa
         record = services.create_record(owner, Kind.LEAD, "Big launch").record
         with services.repo.transaction():
             for i in range(followers):
-                user = services.repo.upsert_user(TENANT, f"29:user{i}", f"aad-{i}", f"User {i}", "2026-01-01")
-                services.repo.store_personal_conversation(
+                user = services.repo.people.upsert_user(TENANT, f"29:user{i}", f"aad-{i}", f"User {i}", "2026-01-01")
+                services.repo.people.store_personal_conversation(
                     TENANT, user.id, f"a:1:29:user{i}", service_url, BOT_ID, "CRM", "2026-01-01"
                 )
-                services.repo.add_follower(TENANT, record.id, user.id, "2026-01-01")
+                services.repo.follows.add_follower(TENANT, record.id, user.id, "2026-01-01")
                 if f"aad-{i}" in feed_users:
                     services.repo.outbox.set_follower_delivery(TENANT, record.id, user.id, "feed")
 
         other_owner = services.record_user(OTHER_TENANT, "29:other-owner", "aad-other-owner", "B owner", service_url)
         small = services.create_record(other_owner, Kind.LEAD, "Small deal").record
         with services.repo.transaction():
-            colleague = services.repo.upsert_user(OTHER_TENANT, "29:other", "aad-other", "B colleague", "2026-01-01")
-            services.repo.store_personal_conversation(
+            colleague = services.repo.people.upsert_user(
+                OTHER_TENANT, "29:other", "aad-other", "B colleague", "2026-01-01"
+            )
+            services.repo.people.store_personal_conversation(
                 OTHER_TENANT, colleague.id, "a:1:29:other", service_url, BOT_ID, "CRM", "2026-01-01"
             )
-            services.repo.add_follower(OTHER_TENANT, small.id, colleague.id, "2026-01-01")
+            services.repo.follows.add_follower(OTHER_TENANT, small.id, colleague.id, "2026-01-01")
 
         started = time.monotonic()
         services.comment(owner, record.ref, "Signed!")

@@ -175,9 +175,9 @@ def seed_followers(database: str, followers: int, service_url: str) -> None:
     repo = services.repo
     with repo.transaction():
         for i in range(followers):
-            user = repo.upsert_user(TENANT, f"29:user{i}", f"aad-{i}", f"User {i}", NOW)
-            repo.store_personal_conversation(TENANT, user.id, f"a:1:29:user{i}", service_url, BOT_ID, "CRM", NOW)
-            repo.add_follower(TENANT, record.id, user.id, NOW)
+            user = repo.people.upsert_user(TENANT, f"29:user{i}", f"aad-{i}", f"User {i}", NOW)
+            repo.people.store_personal_conversation(TENANT, user.id, f"a:1:29:user{i}", service_url, BOT_ID, "CRM", NOW)
+            repo.follows.add_follower(TENANT, record.id, user.id, NOW)
     repo.db.close()
 
 

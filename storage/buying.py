@@ -12,6 +12,8 @@ _BUYING_ROLES = by_value(BuyingRole)
 
 
 class BuyingRoleQueries(Queries):
+    """repo.buying"""
+
     def record_people_with_roles(self, tenant_id: str, record_id: int) -> list[tuple[str, Contact, BuyingRole | None]]:
         """The Contact and the Other participants, with their place on the record and their buying role."""
         rows = self._all(
@@ -20,7 +22,7 @@ class BuyingRoleQueries(Queries):
             " WHERE rc.tenant_id = ? AND rc.record_id = ? ORDER BY rc.added_at, c.id",
             [tenant_id, record_id],
         )
-        return [(r[0], _contact(r[2:]), _BUYING_ROLES[r[1]] if r[1] else None) for r in rows]
+        return [(r["role"], _contact(r), _BUYING_ROLES[r["buying_role"]] if r["buying_role"] else None) for r in rows]
 
     def set_buying_role(self, tenant_id: str, record_id: int, contact_id: int, role: BuyingRole | None) -> bool:
         """False when the person is not (or no longer) on the record."""
@@ -56,4 +58,4 @@ class BuyingRoleQueries(Queries):
             " AND rc.buying_role IN (?, ?))",
             [tenant_id, *record_ids, *_SIGNER_VALUES],
         )
-        return {r[0] for r in rows}
+        return {r["id"] for r in rows}

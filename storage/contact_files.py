@@ -12,6 +12,8 @@ EMAILS_PER_QUERY = 500  # one statement shape (the last chunk is padded), so the
 
 
 class ContactFileQueries(Queries):
+    """repo.contact_files"""
+
     # --- pending imports -------------------------------------------------------------------------
 
     def save_import(
@@ -31,7 +33,7 @@ class ContactFileQueries(Queries):
             " WHERE i.tenant_id = ? AND i.user_id = ? AND i.id = ?" + self._for_update("i"),
             [tenant_id, user_id, import_id],
         )
-        return (row[0], row[1], row[2]) if row else None
+        return (row["status"], row["expires_at"], row["rows_json"]) if row else None
 
     def set_import_status(self, tenant_id: str, import_id: str, status: str) -> None:
         self.db.execute(

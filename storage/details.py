@@ -15,6 +15,8 @@ DETAIL_COLUMNS = frozenset(
 
 
 class DetailQueries(Queries):
+    """repo.details"""
+
     # --- a record's details ----------------------------------------------------------------------
 
     def update_record_fields(self, tenant_id: str, record_id: int, now: str, **changes: Any) -> None:
@@ -70,4 +72,4 @@ class DetailQueries(Queries):
             " WHERE rc.tenant_id = ? AND rc.contact_id = ? ORDER BY r.kind, r.number",
             [tenant_id, contact_id],
         )
-        return [(_record(r[:-1]), r[-1]) for r in rows]
+        return [(_record(r), r["role"]) for r in rows]

@@ -1,8 +1,9 @@
 """What differs between SQLite and PostgreSQL, in one place, so that both run the same queries.
 
-The queries are written once, in SQLite's spelling. `to_postgres` rewrites a statement for psycopg
-(placeholders, `IS [NOT] ?` comparisons, a `RETURNING id` where the caller reads `lastrowid`);
-`Dialect` holds the few fragments that are not a spelling: full-text search and row locks."""
+The queries are written once, in SQL both engines run (`IS NOT DISTINCT FROM`, `INSERT ... RETURNING id`,
+`ON CONFLICT`). `to_psycopg` translates placeholders only (`?` and `:name` to psycopg's `%s` and
+`%(name)s`), never the rest of a statement; `Dialect` supplies the few fragments where the engines truly
+differ: full-text search, row locks, planner hints."""
 
 from __future__ import annotations
 
@@ -14,13 +15,6 @@ from dataclasses import dataclass
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PG_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _NAMED = re.compile(r":([A-Za-z_]\w*)")
-_IS_NOT = re.compile(r"\bIS NOT (?!NULL\b|DISTINCT\b)", re.IGNORECASE)
-_IS = re.compile(r"\bIS (?!NOT\b|NULL\b|DISTINCT\b)", re.IGNORECASE)
-# Tables whose `id` is generated: an INSERT ... VALUES into them returns it (SQLite's lastrowid).
-_RETURNS_ID = re.compile(
-    r"^\s*INSERT INTO (users|contacts|records|comments|events|notifications|card_posts)\b(?!.*\bRETURNING\b).*\bVALUES\b",
-    re.IGNORECASE | re.DOTALL,
-)
 
 
 @dataclass(frozen=True)
@@ -48,9 +42,21 @@ class Dialect:
             return f"SELECT id FROM {table} WHERE search @@ to_tsquery('simple', ?)"
         return f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ?"
 
+    def for_update(self, alias: str) -> str:
+        """A read that decides a write locks its row until the transaction ends (SQLite has one writer)."""
+        return f" FOR UPDATE OF {alias}" if self.row_locks else ""
+
     def skip_locked(self) -> str:
         """Rows another transaction holds are passed over, not waited for (SQLite has one writer)."""
         return " FOR UPDATE SKIP LOCKED" if self.row_locks else ""
+
+    def indexed_by(self, index: str) -> str:
+        """SQLite: walk this index (its planner's own choice is the slow one); PostgreSQL's planner decides."""
+        return "" if self.postgres else f" INDEXED BY {index}"
+
+    def ordered_join(self) -> str:
+        """SQLite's CROSS JOIN keeps the tables in the order written; PostgreSQL's planner orders them."""
+        return "JOIN" if self.postgres else "CROSS JOIN"
 
 
 SQLITE = Dialect("sqlite", row_locks=False)
@@ -58,16 +64,17 @@ POSTGRES = Dialect("postgresql", row_locks=True)
 
 
 @functools.lru_cache(maxsize=1024)
-def to_postgres(sql: str) -> tuple[str, bool]:
-    """The statement in psycopg's spelling, and whether it returns the new row's id."""
+def to_psycopg(sql: str) -> str:
+    """The statement with psycopg's placeholders: `?` -> `%s`, `:name` -> `%(name)s`, a literal `%` doubled.
+    String literals and quoted identifiers are copied as they are (a `?` or `:x` inside one is text)."""
     out: list[str] = []
     i = 0
     while i < len(sql):
         char = sql[i]
-        if char == "'":  # a literal: copied as is (its % doubled for psycopg)
-            end = sql.index("'", i + 1)
-            while end + 1 < len(sql) and sql[end + 1] == "'":
-                end = sql.index("'", end + 2)
+        if char in "'\"":  # a literal or a quoted identifier, to its closing quote (a doubled quote stays inside)
+            end = sql.index(char, i + 1)
+            while end + 1 < len(sql) and sql[end + 1] == char:
+                end = sql.index(char, end + 2)
             out.append(sql[i : end + 1].replace("%", "%%"))
             i = end + 1
             continue
@@ -82,9 +89,4 @@ def to_postgres(sql: str) -> tuple[str, bool]:
         else:
             out.append(char)
         i += 1
-    translated = "".join(out)
-    # SQLite's `a IS b` is PostgreSQL's null-safe comparison.
-    translated = _IS.sub("IS NOT DISTINCT FROM ", _IS_NOT.sub("IS DISTINCT FROM ", translated))
-    if _RETURNS_ID.match(translated):
-        return translated + " RETURNING id", True
-    return translated, False
+    return "".join(out)

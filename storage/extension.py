@@ -16,16 +16,17 @@ SPAN = 1 << 40  # record_search and contact_search rowids: tenant number * SPAN 
 
 
 class ExtensionQueries(Queries):
+    """repo.extension"""
+
     def _join(self) -> str:
-        """SQLite's CROSS JOIN keeps the tables in the order written (the planner's choice is the slow one)."""
-        return "JOIN" if self.dialect.postgres else "CROSS JOIN"
+        return self.dialect.ordered_join()
 
     def _span(self, tenant_id: str) -> dict[str, int] | None:
         """SQLite: the rowids of the tenant's rows in record_search and contact_search (None: it has none)."""
         row = self._one("SELECT no FROM search_tenants WHERE tenant_id = ?", [tenant_id])
         if row is None:
             return None
-        top = int(row[0]) * SPAN
+        top = int(row["no"]) * SPAN
         return {"top": top, "low": top - SPAN + 1, "high": top - 1}
 
     def records_around(self, tenant_id: str, user_id: int, limit: int, offset: int = 0) -> list[Record]:
@@ -34,10 +35,10 @@ class ExtensionQueries(Queries):
         newest-first index, which meets the first page early."""
         params = {"tenant": tenant_id, "user": user_id, "limit": limit, "offset": offset}
         few = self._one(
-            f"SELECT count(*) < {FEW_OF_MINE} FROM (SELECT 1 FROM followers"
+            f"SELECT count(*) < {FEW_OF_MINE} AS few FROM (SELECT 1 FROM followers"
             f" WHERE tenant_id = :tenant AND user_id = :user LIMIT {FEW_OF_MINE}) AS followed",
             params,
-        )[0]
+        )["few"]
         if few:
             sql = (
                 "WITH mine(id) AS (SELECT record_id FROM followers WHERE tenant_id = :tenant AND user_id = :user"
@@ -46,7 +47,7 @@ class ExtensionQueries(Queries):
                 " WHERE r.tenant_id = :tenant"
             )
         else:
-            indexed = "" if self.dialect.postgres else " INDEXED BY records_newest"
+            indexed = self.dialect.indexed_by("records_newest")
             sql = (
                 f"SELECT {_RECORD_COLUMNS} FROM records r{indexed} WHERE r.tenant_id = :tenant"
                 " AND (r.owner_id = :user OR EXISTS (SELECT 1 FROM followers f"
@@ -118,7 +119,7 @@ class ExtensionQueries(Queries):
             " WHERE rc.tenant_id = ? AND rc.contact_id = ? ORDER BY r.updated_at DESC, r.id DESC LIMIT ?",
             [tenant_id, contact_id, limit],
         )
-        return [(Role(r[0]), _record(r[1:])) for r in rows]
+        return [(Role(r["role"]), _record(r)) for r in rows]
 
     def contact_names(self, tenant_id: str, record_ids: list[int]) -> dict[int, str]:
         """The name of each record's Contact (records without one are left out), in one query: the previews."""
@@ -126,21 +127,21 @@ class ExtensionQueries(Queries):
             return {}
         marks = ", ".join("?" for _ in record_ids)
         # SQLite would walk the tenant's every record_contacts row (record_contacts_by_contact) to meet 25.
-        indexed = "" if self.dialect.postgres else " INDEXED BY record_contacts_one_contact"
+        indexed = self.dialect.indexed_by("record_contacts_one_contact")
         rows = self._all(
-            f"SELECT rc.record_id, c.name FROM record_contacts rc{indexed} {self._join()} contacts c"
+            f"SELECT rc.record_id, c.name AS contact_name FROM record_contacts rc{indexed} {self._join()} contacts c"
             " ON c.tenant_id = rc.tenant_id AND c.id = rc.contact_id"
             f" WHERE rc.tenant_id = ? AND rc.role = 'contact' AND rc.record_id IN ({marks})",
             [tenant_id, *record_ids],
         )
-        return {int(r[0]): str(r[1]) for r in rows}
+        return {int(r["record_id"]): str(r["contact_name"]) for r in rows}
 
     def submitted_record(self, tenant_id: str, submit_key: str) -> int | None:
         """The record a dialog submit with this key already changed (None: not submitted before)."""
         row = self._one(
             "SELECT record_id FROM extension_submits WHERE tenant_id = ? AND submit_key = ?", [tenant_id, submit_key]
         )
-        return int(row[0]) if row else None
+        return int(row["record_id"]) if row else None
 
     def save_submit(self, tenant_id: str, submit_key: str, record_id: int, user_id: int, now: str) -> None:
         self.db.execute(

@@ -135,7 +135,7 @@ class NoticeQueries:
     def save_time_zone(self, tenant_id: str, user_id: int, time_zone: str) -> None:
         """One statement that writes only when the zone changed."""
         self.db.execute(
-            "UPDATE users SET time_zone = ? WHERE tenant_id = ? AND id = ? AND time_zone IS NOT ?",
+            "UPDATE users SET time_zone = ? WHERE tenant_id = ? AND id = ? AND time_zone IS DISTINCT FROM ?",
             [time_zone, tenant_id, user_id, time_zone],
         )
 

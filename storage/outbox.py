@@ -59,10 +59,10 @@ class OutboxQueries:
         marks = ", ".join("?" for _ in accepting)
         wanted = (
             f"SELECT f.user_id FROM followers f WHERE f.tenant_id = ? AND f.record_id = ?"
-            f" AND f.user_id IS NOT ? AND f.notify IN ({marks})"
+            f" AND f.user_id IS DISTINCT FROM ? AND f.notify IN ({marks})"
         )
         open_row = (
-            "n.tenant_id = ? AND n.record_id = ? AND n.actor_id IS ? AND n.status = 'pending' AND n.attempts = 0"
+            "n.tenant_id = ? AND n.record_id = ? AND n.actor_id IS NOT DISTINCT FROM ? AND n.status = 'pending' AND n.attempts = 0"
             " AND n.purpose = 'change' AND (n.batch = ? OR n.due_at > ?)"
         )
         if self.db.execute(f"{wanted} LIMIT 1", [tenant_id, record_id, actor_id, *accepting]).fetchone() is None:
@@ -99,7 +99,7 @@ class OutboxQueries:
         if choice is None or choice.value not in accepting:
             return 0
         open_row = (
-            "tenant_id = ? AND record_id = ? AND actor_id IS ? AND recipient_id = ? AND status = 'pending'"
+            "tenant_id = ? AND record_id = ? AND actor_id IS NOT DISTINCT FROM ? AND recipient_id = ? AND status = 'pending'"
             " AND attempts = 0 AND (batch = ? OR due_at > ?)"
         )
         scope = [tenant_id, record_id, actor_id, recipient_id, batch, now]

@@ -13,6 +13,8 @@ WEEKLY_COLUMNS = "w.id, w.tenant_id, w.conversation_id, w.service_url, w.set_by,
 
 
 class PipelineQueries(Queries):
+    """repo.pipeline"""
+
     # --- the totals ----------------------------------------------------------------------------
 
     def pipeline_totals(
@@ -23,7 +25,7 @@ class PipelineQueries(Queries):
         stages = [*OPEN_STAGES, *CLOSED_STAGES]
         marks = ", ".join("?" for _ in stages)
         sql = (
-            "SELECT stage, currency, close_quarter, sum(deals), sum(total) FROM pipeline_totals"
+            "SELECT stage, currency, close_quarter, sum(deals) AS deals, sum(total) AS total FROM pipeline_totals"
             f" WHERE tenant_id = ? AND stage IN ({marks}) AND deals > 0"
         )
         params: list[Any] = [tenant_id, *stages]
@@ -33,7 +35,10 @@ class PipelineQueries(Queries):
         rows = self._all(sql + " GROUP BY stage, currency, close_quarter", params)
         open_rows: dict[tuple[str, str], list[int]] = {}
         closed: list[StageTotal] = []
-        for stage, currency, quarter, deals, total in rows:
+        for row in rows:
+            stage, currency, quarter, deals, total = (
+                row["stage"], row["currency"], row["close_quarter"], row["deals"], row["total"]
+            )  # fmt: skip
             if stage in CLOSED_STAGES:
                 if quarter == closed_quarter:
                     closed.append(StageTotal(stage, currency, int(deals), int(total)))

@@ -1,25 +1,26 @@
 """PostgreSQL behind the same queries as SQLite (DATABASE_URL=postgresql://...).
 
 A pool of connections (psycopg_pool); a transaction holds one connection for its thread, a statement
-outside a transaction borrows one for itself (autocommit). The queries are SQLite's, rewritten by
-storage/dialect.py. Imported only when DATABASE_URL is set: psycopg costs start-up time and memory
+outside a transaction borrows one for itself (autocommit). The queries are the ones SQLite runs, their
+placeholders translated by storage/dialect.py; rows are NamedRow (by column name or by position). Imported only when DATABASE_URL is set: psycopg costs start-up time and memory
 the SQLite default does not need."""
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from storage.dialect import POSTGRES, to_postgres
+from storage.dialect import POSTGRES, to_psycopg
 
 log = logging.getLogger(__name__)
 
@@ -28,15 +29,42 @@ _UNSET = object()
 NOTIFY_CHANNEL = "crm_outbox"
 
 
+class NamedRow(tuple[Any, ...]):
+    """A row read by column name (`row["title"]`) or by position (`row[0]`); equal to the tuple of its values."""
+
+    __slots__ = ()
+    _index: ClassVar[dict[str, int]] = {}
+
+    def __getitem__(self, key: Any) -> Any:
+        if key.__class__ is str:
+            return tuple.__getitem__(self, self._index[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+
+@functools.lru_cache(maxsize=1024)
+def _row_class(names: tuple[str, ...]) -> type[NamedRow]:
+    return type("NamedRow", (NamedRow,), {"__slots__": (), "_index": {n: i for i, n in enumerate(names)}})
+
+
+def named_rows(cursor: Any) -> Any:
+    """psycopg's row factory: one NamedRow class per column list (cached), built from the values."""
+    description = cursor.description
+    if description is None:
+        return tuple
+    return _row_class(tuple(column.name for column in description))
+
+
 class Result:
     """A statement's rows, read before its connection went back to the pool (the sqlite3 cursor's API)."""
 
-    __slots__ = ("_rows", "lastrowid", "rowcount")
+    __slots__ = ("_rows", "rowcount")
 
-    def __init__(self, rows: list[Any], rowcount: int, lastrowid: int | None) -> None:
+    def __init__(self, rows: list[Any], rowcount: int) -> None:
         self._rows = rows
         self.rowcount = rowcount
-        self.lastrowid = lastrowid
 
     def fetchone(self) -> Any:
         return self._rows[0] if self._rows else None
@@ -60,7 +88,7 @@ class PostgresDatabase:
             url,
             min_size=min(2, pool_size),
             max_size=pool_size,
-            kwargs={"autocommit": True, "prepare_threshold": 2},
+            kwargs={"autocommit": True, "prepare_threshold": 2, "row_factory": named_rows},
             open=True,
             name="crm",
         )
@@ -76,19 +104,18 @@ class PostgresDatabase:
         return getattr(self._local, "conn", None) is not None
 
     def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] | None = None) -> Result:
-        statement, returns_id = to_postgres(sql)
+        statement = to_psycopg(sql)
         conn = getattr(self._local, "conn", None)
         if conn is not None:
-            return self._run(conn, statement, parameters, returns_id)
+            return self._run(conn, statement, parameters)
         with self.pool.connection() as own:
-            return self._run(own, statement, parameters, returns_id)
+            return self._run(own, statement, parameters)
 
     @staticmethod
-    def _run(conn: psycopg.Connection[Any], sql: str, parameters: Any, returns_id: bool) -> Result:
+    def _run(conn: psycopg.Connection[Any], sql: str, parameters: Any) -> Result:
         cursor = conn.execute(sql, parameters or None)
         rows = cursor.fetchall() if cursor.description is not None else []
-        lastrowid = rows[0][0] if returns_id and rows else None
-        return Result(rows, cursor.rowcount, lastrowid)
+        return Result(rows, cursor.rowcount)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -9,6 +9,8 @@ _IDS_PER_QUERY = 500  # record ids in one query's IN list
 
 
 class PostQueries(Queries):
+    """repo.posts"""
+
     # --- posted record cards -------------------------------------------------------------------
 
     def add_card_post(
@@ -57,8 +59,13 @@ class PostQueries(Queries):
                 [limit, tenant_id, *chunk],
             )
             for r in rows:
-                posts, _ = found.setdefault(r[0], ([], r[6]))
-                posts.append(CardPost(tenant_id, r[0], r[1], r[2], r[3], bool(r[4]), r[5]))
+                posts, _ = found.setdefault(r["record_id"], ([], r["version"]))
+                posts.append(
+                    CardPost(
+                        tenant_id, r["record_id"], r["conversation_id"], r["activity_id"], r["service_url"],
+                        bool(r["shared"]), r["viewer_id"],
+                    )
+                )  # fmt: skip
         return found
 
     # --- email sends ---------------------------------------------------------------------------

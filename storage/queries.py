@@ -1,9 +1,11 @@
-"""What every group of queries shares: the connection, fetch helpers, and rows -> models."""
+"""What every group of queries shares: the one connection (statements whose rows are read by column name,
+the locks, the transaction state), fetch helpers, and rows -> models."""
 
 from __future__ import annotations
 
 import enum
 import re
+import sqlite3
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.domain.models import Contact, Event, EventKind, Kind, Record, User
@@ -14,15 +16,15 @@ if TYPE_CHECKING:
 
     from storage.postgres import PostgresDatabase
 
-    Database = sqlite_utils.Database | PostgresDatabase
-
 _USER_COLUMNS = "id, tenant_id, name, teams_id, aad_object_id, email"
 _CONTACT_COLUMNS = "id, tenant_id, name, email, phone, company, job_title"
 _RECORD_COLUMNS = (
     "r.id, r.tenant_id, r.kind, r.number, r.title, r.stage, r.owner_id, r.version, r.company, r.value,"
     " r.currency, r.close_date, r.source, r.description, r.created_at, r.updated_at,"
-    " (SELECT t.kind || ':' || t.number FROM records t WHERE t.tenant_id = r.tenant_id AND t.id = r.converted_to_id),"
-    " (SELECT f.kind || ':' || f.number FROM records f WHERE f.tenant_id = r.tenant_id AND f.id = r.converted_from_id),"
+    " (SELECT t.kind || ':' || t.number FROM records t WHERE t.tenant_id = r.tenant_id AND t.id = r.converted_to_id)"
+    " AS converted_to,"
+    " (SELECT f.kind || ':' || f.number FROM records f WHERE f.tenant_id = r.tenant_id AND f.id = r.converted_from_id)"
+    " AS converted_from,"
     " r.next_step, r.archived_at"
 )
 # The same columns in an UPDATE's RETURNING, which names the updated table itself (SQLite takes no alias there).
@@ -55,52 +57,96 @@ def _ref_of(packed: str | None) -> str | None:
 
 
 def _user(row: Any) -> User:
-    return User(id=row[0], tenant_id=row[1], name=row[2], teams_id=row[3], aad_object_id=row[4], email=row[5])
+    return User(
+        id=row["id"], tenant_id=row["tenant_id"], name=row["name"], teams_id=row["teams_id"],
+        aad_object_id=row["aad_object_id"], email=row["email"],
+    )  # fmt: skip
 
 
 def _contact(row: Any) -> Contact:
-    return Contact(*row)
+    return Contact(
+        id=row["id"], tenant_id=row["tenant_id"], name=row["name"], email=row["email"], phone=row["phone"],
+        company=row["company"], job_title=row["job_title"],
+    )  # fmt: skip
 
 
 def _record(row: Any) -> Record:
     return Record(
-        id=row[0], tenant_id=row[1], kind=_KINDS[row[2]], number=row[3], title=row[4], stage=row[5],
-        owner_id=row[6], version=row[7], company=row[8], value=row[9], currency=row[10],
-        close_date=row[11], source=row[12], description=row[13], created_at=row[14],
-        updated_at=row[15], converted_to=_ref_of(row[16]), converted_from=_ref_of(row[17]),
-        next_step=row[18], archived_at=row[19],
+        id=row["id"], tenant_id=row["tenant_id"], kind=_KINDS[row["kind"]], number=row["number"],
+        title=row["title"], stage=row["stage"], owner_id=row["owner_id"], version=row["version"],
+        company=row["company"], value=row["value"], currency=row["currency"], close_date=row["close_date"],
+        source=row["source"], description=row["description"], created_at=row["created_at"],
+        updated_at=row["updated_at"], converted_to=_ref_of(row["converted_to"]),
+        converted_from=_ref_of(row["converted_from"]), next_step=row["next_step"], archived_at=row["archived_at"],
     )  # fmt: skip
 
 
 def _event(row: Any) -> Event:
     return Event(
-        id=row[0], record_id=row[1], actor_id=row[2], kind=_EVENT_KINDS[row[3]], old=row[4],
-        new=row[5], detail=row[6], at=row[7], actor_name=row[8],
+        id=row["id"], record_id=row["record_id"], actor_id=row["actor_id"], kind=_EVENT_KINDS[row["kind"]],
+        old=row["old"], new=row["new"], detail=row["detail"], at=row["at"], actor_name=row["actor_name"],
     )  # fmt: skip
 
 
-class Queries:
-    """A group of parameterised queries on one connection; each method takes the tenant id first."""
+class Connection:
+    """The one connection every group of queries shares. `execute` runs a statement written once for both
+    engines; its rows are read by column name (`row["title"]`) or by position (`row[0]`): sqlite3.Row on
+    SQLite, storage.postgres.NamedRow on PostgreSQL."""
 
-    def __init__(self, db: Database) -> None:
-        # sqlite_utils.Database or PostgresDatabase: the same execute(); the rest asks `dialect` first
+    def __init__(self, db: sqlite_utils.Database | PostgresDatabase) -> None:
         self.db: Any = db
         self.dialect = getattr(db, "dialect", SQLITE)
+        if self.dialect.postgres:
+            self.execute = db.execute  # type: ignore[method-assign]  # PostgresDatabase's rows have names
+        else:
+            self._conn: sqlite3.Connection = db.conn  # type: ignore[union-attr]
+
+    def execute(self, sql: str, parameters: Any = ()) -> Any:
+        cursor = self._conn.cursor()
+        cursor.row_factory = sqlite3.Row  # per cursor: the raw connection (repo.db) keeps plain tuples
+        return cursor.execute(sql, parameters)
 
     def in_transaction(self) -> bool:
-        return bool(self.db.in_transaction if self.dialect.row_locks else self.db.conn.in_transaction)
+        return bool(self.db.in_transaction if self.dialect.row_locks else self._conn.in_transaction)
 
-    def _lock(self, *key: object) -> None:
+    def lock(self, *key: object) -> None:
         """Serialise the transactions that decide a write on the same key (SQLite serialises every writer)."""
         if self.dialect.row_locks:
             self.db.lock(*key)
 
+    def notify(self, payload: str) -> None:
+        """Tell every replica's listener (PostgreSQL; SQLite has one process, which calls itself)."""
+        if self.dialect.postgres:
+            self.db.notify(payload)
+
+
+class Queries:
+    """A group of parameterised queries on the shared connection; each method takes the tenant id first."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.db = connection
+        self.dialect = connection.dialect
+
+    def in_transaction(self) -> bool:
+        return self.db.in_transaction()
+
+    def _lock(self, *key: object) -> None:
+        self.db.lock(*key)
+
     def _for_update(self, alias: str) -> str:
         """A read that decides a write locks its row until the transaction ends (PostgreSQL)."""
-        return f" FOR UPDATE OF {alias}" if self.dialect.row_locks and self.in_transaction() else ""
+        return self.dialect.for_update(alias) if self.dialect.row_locks and self.in_transaction() else ""
 
     def _one(self, sql: str, params: list[Any] | dict[str, Any]) -> Any:
         return self.db.execute(sql, params).fetchone()
 
     def _all(self, sql: str, params: list[Any] | dict[str, Any]) -> list[Any]:
         return self.db.execute(sql, params).fetchall()
+
+    def _new_id(self, sql: str, params: list[Any] | dict[str, Any]) -> int:
+        """The id an `INSERT ... RETURNING id` generated (read whole: the statement is finished)."""
+        return int(self.db.execute(sql, params).fetchall()[0]["id"])
+
+
+if TYPE_CHECKING:
+    Database = sqlite_utils.Database | PostgresDatabase | Connection

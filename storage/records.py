@@ -1,11 +1,11 @@
-"""Queries about records: leads and opportunities, their Contact and participants, followers,
-comments and the timeline."""
+"""Queries about records: leads and opportunities, their Contact and participants, comments and the
+timeline."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.models import Contact, Event, Follower, Kind, NotifyChoice, Record
+from bot.domain.models import Contact, Event, Kind, Record
 from storage.queries import (
     _RECORD_COLUMNS,
     _RETURNED_RECORD_COLUMNS,
@@ -13,20 +13,19 @@ from storage.queries import (
     _contact,
     _event,
     _record,
-    _user,
-    by_value,
 )
 
 # A record's events with their actors' names: the timeline and the notifications read them alike.
 _EVENTS_OF_RECORD = (
-    "SELECT e.id, e.record_id, e.actor_id, e.kind, e.old, e.new, e.detail, e.at, u.name"
+    "SELECT e.id, e.record_id, e.actor_id, e.kind, e.old, e.new, e.detail, e.at, u.name AS actor_name"
     " FROM events e LEFT JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.actor_id"
     " WHERE e.tenant_id = ? AND e.record_id = ?"
 )
-_NOTIFY_CHOICES = by_value(NotifyChoice)
 
 
 class RecordQueries(Queries):
+    """repo.records"""
+
     # --- records -------------------------------------------------------------------------------
 
     def insert_record(
@@ -34,19 +33,20 @@ class RecordQueries(Queries):
     ) -> Record:
         self._lock("records", tenant_id, kind.value)  # the next number is read, then taken
         number = self._one(
-            "SELECT COALESCE(MAX(number), 0) + 1 FROM records WHERE tenant_id = ? AND kind = ?", [tenant_id, kind.value]
-        )[0]
-        cursor = self.db.execute(
+            "SELECT COALESCE(MAX(number), 0) + 1 AS next FROM records WHERE tenant_id = ? AND kind = ?",
+            [tenant_id, kind.value],
+        )["next"]
+        record_id = self._new_id(
             "INSERT INTO records (tenant_id, kind, number, title, stage, owner_id, company, value, currency,"
             " close_date, source, description, converted_from_id, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [
                 tenant_id, kind.value, number, title, stage, owner_id, fields.get("company"),
                 fields.get("value"), fields.get("currency"), fields.get("close_date"), fields.get("source"),
                 fields.get("description"), fields.get("converted_from_id"), now, now,
             ],
         )  # fmt: skip
-        record = self.get_record(tenant_id, int(cursor.lastrowid or 0))
+        record = self.get_record(tenant_id, record_id)
         assert record is not None
         return record
 
@@ -147,18 +147,14 @@ class RecordQueries(Queries):
             " WHERE rc.tenant_id = ? AND rc.record_id = ? ORDER BY rc.added_at, c.id",
             [tenant_id, record_id],
         )
-        return [(r[0], _contact(r[1:])) for r in rows]
+        return [(r["role"], _contact(r)) for r in rows]
 
     def count_role(self, tenant_id: str, record_id: int, role: str) -> int:
         row = self._one(
-            "SELECT count(*) FROM record_contacts WHERE tenant_id = ? AND record_id = ? AND role = ?",
+            "SELECT count(*) AS n FROM record_contacts WHERE tenant_id = ? AND record_id = ? AND role = ?",
             [tenant_id, record_id, role],
         )
-        return int(row[0]) if row else 0
-
-    def count_followers(self, tenant_id: str, record_id: int) -> int:
-        row = self._one("SELECT count(*) FROM followers WHERE tenant_id = ? AND record_id = ?", [tenant_id, record_id])
-        return int(row[0]) if row else 0
+        return int(row["n"]) if row else 0
 
     def set_role(self, tenant_id: str, record_id: int, contact_id: int, role: str, actor_id: int, now: str) -> None:
         self.db.execute(
@@ -174,66 +170,19 @@ class RecordQueries(Queries):
             [tenant_id, record_id, contact_id],
         )
 
-    # --- followers -----------------------------------------------------------------------------
-
-    def followers(self, tenant_id: str, record_id: int, limit: int | None = None) -> list[Follower]:
-        """The record's followers, first followed first; all of them without `limit`."""
-        rows = self._all(
-            "SELECT u.id, u.tenant_id, u.name, u.teams_id, u.aad_object_id, u.email, f.notify, f.ends_at,"
-            " f.ends_on_close FROM followers f JOIN users u ON u.tenant_id = f.tenant_id AND u.id = f.user_id"
-            " WHERE f.tenant_id = ? AND f.record_id = ? ORDER BY f.added_at, u.id"
-            + (" LIMIT ?" if limit is not None else ""),
-            [tenant_id, record_id] + ([limit] if limit is not None else []),
-        )
-        return [Follower(_user(r[:6]), _NOTIFY_CHOICES[r[6]], r[7], bool(r[8])) for r in rows]
-
-    def follower_choices(self, tenant_id: str, record_id: int) -> dict[int, str]:
-        """Every follower's user id and notification choice: two columns, no users built."""
-        rows = self._all(
-            "SELECT user_id, notify FROM followers WHERE tenant_id = ? AND record_id = ?", [tenant_id, record_id]
-        )
-        return {r[0]: r[1] for r in rows}
-
-    def is_follower(self, tenant_id: str, record_id: int, user_id: int) -> bool:
-        row = self._one(
-            "SELECT 1 FROM followers WHERE tenant_id = ? AND record_id = ? AND user_id = ?",
-            [tenant_id, record_id, user_id],
-        )
-        return row is not None
-
-    def add_follower(self, tenant_id: str, record_id: int, user_id: int, now: str, notify: str = "all") -> None:
-        self.db.execute(
-            "INSERT INTO followers (tenant_id, record_id, user_id, notify, added_at) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (record_id, user_id) DO NOTHING",
-            [tenant_id, record_id, user_id, notify, now],
-        )
-
-    def set_follower_choice(self, tenant_id: str, record_id: int, user_id: int, choice: str) -> bool:
-        cursor = self.db.execute(
-            "UPDATE followers SET notify = ? WHERE tenant_id = ? AND record_id = ? AND user_id = ?",
-            [choice, tenant_id, record_id, user_id],
-        )
-        return cursor.rowcount == 1
-
-    def remove_follower(self, tenant_id: str, record_id: int, user_id: int) -> None:
-        self.db.execute(
-            "DELETE FROM followers WHERE tenant_id = ? AND record_id = ? AND user_id = ?",
-            [tenant_id, record_id, user_id],
-        )
-
     # --- comments and the timeline -------------------------------------------------------------
 
     def add_comment(self, tenant_id: str, record_id: int, author_id: int, text: str, now: str) -> int:
-        cursor = self.db.execute(
-            "INSERT INTO comments (tenant_id, record_id, author_id, text, created_at) VALUES (?, ?, ?, ?, ?)",
+        return self._new_id(
+            "INSERT INTO comments (tenant_id, record_id, author_id, text, created_at) VALUES (?, ?, ?, ?, ?)"
+            " RETURNING id",
             [tenant_id, record_id, author_id, text, now],
         )
-        return int(cursor.lastrowid or 0)
 
     def add_event(self, tenant_id: str, event: Event) -> Event:
-        cursor = self.db.execute(
+        event_id = self._new_id(
             "INSERT INTO events (tenant_id, record_id, actor_id, kind, old, new, detail, at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [
                 tenant_id,
                 event.record_id,
@@ -247,7 +196,7 @@ class RecordQueries(Queries):
         )
         return Event(
             record_id=event.record_id, actor_id=event.actor_id, kind=event.kind, at=event.at, old=event.old,
-            new=event.new, detail=event.detail, actor_name=event.actor_name, id=cursor.lastrowid,
+            new=event.new, detail=event.detail, actor_name=event.actor_name, id=event_id,
         )  # fmt: skip
 
     def timeline(self, tenant_id: str, record_id: int, limit: int = 5) -> list[Event]:

@@ -1,6 +1,7 @@
 """The one door to the database: every query the product makes, each parameterised and scoped by
-tenant id, grouped by what it is about (people, records, posts) plus the notification outbox.
-SQLite (the default) or PostgreSQL (DATABASE_URL): the same queries, see storage/dialect.py."""
+tenant id, in groups named for what they hold (`repo.records`, `repo.contacts`, `repo.outbox`, ...), all on
+one shared connection; the transaction machinery is the Repository's own. SQLite (the default) or
+PostgreSQL (DATABASE_URL): the same queries, see storage/dialect.py."""
 
 from __future__ import annotations
 
@@ -10,48 +11,60 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from storage.activities import ActivityQueries
 from storage.buying import BuyingRoleQueries
-from storage.contact_care import ContactCareQueries
 from storage.contact_files import ContactFileQueries
+from storage.contacts import ContactQueries
 from storage.db import transaction
 from storage.details import DetailQueries
+from storage.erasures import ErasureQueries
 from storage.extension import ExtensionQueries
+from storage.follows import FollowQueries
 from storage.forms import FormQueries
 from storage.notices import NoticeQueries
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
 from storage.pipeline import PipelineQueries
 from storage.posts import PostQueries
-from storage.queries import fts_query
+from storage.queries import Connection, fts_query
 from storage.records import RecordQueries
 
 if TYPE_CHECKING:
-    from storage.queries import Database
+    import sqlite_utils
+
+    from storage.postgres import PostgresDatabase
 
 __all__ = ["Repository", "fts_query"]
 
 T = TypeVar("T")
 
 
-class Repository(
-    PeopleQueries,
-    RecordQueries,
-    PostQueries,
-    BuyingRoleQueries,
-    FormQueries,
-    DetailQueries,
-    ContactCareQueries,
-    ExtensionQueries,
-    ContactFileQueries,
-    PipelineQueries,
-):
-    """Every method takes the tenant id first."""
+class Repository:
+    """The groups of queries, each method of which takes the tenant id first, and the transactions they run in."""
 
-    def __init__(self, db: Database) -> None:
-        super().__init__(db)
-        self.outbox = OutboxQueries(db)
-        self.notices = NoticeQueries(db)
+    def __init__(self, db: sqlite_utils.Database | PostgresDatabase) -> None:
+        self.db: Any = db  # the raw database (tests and benches read it directly; its rows are plain tuples)
+        self.connection = Connection(db)
+        self.dialect = self.connection.dialect
+        self.people = PeopleQueries(self.connection)  # tenants and users
+        self.contacts = ContactQueries(self.connection)
+        self.records = RecordQueries(self.connection)  # records, their people, comments and the timeline
+        self.follows = FollowQueries(self.connection)
+        self.buying = BuyingRoleQueries(self.connection)
+        self.details = DetailQueries(self.connection)
+        self.erasures = ErasureQueries(self.connection)
+        self.contact_files = ContactFileQueries(self.connection)
+        self.extension = ExtensionQueries(self.connection)
+        self.forms = FormQueries(self.connection)
+        self.posts = PostQueries(self.connection)  # posted record cards and email sends
+        self.pipeline = PipelineQueries(self.connection)
+        self.activities = ActivityQueries(self.connection)  # claims of delivered activities, housekeeping
+        self.outbox = OutboxQueries(self.connection)
+        self.notices = NoticeQueries(self.connection)
         self._local = threading.local()  # PostgreSQL runs transactions in several threads at once
+
+    def in_transaction(self) -> bool:
+        return self.connection.in_transaction()
 
     @property
     def transaction_id(self) -> str:
@@ -82,8 +95,7 @@ class Repository(
 
     def notify(self, payload: str) -> None:
         """Tell every replica's listener (PostgreSQL; SQLite has one process, which calls itself)."""
-        if self.dialect.postgres:
-            self.db.notify(payload)
+        self.connection.notify(payload)
 
     def ping(self) -> bool:
-        return self._one("SELECT 1", []) == (1,)
+        return tuple(self.connection.execute("SELECT 1", []).fetchone()) == (1,)

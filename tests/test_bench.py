@@ -36,7 +36,7 @@ def test_seeding_builds_tenants_the_product_can_read(tmp_path: Path) -> None:
     services.create_contact(owner, "Zyxwv Quartz")
     assert [c.name for c in services.search_contacts(TENANT, "zyxwv")] == ["Zyxwv Quartz"]
     assert [c.name for c in services.contacts_for_compose(TENANT, "zyxwv", 5)] == ["Zyxwv Quartz"]
-    assert [r.ref for r in services.repo.find_records(TENANT, "renewal 30", 5)] == ["L-30"]  # record_search
+    assert [r.ref for r in services.repo.extension.find_records(TENANT, "renewal 30", 5)] == ["L-30"]  # record_search
     assert [c.tenant_id for c in services.contacts_for_compose(OTHER, seed.person_name(3), 50)] == [OTHER]
     with sqlite3.connect(path) as conn:
         for index in ("contacts_fts", "records_fts", "record_search", "contact_search"):

@@ -27,7 +27,7 @@ class Cases:
         claim = None if self.repo.in_transaction() else _UNCLAIMED.get()
         with self.repo.transaction():
             if claim is not None:
-                if not self.repo.claim_activity(*claim, self.clock()):
+                if not self.repo.activities.claim_activity(*claim, self.clock()):
                     raise Redelivered()
                 _UNCLAIMED.set(None)
             try:
@@ -42,7 +42,7 @@ class Cases:
         _UNCLAIMED.set((tenant_id, conversation_id, activity_id))
 
     def was_handled(self, tenant_id: str, conversation_id: str, activity_id: str) -> bool:
-        return self.repo.activity_claimed(tenant_id, conversation_id, activity_id)
+        return self.repo.activities.activity_claimed(tenant_id, conversation_id, activity_id)
 
     def claim_unclaimed(self) -> bool:
         """At the end of a turn that changed nothing: claim its activity now (False: it was handled before)."""
@@ -51,4 +51,4 @@ class Cases:
             return True
         _UNCLAIMED.set(None)
         with self.repo.transaction():
-            return self.repo.claim_activity(*claim, self.clock())
+            return self.repo.activities.claim_activity(*claim, self.clock())

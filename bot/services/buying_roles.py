@@ -25,10 +25,10 @@ class BuyingRoleCases(RecordCases):
         tenant = actor.tenant_id
         with self.writing():
             record = self._editable(actor, ref)
-            current = {c.id: (c, b) for _, c, b in self.repo.record_people_with_roles(tenant, record.id)}
+            current = {c.id: (c, b) for _, c, b in self.repo.buying.record_people_with_roles(tenant, record.id)}
             strangers = [i for i in wanted if i not in current]
             if strangers:
-                known = self.repo.get_contact(tenant, strangers[0]) if len(strangers) == 1 else None
+                known = self.repo.contacts.get_contact(tenant, strangers[0]) if len(strangers) == 1 else None
                 who = known.label if known else "That person"
                 raise NotFound(
                     f"{who} is not on {record.ref} (any more): add them as the Contact or a participant first.", "role"
@@ -38,7 +38,7 @@ class BuyingRoleCases(RecordCases):
                 contact, before = current[contact_id]
                 if role == before:
                     continue
-                self.repo.set_buying_role(tenant, record.id, contact_id, role)
+                self.repo.buying.set_buying_role(tenant, record.id, contact_id, role)
                 old, new = (r.label if r else None for r in (before, role))
                 events.append(self._event(actor, record, EventKind.BUYING_ROLE_SET, old, new, detail=contact.label))
             if not events:
@@ -56,7 +56,7 @@ class BuyingRoleCases(RecordCases):
     def lacking_decision_maker(self, tenant_id: str, records: list[Record]) -> set[int]:
         """Of these records (a list card's), the deals past their first stage with nobody who signs."""
         candidates = [r.id for r in records if lacks_decision_maker(r, ())]
-        return self.repo.without_signer(tenant_id, candidates)
+        return self.repo.buying.without_signer(tenant_id, candidates)
 
     def _stage_reached(self, actor: User, record: Record) -> tuple[Event, ...]:
         """The owner is told once per deal when it reaches a later stage with no Decision maker or
@@ -64,7 +64,7 @@ class BuyingRoleCases(RecordCases):
         if record.kind is not Kind.OPPORTUNITY or record.stage not in NUDGE_STAGES:
             return ()
         tenant = actor.tenant_id
-        if self.repo.has_signer(tenant, record.id) or self.repo.was_nudged(tenant, record.id):
+        if self.repo.buying.has_signer(tenant, record.id) or self.repo.buying.was_nudged(tenant, record.id):
             return ()
         event = self._event(actor, record, EventKind.DECISION_MAKER_MISSING, new=record.stage, notify=False)
         self.deliveries.enqueue_to(record.owner_id, actor, record, event)

@@ -30,15 +30,19 @@ class ContactCareCases(RecordCases):
         with self.writing():
             contact = self.get_contact(actor.tenant_id, contact_id)
             email = fields.get("email")
-            if email and (other := self.repo.contact_by_email(actor.tenant_id, email)) and other.id != contact.id:
+            if (
+                email
+                and (other := self.repo.contacts.contact_by_email(actor.tenant_id, email))
+                and other.id != contact.id
+            ):
                 errors["email"] = f"{other.name} already has the email {other.email}."
             if errors:
                 raise Invalid(errors)
-            self.repo.update_contact(actor.tenant_id, contact.id, fields)
+            self.repo.contacts.update_contact(actor.tenant_id, contact.id, fields)
             return self.get_contact(actor.tenant_id, contact.id)
 
     def records_of_contact(self, tenant_id: str, contact_id: int) -> list[Record]:
-        return [record for record, _ in self.repo.records_of_contact(tenant_id, contact_id)]
+        return [record for record, _ in self.repo.details.records_of_contact(tenant_id, contact_id)]
 
     def merge_contacts(self, actor: User, from_id: int, into_id: int) -> ContactChange:
         """`into` keeps the roles of both on every record (a Contact stays the Contact); `from` is deleted."""
@@ -48,17 +52,17 @@ class ContactCareCases(RecordCases):
             if gone.id == kept.id:
                 raise DomainError("Those are the same contact.", "contact")
             events = []
-            for record, role in self.repo.records_of_contact(tenant, gone.id):
-                self.repo.remove_role(tenant, record.id, gone.id)
-                if role == Role.CONTACT or self.repo.role_of(tenant, record.id, kept.id) is None:
-                    self.repo.set_role(tenant, record.id, kept.id, role, actor.id, self.clock())
+            for record, role in self.repo.details.records_of_contact(tenant, gone.id):
+                self.repo.records.remove_role(tenant, record.id, gone.id)
+                if role == Role.CONTACT or self.repo.records.role_of(tenant, record.id, kept.id) is None:
+                    self.repo.records.set_role(tenant, record.id, kept.id, role, actor.id, self.clock())
                 events.append(
                     self._event(actor, record, EventKind.CONTACT_MERGED, old=gone.label, new=kept.label, notify=False)
                 )
                 self._touch(record)
             filled = {f: getattr(kept, f) or getattr(gone, f) for f in CONTACT_FIELDS if f != "email"}
-            self.repo.delete_contact(tenant, gone.id)
-            self.repo.update_contact(tenant, kept.id, {**filled, "email": kept.email or gone.email})
+            self.repo.contacts.delete_contact(tenant, gone.id)
+            self.repo.contacts.update_contact(tenant, kept.id, {**filled, "email": kept.email or gone.email})
             merged = self.get_contact(tenant, kept.id)
             message = f"{gone.label} merged into {merged.label}; {len(events)} record(s) updated."
             return ContactChange(merged, tuple(events), message)
@@ -66,7 +70,7 @@ class ContactCareCases(RecordCases):
     def delete_contact(self, actor: User, contact_id: int) -> ContactChange:
         with self.writing():
             contact = self.get_contact(actor.tenant_id, contact_id)
-            open_records = self.repo.open_records_of_contact(actor.tenant_id, contact.id)
+            open_records = self.repo.details.open_records_of_contact(actor.tenant_id, contact.id)
             if open_records:
                 refs = ", ".join(r.ref for r in open_records[:10])
                 raise DomainError(
@@ -75,23 +79,23 @@ class ContactCareCases(RecordCases):
                     f"{contact.email or contact.name} into <email>.",
                     "contact",
                 )
-            self.repo.delete_contact(actor.tenant_id, contact.id)
+            self.repo.contacts.delete_contact(actor.tenant_id, contact.id)
             return ContactChange(None, (), f"{contact.name} deleted.")
 
     def erase_contact(self, actor: User, contact_id: int) -> ContactChange:
         tenant = actor.tenant_id
-        self.repo.secure_delete()
+        self.repo.erasures.secure_delete()
         with self.writing():
             contact = self.get_contact(tenant, contact_id)
             needles = [n for n in (contact.label, contact.email, contact.name, contact.phone) if n]
-            scrubbed = self.repo.scrub_text(tenant, needles, "erased contact")
-            records = [record for record, _ in self.repo.records_of_contact(tenant, contact.id)]
-            self.repo.erase_contact_row(tenant, contact, self.clock())
+            scrubbed = self.repo.erasures.scrub_text(tenant, needles, "erased contact")
+            records = [record for record, _ in self.repo.details.records_of_contact(tenant, contact.id)]
+            self.repo.erasures.erase_contact_row(tenant, contact, self.clock())
             events = tuple(self._event(actor, r, EventKind.CONTACT_ERASED, notify=False) for r in records)
             for record in records:
                 self._touch(record)
-            self.repo.log_erasure(tenant, contact.id, actor.id, len(records), scrubbed, self.clock())
-        self.repo.checkpoint()
+            self.repo.erasures.log_erasure(tenant, contact.id, actor.id, len(records), scrubbed, self.clock())
+        self.repo.erasures.checkpoint()
         message = f"Erased. {len(records)} record(s) now show “erased contact”; {scrubbed} text(s) were cleaned."
         return ContactChange(None, events, message)
 

@@ -38,14 +38,14 @@ class ContactFileCases(Cases):
         """Read the file (NotReadable says why not) and keep what it would import for the Import click."""
         parsed = parse(data)
         emails = [row.email for row in parsed.rows if row.email]
-        matching = len(self.repo.contacts_by_emails(actor.tenant_id, emails)) if emails else 0
+        matching = len(self.repo.contact_files.contacts_by_emails(actor.tenant_id, emails)) if emails else 0
         import_id = None
         if parsed.rows:
             import_id = uuid.uuid4().hex
             now = self.clock()
             rows_json = json.dumps([_row_json(row) for row in parsed.rows], ensure_ascii=False)
             with self.writing():
-                self.repo.save_import(
+                self.repo.contact_files.save_import(
                     import_id, actor.tenant_id, actor.id, file_name[:200], rows_json, now,
                     shifted(now, IMPORT_MINUTES * 60),
                 )  # fmt: skip
@@ -58,14 +58,14 @@ class ContactFileCases(Cases):
         """Import the sender's pending rows, all or nothing; a second confirm changes nothing."""
         tenant = actor.tenant_id
         with self.writing():
-            found = self.repo.pending_import(tenant, actor.id, import_id)
+            found = self.repo.contact_files.pending_import(tenant, actor.id, import_id)
             if found is None or (found[0] == "pending" and found[1] < self.clock()):
                 raise NotFound(GONE, "import")
             if found[0] != "pending":
                 raise DomainError(f"This file was already {found[0]}; nothing changed.", "import")
             rows = [_row_of(values) for values in json.loads(found[2])]
             self.quotas.spend("contacts", tenant, actor.id)
-            existing = self.repo.contacts_by_emails(tenant, [r.email for r in rows if r.email])
+            existing = self.repo.contact_files.contacts_by_emails(tenant, [r.email for r in rows if r.email])
             new, updated = [], 0
             for row in rows:
                 contact = existing.get(row.email.casefold()) if row.email else None
@@ -74,31 +74,31 @@ class ContactFileCases(Cases):
                     new.append(values)
                 elif update_matching:
                     kept = {f: values[f] or getattr(contact, f) for f in FIELDS}
-                    self.repo.update_contact(tenant, contact.id, kept | {"email": contact.email})
+                    self.repo.contacts.update_contact(tenant, contact.id, kept | {"email": contact.email})
                     updated += 1
-            self.repo.add_contacts(tenant, new, actor.id, self.clock())
-            self.repo.set_import_status(tenant, import_id, "imported")
+            self.repo.contact_files.add_contacts(tenant, new, actor.id, self.clock())
+            self.repo.contact_files.set_import_status(tenant, import_id, "imported")
         return ImportResult(len(new), updated, len(rows) - len(new) - updated)
 
     def cancel_import(self, actor: User, import_id: str) -> None:
         with self.writing():
-            found = self.repo.pending_import(actor.tenant_id, actor.id, import_id)
+            found = self.repo.contact_files.pending_import(actor.tenant_id, actor.id, import_id)
             if found is None:
                 raise NotFound(GONE, "import")
             if found[0] != "pending":
                 raise DomainError(f"This file was already {found[0]}; nothing changed.", "import")
-            self.repo.set_import_status(actor.tenant_id, import_id, "cancelled")
+            self.repo.contact_files.set_import_status(actor.tenant_id, import_id, "cancelled")
 
     # --- exports ---------------------------------------------------------------------------------
 
     def contacts_file(self, tenant_id: str) -> bytes:
-        contacts = self.repo.every_contact(tenant_id)
+        contacts = self.repo.contact_files.every_contact(tenant_id)
         return csv_file(CONTACT_HEADER, ((c.name, c.email, c.company, c.phone, c.job_title) for c in contacts))
 
     def records_file(self, tenant_id: str) -> bytes:
         rows = []
         for (kind, number, title, stage, company, value, currency, close, next_step, created, updated, archived,
-             owner, contact, email) in self.repo.every_record_row(tenant_id):  # fmt: skip
+             owner, contact, email) in self.repo.contact_files.every_record_row(tenant_id):  # fmt: skip
             amount = str(as_decimal(int(value), currency)) if value is not None and currency else value
             ref = f"{Kind(kind).prefix}-{number}"
             rows.append((ref, Kind(kind).value, title, stage, company, amount, currency, close, next_step, owner,

@@ -15,13 +15,13 @@ class ContactCases(Cases):
         """`create_contact` from a form carrying `form_key`: a second submit creates nothing and answers with
         the contact the first one added (and False)."""
         with self.writing():
-            done = self.repo.form_submit(actor.tenant_id, form_key)
-            earlier = self.repo.get_contact(actor.tenant_id, done[1]) if done and done[1] else None
+            done = self.repo.forms.form_submit(actor.tenant_id, form_key)
+            earlier = self.repo.contacts.get_contact(actor.tenant_id, done[1]) if done and done[1] else None
             if earlier is not None:
                 return earlier, False
             name = fields.pop("name", None) or ""
             contact = self.create_contact(actor, name, **fields)
-            self.repo.add_form_submit(actor.tenant_id, form_key, None, contact.id, self.clock())
+            self.repo.forms.add_form_submit(actor.tenant_id, form_key, None, contact.id, self.clock())
             return contact, True
 
     def create_contact(
@@ -45,20 +45,20 @@ class ContactCases(Cases):
         }
         self.quotas.spend("contacts", tenant, actor.id)
         with self.writing():
-            if clean_email and (existing := self.repo.contact_by_email(tenant, clean_email)):
+            if clean_email and (existing := self.repo.contacts.contact_by_email(tenant, clean_email)):
                 raise DomainError(f"{existing.name} already has the email {existing.email}.", "email")
-            return self.repo.insert_contact(
+            return self.repo.contacts.insert_contact(
                 tenant, clean_name, clean_email, created_by=actor.id, now=self.clock(), **fields
             )
 
     def search_contacts(self, tenant_id: str, text: str = "", limit: int = 25, offset: int = 0) -> list[Contact]:
-        return self.repo.search_contacts(tenant_id, clean_text(text)[:200], limit, offset)
+        return self.repo.contacts.search_contacts(tenant_id, clean_text(text)[:200], limit, offset)
 
     def count_contacts(self, tenant_id: str) -> int:
-        return self.repo.count_contacts(tenant_id)
+        return self.repo.contacts.count_contacts(tenant_id)
 
     def get_contact(self, tenant_id: str, contact_id: int) -> Contact:
-        contact = self.repo.get_contact(tenant_id, contact_id)
+        contact = self.repo.contacts.get_contact(tenant_id, contact_id)
         if contact is None:
             raise NotFound("That contact no longer exists.", "contact")
         return contact
@@ -69,13 +69,15 @@ class ContactCases(Cases):
         if not text:
             raise DomainError("Which contact? Give a name or an email.", "contact")
         if "@" in text:
-            contact = self.repo.contact_by_email(tenant_id, text)
+            contact = self.repo.contacts.contact_by_email(tenant_id, text)
             if contact is None:
                 raise NotFound(
                     f"No contact has the email {text[:80]}. Add one with: new contact <name> {text[:80]}", "contact"
                 )
             return contact
-        matches = self.repo.contacts_named(tenant_id, text) or self.repo.search_contacts(tenant_id, text, limit=10)
+        matches = self.repo.contacts.contacts_named(tenant_id, text) or self.repo.contacts.search_contacts(
+            tenant_id, text, limit=10
+        )
         if len(matches) == 1:
             return matches[0]
         if not matches:

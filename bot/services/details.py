@@ -30,12 +30,12 @@ class DetailCases(RecordCases):
         return date.fromisoformat(self.clock()[:10])
 
     def default_currency(self, tenant_id: str) -> str | None:
-        return self.repo.default_currency(tenant_id)
+        return self.repo.details.default_currency(tenant_id)
 
     def set_default_currency(self, actor: User, code: str) -> str:
         currency = currency_code(code)
         with self.writing():
-            self.repo.set_default_currency(actor.tenant_id, currency)
+            self.repo.details.set_default_currency(actor.tenant_id, currency)
         return currency
 
     # --- one field at a time (the chat commands) -------------------------------------------------
@@ -113,12 +113,12 @@ class DetailCases(RecordCases):
         if typed:
             code = currency_code(typed)
         else:
-            found = record.currency or self.repo.default_currency(actor.tenant_id)
+            found = record.currency or self.repo.details.default_currency(actor.tenant_id)
             if not found:
                 raise DomainError(f"Which currency? Add its code, e.g. value {record.ref} 25000 EUR.", "currency")
             code = found
-        if not self.repo.default_currency(actor.tenant_id):
-            self.repo.set_default_currency(actor.tenant_id, code)
+        if not self.repo.details.default_currency(actor.tenant_id):
+            self.repo.details.set_default_currency(actor.tenant_id, code)
         return code
 
     def _save(self, actor: User, record: Record, wanted: dict[str, Any], seen: Seen) -> Change:
@@ -126,7 +126,7 @@ class DetailCases(RecordCases):
         if not changes:
             raise DomainError(f"Nothing to change: {record.ref} already has that.")
         events = self._detail_events(actor, record, changes)
-        self.repo.update_record_fields(record.tenant_id, record.id, self.clock(), **changes)
+        self.repo.details.update_record_fields(record.tenant_id, record.id, self.clock(), **changes)
         updated = dataclasses.replace(record, version=record.version + 1, updated_at=self.clock(), **changes)
         said = "; ".join(self._said(e) for e in events)
         return self._changed(updated, tuple(events), f"{record.ref}: {said}.", seen)

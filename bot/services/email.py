@@ -49,17 +49,19 @@ class EmailCases(RecordCases):
             raise DomainError("This card is out of date; please open the email again.")
         with self.writing():
             record = self.get_record(actor.tenant_id, ref)
-            status = self.repo.email_send_status(actor.tenant_id, send_id)
+            status = self.repo.posts.email_send_status(actor.tenant_id, send_id)
             if status in SEND_REFUSALS:
                 raise DomainError(SEND_REFUSALS[status])
-            self.repo.set_email_send(actor.tenant_id, send_id, record.id, actor.id, "sending", None, self.clock())
+            self.repo.posts.set_email_send(actor.tenant_id, send_id, record.id, actor.id, "sending", None, self.clock())
         return record
 
     def email_failed(self, actor: User, record: Record, send_id: str, reason: str, sent_unknown: bool) -> None:
         """Nothing went out (or, after a timeout, perhaps something did): no timeline event either way."""
         with self.writing():
             status = "unknown" if sent_unknown else "failed"
-            self.repo.set_email_send(actor.tenant_id, send_id, record.id, actor.id, status, reason[:500], self.clock())
+            self.repo.posts.set_email_send(
+                actor.tenant_id, send_id, record.id, actor.id, status, reason[:500], self.clock()
+            )
 
     def email_sent(
         self, actor: User, record: Record, send_id: str, to: list[str], cc: list[str], subject: str
@@ -67,7 +69,9 @@ class EmailCases(RecordCases):
         """Record a sent email on the timeline: recipients and subject, never the body."""
         recipients = "to " + ", ".join(to) + (f", cc {', '.join(cc)}" if cc else "")
         with self.writing():
-            self.repo.set_email_send(actor.tenant_id, send_id, record.id, actor.id, "sent", None, self.clock())
-            latest = self.repo.get_record(actor.tenant_id, record.id) or record  # it may have changed during the send
+            self.repo.posts.set_email_send(actor.tenant_id, send_id, record.id, actor.id, "sent", None, self.clock())
+            latest = (
+                self.repo.records.get_record(actor.tenant_id, record.id) or record
+            )  # it may have changed during the send
             event = self._event(actor, latest, EventKind.EMAIL_SENT, new=shorten(subject), detail=shorten(recipients))
             return self._changed(self._touch(latest), (event,), f"Email sent {recipients}.")

@@ -16,7 +16,7 @@ class LifecycleCases(RecordCases):
         said = clean_text(text)
         if said.lower() in ("me", "myself"):
             return actor
-        found = self.repo.users_matching(actor.tenant_id, said[:MAX_NAME]) if said else []
+        found = self.repo.details.users_matching(actor.tenant_id, said[:MAX_NAME]) if said else []
         if not found:
             raise NotFound(
                 f"I can't find a colleague “{said[:80]}” in your organisation. Use their name or email; "
@@ -34,7 +34,7 @@ class LifecycleCases(RecordCases):
         aad = clean_text(aad_object_id)
         if not AAD_ID.fullmatch(aad):
             raise DomainError("Pick a colleague from the list.", "owner")
-        known = self.repo.find_user(actor.tenant_id, None, aad)
+        known = self.repo.people.find_user(actor.tenant_id, None, aad)
         if known is not None:
             return known
         if not name:
@@ -42,7 +42,7 @@ class LifecycleCases(RecordCases):
                 "I can't find that person in your organisation. They need to have talked to me once.", "owner"
             )
         with self.writing():
-            return self.repo.upsert_user(actor.tenant_id, None, aad, clean_text(name)[:MAX_NAME], self.clock())
+            return self.repo.people.upsert_user(actor.tenant_id, None, aad, clean_text(name)[:MAX_NAME], self.clock())
 
     def hand_over(self, actor: User, ref: str, new_owner: User, seen: Seen = NOTHING_SEEN) -> Change:
         if new_owner.tenant_id != actor.tenant_id:
@@ -50,14 +50,16 @@ class LifecycleCases(RecordCases):
         with self.writing():
             record = self._editable(actor, ref)
             tenant = actor.tenant_id
-            if actor.id != record.owner_id and not self.repo.is_follower(tenant, record.id, actor.id):
+            if actor.id != record.owner_id and not self.repo.follows.is_follower(tenant, record.id, actor.id):
                 raise DomainError(
                     f"Only the owner of {record.ref} or one of its followers can hand it on. Follow it first."
                 )
             if new_owner.id == record.owner_id:
                 raise DomainError(f"{new_owner.name} already owns {record.ref}.", "owner")
-            old = self.repo.get_user(tenant, record.owner_id)
-            self.repo.add_follower(tenant, record.id, new_owner.id, self.clock())  # before the event: they are told
+            old = self.repo.people.get_user(tenant, record.owner_id)
+            self.repo.follows.add_follower(
+                tenant, record.id, new_owner.id, self.clock()
+            )  # before the event: they are told
             event = self._event(
                 actor, record, EventKind.OWNER_CHANGED, old=old.name if old else None, new=new_owner.name
             )
@@ -85,8 +87,8 @@ class LifecycleCases(RecordCases):
             return self._changed(updated, (event,), f"{record.ref} restored.", seen)
 
     def _set(self, record: Record, **changes: object) -> Record:
-        self.repo.update_record_fields(record.tenant_id, record.id, self.clock(), **changes)
-        updated = self.repo.get_record(record.tenant_id, record.id)
+        self.repo.details.update_record_fields(record.tenant_id, record.id, self.clock(), **changes)
+        updated = self.repo.records.get_record(record.tenant_id, record.id)
         if updated is None:
             raise LookupError(f"record {record.id} vanished inside its own transaction")
         return updated

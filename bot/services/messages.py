@@ -51,12 +51,12 @@ class MessageCases(RecordCases):
         otherwise records by title, company or Contact (name, email, company), newest first."""
         wanted = clean_text(text)[:200]
         if not wanted:
-            return self.repo.records_around(user.tenant_id, user.id, limit, offset)
+            return self.repo.extension.records_around(user.tenant_id, user.id, limit, offset)
         try:
             kind, number = parse_ref(wanted)
         except NotFound:
-            return self.repo.find_records(user.tenant_id, wanted, limit, offset)
-        record = self.repo.record_by_number(user.tenant_id, kind, number)
+            return self.repo.extension.find_records(user.tenant_id, wanted, limit, offset)
+        record = self.repo.records.record_by_number(user.tenant_id, kind, number)
         return [record] if record is not None and offset == 0 else []
 
     def contacts_for_compose(self, tenant_id: str, text: str, limit: int, offset: int = 0) -> list[Contact]:
@@ -64,15 +64,15 @@ class MessageCases(RecordCases):
         email or company, newest first (the walk stops at the page however many contacts match)."""
         wanted = clean_text(text)[:200]
         if not wanted:
-            return self.repo.list_contacts(tenant_id, limit, offset)
-        return self.repo.find_contacts(tenant_id, wanted, limit, offset)
+            return self.repo.contacts.list_contacts(tenant_id, limit, offset)
+        return self.repo.extension.find_contacts(tenant_id, wanted, limit, offset)
 
     def contact_names(self, tenant_id: str, records: list[Record]) -> dict[int, str]:
         """Each record's Contact's name (for the search results' previews), in one query."""
-        return self.repo.contact_names(tenant_id, [r.id for r in records])
+        return self.repo.extension.contact_names(tenant_id, [r.id for r in records])
 
     def recent_records_of_contact(self, tenant_id: str, contact_id: int, limit: int = 10) -> list[tuple[Role, Record]]:
-        return self.repo.recent_records_of_contact(tenant_id, contact_id, limit)
+        return self.repo.extension.recent_records_of_contact(tenant_id, contact_id, limit)
 
     # --- turning a message into a lead or a comment ----------------------------------------------
 
@@ -84,7 +84,7 @@ class MessageCases(RecordCases):
         Contact (picked or created), the message's text as the first comment, its origin on the timeline."""
         key = self._submit_key(submit_key)
         with self.writing():
-            done = self.repo.submitted_record(actor.tenant_id, key)
+            done = self.repo.extension.submitted_record(actor.tenant_id, key)
             if done is not None:
                 return self._already(actor, done, "This message was already turned into {ref}.")
             record, created = self._new_lead(actor, title, company, message)
@@ -97,13 +97,13 @@ class MessageCases(RecordCases):
                 change = self.set_contact(actor, record.ref, contact_id)
                 events += change.events
                 if role is not None:  # the Contact's buying role, picked in the same dialog
-                    self.repo.set_buying_role(actor.tenant_id, record.id, contact_id, role)
+                    self.repo.buying.set_buying_role(actor.tenant_id, record.id, contact_id, role)
                     who = self.get_contact(actor.tenant_id, contact_id).label
                     events.append(self._event(actor, record, EventKind.BUYING_ROLE_SET, None, role.label, who))
             if clean_text(message.text):
                 change = self.comment(actor, record.ref, message.text)
                 events += change.events
-            self.repo.save_submit(actor.tenant_id, key, record.id, actor.id, self.clock())
+            self.repo.extension.save_submit(actor.tenant_id, key, record.id, actor.id, self.clock())
             final = change.record if change else record
             view = change.view if change and role is None else self.view_of(final)
             return Change(final, tuple(events), f"{record.ref} created from the message.", view)
@@ -115,11 +115,11 @@ class MessageCases(RecordCases):
         if not body:
             raise DomainError("This message has no text to add as a comment.", "comment")
         with self.writing():
-            done = self.repo.submitted_record(actor.tenant_id, key)
+            done = self.repo.extension.submitted_record(actor.tenant_id, key)
             if done is not None:
                 return self._already(actor, done, "This message was already added to {ref}.")
             change = self.comment(actor, ref, f"{body}\n\n(from {message.origin})")
-            self.repo.save_submit(actor.tenant_id, key, change.record.id, actor.id, self.clock())
+            self.repo.extension.save_submit(actor.tenant_id, key, change.record.id, actor.id, self.clock())
             return change
 
     def lead_for_contact(self, actor: User, contact_id: int, title: str, company: str | None) -> Change:
@@ -139,11 +139,11 @@ class MessageCases(RecordCases):
             raise DomainError("A lead needs a title.", "title")
         clean_company = limited(company, "company", "A company name")
         now = self.clock()
-        record = self.repo.insert_record(
+        record = self.repo.records.insert_record(
             actor.tenant_id, Kind.LEAD, clean_title, stages_for(Kind.LEAD)[0], actor.id, now,
             company=clean_company, source="Teams message",
         )  # fmt: skip
-        self.repo.add_follower(actor.tenant_id, record.id, actor.id, now)
+        self.repo.follows.add_follower(actor.tenant_id, record.id, actor.id, now)
         event = self._event(actor, record, EventKind.CREATED, new=clean_title, detail=f"from {message.origin}")
         return record, event
 
@@ -154,7 +154,7 @@ class MessageCases(RecordCases):
         return submit_key
 
     def _already(self, actor: User, record_id: int, message: str) -> Change:
-        record = self.repo.get_record(actor.tenant_id, record_id)
+        record = self.repo.records.get_record(actor.tenant_id, record_id)
         if record is None:
             raise NotFound("The record this dialog made no longer exists.")
         return Change(record, (), message.format(ref=record.ref), self.view_of(record))

@@ -66,7 +66,7 @@ class Notices:
         now = self.deliveries.clock()
         ended = 0
         for user_id in self.queries.ending_on_close(record.tenant_id, record.id):
-            who = self.repo.get_user(record.tenant_id, user_id)
+            who = self.repo.people.get_user(record.tenant_id, user_id)
             if who is None or closing.id is None:
                 continue
             event = self._ended(record, who, f"{record.ref} closed ({stage})", now)
@@ -85,8 +85,8 @@ class Notices:
             if not self.deliveries.owns(tenant_id):
                 continue  # another replica sends for this tenant
             with self.repo.transaction():
-                record = self.repo.get_record(tenant_id, record_id)
-                who = self.repo.get_user(tenant_id, user_id)
+                record = self.repo.records.get_record(tenant_id, record_id)
+                who = self.repo.people.get_user(tenant_id, user_id)
                 if record is None or who is None:
                     continue
                 if not self.queries.end_lapsed_follow(tenant_id, record_id, user_id, now):
@@ -98,12 +98,12 @@ class Notices:
         return ended
 
     def _ended(self, record: Record, who: User, why: str, now: str) -> Event:
-        self.repo.remove_follower(record.tenant_id, record.id, who.id)
+        self.repo.follows.remove_follower(record.tenant_id, record.id, who.id)
         return self._event_ended(record, who, why, now)
 
     def _event_ended(self, record: Record, who: User, why: str, now: str) -> Event:
         ended = Event(record.id, who.id, EventKind.FOLLOWER_REMOVED, now, who.name, None, why, who.name)
-        return self.repo.add_event(record.tenant_id, ended)
+        return self.repo.records.add_event(record.tenant_id, ended)
 
     def _enqueue(
         self,
@@ -125,8 +125,8 @@ class Notices:
         """What the card shows, or None when it no longer applies (the owner changed, an added person
         unfollowed before it went out, someone whose follow ended follows again)."""
         tenant = notification.tenant_id
-        record = self.repo.get_record(tenant, notification.record_id)
-        recipient = self.repo.get_user(tenant, notification.recipient_id)
+        record = self.repo.records.get_record(tenant, notification.record_id)
+        recipient = self.repo.people.get_user(tenant, notification.recipient_id)
         if record is None or recipient is None:
             return None
         choice = self.repo.outbox.follower_choice(tenant, record.id, recipient.id)
@@ -135,7 +135,7 @@ class Notices:
             return None
         if (purpose is Purpose.ADDED and choice is None) or (purpose is Purpose.LAPSED and choice is not None):
             return None
-        events = tuple(self.repo.events(tenant, record.id, notification.event_ids))
+        events = tuple(self.repo.records.events(tenant, record.id, notification.event_ids))
         if not events:
             return None
         return NotificationView(

@@ -146,14 +146,14 @@ class Deliveries:
         if notification.purpose is not Purpose.CHANGE:
             return self.notices.view(notification)
         tenant = notification.tenant_id
-        record = self.repo.get_record(tenant, notification.record_id)
-        recipient = self.repo.get_user(tenant, notification.recipient_id)
+        record = self.repo.records.get_record(tenant, notification.record_id)
+        recipient = self.repo.people.get_user(tenant, notification.recipient_id)
         choice = self.queries.follower_choice(tenant, notification.record_id, notification.recipient_id)
         if record is None or recipient is None or choice is None:
             return None
         events = tuple(
             e
-            for e in self.repo.events(tenant, record.id, notification.event_ids)
+            for e in self.repo.records.events(tenant, record.id, notification.event_ids)
             if choice.wants(e.kind) or not only_wanted
         )
         if not events:
@@ -213,16 +213,16 @@ class Deliveries:
 
     def conversation_of(self, user: User) -> dict[str, str] | None:
         """The user's 1:1 chat with the bot, as stored when they wrote to it or the sender created it."""
-        return self.repo.personal_conversation(user.tenant_id, user.id)
+        return self.repo.people.personal_conversation(user.tenant_id, user.id)
 
     def save_conversation(self, user: User, conversation_id: str, service_url: str, bot_id: str, bot_name: str) -> None:
         with self.repo.transaction():
-            self.repo.store_personal_conversation(
+            self.repo.people.store_personal_conversation(
                 user.tenant_id, user.id, conversation_id, service_url, bot_id, bot_name, self.clock()
             )
 
     def tenant_service_url(self, tenant_id: str) -> str | None:
-        return self.repo.tenant_service_url(tenant_id)
+        return self.repo.people.tenant_service_url(tenant_id)
 
     def bot_account(self, tenant_id: str) -> tuple[str, str] | None:
         return self.queries.bot_account(tenant_id)
@@ -245,7 +245,7 @@ class Deliveries:
         """The owner of a record sends a failed notification about it again."""
         with self.repo.transaction():
             found = self.queries.get(user.tenant_id, notification_id)
-            record = self.repo.get_record(user.tenant_id, found.record_id) if found else None
+            record = self.repo.records.get_record(user.tenant_id, found.record_id) if found else None
             if found is None or record is None:
                 raise NotFound("That notification no longer exists.")
             if record.owner_id != user.id:

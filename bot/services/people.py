@@ -42,7 +42,7 @@ class UserCases(Cases):
         if not tenant_id or not (teams_id or aad_object_id):
             raise DomainError("I could not tell who you are in which organisation.")
         clean_name = clean_text(name)[:MAX_NAME]
-        known = self.repo.find_member(tenant_id, teams_id, aad_object_id)
+        known = self.repo.people.find_member(tenant_id, teams_id, aad_object_id)
         if known is not None:
             user, known_service_url, profile_checked = known
             if (
@@ -54,19 +54,21 @@ class UserCases(Cases):
                 return Arrival(user, needs_profile=not profile_checked)
         now = self.clock()
         with self.writing():
-            self.repo.ensure_tenant(tenant_id, service_url, now)
-            user = self.repo.upsert_user(tenant_id, teams_id, aad_object_id, clean_name, now)
-            return Arrival(user, needs_profile=not self.repo.profile_checked(tenant_id, user.id))
+            self.repo.people.ensure_tenant(tenant_id, service_url, now)
+            user = self.repo.people.upsert_user(tenant_id, teams_id, aad_object_id, clean_name, now)
+            return Arrival(user, needs_profile=not self.repo.people.profile_checked(tenant_id, user.id))
 
     def save_profile(self, user: User, email: str | None, upn: str | None, name: str | None) -> None:
         with self.writing():
-            self.repo.set_user_profile(user.tenant_id, user.id, email, upn, clean_text(name)[:MAX_NAME], self.clock())
+            self.repo.people.set_user_profile(
+                user.tenant_id, user.id, email, upn, clean_text(name)[:MAX_NAME], self.clock()
+            )
 
     def user_by_id(self, tenant_id: str, user_id: int) -> User | None:
-        return self.repo.get_user(tenant_id, user_id)
+        return self.repo.people.get_user(tenant_id, user_id)
 
     def colleagues(self, tenant_id: str, limit: int = 50) -> list[User]:
-        return self.repo.list_users(tenant_id, limit)
+        return self.repo.people.list_users(tenant_id, limit)
 
     def colleague(self, actor: User, aad_object_id: str, name: str | None, teams_id: str | None = None) -> User:
         """A user of the actor's tenant picked by Entra object id; recorded if the bot never met them, and their
@@ -76,33 +78,35 @@ class UserCases(Cases):
             raise DomainError("Pick a colleague from the list.", "follower")
         teams_id = teams_id if teams_id and TEAMS_USER_ID.fullmatch(teams_id) else None
         clean_name = clean_text(name)[:MAX_NAME]
-        existing = self.repo.find_user(actor.tenant_id, None, aad)
+        existing = self.repo.people.find_user(actor.tenant_id, None, aad)
         if existing is not None and (existing.teams_id or not teams_id) and (existing.name or not clean_name):
             return existing
         with self.writing():
-            return self.repo.upsert_user(actor.tenant_id, teams_id, aad, clean_name, self.clock())
+            return self.repo.people.upsert_user(actor.tenant_id, teams_id, aad, clean_name, self.clock())
 
     def first_delivery(self, tenant_id: str, conversation_id: str, activity_id: str) -> bool:
         """False when Teams redelivers an activity this bot already took."""
         with self.repo.transaction():  # the claim itself, not a change that claims on the way
-            return self.repo.claim_activity(tenant_id, conversation_id, activity_id, self.clock())
+            return self.repo.activities.claim_activity(tenant_id, conversation_id, activity_id, self.clock())
 
     def forget_old_activities(self, keep_seconds: int = REDELIVERY_MEMORY_SECONDS) -> None:
         """Teams redelivers within minutes; the ids of older activities are dropped (housekeeping)."""
         with self.writing():
-            self.repo.forget_activities_before(shifted(utc_now(), -keep_seconds))
+            self.repo.activities.forget_activities_before(shifted(utc_now(), -keep_seconds))
 
     def prune_history(self, days: int = HISTORY_DAYS, failed_days: int = FAILED_DAYS) -> dict[str, int]:
         """Housekeeping: forget posted cards, sent notifications and email sends older than `days`."""
         now = utc_now()
         with self.writing():
-            return self.repo.prune_done_before(shifted(now, -days * 86400), shifted(now, -failed_days * 86400))
+            return self.repo.activities.prune_done_before(
+                shifted(now, -days * 86400), shifted(now, -failed_days * 86400)
+            )
 
     def remember_card_post(
         self, user: User, record_id: int, conversation_id: str, activity_id: str, service_url: str, shared: bool
     ) -> None:
         with self.writing():
-            self.repo.add_card_post(
+            self.repo.posts.add_card_post(
                 user.tenant_id, record_id, conversation_id, activity_id, service_url, shared, user.id, self.clock()
             )
 
@@ -110,7 +114,7 @@ class UserCases(Cases):
         self, user: User, record_id: int, conversation_id: str, activity_id: str, service_url: str
     ) -> None:
         """A shared message shows this record's card to everyone: kept if known, else learnt (one statement)."""
-        self.repo.add_card_post(
+        self.repo.posts.add_card_post(
             user.tenant_id, record_id, conversation_id, activity_id, service_url, True, user.id, self.clock()
         )
 
@@ -120,16 +124,16 @@ class UserCases(Cases):
         """A clicked message now shows `record_id`'s card (or, with None, a form that no update may overwrite).
         One statement, so it needs no transaction of its own."""
         if record_id is None:
-            self.repo.forget_card_post(user.tenant_id, conversation_id, activity_id)
+            self.repo.posts.forget_card_post(user.tenant_id, conversation_id, activity_id)
         else:
-            self.repo.replace_card_post(
+            self.repo.posts.replace_card_post(
                 user.tenant_id, record_id, conversation_id, activity_id, service_url, shared, user.id, self.clock()
             )
 
     def forget_card_post(self, post: CardPost) -> None:
         """A posted card that can never be updated again (deleted message, bot removed)."""
-        self.repo.forget_card_post(post.tenant_id, post.conversation_id, post.activity_id)
+        self.repo.posts.forget_card_post(post.tenant_id, post.conversation_id, post.activity_id)
 
     def card_posts_of(self, tenant_id: str, record_ids: list[int], limit: int) -> dict[int, tuple[list[CardPost], int]]:
         """For each record with posts: the newest places its card was posted, and its current version."""
-        return self.repo.card_posts_of(tenant_id, record_ids, limit)
+        return self.repo.posts.card_posts_of(tenant_id, record_ids, limit)

@@ -70,7 +70,9 @@ class PipelineCases(LifecycleCases):
     def pipeline(self, actor: User, said: str, time_zone: str | None) -> Pipeline:
         scope = self.pipeline_scope(actor, said, time_zone)
         today = local_today(self.clock(), time_zone)
-        return pipeline_of(self.repo, actor.tenant_id, scope, today, self.repo.default_currency(actor.tenant_id))
+        return pipeline_of(
+            self.repo, actor.tenant_id, scope, today, self.repo.details.default_currency(actor.tenant_id)
+        )
 
     def stage_list(self, actor: User, said: str, time_zone: str | None, limit: int) -> StageList:
         """`Proposal [mine | <colleague>] [this quarter | next quarter]`: the opportunities behind one bar."""
@@ -85,7 +87,7 @@ class PipelineCases(LifecycleCases):
         scope = self.pipeline_scope(actor, words[1] if len(words) > 1 else "", time_zone)
         first = scope.quarter.first_day.isoformat() if scope.quarter else None
         last = scope.quarter.last_day.isoformat() if scope.quarter else None
-        found = self.repo.stage_records(actor.tenant_id, stage, scope.owner_id, first, last, limit)
+        found = self.repo.pipeline.stage_records(actor.tenant_id, stage, scope.owner_id, first, last, limit)
         return StageList(stage, scope, found)
 
     # --- the weekly post -------------------------------------------------------------------------
@@ -100,7 +102,7 @@ class PipelineCases(LifecycleCases):
         where = time_zone or "UTC"
         first = next_weekly_post(parse_time(self.clock()), zone(where))
         with self.writing():
-            self.repo.set_weekly_post(
+            self.repo.pipeline.set_weekly_post(
                 actor.tenant_id, place.conversation_id, place.service_url, actor.id, where, format_time(first),
                 self.clock(),
             )  # fmt: skip
@@ -110,11 +112,11 @@ class PipelineCases(LifecycleCases):
         """The channel's weekly post, if it has one: its zone, the next post, how the latest week went."""
         if place.kind != "channel":
             raise DomainError("The weekly pipeline is set per team channel: say “pipeline weekly” in the channel.")
-        found = self.repo.weekly_post(actor.tenant_id, place.conversation_id)
+        found = self.repo.pipeline.weekly_post(actor.tenant_id, place.conversation_id)
         if found is None:
             return None
         weekly_id, time_zone, next_at = found[0], found[5], found[6]
-        latest = self.repo.last_weekly_send(actor.tenant_id, weekly_id)
+        latest = self.repo.pipeline.last_weekly_send(actor.tenant_id, weekly_id)
         following = parse_time(next_at).astimezone(zone(time_zone))
         return WeeklyStatus(time_zone, following, *(latest or (None, None, None)))
 
@@ -122,4 +124,4 @@ class PipelineCases(LifecycleCases):
         if place.kind != "channel":
             raise DomainError("The weekly pipeline is set per team channel: say “pipeline weekly off” in the channel.")
         with self.writing():
-            return self.repo.stop_weekly_post(actor.tenant_id, place.conversation_id)
+            return self.repo.pipeline.stop_weekly_post(actor.tenant_id, place.conversation_id)

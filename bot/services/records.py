@@ -67,28 +67,28 @@ class RecordCases(ContactCases):
         self.quotas.spend("records", actor.tenant_id, actor.id)
         now = self.clock()
         with self.writing():
-            done = self.repo.form_submit(actor.tenant_id, form_key) if form_key else None
-            earlier = self.repo.get_record(actor.tenant_id, done[0]) if done and done[0] else None
+            done = self.repo.forms.form_submit(actor.tenant_id, form_key) if form_key else None
+            earlier = self.repo.records.get_record(actor.tenant_id, done[0]) if done and done[0] else None
             if earlier is not None:
                 return Change(earlier, (), f"{earlier.ref} was already created from this form.", self.view_of(earlier))
-            record = self.repo.insert_record(
+            record = self.repo.records.insert_record(
                 actor.tenant_id, kind, clean_title, stages_for(kind)[0], actor.id, now, company=clean_company
             )
             if form_key:
-                self.repo.add_form_submit(actor.tenant_id, form_key, record.id, None, now)
-            self.repo.add_follower(actor.tenant_id, record.id, actor.id, now)
+                self.repo.forms.add_form_submit(actor.tenant_id, form_key, record.id, None, now)
+            self.repo.follows.add_follower(actor.tenant_id, record.id, actor.id, now)
             event = self._event(actor, record, EventKind.CREATED, new=clean_title)
             return self._changed(record, (event,), f"{record.ref} created.")
 
     def get_record(self, tenant_id: str, ref: str) -> Record:
         kind, number = parse_ref(ref)
-        record = self.repo.record_by_number(tenant_id, kind, number)
+        record = self.repo.records.record_by_number(tenant_id, kind, number)
         if record is None:
             raise NotFound(f"I can't find {kind.prefix}-{number}.")
         return record
 
     def record_by_id(self, tenant_id: str, record_id: int) -> Record | None:
-        return self.repo.get_record(tenant_id, record_id)
+        return self.repo.records.get_record(tenant_id, record_id)
 
     def view(self, tenant_id: str, ref: str, every_follower: bool = False) -> RecordView:
         return self.view_of(self.get_record(tenant_id, ref), every_follower)
@@ -108,19 +108,19 @@ class RecordCases(ContactCases):
             if _every_one(followers):  # no second read
                 choices = {f.user.id: f.notify.value for f in followers}
             else:
-                choices = self.repo.follower_choices(tenant, record.id)
+                choices = self.repo.follows.follower_choices(tenant, record.id)
         owner = next((f.user for f in followers if f.user.id == record.owner_id), None)
-        owner = owner or self.repo.get_user(tenant, record.owner_id)
+        owner = owner or self.repo.people.get_user(tenant, record.owner_id)
         if owner is None:
             raise LookupError(f"record {record.id} of tenant {tenant} has no owner row")
-        people = self.repo.record_people_with_roles(tenant, record.id)
+        people = self.repo.buying.record_people_with_roles(tenant, record.id)
         return RecordView(
             record=record,
             owner=owner,
             contact=next((c for role, c, _ in people if role == Role.CONTACT), None),
             participants=tuple(c for role, c, _ in people if role == Role.PARTICIPANT),
             followers=followers,
-            timeline=tuple(self.repo.timeline(tenant, record.id, TIMELINE_ON_CARD)),
+            timeline=tuple(self.repo.records.timeline(tenant, record.id, TIMELINE_ON_CARD)),
             follower_choices=choices,
             buying_roles={c.id: buying for _, c, buying in people if buying},
             **self._feed_part(record),
@@ -128,7 +128,7 @@ class RecordCases(ContactCases):
 
     def _first_followers(self, record: Record, every_follower: bool = False) -> tuple[Follower, ...]:
         limit = None if every_follower else FOLLOWERS_IN_VIEW
-        return tuple(self.repo.followers(record.tenant_id, record.id, limit))
+        return tuple(self.repo.follows.followers(record.tenant_id, record.id, limit))
 
     def _feed_part(self, record: Record) -> dict[str, Any]:
         """Only where the activity feed is offered is there a choice to read (no extra query otherwise)."""
@@ -137,16 +137,16 @@ class RecordCases(ContactCases):
         return {"feed_offered": True, "feed_choices": self.repo.outbox.feed_choices(record.tenant_id, record.id)}
 
     def list_records(self, tenant_id: str, kind: Kind | None, limit: int = 25) -> list[Record]:
-        return self.repo.list_records(tenant_id, kind, limit)
+        return self.repo.records.list_records(tenant_id, kind, limit)
 
     def my_records(self, user: User, limit: int = 25) -> list[Record]:
-        return self.repo.records_of_user(user.tenant_id, user.id, limit)
+        return self.repo.records.records_of_user(user.tenant_id, user.id, limit)
 
     def followed_records(self, user: User, limit: int = 25) -> list[Record]:
-        return self.repo.records_of_user(user.tenant_id, user.id, limit, following_only=True)
+        return self.repo.records.records_of_user(user.tenant_id, user.id, limit, following_only=True)
 
     def search_records(self, tenant_id: str, text: str, limit: int = 25) -> list[Record]:
-        return self.repo.search_records(tenant_id, clean_text(text)[:200], limit)
+        return self.repo.records.search_records(tenant_id, clean_text(text)[:200], limit)
 
     # --- the three roles -----------------------------------------------------------------------
 
@@ -154,21 +154,21 @@ class RecordCases(ContactCases):
         with self.writing():
             record = self._editable(actor, ref)
             tenant, now = actor.tenant_id, self.clock()
-            current = self.repo.record_contacts(tenant, record.id, Role.CONTACT.value, limit=1)
+            current = self.repo.records.record_contacts(tenant, record.id, Role.CONTACT.value, limit=1)
             if seen.contact_id is not None and seen.contact_id != (str(current[0].id) if current else ""):
                 now_name = current[0].name if current else "nobody"
                 raise DomainError(
                     f"The Contact changed while your card was open (now: {now_name}). Nothing was changed."
                 )
             contact = self.get_contact(tenant, contact_id)
-            role = self.repo.role_of(tenant, record.id, contact.id)
+            role = self.repo.records.role_of(tenant, record.id, contact.id)
             if role == Role.CONTACT:
                 raise DomainError(f"{contact.name} is already the Contact of {record.ref}.", "contact")
             events = []
             if current:
                 # The former Contact stays around the deal as an Other participant.
-                self.repo.set_role(tenant, record.id, current[0].id, Role.PARTICIPANT.value, actor.id, now)
-            self.repo.set_role(tenant, record.id, contact.id, Role.CONTACT.value, actor.id, now)
+                self.repo.records.set_role(tenant, record.id, current[0].id, Role.PARTICIPANT.value, actor.id, now)
+            self.repo.records.set_role(tenant, record.id, contact.id, Role.CONTACT.value, actor.id, now)
             moved = "was a participant" if role == Role.PARTICIPANT else None
             old = current[0].label if current else None
             events.append(self._event(actor, record, EventKind.CONTACT_SET, old=old, new=contact.label, detail=moved))
@@ -185,18 +185,20 @@ class RecordCases(ContactCases):
         with self.writing():
             record = self._editable(actor, ref)
             contact = self.get_contact(actor.tenant_id, contact_id)
-            role = self.repo.role_of(actor.tenant_id, record.id, contact.id)
+            role = self.repo.records.role_of(actor.tenant_id, record.id, contact.id)
             if role == Role.CONTACT:
                 raise DomainError(
                     f"{contact.name} is the Contact of {record.ref}, so not also a participant.", "contact"
                 )
             if role == Role.PARTICIPANT:
                 raise DomainError(f"{contact.name} is already a participant of {record.ref}.", "contact")
-            if self.repo.count_role(actor.tenant_id, record.id, Role.PARTICIPANT.value) >= MAX_PARTICIPANTS:
+            if self.repo.records.count_role(actor.tenant_id, record.id, Role.PARTICIPANT.value) >= MAX_PARTICIPANTS:
                 raise DomainError(
                     f"{record.ref} has {MAX_PARTICIPANTS} participants, the most a record may.", "contact"
                 )
-            self.repo.set_role(actor.tenant_id, record.id, contact.id, Role.PARTICIPANT.value, actor.id, self.clock())
+            self.repo.records.set_role(
+                actor.tenant_id, record.id, contact.id, Role.PARTICIPANT.value, actor.id, self.clock()
+            )
             event = self._event(actor, record, EventKind.PARTICIPANT_ADDED, new=contact.label)
             message = f"{contact.name} is now a participant of {record.ref}."
             return self._changed(self._touch(record), (event,), message, seen)
@@ -205,12 +207,12 @@ class RecordCases(ContactCases):
         with self.writing():
             record = self._editable(actor, ref)
             contact = self.get_contact(actor.tenant_id, contact_id)
-            role = self.repo.role_of(actor.tenant_id, record.id, contact.id)
+            role = self.repo.records.role_of(actor.tenant_id, record.id, contact.id)
             if role == Role.CONTACT:
                 raise DomainError(f"{contact.name} is the Contact of {record.ref}, not a participant.", "contact")
             if role != Role.PARTICIPANT:
                 raise DomainError(f"{contact.name} is not a participant of {record.ref}.", "contact")
-            self.repo.remove_role(actor.tenant_id, record.id, contact.id)
+            self.repo.records.remove_role(actor.tenant_id, record.id, contact.id)
             event = self._event(actor, record, EventKind.PARTICIPANT_REMOVED, old=contact.label)
             message = f"{contact.name} is no longer a participant of {record.ref}."
             return self._changed(self._touch(record), (event,), message, seen)
@@ -234,21 +236,21 @@ class RecordCases(ContactCases):
         yourself = who.id == actor.id
         with self.writing():
             record = self.get_record(actor.tenant_id, ref)  # a converted lead can still be followed
-            if self.repo.is_follower(actor.tenant_id, record.id, who.id) == follows:
+            if self.repo.follows.is_follower(actor.tenant_id, record.id, who.id) == follows:
                 if follows:
                     already = "You already follow" if yourself else f"{who.name} already follows"
                 else:
                     already = "You don't follow" if yourself else f"{who.name} doesn't follow"
                 raise DomainError(f"{already} {record.ref}.", "follower")
-            if follows and self.repo.count_followers(actor.tenant_id, record.id) >= MAX_FOLLOWERS:
+            if follows and self.repo.follows.count_followers(actor.tenant_id, record.id) >= MAX_FOLLOWERS:
                 raise DomainError(f"{record.ref} has {MAX_FOLLOWERS:,} followers, the most a record may.", "follower")
             if follows:
-                self.repo.add_follower(actor.tenant_id, record.id, who.id, self.clock())
+                self.repo.follows.add_follower(actor.tenant_id, record.id, who.id, self.clock())
                 self.deliveries.notices.follow_ends(record, who, follow_for)
                 event = self._event(actor, record, EventKind.FOLLOWER_ADDED, new=who.name)
                 text = f"You now follow {record.ref}." if yourself else f"{who.name} now follows {record.ref}."
             else:
-                self.repo.remove_follower(actor.tenant_id, record.id, who.id)
+                self.repo.follows.remove_follower(actor.tenant_id, record.id, who.id)
                 event = self._event(actor, record, EventKind.FOLLOWER_REMOVED, old=who.name)
                 text = (
                     f"You no longer follow {record.ref}." if yourself else f"{who.name} no longer follows {record.ref}."
@@ -267,7 +269,7 @@ class RecordCases(ContactCases):
             ) from None
         with self.writing():
             record = self.get_record(actor.tenant_id, ref)
-            if not self.repo.set_follower_choice(actor.tenant_id, record.id, actor.id, wanted.value):
+            if not self.repo.follows.set_follower_choice(actor.tenant_id, record.id, actor.id, wanted.value):
                 raise DomainError(f"You don't follow {record.ref}; follow it first.", "choice")
         return record
 
@@ -305,7 +307,7 @@ class RecordCases(ContactCases):
         with self.writing():
             record = self.get_record(actor.tenant_id, ref)
             tenant = actor.tenant_id
-            if not self.repo.set_follower_choice(tenant, record.id, actor.id, notify.value):
+            if not self.repo.follows.set_follower_choice(tenant, record.id, actor.id, notify.value):
                 raise DomainError(f"You don't follow {record.ref}; follow it first.", "choice")
             self.repo.outbox.set_follower_delivery(tenant, record.id, actor.id, wanted.value)
         return record
@@ -327,7 +329,7 @@ class RecordCases(ContactCases):
             record = self._bumped(actor, ref)
             # Read once for two uses: who may be told (often nobody but the actor: no outbox query) and the card.
             followers = self._first_followers(record)
-            self.repo.add_comment(actor.tenant_id, record.id, actor.id, body, self.clock())
+            self.repo.records.add_comment(actor.tenant_id, record.id, actor.id, body, self.clock())
             event = self._event(actor, record, EventKind.COMMENTED, new=shorten(body), followers=followers)
             if mentioned:
                 people = tuple(self._mentioned_user(actor, person) for person in mentioned[:MAX_MENTIONS])
@@ -370,12 +372,12 @@ class RecordCases(ContactCases):
             if lead.converted_to:
                 raise DomainError(f"{lead.ref} was already converted to {lead.converted_to}.")
             now = self.clock()
-            opportunity = self.repo.insert_record(
+            opportunity = self.repo.records.insert_record(
                 tenant, Kind.OPPORTUNITY, lead.title, stages_for(Kind.OPPORTUNITY)[0], lead.owner_id, now,
                 company=lead.company, value=lead.value, currency=lead.currency, close_date=lead.close_date,
                 source=lead.source, description=lead.description, converted_from_id=lead.id,
             )  # fmt: skip
-            self.repo.copy_history(tenant, lead.id, opportunity.id)
+            self.repo.records.copy_history(tenant, lead.id, opportunity.id)
             self.repo.notices.move_follow_ends(tenant, lead.id, opportunity.id)
             # One notification per follower for a conversion: about the opportunity, where work goes on.
             on_lead = self._event(actor, lead, EventKind.CONVERTED, old=lead.ref, new=opportunity.ref, notify=False)
@@ -400,11 +402,11 @@ class RecordCases(ContactCases):
 
     def _mentioned_user(self, actor: User, person: Mentioned) -> User:
         """The colleague behind an @mention, recorded if the bot never met them (inside the transaction)."""
-        known = self.repo.find_user(actor.tenant_id, person.teams_id, person.aad_object_id)
+        known = self.repo.people.find_user(actor.tenant_id, person.teams_id, person.aad_object_id)
         if known is not None:
             return known
         name = clean_text(person.name)[:MAX_NAME]
-        return self.repo.upsert_user(actor.tenant_id, person.teams_id, person.aad_object_id, name, self.clock())
+        return self.repo.people.upsert_user(actor.tenant_id, person.teams_id, person.aad_object_id, name, self.clock())
 
     def _stage_reached(self, actor: User, record: Record) -> tuple[Event, ...]:
         """What reaching a new stage adds besides the move itself (see bot/services/buying_roles.py)."""
@@ -417,7 +419,7 @@ class RecordCases(ContactCases):
         """`_editable` and `_touch` (no other change) in one statement: the record with its version bumped, for a
         change that only adds to it (a comment). A refusal rolls the bump back with the rest of the change."""
         kind, number = parse_ref(ref)
-        record = self.repo.bump_record(actor.tenant_id, kind, number, self.clock())
+        record = self.repo.records.bump_record(actor.tenant_id, kind, number, self.clock())
         if record is None:
             raise NotFound(f"I can't find {kind.prefix}-{number}.")
         return self._changeable(record)
@@ -442,7 +444,7 @@ class RecordCases(ContactCases):
     ) -> Event:
         """The timeline entry, and (in the same transaction) the followers' pending notifications.
         `followers`: the record's first followers, read in this transaction (see Deliveries.enqueue)."""
-        event = self.repo.add_event(
+        event = self.repo.records.add_event(
             actor.tenant_id, Event(record.id, actor.id, kind, self.clock(), old, new, detail, actor.name)
         )
         if notify:
@@ -453,9 +455,9 @@ class RecordCases(ContactCases):
     def _touch(self, record: Record, **changes: object) -> Record:
         """Bump the version (and apply `changes`) of a record read in this same write transaction."""
         now = self.clock()
-        self.repo.touch_record(record.tenant_id, record.id, now, **changes)
+        self.repo.records.touch_record(record.tenant_id, record.id, now, **changes)
         if "converted_to_id" in changes:  # a reference, not an id, on the model: read it back
-            updated = self.repo.get_record(record.tenant_id, record.id)
+            updated = self.repo.records.get_record(record.tenant_id, record.id)
             if updated is None:
                 raise LookupError(f"record {record.id} vanished inside its own transaction")
             return updated

@@ -82,7 +82,7 @@ class Schedules:
         """The day's digest: every change it gathered, grouped by record (records the person may no
         longer follow included: they were due to them when gathered)."""
         tenant = notification.tenant_id
-        recipient = self.repo.get_user(tenant, notification.recipient_id)
+        recipient = self.repo.people.get_user(tenant, notification.recipient_id)
         if recipient is None:
             return None
         by_record: dict[int, list[int]] = {}
@@ -90,9 +90,9 @@ class Schedules:
             by_record.setdefault(record_id, []).append(event_id)
         groups: list[tuple[Record, tuple[Event, ...]]] = []
         for record_id, ids in by_record.items():
-            record = self.repo.get_record(tenant, record_id)
+            record = self.repo.records.get_record(tenant, record_id)
             if record is not None:
-                groups.append((record, tuple(self.repo.events(tenant, record_id, tuple(ids)))))
+                groups.append((record, tuple(self.repo.records.events(tenant, record_id, tuple(ids)))))
         if not groups:
             return None
         events = tuple(e for _, evs in groups for e in evs)

@@ -31,7 +31,7 @@ def pipeline_of(
     repo: Repository, tenant_id: str, scope: PipelineScope, today: date, default_currency: str | None
 ) -> Pipeline:
     this_quarter = Quarter.of(today)
-    opened, closed = repo.pipeline_totals(
+    opened, closed = repo.pipeline.pipeline_totals(
         tenant_id, scope.owner_id, scope.quarter.key if scope.quarter else None, this_quarter.key
     )
     order = {stage: i for i, stage in enumerate(OPPORTUNITY_STAGES)}
@@ -68,20 +68,20 @@ class WeeklyPosts:
         """Each channel whose post is due gets this week's send row, and its next post a week later."""
         now = self.deliveries.clock()
         opened = 0
-        for weekly_id, tenant_id, _conversation, _url, _by, time_zone, due in self.repo.weekly_posts_due(now):
+        for weekly_id, tenant_id, _conversation, _url, _by, time_zone, due in self.repo.pipeline.weekly_posts_due(now):
             where = zone(time_zone)
             week = parse_time(due).astimezone(where).date().isoformat()
             following = format_time(next_weekly_post(parse_time(now), where))  # weeks missed while down: skipped
             with self.repo.transaction():
-                if self.repo.open_week(tenant_id, weekly_id, due, week, following, now):
+                if self.repo.pipeline.open_week(tenant_id, weekly_id, due, week, following, now):
                     opened += 1
         return opened
 
     def due(self) -> list[WeeklySend]:
-        return [WeeklySend(*row) for row in self.repo.weekly_sends_due(self.deliveries.clock())]
+        return [WeeklySend(*row) for row in self.repo.pipeline.weekly_sends_due(self.deliveries.clock())]
 
     def seconds_until_next(self) -> float | None:
-        stamp = self.repo.next_weekly_at()
+        stamp = self.repo.pipeline.next_weekly_at()
         if stamp is None:
             return None
         return max(0.0, (parse_time(stamp) - parse_time(self.deliveries.clock())).total_seconds())
@@ -89,27 +89,27 @@ class WeeklyPosts:
     def pipeline(self, send: WeeklySend) -> Pipeline:
         """Everyone's pipeline, "this quarter" as the day is in the zone of the person who set the post up."""
         today = local_today(self.deliveries.clock(), send.time_zone)
-        currency = self.repo.default_currency(send.tenant_id)
+        currency = self.repo.details.default_currency(send.tenant_id)
         return pipeline_of(self.repo, send.tenant_id, PipelineScope(), today, currency)
 
     def claim(self, send: WeeklySend) -> bool:
         with self.repo.transaction():
-            return self.repo.claim_weekly_send(send.tenant_id, send.id, self.deliveries.clock())
+            return self.repo.pipeline.claim_weekly_send(send.tenant_id, send.id, self.deliveries.clock())
 
     def sent(self, send: WeeklySend, activity_id: str | None) -> None:
         with self.repo.transaction():
-            self.repo.finish_weekly_send(send.tenant_id, send.id, "sent", self.deliveries.clock(), activity_id)
+            self.repo.pipeline.finish_weekly_send(send.tenant_id, send.id, "sent", self.deliveries.clock(), activity_id)
 
     def retry_later(self, send: WeeklySend, seconds: float, error: str) -> None:
         now = self.deliveries.clock()
         with self.repo.transaction():
-            self.repo.finish_weekly_send(
+            self.repo.pipeline.finish_weekly_send(
                 send.tenant_id, send.id, "pending", now, error=error[:MAX_ERROR], retry_at=shifted(now, seconds)
             )
 
     def failed(self, send: WeeklySend, error: str) -> None:
         with self.repo.transaction():
-            self.repo.finish_weekly_send(
+            self.repo.pipeline.finish_weekly_send(
                 send.tenant_id, send.id, "failed", self.deliveries.clock(), error=error[:MAX_ERROR]
             )
 
@@ -117,4 +117,4 @@ class WeeklyPosts:
         now = self.deliveries.clock()
         reason = "interrupted while posting (the bot stopped); it may or may not have arrived"
         with self.repo.transaction():
-            return self.repo.fail_interrupted_weekly(shifted(now, -older_than_seconds), reason, now)
+            return self.repo.pipeline.fail_interrupted_weekly(shifted(now, -older_than_seconds), reason, now)

@@ -99,7 +99,7 @@ async def test_a_fan_out_to_the_feed_keeps_to_graphs_budget_and_leaves_teams_bud
     record = services.view(TENANT, ref).record
     with services.repo.transaction():
         for i in range(0, 24, 2):
-            user = services.repo.find_user(TENANT, f"29:f{i}", None)
+            user = services.repo.people.find_user(TENANT, f"29:f{i}", None)
             assert user is not None
             assert services.repo.outbox.set_follower_delivery(TENANT, record.id, user.id, "feed")
     services.comment(owner, ref, "Signed!")
@@ -127,7 +127,7 @@ async def test_chat_followers_are_not_held_behind_the_feeds_slower_budget(
     record = services.view(TENANT, ref).record
     with services.repo.transaction():
         for i in range(on_feed):
-            user = services.repo.find_user(TENANT, f"29:g{i}", None)
+            user = services.repo.people.find_user(TENANT, f"29:g{i}", None)
             assert user is not None
             assert services.repo.outbox.set_follower_delivery(TENANT, record.id, user.id, "feed")
     services.comment(owner, ref, "Signed!")

@@ -18,7 +18,7 @@ async def test_a_colleague_from_the_roster_keeps_name_and_teams_id(teams: Teams)
     await card.press("Add follower", follower=aad)
     assert "Erin Newcomer now follows L-1." in card.text and "Unknown" not in card.text
     assert teams_id in card.card["refresh"]["userIds"]
-    erin = teams.services.repo.find_user(ALICE.tenant_id, None, aad)
+    erin = teams.services.repo.people.find_user(ALICE.tenant_id, None, aad)
     assert erin is not None and (erin.teams_id, erin.name) == (teams_id, name)
 
 

@@ -15,7 +15,7 @@ NUDGE = "No decision maker on this deal yet"
 
 
 def contact_id(teams: Teams, email: str, tenant: str = ALICE.tenant_id) -> int:
-    contact = teams.services.repo.contact_by_email(tenant, email)
+    contact = teams.services.repo.contacts.contact_by_email(tenant, email)
     assert contact is not None
     return contact.id
 

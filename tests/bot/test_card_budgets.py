@@ -24,17 +24,17 @@ def seed(teams: Teams, participants: int, contacts: int = 0) -> None:
     """L-1 with `participants` long-named participants who have emails, and `contacts` more contacts
     (written straight to the database: the caps of the use cases would refuse that many)."""
     repo = teams.services.repo
-    alice = repo.find_user(ALICE.tenant_id, ALICE.teams_id, None)
+    alice = repo.people.find_user(ALICE.tenant_id, ALICE.teams_id, None)
     assert alice is not None
     record_id = 1  # L-1, the tenant's first record
     with repo.transaction():
         for i in range(participants + contacts):
             email = f"person.{i}.{'y' * 200}@customer-company.example"
-            contact = repo.insert_contact(
+            contact = repo.contacts.insert_contact(
                 ALICE.tenant_id, f"{LONG} {i}", email, None, f"Company {LONG}", None, alice.id, "2026-01-01"
             )
             if i < participants:
-                repo.set_role(ALICE.tenant_id, record_id, contact.id, "participant", alice.id, "2026-01-01")
+                repo.records.set_role(ALICE.tenant_id, record_id, contact.id, "participant", alice.id, "2026-01-01")
 
 
 @pytest.fixture

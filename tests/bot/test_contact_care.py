@@ -141,7 +141,7 @@ async def test_erase_leaves_no_trace_of_the_person_in_the_database_file(teams: T
 
 async def test_tampered_contact_buttons_change_nothing(teams: Teams) -> None:
     await teams.say(ALICE, "new contact Jane Buyer jane@acme.example Acme")
-    jane = teams.services.repo.contact_by_email(ALICE.tenant_id, "jane@acme.example")
+    jane = teams.services.repo.contacts.contact_by_email(ALICE.tenant_id, "jane@acme.example")
     assert jane is not None
     for person, verb, data in (
         (MALLORY, "contact.erase", {"contact": str(jane.id)}),  # another tenant's contact
@@ -152,4 +152,4 @@ async def test_tampered_contact_buttons_change_nothing(teams: Teams) -> None:
     ):
         answer = await teams.click(person, verb, data)
         assert answer["type"] == "application/vnd.microsoft.activity.message", (verb, data)
-    assert teams.services.repo.contact_by_email(ALICE.tenant_id, "jane@acme.example") == jane
+    assert teams.services.repo.contacts.contact_by_email(ALICE.tenant_id, "jane@acme.example") == jane

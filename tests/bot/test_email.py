@@ -58,7 +58,7 @@ async def test_send_through_graph_with_one_participant_unticked(
     )
     assert "Email sent to jane@acme.example, cc carl@acme.example." in composing.text
     [received] = [r for r in graph.received if r.path.endswith("/sendMail")]
-    alice = teams_with_graph.services.repo.find_user(ALICE.tenant_id, ALICE.teams_id, None)
+    alice = teams_with_graph.services.repo.people.find_user(ALICE.tenant_id, ALICE.teams_id, None)
     assert alice is not None and received.path == f"/v1.0/users/{ALICE.aad_object_id}/sendMail"
     assert received.headers["Authorization"].startswith("Bearer fake-graph-token")
     sent = {k.lower(): v for k, v in received.body.items()}  # msgraph-sdk writes the action's keys PascalCase

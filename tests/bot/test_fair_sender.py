@@ -24,13 +24,13 @@ def followed_by(services: CrmService, owner: User, title: str, count: int, servi
     tenant = owner.tenant_id
     with services.repo.transaction():
         for i in range(count):
-            user = services.repo.upsert_user(
+            user = services.repo.people.upsert_user(
                 tenant, f"29:{prefix}{i}", f"aad-{prefix}{i}", f"{prefix} {i}", "2026-01-01"
             )
-            services.repo.store_personal_conversation(
+            services.repo.people.store_personal_conversation(
                 tenant, user.id, f"a:1:29:{prefix}{i}", service_url, BOT_ID, "CRM", "2026-01-01"
             )
-            services.repo.add_follower(tenant, record.id, user.id, "2026-01-01")
+            services.repo.follows.add_follower(tenant, record.id, user.id, "2026-01-01")
     return record.ref
 
 

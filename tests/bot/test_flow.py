@@ -61,7 +61,7 @@ async def test_the_whole_path_by_chat(teams: Teams) -> None:
     lead = all_text(await teams.card(ALICE, "show L-1"))
     assert "Stage: Converted" in lead and "Converted to: O-1" in lead
     assert "was already converted to O-1" in await teams.text(ALICE, "convert L-1")
-    assert teams.services.repo.list_records(ALICE.tenant_id, Kind.OPPORTUNITY) != []
+    assert teams.services.repo.records.list_records(ALICE.tenant_id, Kind.OPPORTUNITY) != []
 
 
 async def test_channel_mention_and_lists(teams: Teams) -> None:

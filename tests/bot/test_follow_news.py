@@ -116,8 +116,8 @@ async def test_an_added_follower_who_unfollowed_before_it_went_out_is_not_told(t
     await teams.say(CAROL, "help")
     await teams.card(ALICE, "new lead Deal")
     services = teams.services
-    alice = services.repo.find_user(ALICE.tenant_id, ALICE.teams_id, None)
-    carol = services.repo.find_user(CAROL.tenant_id, CAROL.teams_id, None)
+    alice = services.repo.people.find_user(ALICE.tenant_id, ALICE.teams_id, None)
+    carol = services.repo.people.find_user(CAROL.tenant_id, CAROL.teams_id, None)
     assert alice is not None and carol is not None
     with services.repo.transaction():  # both in one go, before the sender looks
         services.follow(alice, "L-1", follower=carol)

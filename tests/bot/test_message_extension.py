@@ -220,7 +220,7 @@ async def test_results_are_previews_and_a_picked_result_from_another_tenant_or_t
     assert all(a["contentType"] == "application/vnd.microsoft.card.thumbnail" for a in result["attachments"])
     assert "actions" not in str(result)  # no live card travels with the results: it is built when picked
     theirs = deals.services.get_record(MALLORY.tenant_id, "L-1")
-    their_contact = deals.services.repo.contact_by_email(MALLORY.tenant_id, "jane@fabrikam.example")
+    their_contact = deals.services.repo.contacts.contact_by_email(MALLORY.tenant_id, "jane@fabrikam.example")
     assert their_contact is not None
     for value, said in [
         ({"record": theirs.id}, "That record no longer exists: search again."),
@@ -235,7 +235,7 @@ async def test_results_are_previews_and_a_picked_result_from_another_tenant_or_t
 
 
 async def test_a_tampered_contact_card_from_another_tenant_finds_nothing(deals: Teams) -> None:
-    theirs = deals.services.repo.contact_by_email(MALLORY.tenant_id, "jane@fabrikam.example")
+    theirs = deals.services.repo.contacts.contact_by_email(MALLORY.tenant_id, "jane@fabrikam.example")
     assert theirs is not None
     body = await deals.click(ALICE, "contact.create_lead", {"contact": theirs.id, "lead_title": "Stolen"})
     assert body["value"] == "That contact no longer exists." and count(deals, "records") == 3
@@ -312,7 +312,7 @@ async def test_a_refused_lead_comes_back_in_the_dialog_and_writes_nothing(
 
 
 async def test_another_tenants_contact_in_a_tampered_submit_is_not_found(deals: Teams) -> None:
-    theirs = deals.services.repo.contact_by_email(MALLORY.tenant_id, "jane@fabrikam.example")
+    theirs = deals.services.repo.contacts.contact_by_email(MALLORY.tenant_id, "jane@fabrikam.example")
     assert theirs is not None
     dialog = await fetch(deals, ALICE, "leadFromMessage")
     body = await submit(deals, ALICE, "leadFromMessage", dialog_values(dialog, contact=str(theirs.id)))
@@ -384,9 +384,9 @@ async def test_a_message_without_text_cannot_be_added(deals: Teams) -> None:
 
 
 async def test_someone_whose_first_contact_is_a_search_is_recorded(deals: Teams) -> None:
-    assert deals.services.repo.find_user(CAROL.tenant_id, CAROL.teams_id, None) is None
+    assert deals.services.repo.people.find_user(CAROL.tenant_id, CAROL.teams_id, None) is None
     assert titles(await search(deals, CAROL, "searchRecords", None)) == []  # owns and follows nothing yet
-    carol = deals.services.repo.find_user(CAROL.tenant_id, CAROL.teams_id, None)
+    carol = deals.services.repo.people.find_user(CAROL.tenant_id, CAROL.teams_id, None)
     assert carol is not None and carol.name == "Carol Other"
     assert titles(await search(deals, CAROL, "searchRecords", "rollout")) == ["L-1 · Contoso rollout"]
 

@@ -131,7 +131,7 @@ async def test_bad_notification_choices_change_nothing(teams: Teams) -> None:
 async def test_a_follower_known_only_from_a_channel_gets_a_new_1_1_chat(teams: Teams) -> None:
     await teams.card(ALICE, "new lead Acme rollout")
     await teams.card(DAVE, "follow L-1", chat="channel")
-    dave = teams.services.repo.find_user(DAVE.tenant_id, DAVE.teams_id, None)
+    dave = teams.services.repo.people.find_user(DAVE.tenant_id, DAVE.teams_id, None)
     assert dave is not None and teams.services.deliveries.conversation_of(dave) is None
     await teams.card(ALICE, "comment L-1 Hello Dave")
     await teams.connector.wait_for(lambda: len(teams.notifications(DAVE)) == 1)

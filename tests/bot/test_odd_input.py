@@ -24,15 +24,15 @@ async def post_raw(client: TestClient, body: bytes) -> tuple[int, str]:
 @pytest.mark.parametrize("channel", ["webchat", "directline", "emulator", "MSTEAMS", "slack"])
 async def test_only_the_teams_channel_is_served(teams: Teams, channel: str) -> None:
     await teams.say(ALICE, "help")  # Alice's 1:1 chat is stored from a real Teams activity
-    alice = teams.services.repo.find_user(ALICE.tenant_id, ALICE.teams_id, None)
+    alice = teams.services.repo.people.find_user(ALICE.tenant_id, ALICE.teams_id, None)
     assert alice is not None
-    stored = teams.services.repo.personal_conversation(ALICE.tenant_id, alice.id)
+    stored = teams.services.repo.people.personal_conversation(ALICE.tenant_id, alice.id)
     activity = teams.message(ALICE, "new lead Planted")
     activity |= {"channelId": channel, "serviceUrl": "https://attacker.example/", "conversation": {"id": "a:evil"}}
     status, body = await teams.post(activity)
     assert status == 400 and "msteams" in body["error"]
     assert rows(teams, "records") == []
-    assert teams.services.repo.personal_conversation(ALICE.tenant_id, alice.id) == stored
+    assert teams.services.repo.people.personal_conversation(ALICE.tenant_id, alice.id) == stored
 
 
 async def test_another_channel_is_refused_before_the_tenant_check(teams: Teams) -> None:

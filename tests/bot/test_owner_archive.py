@@ -117,12 +117,12 @@ async def test_a_comment_refused_on_an_archived_or_converted_record_changes_noth
     tenant = ALICE.tenant_id
 
     def state(number: int) -> tuple[int, int, int]:
-        record = teams.services.repo.record_by_number(tenant, Kind.LEAD, number)
+        record = teams.services.repo.records.record_by_number(tenant, Kind.LEAD, number)
         assert record is not None and record.id is not None
         comments = teams.services.repo.db.execute(
             "SELECT count(*) FROM comments WHERE tenant_id = ? AND record_id = ?", [tenant, record.id]
         ).fetchone()[0]
-        return record.version, comments, len(teams.services.repo.timeline(tenant, record.id, 50))
+        return record.version, comments, len(teams.services.repo.records.timeline(tenant, record.id, 50))
 
     before = state(1), state(2)
     assert "archived; restore it first" in await teams.text(ALICE, "comment L-1 still there?")

@@ -41,15 +41,17 @@ def test_quotas_per_person_and_per_organisation_free_up_after_a_minute() -> None
 
 def seed_people(teams: Teams, participants: int, followers: int) -> None:
     repo = teams.services.repo
-    alice = repo.find_user(ALICE.tenant_id, ALICE.teams_id, None)
+    alice = repo.people.find_user(ALICE.tenant_id, ALICE.teams_id, None)
     assert alice is not None
     with repo.transaction():
         for i in range(participants):
-            contact = repo.insert_contact(ALICE.tenant_id, f"P {i}", f"p{i}@x.example", None, None, None, None, "t")
-            repo.set_role(ALICE.tenant_id, 1, contact.id, "participant", alice.id, "t")
+            contact = repo.contacts.insert_contact(
+                ALICE.tenant_id, f"P {i}", f"p{i}@x.example", None, None, None, None, "t"
+            )
+            repo.records.set_role(ALICE.tenant_id, 1, contact.id, "participant", alice.id, "t")
         for i in range(followers):
-            user = repo.upsert_user(ALICE.tenant_id, f"29:f{i}", None, f"F {i}", "t")
-            repo.add_follower(ALICE.tenant_id, 1, user.id, "t", notify="muted")
+            user = repo.people.upsert_user(ALICE.tenant_id, f"29:f{i}", None, f"F {i}", "t")
+            repo.follows.add_follower(ALICE.tenant_id, 1, user.id, "t", notify="muted")
 
 
 async def test_participants_and_followers_per_record_are_capped(teams: Teams) -> None:

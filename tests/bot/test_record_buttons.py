@@ -20,7 +20,7 @@ async def lead(teams: Teams) -> CardInHand:
 
 
 def contact_id(teams: Teams, email: str) -> str:
-    contact = teams.services.repo.contact_by_email(ALICE.tenant_id, email)
+    contact = teams.services.repo.contacts.contact_by_email(ALICE.tenant_id, email)
     assert contact is not None
     return str(contact.id)
 
@@ -151,7 +151,7 @@ async def test_a_follower_who_never_talked_to_the_bot(teams: Teams) -> None:
     await card.press("Add follower")
     await card.press("Add follower", follower="0f5c2a9e-1111-4222-8333-944444444444")
     assert "now follows L-1." in card.text
-    newcomer = teams.services.repo.find_user(ALICE.tenant_id, None, "0f5c2a9e-1111-4222-8333-944444444444")
+    newcomer = teams.services.repo.people.find_user(ALICE.tenant_id, None, "0f5c2a9e-1111-4222-8333-944444444444")
     assert newcomer is not None and newcomer.teams_id is None
 
 

@@ -40,7 +40,7 @@ async def test_a_redelivered_card_click_does_not_apply_twice(teams: Teams) -> No
 async def test_users_are_recorded_with_email_looked_up_once(teams: Teams) -> None:
     await teams.say(ALICE, "help")
     await teams.say(ALICE, "leads")
-    user = teams.services.repo.find_user(ALICE.tenant_id, ALICE.teams_id, None)
+    user = teams.services.repo.people.find_user(ALICE.tenant_id, ALICE.teams_id, None)
     assert user is not None
     assert (user.name, user.aad_object_id, user.email) == (ALICE.name, ALICE.aad_object_id, ALICE.email)
     assert teams.connector.member_lookups == 1
@@ -48,10 +48,10 @@ async def test_users_are_recorded_with_email_looked_up_once(teams: Teams) -> Non
 
 async def test_the_personal_chat_is_stored_for_later_notifications(teams: Teams) -> None:
     await teams.say(BOB, "help", chat="channel")
-    bob = teams.services.repo.find_user(BOB.tenant_id, BOB.teams_id, None)
-    assert bob is not None and teams.services.repo.personal_conversation(BOB.tenant_id, bob.id) is None
+    bob = teams.services.repo.people.find_user(BOB.tenant_id, BOB.teams_id, None)
+    assert bob is not None and teams.services.repo.people.personal_conversation(BOB.tenant_id, bob.id) is None
     await teams.say(BOB, "help")
-    stored = teams.services.repo.personal_conversation(BOB.tenant_id, bob.id)
+    stored = teams.services.repo.people.personal_conversation(BOB.tenant_id, bob.id)
     assert stored == {
         "conversation_id": f"a:1:{BOB.teams_id}",
         "service_url": teams.service_url,
@@ -110,7 +110,7 @@ async def test_a_change_that_fails_releases_its_claim_so_the_redelivery_is_carri
     """The redelivery claim commits with the change: a turn that crashed mid-change is done when Teams retries."""
     await teams.card(ALICE, "new lead Retry me")
     repo = teams.services.repo
-    real_add_comment = repo.add_comment
+    real_add_comment = repo.records.add_comment
     calls = 0
 
     def crash_once(*args: Any, **kwargs: Any) -> int:
@@ -120,7 +120,7 @@ async def test_a_change_that_fails_releases_its_claim_so_the_redelivery_is_carri
             raise RuntimeError("the disk went away")
         return real_add_comment(*args, **kwargs)
 
-    repo.add_comment = crash_once  # type: ignore[method-assign]
+    repo.records.add_comment = crash_once  # type: ignore[method-assign]
     value = {"action": {"type": "Action.Execute", "verb": "record.comment", "data": {"ref": "L-1", "comment": "Hi"}}}
     invoke = teams.activity(ALICE, kind="invoke", name="adaptiveCard/action", value=value)
     first = await teams.post(invoke)

@@ -17,15 +17,15 @@ NOW = "2026-11-23T12:00:00.000000Z"
 
 def deal_with_people(repo: Repository, tenant: str) -> tuple[int, list[int]]:
     with repo.transaction():
-        repo.ensure_tenant(tenant, None, NOW)
-        owner = repo.upsert_user(tenant, f"29:{tenant}", f"aad-{tenant}", "Owner", NOW).id
-        record = repo.insert_record(tenant, Kind.OPPORTUNITY, "Deal", "Proposal", owner, NOW)
+        repo.people.ensure_tenant(tenant, None, NOW)
+        owner = repo.people.upsert_user(tenant, f"29:{tenant}", f"aad-{tenant}", "Owner", NOW).id
+        record = repo.records.insert_record(tenant, Kind.OPPORTUNITY, "Deal", "Proposal", owner, NOW)
         people = [
-            repo.insert_contact(tenant, f"P{i}", f"p{i}@{tenant}.example", None, None, None, owner, NOW).id
+            repo.contacts.insert_contact(tenant, f"P{i}", f"p{i}@{tenant}.example", None, None, None, owner, NOW).id
             for i in range(2)
         ]
-        repo.set_role(tenant, record.id, people[0], "contact", owner, NOW)
-        repo.set_role(tenant, record.id, people[1], "participant", owner, NOW)
+        repo.records.set_role(tenant, record.id, people[0], "contact", owner, NOW)
+        repo.records.set_role(tenant, record.id, people[1], "participant", owner, NOW)
     return record.id, people
 
 
@@ -63,11 +63,11 @@ def test_an_existing_database_gets_the_column_with_roles_empty(tmp_path: Path) -
 
     repo = Repository(open_database(path))
     assert 7 in migrate(repo.db)
-    assert [(c.id, role) for _, c, role in repo.record_people_with_roles("t", record_id)] == [
+    assert [(c.id, role) for _, c, role in repo.buying.record_people_with_roles("t", record_id)] == [
         (people[0], None),
         (people[1], None),
     ]
-    assert repo.without_signer("t", [record_id]) == {record_id} and not repo.has_signer("t", record_id)
+    assert repo.buying.without_signer("t", [record_id]) == {record_id} and not repo.buying.has_signer("t", record_id)
     with pytest.raises(sqlite3.IntegrityError), transaction(repo.db):
         repo.db.execute("UPDATE record_contacts SET buying_role = 'boss' WHERE record_id = ?", [record_id])
 
@@ -78,13 +78,13 @@ def test_roles_stay_in_their_tenant_and_move_with_the_person(tmp_path: Path) -> 
     ours, (contact, participant) = deal_with_people(repo, "t")
     theirs, (their_contact, _) = deal_with_people(repo, "u")
     with repo.transaction():
-        assert repo.set_buying_role("t", ours, participant, BuyingRole.ECONOMIC_BUYER)
-        assert not repo.set_buying_role("t", theirs, their_contact, BuyingRole.CHAMPION)  # another tenant's row
-        assert not repo.set_buying_role("u", ours, participant, BuyingRole.CHAMPION)
-        repo.set_role("t", ours, contact, "participant", 1, NOW)  # the participant becomes the Contact
-        repo.set_role("t", ours, participant, "contact", 1, NOW)
-    roles = {c.id: (place, role) for place, c, role in repo.record_people_with_roles("t", ours)}
+        assert repo.buying.set_buying_role("t", ours, participant, BuyingRole.ECONOMIC_BUYER)
+        assert not repo.buying.set_buying_role("t", theirs, their_contact, BuyingRole.CHAMPION)  # another tenant's row
+        assert not repo.buying.set_buying_role("u", ours, participant, BuyingRole.CHAMPION)
+        repo.records.set_role("t", ours, contact, "participant", 1, NOW)  # the participant becomes the Contact
+        repo.records.set_role("t", ours, participant, "contact", 1, NOW)
+    roles = {c.id: (place, role) for place, c, role in repo.buying.record_people_with_roles("t", ours)}
     assert roles[participant] == ("contact", BuyingRole.ECONOMIC_BUYER) and roles[contact] == ("participant", None)
-    assert repo.has_signer("t", ours) and not repo.has_signer("u", theirs)
-    assert repo.without_signer("t", [ours, theirs]) == set()  # their record is not ours to report on
-    assert repo.without_signer("u", [ours, theirs]) == {theirs}
+    assert repo.buying.has_signer("t", ours) and not repo.buying.has_signer("u", theirs)
+    assert repo.buying.without_signer("t", [ours, theirs]) == set()  # their record is not ours to report on
+    assert repo.buying.without_signer("u", [ours, theirs]) == {theirs}

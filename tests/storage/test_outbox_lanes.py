@@ -21,11 +21,11 @@ def rows_for(repo: Repository, choices: list[str]) -> dict[str, set[int]]:
     owner = seed(repo, "t")
     expected: dict[str, set[int]] = {CHAT: set(), FEED: set()}
     with repo.transaction():
-        record = repo.insert_record("t", Kind.LEAD, "Lanes", "new", owner, NOW)
+        record = repo.records.insert_record("t", Kind.LEAD, "Lanes", "new", owner, NOW)
         people = []
         for i, choice in enumerate(choices):
-            user = repo.upsert_user("t", f"29:u{i}", f"aad-u{i}", f"U {i}", NOW)
-            repo.add_follower("t", record.id, user.id, NOW)
+            user = repo.people.upsert_user("t", f"29:u{i}", f"aad-u{i}", f"U {i}", NOW)
+            repo.follows.add_follower("t", record.id, user.id, NOW)
             assert repo.outbox.set_follower_delivery("t", record.id, user.id, choice)
             people.append(user.id)
         for purpose, user_id, choice in [

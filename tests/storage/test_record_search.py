@@ -49,4 +49,4 @@ def test_migration_10_indexes_the_records_already_there() -> None:
     row = db.execute("SELECT rowid FROM record_search WHERE record_search MATCH 'jane'").fetchone()
     assert row == (1,)  # migration 10's index (rowid = id); migration 17 makes it again, from the tables
     assert 17 in migrate(db)  # and whatever else came after 10
-    assert [r.ref for r in services.repo.find_records(ALICE.tenant_id, "jane", 5)] == ["L-1"]
+    assert [r.ref for r in services.repo.extension.find_records(ALICE.tenant_id, "jane", 5)] == ["L-1"]

@@ -18,8 +18,8 @@ sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 def seed(repo: Repository, tenant: str) -> int:
     with repo.transaction():
-        repo.ensure_tenant(tenant, None, NOW)
-        return repo.upsert_user(tenant, f"29:{tenant}", f"aad-{tenant}", "Owner", NOW).id
+        repo.people.ensure_tenant(tenant, None, NOW)
+        return repo.people.upsert_user(tenant, f"29:{tenant}", f"aad-{tenant}", "Owner", NOW).id
 
 
 @sqlite_only
@@ -48,56 +48,58 @@ def test_migrations_run_once_and_an_old_database_upgrades_itself(tmp_path: Path,
     upgraded = open_any(database_url, path)
     assert migrate(upgraded) == [n for n, _, _ in MIGRATIONS if n > 1]
     assert migrate(upgraded) == []
-    assert [c.name for c in Repository(upgraded).search_contacts("t", "buy")] == ["Jane Buyer"]
+    assert [c.name for c in Repository(upgraded).contacts.search_contacts("t", "buy")] == ["Jane Buyer"]
     upgraded.close()
 
 
 def test_search_text_can_never_break_the_query(repo: Repository) -> None:
     user = seed(repo, "t")
     with repo.transaction():
-        repo.insert_contact("t", "Jane Buyer", "jane@acme.example", None, "Acme", None, user, NOW)
+        repo.contacts.insert_contact("t", "Jane Buyer", "jane@acme.example", None, "Acme", None, user, NOW)
     for text in ['"', "NEAR(", "jane AND", "*", "^jane", "a OR b NOT c", "') ; DROP TABLE contacts; --", "ｊａｎｅ"]:
-        repo.search_contacts("t", text)
-        repo.search_records("t", text)
+        repo.contacts.search_contacts("t", text)
+        repo.records.search_records("t", text)
     assert fts_query("  ") is None
-    assert [c.name for c in repo.search_contacts("t", "acme")] == ["Jane Buyer"]  # company
-    assert [c.name for c in repo.search_contacts("t", "jane@acme")] == ["Jane Buyer"]  # email
+    assert [c.name for c in repo.contacts.search_contacts("t", "acme")] == ["Jane Buyer"]  # company
+    assert [c.name for c in repo.contacts.search_contacts("t", "jane@acme")] == ["Jane Buyer"]  # email
 
 
 def test_every_lookup_is_scoped_by_tenant(repo: Repository) -> None:
     a = seed(repo, "a")
     seed(repo, "b")
     with repo.transaction():
-        contact = repo.insert_contact("a", "Jane", "jane@acme.example", None, None, None, a, NOW)
-        record = repo.insert_record("a", Kind.LEAD, "Deal", "New", a, NOW)
-        repo.add_follower("a", record.id, a, NOW)
-        repo.set_role("a", record.id, contact.id, "contact", a, NOW)
-    assert repo.get_contact("b", contact.id) is None
-    assert repo.contact_by_email("b", "jane@acme.example") is None
-    assert repo.contacts_named("b", "Jane") == [] and repo.search_contacts("b", "jane") == []
-    assert repo.get_record("b", record.id) is None and repo.record_by_number("b", Kind.LEAD, 1) is None
-    assert repo.list_records("b", None) == [] and repo.search_records("b", "deal") == []
-    assert repo.followers("b", record.id) == [] and repo.record_contacts("b", record.id, "contact") == []
-    assert repo.role_of("b", record.id, contact.id) is None and repo.timeline("b", record.id) == []
-    assert repo.get_user("b", a) is None and repo.records_of_user("b", a) == []
+        contact = repo.contacts.insert_contact("a", "Jane", "jane@acme.example", None, None, None, a, NOW)
+        record = repo.records.insert_record("a", Kind.LEAD, "Deal", "New", a, NOW)
+        repo.follows.add_follower("a", record.id, a, NOW)
+        repo.records.set_role("a", record.id, contact.id, "contact", a, NOW)
+    assert repo.contacts.get_contact("b", contact.id) is None
+    assert repo.contacts.contact_by_email("b", "jane@acme.example") is None
+    assert repo.contacts.contacts_named("b", "Jane") == [] and repo.contacts.search_contacts("b", "jane") == []
+    assert repo.records.get_record("b", record.id) is None and repo.records.record_by_number("b", Kind.LEAD, 1) is None
+    assert repo.records.list_records("b", None) == [] and repo.records.search_records("b", "deal") == []
+    assert (
+        repo.follows.followers("b", record.id) == [] and repo.records.record_contacts("b", record.id, "contact") == []
+    )
+    assert repo.records.role_of("b", record.id, contact.id) is None and repo.records.timeline("b", record.id) == []
+    assert repo.people.get_user("b", a) is None and repo.records.records_of_user("b", a) == []
 
 
 def test_the_database_refuses_rows_that_cross_tenants(repo: Repository) -> None:
     a, b = seed(repo, "a"), seed(repo, "b")
     with repo.transaction():
-        record = repo.insert_record("a", Kind.LEAD, "Deal", "New", a, NOW)
+        record = repo.records.insert_record("a", Kind.LEAD, "Deal", "New", a, NOW)
     with pytest.raises(Exception, match=r"(?i)FOREIGN KEY"), repo.transaction():
-        repo.add_follower("b", record.id, b, NOW)  # a follower row claiming tenant b for tenant a's record
+        repo.follows.add_follower("b", record.id, b, NOW)  # a follower row claiming tenant b for tenant a's record
     with pytest.raises(Exception, match=r"(?i)FOREIGN KEY"), repo.transaction():
-        repo.add_follower("a", record.id, b, NOW)  # tenant b's user on tenant a's record
+        repo.follows.add_follower("a", record.id, b, NOW)  # tenant b's user on tenant a's record
 
 
 def test_a_failed_transaction_leaves_nothing_behind(repo: Repository) -> None:
     user = seed(repo, "t")
     with pytest.raises(RuntimeError), repo.transaction():
-        repo.insert_record("t", Kind.LEAD, "Half", "New", user, NOW)
+        repo.records.insert_record("t", Kind.LEAD, "Half", "New", user, NOW)
         raise RuntimeError("boom")
-    assert repo.list_records("t", None) == []
+    assert repo.records.list_records("t", None) == []
 
 
 @pytest.mark.parametrize(
@@ -128,11 +130,11 @@ def test_contact_search_pages_alphabetically_whether_matches_are_few_or_many(rep
     seed(repo, "u")
     with repo.transaction():
         for i in range(fill):  # another tenant's namesakes push the search onto the many-matches path
-            repo.insert_contact("u", f"Mara Other{i}", None, None, None, None, None, NOW)
+            repo.contacts.insert_contact("u", f"Mara Other{i}", None, None, None, None, None, NOW)
         for name in ("Marta Zed", "mark Able", "Maria Beta", "Bob Mar", "Zoe Smith"):
-            repo.insert_contact("t", name, None, None, None, None, user, NOW)
-    first = repo.search_contacts("t", "mar", limit=2)
-    rest = repo.search_contacts("t", "mar", limit=10, offset=2)
+            repo.contacts.insert_contact("t", name, None, None, None, None, user, NOW)
+    first = repo.contacts.search_contacts("t", "mar", limit=2)
+    rest = repo.contacts.search_contacts("t", "mar", limit=10, offset=2)
     assert [c.name for c in first + rest] == ["Bob Mar", "Maria Beta", "mark Able", "Marta Zed"]
     assert all(c.tenant_id == "t" for c in first + rest)
 
@@ -140,7 +142,7 @@ def test_contact_search_pages_alphabetically_whether_matches_are_few_or_many(rep
 def test_only_known_columns_of_a_record_can_be_touched(repo: Repository) -> None:
     owner = seed(repo, "t")
     with repo.transaction():
-        record = repo.insert_record("t", Kind.LEAD, "Acme", "New", owner, NOW)
+        record = repo.records.insert_record("t", Kind.LEAD, "Acme", "New", owner, NOW)
     with pytest.raises(ValueError, match="owner_id"), repo.transaction():
-        repo.touch_record("t", record.id, NOW, stage="Won", owner_id=2)
-    assert repo.get_record("t", record.id) == record
+        repo.records.touch_record("t", record.id, NOW, stage="Won", owner_id=2)
+    assert repo.records.get_record("t", record.id) == record

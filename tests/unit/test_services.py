@@ -139,7 +139,7 @@ def test_conversion_keeps_everything_and_happens_once(
     opportunity = services.view(alice.tenant_id, "O-1")
     assert opportunity.contact == jane and opportunity.participants == (carl,)
     assert {f.user.id for f in opportunity.followers} == {alice.id, bob.id}
-    kinds = [e.kind for e in services.repo.timeline(alice.tenant_id, opportunity.record.id, 50)]
+    kinds = [e.kind for e in services.repo.records.timeline(alice.tenant_id, opportunity.record.id, 50)]
     assert kinds[0] is EventKind.CONVERTED and EventKind.COMMENTED in kinds and kinds[-1] is EventKind.CREATED
     lead = services.get_record(alice.tenant_id, "L-1")
     assert lead.stage == "Converted" and lead.converted_to == "O-1"
@@ -181,7 +181,7 @@ def test_recording_a_known_user_writes_nothing(services: CrmService) -> None:
     renamed = services.record_user("t", "29:a", None, "Ann Smith", None)
     assert renamed.id == first.id and renamed.name == "Ann Smith"
     services.record_user("t", "29:a", "aad-a", "Ann Smith", "https://smba.example/emea/")
-    assert services.repo.tenant_service_url("t") == "https://smba.example/emea/"
+    assert services.repo.people.tenant_service_url("t") == "https://smba.example/emea/"
 
 
 def test_old_activity_ids_are_forgotten(services: CrmService) -> None:

@@ -1,5 +1,5 @@
-"""Queries for the contact list's upkeep: edit, merge, delete, and erasure on a data-protection request
-(the person's data scrubbed from every table that can hold it, the full-text index included)."""
+"""Queries for erasure on a data-protection request: the person's data scrubbed from every table that can
+hold it, the full-text indexes included, and the erasure logged."""
 
 from __future__ import annotations
 
@@ -20,17 +20,8 @@ _FREE_TEXT = (
 )
 
 
-class ContactCareQueries(Queries):
-    def update_contact(self, tenant_id: str, contact_id: int, fields: dict[str, str | None]) -> None:
-        self.db.execute(
-            "UPDATE contacts SET name = ?, email = ?, phone = ?, company = ?, job_title = ?"
-            " WHERE tenant_id = ? AND id = ?",
-            [fields["name"], fields["email"], fields["phone"], fields["company"], fields["job_title"],
-             tenant_id, contact_id],
-        )  # fmt: skip
-
-    def delete_contact(self, tenant_id: str, contact_id: int) -> None:
-        self.db.execute("DELETE FROM contacts WHERE tenant_id = ? AND id = ?", [tenant_id, contact_id])
+class ErasureQueries(Queries):
+    """repo.erasures"""
 
     def scrub_text(self, tenant_id: str, needles: list[str], replacement: str) -> int:
         """Replace every occurrence of the needles (case-insensitive) in the tenant's free text; rows changed."""
@@ -44,10 +35,10 @@ class ContactCareQueries(Queries):
                 f"SELECT {key}, {', '.join(columns)} FROM {table} WHERE tenant_id = :t AND ({hits})", params
             )
             for row in rows:
-                values = [_replace_all(v, needles, replacement) for v in row[1:]]
+                values = [_replace_all(row[c], needles, replacement) for c in columns]
                 sets = ", ".join(f"{c} = ?" for c in columns)
                 self.db.execute(
-                    f"UPDATE {table} SET {sets} WHERE tenant_id = ? AND {key} = ?", [*values, tenant_id, row[0]]
+                    f"UPDATE {table} SET {sets} WHERE tenant_id = ? AND {key} = ?", [*values, tenant_id, row[key]]
                 )
                 changed += 1
         return changed
