@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.domain.buying import SIGNERS, BuyingRole
 from bot.domain.models import Contact, EventKind
-from storage.queries import Queries, _contact, by_value
+from storage.queries import Queries, _contact, by_value, stored
 
 _SIGNER_VALUES = sorted(r.value for r in SIGNERS)
 _BUYING_ROLES = by_value(BuyingRole)
@@ -28,7 +28,7 @@ class BuyingRoleQueries(Queries):
         """False when the person is not (or no longer) on the record."""
         cursor = self.db.execute(
             "UPDATE record_contacts SET buying_role = ? WHERE tenant_id = ? AND record_id = ? AND contact_id = ?",
-            [role.value if role else None, tenant_id, record_id, contact_id],
+            [stored(BuyingRole, role) if role else None, tenant_id, record_id, contact_id],
         )
         return cursor.rowcount == 1
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.models import Contact
-from storage.queries import _CONTACT_COLUMNS, Queries, _contact
+from bot.domain.models import Contact, ImportStatus
+from storage.queries import _CONTACT_COLUMNS, Queries, _contact, stored
 
 EMAILS_PER_QUERY = 500  # one statement shape (the last chunk is padded), so the PostgreSQL spelling is cached
 
@@ -38,7 +38,7 @@ class ContactFileQueries(Queries):
     def set_import_status(self, tenant_id: str, import_id: str, status: str) -> None:
         self.db.execute(
             "UPDATE contact_imports SET status = ?, rows_json = '[]' WHERE tenant_id = ? AND id = ?",
-            [status, tenant_id, import_id],
+            [stored(ImportStatus, status), tenant_id, import_id],
         )
 
     # --- contacts, many at once ------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.models import Follower, NotifyChoice
-from storage.queries import Queries, _user, by_value
+from storage.queries import Queries, _user, by_value, stored
 
 _NOTIFY_CHOICES = by_value(NotifyChoice)
 
@@ -40,13 +40,13 @@ class FollowQueries(Queries):
         self.db.execute(
             "INSERT INTO followers (tenant_id, record_id, user_id, notify, added_at) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (record_id, user_id) DO NOTHING",
-            [tenant_id, record_id, user_id, notify, now],
+            [tenant_id, record_id, user_id, stored(NotifyChoice, notify), now],
         )
 
     def set_follower_choice(self, tenant_id: str, record_id: int, user_id: int, choice: str) -> bool:
         cursor = self.db.execute(
             "UPDATE followers SET notify = ? WHERE tenant_id = ? AND record_id = ? AND user_id = ?",
-            [choice, tenant_id, record_id, user_id],
+            [stored(NotifyChoice, choice), tenant_id, record_id, user_id],
         )
         return cursor.rowcount == 1
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.domain.delivery import DeliveryStatus, Notification, Purpose
+from bot.domain.delivery import DeliverTo, DeliveryStatus, Notification, Purpose
 from bot.domain.models import Event, NotifyChoice
 from storage.dialect import SQLITE
+from storage.queries import stored
 
 if TYPE_CHECKING:
     from storage.queries import Database
@@ -244,7 +245,7 @@ class OutboxQueries:
     def set_follower_delivery(self, tenant_id: str, record_id: int, user_id: int, deliver_to: str) -> bool:
         cursor = self.db.execute(
             "UPDATE followers SET deliver_to = ? WHERE tenant_id = ? AND record_id = ? AND user_id = ?",
-            [deliver_to, tenant_id, record_id, user_id],
+            [stored(DeliverTo, deliver_to), tenant_id, record_id, user_id],
         )
         return cursor.rowcount == 1
 

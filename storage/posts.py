@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.domain.delivery import CardPost
-from storage.queries import Queries
+from bot.domain.models import EmailSendStatus
+from storage.queries import Queries, stored
 
 _IDS_PER_QUERY = 500  # record ids in one query's IN list
 
@@ -81,5 +82,5 @@ class PostQueries(Queries):
             "INSERT INTO email_sends (tenant_id, send_id, record_id, sender_id, status, reason, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, send_id)"
             " DO UPDATE SET status = excluded.status, reason = excluded.reason, updated_at = excluded.updated_at",
-            [tenant_id, send_id, record_id, sender_id, status, reason, now, now],
+            [tenant_id, send_id, record_id, sender_id, stored(EmailSendStatus, status), reason, now, now],
         )

@@ -45,6 +45,16 @@ def by_value(members: type[M]) -> dict[Any, M]:
     return {member.value: member for member in members}
 
 
+def stored(members: type[enum.StrEnum], value: object) -> str:
+    """The value to write in an enum-like column, checked here (the tables hold no CHECK lists, so a new kind
+    needs no table rebuild): anything the domain's enum does not name is refused before it is written."""
+    if isinstance(value, members):
+        return value.value
+    if isinstance(value, str) and value in members._value2member_map_:
+        return value
+    raise ValueError(f"not a {members.__name__}: {value!r}")
+
+
 _KINDS = by_value(Kind)
 _EVENT_KINDS = by_value(EventKind)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.models import Contact, Event, Kind, Record
+from bot.domain.models import Contact, Event, Kind, Record, Role
 from storage.queries import (
     _RECORD_COLUMNS,
     _RETURNED_RECORD_COLUMNS,
@@ -13,6 +13,7 @@ from storage.queries import (
     _contact,
     _event,
     _record,
+    stored,
 )
 
 # A record's events with their actors' names: the timeline and the notifications read them alike.
@@ -31,7 +32,7 @@ class RecordQueries(Queries):
     def insert_record(
         self, tenant_id: str, kind: Kind, title: str, stage: str, owner_id: int, now: str, **fields: Any
     ) -> Record:
-        self._lock("records", tenant_id, kind.value)  # the next number is read, then taken
+        self._lock("records", tenant_id, stored(Kind, kind))  # the next number is read, then taken
         number = self._one(
             "SELECT COALESCE(MAX(number), 0) + 1 AS next FROM records WHERE tenant_id = ? AND kind = ?",
             [tenant_id, kind.value],
@@ -161,7 +162,7 @@ class RecordQueries(Queries):
             "INSERT INTO record_contacts (tenant_id, record_id, contact_id, role, added_by, added_at)"
             " VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (record_id, contact_id) DO UPDATE SET role = excluded.role",
-            [tenant_id, record_id, contact_id, role, actor_id, now],
+            [tenant_id, record_id, contact_id, stored(Role, role), actor_id, now],
         )
 
     def remove_role(self, tenant_id: str, record_id: int, contact_id: int) -> None:

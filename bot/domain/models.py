@@ -39,6 +39,23 @@ class Role(enum.StrEnum):
     PARTICIPANT = "participant"
 
 
+class EmailSendStatus(enum.StrEnum):
+    """Where one email send stands (email_sends.status): a second click never sends twice."""
+
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+class ImportStatus(enum.StrEnum):
+    """Where one contact import waiting for its sender's confirmation stands (contact_imports.status)."""
+
+    PENDING = "pending"
+    IMPORTED = "imported"
+    CANCELLED = "cancelled"
+
+
 class NotifyChoice(enum.StrEnum):
     """What a follower wants to hear about on one record."""
 

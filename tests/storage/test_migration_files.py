@@ -2,8 +2,15 @@
 its lines (in both folders, with the next number); a landed one edited fails this test."""
 
 import hashlib
+from collections.abc import Callable
 
+import pytest
+
+from bot.domain.models import Kind
 from storage.migrations import FOLDER, migrations_of
+from storage.repository import Repository
+
+NOW = "2026-12-07T08:00:00+00:00"
 
 LANDED = {
     "postgresql/0001_core.sql": "573ad1b9645fdf16f0587eeae2f83a6049a5e125d193036be6948222c01f8ef0",
@@ -22,6 +29,7 @@ LANDED = {
     "postgresql/0014_deliver_to.sql": "3865c9ecb02b377bad0ecedfd93b25fc48987e1a7e5740199cc6ee9c24502fa6",
     "postgresql/0017_search_at_scale.sql": "9e26a770119579414b752322022e7bb7fb613efe0477e18753b9a757a40f529a",
     "postgresql/0018_claims_by_key.sql": "90a5f727c02e06f6c4397642594c9d207964ee4f841a39992216af979888a454",
+    "postgresql/0019_domain_checked_kinds.sql": "4e2bdf68ad4fa9b1828b393fefe80125eae4f1d7251d183c5af4e3bba4084bf9",
     "sqlite/0001_core.sql": "eb13ed887b28d22776009e0ea5fa8b5d9d9cd145d60e8821da5da226391aebfe",
     "sqlite/0002_search.sql": "9f0e9d418f5d51dc7c220cf594eb4e6bccfaab16312a915eb23fb41730cadb03",
     "sqlite/0003_outbox.sql": "9265ec82d2be6fbb63c1d78b9718bef2292883f9b68365492b547a59913e3dc5",
@@ -38,6 +46,7 @@ LANDED = {
     "sqlite/0014_deliver_to.sql": "228a844cd83f71fba92d23ad1e6b26bc14f21e83dcec5610e316238ffd714185",
     "sqlite/0017_search_at_scale.sql": "6d02e38812d22e942b1352c87ca646ef674c230a5d9628615a51907cc50fd131",
     "sqlite/0018_claims_by_key.sql": "567f2d38c2426819309dad7a887df74c39b5e50510381e0ae063ade510f530d1",
+    "sqlite/0019_domain_checked_kinds.sql": "0ade61df49081b87384d3ebf8f5002a0142e9c2b583ee0832c992e7410e493c5",
 }
 
 
@@ -55,3 +64,35 @@ def test_both_engines_have_the_same_numbers_and_names() -> None:
     assert sqlite == [(m.number, m.name) for m in migrations_of("postgresql")]
     assert all(m.name for m in migrations_of("sqlite"))
     assert sorted(p.name for p in (FOLDER / "sqlite").glob("*.sql")) == [m.path.name for m in migrations_of("sqlite")]
+
+
+def test_no_table_lists_its_kinds(repo: Repository) -> None:
+    """Kinds, roles, choices and statuses are the domain's to check: no CHECK (... IN ...) in any table, so a new
+    kind of value needs no table rebuild (migration 19 dropped the lists that earlier migrations made)."""
+    if repo.dialect.postgres:
+        checks = repo.db.execute("SELECT conname FROM pg_constraint WHERE contype = 'c' AND conrelid <> 0").fetchall()
+        assert [row[0] for row in checks] == []
+    else:
+        tables = repo.db.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'table'").fetchall()
+        assert [name for name, sql in tables if "CHECK" in (sql or "")] == []
+        assert repo.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_storage_refuses_a_value_the_domain_does_not_name(repo: Repository) -> None:
+    with repo.transaction():
+        repo.people.ensure_tenant("t", None, NOW)
+        owner = repo.people.upsert_user("t", "29:o", "aad-o", "Owner", NOW).id
+        record = repo.records.insert_record("t", Kind.OPPORTUNITY, "Deal", "Proposal", owner, NOW)
+        repo.follows.add_follower("t", record.id, owner, NOW)
+    refused: list[Callable[[], object]] = [
+        lambda: repo.follows.add_follower("t", record.id, owner, NOW, notify="loud"),
+        lambda: repo.follows.set_follower_choice("t", record.id, owner, "sometimes"),
+        lambda: repo.records.set_role("t", record.id, 1, "boss", owner, NOW),
+        lambda: repo.posts.set_email_send("t", "s1", record.id, owner, "maybe", None, NOW),
+        lambda: repo.contact_files.set_import_status("t", "i1", "lost"),
+    ]
+    for write in refused:
+        with pytest.raises(ValueError, match="not a "), repo.transaction():
+            write()
+    assert [(f.notify.value) for f in repo.follows.followers("t", record.id)] == ["all"]
+    assert repo.posts.email_send_status("t", "s1") is None
