@@ -17,7 +17,7 @@ def test_claims_survive_the_upgrade_and_the_table_has_no_rowid(tmp_path: Path) -
     with transaction(db):
         assert repo.activities.claim_activity("t1", "a:chat", "act-1", OLD)
         assert repo.activities.claim_activity("t1", "a:chat", "act-2", NEW)
-    assert migrate(db) == [18]
+    assert migrate(db)[0] == 18
     sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'processed_activities'").fetchone()[0]
     assert "WITHOUT ROWID" in sql
     indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'processed_activities'")}
