@@ -667,9 +667,8 @@ def applied_versions(db: sqlite_utils.Database) -> set[int]:
 def migrate(db: Any, upto: int | None = None) -> list[int]:
     """Apply every migration not applied yet (up to `upto`), each in its own transaction."""
     if not isinstance(db, sqlite_utils.Database):  # PostgreSQL: its own spelling, under an advisory lock
-        from storage.pg_migrations import migrate_postgres
-
-        return migrate_postgres(db, upto)
+        migrated: list[int] = db.migrate(upto)  # storage/pg_migrations.py, without an import cycle
+        return migrated
     done = applied_versions(db)
     applied = []
     for number, name, script in MIGRATIONS:

@@ -20,6 +20,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from storage.dialect import POSTGRES, to_postgres
+from storage.pg_migrations import migrate_postgres
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,10 @@ class PostgresDatabase:
             for var, value in context.items():
                 if var.get(_UNSET) is not value:
                     var.set(value)
+
+    def migrate(self, upto: int | None = None) -> list[int]:
+        """Apply the PostgreSQL migrations not applied yet (storage.migrations.migrate comes here)."""
+        return migrate_postgres(self, upto)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)
