@@ -1,5 +1,5 @@
 """Contacts in and out as files, Teams aside: a received file's bytes -> the preview card; the preview's
-Import and Cancel verbs (registered with @on_verb); `export contacts` / `export records` -> the file offer,
+Import and Cancel verbs (on its router); `export contacts` / `export records` -> the file offer,
 and the file itself when the person accepts. The Teams layer (bot/teams/files.py) moves the bytes."""
 
 from __future__ import annotations

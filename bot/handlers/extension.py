@@ -49,9 +49,6 @@ ADD_TO_RECORD = "addToRecord"
 QUERY_PARAMETER = "query"
 
 
-routes = Router()
-
-
 @dataclass(frozen=True)
 class ExtensionCommand:
     """One command of the message extension, as the manifest declares it (manifest/build.py reads these)."""
@@ -246,7 +243,9 @@ class Extension:
         )
 
 
-# --- the contact card's buttons (Action.Execute, registered with the record card's verbs) -------------
+# --- the contact card's buttons (Action.Execute, on this module's router) ----------------------------
+
+routes = Router()
 
 
 def _contact_id(ctx: Clicked) -> int:
