@@ -1,4 +1,5 @@
-"""Card verbs: stable strings shared by the card builders and bot/handlers/clicks.py."""
+"""Card verbs: stable strings shared by the card builders and the handlers' routers (listed in
+bot/handlers/routing.py)."""
 
 RECORD_CREATE = "record.create"
 RECORD_SHOW = "record.show"  # also the card's refresh verb: each viewer gets their own view

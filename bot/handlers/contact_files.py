@@ -1,5 +1,5 @@
 """Contacts in and out as files, Teams aside: a received file's bytes -> the preview card; the preview's
-Import and Cancel verbs (registered with @on_verb); `export contacts` / `export records` -> the file offer,
+Import and Cancel verbs (on its router); `export contacts` / `export records` -> the file offer,
 and the file itself when the person accepts. The Teams layer (bot/teams/files.py) moves the bytes."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import re
 from bot.domain.contact_csv import FileOffer
 from bot.domain.errors import DomainError
 from bot.domain.models import User
-from bot.handlers.clicks import Actions, Click, on_verb
 from bot.handlers.payload import BadPayload
 from bot.handlers.replies import Reply
+from bot.handlers.router import Clicked, Router
 from bot.services import CrmService
 from cards import verbs
 from cards.contact_files import import_closed_card, import_done_card, import_preview_card, refusal_lines
@@ -19,6 +19,9 @@ from cards.contact_files import import_closed_card, import_done_card, import_pre
 EXPORTS = ("contacts", "records")
 PERSONAL_ONLY = "Files go through our personal chat: message me directly and say it there."
 _IMPORT_ID = re.compile(r"[0-9a-f]{32}")
+
+
+routes = Router()
 
 
 def preview_reply(services: CrmService, user: User, file_name: str, data: bytes) -> Reply:
@@ -46,21 +49,21 @@ def export_bytes(services: CrmService, user: User, what: str) -> bytes:
     raise DomainError("I can export contacts or records.")
 
 
-def _import_id(click: Click) -> str:
-    value = click.data.get("import")
+def _import_id(ctx: Clicked) -> str:
+    value = ctx.data.get("import")
     if not isinstance(value, str) or not _IMPORT_ID.fullmatch(value):
         raise BadPayload("This card points at an import I can't read; send the file again.")
     return value
 
 
-@on_verb(verbs.CONTACTS_IMPORT)
-def confirm_import(self: Actions, click: Click) -> Reply:
-    update = click.data.get("matching") == "update"
-    result = self.services.confirm_import(click.user, _import_id(click), update)
+@routes.verb(verbs.CONTACTS_IMPORT)
+def confirm_import(ctx: Clicked) -> Reply:
+    update = ctx.data.get("matching") == "update"
+    result = ctx.services.confirm_import(ctx.user, _import_id(ctx), update)
     return Reply(card=import_done_card(result), outcome="imported")
 
 
-@on_verb(verbs.CONTACTS_IMPORT_CANCEL)
-def cancel_import(self: Actions, click: Click) -> Reply:
-    self.services.cancel_import(click.user, _import_id(click))
+@routes.verb(verbs.CONTACTS_IMPORT_CANCEL)
+def cancel_import(ctx: Clicked) -> Reply:
+    ctx.services.cancel_import(ctx.user, _import_id(ctx))
     return Reply(card=import_closed_card("Cancelled. Nothing was imported."), outcome="cancelled")

@@ -1,83 +1,85 @@
 """Card verbs of a deal's details, owner and archive: Edit details, Change owner, Archive / Restore.
-Registered with @on_verb on the click registry (bot/handlers/clicks.py imports this module)."""
+Their router is listed in bot/handlers/routing.py."""
 
 from __future__ import annotations
 
 from bot.domain.errors import DomainError, Invalid, NotFound
 from bot.domain.models import Change
-from bot.handlers.clicks import Actions, Click, on_verb
 from bot.handlers.payload import text_field
-from bot.handlers.replies import Reply, change_reply
+from bot.handlers.replies import Reply
+from bot.handlers.router import Clicked, Router
 from bot.services.details import FORM_FIELDS
 from cards import verbs
 from cards.detail_forms import archive_confirm_card, details_form, details_values, owner_form
 
+routes = Router()
 
-def _details_form(actions: Actions, click: Click, values: dict[str, str], errors: dict[str, str] | None) -> Reply:
-    card = details_form(actions._view(click), values, errors)
+
+def _details_form(ctx: Clicked, values: dict[str, str], errors: dict[str, str] | None) -> Reply:
+    card = details_form(ctx.view(), values, errors)
     return Reply(card=card, outcome="form" if errors is None else "invalid")
 
 
-@on_verb(verbs.DETAILS_FORM)
-def open_details_form(self: Actions, click: Click) -> Reply:
-    view = self._view(click)
-    return _details_form(self, click, details_values(view, self.services.default_currency(click.user.tenant_id)), None)
+@routes.verb(verbs.DETAILS_FORM)
+def open_details_form(ctx: Clicked) -> Reply:
+    view = ctx.view()
+    return _details_form(ctx, details_values(view, ctx.services.default_currency(ctx.user.tenant_id)), None)
 
 
-@on_verb(verbs.EDIT_DETAILS)
-def edit_details(self: Actions, click: Click) -> Reply:
-    seen, ref = self._seen(click), self._ref(click)
-    values = {name: text_field(click.data, name) for name in FORM_FIELDS}
+@routes.verb(verbs.EDIT_DETAILS)
+def edit_details(ctx: Clicked) -> Reply:
+    seen, ref = ctx.seen(), ctx.ref()
+    values = {name: text_field(ctx.data, name) for name in FORM_FIELDS}
     try:
-        change = self.services.edit_details(click.user, ref, values, seen)
+        change = ctx.services.edit_details(ctx.user, ref, values, seen)
     except Invalid as exc:  # every wrong field at once, each with its message beside it
-        return _details_form(self, click, values, exc.errors)
+        return _details_form(ctx, values, exc.errors)
     except NotFound:
         raise
     except DomainError as exc:  # archived, converted, nothing changed: said on the record card
-        return self._record(click, self._view(click), exc.message, good=False)
-    return change_reply(change, click.user, click.shared)
+        return ctx.record(ctx.view(), exc.message, good=False)
+    return ctx.changed(change)
 
 
-def _owner_form(self: Actions, click: Click, errors: dict[str, str] | None = None) -> Reply:
-    card = owner_form(self._view(click), self.services.colleagues(click.user.tenant_id), errors)
+def _owner_form(ctx: Clicked, errors: dict[str, str] | None = None) -> Reply:
+    card = owner_form(ctx.view(), ctx.services.colleagues(ctx.user.tenant_id), errors)
     return Reply(card=card, outcome="form" if errors is None else "invalid")
 
 
-@on_verb(verbs.OWNER_FORM)
-def open_owner_form(self: Actions, click: Click) -> Reply:
-    return _owner_form(self, click)
+@routes.verb(verbs.OWNER_FORM)
+def open_owner_form(ctx: Clicked) -> Reply:
+    return _owner_form(ctx)
 
 
-@on_verb(verbs.SET_OWNER)
-def set_owner(self: Actions, click: Click) -> Reply:
-    seen, ref = self._seen(click), self._ref(click)
-    picked = text_field(click.data, "owner")
+@routes.verb(verbs.SET_OWNER, colleague_field="owner")
+def set_owner(ctx: Clicked) -> Reply:
+    seen, ref = ctx.seen(), ctx.ref()
+    picked = text_field(ctx.data, "owner")
     if not picked:
-        return _owner_form(self, click, {"owner": "Pick a colleague."})
+        return _owner_form(ctx, {"owner": "Pick a colleague."})
 
     def operation() -> Change:
-        colleague = self.services.picked_colleague(click.user, picked, click.follower_name)
-        return self.services.hand_over(click.user, ref, colleague, seen)
+        colleague = ctx.services.picked_colleague(ctx.user, picked, ctx.click.follower_name)
+        return ctx.services.hand_over(ctx.user, ref, colleague, seen)
 
-    return self._attempt(click, operation, "owner", lambda message: _owner_form(self, click, {"owner": message}))
+    return ctx.attempt(operation, "owner", lambda message: _owner_form(ctx, {"owner": message}))
 
 
-@on_verb(verbs.ARCHIVE_CONFIRM)
-def archive_confirm(self: Actions, click: Click) -> Reply:
-    view = self._view(click)
+@routes.verb(verbs.ARCHIVE_CONFIRM)
+def archive_confirm(ctx: Clicked) -> Reply:
+    view = ctx.view()
     if view.record.archived_at:
-        return self._record(click, view, f"{view.record.ref} is already archived.", good=False)
+        return ctx.record(view, f"{view.record.ref} is already archived.", good=False)
     return Reply(card=archive_confirm_card(view), outcome="form")
 
 
-@on_verb(verbs.ARCHIVE)
-def archive(self: Actions, click: Click) -> Reply:
-    seen, ref = self._seen(click), self._ref(click)
-    return self._attempt(click, lambda: self.services.archive(click.user, ref, seen))
+@routes.verb(verbs.ARCHIVE)
+def archive(ctx: Clicked) -> Reply:
+    seen, ref = ctx.seen(), ctx.ref()
+    return ctx.attempt(lambda: ctx.services.archive(ctx.user, ref, seen))
 
 
-@on_verb(verbs.RESTORE)
-def restore(self: Actions, click: Click) -> Reply:
-    seen, ref = self._seen(click), self._ref(click)
-    return self._attempt(click, lambda: self.services.restore(click.user, ref, seen))
+@routes.verb(verbs.RESTORE)
+def restore(ctx: Clicked) -> Reply:
+    seen, ref = ctx.seen(), ctx.ref()
+    return ctx.attempt(lambda: ctx.services.restore(ctx.user, ref, seen))

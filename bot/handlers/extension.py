@@ -15,10 +15,10 @@ from bot.domain.buying import parse_role
 from bot.domain.errors import DomainError
 from bot.domain.models import Change, User
 from bot.domain.rules import MAX_COMMENT, MAX_NAME, MAX_TITLE, clean_text
-from bot.handlers.clicks import Actions, Click, on_verb
 from bot.handlers.message_html import first_line, message_text
 from bot.handlers.payload import BadPayload, int_field, required_int, text_field
 from bot.handlers.replies import Reply, change_reply, record_reply
+from bot.handlers.router import Clicked, Router
 from bot.services import CrmService
 from bot.services.messages import ChatMessage, NewContact
 from cards import verbs
@@ -243,36 +243,38 @@ class Extension:
         )
 
 
-# --- the contact card's buttons (Action.Execute, registered with the record card's verbs) -------------
+# --- the contact card's buttons (Action.Execute, on this module's router) ----------------------------
+
+routes = Router()
 
 
-def _contact_id(click: Click) -> int:
-    return required_int(click.data, "contact", "This card is missing information; please search for the contact again.")
+def _contact_id(ctx: Clicked) -> int:
+    return required_int(ctx.data, "contact", "This card is missing information; please search for the contact again.")
 
 
-@on_verb(verbs.CONTACT_SHOW)
-def show_contact(actions: Actions, click: Click) -> Reply:
-    tenant, contact_id = click.user.tenant_id, _contact_id(click)
-    contact = actions.services.get_contact(tenant, contact_id)
-    return Reply(card=contact_card(contact, actions.services.recent_records_of_contact(tenant, contact_id)))
+@routes.verb(verbs.CONTACT_SHOW)
+def show_contact(ctx: Clicked) -> Reply:
+    tenant, contact_id = ctx.user.tenant_id, _contact_id(ctx)
+    contact = ctx.services.get_contact(tenant, contact_id)
+    return Reply(card=contact_card(contact, ctx.services.recent_records_of_contact(tenant, contact_id)))
 
 
-@on_verb(verbs.CONTACT_LEAD_FORM)
-def contact_lead(actions: Actions, click: Click) -> Reply:
-    contact = actions.services.get_contact(click.user.tenant_id, _contact_id(click))
+@routes.verb(verbs.CONTACT_LEAD_FORM)
+def contact_lead(ctx: Clicked) -> Reply:
+    contact = ctx.services.get_contact(ctx.user.tenant_id, _contact_id(ctx))
     return Reply(card=contact_lead_form(contact), outcome="form")
 
 
-@on_verb(verbs.CONTACT_CREATE_LEAD)
-def create_contact_lead(actions: Actions, click: Click) -> Reply:
-    contact_id = _contact_id(click)
-    values = {name: text_field(click.data, name) for name in ("lead_title", "lead_company")}
+@routes.verb(verbs.CONTACT_CREATE_LEAD)
+def create_contact_lead(ctx: Clicked) -> Reply:
+    contact_id = _contact_id(ctx)
+    values = {name: text_field(ctx.data, name) for name in ("lead_title", "lead_company")}
     try:
-        change = actions.services.lead_for_contact(click.user, contact_id, values["lead_title"], values["lead_company"])
+        change = ctx.services.lead_for_contact(ctx.user, contact_id, values["lead_title"], values["lead_company"])
     except DomainError as exc:
         if exc.field not in ("title", "company"):
             raise
-        contact = actions.services.get_contact(click.user.tenant_id, contact_id)
+        contact = ctx.services.get_contact(ctx.user.tenant_id, contact_id)
         errors = {f"lead_{exc.field}": exc.message}
         return Reply(card=contact_lead_form(contact, values, errors), outcome="invalid")
-    return change_reply(change, click.user, click.shared)
+    return ctx.changed(change)

@@ -1,19 +1,55 @@
 """Card verbs of notification settings: what a follower hears about on a record (and where), sending a failed
-notification again, and when notifications reach a person. Registered with @on_verb on the click registry
-(bot/handlers/clicks.py imports this module)."""
+notification again, and when notifications reach a person; with what the `notifications` and `working hours`
+commands answer (bot/handlers/text.py)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
 
-from bot.domain.models import NotifyChoice
-from bot.handlers.clicks import Actions, Click, on_verb
+from bot.domain.hours import WorkingHours
+from bot.domain.models import NotifyChoice, User
+from bot.domain.rules import clean_text
 from bot.handlers.payload import BadPayload, int_field, text_field
 from bot.handlers.replies import Reply
-from bot.handlers.text import outbox_status, working_hours_reply
+from bot.handlers.router import Clicked, Router
+from bot.services import CrmService
 from cards import verbs
-from cards.notifications import notification_card
+from cards.common import Card
+from cards.notifications import notification_card, outbox_card
+from cards.settings import when_told, working_hours_card
+
+routes = Router()
+
+
+def outbox_status(services: CrmService, user: User, message: str = "") -> Card:
+    """The tenant's notification counts and, for the user's own records, failed ones to send again."""
+    deliveries = services.deliveries
+    return outbox_card(deliveries.counts(user.tenant_id), deliveries.failed_on_my_records(user), message)
+
+
+ANY_TIME = ("off", "any time", "anytime")
+
+
+def working_hours_reply(services: CrmService, user: User, said: str) -> Reply:
+    """`on` (08:00-18:00, Monday to Friday), `09:00-17:30`, `digest`, `off`, or nothing: the settings card."""
+    schedules = services.deliveries.schedules
+    wanted = said.strip().casefold()
+    current = schedules.of(user.tenant_id, user.id)
+    message = ""
+    if wanted:
+        hours: WorkingHours | None = None
+        if wanted in ("on", "digest"):
+            hours = current.hours or WorkingHours()
+        elif wanted not in ANY_TIME:
+            hours = WorkingHours.read(said)
+            if hours is None:
+                refusal = f"“{clean_text(said)[:40]}” is not a time span. Try: working hours 09:00-17:30."
+                return Reply(card=working_hours_card(current, refusal, good=False), outcome="refused")
+        schedules.set(user, hours, digest=wanted == "digest")
+        current = schedules.of(user.tenant_id, user.id)
+        message = f"Notifications now reach you {when_told(current)}."
+    return Reply(card=working_hours_card(current, message))
 
 
 def _notification_id(data: dict[str, Any], required: bool) -> int | None:
@@ -23,40 +59,40 @@ def _notification_id(data: dict[str, Any], required: bool) -> int | None:
     return value
 
 
-@on_verb(verbs.RECORD_NOTIFY)
-def notify_choice(self: Actions, click: Click) -> Reply:
+@routes.verb(verbs.RECORD_NOTIFY)
+def notify_choice(ctx: Clicked) -> Reply:
     """Saved from the notification card (which then stays one) or from the record card."""
-    user, data = click.user, click.data
+    user, data = ctx.user, ctx.data
     notification_id = _notification_id(data, required=False)
     wanted = text_field(data, "choice", required=True)
     if "deliver_to" in data:  # offered only with the activity feed; both checked before either is saved
         where = text_field(data, "deliver_to", required=True)
-        record = self.services.set_notify_settings(user, self._ref(click), wanted, where)
+        record = ctx.services.set_notify_settings(user, ctx.ref(), wanted, where)
     else:
-        record = self.services.set_notify_choice(user, self._ref(click), wanted)
-    view = self.services.view_of(record)
+        record = ctx.services.set_notify_choice(user, ctx.ref(), wanted)
+    view = ctx.services.view_of(record)
     choice = view.choice_of(user.id) or NotifyChoice(text_field(data, "choice", required=True))
     message = f"Notifications for {record.ref}: {choice.label.lower()}."
     if notification_id is not None:
-        shown = self.services.deliveries.for_recipient(user, notification_id)
+        shown = ctx.services.deliveries.for_recipient(user, notification_id)
         if shown is not None:
             return Reply(card=notification_card(replace(shown, choice=choice), message))
-    return self._record(click, view, message)
+    return ctx.record(view, message)
 
 
-@on_verb(verbs.NOTIFICATION_RETRY)
-def retry_notification(self: Actions, click: Click) -> Reply:
-    notification_id = _notification_id(click.data, required=True)
+@routes.verb(verbs.NOTIFICATION_RETRY)
+def retry_notification(ctx: Clicked) -> Reply:
+    notification_id = _notification_id(ctx.data, required=True)
     if notification_id is None:
         raise BadPayload("This card points at a notification I can't read; please open it again.")
-    found = self.services.deliveries.retry(click.user, notification_id)
+    found = ctx.services.deliveries.retry(ctx.user, notification_id)
     message = f"The notification to {found.recipient_name} about {found.record_ref} will be sent again."
-    return Reply(card=outbox_status(self.services, click.user, message))
+    return Reply(card=outbox_status(ctx.services, ctx.user, message))
 
 
-@on_verb(verbs.WORKING_HOURS)
-def working_hours(self: Actions, click: Click) -> Reply:
-    wanted = text_field(click.data, "hours", required=True)
+@routes.verb(verbs.WORKING_HOURS)
+def working_hours(ctx: Clicked) -> Reply:
+    wanted = text_field(ctx.data, "hours", required=True)
     if wanted not in ("on", "off", "digest"):
         raise BadPayload("This card asks for a setting I don't know.")
-    return working_hours_reply(self.services, click.user, wanted)
+    return working_hours_reply(ctx.services, ctx.user, wanted)

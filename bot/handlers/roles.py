@@ -1,27 +1,29 @@
-"""The buying-role buttons (registered in bot/handlers/clicks.py) and the `role` command's parsing.
+"""The buying-role buttons (their router is listed in bot/handlers/routing.py) and the `role` command's parsing.
 Card data is never trusted: the people a form showed and the roles it sends are checked here."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.domain.buying import ROLE_LIST, BuyingRole, parse_role, split_role
 from bot.domain.errors import DomainError
 from bot.domain.models import Change, User
 from bot.handlers.payload import BadPayload, int_field, text_field
 from bot.handlers.replies import Reply
+from bot.handlers.router import Clicked, Router
 from bot.services import CrmService
+from cards import verbs
 from cards.roles import NO_ROLE, ROLES_PAGE, page_of, role_input, roles_form
 
-if TYPE_CHECKING:
-    from bot.handlers.clicks import Actions, Click
+routes = Router()
 
 
-def show_form(actions: Actions, click: Click) -> Reply:
+@routes.verb(verbs.ROLES_FORM)
+def show_form(ctx: Clicked) -> Reply:
     """The roles form, at the page of the person whose "Set role" was clicked."""
-    view = actions._view(click)
-    person = int_field(click.data, "person")
-    page = page_of(view, person) if person is not None else int_field(click.data, "page", 0) or 0
+    view = ctx.view()
+    person = int_field(ctx.data, "person")
+    page = page_of(view, person) if person is not None else int_field(ctx.data, "page", 0) or 0
     return Reply(card=roles_form(view, page), outcome="form")
 
 
@@ -48,31 +50,32 @@ def _role_value(value: str) -> BuyingRole | None:
         raise DomainError(f"That is not a buying role. Choose one of: {ROLE_LIST}.", "role") from None
 
 
-def save(actions: Actions, click: Click) -> Reply:
+@routes.verb(verbs.SET_ROLES)
+def save(ctx: Clicked) -> Reply:
     """Save the pickers that were changed; a refused value comes back on the form, nothing stored."""
-    seen, ref = actions._seen(click), actions._ref(click)
-    page = int_field(click.data, "page", 0) or 0
-    shown = _shown(click.data)
+    seen, ref = ctx.seen(), ctx.ref()
+    page = int_field(ctx.data, "page", 0) or 0
+    shown = _shown(ctx.data)
 
     def again(message: str) -> Reply:
-        return Reply(card=roles_form(actions._view(click), page, message=message), outcome="invalid")
+        return Reply(card=roles_form(ctx.view(), page, message=message), outcome="invalid")
 
     wanted: dict[int, BuyingRole | None] = {}
     try:
         for person, before in shown.items():
-            picked = text_field(click.data, role_input(person))
+            picked = text_field(ctx.data, role_input(person))
             role = _role_value(picked) if picked else before
             if role != before:
                 wanted[person] = role
     except DomainError as exc:
         return again(exc.message)
     if not wanted:
-        return actions._record(click, actions._view(click), "No role changed.")
+        return ctx.record(ctx.view(), "No role changed.")
 
     def operation() -> Change:
-        return actions.services.set_buying_roles(click.user, ref, wanted, seen)
+        return ctx.services.set_buying_roles(ctx.user, ref, wanted, seen)
 
-    return actions._attempt(click, operation, "role", again)
+    return ctx.attempt(operation, "role", again)
 
 
 def role_command(services: CrmService, user: User, ref: str, text: str) -> Change:

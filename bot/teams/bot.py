@@ -21,10 +21,10 @@ from botbuilder.schema import (
 
 from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError, Redelivered
-from bot.handlers.clicks import Actions, Click
-from bot.handlers.extension import Extension
 from bot.handlers.replies import READER_LOCALE, Reply
-from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES, Conversation
+from bot.handlers.router import Click
+from bot.handlers.routing import build
+from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES
 from bot.notify.card_updates import CardUpdater
 from bot.notify.rate_limits import RateLimiter
 from bot.services import CrmService
@@ -40,7 +40,6 @@ from bot.teams.activity import (
     tenant_of,
 )
 from bot.teams.files import FileExchange, consent_attachment, file_attachments
-from cards import verbs
 from cards.common import Card
 from cards.envelopes import card_response, compose_message, message_response, search_response
 from cards.help import help_card
@@ -77,9 +76,9 @@ class TeamsCrmBot(ActivityHandler):
         self.services = services
         self.adapter = adapter
         self.app_id = app_id  # "" with auth off, as botbuilder expects for proactive calls
-        self.actions = Actions(services, mailer, mail_link)
-        self.conversation = Conversation(services, self.actions.email)
-        self.extension = Extension(services)
+        handlers = build(services, mailer, mail_link)
+        self.handlers = handlers
+        self.actions, self.conversation, self.extension = handlers.actions, handlers.conversation, handlers.extension
         self.files = FileExchange(services)
         self.card_updater = CardUpdater(services, self._update_posted_card, limiter)
 
@@ -301,12 +300,14 @@ class TeamsCrmBot(ActivityHandler):
         action = value.get("action") if isinstance(value.get("action"), dict) else {}
         verb, data = action.get("verb"), action.get("data", {})
         shared = not is_personal(activity)
-        picks = (verbs.ADD_FOLLOWER, verbs.SET_OWNER)
-        teams_id, name = await self._colleague(turn_context, turn, data) if verb in picks else (None, None)
+        route = self.actions.route(verb)
+        picked = route.colleague_field if route is not None else None
+        teams_id, name = await self._colleague(turn_context, turn, data, picked) if picked else (None, None)
         reply = await self.actions.handle(Click(turn.user, data, shared, name, teams_id), verb)
         log.info("tenant=%s user=%s verb=%s outcome=%s", turn.tenant_id, turn.user.id, str(verb)[:40], reply.outcome)
         clicked = activity.reply_to_id
-        created = verb == verbs.RECORD_CREATE and bool(reply.events)  # the clicked message is the create form
+        # the clicked message is the create form: it becomes the new record's post
+        created = route is not None and route.creates_record and bool(reply.events)
         if clicked and activity.conversation and reply.card is not None:
             await self.services.run(
                 self._track_clicked,
@@ -340,16 +341,7 @@ class TeamsCrmBot(ActivityHandler):
 
     def _search(self, turn: Turn, value: dict[str, Any]) -> InvokeResponse:
         """Typeahead in the contact pickers (Teams' dynamic search, `Data.Query` with our dataset)."""
-        options = value.get("queryOptions")
-        options = options if isinstance(options, dict) else {}
-        results: list[tuple[str, str]] = []
-        if value.get("dataset") == verbs.CONTACTS_DATASET:
-            results = self.actions.search_contacts(
-                turn.user, value.get("queryText"), options.get("skip"), options.get("top")
-            )
-        elif value.get("dataset") == verbs.RECORDS_DATASET:
-            results = self.extension.search_records(turn.user, value.get("queryText"))
-        return InvokeResponse(status=200, body=search_response(results))
+        return InvokeResponse(status=200, body=search_response(self.handlers.search(turn.user, value)))
 
     async def _compose_extension(self, turn: Turn, name: str, value: dict[str, Any]) -> InvokeResponse:
         """The message extension: searches, and the dialogs of the actions on a message (the storage work off
@@ -373,11 +365,13 @@ class TeamsCrmBot(ActivityHandler):
         log.info("tenant=%s user=%s invoke=%s command=%s", turn.tenant_id, turn.user.id, name[:40], command)
         return InvokeResponse(status=200, body=body)
 
-    async def _colleague(self, turn_context: TurnContext, turn: Turn, data: Any) -> tuple[str | None, str | None]:
+    async def _colleague(
+        self, turn_context: TurnContext, turn: Turn, data: Any, field: str
+    ) -> tuple[str | None, str | None]:
         """The picked colleague's Teams id (29:..., for the card's refresh) and display name, from the
         conversation's roster when Teams knows them there; else the name from Microsoft Graph when configured
         (User.ReadBasic.All); else nothing yet (both are learnt when they first write)."""
-        picked = (data.get("follower") or data.get("owner")) if isinstance(data, dict) else None
+        picked = data.get(field) if isinstance(data, dict) else None
         if not isinstance(picked, str) or not 0 < len(picked) <= 100:
             return None, None
         try:

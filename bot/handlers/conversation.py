@@ -1,0 +1,73 @@
+"""A text message -> the command it is -> its handler's answer, as a reply. The handlers are in the routers
+bot/handlers/routing.py lists; this is the one place that parses, says what is missing, and turns
+refusals into replies. No Teams types: the bot layer passes in the user and text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+from bot.domain.errors import Ambiguous, DomainError
+from bot.domain.models import Change, Mentioned, Place, RecordView, User
+from bot.handlers.commands import Args, ParsedCommand, TooLong, parse
+from bot.handlers.email import EmailActions
+from bot.handlers.replies import Reply, change_reply, record_reply
+from bot.handlers.router import CommandHandler, Said
+from bot.handlers.text import HELP_BUTTONS
+from bot.services import CrmService
+from cards.contacts import contact_list_card
+from cards.help import unknown_card
+
+
+class Conversation:
+    """Answers one user's text command."""
+
+    def __init__(self, services: CrmService, email: EmailActions, commands: Mapping[str, CommandHandler]) -> None:
+        self.services = services
+        self.email = email
+        self.commands = commands
+
+    def handle(
+        self,
+        user: User,
+        said: str,
+        shared: bool = False,
+        mentioned: tuple[Mentioned, ...] = (),
+        place: Place | None = None,
+    ) -> Reply:
+        try:
+            command = parse(said)
+        except TooLong as exc:
+            return Reply(text=str(exc), outcome="too_long")
+        if command is None:
+            return Reply(card=unknown_card(said, HELP_BUTTONS), outcome="unknown")
+        command = replace(command, mentioned=mentioned, place=place)
+        missing = self._missing_argument(command)
+        if missing:
+            return Reply(text=missing, outcome="missing_argument")
+        try:
+            answer = self.commands[command.name](
+                Said(self.services, self.email, user, shared, mentioned, place), command
+            )
+        except Ambiguous as exc:
+            return Reply(
+                card=contact_list_card("Which one?", exc.matches, "", message=exc.message), outcome="ambiguous"
+            )
+        except DomainError as exc:
+            return Reply(text=exc.message, outcome="refused")
+        if isinstance(answer, Change):
+            return change_reply(answer, user, shared)
+        if isinstance(answer, RecordView):
+            return record_reply(answer, user, shared)
+        return answer
+
+    @staticmethod
+    def _missing_argument(command: ParsedCommand) -> str | None:
+        spec = command.spec
+        if spec.args in (Args.REF, Args.REF_TEXT) and not command.ref:
+            return f"Which record? Try: {spec.usage.replace('<ref>', 'L-1')}"
+        if spec.args is Args.REF_TEXT and not command.text:
+            return f"Something is missing. Try: {spec.usage.replace('<ref>', command.ref)}"
+        if spec.name == "find" and not command.text:
+            return "What should I look for? Try: find acme"
+        return None

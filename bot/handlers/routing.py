@@ -1,0 +1,92 @@
+"""Every router of the handlers, listed here and nowhere else: a new verb or command goes on its module's
+router; a new handler module adds its router to ROUTERS. `build` hands the Teams layer what answers a
+message, a click, a typeahead search and the message extension."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain.models import User
+from bot.handlers import (
+    contact_clicks,
+    contact_files,
+    deal_clicks,
+    email_clicks,
+    extension,
+    notice_clicks,
+    record_clicks,
+    roles,
+    text,
+)
+from bot.handlers.clicks import Actions
+from bot.handlers.conversation import Conversation
+from bot.handlers.email import EmailActions
+from bot.handlers.extension import Extension
+from bot.handlers.router import CommandHandler, Router, VerbRoute
+from bot.services import CrmService
+from bot.services.email import Mailer
+from cards import verbs
+
+ROUTERS: tuple[Router, ...] = (
+    record_clicks.routes,
+    roles.routes,
+    deal_clicks.routes,
+    contact_clicks.routes,
+    contact_files.routes,
+    email_clicks.routes,
+    notice_clicks.routes,
+    extension.routes,
+    text.routes,
+)
+
+
+def verb_routes(routers: tuple[Router, ...] = ROUTERS) -> dict[str, VerbRoute]:
+    found: dict[str, VerbRoute] = {}
+    for router in routers:
+        for name, route in router.verbs.items():
+            if name in found:
+                raise ValueError(f"two handlers for the verb {name}")
+            found[name] = route
+    return found
+
+
+def command_routes(routers: tuple[Router, ...] = ROUTERS) -> dict[str, CommandHandler]:
+    found: dict[str, CommandHandler] = {}
+    for router in routers:
+        for name, handler in router.commands.items():
+            if name in found:
+                raise ValueError(f"two handlers for the command {name}")
+            found[name] = handler
+    return found
+
+
+@dataclass(frozen=True)
+class Handlers:
+    """What the Teams layer calls: one object per kind of activity, all built from the same routers."""
+
+    actions: Actions
+    conversation: Conversation
+    extension: Extension
+
+    def search(self, user: User, value: dict[str, Any]) -> list[tuple[str, str]]:
+        """Typeahead in a card's picker (Teams' dynamic search, `Data.Query` with one of our datasets)."""
+        options = value.get("queryOptions")
+        options = options if isinstance(options, dict) else {}
+        if value.get("dataset") == verbs.CONTACTS_DATASET:
+            return self.actions.search_contacts(user, value.get("queryText"), options.get("skip"), options.get("top"))
+        if value.get("dataset") == verbs.RECORDS_DATASET:
+            return self.extension.search_records(user, value.get("queryText"))
+        return []
+
+
+def build(
+    services: CrmService, mailer: Mailer | None = None, mail_link: Callable[[str], str] | None = None
+) -> Handlers:
+    email = EmailActions(services, mailer, mail_link)
+    return Handlers(
+        Actions(services, email, verb_routes()),
+        Conversation(services, email, command_routes()),
+        Extension(services),
+    )
