@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint install install-dev chromium postgresql package playground icons clean bench
+.PHONY: run test check lint install install-dev chromium postgresql package playground icons clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,13 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+# The quick loop, without root, PostgreSQL or Chromium: lint, types, and the unit and storage tests on SQLite.
+check: $(VENV)/.dev-installed
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	CRM_TEST_BACKENDS=sqlite $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/storage
 
 test: lint chromium postgresql
 	$(BIN)/python -m pytest

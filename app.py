@@ -28,7 +28,7 @@ from msrest.universal_http.requests import ClientRetryPolicy
 from requests import RequestException
 
 from bot.config import Config, ConfigError
-from bot.domain.clock import utc_now
+from bot.domain.clock import Clock, utc_now
 from bot.domain.rules import has_lone_surrogate, without_lone_surrogates
 from bot.mail_links import MAX_LINE, MailLinks
 from bot.mail_links import PATH as MAIL_PATH
@@ -243,15 +243,20 @@ def create_app(
     installer: AppInstaller | None = None,
     bot_credentials: ServiceClientCredentialsFactory | None = None,
     clock: Callable[[], str] | None = None,
+    timer: Clock | None = None,
 ) -> web.Application:
     """The service. Tests replace what would reach Microsoft: `graph_credential` (azure-identity's authority
     must be https), `bot_auth` (OpenID metadata and outbound tokens from local fakes), `installer` (the
     Graph app installation), `bot_credentials` (the token asked for at start). `delivery` tunes the
     notification sender (tests shorten its waits); `clock` (ISO UTC stamps) lets tests move time for held
-    notifications and follows that end."""
+    notifications and follows that end; `timer` (a Clock) is what the rate limiter and the card updater wait
+    on, and the stamps too unless `clock` is given (tests move a fake one instead of sleeping)."""
     db, coordination, checkpointer = _open_storage(config)
     services = CrmService(
-        Repository(db), clock or utc_now, notify_window_seconds=config.notify_window_seconds, ownership=coordination
+        Repository(db),
+        clock or (timer.now if timer else utc_now),
+        notify_window_seconds=config.notify_window_seconds,
+        ownership=coordination,
     )
     auth = bot_auth or ConfigurationBotFrameworkAuthentication(bot_framework_settings(config))
     adapter = CloudAdapter(auth)
@@ -273,11 +278,13 @@ def create_app(
                 " registration is the package's webApplicationInfo.id (the bot's app id), so installs will be refused"
             )
     # One limiter for every call the bot makes to Teams on its own: notifications and card updates.
-    limiter = RateLimiter((delivery or DeliveryPolicy()).slack, tenant_rps=config.teams_tenant_rps)
+    limiter = RateLimiter((delivery or DeliveryPolicy()).slack, tenant_rps=config.teams_tenant_rps, timer=timer)
     links = _mail_links(config)
     app[BOT] = TeamsCrmBot(
         services, adapter, config.app_id, limiter, graph, directory=graph, mail_link=links.link if links else None
     )
+    if timer is not None:
+        app[BOT].card_updater.clock = timer
     notifier = Notifier(
         services.deliveries,
         proactive_adapter(auth, delivery),

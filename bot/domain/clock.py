@@ -1,11 +1,14 @@
-"""The one timestamp format: ISO 8601 in UTC with microseconds, `2026-11-23T14:05:09.123456Z`.
+"""The one timestamp format: ISO 8601 in UTC with microseconds, `2026-11-23T14:05:09.123456Z`, and the
+Clock that background work waits on (real in production, moved by the tests: tests/fake_clock.py).
 
 Stored stamps compare as text in this format, so every stamp the project writes comes from here."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -37,3 +40,44 @@ def utc_now() -> str:
 def shifted(stamp: str, seconds: float) -> str:
     """The stamp `seconds` later (earlier when negative)."""
     return format_time(parse_time(stamp) + timedelta(seconds=seconds))
+
+
+class Clock(Protocol):
+    """Time as the background work sees it (the sender, the rate limiter, the card updater, the schedules):
+    injected, so that tests move a fake one instead of sleeping through real backoff and windows.
+
+    `now()` is the wall-clock stamp (format_time's text) that rows store; `monotonic()` the seconds that
+    waits and windows are measured in; `sleep` and `wait` are the only ways the background work waits."""
+
+    def now(self) -> str: ...
+
+    def monotonic(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+    async def wait(self, event: asyncio.Event, timeout: float) -> bool:
+        """Until `event` is set (True) or `timeout` seconds have passed (False)."""
+        ...
+
+
+class SystemClock:
+    """Real time: what production runs on."""
+
+    def now(self) -> str:
+        return utc_now()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    async def wait(self, event: asyncio.Event, timeout: float) -> bool:
+        try:
+            await asyncio.wait_for(event.wait(), max(0.0, timeout))
+        except TimeoutError:
+            return event.is_set()
+        return True
+
+
+SYSTEM = SystemClock()

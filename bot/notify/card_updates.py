@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from bot.domain.clock import SYSTEM, Clock
 from bot.domain.delivery import CardPost
 from bot.domain.models import RecordView
 from bot.handlers.replies import refresh_user_ids
@@ -56,9 +56,15 @@ def _key(post: CardPost) -> PostKey:
 
 class CardUpdater:
     def __init__(
-        self, services: CrmService, send: Send, limiter: RateLimiter, debounce: float = DEBOUNCE_SECONDS
+        self,
+        services: CrmService,
+        send: Send,
+        limiter: RateLimiter,
+        debounce: float = DEBOUNCE_SECONDS,
+        clock: Clock = SYSTEM,
     ) -> None:
         self.services = services
+        self.clock = clock  # the debounce and the retries wait on it (tests move a fake one)
         self.send = send
         self.limiter = limiter
         self.debounce = debounce
@@ -89,7 +95,7 @@ class CardUpdater:
             self._pending[key] = {answered_activity_id} if answered_activity_id else set()
             return
         self._pending[key] = {answered_activity_id} if answered_activity_id else set()
-        self._due.append((time.monotonic() + self.debounce, key))  # the same wait for all: in time order
+        self._due.append((self.clock.monotonic() + self.debounce, key))  # the same wait for all: in time order
         if self._waiter is None:
             self._waiter = self._start(self._wait_and_update())
 
@@ -103,11 +109,11 @@ class CardUpdater:
         """Until no record is waiting: wait for the soonest, then update it and every record due soon after."""
         try:
             while self._due:
-                wait = self._due[0][0] - time.monotonic()
+                wait = self._due[0][0] - self.clock.monotonic()
                 if wait > 0:
-                    await asyncio.sleep(wait)
+                    await self.clock.sleep(wait)
                 # Those due soon go too (their wait a little shorter, half of it at least): one read for many.
-                until = time.monotonic() + self.debounce / 2
+                until = self.clock.monotonic() + self.debounce / 2
                 due: list[Due] = []
                 while self._due and self._due[0][0] <= until:
                     _, key = self._due.popleft()
@@ -160,18 +166,18 @@ class CardUpdater:
             log.info("tenant=%s record=%s posted card forgotten (status=%s)", post.tenant_id, post.record_id, status)
             return
         delay = min(RETRY_CAP_SECONDS, self.retry_base * 2 ** (failures - 1))
-        self._backoff[_key(post)] = (failures, time.monotonic() + delay)
+        self._backoff[_key(post)] = (failures, self.clock.monotonic() + delay)
         self._start(self._retry(post, delay))
 
     async def _retry(self, post: CardPost, delay: float) -> None:
-        await asyncio.sleep(delay)
+        await self.clock.sleep(delay)
         key = (post.tenant_id, post.record_id)
         await self._send_cards(key, await self.services.run(self._retry_cards, key, _key(post)))
 
     def _due_cards(self, due: list[Due]) -> dict[RecordKey, list[tuple[CardPost, Card]]]:
         """The due records' posted cards to replace, each with its new content (storage work: off the event
         loop); records with none are left out. A post backing off is left alone: its own retry is scheduled."""
-        now = time.monotonic()
+        now = self.clock.monotonic()
         found: dict[RecordKey, list[tuple[CardPost, Card]]] = {}
         tenants: dict[str, list[Due]] = {}
         for entry in due:

@@ -19,6 +19,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 
+from bot.domain.clock import SYSTEM, Clock
+
 Limit = tuple[int, float]  # at most N operations in any window of S seconds
 CONVERSATION_LIMITS: tuple[Limit, ...] = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
 TENANT_RPS = 30  # the safer of the documented figures; TEAMS_TENANT_RPS changes it
@@ -112,8 +114,14 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         tenant_rps: int | None = None,
+        timer: Clock | None = None,
     ) -> None:
+        """`timer` supplies the clock, the sleep and the wait for an answer at once (a Clock; tests move a
+        fake one); otherwise `clock` and `sleep` are used and an answer is waited for in real time."""
         self.slack = slack
+        self._wait = timer.wait if timer is not None else SYSTEM.wait
+        if timer is not None:
+            clock, sleep = timer.monotonic, timer.sleep
         # The per-tenant budget from configuration, applied to every `in_tenant` key.
         self.tenant_limits: tuple[Limit, ...] | None = ((tenant_rps, 1.0),) if tenant_rps else None
         self.clock = clock
@@ -182,8 +190,7 @@ class RateLimiter:
                 return self._reserve([*narrow, wide], now)
             if waiting_on_call:
                 self._answered.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._answered.wait(), at - now)
+                await self._wait(self._answered, at - now)
             else:
                 await self.sleep(at - now)
 
