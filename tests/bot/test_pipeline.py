@@ -16,7 +16,7 @@ from tests.bot.test_follow_news import Clock
 from tests.conftest import ALICE, BOB, FAST, MALLORY, TENANT, Person, Teams, all_text, find
 
 NOW = "2026-12-01T10:00:00.000000Z"  # a Tuesday in Q4 2026
-# The probabilities README "The pipeline" documents, typed here again on purpose.
+# The probabilities docs/usage.md "The pipeline" documents, typed here again on purpose.
 DOCUMENTED = {"Prospecting": 10, "Proposal": 50, "Negotiation": 80}
 DECIMALS = {"EUR": 2, "USD": 2, "JPY": 0}
 

@@ -1,6 +1,6 @@
 """The message extension through the Playground (0.2.28): its invoke API forwards `composeExtension/query`,
 `fetchTask` and `submitAction` to the bot as Teams does and hands back the answer (its UI has no message
-extension: README "Where it differs from Teams"). Alex searches his records and contacts, turns a message
+extension: docs/development.md "The Playground"). Alex searches his records and contacts, turns a message
 into a lead (twice: one lead), and adds another message to that lead."""
 
 from __future__ import annotations
