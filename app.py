@@ -47,7 +47,7 @@ log = logging.getLogger("crm")
 
 # msrest (under botbuilder) builds each connector client's retry policy by testing 999 status codes against
 # a 502-item list, ~5 ms of CPU, and botbuilder builds two clients a turn: half of a bare bot's time.
-# The same codes from a frozenset take microseconds (see README "Performance").
+# The same codes from a frozenset take microseconds (see docs/performance.md).
 ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
 # The objects made by importing the stack (botbuilder, msrest, aiohttp) live as long as the process: frozen, the
 # cyclic garbage collector stops walking them on every full collection (bench.throughput: a third less GC).

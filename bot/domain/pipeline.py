@@ -2,7 +2,7 @@
 its deals close, won and lost deals of a quarter, and when the weekly post goes out. No I/O here.
 
 Weighting. A stage's weighted value is its total value times the stage's probability (`STAGE_PROBABILITY`,
-the one definition; README "The pipeline" shows the same table), applied to the stage's total per currency
+the one definition; docs/usage.md "The pipeline" shows the same table), applied to the stage's total per currency
 and rounded half up to the currency's minor unit. Amounts in different currencies are never added.
 
 Quarters are calendar quarters (January-March ...). Which quarter is "this" one is decided on the day it
