@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.domain.models import User
 from bot.handlers import (
@@ -29,6 +29,8 @@ from bot.services import CrmService
 from bot.services.email import Mailer
 from cards import verbs
 
+T = TypeVar("T")
+
 ROUTERS: tuple[Router, ...] = (
     record_clicks.routes,
     roles.routes,
@@ -42,24 +44,23 @@ ROUTERS: tuple[Router, ...] = (
 )
 
 
-def verb_routes(routers: tuple[Router, ...] = ROUTERS) -> dict[str, VerbRoute]:
-    found: dict[str, VerbRoute] = {}
-    for router in routers:
-        for name, route in router.verbs.items():
+def _merged(kind: str, tables: list[dict[str, T]]) -> dict[str, T]:
+    """The routers' tables as one; a name two routers claim is refused at start."""
+    found: dict[str, T] = {}
+    for table in tables:
+        for name, entry in table.items():
             if name in found:
-                raise ValueError(f"two handlers for the verb {name}")
-            found[name] = route
+                raise ValueError(f"two handlers for the {kind} {name}")
+            found[name] = entry
     return found
+
+
+def verb_routes(routers: tuple[Router, ...] = ROUTERS) -> dict[str, VerbRoute]:
+    return _merged("verb", [router.verbs for router in routers])
 
 
 def command_routes(routers: tuple[Router, ...] = ROUTERS) -> dict[str, CommandHandler]:
-    found: dict[str, CommandHandler] = {}
-    for router in routers:
-        for name, handler in router.commands.items():
-            if name in found:
-                raise ValueError(f"two handlers for the command {name}")
-            found[name] = handler
-    return found
+    return _merged("command", [router.commands for router in routers])
 
 
 @dataclass(frozen=True)
