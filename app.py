@@ -318,8 +318,8 @@ def create_app(
         async def every_hour() -> None:
             while True:
                 try:  # storage work: in a worker thread on PostgreSQL, so a long prune never holds the event loop
-                    await services.run(services.forget_old_activities)
-                    pruned = await services.run(services.prune_history)
+                    await services.run(services.people.forget_old_activities)
+                    pruned = await services.run(services.people.prune_history)
                     log.info("housekeeping: pruned %s", ", ".join(f"{n} {what}" for what, n in pruned.items()))
                 except Exception:  # housekeeping must never take the service down
                     log.exception("housekeeping failed")

@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from app import BOT, SERVICES, create_app
 from bot.config import Config
-from bot.services.records import RecordCases
+from bot.services.changes import RecordWork
 from tests.fake_connector import FakeConnector
 
 TENANT = "72f988bf-0000-4000-8000-00000000aaaa"
@@ -82,14 +82,14 @@ async def measure() -> Cost:
                             print(" ".join(sql.split())[:150])
 
                 conn.set_trace_callback(trace)
-                original: Callable[..., Any] = RecordCases.view_of
+                original: Callable[..., Any] = RecordWork.view_of
 
                 def counted_view_of(self: Any, *args: Any, **kwargs: Any) -> Any:
                     if counting:
                         cost.record_views += 1
                     return original(self, *args, **kwargs)
 
-                RecordCases.view_of = counted_view_of  # type: ignore[method-assign]
+                RecordWork.view_of = counted_view_of  # type: ignore[method-assign]
                 try:
                     for n in (2, 3):
                         counting = n == 3
@@ -102,7 +102,7 @@ async def measure() -> Cost:
                         await settled(app[BOT].card_updater)
                         counting = False
                 finally:
-                    RecordCases.view_of = original  # type: ignore[method-assign]
+                    RecordWork.view_of = original  # type: ignore[method-assign]
                     conn.set_trace_callback(None)
                 return cost
 

@@ -103,8 +103,8 @@ async def run(followers: int, share_429: float, timeout: float, feed_share: floa
         app = create_app(config, graph_credential=credential)
         bot_runner, _ = await serve(app)
         services = app[SERVICES]
-        owner = services.record_user(TENANT, "29:owner", "aad-owner", "Owner", service_url)
-        record = services.create_record(owner, Kind.LEAD, "Big launch").record
+        owner = services.people.record_user(TENANT, "29:owner", "aad-owner", "Owner", service_url)
+        record = services.records.create_record(owner, Kind.LEAD, "Big launch").record
         with services.repo.transaction():
             for i in range(followers):
                 user = services.repo.people.upsert_user(TENANT, f"29:user{i}", f"aad-{i}", f"User {i}", "2026-01-01")
@@ -115,8 +115,10 @@ async def run(followers: int, share_429: float, timeout: float, feed_share: floa
                 if f"aad-{i}" in feed_users:
                     services.repo.outbox.set_follower_delivery(TENANT, record.id, user.id, "feed")
 
-        other_owner = services.record_user(OTHER_TENANT, "29:other-owner", "aad-other-owner", "B owner", service_url)
-        small = services.create_record(other_owner, Kind.LEAD, "Small deal").record
+        other_owner = services.people.record_user(
+            OTHER_TENANT, "29:other-owner", "aad-other-owner", "B owner", service_url
+        )
+        small = services.records.create_record(other_owner, Kind.LEAD, "Small deal").record
         with services.repo.transaction():
             colleague = services.repo.people.upsert_user(
                 OTHER_TENANT, "29:other", "aad-other", "B colleague", "2026-01-01"
@@ -127,7 +129,7 @@ async def run(followers: int, share_429: float, timeout: float, feed_share: floa
             services.repo.follows.add_follower(OTHER_TENANT, small.id, colleague.id, "2026-01-01")
 
         started = time.monotonic()
-        services.comment(owner, record.ref, "Signed!")
+        services.records.comment(owner, record.ref, "Signed!")
         app[NOTIFIER].wake()
         other_sent: list[float] = []  # when the other tenant's comments were committed
         deadline = started + timeout
@@ -136,7 +138,7 @@ async def run(followers: int, share_429: float, timeout: float, feed_share: floa
             if counts["pending"] + counts["sending"] == 0:  # type: ignore[index]
                 break
             if time.monotonic() - started >= len(other_sent) + 0.5:  # one comment a second in the other tenant
-                services.comment(other_owner, small.ref, f"note {len(other_sent)}")
+                services.records.comment(other_owner, small.ref, f"note {len(other_sent)}")
                 other_sent.append(time.monotonic())
                 app[NOTIFIER].wake()
             await asyncio.sleep(0.02)

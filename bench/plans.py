@@ -14,18 +14,20 @@ def traced_selects(services: CrmService, tenant_id: str) -> list[str]:
     statements: list[str] = []
     services.repo.db.conn.set_trace_callback(statements.append)
     try:
-        user = services.arrived(tenant_id, f"29:bench-{tenant_id[-4:]}", f"aad-bench-{tenant_id[-4:]}", "B", None).user
-        services.was_handled(tenant_id, "a:1:plans", "plans-1")
-        services.first_delivery(tenant_id, "a:1:plans", "plans-1")
-        services.card_posts_of(tenant_id, [8, 9], 5)
+        user = services.people.arrived(
+            tenant_id, f"29:bench-{tenant_id[-4:]}", f"aad-bench-{tenant_id[-4:]}", "B", None
+        ).user
+        services.work.was_handled(tenant_id, "a:1:plans", "plans-1")
+        services.people.first_delivery(tenant_id, "a:1:plans", "plans-1")
+        services.people.card_posts_of(tenant_id, [8, 9], 5)
         services.deliveries.conversation_of(user)
-        services.view(tenant_id, "L-7")
-        services.comment(user, "L-8", "Plans")
-        services.view(tenant_id, "L-8")
+        services.records.view(tenant_id, "L-7")
+        services.records.comment(user, "L-8", "Plans")
+        services.records.view(tenant_id, "L-8")
         for text in ("mar", "oscar petrov", ""):
-            services.search_contacts(tenant_id, text, 15)
-        services.list_records(tenant_id, Kind.LEAD)
-        services.my_records(user)
+            services.contacts.search_contacts(tenant_id, text, 15)
+        services.records.list_records(tenant_id, Kind.LEAD)
+        services.records.my_records(user)
     finally:
         services.repo.db.conn.set_trace_callback(None)
     return list(dict.fromkeys(s for s in statements if s.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE"))))

@@ -64,9 +64,9 @@ def seed_records(database: str, service_url: str) -> None:
     services.quotas = WriteQuotas(
         quotas={kind: replace(q, per_user=10**9, per_tenant=10**9) for kind, q in QUOTAS.items()}
     )
-    owner = services.record_user(TENANT, *OWNER, "Bench Owner", service_url)
+    owner = services.people.record_user(TENANT, *OWNER, "Bench Owner", service_url)
     for i in range(RECORDS):
-        services.create_record(owner, Kind.LEAD, f"Deal {i}")
+        services.records.create_record(owner, Kind.LEAD, f"Deal {i}")
     services.repo.db.close()
 
 
@@ -169,9 +169,9 @@ async def throughput(server: PostgresServer, rounds: int, seconds: float, concur
 
 def seed_followers(database: str, followers: int, service_url: str) -> None:
     services = open_services(database)
-    owner = services.record_user(TENANT, *OWNER, "Bench Owner", service_url)
+    owner = services.people.record_user(TENANT, *OWNER, "Bench Owner", service_url)
     services.deliveries.save_conversation(owner, f"a:1:{OWNER[0]}", service_url, BOT_ID, "CRM")
-    record = services.create_record(owner, Kind.LEAD, "Big launch").record
+    record = services.records.create_record(owner, Kind.LEAD, "Big launch").record
     repo = services.repo
     with repo.transaction():
         for i in range(followers):

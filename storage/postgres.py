@@ -25,7 +25,6 @@ from storage.dialect import POSTGRES, to_psycopg
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-_UNSET = object()
 NOTIFY_CHANNEL = "crm_outbox"
 
 
@@ -140,14 +139,9 @@ class PostgresDatabase:
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Blocking storage work in a worker thread, so the event loop never waits on the network. The
-        work sees the turn's context variables, and what it sets in them comes back to the turn."""
+        work sees the turn's context variables (the reader's locale); it sets none."""
         context = contextvars.copy_context()
-        try:
-            return await asyncio.get_running_loop().run_in_executor(self.executor, context.run, fn, *args)
-        finally:
-            for var, value in context.items():
-                if var.get(_UNSET) is not value:
-                    var.set(value)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, context.run, fn, *args)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)

@@ -97,7 +97,7 @@ def services() -> CrmService:
 @pytest.fixture
 def make_user(services: CrmService) -> Callable[..., User]:
     def make(person: Person = ALICE) -> User:
-        return services.record_user(person.tenant_id, person.teams_id, person.aad_object_id, person.name, None)
+        return services.people.record_user(person.tenant_id, person.teams_id, person.aad_object_id, person.name, None)
 
     return make
 

@@ -24,20 +24,20 @@ def test_seeding_builds_tenants_the_product_can_read(tmp_path: Path) -> None:
     path = str(tmp_path / "bench.db")
     big, _ = seed.build(path, {TENANT: 30, OTHER: 5}, "http://127.0.0.1:9/amer/")
     services = CrmService(Repository(open_database(path)))
-    view = services.view(TENANT, "L-30")
+    view = services.records.view(TENANT, "L-30")
     assert view.record.title.endswith("renewal 30") and view.contact is not None
     assert [f.user.id for f in view.followers] == [big.owner_id]
-    assert len(services.list_records(OTHER, Kind.LEAD, 100)) == 5
-    assert services.count_contacts(TENANT) == 30 and services.count_contacts(OTHER) == 5
-    found = services.search_contacts(TENANT, seed.person_name(7).split()[0], 50)
+    assert len(services.records.list_records(OTHER, Kind.LEAD, 100)) == 5
+    assert services.contacts.count_contacts(TENANT) == 30 and services.contacts.count_contacts(OTHER) == 5
+    found = services.contacts.search_contacts(TENANT, seed.person_name(7).split()[0], 50)
     assert found and all(c.tenant_id == TENANT for c in found)
     # The FTS triggers are back: a contact added later is found too.
-    owner = services.record_user(TENANT, big.owner_teams_id, big.owner_aad_id, "Bench Owner", None)
-    services.create_contact(owner, "Zyxwv Quartz")
-    assert [c.name for c in services.search_contacts(TENANT, "zyxwv")] == ["Zyxwv Quartz"]
-    assert [c.name for c in services.contacts_for_compose(TENANT, "zyxwv", 5)] == ["Zyxwv Quartz"]
+    owner = services.people.record_user(TENANT, big.owner_teams_id, big.owner_aad_id, "Bench Owner", None)
+    services.contacts.create_contact(owner, "Zyxwv Quartz")
+    assert [c.name for c in services.contacts.search_contacts(TENANT, "zyxwv")] == ["Zyxwv Quartz"]
+    assert [c.name for c in services.messages.contacts_for_compose(TENANT, "zyxwv", 5)] == ["Zyxwv Quartz"]
     assert [r.ref for r in services.repo.extension.find_records(TENANT, "renewal 30", 5)] == ["L-30"]  # record_search
-    assert [c.tenant_id for c in services.contacts_for_compose(OTHER, seed.person_name(3), 50)] == [OTHER]
+    assert [c.tenant_id for c in services.messages.contacts_for_compose(OTHER, seed.person_name(3), 50)] == [OTHER]
     with sqlite3.connect(path) as conn:
         for index in ("contacts_fts", "records_fts", "record_search", "contact_search"):
             conn.execute(f"INSERT INTO {index}({index}) VALUES ('integrity-check')")

@@ -77,3 +77,27 @@ def test_only_storage_imports_sqlite_and_only_graph_imports_msgraph() -> None:
             assert not {m for m in imported if m.startswith(("sqlite_utils", "sqlite3", "psycopg"))}, path
         if path != ROOT / "bot" / "graph.py":
             assert not {m for m in imported if m.startswith(("msgraph", "azure.identity", "kiota"))}, path
+
+
+def test_behaviour_is_composed_not_inherited() -> None:
+    """No class in bot/ or storage/ with more than two bases besides Protocol, TypedDict and Enum kinds: the
+    use cases and the storage groups are objects built with what they need (issue 24)."""
+    allowed = {"Protocol", "TypedDict", "Enum", "StrEnum", "IntEnum", "Generic", "NamedTuple", "Exception"}
+    for path in files("bot", "storage"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef):
+                bases = [ast.unparse(b).split("[")[0].split(".")[-1] for b in node.bases]
+                counted = [b for b in bases if b not in allowed]
+                assert len(counted) <= 2, f"{path.relative_to(ROOT)}: class {node.name}({', '.join(bases)})"
+
+
+def test_the_services_are_groups_of_use_cases() -> None:
+    """CrmService only composes: it defines no use case of its own, and no group inherits another."""
+    from bot.services import CrmService
+
+    own = {name for name, value in vars(CrmService).items() if callable(value) and not name.startswith("__")}
+    assert own <= {"for_turn", "_compose"}, own
+    for path in files("bot/services"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef) and node.name.endswith("Cases"):
+                assert not node.bases, f"{path.relative_to(ROOT)}: {node.name} inherits {ast.unparse(node.bases[0])}"

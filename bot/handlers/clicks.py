@@ -54,5 +54,5 @@ class Actions:
         limit = (
             top if isinstance(top, int) and not isinstance(top, bool) and 0 < top <= SEARCH_RESULTS else SEARCH_RESULTS
         )
-        found = self.services.search_contacts(user.tenant_id, text[:200], limit, offset)
+        found = self.services.contacts.search_contacts(user.tenant_id, text[:200], limit, offset)
         return [contact_choice(contact) for contact in found]

@@ -27,7 +27,7 @@ def _contact_id(ctx: Clicked) -> int:
 
 @routes.verb(verbs.CONTACT_EDIT_FORM)
 def edit_contact_form(ctx: Clicked) -> Reply:
-    contact = ctx.services.get_contact(ctx.user.tenant_id, _contact_id(ctx))
+    contact = ctx.services.contacts.get_contact(ctx.user.tenant_id, _contact_id(ctx))
     return Reply(card=contact_edit_form(contact.id, contact_values(contact)), outcome="form")
 
 
@@ -36,7 +36,7 @@ def save_contact(ctx: Clicked) -> Reply:
     contact_id = _contact_id(ctx)
     values = {name: text_field(ctx.data, name) for name in CONTACT_FIELDS}
     try:
-        contact = ctx.services.edit_contact(ctx.user, contact_id, values)
+        contact = ctx.services.contact_care.edit_contact(ctx.user, contact_id, values)
     except Invalid as exc:
         return Reply(card=contact_edit_form(contact_id, values, exc.errors), outcome="invalid")
     return Reply(card=contact_list_card("Contact saved", [contact], "", message=f"{contact.name} saved."))
@@ -44,14 +44,14 @@ def save_contact(ctx: Clicked) -> Reply:
 
 @routes.verb(verbs.CONTACT_ERASE)
 def erase_contact(ctx: Clicked) -> Reply:
-    change = ctx.services.erase_contact(ctx.user, _contact_id(ctx))
+    change = ctx.services.contact_care.erase_contact(ctx.user, _contact_id(ctx))
     return Reply(card=contact_done_card(change.message), events=change.events)
 
 
 @routes.verb(verbs.CONTACT_ERASE_CONFIRM)
 def erase_confirm(ctx: Clicked) -> Reply:
-    contact = ctx.services.get_contact(ctx.user.tenant_id, _contact_id(ctx))
-    refs = [record.ref for record in ctx.services.records_of_contact(ctx.user.tenant_id, contact.id)]
+    contact = ctx.services.contacts.get_contact(ctx.user.tenant_id, _contact_id(ctx))
+    refs = [record.ref for record in ctx.services.contact_care.records_of_contact(ctx.user.tenant_id, contact.id)]
     return Reply(card=erase_confirm_card(contact, refs), outcome="form")
 
 
@@ -59,11 +59,11 @@ def erase_confirm(ctx: Clicked) -> Reply:
 def delete_contact(ctx: Clicked) -> Reply:
     contact_id = _contact_id(ctx)
     try:
-        change = ctx.services.delete_contact(ctx.user, contact_id)
+        change = ctx.services.contact_care.delete_contact(ctx.user, contact_id)
     except DomainError as exc:
         if isinstance(exc, NotFound):
             raise
-        contact = ctx.services.get_contact(ctx.user.tenant_id, contact_id)
+        contact = ctx.services.contacts.get_contact(ctx.user.tenant_id, contact_id)
         return Reply(
             card=contact_edit_form(contact.id, contact_values(contact), message=exc.message), outcome="refused"
         )
@@ -72,8 +72,8 @@ def delete_contact(ctx: Clicked) -> Reply:
 
 def _merge_form(ctx: Clicked, contact_id: int, errors: dict[str, str] | None = None) -> Reply:
     tenant = ctx.user.tenant_id
-    contact = ctx.services.get_contact(tenant, contact_id)
-    others = [c for c in ctx.services.search_contacts(tenant, "", 50) if c.id != contact.id]
+    contact = ctx.services.contacts.get_contact(tenant, contact_id)
+    others = [c for c in ctx.services.contacts.search_contacts(tenant, "", 50) if c.id != contact.id]
     return Reply(card=merge_form(contact, others, errors), outcome="form" if errors is None else "invalid")
 
 
@@ -89,7 +89,7 @@ def merge(ctx: Clicked) -> Reply:
         return _merge_form(ctx, contact_id, {"into": "Pick the contact to keep."})
     into = int_field(ctx.data, "into")
     try:
-        change = ctx.services.merge_contacts(ctx.user, contact_id, int(into or 0))
+        change = ctx.services.contact_care.merge_contacts(ctx.user, contact_id, int(into or 0))
     except DomainError as exc:
         if exc.field != "contact" or (isinstance(exc, NotFound) and contact_id == into):
             raise

@@ -27,7 +27,7 @@ routes = Router()
 def preview_reply(services: CrmService, user: User, file_name: str, data: bytes) -> Reply:
     """The preview card of a received contacts file, or why it cannot be imported (nothing is kept then)."""
     try:
-        preview = services.preview_import(user, file_name, data)
+        preview = services.contact_files.preview_import(user, file_name, data)
     except DomainError as exc:
         return Reply(text=f"I could not import {file_name[:100]}: {exc.message}", outcome="refused")
     if preview.import_id is None:
@@ -43,9 +43,9 @@ def export_offer(services: CrmService, user: User, what: str) -> FileOffer:
 
 def export_bytes(services: CrmService, user: User, what: str) -> bytes:
     if what == "contacts":
-        return services.contacts_file(user.tenant_id)
+        return services.contact_files.contacts_file(user.tenant_id)
     if what == "records":
-        return services.records_file(user.tenant_id)
+        return services.contact_files.records_file(user.tenant_id)
     raise DomainError("I can export contacts or records.")
 
 
@@ -59,11 +59,11 @@ def _import_id(ctx: Clicked) -> str:
 @routes.verb(verbs.CONTACTS_IMPORT)
 def confirm_import(ctx: Clicked) -> Reply:
     update = ctx.data.get("matching") == "update"
-    result = ctx.services.confirm_import(ctx.user, _import_id(ctx), update)
+    result = ctx.services.contact_files.confirm_import(ctx.user, _import_id(ctx), update)
     return Reply(card=import_done_card(result), outcome="imported")
 
 
 @routes.verb(verbs.CONTACTS_IMPORT_CANCEL)
 def cancel_import(ctx: Clicked) -> Reply:
-    ctx.services.cancel_import(ctx.user, _import_id(ctx))
+    ctx.services.contact_files.cancel_import(ctx.user, _import_id(ctx))
     return Reply(card=import_closed_card("Cancelled. Nothing was imported."), outcome="cancelled")

@@ -23,7 +23,7 @@ def _details_form(ctx: Clicked, values: dict[str, str], errors: dict[str, str] |
 @routes.verb(verbs.DETAILS_FORM)
 def open_details_form(ctx: Clicked) -> Reply:
     view = ctx.view()
-    return _details_form(ctx, details_values(view, ctx.services.default_currency(ctx.user.tenant_id)), None)
+    return _details_form(ctx, details_values(view, ctx.services.details.default_currency(ctx.user.tenant_id)), None)
 
 
 @routes.verb(verbs.EDIT_DETAILS)
@@ -31,7 +31,7 @@ def edit_details(ctx: Clicked) -> Reply:
     seen, ref = ctx.seen(), ctx.ref()
     values = {name: text_field(ctx.data, name) for name in FORM_FIELDS}
     try:
-        change = ctx.services.edit_details(ctx.user, ref, values, seen)
+        change = ctx.services.details.edit_details(ctx.user, ref, values, seen)
     except Invalid as exc:  # every wrong field at once, each with its message beside it
         return _details_form(ctx, values, exc.errors)
     except NotFound:
@@ -42,7 +42,7 @@ def edit_details(ctx: Clicked) -> Reply:
 
 
 def _owner_form(ctx: Clicked, errors: dict[str, str] | None = None) -> Reply:
-    card = owner_form(ctx.view(), ctx.services.colleagues(ctx.user.tenant_id), errors)
+    card = owner_form(ctx.view(), ctx.services.people.colleagues(ctx.user.tenant_id), errors)
     return Reply(card=card, outcome="form" if errors is None else "invalid")
 
 
@@ -59,8 +59,8 @@ def set_owner(ctx: Clicked) -> Reply:
         return _owner_form(ctx, {"owner": "Pick a colleague."})
 
     def operation() -> Change:
-        colleague = ctx.services.picked_colleague(ctx.user, picked, ctx.click.follower_name)
-        return ctx.services.hand_over(ctx.user, ref, colleague, seen)
+        colleague = ctx.services.lifecycle.picked_colleague(ctx.user, picked, ctx.click.follower_name)
+        return ctx.services.lifecycle.hand_over(ctx.user, ref, colleague, seen)
 
     return ctx.attempt(operation, "owner", lambda message: _owner_form(ctx, {"owner": message}))
 
@@ -76,10 +76,10 @@ def archive_confirm(ctx: Clicked) -> Reply:
 @routes.verb(verbs.ARCHIVE)
 def archive(ctx: Clicked) -> Reply:
     seen, ref = ctx.seen(), ctx.ref()
-    return ctx.attempt(lambda: ctx.services.archive(ctx.user, ref, seen))
+    return ctx.attempt(lambda: ctx.services.lifecycle.archive(ctx.user, ref, seen))
 
 
 @routes.verb(verbs.RESTORE)
 def restore(ctx: Clicked) -> Reply:
     seen, ref = ctx.seen(), ctx.ref()
-    return ctx.attempt(lambda: ctx.services.restore(ctx.user, ref, seen))
+    return ctx.attempt(lambda: ctx.services.lifecycle.restore(ctx.user, ref, seen))

@@ -118,7 +118,7 @@ class EmailActions:
         try:
             draft = Draft(view, data, mailto=False)
             record = await self.services.run(
-                self.services.begin_email, user, view.record.ref, str(data.get("send_id", ""))
+                self.services.email.begin_email, user, view.record.ref, str(data.get("send_id", ""))
             )
         except DomainError as exc:
             return self._again(user, view, data, exc)
@@ -127,10 +127,10 @@ class EmailActions:
             await self.mailer.send_mail(mail)
         except MailError as exc:
             failed = (user, record, str(data["send_id"]), exc.message, exc.sent_unknown)
-            await self.services.run(self.services.email_failed, *failed)
+            await self.services.run(self.services.email.email_failed, *failed)
             return self._again(user, view, data, DomainError(exc.message))
         sent = (user, record, str(data["send_id"]), draft.to, draft.cc, draft.subject)
-        change = await self.services.run(self.services.email_sent, *sent)
+        change = await self.services.run(self.services.email.email_sent, *sent)
         log.info(
             "tenant=%s user=%s record=%s email sent to %d people",
             user.tenant_id,
@@ -158,8 +158,8 @@ class EmailActions:
             to = addresses(text_field(data, "to"), "to", required=True)
             cc = addresses(text_field(data, "cc"), "cc", required=False)
             subject = text_field(data, "subject").strip()[:MAX_SUBJECT] or view.record.title
-            record = self.services.begin_email(user, view.record.ref, text_field(data, "send_id"))
+            record = self.services.email.begin_email(user, view.record.ref, text_field(data, "send_id"))
         except DomainError as exc:
             return record_reply(view, user, shared, exc.message, good=False)
-        change = self.services.email_sent(user, record, text_field(data, "send_id"), to, cc, subject)
+        change = self.services.email.email_sent(user, record, text_field(data, "send_id"), to, cc, subject)
         return change_reply(change, user, shared)

@@ -114,11 +114,11 @@ class Extension:
             return compose_message(f"Search with at most {MAX_QUERY} characters: a reference, a title or a name.")
         command = value.get("commandId")
         if command == RECORDS:
-            records = self.services.records_for_compose(user, said, count, skip)
-            names = self.services.contact_names(user.tenant_id, records)  # one query for the page
+            records = self.services.messages.records_for_compose(user, said, count, skip)
+            names = self.services.messages.contact_names(user.tenant_id, records)  # one query for the page
             return compose_picks([(record_preview(r, names.get(r.id)), {"record": r.id}) for r in records])
         if command == CONTACTS:
-            contacts = self.services.contacts_for_compose(user.tenant_id, said, count, skip)
+            contacts = self.services.messages.contacts_for_compose(user.tenant_id, said, count, skip)
             return compose_picks([(contact_preview(c), {"contact": c.id}) for c in contacts])
         return compose_message("This search is not available any more: update the CRM app.")
 
@@ -129,29 +129,31 @@ class Extension:
         value = _dict(value)
         record_id, contact_id = value.get("record"), value.get("contact")
         if _int(record_id, 1, 2**63 - 1, 0):
-            record = self.services.record_by_id(user.tenant_id, record_id)
+            record = self.services.records.record_by_id(user.tenant_id, record_id)
             if record is not None:
-                view = self.services.view_of(record)
+                view = self.services.records.view_of(record)
                 card = record_reply(view, user, shared=True).card
                 assert card is not None
                 return compose_results([(card, record_preview(record, view.contact.name if view.contact else None))])
             return compose_message("That record no longer exists: search again.")
         if _int(contact_id, 1, 2**63 - 1, 0):
             try:
-                contact = self.services.get_contact(user.tenant_id, contact_id)
+                contact = self.services.contacts.get_contact(user.tenant_id, contact_id)
             except DomainError as exc:
                 return compose_message(f"{exc.message} Search again.")
             return compose_results([(self._contact_card(user, contact.id), contact_preview(contact))])
         return compose_message("This result is out of date: search again.")
 
     def _contact_card(self, user: User, contact_id: int, message: str = "") -> Card:
-        contact = self.services.get_contact(user.tenant_id, contact_id)
-        return contact_card(contact, self.services.recent_records_of_contact(user.tenant_id, contact_id), message)
+        contact = self.services.contacts.get_contact(user.tenant_id, contact_id)
+        return contact_card(
+            contact, self.services.messages.recent_records_of_contact(user.tenant_id, contact_id), message
+        )
 
     def search_records(self, user: User, query: Any) -> list[tuple[str, str]]:
         """Typeahead in the record picker (`application/search` with our records dataset)."""
         said = query[:MAX_QUERY] if isinstance(query, str) else ""
-        return [record_choice(r) for r in self.services.records_for_compose(user, said, TYPEAHEAD)]
+        return [record_choice(r) for r in self.services.messages.records_for_compose(user, said, TYPEAHEAD)]
 
     # --- action commands on a message (composeExtension/fetchTask, submitAction) -----------------
 
@@ -179,10 +181,12 @@ class Extension:
         errors: dict[str, str] | None = None, message: str = "",
     ) -> Answer:  # fmt: skip
         if command == LEAD_FROM_MESSAGE:
-            contacts = [contact_choice(c) for c in self.services.search_contacts(user.tenant_id, "", PICKER_SIZE)]
+            contacts = [
+                contact_choice(c) for c in self.services.contacts.search_contacts(user.tenant_id, "", PICKER_SIZE)
+            ]
             return dialog_response("Create lead from message", lead_dialog(values, contacts, data, errors, message))
         if command == ADD_TO_RECORD:
-            records = [record_choice(r) for r in self.services.records_for_compose(user, "", PICKER_SIZE)]
+            records = [record_choice(r) for r in self.services.messages.records_for_compose(user, "", PICKER_SIZE)]
             card = add_to_record_dialog(values, records, data, errors, message)
             return dialog_response("Add to a record", card)
         return compose_message("This action is not available any more: update the CRM app.")
@@ -214,7 +218,7 @@ class Extension:
             elif command == ADD_TO_RECORD:
                 if not values["ref"]:
                     raise DomainError("Pick a record.", "ref")
-                change = self.services.message_to_record(user, carried["key"], values["ref"], message)
+                change = self.services.messages.message_to_record(user, carried["key"], values["ref"], message)
             else:
                 return Submitted(compose_message("This action is not available any more: update the CRM app."))
         except DomainError as exc:
@@ -238,7 +242,7 @@ class Extension:
         role = parse_role(values["buying_role"], "buying_role")
         if role is not None and contact_id is None and new is None:
             raise DomainError("Pick or create the Contact to give them a buying role.", "buying_role")
-        return self.services.lead_from_message(
+        return self.services.messages.lead_from_message(
             user, key, values["title"], values["company"], message, contact_id, new, role
         )
 
@@ -255,13 +259,13 @@ def _contact_id(ctx: Clicked) -> int:
 @routes.verb(verbs.CONTACT_SHOW)
 def show_contact(ctx: Clicked) -> Reply:
     tenant, contact_id = ctx.user.tenant_id, _contact_id(ctx)
-    contact = ctx.services.get_contact(tenant, contact_id)
-    return Reply(card=contact_card(contact, ctx.services.recent_records_of_contact(tenant, contact_id)))
+    contact = ctx.services.contacts.get_contact(tenant, contact_id)
+    return Reply(card=contact_card(contact, ctx.services.messages.recent_records_of_contact(tenant, contact_id)))
 
 
 @routes.verb(verbs.CONTACT_LEAD_FORM)
 def contact_lead(ctx: Clicked) -> Reply:
-    contact = ctx.services.get_contact(ctx.user.tenant_id, _contact_id(ctx))
+    contact = ctx.services.contacts.get_contact(ctx.user.tenant_id, _contact_id(ctx))
     return Reply(card=contact_lead_form(contact), outcome="form")
 
 
@@ -270,11 +274,13 @@ def create_contact_lead(ctx: Clicked) -> Reply:
     contact_id = _contact_id(ctx)
     values = {name: text_field(ctx.data, name) for name in ("lead_title", "lead_company")}
     try:
-        change = ctx.services.lead_for_contact(ctx.user, contact_id, values["lead_title"], values["lead_company"])
+        change = ctx.services.messages.lead_for_contact(
+            ctx.user, contact_id, values["lead_title"], values["lead_company"]
+        )
     except DomainError as exc:
         if exc.field not in ("title", "company"):
             raise
-        contact = ctx.services.get_contact(ctx.user.tenant_id, contact_id)
+        contact = ctx.services.contacts.get_contact(ctx.user.tenant_id, contact_id)
         errors = {f"lead_{exc.field}": exc.message}
         return Reply(card=contact_lead_form(contact, values, errors), outcome="invalid")
     return ctx.changed(change)

@@ -67,10 +67,10 @@ def notify_choice(ctx: Clicked) -> Reply:
     wanted = text_field(data, "choice", required=True)
     if "deliver_to" in data:  # offered only with the activity feed; both checked before either is saved
         where = text_field(data, "deliver_to", required=True)
-        record = ctx.services.set_notify_settings(user, ctx.ref(), wanted, where)
+        record = ctx.services.records.set_notify_settings(user, ctx.ref(), wanted, where)
     else:
-        record = ctx.services.set_notify_choice(user, ctx.ref(), wanted)
-    view = ctx.services.view_of(record)
+        record = ctx.services.records.set_notify_choice(user, ctx.ref(), wanted)
+    view = ctx.services.records.view_of(record)
     choice = view.choice_of(user.id) or NotifyChoice(text_field(data, "choice", required=True))
     message = f"Notifications for {record.ref}: {choice.label.lower()}."
     if notification_id is not None:

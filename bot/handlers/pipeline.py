@@ -21,29 +21,29 @@ def pipeline_reply(services: CrmService, user: User, said: str, place: Place | N
     if first == "weekly":
         return weekly_reply(services, user, " ".join(words[1:]).lower(), place, time_zone)
     if first == "list":
-        found = services.stage_list(user, " ".join(words[1:]), time_zone, LIST_SIZE + 1)
+        found = services.pipeline.stage_list(user, " ".join(words[1:]), time_zone, LIST_SIZE + 1)
         title = f"{found.stage}: {scope_title(found.scope, escaped=False)}"  # the list card escapes it
         more = "More match: the newest 25 are shown." if len(found.records) > LIST_SIZE else ""
         empty = f"No open opportunity in {found.stage} here."
         return Reply(card=record_list_card(title, found.records[:LIST_SIZE], empty, more_hint=more))
-    pipeline = services.pipeline(user, said, time_zone)
+    pipeline = services.pipeline.pipeline(user, said, time_zone)
     return Reply(card=pipeline_card(pipeline, READER_LOCALE.get()))
 
 
 def weekly_reply(services: CrmService, user: User, said: str, place: Place | None, time_zone: str) -> Reply:
     somewhere = place or Place("", "", "personal")
     if said == "here":
-        first = services.start_weekly_pipeline(user, somewhere, time_zone)
+        first = services.pipeline.start_weekly_pipeline(user, somewhere, time_zone)
         return Reply(
             text=f"Every Monday at 09:00 ({time_zone}) I'll post the team's pipeline here, the first on"
             f" {first:%A %d %B %Y}. Stop it with: pipeline weekly off"
         )
     if said == "off":
-        if services.stop_weekly_pipeline(user, somewhere):
+        if services.pipeline.stop_weekly_pipeline(user, somewhere):
             return Reply(text="The weekly pipeline post in this channel is off.")
         return Reply(text="This channel gets no weekly pipeline post. Start one with: pipeline weekly here")
     if said == "":
-        return Reply(text=weekly_status_text(services.weekly_pipeline_status(user, somewhere)))
+        return Reply(text=weekly_status_text(services.pipeline.weekly_pipeline_status(user, somewhere)))
     return Reply(text=WEEKLY_HINT, outcome="refused")
 
 

@@ -47,7 +47,7 @@ def people(ctx: Clicked) -> Reply:
     start = int_field(ctx.data, "start")  # cards posted before paging by size carried a page of 100
     start = (int_field(ctx.data, "page", 0) or 0) * 100 if start is None else start
     ctx.seen()
-    view = ctx.services.view(ctx.user.tenant_id, ctx.ref(), every_follower=role == "followers")
+    view = ctx.services.records.view(ctx.user.tenant_id, ctx.ref(), every_follower=role == "followers")
     return Reply(card=people_card(view, role, start))
 
 
@@ -58,8 +58,8 @@ def _picker(
     ctx: Clicked, as_contact: bool, values: dict[str, str] | None = None, errors: dict[str, str] | None = None
 ) -> Reply:
     tenant = ctx.user.tenant_id
-    contacts = ctx.services.search_contacts(tenant, "", PICKER_SIZE)
-    total = ctx.services.count_contacts(tenant)
+    contacts = ctx.services.contacts.search_contacts(tenant, "", PICKER_SIZE)
+    total = ctx.services.contacts.count_contacts(tenant)
     card = contact_picker_form(ctx.view(), as_contact, contacts, total, values, errors, viewer_id=ctx.user.id)
     return Reply(card=card, outcome="form" if errors is None else "invalid")
 
@@ -80,7 +80,7 @@ def open_remove_participant_form(ctx: Clicked) -> Reply:
 
 
 def _follower_form(ctx: Clicked, errors: dict[str, str] | None = None) -> Reply:
-    colleagues = ctx.services.colleagues(ctx.user.tenant_id)
+    colleagues = ctx.services.people.colleagues(ctx.user.tenant_id)
     card = follower_form(ctx.view(), colleagues, errors)
     return Reply(card=card, outcome="form" if errors is None else "invalid")
 
@@ -135,13 +135,13 @@ def set_contact(ctx: Clicked) -> Reply:
     shown = text_field(ctx.data, "seen_contact") if "seen_contact" in ctx.data else None
     seen = ctx.seen(contact_id=shown)
     ref = ctx.ref()
-    return _role_change(ctx, True, lambda picked: ctx.services.set_contact(ctx.user, ref, picked, seen))
+    return _role_change(ctx, True, lambda picked: ctx.services.records.set_contact(ctx.user, ref, picked, seen))
 
 
 @routes.verb(verbs.ADD_PARTICIPANT)
 def add_participant(ctx: Clicked) -> Reply:
     seen, ref = ctx.seen(), ctx.ref()
-    return _role_change(ctx, False, lambda picked: ctx.services.add_participant(ctx.user, ref, picked, seen))
+    return _role_change(ctx, False, lambda picked: ctx.services.records.add_participant(ctx.user, ref, picked, seen))
 
 
 def _create_contact_as(ctx: Clicked, as_contact: bool) -> Reply:
@@ -149,7 +149,7 @@ def _create_contact_as(ctx: Clicked, as_contact: bool) -> Reply:
     values = {name: text_field(ctx.data, name) for name in ("new_name", "new_email", "new_company")}
 
     def operation() -> Change:
-        return ctx.services.create_contact_as(
+        return ctx.services.records.create_contact_as(
             ctx.user, ref, as_contact, values["new_name"], values["new_email"], values["new_company"], seen
         )
 
@@ -185,14 +185,16 @@ def remove_participant(ctx: Clicked) -> Reply:
     def again(message: str) -> Reply:
         return Reply(card=remove_participant_form(ctx.view(), {"contact": message}), outcome="invalid")
 
-    return ctx.attempt(lambda: ctx.services.remove_participant(ctx.user, ref, contact_id, seen), "contact", again)
+    return ctx.attempt(
+        lambda: ctx.services.records.remove_participant(ctx.user, ref, contact_id, seen), "contact", again
+    )
 
 
 @routes.verb(verbs.RECORD_FOLLOW)
 def follow(ctx: Clicked) -> Reply:
     seen, ref, follow_for = ctx.seen(), ctx.ref(), follow_for_field(ctx.data)
     try:
-        change = ctx.services.follow(ctx.user, ref, seen=seen, follow_for=follow_for)
+        change = ctx.services.records.follow(ctx.user, ref, seen=seen, follow_for=follow_for)
     except DomainError as exc:  # a shared card shows Follow to everyone who has no own view yet
         if exc.field != "follower":
             raise
@@ -203,7 +205,7 @@ def follow(ctx: Clicked) -> Reply:
 @routes.verb(verbs.RECORD_UNFOLLOW)
 def unfollow(ctx: Clicked) -> Reply:
     seen, ref = ctx.seen(), ctx.ref()
-    return ctx.attempt(lambda: ctx.services.unfollow(ctx.user, ref, seen=seen))
+    return ctx.attempt(lambda: ctx.services.records.unfollow(ctx.user, ref, seen=seen))
 
 
 @routes.verb(verbs.ADD_FOLLOWER, colleague_field="follower")
@@ -214,8 +216,10 @@ def add_follower(ctx: Clicked) -> Reply:
         return _follower_form(ctx, {"follower": "Pick a colleague."})
 
     def operation() -> Change:
-        colleague = ctx.services.colleague(ctx.user, picked, ctx.click.follower_name, ctx.click.follower_teams_id)
-        return ctx.services.follow(ctx.user, ref, follower=colleague, seen=seen, follow_for=follow_for)
+        colleague = ctx.services.people.colleague(
+            ctx.user, picked, ctx.click.follower_name, ctx.click.follower_teams_id
+        )
+        return ctx.services.records.follow(ctx.user, ref, follower=colleague, seen=seen, follow_for=follow_for)
 
     return ctx.attempt(operation, "follower", lambda message: _follower_form(ctx, {"follower": message}))
 
@@ -229,7 +233,7 @@ def comment(ctx: Clicked) -> Reply:
         card = comment_form(ctx.view(), {"comment": text}, {"comment": message}, viewer_id=ctx.user.id)
         return Reply(card=card, outcome="invalid")
 
-    return ctx.attempt(lambda: ctx.services.comment(ctx.user, ref, text, seen), "comment", again)
+    return ctx.attempt(lambda: ctx.services.records.comment(ctx.user, ref, text, seen), "comment", again)
 
 
 @routes.verb(verbs.CHANGE_STAGE)
@@ -241,13 +245,13 @@ def change_stage(ctx: Clicked) -> Reply:
         card = stage_form(ctx.view(), {"stage": message}, viewer_id=ctx.user.id)
         return Reply(card=card, outcome="invalid")
 
-    return ctx.attempt(lambda: ctx.services.change_stage(ctx.user, ref, stage, seen), "stage", again)
+    return ctx.attempt(lambda: ctx.services.records.change_stage(ctx.user, ref, stage, seen), "stage", again)
 
 
 @routes.verb(verbs.CONVERT)
 def convert(ctx: Clicked) -> Reply:
     seen, ref = ctx.seen(), ctx.ref()
-    return ctx.attempt(lambda: ctx.services.convert(ctx.user, ref, seen))
+    return ctx.attempt(lambda: ctx.services.records.convert(ctx.user, ref, seen))
 
 
 # --- the forms from the text commands -------------------------------------------------------
@@ -262,7 +266,7 @@ def create_record(ctx: Clicked) -> Reply:
     values = {name: text_field(ctx.data, name) for name in ("title", "company")}
     key = form_key_field(ctx.data)
     try:
-        change = ctx.services.create_record(ctx.user, kind, values["title"], values["company"], key)
+        change = ctx.services.records.create_record(ctx.user, kind, values["title"], values["company"], key)
     except DomainError as exc:
         if exc.field is None:
             raise
@@ -277,9 +281,9 @@ def create_contact(ctx: Clicked) -> Reply:
     key, added = form_key_field(ctx.data), True
     try:
         if key:
-            contact, added = ctx.services.create_contact_once(ctx.user, key, **values)
+            contact, added = ctx.services.contacts.create_contact_once(ctx.user, key, **values)
         else:
-            contact = ctx.services.create_contact(
+            contact = ctx.services.contacts.create_contact(
                 ctx.user, values["name"], values["email"], values["phone"], values["company"], values["job_title"]
             )
     except DomainError as exc:

@@ -73,14 +73,14 @@ def save(ctx: Clicked) -> Reply:
         return ctx.record(ctx.view(), "No role changed.")
 
     def operation() -> Change:
-        return ctx.services.set_buying_roles(ctx.user, ref, wanted, seen)
+        return ctx.services.buying.set_buying_roles(ctx.user, ref, wanted, seen)
 
     return ctx.attempt(operation, "role", again)
 
 
 def role_command(services: CrmService, user: User, ref: str, text: str) -> Change:
     """`role O-1 jane@acme.example decision maker`: the person, then the role (`none` clears it)."""
-    services.get_record(user.tenant_id, ref)  # an unknown record is said before an unknown name or role
+    services.records.get_record(user.tenant_id, ref)  # an unknown record is said before an unknown name or role
     split = split_role(text)
     if split is None:
         words = text.split()
@@ -91,5 +91,5 @@ def role_command(services: CrmService, user: User, ref: str, text: str) -> Chang
     who, role = split
     if not who.strip():
         raise DomainError(f"Whose role? Try: role {ref} <name or email> {role.label if role else 'none'}.")
-    contact = services.resolve_contact(user.tenant_id, who)
-    return services.set_buying_role(user, ref, contact.id, role)
+    contact = services.contacts.resolve_contact(user.tenant_id, who)
+    return services.buying.set_buying_role(user, ref, contact.id, role)

@@ -83,11 +83,16 @@ class Handlers:
 
 
 def build(
-    services: CrmService, mailer: Mailer | None = None, mail_link: Callable[[str], str] | None = None
+    services: CrmService,
+    mailer: Mailer | None = None,
+    mail_link: Callable[[str], str] | None = None,
+    verbs: dict[str, VerbRoute] | None = None,
+    commands: dict[str, CommandHandler] | None = None,
 ) -> Handlers:
+    """The handlers of one set of services (`verbs` and `commands`: the merged tables, when already read)."""
     email = EmailActions(services, mailer, mail_link)
     return Handlers(
-        Actions(services, email, verb_routes()),
-        Conversation(services, email, command_routes()),
+        Actions(services, email, verbs if verbs is not None else verb_routes()),
+        Conversation(services, email, commands if commands is not None else command_routes()),
         Extension(services),
     )

@@ -73,7 +73,7 @@ def new_opportunity(ctx: Said, command: ParsedCommand) -> Answer:
 def _new_record(ctx: Said, command: ParsedCommand, kind: Kind) -> Answer:
     if not command.text:
         return Reply(card=new_record_form(kind, form_key=new_form_key()), outcome="form")
-    return ctx.services.create_record(ctx.user, kind, command.text)
+    return ctx.services.records.create_record(ctx.user, kind, command.text)
 
 
 @routes.command("new contact")
@@ -81,13 +81,13 @@ def new_contact(ctx: Said, command: ParsedCommand) -> Answer:
     if not command.text:
         return Reply(card=new_contact_form(form_key=new_form_key()), outcome="form")
     name, email, company = split_new_contact(command.text)
-    contact = ctx.services.create_contact(ctx.user, name, email, company=company)
+    contact = ctx.services.contacts.create_contact(ctx.user, name, email, company=company)
     return Reply(card=contact_list_card("Contact added", [contact], "", message=f"{contact.name} added."))
 
 
 @routes.command("contacts")
 def contacts(ctx: Said, command: ParsedCommand) -> Answer:
-    found = ctx.services.search_contacts(ctx.user.tenant_id, command.text, LIST_SIZE + 1)
+    found = ctx.services.contacts.search_contacts(ctx.user.tenant_id, command.text, LIST_SIZE + 1)
     title = f"Contacts matching “{command.text[:40]}”" if command.text else "Contacts"
     empty = "No contact matches." if command.text else "No contacts yet. Add one with: new contact <name> <email>"
     hint = "More match; type contacts <text> to narrow it down." if len(found) > LIST_SIZE else ""
@@ -105,57 +105,57 @@ def opportunities(ctx: Said, command: ParsedCommand) -> Answer:
 
 
 def _list(ctx: Said, kind: Kind) -> Reply:
-    records = ctx.services.list_records(ctx.user.tenant_id, kind, LIST_SIZE)
+    records = ctx.services.records.list_records(ctx.user.tenant_id, kind, LIST_SIZE)
     title = "Latest leads" if kind is Kind.LEAD else "Latest opportunities"
-    flagged = ctx.services.lacking_decision_maker(ctx.user.tenant_id, records)
+    flagged = ctx.services.buying.lacking_decision_maker(ctx.user.tenant_id, records)
     empty = f"No {kind.value}s yet. Try: new {kind.value} <title>"
     return Reply(card=record_list_card(title, records, empty, flagged=flagged))
 
 
 @routes.command("my")
 def my(ctx: Said, command: ParsedCommand) -> Answer:
-    records = ctx.services.my_records(ctx.user, LIST_SIZE)
-    flagged = ctx.services.lacking_decision_maker(ctx.user.tenant_id, records)
+    records = ctx.services.records.my_records(ctx.user, LIST_SIZE)
+    flagged = ctx.services.buying.lacking_decision_maker(ctx.user.tenant_id, records)
     empty = "You own and follow nothing yet."
     return Reply(card=record_list_card("Yours: owned or followed", records, empty, flagged=flagged))
 
 
 @routes.command("following")
 def following(ctx: Said, command: ParsedCommand) -> Answer:
-    records = ctx.services.followed_records(ctx.user, LIST_SIZE)
+    records = ctx.services.records.followed_records(ctx.user, LIST_SIZE)
     return Reply(card=record_list_card("You follow", records, "You follow nothing yet. Try: follow L-1"))
 
 
 @routes.command("show")
 def show(ctx: Said, command: ParsedCommand) -> Answer:
-    return ctx.services.view(ctx.user.tenant_id, command.ref)
+    return ctx.services.records.view(ctx.user.tenant_id, command.ref)
 
 
 @routes.command("find")
 def find(ctx: Said, command: ParsedCommand) -> Answer:
-    records = ctx.services.search_records(ctx.user.tenant_id, command.text, 10)
-    contacts = ctx.services.search_contacts(ctx.user.tenant_id, command.text, 10)
+    records = ctx.services.records.search_records(ctx.user.tenant_id, command.text, 10)
+    contacts = ctx.services.contacts.search_contacts(ctx.user.tenant_id, command.text, 10)
     return Reply(card=search_results_card(command.text, records, contacts))
 
 
 @routes.command("contact")
 def contact(ctx: Said, command: ParsedCommand) -> Answer:
-    return ctx.services.set_contact(ctx.user, command.ref, _contact_id(ctx, command))
+    return ctx.services.records.set_contact(ctx.user, command.ref, _contact_id(ctx, command))
 
 
 @routes.command("participant")
 def participant(ctx: Said, command: ParsedCommand) -> Answer:
-    return ctx.services.add_participant(ctx.user, command.ref, _contact_id(ctx, command))
+    return ctx.services.records.add_participant(ctx.user, command.ref, _contact_id(ctx, command))
 
 
 @routes.command("remove participant")
 def remove_participant(ctx: Said, command: ParsedCommand) -> Answer:
-    return ctx.services.remove_participant(ctx.user, command.ref, _contact_id(ctx, command))
+    return ctx.services.records.remove_participant(ctx.user, command.ref, _contact_id(ctx, command))
 
 
 def _contact_id(ctx: Said, command: ParsedCommand) -> int:
-    ctx.services.get_record(ctx.user.tenant_id, command.ref)  # an unknown record is said before an unknown name
-    contact: Contact = ctx.services.resolve_contact(ctx.user.tenant_id, command.text)
+    ctx.services.records.get_record(ctx.user.tenant_id, command.ref)  # an unknown record is said before an unknown name
+    contact: Contact = ctx.services.contacts.resolve_contact(ctx.user.tenant_id, command.text)
     return contact.id
 
 
@@ -171,32 +171,32 @@ def follow(ctx: Said, command: ParsedCommand) -> Answer:
     if follow_for is None:
         ref = command.ref
         return Reply(text=f"For how long? Try: follow {ref}, follow {ref} for 30 days or follow {ref} for 7 days")
-    return ctx.services.follow(ctx.user, command.ref, follow_for=follow_for)
+    return ctx.services.records.follow(ctx.user, command.ref, follow_for=follow_for)
 
 
 @routes.command("unfollow")
 def unfollow(ctx: Said, command: ParsedCommand) -> Answer:
-    return ctx.services.unfollow(ctx.user, command.ref)
+    return ctx.services.records.unfollow(ctx.user, command.ref)
 
 
 @routes.command("comment")
 def comment(ctx: Said, command: ParsedCommand) -> Answer:
-    return ctx.services.comment(ctx.user, command.ref, command.text, mentioned=command.mentioned)
+    return ctx.services.records.comment(ctx.user, command.ref, command.text, mentioned=command.mentioned)
 
 
 @routes.command("stage")
 def stage(ctx: Said, command: ParsedCommand) -> Answer:
-    return ctx.services.change_stage(ctx.user, command.ref, command.text)
+    return ctx.services.records.change_stage(ctx.user, command.ref, command.text)
 
 
 @routes.command("convert")
 def convert(ctx: Said, command: ParsedCommand) -> Answer:
-    return ctx.services.convert(ctx.user, command.ref)
+    return ctx.services.records.convert(ctx.user, command.ref)
 
 
 @routes.command("email")
 def email_compose(ctx: Said, command: ParsedCommand) -> Answer:
-    return ctx.email.compose(ctx.user, ctx.services.view(ctx.user.tenant_id, command.ref))
+    return ctx.email.compose(ctx.user, ctx.services.records.view(ctx.user.tenant_id, command.ref))
 
 
 @routes.command("notifications")
@@ -210,54 +210,54 @@ def notifications(ctx: Said, command: ParsedCommand) -> Answer:
 @routes.command("value")
 def value(ctx: Said, command: ParsedCommand) -> Answer:
     amount, currency = split_value(command.text)
-    return ctx.services.set_value(ctx.user, command.ref, amount, currency)
+    return ctx.services.details.set_value(ctx.user, command.ref, amount, currency)
 
 
 @routes.command("close")
 def close(ctx: Said, command: ParsedCommand) -> Answer:
-    return ctx.services.set_close_date(ctx.user, command.ref, command.text)
+    return ctx.services.details.set_close_date(ctx.user, command.ref, command.text)
 
 
 @routes.command("rename")
 def rename(ctx: Said, command: ParsedCommand) -> Answer:
-    return ctx.services.set_detail(ctx.user, command.ref, "title", command.text)
+    return ctx.services.details.set_detail(ctx.user, command.ref, "title", command.text)
 
 
 @routes.command("company")
 def company(ctx: Said, command: ParsedCommand) -> Answer:
-    return ctx.services.set_detail(ctx.user, command.ref, "company", command.text)
+    return ctx.services.details.set_detail(ctx.user, command.ref, "company", command.text)
 
 
 @routes.command("next")
 def next_step(ctx: Said, command: ParsedCommand) -> Answer:
-    return ctx.services.set_detail(ctx.user, command.ref, "next_step", command.text)
+    return ctx.services.details.set_detail(ctx.user, command.ref, "next_step", command.text)
 
 
 @routes.command("currency")
 def currency(ctx: Said, command: ParsedCommand) -> Answer:
     if not command.text:
-        current = ctx.services.default_currency(ctx.user.tenant_id)
+        current = ctx.services.details.default_currency(ctx.user.tenant_id)
         said = f"Your organisation's default currency is {current}." if current else "No default currency yet."
         return Reply(text=f"{said} Change it with: currency EUR")
-    code = ctx.services.set_default_currency(ctx.user, command.text)
+    code = ctx.services.details.set_default_currency(ctx.user, command.text)
     return Reply(text=f"New values without a currency are now in {code}.")
 
 
 @routes.command("owner")
 def owner(ctx: Said, command: ParsedCommand) -> Answer:
-    ctx.services.get_record(ctx.user.tenant_id, command.ref)  # an unknown record is said before an unknown name
-    colleague = ctx.services.find_colleague(ctx.user, command.text)
-    return ctx.services.hand_over(ctx.user, command.ref, colleague)
+    ctx.services.records.get_record(ctx.user.tenant_id, command.ref)  # an unknown record is said before an unknown name
+    colleague = ctx.services.lifecycle.find_colleague(ctx.user, command.text)
+    return ctx.services.lifecycle.hand_over(ctx.user, command.ref, colleague)
 
 
 @routes.command("archive")
 def archive(ctx: Said, command: ParsedCommand) -> Answer:
-    return ctx.services.archive(ctx.user, command.ref)
+    return ctx.services.lifecycle.archive(ctx.user, command.ref)
 
 
 @routes.command("restore")
 def restore(ctx: Said, command: ParsedCommand) -> Answer:
-    return ctx.services.restore(ctx.user, command.ref)
+    return ctx.services.lifecycle.restore(ctx.user, command.ref)
 
 
 # --- the contact list's upkeep ---------------------------------------------------------------
@@ -265,7 +265,7 @@ def restore(ctx: Said, command: ParsedCommand) -> Answer:
 
 @routes.command("edit contact")
 def edit_contact(ctx: Said, command: ParsedCommand) -> Answer:
-    contact = ctx.services.resolve_contact(ctx.user.tenant_id, command.text)
+    contact = ctx.services.contacts.resolve_contact(ctx.user.tenant_id, command.text)
     return Reply(card=contact_edit_form(contact.id, contact_values(contact)), outcome="form")
 
 
@@ -274,25 +274,25 @@ def merge_contacts(ctx: Said, command: ParsedCommand) -> Answer:
     parts = re.split(r"\s+into\s+", command.text, maxsplit=1, flags=re.IGNORECASE)
     if len(parts) != 2 or not all(p.strip() for p in parts):
         return Reply(text="Say which one goes into which: merge contacts old@acme.example into new@acme.example")
-    gone = ctx.services.resolve_contact(ctx.user.tenant_id, parts[0])
-    kept = ctx.services.resolve_contact(ctx.user.tenant_id, parts[1])
-    change = ctx.services.merge_contacts(ctx.user, gone.id, kept.id)
+    gone = ctx.services.contacts.resolve_contact(ctx.user.tenant_id, parts[0])
+    kept = ctx.services.contacts.resolve_contact(ctx.user.tenant_id, parts[1])
+    change = ctx.services.contact_care.merge_contacts(ctx.user, gone.id, kept.id)
     kept_list = [change.contact] if change.contact else []
     return Reply(card=contact_list_card("Contacts merged", kept_list, "", message=change.message), events=change.events)
 
 
 @routes.command("delete contact")
 def delete_contact(ctx: Said, command: ParsedCommand) -> Answer:
-    contact = ctx.services.resolve_contact(ctx.user.tenant_id, command.text)
-    return Reply(text=ctx.services.delete_contact(ctx.user, contact.id).message)
+    contact = ctx.services.contacts.resolve_contact(ctx.user.tenant_id, command.text)
+    return Reply(text=ctx.services.contact_care.delete_contact(ctx.user, contact.id).message)
 
 
 @routes.command("erase contact")
 def erase_contact(ctx: Said, command: ParsedCommand) -> Answer:
     if "@" not in command.text:
         return Reply(text="Give the person's email, exactly: erase contact jane@acme.example")
-    contact = ctx.services.resolve_contact(ctx.user.tenant_id, command.text)
-    refs = [record.ref for record in ctx.services.records_of_contact(ctx.user.tenant_id, contact.id)]
+    contact = ctx.services.contacts.resolve_contact(ctx.user.tenant_id, command.text)
+    refs = [record.ref for record in ctx.services.contact_care.records_of_contact(ctx.user.tenant_id, contact.id)]
     return Reply(card=erase_confirm_card(contact, refs), outcome="form")
 
 

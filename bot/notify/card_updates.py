@@ -162,7 +162,7 @@ class CardUpdater:
         log.warning("tenant=%s record=%s card update failed: status=%s %r", post.tenant_id, post.record_id, status, exc)
         if status in PERMANENT or failures >= MAX_TRANSIENT:
             self._backoff.pop(_key(post), None)
-            await self.services.run(self.services.forget_card_post, post)
+            await self.services.run(self.services.people.forget_card_post, post)
             log.info("tenant=%s record=%s posted card forgotten (status=%s)", post.tenant_id, post.record_id, status)
             return
         delay = min(RETRY_CAP_SECONDS, self.retry_base * 2 ** (failures - 1))
@@ -183,7 +183,7 @@ class CardUpdater:
         for entry in due:
             tenants.setdefault(entry[0][0], []).append(entry)
         for tenant_id, entries in tenants.items():
-            posted = self.services.card_posts_of(tenant_id, [key[1] for key, _, _ in entries], POSTS_PER_CHANGE)
+            posted = self.services.people.card_posts_of(tenant_id, [key[1] for key, _, _ in entries], POSTS_PER_CHANGE)
             for key, skip, known in entries:
                 if key[1] not in posted:
                     continue
@@ -202,7 +202,9 @@ class CardUpdater:
 
     def _retry_cards(self, key: RecordKey, only: PostKey) -> list[tuple[CardPost, Card]]:
         tenant_id, record_id = key
-        posts, version = self.services.card_posts_of(tenant_id, [record_id], POSTS_PER_CHANGE).get(record_id, ([], 0))
+        posts, version = self.services.people.card_posts_of(tenant_id, [record_id], POSTS_PER_CHANGE).get(
+            record_id, ([], 0)
+        )
         return self._cards(key, [post for post in posts if _key(post) == only], version, None)
 
     def _cards(
@@ -214,14 +216,18 @@ class CardUpdater:
         tenant_id, record_id = key
         view = known if known is not None and known.record.version == version else None
         if view is None:
-            record = self.services.record_by_id(tenant_id, record_id)
+            record = self.services.records.record_by_id(tenant_id, record_id)
             if record is None:
                 return []
-            view = self.services.view_of(record)
+            view = self.services.records.view_of(record)
         cards = []
         for post in posts:
             # A 1:1 chat has one viewer; a shared card shows Follow to all, and each listed viewer's own view.
-            viewer = None if post.shared or not post.viewer_id else self.services.user_by_id(tenant_id, post.viewer_id)
+            viewer = (
+                None
+                if post.shared or not post.viewer_id
+                else self.services.people.user_by_id(tenant_id, post.viewer_id)
+            )
             ids = refresh_user_ids(view, viewer, shared=viewer is None)
             cards.append((post, record_card(view, viewer.id if viewer else None, refresh_user_ids=ids)))
         return cards

@@ -8,10 +8,16 @@ from collections.abc import Mapping
 from bot.domain.buying import NUDGE_STAGES, BuyingRole, lacks_decision_maker, role_label
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Change, Event, EventKind, Kind, Record, Seen, User
-from bot.services.records import NOTHING_SEEN, RecordCases
+from bot.services.changes import NOTHING_SEEN, RecordWork
+from bot.services.reactions import NOTHING, Followup
+from bot.services.work import UnitOfWork
 
 
-class BuyingRoleCases(RecordCases):
+class BuyingRoleCases:
+    def __init__(self, work: UnitOfWork, changes: RecordWork) -> None:
+        self.work, self.repo, self.clock = work, work.repo, work.clock
+        self.changes = changes
+
     def set_buying_role(
         self, actor: User, ref: str, contact_id: int, role: BuyingRole | None, seen: Seen = NOTHING_SEEN
     ) -> Change:
@@ -23,8 +29,8 @@ class BuyingRoleCases(RecordCases):
         """Give each listed person of the record their role, all or nothing: one timeline event per
         person whose role changes; someone who is not on the record refuses the whole change."""
         tenant = actor.tenant_id
-        with self.writing():
-            record = self._editable(actor, ref)
+        with self.work.writing():
+            record = self.changes.editable(actor, ref)
             current = {c.id: (c, b) for _, c, b in self.repo.buying.record_people_with_roles(tenant, record.id)}
             strangers = [i for i in wanted if i not in current]
             if strangers:
@@ -40,11 +46,13 @@ class BuyingRoleCases(RecordCases):
                     continue
                 self.repo.buying.set_buying_role(tenant, record.id, contact_id, role)
                 old, new = (r.label if r else None for r in (before, role))
-                events.append(self._event(actor, record, EventKind.BUYING_ROLE_SET, old, new, detail=contact.label))
+                events.append(
+                    self.changes.event(actor, record, EventKind.BUYING_ROLE_SET, old, new, detail=contact.label)
+                )
             if not events:
                 raise DomainError("No role changed.", "role")
             message = self._roles_message(record, [(current[i][0].name, r) for i, r in wanted.items()], len(events))
-            return self._changed(self._touch(record), tuple(events), message, seen)
+            return self.changes.changed(self.changes.touch(record), tuple(events), message, seen)
 
     @staticmethod
     def _roles_message(record: Record, changes: list[tuple[str, BuyingRole | None]], changed: int) -> str:
@@ -58,14 +66,14 @@ class BuyingRoleCases(RecordCases):
         candidates = [r.id for r in records if lacks_decision_maker(r, ())]
         return self.repo.buying.without_signer(tenant_id, candidates)
 
-    def _stage_reached(self, actor: User, record: Record) -> tuple[Event, ...]:
+    def stage_reached(self, actor: User, before: Record, record: Record, moved: Event) -> Followup:
         """The owner is told once per deal when it reaches a later stage with no Decision maker or
         Economic buyer (a reminder through their notifications, never a blocker)."""
         if record.kind is not Kind.OPPORTUNITY or record.stage not in NUDGE_STAGES:
-            return ()
+            return NOTHING
         tenant = actor.tenant_id
         if self.repo.buying.has_signer(tenant, record.id) or self.repo.buying.was_nudged(tenant, record.id):
-            return ()
-        event = self._event(actor, record, EventKind.DECISION_MAKER_MISSING, new=record.stage, notify=False)
-        self.deliveries.enqueue_to(record.owner_id, actor, record, event)
-        return (event,)
+            return NOTHING
+        event = self.changes.event(actor, record, EventKind.DECISION_MAKER_MISSING, new=record.stage, notify=False)
+        self.changes.deliveries.enqueue_to(record.owner_id, actor, record, event)
+        return Followup((event,))

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from bot.domain.errors import DomainError, Invalid
 from bot.domain.models import Contact, Event, EventKind, Record, Role, User
 from bot.domain.rules import MAX_NAME, limited, normalise_email
-from bot.services.records import RecordCases
+from bot.services.changes import RecordWork
+from bot.services.contacts import ContactCases
+from bot.services.work import UnitOfWork
 
 CONTACT_FIELDS = ("name", "email", "phone", "company", "job_title")
 
@@ -24,11 +26,16 @@ class ContactChange:
     message: str
 
 
-class ContactCareCases(RecordCases):
+class ContactCareCases:
+    def __init__(self, work: UnitOfWork, changes: RecordWork, contacts: ContactCases) -> None:
+        self.work, self.repo, self.clock = work, work.repo, work.clock
+        self.changes = changes
+        self.contacts = contacts
+
     def edit_contact(self, actor: User, contact_id: int, form: dict[str, str]) -> Contact:
         fields, errors = self._contact_fields(form)
-        with self.writing():
-            contact = self.get_contact(actor.tenant_id, contact_id)
+        with self.work.writing():
+            contact = self.contacts.get_contact(actor.tenant_id, contact_id)
             email = fields.get("email")
             if (
                 email
@@ -39,7 +46,7 @@ class ContactCareCases(RecordCases):
             if errors:
                 raise Invalid(errors)
             self.repo.contacts.update_contact(actor.tenant_id, contact.id, fields)
-            return self.get_contact(actor.tenant_id, contact.id)
+            return self.contacts.get_contact(actor.tenant_id, contact.id)
 
     def records_of_contact(self, tenant_id: str, contact_id: int) -> list[Record]:
         return [record for record, _ in self.repo.details.records_of_contact(tenant_id, contact_id)]
@@ -47,8 +54,8 @@ class ContactCareCases(RecordCases):
     def merge_contacts(self, actor: User, from_id: int, into_id: int) -> ContactChange:
         """`into` keeps the roles of both on every record (a Contact stays the Contact); `from` is deleted."""
         tenant = actor.tenant_id
-        with self.writing():
-            gone, kept = self.get_contact(tenant, from_id), self.get_contact(tenant, into_id)
+        with self.work.writing():
+            gone, kept = self.contacts.get_contact(tenant, from_id), self.contacts.get_contact(tenant, into_id)
             if gone.id == kept.id:
                 raise DomainError("Those are the same contact.", "contact")
             events = []
@@ -57,19 +64,21 @@ class ContactCareCases(RecordCases):
                 if role == Role.CONTACT or self.repo.records.role_of(tenant, record.id, kept.id) is None:
                     self.repo.records.set_role(tenant, record.id, kept.id, role, actor.id, self.clock())
                 events.append(
-                    self._event(actor, record, EventKind.CONTACT_MERGED, old=gone.label, new=kept.label, notify=False)
+                    self.changes.event(
+                        actor, record, EventKind.CONTACT_MERGED, old=gone.label, new=kept.label, notify=False
+                    )
                 )
-                self._touch(record)
+                self.changes.touch(record)
             filled = {f: getattr(kept, f) or getattr(gone, f) for f in CONTACT_FIELDS if f != "email"}
             self.repo.contacts.delete_contact(tenant, gone.id)
             self.repo.contacts.update_contact(tenant, kept.id, {**filled, "email": kept.email or gone.email})
-            merged = self.get_contact(tenant, kept.id)
+            merged = self.contacts.get_contact(tenant, kept.id)
             message = f"{gone.label} merged into {merged.label}; {len(events)} record(s) updated."
             return ContactChange(merged, tuple(events), message)
 
     def delete_contact(self, actor: User, contact_id: int) -> ContactChange:
-        with self.writing():
-            contact = self.get_contact(actor.tenant_id, contact_id)
+        with self.work.writing():
+            contact = self.contacts.get_contact(actor.tenant_id, contact_id)
             open_records = self.repo.details.open_records_of_contact(actor.tenant_id, contact.id)
             if open_records:
                 refs = ", ".join(r.ref for r in open_records[:10])
@@ -85,15 +94,15 @@ class ContactCareCases(RecordCases):
     def erase_contact(self, actor: User, contact_id: int) -> ContactChange:
         tenant = actor.tenant_id
         self.repo.erasures.secure_delete()
-        with self.writing():
-            contact = self.get_contact(tenant, contact_id)
+        with self.work.writing():
+            contact = self.contacts.get_contact(tenant, contact_id)
             needles = [n for n in (contact.label, contact.email, contact.name, contact.phone) if n]
             scrubbed = self.repo.erasures.scrub_text(tenant, needles, "erased contact")
             records = [record for record, _ in self.repo.details.records_of_contact(tenant, contact.id)]
             self.repo.erasures.erase_contact_row(tenant, contact, self.clock())
-            events = tuple(self._event(actor, r, EventKind.CONTACT_ERASED, notify=False) for r in records)
+            events = tuple(self.changes.event(actor, r, EventKind.CONTACT_ERASED, notify=False) for r in records)
             for record in records:
-                self._touch(record)
+                self.changes.touch(record)
             self.repo.erasures.log_erasure(tenant, contact.id, actor.id, len(records), scrubbed, self.clock())
         self.repo.erasures.checkpoint()
         message = f"Erased. {len(records)} record(s) now show “erased contact”; {scrubbed} text(s) were cleaned."

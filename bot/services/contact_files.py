@@ -13,7 +13,7 @@ from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Kind, User
 from bot.domain.money import as_decimal
 from bot.domain.spreadsheet import csv_file
-from bot.services.base import Cases
+from bot.services.work import UnitOfWork
 
 IMPORT_MINUTES = 60  # how long a previewed import waits for its Import click
 FIRST_ROWS = 5  # rows a preview shows
@@ -33,7 +33,10 @@ def _row_of(values: list[object]) -> ImportRow:
                                                                                             job_title)))  # fmt: skip
 
 
-class ContactFileCases(Cases):
+class ContactFileCases:
+    def __init__(self, work: UnitOfWork) -> None:
+        self.work, self.repo, self.clock = work, work.repo, work.clock
+
     def preview_import(self, actor: User, file_name: str, data: bytes) -> ImportPreview:
         """Read the file (NotReadable says why not) and keep what it would import for the Import click."""
         parsed = parse(data)
@@ -44,7 +47,7 @@ class ContactFileCases(Cases):
             import_id = uuid.uuid4().hex
             now = self.clock()
             rows_json = json.dumps([_row_json(row) for row in parsed.rows], ensure_ascii=False)
-            with self.writing():
+            with self.work.writing():
                 self.repo.contact_files.save_import(
                     import_id, actor.tenant_id, actor.id, file_name[:200], rows_json, now,
                     shifted(now, IMPORT_MINUTES * 60),
@@ -57,14 +60,14 @@ class ContactFileCases(Cases):
     def confirm_import(self, actor: User, import_id: str, update_matching: bool) -> ImportResult:
         """Import the sender's pending rows, all or nothing; a second confirm changes nothing."""
         tenant = actor.tenant_id
-        with self.writing():
+        with self.work.writing():
             found = self.repo.contact_files.pending_import(tenant, actor.id, import_id)
             if found is None or (found[0] == "pending" and found[1] < self.clock()):
                 raise NotFound(GONE, "import")
             if found[0] != "pending":
                 raise DomainError(f"This file was already {found[0]}; nothing changed.", "import")
             rows = [_row_of(values) for values in json.loads(found[2])]
-            self.quotas.spend("contacts", tenant, actor.id)
+            self.work.quotas.spend("contacts", tenant, actor.id)
             existing = self.repo.contact_files.contacts_by_emails(tenant, [r.email for r in rows if r.email])
             new, updated = [], 0
             for row in rows:
@@ -81,7 +84,7 @@ class ContactFileCases(Cases):
         return ImportResult(len(new), updated, len(rows) - len(new) - updated)
 
     def cancel_import(self, actor: User, import_id: str) -> None:
-        with self.writing():
+        with self.work.writing():
             found = self.repo.contact_files.pending_import(actor.tenant_id, actor.id, import_id)
             if found is None:
                 raise NotFound(GONE, "import")

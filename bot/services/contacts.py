@@ -5,16 +5,19 @@ from __future__ import annotations
 from bot.domain.errors import Ambiguous, DomainError, NotFound
 from bot.domain.models import Contact, User
 from bot.domain.rules import MAX_NAME, clean_text, limited, normalise_email
-from bot.services.base import Cases
+from bot.services.work import UnitOfWork
 
 
-class ContactCases(Cases):
+class ContactCases:
+    def __init__(self, work: UnitOfWork) -> None:
+        self.work, self.repo, self.clock = work, work.repo, work.clock
+
     # --- contacts ------------------------------------------------------------------------------
 
     def create_contact_once(self, actor: User, form_key: str, **fields: str | None) -> tuple[Contact, bool]:
         """`create_contact` from a form carrying `form_key`: a second submit creates nothing and answers with
         the contact the first one added (and False)."""
-        with self.writing():
+        with self.work.writing():
             done = self.repo.forms.form_submit(actor.tenant_id, form_key)
             earlier = self.repo.contacts.get_contact(actor.tenant_id, done[1]) if done and done[1] else None
             if earlier is not None:
@@ -43,8 +46,8 @@ class ContactCases(Cases):
             "company": limited(company, "company", "A company name"),
             "job_title": limited(job_title, "job_title", "A job title"),
         }
-        self.quotas.spend("contacts", tenant, actor.id)
-        with self.writing():
+        self.work.quotas.spend("contacts", tenant, actor.id)
+        with self.work.writing():
             if clean_email and (existing := self.repo.contacts.contact_by_email(tenant, clean_email)):
                 raise DomainError(f"{existing.name} already has the email {existing.email}.", "email")
             return self.repo.contacts.insert_contact(

@@ -14,7 +14,8 @@ from bot.domain.errors import DomainError, Invalid
 from bot.domain.models import Change, Event, EventKind, Record, Seen, User
 from bot.domain.money import currency_code, format_money, parse_amount
 from bot.domain.rules import MAX_COMMENT, MAX_TITLE, clean_text, limited, shorten
-from bot.services.records import NOTHING_SEEN, RecordCases
+from bot.services.changes import NOTHING_SEEN, RecordWork
+from bot.services.work import UnitOfWork
 
 MAX_NEXT_STEP = 200
 DETAIL_LABELS = {"title": "title", "company": "company", "next_step": "next step", "description": "description"}
@@ -25,7 +26,11 @@ def money_text(value: int | None, currency: str | None) -> str | None:
     return format_money(value, currency) if value is not None and currency else None
 
 
-class DetailCases(RecordCases):
+class DetailCases:
+    def __init__(self, work: UnitOfWork, changes: RecordWork) -> None:
+        self.work, self.repo, self.clock = work, work.repo, work.clock
+        self.changes = changes
+
     def today(self) -> date:
         return date.fromisoformat(self.clock()[:10])
 
@@ -34,7 +39,7 @@ class DetailCases(RecordCases):
 
     def set_default_currency(self, actor: User, code: str) -> str:
         currency = currency_code(code)
-        with self.writing():
+        with self.work.writing():
             self.repo.details.set_default_currency(actor.tenant_id, currency)
         return currency
 
@@ -43,31 +48,31 @@ class DetailCases(RecordCases):
     def set_value(
         self, actor: User, ref: str, amount: str, currency: str | None = None, seen: Seen = NOTHING_SEEN
     ) -> Change:
-        with self.writing():
-            record = self._editable(actor, ref)
+        with self.work.writing():
+            record = self.changes.editable(actor, ref)
             if amount.strip().lower() in ("none", "clear", "-"):
                 return self._save(actor, record, {"value": None, "currency": record.currency}, seen)
             code = self._currency(actor, record, currency)
             return self._save(actor, record, {"value": parse_amount(amount, code), "currency": code}, seen)
 
     def set_close_date(self, actor: User, ref: str, said: str, seen: Seen = NOTHING_SEEN) -> Change:
-        with self.writing():
-            record = self._editable(actor, ref)
+        with self.work.writing():
+            record = self.changes.editable(actor, ref)
             day = None if said.strip().lower() in ("none", "clear") else parse_close_date(said, self.today())
             return self._save(actor, record, {"close_date": day.isoformat() if day else None}, seen)
 
     def set_detail(self, actor: User, ref: str, field: str, text: str, seen: Seen = NOTHING_SEEN) -> Change:
         """`title`, `company` or `next_step` from a chat command."""
-        with self.writing():
-            record = self._editable(actor, ref)
+        with self.work.writing():
+            record = self.changes.editable(actor, ref)
             return self._save(actor, record, {field: self._clean(field, text)}, seen)
 
     # --- the Edit details form -------------------------------------------------------------------
 
     def edit_details(self, actor: User, ref: str, form: dict[str, str], seen: Seen = NOTHING_SEEN) -> Change:
         """Every field of the form at once; wrong fields are all reported (Invalid) and nothing is stored."""
-        with self.writing():
-            record = self._editable(actor, ref)
+        with self.work.writing():
+            record = self.changes.editable(actor, ref)
             errors: dict[str, str] = {}
             wanted: dict[str, Any] = {}
 
@@ -129,7 +134,7 @@ class DetailCases(RecordCases):
         self.repo.details.update_record_fields(record.tenant_id, record.id, self.clock(), **changes)
         updated = dataclasses.replace(record, version=record.version + 1, updated_at=self.clock(), **changes)
         said = "; ".join(self._said(e) for e in events)
-        return self._changed(updated, tuple(events), f"{record.ref}: {said}.", seen)
+        return self.changes.changed(updated, tuple(events), f"{record.ref}: {said}.", seen)
 
     def _detail_events(self, actor: User, record: Record, changes: dict[str, Any]) -> list[Event]:
         events = []
@@ -137,10 +142,10 @@ class DetailCases(RecordCases):
             old = money_text(record.value, record.currency)
             new = money_text(changes.get("value", record.value), changes.get("currency", record.currency))
             if old != new:
-                events.append(self._event(actor, record, EventKind.VALUE_CHANGED, old=old, new=new))
+                events.append(self.changes.event(actor, record, EventKind.VALUE_CHANGED, old=old, new=new))
         if "close_date" in changes:
             events.append(
-                self._event(
+                self.changes.event(
                     actor, record, EventKind.CLOSE_DATE_CHANGED, old=record.close_date, new=changes["close_date"]
                 )
             )
@@ -148,7 +153,7 @@ class DetailCases(RecordCases):
             if field in changes:
                 old, new = getattr(record, field), changes[field]
                 events.append(
-                    self._event(
+                    self.changes.event(
                         actor, record, EventKind.DETAIL_CHANGED, old=old and shorten(old), new=new and shorten(new),
                         detail=label, notify=False,
                     )

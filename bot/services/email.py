@@ -11,7 +11,8 @@ from typing import Protocol
 from bot.domain.errors import DomainError
 from bot.domain.models import Change, EventKind, Record, User
 from bot.domain.rules import SEND_ID, SEND_REFUSALS, shorten
-from bot.services.records import RecordCases
+from bot.services.changes import RecordWork
+from bot.services.work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -40,15 +41,19 @@ class Mailer(Protocol):
     async def send_mail(self, mail: OutgoingMail) -> None: ...
 
 
-class EmailCases(RecordCases):
+class EmailCases:
+    def __init__(self, work: UnitOfWork, changes: RecordWork) -> None:
+        self.work, self.repo, self.clock = work, work.repo, work.clock
+        self.changes = changes
+
     """The timeline side of email: a send id claimed before sending, then sent or failed."""
 
     def begin_email(self, actor: User, ref: str, send_id: str) -> Record:
         """Claim a compose card's send id before sending, so a second click never sends twice."""
         if not SEND_ID.fullmatch(send_id or ""):
             raise DomainError("This card is out of date; please open the email again.")
-        with self.writing():
-            record = self.get_record(actor.tenant_id, ref)
+        with self.work.writing():
+            record = self.changes.get_record(actor.tenant_id, ref)
             status = self.repo.posts.email_send_status(actor.tenant_id, send_id)
             if status in SEND_REFUSALS:
                 raise DomainError(SEND_REFUSALS[status])
@@ -57,7 +62,7 @@ class EmailCases(RecordCases):
 
     def email_failed(self, actor: User, record: Record, send_id: str, reason: str, sent_unknown: bool) -> None:
         """Nothing went out (or, after a timeout, perhaps something did): no timeline event either way."""
-        with self.writing():
+        with self.work.writing():
             status = "unknown" if sent_unknown else "failed"
             self.repo.posts.set_email_send(
                 actor.tenant_id, send_id, record.id, actor.id, status, reason[:500], self.clock()
@@ -68,10 +73,12 @@ class EmailCases(RecordCases):
     ) -> Change:
         """Record a sent email on the timeline: recipients and subject, never the body."""
         recipients = "to " + ", ".join(to) + (f", cc {', '.join(cc)}" if cc else "")
-        with self.writing():
+        with self.work.writing():
             self.repo.posts.set_email_send(actor.tenant_id, send_id, record.id, actor.id, "sent", None, self.clock())
             latest = (
                 self.repo.records.get_record(actor.tenant_id, record.id) or record
             )  # it may have changed during the send
-            event = self._event(actor, latest, EventKind.EMAIL_SENT, new=shorten(subject), detail=shorten(recipients))
-            return self._changed(self._touch(latest), (event,), f"Email sent {recipients}.")
+            event = self.changes.event(
+                actor, latest, EventKind.EMAIL_SENT, new=shorten(subject), detail=shorten(recipients)
+            )
+            return self.changes.changed(self.changes.touch(latest), (event,), f"Email sent {recipients}.")

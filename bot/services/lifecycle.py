@@ -7,10 +7,15 @@ from __future__ import annotations
 from bot.domain.errors import Ambiguous, DomainError, NotFound
 from bot.domain.models import Change, EventKind, Record, Seen, User
 from bot.domain.rules import AAD_ID, MAX_NAME, clean_text
-from bot.services.records import NOTHING_SEEN, RecordCases
+from bot.services.changes import NOTHING_SEEN, RecordWork
+from bot.services.work import UnitOfWork
 
 
-class LifecycleCases(RecordCases):
+class LifecycleCases:
+    def __init__(self, work: UnitOfWork, changes: RecordWork) -> None:
+        self.work, self.repo, self.clock = work, work.repo, work.clock
+        self.changes = changes
+
     def find_colleague(self, actor: User, text: str) -> User:
         """A user of the actor's tenant by email, UPN or name (`me` is the actor)."""
         said = clean_text(text)
@@ -41,14 +46,14 @@ class LifecycleCases(RecordCases):
             raise NotFound(
                 "I can't find that person in your organisation. They need to have talked to me once.", "owner"
             )
-        with self.writing():
+        with self.work.writing():
             return self.repo.people.upsert_user(actor.tenant_id, None, aad, clean_text(name)[:MAX_NAME], self.clock())
 
     def hand_over(self, actor: User, ref: str, new_owner: User, seen: Seen = NOTHING_SEEN) -> Change:
         if new_owner.tenant_id != actor.tenant_id:
             raise NotFound("I can't find that person in your organisation.", "owner")
-        with self.writing():
-            record = self._editable(actor, ref)
+        with self.work.writing():
+            record = self.changes.editable(actor, ref)
             tenant = actor.tenant_id
             if actor.id != record.owner_id and not self.repo.follows.is_follower(tenant, record.id, actor.id):
                 raise DomainError(
@@ -60,31 +65,31 @@ class LifecycleCases(RecordCases):
             self.repo.follows.add_follower(
                 tenant, record.id, new_owner.id, self.clock()
             )  # before the event: they are told
-            event = self._event(
+            event = self.changes.event(
                 actor, record, EventKind.OWNER_CHANGED, old=old.name if old else None, new=new_owner.name
             )
             updated = self._set(record, owner_id=new_owner.id)
-            return self._changed(updated, (event,), f"{new_owner.name} now owns {record.ref}.", seen)
+            return self.changes.changed(updated, (event,), f"{new_owner.name} now owns {record.ref}.", seen)
 
     def archive(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
-        with self.writing():
-            record = self.get_record(actor.tenant_id, ref)
+        with self.work.writing():
+            record = self.changes.get_record(actor.tenant_id, ref)
             if record.archived_at:
                 raise DomainError(f"{record.ref} is already archived. Restore it with: restore {record.ref}")
-            event = self._event(actor, record, EventKind.ARCHIVED, old=record.stage)
+            event = self.changes.event(actor, record, EventKind.ARCHIVED, old=record.stage)
             updated = self._set(record, archived_at=self.clock())
-            return self._changed(
+            return self.changes.changed(
                 updated, (event,), f"{record.ref} archived. Restore it with: restore {record.ref}", seen
             )
 
     def restore(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
-        with self.writing():
-            record = self.get_record(actor.tenant_id, ref)
+        with self.work.writing():
+            record = self.changes.get_record(actor.tenant_id, ref)
             if not record.archived_at:
                 raise DomainError(f"{record.ref} is not archived.")
-            event = self._event(actor, record, EventKind.RESTORED, new=record.stage)
+            event = self.changes.event(actor, record, EventKind.RESTORED, new=record.stage)
             updated = self._set(record, archived_at=None)
-            return self._changed(updated, (event,), f"{record.ref} restored.", seen)
+            return self.changes.changed(updated, (event,), f"{record.ref} restored.", seen)
 
     def _set(self, record: Record, **changes: object) -> Record:
         self.repo.details.update_record_fields(record.tenant_id, record.id, self.clock(), **changes)

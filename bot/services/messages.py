@@ -11,7 +11,10 @@ from bot.domain.buying import BuyingRole
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Change, Contact, Event, EventKind, Kind, Record, Role, User, stages_for
 from bot.domain.rules import MAX_NAME, MAX_TITLE, clean_text, limited, parse_ref
+from bot.services.changes import RecordWork
+from bot.services.contacts import ContactCases
 from bot.services.records import RecordCases
+from bot.services.work import UnitOfWork
 
 SUBMIT_KEY = re.compile(r"[0-9a-f]{32}")
 MAX_LINK = 1000
@@ -43,7 +46,13 @@ class NewContact:
     company: str | None = None
 
 
-class MessageCases(RecordCases):
+class MessageCases:
+    def __init__(self, work: UnitOfWork, changes: RecordWork, contacts: ContactCases, records: RecordCases) -> None:
+        self.work, self.repo, self.clock = work, work.repo, work.clock
+        self.changes = changes
+        self.contacts = contacts
+        self.records = records
+
     # --- searching from the compose box ----------------------------------------------------------
 
     def records_for_compose(self, user: User, text: str, limit: int, offset: int = 0) -> list[Record]:
@@ -83,7 +92,7 @@ class MessageCases(RecordCases):
         """A lead from a chat message, in one transaction: the lead (the actor owns and follows it), its
         Contact (picked or created), the message's text as the first comment, its origin on the timeline."""
         key = self._submit_key(submit_key)
-        with self.writing():
+        with self.work.writing():
             done = self.repo.extension.submitted_record(actor.tenant_id, key)
             if done is not None:
                 return self._already(actor, done, "This message was already turned into {ref}.")
@@ -91,21 +100,23 @@ class MessageCases(RecordCases):
             events: list[Event] = [created]
             change = None
             if new_contact is not None:
-                contact = self.create_contact(actor, new_contact.name, new_contact.email, company=new_contact.company)
+                contact = self.contacts.create_contact(
+                    actor, new_contact.name, new_contact.email, company=new_contact.company
+                )
                 contact_id = contact.id
             if contact_id is not None:
-                change = self.set_contact(actor, record.ref, contact_id)
+                change = self.records.set_contact(actor, record.ref, contact_id)
                 events += change.events
                 if role is not None:  # the Contact's buying role, picked in the same dialog
                     self.repo.buying.set_buying_role(actor.tenant_id, record.id, contact_id, role)
-                    who = self.get_contact(actor.tenant_id, contact_id).label
-                    events.append(self._event(actor, record, EventKind.BUYING_ROLE_SET, None, role.label, who))
+                    who = self.contacts.get_contact(actor.tenant_id, contact_id).label
+                    events.append(self.changes.event(actor, record, EventKind.BUYING_ROLE_SET, None, role.label, who))
             if clean_text(message.text):
-                change = self.comment(actor, record.ref, message.text)
+                change = self.records.comment(actor, record.ref, message.text)
                 events += change.events
             self.repo.extension.save_submit(actor.tenant_id, key, record.id, actor.id, self.clock())
             final = change.record if change else record
-            view = change.view if change and role is None else self.view_of(final)
+            view = change.view if change and role is None else self.changes.view_of(final)
             return Change(final, tuple(events), f"{record.ref} created from the message.", view)
 
     def message_to_record(self, actor: User, submit_key: str, ref: str, message: ChatMessage) -> Change:
@@ -114,20 +125,20 @@ class MessageCases(RecordCases):
         body = clean_text(message.text)
         if not body:
             raise DomainError("This message has no text to add as a comment.", "comment")
-        with self.writing():
+        with self.work.writing():
             done = self.repo.extension.submitted_record(actor.tenant_id, key)
             if done is not None:
                 return self._already(actor, done, "This message was already added to {ref}.")
-            change = self.comment(actor, ref, f"{body}\n\n(from {message.origin})")
+            change = self.records.comment(actor, ref, f"{body}\n\n(from {message.origin})")
             self.repo.extension.save_submit(actor.tenant_id, key, change.record.id, actor.id, self.clock())
             return change
 
     def lead_for_contact(self, actor: User, contact_id: int, title: str, company: str | None) -> Change:
         """A new lead with this contact as its Contact: both or neither."""
-        with self.writing():
-            contact = self.get_contact(actor.tenant_id, contact_id)
-            created = self.create_record(actor, Kind.LEAD, title, company)
-            change = self.set_contact(actor, created.record.ref, contact.id)
+        with self.work.writing():
+            contact = self.contacts.get_contact(actor.tenant_id, contact_id)
+            created = self.records.create_record(actor, Kind.LEAD, title, company)
+            change = self.records.set_contact(actor, created.record.ref, contact.id)
             message = f"{created.record.ref} created with {contact.name} as its Contact."
             return Change(change.record, created.events + change.events, message, change.view)
 
@@ -144,7 +155,7 @@ class MessageCases(RecordCases):
             company=clean_company, source="Teams message",
         )  # fmt: skip
         self.repo.follows.add_follower(actor.tenant_id, record.id, actor.id, now)
-        event = self._event(actor, record, EventKind.CREATED, new=clean_title, detail=f"from {message.origin}")
+        event = self.changes.event(actor, record, EventKind.CREATED, new=clean_title, detail=f"from {message.origin}")
         return record, event
 
     @staticmethod
@@ -157,4 +168,4 @@ class MessageCases(RecordCases):
         record = self.repo.records.get_record(actor.tenant_id, record_id)
         if record is None:
             raise NotFound("The record this dialog made no longer exists.")
-        return Change(record, (), message.format(ref=record.ref), self.view_of(record))
+        return Change(record, (), message.format(ref=record.ref), self.changes.view_of(record))

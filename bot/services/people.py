@@ -11,7 +11,7 @@ from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError
 from bot.domain.models import User
 from bot.domain.rules import AAD_ID, MAX_NAME, TEAMS_USER_ID, clean_text
-from bot.services.base import Cases
+from bot.services.work import UnitOfWork
 
 REDELIVERY_MEMORY_SECONDS = 2 * 24 * 3600
 HISTORY_DAYS = 30  # posted cards tracked, sent notifications and email sends kept (README "Limits")
@@ -26,7 +26,10 @@ class Arrival:
     needs_profile: bool
 
 
-class UserCases(Cases):
+class UserCases:
+    def __init__(self, work: UnitOfWork) -> None:
+        self.work, self.repo, self.clock = work, work.repo, work.clock
+
     # --- users ---------------------------------------------------------------------------------
 
     def record_user(
@@ -53,13 +56,13 @@ class UserCases(Cases):
             ):
                 return Arrival(user, needs_profile=not profile_checked)
         now = self.clock()
-        with self.writing():
+        with self.work.writing():
             self.repo.people.ensure_tenant(tenant_id, service_url, now)
             user = self.repo.people.upsert_user(tenant_id, teams_id, aad_object_id, clean_name, now)
             return Arrival(user, needs_profile=not self.repo.people.profile_checked(tenant_id, user.id))
 
     def save_profile(self, user: User, email: str | None, upn: str | None, name: str | None) -> None:
-        with self.writing():
+        with self.work.writing():
             self.repo.people.set_user_profile(
                 user.tenant_id, user.id, email, upn, clean_text(name)[:MAX_NAME], self.clock()
             )
@@ -81,7 +84,7 @@ class UserCases(Cases):
         existing = self.repo.people.find_user(actor.tenant_id, None, aad)
         if existing is not None and (existing.teams_id or not teams_id) and (existing.name or not clean_name):
             return existing
-        with self.writing():
+        with self.work.writing():
             return self.repo.people.upsert_user(actor.tenant_id, teams_id, aad, clean_name, self.clock())
 
     def first_delivery(self, tenant_id: str, conversation_id: str, activity_id: str) -> bool:
@@ -91,13 +94,13 @@ class UserCases(Cases):
 
     def forget_old_activities(self, keep_seconds: int = REDELIVERY_MEMORY_SECONDS) -> None:
         """Teams redelivers within minutes; the ids of older activities are dropped (housekeeping)."""
-        with self.writing():
+        with self.work.writing():
             self.repo.activities.forget_activities_before(shifted(utc_now(), -keep_seconds))
 
     def prune_history(self, days: int = HISTORY_DAYS, failed_days: int = FAILED_DAYS) -> dict[str, int]:
         """Housekeeping: forget posted cards, sent notifications and email sends older than `days`."""
         now = utc_now()
-        with self.writing():
+        with self.work.writing():
             return self.repo.activities.prune_done_before(
                 shifted(now, -days * 86400), shifted(now, -failed_days * 86400)
             )
@@ -105,7 +108,7 @@ class UserCases(Cases):
     def remember_card_post(
         self, user: User, record_id: int, conversation_id: str, activity_id: str, service_url: str, shared: bool
     ) -> None:
-        with self.writing():
+        with self.work.writing():
             self.repo.posts.add_card_post(
                 user.tenant_id, record_id, conversation_id, activity_id, service_url, shared, user.id, self.clock()
             )

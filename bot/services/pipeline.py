@@ -15,6 +15,7 @@ from bot.domain.pipeline import Pipeline, PipelineScope, Quarter, next_weekly_po
 from bot.domain.rules import clean_text
 from bot.services.lifecycle import LifecycleCases
 from bot.services.weekly import local_today, pipeline_of
+from bot.services.work import UnitOfWork
 
 _QUARTER = re.compile(r"\b(this|next)\s+quarter\b", re.IGNORECASE)
 EVERYONE = ("", "all", "everyone", "team")
@@ -39,7 +40,11 @@ class WeeklyStatus:
     last_error: str | None = None
 
 
-class PipelineCases(LifecycleCases):
+class PipelineCases:
+    def __init__(self, work: UnitOfWork, lifecycle: LifecycleCases) -> None:
+        self.work, self.repo, self.clock = work, work.repo, work.clock
+        self.lifecycle = lifecycle
+
     def pipeline_scope(self, actor: User, said: str, time_zone: str | None) -> PipelineScope:
         """`mine`, `<colleague>`, `this quarter`, `next quarter`, or several: whose deals and which close dates."""
         text = clean_text(said)
@@ -57,7 +62,7 @@ class PipelineCases(LifecycleCases):
         if who.lower() in ME:
             return PipelineScope(actor.id, actor.name, "mine", quarter, quarter_word)
         try:
-            colleague = self.find_colleague(actor, who)
+            colleague = self.lifecycle.find_colleague(actor, who)
         except NotFound:
             raise NotFound(
                 f"I can't find a colleague “{who[:80]}” in your organisation. Try: pipeline, pipeline mine,"
@@ -101,7 +106,7 @@ class PipelineCases(LifecycleCases):
             )
         where = time_zone or "UTC"
         first = next_weekly_post(parse_time(self.clock()), zone(where))
-        with self.writing():
+        with self.work.writing():
             self.repo.pipeline.set_weekly_post(
                 actor.tenant_id, place.conversation_id, place.service_url, actor.id, where, format_time(first),
                 self.clock(),
@@ -123,5 +128,5 @@ class PipelineCases(LifecycleCases):
     def stop_weekly_pipeline(self, actor: User, place: Place) -> bool:
         if place.kind != "channel":
             raise DomainError("The weekly pipeline is set per team channel: say “pipeline weekly off” in the channel.")
-        with self.writing():
+        with self.work.writing():
             return self.repo.pipeline.stop_weekly_post(actor.tenant_id, place.conversation_id)

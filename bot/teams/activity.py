@@ -6,10 +6,15 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from botbuilder.schema import Activity
 
 from bot.domain.models import Mentioned, Place, User
+
+if TYPE_CHECKING:
+    from bot.handlers.routing import Handlers
+    from bot.services import CrmService
 
 _AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 MAX_MENTIONED = 20
@@ -111,10 +116,13 @@ def mentioned_colleagues(activity: Activity) -> tuple[Mentioned, ...]:
 
 @dataclass
 class Turn:
-    """What every handler needs about the turn: who, in which tenant."""
+    """What every handler needs about the turn: who, in which tenant, and the services and handlers the turn
+    works with (bound to the turn's activity, whose first write claims it: see bot/services/work.py)."""
 
     tenant_id: str
     user: User
+    services: CrmService
+    handlers: Handlers
     needs_profile: bool = False  # email and UPN not looked up yet
 
 

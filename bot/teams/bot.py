@@ -23,7 +23,7 @@ from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError, Redelivered
 from bot.handlers.replies import READER_LOCALE, Reply
 from bot.handlers.router import Click
-from bot.handlers.routing import build
+from bot.handlers.routing import build, command_routes, verb_routes
 from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES
 from bot.notify.card_updates import CardUpdater
 from bot.notify.rate_limits import RateLimiter
@@ -76,10 +76,10 @@ class TeamsCrmBot(ActivityHandler):
         self.services = services
         self.adapter = adapter
         self.app_id = app_id  # "" with auth off, as botbuilder expects for proactive calls
-        handlers = build(services, mailer, mail_link)
-        self.handlers = handlers
-        self.actions, self.conversation, self.extension = handlers.actions, handlers.conversation, handlers.extension
-        self.files = FileExchange(services)
+        self.mailer, self.mail_link = mailer, mail_link
+        self.verbs, self.commands = verb_routes(), command_routes()
+        self.handlers = build(services, mailer, mail_link, self.verbs, self.commands)
+        self.files = FileExchange()
         self.card_updater = CardUpdater(services, self._update_posted_card, limiter)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -106,34 +106,36 @@ class TeamsCrmBot(ActivityHandler):
             await self._refuse(turn_context, "Already done.", tell=False)
             return
         if activity.type == ActivityTypes.message:
-            await run(self.services.claim_unclaimed)  # a turn that changed nothing is claimed once it has answered
+            await run(turn.services.work.claim_unclaimed)  # a turn that changed nothing is claimed once it has answered
 
     def _arrival(self, activity: Activity) -> tuple[Turn | None, bool]:
         """Who sent the activity, whether it is its first delivery, and their time zone noted if so."""
         turn = self._turn(activity)
         if turn is None:
             return None, False
-        first = self._first_delivery(activity, turn)
+        first, claim = self._first_delivery(activity, turn)
+        if claim is not None:
+            turn.services = self.services.for_turn(turn.tenant_id, *claim)
+            turn.handlers = build(turn.services, self.mailer, self.mail_link, self.verbs, self.commands)
         if first:
             self.services.deliveries.schedules.note_time_zone(turn.user, client_time_zone(activity))
         return turn, first
 
-    def _first_delivery(self, activity: Activity, turn: Turn) -> bool:
+    def _first_delivery(self, activity: Activity, turn: Turn) -> tuple[bool, tuple[str, str] | None]:
         """Teams redelivers an activity it is unsure about. A message or a click is claimed by the write
-        transaction of its change (a crash before it loses nothing); a message that changes nothing is claimed
-        after its answer, and is checked here so that it is not answered twice; anything else is claimed now."""
+        transaction of its change (a crash before it loses nothing): it comes back with the claim the turn's
+        services carry (conversation, activity); a message that changes nothing is claimed after its answer,
+        and is checked here so that it is not answered twice; anything else is claimed now."""
         conversation_id = activity.conversation.id if activity.conversation else None
         if not activity.id or not conversation_id:
-            return True
+            return True, None
         if activity.type == ActivityTypes.invoke:
-            self.services.handling(turn.tenant_id, conversation_id, activity.id)
-            return True
+            return True, (conversation_id, activity.id)
         if activity.type == ActivityTypes.message:
-            if self.services.was_handled(turn.tenant_id, conversation_id, activity.id):
-                return False
-            self.services.handling(turn.tenant_id, conversation_id, activity.id)
-            return True
-        return self.services.first_delivery(turn.tenant_id, conversation_id, activity.id)
+            if self.services.work.was_handled(turn.tenant_id, conversation_id, activity.id):
+                return False, None
+            return True, (conversation_id, activity.id)
+        return self.services.people.first_delivery(turn.tenant_id, conversation_id, activity.id), None
 
     def _turn(self, activity: Activity) -> Turn | None:
         tenant_id = tenant_of(activity)
@@ -141,12 +143,12 @@ class TeamsCrmBot(ActivityHandler):
         if not tenant_id or sender is None or not (sender.id or sender.aad_object_id):
             return None
         try:
-            arrival = self.services.arrived(
+            arrival = self.services.people.arrived(
                 tenant_id, sender.id, sender.aad_object_id, sender.name, activity.service_url
             )
         except DomainError:
             return None
-        return Turn(tenant_id, arrival.user, arrival.needs_profile)
+        return Turn(tenant_id, arrival.user, self.services, self.handlers, arrival.needs_profile)
 
     async def _refuse(self, turn_context: TurnContext, message: str, tell: bool = True) -> None:
         """Answer without doing anything: an invoke always gets its answer; a message only if `tell`."""
@@ -164,15 +166,15 @@ class TeamsCrmBot(ActivityHandler):
         """Store the 1:1 conversation so notifications can reach this person later."""
         activity = turn_context.activity
         recipient = activity.recipient or ChannelAccount(id="", name="")
-        stored = await self.services.run(self.services.deliveries.conversation_of, turn.user)
+        stored = await turn.services.run(turn.services.deliveries.conversation_of, turn.user)
         if (
             stored
             and stored["conversation_id"] == activity.conversation.id
             and stored["service_url"] == activity.service_url
         ):
             return False
-        await self.services.run(
-            self.services.deliveries.save_conversation,
+        await turn.services.run(
+            turn.services.deliveries.save_conversation,
             turn.user, activity.conversation.id, activity.service_url or "", recipient.id or "", recipient.name or "",
         )  # fmt: skip
         return stored is None
@@ -189,7 +191,7 @@ class TeamsCrmBot(ActivityHandler):
             return
         email = getattr(member, "email", None) or None
         upn = getattr(member, "user_principal_name", None) or None
-        await self.services.run(self.services.save_profile, turn.user, email, upn, getattr(member, "name", None))
+        await turn.services.run(turn.services.people.save_profile, turn.user, email, upn, getattr(member, "name", None))
 
     # --- messages ------------------------------------------------------------------------------
 
@@ -202,8 +204,8 @@ class TeamsCrmBot(ActivityHandler):
         if files and not said.strip():
             reply = await self.files.received(turn_context, turn, files[0])
         else:
-            reply = await self.services.run(
-                self.conversation.handle,
+            reply = await turn.services.run(
+                turn.handlers.conversation.handle,
                 turn.user,
                 said,
                 shared,
@@ -216,8 +218,8 @@ class TeamsCrmBot(ActivityHandler):
         )  # fmt: skip
         posted_id = await self._send(turn_context, reply)
         if reply.record_id is not None and posted_id:
-            await self.services.run(
-                self.services.remember_card_post,
+            await turn.services.run(
+                turn.services.people.remember_card_post,
                 turn.user, reply.record_id, activity.conversation.id, posted_id, activity.service_url, shared,
             )  # fmt: skip
         self._changed(turn, reply, posted_id)
@@ -289,7 +291,7 @@ class TeamsCrmBot(ActivityHandler):
         turn: Turn = turn_context.turn_state["crm.turn"]
         value: Any = activity.value if isinstance(activity.value, dict) else {}
         if activity.name == "application/search":
-            return await self.services.run(self._search, turn, value)
+            return await turn.services.run(self._search, turn, value)
         if activity.name == "fileConsent/invoke":
             return answered(turn_context, await self.files.consent(turn_context, turn, value))
         if str(activity.name).startswith("composeExtension/"):
@@ -300,16 +302,16 @@ class TeamsCrmBot(ActivityHandler):
         action = value.get("action") if isinstance(value.get("action"), dict) else {}
         verb, data = action.get("verb"), action.get("data", {})
         shared = not is_personal(activity)
-        route = self.actions.route(verb)
+        route = turn.handlers.actions.route(verb)
         picked = route.colleague_field if route is not None else None
         teams_id, name = await self._colleague(turn_context, turn, data, picked) if picked else (None, None)
-        reply = await self.actions.handle(Click(turn.user, data, shared, name, teams_id), verb)
+        reply = await turn.handlers.actions.handle(Click(turn.user, data, shared, name, teams_id), verb)
         log.info("tenant=%s user=%s verb=%s outcome=%s", turn.tenant_id, turn.user.id, str(verb)[:40], reply.outcome)
         clicked = activity.reply_to_id
         # the clicked message is the create form: it becomes the new record's post
         created = route is not None and route.creates_record and bool(reply.events)
         if clicked and activity.conversation and reply.card is not None:
-            await self.services.run(
+            await turn.services.run(
                 self._track_clicked,
                 turn, reply, activity.conversation.id, clicked, activity.service_url, shared, created,
             )  # fmt: skip
@@ -335,27 +337,27 @@ class TeamsCrmBot(ActivityHandler):
         new record's post (the updater puts the record card in its place for everyone). A shared message the bot
         never saw posted (a card inserted through the message extension) is learnt from its first click."""
         if not shared:
-            self.services.track_card(turn.user, reply.record_id, conversation_id, clicked, service_url, shared)
+            turn.services.people.track_card(turn.user, reply.record_id, conversation_id, clicked, service_url, shared)
         elif reply.record_id is not None:
-            self.services.learn_card_post(turn.user, reply.record_id, conversation_id, clicked, service_url)
+            turn.services.people.learn_card_post(turn.user, reply.record_id, conversation_id, clicked, service_url)
 
     def _search(self, turn: Turn, value: dict[str, Any]) -> InvokeResponse:
         """Typeahead in the contact pickers (Teams' dynamic search, `Data.Query` with our dataset)."""
-        return InvokeResponse(status=200, body=search_response(self.handlers.search(turn.user, value)))
+        return InvokeResponse(status=200, body=search_response(turn.handlers.search(turn.user, value)))
 
     async def _compose_extension(self, turn: Turn, name: str, value: dict[str, Any]) -> InvokeResponse:
         """The message extension: searches, and the dialogs of the actions on a message (the storage work off
         the event loop when the database is across a network)."""
         command = str(value.get("commandId"))[:40]
-        run = self.services.run
+        run, extension = turn.services.run, turn.handlers.extension
         if name == "composeExtension/query":
-            body: Any = await run(self.extension.query, turn.user, value)
+            body: Any = await run(extension.query, turn.user, value)
         elif name == "composeExtension/selectItem":
-            body = await run(self.extension.select_item, turn.user, value)
+            body = await run(extension.select_item, turn.user, value)
         elif name == "composeExtension/fetchTask":
-            body = await run(self.extension.fetch_task, turn.user, value)
+            body = await run(extension.fetch_task, turn.user, value)
         elif name == "composeExtension/submitAction":
-            submitted = await run(self.extension.submit_action, turn.user, value)
+            submitted = await run(extension.submit_action, turn.user, value)
             body = submitted.body
             if submitted.reply is not None:
                 self._changed(turn, submitted.reply, None)

@@ -15,7 +15,6 @@ from botbuilder.schema import Attachment, InvokeResponse
 from bot.domain.contact_csv import MAX_IMPORT_BYTES, FileOffer
 from bot.handlers.contact_files import EXPORTS, PERSONAL_ONLY, export_bytes, preview_reply
 from bot.handlers.replies import Reply
-from bot.services import CrmService
 from bot.teams.activity import Turn, is_personal
 
 log = logging.getLogger(__name__)
@@ -83,9 +82,6 @@ def file_attachments(turn_context: TurnContext) -> list[Attachment]:
 
 
 class FileExchange:
-    def __init__(self, services: CrmService) -> None:
-        self.services = services
-
     async def received(self, turn_context: TurnContext, turn: Turn, attachment: Attachment) -> Reply:
         """A file the person sent: its preview card, or why it cannot be imported."""
         if not is_personal(turn_context.activity):
@@ -98,7 +94,7 @@ class FileExchange:
             data = await download(url)
         except FileRefused as exc:
             return Reply(text=f"I could not import {name}: {exc}", outcome="refused")
-        return await self.services.run(preview_reply, self.services, turn.user, name, data)
+        return await turn.services.run(preview_reply, turn.services, turn.user, name, data)
 
     async def consent(self, turn_context: TurnContext, turn: Turn, value: dict[str, Any]) -> InvokeResponse:
         """The person's answer to a FileConsentCard (Teams sends it from the personal chat only)."""
@@ -119,7 +115,7 @@ class FileExchange:
         return InvokeResponse(status=200)
 
     async def _send_file(self, turn_context: TurnContext, turn: Turn, what: str, info: dict[str, Any]) -> str:
-        data = await self.services.run(export_bytes, self.services, turn.user, what)  # built now: fresh data
+        data = await turn.services.run(export_bytes, turn.services, turn.user, what)  # built now: fresh data
         if not await upload(info["uploadUrl"], data):
             await turn_context.send_activity(MessageFactory.text("The upload to OneDrive failed; say export again."))
             return "upload_failed"

@@ -94,15 +94,15 @@ async def test_a_fan_out_to_the_feed_keeps_to_graphs_budget_and_leaves_teams_bud
     notification takes nothing of Teams' budget (chat messages go out at Teams' pace, not Graph's)."""
     teams, graph = teams_with_graph, fake_graph[0]
     services = teams.services
-    owner = services.record_user(TENANT, "29:owner-f", "aad-owner-f", "Owner F", teams.service_url)
+    owner = services.people.record_user(TENANT, "29:owner-f", "aad-owner-f", "Owner F", teams.service_url)
     ref = followed_by(services, owner, "Feed launch", 24, teams.service_url, "f")
-    record = services.view(TENANT, ref).record
+    record = services.records.view(TENANT, ref).record
     with services.repo.transaction():
         for i in range(0, 24, 2):
             user = services.repo.people.find_user(TENANT, f"29:f{i}", None)
             assert user is not None
             assert services.repo.outbox.set_follower_delivery(TENANT, record.id, user.id, "feed")
-    services.comment(owner, ref, "Signed!")
+    services.records.comment(owner, ref, "Signed!")
     teams.client.app[NOTIFIER].wake()
     await teams.connector.wait_for(lambda: len(teams.connector.notifications()) == 12, timeout=15)
     feed_sent_meanwhile = len(graph.delivered)
@@ -122,15 +122,15 @@ async def test_chat_followers_are_not_held_behind_the_feeds_slower_budget(
     teams, graph = teams_with_graph, fake_graph[0]
     services = teams.services
     on_feed, on_chat = 40, 12
-    owner = services.record_user(TENANT, "29:owner-g", "aad-owner-g", "Owner G", teams.service_url)
+    owner = services.people.record_user(TENANT, "29:owner-g", "aad-owner-g", "Owner G", teams.service_url)
     ref = followed_by(services, owner, "Feed crowd", on_feed + on_chat, teams.service_url, "g")
-    record = services.view(TENANT, ref).record
+    record = services.records.view(TENANT, ref).record
     with services.repo.transaction():
         for i in range(on_feed):
             user = services.repo.people.find_user(TENANT, f"29:g{i}", None)
             assert user is not None
             assert services.repo.outbox.set_follower_delivery(TENANT, record.id, user.id, "feed")
-    services.comment(owner, ref, "Signed!")
+    services.records.comment(owner, ref, "Signed!")
     teams.client.app[NOTIFIER].wake()
     await teams.connector.wait_for(lambda: len(teams.connector.notifications()) == on_chat, timeout=30)
     feed_sent_meanwhile = len(graph.delivered)

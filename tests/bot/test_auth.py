@@ -124,7 +124,7 @@ async def test_a_valid_token_gets_in_and_is_answered(secured: Teams, keys: KeySe
     activity = secured.message(ALICE, "new lead Signed")
     status, _ = await secured.post(activity, {"Authorization": f"Bearer {keys.token(secured.service_url)}"})
     assert status in (200, 201)
-    assert [r.title for r in secured.services.list_records(ALICE.tenant_id, None)] == ["Signed"]
+    assert [r.title for r in secured.services.records.list_records(ALICE.tenant_id, None)] == ["Signed"]
     assert secured.connector.replies_to(activity["id"])
 
 

@@ -105,7 +105,7 @@ async def test_unusual_text_is_stored_literally(seeded: Teams, value: str, searc
     assert value in card
     await seeded.card(ALICE, f"comment L-2 {value}")
     assert f"commented: {value}" in all_text(await seeded.card(BOB, "show L-2"))
-    assert seeded.services.get_record(ALICE.tenant_id, "L-2").title == value
+    assert seeded.services.records.get_record(ALICE.tenant_id, "L-2").title == value
     assert value in all_text(await seeded.card(ALICE, f"find {search}"))
     assert len(snapshot(seeded)["records"]) == 2
 

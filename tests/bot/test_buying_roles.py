@@ -27,7 +27,7 @@ def row(person: str, role: str) -> str:
 
 def roles_of(teams: Teams, ref: str) -> dict[str, str]:
     """Each person's role as stored, by name (what the product keeps, read without the card)."""
-    view = teams.services.view(ALICE.tenant_id, ref)
+    view = teams.services.records.view(ALICE.tenant_id, ref)
     return {c.name: view.buying_roles[c.id].label for c in view.people if c.id in view.buying_roles}
 
 
@@ -130,7 +130,7 @@ async def test_a_tampered_roles_card_is_refused_and_changes_nothing(teams: Teams
     theirs = contact_id(teams, "mc@fabrikam.example", MALLORY.tenant_id)
     await press_set_role_beside(deal, carl)
     form = deal.card
-    base = {"ref": "O-1", "version": teams.services.view(ALICE.tenant_id, "O-1").record.version}
+    base = {"ref": "O-1", "version": teams.services.records.view(ALICE.tenant_id, "O-1").record.version}
     tampered: list[tuple[dict[str, Any], str]] = [
         ({**base, "shown": {str(theirs): "none"}, f"role_{theirs}": "champion"}, "is not on O-1"),
         (
@@ -164,7 +164,7 @@ async def test_roles_are_kept_when_people_move_between_contact_and_participant(t
     await teams.say(ALICE, "role O-1 carl@acme.example economic buyer")
     card = all_text(await teams.card(ALICE, "contact O-1 carl@acme.example"))
     assert "Carl CFO is now the Contact of O-1." in card
-    view = teams.services.view(ALICE.tenant_id, "O-1")
+    view = teams.services.records.view(ALICE.tenant_id, "O-1")
     assert view.contact is not None and view.contact.name == "Carl CFO"
     assert roles_of(teams, "O-1") == {"Carl CFO": "Economic buyer", "Jane Buyer": "Champion"}
     assert row("• Jane Buyer · jane@acme.example · Acme", "Champion") in card  # the former Contact, a participant now

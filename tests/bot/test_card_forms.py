@@ -34,7 +34,7 @@ async def test_new_record_form_without_title_comes_back_with_the_message(teams: 
     again = body["value"]
     assert "An opportunity needs a title." in all_text(again)
     assert inputs(again)["company"]["value"] == "Kept Ltd"
-    assert teams.services.list_records(ALICE.tenant_id, None) == []
+    assert teams.services.records.list_records(ALICE.tenant_id, None) == []
 
 
 async def test_new_contact_form_keeps_values_and_shows_the_email_error(teams: Teams) -> None:
@@ -44,10 +44,10 @@ async def test_new_contact_form_keeps_values_and_shows_the_email_error(teams: Te
     again = body["value"]
     assert "“not-an-email” is not a valid email address." in all_text(again)
     assert inputs(again)["name"]["value"] == "Jane Buyer" and inputs(again)["job_title"]["value"] == "CFO"
-    assert teams.services.count_contacts(ALICE.tenant_id) == 0
+    assert teams.services.contacts.count_contacts(ALICE.tenant_id) == 0
     body = await click_button(teams, again, "Add contact", {**values, "email": "jane@acme.example"})
     assert "Jane Buyer added." in all_text(body["value"])
-    assert teams.services.count_contacts(ALICE.tenant_id) == 1
+    assert teams.services.contacts.count_contacts(ALICE.tenant_id) == 1
 
 
 @pytest.mark.parametrize(
@@ -68,8 +68,8 @@ async def test_new_contact_form_keeps_values_and_shows_the_email_error(teams: Te
 async def test_tampered_payloads_get_a_message_and_change_nothing(teams: Teams, verb: Any, data: Any) -> None:
     body = await teams.click(ALICE, verb, data)
     assert body["statusCode"] == 200 and body["type"] == MESSAGE and body["value"]
-    assert teams.services.list_records(ALICE.tenant_id, None) == []
-    assert teams.services.count_contacts(ALICE.tenant_id) == 0
+    assert teams.services.records.list_records(ALICE.tenant_id, None) == []
+    assert teams.services.contacts.count_contacts(ALICE.tenant_id) == 0
 
 
 async def test_invoke_without_an_action_and_unknown_invokes(teams: Teams) -> None:

@@ -82,8 +82,8 @@ async def test_simultaneous_changes_from_two_instances_lose_nothing(teams: Teams
         statuses = await asyncio.gather(*sends)
     assert all(s in (200, 201) for s in statuses), statuses
 
-    record = teams.services.get_record(ALICE.tenant_id, "L-1")
-    view = teams.services.view_of(record)
+    record = teams.services.records.get_record(ALICE.tenant_id, "L-1")
+    view = teams.services.records.view_of(record)
     assert teams.comment_count(ALICE.tenant_id, record.id) == len(PEOPLE)
     assert {f.user.name for f in view.followers} == {ALICE.name} | {p.name for p in PEOPLE}
     assert view.contact is not None and view.contact.name == "Jane Buyer" and record.stage == "Contacted"
@@ -129,6 +129,6 @@ async def test_a_redelivered_activity_is_processed_once_whichever_instance_gets_
 
         statuses = await asyncio.gather(*(send(a) for a in clicks for send in (via_first, via_second)))
     assert all(s == 200 for s in statuses), statuses
-    record = teams.services.get_record(ALICE.tenant_id, "L-1")
+    record = teams.services.records.get_record(ALICE.tenant_id, "L-1")
     assert teams.comment_count(ALICE.tenant_id, record.id) == len(clicks)
     assert record.version == 1 + len(clicks)

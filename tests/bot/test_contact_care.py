@@ -37,7 +37,7 @@ async def test_merge_keeps_the_roles_of_both_and_the_timeline_says_so(teams: Tea
     await teams.say(ALICE, "contact L-2 jane@acme.example")
     card = all_text(await teams.card(ALICE, "merge contacts jb@private.example into jane@acme.example"))
     assert "J. Buyer <jb@private.example> merged into Jane Buyer <jane@acme.example>; 2 record(s) updated." in card
-    one, two = teams.services.view(ALICE.tenant_id, "L-1"), teams.services.view(ALICE.tenant_id, "L-2")
+    one, two = teams.services.records.view(ALICE.tenant_id, "L-1"), teams.services.records.view(ALICE.tenant_id, "L-2")
     assert one.contact is not None and one.contact.email == "jane@acme.example"
     assert two.contact is not None and two.contact.email == "jane@acme.example" and two.participants == ()
     assert "merged contacts: J. Buyer <jb@private.example> → Jane Buyer" in all_text(
@@ -65,13 +65,13 @@ async def test_delete_is_refused_while_on_an_open_record(teams: Teams) -> None:
     card = await CardInHand.posted(teams, ALICE, "edit contact jane@acme.example")
     await card.press("Delete contact")
     assert "Jane Buyer is on open records (L-1)" in card.text and "[Save contact]" in card.text
-    assert teams.services.count_contacts(ALICE.tenant_id) == 2
+    assert teams.services.contacts.count_contacts(ALICE.tenant_id) == 2
     await teams.say(ALICE, "stage L-1 Disqualified")
     assert "Jane Buyer deleted." in await teams.text(ALICE, "delete contact jane@acme.example")
     card = await CardInHand.posted(teams, ALICE, "edit contact Old Friend")
     await card.press("Delete contact")
     assert "Old Friend deleted." in card.text
-    assert teams.services.count_contacts(ALICE.tenant_id) == 0
+    assert teams.services.contacts.count_contacts(ALICE.tenant_id) == 0
 
 
 PERSONAL = [b"zoe.zyx@erase.example", b"zyxwerase", b"+49 555 0199", b"erasecorp"]
@@ -120,7 +120,7 @@ async def test_erase_leaves_no_trace_of_the_person_in_the_database_file(teams: T
     assert "This cannot be undone." in clicked.text
     confirm = await CardInHand.posted(teams, ALICE, "erase contact ZOE.ZYX@erase.example")
     assert "This cannot be undone." in confirm.text and "L-1" in confirm.text
-    assert teams.services.count_contacts(ALICE.tenant_id) == 2  # nothing happens before the click
+    assert teams.services.contacts.count_contacts(ALICE.tenant_id) == 2  # nothing happens before the click
     await confirm.press("Erase")
     assert "Erased. 1 record(s) now show “erased contact”" in confirm.text
 

@@ -35,7 +35,7 @@ def outlook_rows(count: int, start: int = 0) -> list[list[str]]:
 
 
 def contact_count(teams: Teams, tenant: str = ALICE.tenant_id) -> int:
-    return teams.services.count_contacts(tenant)
+    return teams.services.contacts.count_contacts(tenant)
 
 
 def pending_imports(teams: Teams) -> int:
@@ -69,7 +69,7 @@ async def test_an_outlook_export_is_previewed_then_imported_once(teams: Teams) -
     await card.press("Import", matching="update")
     assert "2 added, 1 updated" in card.text, card.text
     assert contact_count(teams) == 3
-    updated = teams.services.resolve_contact(ALICE.tenant_id, "pat1@acme.example")
+    updated = teams.services.contacts.resolve_contact(ALICE.tenant_id, "pat1@acme.example")
     assert (updated.name, updated.company, updated.phone) == ("Pat1 Buyer1", "Acme", "+44 20 7946 0001")
     again = await teams.click(ALICE, button["verb"], {**button["data"], "matching": "update"})  # a second click
     assert "already imported" in str(again["value"]) and contact_count(teams) == 3
@@ -86,13 +86,13 @@ async def test_google_and_plain_headers_and_the_skip_choice(teams: Teams) -> Non
     assert "New: 1" in card.text and "Same email as a contact: 1" in card.text
     await card.press("Import", matching="skip")
     assert "1 added, 0 updated, 1 left as they were" in card.text, card.text
-    assert teams.services.resolve_contact(ALICE.tenant_id, "kim@globex.example").name == "Kept Name"
-    lou = teams.services.resolve_contact(ALICE.tenant_id, "lou@globex.example")
+    assert teams.services.contacts.resolve_contact(ALICE.tenant_id, "kim@globex.example").name == "Kept Name"
+    lou = teams.services.contacts.resolve_contact(ALICE.tenant_id, "lou@globex.example")
     assert (lou.name, lou.company, lou.job_title) == ("Lou Ng", "Globex", "CFO")
     plain = "\ufeffname,email,company,phone,job title\nZoë Ångström,zoe@umlaut.example,Ümlaut GmbH,+49 30 1234,CEO\n"
     card = await preview(teams, ALICE, "plain.csv", plain.encode("utf-8"))
     await card.press("Import")
-    zoe = teams.services.resolve_contact(ALICE.tenant_id, "zoe@umlaut.example")
+    zoe = teams.services.contacts.resolve_contact(ALICE.tenant_id, "zoe@umlaut.example")
     assert (zoe.name, zoe.company, zoe.phone, zoe.job_title) == ("Zoë Ångström", "Ümlaut GmbH", "+49 30 1234", "CEO")
     # UTF-16 with its BOM (Excel's "Unicode text") and Windows-1252 (Excel's "CSV" on Western Windows)
     unmarked = plain.replace("\ufeff", "")
@@ -113,7 +113,7 @@ async def test_round_trip_of_1000_contacts_through_export_and_import(teams: Team
     assert "New: 0" in again.text and "Same email as a contact: 1000" in again.text, again.text
     await again.press("Import", matching="update")
     assert contact_count(teams) == 1000
-    assert teams.services.resolve_contact(ALICE.tenant_id, "pat999@acme.example").phone == "+44 20 7946 0999"
+    assert teams.services.contacts.resolve_contact(ALICE.tenant_id, "pat999@acme.example").phone == "+44 20 7946 0999"
     assert b"pat1@" not in await export_file(teams, MALLORY, "contacts")  # the other tenant exports its own
 
 

@@ -147,7 +147,7 @@ async def test_a_timeout_says_it_may_have_gone_out_and_refuses_a_blind_resend(
 ) -> None:
     from app import BOT
 
-    graph = teams_with_graph.client.app[BOT].actions.email.mailer
+    graph = teams_with_graph.client.app[BOT].handlers.actions.email.mailer
     monkeypatch.setattr(graph, "budget", 0.5)
     fake_graph[0].answers = [Answer(202, delay=2.0)]
     form = composing.card

@@ -20,7 +20,7 @@ FAN_OUT = 1500
 
 def followed_by(services: CrmService, owner: User, title: str, count: int, service_url: str, prefix: str) -> str:
     """A record of `owner`'s with `count` followers who each have a 1:1 chat with the bot."""
-    record = services.create_record(owner, Kind.LEAD, title).record
+    record = services.records.create_record(owner, Kind.LEAD, title).record
     tenant = owner.tenant_id
     with services.repo.transaction():
         for i in range(count):
@@ -36,24 +36,24 @@ def followed_by(services: CrmService, owner: User, title: str, count: int, servi
 
 async def test_a_second_tenant_is_not_held_behind_another_tenants_fan_out(teams: Teams) -> None:
     services = teams.services
-    owner_a = services.record_user(TENANT, "29:owner-a", "aad-owner-a", "Owner A", teams.service_url)
-    owner_b = services.record_user(OTHER_TENANT, MALLORY.teams_id, MALLORY.aad_object_id, "B", teams.service_url)
+    owner_a = services.people.record_user(TENANT, "29:owner-a", "aad-owner-a", "Owner A", teams.service_url)
+    owner_b = services.people.record_user(OTHER_TENANT, MALLORY.teams_id, MALLORY.aad_object_id, "B", teams.service_url)
     big = followed_by(services, owner_a, "Big launch", FAN_OUT, teams.service_url, "a")
     busy = followed_by(services, owner_a, "Busy", 1, teams.service_url, "busy")
     small = followed_by(services, owner_b, "Small deal", 1, teams.service_url, "b")
 
     async def light_traffic() -> None:
         for i in range(10_000):
-            services.comment(owner_a, busy, f"note {i}")
+            services.records.comment(owner_a, busy, f"note {i}")
             _wake(teams)
             await asyncio.sleep(0.2)
 
-    services.comment(owner_a, big, "Signed!")
+    services.records.comment(owner_a, big, "Signed!")
     _wake(teams)
     traffic = asyncio.create_task(light_traffic())
     try:
         await asyncio.sleep(0.5)  # A's fan-out is under way
-        services.comment(owner_b, small, "Hello from B")
+        services.records.comment(owner_b, small, "Hello from B")
         _wake(teams)
         await teams.connector.wait_for(lambda: bool(teams.connector.notifications("a:1:29:b0")), timeout=10)
         backlog = teams.outbox(TENANT)["pending"]

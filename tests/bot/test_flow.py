@@ -28,7 +28,7 @@ async def test_the_whole_path_by_chat(teams: Teams) -> None:
     card = all_text(await teams.card(ALICE, "contact L-1 Carl CFO"))
     assert "Carl CFO is now the Contact of L-1." in card
     assert "Other participants (1)" in card and plain("• Jane Buyer · jane@acme.example · Acme") in card
-    view = teams.services.view(ALICE.tenant_id, "L-1")
+    view = teams.services.records.view(ALICE.tenant_id, "L-1")
     assert view.contact is not None and view.contact.name == "Carl CFO"
     assert [p.name for p in view.participants] == ["Jane Buyer"]
 
@@ -48,7 +48,7 @@ async def test_the_whole_path_by_chat(teams: Teams) -> None:
     assert "L-1 is now opportunity O-1." in card and "O-1 · Opportunity" in card
     assert "Stage: Prospecting" in card and "Converted from: L-1" in card
 
-    opportunity = teams.services.view(ALICE.tenant_id, "O-1")
+    opportunity = teams.services.records.view(ALICE.tenant_id, "O-1")
     assert opportunity.contact is not None and opportunity.contact.name == "Carl CFO"
     assert [p.name for p in opportunity.participants] == ["Jane Buyer"]
     assert {f.user.name for f in opportunity.followers} == {"Alice Owner", "Bob Follower"}

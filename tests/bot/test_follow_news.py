@@ -120,8 +120,8 @@ async def test_an_added_follower_who_unfollowed_before_it_went_out_is_not_told(t
     carol = services.repo.people.find_user(CAROL.tenant_id, CAROL.teams_id, None)
     assert alice is not None and carol is not None
     with services.repo.transaction():  # both in one go, before the sender looks
-        services.follow(alice, "L-1", follower=carol)
-        services.unfollow(carol, "L-1")
+        services.records.follow(alice, "L-1", follower=carol)
+        services.records.unfollow(carol, "L-1")
     await teams.settled()
     assert teams.notifications(CAROL) == []
 

@@ -209,7 +209,7 @@ async def test_a_contact_result_inserts_their_card_with_records_and_a_new_lead_b
     assert "A lead needs a title." in card.text and count(deals, "records") == 3
     await card.press("Create lead", lead_title="Contoso expansion")
     assert "L-4 created with Jane Buyer as its Contact." in card.text and "Jane Buyer" in card.text
-    view = deals.services.view(ALICE.tenant_id, "L-4")
+    view = deals.services.records.view(ALICE.tenant_id, "L-4")
     assert view.contact is not None and view.contact.name == "Jane Buyer" and view.owner.name == "Bob Follower"
 
 
@@ -219,7 +219,7 @@ async def test_results_are_previews_and_a_picked_result_from_another_tenant_or_t
     result = await search(deals, ALICE, "searchRecords", None)
     assert all(a["contentType"] == "application/vnd.microsoft.card.thumbnail" for a in result["attachments"])
     assert "actions" not in str(result)  # no live card travels with the results: it is built when picked
-    theirs = deals.services.get_record(MALLORY.tenant_id, "L-1")
+    theirs = deals.services.records.get_record(MALLORY.tenant_id, "L-1")
     their_contact = deals.services.repo.contacts.contact_by_email(MALLORY.tenant_id, "jane@fabrikam.example")
     assert their_contact is not None
     for value, said in [

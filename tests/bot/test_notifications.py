@@ -121,7 +121,7 @@ async def test_bad_notification_choices_change_nothing(teams: Teams) -> None:
     not_following = await teams.click(CAROL, "record.notify", {"ref": "L-1", "choice": "muted"})
     assert not_following["value"] == "You don't follow L-1; follow it first."
     assert "can't read" in (await teams.click(BOB, "record.notify", {"ref": "L-1", "choice": 3}))["value"]
-    view = teams.services.view(ALICE.tenant_id, "L-1")
+    view = teams.services.records.view(ALICE.tenant_id, "L-1")
     assert {f.user.name: f.notify.value for f in view.followers} == {"Alice Owner": "all", "Bob Follower": "all"}
     record = json.dumps(await teams.card(BOB, "show L-1"))
     assert '"label": "Notify me about"' in record and '"value": "all"' in record  # a follower's choice

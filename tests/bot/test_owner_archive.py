@@ -13,7 +13,7 @@ async def test_owner_hands_a_record_to_a_colleague_who_follows_and_is_told(teams
     card = all_text(await teams.card(ALICE, "owner L-1 Bob Follower"))
     assert "Bob Follower now owns L-1." in card and "Owner: Bob Follower" in card
     assert "handed it over: Alice Owner → Bob Follower" in card
-    view = teams.services.view(ALICE.tenant_id, "L-1")
+    view = teams.services.records.view(ALICE.tenant_id, "L-1")
     assert view.owner.name == "Bob Follower" and view.is_follower(view.owner.id)
     await teams.settled()
     assert lines(teams, BOB) == ["Alice Owner handed it over: Alice Owner → Bob Follower"]
@@ -42,7 +42,7 @@ async def test_another_tenants_colleague_or_a_stranger_is_refused(teams: Teams) 
     assert "I can't find that person in your organisation" in lead.text
     await lead.press("Hand over", owner="")
     assert "Pick a colleague." in lead.text
-    assert teams.services.view(ALICE.tenant_id, "L-1").owner.name == "Alice Owner"
+    assert teams.services.records.view(ALICE.tenant_id, "L-1").owner.name == "Alice Owner"
 
 
 async def test_the_owner_picker_hands_over(teams: Teams) -> None:
@@ -91,7 +91,7 @@ async def test_tampered_record_buttons_change_nothing(teams: Teams) -> None:
         answer = await teams.click(person, verb, data)
         text = str(answer.get("value"))
         assert "can't find" in text or "can't read" in text or "is not archived" in text, (verb, data, text)
-    view = teams.services.view(ALICE.tenant_id, "L-1")
+    view = teams.services.records.view(ALICE.tenant_id, "L-1")
     assert (view.record.version, view.record.value, view.record.archived_at) == (1, None, None)
 
 

@@ -93,12 +93,12 @@ async def test_housekeeping_forgets_what_is_done_and_old(teams: Teams) -> None:
         )
     fresh = count(teams, "card_posts"), count(teams, "notifications")
     assert fresh[0] > 0 and fresh[1] == 2  # Alice told of Bob's follow, Bob of the comment
-    assert teams.services.prune_history()["email sends"] == 1  # the one still sending stays
+    assert teams.services.people.prune_history()["email sends"] == 1  # the one still sending stays
     assert (count(teams, "card_posts"), count(teams, "notifications")) == fresh  # nothing recent goes
     with teams.services.repo.transaction():
         db.execute("UPDATE card_posts SET posted_at = '2020-01-01'")
         db.execute("UPDATE notifications SET updated_at = '2020-01-01'")
-    pruned = teams.services.prune_history()
+    pruned = teams.services.people.prune_history()
     assert pruned["card posts"] == fresh[0] and pruned["sent notifications"] == 2
     assert count(teams, "card_posts") == count(teams, "notifications") == 0 and count(teams, "email_sends") == 1
 
@@ -107,7 +107,7 @@ async def test_a_record_with_many_followers_is_read_by_count_and_still_knows_eac
     await teams.say(ALICE, "new lead Crowd")
     seed_people(teams, 0, 900)
     await teams.say(BOB, "follow L-1")  # the 902nd follower, far beyond the names a card reads
-    view = teams.services.view(ALICE.tenant_id, "L-1")
+    view = teams.services.records.view(ALICE.tenant_id, "L-1")
     assert len(view.followers) <= 60 and view.follower_count == 902
     card = all_text(await teams.card(BOB, "show L-1"))
     assert "Followers (902)" in card and "and 892 more" in card and "[Unfollow]" in card

@@ -42,7 +42,7 @@ async def test_set_contact_with_the_picker(teams: Teams, lead: CardInHand) -> No
     await lead.press("Set contact", contact=contact_id(teams, "jane@acme.example"))
     assert "Jane Buyer is now the Contact of L-1." in lead.text
     assert plain("Jane Buyer · jane@acme.example · Acme") in lead.text
-    view = teams.services.view(ALICE.tenant_id, "L-1")
+    view = teams.services.records.view(ALICE.tenant_id, "L-1")
     assert view.contact is not None and view.contact.email == "jane@acme.example"
 
 
@@ -50,7 +50,7 @@ async def test_nothing_picked_comes_back_with_a_message_beside_the_field(teams: 
     await lead.press("Set contact")
     await lead.press("Set contact", contact="")
     assert "Pick someone from the list, or add someone new below." in lead.text
-    assert teams.services.view(ALICE.tenant_id, "L-1").contact is None
+    assert teams.services.records.view(ALICE.tenant_id, "L-1").contact is None
 
 
 async def test_create_a_contact_and_set_it_in_one_step(teams: Teams, lead: CardInHand) -> None:
@@ -58,12 +58,12 @@ async def test_create_a_contact_and_set_it_in_one_step(teams: Teams, lead: CardI
     await lead.press("Create and set as Contact", new_name="Nora New", new_email="not-an-email", new_company="Acme")
     assert "“not-an-email” is not a valid email address." in lead.text
     assert lead.inputs()["new_name"]["value"] == "Nora New"  # what was typed is kept
-    assert teams.services.count_contacts(ALICE.tenant_id) == 3
+    assert teams.services.contacts.count_contacts(ALICE.tenant_id) == 3
     await lead.press(
         "Create and set as Contact", new_name="Nora New", new_email="nora@acme.example", new_company="Acme"
     )
     assert "Nora New is now the Contact of L-1." in lead.text
-    assert teams.services.count_contacts(ALICE.tenant_id) == 4
+    assert teams.services.contacts.count_contacts(ALICE.tenant_id) == 4
 
 
 async def test_add_and_remove_participants(teams: Teams, lead: CardInHand) -> None:
@@ -142,7 +142,7 @@ async def test_follow_add_follower_and_per_viewer_state_in_a_channel(teams: Team
     assert "Bob Follower" in choices and "Carol Other" not in choices  # Carol follows already
     await alice_card.press("Add follower", follower=choices["Bob Follower"])
     assert "Bob Follower now follows L-1." in alice_card.text
-    names = {f.user.name for f in teams.services.view(ALICE.tenant_id, "L-1").followers}
+    names = {f.user.name for f in teams.services.records.view(ALICE.tenant_id, "L-1").followers}
     assert names == {"Alice Owner", "Bob Follower", "Carol Other"}
 
 
@@ -177,7 +177,7 @@ async def test_a_stale_card_either_applies_cleanly_or_says_what_changed(teams: T
     await lead.press("Change stage", stage="Contacted")
     await bobs.press("Change stage", stage="Disqualified")  # Bob's form still shows "New"
     assert "The stage changed while your card was open (now: Contacted). Nothing was changed." in bobs.text
-    assert teams.services.get_record(ALICE.tenant_id, "L-1").stage == "Contacted"
+    assert teams.services.records.get_record(ALICE.tenant_id, "L-1").stage == "Contacted"
     await bobs.press("Comment")
     await lead.press("Comment")
     await lead.press("Add comment", comment="first")
@@ -187,7 +187,7 @@ async def test_a_stale_card_either_applies_cleanly_or_says_what_changed(teams: T
 
 
 def lead_id(teams: Teams) -> int:
-    return teams.services.get_record(ALICE.tenant_id, "L-1").id
+    return teams.services.records.get_record(ALICE.tenant_id, "L-1").id
 
 
 @pytest.mark.parametrize(
@@ -207,7 +207,7 @@ async def test_tampered_set_contact_payloads_change_nothing(teams: Teams, lead: 
     assert body["statusCode"] == 200
     text = body["value"] if body["type"] == MESSAGE else all_text(body["value"])
     assert text and "Traceback" not in text
-    assert teams.services.view(ALICE.tenant_id, "L-1").contact is None
+    assert teams.services.records.view(ALICE.tenant_id, "L-1").contact is None
 
 
 async def test_another_tenants_record_cannot_be_changed_by_a_card(teams: Teams, lead: CardInHand) -> None:
@@ -220,7 +220,7 @@ async def test_another_tenants_record_cannot_be_changed_by_a_card(teams: Teams, 
     ]:
         body = await teams.click(MALLORY, verb, data)
         assert body == {"statusCode": 200, "type": MESSAGE, "value": "I can't find L-1."}
-    assert teams.services.get_record(ALICE.tenant_id, "L-1").version == 1
+    assert teams.services.records.get_record(ALICE.tenant_id, "L-1").version == 1
 
 
 async def test_a_deleted_contact_gets_a_message_beside_the_picker(teams: Teams, lead: CardInHand) -> None:
@@ -252,13 +252,13 @@ async def test_changes_to_several_records_within_the_wait_read_their_posts_once(
     await teams.cards_updated(timeout=5)  # the creations' own updates are done
     before = [len(teams.connector.updates_of(card.message_id)) for card in shown]
     reads: list[list[int]] = []
-    read = teams.services.card_posts_of
+    read = teams.services.people.card_posts_of
 
     def counted(tenant_id: str, record_ids: list[int], limit: int) -> Any:
         reads.append(list(record_ids))
         return read(tenant_id, record_ids, limit)
 
-    monkeypatch.setattr(teams.services, "card_posts_of", counted)
+    monkeypatch.setattr(teams.services.people, "card_posts_of", counted)
     monkeypatch.setattr(teams.client.app[BOT].card_updater, "debounce", 2.0)  # the three clicks fit in it
     for card in leads:
         await card.press("Comment")

@@ -23,7 +23,7 @@ async def say_raw(teams: Teams, text: str, entities: list[dict[str, Any]]) -> st
 async def test_nbsp_and_entities_after_the_mention(teams: Teams) -> None:
     said = await say_raw(teams, "<at>CRM</at>&nbsp;new lead Tom &amp; Jerry &lt;EU&gt;", [mention("<at>CRM</at>")])
     assert "L-1" in said and "understand" not in said
-    assert teams.services.view(ALICE.tenant_id, "L-1").record.title == "Tom & Jerry <EU>"
+    assert teams.services.records.view(ALICE.tenant_id, "L-1").record.title == "Tom & Jerry <EU>"
     said = await say_raw(teams, "<at>CRM</at>&nbsp;show&nbsp;L-1", [mention("<at>CRM</at>")])
     assert "L-1 · Lead" in said
 
@@ -32,4 +32,4 @@ async def test_a_display_name_split_into_several_mentions(teams: Teams) -> None:
     text = "<at>CRM</at>&nbsp;<at>Bot</at>&nbsp;new lead Split\xa0name"
     said = await say_raw(teams, text, [mention("<at>CRM</at>"), mention("<at>Bot</at>")])
     assert "L-1" in said and "understand" not in said
-    assert teams.services.view(ALICE.tenant_id, "L-1").record.title == "Split name"
+    assert teams.services.records.view(ALICE.tenant_id, "L-1").record.title == "Split name"

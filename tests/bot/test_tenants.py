@@ -26,8 +26,8 @@ async def test_another_tenants_records_and_contacts_are_invisible(teams: Teams) 
     await teams.card(MALLORY, "new contact Jane Elsewhere jane@acme.example")
     mine = all_text(await teams.card(MALLORY, "show L-1"))
     assert "Mine" in mine and "secret" not in mine
-    assert teams.services.get_record(OTHER_TENANT, "L-1").title == "Mine"
-    assert teams.services.get_record(TENANT, "L-1").title == "Contoso secret deal"
+    assert teams.services.records.get_record(OTHER_TENANT, "L-1").title == "Mine"
+    assert teams.services.records.get_record(TENANT, "L-1").title == "Contoso secret deal"
 
 
 async def test_a_card_action_cannot_reach_another_tenants_record(teams: Teams) -> None:
@@ -47,4 +47,4 @@ async def test_allowed_tenants_refuses_others(aiohttp_client, connector, tmp_pat
     assert "L-1" in all_text(await teams.card(ALICE, "new lead Allowed"))
     status, _ = await teams.post(teams.message(MALLORY, "new lead Refused"))
     assert status == 403
-    assert teams.services.list_records(OTHER_TENANT, None) == []
+    assert teams.services.records.list_records(OTHER_TENANT, None) == []

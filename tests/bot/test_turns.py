@@ -20,7 +20,7 @@ async def test_the_same_activity_delivered_twice_is_processed_once(teams: Teams)
         status, _ = await teams.post(activity)
         assert status in (200, 201)
     assert len(teams.connector.replies_to(activity["id"])) == 1
-    assert [r.title for r in teams.services.list_records(ALICE.tenant_id, None)] == ["Only once"]
+    assert [r.title for r in teams.services.records.list_records(ALICE.tenant_id, None)] == ["Only once"]
 
 
 async def test_a_redelivered_card_click_does_not_apply_twice(teams: Teams) -> None:
@@ -34,7 +34,7 @@ async def test_a_redelivered_card_click_does_not_apply_twice(teams: Teams) -> No
         "type": "application/vnd.microsoft.activity.message",
         "value": "Already done.",
     }
-    assert len(teams.services.list_records(ALICE.tenant_id, None)) == 1
+    assert len(teams.services.records.list_records(ALICE.tenant_id, None)) == 1
 
 
 async def test_users_are_recorded_with_email_looked_up_once(teams: Teams) -> None:

@@ -22,13 +22,13 @@ async def test_housekeeping_runs_at_start_and_off_the_event_loop_on_postgresql(
     app = create_app(Config(database_path=str(tmp_path / "crm.db"), database_url=database_url))
     services = app[SERVICES]
     threads: list[str] = []
-    forget = services.forget_old_activities
+    forget = services.people.forget_old_activities
 
     def spied(*args: object, **kwargs: object) -> None:
         threads.append(threading.current_thread().name)
         forget(*args, **kwargs)  # type: ignore[arg-type]
 
-    services.forget_old_activities = spied  # type: ignore[method-assign]
+    services.people.forget_old_activities = spied  # type: ignore[method-assign]
     with caplog.at_level(logging.INFO, logger="crm"):  # type: ignore[attr-defined]
         async with TestClient(TestServer(app)):
             for _ in range(200):

@@ -14,19 +14,19 @@ from tests.conftest import ALICE, MALLORY
 
 
 def found(services: CrmService, user: User, text: str) -> list[str]:
-    return [r.ref for r in services.records_for_compose(user, text, 25)]
+    return [r.ref for r in services.messages.records_for_compose(user, text, 25)]
 
 
 def test_the_index_follows_the_contact_of_each_record(services: CrmService, make_user: Callable[..., User]) -> None:
     alice, mallory = make_user(ALICE), make_user(MALLORY)
-    jane = services.create_contact(alice, "Jane Buyer", "jane@contoso.example", company="Contoso")
-    carl = services.create_contact(alice, "Carl Other", "carl@fabrikam.example", company="Fabrikam")
-    services.create_record(alice, Kind.LEAD, "Rollout", "Northwind")
-    services.create_record(mallory, Kind.LEAD, "Jane's rival", "Contoso")
+    jane = services.contacts.create_contact(alice, "Jane Buyer", "jane@contoso.example", company="Contoso")
+    carl = services.contacts.create_contact(alice, "Carl Other", "carl@fabrikam.example", company="Fabrikam")
+    services.records.create_record(alice, Kind.LEAD, "Rollout", "Northwind")
+    services.records.create_record(mallory, Kind.LEAD, "Jane's rival", "Contoso")
     assert found(services, alice, "northwind") == ["L-1"] and found(services, alice, "jane") == []
-    services.set_contact(alice, "L-1", jane.id)
+    services.records.set_contact(alice, "L-1", jane.id)
     assert found(services, alice, "jane") == found(services, alice, "contoso") == ["L-1"]
-    services.set_contact(alice, "L-1", carl.id)  # Jane becomes a participant: no longer found as the Contact
+    services.records.set_contact(alice, "L-1", carl.id)  # Jane becomes a participant: no longer found as the Contact
     assert found(services, alice, "jane") == [] and found(services, alice, "fabrikam") == ["L-1"]
     with services.repo.transaction():
         services.repo.db.execute("UPDATE contacts SET name = 'Carla Renamed' WHERE id = ?", [carl.id])
@@ -41,10 +41,10 @@ def test_migration_10_indexes_the_records_already_there() -> None:
     db = open_database(":memory:")
     migrate(db, upto=9)  # every migration before the search index, so today's code can write the rows
     services = CrmService(Repository(db))
-    alice = services.record_user(ALICE.tenant_id, ALICE.teams_id, ALICE.aad_object_id, ALICE.name, None)
-    jane = services.create_contact(alice, "Jane Buyer", "jane@contoso.example")
-    services.create_record(alice, Kind.LEAD, "Rollout")
-    services.set_contact(alice, "L-1", jane.id)
+    alice = services.people.record_user(ALICE.tenant_id, ALICE.teams_id, ALICE.aad_object_id, ALICE.name, None)
+    jane = services.contacts.create_contact(alice, "Jane Buyer", "jane@contoso.example")
+    services.records.create_record(alice, Kind.LEAD, "Rollout")
+    services.records.set_contact(alice, "L-1", jane.id)
     assert migrate(db, upto=10) == [10]
     row = db.execute("SELECT rowid FROM record_search WHERE record_search MATCH 'jane'").fetchone()
     assert row == (1,)  # migration 10's index (rowid = id); migration 17 makes it again, from the tables

@@ -31,25 +31,25 @@ def services(tmp_path: Path, database_url: str) -> Iterator[CrmService]:
 
 
 def person(services: CrmService, who: Person) -> User:
-    return services.record_user(who.tenant_id, who.teams_id, who.aad_object_id, who.name, None)
+    return services.people.record_user(who.tenant_id, who.teams_id, who.aad_object_id, who.name, None)
 
 
 def contact_names(services: CrmService, user: User, text: str, limit: int = 25, offset: int = 0) -> list[str]:
-    return [c.name for c in services.contacts_for_compose(user.tenant_id, text, limit, offset)]
+    return [c.name for c in services.messages.contacts_for_compose(user.tenant_id, text, limit, offset)]
 
 
 def record_titles(services: CrmService, user: User, text: str, limit: int = 25, offset: int = 0) -> list[str]:
-    return [r.title for r in services.records_for_compose(user, text, limit, offset)]
+    return [r.title for r in services.messages.records_for_compose(user, text, limit, offset)]
 
 
 def test_no_prefix_of_any_length_finds_another_tenants_rows(services: CrmService) -> None:
     alice, mallory = person(services, ALICE), person(services, MALLORY)
-    mine = services.create_contact(alice, f"Marta {LONG}", "marta@contoso.example", company="Margate")
-    theirs = services.create_contact(mallory, f"Marek {LONG}", "marek@fabrikam.example", company="Margate")
-    services.create_record(alice, Kind.LEAD, f"Margate {LONG} rollout", "Margate")
-    services.create_record(mallory, Kind.LEAD, f"Margate {LONG} rival", "Margate")
-    services.set_contact(alice, "L-1", mine.id)
-    services.set_contact(mallory, "L-1", theirs.id)
+    mine = services.contacts.create_contact(alice, f"Marta {LONG}", "marta@contoso.example", company="Margate")
+    theirs = services.contacts.create_contact(mallory, f"Marek {LONG}", "marek@fabrikam.example", company="Margate")
+    services.records.create_record(alice, Kind.LEAD, f"Margate {LONG} rollout", "Margate")
+    services.records.create_record(mallory, Kind.LEAD, f"Margate {LONG} rival", "Margate")
+    services.records.set_contact(alice, "L-1", mine.id)
+    services.records.set_contact(mallory, "L-1", theirs.id)
     for word in ("margate", LONG.lower()):
         for length in range(1, len(word) + 1):
             typed = word[:length]
@@ -65,18 +65,22 @@ def test_no_prefix_of_any_length_finds_another_tenants_rows(services: CrmService
 
 def test_contacts_come_newest_first_page_by_page_and_follow_edits(services: CrmService) -> None:
     alice = person(services, ALICE)
-    made = [services.create_contact(alice, f"Paula Page{i:02d}", f"paula{i}@contoso.example") for i in range(30)]
-    services.create_contact(alice, "Someone Else", "else@fabrikam.example")
+    made = [
+        services.contacts.create_contact(alice, f"Paula Page{i:02d}", f"paula{i}@contoso.example") for i in range(30)
+    ]
+    services.contacts.create_contact(alice, "Someone Else", "else@fabrikam.example")
     newest_first = [c.name for c in reversed(made)]
     assert contact_names(services, alice, "paula") == newest_first[:25]
     assert contact_names(services, alice, "pau con", 25, 25) == newest_first[25:]
     assert contact_names(services, alice, "page0") == newest_first[20:]  # Page00 .. Page09
     assert contact_names(services, alice, "paula page17") == ["Paula Page17"]
-    services.edit_contact(alice, made[17].id, {"name": "Renamed Person", "email": "renamed@northwind.example"})
+    services.contact_care.edit_contact(
+        alice, made[17].id, {"name": "Renamed Person", "email": "renamed@northwind.example"}
+    )
     assert contact_names(services, alice, "page17") == [] and contact_names(services, alice, "northwind") == [
         "Renamed Person"
     ]
-    services.erase_contact(alice, made[3].id)
+    services.contact_care.erase_contact(alice, made[3].id)
     assert "Paula Page03" not in contact_names(services, alice, "paula", 50)
     assert contact_names(services, alice, "erased") == [] and contact_names(services, alice, "paula3") == []
     assert contact_names(services, alice, '" * NEAR( -') == [] and contact_names(services, alice, "zzz") == []
@@ -85,7 +89,7 @@ def test_contacts_come_newest_first_page_by_page_and_follow_edits(services: CrmS
 def test_records_come_newest_first_page_by_page(services: CrmService) -> None:
     alice = person(services, ALICE)
     for i in range(30):
-        services.create_record(alice, Kind.LEAD, f"Renewal {i:02d}", "Contoso")
+        services.records.create_record(alice, Kind.LEAD, f"Renewal {i:02d}", "Contoso")
     titles = [f"Renewal {i:02d}" for i in reversed(range(30))]
     assert record_titles(services, alice, "renewal") == titles[:25]
     assert record_titles(services, alice, "ren cont", 25, 25) == titles[25:]
@@ -99,12 +103,12 @@ def test_migration_17_upgrades_an_old_database(tmp_path: Path) -> None:
     migrate(db, upto=14)  # every migration before 17, so today's code can write the rows
     services = CrmService(Repository(db))
     alice, mallory = person(services, ALICE), person(services, MALLORY)
-    jane = services.create_contact(alice, "Jane Buyer", "jane@contoso.example", company="Contoso")
-    gone = services.create_contact(alice, "Janet Gone", "janet@contoso.example")
-    services.create_contact(mallory, "Jane Elsewhere", "jane@fabrikam.example")
-    services.create_record(alice, Kind.LEAD, "Rollout", "Northwind")
-    services.create_record(alice, Kind.LEAD, "Pilot", "Northwind")
-    services.set_contact(alice, "L-1", jane.id)
+    jane = services.contacts.create_contact(alice, "Jane Buyer", "jane@contoso.example", company="Contoso")
+    gone = services.contacts.create_contact(alice, "Janet Gone", "janet@contoso.example")
+    services.contacts.create_contact(mallory, "Jane Elsewhere", "jane@fabrikam.example")
+    services.records.create_record(alice, Kind.LEAD, "Rollout", "Northwind")
+    services.records.create_record(alice, Kind.LEAD, "Pilot", "Northwind")
+    services.records.set_contact(alice, "L-1", jane.id)
     with services.repo.transaction():  # erased before the upgrade (the erasure of that time, by hand)
         services.repo.db.execute(
             "UPDATE contacts SET name = 'erased contact', email = NULL, erased_at = '2026-01-01' WHERE id = ?",
@@ -116,11 +120,11 @@ def test_migration_17_upgrades_an_old_database(tmp_path: Path) -> None:
     assert contact_names(services, alice, "jan") == ["Jane Buyer"]
     assert contact_names(services, mallory, "jan") == ["Jane Elsewhere"]
     assert contact_names(services, alice, "erased") == []
-    assert [c.name for c in services.search_contacts(alice.tenant_id, "jan")] == ["Jane Buyer"]  # contacts_fts
+    assert [c.name for c in services.contacts.search_contacts(alice.tenant_id, "jan")] == ["Jane Buyer"]  # contacts_fts
     fts = "SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH 'erased'"
     assert db.execute(fts).fetchone()[0] == 0  # rebuilt without the erased row, as the erasure left it
     # Written after the upgrade: found through the new triggers.
-    services.create_record(alice, Kind.LEAD, "Northwind expansion", "Northwind")
+    services.records.create_record(alice, Kind.LEAD, "Northwind expansion", "Northwind")
     assert record_titles(services, alice, "northw", 1) == ["Northwind expansion"]
     for table in ("record_search", "contact_search", "contacts_fts"):
         db.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")

@@ -1,0 +1,142 @@
+"""How a use case reads and changes a record: found by its reference, refused when it may not change
+(converted, archived), its version bumped, its timeline entry written with the followers' pending
+notifications in the same transaction, and the Change returned with the record's view, built once there.
+Every use case of a record is built with one `RecordWork`; the use cases own no such helpers themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.errors import DomainError, NotFound
+from bot.domain.models import Change, Event, EventKind, Follower, Record, RecordView, Role, Seen, User
+from bot.domain.rules import FOLLOWERS_IN_VIEW, TIMELINE_ON_CARD, parse_ref
+from bot.services.outbox import Deliveries
+from bot.services.work import UnitOfWork
+
+NOTHING_SEEN = Seen()
+
+
+def every_one(first_followers: tuple[Follower, ...]) -> bool:
+    """The record's first FOLLOWERS_IN_VIEW followers are all of them when fewer rows came back than asked for."""
+    return len(first_followers) < FOLLOWERS_IN_VIEW
+
+
+class RecordWork:
+    def __init__(self, work: UnitOfWork, deliveries: Deliveries) -> None:
+        self.work = work
+        self.repo = work.repo
+        self.deliveries = deliveries
+
+    def get_record(self, tenant_id: str, ref: str) -> Record:
+        kind, number = parse_ref(ref)
+        record = self.repo.records.record_by_number(tenant_id, kind, number)
+        if record is None:
+            raise NotFound(f"I can't find {kind.prefix}-{number}.")
+        return record
+
+    def view_of(
+        self, record: Record, every_follower: bool = False, followers: tuple[Follower, ...] | None = None
+    ) -> RecordView:
+        """Everything the record's card shows, in four queries (the owner usually follows): the first
+        FOLLOWERS_IN_VIEW followers as people and every follower as an id and a choice (read apart only when
+        there are more), unless `every_follower` (the list of all followers). `followers`: that first read,
+        already made in this transaction by a change that did not change them."""
+        tenant = record.tenant_id
+        if followers is None or every_follower:
+            followers = self.first_followers(record, every_follower)
+        choices: dict[int, str] | None = None
+        if not every_follower:
+            if every_one(followers):  # no second read
+                choices = {f.user.id: f.notify.value for f in followers}
+            else:
+                choices = self.repo.follows.follower_choices(tenant, record.id)
+        owner = next((f.user for f in followers if f.user.id == record.owner_id), None)
+        owner = owner or self.repo.people.get_user(tenant, record.owner_id)
+        if owner is None:
+            raise LookupError(f"record {record.id} of tenant {tenant} has no owner row")
+        people = self.repo.buying.record_people_with_roles(tenant, record.id)
+        return RecordView(
+            record=record,
+            owner=owner,
+            contact=next((c for role, c, _ in people if role == Role.CONTACT), None),
+            participants=tuple(c for role, c, _ in people if role == Role.PARTICIPANT),
+            followers=followers,
+            timeline=tuple(self.repo.records.timeline(tenant, record.id, TIMELINE_ON_CARD)),
+            follower_choices=choices,
+            buying_roles={c.id: buying for _, c, buying in people if buying},
+            **self._feed_part(record),
+        )
+
+    def first_followers(self, record: Record, every_follower: bool = False) -> tuple[Follower, ...]:
+        limit = None if every_follower else FOLLOWERS_IN_VIEW
+        return tuple(self.repo.follows.followers(record.tenant_id, record.id, limit))
+
+    def _feed_part(self, record: Record) -> dict[str, Any]:
+        """Only where the activity feed is offered is there a choice to read (no extra query otherwise)."""
+        if self.deliveries.feed_tenant != record.tenant_id:
+            return {}
+        return {"feed_offered": True, "feed_choices": self.repo.outbox.feed_choices(record.tenant_id, record.id)}
+
+    def editable(self, actor: User, ref: str) -> Record:
+        return self.changeable(self.get_record(actor.tenant_id, ref))
+
+    def bumped(self, actor: User, ref: str) -> Record:
+        """`_editable` and `_touch` (no other change) in one statement: the record with its version bumped, for a
+        change that only adds to it (a comment). A refusal rolls the bump back with the rest of the change."""
+        kind, number = parse_ref(ref)
+        record = self.repo.records.bump_record(actor.tenant_id, kind, number, self.work.clock())
+        if record is None:
+            raise NotFound(f"I can't find {kind.prefix}-{number}.")
+        return self.changeable(record)
+
+    def changeable(self, record: Record) -> Record:
+        if record.converted_to:
+            raise DomainError(f"{record.ref} was converted to {record.converted_to}; make changes there.")
+        if record.archived_at:
+            raise DomainError(f"{record.ref} is archived; restore it first: restore {record.ref}")
+        return record
+
+    def event(
+        self,
+        actor: User,
+        record: Record,
+        kind: EventKind,
+        old: str | None = None,
+        new: str | None = None,
+        detail: str | None = None,
+        notify: bool = True,
+        followers: tuple[Follower, ...] | None = None,
+    ) -> Event:
+        """The timeline entry, and (in the same transaction) the followers' pending notifications.
+        `followers`: the record's first followers, read in this transaction (see Deliveries.enqueue)."""
+        event = self.repo.records.add_event(
+            actor.tenant_id, Event(record.id, actor.id, kind, self.work.clock(), old, new, detail, actor.name)
+        )
+        if notify:
+            known = followers if followers is not None and every_one(followers) else None
+            self.deliveries.enqueue(actor, record, event, known)
+        return event
+
+    def touch(self, record: Record, **changes: object) -> Record:
+        """Bump the version (and apply `changes`) of a record read in this same write transaction."""
+        now = self.work.clock()
+        self.repo.records.touch_record(record.tenant_id, record.id, now, **changes)
+        if "converted_to_id" in changes:  # a reference, not an id, on the model: read it back
+            updated = self.repo.records.get_record(record.tenant_id, record.id)
+            if updated is None:
+                raise LookupError(f"record {record.id} vanished inside its own transaction")
+            return updated
+        # Record(**fields) rather than dataclasses.replace, which costs several times more (once per click)
+        return Record(**{**vars(record), "version": record.version + 1, "updated_at": now, **changes})  # type: ignore[arg-type]
+
+    def changed(
+        self, record: Record, events: tuple[Event, ...], message: str, seen: Seen = NOTHING_SEEN,
+        before: Record | None = None, followers: tuple[Follower, ...] | None = None,
+    ) -> Change:  # fmt: skip
+        """The Change with the record's view, built once, inside the change's transaction. The card was stale
+        when it showed another version of the record it was clicked on (`before`: that record, when it differs).
+        `followers`: read earlier in this transaction, by a change that leaves them as they were."""
+        clicked = before or record
+        version_then = clicked.version if before else record.version - 1
+        stale = seen.version is not None and seen.version != version_then
+        return Change(record, events, message, self.view_of(record, followers=followers), stale)
