@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.domain.clock import SYSTEM, Clock
 from bot.domain.delivery import CardPost
+from bot.domain.language import speaking
 from bot.domain.models import RecordView
 from bot.handlers.replies import refresh_user_ids
 from bot.notify.rate_limits import RateLimiter, in_conversation, in_tenant
@@ -223,5 +224,6 @@ class CardUpdater:
             # A 1:1 chat has one viewer; a shared card shows Follow to all, and each listed viewer's own view.
             viewer = None if post.shared or not post.viewer_id else self.services.user_by_id(tenant_id, post.viewer_id)
             ids = refresh_user_ids(view, viewer, shared=viewer is None)
-            cards.append((post, record_card(view, viewer.id if viewer else None, refresh_user_ids=ids)))
+            with speaking(post.locale):  # each listed viewer's refresh then asks for their own language
+                cards.append((post, record_card(view, viewer.id if viewer else None, refresh_user_ids=ids)))
         return cards
