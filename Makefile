@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test check lint install install-dev chromium postgresql package playground icons clean bench
+.PHONY: run test check lint install install-dev chromium postgresql package playground icons clean bench messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,18 @@ package: install-dev
 # The bot and Microsoft 365 Agents Playground: chat with it at http://localhost:56150
 playground: install-dev
 	$(BIN)/python -m playground.run
+
+# The message catalogs (bot/domain/language.py): extract what the code says, merge it into each language's .po
+# (new entries then want their translation: tests/unit/test_catalogs.py fails until they have it), and report
+# each catalog's count. The .po files are the source; the bot compiles them in memory when it first speaks one.
+LANGUAGES := de pt_PT pt_BR
+messages: install-dev
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --add-comments=TRANSLATORS: \
+		--project=teams-crm --msgid-bugs-address= -o locales/messages.pot bot cards
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --init-missing --no-fuzzy-matching \
+		--ignore-obsolete --no-location
+	@for language in $(LANGUAGES); do \
+		$(BIN)/pybabel compile -d locales -D messages -l $$language -o /dev/null --statistics || exit 1; done
 
 icons: install-dev
 	$(BIN)/python -m manifest.make_icons

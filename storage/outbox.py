@@ -19,7 +19,8 @@ _COLUMNS = (
     " n.next_attempt_at, n.last_error,"
     " (SELECT CASE r.kind WHEN 'lead' THEN 'L-' ELSE 'O-' END || r.number FROM records r"
     "  WHERE r.tenant_id = n.tenant_id AND r.id = n.record_id),"
-    " (SELECT u.name FROM users u WHERE u.tenant_id = n.tenant_id AND u.id = n.recipient_id), n.purpose"
+    " (SELECT u.name FROM users u WHERE u.tenant_id = n.tenant_id AND u.id = n.recipient_id), n.purpose,"
+    " (SELECT u.locale FROM users u WHERE u.tenant_id = n.tenant_id AND u.id = n.recipient_id)"
 )
 
 FEED = "feed"  # the channel of a change told to a follower who chose the activity feed (alone or with chat)
@@ -35,7 +36,7 @@ def _notification(row: Any) -> Notification:
         id=row[0], tenant_id=row[1], record_id=row[2], recipient_id=row[3], actor_id=row[4],
         event_ids=tuple(int(i) for i in row[5].split(",") if i), status=DeliveryStatus(row[6]), attempts=row[7],
         due_at=row[8], next_attempt_at=row[9], last_error=row[10], record_ref=row[11] or "", recipient_name=row[12] or "",
-        purpose=Purpose(row[13]),
+        purpose=Purpose(row[13]), recipient_locale=row[14],
     )  # fmt: skip
 
 

@@ -90,6 +90,17 @@ class PeopleQueries(Queries):
         )
         return [_user(r) for r in rows]
 
+    def set_locale(self, tenant_id: str, user_id: int, locale: str) -> None:
+        """The locale Teams reported on the person's latest activity (one statement, a write only if it changed)."""
+        self.db.execute(
+            "UPDATE users SET locale = ? WHERE tenant_id = ? AND id = ? AND locale IS DISTINCT FROM ?",
+            [locale, tenant_id, user_id, locale],
+        )
+
+    def locale_of(self, tenant_id: str, user_id: int) -> str | None:
+        row = self._one("SELECT locale FROM users WHERE tenant_id = ? AND id = ?", [tenant_id, user_id])
+        return row[0] if row else None
+
     def profile_checked(self, tenant_id: str, user_id: int) -> bool:
         row = self._one("SELECT profile_checked_at FROM users WHERE tenant_id = ? AND id = ?", [tenant_id, user_id])
         return bool(row and row[0])

@@ -128,7 +128,8 @@ class PipelineQueries(Queries):
     def weekly_sends_due(self, now: str, limit: int = 100) -> list[tuple[Any, ...]]:
         rows = self._all(
             "SELECT s.id, s.tenant_id, s.weekly_id, s.week, s.attempts, w.conversation_id, w.service_url, w.set_by,"
-            " w.time_zone FROM weekly_sends s JOIN weekly_posts w ON w.tenant_id = s.tenant_id AND w.id = s.weekly_id"
+            " w.time_zone, (SELECT u.locale FROM users u WHERE u.tenant_id = w.tenant_id AND u.id = w.set_by)"
+            " FROM weekly_sends s JOIN weekly_posts w ON w.tenant_id = s.tenant_id AND w.id = s.weekly_id"
             " WHERE s.status = 'pending' AND s.next_attempt_at <= ? ORDER BY s.next_attempt_at, s.id LIMIT ?",
             [now, limit],
         )

@@ -53,7 +53,8 @@ class PostQueries(Queries):
             chunk = record_ids[start : start + _IDS_PER_QUERY]
             marks = ", ".join("?" for _ in chunk)
             rows = self._all(
-                "SELECT p.record_id, p.conversation_id, p.activity_id, p.service_url, p.shared, p.viewer_id, r.version"
+                "SELECT p.record_id, p.conversation_id, p.activity_id, p.service_url, p.shared, p.viewer_id, r.version,"
+                " (SELECT u.locale FROM users u WHERE u.tenant_id = p.tenant_id AND u.id = p.viewer_id) AS locale"
                 " FROM records r JOIN card_posts p ON p.id IN (SELECT q.id FROM card_posts q"
                 " WHERE q.tenant_id = r.tenant_id AND q.record_id = r.id ORDER BY q.id DESC LIMIT ?)"
                 f" WHERE r.tenant_id = ? AND r.id IN ({marks}) ORDER BY p.record_id, p.id DESC",
@@ -64,7 +65,7 @@ class PostQueries(Queries):
                 posts.append(
                     CardPost(
                         tenant_id, r["record_id"], r["conversation_id"], r["activity_id"], r["service_url"],
-                        bool(r["shared"]), r["viewer_id"],
+                        bool(r["shared"]), r["viewer_id"], r["locale"],
                     )
                 )  # fmt: skip
         return found

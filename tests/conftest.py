@@ -46,6 +46,7 @@ class Person:
     name: str
     email: str
     tenant_id: str = TENANT
+    locale: str | None = None  # sent in Teams' clientInfo entity on each of their activities, as Teams does
 
 
 ALICE = Person("29:alice", "aad0a11c-0000-4000-8000-000000000001", "Alice Owner", "alice@contoso.example")
@@ -133,6 +134,9 @@ class Teams:
         channel_data: dict[str, Any] = {"tenant": {"id": person.tenant_id}}
         if chat == "channel":
             channel_data |= {"team": {"id": "19:team@thread.tacv2"}, "channel": {"id": "19:sales@thread.tacv2"}}
+        if person.locale:
+            client = {"type": "clientInfo", "locale": person.locale, "platform": "Web"}
+            fields["entities"] = [*fields.get("entities", []), client]
         return {
             "type": kind,
             "id": f"act-{next(self._ids)}-{uuid.uuid4().hex[:6]}",
@@ -143,7 +147,7 @@ class Teams:
             "conversation": conversation,
             "recipient": {"id": BOT_ID, "name": BOT_NAME},
             "channelData": channel_data,
-            "locale": "en-US",
+            "locale": person.locale or "en-US",
             **fields,
         }
 

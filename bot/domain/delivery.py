@@ -45,6 +45,7 @@ class Notification:
     record_ref: str = ""
     recipient_name: str = ""
     purpose: Purpose = Purpose.CHANGE
+    recipient_locale: str | None = None  # their latest locale (Teams' clientInfo): the language it is built in
 
 
 class DeliverTo(enum.StrEnum):
@@ -93,3 +94,4 @@ class CardPost:
     service_url: str
     shared: bool
     viewer_id: int | None
+    locale: str | None = None  # its viewer's (a shared card: its sharer's) latest locale: the card's language

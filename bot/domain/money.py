@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 from bot.domain.errors import DomainError
+from bot.domain.language import _, current, decimal_mark, grouped, ngettext, numbers_locale
 
 # Active ISO 4217 codes and their minor-unit exponent (2 unless listed). Funds and precious metals
 # (XAU, XDR, XTS, XXX ...) have no minor unit and are not money a deal is worth.
@@ -38,7 +39,9 @@ def currency_code(raw: str | None, field: str = "currency") -> str:
     code = (raw or "").strip().upper()
     if code not in EXPONENTS:
         shown = (raw or "").strip()[:12]
-        raise DomainError(f"“{shown}” is not a currency code I know: use an ISO 4217 code such as EUR or USD.", field)
+        raise DomainError(
+            _("“{code}” is not a currency code I know: use an ISO 4217 code such as EUR or USD.", code=shown), field
+        )
     return code
 
 
@@ -52,17 +55,29 @@ def parse_amount(raw: str | None, currency: str, field: str = "value") -> int:
     typed = (raw or "").strip()
     shown = typed[:30]
     if typed.startswith("-"):
-        raise DomainError(f"A value can't be negative (“{shown}”).", field)
+        raise DomainError(_("A value can't be negative (“{value}”).", value=shown), field)
     match = _AMOUNT.fullmatch(_GROUPING.sub("", typed))
     if not match:
-        raise DomainError(f"“{shown}” is not an amount. Write it like 25000 or 25000.50.", field)
+        raise DomainError(_("“{value}” is not an amount. Write it like 25000 or 25000.50.", value=shown), field)
     exponent = EXPONENTS[currency]
     decimals = match.group(2) or ""
     if len(decimals.rstrip("0")) > exponent:
-        raise DomainError(f"{currency} amounts have at most {exponent} decimals (“{shown}”).", field)
+        raise DomainError(
+            ngettext(
+                "{currency} amounts have at most {n} decimal (“{value}”).",
+                "{currency} amounts have at most {n} decimals (“{value}”).",
+                exponent,
+                currency=currency,
+                value=shown,
+            ),
+            field,
+        )
     amount = Decimal(match.group(1) + "." + (decimals or "0"))
     if amount >= MAX_MAJOR:
-        raise DomainError(f"“{shown}” is too large for a deal's value (at most {MAX_MAJOR - 1:,}).", field)
+        largest = current().number(MAX_MAJOR - 1)
+        raise DomainError(
+            _("“{value}” is too large for a deal's value (at most {largest}).", value=shown, largest=largest), field
+        )
     return int(amount.scaleb(exponent))
 
 
@@ -70,22 +85,15 @@ def as_decimal(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-EXPONENTS.get(currency, 2))
 
 
-# (thousands separator, decimal mark) by the reader's language (Teams' clientInfo locale).
-_SEPARATORS: dict[str, tuple[str, str]] = {
-    **dict.fromkeys(["de", "es", "it", "nl", "pt", "id", "da", "tr", "el", "ro", "hr", "sl", "sr", "vi"], (".", ",")),
-    **dict.fromkeys(
-        ["fr", "ru", "pl", "cs", "sv", "nb", "no", "fi", "uk", "hu", "sk", "bg", "lt", "lv", "et"], ("\u202f", ",")
-    ),
-}
+def format_money(minor: int, currency: str, locale: str | None = None) -> str:
+    """`2500000, "EUR", "de-DE"` -> `25.000,00 EUR`; the exact amount, grouped the reader's way (a BCP 47 tag;
+    None: the current reader's, bot/domain/language.py)."""
+    return _formatted(minor, currency, numbers_locale(locale.replace("_", "-")) if locale else current().locale)
 
 
 @functools.lru_cache(maxsize=4096)  # a card shows its value twice; lists and charts repeat amounts
-def format_money(minor: int, currency: str, locale: str | None = None) -> str:
-    """`2500000, "EUR", "de-DE"` -> `25.000,00 EUR`; the exact amount, grouped the reader's way."""
-    language = (locale or "en").replace("_", "-").split("-")[0].lower()
-    group, mark = ("\u2019", ".") if (locale or "").upper().endswith("-CH") else _SEPARATORS.get(language, (",", "."))
+def _formatted(minor: int, currency: str, numbers: str) -> str:
     exponent = EXPONENTS.get(currency, 2)
     whole, fraction = divmod(minor, 10**exponent)
-    grouped = f"{whole:,}".replace(",", group)
-    digits = f"{mark}{fraction:0{exponent}d}" if exponent else ""
-    return f"{grouped}{digits} {currency}"
+    digits = f"{decimal_mark(numbers)}{fraction:0{exponent}d}" if exponent else ""
+    return f"{grouped(whole, numbers)}{digits} {currency}"

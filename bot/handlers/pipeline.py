@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from bot.domain.models import Place, User
-from bot.handlers.replies import READER_LOCALE, Reply
+from bot.handlers.replies import Reply
 from bot.services import CrmService
 from bot.services.pipeline import WeeklyStatus
 from cards.pipeline import pipeline_card, scope_title
@@ -27,7 +27,7 @@ def pipeline_reply(services: CrmService, user: User, said: str, place: Place | N
         empty = f"No open opportunity in {found.stage} here."
         return Reply(card=record_list_card(title, found.records[:LIST_SIZE], empty, more_hint=more))
     pipeline = services.pipeline.pipeline(user, said, time_zone)
-    return Reply(card=pipeline_card(pipeline, READER_LOCALE.get()))
+    return Reply(card=pipeline_card(pipeline))
 
 
 def weekly_reply(services: CrmService, user: User, said: str, place: Place | None, time_zone: str) -> Reply:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from bot.domain.contact_csv import FileOffer
 from bot.domain.models import Change, Event, RecordView, User
 from cards.common import Card
 from cards.records import record_card
-
-# The locale of the person the turn answers (Teams' clientInfo), set by the Teams layer once per turn:
-# record cards group the deal's value that person's way.
-READER_LOCALE: ContextVar[str | None] = ContextVar("reader_locale", default=None)
 
 
 @dataclass(frozen=True)
@@ -44,10 +39,7 @@ def record_reply(
     change: Change | None = None,
 ) -> Reply:
     """The record card as `viewer` sees it, kept fresh for each viewer through the card's refresh."""
-    card = record_card(
-        view, viewer.id, message, good, refresh_user_ids=refresh_user_ids(view, viewer, shared),
-        locale=READER_LOCALE.get(),
-    )  # fmt: skip
+    card = record_card(view, viewer.id, message, good, refresh_user_ids=refresh_user_ids(view, viewer, shared))
     events = change.events if change else ()
     return Reply(card=card, events=events, record_id=view.record.id, view=view if change else None)
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.domain.clock import SYSTEM, Clock
 from bot.domain.delivery import CardPost
+from bot.domain.language import speaking
 from bot.domain.models import RecordView
 from bot.handlers.replies import refresh_user_ids
 from bot.notify.rate_limits import RateLimiter, in_conversation, in_tenant
@@ -229,5 +230,6 @@ class CardUpdater:
                 else self.services.people.user_by_id(tenant_id, post.viewer_id)
             )
             ids = refresh_user_ids(view, viewer, shared=viewer is None)
-            cards.append((post, record_card(view, viewer.id if viewer else None, refresh_user_ids=ids)))
+            with speaking(post.locale):  # each listed viewer's refresh then asks for their own language
+                cards.append((post, record_card(view, viewer.id if viewer else None, refresh_user_ids=ids)))
         return cards

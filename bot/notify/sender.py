@@ -41,6 +41,7 @@ from collections.abc import Hashable
 from typing import Protocol, cast
 
 from bot.domain.delivery import Notification, NotificationView
+from bot.domain.language import _, current, speaking
 from bot.notify.fair_queue import FairQueue
 from bot.notify.rate_limits import DeliveryPolicy, Keyed, Permit, RateLimiter, in_conversation, in_tenant
 from bot.services.outbox import Deliveries
@@ -218,8 +219,9 @@ class Sender:
         assert self.poster is not None
         run, weekly = self.deliveries.run, self.deliveries.weekly
         pipeline = await run(weekly.pipeline, send)
-        card = pipeline_card(pipeline)
-        summary = f"The team's pipeline, week of {send.week}"
+        with speaking(send.locale):  # the language of the person who set the post up
+            card = pipeline_card(pipeline)
+            summary = _("The team's pipeline, week of {week}", week=current().day(send.week))
         tenant = send.tenant_id
         permit = await self.limiter.acquire([in_conversation(tenant, send.conversation_id)], in_tenant(tenant))
         answered_at: float | None = None
@@ -309,7 +311,8 @@ class Sender:
             if view is None:
                 await run(self.deliveries.drop, notification)
                 return None
-            outgoing = await self.transport.prepare(view)  # before the permit: its window starts when granted
+            with speaking(notification.recipient_locale):  # built in the recipient's language, not the actor's
+                outgoing = await self.transport.prepare(view)  # before the permit: its window starts when granted
             tenant = notification.tenant_id
             conversation = in_conversation(tenant, outgoing.conversation_id)
             also: list[Keyed] = getattr(outgoing, "also_limited", [])  # an activity feed's own windows

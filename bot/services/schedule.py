@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 from bot.domain.clock import format_time, parse_time
 from bot.domain.delivery import Notification, NotificationView, Purpose
 from bot.domain.hours import Schedule, WorkingHours, valid_zone, zone
+from bot.domain.language import valid_tag
 from bot.domain.models import Event, NotifyChoice, Record, User
 
 if TYPE_CHECKING:
     from bot.services.outbox import Deliveries
 
-ZONES_REMEMBERED = 10_000  # people whose time zone is known to be stored
+ZONES_REMEMBERED = 10_000  # people whose time zone (and locale) is known to be stored
 
 
 class Schedules:
@@ -24,6 +25,23 @@ class Schedules:
         self.repo = deliveries.repo
         self.queries = deliveries.repo.notices
         self._zones: dict[tuple[str, int], str] = {}
+        self._locales: dict[tuple[str, int], str] = {}
+
+    def note_locale(self, user: User, reported: str | None) -> str | None:
+        """The person's language as Teams reports it on this activity (`clientInfo`), stored when it changed so
+        that notifications, reminders and digests speak it; with none reported (or none that is a language
+        tag), their latest. Remembered in the process, so a known person costs nothing."""
+        found = valid_tag(reported)
+        key = (user.tenant_id, user.id)
+        if found is None:
+            return self._locales.get(key) or self.repo.people.locale_of(user.tenant_id, user.id)
+        if self._locales.get(key) != found:
+            with self.repo.transaction():
+                self.repo.people.set_locale(user.tenant_id, user.id, found)
+            if len(self._locales) > ZONES_REMEMBERED:
+                self._locales.clear()
+            self._locales[key] = found
+        return found
 
     def note_time_zone(self, user: User, name: str | None) -> None:
         """The person's time zone as Teams reports it on their activities; written only when it changed

@@ -57,6 +57,7 @@ class WeeklySend:
     service_url: str
     set_by: int
     time_zone: str
+    locale: str | None = None  # the setter's latest locale: the post speaks their language
 
 
 class WeeklyPosts:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from botbuilder.schema import Activity
 
+from bot.domain.language import valid_tag
 from bot.domain.models import Mentioned, Place, User
 
 if TYPE_CHECKING:
@@ -124,17 +125,15 @@ class Turn:
     services: CrmService
     handlers: Handlers
     needs_profile: bool = False  # email and UPN not looked up yet
-
-
-_LOCALE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}")
+    locale: str | None = None  # the reader's: this activity's (Teams' clientInfo), else their latest
 
 
 def reader_locale(activity: Activity) -> str | None:
-    """The reader's locale: Teams' `clientInfo` entity, else the activity's `locale` (`en-US`, `de-DE`)."""
+    """The reader's locale: Teams' `clientInfo` entity, else the activity's `locale` (`en-US`, `de-DE`);
+    None for anything that is not a language tag (bot/domain/language.py)."""
     for entity in activity.entities or []:
         if isinstance(entity.type, str) and entity.type.lower() == "clientinfo":
-            locale = (entity.additional_properties or {}).get("locale")
-            if isinstance(locale, str) and _LOCALE.fullmatch(locale):
+            locale = valid_tag((entity.additional_properties or {}).get("locale"))
+            if locale:
                 return locale
-    locale = activity.locale
-    return locale if isinstance(locale, str) and _LOCALE.fullmatch(locale) else None
+    return valid_tag(activity.locale)

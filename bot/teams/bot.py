@@ -21,7 +21,8 @@ from botbuilder.schema import (
 
 from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError, Redelivered
-from bot.handlers.replies import READER_LOCALE, Reply
+from bot.domain.language import speak
+from bot.handlers.replies import Reply
 from bot.handlers.router import Click
 from bot.handlers.routing import build, command_routes, verb_routes
 from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES
@@ -91,7 +92,7 @@ class TeamsCrmBot(ActivityHandler):
             await self._refuse(turn_context, "I could not tell who you are in which organisation.")
             return
         turn_context.turn_state["crm.turn"] = turn
-        READER_LOCALE.set(reader_locale(activity))
+        speak(turn.locale)  # the rest of the turn answers in the reader's language
         if not first:
             log.info("tenant=%s user=%s activity=%s redelivered: ignored", turn.tenant_id, turn.user.id, activity.id)
             await self._refuse(turn_context, "Already done.", tell=False)
@@ -109,10 +110,12 @@ class TeamsCrmBot(ActivityHandler):
             await run(turn.services.work.claim_unclaimed)  # a turn that changed nothing is claimed once it has answered
 
     def _arrival(self, activity: Activity) -> tuple[Turn | None, bool]:
-        """Who sent the activity, whether it is its first delivery, and their time zone noted if so."""
+        """Who sent the activity, in which language, whether it is its first delivery, and their time zone
+        noted if so."""
         turn = self._turn(activity)
         if turn is None:
             return None, False
+        turn.locale = self.services.deliveries.schedules.note_locale(turn.user, reader_locale(activity))
         first, claim = self._first_delivery(activity, turn)
         if claim is not None:
             turn.services = self.services.for_turn(turn.tenant_id, *claim)

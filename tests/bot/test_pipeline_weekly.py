@@ -16,7 +16,7 @@ from tests.conftest import ALICE, BOB, DAVE, FAST, Person, Teams, all_text
 
 TUESDAY = "2026-12-01T10:00:00.000000Z"
 CHANNEL = "19:sales@thread.tacv2"  # channelData.channel.id: a new post in the channel, not a reply
-BERLIN = {"type": "clientInfo", "locale": "de-DE", "country": "DE", "platform": "Web", "timezone": "Europe/Berlin"}
+BERLIN = {"type": "clientInfo", "locale": "en-GB", "country": "DE", "platform": "Web", "timezone": "Europe/Berlin"}
 
 
 @pytest.fixture
