@@ -146,8 +146,13 @@ class DialogContinue(TypedDict):
     value: DialogValue
 
 
+class DialogMessage(TypedDict):
+    type: Literal["message"]
+    value: str
+
+
 class DialogResponse(TypedDict):
-    task: DialogContinue
+    task: DialogContinue | DialogMessage
 
 
 def compose_results(results: Sequence[tuple[AdaptiveCard, Thumbnail | None]]) -> ComposeResponse:
@@ -195,3 +200,10 @@ def dialog_response(title: str, card: AdaptiveCard) -> DialogResponse:
             },
         }
     }
+
+
+def task_message(text: str) -> DialogResponse:
+    """The answer to an action's invoke (`composeExtension/fetchTask`, `submitAction`) that opens no dialog: Teams
+    shows the text in a small dialog. These invokes are answered with a `task`, never a `composeExtension`
+    message (that is a search's answer)."""
+    return {"task": {"type": "message", "value": text}}

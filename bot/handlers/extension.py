@@ -30,6 +30,7 @@ from cards.envelopes import (
     compose_picks,
     compose_results,
     dialog_response,
+    task_message,
 )
 from cards.extension import (
     add_to_record_dialog,
@@ -71,6 +72,7 @@ EXTENSION_COMMANDS = (
                      "Add this message as a comment on a lead or opportunity, with a link back.", "Record"),
 )  # fmt: skip
 
+UNAVAILABLE = "This action is not available any more: update the CRM app."
 MAX_QUERY = 100  # characters a search may have; longer is answered with a message
 PAGE = 25  # results Teams asks for at once; never more
 PICKER_SIZE = 50  # contacts or records listed in a dialog's picker before typeahead takes over
@@ -185,7 +187,7 @@ class Extension:
             records = [record_choice(r) for r in self.services.records_for_compose(user, "", PICKER_SIZE)]
             card = add_to_record_dialog(values, records, data, errors, message)
             return dialog_response("Add to a record", card)
-        return compose_message("This action is not available any more: update the CRM app.")
+        return task_message(UNAVAILABLE)
 
     def submit_action(self, user: User, value: Any) -> Submitted:
         value = _dict(value)
@@ -206,7 +208,7 @@ class Extension:
             values["author"] = text_field(data, "author")[:MAX_NAME]
             carried = {"key": text_field(data, "key"), "author": values["author"], "link": text_field(data, "link")}
         except BadPayload as exc:
-            return Submitted(compose_message(exc.message))
+            return Submitted(task_message(exc.message))
         message = ChatMessage(values["comment"], values["author"], carried["link"] or None)
         try:
             if command == LEAD_FROM_MESSAGE:
@@ -216,7 +218,7 @@ class Extension:
                     raise DomainError("Pick a record.", "ref")
                 change = self.services.message_to_record(user, carried["key"], values["ref"], message)
             else:
-                return Submitted(compose_message("This action is not available any more: update the CRM app."))
+                return Submitted(task_message(UNAVAILABLE))
         except DomainError as exc:
             field = FIELDS.get(exc.field or "", exc.field) if command == LEAD_FROM_MESSAGE else exc.field
             errors = {field: exc.message} if field and field in values else None

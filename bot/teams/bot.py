@@ -41,7 +41,7 @@ from bot.teams.activity import (
 )
 from bot.teams.files import FileExchange, consent_attachment, file_attachments
 from cards.common import Card
-from cards.envelopes import card_response, compose_message, message_response, search_response
+from cards.envelopes import card_response, compose_message, message_response, search_response, task_message
 from cards.help import help_card
 
 log = logging.getLogger(__name__)
@@ -152,8 +152,13 @@ class TeamsCrmBot(ActivityHandler):
         """Answer without doing anything: an invoke always gets its answer; a message only if `tell`."""
         activity = turn_context.activity
         if activity.type == ActivityTypes.invoke:
-            extension = str(activity.name).startswith("composeExtension/")  # Teams reads another shape there
-            body: Any = compose_message(message) if extension else message_response(message)
+            name = str(activity.name)
+            if name in ("composeExtension/fetchTask", "composeExtension/submitAction"):
+                body: Any = task_message(message)  # an action's invoke: answered with a `task`
+            elif name.startswith("composeExtension/"):  # a search: Teams reads a composeExtension answer
+                body = compose_message(message)
+            else:
+                body = message_response(message)
             await turn_context.send_activity(
                 Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
             )

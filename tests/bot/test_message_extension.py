@@ -18,9 +18,44 @@ HTML = (
 )
 
 
+# What Teams reads in the answer to each invoke of the message extension; anything else it cannot show
+# ("Unable to reach the app"). A search answers `composeExtension` results or a message
+# (https://learn.microsoft.com/en-us/microsoftteams/platform/messaging-extensions/how-to/search-commands/respond-to-search);
+# fetchTask answers "a `task` object containing either an Adaptive Card or a URL" or a message
+# (https://learn.microsoft.com/en-us/microsoftteams/platform/messaging-extensions/how-to/action-commands/create-task-module,
+# "respond with a task object that contains either a taskInfo object ... or a simple string message":
+# https://learn.microsoft.com/en-us/training/modules/build-microsft-teams-message-extension-apps/6-implement-action-extension);
+# submitAction answers a card, another dialog (`task`), a `botMessagePreview`, or nothing
+# (https://learn.microsoft.com/en-us/microsoftteams/platform/messaging-extensions/how-to/action-commands/respond-to-task-module-submit).
+ANSWERS: dict[str, dict[str, set[str]]] = {
+    "composeExtension/query": {"composeExtension": {"result", "message"}},
+    "composeExtension/selectItem": {"composeExtension": {"result", "message"}},
+    "composeExtension/fetchTask": {"task": {"continue", "message"}},
+    "composeExtension/submitAction": {
+        "task": {"continue", "message"},
+        "composeExtension": {"result", "botMessagePreview"},
+    },
+}
+
+
+def answer_teams_reads(name: str, body: Any) -> bool:
+    if name == "composeExtension/submitAction" and body in ({}, None, ""):
+        return True  # no response: the dialog closes
+    kinds = ANSWERS[name]
+    return (
+        isinstance(body, dict)
+        and len(body) == 1
+        and any(
+            key in body and isinstance(body[key], dict) and body[key].get("type") in types
+            for key, types in kinds.items()
+        )
+    )
+
+
 async def invoke(teams: Teams, person: Person, name: str, value: Any, chat: str = "personal") -> Any:
     status, body = await teams.post(teams.activity(person, kind="invoke", chat=chat, name=name, value=value))
     assert status == 200, (status, body)
+    assert answer_teams_reads(name, body), (name, body)
     return body
 
 
@@ -334,11 +369,8 @@ async def test_another_tenants_contact_in_a_tampered_submit_is_not_found(deals: 
 async def test_a_tampered_dialog_is_refused_with_a_message(deals: Teams, tampered: dict[str, Any]) -> None:
     dialog = await fetch(deals, ALICE, "leadFromMessage")
     body = await submit(deals, ALICE, "leadFromMessage", {**dialog_values(dialog), **tampered})
-    shown = (
-        body["composeExtension"]["text"]
-        if "composeExtension" in body
-        else all_text(body["task"]["value"]["card"]["content"])
-    )
+    task = body["task"]  # an action's refusal is a `task`: a message, or the dialog again
+    shown = task["value"] if task["type"] == "message" else all_text(task["value"]["card"]["content"])
     assert "out of date" in shown or "can't read" in shown
     assert count(deals, "records") == 3
 
@@ -394,12 +426,22 @@ async def test_someone_whose_first_contact_is_a_search_is_recorded(deals: Teams)
 async def test_an_unknown_invoke_of_the_extension_is_refused_without_a_crash(deals: Teams) -> None:
     status, _ = await deals.post(deals.activity(ALICE, kind="invoke", name="composeExtension/queryLink", value={}))
     assert status == 501
-    body = await invoke(deals, ALICE, "composeExtension/submitAction", {"commandId": "other", "data": {}})
-    assert body == {
-        "composeExtension": {"type": "message", "text": "This action is not available any more: update the CRM app."}
-    }
-    body = await invoke(deals, ALICE, "composeExtension/fetchTask", "not a dict")
-    assert body["composeExtension"]["type"] == "message"
+    unavailable = {"task": {"type": "message", "value": "This action is not available any more: update the CRM app."}}
+    assert (
+        await invoke(deals, ALICE, "composeExtension/submitAction", {"commandId": "other", "data": {}}) == unavailable
+    )
+    assert await invoke(deals, ALICE, "composeExtension/fetchTask", {"commandId": "other"}) == unavailable
+    assert await invoke(deals, ALICE, "composeExtension/fetchTask", "not a dict") == unavailable
+
+
+@pytest.mark.parametrize("name", ["composeExtension/fetchTask", "composeExtension/submitAction"])
+async def test_an_action_from_an_unknown_organisation_is_refused_with_a_task_message(deals: Teams, name: str) -> None:
+    activity = deals.activity(ALICE, kind="invoke", name=name, value={"commandId": "leadFromMessage"})
+    activity["channelData"] = {}
+    activity["conversation"].pop("tenantId")
+    status, body = await deals.post(activity)
+    assert status == 200 and answer_teams_reads(name, body)
+    assert body == {"task": {"type": "message", "value": "I could not tell who you are in which organisation."}}
 
 
 async def test_a_search_from_an_unknown_organisation_is_answered_in_the_extensions_shape(deals: Teams) -> None:
