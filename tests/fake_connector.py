@@ -127,6 +127,7 @@ class FakeConnector:
     delivered: set[str] = field(default_factory=set)  # ids of the activities Teams sent the bot (tests.conftest)
     without_bot: set[str] = field(default_factory=set)  # chats a person uses the app in without the bot
     member_delay: float = 0.0  # seconds a roster lookup hangs before it answers (a slow Teams)
+    sent: set[str] = field(default_factory=set)  # ids of every message the bot posted (kept when `posted` is cleared)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def fail_next(self, count: int, status: int = 503, retry_after: str | None = None, **options: Any) -> None:
@@ -179,10 +180,12 @@ class FakeConnector:
 
     def exists(self, message_id: str) -> bool:
         """A message in Teams: one the bot posted, or an activity Teams delivered to the bot."""
-        return message_id in self.delivered or any(p.method == "POST" and p.id == message_id for p in self.posted)
+        return message_id in self.delivered or message_id in self.sent
 
-    def sent_by_bot(self, message_id: str) -> bool:
-        return any(p.method == "POST" and p.id == message_id for p in self.posted)
+    def _new_message_id(self) -> str:
+        message_id = f"msg-{next(self._ids)}"
+        self.sent.add(message_id)
+        return message_id
 
     def replies_to(self, activity_id: str) -> list[Posted]:
         return [p for p in self.posted if p.reply_to == activity_id]
@@ -226,7 +229,7 @@ class FakeConnector:
             error = {"error": {"code": "BotNotInConversationRoster", "message": "The bot is not part of the roster."}}
             return web.json_response(error, status=403)
         if request.method == "PUT":
-            if not self.sent_by_bot(reply_to or ""):  # a person's message, a card they inserted included
+            if reply_to not in self.sent:  # a person's message, a card they inserted included
                 self.refused.append((403, parts[1]))
                 error = {"error": {"code": "Forbidden", "message": "The bot can update only its own messages."}}
                 return web.json_response(error, status=403)
@@ -250,7 +253,7 @@ class FakeConnector:
         if files_refusal is not None:
             self.refused.append((400, parts[1]))
             return web.json_response({"error": {"code": "BadArgument", "message": files_refusal}}, status=400)
-        message_id = f"msg-{next(self._ids)}"
+        message_id = self._new_message_id()
         self.posted.append(
             Posted("POST", parts[1], body.get("replyToId") or reply_to, body, message_id, time.monotonic())
         )
@@ -340,7 +343,7 @@ class FakeConnector:
         refusal = await self._refusal(request, channel, activity)
         if refusal is not None:
             return refusal
-        message_id = f"msg-{next(self._ids)}"
+        message_id = self._new_message_id()
         self.posted.append(Posted("POST", channel, None, activity, message_id, time.monotonic()))
         return web.json_response({"id": f"{channel};messageid={message_id}", "activityId": message_id}, status=201)
 
