@@ -129,6 +129,7 @@ class FakeConnector:
     member_delay: float = 0.0  # seconds a roster lookup hangs before it answers (a slow Teams)
     sent: set[str] = field(default_factory=set)  # ids of every message the bot posted (kept when `posted` is cleared)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _unstalled: asyncio.Event = field(default_factory=asyncio.Event)
 
     def fail_next(self, count: int, status: int = 503, retry_after: str | None = None, **options: Any) -> None:
         self.faults.extend(Fault(status, retry_after, **options) for _ in range(count))
@@ -218,7 +219,7 @@ class FakeConnector:
         if len(parts) >= 3 and parts[0] == "conversations" and parts[2] == "activities":
             return await self._activity(request, parts)
         if len(parts) == 4 and parts[0] == "conversations" and parts[2] == "members":
-            return await self._member(parts[1], parts[3])
+            return await self._member(request, parts[1], parts[3])
         return web.json_response({"error": {"code": "BadSyntax", "message": request.path}}, status=400)
 
     async def _activity(self, request: web.Request, parts: list[str]) -> web.Response:
@@ -293,13 +294,26 @@ class FakeConnector:
         code = "TooManyRequests" if status == 429 else "ServiceUnavailable"
         return web.json_response({"error": {"code": code, "message": "fake"}}, status=status, headers=headers)
 
-    async def _member(self, conversation_id: str, user_id: str) -> web.Response:
+    async def _hang(self, request: web.Request, seconds: float) -> None:
+        """Answer nothing for `seconds`, until the caller hangs up, or until `unstall()` (aiohttp does not cancel
+        a handler whose client went away, and its server waits for the handler when the test ends)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not self._unstalled.is_set():
+            if request.transport is None or request.transport.is_closing():
+                return
+            await asyncio.sleep(0.01)
+
+    def unstall(self) -> None:
+        """Every hanging lookup answers now (a test's last step)."""
+        self._unstalled.set()
+
+    async def _member(self, request: web.Request, conversation_id: str, user_id: str) -> web.Response:
         """Teams answers for members of the conversation only, found by their 29: id or Entra object id;
         a 1:1 chat's only member is its user (someone else, of any tenant, is "not found"). In a chat the bot
         is not part of (the message extension is used there too), nothing is answered."""
         self.member_lookups += 1
         if self.member_delay:
-            await asyncio.sleep(self.member_delay)
+            await self._hang(request, self.member_delay)
         if _channel_of(conversation_id) in self.without_bot | self.removed_from:
             self.refused.append((403, conversation_id))
             error = {"error": {"code": "BotNotInConversationRoster", "message": "The bot is not part of the roster."}}

@@ -40,6 +40,7 @@ from bot.teams.activity import (
     tenant_of,
 )
 from bot.teams.files import FileExchange, consent_attachment, file_attachments
+from bot.teams.roster import Roster
 from cards.common import Card
 from cards.envelopes import card_response, compose_message, message_response, search_response, task_message
 from cards.help import help_card
@@ -80,6 +81,7 @@ class TeamsCrmBot(ActivityHandler):
         self.handlers = handlers
         self.actions, self.conversation, self.extension = handlers.actions, handlers.conversation, handlers.extension
         self.files = FileExchange(services)
+        self.roster = Roster()  # bounded lookups, failures remembered per conversation (app.py sets its clock)
         self.card_updater = CardUpdater(services, self._update_posted_card, limiter)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -187,10 +189,8 @@ class TeamsCrmBot(ActivityHandler):
         activity = turn_context.activity
         if activity.channel_id != "msteams" or not activity.from_property.id or not turn.needs_profile:
             return
-        try:
-            member = await TeamsInfo.get_member(turn_context, activity.from_property.id)
-        except Exception as exc:  # the member API is a nicety: never let it break the turn
-            log.info("tenant=%s user=%s profile lookup failed: %s", turn.tenant_id, turn.user.id, type(exc).__name__)
+        member = await self.roster.member(turn_context, turn.tenant_id, activity.from_property.id)
+        if member is None:  # the member API is a nicety: never let it break (or hold up) the turn
             return
         email = getattr(member, "email", None) or None
         upn = getattr(member, "user_principal_name", None) or None

@@ -4,13 +4,18 @@ submitAction: valid, invalid, repeated, tampered, another tenant's ids)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
+from app import BOT
+from bot.teams.roster import ROSTER_RETRY_SECONDS, ROSTER_TIMEOUT
 from cards.common import plain
-from tests.conftest import ALICE, BOB, CARD, CAROL, MALLORY, CardInHand, Person, Teams, all_text, find
+from tests.conftest import ALICE, BOB, CARD, CAROL, GROUP_CHAT, MALLORY, CardInHand, Person, Teams, all_text, find
+from tests.fake_clock import FakeClock
 
+TEAMS_WAITS = 5.0  # seconds Teams gives an extension's invoke (respond-to-task-module-submit, below)
 LINK = "https://teams.microsoft.com/l/message/19:abc@thread.tacv2/1700000000001"
 HTML = (
     '<p>Hi <at id="0">Alice Owner</at>, Contoso wants 40 seats&nbsp;&amp; a quote</p>'
@@ -60,11 +65,11 @@ async def invoke(teams: Teams, person: Person, name: str, value: Any, chat: str 
 
 
 async def search(
-    teams: Teams, person: Person, command: str, text: str | None, skip: int = 0, count: int = 25
+    teams: Teams, person: Person, command: str, text: str | None, skip: int = 0, count: int = 25, chat: str = "personal"
 ) -> dict[str, Any]:
     parameters = [{"name": "initialRun", "value": "true"}] if text is None else [{"name": "query", "value": text}]
     value = {"commandId": command, "parameters": parameters, "queryOptions": {"skip": skip, "count": count}}
-    body = await invoke(teams, person, "composeExtension/query", value)
+    body = await invoke(teams, person, "composeExtension/query", value, chat)
     result: dict[str, Any] = body["composeExtension"]
     return result
 
@@ -464,3 +469,37 @@ async def test_the_contact_picked_in_the_dialog_gets_their_buying_role(deals: Te
     text = all_text(inserted(await submit(deals, ALICE, "leadFromMessage", data)))
     assert "Economic buyer" in text
     assert "Alice Owner set the role of" in text and "none → Economic buyer" in text
+
+
+# --- the roster, from chats the bot is not in ----------------------------------------------------------------
+
+
+async def test_from_a_chat_without_the_bot_one_roster_lookup_fails_and_the_keystrokes_make_no_more(
+    deals: Teams,
+) -> None:
+    """Each keystroke is a `composeExtension/query` (within Teams' 5 seconds); the roster lookup that learns a
+    newcomer's email cannot work in a chat the bot is not part of: tried once, remembered for a while."""
+    deals.connector.without_bot.add(GROUP_CHAT)
+    clock = FakeClock()
+    deals.client.app[BOT].roster.clock = clock
+    before = deals.connector.member_lookups
+    for typed in ("roll", "rollo", "rollou", "rollout"):
+        assert titles(await search(deals, CAROL, "searchRecords", typed, chat="group")) == ["L-1 · Contoso rollout"]
+    assert deals.connector.member_lookups - before == 1
+    assert deals.connector.refused[-1] == (403, GROUP_CHAT)
+    clock.advance(ROSTER_RETRY_SECONDS + 1)  # a while later (the bot may have been added meanwhile)
+    await search(deals, CAROL, "searchRecords", "rollout", chat="group")
+    assert deals.connector.member_lookups - before == 2
+
+
+async def test_a_slow_roster_does_not_hold_the_search(deals: Teams) -> None:
+    deals.connector.member_delay = 30.0  # Teams hangs on the lookup, far past the extension's 5 seconds
+    deals.client.app[BOT].roster.timeout = 0.05  # the bot's bound (ROSTER_TIMEOUT in production), made short here
+    before = deals.connector.member_lookups
+    for typed in ("rollout", "contoso"):
+        # Teams waits 5 seconds for an extension's answer, then shows "Unable to reach app" and drops it.
+        found = await asyncio.wait_for(search(deals, CAROL, "searchRecords", typed, chat="group"), TEAMS_WAITS)
+        assert titles(found) == ["L-1 · Contoso rollout"]
+    assert deals.connector.member_lookups - before == 1  # the timeout is remembered like a refusal
+    deals.connector.unstall()
+    assert ROSTER_TIMEOUT <= 2.0  # well inside the 5 seconds Teams gives an extension's invoke
