@@ -225,7 +225,7 @@ class FakeConnector:
     async def _activity(self, request: web.Request, parts: list[str]) -> web.Response:
         body = await request.json()
         reply_to = parts[3] if len(parts) > 3 else None
-        if parts[1] in self.removed_from:
+        if parts[1] in self.removed_from or _channel_of(parts[1]) in self.removed_from:
             self.refused.append((403, parts[1]))
             error = {"error": {"code": "BotNotInConversationRoster", "message": "The bot is not part of the roster."}}
             return web.json_response(error, status=403)
