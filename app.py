@@ -285,6 +285,7 @@ def create_app(
     )
     if timer is not None:
         app[BOT].card_updater.clock = timer
+        app[BOT].roster.clock = timer
     notifier = Notifier(
         services.deliveries,
         proactive_adapter(auth, delivery),

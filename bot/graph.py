@@ -38,7 +38,7 @@ from msgraph.generated.users.item.user_item_request_builder import UserItemReque
 from msgraph_core import GraphClientFactory
 
 from bot.config import Config
-from bot.notify.feed import FeedNotice, preview
+from bot.notify.feed import COLLEAGUE, FeedNotice, preview
 from bot.services.email import MailError, OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -226,7 +226,7 @@ class Graph:
             activity_type=notice.activity_type,
             chain_id=notice.chain_id,
             preview_text=ItemBody(content=preview(notice.preview)),
-            template_parameters=[KeyValuePair(name="actor", value=notice.actor[:100])],
+            template_parameters=[KeyValuePair(name=COLLEAGUE, value=notice.actor[:100])],
         )
         feed = self.client.users.by_user_id(notice.aad_object_id).teamwork.send_activity_notification
         await self._call(lambda: feed.post(body), "sendActivityNotification", _FEED, attempts=1)

@@ -146,8 +146,13 @@ class DialogContinue(TypedDict):
     value: DialogValue
 
 
+class DialogMessage(TypedDict):
+    type: Literal["message"]
+    value: str
+
+
 class DialogResponse(TypedDict):
-    task: DialogContinue
+    task: DialogContinue | DialogMessage
 
 
 def compose_results(results: Sequence[tuple[AdaptiveCard, Thumbnail | None]]) -> ComposeResponse:
@@ -195,3 +200,34 @@ def dialog_response(title: str, card: AdaptiveCard) -> DialogResponse:
             },
         }
     }
+
+
+class ActivityPreview(TypedDict):
+    type: Literal["message"]
+    attachments: list[DialogCard]
+
+
+class PreviewResult(TypedDict):
+    type: Literal["botMessagePreview"]
+    activityPreview: ActivityPreview
+
+
+class PreviewResponse(TypedDict):
+    composeExtension: PreviewResult
+
+
+def bot_message_preview(card: AdaptiveCard) -> PreviewResponse:
+    """The answer to an action's submit that shows the person the card the bot will post: on Send, Teams sends
+    `submitAction` again with `botMessagePreviewAction: "send"` and the bot posts the card itself, as its own
+    message, which it can update later (a card inserted by the person is theirs, which no bot may update).
+    "The activityPreview must contain a message activity with exactly 1 adaptive card attachment"
+    (https://learn.microsoft.com/en-us/microsoftteams/platform/messaging-extensions/how-to/action-commands/respond-to-task-module-submit)."""
+    preview: ActivityPreview = {"type": "message", "attachments": [{"contentType": CARD_TYPE, "content": card}]}
+    return {"composeExtension": {"type": "botMessagePreview", "activityPreview": preview}}
+
+
+def task_message(text: str) -> DialogResponse:
+    """The answer to an action's invoke (`composeExtension/fetchTask`, `submitAction`) that opens no dialog: Teams
+    shows the text in a small dialog. These invokes are answered with a `task`, never a `composeExtension`
+    message (that is a search's answer)."""
+    return {"task": {"type": "message", "value": text}}

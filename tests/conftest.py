@@ -33,6 +33,8 @@ OTHER_TENANT = "72f988bf-0000-4000-8000-00000000bbbb"
 BOT_ID = "28:11111111-2222-3333-4444-555555555555"
 BOT_NAME = "CRM"
 CARD = "application/vnd.microsoft.card.adaptive"
+CHANNEL = "19:sales@thread.tacv2"  # the team channel the bot is installed in (Teams.activity's "channel")
+GROUP_CHAT = "19:group-chat@thread.v2"  # Teams.activity's "group"
 # The sender with short waits, so retries and timeouts play out in well under a second.
 FAST = DeliveryPolicy(backoff_base=0.05, backoff_cap=0.2, send_timeout=0.5, poll_seconds=0.1, max_attempts=4)
 
@@ -124,16 +126,23 @@ class Teams:
                 "conversationType": "personal",
                 "tenantId": person.tenant_id,
             }
+        elif chat == "group":  # a group chat (the bot may or may not be in it: connector.without_bot)
+            conversation = {
+                "id": GROUP_CHAT,
+                "conversationType": "groupChat",
+                "isGroup": True,
+                "tenantId": person.tenant_id,
+            }
         else:
             conversation = {
-                "id": "19:sales@thread.tacv2;messageid=1700000000000",
+                "id": f"{CHANNEL};messageid=1700000000000",
                 "conversationType": "channel",
                 "isGroup": True,
                 "tenantId": person.tenant_id,
             }
         channel_data: dict[str, Any] = {"tenant": {"id": person.tenant_id}}
         if chat == "channel":
-            channel_data |= {"team": {"id": "19:team@thread.tacv2"}, "channel": {"id": "19:sales@thread.tacv2"}}
+            channel_data |= {"team": {"id": "19:team@thread.tacv2"}, "channel": {"id": CHANNEL}}
         if person.locale:
             client = {"type": "clientInfo", "locale": person.locale, "platform": "Web"}
             fields["entities"] = [*fields.get("entities", []), client]
@@ -160,6 +169,8 @@ class Teams:
         )
 
     async def post(self, body: Any, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        if isinstance(body, dict) and isinstance(body.get("id"), str):
+            self.connector.delivered.add(body["id"])  # a message in Teams now: the bot may reply to it
         response = await self.client.post("/api/messages", json=body, headers=headers)
         data = await response.json() if response.content_type == "application/json" else await response.text()
         return response.status, data
@@ -328,6 +339,7 @@ async def connector(aiohttp_server: Any) -> AsyncIterator[tuple[FakeConnector, s
     fake = FakeConnector()
     # Teams' errors and limits hit the bot's proactive messages here, not its answers to the tests' chat.
     fake.scope = lambda _conversation, activity: bool(activity.get("summary"))
+    fake.channels.add(CHANNEL)
     for person in (ALICE, BOB, CAROL, DAVE, MALLORY):
         fake.add_member(person.teams_id, person.name, person.email, person.aad_object_id, person.tenant_id)
     server = await aiohttp_server(fake.app())

@@ -3,7 +3,26 @@
 It records every activity the bot posts, answers the member look-ups, and creates 1:1 conversations,
 speaking the same HTTP endpoints as the real service (`{serviceUrl}v3/conversations/...`). It can also
 misbehave the way Teams does: scripted 429 (with Retry-After), 5xx and stalls, a random share of 429s,
-Teams' rate limits enforced with 429, and 403 when creating a chat with someone without the app."""
+Teams' rate limits enforced with 429, and 403 when creating a chat with someone without the app.
+
+What a real tenant refuses, refused here too (each with its source):
+- A new post in a team channel is a conversation created on the channel (`POST /v3/conversations` with
+  `isGroup`, `channelData.channel.id` and the post as `activity`; the answer names the thread,
+  `{channel};messageid={id}`, and `activityId`), what botbuilder's `TeamsInfo.send_message_to_teams_channel`
+  does: "Creates a new thread in a team chat and sends an activity to that new thread"
+  (https://learn.microsoft.com/en-us/dotnet/api/microsoft.bot.builder.teams.teamsinfo.sendmessagetoteamschannelasync;
+  request and answer shapes, a missing activity and group chats refused with 400 BadSyntax, as measured
+  against Teams in microsoft/teams.net docs/CreateConversation-API-Behavior.md). A reply in a channel
+  (`POST .../activities/{id}`) is threaded under message `id`: one that does not exist is refused (404 here;
+  Learn documents no code), which is what `continue_conversation`'s invented activity id amounts to.
+- A bot updates only the messages it sent: "A bot can't update or delete messages sent by the user"
+  (https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/conversations/conversation-messages
+  #update-and-delete-messages-sent-from-bot);
+  a card a person inserted from the message extension is their message, and its update is refused with 403.
+- Roster lookups (`GET .../members/{id}`) answer only in conversations the bot is part of: "A bot can access
+  additional context data about a team or chat where it's installed"
+  (https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/get-teams-context); a message
+  extension is used from chats without the bot, where the lookup is refused with 403."""
 
 from __future__ import annotations
 
@@ -104,7 +123,13 @@ class FakeConnector:
     # Which POSTs the faults, limits and random 429s apply to (conversation id, activity): all by default.
     scope: Callable[[str, dict[str, Any]], bool] = lambda _conversation, _activity: True
     files: FakeFiles = field(default_factory=FakeFiles)  # files sent in the personal chat (tests/fake_files.py)
+    channels: set[str] = field(default_factory=set)  # team channels (19:...) the bot is installed in
+    delivered: set[str] = field(default_factory=set)  # ids of the activities Teams sent the bot (tests.conftest)
+    without_bot: set[str] = field(default_factory=set)  # chats a person uses the app in without the bot
+    member_delay: float = 0.0  # seconds a roster lookup hangs before it answers (a slow Teams)
+    sent: set[str] = field(default_factory=set)  # ids of every message the bot posted (kept when `posted` is cleared)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _unstalled: asyncio.Event = field(default_factory=asyncio.Event)
 
     def fail_next(self, count: int, status: int = 503, retry_after: str | None = None, **options: Any) -> None:
         self.faults.extend(Fault(status, retry_after, **options) for _ in range(count))
@@ -154,6 +179,15 @@ class FakeConnector:
                 at = time.monotonic() + self.install_delay
                 self._usable_at |= {member["id"]: at, aad_object_id: at}
 
+    def exists(self, message_id: str) -> bool:
+        """A message in Teams: one the bot posted, or an activity Teams delivered to the bot."""
+        return message_id in self.delivered or message_id in self.sent
+
+    def _new_message_id(self) -> str:
+        message_id = f"msg-{next(self._ids)}"
+        self.sent.add(message_id)
+        return message_id
+
     def replies_to(self, activity_id: str) -> list[Posted]:
         return [p for p in self.posted if p.reply_to == activity_id]
 
@@ -185,17 +219,21 @@ class FakeConnector:
         if len(parts) >= 3 and parts[0] == "conversations" and parts[2] == "activities":
             return await self._activity(request, parts)
         if len(parts) == 4 and parts[0] == "conversations" and parts[2] == "members":
-            return self._member(parts[1], parts[3])
+            return await self._member(request, parts[1], parts[3])
         return web.json_response({"error": {"code": "BadSyntax", "message": request.path}}, status=400)
 
     async def _activity(self, request: web.Request, parts: list[str]) -> web.Response:
         body = await request.json()
         reply_to = parts[3] if len(parts) > 3 else None
-        if parts[1] in self.removed_from:
+        if parts[1] in self.removed_from or _channel_of(parts[1]) in self.removed_from:
             self.refused.append((403, parts[1]))
             error = {"error": {"code": "BotNotInConversationRoster", "message": "The bot is not part of the roster."}}
             return web.json_response(error, status=403)
         if request.method == "PUT":
+            if reply_to not in self.sent:  # a person's message, a card they inserted included
+                self.refused.append((403, parts[1]))
+                error = {"error": {"code": "Forbidden", "message": "The bot can update only its own messages."}}
+                return web.json_response(error, status=403)
             if reply_to in self.deleted:
                 self.refused.append((404, parts[1]))
                 error = {"error": {"code": "NotFound", "message": "The message was deleted."}}
@@ -205,6 +243,10 @@ class FakeConnector:
                 return refusal
             self.posted.append(Posted("PUT", parts[1], reply_to, body, reply_to or "", time.monotonic()))
             return web.json_response({"id": reply_to})
+        if reply_to and _channel_of(parts[1]) in self.channels and not self.exists(reply_to):
+            self.refused.append((404, parts[1]))
+            error = {"error": {"code": "NotFound", "message": f"No message {reply_to} to reply to in the channel."}}
+            return web.json_response(error, status=404)
         refusal = await self._refusal(request, parts[1], body)
         if refusal is not None:
             return refusal
@@ -212,7 +254,7 @@ class FakeConnector:
         if files_refusal is not None:
             self.refused.append((400, parts[1]))
             return web.json_response({"error": {"code": "BadArgument", "message": files_refusal}}, status=400)
-        message_id = f"msg-{next(self._ids)}"
+        message_id = self._new_message_id()
         self.posted.append(
             Posted("POST", parts[1], body.get("replyToId") or reply_to, body, message_id, time.monotonic())
         )
@@ -252,10 +294,30 @@ class FakeConnector:
         code = "TooManyRequests" if status == 429 else "ServiceUnavailable"
         return web.json_response({"error": {"code": code, "message": "fake"}}, status=status, headers=headers)
 
-    def _member(self, conversation_id: str, user_id: str) -> web.Response:
+    async def _hang(self, request: web.Request, seconds: float) -> None:
+        """Answer nothing for `seconds`, until the caller hangs up, or until `unstall()` (aiohttp does not cancel
+        a handler whose client went away, and its server waits for the handler when the test ends)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not self._unstalled.is_set():
+            if request.transport is None or request.transport.is_closing():
+                return
+            await asyncio.sleep(0.01)
+
+    def unstall(self) -> None:
+        """Every hanging lookup answers now (a test's last step)."""
+        self._unstalled.set()
+
+    async def _member(self, request: web.Request, conversation_id: str, user_id: str) -> web.Response:
         """Teams answers for members of the conversation only, found by their 29: id or Entra object id;
-        a 1:1 chat's only member is its user (someone else, of any tenant, is "not found")."""
+        a 1:1 chat's only member is its user (someone else, of any tenant, is "not found"). In a chat the bot
+        is not part of (the message extension is used there too), nothing is answered."""
         self.member_lookups += 1
+        if self.member_delay:
+            await self._hang(request, self.member_delay)
+        if _channel_of(conversation_id) in self.without_bot | self.removed_from:
+            self.refused.append((403, conversation_id))
+            error = {"error": {"code": "BotNotInConversationRoster", "message": "The bot is not part of the roster."}}
+            return web.json_response(error, status=403)
         # Teams finds a member by their Teams id (29:...) or their Entra object id.
         member = self.members.get(user_id) or next(
             (m for m in self.members.values() if m["aadObjectId"] == user_id), None
@@ -270,6 +332,8 @@ class FakeConnector:
     async def _create_conversation(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.conversations.append(body)
+        if body.get("isGroup"):
+            return await self._new_channel_thread(request, body)
         member_id = ((body.get("members") or [{}])[0]).get("id", "")
         if member_id not in self.installed or self._usable_at.get(member_id, 0.0) > time.monotonic():
             error = {"error": {"code": "Forbidden", "message": "The bot is not installed for the user."}}
@@ -277,3 +341,27 @@ class FakeConnector:
         # Teams gives a user one 1:1 chat with a bot: the same id the user's own messages carry.
         teams_id = next((m["id"] for m in self.members.values() if member_id in (m["id"], m["aadObjectId"])), member_id)
         return web.json_response({"id": f"a:1:{teams_id}", "serviceUrl": str(request.url.origin())})
+
+    async def _new_channel_thread(self, request: web.Request, body: dict[str, Any]) -> web.Response:
+        """A new post in a team channel: the conversation is the channel, the post its `activity` (module
+        docstring). Without a channel (a group chat) or without the post, Teams answers 400 BadSyntax."""
+        channel = ((body.get("channelData") or {}).get("channel") or {}).get("id")
+        activity = body.get("activity")
+        if not isinstance(channel, str) or not isinstance(activity, dict):
+            error = {"error": {"code": "BadSyntax", "message": "Incorrect conversation creation parameters"}}
+            return web.json_response(error, status=400)
+        if channel not in self.channels or channel in self.removed_from:
+            self.refused.append((403, channel))
+            error = {"error": {"code": "BotNotInConversationRoster", "message": "The bot is not part of the roster."}}
+            return web.json_response(error, status=403)
+        refusal = await self._refusal(request, channel, activity)
+        if refusal is not None:
+            return refusal
+        message_id = self._new_message_id()
+        self.posted.append(Posted("POST", channel, None, activity, message_id, time.monotonic()))
+        return web.json_response({"id": f"{channel};messageid={message_id}", "activityId": message_id}, status=201)
+
+
+def _channel_of(conversation_id: str) -> str:
+    """A channel thread's conversation id is `{channel};messageid={root}`: the channel it is in."""
+    return conversation_id.split(";messageid=", 1)[0]

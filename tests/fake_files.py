@@ -13,6 +13,7 @@ receive files using bot"), served by the fake connector on 127.0.0.1.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import re
 import time
@@ -62,6 +63,7 @@ class FakeFiles:
     shared: dict[str, Shared] = field(default_factory=dict)
     uploads: dict[str, Upload] = field(default_factory=dict)
     refusals: list[tuple[int, str]] = field(default_factory=list)  # (status, why) of every refused request
+    fragment_delay: float = 0.0  # seconds OneDrive takes to answer each uploaded fragment (a slow link)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     # --- a person sends a file -----------------------------------------------------------------
@@ -184,6 +186,8 @@ class FakeFiles:
             return self._refuse(416, "upload: not the next expected range")
         if end + 1 < total and size % FRAGMENT_UNIT:
             return self._refuse(400, "upload: a fragment before the last must be a multiple of 320 KiB")
+        if self.fragment_delay:
+            await asyncio.sleep(self.fragment_delay)
         session.total = total
         session.received += body
         if len(session.received) < total:

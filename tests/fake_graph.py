@@ -2,7 +2,12 @@
 activity feed.
 
 Tests script its answers (status, JSON body, headers, or a delay) and read back exactly what it received.
-sendActivityNotification is throttled as Graph documents it, answering 429 + Retry-After past the limits
+sendActivityNotification renders the entry as Teams shows it: the activity type's templateText from the
+app manifest, each `{parameter}` from templateParameters, except `{actor}`, which Graph fills itself: "`actor`
+is a special parameter that always takes the name of the caller. In delegated calls, `actor` is the user's
+name. In application-only calls, it takes the name of the Teams app"
+(https://learn.microsoft.com/en-us/graph/teams-send-activityfeednotifications); the bot calls application-only,
+so `{actor}` reads as the app's short name whatever the bot sends. It is throttled as Graph documents it, answering 429 + Retry-After past the limits
 (only accepted notifications count in the windows, as in tests/fake_connector.py):
 - per user, per app: 10 notifications a minute ("Verify that your app does not send more than 10
   notifications per minute, per user. Notifications will be automatically throttled if the count exceeds
@@ -15,10 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import json
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -27,6 +35,8 @@ from azure.core.credentials import AccessToken
 from bot.notify.feed import ACTIVITY_TYPES, PREVIEW_LIMIT
 from tests.fake_connector import Limit, Limits  # Limit: at most N in any window of S seconds
 
+MANIFEST = Path(__file__).resolve().parents[1] / "manifest" / "manifest.json"
+APP_NAME = json.loads(MANIFEST.read_text(encoding="utf-8"))["name"]["short"]  # who "calls" in app-only calls
 FEED_PER_USER: tuple[Limit, ...] = ((10, 60.0),)
 FEED_PER_TENANT: tuple[Limit, ...] = ((5, 1.0),)
 
@@ -84,6 +94,7 @@ class FakeGraph:
     random_429: float = 0.0  # share of notifications answered 429 + Retry-After at random (seeded)
     rng: random.Random = field(default_factory=lambda: random.Random(7))
     delivered: list[tuple[str, float]] = field(default_factory=list)  # (user, when) of each accepted notification
+    shown: list[tuple[str, str]] = field(default_factory=list)  # (user, the entry's line as Teams renders it)
     refused: list[tuple[int, str]] = field(default_factory=list)  # (status, user) of each refused notification
     over_limit: int = 0  # 429s answered because a limit was exceeded
     _seen: dict[Any, collections.deque[float]] = field(default_factory=dict)
@@ -141,7 +152,7 @@ class FakeGraph:
         topic = body.get("topic") or {}
         kind = body.get("activityType")
         preview = (body.get("previewText") or {}).get("content", "")
-        params = {p.get("name") for p in body.get("templateParameters") or []}
+        values = {p.get("name"): p.get("value") for p in body.get("templateParameters") or [] if isinstance(p, dict)}
         if user in self.foreign_users:
             return _error(404, "NotFound", f"user {user} is not in this tenant")
         if kind not in ACTIVITY_TYPES:
@@ -150,8 +161,12 @@ class FakeGraph:
             return _error(400, "BadRequest", "topic with source 'text' needs a value and a webUrl")
         if len(preview) > PREVIEW_LIMIT:
             return _error(400, "BadRequest", "previewText is longer than 150 characters")
-        if "actor" not in params or not isinstance(body.get("chainId"), int):
-            return _error(400, "BadRequest", "templateParameters must fill {actor}; chainId must be an integer")
+        template = ACTIVITY_TYPES[kind][1]
+        missing = sorted(set(re.findall(r"\{(\w+)\}", template)) - {"actor"} - set(values))
+        if missing or not isinstance(body.get("chainId"), int):
+            return _error(400, "BadRequest", f"templateParameters must fill {missing}; chainId must be an integer")
+        # {actor} is the caller's name, the app's in an application-only call; what the bot sends for it is ignored
+        line = re.sub(r"\{(\w+)\}", lambda m: APP_NAME if m[1] == "actor" else str(values[m[1]]), template)
         caller = request.headers.get("Authorization", "").removeprefix("Bearer fake-graph-token:")
         if self.random_429 and self.rng.random() < self.random_429:
             return self._throttled(user)
@@ -159,6 +174,7 @@ class FakeGraph:
             self.over_limit += 1
             return self._throttled(user)
         self.delivered.append((user, time.monotonic()))
+        self.shown.append((user, line))
         return web.Response(status=204)
 
     def _throttled(self, user: str) -> web.Response:

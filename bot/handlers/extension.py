@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.domain.buying import parse_role
 from bot.domain.errors import DomainError
-from bot.domain.models import Change, User
+from bot.domain.models import Change, RecordView, User
 from bot.domain.rules import MAX_COMMENT, MAX_NAME, MAX_TITLE, clean_text
 from bot.handlers.message_html import first_line, message_text
 from bot.handlers.payload import BadPayload, int_field, required_int, text_field
@@ -26,10 +26,13 @@ from cards.common import Card
 from cards.envelopes import (
     ComposeResponse,
     DialogResponse,
+    PreviewResponse,
+    bot_message_preview,
     compose_message,
     compose_picks,
     compose_results,
     dialog_response,
+    task_message,
 )
 from cards.extension import (
     add_to_record_dialog,
@@ -71,21 +74,24 @@ EXTENSION_COMMANDS = (
                      "Add this message as a comment on a lead or opportunity, with a link back.", "Record"),
 )  # fmt: skip
 
+UNAVAILABLE = "This action is not available any more: update the CRM app."
 MAX_QUERY = 100  # characters a search may have; longer is answered with a message
 PAGE = 25  # results Teams asks for at once; never more
 PICKER_SIZE = 50  # contacts or records listed in a dialog's picker before typeahead takes over
 TYPEAHEAD = 15
 FIELDS = {"name": "new_name", "email": "new_email", "company": "company"}
 
-Answer = ComposeResponse | DialogResponse
+Answer = ComposeResponse | DialogResponse | PreviewResponse
 
 
 @dataclass(frozen=True)
 class Submitted:
-    """What a dialog submit answers with, and what changed (so posted cards are brought up to date)."""
+    """What a dialog submit answers with (None: nothing, the dialog closes), what changed (so posted cards are
+    brought up to date), and the record card the bot posts in the conversation itself (a preview sent)."""
 
-    body: Answer
+    body: Answer | None
     reply: Reply | None = None
+    post: Reply | None = None
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -189,11 +195,16 @@ class Extension:
             records = [record_choice(r) for r in self.services.messages.records_for_compose(user, "", PICKER_SIZE)]
             card = add_to_record_dialog(values, records, data, errors, message)
             return dialog_response("Add to a record", card)
-        return compose_message("This action is not available any more: update the CRM app.")
+        return task_message(UNAVAILABLE)
 
-    def submit_action(self, user: User, value: Any) -> Submitted:
+    def submit_action(self, user: User, value: Any, shared: bool = True) -> Submitted:
         value = _dict(value)
         command, data = value.get("commandId"), _dict(value.get("data"))
+        previewed = value.get("botMessagePreviewAction")
+        if previewed == "send":
+            return self._send_preview(user, value, shared)
+        if previewed == "edit":
+            return Submitted(task_message(self._edit_preview(user, value)))
         try:
             names = (
                 "title",
@@ -210,7 +221,7 @@ class Extension:
             values["author"] = text_field(data, "author")[:MAX_NAME]
             carried = {"key": text_field(data, "key"), "author": values["author"], "link": text_field(data, "link")}
         except BadPayload as exc:
-            return Submitted(compose_message(exc.message))
+            return Submitted(task_message(exc.message))
         message = ChatMessage(values["comment"], values["author"], carried["link"] or None)
         try:
             if command == LEAD_FROM_MESSAGE:
@@ -220,15 +231,56 @@ class Extension:
                     raise DomainError("Pick a record.", "ref")
                 change = self.services.messages.message_to_record(user, carried["key"], values["ref"], message)
             else:
-                return Submitted(compose_message("This action is not available any more: update the CRM app."))
+                return Submitted(task_message(UNAVAILABLE))
         except DomainError as exc:
             field = FIELDS.get(exc.field or "", exc.field) if command == LEAD_FROM_MESSAGE else exc.field
             errors = {field: exc.message} if field and field in values else None
             return Submitted(self._dialog(user, command, values, carried, errors, "" if errors else exc.message))
         reply = change_reply(change, user, shared=True)  # the view the change built: no second read
         assert reply.card is not None and change.view is not None
+        if command == LEAD_FROM_MESSAGE:  # previewed, then posted by the bot itself: a card it can keep fresh
+            return Submitted(bot_message_preview(reply.card), reply)
+        # The comment's record card is inserted by the person: their message, which the bot can never update;
+        # the card's refresh gives each listed viewer the truth when they look.
         contact = change.view.contact.name if change.view.contact else None
         return Submitted(compose_results([(reply.card, record_preview(change.record, contact))]), reply)
+
+    # --- the lead's preview: Send posts it, Edit reopens nothing (the lead exists) ----------------------
+
+    @staticmethod
+    def _previewed_ref(value: dict[str, Any]) -> str:
+        """The record of the previewed card Teams sends back (`botActivityPreview`, untrusted like any card
+        data): its refresh action names it."""
+        previews = value.get("botActivityPreview")
+        first = _dict(previews[0]) if isinstance(previews, list) and previews else {}
+        attachments = first.get("attachments")
+        content = _dict(_dict(attachments[0]).get("content")) if isinstance(attachments, list) and attachments else {}
+        ref = _dict(_dict(_dict(content.get("refresh")).get("action")).get("data")).get("ref")
+        return ref if isinstance(ref, str) and len(ref) <= 20 else ""
+
+    def _previewed(self, user: User, value: dict[str, Any]) -> RecordView | None:
+        ref = self._previewed_ref(value)
+        try:
+            return self.services.records.view(user.tenant_id, ref) if ref else None
+        except DomainError:
+            return None
+
+    def _send_preview(self, user: User, value: dict[str, Any], shared: bool) -> Submitted:
+        """Send on the preview: the bot posts the record card, freshly built, in the conversation."""
+        view = self._previewed(user, value)
+        if view is None:
+            return Submitted(task_message("This preview is out of date: start again from the message."))
+        return Submitted(None, post=record_reply(view, user, shared))
+
+    def _edit_preview(self, user: User, value: dict[str, Any]) -> str:
+        """Edit on the preview: the lead was created on the first submit (and said so on the card), so the
+        dialog does not come back to create a second one; its card's buttons change it."""
+        view = self._previewed(user, value)
+        what = view.record.ref if view is not None else "The lead"
+        return (
+            f"{what} was already created from this message. Send the preview to share its card here, then "
+            "change the lead with the card's buttons."
+        )
 
     def _lead(self, user: User, key: str, values: dict[str, str], message: ChatMessage, data: dict[str, Any]) -> Change:
         new = None

@@ -2,8 +2,9 @@
 record's card was posted are updated in place, in the background, through the same rate limiter as
 the notifications (Teams' limits count every call the bot makes to a conversation and a tenant).
 Best effort: a card that misses an update is refreshed anyway when a listed viewer looks at it (the
-card's refresh) or clicks it. A post whose update fails for good (404: the message was deleted; 403:
-the bot was removed from the conversation) is forgotten; after a transient failure (429, 5xx, a
+card's refresh) or clicks it. A post whose update fails for good (404: the message was deleted; 403: the
+bot was removed from the conversation, or the message is not the bot's; 400: Teams will not take it) is
+forgotten after one try; after a transient failure (429, 5xx, a
 timeout) the post is left alone for a growing while, then tried again, and forgotten after
 `MAX_TRANSIENT` failures in a row.
 
@@ -35,7 +36,7 @@ Send = Callable[[CardPost, Card], Awaitable[None]]
 
 POSTS_PER_CHANGE = 5  # the newest posts of a record; older ones have scrolled out of sight
 DEBOUNCE_SECONDS = 0.5  # a burst of changes gives one update per card, with the final state
-PERMANENT = frozenset({403, 404})  # the bot was removed / the message was deleted: no update will ever land
+PERMANENT = frozenset({400, 403, 404})  # refused (not the bot's message), the bot removed, the message deleted
 RETRY_BASE_SECONDS = 2.0  # after a transient failure; doubles each time
 RETRY_CAP_SECONDS = 300.0
 MAX_TRANSIENT = 6  # failures in a row before a post is given up

@@ -8,15 +8,23 @@ from dataclasses import dataclass
 
 PREVIEW_LIMIT = 150
 
-# activityType -> (description, templateText); {actor} is filled from templateParameters.
+# Who made the change, in templateParameters. Not `{actor}`: Graph fills that one itself with the caller's
+# name, which in the bot's application-only calls is the app's ("CRM moved a record you follow"): "actor is a
+# special parameter that always takes the name of the caller ... In application-only calls, it takes the name
+# of the Teams app" (https://learn.microsoft.com/en-us/graph/teams-send-activityfeednotifications).
+COLLEAGUE = "colleague"
+
+# activityType -> (description, templateText); {colleague} is filled from templateParameters.
 ACTIVITY_TYPES: dict[str, tuple[str, str]] = {
-    "stageChanged": ("A followed record moved to another stage", "{actor} moved a record you follow"),
-    "commented": ("Someone commented on a followed record", "{actor} commented on a record you follow"),
-    "emailSent": ("Someone emailed from a followed record", "{actor} sent an email from a record you follow"),
-    "converted": ("A followed lead became an opportunity", "{actor} converted a lead you follow"),
-    "contactChanged": ("A followed record's contact changed", "{actor} changed the contact of a record you follow"),
-    "participantAdded": ("Someone was added to a followed record", "{actor} added someone to a record you follow"),
-}
+    "stageChanged": ("A followed record moved to another stage", "{colleague} moved a record you follow"),
+    "commented": ("Someone commented on a followed record", "{colleague} commented on a record you follow"),
+    "emailSent": ("Someone emailed from a followed record", "{colleague} sent an email from a record you follow"),
+    "converted": ("A followed lead became an opportunity", "{colleague} converted a lead you follow"),
+    "contactChanged": (
+        "A followed record's contact changed", "{colleague} changed the contact of a record you follow",
+    ),
+    "participantAdded": ("Someone was added to a followed record", "{colleague} added someone to a record you follow"),
+}  # fmt: skip
 
 
 def manifest_activities() -> dict[str, list[dict[str, str]]]:
@@ -38,7 +46,7 @@ class FeedNotice:
     topic: str  # "<ref> <title>"
     web_url: str  # a deep link opening the bot's chat
     preview: str  # who did what
-    actor: str
+    actor: str  # who made the change: the {colleague} of the entry's line
     chain_id: int  # stable per record: a burst on one record collapses into one feed entry
 
     def __post_init__(self) -> None:

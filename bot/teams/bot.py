@@ -41,8 +41,9 @@ from bot.teams.activity import (
     tenant_of,
 )
 from bot.teams.files import FileExchange, consent_attachment, file_attachments
+from bot.teams.roster import Roster
 from cards.common import Card
-from cards.envelopes import card_response, compose_message, message_response, search_response
+from cards.envelopes import card_response, compose_message, message_response, search_response, task_message
 from cards.help import help_card
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ class TeamsCrmBot(ActivityHandler):
         self.verbs, self.commands = verb_routes(), command_routes()
         self.handlers = build(services, mailer, mail_link, self.verbs, self.commands)
         self.files = FileExchange()
+        self.roster = Roster()  # bounded lookups, failures remembered per conversation (app.py sets its clock)
         self.card_updater = CardUpdater(services, self._update_posted_card, limiter)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -157,8 +159,13 @@ class TeamsCrmBot(ActivityHandler):
         """Answer without doing anything: an invoke always gets its answer; a message only if `tell`."""
         activity = turn_context.activity
         if activity.type == ActivityTypes.invoke:
-            extension = str(activity.name).startswith("composeExtension/")  # Teams reads another shape there
-            body: Any = compose_message(message) if extension else message_response(message)
+            name = str(activity.name)
+            if name in ("composeExtension/fetchTask", "composeExtension/submitAction"):
+                body: Any = task_message(message)  # an action's invoke: answered with a `task`
+            elif name.startswith("composeExtension/"):  # a search: Teams reads a composeExtension answer
+                body = compose_message(message)
+            else:
+                body = message_response(message)
             await turn_context.send_activity(
                 Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
             )
@@ -187,10 +194,8 @@ class TeamsCrmBot(ActivityHandler):
         activity = turn_context.activity
         if activity.channel_id != "msteams" or not activity.from_property.id or not turn.needs_profile:
             return
-        try:
-            member = await TeamsInfo.get_member(turn_context, activity.from_property.id)
-        except Exception as exc:  # the member API is a nicety: never let it break the turn
-            log.info("tenant=%s user=%s profile lookup failed: %s", turn.tenant_id, turn.user.id, type(exc).__name__)
+        member = await self.roster.member(turn_context, turn.tenant_id, activity.from_property.id)
+        if member is None:  # the member API is a nicety: never let it break (or hold up) the turn
             return
         email = getattr(member, "email", None) or None
         upn = getattr(member, "user_principal_name", None) or None
@@ -298,7 +303,7 @@ class TeamsCrmBot(ActivityHandler):
         if activity.name == "fileConsent/invoke":
             return answered(turn_context, await self.files.consent(turn_context, turn, value))
         if str(activity.name).startswith("composeExtension/"):
-            return await self._compose_extension(turn, str(activity.name), value)
+            return await self._compose_extension(turn_context, turn, str(activity.name), value)
         if activity.name != "adaptiveCard/action":
             log.info("tenant=%s user=%s invoke=%s not handled", turn.tenant_id, turn.user.id, str(activity.name)[:40])
             return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
@@ -338,17 +343,20 @@ class TeamsCrmBot(ActivityHandler):
         update may overwrite). In a channel or group chat the answer is the clicker's alone and the message
         keeps showing everyone its posted card, so its post stays as it was; a create form there becomes the
         new record's post (the updater puts the record card in its place for everyone). A shared message the bot
-        never saw posted (a card inserted through the message extension) is learnt from its first click."""
+        did not post is never learnt: a card inserted through the message extension is the person's message,
+        which no bot may update (its refresh keeps it true for each listed viewer)."""
         if not shared:
             turn.services.people.track_card(turn.user, reply.record_id, conversation_id, clicked, service_url, shared)
-        elif reply.record_id is not None:
+        elif created and reply.record_id is not None:
             turn.services.people.learn_card_post(turn.user, reply.record_id, conversation_id, clicked, service_url)
 
     def _search(self, turn: Turn, value: dict[str, Any]) -> InvokeResponse:
         """Typeahead in the contact pickers (Teams' dynamic search, `Data.Query` with our dataset)."""
         return InvokeResponse(status=200, body=search_response(turn.handlers.search(turn.user, value)))
 
-    async def _compose_extension(self, turn: Turn, name: str, value: dict[str, Any]) -> InvokeResponse:
+    async def _compose_extension(
+        self, turn_context: TurnContext, turn: Turn, name: str, value: dict[str, Any]
+    ) -> InvokeResponse:
         """The message extension: searches, and the dialogs of the actions on a message (the storage work off
         the event loop when the database is across a network)."""
         command = str(value.get("commandId"))[:40]
@@ -360,15 +368,36 @@ class TeamsCrmBot(ActivityHandler):
         elif name == "composeExtension/fetchTask":
             body = await run(extension.fetch_task, turn.user, value)
         elif name == "composeExtension/submitAction":
-            submitted = await run(extension.submit_action, turn.user, value)
-            body = submitted.body
+            shared = not is_personal(turn_context.activity)
+            submitted = await run(extension.submit_action, turn.user, value, shared)
+            body = submitted.body if submitted.body is not None else {}
             if submitted.reply is not None:
                 self._changed(turn, submitted.reply, None)
+            if submitted.post is not None:
+                body = await self._post_previewed(turn_context, turn, submitted.post, shared)
         else:
             log.info("tenant=%s user=%s invoke=%s not handled", turn.tenant_id, turn.user.id, name[:40])
             return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
         log.info("tenant=%s user=%s invoke=%s command=%s", turn.tenant_id, turn.user.id, name[:40], command)
         return InvokeResponse(status=200, body=body)
+
+    async def _post_previewed(self, turn_context: TurnContext, turn: Turn, reply: Reply, shared: bool) -> Any:
+        """Send on a previewed card: the bot posts it in the conversation as its own message and tracks it (its
+        updates keep it true for everyone), once however often Teams delivers the Send."""
+        activity = turn_context.activity
+        if not await turn.services.run(turn.services.work.claim_unclaimed):
+            return {}
+        try:
+            posted_id = await self._send(turn_context, reply)
+        except Exception as exc:  # the bot could not post here (not added to the chat, or Teams refused)
+            log.info("tenant=%s user=%s previewed card not posted: %s", turn.tenant_id, turn.user.id, exc)
+            return task_message("I could not post the card in this chat: add the CRM app to it, then try again.")
+        if reply.record_id is not None and posted_id and activity.conversation:
+            await turn.services.run(
+                turn.services.people.remember_card_post,
+                turn.user, reply.record_id, activity.conversation.id, posted_id, activity.service_url, shared,
+            )  # fmt: skip
+        return {}
 
     async def _colleague(
         self, turn_context: TurnContext, turn: Turn, data: Any, field: str

@@ -6,6 +6,7 @@ OneDrive upload session Teams opened (Content-Range fragments), and shown with a
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -50,16 +51,26 @@ async def download(url: str, limit: int = MAX_IMPORT_BYTES) -> bytes:
         raise FileRefused(f"I could not download the file ({type(exc).__name__}); send it again.") from None
 
 
-async def upload(url: str, data: bytes) -> bool:
-    """PUT the bytes to an upload session, fragment by fragment; whether the whole file arrived."""
+def fragment_timeout(size: int) -> float:
+    """Seconds one fragment's PUT may take: 10 s, plus its bytes at 256 KiB a second (30 s for a full 5 MiB
+    fragment). Each fragment has its own: a file of several fragments may take longer as a whole."""
+    return 10.0 + size / (256 * 1024)
+
+
+async def upload(
+    url: str, data: bytes, timeout_of: Callable[[int], float] = fragment_timeout, fragment: int = FRAGMENT
+) -> bool:
+    """PUT the bytes to an upload session, fragment by fragment, each within its own time; whether the whole
+    file arrived."""
     total = len(data)
     try:
-        async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
-            for start in range(0, max(total, 1), FRAGMENT):
-                part = data[start : start + FRAGMENT]
+        async with aiohttp.ClientSession() as session:
+            for start in range(0, max(total, 1), fragment):
+                part = data[start : start + fragment]
+                timeout = aiohttp.ClientTimeout(total=timeout_of(len(part)), sock_connect=10)
                 headers = {"Content-Range": f"bytes {start}-{start + len(part) - 1}/{total}",
                            "Content-Length": str(len(part))}  # fmt: skip
-                async with session.put(url, data=part, headers=headers) as response:
+                async with session.put(url, data=part, headers=headers, timeout=timeout) as response:
                     if response.status not in (200, 201, 202):
                         log.info("upload refused: %s", response.status)
                         return False

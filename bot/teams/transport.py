@@ -234,21 +234,37 @@ class TeamsTransport:
     async def post_card(
         self, tenant_id: str, conversation_id: str, service_url: str, card: Card, summary: str
     ) -> tuple[str | None, float]:
-        """A new post in a team channel (`conversation_id` the channel's id): the weekly pipeline."""
+        """A new post in a team channel (`conversation_id` the channel's id): the weekly pipeline. A new thread
+        is a conversation created on the channel with the post as its first activity, as botbuilder's
+        `TeamsInfo.send_message_to_teams_channel` does; `continue_conversation` would make the post a reply to
+        the invented id of its continuation activity, a message that does not exist."""
         account = await self.deliveries.run(self.deliveries.bot_account, tenant_id)
         bot_id, bot_name = account or (f"28:{self.app_id}", "")
-        reference = ConversationReference(
-            channel_id="msteams",
-            service_url=service_url,
-            conversation=ConversationAccount(
-                id=conversation_id, conversation_type="channel", is_group=True, tenant_id=tenant_id
-            ),
-            bot=ChannelAccount(id=bot_id, name=bot_name),
-        )
         message = MessageFactory.attachment(CardFactory.adaptive_card(card))
         message.summary = summary
         message.channel_data = {"tenant": {"id": tenant_id}}
-        return await self.send(reference, message)
+        parameters = ConversationParameters(
+            is_group=True,
+            bot=ChannelAccount(id=bot_id, name=bot_name),
+            channel_data={"channel": {"id": conversation_id}, "tenant": {"id": tenant_id}},
+            activity=message,
+            tenant_id=tenant_id,
+        )
+        outcome: dict[str, Any] = {}
+
+        async def callback(turn_context: TurnContext) -> None:
+            outcome["at"] = self.limiter.clock()
+            thread = turn_context.activity.conversation.id if turn_context.activity.conversation else ""
+            # The thread is `{channel};messageid={the post's id}`.
+            outcome["id"] = thread.split(";messageid=", 1)[1] if ";messageid=" in thread else None
+            outcome["done"] = True
+
+        await self._call(
+            "posting to the channel",
+            lambda: self.adapter.create_conversation(self.app_id, callback, parameters, "msteams", service_url),
+            outcome,
+        )
+        return outcome.get("id"), outcome["at"]
 
     # --- the 1:1 conversation ------------------------------------------------------------------
 

@@ -40,7 +40,8 @@ async def test_the_feed_is_offered_with_graph_and_gets_the_exact_request(
     assert feed[0]["activityType"] == "commented" and feed[0]["topic"]["source"] == "text"
     assert feed[0]["topic"]["value"] == "L-1 Acme rollout"
     assert feed[0]["topic"]["webUrl"].startswith("https://teams.microsoft.com/l/chat/0/0?users=28:")
-    assert feed[0]["templateParameters"] == [{"name": "actor", "value": "Alice Owner"}]
+    # What Bob's feed shows: Graph fills {actor} with the caller, the app itself here (tests/fake_graph.py).
+    assert fake_graph[0].shown[0] == (BOB.aad_object_id, "Alice Owner commented on a record you follow")
     assert feed[0]["previewText"]["content"].startswith("Alice Owner: L-1: Alice Owner commented: They want it")
     assert len(feed) == 2 and {f["chainId"] for f in feed} == {
         feed[0]["chainId"]

@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 
+from bot.teams.files import FRAGMENT, fragment_timeout, upload
 from tests.conftest import ALICE, BOB, MALLORY, CardInHand, Person, Teams, all_text
+from tests.fake_connector import FakeConnector
+from tests.fake_files import FRAGMENT_UNIT
 from tests.teams_files import answer_consent, consent_cards, export_file, info_cards, send_file
 
 OUTLOOK = ["First Name", "Middle Name", "Last Name", "Company", "Job Title", "Business Phone", "E-mail Address"]
@@ -196,3 +199,22 @@ async def test_a_pending_import_is_its_owners_alone(teams: Teams) -> None:
     assert "Nothing was imported" in card.text
     answer = await teams.click(ALICE, import_button["verb"], data)  # the Import of the card before Cancel
     assert "cancelled" in str(answer["value"]) and contact_count(teams) == 0
+
+
+async def test_a_large_export_is_uploaded_with_a_timeout_per_fragment_not_one_for_the_whole_file(
+    connector: tuple[FakeConnector, str],
+) -> None:
+    """A file of several fragments over a slow link: each fragment has its own time (sized by its bytes: 30 s for
+    a full 5 MiB fragment), so the file as a whole may take longer than any one of them. The link is slow on the
+    fake's side (OneDrive answering each fragment late) and the bound is made short here."""
+    files = connector[0].files
+    offer = {"name": "contacts.csv", "content": {"description": "x", "sizeInBytes": 1, "acceptContext": {}}}
+    info = files.consent_value(offer)["uploadInfo"]
+    data = bytes(range(256)) * (6 * FRAGMENT_UNIT // 256)  # six fragments of 320 KiB
+    files.fragment_delay = 0.06  # six answers take 0.36 s in all, each well inside 0.25 s
+    assert await upload(info["uploadUrl"], data, timeout_of=lambda _size: 0.25, fragment=FRAGMENT_UNIT)
+    assert files.uploaded(info["uniqueId"]) == data
+    again = files.consent_value(offer)["uploadInfo"]
+    files.fragment_delay = 0.4  # one fragment past its bound: the upload says it failed (the bot says so)
+    assert not await upload(again["uploadUrl"], data, timeout_of=lambda _size: 0.25, fragment=FRAGMENT_UNIT)
+    assert fragment_timeout(FRAGMENT) == 30.0 and fragment_timeout(1000) < 11 and FRAGMENT % FRAGMENT_UNIT == 0

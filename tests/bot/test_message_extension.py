@@ -4,13 +4,32 @@ submitAction: valid, invalid, repeated, tampered, another tenant's ids)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
+from app import BOT
+from bot.teams.roster import ROSTER_RETRY_SECONDS, ROSTER_TIMEOUT
 from cards.common import plain
-from tests.conftest import ALICE, BOB, CARD, CAROL, MALLORY, CardInHand, Person, Teams, all_text, find
+from tests.conftest import (
+    ALICE,
+    BOB,
+    CARD,
+    CAROL,
+    CHANNEL,
+    GROUP_CHAT,
+    MALLORY,
+    CardInHand,
+    Person,
+    Teams,
+    all_text,
+    find,
+)
+from tests.fake_clock import FakeClock
+from tests.fake_connector import Posted
 
+TEAMS_WAITS = 5.0  # seconds Teams gives an extension's invoke (respond-to-task-module-submit, below)
 LINK = "https://teams.microsoft.com/l/message/19:abc@thread.tacv2/1700000000001"
 HTML = (
     '<p>Hi <at id="0">Alice Owner</at>, Contoso wants 40 seats&nbsp;&amp; a quote</p>'
@@ -18,18 +37,53 @@ HTML = (
 )
 
 
+# What Teams reads in the answer to each invoke of the message extension; anything else it cannot show
+# ("Unable to reach the app"). A search answers `composeExtension` results or a message
+# (https://learn.microsoft.com/en-us/microsoftteams/platform/messaging-extensions/how-to/search-commands/respond-to-search);
+# fetchTask answers "a `task` object containing either an Adaptive Card or a URL" or a message
+# (https://learn.microsoft.com/en-us/microsoftteams/platform/messaging-extensions/how-to/action-commands/create-task-module,
+# "respond with a task object that contains either a taskInfo object ... or a simple string message":
+# https://learn.microsoft.com/en-us/training/modules/build-microsft-teams-message-extension-apps/6-implement-action-extension);
+# submitAction answers a card, another dialog (`task`), a `botMessagePreview`, or nothing
+# (https://learn.microsoft.com/en-us/microsoftteams/platform/messaging-extensions/how-to/action-commands/respond-to-task-module-submit).
+ANSWERS: dict[str, dict[str, set[str]]] = {
+    "composeExtension/query": {"composeExtension": {"result", "message"}},
+    "composeExtension/selectItem": {"composeExtension": {"result", "message"}},
+    "composeExtension/fetchTask": {"task": {"continue", "message"}},
+    "composeExtension/submitAction": {
+        "task": {"continue", "message"},
+        "composeExtension": {"result", "botMessagePreview"},
+    },
+}
+
+
+def answer_teams_reads(name: str, body: Any) -> bool:
+    if name == "composeExtension/submitAction" and body in ({}, None, ""):
+        return True  # no response: the dialog closes
+    kinds = ANSWERS[name]
+    return (
+        isinstance(body, dict)
+        and len(body) == 1
+        and any(
+            key in body and isinstance(body[key], dict) and body[key].get("type") in types
+            for key, types in kinds.items()
+        )
+    )
+
+
 async def invoke(teams: Teams, person: Person, name: str, value: Any, chat: str = "personal") -> Any:
     status, body = await teams.post(teams.activity(person, kind="invoke", chat=chat, name=name, value=value))
     assert status == 200, (status, body)
+    assert answer_teams_reads(name, body), (name, body)
     return body
 
 
 async def search(
-    teams: Teams, person: Person, command: str, text: str | None, skip: int = 0, count: int = 25
+    teams: Teams, person: Person, command: str, text: str | None, skip: int = 0, count: int = 25, chat: str = "personal"
 ) -> dict[str, Any]:
     parameters = [{"name": "initialRun", "value": "true"}] if text is None else [{"name": "query", "value": text}]
     value = {"commandId": command, "parameters": parameters, "queryOptions": {"skip": skip, "count": count}}
-    body = await invoke(teams, person, "composeExtension/query", value)
+    body = await invoke(teams, person, "composeExtension/query", value, chat)
     result: dict[str, Any] = body["composeExtension"]
     return result
 
@@ -77,6 +131,31 @@ async def submit(teams: Teams, person: Person, command: str, data: dict[str, Any
     value = {"commandId": command, "commandContext": "message", "messagePayload": payload(), "data": data}
     body: dict[str, Any] = await invoke(teams, person, "composeExtension/submitAction", value)
     return body
+
+
+def previewed(body: dict[str, Any]) -> dict[str, Any]:
+    """The card of a `botMessagePreview` answer: what the person sees before Send (Teams allows one card)."""
+    result = body["composeExtension"]
+    assert result["type"] == "botMessagePreview" and result["activityPreview"]["type"] == "message", body
+    [attachment] = result["activityPreview"]["attachments"]
+    assert attachment["contentType"] == CARD
+    card: dict[str, Any] = attachment["content"]
+    return card
+
+
+async def preview_action(
+    teams: Teams, person: Person, action: str, card: dict[str, Any], chat: str = "personal"
+) -> tuple[Any, list[Posted]]:
+    """Send or Edit on the preview: Teams sends the previewed card back (`botActivityPreview`). The answer, and
+    what the bot posted meanwhile."""
+    value = {
+        "commandId": "leadFromMessage", "commandContext": "message", "botMessagePreviewAction": action,
+        "botActivityPreview": [{"type": "message/card", "attachments": [{"contentType": CARD, "content": card}]}],
+        "messagePayload": payload(),
+    }  # fmt: skip
+    before = len(teams.connector.posted)
+    body = await invoke(teams, person, "composeExtension/submitAction", value, chat)
+    return body, teams.connector.posted[before:]
 
 
 def inserted(body: dict[str, Any]) -> dict[str, Any]:
@@ -174,9 +253,9 @@ async def test_the_inserted_record_card_is_the_live_show_card(deals: Teams) -> N
     assert buttons == [{"ref": "L-1", "version": 2}]
 
 
-async def test_the_inserted_card_clicked_in_a_channel_by_someone_else_works_and_stays_fresh(deals: Teams) -> None:
+async def test_the_inserted_card_clicked_in_a_channel_works_and_is_never_updated_by_the_bot(deals: Teams) -> None:
     card = await pick(deals, ALICE, (await search(deals, ALICE, "searchRecords", "rollout"))["attachments"][0])
-    # Alice sends it into the channel: Teams posts it as her message; the bot has not seen that message id.
+    # Alice sends it into the channel: Teams posts it as her message, which no bot may update (the fake refuses).
     in_channel = CardInHand(deals, BOB, card, "1700000000999", "channel")
     await in_channel.press("Unfollow")  # the card shows Alice's view until Bob's own comes: as for `show`
     assert "You don't follow L-1." in in_channel.text
@@ -184,16 +263,14 @@ async def test_the_inserted_card_clicked_in_a_channel_by_someone_else_works_and_
     assert "You now follow L-1." in in_channel.text and "Unfollow" in in_channel.buttons()
     await in_channel.press("Comment")
     await in_channel.press("Add comment", comment="Spoke to Jane: quote by Friday")
-    assert "Comment added to L-1." in in_channel.text
-    await deals.cards_updated()
-    # The bot learnt where the card was posted from the first click: the changes made from it (what everyone
-    # sees changes only through an update) and a later change elsewhere update it in place.
-    earlier = len(deals.connector.updates_of("1700000000999"))
-    assert earlier >= 1
+    assert "Comment added to L-1." in in_channel.text  # each click's answer is the clicker's own card
     await deals.say(ALICE, "stage L-1 Contacted")
     await deals.cards_updated()
-    [update] = deals.connector.updates_of("1700000000999")[earlier:]
-    assert "Stage: Contacted" in all_text(update.activity["attachments"][0]["content"])
+    # Never learnt as a post, so never updated: each listed viewer gets the truth through the card's refresh.
+    assert deals.connector.updates_of("1700000000999") == [] and deals.connector.refused == []
+    assert card["refresh"]["action"]["verb"] == "record.show" and ALICE.teams_id in card["refresh"]["userIds"]
+    sql = "SELECT count(*) FROM card_posts WHERE activity_id = ?"
+    assert deals.services.repo.db.execute(sql, ["1700000000999"]).fetchone()[0] == 0
 
 
 async def test_a_contact_result_inserts_their_card_with_records_and_a_new_lead_button(deals: Teams) -> None:
@@ -257,7 +334,7 @@ async def test_fetch_task_prefills_the_lead_dialog_from_the_message(deals: Teams
 async def test_create_lead_from_message_with_a_new_contact(deals: Teams) -> None:
     dialog = await fetch(deals, ALICE, "leadFromMessage")
     data = dialog_values(dialog, new_name="Nora Buyer", new_email="nora@contoso.example")
-    card = inserted(await submit(deals, ALICE, "leadFromMessage", data))
+    card = previewed(await submit(deals, ALICE, "leadFromMessage", data))
     text = all_text(card)
     assert "L-4 · Lead" in text and "Hi Alice Owner, Contoso wants 40 seats & a quote" in text
     assert plain("Nora Buyer · nora@contoso.example") in text and "You follow this record." in text
@@ -265,15 +342,75 @@ async def test_create_lead_from_message_with_a_new_contact(deals: Teams) -> None
     assert f"Alice Owner created it from a Teams message by Jane Buyer: {LINK}" in text.replace("\u200b", "")
     assert "Alice Owner commented: Hi Alice Owner" in text
     assert "Budget is approved." in deals.services.repo.db.execute("SELECT text FROM comments").fetchone()[0]
-    again = inserted(await submit(deals, ALICE, "leadFromMessage", data))  # the same dialog, submitted twice
+    again = previewed(await submit(deals, ALICE, "leadFromMessage", data))  # the same dialog, submitted twice
     assert "L-4 · Lead" in all_text(again)
     assert count(deals, "records") == 4 and count(deals, "contacts") == 2 and count(deals, "comments") == 1
+
+
+async def test_a_previewed_lead_is_posted_by_the_bot_on_send_once_and_kept_up_to_date(deals: Teams) -> None:
+    """botMessagePreview: the submit previews the card; Send has the bot post it as its own message (the only
+    kind a bot may update), tracked like a `show`, once however often Teams delivers the Send."""
+    dialog = await fetch(deals, ALICE, "leadFromMessage")
+    value = {"commandId": "leadFromMessage", "commandContext": "message", "messagePayload": payload(),
+             "data": dialog_values(dialog, title="Seats for Contoso")}  # fmt: skip
+    card = previewed(await invoke(deals, ALICE, "composeExtension/submitAction", value, "channel"))
+    assert "L-4 · Lead" in all_text(card) and count(deals, "records") == 4  # the lead exists; nothing posted yet
+    on_send: dict[str, Any] = {
+        "commandId": "leadFromMessage", "commandContext": "message", "botMessagePreviewAction": "send",
+        "botActivityPreview": [{"type": "message/card", "attachments": [{"contentType": CARD, "content": card}]}],
+    }  # fmt: skip
+    send = deals.activity(ALICE, kind="invoke", chat="channel", name="composeExtension/submitAction", value=on_send)
+    before = len(deals.connector.posted)
+    for _ in range(2):  # Teams redelivers an invoke it is unsure about
+        status, body = await deals.post(send)
+        assert status == 200 and answer_teams_reads("composeExtension/submitAction", body), body
+    [post] = deals.connector.posted[before:]
+    assert post.conversation_id == f"{CHANNEL};messageid=1700000000000" and post.method == "POST"
+    assert "L-4 · Lead" in all_text(post.cards[0]) and "Seats for Contoso" in all_text(post.cards[0])
+    await deals.say(BOB, "stage L-4 Contacted")
+    await deals.cards_updated()
+    [update] = deals.connector.updates_of(post.id)  # the bot's own message: Teams lets it change
+    assert "Stage: Contacted" in all_text(update.activity["attachments"][0]["content"])
+    assert deals.connector.refused == []
+
+
+async def test_edit_on_the_preview_says_the_lead_exists_and_a_stale_preview_posts_nothing(deals: Teams) -> None:
+    dialog = await fetch(deals, ALICE, "leadFromMessage")
+    card = previewed(await submit(deals, ALICE, "leadFromMessage", dialog_values(dialog)))
+    body, posted = await preview_action(deals, ALICE, "edit", card)
+    assert (
+        body["task"]["type"] == "message" and body["task"]["value"].startswith("L-4 was already created") and not posted
+    )
+    tampered = {
+        **card,
+        "refresh": {"action": {"type": "Action.Execute", "verb": "record.show", "data": {"ref": "L-99"}}},
+    }
+    for stale in (tampered, {"type": "AdaptiveCard"}, "x"):
+        body, posted = await preview_action(deals, ALICE, "send", stale)  # type: ignore[arg-type]
+        assert body == {
+            "task": {"type": "message", "value": "This preview is out of date: start again from the message."}
+        }
+        assert posted == []
+    mallory_dialog = dialog_values(await fetch(deals, MALLORY, "leadFromMessage"), title="Mallory secret deal")
+    theirs = previewed(await submit(deals, MALLORY, "leadFromMessage", mallory_dialog))
+    body, posted = await preview_action(deals, ALICE, "send", theirs)  # her L-2 names Alice's own L-2 here
+    [shown] = [c for p in posted for c in p.cards]
+    assert "Fabrikam pilot" in all_text(shown) and "secret" not in all_text(shown)
+    assert count(deals, "records") == 4
+
+
+async def test_a_preview_sent_where_the_bot_cannot_post_says_so(deals: Teams) -> None:
+    dialog = await fetch(deals, ALICE, "leadFromMessage")
+    card = previewed(await submit(deals, ALICE, "leadFromMessage", dialog_values(dialog)))
+    deals.connector.removed_from.add(CHANNEL)
+    body, posted = await preview_action(deals, ALICE, "send", card, chat="channel")
+    assert body["task"]["value"].startswith("I could not post the card in this chat") and posted == []
 
 
 async def test_create_lead_from_message_picking_a_contact(deals: Teams) -> None:
     dialog = await fetch(deals, ALICE, "leadFromMessage")
     jane = find(dialog, "Input.ChoiceSet")[0]["choices"][0]["value"]
-    card = inserted(await submit(deals, ALICE, "leadFromMessage", dialog_values(dialog, contact=jane, title="Seats")))
+    card = previewed(await submit(deals, ALICE, "leadFromMessage", dialog_values(dialog, contact=jane, title="Seats")))
     assert "Seats" in all_text(card) and "Jane Buyer · jane@contoso.example · Contoso" in all_text(card)
 
 
@@ -334,11 +471,8 @@ async def test_another_tenants_contact_in_a_tampered_submit_is_not_found(deals: 
 async def test_a_tampered_dialog_is_refused_with_a_message(deals: Teams, tampered: dict[str, Any]) -> None:
     dialog = await fetch(deals, ALICE, "leadFromMessage")
     body = await submit(deals, ALICE, "leadFromMessage", {**dialog_values(dialog), **tampered})
-    shown = (
-        body["composeExtension"]["text"]
-        if "composeExtension" in body
-        else all_text(body["task"]["value"]["card"]["content"])
-    )
+    task = body["task"]  # an action's refusal is a `task`: a message, or the dialog again
+    shown = task["value"] if task["type"] == "message" else all_text(task["value"]["card"]["content"])
     assert "out of date" in shown or "can't read" in shown
     assert count(deals, "records") == 3
 
@@ -394,12 +528,22 @@ async def test_someone_whose_first_contact_is_a_search_is_recorded(deals: Teams)
 async def test_an_unknown_invoke_of_the_extension_is_refused_without_a_crash(deals: Teams) -> None:
     status, _ = await deals.post(deals.activity(ALICE, kind="invoke", name="composeExtension/queryLink", value={}))
     assert status == 501
-    body = await invoke(deals, ALICE, "composeExtension/submitAction", {"commandId": "other", "data": {}})
-    assert body == {
-        "composeExtension": {"type": "message", "text": "This action is not available any more: update the CRM app."}
-    }
-    body = await invoke(deals, ALICE, "composeExtension/fetchTask", "not a dict")
-    assert body["composeExtension"]["type"] == "message"
+    unavailable = {"task": {"type": "message", "value": "This action is not available any more: update the CRM app."}}
+    assert (
+        await invoke(deals, ALICE, "composeExtension/submitAction", {"commandId": "other", "data": {}}) == unavailable
+    )
+    assert await invoke(deals, ALICE, "composeExtension/fetchTask", {"commandId": "other"}) == unavailable
+    assert await invoke(deals, ALICE, "composeExtension/fetchTask", "not a dict") == unavailable
+
+
+@pytest.mark.parametrize("name", ["composeExtension/fetchTask", "composeExtension/submitAction"])
+async def test_an_action_from_an_unknown_organisation_is_refused_with_a_task_message(deals: Teams, name: str) -> None:
+    activity = deals.activity(ALICE, kind="invoke", name=name, value={"commandId": "leadFromMessage"})
+    activity["channelData"] = {}
+    activity["conversation"].pop("tenantId")
+    status, body = await deals.post(activity)
+    assert status == 200 and answer_teams_reads(name, body)
+    assert body == {"task": {"type": "message", "value": "I could not tell who you are in which organisation."}}
 
 
 async def test_a_search_from_an_unknown_organisation_is_answered_in_the_extensions_shape(deals: Teams) -> None:
@@ -419,6 +563,40 @@ async def test_the_contact_picked_in_the_dialog_gets_their_buying_role(deals: Te
     roles = {c["value"] for i in find(dialog, "Input.ChoiceSet") if i["id"] == "buying_role" for c in i["choices"]}
     assert "decision_maker" in roles and "economic_buyer" in roles
     data = dialog_values(dialog, new_name="Nora Buyer", new_email="nora@contoso.example", buying_role="economic_buyer")
-    text = all_text(inserted(await submit(deals, ALICE, "leadFromMessage", data)))
+    text = all_text(previewed(await submit(deals, ALICE, "leadFromMessage", data)))
     assert "Economic buyer" in text
     assert "Alice Owner set the role of" in text and "none → Economic buyer" in text
+
+
+# --- the roster, from chats the bot is not in ----------------------------------------------------------------
+
+
+async def test_from_a_chat_without_the_bot_one_roster_lookup_fails_and_the_keystrokes_make_no_more(
+    deals: Teams,
+) -> None:
+    """Each keystroke is a `composeExtension/query` (within Teams' 5 seconds); the roster lookup that learns a
+    newcomer's email cannot work in a chat the bot is not part of: tried once, remembered for a while."""
+    deals.connector.without_bot.add(GROUP_CHAT)
+    clock = FakeClock()
+    deals.client.app[BOT].roster.clock = clock
+    before = deals.connector.member_lookups
+    for typed in ("roll", "rollo", "rollou", "rollout"):
+        assert titles(await search(deals, CAROL, "searchRecords", typed, chat="group")) == ["L-1 · Contoso rollout"]
+    assert deals.connector.member_lookups - before == 1
+    assert deals.connector.refused[-1] == (403, GROUP_CHAT)
+    clock.advance(ROSTER_RETRY_SECONDS + 1)  # a while later (the bot may have been added meanwhile)
+    await search(deals, CAROL, "searchRecords", "rollout", chat="group")
+    assert deals.connector.member_lookups - before == 2
+
+
+async def test_a_slow_roster_does_not_hold_the_search(deals: Teams) -> None:
+    deals.connector.member_delay = 30.0  # Teams hangs on the lookup, far past the extension's 5 seconds
+    deals.client.app[BOT].roster.timeout = 0.05  # the bot's bound (ROSTER_TIMEOUT in production), made short here
+    before = deals.connector.member_lookups
+    for typed in ("rollout", "contoso"):
+        # Teams waits 5 seconds for an extension's answer, then shows "Unable to reach app" and drops it.
+        found = await asyncio.wait_for(search(deals, CAROL, "searchRecords", typed, chat="group"), TEAMS_WAITS)
+        assert titles(found) == ["L-1 · Contoso rollout"]
+    assert deals.connector.member_lookups - before == 1  # the timeout is remembered like a refusal
+    deals.connector.unstall()
+    assert ROSTER_TIMEOUT <= 2.0  # well inside the 5 seconds Teams gives an extension's invoke

@@ -68,6 +68,12 @@ async def test_the_weekly_post_goes_out_on_monday_morning_once_a_week_across_res
     text = all_text(post.cards[0])
     assert "Pipeline" in text and "The team's pipeline" in text and "Total: 25,000.00 EUR" in text
     assert post.activity["summary"] == "The team's pipeline, week of 2026-12-07"
+    # A new thread in the channel (tests/fake_connector.py refuses a reply to a message that does not exist).
+    [created] = [c for c in teams.connector.conversations if c.get("isGroup")]
+    assert created["channelData"]["channel"]["id"] == CHANNEL and created["activity"] == post.activity
+    assert post.reply_to is None and teams.connector.refused == []
+    stored = teams.services.repo.db.execute("SELECT activity_id FROM weekly_sends").fetchone()[0]
+    assert stored == post.id  # the thread's root message: its replies go under it
 
     await teams.client.close()  # a restart right after the post: nothing again that week
     clock.advance(3 * 3600)

@@ -66,14 +66,18 @@ async def test_search_and_turn_messages_into_a_lead_and_a_comment(chat: Callable
     hank_id = next(c["value"] for c in find(form, "Input.ChoiceSet")[0]["choices"] if c["title"].startswith("Hank"))
     first = await submit(alex, "leadFromMessage", form, contact=hank_id)
     again = await submit(alex, "leadFromMessage", form, contact=hank_id)  # the same dialog submitted twice
-    card = first["composeExtension"]["attachments"][0]["content"]
+    # A preview the bot posts on Send (botMessagePreview; the Playground has no Send: see docs/development.md).
+    assert first["composeExtension"]["type"] == "botMessagePreview", first
+    card = first["composeExtension"]["activityPreview"]["attachments"][0]["content"]
     text = all_text(card)
     assert "Globex wants 200 seats" in text and "Hank Scorpio · hank@globex.example · Globex" in text, text
     assert "created it from a Teams message by Hank Scorpio" in text
     found_ref = re.search(r"\b(L-\d+) · Lead", text)
     assert found_ref is not None, text
     ref = found_ref.group(1)
-    assert f"already turned into {ref}." in all_text(again["composeExtension"]["attachments"][0]["content"])
+    assert f"already turned into {ref}." in all_text(
+        again["composeExtension"]["activityPreview"]["attachments"][0]["content"]
+    )
     assert len(await search(alex, "searchRecords", "globex")) == 1
 
     add = await dialog(alex, "addToRecord")

@@ -186,11 +186,13 @@ def test_the_message_extension_declares_the_searches_and_the_message_actions(man
     assert build.schema_errors(broken)
 
 
-def test_the_activity_feed_types_are_declared_with_the_actor_in_each_template(manifest: dict[str, Any]) -> None:
-    """Graph's sendActivityNotification refuses an activityType the manifest does not declare."""
+def test_the_activity_feed_types_are_declared_with_the_colleague_in_each_template(manifest: dict[str, Any]) -> None:
+    """Graph's sendActivityNotification refuses an activityType the manifest does not declare. Who made the
+    change is a parameter of our own: Graph fills `{actor}` with the caller, the app in application-only calls."""
     declared = {a["type"]: a for a in manifest["activities"]["activityTypes"]}
     assert list(declared) == [
         "stageChanged", "commented", "emailSent", "converted", "contactChanged", "participantAdded",
     ]  # fmt: skip
-    assert declared["commented"]["templateText"] == "{actor} commented on a record you follow"
-    assert all(a["description"] and "{actor}" in a["templateText"] for a in declared.values())
+    assert declared["commented"]["templateText"] == "{colleague} commented on a record you follow"
+    assert all(a["description"] and a["templateText"].startswith("{colleague} ") for a in declared.values())
+    assert not any("{actor}" in a["templateText"] for a in declared.values())

@@ -4,12 +4,15 @@ every chart of every pipeline card variant against it."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import find
+from tests.conftest import all_text, find
 from tests.unit.pipeline_cards import pipeline_variants, with_fallbacks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,3 +87,23 @@ def test_a_persons_name_is_escaped_once_on_the_card_and_on_the_list_behind_a_bar
     scope = PipelineScope(1, "Alice *Owner*", "mine")
     listed = all_text(record_list_card(f"Proposal: {scope_title(scope, escaped=False)}", [], "none"))
     assert f"Proposal: {escape('Alice *Owner*')}'s pipeline" in listed
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is needed to run Microsoft's Adaptive Cards library")
+def test_a_client_that_cannot_draw_charts_shows_exactly_their_fallbacks() -> None:
+    """What an older or mobile client shows (open reports that charts do not render on Teams iOS: docs/charts.md):
+    Adaptive Cards' `fallback` "describes what to do when an unknown element is encountered"
+    (https://learn.microsoft.com/en-us/adaptive-cards/schema-explorer/fact-set). Microsoft's own renderer
+    library, which knows no Chart.*, is that client here: it keeps each chart's fallback in the chart's place,
+    and the card it ends up with is the one our `with_fallbacks` walk builds, the figures included."""
+    cards = pipeline_variants()
+    result = subprocess.run(
+        ["node", str(ROOT / "tests" / "validate_cards.js"), "--as-rendered"],
+        input=json.dumps(list(cards.values())), capture_output=True, text=True, cwd=ROOT, timeout=60, check=True,
+    )  # fmt: skip
+    for (name, card), shown in zip(cards.items(), json.loads(result.stdout), strict=True):
+        assert find(shown, "Chart.") == [], name
+        assert all_text(shown) == all_text(with_fallbacks(card)), name
+    shown = json.loads(result.stdout)[0]
+    assert "Proposal: 2 deals · 2,500.50 EUR · weighted 1,250.25 EUR" in all_text(shown)
+    assert "Won: 2 deals" in all_text(shown) and "Open opportunities by stage, EUR" in all_text(shown)

@@ -124,7 +124,7 @@ async def test_an_activity_feed_notification_is_the_exact_graph_request(
         "activityType": "stageChanged",
         "chainId": 7,
         "previewText": {"content": "Alice moved O-7 to Proposal"},
-        "templateParameters": [{"name": "actor", "value": "Alice"}],
+        "templateParameters": [{"name": "colleague", "value": "Alice"}],
         "topic": {
             "source": "text",
             "value": "O-7 Contoso renewal",
@@ -202,7 +202,7 @@ async def test_the_fake_graph_is_as_strict_as_graph(
     body = {
         "topic": {"source": "text", "value": "O-7 X", "webUrl": "https://teams.microsoft.com/l/chat/0/0?users=28:b"},
         "activityType": "commented", "chainId": 7, "previewText": {"content": "Alice commented"},
-        "templateParameters": [{"name": "actor", "value": "Alice"}],
+        "templateParameters": [{"name": "colleague", "value": "Alice"}],
     }  # fmt: skip
     async with httpx.AsyncClient() as client:
         ok = await client.post(f"{fake_graph[1]}/users/aad-bob/teamwork/sendActivityNotification", json=body)
