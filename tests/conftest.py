@@ -371,6 +371,7 @@ async def teams_with_graph(
         graph_base_url=fake_graph[1],
         teams_app_catalog_id="catalog-app-1",
         notify_window_seconds=0,
+        file_download_hosts=(fake.files.base_url,),
     )
     fake_graph[0].publish("catalog-app-1", web_application_id=config.graph_client_id)  # as `make package` builds it
     app = create_app(config, graph_credential=FakeCredential(config.graph_client_id), delivery=FAST)
@@ -378,8 +379,14 @@ async def teams_with_graph(
 
 
 @pytest.fixture
-def bot_config(tmp_path: Any, database_url: str) -> Config:
-    return Config(database_path=str(tmp_path / "crm.db"), database_url=database_url, notify_window_seconds=0)
+def bot_config(tmp_path: Any, database_url: str, connector: tuple[FakeConnector, str]) -> Config:
+    """The bot's settings in tests; files come from the fake's loopback origin (as FILE_DOWNLOAD_HOSTS lists it)."""
+    return Config(
+        database_path=str(tmp_path / "crm.db"),
+        database_url=database_url,
+        notify_window_seconds=0,
+        file_download_hosts=(connector[0].files.base_url,),
+    )
 
 
 @pytest.fixture

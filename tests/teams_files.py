@@ -3,20 +3,41 @@ file download attachment), and answers a FileConsentCard (a `fileConsent/invoke`
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from app import BOT
 from tests.conftest import Person, Teams
 from tests.fake_connector import Posted
 from tests.fake_files import CONSENT_CARD, INFO_CARD
 
 
 async def send_file(teams: Teams, person: Person, name: str, data: bytes, status: int = 200) -> list[Posted]:
-    """The person drops a file into their chat with the bot; the bot's replies."""
-    attachment = teams.connector.files.attachment(name, data, status)
+    """The person drops a file into their chat with the bot; what the bot then posted in that chat."""
+    return await send_attachment(teams, person, teams.connector.files.attachment(name, data, status))
+
+
+async def send_attachment(teams: Teams, person: Person, attachment: dict[str, Any]) -> list[Posted]:
+    """A message carrying this file attachment; what the bot posted in the person's chat, once it has read the
+    file (its answer to the message, then, on its own, the preview or why not)."""
+    before = len(teams.connector.posted)
     activity = teams.activity(person, attachments=[attachment])
     code, _ = await teams.post(activity)
     assert code in (200, 201), code
-    return teams.connector.replies_to(activity["id"])
+    await files_read(teams)
+    chat = f"a:1:{person.teams_id}"
+    return [p for p in teams.connector.posted[before:] if p.method == "POST" and p.conversation_id == chat]
+
+
+async def files_read(teams: Teams, timeout: float = 10.0) -> None:
+    """Wait (bounded) until the bot has read every file it was sent and said what it found."""
+    tasks: set[asyncio.Task[None]] = teams.client.app[BOT].files.reading
+
+    async def drained() -> None:
+        while tasks:
+            await asyncio.gather(*list(tasks), return_exceptions=True)
+
+    await asyncio.wait_for(drained(), timeout)
 
 
 def consent_cards(posts: list[Posted]) -> list[dict[str, Any]]:

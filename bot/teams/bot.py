@@ -39,7 +39,7 @@ from bot.teams.activity import (
     reader_locale,
     tenant_of,
 )
-from bot.teams.files import FileExchange, consent_attachment, file_attachments
+from bot.teams.files import DownloadPolicy, FileExchange, consent_attachment, file_attachments
 from cards.common import Card
 from cards.envelopes import card_response, compose_message, message_response, search_response
 from cards.help import help_card
@@ -71,6 +71,7 @@ class TeamsCrmBot(ActivityHandler):
         mailer: Mailer | None = None,
         directory: Directory | None = None,
         mail_link: Callable[[str], str] | None = None,
+        files: FileExchange | None = None,
     ) -> None:
         self.directory = directory
         self.services = services
@@ -79,7 +80,7 @@ class TeamsCrmBot(ActivityHandler):
         handlers = build(services, mailer, mail_link)
         self.handlers = handlers
         self.actions, self.conversation, self.extension = handlers.actions, handlers.conversation, handlers.extension
-        self.files = FileExchange(services)
+        self.files = files or FileExchange(services, DownloadPolicy())
         self.card_updater = CardUpdater(services, self._update_posted_card, limiter)
 
     async def on_turn(self, turn_context: TurnContext) -> None:

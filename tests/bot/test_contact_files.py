@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ALICE, BOB, MALLORY, CardInHand, Person, Teams, all_text
-from tests.teams_files import answer_consent, consent_cards, export_file, info_cards, send_file
+from tests.teams_files import answer_consent, consent_cards, export_file, info_cards, send_attachment, send_file
 
 OUTLOOK = ["First Name", "Middle Name", "Last Name", "Company", "Job Title", "Business Phone", "E-mail Address"]
 GOOGLE = ["Name", "Given Name", "Family Name", "E-mail 1 - Type", "E-mail 1 - Value", "Phone 1 - Value",
@@ -175,9 +175,8 @@ async def test_bad_files_get_a_clear_answer_and_change_nothing(
 async def test_an_expired_download_url_is_refused_cleanly(teams: Teams) -> None:
     attachment = teams.connector.files.attachment("c.csv", b"name,email\nA,a@b.example\n")
     teams.connector.files.expire_all()
-    activity = teams.activity(ALICE, attachments=[attachment])
-    assert (await teams.post(activity))[0] == 200
-    assert "could not download" in " ".join(r.text for r in teams.connector.replies_to(activity["id"]))
+    posts = await send_attachment(teams, ALICE, attachment)
+    assert "I could not download c.csv. Send it to me again." in " ".join(p.text for p in posts)
     assert contact_count(teams) == 0
 
 
