@@ -8,9 +8,12 @@ Choices (documented in docs/ as well):
 - Limits: MAX_IMPORT_BYTES (5 MB, checked while downloading) and MAX_IMPORT_ROWS (5,000 data rows).
 - A cell a spreadsheet would run (starting with =, @, tab or CR, or + / - unless the cell is a phone number)
   refuses its row: the file may be a formula-injection attempt, and a contact should not carry one into
-  the CRM (where an export would neutralise it, but other tools reading our data might not).
-- A cell starting with ' followed by one of those characters is read without the ' (how our export and
-  careful tools neutralise a cell), so an export imports back unchanged; what remains is checked as above.
+  the CRM (where an export would neutralise it, but other tools reading our data might not). The check reads
+  the cell as it would be stored (control characters dropped, spaces of every kind trimmed), so a formula
+  behind a vertical tab, a no-break space or U+2028 is refused like any other.
+- A cell our export neutralised (bot/domain/spreadsheet.py: one ' before a value that, its own leading 's
+  aside, starts with one of those characters) is data: read without that one ', never refused, so our own
+  export imports back unchanged (a company "-", a job title "+1 Team").
 - Outlook's "Title" column is a courtesy title (Mr, Dr), not a job title: it is not read.
 - A row without a name takes its email as the name; a row without both is refused; an email seen earlier in
   the file is refused (the first row wins)."""
@@ -156,9 +159,14 @@ def runs_in_spreadsheet(value: str) -> bool:
     return value.startswith(_RUNS) and not (value[0] in "+-" and _PHONE.fullmatch(value))
 
 
+def neutralised_cell(value: str) -> bool:
+    """Whether a cleaned cell is one our export neutralised: ' before what a spreadsheet would run."""
+    return value.startswith("'") and value.lstrip("'").startswith(_RUNS)
+
+
 def unquoted(value: str) -> str:
-    """A cell our export (or a careful tool) neutralised with a leading ' gets its value back."""
-    return value[1:] if value.startswith("'") and value[1:2] in _RUNS and value[1:2] else value
+    """A neutralised cell's value (its one added ' taken off); any other cell as it is."""
+    return clean_text(value[1:]) if neutralised_cell(value) else value
 
 
 def parse(data: bytes) -> ParsedFile:
@@ -192,12 +200,13 @@ def parse(data: bytes) -> ParsedFile:
 def _read_row(parsed: ParsedFile, seen: set[str], number: int, cells: list[str], columns: dict[str, int]) -> None:
     def cell(name: str) -> str:
         index = columns.get(name)
-        return clean_text(cells[index]) if index is not None and index < len(cells) else ""
+        return values_read[index] if index is not None and index < len(values_read) else ""
 
-    cells = [unquoted(c) for c in cells]
-    if any(runs_in_spreadsheet(c.lstrip(" ")) for c in cells if c.strip()):
+    cleaned = [clean_text(c) for c in cells]  # what would be stored: the formula check reads that
+    if any(runs_in_spreadsheet(c) for c in cleaned):
         parsed.refuse(FORMULA, number)
         return
+    values_read = [unquoted(c) for c in cleaned]
     values = {f: cell(f) for f in FIELDS}
     if not values["name"]:
         values["name"] = " ".join(p for p in (cell("first"), cell("middle"), cell("last")) if p)

@@ -195,3 +195,44 @@ async def test_a_pending_import_is_its_owners_alone(teams: Teams) -> None:
     assert "Nothing was imported" in card.text
     answer = await teams.click(ALICE, import_button["verb"], data)  # the Import of the card before Cancel
     assert "cancelled" in str(answer["value"]) and contact_count(teams) == 0
+
+
+# A formula behind what the import's cleaning removes or trims: the check sees the text as it would be stored.
+HIDDEN_PREFIXES = ["\v", "\f", "\x01", "\n", "\u00a0", "\u2003", "\u3000", "\u2028", " \t", "\x1f\r"]
+
+
+async def test_a_formula_behind_invisible_characters_is_refused_like_any_formula(teams: Teams) -> None:
+    rows = [[f"Row{i}", f"r{i}@acme.example", f'{prefix}=HYPERLINK("http://evil.example","x")']
+            for i, prefix in enumerate(HIDDEN_PREFIXES)]  # fmt: skip
+    rows.append(["Kept", "kept@acme.example", "Acme"])
+    card = await preview(teams, ALICE, "hidden.csv", csv_bytes(["name", "email", "company"], rows))
+    assert f"Refused: {len(HIDDEN_PREFIXES)}" in card.text and "New: 1" in card.text, card.text
+    lines = ", ".join(str(n) for n in range(2, len(HIDDEN_PREFIXES) + 2))
+    assert f"A cell would run as a spreadsheet formula: rows {lines}" in card.text, card.text
+    await card.press("Import")
+    assert [c.company for c in teams.services.search_contacts(ALICE.tenant_id, "", 50)] == ["Acme"]
+
+
+async def test_our_own_export_imports_back_unchanged_whatever_its_cells_start_with(teams: Teams) -> None:
+    odd = {"company": "-", "job_title": "+1 Team", "phone": "+44 20 7946 0000"}
+    await teams.say(ALICE, "new contact Dash Person dash@acme.example")
+    form = await CardInHand.posted(teams, ALICE, "edit contact dash@acme.example")
+    await form.press("Save contact", **odd)
+    await teams.say(ALICE, "new contact At Person at@acme.example")
+    form = await CardInHand.posted(teams, ALICE, "edit contact at@acme.example")
+    await form.press("Save contact", name="@Alias", company="'=quoted already", job_title="=1+1")
+    before = {c.email: c for c in teams.services.search_contacts(ALICE.tenant_id, "", 50)}
+    assert (before["dash@acme.example"].company, before["dash@acme.example"].job_title) == ("-", "+1 Team")
+    exported = await export_file(teams, ALICE, "contacts")
+    assert "'-" in exported.decode("utf-8-sig") and "'+1 Team" in exported.decode("utf-8-sig")
+    card = await preview(teams, ALICE, "contacts.csv", exported)
+    assert "Same email as a contact: 2" in card.text and "Refused: 0" in card.text, card.text
+    await card.press("Import", matching="update")
+    after = {c.email: c for c in teams.services.search_contacts(ALICE.tenant_id, "", 50)}
+    assert after == before
+    again = await preview(teams, MALLORY, "contacts.csv", exported)
+    await again.press("Import")
+    copied = {c.email: c for c in teams.services.search_contacts(MALLORY.tenant_id, "", 50)}
+    assert {e: (c.name, c.company, c.job_title, c.phone) for e, c in copied.items()} == {
+        e: (c.name, c.company, c.job_title, c.phone) for e, c in before.items()
+    }
