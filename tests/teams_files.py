@@ -51,13 +51,31 @@ def info_cards(posts: list[Posted]) -> list[dict[str, Any]]:
 async def answer_consent(
     teams: Teams, person: Person, consent: dict[str, Any], action: str = "accept", chat: str = "personal"
 ) -> tuple[int, Any, list[Posted]]:
-    """The person clicks Allow (accept) or Decline on the consent card: Teams' invoke, its answer, and what the
-    bot posted meanwhile."""
+    """The person clicks Allow (accept) or Decline on the consent card: Teams' invoke (a reply to the card's
+    message), its answer, and what the bot posted meanwhile."""
     value = teams.connector.files.consent_value(consent, action)
+    return await post_consent(teams, person, consent, value, chat)
+
+
+async def post_consent(
+    teams: Teams, person: Person, consent: dict[str, Any], value: dict[str, Any], chat: str = "personal",
+    activity_id: str | None = None,
+) -> tuple[int, Any, list[Posted]]:  # fmt: skip
+    """Teams' fileConsent/invoke with this value (`activity_id`: the same invoke delivered again)."""
     invoke = teams.activity(person, kind="invoke", chat=chat, name="fileConsent/invoke", value=value)
+    if activity_id is not None:
+        invoke["id"] = activity_id
+    message = consent_message(teams, consent)
+    if message is not None:
+        invoke["replyToId"] = message.id
     before = len(teams.connector.posted)
     status, body = await teams.post(invoke)
     return status, body, teams.connector.posted[before:]
+
+
+def consent_message(teams: Teams, consent: dict[str, Any]) -> Posted | None:
+    """The bot's message that carried this consent card (None: a card the bot never sent)."""
+    return next((p for p in teams.connector.posted if p.method == "POST" and consent in consent_cards([p])), None)
 
 
 async def export_file(teams: Teams, person: Person, what: str) -> bytes:

@@ -106,6 +106,18 @@ class FileOffer:
     description: str
     size: int
     what: str  # "contacts" or "records": built again, fresh, when the person accepts
+    offer_id: str = ""  # the offer kept server-side (file_offers): its consent card's answer names it
+
+
+@dataclass(frozen=True)
+class Offered:
+    """An offer the person answers: what it was, where its consent card is (to replace it once answered)."""
+
+    offer_id: str
+    what: str
+    status: str
+    conversation_id: str | None
+    message_id: str | None
 
 
 NO_NAME = "No name or email"

@@ -216,6 +216,10 @@ class TeamsCrmBot(ActivityHandler):
             turn.tenant_id, turn.user.id, " ".join(said.split()[:2])[:40], reply.outcome,
         )  # fmt: skip
         posted_id = await self._send(turn_context, reply)
+        if reply.file is not None and posted_id:  # the consent card's message: replaced once answered
+            await self.services.run(
+                self.services.offer_posted, turn.user, reply.file.offer_id, activity.conversation.id, posted_id
+            )
         if reply.record_id is not None and posted_id:
             await self.services.run(
                 self.services.remember_card_post,

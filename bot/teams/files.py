@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,11 +19,13 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity, Attachment, ConversationReference, InvokeResponse
 from yarl import URL
 
-from bot.domain.contact_csv import MAX_IMPORT_BYTES, FileOffer
+from bot.domain.contact_csv import MAX_IMPORT_BYTES, FileOffer, Offered
+from bot.domain.errors import DomainError
 from bot.domain.rules import clean_text
 from bot.handlers.contact_files import EXPORTS, PERSONAL_ONLY, export_bytes, preview_reply
 from bot.handlers.replies import Reply
 from bot.services import CrmService
+from bot.services.contact_files import OFFER_GONE
 from bot.teams.activity import Turn, is_personal
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,7 @@ FRAGMENT = 16 * 320 * 1024  # OneDrive: fragments in multiples of 320 KiB, at mo
 TEAMS_FILE_HOSTS = ("*.sharepoint.com", "*.sharepoint-df.com", "1drv.ms", "*.onedrive.com", "*.files.1drv.com")
 MAX_REDIRECTS = 5
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_OFFER_ID = re.compile(r"[0-9a-f]{32}")
 
 Deliver = Callable[[str, ConversationReference, Activity], Awaitable[str | None]]
 
@@ -141,7 +145,7 @@ async def upload(url: str, data: bytes) -> bool:
 
 
 def consent_attachment(offer: FileOffer) -> Attachment:
-    context = {"export": offer.what}
+    context = {"export": offer.what, "offer": offer.offer_id}  # the offer id is what an answer is held to
     content = {"description": offer.description, "sizeInBytes": offer.size, "acceptContext": context,
                "declineContext": context}  # fmt: skip
     return Attachment(content_type=CONSENT_CARD, content=content, name=offer.name)
@@ -203,28 +207,52 @@ class FileExchange:
         await asyncio.gather(*self.reading, return_exceptions=True)
 
     async def consent(self, turn_context: TurnContext, turn: Turn, value: dict[str, Any]) -> InvokeResponse:
-        """The person's answer to a FileConsentCard (Teams sends it from the personal chat only)."""
+        """The person's answer to a FileConsentCard (Teams sends it from the personal chat only): held to an offer
+        the bot made to that person and not answered yet, so a file goes out once per offer; the card is then
+        replaced by what became of it."""
         context, info = value.get("context"), value.get("uploadInfo")
-        what = context.get("export") if isinstance(context, dict) else None
+        offer_id = context.get("offer") if isinstance(context, dict) else None
         info = info if isinstance(info, dict) else {}
+        action = value.get("action")
         outcome = "refused"
         if not is_personal(turn_context.activity):
             await turn_context.send_activity(MessageFactory.text(PERSONAL_ONLY))
-        elif what not in EXPORTS:
-            await turn_context.send_activity(MessageFactory.text("That file offer is out of date; ask again."))
-        elif value.get("action") == "decline":
-            await turn_context.send_activity(MessageFactory.text(f"You declined: nothing was sent ({what}.csv)."))
-            outcome = "declined"
-        elif value.get("action") == "accept" and isinstance(info.get("uploadUrl"), str):
-            outcome = await self._send_file(turn_context, turn, str(what), info)
+        elif (
+            not isinstance(offer_id, str)
+            or not _OFFER_ID.fullmatch(offer_id)
+            or action not in ("accept", "decline")
+            or (action == "accept" and not isinstance(info.get("uploadUrl"), str))
+        ):
+            await turn_context.send_activity(MessageFactory.text(OFFER_GONE))
+        else:
+            try:
+                offered = await self.services.run(self.services.answer_offer, turn.user, offer_id, action == "accept")
+            except DomainError as exc:  # never offered, someone else's, or answered already
+                await turn_context.send_activity(MessageFactory.text(exc.message))
+            else:
+                if action == "decline":
+                    await self._replace_offer(
+                        turn_context, offered, f"You declined: nothing was sent ({offered.what}.csv)."
+                    )
+                    outcome = "declined"
+                else:
+                    outcome = await self._send_file(turn_context, turn, offered, info)
         log.info("tenant=%s user=%s invoke=fileConsent outcome=%s", turn.tenant_id, turn.user.id, outcome)
         return InvokeResponse(status=200)
 
-    async def _send_file(self, turn_context: TurnContext, turn: Turn, what: str, info: dict[str, Any]) -> str:
+    async def _send_file(self, turn_context: TurnContext, turn: Turn, offered: Offered, info: dict[str, Any]) -> str:
+        what = offered.what
+        if what not in EXPORTS:
+            return "refused"
         data = await self.services.run(export_bytes, self.services, turn.user, what)  # built now: fresh data
-        if not await upload(info["uploadUrl"], data):
-            await turn_context.send_activity(MessageFactory.text("The upload to OneDrive failed; say export again."))
+        sent = await upload(info["uploadUrl"], data)
+        await self.services.run(self.services.offer_sent, turn.user, offered.offer_id, sent)
+        if not sent:
+            await self._replace_offer(
+                turn_context, offered, f"{what}.csv: the upload to OneDrive failed; say export {what} again."
+            )
             return "upload_failed"
+        await self._replace_offer(turn_context, offered, f"{what}.csv: sent to your OneDrive.")
         card = Attachment(
             content_type=INFO_CARD,
             content={"uniqueId": info.get("uniqueId"), "fileType": info.get("fileType")},
@@ -235,3 +263,17 @@ class FileExchange:
         message.text = f"Here is {what}.csv, in your OneDrive."
         await turn_context.send_activity(message)
         return "uploaded"
+
+    async def _replace_offer(self, turn_context: TurnContext, offered: Offered, text: str) -> None:
+        """The consent card, answered, becomes a line saying what became of it (its buttons gone); where the card
+        is unknown or cannot be updated, the line is sent instead."""
+        conversation = turn_context.activity.conversation
+        if offered.message_id and conversation is not None and offered.conversation_id == conversation.id:
+            replaced = MessageFactory.text(text)
+            replaced.id = offered.message_id
+            try:
+                await turn_context.update_activity(replaced)
+                return
+            except Exception as exc:  # deleted meanwhile, or Teams refused: say it in a message instead
+                log.info("consent card not replaced: %s", type(exc).__name__)
+        await turn_context.send_activity(MessageFactory.text(text))
