@@ -31,6 +31,7 @@ from tests.postgres_server import PostgresServer
 TENANT = "72f988bf-0000-4000-8000-00000000aaaa"
 OTHER_TENANT = "72f988bf-0000-4000-8000-00000000bbbb"
 BOT_ID = "28:11111111-2222-3333-4444-555555555555"
+TEAM_ID = "19:team@thread.tacv2"  # the team whose channel the tests talk in
 BOT_NAME = "CRM"
 CARD = "application/vnd.microsoft.card.adaptive"
 # The sender with short waits, so retries and timeouts play out in well under a second.
@@ -132,7 +133,7 @@ class Teams:
             }
         channel_data: dict[str, Any] = {"tenant": {"id": person.tenant_id}}
         if chat == "channel":
-            channel_data |= {"team": {"id": "19:team@thread.tacv2"}, "channel": {"id": "19:sales@thread.tacv2"}}
+            channel_data |= {"team": {"id": TEAM_ID}, "channel": {"id": "19:sales@thread.tacv2"}}
         return {
             "type": kind,
             "id": f"act-{next(self._ids)}-{uuid.uuid4().hex[:6]}",
@@ -326,6 +327,7 @@ async def connector(aiohttp_server: Any) -> AsyncIterator[tuple[FakeConnector, s
     fake.scope = lambda _conversation, activity: bool(activity.get("summary"))
     for person in (ALICE, BOB, CAROL, DAVE, MALLORY):
         fake.add_member(person.teams_id, person.name, person.email, person.aad_object_id, person.tenant_id)
+    fake.rosters[TEAM_ID] = {p.teams_id for p in (ALICE, BOB, CAROL, DAVE)}  # the sales team: TENANT's people
     server = await aiohttp_server(fake.app())
     fake.files.base_url = f"http://127.0.0.1:{server.port}"
     yield fake, f"http://127.0.0.1:{server.port}/amer/"

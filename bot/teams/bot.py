@@ -21,6 +21,8 @@ from botbuilder.schema import (
 
 from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError, Redelivered
+from bot.domain.models import Mentioned
+from bot.domain.rules import TEAMS_USER_ID
 from bot.handlers.replies import READER_LOCALE, Reply
 from bot.handlers.router import Click
 from bot.handlers.routing import build
@@ -45,6 +47,7 @@ from cards.envelopes import card_response, compose_message, message_response, se
 from cards.help import help_card
 
 log = logging.getLogger(__name__)
+ROSTER_SECONDS = 5.0  # a roster look-up's bound inside a turn (Teams waits about 15 s for the answer)
 
 
 class Directory(Protocol):
@@ -208,7 +211,7 @@ class TeamsCrmBot(ActivityHandler):
                 turn.user,
                 said,
                 shared,
-                mentioned_colleagues(activity),
+                await self._mentioned(turn_context, turn),
                 place_of(activity),
             )
         log.info(
@@ -226,6 +229,39 @@ class TeamsCrmBot(ActivityHandler):
                 turn.user, reply.record_id, activity.conversation.id, posted_id, activity.service_url, shared,
             )  # fmt: skip
         self._changed(turn, reply, posted_id)
+
+    async def _mentioned(self, turn_context: TurnContext, turn: Turn) -> tuple[Mentioned, ...]:
+        """The colleagues @mentioned in the message, as the bot knows them or as Teams' roster of this conversation
+        does (its id, name and Entra id, in this tenant), looked up together within ROSTER_SECONDS. A mention
+        entity alone is the sender's word, never a colleague: an id nobody knows, another organisation's person
+        or a name the roster does not give is dropped."""
+        said = mentioned_colleagues(turn_context.activity)
+        if not said:
+            return ()
+
+        async def vouched(person: Mentioned) -> Mentioned | None:
+            known = await self.services.run(self.services.known_user, turn.tenant_id, person.teams_id)
+            if known is not None:
+                return Mentioned(person.teams_id, known.name, known.aad_object_id)
+            member = await self._roster_member(turn_context, turn, person.teams_id)
+            if member is None:
+                log.info("tenant=%s user=%s mention of someone not in the roster dropped", turn.tenant_id, turn.user.id)
+                return None
+            return Mentioned(member.id, member.name or "", member.aad_object_id)
+
+        found = await asyncio.gather(*(vouched(person) for person in said))
+        return tuple(person for person in found if person is not None)
+
+    async def _roster_member(self, turn_context: TurnContext, turn: Turn, member_id: str) -> Any:
+        """The conversation's member with this id as Teams' roster gives them, in this tenant (None: not there)."""
+        try:
+            member = await asyncio.wait_for(TeamsInfo.get_member(turn_context, member_id), timeout=ROSTER_SECONDS)
+        except Exception:  # not in the roster, or Teams did not answer in time
+            return None
+        tenant = getattr(member, "tenant_id", None)
+        if (tenant and tenant != turn.tenant_id) or not TEAMS_USER_ID.fullmatch(getattr(member, "id", None) or ""):
+            return None
+        return member
 
     async def _send(self, turn_context: TurnContext, reply: Reply) -> str | None:
         """Send the reply; returns the id of the posted message (to update its card later)."""
