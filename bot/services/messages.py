@@ -48,7 +48,8 @@ class MessageCases(RecordCases):
 
     def records_for_compose(self, user: User, text: str, limit: int, offset: int = 0) -> list[Record]:
         """Empty text: the person's own and followed records, newest first; a reference: that record;
-        otherwise records by title, company or Contact (name, email, company), newest first."""
+        otherwise records by title, company or Contact (name, email, company), newest first. Archived records
+        never, as `find` hides them (the Records search, the Add to a record picker and its typeahead)."""
         wanted = clean_text(text)[:200]
         if not wanted:
             return self.repo.extension.records_around(user.tenant_id, user.id, limit, offset)
@@ -57,7 +58,7 @@ class MessageCases(RecordCases):
         except NotFound:
             return self.repo.extension.find_records(user.tenant_id, wanted, limit, offset)
         record = self.repo.records.record_by_number(user.tenant_id, kind, number)
-        return [record] if record is not None and offset == 0 else []
+        return [record] if record is not None and not record.archived_at and offset == 0 else []
 
     def contacts_for_compose(self, tenant_id: str, text: str, limit: int, offset: int = 0) -> list[Contact]:
         """Empty text: the tenant's contacts by name (as the pickers list them); otherwise contacts by name,

@@ -422,3 +422,18 @@ async def test_the_contact_picked_in_the_dialog_gets_their_buying_role(deals: Te
     text = all_text(inserted(await submit(deals, ALICE, "leadFromMessage", data)))
     assert "Economic buyer" in text
     assert "Alice Owner set the role of" in text and "none → Economic buyer" in text
+
+
+async def test_archived_records_are_offered_nowhere_as_find_hides_them(deals: Teams) -> None:
+    assert "L-1 archived." in all_text(await deals.card(ALICE, "archive L-1"))
+    assert "Contoso rollout" not in all_text(await deals.card(ALICE, "find contoso"))  # the rule: find's
+    assert titles(await search(deals, ALICE, "searchRecords", None)) == ["L-3 · Northwind renewal"]
+    for said in ("rollout", "Contoso", "jane", "L-1", "l1"):
+        assert titles(await search(deals, ALICE, "searchRecords", said)) == [], said
+    value = {"queryText": "contoso", "queryOptions": {"skip": 0, "top": 15}, "dataset": "crm.records"}
+    status, body = await deals.post(deals.activity(ALICE, kind="invoke", name="application/search", value=value))
+    assert status == 200 and body["value"]["results"] == []
+    picker = find(await fetch(deals, ALICE, "addToRecord"), "Input.ChoiceSet")[0]
+    assert [c["value"] for c in picker["choices"]] == ["L-3"]
+    await deals.say(ALICE, "restore L-1")
+    assert titles(await search(deals, ALICE, "searchRecords", "rollout")) == ["L-1 · Contoso rollout"]
