@@ -5,6 +5,9 @@ Choices (documented in docs/ as well):
 - Encoding: UTF-8 with or without its BOM, UTF-16 with its BOM (Excel's "Unicode text"), else Windows-1252
   (Excel's "CSV" on Western Windows). Bytes that are none of these, NUL bytes outside UTF-16, or the magic
   number of a zip (xlsx), PNG, PDF, GIF, JPEG or OLE (xls) file: "not a CSV file".
+- Read strictly as CSV (RFC 4180 quoting): a quote that is never closed, or text after a closing quote, refuses the
+  file with the row it starts in, rather than importing what a lenient reader would make of it (a name holding
+  the rest of the file).
 - Limits: MAX_IMPORT_BYTES (5 MB, checked while downloading) and MAX_IMPORT_ROWS (5,000 data rows).
 - A cell a spreadsheet would run (starting with =, @, tab or CR, or + / - unless the cell is a phone number)
   refuses its row: the file may be a formula-injection attempt, and a contact should not carry one into
@@ -184,8 +187,9 @@ def unquoted(value: str) -> str:
 def parse(data: bytes) -> ParsedFile:
     """Every data row of the file: to import, or refused with why. NotReadable for the file as a whole."""
     text = decode(data)
+    number = 1  # the row being read, as a spreadsheet numbers it (the header is row 1)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         header = next(reader, None)
         if header is None:
             raise NotReadable("The file is empty.")
@@ -196,17 +200,27 @@ def parse(data: bytes) -> ParsedFile:
                 "name,email,company,phone,job title."
             )
         parsed, seen = ParsedFile(), set[str]()
-        for number, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(parsed.rows) + parsed.refused_count >= MAX_IMPORT_ROWS:
-                raise NotReadable(f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it into smaller files.")
-            _read_row(parsed, seen, number, cells, columns)
+        number = 2
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                if len(parsed.rows) + parsed.refused_count >= MAX_IMPORT_ROWS:
+                    raise NotReadable(f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it into smaller files.")
+                _read_row(parsed, seen, number, cells, columns)
+            number += 1
     except csv.Error as exc:
-        raise NotReadable(f"That is not a CSV file I can read ({exc}).") from None
+        raise NotReadable(_broken(number, str(exc))) from None
     if not parsed.rows and not parsed.refused:
         raise NotReadable("The file has a header but no contacts.")
     return parsed
+
+
+def _broken(row: int, error: str) -> str:
+    """Why the file cannot be read as CSV, for the person (strict reading: nothing guessed, nothing half-read)."""
+    if "unexpected end of data" in error:  # the quote never closes: the rest of the file would be one value
+        return f'A quote (") opened in row {row} is never closed, so the rest of the file would be one value. Fix it and send the file again.'
+    if "field larger than field limit" in error:
+        return f"Row {row} has a value longer than any contact's (probably a quote that is not closed). Fix it and send the file again."
+    return f"Row {row} is not valid CSV ({error}). Fix it (or save the file again as CSV) and send it again."
 
 
 def _read_row(parsed: ParsedFile, seen: set[str], number: int, cells: list[str], columns: dict[str, int]) -> None:

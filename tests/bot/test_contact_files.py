@@ -154,6 +154,20 @@ BAD_FILES: list[tuple[str, str, bytes, int, str]] = [
     ("unknown columns", "contacts.csv", b"foo,bar\n1,2\n", 200, "no column I know"),
     ("only formulas", "contacts.csv", b"name,email\n=1+1,a@b.example\n@SUM(A1),c@d.example\n", 200, "formula"),
     ("download fails", "contacts.csv", b"name,email\nA,a@b.example\n", 404, "could not download"),
+    (
+        "unterminated quote",
+        "contacts.csv",
+        b'name,email\nAnn,ann@acme.example\n"Bob Lee,bob@acme.example\nCy,c@d.example\n',
+        200,
+        'A quote (") opened in row 3 is never closed',
+    ),
+    (
+        "stray quote",
+        "contacts.csv",
+        b'name,email\nAnn,ann@acme.example\n"Bob" Lee,bob@acme.example\n',
+        200,
+        "Row 3 is not valid CSV",
+    ),
 ]
 
 
