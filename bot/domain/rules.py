@@ -57,6 +57,21 @@ def clean_text(text: str | None) -> str:
     return without_lone_surrogates(_BIDI_CONTROLS.sub("", _CONTROL.sub("", text or ""))).strip()
 
 
+_QUOTE_MARKS = re.compile('["\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a]')
+
+
+def quotable_name(text: str | None) -> str:
+    """A name someone else's client sent (a message's author), fit to show in quotes as what it said: cleaned,
+    without quote marks (which would close the quote early: `CEO” approved: “yes`), at most MAX_NAME."""
+    return " ".join(_QUOTE_MARKS.sub("", clean_text(text)).split())[:MAX_NAME]
+
+
+def sender_shown(author: str | None) -> str:
+    """How a message's author is named: quoted as the message showed them, never vouched for."""
+    name = quotable_name(author)
+    return f"sender shown as “{name}”" if name else "sender not shown"
+
+
 def is_valid_email(email: str) -> bool:
     return len(email) <= MAX_EMAIL and bool(_EMAIL.fullmatch(email))
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bot.domain.buying import BuyingRole
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Change, Contact, Event, EventKind, Kind, Record, Role, User, stages_for
-from bot.domain.rules import MAX_NAME, MAX_TITLE, clean_text, limited, parse_ref
+from bot.domain.rules import MAX_TITLE, clean_text, limited, parse_ref, sender_shown
 from bot.services.records import RecordCases
 
 SUBMIT_KEY = re.compile(r"[0-9a-f]{32}")
@@ -19,7 +19,8 @@ MAX_LINK = 1000
 
 @dataclass(frozen=True)
 class ChatMessage:
-    """The message an action was started on: its text (HTML already stripped), author and link."""
+    """The message an action was started on: its text (HTML already stripped), author (as the client named
+    them) and link."""
 
     text: str
     author: str = ""
@@ -27,10 +28,11 @@ class ChatMessage:
 
     @property
     def origin(self) -> str:
-        """Where it came from, for the timeline: `a Teams message by Jane Doe: https://...`."""
-        author = clean_text(self.author)[:MAX_NAME] or "someone"
+        """Where it came from, for the timeline: `a Teams message, sender shown as “Jane Doe”: https://...`. The
+        author's name is the client's word (the message payload, carried through the dialog), so it is quoted as
+        the message showed it, never given as who wrote it."""
         link = self.link if self.link and len(self.link) <= MAX_LINK and _HTTPS.fullmatch(self.link) else None
-        return f"a Teams message by {author}" + (f": {link}" if link else "")
+        return f"a Teams message, {sender_shown(self.author)}" + (f": {link}" if link else "")
 
 
 _HTTPS = re.compile(r"https://[^\s<>\"']+")
