@@ -37,6 +37,7 @@ from bot.services import CrmService
 from bot.teams.activity import tenant_of
 from bot.teams.bot import TeamsCrmBot
 from bot.teams.credentials import check_outbound_token
+from bot.teams.files import DownloadPolicy, FileExchange
 from bot.teams.transport import AppInstaller, Notifier, proactive_adapter
 from cards.envelopes import message_response
 from storage.db import Checkpointer, open_database
@@ -280,12 +281,6 @@ def create_app(
     # One limiter for every call the bot makes to Teams on its own: notifications and card updates.
     limiter = RateLimiter((delivery or DeliveryPolicy()).slack, tenant_rps=config.teams_tenant_rps, timer=timer)
     links = _mail_links(config)
-    app[BOT] = TeamsCrmBot(
-        services, adapter, config.app_id, limiter, graph, directory=graph, mail_link=links.link if links else None
-    )
-    if timer is not None:
-        app[BOT].card_updater.clock = timer
-        app[BOT].roster.clock = timer
     notifier = Notifier(
         services.deliveries,
         proactive_adapter(auth, delivery),
@@ -295,6 +290,14 @@ def create_app(
         limiter,
         feed=graph,
     )
+    files = FileExchange(DownloadPolicy(config.file_download_hosts), notifier.teams.send_to)
+    app[BOT] = TeamsCrmBot(
+        services, adapter, config.app_id, limiter, graph, directory=graph, mail_link=links.link if links else None,
+        files=files,
+    )  # fmt: skip
+    if timer is not None:
+        app[BOT].card_updater.clock = timer
+        app[BOT].roster.clock = timer
     services.deliveries.feed_tenant = graph.tenant_id if graph is not None else None
     app[NOTIFIER] = notifier
     app.router.add_post("/api/messages", messages)
@@ -308,6 +311,7 @@ def create_app(
         if checkpointer is not None:
             checkpointer.start()
         yield
+        await app[BOT].files.close()
         await app[BOT].card_updater.close()
         if graph is not None:
             await graph.close()

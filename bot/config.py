@@ -26,6 +26,12 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
 
 
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
+# FILE_DOWNLOAD_HOSTS entries: a host (https on 443), `*.suffix` (its subdomains), an https origin with a port, or
+# an http origin on this machine (a local fake; plain http never reaches beyond it).
+_LABELS = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+FILE_HOST = re.compile(
+    rf"(?:\*\.)?{_LABELS}|https://{_LABELS}(?::[0-9]{{1,5}})?|http://(?:127\.0\.0\.1|localhost|\[::1\]):[0-9]{{1,5}}"
+)
 DOMAIN = re.compile(r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:[0-9]{1,5})?|localhost:[0-9]{1,5}")
 
 
@@ -62,11 +68,18 @@ class Config:
     teams_tenant_rps: int = 30  # Teams' per-app-per-tenant budget: documented as 50 in places, 30 in others
     bot_domain: str = ""  # the bot's public host: "Open in Outlook" links go through https://{bot_domain}/mail/
     mail_link_secret: str = field(default="", repr=False)  # the key those links are sealed with
+    file_download_hosts: tuple[str, ...] = ()  # where files may come from besides Teams' own hosts (sovereign clouds)
 
     def __post_init__(self) -> None:
         """A bot that could receive but never answer does not start (see README "Configuration")."""
         if self.bot_domain and not DOMAIN.fullmatch(self.bot_domain):
             raise ConfigError(f"BOT_DOMAIN must be a host name such as crm.contoso.com, got {self.bot_domain!r}")
+        for entry in self.file_download_hosts:
+            if not FILE_HOST.fullmatch(entry):
+                raise ConfigError(
+                    "FILE_DOWNLOAD_HOSTS takes host names (files.contoso.us), *.suffix (*.sharepoint.us), https://host:port,"
+                    f" or http://127.0.0.1:port for a local test server; got {entry!r}"
+                )
         if self.app_type not in APP_TYPES:
             raise ConfigError(f"MicrosoftAppType must be one of {', '.join(APP_TYPES)}, got {self.app_type!r}")
         if not self.app_id:
@@ -117,4 +130,7 @@ class Config:
             teams_tenant_rps=_int(env, "TEAMS_TENANT_RPS", 30, minimum=1),
             bot_domain=env.get("BOT_DOMAIN", "").strip().lower(),
             mail_link_secret=env.get("MAIL_LINK_SECRET", ""),
+            file_download_hosts=tuple(
+                h.strip().lower() for h in env.get("FILE_DOWNLOAD_HOSTS", "").split(",") if h.strip()
+            ),
         )

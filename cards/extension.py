@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.domain.buying import BuyingRole
 from bot.domain.models import Contact, Record, Role
-from bot.domain.rules import MAX_COMMENT, MAX_NAME, MAX_TITLE
+from bot.domain.rules import MAX_COMMENT, MAX_NAME, MAX_TITLE, sender_shown
 from cards import verbs
 from cards.common import (
     Card,
@@ -102,7 +102,7 @@ def lead_dialog(
 ) -> Card:  # fmt: skip
     """Create lead from message: prefilled from the message; pick the Contact, or create one here."""
     body: list[Element] = [notice(message, good=False)] if message else []
-    body += [text(f"From a message by {plain(values.get('author'))}", isSubtle=True, size="Small")]
+    body += [text(f"From a message, {plain(sender_shown(values.get('author')))}", isSubtle=True, size="Small")]
     body += text_input("title", "Title", values.get("title"), max_length=MAX_TITLE, required=True, errors=errors)
     body += text_input("company", "Company", values.get("company"), max_length=200, errors=errors)
     body += choice_set(
@@ -130,7 +130,7 @@ def add_to_record_dialog(
 ) -> Card:  # fmt: skip
     """Add to a record: pick the record (typeahead over the tenant's records); the message becomes a comment."""
     body: list[Element] = [notice(message, good=False)] if message else []
-    body += [text(f"From a message by {plain(values.get('author'))}", isSubtle=True, size="Small")]
+    body += [text(f"From a message, {plain(sender_shown(values.get('author')))}", isSubtle=True, size="Small")]
     body += choice_set(
         "ref", "Record", records, value=values.get("ref"), dataset=verbs.RECORDS_DATASET,
         placeholder="Type a reference, title, company or Contact", errors=errors,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.models import Contact, ImportStatus
+from bot.domain.contact_csv import Offered
+from bot.domain.models import Contact, FileOfferStatus, ImportStatus
 from storage.queries import _CONTACT_COLUMNS, Queries, _contact, stored
 
 EMAILS_PER_QUERY = 500  # one statement shape (the last chunk is padded), so the PostgreSQL spelling is cached
@@ -39,6 +40,38 @@ class ContactFileQueries(Queries):
         self.db.execute(
             "UPDATE contact_imports SET status = ?, rows_json = '[]' WHERE tenant_id = ? AND id = ?",
             [stored(ImportStatus, status), tenant_id, import_id],
+        )
+
+    # --- files offered through a consent card ----------------------------------------------------
+
+    def save_offer(self, offer_id: str, tenant_id: str, user_id: int, what: str, now: str, forget_before: str) -> None:
+        self.db.execute("DELETE FROM file_offers WHERE tenant_id = ? AND created_at < ?", [tenant_id, forget_before])
+        self.db.execute(
+            "INSERT INTO file_offers (id, tenant_id, user_id, what, status, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [offer_id, tenant_id, user_id, what, stored(FileOfferStatus, FileOfferStatus.OFFERED), now],
+        )
+
+    def set_offer_message(self, tenant_id: str, offer_id: str, conversation_id: str, message_id: str) -> None:
+        self.db.execute(
+            "UPDATE file_offers SET conversation_id = ?, message_id = ? WHERE tenant_id = ? AND id = ?",
+            [conversation_id, message_id, tenant_id, offer_id],
+        )
+
+    def offer(self, tenant_id: str, user_id: int, offer_id: str) -> Offered | None:
+        """The person's own offer; locked until the transaction ends."""
+        row = self._one(
+            "SELECT o.id, o.what, o.status, o.conversation_id, o.message_id FROM file_offers o"
+            " WHERE o.tenant_id = ? AND o.user_id = ? AND o.id = ?" + self._for_update("o"),
+            [tenant_id, user_id, offer_id],
+        )
+        if row is None:
+            return None
+        return Offered(row["id"], row["what"], row["status"], row["conversation_id"], row["message_id"])
+
+    def set_offer_status(self, tenant_id: str, offer_id: str, status: str, now: str) -> None:
+        self.db.execute(
+            "UPDATE file_offers SET status = ?, answered_at = ? WHERE tenant_id = ? AND id = ?",
+            [stored(FileOfferStatus, status), now, tenant_id, offer_id],
         )
 
     # --- contacts, many at once ------------------------------------------------------------------

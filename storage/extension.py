@@ -30,7 +30,7 @@ class ExtensionQueries(Queries):
         return {"top": top, "low": top - SPAN + 1, "high": top - 1}
 
     def records_around(self, tenant_id: str, user_id: int, limit: int, offset: int = 0) -> list[Record]:
-        """The records a person owns or follows, newest first. Someone with few (the owner follows on creation,
+        """The records a person owns or follows, newest first (archived ones never, as `find` hides them). Someone with few (the owner follows on creation,
         so their followed rows count both) gets theirs sorted; someone with many walks the tenant's
         newest-first index, which meets the first page early."""
         params = {"tenant": tenant_id, "user": user_id, "limit": limit, "offset": offset}
@@ -44,12 +44,12 @@ class ExtensionQueries(Queries):
                 "WITH mine(id) AS (SELECT record_id FROM followers WHERE tenant_id = :tenant AND user_id = :user"
                 " UNION SELECT id FROM records WHERE tenant_id = :tenant AND owner_id = :user)"
                 f" SELECT {_RECORD_COLUMNS} FROM mine m {self._join()} records r ON r.id = m.id"
-                " WHERE r.tenant_id = :tenant"
+                " WHERE r.tenant_id = :tenant AND r.archived_at IS NULL"
             )
         else:
             indexed = self.dialect.indexed_by("records_newest")
             sql = (
-                f"SELECT {_RECORD_COLUMNS} FROM records r{indexed} WHERE r.tenant_id = :tenant"
+                f"SELECT {_RECORD_COLUMNS} FROM records r{indexed} WHERE r.tenant_id = :tenant AND r.archived_at IS NULL"
                 " AND (r.owner_id = :user OR EXISTS (SELECT 1 FROM followers f"
                 " WHERE f.tenant_id = r.tenant_id AND f.record_id = r.id AND f.user_id = :user))"
             )
@@ -57,7 +57,7 @@ class ExtensionQueries(Queries):
 
     def find_records(self, tenant_id: str, text: str, limit: int, offset: int = 0) -> list[Record]:
         """Records whose title or company, or whose Contact's name, email or company, has every word typed (as
-        prefixes), newest first. SQLite walks record_search (migration 17): the tenant's rows are one rowid range,
+        prefixes), newest first; archived ones never (as `find`). SQLite walks record_search (migration 17): the tenant's rows are one rowid range,
         newest first in the index's forward order, and a word of up to 12 characters has a prefix index, so
         the walk reads this tenant's matches from the newest and stops at the page."""
         query = self.dialect.fts_query(text)
@@ -66,7 +66,7 @@ class ExtensionQueries(Queries):
         params = {"tenant": tenant_id, "limit": limit, "offset": offset}
         if self.dialect.postgres:
             sql = (
-                f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = :tenant"
+                f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = :tenant AND r.archived_at IS NULL"
                 " AND (r.search @@ to_tsquery('simple', :query) OR r.id IN (SELECT rc.record_id FROM record_contacts rc"
                 " JOIN contacts c ON c.tenant_id = rc.tenant_id AND c.id = rc.contact_id WHERE rc.tenant_id = :tenant"
                 " AND rc.role = 'contact' AND c.search @@ to_tsquery('simple', :query)))"
@@ -79,7 +79,7 @@ class ExtensionQueries(Queries):
         rows = self._all(
             f"SELECT {_RECORD_COLUMNS} FROM record_search s CROSS JOIN records r ON r.id = :top - s.rowid"
             " WHERE record_search MATCH :match AND s.rowid BETWEEN :low AND :high AND r.tenant_id = :tenant"
-            " ORDER BY s.rowid LIMIT :limit OFFSET :offset",
+            " AND r.archived_at IS NULL ORDER BY s.rowid LIMIT :limit OFFSET :offset",
             params | span | {"match": query},
         )
         return [_record(r) for r in rows]

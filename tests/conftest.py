@@ -31,6 +31,7 @@ from tests.postgres_server import PostgresServer
 TENANT = "72f988bf-0000-4000-8000-00000000aaaa"
 OTHER_TENANT = "72f988bf-0000-4000-8000-00000000bbbb"
 BOT_ID = "28:11111111-2222-3333-4444-555555555555"
+TEAM_ID = "19:team@thread.tacv2"  # the team whose channel the tests talk in
 BOT_NAME = "CRM"
 CARD = "application/vnd.microsoft.card.adaptive"
 CHANNEL = "19:sales@thread.tacv2"  # the team channel the bot is installed in (Teams.activity's "channel")
@@ -142,7 +143,7 @@ class Teams:
             }
         channel_data: dict[str, Any] = {"tenant": {"id": person.tenant_id}}
         if chat == "channel":
-            channel_data |= {"team": {"id": "19:team@thread.tacv2"}, "channel": {"id": CHANNEL}}
+            channel_data |= {"team": {"id": TEAM_ID}, "channel": {"id": CHANNEL}}
         if person.locale:
             client = {"type": "clientInfo", "locale": person.locale, "platform": "Web"}
             fields["entities"] = [*fields.get("entities", []), client]
@@ -342,6 +343,7 @@ async def connector(aiohttp_server: Any) -> AsyncIterator[tuple[FakeConnector, s
     fake.channels.add(CHANNEL)
     for person in (ALICE, BOB, CAROL, DAVE, MALLORY):
         fake.add_member(person.teams_id, person.name, person.email, person.aad_object_id, person.tenant_id)
+    fake.rosters[TEAM_ID] = {p.teams_id for p in (ALICE, BOB, CAROL, DAVE)}  # the sales team: TENANT's people
     server = await aiohttp_server(fake.app())
     fake.files.base_url = f"http://127.0.0.1:{server.port}"
     yield fake, f"http://127.0.0.1:{server.port}/amer/"
@@ -387,6 +389,7 @@ async def teams_with_graph(
         graph_base_url=fake_graph[1],
         teams_app_catalog_id="catalog-app-1",
         notify_window_seconds=0,
+        file_download_hosts=(fake.files.base_url,),
     )
     fake_graph[0].publish("catalog-app-1", web_application_id=config.graph_client_id)  # as `make package` builds it
     app = create_app(config, graph_credential=FakeCredential(config.graph_client_id), delivery=FAST)
@@ -394,8 +397,14 @@ async def teams_with_graph(
 
 
 @pytest.fixture
-def bot_config(tmp_path: Any, database_url: str) -> Config:
-    return Config(database_path=str(tmp_path / "crm.db"), database_url=database_url, notify_window_seconds=0)
+def bot_config(tmp_path: Any, database_url: str, connector: tuple[FakeConnector, str]) -> Config:
+    """The bot's settings in tests; files come from the fake's loopback origin (as FILE_DOWNLOAD_HOSTS lists it)."""
+    return Config(
+        database_path=str(tmp_path / "crm.db"),
+        database_url=database_url,
+        notify_window_seconds=0,
+        file_download_hosts=(connector[0].files.base_url,),
+    )
 
 
 @pytest.fixture

@@ -106,6 +106,8 @@ class FakeConnector:
 
     posted: list[Posted] = field(default_factory=list)
     members: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id -> TeamsChannelAccount JSON
+    # A team's or group chat's roster (its id -> the 29: ids of its members): a look-up there finds them alone.
+    rosters: dict[str, set[str]] = field(default_factory=dict)
     conversations: list[dict[str, Any]] = field(default_factory=list)
     member_lookups: int = 0
     installed: set[str] = field(default_factory=set)  # member ids (29:..., aad) who have the app
@@ -309,8 +311,9 @@ class FakeConnector:
 
     async def _member(self, request: web.Request, conversation_id: str, user_id: str) -> web.Response:
         """Teams answers for members of the conversation only, found by their 29: id or Entra object id;
-        a 1:1 chat's only member is its user (someone else, of any tenant, is "not found"). In a chat the bot
-        is not part of (the message extension is used there too), nothing is answered."""
+        a 1:1 chat's only member is its user, a team's or group chat's are its roster (someone else, of any
+        tenant, is "not found"). In a chat the bot is not part of (the message extension is used there too),
+        nothing is answered."""
         self.member_lookups += 1
         if self.member_delay:
             await self._hang(request, self.member_delay)
@@ -324,6 +327,9 @@ class FakeConnector:
         )
         if member is not None and conversation_id.startswith("a:1:") and conversation_id != f"a:1:{member['id']}":
             member = None
+        roster = self.rosters.get(conversation_id)
+        if member is not None and roster is not None and member["id"] not in roster:
+            member = None  # not in this team or chat (another organisation's people never are)
         if member is None:
             error = {"error": {"code": "MemberNotFoundInConversation", "message": "The member was not found."}}
             return web.json_response(error, status=404)

@@ -40,6 +40,8 @@ class Shared:
     expires_at: float
     status: int = 200  # what the download answers (a failing URL: 403, 404, 500)
     downloads: int = 0
+    redirect: str | None = None  # answer 302 to this URL instead of the bytes
+    gate: asyncio.Event | None = None  # a slow download: the bytes come once the test sets it
 
 
 @dataclass
@@ -85,6 +87,11 @@ class FakeFiles:
             },
         }
 
+    def shared_at(self, attachment: dict[str, Any]) -> Shared:
+        """The file behind an attachment `attachment()` made (to script how its download answers)."""
+        token = str(attachment["content"]["downloadUrl"]).split("/files/")[1].split("?")[0]
+        return self.shared[token]
+
     def expire_all(self) -> None:
         for item in self.shared.values():
             item.expires_at = 0.0
@@ -101,6 +108,10 @@ class FakeFiles:
             return self._refuse(401, "download: the URL has expired")
         if item.status != 200:
             return self._refuse(item.status, "download: scripted failure")
+        if item.redirect is not None:
+            return web.Response(status=302, headers={"Location": item.redirect})
+        if item.gate is not None:
+            await item.gate.wait()
         item.downloads += 1
         response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
         response.content_length = len(item.data)

@@ -5,12 +5,18 @@ Choices (documented in docs/ as well):
 - Encoding: UTF-8 with or without its BOM, UTF-16 with its BOM (Excel's "Unicode text"), else Windows-1252
   (Excel's "CSV" on Western Windows). Bytes that are none of these, NUL bytes outside UTF-16, or the magic
   number of a zip (xlsx), PNG, PDF, GIF, JPEG or OLE (xls) file: "not a CSV file".
+- Read strictly as CSV (RFC 4180 quoting): a quote that is never closed, or text after a closing quote, refuses the
+  file with the row it starts in, rather than importing what a lenient reader would make of it (a name holding
+  the rest of the file).
 - Limits: MAX_IMPORT_BYTES (5 MB, checked while downloading) and MAX_IMPORT_ROWS (5,000 data rows).
 - A cell a spreadsheet would run (starting with =, @, tab or CR, or + / - unless the cell is a phone number)
   refuses its row: the file may be a formula-injection attempt, and a contact should not carry one into
-  the CRM (where an export would neutralise it, but other tools reading our data might not).
-- A cell starting with ' followed by one of those characters is read without the ' (how our export and
-  careful tools neutralise a cell), so an export imports back unchanged; what remains is checked as above.
+  the CRM (where an export would neutralise it, but other tools reading our data might not). The check reads
+  the cell as it would be stored (control characters dropped, spaces of every kind trimmed), so a formula
+  behind a vertical tab, a no-break space or U+2028 is refused like any other.
+- A cell our export neutralised (bot/domain/spreadsheet.py: one ' before a value that, its own leading 's
+  aside, starts with one of those characters) is data: read without that one ', never refused, so our own
+  export imports back unchanged (a company "-", a job title "+1 Team").
 - Outlook's "Title" column is a courtesy title (Mr, Dr), not a job title: it is not read.
 - A row without a name takes its email as the name; a row without both is refused; an email seen earlier in
   the file is refused (the first row wins)."""
@@ -103,6 +109,18 @@ class FileOffer:
     description: str
     size: int
     what: str  # "contacts" or "records": built again, fresh, when the person accepts
+    offer_id: str = ""  # the offer kept server-side (file_offers): its consent card's answer names it
+
+
+@dataclass(frozen=True)
+class Offered:
+    """An offer the person answers: what it was, where its consent card is (to replace it once answered)."""
+
+    offer_id: str
+    what: str
+    status: str
+    conversation_id: str | None
+    message_id: str | None
 
 
 NO_NAME = "No name or email"
@@ -156,16 +174,22 @@ def runs_in_spreadsheet(value: str) -> bool:
     return value.startswith(_RUNS) and not (value[0] in "+-" and _PHONE.fullmatch(value))
 
 
+def neutralised_cell(value: str) -> bool:
+    """Whether a cleaned cell is one our export neutralised: ' before what a spreadsheet would run."""
+    return value.startswith("'") and value.lstrip("'").startswith(_RUNS)
+
+
 def unquoted(value: str) -> str:
-    """A cell our export (or a careful tool) neutralised with a leading ' gets its value back."""
-    return value[1:] if value.startswith("'") and value[1:2] in _RUNS and value[1:2] else value
+    """A neutralised cell's value (its one added ' taken off); any other cell as it is."""
+    return clean_text(value[1:]) if neutralised_cell(value) else value
 
 
 def parse(data: bytes) -> ParsedFile:
     """Every data row of the file: to import, or refused with why. NotReadable for the file as a whole."""
     text = decode(data)
+    number = 1  # the row being read, as a spreadsheet numbers it (the header is row 1)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         header = next(reader, None)
         if header is None:
             raise NotReadable("The file is empty.")
@@ -176,28 +200,39 @@ def parse(data: bytes) -> ParsedFile:
                 "name,email,company,phone,job title."
             )
         parsed, seen = ParsedFile(), set[str]()
-        for number, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(parsed.rows) + parsed.refused_count >= MAX_IMPORT_ROWS:
-                raise NotReadable(f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it into smaller files.")
-            _read_row(parsed, seen, number, cells, columns)
+        number = 2
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                if len(parsed.rows) + parsed.refused_count >= MAX_IMPORT_ROWS:
+                    raise NotReadable(f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it into smaller files.")
+                _read_row(parsed, seen, number, cells, columns)
+            number += 1
     except csv.Error as exc:
-        raise NotReadable(f"That is not a CSV file I can read ({exc}).") from None
+        raise NotReadable(_broken(number, str(exc))) from None
     if not parsed.rows and not parsed.refused:
         raise NotReadable("The file has a header but no contacts.")
     return parsed
 
 
+def _broken(row: int, error: str) -> str:
+    """Why the file cannot be read as CSV, for the person (strict reading: nothing guessed, nothing half-read)."""
+    if "unexpected end of data" in error:  # the quote never closes: the rest of the file would be one value
+        return f'A quote (") opened in row {row} is never closed, so the rest of the file would be one value. Fix it and send the file again.'
+    if "field larger than field limit" in error:
+        return f"Row {row} has a value longer than any contact's (probably a quote that is not closed). Fix it and send the file again."
+    return f"Row {row} is not valid CSV ({error}). Fix it (or save the file again as CSV) and send it again."
+
+
 def _read_row(parsed: ParsedFile, seen: set[str], number: int, cells: list[str], columns: dict[str, int]) -> None:
     def cell(name: str) -> str:
         index = columns.get(name)
-        return clean_text(cells[index]) if index is not None and index < len(cells) else ""
+        return values_read[index] if index is not None and index < len(values_read) else ""
 
-    cells = [unquoted(c) for c in cells]
-    if any(runs_in_spreadsheet(c.lstrip(" ")) for c in cells if c.strip()):
+    cleaned = [clean_text(c) for c in cells]  # what would be stored: the formula check reads that
+    if any(runs_in_spreadsheet(c) for c in cleaned):
         parsed.refuse(FORMULA, number)
         return
+    values_read = [unquoted(c) for c in cleaned]
     values = {f: cell(f) for f in FIELDS}
     if not values["name"]:
         values["name"] = " ".join(p for p in (cell("first"), cell("middle"), cell("last")) if p)

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from bot.domain.errors import DomainError
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_IN = re.compile(r"in (\d{1,3}) (day|week|month)s?")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)  # 0-9 only (bot/domain/money.py says why)
+_IN = re.compile(r"in (\d{1,3}) (day|week|month)s?", re.ASCII)
 HINT = "Write it like 2027-03-31, next friday or end of quarter."
 
 
@@ -63,6 +63,8 @@ def _relative(said: str, today: date) -> date | None:
 def parse_close_date(raw: str | None, today: date, field: str = "close_date") -> date:
     said = " ".join((raw or "").lower().split())
     shown = (raw or "").strip()[:30]
+    if any(c.isdigit() and not c.isascii() for c in said):
+        raise DomainError(f"Write the date with the digits 0-9 (“{shown}”). {HINT}", field)
     match = _ISO.fullmatch(said)
     if match:
         try:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
-_SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
-_STORED = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})/([0-6]{1,7})$")
+_SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$", re.ASCII)  # 0-9 only
+_STORED = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})/([0-6]{1,7})$", re.ASCII)
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -22,10 +23,23 @@ def zone(name: str | None) -> tzinfo:
     return UTC
 
 
+# In the zone database's folder but no place's time: the server's own zone (`localtime`, so the answer would depend
+# on the machine), the rules file, `Factory` (no time at all), and the posix/ and right/ copies of every zone.
+_NOT_PLACES = frozenset({"Factory", "localtime", "posixrules"})
+
+
+@functools.cache
+def _iana_zones() -> frozenset[str]:
+    return frozenset(
+        z for z in available_timezones() if z not in _NOT_PLACES and not z.startswith(("posix/", "right/"))
+    )
+
+
 def valid_zone(name: object) -> str | None:
-    if isinstance(name, str) and zone(name) is not UTC:
-        return name
-    return "UTC" if name == "UTC" else None
+    """The IANA zone Teams named, when it is one (a key of the zone database, exactly); else None."""
+    if name == "UTC" or (isinstance(name, str) and name in _iana_zones()):
+        return str(name)
+    return None
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,16 @@ class ImportStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class FileOfferStatus(enum.StrEnum):
+    """Where one file the bot offered through a consent card stands (file_offers.status): answered once."""
+
+    OFFERED = "offered"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    DECLINED = "declined"
+
+
 class NotifyChoice(enum.StrEnum):
     """What a follower wants to hear about on one record."""
 

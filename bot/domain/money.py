@@ -10,33 +10,53 @@ from decimal import Decimal
 from bot.domain.errors import DomainError
 from bot.domain.language import _, current, decimal_mark, grouped, ngettext, numbers_locale
 
-# Active ISO 4217 codes and their minor-unit exponent (2 unless listed). Funds and precious metals
-# (XAU, XDR, XTS, XXX ...) have no minor unit and are not money a deal is worth.
-_ZERO = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
+# Active ISO 4217 currencies and their minor-unit exponent (2 unless listed). Funds (ISO 4217's fund codes: units
+# of account and settlement funds such as BOV, CLF, USN) and precious metals (XAU, XDR, XTS, XXX ...) are not
+# money a deal is priced in: refused (FUNDS keeps the funds' exponents, for amounts stored before that rule).
+_ZERO = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF"
 _THREE = "BHD IQD JOD KWD LYD OMR TND"
-_FOUR = "CLF UYW"
 _TWO = (
-    "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF"
-    " CHE CHF CHW CNY COP COU CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GTQ GYD"
+    "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF"
+    " CHF CNY COP CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GTQ GYD"
     " HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT"
-    " MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR"
-    " SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU"
+    " MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR"
+    " SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD UYU"
     " UZS VED VES WST XCD XCG YER ZAR ZMW ZWG"
 )
 EXPONENTS: dict[str, int] = {
     **{code: 2 for code in _TWO.split()},
     **{code: 0 for code in _ZERO.split()},
     **{code: 3 for code in _THREE.split()},
-    **{code: 4 for code in _FOUR.split()},
 }
+FUNDS: dict[str, int] = {"BOV": 2, "CHE": 2, "CHW": 2, "CLF": 4, "COU": 2, "MXV": 2, "USN": 2, "UYI": 0, "UYW": 4}
 CURRENCIES: tuple[str, ...] = tuple(sorted(EXPONENTS))
 MAX_MAJOR = 10**12  # a deal worth a trillion or more is a typo; stays exact in a card's JSON number too
-_AMOUNT = re.compile(r"(\d{1,13})(?:\.(\d{1,6}))?")
-_GROUPING = re.compile(r"(?<=\d)[,'_ \u00a0\u202f](?=\d{3}(?:\D|$))")
+# Digits are 0-9 only (re.ASCII): another script's digits are refused, not read (several look like other Latin
+# digits: Bengali ৪ is 4, drawn like 8), and a card shows the value in 0-9.
+_AMOUNT = re.compile(r"(\d{1,13})(?:\.(\d{1,6}))?", re.ASCII)
+_GROUPING = re.compile(r"(?<=\d)[,'_ \u00a0\u202f](?=\d{3}(?:\D|$))", re.ASCII)
+
+
+def exponent(currency: str) -> int:
+    """The currency's decimals (a fund code stored before they were refused keeps its own)."""
+    return EXPONENTS.get(currency, FUNDS.get(currency, 2))
+
+
+def other_digits(text: str) -> bool:
+    """Whether the text holds a digit that is not 0-9 (Arabic-Indic ٣, fullwidth １, Bengali ৪ ...)."""
+    return any(c.isdigit() and not c.isascii() for c in text)
 
 
 def currency_code(raw: str | None, field: str = "currency") -> str:
     code = (raw or "").strip().upper()
+    if code in FUNDS:
+        raise DomainError(
+            _(
+                "{code} is an ISO 4217 fund code, not a currency a deal is priced in: use a currency such as EUR or USD.",
+                code=code,
+            ),
+            field,
+        )
     if code not in EXPONENTS:
         shown = (raw or "").strip()[:12]
         raise DomainError(
@@ -56,17 +76,19 @@ def parse_amount(raw: str | None, currency: str, field: str = "value") -> int:
     shown = typed[:30]
     if typed.startswith("-"):
         raise DomainError(_("A value can't be negative (“{value}”).", value=shown), field)
+    if other_digits(typed):
+        raise DomainError(_("Write the amount with the digits 0-9 (“{value}”).", value=shown), field)
     match = _AMOUNT.fullmatch(_GROUPING.sub("", typed))
     if not match:
         raise DomainError(_("“{value}” is not an amount. Write it like 25000 or 25000.50.", value=shown), field)
-    exponent = EXPONENTS[currency]
+    places = exponent(currency)
     decimals = match.group(2) or ""
-    if len(decimals.rstrip("0")) > exponent:
+    if len(decimals.rstrip("0")) > places:
         raise DomainError(
             ngettext(
                 "{currency} amounts have at most {n} decimal (“{value}”).",
                 "{currency} amounts have at most {n} decimals (“{value}”).",
-                exponent,
+                places,
                 currency=currency,
                 value=shown,
             ),
@@ -78,11 +100,11 @@ def parse_amount(raw: str | None, currency: str, field: str = "value") -> int:
         raise DomainError(
             _("“{value}” is too large for a deal's value (at most {largest}).", value=shown, largest=largest), field
         )
-    return int(amount.scaleb(exponent))
+    return int(amount.scaleb(places))
 
 
 def as_decimal(minor: int, currency: str) -> Decimal:
-    return Decimal(minor).scaleb(-EXPONENTS.get(currency, 2))
+    return Decimal(minor).scaleb(-exponent(currency))
 
 
 def format_money(minor: int, currency: str, locale: str | None = None) -> str:
@@ -93,7 +115,7 @@ def format_money(minor: int, currency: str, locale: str | None = None) -> str:
 
 @functools.lru_cache(maxsize=4096)  # a card shows its value twice; lists and charts repeat amounts
 def _formatted(minor: int, currency: str, numbers: str) -> str:
-    exponent = EXPONENTS.get(currency, 2)
-    whole, fraction = divmod(minor, 10**exponent)
-    digits = f"{decimal_mark(numbers)}{fraction:0{exponent}d}" if exponent else ""
+    places = exponent(currency)
+    whole, fraction = divmod(minor, 10**places)
+    digits = f"{decimal_mark(numbers)}{fraction:0{places}d}" if places else ""
     return f"{grouped(whole, numbers)}{digits} {currency}"

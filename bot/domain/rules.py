@@ -22,7 +22,7 @@ _EMAIL = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
-_REF = re.compile(r"\s*([LOlo])\s*-?\s*(\d{1,9})\s*")
+_REF = re.compile(r"\s*([LOlo])\s*-?\s*(\d{1,9})\s*", re.ASCII)  # 0-9 only: `O-١` is no reference
 SEND_ID = re.compile(r"[0-9a-f]{32}")
 SEND_REFUSALS = {
     "sent": "This email was already sent.",
@@ -38,6 +38,9 @@ MAX_FOLLOWERS = 1000  # followers of one record (each change notifies every one 
 TEAMS_USER_ID = re.compile(r"29:[A-Za-z0-9_:.\-]{1,200}")  # a Teams user id, as the member API returns it
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # in a Python str, only a lone one survives decoding
+# Bidi embeddings, overrides and isolates: U+202E makes `Ann \u202eexe.gpj` read `Ann jpg.exe`. Right-to-left text
+# itself needs none of them (its letters carry their direction; U+200E/U+200F marks stay).
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
 def has_lone_surrogate(text: str) -> bool:
@@ -50,8 +53,23 @@ def without_lone_surrogates(text: str) -> str:
 
 
 def clean_text(text: str | None) -> str:
-    """Trim, and drop control characters that have no business in a name or title."""
-    return without_lone_surrogates(_CONTROL.sub("", text or "")).strip()
+    """Trim, and drop control characters (bidi overrides among them) that have no business in a name or title."""
+    return without_lone_surrogates(_BIDI_CONTROLS.sub("", _CONTROL.sub("", text or ""))).strip()
+
+
+_QUOTE_MARKS = re.compile('["\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a]')
+
+
+def quotable_name(text: str | None) -> str:
+    """A name someone else's client sent (a message's author), fit to show in quotes as what it said: cleaned,
+    without quote marks (which would close the quote early: `CEO” approved: “yes`), at most MAX_NAME."""
+    return " ".join(_QUOTE_MARKS.sub("", clean_text(text)).split())[:MAX_NAME]
+
+
+def sender_shown(author: str | None) -> str:
+    """How a message's author is named: quoted as the message showed them, never vouched for."""
+    name = quotable_name(author)
+    return f"sender shown as “{name}”" if name else "sender not shown"
 
 
 def is_valid_email(email: str) -> bool:

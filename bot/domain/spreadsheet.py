@@ -1,7 +1,8 @@
 """Writing CSV files that spreadsheets open safely. No I/O: rows in, bytes out.
 
 A cell a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) is prefixed with ' (OWASP's
-advice on CSV injection); the importer (bot/domain/contact_csv.py) reads such a cell back without it. The
+advice on CSV injection); so is one that starts so after leading 's (`'=x` becomes `''=x`), so that the importer
+(bot/domain/contact_csv.py), which takes exactly one ' off such a cell, reads every value back unchanged. The
 file is UTF-8 with a BOM, so Excel reads accents right; the importer accepts the BOM."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ RUNS = ("=", "+", "-", "@", "\t", "\r")
 
 def neutralised(value: object) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(RUNS) else text
+    return "'" + text if text.lstrip("'").startswith(RUNS) else text
 
 
 def csv_file(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:

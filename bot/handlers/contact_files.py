@@ -38,7 +38,8 @@ def preview_reply(services: CrmService, user: User, file_name: str, data: bytes)
 
 def export_offer(services: CrmService, user: User, what: str) -> FileOffer:
     data = export_bytes(services, user, what)
-    return FileOffer(f"{what}.csv", f"Your organisation's {what} as a CSV file", len(data), what)
+    offer_id = services.contact_files.offer_export(user, what)
+    return FileOffer(f"{what}.csv", f"Your organisation's {what} as a CSV file", len(data), what, offer_id)
 
 
 def export_bytes(services: CrmService, user: User, what: str) -> bytes:

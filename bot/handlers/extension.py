@@ -14,7 +14,7 @@ from typing import Any
 from bot.domain.buying import parse_role
 from bot.domain.errors import DomainError
 from bot.domain.models import Change, RecordView, User
-from bot.domain.rules import MAX_COMMENT, MAX_NAME, MAX_TITLE, clean_text
+from bot.domain.rules import MAX_COMMENT, MAX_TITLE, clean_text, quotable_name
 from bot.handlers.message_html import first_line, message_text
 from bot.handlers.payload import BadPayload, int_field, required_int, text_field
 from bot.handlers.replies import Reply, change_reply, record_reply
@@ -175,7 +175,7 @@ class Extension:
         link = payload.get("linkToMessage")
         data = {
             "key": uuid.uuid4().hex,
-            "author": clean_text(author if isinstance(author, str) else "")[:MAX_NAME],
+            "author": quotable_name(author if isinstance(author, str) else ""),
             "link": link if isinstance(link, str) and len(link) <= 1000 else "",
         }
         values = {"comment": said[:MAX_COMMENT], "author": data["author"], "title": first_line(said, MAX_TITLE)}
@@ -218,7 +218,7 @@ class Extension:
                 "ref",
             )
             values = {name: text_field(data, name) for name in names}
-            values["author"] = text_field(data, "author")[:MAX_NAME]
+            values["author"] = quotable_name(text_field(data, "author"))
             carried = {"key": text_field(data, "key"), "author": values["author"], "link": text_field(data, "link")}
         except BadPayload as exc:
             return Submitted(task_message(exc.message))

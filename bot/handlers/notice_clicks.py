@@ -44,7 +44,8 @@ def working_hours_reply(services: CrmService, user: User, said: str) -> Reply:
         elif wanted not in ANY_TIME:
             hours = WorkingHours.read(said)
             if hours is None:
-                refusal = f"“{clean_text(said)[:40]}” is not a time span. Try: working hours 09:00-17:30."
+                digits = " (with the digits 0-9)" if any(c.isdigit() and not c.isascii() for c in said) else ""
+                refusal = f"“{clean_text(said)[:40]}” is not a time span{digits}. Try: working hours 09:00-17:30."
                 return Reply(card=working_hours_card(current, refusal, good=False), outcome="refused")
         schedules.set(user, hours, digest=wanted == "digest")
         current = schedules.of(user.tenant_id, user.id)

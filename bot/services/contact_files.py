@@ -8,9 +8,9 @@ import json
 import uuid
 
 from bot.domain.clock import shifted
-from bot.domain.contact_csv import FIELDS, ImportPreview, ImportResult, ImportRow, parse
+from bot.domain.contact_csv import FIELDS, ImportPreview, ImportResult, ImportRow, Offered, parse
 from bot.domain.errors import DomainError, NotFound
-from bot.domain.models import Kind, User
+from bot.domain.models import FileOfferStatus, Kind, User
 from bot.domain.money import as_decimal
 from bot.domain.spreadsheet import csv_file
 from bot.services.work import UnitOfWork
@@ -18,6 +18,14 @@ from bot.services.work import UnitOfWork
 IMPORT_MINUTES = 60  # how long a previewed import waits for its Import click
 FIRST_ROWS = 5  # rows a preview shows
 GONE = "This import no longer exists (it expired, or it is not yours). Send the file again."
+OFFER_DAYS = 7  # answered or not, an offer is forgotten this long after it was made (when another is made)
+OFFER_GONE = "That file offer is out of date; ask again."
+_ANSWERED = {
+    FileOfferStatus.SENDING: "is being sent",
+    FileOfferStatus.SENT: "was already sent",
+    FileOfferStatus.FAILED: "was already tried, and its upload failed",
+    FileOfferStatus.DECLINED: "was declined",
+}
 CONTACT_HEADER = ("Name", "Email", "Company", "Phone", "Job title")
 RECORD_HEADER = ("Ref", "Kind", "Title", "Stage", "Company", "Value", "Currency", "Close date", "Next step",
                  "Owner", "Contact", "Contact email", "Created", "Updated", "Archived")  # fmt: skip
@@ -93,6 +101,38 @@ class ContactFileCases:
             self.repo.contact_files.set_import_status(actor.tenant_id, import_id, "cancelled")
 
     # --- exports ---------------------------------------------------------------------------------
+
+    def offer_export(self, actor: User, what: str) -> str:
+        """A file offered to the person: the id its consent card carries (an answer names one of these)."""
+        offer_id, now = uuid.uuid4().hex, self.clock()
+        with self.work.writing():
+            self.repo.contact_files.save_offer(
+                offer_id, actor.tenant_id, actor.id, what, now, shifted(now, -OFFER_DAYS * 86400)
+            )
+        return offer_id
+
+    def offer_posted(self, actor: User, offer_id: str, conversation_id: str, message_id: str) -> None:
+        """Where the offer's consent card was posted, so that it can be replaced once answered (one statement)."""
+        self.repo.contact_files.set_offer_message(actor.tenant_id, offer_id, conversation_id, message_id)
+
+    def answer_offer(self, actor: User, offer_id: str, accepted: bool) -> Offered:
+        """The person's answer to one of their own offers, taken once: an accept starts sending it, a decline
+        closes it. An offer never made, or made to someone else, is NotFound; one already answered says how."""
+        with self.work.writing():
+            found = self.repo.contact_files.offer(actor.tenant_id, actor.id, offer_id)
+            if found is None:
+                raise NotFound(OFFER_GONE, "offer")
+            if found.status != FileOfferStatus.OFFERED:
+                answered = _ANSWERED.get(FileOfferStatus(found.status), "was already answered")
+                raise DomainError(f"{found.what}.csv {answered}; say export {found.what} for a new one.", "offer")
+            status = FileOfferStatus.SENDING if accepted else FileOfferStatus.DECLINED
+            self.repo.contact_files.set_offer_status(actor.tenant_id, offer_id, status, self.clock())
+            return found
+
+    def offer_sent(self, actor: User, offer_id: str, sent: bool) -> None:
+        status = FileOfferStatus.SENT if sent else FileOfferStatus.FAILED
+        with self.work.writing():
+            self.repo.contact_files.set_offer_status(actor.tenant_id, offer_id, status, self.clock())
 
     def contacts_file(self, tenant_id: str) -> bytes:
         contacts = self.repo.contact_files.every_contact(tenant_id)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bot.domain.buying import BuyingRole
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Change, Contact, Event, EventKind, Kind, Record, Role, User, stages_for
-from bot.domain.rules import MAX_NAME, MAX_TITLE, clean_text, limited, parse_ref
+from bot.domain.rules import MAX_TITLE, clean_text, limited, parse_ref, sender_shown
 from bot.services.changes import RecordWork
 from bot.services.contacts import ContactCases
 from bot.services.records import RecordCases
@@ -22,7 +22,8 @@ MAX_LINK = 1000
 
 @dataclass(frozen=True)
 class ChatMessage:
-    """The message an action was started on: its text (HTML already stripped), author and link."""
+    """The message an action was started on: its text (HTML already stripped), author (as the client named
+    them) and link."""
 
     text: str
     author: str = ""
@@ -30,10 +31,11 @@ class ChatMessage:
 
     @property
     def origin(self) -> str:
-        """Where it came from, for the timeline: `a Teams message by Jane Doe: https://...`."""
-        author = clean_text(self.author)[:MAX_NAME] or "someone"
+        """Where it came from, for the timeline: `a Teams message, sender shown as “Jane Doe”: https://...`. The
+        author's name is the client's word (the message payload, carried through the dialog), so it is quoted as
+        the message showed it, never given as who wrote it."""
         link = self.link if self.link and len(self.link) <= MAX_LINK and _HTTPS.fullmatch(self.link) else None
-        return f"a Teams message by {author}" + (f": {link}" if link else "")
+        return f"a Teams message, {sender_shown(self.author)}" + (f": {link}" if link else "")
 
 
 _HTTPS = re.compile(r"https://[^\s<>\"']+")
@@ -57,7 +59,8 @@ class MessageCases:
 
     def records_for_compose(self, user: User, text: str, limit: int, offset: int = 0) -> list[Record]:
         """Empty text: the person's own and followed records, newest first; a reference: that record;
-        otherwise records by title, company or Contact (name, email, company), newest first."""
+        otherwise records by title, company or Contact (name, email, company), newest first. Archived records
+        never, as `find` hides them (the Records search, the Add to a record picker and its typeahead)."""
         wanted = clean_text(text)[:200]
         if not wanted:
             return self.repo.extension.records_around(user.tenant_id, user.id, limit, offset)
@@ -66,7 +69,7 @@ class MessageCases:
         except NotFound:
             return self.repo.extension.find_records(user.tenant_id, wanted, limit, offset)
         record = self.repo.records.record_by_number(user.tenant_id, kind, number)
-        return [record] if record is not None and offset == 0 else []
+        return [record] if record is not None and not record.archived_at and offset == 0 else []
 
     def contacts_for_compose(self, tenant_id: str, text: str, limit: int, offset: int = 0) -> list[Contact]:
         """Empty text: the tenant's contacts by name (as the pickers list them); otherwise contacts by name,

@@ -70,6 +70,10 @@ class UserCases:
     def user_by_id(self, tenant_id: str, user_id: int) -> User | None:
         return self.repo.people.get_user(tenant_id, user_id)
 
+    def known_user(self, tenant_id: str, teams_id: str) -> User | None:
+        """A colleague the bot already knows in this tenant, by their Teams id (29:...)."""
+        return self.repo.people.find_user(tenant_id, teams_id, None)
+
     def colleagues(self, tenant_id: str, limit: int = 50) -> list[User]:
         return self.repo.people.list_users(tenant_id, limit)
 

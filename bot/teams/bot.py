@@ -22,6 +22,8 @@ from botbuilder.schema import (
 from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError, Redelivered
 from bot.domain.language import speak
+from bot.domain.models import Mentioned
+from bot.domain.rules import TEAMS_USER_ID
 from bot.handlers.replies import Reply
 from bot.handlers.router import Click
 from bot.handlers.routing import build, command_routes, verb_routes
@@ -40,13 +42,14 @@ from bot.teams.activity import (
     reader_locale,
     tenant_of,
 )
-from bot.teams.files import FileExchange, consent_attachment, file_attachments
+from bot.teams.files import DownloadPolicy, FileExchange, consent_attachment, file_attachments
 from bot.teams.roster import Roster
 from cards.common import Card
 from cards.envelopes import card_response, compose_message, message_response, search_response, task_message
 from cards.help import help_card
 
 log = logging.getLogger(__name__)
+ROSTER_SECONDS = 5.0  # a roster look-up's bound inside a turn (Teams waits about 15 s for the answer)
 
 
 class Directory(Protocol):
@@ -73,6 +76,7 @@ class TeamsCrmBot(ActivityHandler):
         mailer: Mailer | None = None,
         directory: Directory | None = None,
         mail_link: Callable[[str], str] | None = None,
+        files: FileExchange | None = None,
     ) -> None:
         self.directory = directory
         self.services = services
@@ -81,7 +85,7 @@ class TeamsCrmBot(ActivityHandler):
         self.mailer, self.mail_link = mailer, mail_link
         self.verbs, self.commands = verb_routes(), command_routes()
         self.handlers = build(services, mailer, mail_link, self.verbs, self.commands)
-        self.files = FileExchange()
+        self.files = files or FileExchange(DownloadPolicy())
         self.roster = Roster()  # bounded lookups, failures remembered per conversation (app.py sets its clock)
         self.card_updater = CardUpdater(services, self._update_posted_card, limiter)
 
@@ -217,7 +221,7 @@ class TeamsCrmBot(ActivityHandler):
                 turn.user,
                 said,
                 shared,
-                mentioned_colleagues(activity),
+                await self._mentioned(turn_context, turn),
                 place_of(activity),
             )
         log.info(
@@ -225,12 +229,53 @@ class TeamsCrmBot(ActivityHandler):
             turn.tenant_id, turn.user.id, " ".join(said.split()[:2])[:40], reply.outcome,
         )  # fmt: skip
         posted_id = await self._send(turn_context, reply)
+        if reply.file is not None and posted_id:  # the consent card's message: replaced once answered
+            await self.services.run(
+                self.services.contact_files.offer_posted,
+                turn.user,
+                reply.file.offer_id,
+                activity.conversation.id,
+                posted_id,
+            )
         if reply.record_id is not None and posted_id:
             await turn.services.run(
                 turn.services.people.remember_card_post,
                 turn.user, reply.record_id, activity.conversation.id, posted_id, activity.service_url, shared,
             )  # fmt: skip
         self._changed(turn, reply, posted_id)
+
+    async def _mentioned(self, turn_context: TurnContext, turn: Turn) -> tuple[Mentioned, ...]:
+        """The colleagues @mentioned in the message, as the bot knows them or as Teams' roster of this conversation
+        does (its id, name and Entra id, in this tenant), looked up together within ROSTER_SECONDS. A mention
+        entity alone is the sender's word, never a colleague: an id nobody knows, another organisation's person
+        or a name the roster does not give is dropped."""
+        said = mentioned_colleagues(turn_context.activity)
+        if not said:
+            return ()
+
+        async def vouched(person: Mentioned) -> Mentioned | None:
+            known = await self.services.run(self.services.people.known_user, turn.tenant_id, person.teams_id)
+            if known is not None:
+                return Mentioned(person.teams_id, known.name, known.aad_object_id)
+            member = await self._roster_member(turn_context, turn, person.teams_id)
+            if member is None:
+                log.info("tenant=%s user=%s mention of someone not in the roster dropped", turn.tenant_id, turn.user.id)
+                return None
+            return Mentioned(member.id, member.name or "", member.aad_object_id)
+
+        found = await asyncio.gather(*(vouched(person) for person in said))
+        return tuple(person for person in found if person is not None)
+
+    async def _roster_member(self, turn_context: TurnContext, turn: Turn, member_id: str) -> Any:
+        """The conversation's member with this id as Teams' roster gives them, in this tenant (None: not there)."""
+        try:
+            member = await asyncio.wait_for(TeamsInfo.get_member(turn_context, member_id), timeout=ROSTER_SECONDS)
+        except Exception:  # not in the roster, or Teams did not answer in time
+            return None
+        tenant = getattr(member, "tenant_id", None)
+        if (tenant and tenant != turn.tenant_id) or not TEAMS_USER_ID.fullmatch(getattr(member, "id", None) or ""):
+            return None
+        return member
 
     async def _send(self, turn_context: TurnContext, reply: Reply) -> str | None:
         """Send the reply; returns the id of the posted message (to update its card later)."""

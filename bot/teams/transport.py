@@ -231,6 +231,19 @@ class TeamsTransport:
         )
         return outcome.get("id"), outcome["at"]
 
+    async def send_to(self, tenant_id: str, reference: ConversationReference, message: Activity) -> str | None:
+        """A message of the bot's own into a conversation (a file's preview once it is read), within Teams' rate
+        limits; its message id. DeliveryError when Teams did not take it."""
+        permit = await self.limiter.acquire(
+            [in_conversation(tenant_id, reference.conversation.id)], in_tenant(tenant_id), urgent=True
+        )
+        answered_at: float | None = None
+        try:
+            message_id, answered_at = await self.send(reference, message)
+            return message_id
+        finally:
+            permit.finished(answered_at)
+
     async def post_card(
         self, tenant_id: str, conversation_id: str, service_url: str, card: Card, summary: str
     ) -> tuple[str | None, float]:
@@ -393,6 +406,7 @@ class Notifier(Sender):
         policy = policy or DeliveryPolicy()
         limiter = limiter or RateLimiter(policy.slack)
         teams = TeamsTransport(deliveries, adapter, app_id, policy, limiter, installer)
+        self.teams = teams  # its proactive path also carries a file's preview (bot/teams/files.py)
         transport: Transport = teams
         if feed is not None:  # Microsoft Graph configured: followers may choose the activity feed
             transport = FeedTransport(transport, feed, app_id, limiter)

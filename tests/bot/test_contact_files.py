@@ -15,7 +15,7 @@ from bot.teams.files import FRAGMENT, fragment_timeout, upload
 from tests.conftest import ALICE, BOB, MALLORY, CardInHand, Person, Teams, all_text
 from tests.fake_connector import FakeConnector
 from tests.fake_files import FRAGMENT_UNIT
-from tests.teams_files import answer_consent, consent_cards, export_file, info_cards, send_file
+from tests.teams_files import answer_consent, consent_cards, export_file, info_cards, send_attachment, send_file
 
 OUTLOOK = ["First Name", "Middle Name", "Last Name", "Company", "Job Title", "Business Phone", "E-mail Address"]
 GOOGLE = ["Name", "Given Name", "Family Name", "E-mail 1 - Type", "E-mail 1 - Value", "Phone 1 - Value",
@@ -157,6 +157,20 @@ BAD_FILES: list[tuple[str, str, bytes, int, str]] = [
     ("unknown columns", "contacts.csv", b"foo,bar\n1,2\n", 200, "no column I know"),
     ("only formulas", "contacts.csv", b"name,email\n=1+1,a@b.example\n@SUM(A1),c@d.example\n", 200, "formula"),
     ("download fails", "contacts.csv", b"name,email\nA,a@b.example\n", 404, "could not download"),
+    (
+        "unterminated quote",
+        "contacts.csv",
+        b'name,email\nAnn,ann@acme.example\n"Bob Lee,bob@acme.example\nCy,c@d.example\n',
+        200,
+        'A quote (") opened in row 3 is never closed',
+    ),
+    (
+        "stray quote",
+        "contacts.csv",
+        b'name,email\nAnn,ann@acme.example\n"Bob" Lee,bob@acme.example\n',
+        200,
+        "Row 3 is not valid CSV",
+    ),
 ]
 
 
@@ -178,9 +192,8 @@ async def test_bad_files_get_a_clear_answer_and_change_nothing(
 async def test_an_expired_download_url_is_refused_cleanly(teams: Teams) -> None:
     attachment = teams.connector.files.attachment("c.csv", b"name,email\nA,a@b.example\n")
     teams.connector.files.expire_all()
-    activity = teams.activity(ALICE, attachments=[attachment])
-    assert (await teams.post(activity))[0] == 200
-    assert "could not download" in " ".join(r.text for r in teams.connector.replies_to(activity["id"]))
+    posts = await send_attachment(teams, ALICE, attachment)
+    assert "I could not download c.csv. Send it to me again." in " ".join(p.text for p in posts)
     assert contact_count(teams) == 0
 
 
@@ -218,3 +231,44 @@ async def test_a_large_export_is_uploaded_with_a_timeout_per_fragment_not_one_fo
     files.fragment_delay = 0.4  # one fragment past its bound: the upload says it failed (the bot says so)
     assert not await upload(again["uploadUrl"], data, timeout_of=lambda _size: 0.25, fragment=FRAGMENT_UNIT)
     assert fragment_timeout(FRAGMENT) == 30.0 and fragment_timeout(1000) < 11 and FRAGMENT % FRAGMENT_UNIT == 0
+
+
+# A formula behind what the import's cleaning removes or trims: the check sees the text as it would be stored.
+HIDDEN_PREFIXES = ["\v", "\f", "\x01", "\n", "\u00a0", "\u2003", "\u3000", "\u2028", " \t", "\x1f\r"]
+
+
+async def test_a_formula_behind_invisible_characters_is_refused_like_any_formula(teams: Teams) -> None:
+    rows = [[f"Row{i}", f"r{i}@acme.example", f'{prefix}=HYPERLINK("http://evil.example","x")']
+            for i, prefix in enumerate(HIDDEN_PREFIXES)]  # fmt: skip
+    rows.append(["Kept", "kept@acme.example", "Acme"])
+    card = await preview(teams, ALICE, "hidden.csv", csv_bytes(["name", "email", "company"], rows))
+    assert f"Refused: {len(HIDDEN_PREFIXES)}" in card.text and "New: 1" in card.text, card.text
+    lines = ", ".join(str(n) for n in range(2, len(HIDDEN_PREFIXES) + 2))
+    assert f"A cell would run as a spreadsheet formula: rows {lines}" in card.text, card.text
+    await card.press("Import")
+    assert [c.company for c in teams.services.contacts.search_contacts(ALICE.tenant_id, "", 50)] == ["Acme"]
+
+
+async def test_our_own_export_imports_back_unchanged_whatever_its_cells_start_with(teams: Teams) -> None:
+    odd = {"company": "-", "job_title": "+1 Team", "phone": "+44 20 7946 0000"}
+    await teams.say(ALICE, "new contact Dash Person dash@acme.example")
+    form = await CardInHand.posted(teams, ALICE, "edit contact dash@acme.example")
+    await form.press("Save contact", **odd)
+    await teams.say(ALICE, "new contact At Person at@acme.example")
+    form = await CardInHand.posted(teams, ALICE, "edit contact at@acme.example")
+    await form.press("Save contact", name="@Alias", company="'=quoted already", job_title="=1+1")
+    before = {c.email: c for c in teams.services.contacts.search_contacts(ALICE.tenant_id, "", 50)}
+    assert (before["dash@acme.example"].company, before["dash@acme.example"].job_title) == ("-", "+1 Team")
+    exported = await export_file(teams, ALICE, "contacts")
+    assert "'-" in exported.decode("utf-8-sig") and "'+1 Team" in exported.decode("utf-8-sig")
+    card = await preview(teams, ALICE, "contacts.csv", exported)
+    assert "Same email as a contact: 2" in card.text and "Refused: 0" in card.text, card.text
+    await card.press("Import", matching="update")
+    after = {c.email: c for c in teams.services.contacts.search_contacts(ALICE.tenant_id, "", 50)}
+    assert after == before
+    again = await preview(teams, MALLORY, "contacts.csv", exported)
+    await again.press("Import")
+    copied = {c.email: c for c in teams.services.contacts.search_contacts(MALLORY.tenant_id, "", 50)}
+    assert {e: (c.name, c.company, c.job_title, c.phone) for e, c in copied.items()} == {
+        e: (c.name, c.company, c.job_title, c.phone) for e, c in before.items()
+    }

@@ -10,7 +10,7 @@ import pytest
 from app import create_app
 from bot.config import Config
 from bot.domain.clock import shifted
-from tests.conftest import ALICE, BOB, BOT_ID, BOT_NAME, CAROL, DAVE, FAST, CardInHand, Person, Teams, all_text
+from tests.conftest import ALICE, BOB, BOT_ID, BOT_NAME, CAROL, DAVE, FAST, MALLORY, CardInHand, Person, Teams, all_text
 
 
 class Clock:
@@ -163,6 +163,33 @@ async def test_mentions_of_the_bot_alone_or_of_odd_ids_tell_nobody(teams: Teams)
     await teams.settled()
     assert teams.outbox() == {"pending": 0, "sending": 0, "sent": 0, "failed": 0}
     assert "commented: @Sales see" in all_text(await teams.card(ALICE, "show L-1"))
+
+
+async def test_a_mention_alone_never_makes_a_colleague_only_teams_roster_does(teams: Teams) -> None:
+    """A mention entity is the sender's word: an invented 29: id, another organisation's person, or a real colleague
+    under a made-up name. Only someone Teams' roster knows (in this tenant) is learnt, under the roster's name."""
+    await teams.card(ALICE, "new lead Acme rollout")
+    invented = Person("29:1invented-eve", "", "Eve Invented", "")
+    renamed = Person(DAVE.teams_id, DAVE.aad_object_id, "The CEO", DAVE.email)  # Dave, as the mention names him
+    activity = teams.message(
+        ALICE, "comment L-1 <at>Eve Invented</at> <at>Mallory</at> <at>The CEO</at> look", "channel"
+    )
+    activity["entities"] += [mention(invented), mention(MALLORY), mention(renamed)]
+    status, _ = await teams.post(activity)
+    assert status in (200, 201)
+    await teams.connector.wait_for(lambda: len(teams.notifications(DAVE)) == 1)
+    await teams.settled()
+    people = teams.services.repo.people
+    assert people.find_user(ALICE.tenant_id, invented.teams_id, None) is None
+    assert people.find_user(ALICE.tenant_id, MALLORY.teams_id, None) is None
+    dave = people.find_user(ALICE.tenant_id, DAVE.teams_id, None)
+    assert dave is not None and (dave.name, dave.aad_object_id) == (DAVE.name, DAVE.aad_object_id)
+    asked = [m.get("id") for c in teams.connector.conversations for m in c.get("members") or []]
+    assert invented.teams_id not in asked and MALLORY.teams_id not in asked
+    assert teams.notifications(MALLORY) == []
+    answer = await teams.text(ALICE, "owner L-1 Eve Invented")
+    assert "I can't find a colleague" in answer, answer
+    assert "Dave Channel now owns L-1." in all_text(await teams.card(ALICE, "owner L-1 Dave Channel"))
 
 
 # --- follows that end ---------------------------------------------------------------------------

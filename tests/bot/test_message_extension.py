@@ -328,7 +328,7 @@ async def test_fetch_task_prefills_the_lead_dialog_from_the_message(deals: Teams
     assert "alert" not in str(dialog) and "<" not in inputs["comment"]["value"]
     assert inputs["contact"]["choices.data"]["dataset"] == "crm.contacts"
     assert [c["title"] for c in inputs["contact"]["choices"]] == ["Jane Buyer · jane@contoso.example · Contoso"]
-    assert "From a message by Jane Buyer" in all_text(dialog)
+    assert "From a message, sender shown as “Jane Buyer”" in all_text(dialog)
 
 
 async def test_create_lead_from_message_with_a_new_contact(deals: Teams) -> None:
@@ -339,7 +339,9 @@ async def test_create_lead_from_message_with_a_new_contact(deals: Teams) -> None
     assert "L-4 · Lead" in text and "Hi Alice Owner, Contoso wants 40 seats & a quote" in text
     assert plain("Nora Buyer · nora@contoso.example") in text and "You follow this record." in text
     # The link back is shown, not made a link (user-supplied text is literal: see tests/bot/test_markdown.py).
-    assert f"Alice Owner created it from a Teams message by Jane Buyer: {LINK}" in text.replace("\u200b", "")
+    assert f"Alice Owner created it from a Teams message, sender shown as “Jane Buyer”: {LINK}" in text.replace(
+        "\u200b", ""
+    )
     assert "Alice Owner commented: Hi Alice Owner" in text
     assert "Budget is approved." in deals.services.repo.db.execute("SELECT text FROM comments").fetchone()[0]
     again = previewed(await submit(deals, ALICE, "leadFromMessage", data))  # the same dialog, submitted twice
@@ -489,7 +491,7 @@ async def test_add_a_message_to_a_record_notifies_its_followers_once(deals: Team
     assert "Alice Owner commented: Hi Alice Owner, Contoso wants 40 seats" in all_text(card)
     await submit(deals, ALICE, "addToRecord", data)  # submitted twice: one comment
     [comment] = deals.services.repo.db.execute("SELECT text FROM comments").fetchall()
-    assert comment[0].endswith(f"(from a Teams message by Jane Buyer: {LINK})")
+    assert comment[0].endswith(f"(from a Teams message, sender shown as “Jane Buyer”: {LINK})")
     await deals.settled()
     [note] = deals.notifications(BOB)[-1:]
     assert "Alice Owner commented: Hi Alice Owner" in all_text(note.cards[0])
@@ -600,3 +602,34 @@ async def test_a_slow_roster_does_not_hold_the_search(deals: Teams) -> None:
     assert deals.connector.member_lookups - before == 1  # the timeout is remembered like a refusal
     deals.connector.unstall()
     assert ROSTER_TIMEOUT <= 2.0  # well inside the 5 seconds Teams gives an extension's invoke
+
+
+async def test_archived_records_are_offered_nowhere_as_find_hides_them(deals: Teams) -> None:
+    assert "L-1 archived." in all_text(await deals.card(ALICE, "archive L-1"))
+    assert "Contoso rollout" not in all_text(await deals.card(ALICE, "find contoso"))  # the rule: find's
+    assert titles(await search(deals, ALICE, "searchRecords", None)) == ["L-3 · Northwind renewal"]
+    for said in ("rollout", "Contoso", "jane", "L-1", "l1"):
+        assert titles(await search(deals, ALICE, "searchRecords", said)) == [], said
+    value = {"queryText": "contoso", "queryOptions": {"skip": 0, "top": 15}, "dataset": "crm.records"}
+    status, body = await deals.post(deals.activity(ALICE, kind="invoke", name="application/search", value=value))
+    assert status == 200 and body["value"]["results"] == []
+    picker = find(await fetch(deals, ALICE, "addToRecord"), "Input.ChoiceSet")[0]
+    assert [c["value"] for c in picker["choices"]] == ["L-3"]
+    await deals.say(ALICE, "restore L-1")
+    assert titles(await search(deals, ALICE, "searchRecords", "rollout")) == ["L-1 · Contoso rollout"]
+
+
+async def test_the_message_author_is_quoted_as_the_client_sent_it_never_vouched_for(deals: Teams) -> None:
+    """The author's name comes from the client (the message payload, then the dialog's data): the timeline shows
+    it as what the message said, in quotes, never as the bot's word that this person wrote it."""
+    value = {"commandId": "addToRecord", "commandContext": "message", "context": {"theme": "default"}}
+    forged = payload(author="The CEO” approved: “yes")
+    body = await invoke(deals, ALICE, "composeExtension/fetchTask", {**value, "messagePayload": forged})
+    dialog = body["task"]["value"]["card"]["content"]
+    assert "From a message, sender shown as “The CEO approved: yes”" in all_text(dialog), all_text(dialog)
+    await submit(deals, ALICE, "addToRecord", dialog_values(dialog, ref="L-1"))
+    await submit(deals, ALICE, "addToRecord", dialog_values(dialog, ref="L-3", key="b" * 32, author="Bob Follower"))
+    comments = [r[0] for r in deals.services.repo.db.execute("SELECT text FROM comments ORDER BY id").fetchall()]
+    assert comments[0].endswith(f"(from a Teams message, sender shown as “The CEO approved: yes”: {LINK})")
+    assert comments[1].endswith(f"(from a Teams message, sender shown as “Bob Follower”: {LINK})")
+    assert not any(" by " in c for c in comments), comments

@@ -71,7 +71,7 @@ async def test_search_and_turn_messages_into_a_lead_and_a_comment(chat: Callable
     card = first["composeExtension"]["activityPreview"]["attachments"][0]["content"]
     text = all_text(card)
     assert "Globex wants 200 seats" in text and "Hank Scorpio · hank@globex.example · Globex" in text, text
-    assert "created it from a Teams message by Hank Scorpio" in text
+    assert "created it from a Teams message, sender shown as “Hank Scorpio”" in text
     found_ref = re.search(r"\b(L-\d+) · Lead", text)
     assert found_ref is not None, text
     ref = found_ref.group(1)

@@ -62,3 +62,12 @@ def test_the_faster_msrest_retry_policy_retries_the_same_status_codes() -> None:
 
     safe = [i for i in range(500) if i != 408] + [501, 505]
     assert ClientRetryPolicy().policy.status_forcelist == [i for i in range(999) if i not in safe]
+
+
+def test_file_download_hosts_are_hosts_suffixes_or_origins_and_plain_http_only_on_this_machine() -> None:
+    config = Config.from_env({"FILE_DOWNLOAD_HOSTS": " *.SharePoint.us, files.contoso.example ,http://127.0.0.1:8099,"})
+    assert config.file_download_hosts == ("*.sharepoint.us", "files.contoso.example", "http://127.0.0.1:8099")
+    assert Config.from_env({}).file_download_hosts == ()
+    for bad in ("http://files.contoso.example", "http://10.0.0.5:80", "*", "ftp://x.example", "https://user@x.example"):
+        with pytest.raises(ConfigError, match="FILE_DOWNLOAD_HOSTS"):
+            Config.from_env({"FILE_DOWNLOAD_HOSTS": bad})
