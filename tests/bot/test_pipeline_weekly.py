@@ -72,8 +72,11 @@ async def test_the_weekly_post_goes_out_on_monday_morning_once_a_week_across_res
     [created] = [c for c in teams.connector.conversations if c.get("isGroup")]
     assert created["channelData"]["channel"]["id"] == CHANNEL and created["activity"] == post.activity
     assert post.reply_to is None and teams.connector.refused == []
-    stored = teams.services.repo.db.execute("SELECT activity_id FROM weekly_sends").fetchone()[0]
-    assert stored == post.id  # the thread's root message: its replies go under it
+    def stored() -> str | None:  # written once Teams has answered the post (on PostgreSQL, a moment after)
+        return teams.services.repo.db.execute("SELECT activity_id FROM weekly_sends").fetchone()[0]
+
+    await teams.connector.wait_for(lambda: stored() is not None)
+    assert stored() == post.id  # the thread's root message: its replies go under it
 
     await teams.client.close()  # a restart right after the post: nothing again that week
     clock.advance(3 * 3600)
