@@ -109,7 +109,9 @@ async def test_two_replicas_post_once(aiohttp_client: Any, connector: Any, bot_c
     await first.connector.wait_for(lambda: len(posts(first)) == 1)
     await quiet(first, 1.0)
     assert len(posts(first)) == 1
-    rows = first.services.repo.db.execute("SELECT status, count(*) FROM weekly_sends GROUP BY status").fetchall()
+    rows = first.services.repo.db.execute(
+        "SELECT status, count(*) FROM notifications WHERE purpose = 'weekly' GROUP BY status"
+    ).fetchall()
     assert [tuple(r) for r in rows] == [("sent", 1)]
     assert second.services is not first.services
 
@@ -149,7 +151,12 @@ async def test_a_restart_in_the_middle_of_the_post_never_posts_twice(
     clock.advance(6 * 86400)
     db = teams.services.repo.db
     await teams.connector.wait_for(
-        lambda: db.execute("SELECT count(*) FROM weekly_sends WHERE status = 'sending'").fetchone()[0] == 1
+        lambda: (
+            db.execute("SELECT count(*) FROM notifications WHERE purpose = 'weekly' AND status = 'sending'").fetchone()[
+                0
+            ]
+            == 1
+        )
     )
     await teams.connector.wait_for(lambda: not teams.connector.faults)  # the post has reached Teams, and hangs
     await teams.client.close()  # stopped mid-call: the post may or may not have arrived
@@ -157,7 +164,12 @@ async def test_a_restart_in_the_middle_of_the_post_never_posts_twice(
     teams = await started(aiohttp_client, connector, bot_config, clock)
     db = teams.services.repo.db
     await teams.connector.wait_for(
-        lambda: db.execute("SELECT count(*) FROM weekly_sends WHERE status = 'failed'").fetchone()[0] == 1
+        lambda: (
+            db.execute("SELECT count(*) FROM notifications WHERE purpose = 'weekly' AND status = 'failed'").fetchone()[
+                0
+            ]
+            == 1
+        )
     )
     await quiet(teams)
     assert posts(teams) == []  # not resent on its own: that week is visible as failed instead
@@ -187,7 +199,12 @@ async def test_a_hanging_channel_post_holds_up_no_notification(
     db = teams.services.repo.db
 
     def posting() -> bool:
-        return db.execute("SELECT count(*) FROM weekly_sends WHERE status = 'sending'").fetchone()[0] == 1
+        return (
+            db.execute("SELECT count(*) FROM notifications WHERE purpose = 'weekly' AND status = 'sending'").fetchone()[
+                0
+            ]
+            == 1
+        )
 
     await teams.connector.wait_for(lambda: posting() and not teams.connector.faults)  # the post hangs in Teams
     await teams.say(ALICE, "comment O-1 Signed the order form")
