@@ -12,7 +12,8 @@ import pytest
 from app import create_app
 from bot.config import Config
 from tests.bot.test_follow_news import Clock
-from tests.conftest import ALICE, BOB, DAVE, FAST, Person, Teams, all_text
+from bot.domain.delivery import DeliveryStatus
+from tests.conftest import ALICE, BOB, DAVE, FAST, TENANT, Person, Teams, all_text, find
 
 TUESDAY = "2026-12-01T10:00:00.000000Z"
 CHANNEL = "19:sales@thread.tacv2"  # channelData.channel.id: a new post in the channel, not a reply
@@ -226,3 +227,57 @@ async def test_pipeline_weekly_alone_says_whether_this_channel_gets_it(
     status = await say_in_channel(teams, DAVE, "pipeline weekly")
     assert "next on Monday 07 December 2026" in status and "Nothing posted yet" in status
     assert "team channel" in await teams.text(DAVE, "pipeline weekly")  # the personal chat: where it works
+
+
+async def test_a_refused_post_fails_visibly_and_the_person_who_set_it_up_sends_it_again(
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+) -> None:
+    """One outbox: the weekly post is a row like a follower's notification, with the `notifications` status and
+    "Send again", offered to the person who set the channel's post up."""
+    teams = await started(aiohttp_client, connector, bot_config, clock)
+    await say_in_channel(teams, DAVE, "pipeline weekly here")
+    teams.connector.fail_next(1, status=403, conversation=CHANNEL)  # the bot was removed from the team, say
+    clock.advance(6 * 86400)
+    await teams.connector.wait_for(lambda: teams.connector.refused == [(403, CHANNEL)])
+    await teams.connector.wait_for(lambda: failed(teams) == 1)
+    assert "Week of 2026-12-07: not posted (Teams answered 403" in await say_in_channel(teams, DAVE, "pipeline weekly")
+    await quiet(teams)
+    assert posts(teams) == []  # not retried on its own: a refusal
+
+    status = await teams.card(DAVE, "notifications")
+    assert "Failed: 1" in all_text(status)
+    assert "**Weekly pipeline, week of 2026-12-07** to the team channel" in all_text(status)
+    assert "[Send again]" not in all_text(await teams.card(ALICE, "notifications"))  # Alice did not set it up
+    [button] = [a for a in find(status, "Action.") if a["title"] == "Send again"]
+    failed_id = button["data"]["notification"]
+    refused = await teams.click(ALICE, "notification.retry", {"notification": failed_id})
+    assert refused["value"] == "Only the person who set up this channel's weekly pipeline post can send it again."
+    again = await teams.click(DAVE, "notification.retry", {"notification": failed_id})
+    expected = "The notification to the team channel about Weekly pipeline, week of 2026-12-07 will be sent again."
+    assert expected in all_text(again["value"])
+    await teams.connector.wait_for(lambda: len(posts(teams)) == 1)
+    assert posts(teams)[0].activity["summary"] == "The team's pipeline, week of 2026-12-07"
+    await teams.connector.wait_for(lambda: failed(teams) == 0)
+
+
+async def test_stopping_the_weekly_post_cancels_its_waiting_week_at_once(
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+) -> None:
+    teams = await started(aiohttp_client, connector, bot_config, clock)
+    await say_in_channel(teams, DAVE, "pipeline weekly here")
+    teams.connector.fail_next(1, status=503, conversation=CHANNEL)
+    clock.advance(6 * 86400)
+    await teams.connector.wait_for(lambda: teams.connector.refused == [(503, CHANNEL)])
+    db = teams.services.repo.db
+    waiting = "SELECT count(*) FROM notifications WHERE purpose = 'weekly' AND status = 'pending'"
+    await teams.connector.wait_for(lambda: db.execute(waiting).fetchone()[0] == 1)  # its retry, on the bot's clock
+    assert "is off" in await say_in_channel(teams, DAVE, "pipeline weekly off")
+    assert db.execute("SELECT count(*) FROM notifications WHERE purpose = 'weekly'").fetchone()[0] == 0
+    clock.advance(60)  # the retry's time has come: nothing left to send
+    await quiet(teams)
+    assert posts(teams) == []
+
+
+def failed(teams: Teams) -> int:
+    """The tenant's failed rows, as the `notifications` card counts them."""
+    return teams.services.deliveries.counts(TENANT)[DeliveryStatus.FAILED]
