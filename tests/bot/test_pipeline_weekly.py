@@ -11,8 +11,8 @@ import pytest
 
 from app import create_app
 from bot.config import Config
-from tests.bot.test_follow_news import Clock
 from bot.domain.delivery import DeliveryStatus
+from tests.bot.test_follow_news import Clock
 from tests.conftest import ALICE, BOB, DAVE, FAST, TENANT, Person, Teams, all_text, find
 
 TUESDAY = "2026-12-01T10:00:00.000000Z"
