@@ -9,8 +9,9 @@ resumes every 'pending' row. A row still 'sending' after a stop or a kill -9 may
 Teams (the connector has no idempotency key), so it is never resent on its own: it becomes 'failed' with
 that reason, shown by the `notifications` command where the record's owner (a channel's post: the person
 who set the weekly post up) can send it again. A post to a team channel still in its call when the bot
-stops is cut short at once and marked failed, never posted twice (a whole team would see the duplicate). So a restart never sends a notification twice, and one
-that cannot be vouched for is visible instead of silently lost. The one way to a duplicate is a
+stops is cut short at once and marked failed, never posted twice (a whole team would see the duplicate).
+So a restart never sends a notification twice, and one that cannot be vouched for is visible instead of
+silently lost. The one way to a duplicate is a
 timeout: as Teams advises, it is retried, so a message Teams took but did not confirm within
 `DeliveryPolicy.send_timeout` would arrive twice.
 
@@ -26,11 +27,11 @@ Fairness (bot/notify/fair_queue.py): due rows are started one lane at a time, th
 fewest under way first, at most `DeliveryPolicy.per_tenant` of a lane's under way, so one tenant's
 fan-out never delays another's next notification by more than a free place. A lane is a tenant's
 rows of one budget (`Deliveries.lanes`): where the activity feed is offered, its chat rows (team channel
-posts among them) and its feed rows are read and capped apart, so feed notifications waiting for Graph's slower budget never take the places of
-chat messages Teams' budget would let through (and the reverse). A delivery waiting for
-its tenant's or conversation's budget holds no connector call slot (`DeliveryPolicy.concurrency`
-bounds the calls themselves), and a tenant's rows are read again only when its read-ahead runs low,
-not on every request."""
+posts among them) and its feed rows are read and capped apart, so feed notifications waiting for Graph's
+slower budget never take the places of chat messages Teams' budget would let through (and the reverse). A
+delivery waiting for its tenant's or conversation's budget holds no connector call slot
+(`DeliveryPolicy.concurrency` bounds the calls themselves), and a tenant's rows are read again only when its
+read-ahead runs low, not on every request."""
 
 from __future__ import annotations
 
