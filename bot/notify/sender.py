@@ -1,6 +1,6 @@
 """The outbox sender's loop, free of Bot Framework types: it reads due rows, runs their deliveries
 within Teams' rate limits, records each outcome and decides on retries; a `Transport`
-(bot/teams/transport.py) does the sending.
+(bot/teams/transport.py) does the sending to people, a `ChannelPoster` the posts to team channels.
 
 Every row of the outbox goes this one way, whatever its purpose and target (a person's chat or feed, a
 team channel's post: see the glossary in bot/notify/__init__.py). Delivery semantics. A row is marked
