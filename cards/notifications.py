@@ -1,9 +1,11 @@
-"""Notification cards: the message a follower gets, the notification-choice element (also on the
-record card), and the `notifications` status card with retry buttons."""
+"""The outbox's cards: the message a follower gets, a post to a team channel (by its purpose), the
+notification-choice element (also on the record card), and the `notifications` status card with retry
+buttons."""
 
 from __future__ import annotations
 
-from bot.domain.delivery import DeliverTo, DeliveryStatus, Notification, NotificationView, Purpose
+from bot.domain.delivery import ChannelPostView, DeliverTo, DeliveryStatus, Notification, NotificationView, Purpose
+from bot.domain.language import _, current
 from bot.domain.models import NotifyChoice
 from cards import verbs
 from cards.common import (
@@ -23,6 +25,7 @@ from cards.common import (
 )
 from cards.elements import Action, Element
 from cards.notices import notice_card, notice_summary
+from cards.pipeline import pipeline_card
 from cards.timeline import describe
 
 MAX_LINES = 10  # events shown on one notification (a long burst keeps the card small)
@@ -85,6 +88,20 @@ def notification_summary(view: NotificationView) -> str:
     return f"{view.record.ref}: {last}"[:200]
 
 
+def channel_post_card(view: ChannelPostView) -> Card:
+    """A row's post to a team channel, by its purpose."""
+    if view.purpose is Purpose.WEEKLY and view.pipeline is not None:
+        return pipeline_card(view.pipeline)
+    raise ValueError(f"no channel card for {view.purpose}")
+
+
+def channel_post_summary(view: ChannelPostView) -> str:
+    """The one line Teams shows for the channel's new post."""
+    if view.purpose is Purpose.WEEKLY:
+        return _("The team's pipeline, week of {week}", week=current().day(view.notification.occasion))
+    raise ValueError(f"no channel summary for {view.purpose}")
+
+
 def outbox_card(counts: dict[DeliveryStatus, int], failed: list[Notification], message: str = "") -> Card:
     body: list[Element] = []
     if message:
@@ -106,7 +123,7 @@ def outbox_card(counts: dict[DeliveryStatus, int], failed: list[Notification], m
     if not failed:
         body.append(subtle("None."))
     for item in failed:
-        body.append(text(f"**{item.record_ref}** to {plain(item.recipient_name) or 'someone'}", separator=True))
+        body.append(text(f"**{item.subject}** to {plain(item.audience) or 'someone'}", separator=True))
         body.append(subtle(plain(item.last_error) or "no reason recorded"))
         body.append(action_set([execute("Send again", verbs.NOTIFICATION_RETRY, {"notification": item.id})]))
     return card(body)

@@ -1,15 +1,17 @@
-"""The notification outbox's queries. Each is parameterised and scoped by tenant id, except the
-sender's three look-ups across tenants (`due_tenants`, `next_attempt_at`, `stale_in_flight`), which
-return only tenant ids, ids and times: the sender serves every tenant and then reads per tenant."""
+"""The outbox's queries (the one table `notifications`: every message the bot sends later, to a person or
+to a team channel; the words are bot/notify/__init__.py's). Each is parameterised and scoped by tenant id,
+except the sender's three look-ups across tenants (`due_tenants`, `next_attempt_at`, `stale_in_flight`),
+which return only tenant ids, ids, targets and times: the sender serves every tenant and then reads per
+tenant."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.domain.delivery import DeliverTo, DeliveryStatus, Notification, Purpose
+from bot.domain.delivery import DeliverTo, DeliveryStatus, Notification, Purpose, Target
 from bot.domain.models import Event, NotifyChoice
 from storage.dialect import SQLITE
-from storage.queries import stored
+from storage.queries import by_value, stored
 
 if TYPE_CHECKING:
     from storage.queries import Database
@@ -18,25 +20,33 @@ _COLUMNS = (
     "n.id, n.tenant_id, n.record_id, n.recipient_id, n.actor_id, n.event_ids, n.status, n.attempts, n.due_at,"
     " n.next_attempt_at, n.last_error,"
     " (SELECT CASE r.kind WHEN 'lead' THEN 'L-' ELSE 'O-' END || r.number FROM records r"
-    "  WHERE r.tenant_id = n.tenant_id AND r.id = n.record_id),"
-    " (SELECT u.name FROM users u WHERE u.tenant_id = n.tenant_id AND u.id = n.recipient_id), n.purpose,"
-    " (SELECT u.locale FROM users u WHERE u.tenant_id = n.tenant_id AND u.id = n.recipient_id)"
+    "  WHERE r.tenant_id = n.tenant_id AND r.id = n.record_id) AS record_ref,"
+    " (SELECT u.name FROM users u WHERE u.tenant_id = n.tenant_id AND u.id = n.recipient_id) AS recipient_name,"
+    " n.purpose, n.target, n.channel_id, n.occasion,"
+    " (SELECT u.locale FROM users u WHERE u.tenant_id = n.tenant_id AND u.id = n.recipient_id) AS recipient_locale"
 )
 
-FEED = "feed"  # the channel of a change told to a follower who chose the activity feed (alone or with chat)
-CHAT = "chat"  # every other row (notices, digests, followers on chat)
+FEED = "feed"  # the lane of a change told to a follower who chose the activity feed (alone or with chat)
+CHAT = "chat"  # the lane of every other row (notices, digests, followers on chat, posts to team channels)
 _ON_FEED = (
     "(n.purpose = 'change' AND EXISTS (SELECT 1 FROM followers f WHERE f.tenant_id = n.tenant_id"
     " AND f.record_id = n.record_id AND f.user_id = n.recipient_id AND f.deliver_to <> 'chat'))"
 )
 
 
+_STATUSES = by_value(DeliveryStatus)
+_PURPOSES = by_value(Purpose)
+_TARGETS = by_value(Target)
+
+
 def _notification(row: Any) -> Notification:
     return Notification(
-        id=row[0], tenant_id=row[1], record_id=row[2], recipient_id=row[3], actor_id=row[4],
-        event_ids=tuple(int(i) for i in row[5].split(",") if i), status=DeliveryStatus(row[6]), attempts=row[7],
-        due_at=row[8], next_attempt_at=row[9], last_error=row[10], record_ref=row[11] or "", recipient_name=row[12] or "",
-        purpose=Purpose(row[13]), recipient_locale=row[14],
+        id=row["id"], tenant_id=row["tenant_id"], record_id=row["record_id"], recipient_id=row["recipient_id"],
+        actor_id=row["actor_id"], event_ids=tuple(int(i) for i in row["event_ids"].split(",") if i),
+        status=_STATUSES[row["status"]], attempts=row["attempts"], due_at=row["due_at"],
+        next_attempt_at=row["next_attempt_at"], last_error=row["last_error"], record_ref=row["record_ref"] or "",
+        recipient_name=row["recipient_name"] or "", purpose=_PURPOSES[row["purpose"]], target=_TARGETS[row["target"]],
+        channel_id=row["channel_id"], occasion=row["occasion"], recipient_locale=row["recipient_locale"],
     )  # fmt: skip
 
 
@@ -118,6 +128,37 @@ class OutboxQueries:
         )
         return 1
 
+    def enqueue_post(self, tenant_id: str, purpose: Purpose, channel_id: str, occasion: str, now: str) -> bool:
+        """A post to a team channel, due now, once per occasion (the unique index notifications_once: of two
+        senders opening the same week, one writes the row); False when the occasion has its row already."""
+        added = self.db.execute(
+            "INSERT INTO notifications (tenant_id, record_id, recipient_id, actor_id, event_ids, batch, due_at,"
+            " next_attempt_at, created_at, updated_at, purpose, target, channel_id, occasion)"
+            " VALUES (?, NULL, NULL, NULL, '', '', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [tenant_id, now, now, now, now, stored(Purpose, purpose), stored(Target, Target.CHANNEL), channel_id,
+             occasion],
+        )  # fmt: skip
+        if added.rowcount == 1 and self.dialect.postgres:  # the replica sending for the tenant wakes
+            self.db.notify("outbox " + tenant_id)
+        return added.rowcount == 1
+
+    def cancel_posts(self, tenant_id: str, purpose: Purpose, channel_id: str) -> int:
+        """A channel's rows of one purpose go (its weekly post was stopped): pending ones are never sent."""
+        cursor = self.db.execute(
+            "DELETE FROM notifications WHERE tenant_id = ? AND purpose = ? AND channel_id = ? AND occasion IS NOT NULL",
+            [tenant_id, stored(Purpose, purpose), channel_id],
+        )
+        return max(cursor.rowcount, 0)
+
+    def latest_post(self, tenant_id: str, purpose: Purpose, channel_id: str) -> Notification | None:
+        """A channel's row of one purpose for its latest occasion."""
+        row = self.db.execute(
+            f"SELECT {_COLUMNS} FROM notifications n WHERE n.tenant_id = ? AND n.purpose = ? AND n.channel_id = ?"
+            " AND n.occasion IS NOT NULL ORDER BY n.occasion DESC LIMIT 1",
+            [tenant_id, stored(Purpose, purpose), channel_id],
+        ).fetchone()
+        return _notification(row) if row else None
+
     # --- the sender ----------------------------------------------------------------------------
 
     def due_tenants(self, now: str) -> list[str]:
@@ -132,14 +173,14 @@ class OutboxQueries:
 
     def due(
         self, tenant_id: str, now: str, limit: int, owner: str = "", lease_until: str = "", take_over: bool = False,
-        channel: str | None = None,
+        lane: str | None = None,
     ) -> list[Notification]:  # fmt: skip
         """The tenant's due rows, leased to `owner` until `lease_until`: another sender passes over
         them (and over rows a concurrent lease is taking: SKIP LOCKED) unless it `take_over`s, having
-        just become the tenant's sender because the previous one is gone. With a `channel` ("feed" or
-        "chat"), only the rows of that channel: the changes told to followers who chose the activity
+        just become the tenant's sender because the previous one is gone. With a `lane` ("feed" or
+        "chat"), only the rows of that lane: the changes told to followers who chose the activity
         feed (alone or with a chat message), or every other row."""
-        lane = "" if channel is None else (" AND " if channel == FEED else " AND NOT ") + _ON_FEED
+        in_lane = "" if lane is None else (" AND " if lane == FEED else " AND NOT ") + _ON_FEED
         if owner:
             if take_over:  # every lease of the stopped sender goes, not only those of the first rows read
                 self.db.execute(
@@ -151,13 +192,13 @@ class OutboxQueries:
             self.db.execute(
                 "UPDATE notifications SET lease_owner = ?, lease_until = ? WHERE tenant_id = ? AND id IN"
                 " (SELECT n.id FROM notifications n WHERE n.tenant_id = ? AND n.status = 'pending'"
-                f" AND n.next_attempt_at <= ? AND {free}{lane} ORDER BY n.next_attempt_at, n.id LIMIT ?"
+                f" AND n.next_attempt_at <= ? AND {free}{in_lane} ORDER BY n.next_attempt_at, n.id LIMIT ?"
                 f"{self.dialect.skip_locked()})",
                 [owner, lease_until, tenant_id, tenant_id, now, now, owner, limit],
             )
         rows = self.db.execute(
             f"SELECT {_COLUMNS} FROM notifications n WHERE n.tenant_id = ? AND n.status = 'pending'"
-            f" AND n.next_attempt_at <= ? AND (? = '' OR n.lease_owner = ?){lane} ORDER BY n.next_attempt_at, n.id"
+            f" AND n.next_attempt_at <= ? AND (? = '' OR n.lease_owner = ?){in_lane} ORDER BY n.next_attempt_at, n.id"
             " LIMIT ?",
             [tenant_id, now, owner, owner, limit],
         ).fetchall()
@@ -215,11 +256,12 @@ class OutboxQueries:
             [tenant_id, notification_id],
         )
 
-    def stale_in_flight(self, claimed_before: str) -> list[tuple[str, int]]:
+    def stale_in_flight(self, claimed_before: str) -> list[tuple[str, int, Target]]:
         rows = self.db.execute(
-            "SELECT tenant_id, id FROM notifications WHERE status = 'sending' AND claimed_at < ?", [claimed_before]
+            "SELECT tenant_id, id, target FROM notifications WHERE status = 'sending' AND claimed_at < ?",
+            [claimed_before],
         ).fetchall()
-        return [(r[0], r[1]) for r in rows]
+        return [(r["tenant_id"], r["id"], _TARGETS[r["target"]]) for r in rows]
 
     def follower_choice(self, tenant_id: str, record_id: int, user_id: int) -> NotifyChoice | None:
         row = self.db.execute(
@@ -260,11 +302,15 @@ class OutboxQueries:
         return {status: found.get(status, 0) for status in DeliveryStatus}
 
     def failed_on_records_of(self, tenant_id: str, owner_id: int, limit: int) -> list[Notification]:
+        """Failed rows the person may send again: about the records they own, and to the channels whose weekly
+        pipeline post they set up."""
         rows = self.db.execute(
             f"SELECT {_COLUMNS} FROM notifications n WHERE n.tenant_id = ? AND n.status = 'failed'"
-            " AND n.record_id IN (SELECT id FROM records WHERE tenant_id = ? AND owner_id = ?)"
+            " AND (n.record_id IN (SELECT id FROM records WHERE tenant_id = ? AND owner_id = ?)"
+            " OR (n.target = 'channel' AND n.purpose = 'weekly' AND n.channel_id IN"
+            " (SELECT conversation_id FROM weekly_posts WHERE tenant_id = ? AND set_by = ?)))"
             " ORDER BY n.updated_at DESC, n.id DESC LIMIT ?",
-            [tenant_id, tenant_id, owner_id, limit],
+            [tenant_id, tenant_id, owner_id, tenant_id, owner_id, limit],
         ).fetchall()
         return [_notification(r) for r in rows]
 

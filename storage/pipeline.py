@@ -1,5 +1,6 @@
 """The pipeline's queries: the totals the triggers of migration 11 keep (a few rows per tenant, whatever its
-size), the records behind one bar, and the weekly channel posts with their once-a-week send rows."""
+size), the records behind one bar, and the team channels that get the weekly post (each week's post is a
+row of the outbox: storage/outbox.py)."""
 
 from __future__ import annotations
 
@@ -90,12 +91,7 @@ class PipelineQueries(Queries):
         )
 
     def stop_weekly_post(self, tenant_id: str, conversation_id: str) -> bool:
-        """Deletes the channel's weekly post and, with it, its send rows not yet sent (ON DELETE CASCADE)."""
-        self.db.execute(
-            "DELETE FROM weekly_sends WHERE tenant_id = ? AND weekly_id IN"
-            " (SELECT id FROM weekly_posts WHERE tenant_id = ? AND conversation_id = ?)",
-            [tenant_id, tenant_id, conversation_id],
-        )
+        """Deletes the channel's weekly post (its rows in the outbox go with it: repo.outbox.cancel_posts)."""
         cursor = self.db.execute(
             "DELETE FROM weekly_posts WHERE tenant_id = ? AND conversation_id = ?", [tenant_id, conversation_id]
         )
@@ -109,77 +105,16 @@ class PipelineQueries(Queries):
         )
         return [tuple(r) for r in rows]
 
-    def open_week(self, tenant_id: str, weekly_id: int, was_due: str, week: str, next_at: str, now: str) -> bool:
-        """This week's send row, and the channel's next post a week on, in one step that only one sender
-        wins: the post moves on only from the due time it was read with, and a week has one row (UNIQUE)."""
+    def advance_weekly_post(self, tenant_id: str, weekly_id: int, was_due: str, next_at: str) -> bool:
+        """The channel's next post a week on, from the due time it was read with: of two senders, one moves it
+        (and writes the week's row in the outbox, in the same transaction)."""
         moved = self.db.execute(
             "UPDATE weekly_posts SET next_post_at = ? WHERE tenant_id = ? AND id = ? AND next_post_at = ?",
             [next_at, tenant_id, weekly_id, was_due],
         )
-        if moved.rowcount != 1:
-            return False
-        added = self.db.execute(
-            "INSERT INTO weekly_sends (tenant_id, weekly_id, week, next_attempt_at, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, weekly_id, week) DO NOTHING",
-            [tenant_id, weekly_id, week, now, now, now],
-        )
-        return added.rowcount == 1
+        return moved.rowcount == 1
 
-    def weekly_sends_due(self, now: str, limit: int = 100) -> list[tuple[Any, ...]]:
-        rows = self._all(
-            "SELECT s.id, s.tenant_id, s.weekly_id, s.week, s.attempts, w.conversation_id, w.service_url, w.set_by,"
-            " w.time_zone, (SELECT u.locale FROM users u WHERE u.tenant_id = w.tenant_id AND u.id = w.set_by)"
-            " FROM weekly_sends s JOIN weekly_posts w ON w.tenant_id = s.tenant_id AND w.id = s.weekly_id"
-            " WHERE s.status = 'pending' AND s.next_attempt_at <= ? ORDER BY s.next_attempt_at, s.id LIMIT ?",
-            [now, limit],
-        )
-        return [tuple(r) for r in rows]
-
-    def next_weekly_at(self) -> str | None:
-        """The earliest moment a weekly post or send is due (the sender sleeps until then at most)."""
-        row = self._one(
-            "SELECT min(t) FROM (SELECT min(next_post_at) AS t FROM weekly_posts UNION ALL"
-            " SELECT min(next_attempt_at) AS t FROM weekly_sends WHERE status = 'pending') due",
-            [],
-        )
+    def next_weekly_post_at(self) -> str | None:
+        """Across tenants: the earliest moment a channel's weekly post is due (the sender sleeps until then at most)."""
+        row = self._one("SELECT min(next_post_at) FROM weekly_posts", [])
         return row[0] if row else None
-
-    def claim_weekly_send(self, tenant_id: str, send_id: int, now: str) -> bool:
-        cursor = self.db.execute(
-            "UPDATE weekly_sends SET status = 'sending', claimed_at = ?, updated_at = ?"
-            " WHERE tenant_id = ? AND id = ? AND status = 'pending'",
-            [now, now, tenant_id, send_id],
-        )
-        return cursor.rowcount == 1
-
-    def finish_weekly_send(
-        self, tenant_id: str, send_id: int, status: str, now: str, activity_id: str | None = None,
-        error: str | None = None, retry_at: str | None = None,
-    ) -> None:  # fmt: skip
-        self.db.execute(
-            "UPDATE weekly_sends SET status = ?, attempts = attempts + 1, activity_id = COALESCE(?, activity_id),"
-            " last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), updated_at = ?"
-            " WHERE tenant_id = ? AND id = ? AND status IN ('pending', 'sending')",
-            [status, activity_id, error, retry_at, now, tenant_id, send_id],
-        )
-
-    def fail_interrupted_weekly(self, claimed_before: str, reason: str, now: str) -> int:
-        cursor = self.db.execute(
-            "UPDATE weekly_sends SET status = 'failed', last_error = ?, updated_at = ?"
-            " WHERE status = 'sending' AND claimed_at < ?",
-            [reason, now, claimed_before],
-        )
-        return max(cursor.rowcount, 0)
-
-    def last_weekly_send(self, tenant_id: str, weekly_id: int) -> tuple[str, str, str | None] | None:
-        """The channel's latest week: (week, status, last error)."""
-        row = self._one(
-            "SELECT week, status, last_error FROM weekly_sends WHERE tenant_id = ? AND weekly_id = ?"
-            " ORDER BY week DESC LIMIT 1",
-            [tenant_id, weekly_id],
-        )
-        return (row[0], row[1], row[2]) if row else None
-
-    def weekly_send_counts(self, tenant_id: str) -> dict[str, int]:
-        rows = self._all("SELECT status, count(*) FROM weekly_sends WHERE tenant_id = ? GROUP BY status", [tenant_id])
-        return {r[0]: int(r[1]) for r in rows}

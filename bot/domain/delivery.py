@@ -1,5 +1,6 @@
-"""What the bot delivers outside a turn: notifications to followers and the posted cards it keeps
-up to date. Rows the outbox and the card updater work on; no I/O here."""
+"""What the bot delivers outside a turn: the outbox's rows (notifications to people, posts to team channels)
+and the posted cards it keeps up to date. Rows the outbox and the card updater work on; no I/O here. The
+words are those of the glossary in bot/notify/__init__.py."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import enum
 from dataclasses import dataclass
 
 from bot.domain.models import Event, NotifyChoice, Record, User
+from bot.domain.pipeline import Pipeline
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -17,7 +19,8 @@ class DeliveryStatus(enum.StrEnum):
 
 
 class Purpose(enum.StrEnum):
-    """What a notification tells its recipient (notifications.purpose)."""
+    """What a notification tells (notifications.purpose). A new purpose is a value here and a view
+    (bot/services/outbox.py `Deliveries.views`; its card: cards/notifications.py)."""
 
     CHANGE = "change"  # changes to a record they follow
     FOLLOWS = "follows"  # to the owner, at most once a day: who started or stopped following
@@ -25,16 +28,30 @@ class Purpose(enum.StrEnum):
     MENTION = "mention"  # @mentioned in a comment, follower or not
     LAPSED = "lapsed"  # their follow ended (its time ran out, or the deal closed)
     DIGEST = "digest"  # once a day at the start of their working hours: everything else due to them
+    WEEKLY = "weekly"  # to a team channel, on Mondays at 09:00: the team's pipeline card
+
+
+class Target(enum.StrEnum):
+    """Where a notification goes (notifications.target)."""
+
+    PERSON = "person"  # a person's 1:1 chat, or their activity feed (as their follow of the record says)
+    CHANNEL = "channel"  # a new post in a team channel (notifications.channel_id)
+
+    @property
+    def doing(self) -> str:
+        """The word for its delivery in what people read ("interrupted while posting ...")."""
+        return "posting" if self is Target.CHANNEL else "sending"
 
 
 @dataclass(frozen=True)
 class Notification:
-    """One pending or past message to one follower about one or more events on a record."""
+    """One pending or past outgoing message: to one person about one or more events on a record (target
+    PERSON), or one post to a team channel for an occasion (target CHANNEL: no record, no recipient)."""
 
     id: int
     tenant_id: str
-    record_id: int
-    recipient_id: int
+    record_id: int | None
+    recipient_id: int | None
     actor_id: int | None
     event_ids: tuple[int, ...]
     status: DeliveryStatus
@@ -46,6 +63,21 @@ class Notification:
     recipient_name: str = ""
     purpose: Purpose = Purpose.CHANGE
     recipient_locale: str | None = None  # their latest locale (Teams' clientInfo): the language it is built in
+    target: Target = Target.PERSON
+    channel_id: str | None = None  # target CHANNEL: the channel's conversation id
+    occasion: str | None = None  # what it is sent once for (a weekly post: the local date of its Monday)
+
+    @property
+    def subject(self) -> str:
+        """What it is about, as the `notifications` card names it."""
+        if self.target is Target.CHANNEL:
+            return f"Weekly pipeline, week of {self.occasion}" if self.purpose is Purpose.WEEKLY else str(self.purpose)
+        return self.record_ref
+
+    @property
+    def audience(self) -> str:
+        """Whom it is to, as the `notifications` card names them."""
+        return "the team channel" if self.target is Target.CHANNEL else self.recipient_name
 
 
 class DeliverTo(enum.StrEnum):
@@ -77,6 +109,21 @@ class NotificationView:
     digest: tuple[tuple[Record, tuple[Event, ...]], ...] = ()  # a digest: the changes, grouped by record
     deliver_to: DeliverTo = DeliverTo.CHAT  # a change told to a follower: chat, activity feed or both
     feed_offered: bool = False  # Microsoft Graph is configured for the recipient's organisation
+
+    @property
+    def purpose(self) -> Purpose:
+        return self.notification.purpose
+
+
+@dataclass(frozen=True)
+class ChannelPostView:
+    """Everything a post to a team channel (target CHANNEL) needs: where it goes and what its card shows."""
+
+    notification: Notification
+    conversation_id: str
+    service_url: str
+    pipeline: Pipeline | None = None  # WEEKLY: the team's pipeline, "this quarter" as in the zone of who set it up
+    locale: str | None = None  # the language it is posted in: that of the person who set it up
 
     @property
     def purpose(self) -> Purpose:

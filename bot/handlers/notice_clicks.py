@@ -23,7 +23,8 @@ routes = Router()
 
 
 def outbox_status(services: CrmService, user: User, message: str = "") -> Card:
-    """The tenant's notification counts and, for the user's own records, failed ones to send again."""
+    """The tenant's notification counts and, for the user's own records (and the channels whose weekly post they
+    set up), failed ones to send again."""
     deliveries = services.deliveries
     return outbox_card(deliveries.counts(user.tenant_id), deliveries.failed_on_my_records(user), message)
 
@@ -87,7 +88,7 @@ def retry_notification(ctx: Clicked) -> Reply:
     if notification_id is None:
         raise BadPayload("This card points at a notification I can't read; please open it again.")
     found = ctx.services.deliveries.retry(ctx.user, notification_id)
-    message = f"The notification to {found.recipient_name} about {found.record_ref} will be sent again."
+    message = f"The notification to {found.audience} about {found.subject} will be sent again."
     return Reply(card=outbox_status(ctx.services, ctx.user, message))
 
 

@@ -1,13 +1,17 @@
 """The outbox sender's loop, free of Bot Framework types: it reads due rows, runs their deliveries
 within Teams' rate limits, records each outcome and decides on retries; a `Transport`
-(bot/teams/transport.py) does the sending.
+(bot/teams/transport.py) does the sending to people, a `ChannelPoster` the posts to team channels.
 
-Delivery semantics. A row is marked 'sending' (committed) just before its HTTP call and 'sent' right
-after the connector's answer. A restart resumes every 'pending' row. A row still 'sending' after a
-stop or a kill -9 may or may not have reached Teams (the connector has no idempotency key), so it is
-never resent on its own: it becomes 'failed' with that reason, shown by the `notifications` command
-where the record's owner can send it again. So a restart never sends a notification twice, and one
-that cannot be vouched for is visible instead of silently lost. The one way to a duplicate is a
+Every row of the outbox goes this one way, whatever its purpose and target (a person's chat or feed, a
+team channel's post: see the glossary in bot/notify/__init__.py). Delivery semantics. A row is marked
+'sending' (committed) just before its HTTP call and 'sent' right after the connector's answer. A restart
+resumes every 'pending' row. A row still 'sending' after a stop or a kill -9 may or may not have reached
+Teams (the connector has no idempotency key), so it is never resent on its own: it becomes 'failed' with
+that reason, shown by the `notifications` command where the record's owner (a channel's post: the person
+who set the weekly post up) can send it again. A post to a team channel still in its call when the bot
+stops is cut short at once and marked failed, never posted twice (a whole team would see the duplicate).
+So a restart never sends a notification twice, and one that cannot be vouched for is visible instead of
+silently lost. The one way to a duplicate is a
 timeout: as Teams advises, it is retried, so a message Teams took but did not confirm within
 `DeliveryPolicy.send_timeout` would arrive twice.
 
@@ -15,18 +19,19 @@ Every send goes through the rate limiter of bot/notify/rate_limits.py (Teams' pe
 limits; an activity-feed notification, bot/teams/feed.py, Graph's per-person and per-tenant ones instead).
 429 answers are retried after Retry-After; 412, 502, 503, 504 and timeouts with exponential backoff and jitter;
 all bounded by `DeliveryPolicy.max_attempts`. A short wait is spent in the delivery's own task (the row is
-pending in the database meanwhile, so a restart still resumes it), so a throttled message goes out the moment
-its conversation may have it, ahead of the queue.
+pending in the database meanwhile, so a restart still resumes it), so a throttled message to a person goes
+out the moment its conversation may have it, ahead of the queue; a channel's post (one a week, no fan-out
+to keep ahead of) waits for its stored time like a long wait.
 
 Fairness (bot/notify/fair_queue.py): due rows are started one lane at a time, the lane with the
 fewest under way first, at most `DeliveryPolicy.per_tenant` of a lane's under way, so one tenant's
 fan-out never delays another's next notification by more than a free place. A lane is a tenant's
-channel (`Deliveries.channels`): where the activity feed is offered, its chat rows and its feed rows are
-read and capped apart, so feed notifications waiting for Graph's slower budget never take the places of
-chat messages Teams' budget would let through (and the reverse). A delivery waiting for
-its tenant's or conversation's budget holds no connector call slot (`DeliveryPolicy.concurrency`
-bounds the calls themselves), and a tenant's rows are read again only when its read-ahead runs low,
-not on every request."""
+rows of one budget (`Deliveries.lanes`): where the activity feed is offered, its chat rows (team channel
+posts among them) and its feed rows are read and capped apart, so feed notifications waiting for Graph's
+slower budget never take the places of chat messages Teams' budget would let through (and the reverse). A
+delivery waiting for its tenant's or conversation's budget holds no connector call slot
+(`DeliveryPolicy.concurrency` bounds the calls themselves), and a tenant's rows are read again only when its
+read-ahead runs low, not on every request."""
 
 from __future__ import annotations
 
@@ -38,16 +43,16 @@ import logging
 import math
 import time
 from collections.abc import Hashable
+from dataclasses import dataclass
 from typing import Protocol, cast
 
-from bot.domain.delivery import Notification, NotificationView
-from bot.domain.language import _, current, speaking
+from bot.domain.delivery import ChannelPostView, Notification, NotificationView, Target
+from bot.domain.language import speaking
 from bot.notify.fair_queue import FairQueue
 from bot.notify.rate_limits import DeliveryPolicy, Keyed, Permit, RateLimiter, in_conversation, in_tenant
-from bot.services.outbox import Deliveries
-from bot.services.weekly import WeeklySend
+from bot.services.outbox import INTERRUPTED, Deliveries
 from cards.common import Card
-from cards.pipeline import pipeline_card
+from cards.notifications import channel_post_card, channel_post_summary
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +97,30 @@ class ChannelPoster(Protocol):
 
 
 class Transport(Protocol):
-    """What the sender sends through (Teams; bot/teams/transport.py). Failures raise DeliveryError."""
+    """What the sender sends a person's rows through (Teams; bot/teams/transport.py). Failures raise
+    DeliveryError."""
 
     async def prepare(self, view: NotificationView) -> Outgoing: ...
+
+
+@dataclass(frozen=True)
+class _Post:
+    """A row's card addressed to a team channel (an `Outgoing`), posted through the poster."""
+
+    poster: ChannelPoster
+    view: ChannelPostView
+
+    @property
+    def conversation_id(self) -> str:
+        return self.view.conversation_id
+
+    async def send(self) -> tuple[str | None, float]:
+        view = self.view
+        with speaking(view.locale):  # the language of the person who set the post up
+            card, summary = channel_post_card(view), channel_post_summary(view)
+        return await self.poster.post_card(
+            view.notification.tenant_id, view.conversation_id, view.service_url, card, summary
+        )
 
 
 class Sender:
@@ -110,7 +136,7 @@ class Sender:
     ) -> None:
         self.deliveries = deliveries
         self.transport = transport
-        self.poster = poster  # the weekly pipeline posts to team channels go through it
+        self.poster = poster  # the rows to team channels go through it (and only a sender with one opens weeks)
         self.policy = policy or DeliveryPolicy()
         self.limiter = limiter or RateLimiter(self.policy.slack)
         self._wake = asyncio.Event()
@@ -118,8 +144,7 @@ class Sender:
         self.queue = FairQueue(self.policy.per_tenant, self.policy.under_way)  # due rows read ahead
         self._calls = asyncio.Semaphore(self.policy.concurrency)  # connector calls at once
         self._in_flight: dict[int, asyncio.Task[None]] = {}
-        self._posting: dict[int, asyncio.Task[None]] = {}  # weekly channel posts under way, by send id
-        self._calling: set[int] = set()  # deliveries inside their HTTP call
+        self._calling: dict[int, Target] = {}  # deliveries inside their HTTP call, and where to
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
         self._others_only = False  # every due row belongs to tenants another replica sends for
@@ -139,13 +164,9 @@ class Sender:
             self._runner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._runner
-        posting = list(self._posting.values())
-        for task in posting:  # a weekly post cut short stays 'sending' and is marked failed, never sent twice
-            task.cancel()
-        await asyncio.gather(*posting, return_exceptions=True)
-        waiting = [t for i, t in self._in_flight.items() if i not in self._calling]
-        for task in waiting:  # not yet sending (a rate-limit or retry wait): the row stays pending
-            task.cancel()
+        waiting = [t for i, t in self._in_flight.items() if self._calling.get(i) is not Target.PERSON]
+        for task in waiting:  # not yet sending (a rate-limit or retry wait): the row stays pending;
+            task.cancel()  # a channel's post in its call is cut short: marked failed, never posted twice
         tasks = list(self._in_flight.values())
         if tasks:
             _, late = await asyncio.wait(tasks, timeout=self.policy.send_timeout + 1)
@@ -161,11 +182,10 @@ class Sender:
             try:
                 if time.monotonic() - swept >= self.policy.poll_seconds:
                     await run(self.deliveries.fail_interrupted, self.policy.send_timeout * 2 + 5)
-                    await run(self.deliveries.weekly.fail_interrupted, self.policy.send_timeout * 2 + 5)
                     await run(self.deliveries.end_lapsed_follows)
                     swept = time.monotonic()
+                await self._open_weeks()
                 await self._dispatch_due()
-                await self._post_weekly()
                 wait = self._sooner(await run(self.deliveries.seconds_until_next), await self._weekly_wait())
             except Exception:  # the sender must outlive a bad row or a busy database
                 log.exception("notifier pass failed")
@@ -183,67 +203,20 @@ class Sender:
     def _sooner(a: float | None, b: float | None) -> float | None:
         return b if a is None else a if b is None else min(a, b)
 
-    # --- the weekly pipeline posts (bot/services/weekly.py) --------------------------------------
+    # --- the weekly pipeline posts (bot/services/weekly.py) open their rows --------------------
 
     async def _weekly_wait(self) -> float | None:
         if self.poster is None:
             return None
-        return await self.deliveries.run(self.deliveries.weekly.seconds_until_next)
+        return await self.deliveries.run(self.deliveries.weekly.seconds_until_opening)
 
-    async def _post_weekly(self) -> None:
-        """Open the week's send row of every channel whose Monday morning has come, then start posting each due
-        row this replica sends for, each in a task of its own: a channel whose post hangs holds up no
-        notification (the loop goes on) and no other channel."""
+    async def _open_weeks(self) -> None:
+        """Each channel whose Monday morning has come gets the week's row, sent from there like every row."""
         if self.poster is None:
             return
-        run, weekly = self.deliveries.run, self.deliveries.weekly
-        await run(weekly.open_due_weeks)
-        for send in await run(weekly.due):
-            if self._stopping:
-                return
-            if send.id not in self._posting and (await self.deliveries.own(send.tenant_id))[0]:
-                task = asyncio.create_task(self._post_safely(send), name=f"weekly post {send.id}")
-                self._posting[send.id] = task
-                task.add_done_callback(functools.partial(self._posted, send.id))
-
-    def _posted(self, send_id: int, _: asyncio.Task[None]) -> None:
-        self._posting.pop(send_id, None)
-
-    async def _post_safely(self, send: WeeklySend) -> None:
-        try:
-            await self._post_one(send)
-        except Exception:  # the row stays as it was: pending is tried again, sending is swept as failed
-            log.exception("tenant=%s weekly pipeline post %s failed", send.tenant_id, send.id)
-
-    async def _post_one(self, send: WeeklySend) -> None:
-        assert self.poster is not None
-        run, weekly = self.deliveries.run, self.deliveries.weekly
-        pipeline = await run(weekly.pipeline, send)
-        with speaking(send.locale):  # the language of the person who set the post up
-            card = pipeline_card(pipeline)
-            summary = _("The team's pipeline, week of {week}", week=current().day(send.week))
-        tenant = send.tenant_id
-        permit = await self.limiter.acquire([in_conversation(tenant, send.conversation_id)], in_tenant(tenant))
-        answered_at: float | None = None
-        try:
-            if not await run(weekly.claim, send):
-                return  # another replica took it
-            activity_id, answered_at = await self.poster.post_card(
-                tenant, send.conversation_id, send.service_url, card, summary
-            )
-        except DeliveryError as exc:
-            attempt = send.attempts + 1
-            if exc.retryable and attempt < self.policy.max_attempts:
-                delay = exc.retry_after if exc.retry_after is not None else self.policy.backoff(attempt)
-                await run(weekly.retry_later, send, delay, exc.reason)
-            else:
-                await run(weekly.failed, send, exc.reason)
-            log.warning("tenant=%s weekly pipeline post %s not sent: %s", tenant, send.id, exc.reason)
-            return
-        finally:
-            permit.finished(answered_at)
-        await run(weekly.sent, send, activity_id)
-        log.info("tenant=%s weekly pipeline posted to channel (week of %s)", tenant, send.week)
+        opened = await self.deliveries.run(self.deliveries.weekly.open_due_weeks)
+        if opened:
+            self._reload = True
 
     def _idle_wait(self, until_next: float | None) -> float:
         if until_next is None:
@@ -263,12 +236,12 @@ class Sender:
             due = await run(self.deliveries.due_tenants)
             owned = [t for t in due if await self._owns(t)]  # one replica sends for a tenant: Teams' limits hold
             self._others_only = bool(due) and not owned
-            lanes.update((t, channel) for t in owned for channel in self.deliveries.channels(t))
-        for lane in sorted(lanes, key=repr):
-            tenant_id, channel = cast(tuple[str, str | None], lane)  # the sender's lanes
-            limit = self.queue.read_ahead(lane)
+            lanes.update((t, lane) for t in owned for lane in self.deliveries.lanes(t))
+        for key in sorted(lanes, key=repr):
+            tenant_id, lane = cast(tuple[str, str | None], key)  # the sender's lanes
+            limit = self.queue.read_ahead(key)
             if limit:
-                self.queue.add(await run(self.deliveries.due, tenant_id, limit, channel), lane)
+                self.queue.add(await run(self.deliveries.due, tenant_id, limit, lane), key)
         for notification in self.queue.take():
             task = asyncio.create_task(self._deliver(notification))
             self._in_flight[notification.id] = task
@@ -312,7 +285,7 @@ class Sender:
                 await run(self.deliveries.drop, notification)
                 return None
             with speaking(notification.recipient_locale):  # built in the recipient's language, not the actor's
-                outgoing = await self.transport.prepare(view)  # before the permit: its window starts when granted
+                outgoing = await self._prepare(view)  # before the permit: its window starts when granted
             tenant = notification.tenant_id
             conversation = in_conversation(tenant, outgoing.conversation_id)
             also: list[Keyed] = getattr(outgoing, "also_limited", [])  # an activity feed's own windows
@@ -325,29 +298,44 @@ class Sender:
                     if self._stopping or not await run(self.deliveries.claim, notification, RETRY_LEEWAY):
                         return None
                     claimed = True
-                    self._calling.add(notification.id)
+                    self._calling[notification.id] = notification.target
                     activity_id, answered_at = await outgoing.send()
             except DeliveryError as exc:
                 if exc.status == 429:
                     permit.refund()
                 raise
             finally:
-                self._calling.discard(notification.id)
+                self._calling.pop(notification.id, None)
                 permit.finished(answered_at)
             await run(self.deliveries.sent, notification, activity_id)
-            log.info("tenant=%s notification=%s sent to user=%s", tenant, notification.id, view.recipient.id)
+            if isinstance(view, ChannelPostView):
+                log.info("tenant=%s notification=%s posted to channel (%s)", tenant, notification.id, view.purpose)
+            else:
+                log.info("tenant=%s notification=%s sent to user=%s", tenant, notification.id, view.recipient.id)
             return None
         except DeliveryError as exc:
             return await self._after_failure(notification, exc, conversation)
         except asyncio.CancelledError:
             if claimed:  # cut off during the HTTP call at shutdown: it may have arrived
-                reason = "interrupted while sending (the bot stopped); it may have arrived"
+                reason = (
+                    INTERRUPTED.format(doing=notification.target.doing)
+                    if notification.target is Target.CHANNEL  # cut short at once: nobody knows
+                    else "interrupted while sending (the bot stopped); it may have arrived"  # after send_timeout
+                )
                 self.deliveries.failed(notification, reason)  # no await left: the task is being cancelled
             raise
         except Exception as exc:
             log.exception("tenant=%s notification=%s could not be sent", notification.tenant_id, notification.id)
             await run(self.deliveries.failed, notification, f"internal error: {type(exc).__name__}")
             return None
+
+    async def _prepare(self, view: NotificationView | ChannelPostView) -> Outgoing:
+        """A person's card through the transport; a channel's post through the poster."""
+        if isinstance(view, NotificationView):
+            return await self.transport.prepare(view)
+        if self.poster is None:
+            raise DeliveryError("this sender has no way to post to team channels", False)
+        return _Post(self.poster, view)
 
     async def _permit(
         self, notification: Notification, conversation: Keyed, also: list[Keyed], budget: Keyed
@@ -375,7 +363,8 @@ class Sender:
             delay = exc.retry_after if exc.retry_after is not None else self.policy.backoff(attempt)
             self.deliveries.retry_later(notification, delay, exc.reason)
             log.info("tenant=%s notification=%s retry in %.1fs: %s", tenant, notification.id, delay, exc.reason)
-            if delay <= self.policy.poll_seconds and not self._stopping:
+            in_task = notification.target is Target.PERSON and delay <= self.policy.poll_seconds
+            if in_task and not self._stopping:
                 return dataclasses.replace(notification, attempts=attempt), delay
             return None
         reason = exc.reason if not exc.retryable else f"gave up after {attempt} attempts: {exc.reason}"

@@ -125,6 +125,8 @@ class Notices:
         """What the card shows, or None when it no longer applies (the owner changed, an added person
         unfollowed before it went out, someone whose follow ended follows again)."""
         tenant = notification.tenant_id
+        if notification.record_id is None or notification.recipient_id is None:
+            return None
         record = self.repo.records.get_record(tenant, notification.record_id)
         recipient = self.repo.people.get_user(tenant, notification.recipient_id)
         if record is None or recipient is None:

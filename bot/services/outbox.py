@@ -1,14 +1,23 @@
-"""The notification outbox's use cases, free of Teams types: what a change enqueues (in its own
-transaction), what the sender claims and records, and what people see and retry."""
+"""The outbox's use cases, free of Teams types: what a change enqueues (in its own transaction), what the
+sender reads, views, claims and records, and what people see and send again. The words are those of the
+glossary in bot/notify/__init__.py."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 from bot.domain.clock import parse_time, shifted
-from bot.domain.delivery import DeliverTo, DeliveryStatus, Notification, NotificationView, Purpose
+from bot.domain.delivery import (
+    ChannelPostView,
+    DeliverTo,
+    DeliveryStatus,
+    Notification,
+    NotificationView,
+    Purpose,
+    Target,
+)
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Event, Follower, Record, User
 from bot.services.notices import Notices
@@ -20,6 +29,8 @@ from storage.repository import Repository
 MAX_ERROR = 300
 LEASE_SECONDS = 60  # due rows read ahead stay this sender's while it lives (renewed on every read)
 T = TypeVar("T")
+View: TypeAlias = NotificationView | ChannelPostView  # what the sender sends for a row: its card's content
+INTERRUPTED = "interrupted while {doing} (the bot stopped); it may or may not have arrived"
 
 
 class Ownership(Protocol):
@@ -32,7 +43,8 @@ class Ownership(Protocol):
 
 
 class Deliveries:
-    """The outbox for one database. `clock` returns ISO UTC stamps like services.utc_now."""
+    """The outbox for one database. `clock` returns ISO UTC stamps like services.utc_now. `views`: each
+    purpose's view, what a row shows when it is sent (None: it is not sent, and goes)."""
 
     def __init__(
         self, repo: Repository, clock: Callable[[], str], window_seconds: int = 0, ownership: Ownership | None = None
@@ -47,6 +59,15 @@ class Deliveries:
         self.notices = Notices(self)  # rows that tell something else than a change to a follower
         self.schedules = Schedules(self)  # working hours and the daily digest
         self.weekly = WeeklyPosts(self)  # the pipeline card posted to team channels on Mondays
+        self.views: dict[Purpose, Callable[[Notification, bool], View | None]] = {
+            Purpose.CHANGE: self._change_view,
+            Purpose.FOLLOWS: lambda n, _: self.notices.view(n),
+            Purpose.ADDED: lambda n, _: self.notices.view(n),
+            Purpose.MENTION: lambda n, _: self.notices.view(n),
+            Purpose.LAPSED: lambda n, _: self.notices.view(n),
+            Purpose.DIGEST: lambda n, _: self.schedules.digest_view(n),
+            Purpose.WEEKLY: lambda n, _: self.weekly.view(n),
+        }
         self._held: set[int] = set()  # rows `view` just moved to their recipient's working hours
         self.replica = uuid.uuid4().hex[:12]  # names this process's leases
         self._taken_over: set[str] = set()
@@ -112,21 +133,21 @@ class Deliveries:
     def due_tenants(self) -> list[str]:
         return self.queries.due_tenants(self.clock())
 
-    def channels(self, tenant_id: str) -> tuple[str | None, ...]:
-        """The tenant's rows as the sender reads them, one lane each: chat and the activity feed wait for
-        different budgets (Teams', Graph's), so each has places of its own; (None,): all rows at once,
-        where the feed is not offered."""
+    def lanes(self, tenant_id: str) -> tuple[str | None, ...]:
+        """The tenant's lanes, its rows as the sender reads them: chat (Teams' budget: 1:1 chats and team
+        channels) and the activity feed (Graph's) wait for different budgets, so each has places of its own;
+        (None,): all rows in one lane, where the feed is not offered."""
         return (CHAT, FEED) if self.feed_tenant == tenant_id else (None,)
 
-    def due(self, tenant_id: str, limit: int, channel: str | None = None) -> list[Notification]:
+    def due(self, tenant_id: str, limit: int, lane: str | None = None) -> list[Notification]:
         now = self.clock()
         if self.ownership is None:
-            return self.queries.due(tenant_id, now, limit, channel=channel)
+            return self.queries.due(tenant_id, now, limit, lane=lane)
         take_over = tenant_id in self._taken_over  # the previous sender is gone: its leases with it
         self._taken_over.discard(tenant_id)
         with self.repo.transaction():
             return self.queries.due(
-                tenant_id, now, limit, self.replica, shifted(now, LEASE_SECONDS), take_over=take_over, channel=channel
+                tenant_id, now, limit, self.replica, shifted(now, LEASE_SECONDS), take_over=take_over, lane=lane
             )
 
     def seconds_until_next(self) -> float | None:
@@ -135,20 +156,24 @@ class Deliveries:
             return None
         return max(0.0, (parse_time(stamp) - parse_time(self.clock())).total_seconds())
 
-    def view(self, notification: Notification, only_wanted: bool = True) -> NotificationView | None:
-        """What the card shows, or None when the recipient no longer wants it (unfollowed, muted) or when
-        it waits for their working hours (then `drop` leaves it: it was moved to their next start)."""
-        if only_wanted and self.schedules.held(notification):  # the sender's read, not a click's
+    def view(self, notification: Notification, only_wanted: bool = True) -> View | None:
+        """What the card shows (its purpose's view), or None when it is not to be sent: the recipient no
+        longer wants it (unfollowed, muted), the channel's weekly post was stopped, or it waits for the
+        recipient's working hours (then `drop` leaves it: it was moved to their next start)."""
+        person = notification.target is Target.PERSON
+        if person and only_wanted and self.schedules.held(notification):  # the sender's read, not a click's
             self._held.add(notification.id)
             return None
-        if notification.purpose is Purpose.DIGEST:
-            return self.schedules.digest_view(notification)
-        if notification.purpose is not Purpose.CHANGE:
-            return self.notices.view(notification)
-        tenant = notification.tenant_id
-        record = self.repo.records.get_record(tenant, notification.record_id)
-        recipient = self.repo.people.get_user(tenant, notification.recipient_id)
-        choice = self.queries.follower_choice(tenant, notification.record_id, notification.recipient_id)
+        return self.views[notification.purpose](notification, only_wanted)
+
+    def _change_view(self, notification: Notification, only_wanted: bool) -> NotificationView | None:
+        """Changes to a record its recipient follows: those they still want (all of them for a click)."""
+        tenant, record_id, recipient_id = notification.tenant_id, notification.record_id, notification.recipient_id
+        if record_id is None or recipient_id is None:
+            return None
+        record = self.repo.records.get_record(tenant, record_id)
+        recipient = self.repo.people.get_user(tenant, recipient_id)
+        choice = self.queries.follower_choice(tenant, record_id, recipient_id)
         if record is None or recipient is None or choice is None:
             return None
         events = tuple(
@@ -196,14 +221,15 @@ class Deliveries:
 
     def fail_interrupted(self, older_than_seconds: float) -> int:
         """Rows left 'sending' by a bot that stopped mid-call: the message may or may not have arrived.
-        They become failed (visible, retryable by the record's owner), never resent on their own."""
+        They become failed (visible, retryable by the record's owner or the weekly post's setter), never
+        resent on their own."""
         cutoff = shifted(self.clock(), -older_than_seconds)
         stale = self.queries.stale_in_flight(cutoff)
         if not stale:
             return 0
-        reason = "interrupted while sending (the bot stopped); it may or may not have arrived"
         with self.repo.transaction():
-            for tenant_id, notification_id in stale:
+            for tenant_id, notification_id, target in stale:
+                reason = INTERRUPTED.format(doing=target.doing)
                 self.queries.mark_failed(tenant_id, notification_id, reason, self.clock(), count_attempt=False)
         return len(stale)
 
@@ -237,20 +263,30 @@ class Deliveries:
 
     def for_recipient(self, user: User, notification_id: int) -> NotificationView | None:
         found = self.queries.get(user.tenant_id, notification_id)
-        if found is None or found.recipient_id != user.id:
+        if found is None or found.recipient_id is None or found.recipient_id != user.id:
             return None
-        return self.view(found, only_wanted=False)
+        shown = self.view(found, only_wanted=False)
+        return shown if isinstance(shown, NotificationView) else None
+
+    def latest_post(self, tenant_id: str, purpose: Purpose, channel_id: str) -> Notification | None:
+        """A channel's row of one purpose for its latest occasion (how the last weekly post went)."""
+        return self.queries.latest_post(tenant_id, purpose, channel_id)
 
     def retry(self, user: User, notification_id: int) -> Notification:
-        """The owner of a record sends a failed notification about it again."""
+        """A failed notification sent again: by the owner of the record it is about, or, posted to a team
+        channel, by the person who set the channel's weekly post up."""
         with self.repo.transaction():
             found = self.queries.get(user.tenant_id, notification_id)
-            record = self.repo.records.get_record(user.tenant_id, found.record_id) if found else None
-            if found is None or record is None:
-                raise NotFound("That notification no longer exists.")
-            if record.owner_id != user.id:
-                raise DomainError(f"Only the owner of {record.ref} can send its notifications again.")
+            if found is not None and found.target is Target.CHANNEL:
+                self.weekly.may_send_again(user, found)
+            else:
+                record_id = found.record_id if found else None
+                record = self.repo.records.get_record(user.tenant_id, record_id) if record_id is not None else None
+                if found is None or record is None:
+                    raise NotFound("That notification no longer exists.")
+                if record.owner_id != user.id:
+                    raise DomainError(f"Only the owner of {record.ref} can send its notifications again.")
             if found.status is not DeliveryStatus.FAILED:
-                raise DomainError(f"That notification to {found.recipient_name} is {found.status.value}, not failed.")
+                raise DomainError(f"That notification to {found.audience} is {found.status.value}, not failed.")
             self.queries.retry_failed(user.tenant_id, notification_id, self.clock())
         return found

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.clock import format_time, parse_time
+from bot.domain.delivery import Purpose
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.hours import zone
 from bot.domain.models import OPPORTUNITY_STAGES, Place, Record, User
@@ -120,13 +121,16 @@ class PipelineCases:
         found = self.repo.pipeline.weekly_post(actor.tenant_id, place.conversation_id)
         if found is None:
             return None
-        weekly_id, time_zone, next_at = found[0], found[5], found[6]
-        latest = self.repo.pipeline.last_weekly_send(actor.tenant_id, weekly_id)
+        time_zone, next_at = found[5], found[6]
+        latest = self.repo.outbox.latest_post(actor.tenant_id, Purpose.WEEKLY, place.conversation_id)
         following = parse_time(next_at).astimezone(zone(time_zone))
-        return WeeklyStatus(time_zone, following, *(latest or (None, None, None)))
+        if latest is None:
+            return WeeklyStatus(time_zone, following)
+        return WeeklyStatus(time_zone, following, latest.occasion, latest.status.value, latest.last_error)
 
     def stop_weekly_pipeline(self, actor: User, place: Place) -> bool:
         if place.kind != "channel":
             raise DomainError("The weekly pipeline is set per team channel: say “pipeline weekly off” in the channel.")
-        with self.work.writing():
+        with self.work.writing():  # its weeks not yet sent are cancelled with it, at once
+            self.repo.outbox.cancel_posts(actor.tenant_id, Purpose.WEEKLY, place.conversation_id)
             return self.repo.pipeline.stop_weekly_post(actor.tenant_id, place.conversation_id)

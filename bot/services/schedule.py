@@ -69,9 +69,10 @@ class Schedules:
     def held(self, notification: Notification) -> bool:
         """A due row waits for its recipient's working hours (moved to the next start), or, for someone
         who takes a digest, becomes part of the day's digest at that start. True when it is not sent now."""
-        if notification.purpose is Purpose.DIGEST:
+        recipient_id = notification.recipient_id
+        if notification.purpose is Purpose.DIGEST or recipient_id is None:
             return False
-        schedule = self.of(notification.tenant_id, notification.recipient_id)
+        schedule = self.of(notification.tenant_id, recipient_id)
         if schedule.hours is None:
             return False
         now = self.deliveries.clock()
@@ -84,7 +85,7 @@ class Schedules:
                 self.queries.hold(notification.tenant_id, notification.id, format_time(until), now)
             elif schedule.digest:
                 batch = self.repo.transaction_id
-                self.queries.gather_digest(notification.tenant_id, notification.recipient_id, now, batch)
+                self.queries.gather_digest(notification.tenant_id, recipient_id, now, batch)
                 self.deliveries.news = True
             else:
                 return False
@@ -100,6 +101,8 @@ class Schedules:
         """The day's digest: every change it gathered, grouped by record (records the person may no
         longer follow included: they were due to them when gathered)."""
         tenant = notification.tenant_id
+        if notification.recipient_id is None:
+            return None
         recipient = self.repo.people.get_user(tenant, notification.recipient_id)
         if recipient is None:
             return None

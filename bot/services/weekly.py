@@ -1,25 +1,24 @@
-"""The weekly pipeline posts, as the outbox's sender sees them: open the week's send row for each channel
-whose Monday 09:00 has come (one row per channel and week, whichever replica gets there first), then each
-row goes pending -> sending (committed before the HTTP call) -> sent, retried on a transient failure and,
-left 'sending' by a stop, marked failed, never sent again on its own: the outbox's semantics
-(bot/notify/sender.py), so a restart or a second replica never posts twice in a week."""
+"""The weekly pipeline posts, a purpose of the outbox (Purpose.WEEKLY, target CHANNEL): each channel whose
+Monday 09:00 has come gets the week's row in the outbox (one row per channel and week, whichever replica gets
+there first); from there the row is like every other (bot/notify/sender.py: leases, the fair queue, retries,
+a stop mid-call marks it failed, never sent again on its own, and its setter may send it again), so a restart
+or a second replica never posts twice in a week."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.domain.clock import format_time, parse_time, shifted
+from bot.domain.clock import format_time, parse_time
+from bot.domain.delivery import ChannelPostView, Notification, Purpose
+from bot.domain.errors import DomainError, NotFound
 from bot.domain.hours import zone
-from bot.domain.models import OPPORTUNITY_STAGES
+from bot.domain.models import OPPORTUNITY_STAGES, User
 from bot.domain.pipeline import Pipeline, PipelineScope, Quarter, next_weekly_post
 
 if TYPE_CHECKING:
     from bot.services.outbox import Deliveries
     from storage.repository import Repository
-
-MAX_ERROR = 300
 
 
 def local_today(now: str, time_zone: str | None) -> date:
@@ -44,78 +43,53 @@ def pipeline_of(
     )
 
 
-@dataclass(frozen=True)
-class WeeklySend:
-    """One week's pipeline post to one channel."""
-
-    id: int
-    tenant_id: str
-    weekly_id: int
-    week: str  # the local date of the Monday it is for
-    attempts: int
-    conversation_id: str
-    service_url: str
-    set_by: int
-    time_zone: str
-    locale: str | None = None  # the setter's latest locale: the post speaks their language
-
-
 class WeeklyPosts:
+    """The outbox's WEEKLY purpose: the rows it opens, what a row shows, and who may send one again."""
+
     def __init__(self, deliveries: Deliveries) -> None:
         self.deliveries = deliveries
         self.repo = deliveries.repo
 
     def open_due_weeks(self) -> int:
-        """Each channel whose post is due gets this week's send row, and its next post a week later."""
+        """Each channel whose post is due gets this week's row in the outbox, and its next post a week later,
+        in one transaction that one sender wins (the post moves on only from the due time it was read with;
+        a week has one row)."""
         now = self.deliveries.clock()
         opened = 0
-        for weekly_id, tenant_id, _conversation, _url, _by, time_zone, due in self.repo.pipeline.weekly_posts_due(now):
+        for weekly_id, tenant_id, conversation, _url, _by, time_zone, due in self.repo.pipeline.weekly_posts_due(now):
             where = zone(time_zone)
             week = parse_time(due).astimezone(where).date().isoformat()
             following = format_time(next_weekly_post(parse_time(now), where))  # weeks missed while down: skipped
             with self.repo.transaction():
-                if self.repo.pipeline.open_week(tenant_id, weekly_id, due, week, following, now):
-                    opened += 1
+                if self.repo.pipeline.advance_weekly_post(tenant_id, weekly_id, due, following):
+                    opened += self.repo.outbox.enqueue_post(tenant_id, Purpose.WEEKLY, conversation, week, now)
         return opened
 
-    def due(self) -> list[WeeklySend]:
-        return [WeeklySend(*row) for row in self.repo.pipeline.weekly_sends_due(self.deliveries.clock())]
-
-    def seconds_until_next(self) -> float | None:
-        stamp = self.repo.pipeline.next_weekly_at()
+    def seconds_until_opening(self) -> float | None:
+        """Until the next channel's week is opened (its row is then due at once)."""
+        stamp = self.repo.pipeline.next_weekly_post_at()
         if stamp is None:
             return None
         return max(0.0, (parse_time(stamp) - parse_time(self.deliveries.clock())).total_seconds())
 
-    def pipeline(self, send: WeeklySend) -> Pipeline:
-        """Everyone's pipeline, "this quarter" as the day is in the zone of the person who set the post up."""
-        today = local_today(self.deliveries.clock(), send.time_zone)
-        currency = self.repo.details.default_currency(send.tenant_id)
-        return pipeline_of(self.repo, send.tenant_id, PipelineScope(), today, currency)
+    def view(self, notification: Notification) -> ChannelPostView | None:
+        """Everyone's pipeline, "this quarter" as the day is in the zone of the person who set the post up;
+        None when the channel's weekly post was stopped."""
+        tenant = notification.tenant_id
+        found = self.repo.pipeline.weekly_post(tenant, notification.channel_id or "")
+        if found is None:
+            return None
+        _id, _tenant, conversation_id, service_url, set_by, time_zone, _next = found
+        today = local_today(self.deliveries.clock(), time_zone)
+        currency = self.repo.details.default_currency(tenant)
+        pipeline = pipeline_of(self.repo, tenant, PipelineScope(), today, currency)
+        locale = self.repo.people.locale_of(tenant, set_by)  # the post speaks the language of who set it up
+        return ChannelPostView(notification, conversation_id, service_url, pipeline=pipeline, locale=locale)
 
-    def claim(self, send: WeeklySend) -> bool:
-        with self.repo.transaction():
-            return self.repo.pipeline.claim_weekly_send(send.tenant_id, send.id, self.deliveries.clock())
-
-    def sent(self, send: WeeklySend, activity_id: str | None) -> None:
-        with self.repo.transaction():
-            self.repo.pipeline.finish_weekly_send(send.tenant_id, send.id, "sent", self.deliveries.clock(), activity_id)
-
-    def retry_later(self, send: WeeklySend, seconds: float, error: str) -> None:
-        now = self.deliveries.clock()
-        with self.repo.transaction():
-            self.repo.pipeline.finish_weekly_send(
-                send.tenant_id, send.id, "pending", now, error=error[:MAX_ERROR], retry_at=shifted(now, seconds)
-            )
-
-    def failed(self, send: WeeklySend, error: str) -> None:
-        with self.repo.transaction():
-            self.repo.pipeline.finish_weekly_send(
-                send.tenant_id, send.id, "failed", self.deliveries.clock(), error=error[:MAX_ERROR]
-            )
-
-    def fail_interrupted(self, older_than_seconds: float) -> int:
-        now = self.deliveries.clock()
-        reason = "interrupted while posting (the bot stopped); it may or may not have arrived"
-        with self.repo.transaction():
-            return self.repo.pipeline.fail_interrupted_weekly(shifted(now, -older_than_seconds), reason, now)
+    def may_send_again(self, user: User, notification: Notification) -> None:
+        """Only the person who set the channel's weekly post up sends a failed week again."""
+        found = self.repo.pipeline.weekly_post(user.tenant_id, notification.channel_id or "")
+        if found is None:
+            raise NotFound("That channel's weekly pipeline post is off: say “pipeline weekly here” there again.")
+        if found[4] != user.id:
+            raise DomainError("Only the person who set up this channel's weekly pipeline post can send it again.")

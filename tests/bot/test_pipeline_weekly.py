@@ -11,8 +11,9 @@ import pytest
 
 from app import create_app
 from bot.config import Config
+from bot.domain.delivery import DeliveryStatus
 from tests.bot.test_follow_news import Clock
-from tests.conftest import ALICE, BOB, DAVE, FAST, Person, Teams, all_text
+from tests.conftest import ALICE, BOB, DAVE, FAST, TENANT, Person, Teams, all_text, find
 
 TUESDAY = "2026-12-01T10:00:00.000000Z"
 CHANNEL = "19:sales@thread.tacv2"  # channelData.channel.id: a new post in the channel, not a reply
@@ -72,8 +73,10 @@ async def test_the_weekly_post_goes_out_on_monday_morning_once_a_week_across_res
     [created] = [c for c in teams.connector.conversations if c.get("isGroup")]
     assert created["channelData"]["channel"]["id"] == CHANNEL and created["activity"] == post.activity
     assert post.reply_to is None and teams.connector.refused == []
+
     def stored() -> str | None:  # written once Teams has answered the post (on PostgreSQL, a moment after)
-        return teams.services.repo.db.execute("SELECT activity_id FROM weekly_sends").fetchone()[0]
+        row = teams.services.repo.db.execute("SELECT activity_id FROM notifications WHERE purpose = 'weekly'")
+        return row.fetchone()[0]
 
     await teams.connector.wait_for(lambda: stored() is not None)
     assert stored() == post.id  # the thread's root message: its replies go under it
@@ -118,7 +121,9 @@ async def test_two_replicas_post_once(aiohttp_client: Any, connector: Any, bot_c
     await first.connector.wait_for(lambda: len(posts(first)) == 1)
     await quiet(first, 1.0)
     assert len(posts(first)) == 1
-    rows = first.services.repo.db.execute("SELECT status, count(*) FROM weekly_sends GROUP BY status").fetchall()
+    rows = first.services.repo.db.execute(
+        "SELECT status, count(*) FROM notifications WHERE purpose = 'weekly' GROUP BY status"
+    ).fetchall()
     assert [tuple(r) for r in rows] == [("sent", 1)]
     assert second.services is not first.services
 
@@ -158,7 +163,12 @@ async def test_a_restart_in_the_middle_of_the_post_never_posts_twice(
     clock.advance(6 * 86400)
     db = teams.services.repo.db
     await teams.connector.wait_for(
-        lambda: db.execute("SELECT count(*) FROM weekly_sends WHERE status = 'sending'").fetchone()[0] == 1
+        lambda: (
+            db.execute("SELECT count(*) FROM notifications WHERE purpose = 'weekly' AND status = 'sending'").fetchone()[
+                0
+            ]
+            == 1
+        )
     )
     await teams.connector.wait_for(lambda: not teams.connector.faults)  # the post has reached Teams, and hangs
     await teams.client.close()  # stopped mid-call: the post may or may not have arrived
@@ -166,7 +176,12 @@ async def test_a_restart_in_the_middle_of_the_post_never_posts_twice(
     teams = await started(aiohttp_client, connector, bot_config, clock)
     db = teams.services.repo.db
     await teams.connector.wait_for(
-        lambda: db.execute("SELECT count(*) FROM weekly_sends WHERE status = 'failed'").fetchone()[0] == 1
+        lambda: (
+            db.execute("SELECT count(*) FROM notifications WHERE purpose = 'weekly' AND status = 'failed'").fetchone()[
+                0
+            ]
+            == 1
+        )
     )
     await quiet(teams)
     assert posts(teams) == []  # not resent on its own: that week is visible as failed instead
@@ -196,7 +211,12 @@ async def test_a_hanging_channel_post_holds_up_no_notification(
     db = teams.services.repo.db
 
     def posting() -> bool:
-        return db.execute("SELECT count(*) FROM weekly_sends WHERE status = 'sending'").fetchone()[0] == 1
+        return (
+            db.execute("SELECT count(*) FROM notifications WHERE purpose = 'weekly' AND status = 'sending'").fetchone()[
+                0
+            ]
+            == 1
+        )
 
     await teams.connector.wait_for(lambda: posting() and not teams.connector.faults)  # the post hangs in Teams
     await teams.say(ALICE, "comment O-1 Signed the order form")
@@ -218,3 +238,57 @@ async def test_pipeline_weekly_alone_says_whether_this_channel_gets_it(
     status = await say_in_channel(teams, DAVE, "pipeline weekly")
     assert "next on Monday 07 December 2026" in status and "Nothing posted yet" in status
     assert "team channel" in await teams.text(DAVE, "pipeline weekly")  # the personal chat: where it works
+
+
+async def test_a_refused_post_fails_visibly_and_the_person_who_set_it_up_sends_it_again(
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+) -> None:
+    """One outbox: the weekly post is a row like a follower's notification, with the `notifications` status and
+    "Send again", offered to the person who set the channel's post up."""
+    teams = await started(aiohttp_client, connector, bot_config, clock)
+    await say_in_channel(teams, DAVE, "pipeline weekly here")
+    teams.connector.fail_next(1, status=403, conversation=CHANNEL)  # the bot was removed from the team, say
+    clock.advance(6 * 86400)
+    await teams.connector.wait_for(lambda: teams.connector.refused == [(403, CHANNEL)])
+    await teams.connector.wait_for(lambda: failed(teams) == 1)
+    assert "Week of 2026-12-07: not posted (Teams answered 403" in await say_in_channel(teams, DAVE, "pipeline weekly")
+    await quiet(teams)
+    assert posts(teams) == []  # not retried on its own: a refusal
+
+    status = await teams.card(DAVE, "notifications")
+    assert "Failed: 1" in all_text(status)
+    assert "**Weekly pipeline, week of 2026-12-07** to the team channel" in all_text(status)
+    assert "[Send again]" not in all_text(await teams.card(ALICE, "notifications"))  # Alice did not set it up
+    [button] = [a for a in find(status, "Action.") if a["title"] == "Send again"]
+    failed_id = button["data"]["notification"]
+    refused = await teams.click(ALICE, "notification.retry", {"notification": failed_id})
+    assert refused["value"] == "Only the person who set up this channel's weekly pipeline post can send it again."
+    again = await teams.click(DAVE, "notification.retry", {"notification": failed_id})
+    expected = "The notification to the team channel about Weekly pipeline, week of 2026-12-07 will be sent again."
+    assert expected in all_text(again["value"])
+    await teams.connector.wait_for(lambda: len(posts(teams)) == 1)
+    assert posts(teams)[0].activity["summary"] == "The team's pipeline, week of 2026-12-07"
+    await teams.connector.wait_for(lambda: failed(teams) == 0)
+
+
+async def test_stopping_the_weekly_post_cancels_its_waiting_week_at_once(
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+) -> None:
+    teams = await started(aiohttp_client, connector, bot_config, clock)
+    await say_in_channel(teams, DAVE, "pipeline weekly here")
+    teams.connector.fail_next(1, status=503, conversation=CHANNEL)
+    clock.advance(6 * 86400)
+    await teams.connector.wait_for(lambda: teams.connector.refused == [(503, CHANNEL)])
+    db = teams.services.repo.db
+    waiting = "SELECT count(*) FROM notifications WHERE purpose = 'weekly' AND status = 'pending'"
+    await teams.connector.wait_for(lambda: db.execute(waiting).fetchone()[0] == 1)  # its retry, on the bot's clock
+    assert "is off" in await say_in_channel(teams, DAVE, "pipeline weekly off")
+    assert db.execute("SELECT count(*) FROM notifications WHERE purpose = 'weekly'").fetchone()[0] == 0
+    clock.advance(60)  # the retry's time has come: nothing left to send
+    await quiet(teams)
+    assert posts(teams) == []
+
+
+def failed(teams: Teams) -> int:
+    """The tenant's failed rows, as the `notifications` card counts them."""
+    return teams.services.deliveries.counts(TENANT)[DeliveryStatus.FAILED]
