@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.domain.errors import DomainError
+from bot.domain.language import N_, _, current
 from bot.domain.rules import MAX_FIELD, MAX_NAME, clean_text, is_valid_email
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -105,26 +106,27 @@ class FileOffer:
     what: str  # "contacts" or "records": built again, fresh, when the person accepts
 
 
-NO_NAME = "No name or email"
-FORMULA = "A cell would run as a spreadsheet formula"
-BAD_EMAIL = "Not a valid email"
-DUPLICATE = "The same email appears earlier in the file"
-TOO_LONG = "A value is too long"
+# Why a row is refused: stored with a pending import as they are (English), shown through `translated`.
+NO_NAME = N_("No name or email")
+FORMULA = N_("A cell would run as a spreadsheet formula")
+BAD_EMAIL = N_("Not a valid email")
+DUPLICATE = N_("The same email appears earlier in the file")
+TOO_LONG = N_("A value is too long")
 
 
 def decode(data: bytes) -> str:
     """The file's text, or NotReadable (see the module's choices)."""
     if not data.strip():
-        raise NotReadable("The file is empty.")
+        raise NotReadable(_("The file is empty."))
     if data.startswith(_MAGIC):
-        raise NotReadable("That is not a CSV file (it looks like a spreadsheet, image or archive). Save it as CSV.")
+        raise NotReadable(_("That is not a CSV file (it looks like a spreadsheet, image or archive). Save it as CSV."))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise NotReadable("That is not a CSV file I can read (broken UTF-16).") from None
+            raise NotReadable(_("That is not a CSV file I can read (broken UTF-16).")) from None
     if b"\x00" in data:
-        raise NotReadable("That is not a CSV file: it holds binary data.")
+        raise NotReadable(_("That is not a CSV file: it holds binary data."))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -132,9 +134,9 @@ def decode(data: bytes) -> str:
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
-        raise NotReadable("That is not a CSV file: it holds bytes that are not text.") from None
+        raise NotReadable(_("That is not a CSV file: it holds bytes that are not text.")) from None
     if sum(1 for c in text if ord(c) < 32 and c not in "\r\n\t") > 0:
-        raise NotReadable("That is not a CSV file: it holds binary data.")
+        raise NotReadable(_("That is not a CSV file: it holds binary data."))
     return text
 
 
@@ -168,24 +170,27 @@ def parse(data: bytes) -> ParsedFile:
         reader = csv.reader(io.StringIO(text, newline=""))
         header = next(reader, None)
         if header is None:
-            raise NotReadable("The file is empty.")
+            raise NotReadable(_("The file is empty."))
         columns = _columns(header)
         if "email" not in columns and not {"name", "first", "last"} & set(columns):
             raise NotReadable(
-                "The file has no column I know. Use Outlook's or Google's export, or the header "
-                "name,email,company,phone,job title."
+                _(
+                    "The file has no column I know. Use Outlook's or Google's export, or the header "
+                    "name,email,company,phone,job title."
+                )
             )
         parsed, seen = ParsedFile(), set[str]()
         for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
                 continue
             if len(parsed.rows) + parsed.refused_count >= MAX_IMPORT_ROWS:
-                raise NotReadable(f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it into smaller files.")
+                rows = current().number(MAX_IMPORT_ROWS)
+                raise NotReadable(_("The file has more than {n} rows; split it into smaller files.", n=rows))
             _read_row(parsed, seen, number, cells, columns)
     except csv.Error as exc:
-        raise NotReadable(f"That is not a CSV file I can read ({exc}).") from None
+        raise NotReadable(_("That is not a CSV file I can read ({reason}).", reason=exc)) from None
     if not parsed.rows and not parsed.refused:
-        raise NotReadable("The file has a header but no contacts.")
+        raise NotReadable(_("The file has a header but no contacts."))
     return parsed
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from bot.domain.language import N_, translated
 from bot.domain.models import Event, NotifyChoice, Record, User
 
 
@@ -57,11 +58,14 @@ class DeliverTo(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            DeliverTo.CHAT: "Chat message",
-            DeliverTo.FEED: "Teams activity feed",
-            DeliverTo.BOTH: "Chat message and activity feed",
-        }[self]
+        """In the reader's language."""
+        return translated(
+            {
+                DeliverTo.CHAT: N_("Chat message"),
+                DeliverTo.FEED: N_("Teams activity feed"),
+                DeliverTo.BOTH: N_("Chat message and activity feed"),
+            }[self]
+        )
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,18 @@ def as_decimal(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-EXPONENTS.get(currency, 2))
 
 
+def shown_money(stored: str | None) -> str:
+    """An amount as events store it (`25,000.10 EUR`, written in English: bot/services/details.py) the current
+    reader's way; anything else as it is."""
+    amount, _space, currency = (stored or "").rpartition(" ")
+    if not amount or not is_currency(currency):
+        return stored or ""
+    try:
+        return format_money(parse_amount(amount, currency.upper()), currency.upper())
+    except DomainError:
+        return stored or ""
+
+
 def format_money(minor: int, currency: str, locale: str | None = None) -> str:
     """`2500000, "EUR", "de-DE"` -> `25.000,00 EUR`; the exact amount, grouped the reader's way (a BCP 47 tag;
     None: the current reader's, bot/domain/language.py)."""

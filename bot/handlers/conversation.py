@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.domain.errors import Ambiguous, DomainError
+from bot.domain.language import _
 from bot.domain.models import Change, Mentioned, Place, RecordView, User
 from bot.handlers.commands import Args, ParsedCommand, TooLong, parse
 from bot.handlers.email import EmailActions
@@ -51,7 +52,7 @@ class Conversation:
             )
         except Ambiguous as exc:
             return Reply(
-                card=contact_list_card("Which one?", exc.matches, "", message=exc.message), outcome="ambiguous"
+                card=contact_list_card(_("Which one?"), exc.matches, "", message=exc.message), outcome="ambiguous"
             )
         except DomainError as exc:
             return Reply(text=exc.message, outcome="refused")
@@ -65,9 +66,9 @@ class Conversation:
     def _missing_argument(command: ParsedCommand) -> str | None:
         spec = command.spec
         if spec.args in (Args.REF, Args.REF_TEXT) and not command.ref:
-            return f"Which record? Try: {spec.usage.replace('<ref>', 'L-1')}"
+            return _("Which record? Try: {usage}", usage=spec.usage.replace("<ref>", "L-1"))
         if spec.args is Args.REF_TEXT and not command.text:
-            return f"Something is missing. Try: {spec.usage.replace('<ref>', command.ref)}"
+            return _("Something is missing. Try: {usage}", usage=spec.usage.replace("<ref>", command.ref))
         if spec.name == "find" and not command.text:
-            return "What should I look for? Try: find acme"
+            return _("What should I look for? Try: find acme")
         return None

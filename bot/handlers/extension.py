@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.domain.buying import parse_role
 from bot.domain.errors import DomainError
+from bot.domain.language import N_, _
 from bot.domain.models import Change, User
 from bot.domain.rules import MAX_COMMENT, MAX_NAME, MAX_TITLE, clean_text
 from bot.handlers.message_html import first_line, message_text
@@ -61,14 +62,15 @@ class ExtensionCommand:
 
 
 EXTENSION_COMMANDS = (
-    ExtensionCommand(RECORDS, "query", "Records", "Find a lead or opportunity and share its live card.",
-                     "Reference, title, company or Contact"),
-    ExtensionCommand(CONTACTS, "query", "Contacts", "Find a contact and share their card with their records.",
-                     "Name, email or company"),
-    ExtensionCommand(LEAD_FROM_MESSAGE, "action", "Create lead from message",
-                     "Turn this message into a lead: title, Contact and the text as its first comment.", "Title"),
-    ExtensionCommand(ADD_TO_RECORD, "action", "Add to a record",
-                     "Add this message as a comment on a lead or opportunity, with a link back.", "Record"),
+    ExtensionCommand(RECORDS, "query", N_("Records"), N_("Find a lead or opportunity and share its live card."),
+                     N_("Reference, title, company or Contact")),
+    ExtensionCommand(CONTACTS, "query", N_("Contacts"), N_("Find a contact and share their card with their records."),
+                     N_("Name, email or company")),
+    ExtensionCommand(LEAD_FROM_MESSAGE, "action", N_("Create lead from message"),
+                     N_("Turn this message into a lead: title, Contact and the text as its first comment."),
+                     N_("Title")),
+    ExtensionCommand(ADD_TO_RECORD, "action", N_("Add to a record"),
+                     N_("Add this message as a comment on a lead or opportunity, with a link back."), N_("Record")),
 )  # fmt: skip
 
 MAX_QUERY = 100  # characters a search may have; longer is answered with a message
@@ -111,7 +113,9 @@ class Extension:
         said = "" if parameters.get("initialRun") == "true" else parameters.get(QUERY_PARAMETER)
         said = said if isinstance(said, str) else ""
         if len(said) > MAX_QUERY:
-            return compose_message(f"Search with at most {MAX_QUERY} characters: a reference, a title or a name.")
+            return compose_message(
+                _("Search with at most {n} characters: a reference, a title or a name.", n=MAX_QUERY)
+            )
         command = value.get("commandId")
         if command == RECORDS:
             records = self.services.records_for_compose(user, said, count, skip)
@@ -120,7 +124,7 @@ class Extension:
         if command == CONTACTS:
             contacts = self.services.contacts_for_compose(user.tenant_id, said, count, skip)
             return compose_picks([(contact_preview(c), {"contact": c.id}) for c in contacts])
-        return compose_message("This search is not available any more: update the CRM app.")
+        return compose_message(_("This search is not available any more: update the CRM app."))
 
     def select_item(self, user: User, value: Any) -> ComposeResponse:
         """The result a person picked (`composeExtension/selectItem`, with its preview's tap value): the live
@@ -135,14 +139,14 @@ class Extension:
                 card = record_reply(view, user, shared=True).card
                 assert card is not None
                 return compose_results([(card, record_preview(record, view.contact.name if view.contact else None))])
-            return compose_message("That record no longer exists: search again.")
+            return compose_message(_("That record no longer exists: search again."))
         if _int(contact_id, 1, 2**63 - 1, 0):
             try:
                 contact = self.services.get_contact(user.tenant_id, contact_id)
             except DomainError as exc:
-                return compose_message(f"{exc.message} Search again.")
+                return compose_message(_("{why} Search again.", why=exc.message))
             return compose_results([(self._contact_card(user, contact.id), contact_preview(contact))])
-        return compose_message("This result is out of date: search again.")
+        return compose_message(_("This result is out of date: search again."))
 
     def _contact_card(self, user: User, contact_id: int, message: str = "") -> Card:
         contact = self.services.get_contact(user.tenant_id, contact_id)
@@ -171,7 +175,9 @@ class Extension:
             "link": link if isinstance(link, str) and len(link) <= 1000 else "",
         }
         values = {"comment": said[:MAX_COMMENT], "author": data["author"], "title": first_line(said, MAX_TITLE)}
-        cut = "The message was longer than a comment can be: its end was left out." if len(said) > MAX_COMMENT else ""
+        cut = ""
+        if len(said) > MAX_COMMENT:
+            cut = _("The message was longer than a comment can be: its end was left out.")
         return self._dialog(user, value.get("commandId"), values, data, message=cut)
 
     def _dialog(
@@ -180,12 +186,13 @@ class Extension:
     ) -> Answer:  # fmt: skip
         if command == LEAD_FROM_MESSAGE:
             contacts = [contact_choice(c) for c in self.services.search_contacts(user.tenant_id, "", PICKER_SIZE)]
-            return dialog_response("Create lead from message", lead_dialog(values, contacts, data, errors, message))
+            card = lead_dialog(values, contacts, data, errors, message)
+            return dialog_response(_("Create lead from message"), card)
         if command == ADD_TO_RECORD:
             records = [record_choice(r) for r in self.services.records_for_compose(user, "", PICKER_SIZE)]
             card = add_to_record_dialog(values, records, data, errors, message)
-            return dialog_response("Add to a record", card)
-        return compose_message("This action is not available any more: update the CRM app.")
+            return dialog_response(_("Add to a record"), card)
+        return compose_message(_("This action is not available any more: update the CRM app."))
 
     def submit_action(self, user: User, value: Any) -> Submitted:
         value = _dict(value)
@@ -213,10 +220,10 @@ class Extension:
                 change = self._lead(user, carried["key"], values, message, data)
             elif command == ADD_TO_RECORD:
                 if not values["ref"]:
-                    raise DomainError("Pick a record.", "ref")
+                    raise DomainError(_("Pick a record."), "ref")
                 change = self.services.message_to_record(user, carried["key"], values["ref"], message)
             else:
-                return Submitted(compose_message("This action is not available any more: update the CRM app."))
+                return Submitted(compose_message(_("This action is not available any more: update the CRM app.")))
         except DomainError as exc:
             field = FIELDS.get(exc.field or "", exc.field) if command == LEAD_FROM_MESSAGE else exc.field
             errors = {field: exc.message} if field and field in values else None
@@ -230,14 +237,14 @@ class Extension:
         new = None
         if values["new_name"] or values["new_email"] or values["new_company"]:
             if values["contact"]:
-                raise DomainError("Pick a Contact or create a new one, not both.", "contact")
+                raise DomainError(_("Pick a Contact or create a new one, not both."), "contact")
             if not clean_text(values["new_name"]):
-                raise DomainError("A new Contact needs a name.", "new_name")
+                raise DomainError(_("A new Contact needs a name."), "new_name")
             new = NewContact(values["new_name"], values["new_email"] or None, values["new_company"] or None)
         contact_id = int_field(data, "contact") if values["contact"] else None
         role = parse_role(values["buying_role"], "buying_role")
         if role is not None and contact_id is None and new is None:
-            raise DomainError("Pick or create the Contact to give them a buying role.", "buying_role")
+            raise DomainError(_("Pick or create the Contact to give them a buying role."), "buying_role")
         return self.services.lead_from_message(
             user, key, values["title"], values["company"], message, contact_id, new, role
         )
@@ -249,7 +256,8 @@ routes = Router()
 
 
 def _contact_id(ctx: Clicked) -> int:
-    return required_int(ctx.data, "contact", "This card is missing information; please search for the contact again.")
+    missing = _("This card is missing information; please search for the contact again.")
+    return required_int(ctx.data, "contact", missing)
 
 
 @routes.verb(verbs.CONTACT_SHOW)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.errors import DomainError, Invalid
+from bot.domain.language import _
 from bot.domain.models import Contact, Event, EventKind, Record, Role, User
 from bot.domain.rules import MAX_NAME, limited, normalise_email
 from bot.services.records import RecordCases
@@ -35,7 +36,7 @@ class ContactCareCases(RecordCases):
                 and (other := self.repo.contacts.contact_by_email(actor.tenant_id, email))
                 and other.id != contact.id
             ):
-                errors["email"] = f"{other.name} already has the email {other.email}."
+                errors["email"] = _("{name} already has the email {email}.", name=other.name, email=other.email)
             if errors:
                 raise Invalid(errors)
             self.repo.contacts.update_contact(actor.tenant_id, contact.id, fields)
@@ -50,7 +51,7 @@ class ContactCareCases(RecordCases):
         with self.writing():
             gone, kept = self.get_contact(tenant, from_id), self.get_contact(tenant, into_id)
             if gone.id == kept.id:
-                raise DomainError("Those are the same contact.", "contact")
+                raise DomainError(_("Those are the same contact."), "contact")
             events = []
             for record, role in self.repo.details.records_of_contact(tenant, gone.id):
                 self.repo.records.remove_role(tenant, record.id, gone.id)
@@ -64,7 +65,9 @@ class ContactCareCases(RecordCases):
             self.repo.contacts.delete_contact(tenant, gone.id)
             self.repo.contacts.update_contact(tenant, kept.id, {**filled, "email": kept.email or gone.email})
             merged = self.get_contact(tenant, kept.id)
-            message = f"{gone.label} merged into {merged.label}; {len(events)} record(s) updated."
+            message = _(
+                "{gone} merged into {kept}; {n} record(s) updated.", gone=gone.label, kept=merged.label, n=len(events)
+            )
             return ContactChange(merged, tuple(events), message)
 
     def delete_contact(self, actor: User, contact_id: int) -> ContactChange:
@@ -74,13 +77,18 @@ class ContactCareCases(RecordCases):
             if open_records:
                 refs = ", ".join(r.ref for r in open_records[:10])
                 raise DomainError(
-                    f"{contact.name} is on open records ({refs}). Replace them there first (contact <ref> <someone "
-                    "else>, remove participant <ref> …), or merge them into another contact: merge contacts "
-                    f"{contact.email or contact.name} into <email>.",
+                    _(
+                        "{name} is on open records ({refs}). Replace them there first (contact <ref> <someone "
+                        "else>, remove participant <ref> …), or merge them into another contact: merge contacts "
+                        "{who} into <email>.",
+                        name=contact.name,
+                        refs=refs,
+                        who=contact.email or contact.name,
+                    ),
                     "contact",
                 )
             self.repo.contacts.delete_contact(actor.tenant_id, contact.id)
-            return ContactChange(None, (), f"{contact.name} deleted.")
+            return ContactChange(None, (), _("{name} deleted.", name=contact.name))
 
     def erase_contact(self, actor: User, contact_id: int) -> ContactChange:
         tenant = actor.tenant_id
@@ -96,7 +104,11 @@ class ContactCareCases(RecordCases):
                 self._touch(record)
             self.repo.erasures.log_erasure(tenant, contact.id, actor.id, len(records), scrubbed, self.clock())
         self.repo.erasures.checkpoint()
-        message = f"Erased. {len(records)} record(s) now show “erased contact”; {scrubbed} text(s) were cleaned."
+        message = _(
+            "Erased. {n} record(s) now show “erased contact”; {texts} text(s) were cleaned.",
+            n=len(records),
+            texts=scrubbed,
+        )
         return ContactChange(None, events, message)
 
     def _contact_fields(self, form: dict[str, str]) -> tuple[dict[str, str | None], dict[str, str]]:

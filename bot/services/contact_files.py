@@ -10,6 +10,7 @@ import uuid
 from bot.domain.clock import shifted
 from bot.domain.contact_csv import FIELDS, ImportPreview, ImportResult, ImportRow, parse
 from bot.domain.errors import DomainError, NotFound
+from bot.domain.language import N_, _, translated
 from bot.domain.models import Kind, User
 from bot.domain.money import as_decimal
 from bot.domain.spreadsheet import csv_file
@@ -17,7 +18,7 @@ from bot.services.base import Cases
 
 IMPORT_MINUTES = 60  # how long a previewed import waits for its Import click
 FIRST_ROWS = 5  # rows a preview shows
-GONE = "This import no longer exists (it expired, or it is not yours). Send the file again."
+GONE = N_("This import no longer exists (it expired, or it is not yours). Send the file again.")
 CONTACT_HEADER = ("Name", "Email", "Company", "Phone", "Job title")
 RECORD_HEADER = ("Ref", "Kind", "Title", "Stage", "Company", "Value", "Currency", "Close date", "Next step",
                  "Owner", "Contact", "Contact email", "Created", "Updated", "Archived")  # fmt: skip
@@ -60,9 +61,9 @@ class ContactFileCases(Cases):
         with self.writing():
             found = self.repo.contact_files.pending_import(tenant, actor.id, import_id)
             if found is None or (found[0] == "pending" and found[1] < self.clock()):
-                raise NotFound(GONE, "import")
+                raise NotFound(translated(GONE), "import")
             if found[0] != "pending":
-                raise DomainError(f"This file was already {found[0]}; nothing changed.", "import")
+                raise DomainError(_already(found[0]), "import")
             rows = [_row_of(values) for values in json.loads(found[2])]
             self.quotas.spend("contacts", tenant, actor.id)
             existing = self.repo.contact_files.contacts_by_emails(tenant, [r.email for r in rows if r.email])
@@ -84,9 +85,9 @@ class ContactFileCases(Cases):
         with self.writing():
             found = self.repo.contact_files.pending_import(actor.tenant_id, actor.id, import_id)
             if found is None:
-                raise NotFound(GONE, "import")
+                raise NotFound(translated(GONE), "import")
             if found[0] != "pending":
-                raise DomainError(f"This file was already {found[0]}; nothing changed.", "import")
+                raise DomainError(_already(found[0]), "import")
             self.repo.contact_files.set_import_status(actor.tenant_id, import_id, "cancelled")
 
     # --- exports ---------------------------------------------------------------------------------
@@ -104,3 +105,9 @@ class ContactFileCases(Cases):
             rows.append((ref, Kind(kind).value, title, stage, company, amount, currency, close, next_step, owner,
                          contact, email, created, updated, archived))  # fmt: skip
         return csv_file(RECORD_HEADER, rows)
+
+
+def _already(status: str) -> str:
+    if status == "imported":
+        return _("This file was already imported; nothing changed.")
+    return _("This file was already cancelled; nothing changed.")

@@ -10,6 +10,7 @@ from typing import Any, Protocol, TypeVar
 from bot.domain.clock import parse_time, shifted
 from bot.domain.delivery import DeliverTo, DeliveryStatus, Notification, NotificationView, Purpose
 from bot.domain.errors import DomainError, NotFound
+from bot.domain.language import N_, _, translated
 from bot.domain.models import Event, Follower, Record, User
 from bot.services.notices import Notices
 from bot.services.schedule import Schedules
@@ -20,6 +21,9 @@ from storage.repository import Repository
 MAX_ERROR = 300
 LEASE_SECONDS = 60  # due rows read ahead stay this sender's while it lives (renewed on every read)
 T = TypeVar("T")
+
+# A notification's status as a sentence names it (shown through `translated`).
+_STATUS_NAMES = {"pending": N_("pending"), "sending": N_("being sent"), "sent": N_("sent"), "failed": N_("failed")}
 
 
 class Ownership(Protocol):
@@ -247,10 +251,16 @@ class Deliveries:
             found = self.queries.get(user.tenant_id, notification_id)
             record = self.repo.records.get_record(user.tenant_id, found.record_id) if found else None
             if found is None or record is None:
-                raise NotFound("That notification no longer exists.")
+                raise NotFound(_("That notification no longer exists."))
             if record.owner_id != user.id:
-                raise DomainError(f"Only the owner of {record.ref} can send its notifications again.")
+                raise DomainError(_("Only the owner of {ref} can send its notifications again.", ref=record.ref))
             if found.status is not DeliveryStatus.FAILED:
-                raise DomainError(f"That notification to {found.recipient_name} is {found.status.value}, not failed.")
+                raise DomainError(
+                    _(
+                        "That notification to {name} is {status}, not failed.",
+                        name=found.recipient_name,
+                        status=translated(_STATUS_NAMES[found.status.value]),
+                    )
+                )
             self.queries.retry_failed(user.tenant_id, notification_id, self.clock())
         return found

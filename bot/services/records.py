@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.domain.delivery import DeliverTo
 from bot.domain.errors import DomainError, NotFound
+from bot.domain.language import _, current
 from bot.domain.models import (
     CLOSED_STAGES,
     CONVERTED,
@@ -24,6 +25,7 @@ from bot.domain.models import (
     Role,
     Seen,
     User,
+    stage_label,
     stages_for,
 )
 from bot.domain.rules import (
@@ -61,8 +63,8 @@ class RecordCases(ContactCases):
         second click, the form shown again after a reload), it answers with what the first submit created."""
         clean_title = limited(title, "title", "A title", MAX_TITLE)
         if not clean_title:
-            article = "An" if kind is Kind.OPPORTUNITY else "A"
-            raise DomainError(f"{article} {kind.value} needs a title.", "title")
+            needs = _("An opportunity needs a title.") if kind is Kind.OPPORTUNITY else _("A lead needs a title.")
+            raise DomainError(needs, "title")
         clean_company = limited(company, "company", "A company name")
         self.quotas.spend("records", actor.tenant_id, actor.id)
         now = self.clock()
@@ -70,7 +72,8 @@ class RecordCases(ContactCases):
             done = self.repo.forms.form_submit(actor.tenant_id, form_key) if form_key else None
             earlier = self.repo.records.get_record(actor.tenant_id, done[0]) if done and done[0] else None
             if earlier is not None:
-                return Change(earlier, (), f"{earlier.ref} was already created from this form.", self.view_of(earlier))
+                already = _("{ref} was already created from this form.", ref=earlier.ref)
+                return Change(earlier, (), already, self.view_of(earlier))
             record = self.repo.records.insert_record(
                 actor.tenant_id, kind, clean_title, stages_for(kind)[0], actor.id, now, company=clean_company
             )
@@ -78,13 +81,14 @@ class RecordCases(ContactCases):
                 self.repo.forms.add_form_submit(actor.tenant_id, form_key, record.id, None, now)
             self.repo.follows.add_follower(actor.tenant_id, record.id, actor.id, now)
             event = self._event(actor, record, EventKind.CREATED, new=clean_title)
-            return self._changed(record, (event,), f"{record.ref} created.")
+            return self._changed(record, (event,), _("{ref} created.", ref=record.ref))
 
     def get_record(self, tenant_id: str, ref: str) -> Record:
         kind, number = parse_ref(ref)
         record = self.repo.records.record_by_number(tenant_id, kind, number)
         if record is None:
-            raise NotFound(f"I can't find {kind.prefix}-{number}.")
+            missing = f"{kind.prefix}-{number}"
+            raise NotFound(_("I can't find {ref}.", ref=missing))
         return record
 
     def record_by_id(self, tenant_id: str, record_id: int) -> Record | None:
@@ -156,14 +160,16 @@ class RecordCases(ContactCases):
             tenant, now = actor.tenant_id, self.clock()
             current = self.repo.records.record_contacts(tenant, record.id, Role.CONTACT.value, limit=1)
             if seen.contact_id is not None and seen.contact_id != (str(current[0].id) if current else ""):
-                now_name = current[0].name if current else "nobody"
+                now_name = current[0].name if current else _("nobody")
                 raise DomainError(
-                    f"The Contact changed while your card was open (now: {now_name}). Nothing was changed."
+                    _("The Contact changed while your card was open (now: {name}). Nothing was changed.", name=now_name)
                 )
             contact = self.get_contact(tenant, contact_id)
             role = self.repo.records.role_of(tenant, record.id, contact.id)
             if role == Role.CONTACT:
-                raise DomainError(f"{contact.name} is already the Contact of {record.ref}.", "contact")
+                raise DomainError(
+                    _("{name} is already the Contact of {ref}.", name=contact.name, ref=record.ref), "contact"
+                )
             events = []
             if current:
                 # The former Contact stays around the deal as an Other participant.
@@ -178,7 +184,7 @@ class RecordCases(ContactCases):
                         actor, record, EventKind.PARTICIPANT_ADDED, new=current[0].label, detail="former Contact"
                     )
                 )
-            message = f"{contact.name} is now the Contact of {record.ref}."
+            message = _("{name} is now the Contact of {ref}.", name=contact.name, ref=record.ref)
             return self._changed(self._touch(record), tuple(events), message, seen)
 
     def add_participant(self, actor: User, ref: str, contact_id: int, seen: Seen = NOTHING_SEEN) -> Change:
@@ -188,19 +194,23 @@ class RecordCases(ContactCases):
             role = self.repo.records.role_of(actor.tenant_id, record.id, contact.id)
             if role == Role.CONTACT:
                 raise DomainError(
-                    f"{contact.name} is the Contact of {record.ref}, so not also a participant.", "contact"
+                    _("{name} is the Contact of {ref}, so not also a participant.", name=contact.name, ref=record.ref),
+                    "contact",
                 )
             if role == Role.PARTICIPANT:
-                raise DomainError(f"{contact.name} is already a participant of {record.ref}.", "contact")
+                raise DomainError(
+                    _("{name} is already a participant of {ref}.", name=contact.name, ref=record.ref), "contact"
+                )
             if self.repo.records.count_role(actor.tenant_id, record.id, Role.PARTICIPANT.value) >= MAX_PARTICIPANTS:
                 raise DomainError(
-                    f"{record.ref} has {MAX_PARTICIPANTS} participants, the most a record may.", "contact"
+                    _("{ref} has {n} participants, the most a record may.", ref=record.ref, n=MAX_PARTICIPANTS),
+                    "contact",
                 )
             self.repo.records.set_role(
                 actor.tenant_id, record.id, contact.id, Role.PARTICIPANT.value, actor.id, self.clock()
             )
             event = self._event(actor, record, EventKind.PARTICIPANT_ADDED, new=contact.label)
-            message = f"{contact.name} is now a participant of {record.ref}."
+            message = _("{name} is now a participant of {ref}.", name=contact.name, ref=record.ref)
             return self._changed(self._touch(record), (event,), message, seen)
 
     def remove_participant(self, actor: User, ref: str, contact_id: int, seen: Seen = NOTHING_SEEN) -> Change:
@@ -209,12 +219,17 @@ class RecordCases(ContactCases):
             contact = self.get_contact(actor.tenant_id, contact_id)
             role = self.repo.records.role_of(actor.tenant_id, record.id, contact.id)
             if role == Role.CONTACT:
-                raise DomainError(f"{contact.name} is the Contact of {record.ref}, not a participant.", "contact")
+                raise DomainError(
+                    _("{name} is the Contact of {ref}, not a participant.", name=contact.name, ref=record.ref),
+                    "contact",
+                )
             if role != Role.PARTICIPANT:
-                raise DomainError(f"{contact.name} is not a participant of {record.ref}.", "contact")
+                raise DomainError(
+                    _("{name} is not a participant of {ref}.", name=contact.name, ref=record.ref), "contact"
+                )
             self.repo.records.remove_role(actor.tenant_id, record.id, contact.id)
             event = self._event(actor, record, EventKind.PARTICIPANT_REMOVED, old=contact.label)
-            message = f"{contact.name} is no longer a participant of {record.ref}."
+            message = _("{name} is no longer a participant of {ref}.", name=contact.name, ref=record.ref)
             return self._changed(self._touch(record), (event,), message, seen)
 
     def follow(
@@ -232,28 +247,46 @@ class RecordCases(ContactCases):
         self, actor: User, ref: str, who: User, follows: bool, seen: Seen, follow_for: FollowFor = FollowFor.CLOSED
     ) -> Change:
         if who.tenant_id != actor.tenant_id:
-            raise NotFound("I can't find that person in your organisation.", "follower")
+            raise NotFound(_("I can't find that person in your organisation."), "follower")
         yourself = who.id == actor.id
         with self.writing():
             record = self.get_record(actor.tenant_id, ref)  # a converted lead can still be followed
             if self.repo.follows.is_follower(actor.tenant_id, record.id, who.id) == follows:
+                ref, name = record.ref, who.name
                 if follows:
-                    already = "You already follow" if yourself else f"{who.name} already follows"
+                    already = (
+                        _("You already follow {ref}.", ref=ref)
+                        if yourself
+                        else _("{name} already follows {ref}.", name=name, ref=ref)
+                    )
                 else:
-                    already = "You don't follow" if yourself else f"{who.name} doesn't follow"
-                raise DomainError(f"{already} {record.ref}.", "follower")
+                    already = (
+                        _("You don't follow {ref}.", ref=ref)
+                        if yourself
+                        else _("{name} doesn't follow {ref}.", name=name, ref=ref)
+                    )
+                raise DomainError(already, "follower")
             if follows and self.repo.follows.count_followers(actor.tenant_id, record.id) >= MAX_FOLLOWERS:
-                raise DomainError(f"{record.ref} has {MAX_FOLLOWERS:,} followers, the most a record may.", "follower")
+                most = current().number(MAX_FOLLOWERS)
+                raise DomainError(
+                    _("{ref} has {n} followers, the most a record may.", ref=record.ref, n=most), "follower"
+                )
             if follows:
                 self.repo.follows.add_follower(actor.tenant_id, record.id, who.id, self.clock())
                 self.deliveries.notices.follow_ends(record, who, follow_for)
                 event = self._event(actor, record, EventKind.FOLLOWER_ADDED, new=who.name)
-                text = f"You now follow {record.ref}." if yourself else f"{who.name} now follows {record.ref}."
+                text = (
+                    _("You now follow {ref}.", ref=record.ref)
+                    if yourself
+                    else _("{name} now follows {ref}.", name=who.name, ref=record.ref)
+                )
             else:
                 self.repo.follows.remove_follower(actor.tenant_id, record.id, who.id)
                 event = self._event(actor, record, EventKind.FOLLOWER_REMOVED, old=who.name)
                 text = (
-                    f"You no longer follow {record.ref}." if yourself else f"{who.name} no longer follows {record.ref}."
+                    _("You no longer follow {ref}.", ref=record.ref)
+                    if yourself
+                    else _("{name} no longer follows {ref}.", name=who.name, ref=record.ref)
                 )
             self.deliveries.notices.following_changed(actor, record, event, who, follows)
             return self._changed(self._touch(record), (event,), text, seen)
@@ -263,14 +296,11 @@ class RecordCases(ContactCases):
         try:
             wanted = NotifyChoice(clean_text(choice).lower())
         except ValueError:
-            options = ", ".join(c.value for c in NotifyChoice)
-            raise DomainError(
-                f"“{clean_text(choice)[:40]}” is not a notification setting. Choose one of: {options}.", "choice"
-            ) from None
+            raise DomainError(_not_a_setting(choice), "choice") from None
         with self.writing():
             record = self.get_record(actor.tenant_id, ref)
             if not self.repo.follows.set_follower_choice(actor.tenant_id, record.id, actor.id, wanted.value):
-                raise DomainError(f"You don't follow {record.ref}; follow it first.", "choice")
+                raise DomainError(_("You don't follow {ref}; follow it first.", ref=record.ref), "choice")
         return record
 
     def feed_offered(self, user: User) -> bool:
@@ -289,26 +319,30 @@ class RecordCases(ContactCases):
         except ValueError:
             options = ", ".join(d.value for d in DeliverTo)
             raise DomainError(
-                f"“{clean_text(where)[:40]}” is not a place to notify. Choose one of: {options}.", "deliver_to"
+                _(
+                    "“{where}” is not a place to notify. Choose one of: {options}.",
+                    where=clean_text(where)[:40],
+                    options=options,
+                ),
+                "deliver_to",
             ) from None
         try:
             notify = NotifyChoice(clean_text(choice).lower())
         except ValueError:
-            options = ", ".join(c.value for c in NotifyChoice)
-            raise DomainError(
-                f"“{clean_text(choice)[:40]}” is not a notification setting. Choose one of: {options}.", "choice"
-            ) from None
+            raise DomainError(_not_a_setting(choice), "choice") from None
         if wanted is not DeliverTo.CHAT and not self.feed_offered(actor):
             raise DomainError(
-                "The Teams activity feed is not available: Microsoft Graph is not configured for your organisation,"
-                " so notifications arrive as chat messages. Nothing was changed.",
+                _(
+                    "The Teams activity feed is not available: Microsoft Graph is not configured for your organisation,"
+                    " so notifications arrive as chat messages. Nothing was changed."
+                ),
                 "deliver_to",
             )
         with self.writing():
             record = self.get_record(actor.tenant_id, ref)
             tenant = actor.tenant_id
             if not self.repo.follows.set_follower_choice(tenant, record.id, actor.id, notify.value):
-                raise DomainError(f"You don't follow {record.ref}; follow it first.", "choice")
+                raise DomainError(_("You don't follow {ref}; follow it first.", ref=record.ref), "choice")
             self.repo.outbox.set_follower_delivery(tenant, record.id, actor.id, wanted.value)
         return record
 
@@ -320,10 +354,16 @@ class RecordCases(ContactCases):
         """A comment; the colleagues @mentioned in it are told even if they do not follow."""
         body = (text or "").replace("\x00", "").strip()
         if not body:
-            raise DomainError("A comment can't be empty.", "comment")
+            raise DomainError(_("A comment can't be empty."), "comment")
         if len(body) > MAX_COMMENT:
+            number = current().number
             raise DomainError(
-                f"A comment can be at most {MAX_COMMENT:,} characters (this one has {len(body):,}).", "comment"
+                _(
+                    "A comment can be at most {n} characters (this one has {length}).",
+                    n=number(MAX_COMMENT),
+                    length=number(len(body)),
+                ),
+                "comment",
             )
         with self.writing():
             record = self._bumped(actor, ref)
@@ -334,7 +374,7 @@ class RecordCases(ContactCases):
             if mentioned:
                 people = tuple(self._mentioned_user(actor, person) for person in mentioned[:MAX_MENTIONS])
                 self.deliveries.notices.mentioned(actor, record, event, people)
-            message = f"Comment added to {record.ref}."
+            message = _("Comment added to {ref}.", ref=record.ref)
             return self._changed(record, (event,), message, seen, followers=followers)
 
     def change_stage(self, actor: User, ref: str, stage: str, seen: Seen = NOTHING_SEEN) -> Change:
@@ -342,25 +382,36 @@ class RecordCases(ContactCases):
             record = self._editable(actor, ref)
             if seen.stage and seen.stage != record.stage:
                 raise DomainError(
-                    f"The stage changed while your card was open (now: {record.stage}). Nothing was changed."
+                    _(
+                        "The stage changed while your card was open (now: {stage}). Nothing was changed.",
+                        stage=stage_label(record.stage),
+                    )
                 )
             valid = stages_for(record.kind)
             wanted = clean_text(stage).casefold()
-            match = next((s for s in valid if s.casefold() == wanted), None)
+            # English names always work; the reader's own too (`Gewonnen`, `Proposta`).
+            match = next((s for s in valid if wanted in (s.casefold(), stage_label(s).casefold())), None)
             if match is None:
-                shown = clean_text(stage)[:40]
-                raise DomainError(
-                    f"“{shown}” is not a stage of {record.kind.label.lower()}s. Choose one of: {', '.join(valid)}.",
-                    "stage",
-                )
+                shown, names = clean_text(stage)[:40], ", ".join(stage_label(s) for s in valid)
+                if record.kind is Kind.LEAD:
+                    refusal = _(
+                        "“{stage}” is not a stage of leads. Choose one of: {stages}.", stage=shown, stages=names
+                    )
+                else:
+                    refusal = _(
+                        "“{stage}” is not a stage of opportunities. Choose one of: {stages}.", stage=shown, stages=names
+                    )
+                raise DomainError(refusal, "stage")
             if match == record.stage:
-                raise DomainError(f"{record.ref} is already in stage {match}.", "stage")
+                raise DomainError(
+                    _("{ref} is already in stage {stage}.", ref=record.ref, stage=stage_label(match)), "stage"
+                )
             event = self._event(actor, record, EventKind.STAGE_CHANGED, old=record.stage, new=match)
             moved = self._touch(record, stage=match)
             events = (event, *self._stage_reached(actor, moved))
-            message = f"{record.ref} moved to {match}."
+            message = _("{ref} moved to {stage}.", ref=record.ref, stage=stage_label(match))
             if match in CLOSED_STAGES and self.deliveries.notices.deal_closed(actor, record, match, event):
-                message += " Follows until it closed have ended."
+                message += " " + _("Follows until it closed have ended.")
             return self._changed(moved, events, message, seen)
 
     def convert(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
@@ -368,9 +419,9 @@ class RecordCases(ContactCases):
         with self.writing():
             lead = self.get_record(tenant, ref)
             if lead.kind is not Kind.LEAD:
-                raise DomainError(f"{lead.ref} is already an opportunity; only leads can be converted.")
+                raise DomainError(_("{ref} is already an opportunity; only leads can be converted.", ref=lead.ref))
             if lead.converted_to:
-                raise DomainError(f"{lead.ref} was already converted to {lead.converted_to}.")
+                raise DomainError(_("{ref} was already converted to {to}.", ref=lead.ref, to=lead.converted_to))
             now = self.clock()
             opportunity = self.repo.records.insert_record(
                 tenant, Kind.OPPORTUNITY, lead.title, stages_for(Kind.OPPORTUNITY)[0], lead.owner_id, now,
@@ -383,7 +434,7 @@ class RecordCases(ContactCases):
             on_lead = self._event(actor, lead, EventKind.CONVERTED, old=lead.ref, new=opportunity.ref, notify=False)
             self._touch(lead, stage=CONVERTED, converted_to_id=opportunity.id)
             on_opportunity = self._event(actor, opportunity, EventKind.CONVERTED, old=lead.ref, new=opportunity.ref)
-            message = f"{lead.ref} is now opportunity {opportunity.ref}."
+            message = _("{ref} is now opportunity {to}.", ref=lead.ref, to=opportunity.ref)
             return self._changed(self._touch(opportunity), (on_lead, on_opportunity), message, seen, lead)
 
     def create_contact_as(
@@ -421,14 +472,17 @@ class RecordCases(ContactCases):
         kind, number = parse_ref(ref)
         record = self.repo.records.bump_record(actor.tenant_id, kind, number, self.clock())
         if record is None:
-            raise NotFound(f"I can't find {kind.prefix}-{number}.")
+            missing = f"{kind.prefix}-{number}"
+            raise NotFound(_("I can't find {ref}.", ref=missing))
         return self._changeable(record)
 
     def _changeable(self, record: Record) -> Record:
         if record.converted_to:
-            raise DomainError(f"{record.ref} was converted to {record.converted_to}; make changes there.")
+            raise DomainError(
+                _("{ref} was converted to {to}; make changes there.", ref=record.ref, to=record.converted_to)
+            )
         if record.archived_at:
-            raise DomainError(f"{record.ref} is archived; restore it first: restore {record.ref}")
+            raise DomainError(_("{ref} is archived; restore it first: restore {ref}", ref=record.ref))
         return record
 
     def _event(
@@ -475,3 +529,9 @@ class RecordCases(ContactCases):
         version_then = clicked.version if before else record.version - 1
         stale = seen.version is not None and seen.version != version_then
         return Change(record, events, message, self.view_of(record, followers=followers), stale)
+
+
+def _not_a_setting(choice: str) -> str:
+    options = ", ".join(c.value for c in NotifyChoice)
+    shown = clean_text(choice)[:40]
+    return _("“{choice}” is not a notification setting. Choose one of: {options}.", choice=shown, options=options)

@@ -13,7 +13,8 @@ from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Attachment, InvokeResponse
 
 from bot.domain.contact_csv import MAX_IMPORT_BYTES, FileOffer
-from bot.handlers.contact_files import EXPORTS, PERSONAL_ONLY, export_bytes, preview_reply
+from bot.domain.language import _
+from bot.handlers.contact_files import EXPORTS, export_bytes, personal_only, preview_reply
 from bot.handlers.replies import Reply
 from bot.services import CrmService
 from bot.teams.activity import Turn, is_personal
@@ -27,6 +28,10 @@ TIMEOUT = aiohttp.ClientTimeout(total=30, sock_connect=10)
 FRAGMENT = 16 * 320 * 1024  # OneDrive: fragments in multiples of 320 KiB, at most 60 MiB
 
 
+def _too_large(limit: int) -> str:
+    return _("The file is larger than {n} MB; split it into smaller files.", n=limit // (1024 * 1024))
+
+
 class FileRefused(Exception):
     """A download that cannot be used; the message is for the person."""
 
@@ -36,19 +41,21 @@ async def download(url: str, limit: int = MAX_IMPORT_BYTES) -> bytes:
     try:
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session, session.get(url) as response:
             if response.status != 200:
-                raise FileRefused(f"I could not download the file (Teams answered {response.status}); send it again.")
+                raise FileRefused(
+                    _("I could not download the file (Teams answered {status}); send it again.", status=response.status)
+                )
             if (response.content_length or 0) > limit:
-                raise FileRefused(f"The file is larger than {limit // (1024 * 1024)} MB; split it into smaller files.")
+                raise FileRefused(_too_large(limit))
             data = bytearray()
             async for chunk in response.content.iter_chunked(64 * 1024):
                 data += chunk
                 if len(data) > limit:
-                    raise FileRefused(
-                        f"The file is larger than {limit // (1024 * 1024)} MB; split it into smaller files."
-                    )
+                    raise FileRefused(_too_large(limit))
             return bytes(data)
     except (aiohttp.ClientError, TimeoutError) as exc:
-        raise FileRefused(f"I could not download the file ({type(exc).__name__}); send it again.") from None
+        raise FileRefused(
+            _("I could not download the file ({reason}); send it again.", reason=type(exc).__name__)
+        ) from None
 
 
 async def upload(url: str, data: bytes) -> bool:
@@ -89,15 +96,15 @@ class FileExchange:
     async def received(self, turn_context: TurnContext, turn: Turn, attachment: Attachment) -> Reply:
         """A file the person sent: its preview card, or why it cannot be imported."""
         if not is_personal(turn_context.activity):
-            return Reply(text=PERSONAL_ONLY, outcome="refused")
+            return Reply(text=personal_only(), outcome="refused")
         content = attachment.content if isinstance(attachment.content, dict) else {}
         url, name = content.get("downloadUrl"), str(attachment.name or "file")[:200]
         if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-            return Reply(text="I could not download that file; send it again.", outcome="refused")
+            return Reply(text=_("I could not download that file; send it again."), outcome="refused")
         try:
             data = await download(url)
         except FileRefused as exc:
-            return Reply(text=f"I could not import {name}: {exc}", outcome="refused")
+            return Reply(text=_("I could not import {file}: {why}", file=name, why=exc), outcome="refused")
         return await self.services.run(preview_reply, self.services, turn.user, name, data)
 
     async def consent(self, turn_context: TurnContext, turn: Turn, value: dict[str, Any]) -> InvokeResponse:
@@ -107,11 +114,13 @@ class FileExchange:
         info = info if isinstance(info, dict) else {}
         outcome = "refused"
         if not is_personal(turn_context.activity):
-            await turn_context.send_activity(MessageFactory.text(PERSONAL_ONLY))
+            await turn_context.send_activity(MessageFactory.text(personal_only()))
         elif what not in EXPORTS:
-            await turn_context.send_activity(MessageFactory.text("That file offer is out of date; ask again."))
+            await turn_context.send_activity(MessageFactory.text(_("That file offer is out of date; ask again.")))
         elif value.get("action") == "decline":
-            await turn_context.send_activity(MessageFactory.text(f"You declined: nothing was sent ({what}.csv)."))
+            await turn_context.send_activity(
+                MessageFactory.text(_("You declined: nothing was sent ({file}).", file=what + ".csv"))
+            )
             outcome = "declined"
         elif value.get("action") == "accept" and isinstance(info.get("uploadUrl"), str):
             outcome = await self._send_file(turn_context, turn, str(what), info)
@@ -121,7 +130,7 @@ class FileExchange:
     async def _send_file(self, turn_context: TurnContext, turn: Turn, what: str, info: dict[str, Any]) -> str:
         data = await self.services.run(export_bytes, self.services, turn.user, what)  # built now: fresh data
         if not await upload(info["uploadUrl"], data):
-            await turn_context.send_activity(MessageFactory.text("The upload to OneDrive failed; say export again."))
+            await turn_context.send_activity(MessageFactory.text(_("The upload to OneDrive failed; say export again.")))
             return "upload_failed"
         card = Attachment(
             content_type=INFO_CARD,
@@ -130,6 +139,6 @@ class FileExchange:
             name=info.get("name"),
         )
         message = MessageFactory.attachment(card)
-        message.text = f"Here is {what}.csv, in your OneDrive."
+        message.text = _("Here is {file}, in your OneDrive.", file=what + ".csv")
         await turn_context.send_activity(message)
         return "uploaded"
