@@ -79,10 +79,16 @@ def numbers_locale(tag: str | None) -> str:
         return fallback
 
 
+# CLDR's English (tests/unit/test_language.py checks it against Babel's): an English turn imports no Babel.
+ENGLISH_NUMBERS = (",", ".", 3, 3)
+
+
 @functools.lru_cache(maxsize=64)
 def _symbols(locale: str) -> tuple[str, str, int, int]:
     """The locale's group separator, decimal mark and group sizes (Babel's CLDR data): `de` -> `.`, `,`;
     `fr` -> a narrow no-break space; `de_CH` -> `’`; `en_IN` groups 12,34,567."""
+    if locale == ENGLISH:
+        return ENGLISH_NUMBERS
     from babel import Locale
     from babel.numbers import get_decimal_symbol, get_group_symbol, parse_pattern  # lazily
 

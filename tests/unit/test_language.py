@@ -122,3 +122,11 @@ def test_days_are_written_the_readers_way() -> None:
     assert translator("pt-PT").day("2027-03-31") == "31/03/2027"
     assert translator("pt-BR").day("2027-03-31") == "31 de mar. de 2027"
     assert translator("de-DE").day("soon") == "soon"
+
+
+def test_englishs_numbers_are_cldrs_without_importing_babel_on_the_way() -> None:
+    from babel import Locale
+    from babel.numbers import get_decimal_symbol, get_group_symbol, parse_pattern
+
+    grouping = parse_pattern(Locale.parse("en").decimal_formats[None]).grouping
+    assert language.ENGLISH_NUMBERS == (get_group_symbol("en"), get_decimal_symbol("en"), *grouping)
