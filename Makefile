@@ -58,7 +58,7 @@ playground: install-dev
 LANGUAGES := de pt_PT pt_BR
 messages: install-dev
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --no-wrap --add-comments=TRANSLATORS: \
-		--project=teams-crm -o locales/messages.pot bot cards
+		--project=teams-crm -o locales/messages.pot bot cards manifest
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete --no-wrap
 	@for language in $(LANGUAGES); do \
 		$(BIN)/pybabel compile -i locales/$$language/LC_MESSAGES/messages.po -o /dev/null -l $$language --statistics || exit 1; done

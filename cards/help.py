@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain.language import _, translated
-from cards.common import Card, action_set, card, command_button, facts, heading, plain, section, text
+from bot.domain.language import _, current, translated
+from cards.common import Card, action_set, card, command_button, facts, heading, plain, section, subtle, text
 from cards.elements import Action, Element
 
 Entry = tuple[str, str]  # (usage, description) or (button title, command)
@@ -31,6 +31,7 @@ def help_card(entries: Sequence[Entry], buttons: Sequence[Entry]) -> Card:
         ),
         section(_("What you can type")),
         facts([(usage, translated(description)) for usage, description in entries]),
+        *([] if current().language == "en" else [subtle(_("Every command works in English too."))]),
         section(_("Start here")),
         *_buttons(buttons),
     ]

@@ -248,13 +248,17 @@ class FollowFor(enum.StrEnum):
 
     @classmethod
     def read(cls, said: str) -> FollowFor | None:
-        """`30`, `for 30 days`, `7 days`, `until closed`... -> the choice; None for anything else."""
-        words = said.casefold().replace("for", " ").replace("days", " ").replace("day", " ").split()
+        """`30`, `for 30 days`, `7 days`, `until closed`... -> the choice; None for anything else. German and
+        Portuguese say it too: `30 Tage`, `für 7 Tage`, `durante 30 dias`, `por 7 dias`."""
+        words = [w for w in said.casefold().split() if w not in _DAYS_WORDS]
         if words in (["30"], ["7"]):
             return cls(words[0])
-        if words and words[0] in ("until", "till", "closed", "close") and len(words) <= 4:
+        if words and words[0] in ("until", "till", "closed", "close", "bis", "até") and len(words) <= 4:
             return cls.CLOSED
         return None
+
+
+_DAYS_WORDS = frozenset({"for", "days", "day", "für", "tage", "tag", "durante", "por", "dias", "dia"})
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.domain.language import N_, _, current
 from bot.domain.models import Mentioned, Place
+from bot.handlers.command_words import LOCALIZED
 
 MAX_MESSAGE_CHARS = 8000  # longer than any real command; a 100 KB paste is refused before parsing
 
@@ -125,9 +126,30 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
 )
 
-_BY_LENGTH = sorted(COMMANDS, key=lambda c: -len(c.name))
+
+def spec_named_early(name: str) -> CommandSpec:
+    return next(c for c in COMMANDS if c.name == name)
+
+
+def local_name(spec: CommandSpec, language: str) -> str:
+    """The command as the reader's language names it (English: its own name)."""
+    return LOCALIZED.get(language, {}).get(spec.name, (spec.name, spec.usage))[0]
+
+
+def local_usage(spec: CommandSpec, language: str) -> str:
+    return LOCALIZED.get(language, {}).get(spec.name, (spec.name, spec.usage))[1]
+
+
+# Every name a command is understood by, in any of our languages -> its spec (English's own names win).
+_NAMES: dict[str, CommandSpec] = {}
+for _spec in COMMANDS:
+    _NAMES[_spec.name] = _spec
+for _table in LOCALIZED.values():
+    for _english, (_word, _usage) in _table.items():
+        _NAMES.setdefault(" ".join(_word.casefold().split()), spec_named_early(_english))
+_BY_LENGTH = sorted(_NAMES, key=lambda name: -len(name))
 _PATTERN = re.compile(
-    r"^(" + "|".join(r"\s+".join(map(re.escape, c.name.split())) for c in _BY_LENGTH) + r")(?:\s+(.*))?$",
+    r"^(" + "|".join(r"\s+".join(map(re.escape, name.split())) for name in _BY_LENGTH) + r")(?:\s+(.*))?$",
     re.IGNORECASE | re.DOTALL,
 )
 
@@ -162,8 +184,7 @@ def parse(text: str) -> ParsedCommand | None:
     match = _PATTERN.match(text.strip())
     if not match:
         return None
-    name = " ".join(match.group(1).lower().split())
-    spec = spec_named(name)
+    spec = _NAMES[" ".join(match.group(1).casefold().split())]
     rest = (match.group(2) or "").strip()
     if spec.args is Args.NONE:
         return ParsedCommand(spec) if not rest else None

@@ -29,13 +29,16 @@ def outbox_status(services: CrmService, user: User, message: str = "") -> Card:
     return outbox_card(deliveries.counts(user.tenant_id), deliveries.failed_on_my_records(user), message)
 
 
-ANY_TIME = ("off", "any time", "anytime")
+ANY_TIME = ("off", "any time", "anytime", "aus", "jederzeit", "desligado", "a qualquer hora")
+# The settings' words in German and Portuguese -> the English ones (English always works).
+_WORDS = {"an": "on", "ein": "on", "ligado": "on", "zusammenfassung": "digest", "resumo": "digest"}
 
 
 def working_hours_reply(services: CrmService, user: User, said: str) -> Reply:
     """`on` (08:00-18:00, Monday to Friday), `09:00-17:30`, `digest`, `off`, or nothing: the settings card."""
     schedules = services.deliveries.schedules
     wanted = said.strip().casefold()
+    wanted = _WORDS.get(wanted, wanted)
     current = schedules.of(user.tenant_id, user.id)
     message = ""
     if wanted:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 import re
 
-from bot.domain.language import N_, _
+from bot.domain.language import N_, _, current
 from bot.domain.models import Contact, FollowFor, Kind
-from bot.handlers.commands import COMMANDS, ParsedCommand
+from bot.handlers.commands import COMMANDS, ParsedCommand, local_name, local_usage, spec_named
 from bot.handlers.contact_files import export_offer, personal_only
 from bot.handlers.notice_clicks import outbox_status, working_hours_reply
 from bot.handlers.payload import new_form_key
@@ -38,6 +38,18 @@ BUTTON_TITLES = {
     "pipeline": N_("Pipeline"),
 }
 HELP_BUTTONS = [(BUTTON_TITLES.get(c.name, c.name.capitalize()), c.name) for c in COMMANDS if c.button]
+
+
+def help_entries() -> list[tuple[str, str]]:
+    """The commands as the reader types them (`neuer lead <Titel>`), each with its description."""
+    language = current().language
+    return [(local_usage(c, language), c.description) for c in COMMANDS]
+
+
+def help_buttons() -> list[tuple[str, str]]:
+    """The help card's buttons, each sending its command in the reader's words (Teams shows what was sent)."""
+    language = current().language
+    return [(title, local_name(spec_named(command), language)) for title, command in HELP_BUTTONS]
 
 
 def split_new_contact(text: str) -> tuple[str, str | None, str | None]:
@@ -70,7 +82,7 @@ routes = Router()
 
 @routes.command("help")
 def show_help(ctx: Said, command: ParsedCommand) -> Answer:
-    return Reply(card=help_card(HELP_ENTRIES, HELP_BUTTONS))
+    return Reply(card=help_card(help_entries(), help_buttons()))
 
 
 @routes.command("new lead")
@@ -294,6 +306,8 @@ def edit_contact(ctx: Said, command: ParsedCommand) -> Answer:
 @routes.command("merge contacts")
 def merge_contacts(ctx: Said, command: ParsedCommand) -> Answer:
     parts = re.split(r"\s+into\s+", command.text, maxsplit=1, flags=re.IGNORECASE)
+    if len(parts) != 2:  # German `in`, Portuguese `em`
+        parts = re.split(r"\s+(?:in|em)\s+", command.text, maxsplit=1, flags=re.IGNORECASE)
     if len(parts) != 2 or not all(p.strip() for p in parts):
         return Reply(text=_("Say which one goes into which: merge contacts old@acme.example into new@acme.example"))
     gone = ctx.services.resolve_contact(ctx.user.tenant_id, parts[0])

@@ -6,16 +6,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.language import N_
+
 PREVIEW_LIMIT = 150
 
 # activityType -> (description, templateText); {actor} is filled from templateParameters.
+# Teams shows the templateText in the reader's Teams language from the package's language files (manifest/build.py).
 ACTIVITY_TYPES: dict[str, tuple[str, str]] = {
-    "stageChanged": ("A followed record moved to another stage", "{actor} moved a record you follow"),
-    "commented": ("Someone commented on a followed record", "{actor} commented on a record you follow"),
-    "emailSent": ("Someone emailed from a followed record", "{actor} sent an email from a record you follow"),
-    "converted": ("A followed lead became an opportunity", "{actor} converted a lead you follow"),
-    "contactChanged": ("A followed record's contact changed", "{actor} changed the contact of a record you follow"),
-    "participantAdded": ("Someone was added to a followed record", "{actor} added someone to a record you follow"),
+    "stageChanged": (N_("A followed record moved to another stage"), N_("{actor} moved a record you follow")),
+    "commented": (N_("Someone commented on a followed record"), N_("{actor} commented on a record you follow")),
+    "emailSent": (
+        N_("Someone emailed from a followed record"),
+        N_("{actor} sent an email from a record you follow"),
+    ),
+    "converted": (N_("A followed lead became an opportunity"), N_("{actor} converted a lead you follow")),
+    "contactChanged": (
+        N_("A followed record's contact changed"),
+        N_("{actor} changed the contact of a record you follow"),
+    ),
+    "participantAdded": (
+        N_("Someone was added to a followed record"),
+        N_("{actor} added someone to a record you follow"),
+    ),
 }
 
 

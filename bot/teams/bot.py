@@ -25,7 +25,7 @@ from bot.domain.language import _, speak
 from bot.handlers.replies import Reply
 from bot.handlers.router import Click
 from bot.handlers.routing import build
-from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES
+from bot.handlers.text import help_buttons, help_entries
 from bot.notify.card_updates import CardUpdater
 from bot.notify.rate_limits import RateLimiter
 from bot.services import CrmService
@@ -284,7 +284,7 @@ class TeamsCrmBot(ActivityHandler):
             return
         turn_context.turn_state["crm.welcomed"] = True
         greeting = _("Hi! I keep your leads and opportunities, and the people around them, right here in Teams.")
-        await self._send(turn_context, Reply(text=greeting, card=help_card(HELP_ENTRIES, HELP_BUTTONS)))
+        await self._send(turn_context, Reply(text=greeting, card=help_card(help_entries(), help_buttons())))
 
     # --- card actions --------------------------------------------------------------------------
 

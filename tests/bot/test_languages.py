@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tests.conftest import ALICE, CardInHand, Person, Teams, all_text
+from tests.conftest import ALICE, CardInHand, Person, Teams, all_text, find
 
 HANS = Person(
     "29:hans", "aad0aa75-0000-4000-8000-000000000006", "Hans Vertrieb", "hans@contoso.example", locale="de-AT"
@@ -101,3 +101,27 @@ async def test_a_card_shared_in_a_channel_speaks_the_sharer_and_each_viewers_ref
     refresh = shared.card["refresh"]["action"]
     answer = await teams.click(ANA, refresh["verb"], refresh["data"], chat="channel", message_id=shared.message_id)
     assert "Outros participantes (0)" in all_text(answer["value"])  # her own view, in her language
+
+
+async def test_commands_work_in_the_readers_words_and_help_lists_them(teams: Teams) -> None:
+    help_card = await teams.card(HANS, "hilfe")
+    shown = all_text(help_card)
+    assert "neuer lead <Titel>: Einen Lead anlegen (ohne Titel: ein Formular)" in shown
+    assert "Jeder Befehl funktioniert auch auf Englisch." in shown
+    sent = [a["data"]["msteams"]["text"] for a in find(help_card, "Action.Submit")]
+    assert "neuer lead" in sent and "pipeline" in sent  # the buttons send what the reader would type
+    created = all_text(await teams.card(HANS, "neuer lead Rollout Wien"))
+    assert "L-1 angelegt." in created and "Rollout Wien" in created
+    await teams.say(HANS, "neuer kontakt Jana Novak jana@acme.example")
+    assert "Jana Novak ist jetzt der Kontakt von L-1." in all_text(
+        await teams.card(HANS, "kontakt L-1 jana@acme.example")
+    )
+    assert "Sie folgen L-1 bereits." in await teams.text(HANS, "folgen L-1 30")
+    settings = all_text(await teams.card(HANS, "arbeitszeit an"))
+    assert "Benachrichtigungen erreichen Sie jetzt in der Arbeitszeit, 08:00–18:00, Montag–Freitag." in settings
+    ajuda = all_text(await teams.card(ANA, "ajuda"))
+    assert "novo contato <nome> <e-mail>: Adicionar um contato (sem dados: um formulário)" in ajuda
+    assert "Agora você segue L-1." in all_text(await teams.card(ANA, "seguir L-1 por 7 dias"))
+    missing = await teams.text(ANA, "comentar L-1")
+    assert missing == "Falta alguma coisa. Experimente: comentar L-1 <texto>"
+    assert "L-1 moved to Contacted." in all_text(await teams.card(ALICE, "stage L-1 Contacted"))  # English still

@@ -129,4 +129,4 @@ def test_englishs_numbers_are_cldrs_without_importing_babel_on_the_way() -> None
     from babel.numbers import get_decimal_symbol, get_group_symbol, parse_pattern
 
     grouping = parse_pattern(Locale.parse("en").decimal_formats[None]).grouping
-    assert language.ENGLISH_NUMBERS == (get_group_symbol("en"), get_decimal_symbol("en"), *grouping)
+    assert (get_group_symbol("en"), get_decimal_symbol("en"), *grouping) == language.ENGLISH_NUMBERS
