@@ -32,6 +32,7 @@ EXPONENTS: dict[str, int] = {
 CURRENCIES: tuple[str, ...] = tuple(sorted(EXPONENTS))
 MAX_MAJOR = 10**12  # a deal worth a trillion or more is a typo; stays exact in a card's JSON number too
 _AMOUNT = re.compile(r"(\d{1,13})(?:\.(\d{1,6}))?")
+_DECIMAL_COMMA = re.compile(r"\d{1,3}(?:[.\u00a0\u202f ’']\d{3})+,\d{1,2}|\d+,\d{1,2}")
 _GROUPING = re.compile(r"(?<=\d)[,'_ \u00a0\u202f](?=\d{3}(?:\D|$))")
 
 
@@ -50,10 +51,14 @@ def is_currency(word: str) -> bool:
 
 
 def parse_amount(raw: str | None, currency: str, field: str = "value") -> int:
-    """`25000`, `25,000.50`, `25 000` -> minor units of `currency`. Refuses what is not a plain,
-    non-negative amount with at most the currency's decimals (`abc`, `-5`, `1e309`, `inf`)."""
+    """`25000`, `25,000.50`, `25 000` -> minor units of `currency`; for a reader whose decimal mark is a
+    comma (German, Portuguese), `25.000,50` and `25000,5` too. Refuses what is not a plain, non-negative
+    amount with at most the currency's decimals (`abc`, `-5`, `1e309`, `inf`)."""
     typed = (raw or "").strip()
     shown = typed[:30]
+    if _DECIMAL_COMMA.fullmatch(typed) and decimal_mark(current().locale) == ",":
+        # A comma followed by one or two digits can only be a decimal mark (a group has three).
+        typed = re.sub(r"[.\u00a0\u202f ’']", "", typed).replace(",", ".")
     if typed.startswith("-"):
         raise DomainError(_("A value can't be negative (“{value}”).", value=shown), field)
     match = _AMOUNT.fullmatch(_GROUPING.sub("", typed))

@@ -116,6 +116,9 @@ async def test_commands_work_in_the_readers_words_and_help_lists_them(teams: Tea
     assert "Jana Novak ist jetzt der Kontakt von L-1." in all_text(
         await teams.card(HANS, "kontakt L-1 jana@acme.example")
     )
+    assert "Jana Novak bei L-1: Entscheider." in all_text(
+        await teams.card(HANS, "rolle L-1 jana@acme.example entscheider")
+    )
     assert "Sie folgen L-1 bereits." in await teams.text(HANS, "folgen L-1 30")
     settings = all_text(await teams.card(HANS, "arbeitszeit an"))
     assert "Benachrichtigungen erreichen Sie jetzt in der Arbeitszeit, 08:00–18:00, Montag–Freitag." in settings
