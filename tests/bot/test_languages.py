@@ -4,7 +4,11 @@ in, and each person's latest locale is kept so that what reaches them later spea
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
+from bot.config import Config
+from tests.bot.test_follow_news import Clock
+from tests.bot.test_pipeline_weekly import TUESDAY, posts, started
 from tests.conftest import ALICE, CardInHand, Person, Teams, all_text, find
 
 HANS = Person(
@@ -128,3 +132,31 @@ async def test_commands_work_in_the_readers_words_and_help_lists_them(teams: Tea
     missing = await teams.text(ANA, "comentar L-1")
     assert missing == "Falta alguma coisa. Experimente: comentar L-1 <texto>"
     assert "L-1 moved to Contacted." in all_text(await teams.card(ALICE, "stage L-1 Contacted"))  # English still
+
+
+async def test_a_posted_card_is_updated_in_its_readers_language(teams: Teams) -> None:
+    await teams.say(ALICE, "new lead Acme rollout")
+    posted = await CardInHand.posted(teams, HANS, "show L-1")  # Hans's own 1:1 chat
+    await teams.say(ALICE, "comment L-1 Budget approved")  # the change is Alice's, in English
+    await teams.cards_updated()
+    updated = all_text(teams.connector.shown(posted.message_id))
+    assert "Alice Owner hat kommentiert: Budget approved" in updated and "Andere Teilnehmer (0)" in updated
+
+
+async def test_the_weekly_post_speaks_the_language_of_the_one_who_set_it_up(
+    aiohttp_client: Any, connector: Any, bot_config: Config
+) -> None:
+    clock = Clock(TUESDAY)
+    teams = await started(aiohttp_client, connector, bot_config, clock)
+    await teams.say(ALICE, "new opportunity Acme rollout")
+    await teams.say(ALICE, "value O-1 25000 EUR")
+    answer = "\n".join(r.text for r in await teams.say(HANS, "pipeline weekly here", chat="channel"))
+    assert "Jeden Montag um 09:00 (UTC) poste ich hier die Pipeline des Teams" in answer
+    assert "Montag, 7. Dezember 2026" in answer
+    await teams.say(ALICE, "leads")  # English meanwhile, from someone else: the post stays Hans's language
+    clock.advance(5 * 86400 + 23 * 3600)  # Monday 07 Dec, 09:00 UTC
+    await teams.connector.wait_for(lambda: len(posts(teams)) == 1)
+    [post] = posts(teams)
+    text = all_text(post.cards[0])
+    assert "Die Pipeline des Teams" in text and "Gesamt: 25.000,00 EUR" in text and "Akquise" in text
+    assert post.activity["summary"] == "Die Pipeline des Teams, Woche vom 07.12.2026"
