@@ -57,12 +57,11 @@ playground: install-dev
 # each catalog's count. The .po files are the source; the bot compiles them in memory when it first speaks one.
 LANGUAGES := de pt_PT pt_BR
 messages: install-dev
-	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --add-comments=TRANSLATORS: \
-		--project=teams-crm --msgid-bugs-address= -o locales/messages.pot bot cards
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --init-missing --no-fuzzy-matching \
-		--ignore-obsolete --no-location
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --no-wrap --add-comments=TRANSLATORS: \
+		--project=teams-crm -o locales/messages.pot bot cards manifest
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete --no-wrap
 	@for language in $(LANGUAGES); do \
-		$(BIN)/pybabel compile -d locales -D messages -l $$language -o /dev/null --statistics || exit 1; done
+		$(BIN)/pybabel compile -i locales/$$language/LC_MESSAGES/messages.po -o /dev/null -l $$language --statistics || exit 1; done
 
 icons: install-dev
 	$(BIN)/python -m manifest.make_icons

@@ -38,6 +38,7 @@ from msgraph.generated.users.item.user_item_request_builder import UserItemReque
 from msgraph_core import GraphClientFactory
 
 from bot.config import Config
+from bot.domain.language import N_, _, translated
 from bot.notify.feed import COLLEAGUE, FeedNotice, preview
 from bot.services.email import MailError, OutgoingMail
 
@@ -78,16 +79,16 @@ def _recipients(addresses: tuple[str, ...]) -> list[Recipient]:
 def _explain(status: int | None, code: str, detail: str) -> str:
     """A sentence for the person who clicked; `detail` is Graph's own message."""
     if status == 404 or code in ("ErrorInvalidUser", "MailboxNotEnabledForRESTAPI", "ResourceNotFound"):
-        return "Your account has no mailbox Microsoft Graph can send from, so nothing was sent."
+        return _("Your account has no mailbox Microsoft Graph can send from, so nothing was sent.")
     if status == 403:
-        return "This app may not send mail yet (an admin must grant the Mail.Send permission), so nothing was sent."
+        return _("This app may not send mail yet (an admin must grant the Mail.Send permission), so nothing was sent.")
     if status == 401:
-        return "Microsoft Graph refused this app's credentials, so nothing was sent. Ask an admin to check them."
+        return _("Microsoft Graph refused this app's credentials, so nothing was sent. Ask an admin to check them.")
     if status == 429:
-        return "Microsoft Graph is busy right now, so nothing was sent. Please try again in a minute."
+        return _("Microsoft Graph is busy right now, so nothing was sent. Please try again in a minute.")
     if status is not None and status >= 500:
-        return "Microsoft Graph is having trouble right now, so nothing was sent. Please try again later."
-    return f"Microsoft Graph refused the email: {detail[:200] or 'no reason given'}. Nothing was sent."
+        return _("Microsoft Graph is having trouble right now, so nothing was sent. Please try again later.")
+    return _("Microsoft Graph refused the email: {why}. Nothing was sent.", why=detail[:200] or _("no reason given"))
 
 
 def _passing_refusal(status: int | None) -> str | None:
@@ -142,10 +143,12 @@ class _Wording:
     refused: Callable[[int | None, str, str], str]
 
 
-_MAIL = _Wording(
-    "Microsoft Graph did not answer in time. The email may or may not have gone out: "
-    "check Sent Items in Outlook before sending again.",
-    "Microsoft Graph could not be reached, so nothing was sent.",
+_MAIL = _Wording(  # shown to the person who clicked Send, in their language (the others are reasons for operators)
+    N_(
+        "Microsoft Graph did not answer in time. The email may or may not have gone out: "
+        "check Sent Items in Outlook before sending again."
+    ),
+    N_("Microsoft Graph could not be reached, so nothing was sent."),
     _explain,
 )
 _INSTALL = _Wording(
@@ -264,10 +267,10 @@ class Graph:
                 return
             except (TimeoutError, httpx.TimeoutException) as exc:
                 log.warning("graph %s timed out (attempt %d)", what, attempt)
-                raise GraphError(wording.timed_out, sent_unknown=True, transient=True) from exc
+                raise GraphError(translated(wording.timed_out), sent_unknown=True, transient=True) from exc
             except httpx.TransportError as exc:
                 log.warning("graph %s could not connect: %s", what, type(exc).__name__)
-                raise GraphError(wording.unreachable, transient=True) from exc
+                raise GraphError(translated(wording.unreachable), transient=True) from exc
             except APIError as exc:
                 status = exc.response_status_code
                 code = getattr(getattr(exc, "error", None), "code", None) or ""

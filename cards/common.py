@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, Final, TypeVar, Unpack
 
+from bot.domain.language import _, ngettext
 from cards.elements import (
     Action,
     ActionExecute,
@@ -166,17 +167,17 @@ def facts(pairs: list[tuple[str, str]]) -> FactSet:
     return {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in pairs if v]}
 
 
-def bullet_list(lines: list[str], total: int | None = None, empty: str = "None yet") -> list[Element]:
+def bullet_list(lines: list[str], total: int | None = None, empty: str | None = None) -> list[Element]:
     """Up to LIST_LIMIT lines, then "and N more" so a card stays small with hundreds of people."""
     if not lines:
-        return [subtle(empty)]
+        return [subtle(empty if empty is not None else _("None yet"))]
     shown = lines[:LIST_LIMIT]
     more = (total if total is not None else len(lines)) - len(shown)
     items: list[Element] = [
         {"type": "TextBlock", "text": "• " + line, "wrap": True, "spacing": "None"} for line in shown
     ]
     if more > 0:
-        items.append(subtle(f"and {more} more"))
+        items.append(subtle(ngettext("and {n} more", "and {n} more", more)))
     return items
 
 
@@ -258,7 +259,7 @@ def text_input(
         element["maxLength"] = max_length
     if required:
         element["isRequired"] = True
-        element["errorMessage"] = f"{label} is required"
+        element["errorMessage"] = _("{label} is required", label=label)
     if multiline:
         element["isMultiline"] = True
     if placeholder:

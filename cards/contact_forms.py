@@ -3,6 +3,7 @@ erase confirmation."""
 
 from __future__ import annotations
 
+from bot.domain.language import _
 from bot.domain.models import Contact
 from cards import verbs
 from cards.common import (
@@ -34,22 +35,22 @@ def contact_values(contact: Contact) -> dict[str, str]:
 def contact_edit_form(
     contact_id: int, values: dict[str, str], errors: dict[str, str] | None = None, message: str = ""
 ) -> Card:
-    body: list[Element] = [heading("Edit contact")]
+    body: list[Element] = [heading(_("Edit contact"))]
     if message:
         body.append(notice(message, good=False))
-    body += text_input("name", "Name", values.get("name"), max_length=200, required=True, errors=errors)
-    body += text_input("email", "Email", values.get("email"), max_length=254, style="Email", errors=errors)
-    body += text_input("phone", "Phone", values.get("phone"), max_length=50, style="Tel", errors=errors)
-    body += text_input("company", "Company", values.get("company"), max_length=200, errors=errors)
-    body += text_input("job_title", "Job title", values.get("job_title"), max_length=200, errors=errors)
+    body += text_input("name", _("Name"), values.get("name"), max_length=200, required=True, errors=errors)
+    body += text_input("email", _("Email"), values.get("email"), max_length=254, style="Email", errors=errors)
+    body += text_input("phone", _("Phone"), values.get("phone"), max_length=50, style="Tel", errors=errors)
+    body += text_input("company", _("Company"), values.get("company"), max_length=200, errors=errors)
+    body += text_input("job_title", _("Job title"), values.get("job_title"), max_length=200, errors=errors)
     data = {"contact": str(contact_id)}
-    body.append(action_set([execute("Save contact", verbs.CONTACT_SAVE, data, "positive")]))
+    body.append(action_set([execute(_("Save contact"), verbs.CONTACT_SAVE, data, "positive")]))
     body.append(
         action_set(
             [
-                execute("Merge into…", verbs.CONTACT_MERGE_FORM, data, inputs=False),
-                execute("Delete contact", verbs.CONTACT_DELETE, data, "destructive", inputs=False),
-                execute("Erase (data protection)", verbs.CONTACT_ERASE_CONFIRM, data, inputs=False),
+                execute(_("Merge into…"), verbs.CONTACT_MERGE_FORM, data, inputs=False),
+                execute(_("Delete contact"), verbs.CONTACT_DELETE, data, "destructive", inputs=False),
+                execute(_("Erase (data protection)"), verbs.CONTACT_ERASE_CONFIRM, data, inputs=False),
             ]
         )
     )
@@ -57,17 +58,24 @@ def contact_edit_form(
 
 
 def erase_confirm_card(contact: Contact, refs: list[str]) -> Card:
-    on = f" They are on {', '.join(refs[:10])}{' and more' if len(refs) > 10 else ''}." if refs else ""
+    shown = ", ".join(refs[:10])
+    on = ""
+    if refs:
+        on = " " + (
+            _("They are on {refs} and more.", refs=shown) if len(refs) > 10 else _("They are on {refs}.", refs=shown)
+        )
     body: list[Element] = [
-        heading("Erase a person's data?"),
+        heading(_("Erase a person's data?")),
         text(f"{plain(contact.label)}.{on}"),
         text(
-            "Their name, email, phone and company are removed everywhere: the contact list, the timelines, "
-            "comments, pending notifications and email logs. Records will show “erased contact”. "
-            "This cannot be undone."
+            _(
+                "Their name, email, phone and company are removed everywhere: the contact list, the timelines, "
+                "comments, pending notifications and email logs. Records will show “erased contact”. "
+                "This cannot be undone."
+            )
         ),
-        subtle("The erasure is logged (who, when), without the person's data."),
-        action_set([execute("Erase", verbs.CONTACT_ERASE, {"contact": str(contact.id)}, "destructive")]),
+        subtle(_("The erasure is logged (who, when), without the person's data.")),
+        action_set([execute(_("Erase"), verbs.CONTACT_ERASE, {"contact": str(contact.id)}, "destructive")]),
     ]
     return card(body)
 
@@ -81,11 +89,21 @@ def merge_form(contact: Contact, others: list[Contact], errors: dict[str, str] |
     """Pick the entry that stays: it takes this contact's roles on every record; this one is deleted."""
     choices = [(" · ".join(p for p in (c.name, c.email, c.company) if p), str(c.id)) for c in others]
     body: list[Element] = [
-        heading("Merge contacts"),
-        text(f"{plain(contact.label)} goes into the contact you pick, who keeps the roles of both on every record."),
-        *choice_set(
-            "into", "Keep", choices, dataset=verbs.CONTACTS_DATASET, placeholder="Type a name or email", errors=errors
+        heading(_("Merge contacts")),
+        text(
+            _(
+                "{contact} goes into the contact you pick, who keeps the roles of both on every record.",
+                contact=plain(contact.label),
+            )
         ),
-        action_set([execute("Merge", verbs.CONTACT_MERGE, {"contact": str(contact.id)}, "positive")]),
+        *choice_set(
+            "into",
+            _("Keep"),
+            choices,
+            dataset=verbs.CONTACTS_DATASET,
+            placeholder=_("Type a name or email"),
+            errors=errors,
+        ),
+        action_set([execute(_("Merge"), verbs.CONTACT_MERGE, {"contact": str(contact.id)}, "positive")]),
     ]
     return card(body)

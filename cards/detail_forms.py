@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from bot.domain.language import _
 from bot.domain.models import RecordView, User
 from bot.domain.money import CURRENCIES, MAX_MAJOR, as_decimal
 from bot.domain.rules import MAX_COMMENT, MAX_TITLE
@@ -50,59 +51,62 @@ def _date(input_id: str, label: str, value: str, errors: Errors | None) -> list[
 def details_form(view: RecordView, values: Values, errors: Errors | None = None, message: str = "") -> Card:
     currencies = [(code, code) for code in CURRENCIES]
     body: list[Element] = [
-        *text_input("title", "Title", values.get("title"), max_length=MAX_TITLE, required=True, errors=errors),
-        *_number("value", "Value", values.get("value", ""), errors),
-        *choice_set("currency", "Currency", currencies, value=values.get("currency"), errors=errors),
-        *_date("close_date", "Expected close date", values.get("close_date", ""), errors),
+        *text_input("title", _("Title"), values.get("title"), max_length=MAX_TITLE, required=True, errors=errors),
+        *_number("value", _("Value"), values.get("value", ""), errors),
+        *choice_set("currency", _("Currency"), currencies, value=values.get("currency"), errors=errors),
+        *_date("close_date", _("Expected close date"), values.get("close_date", ""), errors),
         *text_input(
             "company",
-            "Company",
+            _("Company"),
             values.get("company"),
             max_length=200,
             placeholder=company_of(view) or None,
             errors=errors,
         ),
-        *text_input("next_step", "Next step", values.get("next_step"), max_length=200, errors=errors),
+        *text_input("next_step", _("Next step"), values.get("next_step"), max_length=200, errors=errors),
         *text_input(
             "description",
-            "Description",
+            _("Description"),
             values.get("description"),
             max_length=MAX_COMMENT,
             multiline=True,
             errors=errors,
         ),
-        subtle("Followers are told about a new value or close date; the other details go on the timeline."),
-        action_set([execute("Save details", verbs.EDIT_DETAILS, record_data(view.record), "positive")]),
+        subtle(_("Followers are told about a new value or close date; the other details go on the timeline.")),
+        action_set([execute(_("Save details"), verbs.EDIT_DETAILS, record_data(view.record), "positive")]),
     ]
-    return _form(view, f"Edit the details of {view.record.ref}", body, message)
+    return _form(view, _("Edit the details of {ref}", ref=view.record.ref), body, message)
 
 
 def owner_form(view: RecordView, colleagues: list[User], errors: Errors | None = None, message: str = "") -> Card:
     """The Teams people picker; colleagues the bot already knows are offered too."""
-    known = [(u.name or "Unknown", u.aad_object_id) for u in colleagues if u.aad_object_id]
+    known = [(u.name or _("Unknown"), u.aad_object_id) for u in colleagues if u.aad_object_id]
     body: list[Element] = [
-        text(f"Owner now: {view.owner.name or 'Unknown'}"),
+        text(_("Owner now: {name}", name=view.owner.name or _("Unknown"))),
         *choice_set(
             "owner",
-            "New owner",
+            _("New owner"),
             [(name, aad) for name, aad in known if aad and aad != view.owner.aad_object_id],
             dataset=verbs.PEOPLE_DATASET,
-            placeholder="Type a colleague's name",
+            placeholder=_("Type a colleague's name"),
             errors=errors,
         ),
-        subtle("The new owner follows the record and is told; the followers are told too."),
-        action_set([execute("Hand over", verbs.SET_OWNER, record_data(view.record), "positive")]),
+        subtle(_("The new owner follows the record and is told; the followers are told too.")),
+        action_set([execute(_("Hand over"), verbs.SET_OWNER, record_data(view.record), "positive")]),
     ]
-    return _form(view, f"Who should own {view.record.ref}?", body, message)
+    return _form(view, _("Who should own {ref}?", ref=view.record.ref), body, message)
 
 
 def archive_confirm_card(view: RecordView) -> Card:
     record = view.record
     body: list[Element] = [
         text(
-            f"Archive {record.ref}? It leaves the lists and searches and can't be changed until restored; "
-            "its timeline is kept and its followers are told."
+            _(
+                "Archive {ref}? It leaves the lists and searches and can't be changed until restored; "
+                "its timeline is kept and its followers are told.",
+                ref=record.ref,
+            )
         ),
-        action_set([execute("Archive", verbs.ARCHIVE, record_data(record), "destructive")]),
+        action_set([execute(_("Archive"), verbs.ARCHIVE, record_data(record), "destructive")]),
     ]
-    return _form(view, f"Archive {record.ref}", body)
+    return _form(view, _("Archive {ref}", ref=record.ref), body)

@@ -3,6 +3,7 @@ grouped the reader's way, an overdue date marked), then company, next step and d
 
 from __future__ import annotations
 
+from bot.domain.language import _, day
 from bot.domain.models import Record, RecordView
 from bot.domain.money import format_money
 from cards.common import facts, plain, subtle, text
@@ -25,16 +26,19 @@ def company_of(view: RecordView) -> str:
 def deal_summary(view: RecordView, locale: str | None, today: str) -> list[Element]:
     """Value and close date in large type under the title; `today` (ISO) decides what is overdue."""
     record = view.record
-    parts = [p for p in (money(record, locale), f"closes {record.close_date}" if record.close_date else "") if p]
+    closes = _("closes {day}", day=day(record.close_date)) if record.close_date else ""
+    parts = [p for p in (money(record, locale), closes) if p]
     found: list[Element] = []
     if record.archived_at:
-        found.append(text(f"Archived on {record.archived_at[:10]}", color="Warning", weight="Bolder"))
+        archived = _("Archived on {day}", day=day(record.archived_at[:10]))
+        found.append(text(archived, color="Warning", weight="Bolder"))
     if parts:
         found.append(text(" · ".join(parts), size="Medium", weight="Bolder", spacing="Small"))
     elif record.is_open and not record.converted_to:
-        found.append(subtle("No value or close date yet: Edit details"))
+        found.append(subtle(_("No value or close date yet: Edit details")))
     if record.is_overdue(today):
-        found.append(text(f"Overdue: expected to close {record.close_date}", color="Attention", weight="Bolder"))
+        overdue = _("Overdue: expected to close {day}", day=day(record.close_date))
+        found.append(text(overdue, color="Attention", weight="Bolder"))
     return found
 
 
@@ -42,7 +46,7 @@ def detail_facts(view: RecordView) -> list[Element]:
     record = view.record
     found: list[Element] = []
     if record.next_step:
-        found.append(facts([("Next step", plain(record.next_step))]))
+        found.append(facts([(_("Next step"), plain(record.next_step))]))
     if record.description:
         shown = record.description[:MAX_DESCRIPTION_ON_CARD] + (
             "…" if len(record.description) > MAX_DESCRIPTION_ON_CARD else ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from bot.domain.buying import BuyingRole
+from bot.domain.language import _, translated
 from bot.domain.models import Contact, EventKind, RecordView
 from bot.domain.rules import MAX_BODY, MAX_CC, MAX_SUBJECT
 from cards import verbs
@@ -43,7 +44,7 @@ def mailto_link(to: list[str], cc: list[str], subject: str, body: str = "") -> s
 
 
 def _back(ref: str) -> ActionExecute:
-    return execute("Back", verbs.RECORD_SHOW, {"ref": ref}, inputs=False)
+    return execute(_("Back"), verbs.RECORD_SHOW, {"ref": ref}, inputs=False)
 
 
 MAX_ACTIONS = 5  # buttons in one ActionSet that Teams' host config shows
@@ -56,13 +57,13 @@ def _cc_by_role(view: RecordView, copied: list[Contact], send_id: str) -> list[E
         return []
     data = {"ref": view.record.ref, "version": view.record.version, "send_id": send_id}
     buttons: list[Action] = [
-        execute(role.label, verbs.EMAIL_CC_ROLE, {**data, "cc_role": role.value})
+        execute(translated(role.label), verbs.EMAIL_CC_ROLE, {**data, "cc_role": role.value})
         for role in BuyingRole
         if role in present
     ]
-    buttons.append(execute("Everyone", verbs.EMAIL_CC_ROLE, {**data, "cc_role": "all"}))
+    buttons.append(execute(_("Everyone"), verbs.EMAIL_CC_ROLE, {**data, "cc_role": "all"}))
     rows = [action_set(buttons[i : i + MAX_ACTIONS]) for i in range(0, len(buttons), MAX_ACTIONS)]
-    return [subtle("CC by role:"), *rows]
+    return [subtle(_("CC by role:")), *rows]
 
 
 def compose_card(
@@ -78,43 +79,47 @@ def compose_card(
     body: list[Element] = []
     if message:
         body.append(notice(message, good=False))
-    body += [*record_header(record), text("Email", weight="Bolder")]
+    body += [*record_header(record), text(_("Email"), weight="Bolder")]
     contact = view.contact
     if contact is None or not contact.email:
-        who = "has no Contact yet" if contact is None else f"has a Contact ({contact.name}) without an email"
-        body.append(notice(f"{record.ref} {who}.", good=False))
-        body.append(text(f"Set one first: **contact {record.ref} <name or email>**, or the button below."))
-        body.append(action_set([execute("Set contact", verbs.CONTACT_FORM, {"ref": record.ref}), _back(record.ref)]))
+        if contact is None:
+            lacking = _("{ref} has no Contact yet.", ref=record.ref)
+        else:
+            lacking = _("{ref} has a Contact ({name}) without an email.", ref=record.ref, name=contact.name)
+        body.append(notice(lacking, good=False))
+        body.append(text(_("Set one first: **contact {ref} <name or email>**, or the button below.", ref=record.ref)))
+        set_contact = execute(_("Set contact"), verbs.CONTACT_FORM, {"ref": record.ref})
+        body.append(action_set([set_contact, _back(record.ref)]))
         return card(body)
     values = values or {}
-    body += text_input("to", "To", values.get("to", contact.email), max_length=2000, style="Email", errors=errors)
+    body += text_input("to", _("To"), values.get("to", contact.email), max_length=2000, style="Email", errors=errors)
     with_email = [p for p in view.participants if p.email]
     copied = with_email[:MAX_CC]
     body += _cc_by_role(view, copied, send_id)
     for participant in copied:
         cc_id = f"cc_{participant.id}"
         role = view.buying_roles.get(participant.id)
-        title = f"CC {participant.name} <{participant.email}>" + (f" · {role.label}" if role else "")
+        title = f"CC {participant.name} <{participant.email}>" + (f" · {translated(role.label)}" if role else "")
         body.append(toggle(cc_id, shortened(title), values.get(cc_id, "true")))
     if len(copied) < len(with_email):
-        body.append(subtle(f"At most {MAX_CC} people in CC: the first {MAX_CC} participants are offered."))
+        body.append(subtle(_("At most {n} people in CC: the first {n} participants are offered.", n=MAX_CC)))
     if len(with_email) < len(view.participants):
-        body.append(subtle("Participants without an email address are not offered."))
-    body += text_input("cc_extra", "Other CC (comma-separated)", values.get("cc_extra"), max_length=2000, errors=errors)
-    body += text_input(
-        "subject", "Subject", values.get("subject", record.title), max_length=MAX_SUBJECT, required=True, errors=errors
-    )
-    body += text_input("body", "Message", values.get("body"), max_length=MAX_BODY, multiline=True, errors=errors)
+        body.append(subtle(_("Participants without an email address are not offered.")))
+    extra = values.get("cc_extra")
+    body += text_input("cc_extra", _("Other CC (comma-separated)"), extra, max_length=2000, errors=errors)
+    subject = values.get("subject", record.title)
+    body += text_input("subject", _("Subject"), subject, max_length=MAX_SUBJECT, required=True, errors=errors)
+    body += text_input("body", _("Message"), values.get("body"), max_length=MAX_BODY, multiline=True, errors=errors)
     data = {"ref": record.ref, "version": record.version, "send_id": send_id}
     button = (
-        execute("Send", verbs.SEND_EMAIL, data, "positive")
+        execute(_("Send"), verbs.SEND_EMAIL, data, "positive")
         if can_send
-        else execute("Prepare in Outlook", verbs.PREPARE_EMAIL, data, "positive")
+        else execute(_("Prepare in Outlook"), verbs.PREPARE_EMAIL, data, "positive")
     )
     body.append(will_notify(view, viewer_id, EventKind.EMAIL_SENT))  # when sent, or logged as sent
     body.append(action_set([button, _back(record.ref)]))
     if can_send:
-        body.append(subtle("Sent from your mailbox through Microsoft Graph; a copy stays in your Sent Items."))
+        body.append(subtle(_("Sent from your mailbox through Microsoft Graph; a copy stays in your Sent Items.")))
     return card(body)
 
 
@@ -131,18 +136,24 @@ def prepared_card(
     record = view.record
     body: list[Element] = [
         *record_header(record),
-        text("Your email is ready", weight="Bolder"),
-        facts([("To", plain(", ".join(to))), ("CC", plain(", ".join(cc)) or "nobody"), ("Subject", plain(subject))]),
-        subtle("Open it in Outlook and send it there; then log it so the team sees it on the record."),
-        *_copyable("copy_to", "To (to copy)", ", ".join(to)),
-        *(_copyable("copy_cc", "CC (to copy)", ", ".join(cc)) if cc else []),
-        *_copyable("copy_subject", "Subject (to copy)", subject),
+        text(_("Your email is ready"), weight="Bolder"),
+        facts(
+            [
+                (_("To"), plain(", ".join(to))),
+                (_("CC"), plain(", ".join(cc)) or _("nobody")),
+                (_("Subject"), plain(subject)),
+            ]
+        ),
+        subtle(_("Open it in Outlook and send it there; then log it so the team sees it on the record.")),
+        *_copyable("copy_to", _("To (to copy)"), ", ".join(to)),
+        *(_copyable("copy_cc", _("CC (to copy)"), ", ".join(cc)) if cc else []),
+        *_copyable("copy_subject", _("Subject (to copy)"), subject),
         will_notify(view, viewer_id, EventKind.EMAIL_SENT),
         action_set(
             [
-                open_url("Open in Outlook", link),
+                open_url(_("Open in Outlook"), link),
                 execute(
-                    "Log as sent",
+                    _("Log as sent"),
                     verbs.LOG_EMAIL,
                     {
                         "ref": record.ref,

@@ -3,6 +3,7 @@ the viewer's follow ends, in their own time zone."""
 
 from __future__ import annotations
 
+from bot.domain.language import _
 from bot.domain.models import Follower, FollowFor
 from cards.common import choice_set
 from cards.elements import Element
@@ -13,17 +14,17 @@ FOLLOW_FOR = "follow_for"  # the input's id, read by the Follow and Add follower
 
 def follow_for_choice() -> list[Element]:
     choices = [(option.label, option.value) for option in FollowFor]
-    return choice_set(FOLLOW_FOR, "Follow for", choices, value=FollowFor.CLOSED.value)
+    return choice_set(FOLLOW_FOR, _("Follow for"), choices, value=FollowFor.CLOSED.value)
 
 
 def following_line(mine: Follower | None, follows: bool) -> str:
     """`mine`: the viewer's follow when the view holds it (a record with many followers holds the first few)."""
     if not follows:
-        return "You don't follow this record."
+        return _("You don't follow this record.")
     if mine is None:
-        return "You follow this record."
+        return _("You follow this record.")
     if mine.ends_at:
-        return f"You follow this record. It ends on {local_date(mine.ends_at)}."
+        return _("You follow this record. It ends on {day}.", day=local_date(mine.ends_at))
     if mine.ends_on_close:
-        return "You follow this record. It ends when the deal closes."
-    return "You follow this record."
+        return _("You follow this record. It ends when the deal closes.")
+    return _("You follow this record.")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.domain.models import Contact, EventKind, RecordView, User, stages_for
+from bot.domain.language import _, current
+from bot.domain.models import Contact, EventKind, RecordView, User, stage_label, stages_for
 from bot.domain.rules import MAX_COMMENT
 from cards import verbs
 from cards.audience import will_notify
@@ -46,7 +47,7 @@ def _form(view: RecordView, title: str, body: list[Element], message: str = "") 
     head: list[Element] = record_header(view.record)
     if message:
         head.insert(0, notice(message, good=False))
-    back = execute("Back", verbs.RECORD_SHOW, {"ref": view.record.ref}, inputs=False)
+    back = execute(_("Back"), verbs.RECORD_SHOW, {"ref": view.record.ref}, inputs=False)
     return card([*head, text(title, weight="Bolder"), *body, action_set([back])])
 
 
@@ -69,12 +70,12 @@ def contact_picker_form(
     taken = {c.id for c in view.participants} | ({view.contact.id} if view.contact else set())
     if not as_contact:
         contacts = [c for c in contacts if c.id not in taken]
-    label = "Contact" if as_contact else "Participant"
+    label = _("Contact") if as_contact else _("Participant")
     choices = [contact_choice(c) for c in contacts]
     hint = (
-        f"Type to search all {total_contacts:,} contacts by name, email or company."
+        _("Type to search all {n} contacts by name, email or company.", n=current().number(total_contacts))
         if total_contacts > len(contacts)
-        else "Search by name, email or company."
+        else _("Search by name, email or company.")
     )
 
     def form(offered: list[tuple[str, str]]) -> Card:
@@ -108,25 +109,25 @@ def _picker(
         told,
         action_set(
             [
-                execute("Set contact", verbs.SET_CONTACT, data, "positive")
+                execute(_("Set contact"), verbs.SET_CONTACT, data, "positive")
                 if as_contact
-                else execute("Add participant", verbs.ADD_PARTICIPANT, data, "positive")
+                else execute(_("Add participant"), verbs.ADD_PARTICIPANT, data, "positive")
             ]
         ),
-        section("Or add someone new"),
-        *text_input("new_name", "Name", values.get("new_name"), max_length=200, errors=errors),
-        *text_input("new_email", "Email", values.get("new_email"), max_length=254, style="Email", errors=errors),
-        *text_input("new_company", "Company", values.get("new_company"), max_length=200, errors=errors),
+        section(_("Or add someone new")),
+        *text_input("new_name", _("Name"), values.get("new_name"), max_length=200, errors=errors),
+        *text_input("new_email", _("Email"), values.get("new_email"), max_length=254, style="Email", errors=errors),
+        *text_input("new_company", _("Company"), values.get("new_company"), max_length=200, errors=errors),
         told,
         action_set(
             [
-                execute("Create and set as Contact", verbs.SET_NEW_CONTACT, data)
+                execute(_("Create and set as Contact"), verbs.SET_NEW_CONTACT, data)
                 if as_contact
-                else execute("Create and add", verbs.ADD_NEW_PARTICIPANT, data)
+                else execute(_("Create and add"), verbs.ADD_NEW_PARTICIPANT, data)
             ]
         ),
     ]
-    title = "Who is the main person at the customer?" if as_contact else "Who else at the customer is involved?"
+    title = _("Who is the main person at the customer?") if as_contact else _("Who else at the customer is involved?")
     return _form(view, title, body, message)
 
 
@@ -134,18 +135,23 @@ def remove_participant_form(view: RecordView, errors: Errors | None = None, mess
     """The participants as many as fit; for the others, the text command."""
     choices = [contact_choice(c) for c in view.participants]
     ref = view.record.ref
-    others = f"Showing {{}} of {len(choices)}; for anyone else type: remove participant {ref} <name or email>"
 
     def form(offered: list[tuple[str, str]]) -> Card:
         body: list[Element] = [
-            *choice_set("contact", "Participant", offered, errors=errors),
+            *choice_set("contact", _("Participant"), offered, errors=errors),
             action_set(
-                [execute("Remove participant", verbs.REMOVE_PARTICIPANT, record_data(view.record), "destructive")]
+                [execute(_("Remove participant"), verbs.REMOVE_PARTICIPANT, record_data(view.record), "destructive")]
             ),
         ]
         if len(offered) < len(choices) or not offered:
-            body.append(subtle(others.format(len(offered))))
-        return _form(view, "Who should no longer be a participant?", body, message)
+            others = _(
+                "Showing {shown} of {n}; for anyone else type: remove participant {ref} <name or email>",
+                shown=len(offered),
+                n=len(choices),
+                ref=ref,
+            )
+            body.append(subtle(others))
+        return _form(view, _("Who should no longer be a participant?"), body, message)
 
     return form(choices[: _fit_choices(choices, form)])
 
@@ -153,21 +159,21 @@ def remove_participant_form(view: RecordView, errors: Errors | None = None, mess
 def follower_form(view: RecordView, colleagues: list[User], errors: Errors | None = None, message: str = "") -> Card:
     """The Teams people picker; colleagues the bot already knows are offered too (Teams shows both)."""
     following = {f.user.id for f in view.followers}
-    known = [(u.name or "Unknown", u.aad_object_id) for u in colleagues if u.aad_object_id and u.id not in following]
+    known = [(u.name or _("Unknown"), u.aad_object_id) for u in colleagues if u.aad_object_id and u.id not in following]
     body: list[Element] = [
         *choice_set(
             "follower",
-            "Colleague",
+            _("Colleague"),
             [(name, aad) for name, aad in known if aad],
             dataset=verbs.PEOPLE_DATASET,
-            placeholder="Type a colleague's name",
+            placeholder=_("Type a colleague's name"),
             errors=errors,
         ),
         *follow_for_choice(),
-        subtle("They will be told about every change to this record, and once that you added them."),
-        action_set([execute("Add follower", verbs.ADD_FOLLOWER, record_data(view.record), "positive")]),
+        subtle(_("They will be told about every change to this record, and once that you added them.")),
+        action_set([execute(_("Add follower"), verbs.ADD_FOLLOWER, record_data(view.record), "positive")]),
     ]
-    return _form(view, "Who should follow this record?", body, message)
+    return _form(view, _("Who should follow this record?"), body, message)
 
 
 def comment_form(
@@ -180,38 +186,42 @@ def comment_form(
     body: list[Element] = [
         *text_input(
             "comment",
-            "Comment",
+            _("Comment"),
             (values or {}).get("comment"),
             max_length=MAX_COMMENT,
             required=True,
             multiline=True,
-            placeholder="What happened? What did the customer say?",
+            placeholder=_("What happened? What did the customer say?"),
             errors=errors,
         ),
         will_notify(view, viewer_id, EventKind.COMMENTED),
-        action_set([execute("Add comment", verbs.COMMENT, record_data(view.record), "positive")]),
+        action_set([execute(_("Add comment"), verbs.COMMENT, record_data(view.record), "positive")]),
     ]
-    return _form(view, "Add a comment", body, message)
+    return _form(view, _("Add a comment"), body, message)
 
 
 def stage_form(view: RecordView, errors: Errors | None = None, message: str = "", viewer_id: int | None = None) -> Card:
     record = view.record
-    stages = [(s, s) for s in stages_for(record.kind)]
+    stages = [(stage_label(s), s) for s in stages_for(record.kind)]
     data = {**record_data(record), "seen_stage": record.stage}
     body: list[Element] = [
-        *choice_set("stage", "Stage", stages, value=record.stage, errors=errors),
+        *choice_set("stage", _("Stage"), stages, value=record.stage, errors=errors),
         will_notify(view, viewer_id, EventKind.STAGE_CHANGED),
-        action_set([execute("Change stage", verbs.CHANGE_STAGE, data, "positive")]),
+        action_set([execute(_("Change stage"), verbs.CHANGE_STAGE, data, "positive")]),
     ]
-    return _form(view, f"Move {record.ref} to another stage", body, message)
+    return _form(view, _("Move {ref} to another stage", ref=record.ref), body, message)
 
 
 def convert_confirm_card(view: RecordView, viewer_id: int | None = None) -> Card:
     record = view.record
-    keeps = "the Contact, the other participants, the followers, the comments and the timeline"
+    question = _(
+        "Turn lead {ref} into an opportunity? It keeps the Contact, the other participants, the followers, "
+        "the comments and the timeline. The lead stays, marked Converted.",
+        ref=record.ref,
+    )
     body: list[Element] = [
-        text(f"Turn lead {record.ref} into an opportunity? It keeps {keeps}. The lead stays, marked Converted."),
+        text(question),
         will_notify(view, viewer_id, EventKind.CONVERTED),
-        action_set([execute("Convert", verbs.CONVERT, record_data(record), "positive")]),
+        action_set([execute(_("Convert"), verbs.CONVERT, record_data(record), "positive")]),
     ]
-    return _form(view, "Convert to opportunity", body)
+    return _form(view, _("Convert to opportunity"), body)

@@ -6,29 +6,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cards.common import Card, action_set, card, command_button, facts, heading, section, text
+from bot.domain.language import _, current, translated
+from cards.common import Card, action_set, card, command_button, facts, heading, plain, section, subtle, text
 from cards.elements import Action, Element
 
 Entry = tuple[str, str]  # (usage, description) or (button title, command)
 
 
 def _buttons(buttons: Sequence[Entry]) -> list[Element]:
-    actions: list[Action] = [command_button(title, command) for title, command in buttons]
+    actions: list[Action] = [command_button(translated(title), command) for title, command in buttons]
     return [action_set(actions[i : i + 4]) for i in range(0, len(actions), 4)]
 
 
 def help_card(entries: Sequence[Entry], buttons: Sequence[Entry]) -> Card:
     body: list[Element] = [
-        heading("Your CRM, right here in Teams"),
+        heading(_("Your CRM, right here in Teams")),
         text(
-            "Every lead and opportunity keeps three kinds of people around it: the **Contact** (the main person "
-            "at the customer, who gets your emails), **Other participants** (further people at the customer, "
-            "copied on emails) and **Followers**, also called collaborators (colleagues who are told about "
-            "every change)."
+            _(
+                "Every lead and opportunity keeps three kinds of people around it: the **Contact** (the main person "
+                "at the customer, who gets your emails), **Other participants** (further people at the customer, "
+                "copied on emails) and **Followers**, also called collaborators (colleagues who are told about "
+                "every change)."
+            )
         ),
-        section("What you can type"),
-        facts(list(entries)),
-        section("Start here"),
+        section(_("What you can type")),
+        facts([(usage, translated(description)) for usage, description in entries]),
+        *([] if current().language == "en" else [subtle(_("Every command works in English too."))]),
+        section(_("Start here")),
         *_buttons(buttons),
     ]
     return card(body)
@@ -36,7 +40,8 @@ def help_card(entries: Sequence[Entry], buttons: Sequence[Entry]) -> Card:
 
 def unknown_card(said: str, buttons: Sequence[Entry]) -> Card:
     first_line = said.strip().splitlines()[0][:60] if said.strip() else ""
-    opening = f"I did not understand “{first_line}”." if first_line else "I did not understand that."
-    return card(
-        [text(f"{opening} Here is what I can do:"), *_buttons(buttons), text("Type **help** for the full list.")]
-    )
+    if first_line:
+        opening = _("I did not understand “{said}”. Here is what I can do:", said=plain(first_line))
+    else:
+        opening = _("I did not understand that. Here is what I can do:")
+    return card([text(opening), *_buttons(buttons), text(_("Type **help** for the full list."))])

@@ -4,12 +4,13 @@ were added as a follower" (with Unfollow), an @mention (with Follow), a follow t
 from __future__ import annotations
 
 from bot.domain.delivery import NotificationView, Purpose
+from bot.domain.language import _, translated
 from bot.domain.models import FOLLOW_KINDS
 from cards import verbs
 from cards.common import Card, card, execute, heading, notice, plain, subtle, text, when
 from cards.digest import digest_card, digest_summary
 from cards.elements import Action, Element
-from cards.timeline import literal
+from cards.timeline import literal, why_ended
 
 MAX_LINES = 10
 
@@ -17,14 +18,18 @@ MAX_LINES = 10
 def _what(view: NotificationView, escape: bool = True) -> tuple[str, str]:
     """The card's first line and its reason line (`escape`: for a card, where markdown renders)."""
     ref, last = view.record.ref, view.events[-1]
-    who = last.actor_name or "Someone"
+    who = last.actor_name or _("Someone")
     who = plain(who) if escape else who
-    return {
-        Purpose.FOLLOWS: (f"Who follows {ref}", f"You get this as the owner of {ref}, at most once a day."),
-        Purpose.ADDED: (f"{who} added you as a follower of {ref}", "You will be told about its changes."),
-        Purpose.MENTION: (f"{who} mentioned you on {ref}", "You get this because you were @mentioned."),
-        Purpose.LAPSED: (f"You no longer follow {ref}", f"Your follow ended: {last.detail or 'its time ran out'}."),
-    }.get(view.purpose, (ref, ""))
+    if view.purpose is Purpose.FOLLOWS:
+        return _("Who follows {ref}", ref=ref), _("You get this as the owner of {ref}, at most once a day.", ref=ref)
+    if view.purpose is Purpose.ADDED:
+        return _("{who} added you as a follower of {ref}", who=who, ref=ref), _("You will be told about its changes.")
+    if view.purpose is Purpose.MENTION:
+        return _("{who} mentioned you on {ref}", who=who, ref=ref), _("You get this because you were @mentioned.")
+    if view.purpose is Purpose.LAPSED:
+        why = why_ended(last.detail) if last.detail else _("its time ran out")
+        return _("You no longer follow {ref}", ref=ref), _("Your follow ended: {why}.", why=why)
+    return ref, ""
 
 
 def notice_card(view: NotificationView, message: str = "") -> Card:
@@ -35,14 +40,15 @@ def notice_card(view: NotificationView, message: str = "") -> Card:
     told = [e for e in view.events if view.purpose is Purpose.FOLLOWS or e.kind not in FOLLOW_KINDS]
     lines = [literal(e) for e in told][-MAX_LINES:]
     body: list[Element] = [notice(message)] if message else []
-    body += [subtle(f"{record.ref} · {record.kind.label}"), heading(plain(record.title)), text(title, weight="Bolder")]
+    kind = translated(record.kind.label)
+    body += [subtle(f"{record.ref} · {kind}"), heading(plain(record.title)), text(title, weight="Bolder")]
     body += [text(line, spacing="Small") for line in lines]
     body += [subtle(when(view.events[-1].at)), subtle(reason)]
-    actions: list[Action] = [execute("Open record", verbs.RECORD_SHOW, {"ref": record.ref})]
+    actions: list[Action] = [execute(_("Open record"), verbs.RECORD_SHOW, {"ref": record.ref})]
     if view.following:
-        actions.append(execute("Unfollow", verbs.RECORD_UNFOLLOW, {"ref": record.ref}))
+        actions.append(execute(_("Unfollow"), verbs.RECORD_UNFOLLOW, {"ref": record.ref}))
     else:
-        follow = "Follow again" if view.purpose is Purpose.LAPSED else "Follow"
+        follow = _("Follow again") if view.purpose is Purpose.LAPSED else _("Follow")
         actions.append(execute(follow, verbs.RECORD_FOLLOW, {"ref": record.ref}))
     return card(body, actions)
 
@@ -51,5 +57,5 @@ def notice_summary(view: NotificationView) -> str:
     """The one line Teams shows in the chat list."""
     if view.purpose is Purpose.DIGEST:
         return digest_summary(view)
-    title, _ = _what(view, escape=False)
+    title, _reason = _what(view, escape=False)
     return title[:200]

@@ -5,8 +5,8 @@ buttons."""
 from __future__ import annotations
 
 from bot.domain.delivery import ChannelPostView, DeliverTo, DeliveryStatus, Notification, NotificationView, Purpose
-from bot.domain.language import _, current
-from bot.domain.models import NotifyChoice
+from bot.domain.language import _, current, ngettext, translated
+from bot.domain.models import NotifyChoice, stage_label
 from cards import verbs
 from cards.common import (
     Card,
@@ -29,8 +29,6 @@ from cards.pipeline import pipeline_card
 from cards.timeline import describe
 
 MAX_LINES = 10  # events shown on one notification (a long burst keeps the card small)
-_NOTIFY_CHOICES = [(c.label, c.value) for c in NotifyChoice]
-_DELIVER_TO = [(d.label, d.value) for d in DeliverTo]
 
 
 def notify_choice_elements(
@@ -41,11 +39,12 @@ def notify_choice_elements(
     data: dict[str, object] = {"ref": ref}
     if notification_id is not None:
         data["notification"] = notification_id
-    choices, where = _NOTIFY_CHOICES, _DELIVER_TO
+    choices = [(c.label, c.value) for c in NotifyChoice]  # labels in the reader's language
+    where = [(d.label, d.value) for d in DeliverTo]
     return [
-        *choice_set("choice", "Notify me about", choices, value=current.value),
-        *(choice_set("deliver_to", "Notify me by", where, value=deliver_to) if deliver_to is not None else []),
-        action_set([execute("Save notification setting", verbs.RECORD_NOTIFY, data)]),
+        *choice_set("choice", _("Notify me about"), choices, value=current.value),
+        *(choice_set("deliver_to", _("Notify me by"), where, value=deliver_to) if deliver_to is not None else []),
+        action_set([execute(_("Save notification setting"), verbs.RECORD_NOTIFY, data)]),
     ]
 
 
@@ -59,23 +58,24 @@ def notification_card(view: NotificationView, message: str = "") -> Card:
     if message:
         body.append(notice(message))
     body += [
-        subtle(f"{record.ref} · {record.kind.label}"),
+        subtle(f"{record.ref} · {translated(record.kind.label)}"),
         heading(plain(record.title)),
-        facts([("Stage", record.stage), ("Converted to", record.converted_to or "")]),
+        facts([(_("Stage"), stage_label(record.stage)), (_("Converted to"), record.converted_to or "")]),
         *[text(line, spacing="Small") for line in shown],
     ]
     if len(lines) > len(shown):
-        body.append(subtle(f"and {len(lines) - len(shown)} earlier changes"))
+        earlier = len(lines) - len(shown)
+        body.append(subtle(ngettext("and {n} earlier change", "and {n} earlier changes", earlier)))
     body += [
         subtle(when(view.events[-1].at)),
-        subtle(f"You get this because you follow {record.ref}."),
+        subtle(_("You get this because you follow {ref}.", ref=record.ref)),
         *notify_choice_elements(
             record.ref, view.choice, view.notification.id, view.deliver_to.value if view.feed_offered else None
         ),
     ]
     actions: list[Action] = [
-        execute("Open record", verbs.RECORD_SHOW, {"ref": record.ref}),
-        execute("Unfollow", verbs.RECORD_UNFOLLOW, {"ref": record.ref}),
+        execute(_("Open record"), verbs.RECORD_SHOW, {"ref": record.ref}),
+        execute(_("Unfollow"), verbs.RECORD_UNFOLLOW, {"ref": record.ref}),
     ]
     return card(body, actions)
 
@@ -107,23 +107,24 @@ def outbox_card(counts: dict[DeliveryStatus, int], failed: list[Notification], m
     if message:
         body.append(notice(message))
     body += [
-        heading("Notifications"),
+        heading(_("Notifications")),
         facts(
             [
                 (
-                    "Waiting to be sent",
+                    _("Waiting to be sent"),
                     str(counts.get(DeliveryStatus.PENDING, 0) + counts.get(DeliveryStatus.SENDING, 0)),
                 ),
-                ("Failed", str(counts.get(DeliveryStatus.FAILED, 0))),
-                ("Sent", str(counts.get(DeliveryStatus.SENT, 0))),
+                (_("Failed"), str(counts.get(DeliveryStatus.FAILED, 0))),
+                (_("Sent"), str(counts.get(DeliveryStatus.SENT, 0))),
             ]
         ),
-        section("Failed deliveries on your records"),
+        section(_("Failed deliveries on your records")),
     ]
     if not failed:
-        body.append(subtle("None."))
+        body.append(subtle(_("None.")))
     for item in failed:
-        body.append(text(f"**{item.subject}** to {plain(item.audience) or 'someone'}", separator=True))
-        body.append(subtle(plain(item.last_error) or "no reason recorded"))
-        body.append(action_set([execute("Send again", verbs.NOTIFICATION_RETRY, {"notification": item.id})]))
+        to = plain(item.audience) or _("someone")
+        body.append(text(_("**{ref}** to {name}", ref=plain(item.subject), name=to), separator=True))
+        body.append(subtle(plain(item.last_error) or _("no reason recorded")))
+        body.append(action_set([execute(_("Send again"), verbs.NOTIFICATION_RETRY, {"notification": item.id})]))
     return card(body)

@@ -5,6 +5,8 @@ clients that cannot draw charts; the chart elements themselves are Teams' (docs/
 
 from __future__ import annotations
 
+from bot.domain.language import _, current, day, ngettext
+from bot.domain.models import stage_label
 from bot.domain.money import as_decimal, format_money
 from bot.domain.pipeline import CLOSED_STAGES, OPEN_STAGES, STAGE_PROBABILITY, Pipeline, PipelineScope, StageTotal
 from cards.common import Card, action_set, card, command_button, facts, heading, plain, subtle, text
@@ -25,23 +27,29 @@ MAX_CHARTS = 3  # currencies drawn as charts; others get a line of text each (a 
 def scope_title(scope: PipelineScope, escaped: bool = True) -> str:
     """`escaped=False` for a caller that escapes the whole title itself (a list card's heading)."""
     name = plain(scope.owner_name) if escaped else scope.owner_name
-    whose = f"{name}'s pipeline" if scope.owner_id is not None else "The team's pipeline"
+    whose = _("{name}'s pipeline", name=name) if scope.owner_id is not None else _("The team's pipeline")
     if scope.quarter is not None:
         first, last = scope.quarter.first_day, scope.quarter.last_day
-        whose += f", closing in {scope.quarter.label} ({first:%d %b} – {last:%d %b %Y})"
+        if current().language == "en":
+            span = f"{first:%d %b} – {last:%d %b %Y}"
+        else:
+            span = f"{day(first.isoformat())} – {day(last.isoformat())}"
+        whose = _("{pipeline}, closing in {quarter} ({span})", pipeline=whose, quarter=scope.quarter.label, span=span)
     return whose
 
 
 def _deals(n: int) -> str:
-    return f"{n:,} deal" if n == 1 else f"{n:,} deals"
+    return ngettext("{count} deal", "{count} deals", n, count=current().number(n))
 
 
 def _stage_fact(row: StageTotal | None, stage: str, locale: str | None) -> tuple[str, str]:
     if row is None:
-        return stage, "none"
+        return stage_label(stage), _("none")
     money = format_money(row.total, row.currency, locale)
     weighted = format_money(row.weighted, row.currency, locale)
-    return stage, f"{_deals(row.deals)} · {money} · weighted {weighted}"
+    return stage_label(stage), _(
+        "{deals} · {money} · weighted {weighted}", deals=_deals(row.deals), money=money, weighted=weighted
+    )
 
 
 def open_chart(pipeline: Pipeline, currency: str, locale: str | None) -> ChartVerticalBar:
@@ -50,19 +58,23 @@ def open_chart(pipeline: Pipeline, currency: str, locale: str | None) -> ChartVe
     for stage in OPEN_STAGES:
         row = rows.get(stage)
         data.append(
-            {"x": f"{stage} ({row.deals if row else 0})", "y": float(as_decimal(row.total if row else 0, currency))}
+            {
+                "x": f"{stage_label(stage)} ({row.deals if row else 0})",
+                "y": float(as_decimal(row.total if row else 0, currency)),
+            }
         )
+    title = _("Open opportunities by stage, {currency}", currency=currency)
     fallback: Container = {
         "type": "Container",
         "items": [
-            text(f"Open opportunities by stage, {currency}", weight="Bolder"),
+            text(title, weight="Bolder"),
             facts([_stage_fact(rows.get(stage), stage, locale) for stage in OPEN_STAGES]),
         ],
     }
     return {
         "type": "Chart.VerticalBar",
-        "title": f"Open opportunities by stage, {currency}",
-        "xAxisTitle": "Stage (deals)",
+        "title": title,
+        "xAxisTitle": _("Stage (deals)"),
         "yAxisTitle": currency,
         "showBarValues": True,
         "data": data,
@@ -76,9 +88,9 @@ def currency_totals(pipeline: Pipeline, currency: str, locale: str | None) -> li
     weighted = sum(r.weighted for r in rows)
     return [
         text(f"**{currency}**", spacing="None"),
-        text(f"Open: {_deals(sum(r.deals for r in rows))}", spacing="None"),
-        text(f"Total: {format_money(total, currency, locale)}", spacing="None"),
-        text(f"Weighted: {format_money(weighted, currency, locale)}", spacing="None"),
+        text(_("Open: {deals}", deals=_deals(sum(r.deals for r in rows))), spacing="None"),
+        text(_("Total: {money}", money=format_money(total, currency, locale)), spacing="None"),
+        text(_("Weighted: {money}", money=format_money(weighted, currency, locale)), spacing="None"),
     ]
 
 
@@ -93,17 +105,18 @@ def beside(left: Element, right: list[Element]) -> ColumnSet:
 def won_lost_chart(pipeline: Pipeline, locale: str | None) -> ChartDonut:
     quarter = pipeline.this_quarter.label
     counts = {stage: pipeline.deals_in(stage, pipeline.closed) for stage in CLOSED_STAGES}
+    title = _("Won vs lost, {quarter}", quarter=quarter)
     fallback: Container = {
         "type": "Container",
         "items": [
-            text(f"Won vs lost, {quarter}", weight="Bolder"),
-            facts([(stage, _deals(counts[stage])) for stage in CLOSED_STAGES]),
+            text(title, weight="Bolder"),
+            facts([(stage_label(stage), _deals(counts[stage])) for stage in CLOSED_STAGES]),
         ],
     }
     return {
         "type": "Chart.Donut",
-        "title": f"Won vs lost, {quarter}",
-        "data": [{"legend": stage, "value": counts[stage]} for stage in CLOSED_STAGES],
+        "title": title,
+        "data": [{"legend": stage_label(stage), "value": counts[stage]} for stage in CLOSED_STAGES],
         "fallback": fallback,
     }
 
@@ -113,43 +126,51 @@ def won_lost_totals(pipeline: Pipeline, locale: str | None) -> list[Element]:
     for stage in CLOSED_STAGES:
         rows = [r for r in pipeline.closed if r.stage == stage]
         amounts = ", ".join(format_money(r.total, r.currency, locale) for r in rows if r.currency)
-        line = f"{stage}: {_deals(sum(r.deals for r in rows))}" + (f" · {amounts}" if amounts else "")
+        line = f"{stage_label(stage)}: {_deals(sum(r.deals for r in rows))}" + (f" · {amounts}" if amounts else "")
         lines.append(text(line, spacing="None"))
     return lines
 
 
 def pipeline_card(pipeline: Pipeline, locale: str | None = None, message: str = "") -> Card:
     scope = pipeline.scope
-    body: list[Element] = [heading("Pipeline"), subtle(scope_title(scope))]
+    body: list[Element] = [heading(_("Pipeline")), subtle(scope_title(scope))]
     if message:
         body.append(text(plain(message), color="Good", weight="Bolder"))
     currencies = pipeline.currencies()
     if not pipeline.open:
-        body.append(text("No open opportunities here yet. Try: new opportunity <title>"))
+        body.append(text(_("No open opportunities here yet. Try: new opportunity <title>")))
     for currency in currencies[:MAX_CHARTS]:
         body.append(beside(open_chart(pipeline, currency, locale), currency_totals(pipeline, currency, locale)))
     for currency in currencies[MAX_CHARTS:]:
         rows = list(pipeline.by_currency(currency).values())
         total = format_money(sum(r.total for r in rows), currency, locale)
         weighted = format_money(sum(r.weighted for r in rows), currency, locale)
-        body.append(text(f"{currency}: {_deals(sum(r.deals for r in rows))} · {total} · weighted {weighted}"))
+        deals = _deals(sum(r.deals for r in rows))
+        line = _("{deals} · {money} · weighted {weighted}", deals=deals, money=total, weighted=weighted)
+        body.append(text(f"{currency}: {line}"))
     unvalued = sum(r.deals for r in pipeline.open if not r.currency)
     if unvalued:
         body.append(
-            subtle(f"{_deals(unvalued)} without a value yet (counted in the buttons below, not in the totals).")
+            subtle(
+                _(
+                    "{deals} without a value yet (counted in the buttons below, not in the totals).",
+                    deals=_deals(unvalued),
+                )
+            )
         )
     if pipeline.closed:
         body.append(beside(won_lost_chart(pipeline, locale), won_lost_totals(pipeline, locale)))
     else:
-        body.append(text(f"No deal won or lost with a close date in {pipeline.this_quarter.label} yet."))
-    weights = ", ".join(f"{stage} {STAGE_PROBABILITY[stage]}%" for stage in OPEN_STAGES)
-    body.append(subtle(f"Weighted by the chance each stage closes: {weights}."))
+        quarter = pipeline.this_quarter.label
+        body.append(text(_("No deal won or lost with a close date in {quarter} yet.", quarter=quarter)))
+    weights = ", ".join(f"{stage_label(stage)} {STAGE_PROBABILITY[stage]}%" for stage in OPEN_STAGES)
+    body.append(subtle(_("Weighted by the chance each stage closes: {weights}.", weights=weights)))
     buttons: list[Action] = []
     for stage in OPEN_STAGES:
         count = pipeline.deals_in(stage)
         if count:
             command = " ".join(w for w in ("pipeline list", stage, scope.words) if w)
-            buttons.append(command_button(f"{stage} ({count:,})", command))
+            buttons.append(command_button(f"{stage_label(stage)} ({current().number(count)})", command))
     if buttons:
         body.append(action_set(buttons))
     return card(body)

@@ -6,7 +6,8 @@ from typing import Any
 
 from bot.domain.buying import NUDGE_TEXT, lacks_decision_maker
 from bot.domain.clock import utc_now
-from bot.domain.models import Contact, Kind, Record, RecordView
+from bot.domain.language import _, day, ngettext, translated
+from bot.domain.models import Contact, Kind, Record, RecordView, stage_label
 from cards import verbs
 from cards.common import (
     LIST_LIMIT,
@@ -48,7 +49,10 @@ def record_data(record: Record) -> dict[str, Any]:
 
 
 def record_header(record: Record) -> list[Element]:
-    return [subtle(f"{record.ref} · {record.kind.label} · {record.stage}"), heading(plain(record.title))]
+    return [
+        subtle(f"{record.ref} · {translated(record.kind.label)} · {stage_label(record.stage)}"),
+        heading(plain(record.title)),
+    ]
 
 
 def _role_buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Action]]:
@@ -56,31 +60,33 @@ def _role_buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Act
     data = record_data(record)
     follows = viewer_id is not None and view.is_follower(viewer_id)
     follow = (
-        execute("Unfollow", verbs.RECORD_UNFOLLOW, data) if follows else execute("Follow", verbs.RECORD_FOLLOW, data)
+        execute(_("Unfollow"), verbs.RECORD_UNFOLLOW, data)
+        if follows
+        else execute(_("Follow"), verbs.RECORD_FOLLOW, data)
     )
-    people: list[Action] = [follow, execute("Add follower", verbs.FOLLOWER_FORM, data)]
+    people: list[Action] = [follow, execute(_("Add follower"), verbs.FOLLOWER_FORM, data)]
     if record.archived_at:  # put away: it can be restored, and followed
-        restore: list[Action] = [execute("Restore", verbs.RESTORE, data)]
+        restore: list[Action] = [execute(_("Restore"), verbs.RESTORE, data)]
         return {"deal": restore, "contact": [], "participants": [], "followers": people, "work": []}
     if record.converted_to:  # a converted lead is history: only following changes
         return {"deal": [], "contact": [], "participants": [], "followers": people, "work": []}
-    participants: list[Action] = [execute("Add participant", verbs.PARTICIPANT_FORM, data)]
+    participants: list[Action] = [execute(_("Add participant"), verbs.PARTICIPANT_FORM, data)]
     if view.participants:
-        participants.append(execute("Remove participant", verbs.REMOVE_PARTICIPANT_FORM, data))
+        participants.append(execute(_("Remove participant"), verbs.REMOVE_PARTICIPANT_FORM, data))
     work: list[Action] = [
-        execute("Comment", verbs.COMMENT_FORM, data),
-        execute("Change stage", verbs.STAGE_FORM, data),
-        execute("Email contact", verbs.EMAIL_FORM, data),
+        execute(_("Comment"), verbs.COMMENT_FORM, data),
+        execute(_("Change stage"), verbs.STAGE_FORM, data),
+        execute(_("Email contact"), verbs.EMAIL_FORM, data),
     ]
     if record.kind is Kind.LEAD:
-        work.append(execute("Convert to opportunity", verbs.CONVERT_CONFIRM, data))
+        work.append(execute(_("Convert to opportunity"), verbs.CONVERT_CONFIRM, data))
     return {
         "deal": [
-            execute("Edit details", verbs.DETAILS_FORM, data),
-            execute("Change owner", verbs.OWNER_FORM, data),
-            execute("Archive", verbs.ARCHIVE_CONFIRM, data),
+            execute(_("Edit details"), verbs.DETAILS_FORM, data),
+            execute(_("Change owner"), verbs.OWNER_FORM, data),
+            execute(_("Archive"), verbs.ARCHIVE_CONFIRM, data),
         ],
-        "contact": [execute("Set contact", verbs.CONTACT_FORM, data)],
+        "contact": [execute(_("Set contact"), verbs.CONTACT_FORM, data)],
         "participants": participants,
         "followers": people,
         "work": work,
@@ -90,7 +96,7 @@ def _role_buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Act
 def person_row(view: RecordView, contact: Contact, line: str, editable: bool) -> Element:
     """A customer person with their buying role, and "Set role" beside them while the record is editable."""
     role = view.buying_roles.get(contact.id)
-    shown = text(plain(line) + (f" · {role.label}" if role else ""), spacing="None")
+    shown = text(plain(line) + (f" · {translated(role.label)}" if role else ""), spacing="None")
     if not editable:
         return shown
     data = {**record_data(view.record), "person": contact.id}
@@ -99,7 +105,11 @@ def person_row(view: RecordView, contact: Contact, line: str, editable: bool) ->
         "spacing": "None",
         "columns": [
             {"type": "Column", "width": "stretch", "verticalContentAlignment": "Center", "items": [shown]},
-            {"type": "Column", "width": "auto", "items": [action_set([execute("Set role", verbs.ROLES_FORM, data)])]},
+            {
+                "type": "Column",
+                "width": "auto",
+                "items": [action_set([execute(_("Set role"), verbs.ROLES_FORM, data)])],
+            },
         ],
     }
     return row
@@ -108,20 +118,20 @@ def person_row(view: RecordView, contact: Contact, line: str, editable: bool) ->
 def _people_rows(view: RecordView, editable: bool) -> list[Element]:
     """The Other participants, the first few with their role (and "and N more")."""
     if not view.participants:
-        return [subtle("None yet")]
+        return [subtle(_("None yet"))]
     rows = [person_row(view, c, "• " + person_line(c), editable) for c in view.participants[:LIST_LIMIT]]
     more = len(view.participants) - LIST_LIMIT
-    return rows + ([subtle(f"and {more} more")] if more > 0 else [])
+    return rows + ([subtle(ngettext("and {n} more", "and {n} more", more))] if more > 0 else [])
 
 
 def _customer_side(view: RecordView, buttons: dict[str, list[Action]]) -> list[Element]:
     """The Contact and the Other participants, each with their buying role (and "Set role")."""
     editable = bool(buttons["contact"])  # a converted lead offers no changes
     contact = view.contact
-    body: list[Element] = [section("Contact")]
-    body.append(person_row(view, contact, person_line(contact), editable) if contact else subtle("No Contact yet"))
+    body: list[Element] = [section(_("Contact"))]
+    body.append(person_row(view, contact, person_line(contact), editable) if contact else subtle(_("No Contact yet")))
     body += [action_set(buttons["contact"])] if buttons["contact"] else []
-    body.append(section(f"Other participants ({len(view.participants)})"))
+    body.append(section(_("Other participants ({n})", n=len(view.participants))))
     return body + _people_rows(view, editable)
 
 
@@ -130,13 +140,15 @@ def _nudge(view: RecordView) -> list[Element]:
     if not lacks_decision_maker(view.record, view.buying_roles.values()):
         return []
     data = record_data(view.record)
-    return [notice(NUDGE_TEXT, good=False), action_set([execute("Set decision maker", verbs.ROLES_FORM, data)])]
+    nudge = translated(NUDGE_TEXT)
+    return [notice(nudge, good=False), action_set([execute(_("Set decision maker"), verbs.ROLES_FORM, data)])]
 
 
 def _see_all(record: Record, role: str, count: int) -> list[Element]:
     if count <= LIST_LIMIT:
         return []
-    return [action_set([execute(f"See all {count}", verbs.RECORD_PEOPLE, {**record_data(record), "role": role})])]
+    see_all = execute(_("See all {n}", n=count), verbs.RECORD_PEOPLE, {**record_data(record), "role": role})
+    return [action_set([see_all])]
 
 
 def record_card(
@@ -159,18 +171,18 @@ def record_card(
     if message:
         body.append(notice(message, good))
     body += [
-        subtle(f"{record.ref} · {record.kind.label}"),
+        subtle(f"{record.ref} · {translated(record.kind.label)}"),
         heading(plain(record.title)),
         *deal_summary(view, locale, today or utc_now()[:10]),
         facts(
             [
-                ("Stage", record.stage),
-                ("Value", money(record, locale)),
-                ("Close date", record.close_date or ""),
-                ("Company", plain(company_of(view))),
-                ("Owner", plain(view.owner.name) or "Unknown"),
-                ("Converted to", record.converted_to or ""),
-                ("Converted from", record.converted_from or ""),
+                (_("Stage"), stage_label(record.stage)),
+                (_("Value"), money(record, locale)),
+                (_("Close date"), day(record.close_date)),
+                (_("Company"), plain(company_of(view))),
+                (_("Owner"), plain(view.owner.name) or _("Unknown")),
+                (_("Converted to"), record.converted_to or ""),
+                (_("Converted from"), record.converted_from or ""),
             ]
         ),
         *detail_facts(view),
@@ -180,9 +192,9 @@ def record_card(
     body += _customer_side(view, buttons)
     body += _see_all(record, "participants", len(view.participants))
     body += [action_set(buttons["participants"])] if buttons["participants"] else []
-    body.append(section(f"Followers ({view.follower_count})"))
-    names = [plain(f.user.name) or "Unknown" for f in view.followers]
-    body += bullet_list(names, total=view.follower_count, empty="Nobody follows this record")
+    body.append(section(_("Followers ({n})", n=view.follower_count)))
+    names = [plain(f.user.name) or _("Unknown") for f in view.followers]
+    body += bullet_list(names, total=view.follower_count, empty=_("Nobody follows this record"))
     body += _see_all(record, "followers", view.follower_count)
     choice = view.choice_of(viewer_id) if viewer_id is not None else None
     if viewer_id is not None:
@@ -194,12 +206,12 @@ def record_card(
     if choice is None:
         body += follow_for_choice()
     body.append(action_set(buttons["followers"]))
-    body.append(section("Latest activity"))
-    body += bullet_list([timeline_line(event) for event in view.timeline], empty="Nothing yet")
+    body.append(section(_("Latest activity")))
+    body += bullet_list([timeline_line(event) for event in view.timeline], empty=_("Nothing yet"))
     body += [action_set(buttons["work"])] if buttons["work"] else []
     refresh: Refresh | None = None
     if refresh_user_ids is not None:
-        refresh = refresh_for_users(execute("Refresh", verbs.RECORD_SHOW, {"ref": record.ref}), refresh_user_ids)
+        refresh = refresh_for_users(execute(_("Refresh"), verbs.RECORD_SHOW, {"ref": record.ref}), refresh_user_ids)
     return card(body, refresh=refresh)
 
 
@@ -209,14 +221,15 @@ def people_card(view: RecordView, role: str, start: int = 0) -> Card:
     if role == "participants":
         roles = view.buying_roles
         names = [
-            plain(person_line(c)) + (f" · {roles[c.id].label}" if c.id in roles else "") for c in view.participants
+            plain(person_line(c)) + (f" · {translated(roles[c.id].label)}" if c.id in roles else "")
+            for c in view.participants
         ]
-        title = f"Other participants of {record.ref} ({len(names)})"
+        title = _("Other participants of {ref} ({n})", ref=record.ref, n=len(names))
     else:
-        names = [plain(f.user.name) or "Unknown" for f in view.followers]
-        title = f"Followers of {record.ref} ({len(names)})"
-    back = execute("Back", verbs.RECORD_SHOW, {"ref": record.ref}, inputs=False)
-    more = execute("More", verbs.RECORD_PEOPLE, {**record_data(record), "role": role, "start": len(names)})
+        names = [plain(f.user.name) or _("Unknown") for f in view.followers]
+        title = _("Followers of {ref} ({n})", ref=record.ref, n=len(names))
+    back = execute(_("Back"), verbs.RECORD_SHOW, {"ref": record.ref}, inputs=False)
+    more = execute(_("More"), verbs.RECORD_PEOPLE, {**record_data(record), "role": role, "start": len(names)})
     rest = names[start:]
 
     def line(name: str) -> Element:
@@ -241,11 +254,12 @@ def record_list_card(
     if not records:
         body.append(text(empty))
     for record in records:
-        details = " · ".join(p for p in (record.kind.label, record.stage, plain(record.company)) if p)
+        shown = (translated(record.kind.label), stage_label(record.stage), plain(record.company))
+        details = " · ".join(p for p in shown if p)
         items: list[Element] = [text(f"**{record.ref}** {plain(record.title)}", spacing="Small"), subtle(details)]
         if record.id in flagged:
-            items.append(text(NUDGE_TEXT, color="Attention", size="Small", spacing="None"))
-        body.append(clickable_row(command_button(f"Show {record.ref}", f"show {record.ref}"), items))
+            items.append(text(translated(NUDGE_TEXT), color="Attention", size="Small", spacing="None"))
+        body.append(clickable_row(command_button(_("Show {ref}", ref=record.ref), f"show {record.ref}"), items))
     if more_hint:
         body.append(subtle(more_hint))
     return card(body)
@@ -260,16 +274,17 @@ def new_record_form(
 ) -> Card:
     """The create form; `form_key` (the form's idempotency key) makes a second submit create nothing."""
     values = values or {}
-    body: list[Element] = [heading(f"New {kind.label.lower()}")]
+    lead = kind is Kind.LEAD
+    body: list[Element] = [heading(_("New lead") if lead else _("New opportunity"))]
     if message:
         body.append(notice(message, good=False))
-    body += text_input("title", "Title", values.get("title"), max_length=200, required=True, errors=errors)
-    body += text_input("company", "Company", values.get("company"), max_length=200, errors=errors)
+    body += text_input("title", _("Title"), values.get("title"), max_length=200, required=True, errors=errors)
+    body += text_input("company", _("Company"), values.get("company"), max_length=200, errors=errors)
     body.append(
         action_set(
             [
                 execute(
-                    f"Create {kind.label.lower()}",
+                    _("Create lead") if lead else _("Create opportunity"),
                     verbs.RECORD_CREATE,
                     {"kind": kind.value, "form_key": form_key} if form_key else {"kind": kind.value},
                     "positive",
@@ -281,9 +296,9 @@ def new_record_form(
 
 
 def search_results_card(query: str, records: list[Record], contacts: list[Contact]) -> Card:
-    result = record_list_card(f"Found for “{query[:40]}”", records, "No record matches.")
-    result["body"].append(text("Contacts", weight="Bolder", spacing="Medium", separator=True))
+    result = record_list_card(_("Found for “{query}”", query=query[:40]), records, _("No record matches."))
+    result["body"].append(text(_("Contacts"), weight="Bolder", spacing="Medium", separator=True))
     if not contacts:
-        result["body"].append(subtle("No contact matches."))
+        result["body"].append(subtle(_("No contact matches.")))
     result["body"] += [text(contact_line(c)) for c in contacts]  # escaped there
     return result

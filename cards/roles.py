@@ -4,6 +4,7 @@ at a time so the card stays small with hundreds of participants."""
 from __future__ import annotations
 
 from bot.domain.buying import BuyingRole
+from bot.domain.language import N_, _, translated
 from bot.domain.models import Contact, RecordView
 from cards import verbs
 from cards.common import Card, action_set, card, choice_set, execute, notice, subtle, text
@@ -12,8 +13,12 @@ from cards.records import person_line, record_data, record_header
 
 ROLES_PAGE = 20  # people per page of the form (each picker costs ~0.6 KB)
 NO_ROLE = "none"
-SIGNS = "A Decision maker or an Economic buyer is who signs; open deals from Proposal on without one are flagged."
-ROLE_CHOICES = [("No role", NO_ROLE), *((r.label, r.value) for r in BuyingRole)]
+SIGNS = N_("A Decision maker or an Economic buyer is who signs; open deals from Proposal on without one are flagged.")
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """The role picker's choices in the reader's language."""
+    return [(_("No role"), NO_ROLE), *((translated(r.label), r.value) for r in BuyingRole)]
 
 
 def role_input(contact_id: int) -> str:
@@ -34,20 +39,25 @@ def roles_form(
     pages = max(1, -(-len(people) // ROLES_PAGE))
     page = min(max(page, 0), pages - 1)
     body: list[Element] = [notice(message, good)] if message else []
-    body += [*record_header(record), text("Who is who at the customer?", weight="Bolder")]
+    body += [*record_header(record), text(_("Who is who at the customer?"), weight="Bolder")]
     if not people:
-        body.append(subtle(f"Nobody from the customer is on {record.ref} yet: set the Contact or add participants."))
+        nobody = _("Nobody from the customer is on {ref} yet: set the Contact or add participants.", ref=record.ref)
+        body.append(subtle(nobody))
         return card([*body, action_set(_back_and_people(view))])
-    body.append(subtle(SIGNS))
+    body.append(subtle(translated(SIGNS)))
     shown = people[page * ROLES_PAGE : (page + 1) * ROLES_PAGE]
     pickers, shown_roles = _pickers(view, shown, errors)
     body += pickers
     if pages > 1:
         first = page * ROLES_PAGE + 1
-        body.append(subtle(f"People {first}–{first + len(shown) - 1} of {len(people)}; save before turning the page."))
+        last = first + len(shown) - 1
+        turning = _(
+            "People {first}–{last} of {n}; save before turning the page.", first=first, last=last, n=len(people)
+        )
+        body.append(subtle(turning))
     data = {**record_data(record), "page": page, "shown": shown_roles}
-    actions: list[Action] = [execute("Save roles", verbs.SET_ROLES, data, "positive")]
-    for title, to in (("Previous", page - 1), ("Next", page + 1)):
+    actions: list[Action] = [execute(_("Save roles"), verbs.SET_ROLES, data, "positive")]
+    for title, to in ((_("Previous"), page - 1), (_("Next"), page + 1)):
         if 0 <= to < pages:
             actions.append(execute(title, verbs.ROLES_FORM, {**record_data(record), "page": to}, inputs=False))
     return card([*body, action_set(actions), action_set(_back_and_people(view)[:1])])
@@ -59,13 +69,14 @@ def _pickers(
     """A role picker per person, and the roles they showed (so that Save changes only what was changed)."""
     pickers: list[Element] = []
     shown_roles: dict[str, str] = {}
+    choices = role_choices()
     for contact in shown:
         role = view.buying_roles.get(contact.id)
         shown_roles[str(contact.id)] = role.value if role else NO_ROLE
-        label = person_line(contact) + (" (Contact)" if view.contact and contact.id == view.contact.id else "")
-        pickers += choice_set(
-            role_input(contact.id), label, ROLE_CHOICES, value=shown_roles[str(contact.id)], errors=errors
-        )
+        label = person_line(contact)
+        if view.contact and contact.id == view.contact.id:
+            label = _("{person} (Contact)", person=label)
+        pickers += choice_set(role_input(contact.id), label, choices, value=shown_roles[str(contact.id)], errors=errors)
     return pickers, shown_roles
 
 
@@ -73,7 +84,7 @@ def _back_and_people(view: RecordView) -> list[Action]:
     ref = view.record.ref
     data = record_data(view.record)
     return [
-        execute("Back", verbs.RECORD_SHOW, {"ref": ref}, inputs=False),
-        execute("Set contact", verbs.CONTACT_FORM, data),
-        execute("Add participant", verbs.PARTICIPANT_FORM, data),
+        execute(_("Back"), verbs.RECORD_SHOW, {"ref": ref}, inputs=False),
+        execute(_("Set contact"), verbs.CONTACT_FORM, data),
+        execute(_("Add participant"), verbs.PARTICIPANT_FORM, data),
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.hours import Schedule
+from bot.domain.language import _
 from cards import verbs
 from cards.common import Card, action_set, card, execute, facts, heading, notice, subtle
 from cards.elements import Element
@@ -10,26 +11,34 @@ from cards.elements import Element
 
 def when_told(schedule: Schedule) -> str:
     if schedule.hours is None:
-        return "at any time"
+        return _("at any time")
     if schedule.digest:
-        return f"in one daily digest at {schedule.hours.start:%H:%M} ({schedule.hours.label})"
-    return f"in working hours, {schedule.hours.label}"
+        start = f"{schedule.hours.start:%H:%M}"
+        return _("in one daily digest at {start} ({hours})", start=start, hours=schedule.hours.label)
+    return _("in working hours, {hours}", hours=schedule.hours.label)
 
 
 def working_hours_card(schedule: Schedule, message: str = "", good: bool = True) -> Card:
     body: list[Element] = [notice(message, good)] if message else []
     body += [
-        heading("When notifications reach you"),
-        facts([("Time zone", f"{schedule.time_zone} (from Teams)"), ("Notifications", when_told(schedule))]),
+        heading(_("When notifications reach you")),
+        facts(
+            [
+                (_("Time zone"), _("{zone} (from Teams)", zone=schedule.time_zone)),
+                (_("Notifications"), when_told(schedule)),
+            ]
+        ),
         subtle(
-            "Outside your working hours, notifications wait for the next start (one message per record and"
-            " person); a digest lists a day's changes by record. Other hours: type working hours 09:00-17:30."
+            _(
+                "Outside your working hours, notifications wait for the next start (one message per record and"
+                " person); a digest lists a day's changes by record. Other hours: type working hours 09:00-17:30."
+            )
         ),
         action_set(
             [
-                execute("Only in working hours", verbs.WORKING_HOURS, {"hours": "on"}),
-                execute("Daily digest", verbs.WORKING_HOURS, {"hours": "digest"}),
-                execute("At any time", verbs.WORKING_HOURS, {"hours": "off"}),
+                execute(_("Only in working hours"), verbs.WORKING_HOURS, {"hours": "on"}),
+                execute(_("Daily digest"), verbs.WORKING_HOURS, {"hours": "digest"}),
+                execute(_("At any time"), verbs.WORKING_HOURS, {"hours": "off"}),
             ]
         ),
     ]

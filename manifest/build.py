@@ -18,9 +18,10 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from bot.handlers.commands import COMMANDS, CommandSpec, spec_named
+from bot.domain.language import BRAZIL, GERMAN, N_, PORTUGAL, speaking, translated
+from bot.handlers.commands import COMMANDS, CommandSpec, local_name, local_usage, spec_named
 from bot.handlers.extension import EXTENSION_COMMANDS, QUERY_PARAMETER, ExtensionCommand
-from bot.notify.feed import manifest_activities
+from bot.notify.feed import ACTIVITY_TYPES, manifest_activities
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -28,9 +29,24 @@ TEMPLATE = HERE / "manifest.json"
 ICONS = ("color.png", "outline.png")
 BUILD = HERE / "build"
 MANIFEST_VERSION = "1.30"
-SCHEMA = (
-    ROOT / "node_modules/@microsoft/app-manifest/build/json-schemas/teams"
-) / f"v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
+SCHEMAS = ROOT / "node_modules/@microsoft/app-manifest/build/json-schemas/teams" / f"v{MANIFEST_VERSION}"
+SCHEMA = SCHEMAS / "MicrosoftTeams.schema.json"
+LOCALIZATION_SCHEMA = SCHEMAS / "MicrosoftTeams.Localization.schema.json"
+# The package's other languages: Teams' language tag, the file, and our language (bot/domain/language.py).
+LANGUAGES = (("de", "de.json", GERMAN), ("pt-pt", "pt-PT.json", PORTUGAL), ("pt-br", "pt-BR.json", BRAZIL))
+# What the store and the app bar show, as the template says it in English (a test keeps the two the same), for
+# the catalogs to translate into each language file.
+LISTING = {
+    "name.short": N_("CRM"),
+    "name.full": N_("CRM: leads, opportunities and the people around them"),
+    "description.short": N_("Leads and opportunities, their contacts and followers, right in Teams."),
+    "description.full": N_(
+        "A CRM that lives in Microsoft Teams. Create leads and opportunities, set each one's Contact (the main"
+        " person at the customer) and Other participants, and follow the records you care about: followers are"
+        " told about every change in their chat with the bot. Type help to start."
+    ),
+}
+SEARCH, MESSAGE = N_("Search"), N_("Message")  # the message extension's parameter titles
 PLACEHOLDER = "${{MicrosoftAppId}}"
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 DOMAIN = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -56,9 +72,17 @@ def menu_commands() -> list[CommandSpec]:
     return (first + rest)[:MENU_LIMIT]
 
 
-def menu_entry(command: CommandSpec) -> dict[str, str]:
-    description = command.description if command.usage == command.name else f"{command.usage}: {command.description}"
-    return {"title": command.name, "description": description}  # limits: tests/manifest checks them
+def menu_entry(command: CommandSpec, language: str = "en") -> dict[str, str]:
+    """A menu entry in `language` (speak it around the call): the reader's word, what it takes and does."""
+    title, usage, described = (
+        local_name(command, language),
+        local_usage(command, language),
+        translated(command.description),
+    )
+    description = described if usage == title else f"{usage}: {described}"
+    if len(description) > DESCRIPTION_LIMIT:  # a longer language's usage: the description alone still fits
+        description = described
+    return {"title": title, "description": description}  # limits: tests/manifest checks them
 
 
 def extension_command(command: ExtensionCommand) -> dict[str, Any]:
@@ -70,7 +94,7 @@ def extension_command(command: ExtensionCommand) -> dict[str, Any]:
         entry |= {"context": ["compose", "commandBox"], "initialRun": True}
     else:
         entry |= {"context": ["message"], "fetchTask": True}
-    name, title = (QUERY_PARAMETER, "Search") if command.kind == "query" else ("message", "Message")
+    name, title = (QUERY_PARAMETER, SEARCH) if command.kind == "query" else ("message", MESSAGE)
     entry["parameters"] = [{"name": name, "title": title, "description": command.parameter}]
     return entry
 
@@ -105,12 +129,49 @@ def check_domain(domain: str) -> list[str]:
 def build_manifest(app_id: str, domain: str = "") -> dict[str, Any]:
     app_id = check_app_id(app_id)
     manifest: dict[str, Any] = json.loads(TEMPLATE.read_text().replace(PLACEHOLDER, app_id))
+    manifest["localizationInfo"] = {
+        "defaultLanguageTag": "en-us",
+        "additionalLanguages": [{"languageTag": tag, "file": file} for tag, file, _language in LANGUAGES],
+    }
     commands = [menu_entry(c) for c in menu_commands()]
     manifest["bots"][0]["commandLists"] = [{"scopes": [scope], "commands": commands} for scope in SCOPES]
     manifest["composeExtensions"] = compose_extensions(app_id)
     manifest["validDomains"] = check_domain(domain)
     manifest["activities"] = manifest_activities()  # Graph refuses an activityType not declared here
     return manifest
+
+
+def language_file(manifest: dict[str, Any], language: str) -> dict[str, Any]:
+    """The package's strings in `language` (Teams' localization file): names, descriptions, the command
+    menus (words the bot understands in that language), the message extension and the feed's activity types."""
+    found: dict[str, Any] = {"$schema": LOCALIZATION_SCHEMA_URL}
+    with speaking(language):
+        found |= {key: translated(text) for key, text in LISTING.items()}
+        entries = [menu_entry(c, language) for c in menu_commands()]
+        for i in range(len(manifest["bots"][0]["commandLists"])):
+            for j, entry in enumerate(entries):
+                found[f"bots[0].commandLists[{i}].commands[{j}].title"] = entry["title"]
+                found[f"bots[0].commandLists[{i}].commands[{j}].description"] = entry["description"]
+        for i, command in enumerate(manifest["composeExtensions"][0]["commands"]):
+            found[f"composeExtensions[0].commands[{i}].title"] = translated(command["title"])
+            found[f"composeExtensions[0].commands[{i}].description"] = translated(command["description"])
+            for j, parameter in enumerate(command["parameters"]):
+                found[f"composeExtensions[0].commands[{i}].parameters[{j}].title"] = translated(parameter["title"])
+                described = translated(parameter["description"])
+                found[f"composeExtensions[0].commands[{i}].parameters[{j}].description"] = described
+        for i, (description, template) in enumerate(ACTIVITY_TYPES.values()):
+            found[f"activities.activityTypes[{i}].description"] = translated(description)
+            found[f"activities.activityTypes[{i}].templateText"] = translated(template)
+    return found
+
+
+def language_files(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {file: language_file(manifest, language) for _tag, file, language in LANGUAGES}
+
+
+LOCALIZATION_SCHEMA_URL = (
+    f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.Localization.schema.json"
+)
 
 
 def schema_errors(manifest: dict[str, Any], schema_path: Path = SCHEMA) -> list[str]:
@@ -128,13 +189,20 @@ def schema_errors(manifest: dict[str, Any], schema_path: Path = SCHEMA) -> list[
 
 
 def write_package(manifest: dict[str, Any], out: Path = BUILD) -> Path:
-    """manifest.json and the icons at the zip's root, with fixed timestamps: same input, same bytes."""
+    """manifest.json, the language files and the icons at the zip's root, with fixed timestamps: same input,
+    same bytes."""
     out.mkdir(parents=True, exist_ok=True)
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     (out / "manifest.json").write_text(text)
+    languages = [
+        (file, (json.dumps(strings, indent=2, ensure_ascii=False) + "\n").encode())
+        for file, strings in language_files(manifest).items()
+    ]
     package = out / "appPackage.zip"
     with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as archive:
-        entries = [("manifest.json", text.encode())] + [(name, (HERE / name).read_bytes()) for name in ICONS]
+        entries = [("manifest.json", text.encode()), *languages] + [
+            (name, (HERE / name).read_bytes()) for name in ICONS
+        ]
         for name, data in entries:
             archive.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
     return package
@@ -149,7 +217,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         manifest = build_manifest(args.app_id, args.domain)
-        errors = schema_errors(manifest)
+        errors = schema_errors(manifest) + [
+            f"{file}: {error}"
+            for file, strings in language_files(manifest).items()
+            for error in schema_errors(strings, LOCALIZATION_SCHEMA)
+        ]
         if errors:
             raise BuildError("the manifest does not match the official schema:\n  " + "\n  ".join(errors))
     except BuildError as exc:

@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from bot.domain.errors import DomainError
+from bot.domain.language import N_, _, translated
 from bot.domain.models import OPPORTUNITY_STAGES, Kind, Record
 
 
@@ -26,25 +27,32 @@ class BuyingRole(enum.StrEnum):
 
     @property
     def label(self) -> str:
+        """The English name, as events store it and people may always type it (shown through `translated`)."""
         return _LABELS[self]
 
 
 _LABELS = {
-    BuyingRole.DECISION_MAKER: "Decision maker",
-    BuyingRole.ECONOMIC_BUYER: "Economic buyer",
-    BuyingRole.CHAMPION: "Champion",
-    BuyingRole.INFLUENCER: "Influencer",
-    BuyingRole.TECHNICAL_EVALUATOR: "Technical evaluator",
-    BuyingRole.LEGAL_PROCUREMENT: "Legal or procurement",
-    BuyingRole.USER: "User",
-    BuyingRole.OTHER: "Other",
+    BuyingRole.DECISION_MAKER: N_("Decision maker"),
+    BuyingRole.ECONOMIC_BUYER: N_("Economic buyer"),
+    BuyingRole.CHAMPION: N_("Champion"),
+    BuyingRole.INFLUENCER: N_("Influencer"),
+    BuyingRole.TECHNICAL_EVALUATOR: N_("Technical evaluator"),
+    BuyingRole.LEGAL_PROCUREMENT: N_("Legal or procurement"),
+    BuyingRole.USER: N_("User"),
+    BuyingRole.OTHER: N_("Other"),
 }
 SIGNERS = frozenset({BuyingRole.DECISION_MAKER, BuyingRole.ECONOMIC_BUYER})  # what the nudge looks for
 NO_ROLE_WORDS = ("none", "no role", "clear", "remove", "-")
-ROLE_LIST = ", ".join(r.label for r in BuyingRole)
+
+
+def role_list() -> str:
+    """Every role's name in the reader's language, for a message."""
+    return ", ".join(translated(r.label) for r in BuyingRole)
+
+
 # From the stage after the first (Proposal on) while the deal is open: a closed deal is not nudged.
 NUDGE_STAGES = frozenset(OPPORTUNITY_STAGES[1:3])
-NUDGE_TEXT = "No decision maker on this deal yet"
+NUDGE_TEXT = N_("No decision maker on this deal yet")
 
 _SPACES = re.compile(r"[\s_\-/]+")
 
@@ -68,13 +76,23 @@ _BY_NAME = (
 def parse_role(text: str | None, field: str = "role") -> BuyingRole | None:
     """`Decision maker`, `decision-maker`, `economic_buyer` -> the role; `none` / empty -> no role."""
     key = _key(text or "")
-    if not key or key in NO_ROLE_WORDS:
+    if not key or key in NO_ROLE_WORDS or key in _no_role_words():
         return None
-    role = _BY_NAME.get(key)
+    role = _BY_NAME.get(key) or _in_readers_language().get(key)
     if role is None:
         shown = (text or "").strip()[:40]
-        raise DomainError(f"“{shown}” is not a buying role. Choose one of: {ROLE_LIST} (or none).", field)
+        refused = _("“{role}” is not a buying role. Choose one of: {roles} (or none).", role=shown, roles=role_list())
+        raise DomainError(refused, field)
     return role
+
+
+def _in_readers_language() -> dict[str, BuyingRole]:
+    """The roles as the reader names them (`Entscheider`, `Decisor`); English names always work too."""
+    return {_key(translated(r.label)): r for r in BuyingRole}
+
+
+def _no_role_words() -> set[str]:
+    return {_key(_("none")), _key(_("no role"))}
 
 
 def split_role(text: str) -> tuple[str, BuyingRole | None] | None:
@@ -83,13 +101,15 @@ def split_role(text: str) -> tuple[str, BuyingRole | None] | None:
     words = text.split()
     for size in range(min(4, len(words)), 0, -1):
         tail = " ".join(words[-size:])
-        if _key(tail) in _BY_NAME or _key(tail) in NO_ROLE_WORDS:
+        key = _key(tail)
+        if key in _BY_NAME or key in NO_ROLE_WORDS or key in _in_readers_language() or key in _no_role_words():
             return " ".join(words[:-size]), parse_role(tail)
     return None
 
 
 def role_label(role: BuyingRole | None) -> str:
-    return role.label if role else "no role"
+    """In the reader's language."""
+    return translated(role.label) if role else _("no role")
 
 
 def lacks_decision_maker(record: Record, roles: Iterable[BuyingRole | None]) -> bool:

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.domain.errors import DomainError
+from bot.domain.language import N_, _, current
 from bot.domain.rules import MAX_FIELD, MAX_NAME, clean_text, is_valid_email
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -123,26 +124,27 @@ class Offered:
     message_id: str | None
 
 
-NO_NAME = "No name or email"
-FORMULA = "A cell would run as a spreadsheet formula"
-BAD_EMAIL = "Not a valid email"
-DUPLICATE = "The same email appears earlier in the file"
-TOO_LONG = "A value is too long"
+# Why a row is refused: stored with a pending import as they are (English), shown through `translated`.
+NO_NAME = N_("No name or email")
+FORMULA = N_("A cell would run as a spreadsheet formula")
+BAD_EMAIL = N_("Not a valid email")
+DUPLICATE = N_("The same email appears earlier in the file")
+TOO_LONG = N_("A value is too long")
 
 
 def decode(data: bytes) -> str:
     """The file's text, or NotReadable (see the module's choices)."""
     if not data.strip():
-        raise NotReadable("The file is empty.")
+        raise NotReadable(_("The file is empty."))
     if data.startswith(_MAGIC):
-        raise NotReadable("That is not a CSV file (it looks like a spreadsheet, image or archive). Save it as CSV.")
+        raise NotReadable(_("That is not a CSV file (it looks like a spreadsheet, image or archive). Save it as CSV."))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise NotReadable("That is not a CSV file I can read (broken UTF-16).") from None
+            raise NotReadable(_("That is not a CSV file I can read (broken UTF-16).")) from None
     if b"\x00" in data:
-        raise NotReadable("That is not a CSV file: it holds binary data.")
+        raise NotReadable(_("That is not a CSV file: it holds binary data."))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -150,9 +152,9 @@ def decode(data: bytes) -> str:
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
-        raise NotReadable("That is not a CSV file: it holds bytes that are not text.") from None
+        raise NotReadable(_("That is not a CSV file: it holds bytes that are not text.")) from None
     if sum(1 for c in text if ord(c) < 32 and c not in "\r\n\t") > 0:
-        raise NotReadable("That is not a CSV file: it holds binary data.")
+        raise NotReadable(_("That is not a CSV file: it holds binary data."))
     return text
 
 
@@ -192,35 +194,50 @@ def parse(data: bytes) -> ParsedFile:
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         header = next(reader, None)
         if header is None:
-            raise NotReadable("The file is empty.")
+            raise NotReadable(_("The file is empty."))
         columns = _columns(header)
         if "email" not in columns and not {"name", "first", "last"} & set(columns):
             raise NotReadable(
-                "The file has no column I know. Use Outlook's or Google's export, or the header "
-                "name,email,company,phone,job title."
+                _(
+                    "The file has no column I know. Use Outlook's or Google's export, or the header "
+                    "name,email,company,phone,job title."
+                )
             )
         parsed, seen = ParsedFile(), set[str]()
         number = 2
         for cells in reader:
             if any(cell.strip() for cell in cells):
                 if len(parsed.rows) + parsed.refused_count >= MAX_IMPORT_ROWS:
-                    raise NotReadable(f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it into smaller files.")
+                    rows = current().number(MAX_IMPORT_ROWS)
+                    raise NotReadable(_("The file has more than {n} rows; split it into smaller files.", n=rows))
                 _read_row(parsed, seen, number, cells, columns)
             number += 1
     except csv.Error as exc:
         raise NotReadable(_broken(number, str(exc))) from None
     if not parsed.rows and not parsed.refused:
-        raise NotReadable("The file has a header but no contacts.")
+        raise NotReadable(_("The file has a header but no contacts."))
     return parsed
 
 
 def _broken(row: int, error: str) -> str:
     """Why the file cannot be read as CSV, for the person (strict reading: nothing guessed, nothing half-read)."""
     if "unexpected end of data" in error:  # the quote never closes: the rest of the file would be one value
-        return f'A quote (") opened in row {row} is never closed, so the rest of the file would be one value. Fix it and send the file again.'
+        return _(
+            'A quote (") opened in row {row} is never closed, so the rest of the file would be one value.'
+            " Fix it and send the file again.",
+            row=row,
+        )
     if "field larger than field limit" in error:
-        return f"Row {row} has a value longer than any contact's (probably a quote that is not closed). Fix it and send the file again."
-    return f"Row {row} is not valid CSV ({error}). Fix it (or save the file again as CSV) and send it again."
+        return _(
+            "Row {row} has a value longer than any contact's (probably a quote that is not closed)."
+            " Fix it and send the file again.",
+            row=row,
+        )
+    return _(
+        "Row {row} is not valid CSV ({error}). Fix it (or save the file again as CSV) and send it again.",
+        row=row,
+        error=error,
+    )
 
 
 def _read_row(parsed: ParsedFile, seen: set[str], number: int, cells: list[str], columns: dict[str, int]) -> None:

@@ -8,11 +8,11 @@ import re
 from datetime import date, timedelta
 
 from bot.domain.errors import DomainError
+from bot.domain.language import _
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)  # 0-9 only (bot/domain/money.py says why)
 _IN = re.compile(r"in (\d{1,3}) (day|week|month)s?", re.ASCII)
-HINT = "Write it like 2027-03-31, next friday or end of quarter."
 
 
 def _month_end(year: int, month: int) -> date:
@@ -64,18 +64,24 @@ def parse_close_date(raw: str | None, today: date, field: str = "close_date") ->
     said = " ".join((raw or "").lower().split())
     shown = (raw or "").strip()[:30]
     if any(c.isdigit() and not c.isascii() for c in said):
-        raise DomainError(f"Write the date with the digits 0-9 (“{shown}”). {HINT}", field)
+        raise DomainError(_("Write the date with the digits 0-9 (“{day}”). {hint}", day=shown, hint=_hint()), field)
     match = _ISO.fullmatch(said)
     if match:
         try:
             day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
-            raise DomainError(f"“{shown}” is not a date on the calendar. {HINT}", field) from None
+            raise DomainError(
+                _("“{day}” is not a date on the calendar. {hint}", day=shown, hint=_hint()), field
+            ) from None
     else:
         found = _relative(said, today)
         if found is None:
-            raise DomainError(f"“{shown}” is not a date I understand. {HINT}", field)
+            raise DomainError(_("“{day}” is not a date I understand. {hint}", day=shown, hint=_hint()), field)
         day = found
     if not 2000 <= day.year <= 2100:
-        raise DomainError(f"“{shown}” is too far off for a close date. {HINT}", field)
+        raise DomainError(_("“{day}” is too far off for a close date. {hint}", day=shown, hint=_hint()), field)
     return day
+
+
+def _hint() -> str:
+    return _("Write it like 2027-03-31, next friday or end of quarter.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from bot.domain.language import N_, _, current, translated
 from bot.domain.models import Event, NotifyChoice, Record, User
 from bot.domain.pipeline import Pipeline
 
@@ -71,13 +72,15 @@ class Notification:
     def subject(self) -> str:
         """What it is about, as the `notifications` card names it."""
         if self.target is Target.CHANNEL:
-            return f"Weekly pipeline, week of {self.occasion}" if self.purpose is Purpose.WEEKLY else str(self.purpose)
+            if self.purpose is Purpose.WEEKLY:
+                return _("Weekly pipeline, week of {week}", week=current().day(self.occasion))
+            return str(self.purpose)
         return self.record_ref
 
     @property
     def audience(self) -> str:
         """Whom it is to, as the `notifications` card names them."""
-        return "the team channel" if self.target is Target.CHANNEL else self.recipient_name
+        return _("the team channel") if self.target is Target.CHANNEL else self.recipient_name
 
 
 class DeliverTo(enum.StrEnum):
@@ -89,11 +92,14 @@ class DeliverTo(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            DeliverTo.CHAT: "Chat message",
-            DeliverTo.FEED: "Teams activity feed",
-            DeliverTo.BOTH: "Chat message and activity feed",
-        }[self]
+        """In the reader's language."""
+        return translated(
+            {
+                DeliverTo.CHAT: N_("Chat message"),
+                DeliverTo.FEED: N_("Teams activity feed"),
+                DeliverTo.BOTH: N_("Chat message and activity feed"),
+            }[self]
+        )
 
 
 @dataclass(frozen=True)

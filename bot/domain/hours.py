@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot.domain.language import current
+
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$", re.ASCII)  # 0-9 only
 _STORED = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})/([0-6]{1,7})$", re.ASCII)
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -53,9 +55,9 @@ class WorkingHours:
 
     @property
     def label(self) -> str:
-        days = (
-            f"{DAY_NAMES[self.days[0]]}–{DAY_NAMES[self.days[-1]]}" if len(self.days) > 1 else DAY_NAMES[self.days[0]]
-        )
+        """`08:00–18:00, Monday–Friday`, the days in the reader's language."""
+        name = current().weekday
+        days = f"{name(self.days[0])}–{name(self.days[-1])}" if len(self.days) > 1 else name(self.days[0])
         return f"{self.start:%H:%M}–{self.end:%H:%M}, {days}"
 
     @classmethod

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 ENGLISH = "en"
@@ -78,10 +79,16 @@ def numbers_locale(tag: str | None) -> str:
         return fallback
 
 
+# CLDR's English (tests/unit/test_language.py checks it against Babel's): an English turn imports no Babel.
+ENGLISH_NUMBERS = (",", ".", 3, 3)
+
+
 @functools.lru_cache(maxsize=64)
 def _symbols(locale: str) -> tuple[str, str, int, int]:
     """The locale's group separator, decimal mark and group sizes (Babel's CLDR data): `de` -> `.`, `,`;
     `fr` -> a narrow no-break space; `de_CH` -> `’`; `en_IN` groups 12,34,567."""
+    if locale == ENGLISH:
+        return ENGLISH_NUMBERS
     from babel import Locale
     from babel.numbers import get_decimal_symbol, get_group_symbol, parse_pattern  # lazily
 
@@ -158,14 +165,26 @@ class Translator:
         """A count or an amount in whole units, grouped the reader's way."""
         return grouped(value, self.locale)
 
+    def full_day(self, when: date) -> str:
+        """`Monday 07 December 2026`; `Montag, 7. Dezember 2026`; `segunda-feira, 7 de dezembro de 2026`."""
+        if self.language == ENGLISH:
+            return f"{when:%A %d %B %Y}"
+        from babel.dates import format_date
+
+        return str(format_date(when, "full", self.locale))
+
+    def weekday(self, index: int) -> str:
+        """Monday (0) to Sunday (6) in the reader's language (CLDR's names: `Montag`, `segunda-feira`)."""
+        from babel.dates import get_day_names
+
+        return str(get_day_names("wide", locale=self.locale)[index])
+
     def day(self, iso: str | None) -> str:
         """A calendar day (`2027-03-31`) the reader's way (CLDR's medium date): as it is in English (what people
         type back), `31.03.2027` in German, `31/03/2027` in Portugal, `31 de mar. de 2027` in Brazil. Anything
         not a day stays as it is."""
         if not iso or self.language == ENGLISH:
             return iso or ""
-        from datetime import date
-
         from babel.dates import format_date
 
         try:
@@ -238,6 +257,17 @@ def ngettext(singular: str, plural: str, n: int, /, **values: object) -> str:
 
 def pgettext(context: str, message: str, /, **values: object) -> str:
     return _CURRENT.get().pgettext(context, message, **values)
+
+
+def day(iso: str | None) -> str:
+    """A calendar day in the current language (`Translator.day`)."""
+    return _CURRENT.get().day(iso)
+
+
+def translated(marked: str, /, **values: object) -> str:
+    """A text marked `N_` where it was made (a stage, a role, a command's description), in the current
+    language; any other text comes back as it is."""
+    return _CURRENT.get().gettext(marked, **values)
 
 
 def N_(message: str) -> str:  # gettext's name for "mark for extraction, translate later"

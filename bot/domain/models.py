@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.domain.language import N_, translated
+
 if TYPE_CHECKING:
     from bot.domain.buying import BuyingRole
 
@@ -21,17 +23,24 @@ class Kind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "Lead" if self is Kind.LEAD else "Opportunity"
+        """The English name (shown through `translated`)."""
+        return N_("Lead") if self is Kind.LEAD else N_("Opportunity")
 
 
-LEAD_STAGES: tuple[str, ...] = ("New", "Contacted", "Qualified", "Disqualified")
-OPPORTUNITY_STAGES: tuple[str, ...] = ("Prospecting", "Proposal", "Negotiation", "Won", "Lost")
-CONVERTED = "Converted"  # a lead's final state after conversion; never chosen by hand
+# Stages are stored and typed by these English names; a reader sees `stage_label(stage)`.
+LEAD_STAGES: tuple[str, ...] = (N_("New"), N_("Contacted"), N_("Qualified"), N_("Disqualified"))
+OPPORTUNITY_STAGES: tuple[str, ...] = (N_("Prospecting"), N_("Proposal"), N_("Negotiation"), N_("Won"), N_("Lost"))
+CONVERTED = N_("Converted")  # a lead's final state after conversion; never chosen by hand
 CLOSED_STAGES = frozenset({"Won", "Lost", "Disqualified"})  # a deal that closes ends "until closed" follows
 
 
 def stages_for(kind: Kind) -> tuple[str, ...]:
     return LEAD_STAGES if kind is Kind.LEAD else OPPORTUNITY_STAGES
+
+
+def stage_label(stage: str | None) -> str:
+    """A stage as the reader names it (`Won` -> `Gewonnen`); a name that is not a stage stays as it is."""
+    return translated(stage) if stage else ""
 
 
 class Role(enum.StrEnum):
@@ -76,12 +85,15 @@ class NotifyChoice(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            NotifyChoice.ALL: "Everything",
-            NotifyChoice.STAGE: "Stage changes and conversion only",
-            NotifyChoice.COMMENTS: "Comments only",
-            NotifyChoice.MUTED: "Nothing (muted, still following)",
-        }[self]
+        """In the reader's language."""
+        return translated(
+            {
+                NotifyChoice.ALL: N_("Everything"),
+                NotifyChoice.STAGE: N_("Stage changes and conversion only"),
+                NotifyChoice.COMMENTS: N_("Comments only"),
+                NotifyChoice.MUTED: N_("Nothing (muted, still following)"),
+            }[self]
+        )
 
     def wants(self, kind: EventKind) -> bool:
         if kind in FOLLOW_KINDS:  # following is not news: the owner gets a daily roll-up instead
@@ -236,7 +248,9 @@ class FollowFor(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"closed": "Until the deal closes", "30": "For 30 days", "7": "For 7 days"}[self.value]
+        """In the reader's language."""
+        labels = {"closed": N_("Until the deal closes"), "30": N_("For 30 days"), "7": N_("For 7 days")}
+        return translated(labels[self.value])
 
     @property
     def days(self) -> int | None:
@@ -244,13 +258,17 @@ class FollowFor(enum.StrEnum):
 
     @classmethod
     def read(cls, said: str) -> FollowFor | None:
-        """`30`, `for 30 days`, `7 days`, `until closed`... -> the choice; None for anything else."""
-        words = said.casefold().replace("for", " ").replace("days", " ").replace("day", " ").split()
+        """`30`, `for 30 days`, `7 days`, `until closed`... -> the choice; None for anything else. German and
+        Portuguese say it too: `30 Tage`, `für 7 Tage`, `durante 30 dias`, `por 7 dias`."""
+        words = [w for w in said.casefold().split() if w not in _DAYS_WORDS]
         if words in (["30"], ["7"]):
             return cls(words[0])
-        if words and words[0] in ("until", "till", "closed", "close") and len(words) <= 4:
+        if words and words[0] in ("until", "till", "closed", "close", "bis", "até") and len(words) <= 4:
             return cls.CLOSED
         return None
+
+
+_DAYS_WORDS = frozenset({"for", "days", "day", "für", "tage", "tag", "durante", "por", "dias", "dia"})
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ MAX_MAJOR = 10**12  # a deal worth a trillion or more is a typo; stays exact in 
 # Digits are 0-9 only (re.ASCII): another script's digits are refused, not read (several look like other Latin
 # digits: Bengali ৪ is 4, drawn like 8), and a card shows the value in 0-9.
 _AMOUNT = re.compile(r"(\d{1,13})(?:\.(\d{1,6}))?", re.ASCII)
+_DECIMAL_COMMA = re.compile(r"\d{1,3}(?:[.\u00a0\u202f ’']\d{3})+,\d{1,2}|\d+,\d{1,2}", re.ASCII)
 _GROUPING = re.compile(r"(?<=\d)[,'_ \u00a0\u202f](?=\d{3}(?:\D|$))", re.ASCII)
 
 
@@ -70,10 +71,14 @@ def is_currency(word: str) -> bool:
 
 
 def parse_amount(raw: str | None, currency: str, field: str = "value") -> int:
-    """`25000`, `25,000.50`, `25 000` -> minor units of `currency`. Refuses what is not a plain,
-    non-negative amount with at most the currency's decimals (`abc`, `-5`, `1e309`, `inf`)."""
+    """`25000`, `25,000.50`, `25 000` -> minor units of `currency`; for a reader whose decimal mark is a
+    comma (German, Portuguese), `25.000,50` and `25000,5` too. Refuses what is not a plain, non-negative
+    amount with at most the currency's decimals (`abc`, `-5`, `1e309`, `inf`)."""
     typed = (raw or "").strip()
     shown = typed[:30]
+    if _DECIMAL_COMMA.fullmatch(typed) and decimal_mark(current().locale) == ",":
+        # A comma followed by one or two digits can only be a decimal mark (a group has three).
+        typed = re.sub(r"[.\u00a0\u202f ’']", "", typed).replace(",", ".")
     if typed.startswith("-"):
         raise DomainError(_("A value can't be negative (“{value}”).", value=shown), field)
     if other_digits(typed):
@@ -105,6 +110,18 @@ def parse_amount(raw: str | None, currency: str, field: str = "value") -> int:
 
 def as_decimal(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-exponent(currency))
+
+
+def shown_money(stored: str | None) -> str:
+    """An amount as events store it (`25,000.10 EUR`, written in English: bot/services/details.py) the current
+    reader's way; anything else as it is."""
+    amount, _space, currency = (stored or "").rpartition(" ")
+    if not amount or not is_currency(currency):
+        return stored or ""
+    try:
+        return format_money(parse_amount(amount, currency.upper()), currency.upper())
+    except DomainError:
+        return stored or ""
 
 
 def format_money(minor: int, currency: str, locale: str | None = None) -> str:

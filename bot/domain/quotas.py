@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.domain.errors import DomainError
+from bot.domain.language import N_, _, translated
 
 WINDOW_SECONDS = 60.0
 
@@ -23,8 +24,8 @@ class Quota:
 
 
 QUOTAS = {
-    "records": Quota(30, 600, "records"),  # leads and opportunities created
-    "contacts": Quota(60, 1200, "contacts"),
+    "records": Quota(30, 600, N_("records")),  # leads and opportunities created
+    "contacts": Quota(60, 1200, N_("contacts")),
 }
 
 
@@ -46,13 +47,22 @@ class WriteQuotas:
         if len(mine) >= quota.per_user:
             wait = int(mine[0] + WINDOW_SECONDS - now) + 1
             raise QuotaExceeded(
-                f"You created {len(mine)} {quota.noun} in the last minute, the most one person may. "
-                f"Please try again in {wait} seconds."
+                _(
+                    "You created {n} {what} in the last minute, the most one person may. "
+                    "Please try again in {wait} seconds.",
+                    n=len(mine),
+                    what=translated(quota.noun),
+                    wait=wait,
+                )
             )
         if len(ours) >= quota.per_tenant:
             raise QuotaExceeded(
-                f"Your organisation created {len(ours)} {quota.noun} in the last minute, the most it may. "
-                "Please try again in a minute."
+                _(
+                    "Your organisation created {n} {what} in the last minute, the most it may. "
+                    "Please try again in a minute.",
+                    n=len(ours),
+                    what=translated(quota.noun),
+                )
             )
         mine.append(now)
         ours.append(now)

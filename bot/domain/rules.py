@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.domain.errors import DomainError, NotFound
+from bot.domain.language import N_, _, translated
 from bot.domain.models import Kind
 
 MAX_NAME = 200
@@ -24,10 +25,10 @@ _EMAIL = re.compile(
 )
 _REF = re.compile(r"\s*([LOlo])\s*-?\s*(\d{1,9})\s*", re.ASCII)  # 0-9 only: `O-١` is no reference
 SEND_ID = re.compile(r"[0-9a-f]{32}")
-SEND_REFUSALS = {
-    "sent": "This email was already sent.",
-    "sending": "This email is being sent right now.",
-    "unknown": "The last try may have gone out: check Sent Items in Outlook, then open the email again to resend.",
+SEND_REFUSALS = {  # shown through `translated`
+    "sent": N_("This email was already sent."),
+    "sending": N_("This email is being sent right now."),
+    "unknown": N_("The last try may have gone out: check Sent Items in Outlook, then open the email again to resend."),
 }
 AAD_ID = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -81,7 +82,7 @@ def normalise_email(raw: str | None, field: str = "email") -> str | None:
     if not email:
         return None
     if not is_valid_email(email):
-        raise DomainError(f"“{email[:80]}” is not a valid email address.", field)
+        raise DomainError(_("“{email}” is not a valid email address.", email=email[:80]), field)
     return email
 
 
@@ -89,15 +90,30 @@ def parse_ref(ref: str) -> tuple[Kind, int]:
     """`L-3`, `l3`, `O-12` -> (kind, number). Anything else is "not found"."""
     match = _REF.fullmatch(ref or "")
     if not match:
-        raise NotFound(f"I can't find a record called “{clean_text(ref)[:40]}”. References look like L-3 or O-12.")
+        raise NotFound(
+            _("I can't find a record called “{ref}”. References look like L-3 or O-12.", ref=clean_text(ref)[:40])
+        )
     kind = Kind.LEAD if match.group(1).upper() == "L" else Kind.OPPORTUNITY
     return kind, int(match.group(2))
 
 
+# What `limited` refusals name (the callers pass these English texts; the reader sees their translation).
+LABELS = (
+    N_("A title"),
+    N_("A company name"),
+    N_("A name"),
+    N_("A phone number"),
+    N_("A job title"),
+    N_("A description"),
+    N_("A next step"),
+)
+
+
 def limited(value: str | None, field: str, label: str, maximum: int = MAX_FIELD) -> str | None:
+    """`label` (`A title`) is one of LABELS: it reads as the subject of the refusal, in the reader's language."""
     text = clean_text(value)
     if len(text) > maximum:
-        raise DomainError(f"{label} can be at most {maximum} characters.", field)
+        raise DomainError(_("{what} can be at most {n} characters.", what=translated(label), n=maximum), field)
     return text or None
 
 

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, cast
 
 from bot.domain.errors import DomainError, NotFound
+from bot.domain.language import _
 from bot.domain.models import User
 from bot.handlers.email import EmailActions
 from bot.handlers.payload import BadPayload
@@ -33,7 +34,7 @@ class Actions:
     async def handle(self, click: Click, verb: Any) -> Reply:
         route = self.route(verb)
         if route is None or not isinstance(click.data, dict):
-            return Reply(text="This button is out of date. Type help to start again.", outcome="bad_payload")
+            return Reply(text=_("This button is out of date. Type help to start again."), outcome="bad_payload")
         clicked = Clicked(self.services, self.email, click)
         try:
             if route.waits:

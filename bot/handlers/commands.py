@@ -6,7 +6,9 @@ import enum
 import re
 from dataclasses import dataclass
 
+from bot.domain.language import N_, _, current
 from bot.domain.models import Mentioned, Place
+from bot.handlers.command_words import LOCALIZED
 
 MAX_MESSAGE_CHARS = 8000  # longer than any real command; a 100 KB paste is refused before parsing
 
@@ -28,94 +30,126 @@ class CommandSpec:
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec("help", "help", "What I can do, with buttons", Args.NONE, button=False),
-    CommandSpec("new lead", "new lead <title>", "Create a lead (without a title: a form)", Args.TEXT, button=True),
+    CommandSpec("help", "help", N_("What I can do, with buttons"), Args.NONE, button=False),
+    CommandSpec("new lead", "new lead <title>", N_("Create a lead (without a title: a form)"), Args.TEXT, button=True),
     CommandSpec(
         "new opportunity",
         "new opportunity <title>",
-        "Create an opportunity (without a title: a form)",
+        N_("Create an opportunity (without a title: a form)"),
         Args.TEXT,
         button=True,
     ),
     CommandSpec(
-        "new contact", "new contact <name> <email>", "Add a contact (without details: a form)", Args.TEXT, button=True
+        "new contact",
+        "new contact <name> <email>",
+        N_("Add a contact (without details: a form)"),
+        Args.TEXT,
+        button=True,
     ),
-    CommandSpec("contacts", "contacts [text]", "List or search your contacts", Args.TEXT, button=True),
-    CommandSpec("leads", "leads", "The latest leads", Args.NONE, button=True),
-    CommandSpec("opportunities", "opportunities", "The latest opportunities", Args.NONE, button=True),
-    CommandSpec("my", "my", "Records you own or follow", Args.NONE, button=True),
-    CommandSpec("show", "show <ref>", "Show a record, e.g. show L-3", Args.REF),
-    CommandSpec("find", "find <text>", "Search records and contacts", Args.TEXT),
-    CommandSpec("contact", "contact <ref> <name or email>", "Set the record's Contact", Args.REF_TEXT),
-    CommandSpec("participant", "participant <ref> <name or email>", "Add an Other participant", Args.REF_TEXT),
+    CommandSpec("contacts", "contacts [text]", N_("List or search your contacts"), Args.TEXT, button=True),
+    CommandSpec("leads", "leads", N_("The latest leads"), Args.NONE, button=True),
+    CommandSpec("opportunities", "opportunities", N_("The latest opportunities"), Args.NONE, button=True),
+    CommandSpec("my", "my", N_("Records you own or follow"), Args.NONE, button=True),
+    CommandSpec("show", "show <ref>", N_("Show a record, e.g. show L-3"), Args.REF),
+    CommandSpec("find", "find <text>", N_("Search records and contacts"), Args.TEXT),
+    CommandSpec("contact", "contact <ref> <name or email>", N_("Set the record's Contact"), Args.REF_TEXT),
+    CommandSpec("participant", "participant <ref> <name or email>", N_("Add an Other participant"), Args.REF_TEXT),
     CommandSpec(
-        "remove participant", "remove participant <ref> <name or email>", "Remove an Other participant", Args.REF_TEXT
+        "remove participant",
+        "remove participant <ref> <name or email>",
+        N_("Remove an Other participant"),
+        Args.REF_TEXT,
     ),
     CommandSpec(
         "role",
         "role <ref> <name or email> <role>",
-        "Set a customer person's buying role (Decision maker, Economic buyer, ...; none clears it)",
+        N_("Set a customer person's buying role (Decision maker, Economic buyer, ...; none clears it)"),
         Args.REF_TEXT,
     ),
     CommandSpec(
         "follow",
         "follow <ref> [for 30 days | for 7 days]",
-        "Follow a record until the deal closes, or for 30 or 7 days: hear of every change",
+        N_("Follow a record until the deal closes, or for 30 or 7 days: hear of every change"),
         Args.REF,
     ),
-    CommandSpec("unfollow", "unfollow <ref>", "Stop following a record", Args.REF),
-    CommandSpec("following", "following", "Records you follow", Args.NONE, button=True),
-    CommandSpec("comment", "comment <ref> <text>", "Add a comment to a record", Args.REF_TEXT),
-    CommandSpec("stage", "stage <ref> <stage>", "Move a record to another stage", Args.REF_TEXT),
-    CommandSpec("convert", "convert <ref>", "Turn a lead into an opportunity", Args.REF),
-    CommandSpec("email", "email <ref>", "Write to the record's Contact", Args.REF),
-    CommandSpec("notifications", "notifications", "Notifications waiting or failed; send failed ones again", Args.NONE),
+    CommandSpec("unfollow", "unfollow <ref>", N_("Stop following a record"), Args.REF),
+    CommandSpec("following", "following", N_("Records you follow"), Args.NONE, button=True),
+    CommandSpec("comment", "comment <ref> <text>", N_("Add a comment to a record"), Args.REF_TEXT),
+    CommandSpec("stage", "stage <ref> <stage>", N_("Move a record to another stage"), Args.REF_TEXT),
+    CommandSpec("convert", "convert <ref>", N_("Turn a lead into an opportunity"), Args.REF),
+    CommandSpec("email", "email <ref>", N_("Write to the record's Contact"), Args.REF),
     CommandSpec(
-        "value", "value <ref> <amount> [currency]", "Set the deal's value, e.g. value L-3 25000 EUR", Args.REF_TEXT
+        "notifications", "notifications", N_("Notifications waiting or failed; send failed ones again"), Args.NONE
     ),
     CommandSpec(
-        "close", "close <ref> <date>", "Expected close date: 2027-03-31, next friday, end of quarter", Args.REF_TEXT
+        "value", "value <ref> <amount> [currency]", N_("Set the deal's value, e.g. value L-3 25000 EUR"), Args.REF_TEXT
     ),
-    CommandSpec("rename", "rename <ref> <title>", "Give a record a new title", Args.REF_TEXT),
-    CommandSpec("company", "company <ref> <name>", "Set the record's company", Args.REF_TEXT),
-    CommandSpec("next", "next <ref> <next step>", "Set the record's next step (one line)", Args.REF_TEXT),
     CommandSpec(
-        "currency", "currency [code]", "Your organisation's default currency; with a code, change it", Args.TEXT
+        "close", "close <ref> <date>", N_("Expected close date: 2027-03-31, next friday, end of quarter"), Args.REF_TEXT
     ),
-    CommandSpec("owner", "owner <ref> <colleague>", "Hand a record to a colleague (name or email)", Args.REF_TEXT),
-    CommandSpec("archive", "archive <ref>", "Put a record away: out of lists and searches", Args.REF),
-    CommandSpec("restore", "restore <ref>", "Bring an archived record back", Args.REF),
-    CommandSpec("edit contact", "edit contact <name or email>", "Correct a contact's details (a form)", Args.TEXT),
-    CommandSpec("merge contacts", "merge contacts <email> into <email>", "Merge two entries for one person", Args.TEXT),
+    CommandSpec("rename", "rename <ref> <title>", N_("Give a record a new title"), Args.REF_TEXT),
+    CommandSpec("company", "company <ref> <name>", N_("Set the record's company"), Args.REF_TEXT),
+    CommandSpec("next", "next <ref> <next step>", N_("Set the record's next step (one line)"), Args.REF_TEXT),
     CommandSpec(
-        "delete contact", "delete contact <name or email>", "Delete a contact who is on no open record", Args.TEXT
+        "currency", "currency [code]", N_("Your organisation's default currency; with a code, change it"), Args.TEXT
+    ),
+    CommandSpec("owner", "owner <ref> <colleague>", N_("Hand a record to a colleague (name or email)"), Args.REF_TEXT),
+    CommandSpec("archive", "archive <ref>", N_("Put a record away: out of lists and searches"), Args.REF),
+    CommandSpec("restore", "restore <ref>", N_("Bring an archived record back"), Args.REF),
+    CommandSpec("edit contact", "edit contact <name or email>", N_("Correct a contact's details (a form)"), Args.TEXT),
+    CommandSpec(
+        "merge contacts", "merge contacts <email> into <email>", N_("Merge two entries for one person"), Args.TEXT
+    ),
+    CommandSpec(
+        "delete contact", "delete contact <name or email>", N_("Delete a contact who is on no open record"), Args.TEXT
     ),
     CommandSpec(
         "erase contact",
         "erase contact <email>",
-        "Erase a person's data everywhere (data-protection request)",
+        N_("Erase a person's data everywhere (data-protection request)"),
         Args.TEXT,
     ),
-    CommandSpec("export contacts", "export contacts", "Your organisation's contacts as a CSV file", Args.NONE),
-    CommandSpec("export records", "export records", "Leads and opportunities as a CSV file", Args.NONE),
+    CommandSpec("export contacts", "export contacts", N_("Your organisation's contacts as a CSV file"), Args.NONE),
+    CommandSpec("export records", "export records", N_("Leads and opportunities as a CSV file"), Args.NONE),
     CommandSpec(
         "working hours",
         "working hours [on | off | 09:00-17:30]",
-        "Notifications only in your working hours (Monday to Friday), or at any time",
+        N_("Notifications only in your working hours (Monday to Friday), or at any time"),
         Args.TEXT,
     ),
     CommandSpec(
         "pipeline",
         "pipeline [mine | <colleague>] [this quarter | next quarter]",
-        "Open deals by stage as a chart, weighted; in a channel, pipeline weekly here posts it every Monday",
+        N_("Open deals by stage as a chart, weighted; in a channel, pipeline weekly here posts it every Monday"),
         Args.TEXT,
         button=True,
     ),
 )
 
-_BY_LENGTH = sorted(COMMANDS, key=lambda c: -len(c.name))
+
+def spec_named_early(name: str) -> CommandSpec:
+    return next(c for c in COMMANDS if c.name == name)
+
+
+def local_name(spec: CommandSpec, language: str) -> str:
+    """The command as the reader's language names it (English: its own name)."""
+    return LOCALIZED.get(language, {}).get(spec.name, (spec.name, spec.usage))[0]
+
+
+def local_usage(spec: CommandSpec, language: str) -> str:
+    return LOCALIZED.get(language, {}).get(spec.name, (spec.name, spec.usage))[1]
+
+
+# Every name a command is understood by, in any of our languages -> its spec (English's own names win).
+_NAMES: dict[str, CommandSpec] = {}
+for _spec in COMMANDS:
+    _NAMES[_spec.name] = _spec
+for _table in LOCALIZED.values():
+    for _english, (_word, _usage) in _table.items():
+        _NAMES.setdefault(" ".join(_word.casefold().split()), spec_named_early(_english))
+_BY_LENGTH = sorted(_NAMES, key=lambda name: -len(name))
 _PATTERN = re.compile(
-    r"^(" + "|".join(r"\s+".join(map(re.escape, c.name.split())) for c in _BY_LENGTH) + r")(?:\s+(.*))?$",
+    r"^(" + "|".join(r"\s+".join(map(re.escape, name.split())) for name in _BY_LENGTH) + r")(?:\s+(.*))?$",
     re.IGNORECASE | re.DOTALL,
 )
 
@@ -144,12 +178,13 @@ def spec_named(name: str) -> CommandSpec:
 def parse(text: str) -> ParsedCommand | None:
     """Text (mention already removed) -> the command and its arguments, or None if it is none."""
     if len(text) > MAX_MESSAGE_CHARS:
-        raise TooLong(f"That message has {len(text):,} characters; commands are much shorter than that.")
+        raise TooLong(
+            _("That message has {n} characters; commands are much shorter than that.", n=current().number(len(text)))
+        )
     match = _PATTERN.match(text.strip())
     if not match:
         return None
-    name = " ".join(match.group(1).lower().split())
-    spec = spec_named(name)
+    spec = _NAMES[" ".join(match.group(1).casefold().split())]
     rest = (match.group(2) or "").strip()
     if spec.args is Args.NONE:
         return ParsedCommand(spec) if not rest else None

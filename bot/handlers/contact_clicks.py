@@ -4,6 +4,7 @@ Their router is listed in bot/handlers/routing.py."""
 from __future__ import annotations
 
 from bot.domain.errors import DomainError, Invalid, NotFound
+from bot.domain.language import _
 from bot.handlers.payload import int_field, required_int, text_field
 from bot.handlers.replies import Reply
 from bot.handlers.router import Clicked, Router
@@ -22,7 +23,9 @@ routes = Router()
 
 
 def _contact_id(ctx: Clicked) -> int:
-    return required_int(ctx.data, "contact", "This card points at a contact I can't read; please look them up again.")
+    return required_int(
+        ctx.data, "contact", _("This card points at a contact I can't read; please look them up again.")
+    )
 
 
 @routes.verb(verbs.CONTACT_EDIT_FORM)
@@ -39,7 +42,8 @@ def save_contact(ctx: Clicked) -> Reply:
         contact = ctx.services.contact_care.edit_contact(ctx.user, contact_id, values)
     except Invalid as exc:
         return Reply(card=contact_edit_form(contact_id, values, exc.errors), outcome="invalid")
-    return Reply(card=contact_list_card("Contact saved", [contact], "", message=f"{contact.name} saved."))
+    saved = _("{name} saved.", name=contact.name)
+    return Reply(card=contact_list_card(_("Contact saved"), [contact], "", message=saved))
 
 
 @routes.verb(verbs.CONTACT_ERASE)
@@ -86,7 +90,7 @@ def open_merge_form(ctx: Clicked) -> Reply:
 def merge(ctx: Clicked) -> Reply:
     contact_id = _contact_id(ctx)
     if not text_field(ctx.data, "into"):
-        return _merge_form(ctx, contact_id, {"into": "Pick the contact to keep."})
+        return _merge_form(ctx, contact_id, {"into": _("Pick the contact to keep.")})
     into = int_field(ctx.data, "into")
     try:
         change = ctx.services.contact_care.merge_contacts(ctx.user, contact_id, int(into or 0))
@@ -95,4 +99,5 @@ def merge(ctx: Clicked) -> Reply:
             raise
         return _merge_form(ctx, contact_id, {"into": exc.message})
     kept = [change.contact] if change.contact else []
-    return Reply(card=contact_list_card("Contacts merged", kept, "", message=change.message), events=change.events)
+    merged = contact_list_card(_("Contacts merged"), kept, "", message=change.message)
+    return Reply(card=merged, events=change.events)

@@ -8,12 +8,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.domain.errors import Ambiguous, DomainError
+from bot.domain.language import _, current
 from bot.domain.models import Change, Mentioned, Place, RecordView, User
-from bot.handlers.commands import Args, ParsedCommand, TooLong, parse
+from bot.handlers.commands import Args, ParsedCommand, TooLong, local_usage, parse
 from bot.handlers.email import EmailActions
 from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.handlers.router import CommandHandler, Said
-from bot.handlers.text import HELP_BUTTONS
+from bot.handlers.text import help_buttons
 from bot.services import CrmService
 from cards.contacts import contact_list_card
 from cards.help import unknown_card
@@ -40,7 +41,7 @@ class Conversation:
         except TooLong as exc:
             return Reply(text=str(exc), outcome="too_long")
         if command is None:
-            return Reply(card=unknown_card(said, HELP_BUTTONS), outcome="unknown")
+            return Reply(card=unknown_card(said, help_buttons()), outcome="unknown")
         command = replace(command, mentioned=mentioned, place=place)
         missing = self._missing_argument(command)
         if missing:
@@ -51,7 +52,7 @@ class Conversation:
             )
         except Ambiguous as exc:
             return Reply(
-                card=contact_list_card("Which one?", exc.matches, "", message=exc.message), outcome="ambiguous"
+                card=contact_list_card(_("Which one?"), exc.matches, "", message=exc.message), outcome="ambiguous"
             )
         except DomainError as exc:
             return Reply(text=exc.message, outcome="refused")
@@ -64,10 +65,11 @@ class Conversation:
     @staticmethod
     def _missing_argument(command: ParsedCommand) -> str | None:
         spec = command.spec
+        usage = local_usage(spec, current().language)  # in the reader's words
         if spec.args in (Args.REF, Args.REF_TEXT) and not command.ref:
-            return f"Which record? Try: {spec.usage.replace('<ref>', 'L-1')}"
+            return _("Which record? Try: {usage}", usage=usage.replace("<ref>", "L-1"))
         if spec.args is Args.REF_TEXT and not command.text:
-            return f"Something is missing. Try: {spec.usage.replace('<ref>', command.ref)}"
+            return _("Something is missing. Try: {usage}", usage=usage.replace("<ref>", command.ref))
         if spec.name == "find" and not command.text:
-            return "What should I look for? Try: find acme"
+            return _("What should I look for? Try: find acme")
         return None

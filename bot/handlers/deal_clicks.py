@@ -4,6 +4,7 @@ Their router is listed in bot/handlers/routing.py."""
 from __future__ import annotations
 
 from bot.domain.errors import DomainError, Invalid, NotFound
+from bot.domain.language import _
 from bot.domain.models import Change
 from bot.handlers.payload import text_field
 from bot.handlers.replies import Reply
@@ -56,7 +57,7 @@ def set_owner(ctx: Clicked) -> Reply:
     seen, ref = ctx.seen(), ctx.ref()
     picked = text_field(ctx.data, "owner")
     if not picked:
-        return _owner_form(ctx, {"owner": "Pick a colleague."})
+        return _owner_form(ctx, {"owner": _("Pick a colleague.")})
 
     def operation() -> Change:
         colleague = ctx.services.lifecycle.picked_colleague(ctx.user, picked, ctx.click.follower_name)
@@ -69,7 +70,7 @@ def set_owner(ctx: Clicked) -> Reply:
 def archive_confirm(ctx: Clicked) -> Reply:
     view = ctx.view()
     if view.record.archived_at:
-        return ctx.record(view, f"{view.record.ref} is already archived.", good=False)
+        return ctx.record(view, _("{ref} is already archived.", ref=view.record.ref), good=False)
     return Reply(card=archive_confirm_card(view), outcome="form")
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.domain.errors import DomainError
+from bot.domain.language import _, current
 from bot.domain.models import RecordView, User
 from bot.domain.rules import MAX_BODY, MAX_CC, MAX_SUBJECT, is_valid_email
 from bot.handlers.payload import text_field
@@ -34,13 +35,13 @@ class InvalidEmail(DomainError):
 def addresses(raw: str, field: str, required: bool) -> list[str]:
     found = [a for a in _SEPARATORS.split(raw.strip()) if a]
     if not found and required:
-        raise DomainError("Give at least one email address.", field)
+        raise DomainError(_("Give at least one email address."), field)
     bad = [a for a in found if not is_valid_email(a)]
     if bad:
-        raise DomainError(f"“{bad[0][:80]}” is not a valid email address.", field)
+        raise DomainError(_("“{email}” is not a valid email address.", email=bad[0][:80]), field)
     unique = list({a.casefold(): a for a in found}.values())
     if len(unique) > MAX_RECIPIENTS:
-        raise DomainError(f"At most {MAX_RECIPIENTS} addresses, please.", field)
+        raise DomainError(_("At most {n} addresses, please.", n=MAX_RECIPIENTS), field)
     return unique
 
 
@@ -59,17 +60,26 @@ class Draft:
         cc += addresses(self.values.get("cc_extra", ""), "cc_extra", required=False)
         self.cc = [a for a in dict.fromkeys(cc) if a.casefold() not in {t.casefold() for t in self.to}]
         if len(self.cc) > MAX_CC:  # ticked and typed together: the link and the card stay small
-            raise DomainError(f"At most {MAX_CC} people in CC, please ({len(self.cc)} now).", "cc_extra")
+            raise DomainError(
+                _("At most {n} people in CC, please ({now} now).", n=MAX_CC, now=len(self.cc)), "cc_extra"
+            )
         self.subject = self.values.get("subject", "").strip()
         if not self.subject:
-            raise DomainError("An email needs a subject.", "subject")
+            raise DomainError(_("An email needs a subject."), "subject")
         if len(self.subject) > MAX_SUBJECT:
-            raise DomainError(f"A subject can be at most {MAX_SUBJECT} characters.", "subject")
+            raise DomainError(_("A subject can be at most {n} characters.", n=MAX_SUBJECT), "subject")
         self.body = self.values.get("body", "")
         limit = MAX_MAILTO_BODY if mailto else MAX_BODY
         if len(self.body) > limit:
-            reason = " (without Microsoft Graph it travels inside a link)" if mailto else ""
-            raise DomainError(f"The message can be at most {limit:,} characters{reason}.", "body")
+            most = current().number(limit)
+            if mailto:
+                refusal = _(
+                    "The message can be at most {n} characters (without Microsoft Graph it travels inside a link).",
+                    n=most,
+                )
+            else:
+                refusal = _("The message can be at most {n} characters.", n=most)
+            raise DomainError(refusal, "body")
 
 
 _FIELDS = {"to", "cc_extra", "subject", "body"}
@@ -95,7 +105,7 @@ class EmailActions:
         """The compose card again with what was typed, CC ticked for exactly the people of one role."""
         wanted = text_field(data, "cc_role", required=True)
         if wanted != "all" and wanted not in {r.value for r in view.buying_roles.values()}:
-            raise DomainError("Nobody on this record has that role any more; please open the email again.")
+            raise DomainError(_("Nobody on this record has that role any more; please open the email again."))
         values = {k: v for k, v in data.items() if isinstance(v, str)}
         for person in view.participants:
             role = view.buying_roles.get(person.id)
@@ -114,7 +124,7 @@ class EmailActions:
 
     async def send(self, user: User, view: RecordView, data: dict[str, Any], shared: bool) -> Reply:
         if self.mailer is None or not self.can_send(user):
-            return self._again(user, view, data, DomainError("Sending through Microsoft Graph is not set up here."))
+            return self._again(user, view, data, DomainError(_("Sending through Microsoft Graph is not set up here.")))
         try:
             draft = Draft(view, data, mailto=False)
             record = await self.services.run(

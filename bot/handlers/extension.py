@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.domain.buying import parse_role
 from bot.domain.errors import DomainError
+from bot.domain.language import N_, _, translated
 from bot.domain.models import Change, RecordView, User
 from bot.domain.rules import MAX_COMMENT, MAX_TITLE, clean_text, quotable_name
 from bot.handlers.message_html import first_line, message_text
@@ -64,17 +65,18 @@ class ExtensionCommand:
 
 
 EXTENSION_COMMANDS = (
-    ExtensionCommand(RECORDS, "query", "Records", "Find a lead or opportunity and share its live card.",
-                     "Reference, title, company or Contact"),
-    ExtensionCommand(CONTACTS, "query", "Contacts", "Find a contact and share their card with their records.",
-                     "Name, email or company"),
-    ExtensionCommand(LEAD_FROM_MESSAGE, "action", "Create lead from message",
-                     "Turn this message into a lead: title, Contact and the text as its first comment.", "Title"),
-    ExtensionCommand(ADD_TO_RECORD, "action", "Add to a record",
-                     "Add this message as a comment on a lead or opportunity, with a link back.", "Record"),
+    ExtensionCommand(RECORDS, "query", N_("Records"), N_("Find a lead or opportunity and share its live card."),
+                     N_("Reference, title, company or Contact")),
+    ExtensionCommand(CONTACTS, "query", N_("Contacts"), N_("Find a contact and share their card with their records."),
+                     N_("Name, email or company")),
+    ExtensionCommand(LEAD_FROM_MESSAGE, "action", N_("Create lead from message"),
+                     N_("Turn this message into a lead: title, Contact and the text as its first comment."),
+                     N_("Title")),
+    ExtensionCommand(ADD_TO_RECORD, "action", N_("Add to a record"),
+                     N_("Add this message as a comment on a lead or opportunity, with a link back."), N_("Record")),
 )  # fmt: skip
 
-UNAVAILABLE = "This action is not available any more: update the CRM app."
+UNAVAILABLE = N_("This action is not available any more: update the CRM app.")
 MAX_QUERY = 100  # characters a search may have; longer is answered with a message
 PAGE = 25  # results Teams asks for at once; never more
 PICKER_SIZE = 50  # contacts or records listed in a dialog's picker before typeahead takes over
@@ -117,7 +119,9 @@ class Extension:
         said = "" if parameters.get("initialRun") == "true" else parameters.get(QUERY_PARAMETER)
         said = said if isinstance(said, str) else ""
         if len(said) > MAX_QUERY:
-            return compose_message(f"Search with at most {MAX_QUERY} characters: a reference, a title or a name.")
+            return compose_message(
+                _("Search with at most {n} characters: a reference, a title or a name.", n=MAX_QUERY)
+            )
         command = value.get("commandId")
         if command == RECORDS:
             records = self.services.messages.records_for_compose(user, said, count, skip)
@@ -126,7 +130,7 @@ class Extension:
         if command == CONTACTS:
             contacts = self.services.messages.contacts_for_compose(user.tenant_id, said, count, skip)
             return compose_picks([(contact_preview(c), {"contact": c.id}) for c in contacts])
-        return compose_message("This search is not available any more: update the CRM app.")
+        return compose_message(_("This search is not available any more: update the CRM app."))
 
     def select_item(self, user: User, value: Any) -> ComposeResponse:
         """The result a person picked (`composeExtension/selectItem`, with its preview's tap value): the live
@@ -141,14 +145,14 @@ class Extension:
                 card = record_reply(view, user, shared=True).card
                 assert card is not None
                 return compose_results([(card, record_preview(record, view.contact.name if view.contact else None))])
-            return compose_message("That record no longer exists: search again.")
+            return compose_message(_("That record no longer exists: search again."))
         if _int(contact_id, 1, 2**63 - 1, 0):
             try:
                 contact = self.services.contacts.get_contact(user.tenant_id, contact_id)
             except DomainError as exc:
-                return compose_message(f"{exc.message} Search again.")
+                return compose_message(_("{why} Search again.", why=exc.message))
             return compose_results([(self._contact_card(user, contact.id), contact_preview(contact))])
-        return compose_message("This result is out of date: search again.")
+        return compose_message(_("This result is out of date: search again."))
 
     def _contact_card(self, user: User, contact_id: int, message: str = "") -> Card:
         contact = self.services.contacts.get_contact(user.tenant_id, contact_id)
@@ -179,7 +183,9 @@ class Extension:
             "link": link if isinstance(link, str) and len(link) <= 1000 else "",
         }
         values = {"comment": said[:MAX_COMMENT], "author": data["author"], "title": first_line(said, MAX_TITLE)}
-        cut = "The message was longer than a comment can be: its end was left out." if len(said) > MAX_COMMENT else ""
+        cut = ""
+        if len(said) > MAX_COMMENT:
+            cut = _("The message was longer than a comment can be: its end was left out.")
         return self._dialog(user, value.get("commandId"), values, data, message=cut)
 
     def _dialog(
@@ -190,12 +196,13 @@ class Extension:
             contacts = [
                 contact_choice(c) for c in self.services.contacts.search_contacts(user.tenant_id, "", PICKER_SIZE)
             ]
-            return dialog_response("Create lead from message", lead_dialog(values, contacts, data, errors, message))
+            card = lead_dialog(values, contacts, data, errors, message)
+            return dialog_response(_("Create lead from message"), card)
         if command == ADD_TO_RECORD:
             records = [record_choice(r) for r in self.services.messages.records_for_compose(user, "", PICKER_SIZE)]
             card = add_to_record_dialog(values, records, data, errors, message)
-            return dialog_response("Add to a record", card)
-        return task_message(UNAVAILABLE)
+            return dialog_response(_("Add to a record"), card)
+        return task_message(translated(UNAVAILABLE))
 
     def submit_action(self, user: User, value: Any, shared: bool = True) -> Submitted:
         value = _dict(value)
@@ -228,10 +235,10 @@ class Extension:
                 change = self._lead(user, carried["key"], values, message, data)
             elif command == ADD_TO_RECORD:
                 if not values["ref"]:
-                    raise DomainError("Pick a record.", "ref")
+                    raise DomainError(_("Pick a record."), "ref")
                 change = self.services.messages.message_to_record(user, carried["key"], values["ref"], message)
             else:
-                return Submitted(task_message(UNAVAILABLE))
+                return Submitted(task_message(translated(UNAVAILABLE)))
         except DomainError as exc:
             field = FIELDS.get(exc.field or "", exc.field) if command == LEAD_FROM_MESSAGE else exc.field
             errors = {field: exc.message} if field and field in values else None
@@ -286,14 +293,14 @@ class Extension:
         new = None
         if values["new_name"] or values["new_email"] or values["new_company"]:
             if values["contact"]:
-                raise DomainError("Pick a Contact or create a new one, not both.", "contact")
+                raise DomainError(_("Pick a Contact or create a new one, not both."), "contact")
             if not clean_text(values["new_name"]):
-                raise DomainError("A new Contact needs a name.", "new_name")
+                raise DomainError(_("A new Contact needs a name."), "new_name")
             new = NewContact(values["new_name"], values["new_email"] or None, values["new_company"] or None)
         contact_id = int_field(data, "contact") if values["contact"] else None
         role = parse_role(values["buying_role"], "buying_role")
         if role is not None and contact_id is None and new is None:
-            raise DomainError("Pick or create the Contact to give them a buying role.", "buying_role")
+            raise DomainError(_("Pick or create the Contact to give them a buying role."), "buying_role")
         return self.services.messages.lead_from_message(
             user, key, values["title"], values["company"], message, contact_id, new, role
         )
@@ -305,7 +312,8 @@ routes = Router()
 
 
 def _contact_id(ctx: Clicked) -> int:
-    return required_int(ctx.data, "contact", "This card is missing information; please search for the contact again.")
+    missing = _("This card is missing information; please search for the contact again.")
+    return required_int(ctx.data, "contact", missing)
 
 
 @routes.verb(verbs.CONTACT_SHOW)

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from bot.domain.errors import DomainError
+from bot.domain.language import _
 from bot.domain.models import FollowFor
 
 MAX_FIELD_CHARS = 10_000  # anything longer is not a value a card input produced
@@ -21,10 +22,10 @@ def text_field(data: dict[str, Any], name: str, required: bool = False) -> str:
     value = data.get(name)
     if value is None or value == "":
         if required:
-            raise BadPayload("This card is missing information; please open the record again.")
+            raise BadPayload(_("This card is missing information; please open the record again."))
         return ""
     if not isinstance(value, str) or len(value) > MAX_FIELD_CHARS:
-        raise BadPayload("This card sent something I can't read; please open the record again.")
+        raise BadPayload(_("This card sent something I can't read; please open the record again."))
     return value
 
 
@@ -34,7 +35,7 @@ def int_field(data: dict[str, Any], name: str, default: int | None = None) -> in
         return value
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:  # not "²"
         return int(value)
-    raise BadPayload("This card sent something I can't read; please open the record again.")
+    raise BadPayload(_("This card sent something I can't read; please open the record again."))
 
 
 def new_form_key() -> str:
@@ -46,7 +47,7 @@ def form_key_field(data: dict[str, Any]) -> str | None:
     """A create form's key; None on a form from before keys (it creates as asked)."""
     key = text_field(data, "form_key")
     if key and not FORM_KEY.fullmatch(key):
-        raise BadPayload("This form sent something I can't read; please ask for a new one.")
+        raise BadPayload(_("This form sent something I can't read; please ask for a new one."))
     return key or None
 
 
@@ -56,7 +57,7 @@ def follow_for_field(data: dict[str, Any]) -> FollowFor:
     if not picked:
         return FollowFor.CLOSED
     if picked not in {option.value for option in FollowFor}:
-        raise BadPayload("Pick how long to follow from the list.")
+        raise BadPayload(_("Pick how long to follow from the list."))
     return FollowFor(picked)
 
 

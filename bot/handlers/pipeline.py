@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from bot.domain.models import Place, User
+from bot.domain.language import N_, _, current, translated
+from bot.domain.models import Place, User, stage_label
 from bot.handlers.replies import Reply
 from bot.services import CrmService
 from bot.services.pipeline import WeeklyStatus
@@ -11,7 +12,6 @@ from cards.pipeline import pipeline_card, scope_title
 from cards.records import record_list_card
 
 LIST_SIZE = 25
-WEEKLY_HINT = "Try: pipeline weekly here (in a team channel), or pipeline weekly off."
 
 
 def pipeline_reply(services: CrmService, user: User, said: str, place: Place | None) -> Reply:
@@ -22,9 +22,10 @@ def pipeline_reply(services: CrmService, user: User, said: str, place: Place | N
         return weekly_reply(services, user, " ".join(words[1:]).lower(), place, time_zone)
     if first == "list":
         found = services.pipeline.stage_list(user, " ".join(words[1:]), time_zone, LIST_SIZE + 1)
-        title = f"{found.stage}: {scope_title(found.scope, escaped=False)}"  # the list card escapes it
-        more = "More match: the newest 25 are shown." if len(found.records) > LIST_SIZE else ""
-        empty = f"No open opportunity in {found.stage} here."
+        stage = stage_label(found.stage)
+        title = f"{stage}: {scope_title(found.scope, escaped=False)}"  # the list card escapes it
+        more = _("More match: the newest {n} are shown.", n=LIST_SIZE) if len(found.records) > LIST_SIZE else ""
+        empty = _("No open opportunity in {stage} here.", stage=stage)
         return Reply(card=record_list_card(title, found.records[:LIST_SIZE], empty, more_hint=more))
     pipeline = services.pipeline.pipeline(user, said, time_zone)
     return Reply(card=pipeline_card(pipeline))
@@ -35,32 +36,48 @@ def weekly_reply(services: CrmService, user: User, said: str, place: Place | Non
     if said == "here":
         first = services.pipeline.start_weekly_pipeline(user, somewhere, time_zone)
         return Reply(
-            text=f"Every Monday at 09:00 ({time_zone}) I'll post the team's pipeline here, the first on"
-            f" {first:%A %d %B %Y}. Stop it with: pipeline weekly off"
+            text=_(
+                "Every Monday at 09:00 ({zone}) I'll post the team's pipeline here, the first on {day}."
+                " Stop it with: pipeline weekly off",
+                zone=time_zone,
+                day=current().full_day(first),
+            )
         )
     if said == "off":
         if services.pipeline.stop_weekly_pipeline(user, somewhere):
-            return Reply(text="The weekly pipeline post in this channel is off.")
-        return Reply(text="This channel gets no weekly pipeline post. Start one with: pipeline weekly here")
+            return Reply(text=_("The weekly pipeline post in this channel is off."))
+        return Reply(text=_no_weekly_post())
     if said == "":
         return Reply(text=weekly_status_text(services.pipeline.weekly_pipeline_status(user, somewhere)))
-    return Reply(text=WEEKLY_HINT, outcome="refused")
+    return Reply(text=_("Try: pipeline weekly here (in a team channel), or pipeline weekly off."), outcome="refused")
 
 
-_LAST = {"pending": "due, going out", "sending": "going out now", "sent": "posted"}
+_LAST = {"pending": N_("due, going out"), "sending": N_("going out now"), "sent": N_("posted")}
+
+
+def _no_weekly_post() -> str:
+    return _("This channel gets no weekly pipeline post. Start one with: pipeline weekly here")
 
 
 def weekly_status_text(status: WeeklyStatus | None) -> str:
     if status is None:
-        return "This channel gets no weekly pipeline post. Start one with: pipeline weekly here"
+        return _no_weekly_post()
+    reader = current()
     lines = [
-        f"Every Monday at 09:00 ({status.time_zone}) I post the team's pipeline here: next on"
-        f" {status.next_post:%A %d %B %Y}. Stop it with: pipeline weekly off"
+        _(
+            "Every Monday at 09:00 ({zone}) I post the team's pipeline here: next on {day}."
+            " Stop it with: pipeline weekly off",
+            zone=status.time_zone,
+            day=reader.full_day(status.next_post),
+        )
     ]
+    week = reader.day(status.last_week)
     if status.last_week is None:
-        lines.append("Nothing posted yet.")
+        lines.append(_("Nothing posted yet."))
     elif status.last_status == "failed":
-        lines.append(f"Week of {status.last_week}: not posted ({status.last_error or 'Teams refused it'}).")
+        why = status.last_error or _("Teams refused it")
+        lines.append(_("Week of {week}: not posted ({why}).", week=week, why=why))
     else:
-        lines.append(f"Week of {status.last_week}: {_LAST.get(status.last_status or '', status.last_status)}.")
+        shown = translated(_LAST.get(status.last_status or "", status.last_status or ""))
+        lines.append(_("Week of {week}: {status}.", week=week, status=shown))
     return "\n\n".join(lines)

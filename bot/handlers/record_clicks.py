@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.domain.errors import DomainError, NotFound
+from bot.domain.language import _
 from bot.domain.models import Change, Kind
 from bot.handlers.payload import BadPayload, follow_for_field, form_key_field, int_field, text_field
 from bot.handlers.replies import Reply
@@ -43,7 +44,7 @@ def show(ctx: Clicked) -> Reply:
 def people(ctx: Clicked) -> Reply:
     role = text_field(ctx.data, "role", required=True)
     if role not in ("participants", "followers"):
-        raise BadPayload("This card asks for a list I don't know.")
+        raise BadPayload(_("This card asks for a list I don't know."))
     start = int_field(ctx.data, "start")  # cards posted before paging by size carried a page of 100
     start = (int_field(ctx.data, "page", 0) or 0) * 100 if start is None else start
     ctx.seen()
@@ -104,7 +105,7 @@ def open_stage_form(ctx: Clicked) -> Reply:
 def convert_confirm(ctx: Clicked) -> Reply:
     view = ctx.view()
     if view.record.converted_to or view.record.kind is not Kind.LEAD:
-        return ctx.record(view, "Only a lead that was not converted yet can be converted.", False)
+        return ctx.record(view, _("Only a lead that was not converted yet can be converted."), False)
     return Reply(card=convert_confirm_card(view, viewer_id=ctx.user.id), outcome="form")
 
 
@@ -119,7 +120,7 @@ def _picked(ctx: Clicked, as_contact: bool, error: str) -> int | Reply:
 
 
 def _role_change(ctx: Clicked, as_contact: bool, operation: Callable[[int], Change]) -> Reply:
-    picked = _picked(ctx, as_contact, "Pick someone from the list, or add someone new below.")
+    picked = _picked(ctx, as_contact, _("Pick someone from the list, or add someone new below."))
     if isinstance(picked, Reply):
         return picked
     values = {"contact": text_field(ctx.data, "contact")}
@@ -179,7 +180,7 @@ def add_new_participant(ctx: Clicked) -> Reply:
 def remove_participant(ctx: Clicked) -> Reply:
     seen, ref = ctx.seen(), ctx.ref()
     if not text_field(ctx.data, "contact"):
-        return Reply(card=remove_participant_form(ctx.view(), {"contact": "Pick the participant to remove."}))
+        return Reply(card=remove_participant_form(ctx.view(), {"contact": _("Pick the participant to remove.")}))
     contact_id = int(int_field(ctx.data, "contact") or 0)
 
     def again(message: str) -> Reply:
@@ -213,7 +214,7 @@ def add_follower(ctx: Clicked) -> Reply:
     seen, ref, follow_for = ctx.seen(), ctx.ref(), follow_for_field(ctx.data)
     picked = text_field(ctx.data, "follower")
     if not picked:
-        return _follower_form(ctx, {"follower": "Pick a colleague."})
+        return _follower_form(ctx, {"follower": _("Pick a colleague.")})
 
     def operation() -> Change:
         colleague = ctx.services.people.colleague(
@@ -261,7 +262,7 @@ def convert(ctx: Clicked) -> Reply:
 def create_record(ctx: Clicked) -> Reply:
     kind_name = text_field(ctx.data, "kind", required=True)
     if kind_name not in (Kind.LEAD.value, Kind.OPPORTUNITY.value):
-        raise BadPayload("This card asks for a kind of record I don't know.")
+        raise BadPayload(_("This card asks for a kind of record I don't know."))
     kind = Kind(kind_name)
     values = {name: text_field(ctx.data, name) for name in ("title", "company")}
     key = form_key_field(ctx.data)
@@ -290,5 +291,8 @@ def create_contact(ctx: Clicked) -> Reply:
         if exc.field is None:
             raise
         return Reply(card=new_contact_form(values, {exc.field: exc.message}, key or ""), outcome="invalid")
-    message = f"{contact.name} added." if added else f"{contact.name} was already added from this form."
-    return Reply(card=contact_list_card("Contact added", [contact], "", message=message))
+    if added:
+        message = _("{name} added.", name=contact.name)
+    else:
+        message = _("{name} was already added from this form.", name=contact.name)
+    return Reply(card=contact_list_card(_("Contact added"), [contact], "", message=message))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.domain.contact_csv import FileOffer
+from bot.domain.language import _
 from bot.domain.models import Change, Event, RecordView, User
 from cards.common import Card
 from cards.records import record_card
@@ -44,12 +45,10 @@ def record_reply(
     return Reply(card=card, events=events, record_id=view.record.id, view=view if change else None)
 
 
-STALE_NOTE = " The record had changed since your card was shown: this is the latest."
-
-
 def change_reply(change: Change, viewer: User, shared: bool) -> Reply:
     """The record after a change, from the view the change built; a click on an older card says so."""
     if change.view is None:
         raise ValueError("a change that answers with a record card carries its view")
-    note = change.message + (STALE_NOTE if change.stale else "")
+    stale = " " + _("The record had changed since your card was shown: this is the latest.")
+    note = change.message + (stale if change.stale else "")
     return record_reply(change.view, viewer, shared, note, change=change)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.buying import ROLE_LIST, BuyingRole, parse_role, split_role
+from bot.domain.buying import BuyingRole, parse_role, role_list, split_role
 from bot.domain.errors import DomainError
+from bot.domain.language import _, translated
 from bot.domain.models import Change, User
 from bot.handlers.payload import BadPayload, int_field, text_field
 from bot.handlers.replies import Reply
@@ -31,11 +32,11 @@ def _shown(data: dict[str, Any]) -> dict[int, BuyingRole | None]:
     """The roles the form showed, by person: what a picker left alone is not a change."""
     shown = data.get("shown")
     if not isinstance(shown, dict) or not 0 < len(shown) <= ROLES_PAGE:
-        raise BadPayload("This card is out of date; please open the record again.")
+        raise BadPayload(_("This card is out of date; please open the record again."))
     found: dict[int, BuyingRole | None] = {}
     for key, value in shown.items():
         if not (isinstance(key, str) and key.isascii() and key.isdigit() and len(key) < 10 and isinstance(value, str)):
-            raise BadPayload("This card sent something I can't read; please open the record again.")
+            raise BadPayload(_("This card sent something I can't read; please open the record again."))
         found[int(key)] = _role_value(value)
     return found
 
@@ -47,7 +48,7 @@ def _role_value(value: str) -> BuyingRole | None:
         return BuyingRole(value)
     except ValueError:
         # Only a tampered card sends this: its text is not echoed onto the card.
-        raise DomainError(f"That is not a buying role. Choose one of: {ROLE_LIST}.", "role") from None
+        raise DomainError(_("That is not a buying role. Choose one of: {roles}.", roles=role_list()), "role") from None
 
 
 @routes.verb(verbs.SET_ROLES)
@@ -70,7 +71,7 @@ def save(ctx: Clicked) -> Reply:
     except DomainError as exc:
         return again(exc.message)
     if not wanted:
-        return ctx.record(ctx.view(), "No role changed.")
+        return ctx.record(ctx.view(), _("No role changed."))
 
     def operation() -> Change:
         return ctx.services.buying.set_buying_roles(ctx.user, ref, wanted, seen)
@@ -85,11 +86,18 @@ def role_command(services: CrmService, user: User, ref: str, text: str) -> Chang
     if split is None:
         words = text.split()
         if len(words) < 2:
-            raise DomainError(f"Which role? Try: role {ref} <name or email> Decision maker. Roles: {ROLE_LIST}.")
+            raise DomainError(
+                _(
+                    "Which role? Try: role {ref} <name or email> Decision maker. Roles: {roles}.",
+                    ref=ref,
+                    roles=role_list(),
+                )
+            )
         parse_role(words[-1])  # explains the unknown role
-        raise DomainError(f"Which role? Roles: {ROLE_LIST}.")
+        raise DomainError(_("Which role? Roles: {roles}.", roles=role_list()))
     who, role = split
     if not who.strip():
-        raise DomainError(f"Whose role? Try: role {ref} <name or email> {role.label if role else 'none'}.")
+        example = translated(role.label) if role else _("none")
+        raise DomainError(_("Whose role? Try: role {ref} <name or email> {role}.", ref=ref, role=example))
     contact = services.contacts.resolve_contact(user.tenant_id, who)
     return services.buying.set_buying_role(user, ref, contact.id, role)

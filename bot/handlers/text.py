@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 import re
 
+from bot.domain.language import N_, _, current
 from bot.domain.models import Contact, FollowFor, Kind
-from bot.handlers.commands import COMMANDS, ParsedCommand
-from bot.handlers.contact_files import PERSONAL_ONLY, export_offer
+from bot.handlers.commands import COMMANDS, ParsedCommand, local_name, local_usage, spec_named
+from bot.handlers.contact_files import export_offer, personal_only
 from bot.handlers.notice_clicks import outbox_status, working_hours_reply
 from bot.handlers.payload import new_form_key
 from bot.handlers.pipeline import pipeline_reply
@@ -23,8 +24,32 @@ from cards.records import new_record_form, record_list_card, search_results_card
 log = logging.getLogger(__name__)
 LIST_SIZE = 25
 
-HELP_ENTRIES = [(c.usage, c.description) for c in COMMANDS]
-HELP_BUTTONS = [(c.name.capitalize(), c.name) for c in COMMANDS if c.button]
+HELP_ENTRIES = [(c.usage, c.description) for c in COMMANDS]  # the card shows each description translated
+# The help card's buttons: a title (translated on the card) and the English command each sends.
+BUTTON_TITLES = {
+    "new lead": N_("New lead"),
+    "new opportunity": N_("New opportunity"),
+    "new contact": N_("New contact"),
+    "contacts": N_("Contacts"),
+    "leads": N_("Leads"),
+    "opportunities": N_("Opportunities"),
+    "my": N_("My records"),
+    "following": N_("Following"),
+    "pipeline": N_("Pipeline"),
+}
+HELP_BUTTONS = [(BUTTON_TITLES.get(c.name, c.name.capitalize()), c.name) for c in COMMANDS if c.button]
+
+
+def help_entries() -> list[tuple[str, str]]:
+    """The commands as the reader types them (`neuer lead <Titel>`), each with its description."""
+    language = current().language
+    return [(local_usage(c, language), c.description) for c in COMMANDS]
+
+
+def help_buttons() -> list[tuple[str, str]]:
+    """The help card's buttons, each sending its command in the reader's words (Teams shows what was sent)."""
+    language = current().language
+    return [(title, local_name(spec_named(command), language)) for title, command in HELP_BUTTONS]
 
 
 def split_new_contact(text: str) -> tuple[str, str | None, str | None]:
@@ -57,7 +82,7 @@ routes = Router()
 
 @routes.command("help")
 def show_help(ctx: Said, command: ParsedCommand) -> Answer:
-    return Reply(card=help_card(HELP_ENTRIES, HELP_BUTTONS))
+    return Reply(card=help_card(help_entries(), help_buttons()))
 
 
 @routes.command("new lead")
@@ -82,15 +107,16 @@ def new_contact(ctx: Said, command: ParsedCommand) -> Answer:
         return Reply(card=new_contact_form(form_key=new_form_key()), outcome="form")
     name, email, company = split_new_contact(command.text)
     contact = ctx.services.contacts.create_contact(ctx.user, name, email, company=company)
-    return Reply(card=contact_list_card("Contact added", [contact], "", message=f"{contact.name} added."))
+    added = _("{name} added.", name=contact.name)
+    return Reply(card=contact_list_card(_("Contact added"), [contact], "", message=added))
 
 
 @routes.command("contacts")
 def contacts(ctx: Said, command: ParsedCommand) -> Answer:
     found = ctx.services.contacts.search_contacts(ctx.user.tenant_id, command.text, LIST_SIZE + 1)
-    title = f"Contacts matching “{command.text[:40]}”" if command.text else "Contacts"
-    empty = "No contact matches." if command.text else "No contacts yet. Add one with: new contact <name> <email>"
-    hint = "More match; type contacts <text> to narrow it down." if len(found) > LIST_SIZE else ""
+    title = _("Contacts matching “{text}”", text=command.text[:40]) if command.text else _("Contacts")
+    empty = _("No contact matches.") if command.text else _("No contacts yet. Add one with: new contact <name> <email>")
+    hint = _("More match; type contacts <text> to narrow it down.") if len(found) > LIST_SIZE else ""
     return Reply(card=contact_list_card(title, found[:LIST_SIZE], empty, more_hint=hint))
 
 
@@ -106,9 +132,12 @@ def opportunities(ctx: Said, command: ParsedCommand) -> Answer:
 
 def _list(ctx: Said, kind: Kind) -> Reply:
     records = ctx.services.records.list_records(ctx.user.tenant_id, kind, LIST_SIZE)
-    title = "Latest leads" if kind is Kind.LEAD else "Latest opportunities"
+    title = _("Latest leads") if kind is Kind.LEAD else _("Latest opportunities")
     flagged = ctx.services.buying.lacking_decision_maker(ctx.user.tenant_id, records)
-    empty = f"No {kind.value}s yet. Try: new {kind.value} <title>"
+    if kind is Kind.LEAD:
+        empty = _("No leads yet. Try: new lead <title>")
+    else:
+        empty = _("No opportunities yet. Try: new opportunity <title>")
     return Reply(card=record_list_card(title, records, empty, flagged=flagged))
 
 
@@ -116,14 +145,14 @@ def _list(ctx: Said, kind: Kind) -> Reply:
 def my(ctx: Said, command: ParsedCommand) -> Answer:
     records = ctx.services.records.my_records(ctx.user, LIST_SIZE)
     flagged = ctx.services.buying.lacking_decision_maker(ctx.user.tenant_id, records)
-    empty = "You own and follow nothing yet."
-    return Reply(card=record_list_card("Yours: owned or followed", records, empty, flagged=flagged))
+    empty = _("You own and follow nothing yet.")
+    return Reply(card=record_list_card(_("Yours: owned or followed"), records, empty, flagged=flagged))
 
 
 @routes.command("following")
 def following(ctx: Said, command: ParsedCommand) -> Answer:
     records = ctx.services.records.followed_records(ctx.user, LIST_SIZE)
-    return Reply(card=record_list_card("You follow", records, "You follow nothing yet. Try: follow L-1"))
+    return Reply(card=record_list_card(_("You follow"), records, _("You follow nothing yet. Try: follow L-1")))
 
 
 @routes.command("show")
@@ -170,7 +199,9 @@ def follow(ctx: Said, command: ParsedCommand) -> Answer:
     follow_for = FollowFor.read(command.text) if command.text else FollowFor.CLOSED
     if follow_for is None:
         ref = command.ref
-        return Reply(text=f"For how long? Try: follow {ref}, follow {ref} for 30 days or follow {ref} for 7 days")
+        return Reply(
+            text=_("For how long? Try: follow {ref}, follow {ref} for 30 days or follow {ref} for 7 days", ref=ref)
+        )
     return ctx.services.records.follow(ctx.user, command.ref, follow_for=follow_for)
 
 
@@ -237,10 +268,13 @@ def next_step(ctx: Said, command: ParsedCommand) -> Answer:
 def currency(ctx: Said, command: ParsedCommand) -> Answer:
     if not command.text:
         current = ctx.services.details.default_currency(ctx.user.tenant_id)
-        said = f"Your organisation's default currency is {current}." if current else "No default currency yet."
-        return Reply(text=f"{said} Change it with: currency EUR")
+        if current:
+            return Reply(
+                text=_("Your organisation's default currency is {code}. Change it with: currency EUR", code=current)
+            )
+        return Reply(text=_("No default currency yet. Change it with: currency EUR"))
     code = ctx.services.details.set_default_currency(ctx.user, command.text)
-    return Reply(text=f"New values without a currency are now in {code}.")
+    return Reply(text=_("New values without a currency are now in {code}.", code=code))
 
 
 @routes.command("owner")
@@ -272,13 +306,16 @@ def edit_contact(ctx: Said, command: ParsedCommand) -> Answer:
 @routes.command("merge contacts")
 def merge_contacts(ctx: Said, command: ParsedCommand) -> Answer:
     parts = re.split(r"\s+into\s+", command.text, maxsplit=1, flags=re.IGNORECASE)
+    if len(parts) != 2:  # German `in`, Portuguese `em`
+        parts = re.split(r"\s+(?:in|em)\s+", command.text, maxsplit=1, flags=re.IGNORECASE)
     if len(parts) != 2 or not all(p.strip() for p in parts):
-        return Reply(text="Say which one goes into which: merge contacts old@acme.example into new@acme.example")
+        return Reply(text=_("Say which one goes into which: merge contacts old@acme.example into new@acme.example"))
     gone = ctx.services.contacts.resolve_contact(ctx.user.tenant_id, parts[0])
     kept = ctx.services.contacts.resolve_contact(ctx.user.tenant_id, parts[1])
     change = ctx.services.contact_care.merge_contacts(ctx.user, gone.id, kept.id)
     kept_list = [change.contact] if change.contact else []
-    return Reply(card=contact_list_card("Contacts merged", kept_list, "", message=change.message), events=change.events)
+    merged = contact_list_card(_("Contacts merged"), kept_list, "", message=change.message)
+    return Reply(card=merged, events=change.events)
 
 
 @routes.command("delete contact")
@@ -290,7 +327,7 @@ def delete_contact(ctx: Said, command: ParsedCommand) -> Answer:
 @routes.command("erase contact")
 def erase_contact(ctx: Said, command: ParsedCommand) -> Answer:
     if "@" not in command.text:
-        return Reply(text="Give the person's email, exactly: erase contact jane@acme.example")
+        return Reply(text=_("Give the person's email, exactly: erase contact jane@acme.example"))
     contact = ctx.services.contacts.resolve_contact(ctx.user.tenant_id, command.text)
     refs = [record.ref for record in ctx.services.contact_care.records_of_contact(ctx.user.tenant_id, contact.id)]
     return Reply(card=erase_confirm_card(contact, refs), outcome="form")
@@ -299,7 +336,7 @@ def erase_contact(ctx: Said, command: ParsedCommand) -> Answer:
 @routes.command("export contacts", "export records")
 def export(ctx: Said, command: ParsedCommand) -> Answer:
     if command.place is None or command.place.kind != "personal":
-        return Reply(text=PERSONAL_ONLY, outcome="refused")
+        return Reply(text=personal_only(), outcome="refused")
     return Reply(file=export_offer(ctx.services, ctx.user, command.name.split()[1]), outcome="offer")
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.language import N_
+
 PREVIEW_LIMIT = 150
 
 # Who made the change, in templateParameters. Not `{actor}`: Graph fills that one itself with the caller's
@@ -15,16 +17,24 @@ PREVIEW_LIMIT = 150
 COLLEAGUE = "colleague"
 
 # activityType -> (description, templateText); {colleague} is filled from templateParameters.
+# Teams shows the templateText in the reader's Teams language from the package's language files (manifest/build.py).
 ACTIVITY_TYPES: dict[str, tuple[str, str]] = {
-    "stageChanged": ("A followed record moved to another stage", "{colleague} moved a record you follow"),
-    "commented": ("Someone commented on a followed record", "{colleague} commented on a record you follow"),
-    "emailSent": ("Someone emailed from a followed record", "{colleague} sent an email from a record you follow"),
-    "converted": ("A followed lead became an opportunity", "{colleague} converted a lead you follow"),
-    "contactChanged": (
-        "A followed record's contact changed", "{colleague} changed the contact of a record you follow",
+    "stageChanged": (N_("A followed record moved to another stage"), N_("{colleague} moved a record you follow")),
+    "commented": (N_("Someone commented on a followed record"), N_("{colleague} commented on a record you follow")),
+    "emailSent": (
+        N_("Someone emailed from a followed record"),
+        N_("{colleague} sent an email from a record you follow"),
     ),
-    "participantAdded": ("Someone was added to a followed record", "{colleague} added someone to a record you follow"),
-}  # fmt: skip
+    "converted": (N_("A followed lead became an opportunity"), N_("{colleague} converted a lead you follow")),
+    "contactChanged": (
+        N_("A followed record's contact changed"),
+        N_("{colleague} changed the contact of a record you follow"),
+    ),
+    "participantAdded": (
+        N_("Someone was added to a followed record"),
+        N_("{colleague} added someone to a record you follow"),
+    ),
+}
 
 
 def manifest_activities() -> dict[str, list[dict[str, str]]]:

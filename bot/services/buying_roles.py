@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from bot.domain.buying import NUDGE_STAGES, BuyingRole, lacks_decision_maker, role_label
 from bot.domain.errors import DomainError, NotFound
+from bot.domain.language import _, ngettext
 from bot.domain.models import Change, Event, EventKind, Kind, Record, Seen, User
 from bot.services.changes import NOTHING_SEEN, RecordWork
 from bot.services.reactions import NOTHING, Followup
@@ -35,9 +36,14 @@ class BuyingRoleCases:
             strangers = [i for i in wanted if i not in current]
             if strangers:
                 known = self.repo.contacts.get_contact(tenant, strangers[0]) if len(strangers) == 1 else None
-                who = known.label if known else "That person"
+                who = known.label if known else _("That person")
                 raise NotFound(
-                    f"{who} is not on {record.ref} (any more): add them as the Contact or a participant first.", "role"
+                    _(
+                        "{who} is not on {ref} (any more): add them as the Contact or a participant first.",
+                        who=who,
+                        ref=record.ref,
+                    ),
+                    "role",
                 )
             events = []
             for contact_id, role in wanted.items():
@@ -50,7 +56,7 @@ class BuyingRoleCases:
                     self.changes.event(actor, record, EventKind.BUYING_ROLE_SET, old, new, detail=contact.label)
                 )
             if not events:
-                raise DomainError("No role changed.", "role")
+                raise DomainError(_("No role changed."), "role")
             message = self._roles_message(record, [(current[i][0].name, r) for i, r in wanted.items()], len(events))
             return self.changes.changed(self.changes.touch(record), tuple(events), message, seen)
 
@@ -58,8 +64,10 @@ class BuyingRoleCases:
     def _roles_message(record: Record, changes: list[tuple[str, BuyingRole | None]], changed: int) -> str:
         if len(changes) == 1:
             name, role = changes[0]
-            return f"{name} on {record.ref}: {role_label(role)}."
-        return f"{changed} buying role{'s' if changed != 1 else ''} changed on {record.ref}."
+            return _("{name} on {ref}: {role}.", name=name, ref=record.ref, role=role_label(role))
+        return ngettext(
+            "{n} buying role changed on {ref}.", "{n} buying roles changed on {ref}.", changed, ref=record.ref
+        )
 
     def lacking_decision_maker(self, tenant_id: str, records: list[Record]) -> set[int]:
         """Of these records (a list card's), the deals past their first stage with nobody who signs."""

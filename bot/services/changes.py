@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.errors import DomainError, NotFound
+from bot.domain.language import _
 from bot.domain.models import Change, Event, EventKind, Follower, Record, RecordView, Role, Seen, User
 from bot.domain.rules import FOLLOWERS_IN_VIEW, TIMELINE_ON_CARD, parse_ref
 from bot.services.outbox import Deliveries
@@ -31,7 +32,8 @@ class RecordWork:
         kind, number = parse_ref(ref)
         record = self.repo.records.record_by_number(tenant_id, kind, number)
         if record is None:
-            raise NotFound(f"I can't find {kind.prefix}-{number}.")
+            missing = f"{kind.prefix}-{number}"
+            raise NotFound(_("I can't find {ref}.", ref=missing))
         return record
 
     def view_of(
@@ -86,14 +88,17 @@ class RecordWork:
         kind, number = parse_ref(ref)
         record = self.repo.records.bump_record(actor.tenant_id, kind, number, self.work.clock())
         if record is None:
-            raise NotFound(f"I can't find {kind.prefix}-{number}.")
+            missing = f"{kind.prefix}-{number}"
+            raise NotFound(_("I can't find {ref}.", ref=missing))
         return self.changeable(record)
 
     def changeable(self, record: Record) -> Record:
         if record.converted_to:
-            raise DomainError(f"{record.ref} was converted to {record.converted_to}; make changes there.")
+            raise DomainError(
+                _("{ref} was converted to {to}; make changes there.", ref=record.ref, to=record.converted_to)
+            )
         if record.archived_at:
-            raise DomainError(f"{record.ref} is archived; restore it first: restore {record.ref}")
+            raise DomainError(_("{ref} is archived; restore it first: restore {ref}", ref=record.ref))
         return record
 
     def event(

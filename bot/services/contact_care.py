@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.errors import DomainError, Invalid
+from bot.domain.language import _
 from bot.domain.models import Contact, Event, EventKind, Record, Role, User
 from bot.domain.rules import MAX_NAME, limited, normalise_email
 from bot.services.changes import RecordWork
@@ -42,7 +43,7 @@ class ContactCareCases:
                 and (other := self.repo.contacts.contact_by_email(actor.tenant_id, email))
                 and other.id != contact.id
             ):
-                errors["email"] = f"{other.name} already has the email {other.email}."
+                errors["email"] = _("{name} already has the email {email}.", name=other.name, email=other.email)
             if errors:
                 raise Invalid(errors)
             self.repo.contacts.update_contact(actor.tenant_id, contact.id, fields)
@@ -57,7 +58,7 @@ class ContactCareCases:
         with self.work.writing():
             gone, kept = self.contacts.get_contact(tenant, from_id), self.contacts.get_contact(tenant, into_id)
             if gone.id == kept.id:
-                raise DomainError("Those are the same contact.", "contact")
+                raise DomainError(_("Those are the same contact."), "contact")
             events = []
             for record, role in self.repo.details.records_of_contact(tenant, gone.id):
                 self.repo.records.remove_role(tenant, record.id, gone.id)
@@ -73,7 +74,9 @@ class ContactCareCases:
             self.repo.contacts.delete_contact(tenant, gone.id)
             self.repo.contacts.update_contact(tenant, kept.id, {**filled, "email": kept.email or gone.email})
             merged = self.contacts.get_contact(tenant, kept.id)
-            message = f"{gone.label} merged into {merged.label}; {len(events)} record(s) updated."
+            message = _(
+                "{gone} merged into {kept}; {n} record(s) updated.", gone=gone.label, kept=merged.label, n=len(events)
+            )
             return ContactChange(merged, tuple(events), message)
 
     def delete_contact(self, actor: User, contact_id: int) -> ContactChange:
@@ -83,13 +86,18 @@ class ContactCareCases:
             if open_records:
                 refs = ", ".join(r.ref for r in open_records[:10])
                 raise DomainError(
-                    f"{contact.name} is on open records ({refs}). Replace them there first (contact <ref> <someone "
-                    "else>, remove participant <ref> …), or merge them into another contact: merge contacts "
-                    f"{contact.email or contact.name} into <email>.",
+                    _(
+                        "{name} is on open records ({refs}). Replace them there first (contact <ref> <someone "
+                        "else>, remove participant <ref> …), or merge them into another contact: merge contacts "
+                        "{who} into <email>.",
+                        name=contact.name,
+                        refs=refs,
+                        who=contact.email or contact.name,
+                    ),
                     "contact",
                 )
             self.repo.contacts.delete_contact(actor.tenant_id, contact.id)
-            return ContactChange(None, (), f"{contact.name} deleted.")
+            return ContactChange(None, (), _("{name} deleted.", name=contact.name))
 
     def erase_contact(self, actor: User, contact_id: int) -> ContactChange:
         tenant = actor.tenant_id
@@ -105,7 +113,11 @@ class ContactCareCases:
                 self.changes.touch(record)
             self.repo.erasures.log_erasure(tenant, contact.id, actor.id, len(records), scrubbed, self.clock())
         self.repo.erasures.checkpoint()
-        message = f"Erased. {len(records)} record(s) now show “erased contact”; {scrubbed} text(s) were cleaned."
+        message = _(
+            "Erased. {n} record(s) now show “erased contact”; {texts} text(s) were cleaned.",
+            n=len(records),
+            texts=scrubbed,
+        )
         return ContactChange(None, events, message)
 
     def _contact_fields(self, form: dict[str, str]) -> tuple[dict[str, str | None], dict[str, str]]:

@@ -10,6 +10,7 @@ import uuid
 from bot.domain.clock import shifted
 from bot.domain.contact_csv import FIELDS, ImportPreview, ImportResult, ImportRow, Offered, parse
 from bot.domain.errors import DomainError, NotFound
+from bot.domain.language import N_, _, translated
 from bot.domain.models import FileOfferStatus, Kind, User
 from bot.domain.money import as_decimal
 from bot.domain.spreadsheet import csv_file
@@ -17,15 +18,16 @@ from bot.services.work import UnitOfWork
 
 IMPORT_MINUTES = 60  # how long a previewed import waits for its Import click
 FIRST_ROWS = 5  # rows a preview shows
-GONE = "This import no longer exists (it expired, or it is not yours). Send the file again."
+GONE = N_("This import no longer exists (it expired, or it is not yours). Send the file again.")
 OFFER_DAYS = 7  # answered or not, an offer is forgotten this long after it was made (when another is made)
-OFFER_GONE = "That file offer is out of date; ask again."
+OFFER_GONE = N_("That file offer is out of date; ask again.")
 _ANSWERED = {
-    FileOfferStatus.SENDING: "is being sent",
-    FileOfferStatus.SENT: "was already sent",
-    FileOfferStatus.FAILED: "was already tried, and its upload failed",
-    FileOfferStatus.DECLINED: "was declined",
+    FileOfferStatus.SENDING: N_("{what}.csv is being sent; say export {what} for a new one."),
+    FileOfferStatus.SENT: N_("{what}.csv was already sent; say export {what} for a new one."),
+    FileOfferStatus.FAILED: N_("{what}.csv was already tried, and its upload failed; say export {what} for a new one."),
+    FileOfferStatus.DECLINED: N_("{what}.csv was declined; say export {what} for a new one."),
 }
+_ANSWERED_ELSE = N_("{what}.csv was already answered; say export {what} for a new one.")
 CONTACT_HEADER = ("Name", "Email", "Company", "Phone", "Job title")
 RECORD_HEADER = ("Ref", "Kind", "Title", "Stage", "Company", "Value", "Currency", "Close date", "Next step",
                  "Owner", "Contact", "Contact email", "Created", "Updated", "Archived")  # fmt: skip
@@ -71,9 +73,9 @@ class ContactFileCases:
         with self.work.writing():
             found = self.repo.contact_files.pending_import(tenant, actor.id, import_id)
             if found is None or (found[0] == "pending" and found[1] < self.clock()):
-                raise NotFound(GONE, "import")
+                raise NotFound(translated(GONE), "import")
             if found[0] != "pending":
-                raise DomainError(f"This file was already {found[0]}; nothing changed.", "import")
+                raise DomainError(_already(found[0]), "import")
             rows = [_row_of(values) for values in json.loads(found[2])]
             self.work.quotas.spend("contacts", tenant, actor.id)
             existing = self.repo.contact_files.contacts_by_emails(tenant, [r.email for r in rows if r.email])
@@ -95,9 +97,9 @@ class ContactFileCases:
         with self.work.writing():
             found = self.repo.contact_files.pending_import(actor.tenant_id, actor.id, import_id)
             if found is None:
-                raise NotFound(GONE, "import")
+                raise NotFound(translated(GONE), "import")
             if found[0] != "pending":
-                raise DomainError(f"This file was already {found[0]}; nothing changed.", "import")
+                raise DomainError(_already(found[0]), "import")
             self.repo.contact_files.set_import_status(actor.tenant_id, import_id, "cancelled")
 
     # --- exports ---------------------------------------------------------------------------------
@@ -121,10 +123,10 @@ class ContactFileCases:
         with self.work.writing():
             found = self.repo.contact_files.offer(actor.tenant_id, actor.id, offer_id)
             if found is None:
-                raise NotFound(OFFER_GONE, "offer")
+                raise NotFound(translated(OFFER_GONE), "offer")
             if found.status != FileOfferStatus.OFFERED:
-                answered = _ANSWERED.get(FileOfferStatus(found.status), "was already answered")
-                raise DomainError(f"{found.what}.csv {answered}; say export {found.what} for a new one.", "offer")
+                answered = _ANSWERED.get(FileOfferStatus(found.status), _ANSWERED_ELSE)
+                raise DomainError(translated(answered, what=found.what), "offer")
             status = FileOfferStatus.SENDING if accepted else FileOfferStatus.DECLINED
             self.repo.contact_files.set_offer_status(actor.tenant_id, offer_id, status, self.clock())
             return found
@@ -147,3 +149,9 @@ class ContactFileCases:
             rows.append((ref, Kind(kind).value, title, stage, company, amount, currency, close, next_step, owner,
                          contact, email, created, updated, archived))  # fmt: skip
         return csv_file(RECORD_HEADER, rows)
+
+
+def _already(status: str) -> str:
+    if status == "imported":
+        return _("This file was already imported; nothing changed.")
+    return _("This file was already cancelled; nothing changed.")

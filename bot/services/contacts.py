@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.errors import Ambiguous, DomainError, NotFound
+from bot.domain.language import _
 from bot.domain.models import Contact, User
 from bot.domain.rules import MAX_NAME, clean_text, limited, normalise_email
 from bot.services.work import UnitOfWork
@@ -39,7 +40,7 @@ class ContactCases:
         tenant = actor.tenant_id
         clean_name = limited(name, "name", "A name", MAX_NAME)
         if not clean_name:
-            raise DomainError("A contact needs a name.", "name")
+            raise DomainError(_("A contact needs a name."), "name")
         clean_email = normalise_email(email)
         fields = {
             "phone": limited(phone, "phone", "A phone number", 50),
@@ -49,7 +50,9 @@ class ContactCases:
         self.work.quotas.spend("contacts", tenant, actor.id)
         with self.work.writing():
             if clean_email and (existing := self.repo.contacts.contact_by_email(tenant, clean_email)):
-                raise DomainError(f"{existing.name} already has the email {existing.email}.", "email")
+                raise DomainError(
+                    _("{name} already has the email {email}.", name=existing.name, email=existing.email), "email"
+                )
             return self.repo.contacts.insert_contact(
                 tenant, clean_name, clean_email, created_by=actor.id, now=self.clock(), **fields
             )
@@ -63,19 +66,20 @@ class ContactCases:
     def get_contact(self, tenant_id: str, contact_id: int) -> Contact:
         contact = self.repo.contacts.get_contact(tenant_id, contact_id)
         if contact is None:
-            raise NotFound("That contact no longer exists.", "contact")
+            raise NotFound(_("That contact no longer exists."), "contact")
         return contact
 
     def resolve_contact(self, tenant_id: str, name_or_email: str) -> Contact:
         """Find one contact by email or by name; several matches or none are explained."""
         text = clean_text(name_or_email)
         if not text:
-            raise DomainError("Which contact? Give a name or an email.", "contact")
+            raise DomainError(_("Which contact? Give a name or an email."), "contact")
         if "@" in text:
             contact = self.repo.contacts.contact_by_email(tenant_id, text)
             if contact is None:
                 raise NotFound(
-                    f"No contact has the email {text[:80]}. Add one with: new contact <name> {text[:80]}", "contact"
+                    _("No contact has the email {email}. Add one with: new contact <name> {email}", email=text[:80]),
+                    "contact",
                 )
             return contact
         matches = self.repo.contacts.contacts_named(tenant_id, text) or self.repo.contacts.search_contacts(
@@ -85,6 +89,8 @@ class ContactCases:
             return matches[0]
         if not matches:
             raise NotFound(
-                f"No contact is called “{text[:80]}”. Add one with: new contact {text[:80]} <email>", "contact"
+                _("No contact is called “{name}”. Add one with: new contact {name} <email>", name=text[:80]), "contact"
             )
-        raise Ambiguous(f"Several contacts match “{text[:80]}”; use their email to pick one.", matches, "contact")
+        raise Ambiguous(
+            _("Several contacts match “{text}”; use their email to pick one.", text=text[:80]), matches, "contact"
+        )

@@ -11,8 +11,9 @@ from typing import Any
 
 from bot.domain.dates import parse_close_date
 from bot.domain.errors import DomainError, Invalid
+from bot.domain.language import _, day
 from bot.domain.models import Change, Event, EventKind, Record, Seen, User
-from bot.domain.money import currency_code, format_money, parse_amount
+from bot.domain.money import currency_code, format_money, parse_amount, shown_money
 from bot.domain.rules import MAX_COMMENT, MAX_TITLE, clean_text, limited, shorten
 from bot.services.changes import NOTHING_SEEN, RecordWork
 from bot.services.work import UnitOfWork
@@ -23,7 +24,8 @@ FORM_FIELDS = ("title", "value", "currency", "close_date", "company", "next_step
 
 
 def money_text(value: int | None, currency: str | None) -> str | None:
-    return format_money(value, currency) if value is not None and currency else None
+    """An amount as the timeline stores it: in English, whoever changed it (each reader sees it their way)."""
+    return format_money(value, currency, "en") if value is not None and currency else None
 
 
 class DetailCases:
@@ -105,7 +107,7 @@ class DetailCases:
         if field == "title":
             title = limited(text, "title", "A title", MAX_TITLE)
             if not title:
-                raise DomainError("A record needs a title.", "title")
+                raise DomainError(_("A record needs a title."), "title")
             return title
         if field == "description":
             return limited(text, "description", "A description", MAX_COMMENT)
@@ -120,7 +122,9 @@ class DetailCases:
         else:
             found = record.currency or self.repo.details.default_currency(actor.tenant_id)
             if not found:
-                raise DomainError(f"Which currency? Add its code, e.g. value {record.ref} 25000 EUR.", "currency")
+                raise DomainError(
+                    _("Which currency? Add its code, e.g. value {ref} 25000 EUR.", ref=record.ref), "currency"
+                )
             code = found
         if not self.repo.details.default_currency(actor.tenant_id):
             self.repo.details.set_default_currency(actor.tenant_id, code)
@@ -129,12 +133,12 @@ class DetailCases:
     def _save(self, actor: User, record: Record, wanted: dict[str, Any], seen: Seen) -> Change:
         changes = {k: v for k, v in wanted.items() if getattr(record, k) != v}
         if not changes:
-            raise DomainError(f"Nothing to change: {record.ref} already has that.")
+            raise DomainError(_("Nothing to change: {ref} already has that.", ref=record.ref))
         events = self._detail_events(actor, record, changes)
         self.repo.details.update_record_fields(record.tenant_id, record.id, self.clock(), **changes)
         updated = dataclasses.replace(record, version=record.version + 1, updated_at=self.clock(), **changes)
         said = "; ".join(self._said(e) for e in events)
-        return self.changes.changed(updated, tuple(events), f"{record.ref}: {said}.", seen)
+        return self.changes.changed(updated, tuple(events), _("{ref}: {changes}.", ref=record.ref, changes=said), seen)
 
     def _detail_events(self, actor: User, record: Record, changes: dict[str, Any]) -> list[Event]:
         events = []
@@ -162,8 +166,17 @@ class DetailCases:
 
     @staticmethod
     def _said(event: Event) -> str:
-        what = {EventKind.VALUE_CHANGED: "value", EventKind.CLOSE_DATE_CHANGED: "close date"}.get(event.kind)
-        label = what or event.detail or "detail"
-        if label == "description":
-            return "description updated"
-        return f"{label} {event.new}" if event.new else f"{label} cleared"
+        """One change in the answer's sentence (`value 25.000,00 EUR`), in the reader's language."""
+        if event.kind is EventKind.VALUE_CHANGED:
+            return _("value {value}", value=shown_money(event.new)) if event.new else _("value cleared")
+        if event.kind is EventKind.CLOSE_DATE_CHANGED:
+            return _("close date {day}", day=day(event.new)) if event.new else _("close date cleared")
+        if event.detail == "description":
+            return _("description updated")
+        if event.detail == "title":
+            return _("title {value}", value=event.new) if event.new else _("title cleared")
+        if event.detail == "company":
+            return _("company {value}", value=event.new) if event.new else _("company cleared")
+        if event.detail == "next step":
+            return _("next step {value}", value=event.new) if event.new else _("next step cleared")
+        return f"{event.detail} {event.new}" if event.new else f"{event.detail}"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.domain.errors import DomainError
+from bot.domain.language import _, translated
 from bot.domain.models import Change, EventKind, Record, User
 from bot.domain.rules import SEND_ID, SEND_REFUSALS, shorten
 from bot.services.changes import RecordWork
@@ -51,12 +52,12 @@ class EmailCases:
     def begin_email(self, actor: User, ref: str, send_id: str) -> Record:
         """Claim a compose card's send id before sending, so a second click never sends twice."""
         if not SEND_ID.fullmatch(send_id or ""):
-            raise DomainError("This card is out of date; please open the email again.")
+            raise DomainError(_("This card is out of date; please open the email again."))
         with self.work.writing():
             record = self.changes.get_record(actor.tenant_id, ref)
             status = self.repo.posts.email_send_status(actor.tenant_id, send_id)
             if status in SEND_REFUSALS:
-                raise DomainError(SEND_REFUSALS[status])
+                raise DomainError(translated(SEND_REFUSALS[status]))
             self.repo.posts.set_email_send(actor.tenant_id, send_id, record.id, actor.id, "sending", None, self.clock())
         return record
 
@@ -81,4 +82,8 @@ class EmailCases:
             event = self.changes.event(
                 actor, latest, EventKind.EMAIL_SENT, new=shorten(subject), detail=shorten(recipients)
             )
-            return self.changes.changed(self.changes.touch(latest), (event,), f"Email sent {recipients}.")
+            if cc:
+                said = _("Email sent to {to}, cc {cc}.", to=", ".join(to), cc=", ".join(cc))
+            else:
+                said = _("Email sent to {to}.", to=", ".join(to))
+            return self.changes.changed(self.changes.touch(latest), (event,), said)

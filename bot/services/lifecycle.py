@@ -5,6 +5,7 @@ lists and searches, keep their timeline, and change no more until restored; foll
 from __future__ import annotations
 
 from bot.domain.errors import Ambiguous, DomainError, NotFound
+from bot.domain.language import _
 from bot.domain.models import Change, EventKind, Record, Seen, User
 from bot.domain.rules import AAD_ID, MAX_NAME, clean_text
 from bot.services.changes import NOTHING_SEEN, RecordWork
@@ -24,13 +25,20 @@ class LifecycleCases:
         found = self.repo.details.users_matching(actor.tenant_id, said[:MAX_NAME]) if said else []
         if not found:
             raise NotFound(
-                f"I can't find a colleague “{said[:80]}” in your organisation. Use their name or email; "
-                "they need to have talked to me once (or pick them with Change owner on the card).",
+                _(
+                    "I can't find a colleague “{name}” in your organisation. Use their name or email; "
+                    "they need to have talked to me once (or pick them with Change owner on the card).",
+                    name=said[:80],
+                ),
                 "owner",
             )
         if len(found) > 1:
             names = ", ".join(f"{u.name} ({u.email})" if u.email else u.name for u in found[:5])
-            raise Ambiguous(f"Several colleagues match “{said[:80]}”: {names}. Use their email.", [], "owner")
+            raise Ambiguous(
+                _("Several colleagues match “{name}”: {names}. Use their email.", name=said[:80], names=names),
+                [],
+                "owner",
+            )
         return found[0]
 
     def picked_colleague(self, actor: User, aad_object_id: str, name: str | None) -> User:
@@ -38,7 +46,7 @@ class LifecycleCases:
         (`name` found in the conversation's roster). Anyone else, another tenant's people included, is refused."""
         aad = clean_text(aad_object_id)
         if not AAD_ID.fullmatch(aad):
-            raise DomainError("Pick a colleague from the list.", "owner")
+            raise DomainError(_("Pick a colleague from the list."), "owner")
         known = self.repo.people.find_user(actor.tenant_id, None, aad)
         if known is not None:
             return known
@@ -51,16 +59,19 @@ class LifecycleCases:
 
     def hand_over(self, actor: User, ref: str, new_owner: User, seen: Seen = NOTHING_SEEN) -> Change:
         if new_owner.tenant_id != actor.tenant_id:
-            raise NotFound("I can't find that person in your organisation.", "owner")
+            raise NotFound(_("I can't find that person in your organisation."), "owner")
         with self.work.writing():
             record = self.changes.editable(actor, ref)
             tenant = actor.tenant_id
             if actor.id != record.owner_id and not self.repo.follows.is_follower(tenant, record.id, actor.id):
                 raise DomainError(
-                    f"Only the owner of {record.ref} or one of its followers can hand it on. Follow it first."
+                    _(
+                        "Only the owner of {ref} or one of its followers can hand it on. Follow it first.",
+                        ref=record.ref,
+                    )
                 )
             if new_owner.id == record.owner_id:
-                raise DomainError(f"{new_owner.name} already owns {record.ref}.", "owner")
+                raise DomainError(_("{name} already owns {ref}.", name=new_owner.name, ref=record.ref), "owner")
             old = self.repo.people.get_user(tenant, record.owner_id)
             self.repo.follows.add_follower(
                 tenant, record.id, new_owner.id, self.clock()
@@ -69,27 +80,27 @@ class LifecycleCases:
                 actor, record, EventKind.OWNER_CHANGED, old=old.name if old else None, new=new_owner.name
             )
             updated = self._set(record, owner_id=new_owner.id)
-            return self.changes.changed(updated, (event,), f"{new_owner.name} now owns {record.ref}.", seen)
+            owns = _("{name} now owns {ref}.", name=new_owner.name, ref=record.ref)
+            return self.changes.changed(updated, (event,), owns, seen)
 
     def archive(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
         with self.work.writing():
             record = self.changes.get_record(actor.tenant_id, ref)
             if record.archived_at:
-                raise DomainError(f"{record.ref} is already archived. Restore it with: restore {record.ref}")
+                raise DomainError(_("{ref} is already archived. Restore it with: restore {ref}", ref=record.ref))
             event = self.changes.event(actor, record, EventKind.ARCHIVED, old=record.stage)
             updated = self._set(record, archived_at=self.clock())
-            return self.changes.changed(
-                updated, (event,), f"{record.ref} archived. Restore it with: restore {record.ref}", seen
-            )
+            archived = _("{ref} archived. Restore it with: restore {ref}", ref=record.ref)
+            return self.changes.changed(updated, (event,), archived, seen)
 
     def restore(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
         with self.work.writing():
             record = self.changes.get_record(actor.tenant_id, ref)
             if not record.archived_at:
-                raise DomainError(f"{record.ref} is not archived.")
+                raise DomainError(_("{ref} is not archived.", ref=record.ref))
             event = self.changes.event(actor, record, EventKind.RESTORED, new=record.stage)
             updated = self._set(record, archived_at=None)
-            return self.changes.changed(updated, (event,), f"{record.ref} restored.", seen)
+            return self.changes.changed(updated, (event,), _("{ref} restored.", ref=record.ref), seen)
 
     def _set(self, record: Record, **changes: object) -> Record:
         self.repo.details.update_record_fields(record.tenant_id, record.id, self.clock(), **changes)

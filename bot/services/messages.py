@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bot.domain.buying import BuyingRole
 from bot.domain.errors import DomainError, NotFound
+from bot.domain.language import N_, _, translated
 from bot.domain.models import Change, Contact, Event, EventKind, Kind, Record, Role, User, stages_for
 from bot.domain.rules import MAX_TITLE, clean_text, limited, parse_ref, sender_shown
 from bot.services.changes import RecordWork
@@ -98,7 +99,7 @@ class MessageCases:
         with self.work.writing():
             done = self.repo.extension.submitted_record(actor.tenant_id, key)
             if done is not None:
-                return self._already(actor, done, "This message was already turned into {ref}.")
+                return self._already(actor, done, N_("This message was already turned into {ref}."))
             record, created = self._new_lead(actor, title, company, message)
             events: list[Event] = [created]
             change = None
@@ -120,18 +121,18 @@ class MessageCases:
             self.repo.extension.save_submit(actor.tenant_id, key, record.id, actor.id, self.clock())
             final = change.record if change else record
             view = change.view if change and role is None else self.changes.view_of(final)
-            return Change(final, tuple(events), f"{record.ref} created from the message.", view)
+            return Change(final, tuple(events), _("{ref} created from the message.", ref=record.ref), view)
 
     def message_to_record(self, actor: User, submit_key: str, ref: str, message: ChatMessage) -> Change:
         """The message as a comment on a record, with where it came from; the followers hear of it."""
         key = self._submit_key(submit_key)
         body = clean_text(message.text)
         if not body:
-            raise DomainError("This message has no text to add as a comment.", "comment")
+            raise DomainError(_("This message has no text to add as a comment."), "comment")
         with self.work.writing():
             done = self.repo.extension.submitted_record(actor.tenant_id, key)
             if done is not None:
-                return self._already(actor, done, "This message was already added to {ref}.")
+                return self._already(actor, done, N_("This message was already added to {ref}."))
             change = self.records.comment(actor, ref, f"{body}\n\n(from {message.origin})")
             self.repo.extension.save_submit(actor.tenant_id, key, change.record.id, actor.id, self.clock())
             return change
@@ -142,7 +143,7 @@ class MessageCases:
             contact = self.contacts.get_contact(actor.tenant_id, contact_id)
             created = self.records.create_record(actor, Kind.LEAD, title, company)
             change = self.records.set_contact(actor, created.record.ref, contact.id)
-            message = f"{created.record.ref} created with {contact.name} as its Contact."
+            message = _("{ref} created with {name} as its Contact.", ref=created.record.ref, name=contact.name)
             return Change(change.record, created.events + change.events, message, change.view)
 
     # --- helpers -------------------------------------------------------------------------------
@@ -150,7 +151,7 @@ class MessageCases:
     def _new_lead(self, actor: User, title: str, company: str | None, message: ChatMessage) -> tuple[Record, Event]:
         clean_title = limited(title, "title", "A title", MAX_TITLE)
         if not clean_title:
-            raise DomainError("A lead needs a title.", "title")
+            raise DomainError(_("A lead needs a title."), "title")
         clean_company = limited(company, "company", "A company name")
         now = self.clock()
         record = self.repo.records.insert_record(
@@ -164,11 +165,11 @@ class MessageCases:
     @staticmethod
     def _submit_key(submit_key: str) -> str:
         if not SUBMIT_KEY.fullmatch(submit_key or ""):
-            raise DomainError("This dialog is out of date; please start again from the message.")
+            raise DomainError(_("This dialog is out of date; please start again from the message."))
         return submit_key
 
     def _already(self, actor: User, record_id: int, message: str) -> Change:
         record = self.repo.records.get_record(actor.tenant_id, record_id)
         if record is None:
-            raise NotFound("The record this dialog made no longer exists.")
-        return Change(record, (), message.format(ref=record.ref), self.changes.view_of(record))
+            raise NotFound(_("The record this dialog made no longer exists."))
+        return Change(record, (), translated(message, ref=record.ref), self.changes.view_of(record))

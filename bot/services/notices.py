@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.domain.clock import shifted
 from bot.domain.delivery import Notification, NotificationView, Purpose
+from bot.domain.language import N_
 from bot.domain.models import Event, EventKind, FollowFor, NotifyChoice, Record, User
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ class Notices:
                     continue
                 if not self.queries.end_lapsed_follow(tenant_id, record_id, user_id, now):
                     continue  # unfollowed, renewed, or ended by another replica meanwhile
-                event = self._event_ended(record, who, "its days ran out", now)
+                event = self._event_ended(record, who, N_("its days ran out"), now)
                 self._enqueue(record, who.id, None, event, Purpose.LAPSED, now, now)
                 self.following_changed(who, record, event, who, follows=False)
                 ended += 1

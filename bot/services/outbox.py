@@ -19,6 +19,7 @@ from bot.domain.delivery import (
     Target,
 )
 from bot.domain.errors import DomainError, NotFound
+from bot.domain.language import N_, _, translated
 from bot.domain.models import Event, Follower, Record, User
 from bot.services.notices import Notices
 from bot.services.schedule import Schedules
@@ -31,6 +32,9 @@ LEASE_SECONDS = 60  # due rows read ahead stay this sender's while it lives (ren
 T = TypeVar("T")
 View: TypeAlias = NotificationView | ChannelPostView  # what the sender sends for a row: its card's content
 INTERRUPTED = "interrupted while {doing} (the bot stopped); it may or may not have arrived"
+
+# A notification's status as a sentence names it (shown through `translated`).
+_STATUS_NAMES = {"pending": N_("pending"), "sending": N_("being sent"), "sent": N_("sent"), "failed": N_("failed")}
 
 
 class Ownership(Protocol):
@@ -283,10 +287,16 @@ class Deliveries:
                 record_id = found.record_id if found else None
                 record = self.repo.records.get_record(user.tenant_id, record_id) if record_id is not None else None
                 if found is None or record is None:
-                    raise NotFound("That notification no longer exists.")
+                    raise NotFound(_("That notification no longer exists."))
                 if record.owner_id != user.id:
-                    raise DomainError(f"Only the owner of {record.ref} can send its notifications again.")
+                    raise DomainError(_("Only the owner of {ref} can send its notifications again.", ref=record.ref))
             if found.status is not DeliveryStatus.FAILED:
-                raise DomainError(f"That notification to {found.audience} is {found.status.value}, not failed.")
+                raise DomainError(
+                    _(
+                        "That notification to {name} is {status}, not failed.",
+                        name=found.audience,
+                        status=translated(_STATUS_NAMES[found.status.value]),
+                    )
+                )
             self.queries.retry_failed(user.tenant_id, notification_id, self.clock())
         return found

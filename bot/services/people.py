@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.domain.clock import shifted, utc_now
 from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError
+from bot.domain.language import _
 from bot.domain.models import User
 from bot.domain.rules import AAD_ID, MAX_NAME, TEAMS_USER_ID, clean_text
 from bot.services.work import UnitOfWork
@@ -43,7 +44,7 @@ class UserCases:
         """The person behind an activity, recorded (or updated) when the bot learns something new of them.
         A known person with nothing new costs one read and no write."""
         if not tenant_id or not (teams_id or aad_object_id):
-            raise DomainError("I could not tell who you are in which organisation.")
+            raise DomainError(_("I could not tell who you are in which organisation."))
         clean_name = clean_text(name)[:MAX_NAME]
         known = self.repo.people.find_member(tenant_id, teams_id, aad_object_id)
         if known is not None:
@@ -82,7 +83,7 @@ class UserCases:
         Teams id (29:..., for the card's refresh) and name kept when the Teams layer found them."""
         aad = clean_text(aad_object_id)
         if not AAD_ID.fullmatch(aad):
-            raise DomainError("Pick a colleague from the list.", "follower")
+            raise DomainError(_("Pick a colleague from the list."), "follower")
         teams_id = teams_id if teams_id and TEAMS_USER_ID.fullmatch(teams_id) else None
         clean_name = clean_text(name)[:MAX_NAME]
         existing = self.repo.people.find_user(actor.tenant_id, None, aad)

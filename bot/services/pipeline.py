@@ -11,7 +11,8 @@ from bot.domain.clock import format_time, parse_time
 from bot.domain.delivery import Purpose
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.hours import zone
-from bot.domain.models import OPPORTUNITY_STAGES, Place, Record, User
+from bot.domain.language import _
+from bot.domain.models import OPPORTUNITY_STAGES, Place, Record, User, stage_label
 from bot.domain.pipeline import Pipeline, PipelineScope, Quarter, next_weekly_post
 from bot.domain.rules import clean_text
 from bot.services.lifecycle import LifecycleCases
@@ -66,8 +67,11 @@ class PipelineCases:
             colleague = self.lifecycle.find_colleague(actor, who)
         except NotFound:
             raise NotFound(
-                f"I can't find a colleague “{who[:80]}” in your organisation. Try: pipeline, pipeline mine,"
-                " pipeline this quarter, or a colleague's name or email (they need to have talked to me once)."
+                _(
+                    "I can't find a colleague “{name}” in your organisation. Try: pipeline, pipeline mine,"
+                    " pipeline this quarter, or a colleague's name or email (they need to have talked to me once).",
+                    name=who[:80],
+                )
             ) from None
         if colleague.id == actor.id:
             return PipelineScope(actor.id, actor.name, "mine", quarter, quarter_word)
@@ -83,12 +87,17 @@ class PipelineCases:
     def stage_list(self, actor: User, said: str, time_zone: str | None, limit: int) -> StageList:
         """`Proposal [mine | <colleague>] [this quarter | next quarter]`: the opportunities behind one bar."""
         words = clean_text(said).split(None, 1)
-        stage = next((s for s in OPPORTUNITY_STAGES if words and s.lower() == words[0].lower()), None)
+        said_stage = words[0].casefold() if words else ""
+        stage = next((s for s in OPPORTUNITY_STAGES if said_stage in (s.casefold(), stage_label(s).casefold())), None)
         if stage is None:
             shown = words[0][:30] if words else ""
             raise DomainError(
-                f"“{shown}” is not a stage of opportunities. Try: pipeline list {OPPORTUNITY_STAGES[1]}"
-                f" ({', '.join(OPPORTUNITY_STAGES)})."
+                _(
+                    "“{stage}” is not a stage of opportunities. Try: pipeline list {example} ({stages}).",
+                    stage=shown,
+                    example=stage_label(OPPORTUNITY_STAGES[1]),
+                    stages=", ".join(stage_label(s) for s in OPPORTUNITY_STAGES),
+                )
             )
         scope = self.pipeline_scope(actor, words[1] if len(words) > 1 else "", time_zone)
         first = scope.quarter.first_day.isoformat() if scope.quarter else None
@@ -103,7 +112,7 @@ class PipelineCases:
         zone; UTC when unknown). Returns the first post's moment."""
         if place.kind != "channel":
             raise DomainError(
-                "The weekly pipeline goes to a team channel: mention me there with “pipeline weekly here”."
+                _("The weekly pipeline goes to a team channel: mention me there with “pipeline weekly here”.")
             )
         where = time_zone or "UTC"
         first = next_weekly_post(parse_time(self.clock()), zone(where))
@@ -117,7 +126,7 @@ class PipelineCases:
     def weekly_pipeline_status(self, actor: User, place: Place) -> WeeklyStatus | None:
         """The channel's weekly post, if it has one: its zone, the next post, how the latest week went."""
         if place.kind != "channel":
-            raise DomainError("The weekly pipeline is set per team channel: say “pipeline weekly” in the channel.")
+            raise DomainError(_("The weekly pipeline is set per team channel: say “pipeline weekly” in the channel."))
         found = self.repo.pipeline.weekly_post(actor.tenant_id, place.conversation_id)
         if found is None:
             return None
@@ -130,7 +139,9 @@ class PipelineCases:
 
     def stop_weekly_pipeline(self, actor: User, place: Place) -> bool:
         if place.kind != "channel":
-            raise DomainError("The weekly pipeline is set per team channel: say “pipeline weekly off” in the channel.")
+            raise DomainError(
+                _("The weekly pipeline is set per team channel: say “pipeline weekly off” in the channel.")
+            )
         with self.work.writing():  # its weeks not yet sent are cancelled with it, at once
             self.repo.outbox.cancel_posts(actor.tenant_id, Purpose.WEEKLY, place.conversation_id)
             return self.repo.pipeline.stop_weekly_post(actor.tenant_id, place.conversation_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.domain.language import _
 from bot.domain.models import CLOSED_STAGES, Event, EventKind, Record, User
 from bot.services.notices import Notices
 
@@ -46,7 +47,7 @@ def follows_end_when_closed(notices: Notices) -> Reaction:
 
     def react(actor: User, before: Record, after: Record, event: Event) -> Followup:
         if after.stage in CLOSED_STAGES and notices.deal_closed(actor, before, after.stage, event):
-            return Followup(said="Follows until it closed have ended.")
+            return Followup(said=_("Follows until it closed have ended."))
         return NOTHING
 
     return react

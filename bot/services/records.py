@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.domain.delivery import DeliverTo
 from bot.domain.errors import DomainError, NotFound
+from bot.domain.language import _, current
 from bot.domain.models import (
     CONVERTED,
     Change,
@@ -20,6 +21,7 @@ from bot.domain.models import (
     Role,
     Seen,
     User,
+    stage_label,
     stages_for,
 )
 from bot.domain.rules import (
@@ -62,8 +64,8 @@ class RecordCases:
         second click, the form shown again after a reload), it answers with what the first submit created."""
         clean_title = limited(title, "title", "A title", MAX_TITLE)
         if not clean_title:
-            article = "An" if kind is Kind.OPPORTUNITY else "A"
-            raise DomainError(f"{article} {kind.value} needs a title.", "title")
+            needs = _("An opportunity needs a title.") if kind is Kind.OPPORTUNITY else _("A lead needs a title.")
+            raise DomainError(needs, "title")
         clean_company = limited(company, "company", "A company name")
         self.work.quotas.spend("records", actor.tenant_id, actor.id)
         now = self.clock()
@@ -71,9 +73,8 @@ class RecordCases:
             done = self.repo.forms.form_submit(actor.tenant_id, form_key) if form_key else None
             earlier = self.repo.records.get_record(actor.tenant_id, done[0]) if done and done[0] else None
             if earlier is not None:
-                return Change(
-                    earlier, (), f"{earlier.ref} was already created from this form.", self.changes.view_of(earlier)
-                )
+                already = _("{ref} was already created from this form.", ref=earlier.ref)
+                return Change(earlier, (), already, self.changes.view_of(earlier))
             record = self.repo.records.insert_record(
                 actor.tenant_id, kind, clean_title, stages_for(kind)[0], actor.id, now, company=clean_company
             )
@@ -81,7 +82,7 @@ class RecordCases:
                 self.repo.forms.add_form_submit(actor.tenant_id, form_key, record.id, None, now)
             self.repo.follows.add_follower(actor.tenant_id, record.id, actor.id, now)
             event = self.changes.event(actor, record, EventKind.CREATED, new=clean_title)
-            return self.changes.changed(record, (event,), f"{record.ref} created.")
+            return self.changes.changed(record, (event,), _("{ref} created.", ref=record.ref))
 
     def record_by_id(self, tenant_id: str, record_id: int) -> Record | None:
         return self.repo.records.get_record(tenant_id, record_id)
@@ -109,14 +110,16 @@ class RecordCases:
             tenant, now = actor.tenant_id, self.clock()
             current = self.repo.records.record_contacts(tenant, record.id, Role.CONTACT.value, limit=1)
             if seen.contact_id is not None and seen.contact_id != (str(current[0].id) if current else ""):
-                now_name = current[0].name if current else "nobody"
+                now_name = current[0].name if current else _("nobody")
                 raise DomainError(
-                    f"The Contact changed while your card was open (now: {now_name}). Nothing was changed."
+                    _("The Contact changed while your card was open (now: {name}). Nothing was changed.", name=now_name)
                 )
             contact = self.contacts.get_contact(tenant, contact_id)
             role = self.repo.records.role_of(tenant, record.id, contact.id)
             if role == Role.CONTACT:
-                raise DomainError(f"{contact.name} is already the Contact of {record.ref}.", "contact")
+                raise DomainError(
+                    _("{name} is already the Contact of {ref}.", name=contact.name, ref=record.ref), "contact"
+                )
             events = []
             if current:
                 # The former Contact stays around the deal as an Other participant.
@@ -133,7 +136,7 @@ class RecordCases:
                         actor, record, EventKind.PARTICIPANT_ADDED, new=current[0].label, detail="former Contact"
                     )
                 )
-            message = f"{contact.name} is now the Contact of {record.ref}."
+            message = _("{name} is now the Contact of {ref}.", name=contact.name, ref=record.ref)
             return self.changes.changed(self.changes.touch(record), tuple(events), message, seen)
 
     def add_participant(self, actor: User, ref: str, contact_id: int, seen: Seen = NOTHING_SEEN) -> Change:
@@ -143,19 +146,23 @@ class RecordCases:
             role = self.repo.records.role_of(actor.tenant_id, record.id, contact.id)
             if role == Role.CONTACT:
                 raise DomainError(
-                    f"{contact.name} is the Contact of {record.ref}, so not also a participant.", "contact"
+                    _("{name} is the Contact of {ref}, so not also a participant.", name=contact.name, ref=record.ref),
+                    "contact",
                 )
             if role == Role.PARTICIPANT:
-                raise DomainError(f"{contact.name} is already a participant of {record.ref}.", "contact")
+                raise DomainError(
+                    _("{name} is already a participant of {ref}.", name=contact.name, ref=record.ref), "contact"
+                )
             if self.repo.records.count_role(actor.tenant_id, record.id, Role.PARTICIPANT.value) >= MAX_PARTICIPANTS:
                 raise DomainError(
-                    f"{record.ref} has {MAX_PARTICIPANTS} participants, the most a record may.", "contact"
+                    _("{ref} has {n} participants, the most a record may.", ref=record.ref, n=MAX_PARTICIPANTS),
+                    "contact",
                 )
             self.repo.records.set_role(
                 actor.tenant_id, record.id, contact.id, Role.PARTICIPANT.value, actor.id, self.clock()
             )
             event = self.changes.event(actor, record, EventKind.PARTICIPANT_ADDED, new=contact.label)
-            message = f"{contact.name} is now a participant of {record.ref}."
+            message = _("{name} is now a participant of {ref}.", name=contact.name, ref=record.ref)
             return self.changes.changed(self.changes.touch(record), (event,), message, seen)
 
     def remove_participant(self, actor: User, ref: str, contact_id: int, seen: Seen = NOTHING_SEEN) -> Change:
@@ -164,12 +171,17 @@ class RecordCases:
             contact = self.contacts.get_contact(actor.tenant_id, contact_id)
             role = self.repo.records.role_of(actor.tenant_id, record.id, contact.id)
             if role == Role.CONTACT:
-                raise DomainError(f"{contact.name} is the Contact of {record.ref}, not a participant.", "contact")
+                raise DomainError(
+                    _("{name} is the Contact of {ref}, not a participant.", name=contact.name, ref=record.ref),
+                    "contact",
+                )
             if role != Role.PARTICIPANT:
-                raise DomainError(f"{contact.name} is not a participant of {record.ref}.", "contact")
+                raise DomainError(
+                    _("{name} is not a participant of {ref}.", name=contact.name, ref=record.ref), "contact"
+                )
             self.repo.records.remove_role(actor.tenant_id, record.id, contact.id)
             event = self.changes.event(actor, record, EventKind.PARTICIPANT_REMOVED, old=contact.label)
-            message = f"{contact.name} is no longer a participant of {record.ref}."
+            message = _("{name} is no longer a participant of {ref}.", name=contact.name, ref=record.ref)
             return self.changes.changed(self.changes.touch(record), (event,), message, seen)
 
     def follow(
@@ -187,28 +199,46 @@ class RecordCases:
         self, actor: User, ref: str, who: User, follows: bool, seen: Seen, follow_for: FollowFor = FollowFor.CLOSED
     ) -> Change:
         if who.tenant_id != actor.tenant_id:
-            raise NotFound("I can't find that person in your organisation.", "follower")
+            raise NotFound(_("I can't find that person in your organisation."), "follower")
         yourself = who.id == actor.id
         with self.work.writing():
             record = self.changes.get_record(actor.tenant_id, ref)  # a converted lead can still be followed
             if self.repo.follows.is_follower(actor.tenant_id, record.id, who.id) == follows:
+                ref, name = record.ref, who.name
                 if follows:
-                    already = "You already follow" if yourself else f"{who.name} already follows"
+                    already = (
+                        _("You already follow {ref}.", ref=ref)
+                        if yourself
+                        else _("{name} already follows {ref}.", name=name, ref=ref)
+                    )
                 else:
-                    already = "You don't follow" if yourself else f"{who.name} doesn't follow"
-                raise DomainError(f"{already} {record.ref}.", "follower")
+                    already = (
+                        _("You don't follow {ref}.", ref=ref)
+                        if yourself
+                        else _("{name} doesn't follow {ref}.", name=name, ref=ref)
+                    )
+                raise DomainError(already, "follower")
             if follows and self.repo.follows.count_followers(actor.tenant_id, record.id) >= MAX_FOLLOWERS:
-                raise DomainError(f"{record.ref} has {MAX_FOLLOWERS:,} followers, the most a record may.", "follower")
+                most = current().number(MAX_FOLLOWERS)
+                raise DomainError(
+                    _("{ref} has {n} followers, the most a record may.", ref=record.ref, n=most), "follower"
+                )
             if follows:
                 self.repo.follows.add_follower(actor.tenant_id, record.id, who.id, self.clock())
                 self.changes.deliveries.notices.follow_ends(record, who, follow_for)
                 event = self.changes.event(actor, record, EventKind.FOLLOWER_ADDED, new=who.name)
-                text = f"You now follow {record.ref}." if yourself else f"{who.name} now follows {record.ref}."
+                text = (
+                    _("You now follow {ref}.", ref=record.ref)
+                    if yourself
+                    else _("{name} now follows {ref}.", name=who.name, ref=record.ref)
+                )
             else:
                 self.repo.follows.remove_follower(actor.tenant_id, record.id, who.id)
                 event = self.changes.event(actor, record, EventKind.FOLLOWER_REMOVED, old=who.name)
                 text = (
-                    f"You no longer follow {record.ref}." if yourself else f"{who.name} no longer follows {record.ref}."
+                    _("You no longer follow {ref}.", ref=record.ref)
+                    if yourself
+                    else _("{name} no longer follows {ref}.", name=who.name, ref=record.ref)
                 )
             self.changes.deliveries.notices.following_changed(actor, record, event, who, follows)
             return self.changes.changed(self.changes.touch(record), (event,), text, seen)
@@ -218,14 +248,11 @@ class RecordCases:
         try:
             wanted = NotifyChoice(clean_text(choice).lower())
         except ValueError:
-            options = ", ".join(c.value for c in NotifyChoice)
-            raise DomainError(
-                f"“{clean_text(choice)[:40]}” is not a notification setting. Choose one of: {options}.", "choice"
-            ) from None
+            raise DomainError(_not_a_setting(choice), "choice") from None
         with self.work.writing():
             record = self.changes.get_record(actor.tenant_id, ref)
             if not self.repo.follows.set_follower_choice(actor.tenant_id, record.id, actor.id, wanted.value):
-                raise DomainError(f"You don't follow {record.ref}; follow it first.", "choice")
+                raise DomainError(_("You don't follow {ref}; follow it first.", ref=record.ref), "choice")
         return record
 
     def feed_offered(self, user: User) -> bool:
@@ -244,26 +271,30 @@ class RecordCases:
         except ValueError:
             options = ", ".join(d.value for d in DeliverTo)
             raise DomainError(
-                f"“{clean_text(where)[:40]}” is not a place to notify. Choose one of: {options}.", "deliver_to"
+                _(
+                    "“{where}” is not a place to notify. Choose one of: {options}.",
+                    where=clean_text(where)[:40],
+                    options=options,
+                ),
+                "deliver_to",
             ) from None
         try:
             notify = NotifyChoice(clean_text(choice).lower())
         except ValueError:
-            options = ", ".join(c.value for c in NotifyChoice)
-            raise DomainError(
-                f"“{clean_text(choice)[:40]}” is not a notification setting. Choose one of: {options}.", "choice"
-            ) from None
+            raise DomainError(_not_a_setting(choice), "choice") from None
         if wanted is not DeliverTo.CHAT and not self.feed_offered(actor):
             raise DomainError(
-                "The Teams activity feed is not available: Microsoft Graph is not configured for your organisation,"
-                " so notifications arrive as chat messages. Nothing was changed.",
+                _(
+                    "The Teams activity feed is not available: Microsoft Graph is not configured for your organisation,"
+                    " so notifications arrive as chat messages. Nothing was changed."
+                ),
                 "deliver_to",
             )
         with self.work.writing():
             record = self.changes.get_record(actor.tenant_id, ref)
             tenant = actor.tenant_id
             if not self.repo.follows.set_follower_choice(tenant, record.id, actor.id, notify.value):
-                raise DomainError(f"You don't follow {record.ref}; follow it first.", "choice")
+                raise DomainError(_("You don't follow {ref}; follow it first.", ref=record.ref), "choice")
             self.repo.outbox.set_follower_delivery(tenant, record.id, actor.id, wanted.value)
         return record
 
@@ -275,10 +306,16 @@ class RecordCases:
         """A comment; the colleagues @mentioned in it are told even if they do not follow."""
         body = (text or "").replace("\x00", "").strip()
         if not body:
-            raise DomainError("A comment can't be empty.", "comment")
+            raise DomainError(_("A comment can't be empty."), "comment")
         if len(body) > MAX_COMMENT:
+            number = current().number
             raise DomainError(
-                f"A comment can be at most {MAX_COMMENT:,} characters (this one has {len(body):,}).", "comment"
+                _(
+                    "A comment can be at most {n} characters (this one has {length}).",
+                    n=number(MAX_COMMENT),
+                    length=number(len(body)),
+                ),
+                "comment",
             )
         with self.work.writing():
             record = self.changes.bumped(actor, ref)
@@ -289,7 +326,7 @@ class RecordCases:
             if mentioned:
                 people = tuple(self._mentioned_user(actor, person) for person in mentioned[:MAX_MENTIONS])
                 self.changes.deliveries.notices.mentioned(actor, record, event, people)
-            message = f"Comment added to {record.ref}."
+            message = _("Comment added to {ref}.", ref=record.ref)
             return self.changes.changed(record, (event,), message, seen, followers=followers)
 
     def change_stage(self, actor: User, ref: str, stage: str, seen: Seen = NOTHING_SEEN) -> Change:
@@ -297,23 +334,35 @@ class RecordCases:
             record = self.changes.editable(actor, ref)
             if seen.stage and seen.stage != record.stage:
                 raise DomainError(
-                    f"The stage changed while your card was open (now: {record.stage}). Nothing was changed."
+                    _(
+                        "The stage changed while your card was open (now: {stage}). Nothing was changed.",
+                        stage=stage_label(record.stage),
+                    )
                 )
             valid = stages_for(record.kind)
             wanted = clean_text(stage).casefold()
-            match = next((s for s in valid if s.casefold() == wanted), None)
+            # English names always work; the reader's own too (`Gewonnen`, `Proposta`).
+            match = next((s for s in valid if wanted in (s.casefold(), stage_label(s).casefold())), None)
             if match is None:
-                shown = clean_text(stage)[:40]
-                raise DomainError(
-                    f"“{shown}” is not a stage of {record.kind.label.lower()}s. Choose one of: {', '.join(valid)}.",
-                    "stage",
-                )
+                shown, names = clean_text(stage)[:40], ", ".join(stage_label(s) for s in valid)
+                if record.kind is Kind.LEAD:
+                    refusal = _(
+                        "“{stage}” is not a stage of leads. Choose one of: {stages}.", stage=shown, stages=names
+                    )
+                else:
+                    refusal = _(
+                        "“{stage}” is not a stage of opportunities. Choose one of: {stages}.", stage=shown, stages=names
+                    )
+                raise DomainError(refusal, "stage")
             if match == record.stage:
-                raise DomainError(f"{record.ref} is already in stage {match}.", "stage")
+                raise DomainError(
+                    _("{ref} is already in stage {stage}.", ref=record.ref, stage=stage_label(match)), "stage"
+                )
             event = self.changes.event(actor, record, EventKind.STAGE_CHANGED, old=record.stage, new=match)
             moved = self.changes.touch(record, stage=match)
             followup = self.reactions.after(actor, record, moved, event)
-            message = f"{record.ref} moved to {match}." + (f" {followup.said}" if followup.said else "")
+            message = _("{ref} moved to {stage}.", ref=record.ref, stage=stage_label(match))
+            message += f" {followup.said}" if followup.said else ""
             return self.changes.changed(moved, (event, *followup.events), message, seen)
 
     def convert(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
@@ -321,9 +370,9 @@ class RecordCases:
         with self.work.writing():
             lead = self.changes.get_record(tenant, ref)
             if lead.kind is not Kind.LEAD:
-                raise DomainError(f"{lead.ref} is already an opportunity; only leads can be converted.")
+                raise DomainError(_("{ref} is already an opportunity; only leads can be converted.", ref=lead.ref))
             if lead.converted_to:
-                raise DomainError(f"{lead.ref} was already converted to {lead.converted_to}.")
+                raise DomainError(_("{ref} was already converted to {to}.", ref=lead.ref, to=lead.converted_to))
             now = self.clock()
             opportunity = self.repo.records.insert_record(
                 tenant, Kind.OPPORTUNITY, lead.title, stages_for(Kind.OPPORTUNITY)[0], lead.owner_id, now,
@@ -340,7 +389,7 @@ class RecordCases:
             on_opportunity = self.changes.event(
                 actor, opportunity, EventKind.CONVERTED, old=lead.ref, new=opportunity.ref
             )
-            message = f"{lead.ref} is now opportunity {opportunity.ref}."
+            message = _("{ref} is now opportunity {to}.", ref=lead.ref, to=opportunity.ref)
             return self.changes.changed(self.changes.touch(opportunity), (on_lead, on_opportunity), message, seen, lead)
 
     def create_contact_as(
@@ -364,3 +413,9 @@ class RecordCases:
             return known
         name = clean_text(person.name)[:MAX_NAME]
         return self.repo.people.upsert_user(actor.tenant_id, person.teams_id, person.aad_object_id, name, self.clock())
+
+
+def _not_a_setting(choice: str) -> str:
+    options = ", ".join(c.value for c in NotifyChoice)
+    shown = clean_text(choice)[:40]
+    return _("“{choice}” is not a notification setting. Choose one of: {options}.", choice=shown, options=options)

@@ -21,13 +21,13 @@ from botbuilder.schema import (
 
 from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError, Redelivered
-from bot.domain.language import speak
+from bot.domain.language import _, speak
 from bot.domain.models import Mentioned
 from bot.domain.rules import TEAMS_USER_ID
 from bot.handlers.replies import Reply
 from bot.handlers.router import Click
 from bot.handlers.routing import build, command_routes, verb_routes
-from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES
+from bot.handlers.text import help_buttons, help_entries
 from bot.notify.card_updates import CardUpdater
 from bot.notify.rate_limits import RateLimiter
 from bot.services import CrmService
@@ -92,16 +92,17 @@ class TeamsCrmBot(ActivityHandler):
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         run = self.services.run  # storage work: off the event loop when the database is across a network
+        speak(reader_locale(activity))  # until the reader is known (their latest locale then, if this has none)
         turn, first = await run(self._arrival, activity)  # one storage step (one thread hop on PostgreSQL)
         if turn is None:
             log.info("activity=%s refused: no tenant or user", activity.type)
-            await self._refuse(turn_context, "I could not tell who you are in which organisation.")
+            await self._refuse(turn_context, _("I could not tell who you are in which organisation."))
             return
         turn_context.turn_state["crm.turn"] = turn
         speak(turn.locale)  # the rest of the turn answers in the reader's language
         if not first:
             log.info("tenant=%s user=%s activity=%s redelivered: ignored", turn.tenant_id, turn.user.id, activity.id)
-            await self._refuse(turn_context, "Already done.", tell=False)
+            await self._refuse(turn_context, _("Already done."), tell=False)
             return
         if is_personal(activity) and activity.conversation and activity.type != ActivityTypes.invoke:
             turn_context.turn_state["crm.first_personal"] = await self._remember_personal_chat(turn_context, turn)
@@ -110,7 +111,7 @@ class TeamsCrmBot(ActivityHandler):
             await super().on_turn(turn_context)
         except Redelivered:
             log.info("tenant=%s user=%s activity=%s redelivered: ignored", turn.tenant_id, turn.user.id, activity.id)
-            await self._refuse(turn_context, "Already done.", tell=False)
+            await self._refuse(turn_context, _("Already done."), tell=False)
             return
         if activity.type == ActivityTypes.message:
             await run(turn.services.work.claim_unclaimed)  # a turn that changed nothing is claimed once it has answered
@@ -334,8 +335,8 @@ class TeamsCrmBot(ActivityHandler):
         if not turn_context.turn_state.get("crm.first_personal") or turn_context.turn_state.get("crm.welcomed"):
             return
         turn_context.turn_state["crm.welcomed"] = True
-        greeting = "Hi! I keep your leads and opportunities, and the people around them, right here in Teams."
-        await self._send(turn_context, Reply(text=greeting, card=help_card(HELP_ENTRIES, HELP_BUTTONS)))
+        greeting = _("Hi! I keep your leads and opportunities, and the people around them, right here in Teams.")
+        await self._send(turn_context, Reply(text=greeting, card=help_card(help_entries(), help_buttons())))
 
     # --- card actions --------------------------------------------------------------------------
 

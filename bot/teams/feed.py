@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.domain.delivery import DeliverTo, NotificationView, Purpose
+from bot.domain.language import _
 from bot.domain.models import EventKind
 from bot.notify.feed import FeedNotice, bot_chat_link, preview
 from bot.notify.rate_limits import Keyed, RateLimiter, in_feed, in_feed_tenant, in_tenant
@@ -43,7 +44,7 @@ def feed_notice(view: NotificationView, bot_app_id: str) -> FeedNotice | None:
     if not events or not view.recipient.aad_object_id:
         return None
     last, record = events[-1], view.record
-    actor = last.actor_name or "Someone"
+    actor = last.actor_name or _("Someone")  # the sender speaks the recipient's language here
     return FeedNotice(
         tenant_id=record.tenant_id,
         aad_object_id=view.recipient.aad_object_id,

@@ -21,8 +21,9 @@ from yarl import URL
 
 from bot.domain.contact_csv import MAX_IMPORT_BYTES, FileOffer, Offered
 from bot.domain.errors import DomainError
+from bot.domain.language import _, translated
 from bot.domain.rules import clean_text
-from bot.handlers.contact_files import EXPORTS, PERSONAL_ONLY, export_bytes, preview_reply
+from bot.handlers.contact_files import EXPORTS, export_bytes, personal_only, preview_reply
 from bot.handlers.replies import Reply
 from bot.services.contact_files import OFFER_GONE
 from bot.teams.activity import Turn, is_personal
@@ -44,16 +45,24 @@ _OFFER_ID = re.compile(r"[0-9a-f]{32}")
 Deliver = Callable[[str, ConversationReference, Activity], Awaitable[str | None]]
 
 
+def _too_large(limit: int) -> str:
+    return _("The file is larger than {n} MB; split it into smaller files.", n=limit // (1024 * 1024))
+
+
 class FileRefused(Exception):
     """A download that cannot be used; `answer(name)` is what the person is told."""
 
     def answer(self, name: str) -> str:
-        return f"I could not download {name}. Send it to me again."
+        return _("I could not download {file}. Send it to me again.", file=name)
 
 
 class TooLarge(FileRefused):
     def answer(self, name: str) -> str:
-        return f"I could not import {name}: the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it."
+        return _(
+            "I could not import {file}: the file is larger than {mb} MB; split it.",
+            file=name,
+            mb=MAX_IMPORT_BYTES // (1024 * 1024),
+        )
 
 
 @dataclass(frozen=True)
@@ -174,16 +183,16 @@ class FileExchange:
         """A file the person sent: answered at once (Teams waits about 15 s for an answer, then sends the message
         again); its preview card, or why it cannot be imported, follows once it is read."""
         if not is_personal(turn_context.activity):
-            return Reply(text=PERSONAL_ONLY, outcome="refused")
+            return Reply(text=personal_only(), outcome="refused")
         content = attachment.content if isinstance(attachment.content, dict) else {}
-        name = clean_text(str(attachment.name or ""))[:100] or "your file"
+        name = clean_text(str(attachment.name or ""))[:100] or _("your file")
         if not await turn.services.run(turn.services.work.claim_unclaimed):  # taken now: a redelivery reads nothing
             return Reply(outcome="redelivered")
         reference = TurnContext.get_conversation_reference(turn_context.activity)
         task = asyncio.create_task(self._read(turn, reference, content.get("downloadUrl"), name), name="file")
         self.reading.add(task)
         task.add_done_callback(self.reading.discard)
-        return Reply(text=f"Reading your file {name} …", outcome="reading")
+        return Reply(text=_("Reading your file {file} …", file=name), outcome="reading")
 
     async def _read(self, turn: Turn, reference: ConversationReference, url: Any, name: str) -> None:
         try:
@@ -224,14 +233,14 @@ class FileExchange:
         action = value.get("action")
         outcome = "refused"
         if not is_personal(turn_context.activity):
-            await turn_context.send_activity(MessageFactory.text(PERSONAL_ONLY))
+            await turn_context.send_activity(MessageFactory.text(personal_only()))
         elif (
             not isinstance(offer_id, str)
             or not _OFFER_ID.fullmatch(offer_id)
             or action not in ("accept", "decline")
             or (action == "accept" and not isinstance(info.get("uploadUrl"), str))
         ):
-            await turn_context.send_activity(MessageFactory.text(OFFER_GONE))
+            await turn_context.send_activity(MessageFactory.text(translated(OFFER_GONE)))
         else:
             try:
                 offered = await turn.services.run(
@@ -242,7 +251,7 @@ class FileExchange:
             else:
                 if action == "decline":
                     await self._replace_offer(
-                        turn_context, offered, f"You declined: nothing was sent ({offered.what}.csv)."
+                        turn_context, offered, _("You declined: nothing was sent ({file}).", file=offered.what + ".csv")
                     )
                     outcome = "declined"
                 else:
@@ -259,10 +268,12 @@ class FileExchange:
         await turn.services.run(turn.services.contact_files.offer_sent, turn.user, offered.offer_id, sent)
         if not sent:
             await self._replace_offer(
-                turn_context, offered, f"{what}.csv: the upload to OneDrive failed; say export {what} again."
+                turn_context,
+                offered,
+                _("{what}.csv: the upload to OneDrive failed; say export {what} again.", what=what),
             )
             return "upload_failed"
-        await self._replace_offer(turn_context, offered, f"{what}.csv: sent to your OneDrive.")
+        await self._replace_offer(turn_context, offered, _("{what}.csv: sent to your OneDrive.", what=what))
         card = Attachment(
             content_type=INFO_CARD,
             content={"uniqueId": info.get("uniqueId"), "fileType": info.get("fileType")},
@@ -270,7 +281,7 @@ class FileExchange:
             name=info.get("name"),
         )
         message = MessageFactory.attachment(card)
-        message.text = f"Here is {what}.csv, in your OneDrive."
+        message.text = _("Here is {file}, in your OneDrive.", file=what + ".csv")
         await turn_context.send_activity(message)
         return "uploaded"
 

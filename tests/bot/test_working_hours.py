@@ -29,7 +29,7 @@ async def teams(aiohttp_client: Any, connector: Any, bot_config: Config, clock: 
 
 async def say_from_berlin(teams: Teams, person: Person, text: str) -> dict[str, Any]:
     activity = teams.message(person, text)
-    client = {"type": "clientInfo", "locale": "de-DE", "country": "DE", "platform": "Web", "timezone": "Europe/Berlin"}
+    client = {"type": "clientInfo", "locale": "en-GB", "country": "DE", "platform": "Web", "timezone": "Europe/Berlin"}
     activity["entities"] = [client]
     status, _ = await teams.post(activity)
     assert status in (200, 201)

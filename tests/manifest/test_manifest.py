@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -116,8 +117,11 @@ def test_the_zip_holds_the_manifest_and_icons_at_its_root(manifest: dict[str, An
     package = build.write_package(manifest, tmp_path)
     assert package.name == "appPackage.zip"
     with zipfile.ZipFile(package) as archive:
-        assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        assert sorted(archive.namelist()) == [
+            "color.png", "de.json", "manifest.json", "outline.png", "pt-BR.json", "pt-PT.json",
+        ]  # fmt: skip
         assert json.loads(archive.read("manifest.json")) == manifest
+        assert json.loads(archive.read("de.json")) == build.language_file(manifest, "de")
         assert archive.read("outline.png") == (build.HERE / "outline.png").read_bytes()
         assert Image.open(archive.open("color.png")).size == (192, 192)
     assert build.write_package(manifest, tmp_path / "again").read_bytes() == package.read_bytes()
@@ -196,3 +200,74 @@ def test_the_activity_feed_types_are_declared_with_the_colleague_in_each_templat
     assert declared["commented"]["templateText"] == "{colleague} commented on a record you follow"
     assert all(a["description"] and a["templateText"].startswith("{colleague} ") for a in declared.values())
     assert not any("{actor}" in a["templateText"] for a in declared.values())
+
+
+# --- the package in German and Portuguese (localizationInfo, Teams' language files) ---------------------
+
+
+def _at(manifest: Any, path: str) -> Any:
+    """The manifest's value at a language file's key (`bots[0].commandLists[1].commands[3].title`)."""
+    node = manifest
+    for name, index in re.findall(r"([A-Za-z]+)(?:\[(\d+)\])?", path):
+        node = node[name]
+        if index:
+            node = node[int(index)]
+    return node
+
+
+def test_the_package_names_its_language_files_and_each_validates(manifest: dict[str, Any]) -> None:
+    info = manifest["localizationInfo"]
+    assert info["defaultLanguageTag"] == "en-us"
+    assert [(e["languageTag"], e["file"]) for e in info["additionalLanguages"]] == [
+        ("de", "de.json"), ("pt-pt", "pt-PT.json"), ("pt-br", "pt-BR.json"),
+    ]  # fmt: skip
+    files = build.language_files(manifest)
+    assert list(files) == ["de.json", "pt-PT.json", "pt-BR.json"]
+    for name, strings in files.items():
+        assert build.schema_errors(strings, build.LOCALIZATION_SCHEMA) == [], name
+        for key, value in strings.items():
+            if key != "$schema":
+                _at(manifest, key)  # every key names a string the manifest has
+                assert value, (name, key)
+
+
+def test_the_language_files_say_it_in_their_language(manifest: dict[str, Any]) -> None:
+    german, portugal, brazil = build.language_files(manifest).values()
+    assert german["name.full"].startswith("CRM: Leads, Verkaufschancen")
+    assert "Contacto" in portugal["description.full"] and "Contato" in brazil["description.full"]
+    assert german["composeExtensions[0].commands[2].title"] == "Lead aus Nachricht anlegen"
+    assert (
+        german["activities.activityTypes[1].templateText"]
+        == "{colleague} hat einen Datensatz kommentiert, dem Sie folgen"
+    )
+    for strings in (german, portugal, brazil):
+        templates = [v for k, v in strings.items() if k.endswith(".templateText")]
+        assert len(templates) == len(manifest["activities"]["activityTypes"])
+        assert all("{colleague}" in t and "{actor}" not in t for t in templates)  # ours, in every language
+
+
+def test_every_localized_menu_command_is_one_the_bot_understands(manifest: dict[str, Any]) -> None:
+    """Picking an entry of the German menu inserts its German title: the bot must read it as the same command."""
+    english = manifest["bots"][0]["commandLists"]
+    for name, strings in build.language_files(manifest).items():
+        for i, entry in enumerate(english):
+            for j, command in enumerate(entry["commands"]):
+                title = strings[f"bots[0].commandLists[{i}].commands[{j}].title"]
+                described = strings[f"bots[0].commandLists[{i}].commands[{j}].description"]
+                assert len(title) <= build.TITLE_LIMIT and 0 < len(described) <= build.DESCRIPTION_LIMIT
+                parsed = parse(title)
+                assert parsed is not None and parsed.name == command["title"], (name, title)
+    assert build.language_file(manifest, "de")["bots[0].commandLists[0].commands[0].title"] == "hilfe"
+    assert build.language_file(manifest, "pt-BR")["bots[0].commandLists[0].commands[2].title"] == "novo contato"
+
+
+def test_the_listing_is_the_templates_english_and_a_broken_language_file_is_caught(manifest: dict[str, Any]) -> None:
+    template = json.loads(build.TEMPLATE.read_text())
+    assert {f"{part}.{size}": text for part in ("name", "description") for size, text in template[part].items()} == (
+        build.LISTING
+    )
+    broken = build.language_file(manifest, "de") | {"composeExtensions[0].commands[0].title": "x" * 33}
+    assert build.schema_errors(broken, build.LOCALIZATION_SCHEMA)
+    assert build.schema_errors(
+        build.language_file(manifest, "de") | {"bots[0].nonsense": "x"}, build.LOCALIZATION_SCHEMA
+    )

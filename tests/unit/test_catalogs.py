@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po
 from bot.domain.language import CATALOGS, LOCALES, placeholders
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("bot", "cards")
+SOURCES = ("bot", "cards", "manifest")
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 MAPPING = [("**.py", "python")]
 Key = tuple[str | None, str | tuple[str, ...]]

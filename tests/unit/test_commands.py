@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.handlers.commands import COMMANDS, MAX_MESSAGE_CHARS, TooLong, parse
+from bot.handlers.command_words import LOCALIZED
+from bot.handlers.commands import COMMANDS, MAX_MESSAGE_CHARS, TooLong, local_name, parse, spec_named
 
 
 @pytest.mark.parametrize(
@@ -55,3 +56,40 @@ def test_the_table_is_the_product_vocabulary() -> None:
         assert parse(
             command.usage.replace("<ref>", "L-1").replace("<", "").replace(">", "").replace("[", "").replace("]", "")
         )
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "ref", "rest"),
+    [
+        ("hilfe", "help", "", ""),
+        ("Neuer Lead Acme Rollout", "new lead", "", "Acme Rollout"),
+        ("kontakt bearbeiten jane@acme.example", "edit contact", "", "jane@acme.example"),
+        ("Kontakt L-1 jane@acme.example", "contact", "L-1", "jane@acme.example"),
+        ("teilnehmer entfernen L-1 Jane", "remove participant", "L-1", "Jane"),
+        ("NÄCHSTER SCHRITT L-1 Angebot schicken", "next", "L-1", "Angebot schicken"),
+        ("folgen L-1 30", "follow", "L-1", "30"),
+        ("ajuda", "help", "", ""),
+        ("novo lead Implementação", "new lead", "", "Implementação"),
+        ("novo contacto Ana ana@acme.example", "new contact", "", "Ana ana@acme.example"),
+        ("novo contato Ana ana@acme.example", "new contact", "", "Ana ana@acme.example"),
+        ("deixar de seguir O-2", "unfollow", "O-2", ""),
+        ("seguir O-2", "follow", "O-2", ""),
+        ("fechamento O-2 2027-03-31", "close", "O-2", "2027-03-31"),
+        ("e-mail L-1", "email", "L-1", ""),
+    ],
+)
+def test_commands_are_understood_in_german_and_portuguese(text: str, name: str, ref: str, rest: str) -> None:
+    parsed = parse(text)
+    assert parsed is not None
+    assert (parsed.name, parsed.ref, parsed.text) == (name, ref, rest)
+
+
+def test_every_localized_word_is_its_command_and_its_usage_starts_with_it() -> None:
+    english = {c.name for c in COMMANDS}
+    for language, table in LOCALIZED.items():
+        assert set(table) == english, language  # every command has its word in every language
+        for name, (word, usage) in table.items():
+            parsed = parse(usage.split(" <")[0].split(" [")[0])
+            assert parsed is not None and parsed.name == name, (language, word)
+            assert usage.startswith(word) and (word not in english or word == name), (language, word)
+            assert local_name(spec_named(name), language) == word

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import language
+from bot.domain.errors import DomainError
 from bot.domain.language import _, current, language_of, ngettext, speaking, translator, valid_tag
-from bot.domain.money import format_money
+from bot.domain.money import format_money, parse_amount
 
 
 @pytest.mark.parametrize(
@@ -49,7 +50,7 @@ def test_a_malformed_locale_is_no_tag_and_never_reaches_a_path(raw: object) -> N
 def test_a_translation_is_made_first_then_filled_with_the_values() -> None:
     message = "“{value}” is not an amount. Write it like 25000 or 25000.50."
     with speaking("de-AT"):
-        assert _(message, value="{zehn}") == "„{zehn}“ ist kein Betrag. Schreiben Sie ihn wie 25000 oder 25000.50."
+        assert _(message, value="{zehn}") == "„{zehn}“ ist kein Betrag. Schreiben Sie ihn wie 25000 oder 25.000,50."
     with speaking("pt-BR"):
         assert _(message, value="dez").startswith("“dez” não é um valor.")
     with speaking("pt-PT"):
@@ -122,3 +123,26 @@ def test_days_are_written_the_readers_way() -> None:
     assert translator("pt-PT").day("2027-03-31") == "31/03/2027"
     assert translator("pt-BR").day("2027-03-31") == "31 de mar. de 2027"
     assert translator("de-DE").day("soon") == "soon"
+
+
+def test_englishs_numbers_are_cldrs_without_importing_babel_on_the_way() -> None:
+    from babel import Locale
+    from babel.numbers import get_decimal_symbol, get_group_symbol, parse_pattern
+
+    grouping = parse_pattern(Locale.parse("en").decimal_formats[None]).grouping
+    assert (get_group_symbol("en"), get_decimal_symbol("en"), *grouping) == language.ENGLISH_NUMBERS
+
+
+def test_a_comma_reader_may_type_a_decimal_comma_and_nothing_becomes_ambiguous() -> None:
+    with speaking("de-DE"):
+        assert [parse_amount(t, "EUR") for t in ("25.000,50", "25000,5", "1.234.567,89")] == [
+            2500050,
+            2500050,
+            123456789,
+        ]
+        assert parse_amount("25,000", "EUR") == 2500000  # a comma before three digits groups, as before
+        assert parse_amount("25000.50", "EUR") == 2500050
+    with speaking("pt-PT"):
+        assert parse_amount("25 000,50", "EUR") == 2500050
+    with pytest.raises(DomainError, match="is not an amount"):
+        parse_amount("25000,5", "EUR")  # an English reader's comma is no decimal mark
