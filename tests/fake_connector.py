@@ -88,7 +88,8 @@ class FakeConnector:
     posted: list[Posted] = field(default_factory=list)
     members: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id -> TeamsChannelAccount JSON
     conversations: list[dict[str, Any]] = field(default_factory=list)
-    member_lookups: int = 0
+    member_lookups: int = 0  # every GET of a member, retries included
+    member_status: int | None = None  # when set, the member API answers only this status (503: Teams is unwell)
     installed: set[str] = field(default_factory=set)  # member ids (29:..., aad) who have the app
     install_delay: float = 0.0  # seconds after a Graph install before a 1:1 chat can be created (Teams: seconds)
     _usable_at: dict[str, float] = field(default_factory=dict)  # member id -> when the install took effect
@@ -256,6 +257,9 @@ class FakeConnector:
         """Teams answers for members of the conversation only, found by their 29: id or Entra object id;
         a 1:1 chat's only member is its user (someone else, of any tenant, is "not found")."""
         self.member_lookups += 1
+        if self.member_status is not None:
+            error = {"error": {"code": "ServiceUnavailable", "message": "fake"}}
+            return web.json_response(error, status=self.member_status)
         # Teams finds a member by their Teams id (29:...) or their Entra object id.
         member = self.members.get(user_id) or next(
             (m for m in self.members.values() if m["aadObjectId"] == user_id), None

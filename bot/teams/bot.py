@@ -16,6 +16,7 @@ from botbuilder.schema import (
     ChannelAccount,
     ConversationAccount,
     ConversationReference,
+    DeliveryModes,
     InvokeResponse,
 )
 
@@ -181,9 +182,12 @@ class TeamsCrmBot(ActivityHandler):
         return stored is None
 
     async def _learn_profile(self, turn_context: TurnContext, turn: Turn) -> None:
-        """Email and UPN come from the connector's member API, once per user."""
+        """Email and UPN come from the connector's member API, once per user. A caller that takes the replies in
+        the HTTP response (`expectReplies`: a person with curl, never Teams) has no connector to ask."""
         activity = turn_context.activity
         if activity.channel_id != "msteams" or not activity.from_property.id or not turn.needs_profile:
+            return
+        if activity.delivery_mode == DeliveryModes.expect_replies:
             return
         try:
             member = await TeamsInfo.get_member(turn_context, activity.from_property.id)
