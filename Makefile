@@ -48,9 +48,11 @@ run: install
 package: install-dev
 	$(BIN)/python -m manifest.build
 
-# The bot and Microsoft 365 Agents Playground: chat with it at http://localhost:56150
+# The bot and Microsoft 365 Agents Playground: chat with it at http://localhost:56150.
+# PEOPLE=2 (up to 6): one Playground per person on the same bot, on 56150, 56151, ...
+PEOPLE ?= 1
 playground: install-dev
-	$(BIN)/python -m playground.run
+	$(BIN)/python -m playground.run --people $(PEOPLE)
 
 icons: install-dev
 	$(BIN)/python -m manifest.make_icons
