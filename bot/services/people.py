@@ -122,11 +122,12 @@ class UserCases:
             self.repo.activities.forget_activities_before(shifted(utc_now(), -keep_seconds))
 
     def prune_history(self, days: int = HISTORY_DAYS, failed_days: int = FAILED_DAYS) -> dict[str, int]:
-        """Housekeeping: forget posted cards, sent notifications and email sends older than `days`."""
+        """Housekeeping: forget posted cards, sent notifications and email sends older than `days`, failed
+        notifications older than `failed_days`, and contact files previewed and past their expiry."""
         now = utc_now()
         with self.work.writing():
             return self.repo.activities.prune_done_before(
-                shifted(now, -days * 86400), shifted(now, -failed_days * 86400)
+                shifted(now, -days * 86400), shifted(now, -failed_days * 86400), now
             )
 
     def remember_card_post(

@@ -196,3 +196,15 @@ async def test_a_pending_import_is_its_owners_alone(teams: Teams) -> None:
     assert "Nothing was imported" in card.text
     answer = await teams.click(ALICE, import_button["verb"], data)  # the Import of the card before Cancel
     assert "cancelled" in str(answer["value"]) and contact_count(teams) == 0
+
+
+async def test_an_abandoned_preview_is_forgotten_by_the_housekeeping_once_expired(teams: Teams) -> None:
+    """A previewed file's rows (names, emails, phones) wait an hour for their Import click; one nobody clicks
+    goes with the hourly housekeeping, not only when someone of the tenant imports again."""
+    await preview(teams, ALICE, "c.csv", csv_bytes(["name", "email"], [["Ann", "ann@acme.example"]]))
+    assert teams.services.people.prune_history()["expired imports"] == 0  # still waiting for its click
+    assert pending_imports(teams) == 1
+    with teams.services.repo.transaction():
+        teams.services.repo.db.execute("UPDATE contact_imports SET expires_at = '2020-01-01T00:00:00Z'")
+    assert teams.services.people.prune_history()["expired imports"] == 1
+    assert pending_imports(teams) == 0
