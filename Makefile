@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test check lint install install-dev chromium postgresql package playground icons clean bench
+.PHONY: run test check lint install install-dev chromium postgresql package playground icons clean bench backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,16 @@ postgresql:
 
 run: install
 	$(BIN)/python app.py
+
+# A consistent copy of the SQLite database (DATABASE_PATH, default crm.db), taken while the bot runs:
+# $(BACKUP_DIR)/crm-<UTC time>.db. `make restore FROM=backups/crm-....db` puts one back (stop the bot first).
+BACKUP_DIR ?= backups
+backup: install
+	$(BIN)/python -m storage.backup --to $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(FROM)" || { echo "make restore FROM=<a backup file from $(BACKUP_DIR)/>" >&2; exit 2; }
+	$(BIN)/python -m storage.backup --to $(BACKUP_DIR) --restore $(FROM)
 
 # The Teams app package: MicrosoftAppId=<your bot's app id> make package
 package: install-dev
