@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test check lint install install-dev chromium postgresql package playground icons clean bench messages
+.PHONY: run test check lint install install-dev chromium postgresql package playground icons clean bench messages backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,13 +44,25 @@ postgresql:
 run: install
 	$(BIN)/python app.py
 
+# A consistent copy of the SQLite database (DATABASE_PATH, default crm.db), taken while the bot runs:
+# $(BACKUP_DIR)/crm-<UTC time>.db. `make restore FROM=backups/crm-....db` puts one back (stop the bot first).
+BACKUP_DIR ?= backups
+backup: install
+	$(BIN)/python -m storage.backup --to $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(FROM)" || { echo "make restore FROM=<a backup file from $(BACKUP_DIR)/>" >&2; exit 2; }
+	$(BIN)/python -m storage.backup --to $(BACKUP_DIR) --restore $(FROM)
+
 # The Teams app package: MicrosoftAppId=<your bot's app id> make package
 package: install-dev
 	$(BIN)/python -m manifest.build
 
-# The bot and Microsoft 365 Agents Playground: chat with it at http://localhost:56150
+# The bot and Microsoft 365 Agents Playground: chat with it at http://localhost:56150.
+# PEOPLE=2 (up to 6): one Playground per person on the same bot, on 56150, 56151, ...
+PEOPLE ?= 1
 playground: install-dev
-	$(BIN)/python -m playground.run
+	$(BIN)/python -m playground.run --people $(PEOPLE)
 
 # The message catalogs (bot/domain/language.py): extract what the code says, merge it into each language's .po
 # (new entries then want their translation: tests/unit/test_catalogs.py fails until they have it), and report

@@ -38,7 +38,7 @@ from bot.teams.activity import tenant_of
 from bot.teams.bot import TeamsCrmBot
 from bot.teams.credentials import check_outbound_token
 from bot.teams.files import DownloadPolicy, FileExchange
-from bot.teams.transport import AppInstaller, Notifier, proactive_adapter
+from bot.teams.transport import AppInstaller, Notifier, local_turns, proactive_adapter
 from cards.envelopes import message_response
 from storage.db import Checkpointer, open_database
 from storage.migrations import migrate
@@ -260,13 +260,15 @@ def create_app(
         ownership=coordination,
     )
     auth = bot_auth or ConfigurationBotFrameworkAuthentication(bot_framework_settings(config))
-    adapter = CloudAdapter(auth)
+    # With auth off the service URL is the Playground or nowhere: a turn's calls are tried once.
+    turn_auth = auth if config.auth_enabled else local_turns(auth, delivery)
+    adapter = CloudAdapter(turn_auth)
     adapter.on_turn_error = _on_turn_error
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[CONFIG] = config
     app[SERVICES] = services
-    app[AUTH] = auth
+    app[AUTH] = turn_auth
     app[ADAPTER] = adapter
     graph = None
     if config.graph_enabled:

@@ -28,8 +28,9 @@ class ActivityQueries(Queries):
     def forget_activities_before(self, cutoff: str) -> None:
         self.db.execute("DELETE FROM processed_activities WHERE received_at < ?", [cutoff])
 
-    def prune_done_before(self, cutoff: str, failed_cutoff: str) -> dict[str, int]:
-        """Housekeeping across tenants (like the sender's look-ups): what is done and old enough goes."""
+    def prune_done_before(self, cutoff: str, failed_cutoff: str, now: str) -> dict[str, int]:
+        """Housekeeping across tenants (like the sender's look-ups): what is done and old enough goes, and
+        previewed contact files past their expiry (their rows are people's names, emails and phones)."""
         steps = {
             "card posts": ("DELETE FROM card_posts WHERE posted_at < ?", [cutoff]),
             "sent notifications": ("DELETE FROM notifications WHERE status = 'sent' AND updated_at < ?", [cutoff]),
@@ -38,5 +39,6 @@ class ActivityQueries(Queries):
                 [failed_cutoff],
             ),
             "email sends": ("DELETE FROM email_sends WHERE status IN ('sent', 'failed') AND updated_at < ?", [cutoff]),
+            "expired imports": ("DELETE FROM contact_imports WHERE expires_at < ?", [now]),
         }
         return {name: max(self.db.execute(sql, args).rowcount, 0) for name, (sql, args) in steps.items()}

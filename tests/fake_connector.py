@@ -109,7 +109,8 @@ class FakeConnector:
     # A team's or group chat's roster (its id -> the 29: ids of its members): a look-up there finds them alone.
     rosters: dict[str, set[str]] = field(default_factory=dict)
     conversations: list[dict[str, Any]] = field(default_factory=list)
-    member_lookups: int = 0
+    member_lookups: int = 0  # every GET of a member, retries included
+    member_status: int | None = None  # when set, the member API answers only this status (503: Teams is unwell)
     installed: set[str] = field(default_factory=set)  # member ids (29:..., aad) who have the app
     install_delay: float = 0.0  # seconds after a Graph install before a 1:1 chat can be created (Teams: seconds)
     _usable_at: dict[str, float] = field(default_factory=dict)  # member id -> when the install took effect
@@ -315,6 +316,9 @@ class FakeConnector:
         tenant, is "not found"). In a chat the bot is not part of (the message extension is used there too),
         nothing is answered."""
         self.member_lookups += 1
+        if self.member_status is not None:
+            error = {"error": {"code": "ServiceUnavailable", "message": "fake"}}
+            return web.json_response(error, status=self.member_status)
         if self.member_delay:
             await self._hang(request, self.member_delay)
         if _channel_of(conversation_id) in self.without_bot | self.removed_from:

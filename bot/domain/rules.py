@@ -44,6 +44,22 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")  # in a Python str, only a lone one 
 _BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
+def picked_ids(picked: str, teams_id: str | None, aad_object_id: str | None) -> tuple[str | None, str | None] | None:
+    """A people picker's pick as (Teams id, Entra object id), or None when it is neither. Teams' picker sends
+    an Entra object id; the Playground's sends the Teams id (29:...) of a conversation member. What the
+    conversation's roster said about the pick (`teams_id`, `aad_object_id`) fills in the other id, when it is
+    about the same person."""
+    value = clean_text(picked)
+    roster_teams = teams_id if teams_id and TEAMS_USER_ID.fullmatch(teams_id) else None
+    roster_aad = aad_object_id if aad_object_id and AAD_ID.fullmatch(aad_object_id) else None
+    if AAD_ID.fullmatch(value):
+        same = roster_aad is None or roster_aad.lower() == value.lower()
+        return (roster_teams if same else None), value
+    if TEAMS_USER_ID.fullmatch(value):
+        return value, (roster_aad if roster_teams == value else None)
+    return None
+
+
 def has_lone_surrogate(text: str) -> bool:
     return _SURROGATE.search(text) is not None
 

@@ -60,7 +60,10 @@ def set_owner(ctx: Clicked) -> Reply:
         return _owner_form(ctx, {"owner": _("Pick a colleague.")})
 
     def operation() -> Change:
-        colleague = ctx.services.lifecycle.picked_colleague(ctx.user, picked, ctx.click.follower_name)
+        click = ctx.click
+        colleague = ctx.services.lifecycle.picked_colleague(
+            ctx.user, picked, click.follower_name, click.follower_teams_id, click.follower_aad_id
+        )
         return ctx.services.lifecycle.hand_over(ctx.user, ref, colleague, seen)
 
     return ctx.attempt(operation, "owner", lambda message: _owner_form(ctx, {"owner": message}))

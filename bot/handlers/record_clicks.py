@@ -217,8 +217,9 @@ def add_follower(ctx: Clicked) -> Reply:
         return _follower_form(ctx, {"follower": _("Pick a colleague.")})
 
     def operation() -> Change:
+        click = ctx.click
         colleague = ctx.services.people.colleague(
-            ctx.user, picked, ctx.click.follower_name, ctx.click.follower_teams_id
+            ctx.user, picked, click.follower_name, click.follower_teams_id, click.follower_aad_id
         )
         return ctx.services.records.follow(ctx.user, ref, follower=colleague, seen=seen, follow_for=follow_for)
 

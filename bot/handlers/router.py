@@ -29,6 +29,7 @@ class Click:
     shared: bool = False  # clicked in a channel or group chat, where many people see the same card
     follower_name: str | None = None  # the picked colleague's name, when the Teams layer could resolve it
     follower_teams_id: str | None = None  # and their Teams id (29:...), from the conversation's roster
+    follower_aad_id: str | None = None  # and their Entra object id, from the roster (the Playground picks 29: ids)
 
 
 @dataclass(frozen=True)

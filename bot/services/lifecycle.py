@@ -5,10 +5,11 @@ lists and searches, keep their timeline, and change no more until restored; foll
 from __future__ import annotations
 
 from bot.domain.errors import Ambiguous, DomainError, NotFound
-from bot.domain.language import _
+from bot.domain.language import _, translated
 from bot.domain.models import Change, EventKind, Record, Seen, User
-from bot.domain.rules import AAD_ID, MAX_NAME, clean_text
+from bot.domain.rules import MAX_NAME, clean_text
 from bot.services.changes import NOTHING_SEEN, RecordWork
+from bot.services.people import UNRESOLVED_PICK, pick
 from bot.services.work import UnitOfWork
 
 
@@ -41,21 +42,22 @@ class LifecycleCases:
             )
         return found[0]
 
-    def picked_colleague(self, actor: User, aad_object_id: str, name: str | None) -> User:
-        """The people picker's pick: a colleague the bot knows in this tenant, or one Teams vouched for
-        (`name` found in the conversation's roster). Anyone else, another tenant's people included, is refused."""
-        aad = clean_text(aad_object_id)
-        if not AAD_ID.fullmatch(aad):
-            raise DomainError(_("Pick a colleague from the list."), "owner")
-        known = self.repo.people.find_user(actor.tenant_id, None, aad)
+    def picked_colleague(
+        self, actor: User, picked: str, name: str | None, teams_id: str | None = None, aad_object_id: str | None = None
+    ) -> User:
+        """The people picker's pick (an Entra object id, or the Playground's Teams id): a colleague the bot knows
+        in this tenant, or one Teams vouched for (found in the conversation's roster, which gave `name`). Anyone
+        else, another tenant's people included, is refused with why."""
+        teams_id, aad = pick(picked, teams_id, aad_object_id, "owner")
+        known = self.repo.people.find_user(actor.tenant_id, teams_id, aad)
         if known is not None:
             return known
-        if not name:
-            raise NotFound(
-                "I can't find that person in your organisation. They need to have talked to me once.", "owner"
-            )
+        if aad is None or not name:
+            raise NotFound(translated(UNRESOLVED_PICK), "owner")
         with self.work.writing():
-            return self.repo.people.upsert_user(actor.tenant_id, None, aad, clean_text(name)[:MAX_NAME], self.clock())
+            return self.repo.people.upsert_user(
+                actor.tenant_id, teams_id, aad, clean_text(name)[:MAX_NAME], self.clock()
+            )
 
     def hand_over(self, actor: User, ref: str, new_owner: User, seen: Seen = NOTHING_SEEN) -> Change:
         if new_owner.tenant_id != actor.tenant_id:

@@ -8,15 +8,30 @@ from dataclasses import dataclass
 
 from bot.domain.clock import shifted, utc_now
 from bot.domain.delivery import CardPost
-from bot.domain.errors import DomainError
-from bot.domain.language import _
+from bot.domain.errors import DomainError, NotFound
+from bot.domain.language import N_, _, translated
 from bot.domain.models import User
-from bot.domain.rules import AAD_ID, MAX_NAME, TEAMS_USER_ID, clean_text
+from bot.domain.rules import MAX_NAME, clean_text, picked_ids
 from bot.services.work import UnitOfWork
 
 REDELIVERY_MEMORY_SECONDS = 2 * 24 * 3600
 HISTORY_DAYS = 30  # posted cards tracked, sent notifications and email sends kept (README "Limits")
 FAILED_DAYS = 90  # failed notifications stay visible to the records' owners this long
+NOT_A_PICK = N_(
+    "That isn't someone from the list (I got neither an Entra object id nor a Teams id). Pick a colleague from the list."
+)
+UNRESOLVED_PICK = N_(
+    "I can't find that person in your organisation: Teams doesn't list them in this chat, and they haven't "
+    "talked to me yet. Pick them in a chat or channel they are in, or ask them to say hello to me first."
+)
+
+
+def pick(picked: str, teams_id: str | None, aad_object_id: str | None, field: str) -> tuple[str | None, str | None]:
+    """A people picker's pick as (Teams id, Entra object id); anything else is refused with what a pick is."""
+    ids = picked_ids(picked, teams_id, aad_object_id)
+    if ids is None:
+        raise DomainError(translated(NOT_A_PICK), field)
+    return ids
 
 
 @dataclass(frozen=True)
@@ -78,15 +93,25 @@ class UserCases:
     def colleagues(self, tenant_id: str, limit: int = 50) -> list[User]:
         return self.repo.people.list_users(tenant_id, limit)
 
-    def colleague(self, actor: User, aad_object_id: str, name: str | None, teams_id: str | None = None) -> User:
-        """A user of the actor's tenant picked by Entra object id; recorded if the bot never met them, and their
-        Teams id (29:..., for the card's refresh) and name kept when the Teams layer found them."""
-        aad = clean_text(aad_object_id)
-        if not AAD_ID.fullmatch(aad):
-            raise DomainError(_("Pick a colleague from the list."), "follower")
-        teams_id = teams_id if teams_id and TEAMS_USER_ID.fullmatch(teams_id) else None
+    def colleague(
+        self,
+        actor: User,
+        picked: str,
+        name: str | None,
+        teams_id: str | None = None,
+        aad_object_id: str | None = None,
+    ) -> User:
+        """A user of the actor's tenant from a people picker: an Entra object id (Teams' picker) or a Teams id
+        (29:..., the Playground's), with what the conversation's roster said about them (`teams_id`,
+        `aad_object_id`, `name`). An Entra id the bot never met is recorded; a Teams id needs the roster or an
+        earlier message from that person, since nothing else can say who it is."""
+        teams_id, aad = pick(picked, teams_id, aad_object_id, "follower")
         clean_name = clean_text(name)[:MAX_NAME]
-        existing = self.repo.people.find_user(actor.tenant_id, None, aad)
+        existing = self.repo.people.find_user(actor.tenant_id, teams_id, aad)
+        if aad is None:
+            if existing is None:
+                raise NotFound(translated(UNRESOLVED_PICK), "follower")
+            return existing
         if existing is not None and (existing.teams_id or not teams_id) and (existing.name or not clean_name):
             return existing
         with self.work.writing():
@@ -103,11 +128,12 @@ class UserCases:
             self.repo.activities.forget_activities_before(shifted(utc_now(), -keep_seconds))
 
     def prune_history(self, days: int = HISTORY_DAYS, failed_days: int = FAILED_DAYS) -> dict[str, int]:
-        """Housekeeping: forget posted cards, sent notifications and email sends older than `days`."""
+        """Housekeeping: forget posted cards, sent notifications and email sends older than `days`, failed
+        notifications older than `failed_days`, and contact files previewed and past their expiry."""
         now = utc_now()
         with self.work.writing():
             return self.repo.activities.prune_done_before(
-                shifted(now, -days * 86400), shifted(now, -failed_days * 86400)
+                shifted(now, -days * 86400), shifted(now, -failed_days * 86400), now
             )
 
     def remember_card_post(

@@ -16,6 +16,7 @@ from botbuilder.schema import (
     ChannelAccount,
     ConversationAccount,
     ConversationReference,
+    DeliveryModes,
     InvokeResponse,
 )
 
@@ -23,7 +24,7 @@ from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError, Redelivered
 from bot.domain.language import _, speak
 from bot.domain.models import Mentioned
-from bot.domain.rules import TEAMS_USER_ID
+from bot.domain.rules import AAD_ID, TEAMS_USER_ID
 from bot.handlers.replies import Reply
 from bot.handlers.router import Click
 from bot.handlers.routing import build, command_routes, verb_routes
@@ -195,9 +196,12 @@ class TeamsCrmBot(ActivityHandler):
         return stored is None
 
     async def _learn_profile(self, turn_context: TurnContext, turn: Turn) -> None:
-        """Email and UPN come from the connector's member API, once per user."""
+        """Email and UPN come from the connector's member API, once per user. A caller that takes the replies in
+        the HTTP response (`expectReplies`: a person with curl, never Teams) has no connector to ask."""
         activity = turn_context.activity
         if activity.channel_id != "msteams" or not activity.from_property.id or not turn.needs_profile:
+            return
+        if activity.delivery_mode == DeliveryModes.expect_replies:
             return
         member = await self.roster.member(turn_context, turn.tenant_id, activity.from_property.id)
         if member is None:  # the member API is a nicety: never let it break (or hold up) the turn
@@ -358,8 +362,8 @@ class TeamsCrmBot(ActivityHandler):
         shared = not is_personal(activity)
         route = turn.handlers.actions.route(verb)
         picked = route.colleague_field if route is not None else None
-        teams_id, name = await self._colleague(turn_context, turn, data, picked) if picked else (None, None)
-        reply = await turn.handlers.actions.handle(Click(turn.user, data, shared, name, teams_id), verb)
+        teams_id, aad, name = await self._colleague(turn_context, turn, data, picked) if picked else (None, None, None)
+        reply = await turn.handlers.actions.handle(Click(turn.user, data, shared, name, teams_id, aad), verb)
         log.info("tenant=%s user=%s verb=%s outcome=%s", turn.tenant_id, turn.user.id, str(verb)[:40], reply.outcome)
         clicked = activity.reply_to_id
         # the clicked message is the create form: it becomes the new record's post
@@ -447,18 +451,20 @@ class TeamsCrmBot(ActivityHandler):
 
     async def _colleague(
         self, turn_context: TurnContext, turn: Turn, data: Any, field: str
-    ) -> tuple[str | None, str | None]:
-        """The picked colleague's Teams id (29:..., for the card's refresh) and display name, from the
-        conversation's roster when Teams knows them there; else the name from Microsoft Graph when configured
-        (User.ReadBasic.All); else nothing yet (both are learnt when they first write)."""
+    ) -> tuple[str | None, str | None, str | None]:
+        """The picked colleague's Teams id (29:..., for the card's refresh), Entra object id and display name,
+        from the conversation's roster when Teams knows them there (it finds members by either id: Teams'
+        picker sends Entra ids, the Playground's Teams ids); else the name from Microsoft Graph when configured
+        (User.ReadBasic.All, Entra ids only); else nothing yet (all are learnt when they first write)."""
         picked = data.get(field) if isinstance(data, dict) else None
         if not isinstance(picked, str) or not 0 < len(picked) <= 100:
-            return None, None
+            return None, None, None
         try:
             member = await asyncio.wait_for(TeamsInfo.get_member(turn_context, picked), timeout=5)
-            teams_id, name = getattr(member, "id", None) or None, getattr(member, "name", None) or None
+            teams_id, aad = getattr(member, "id", None) or None, getattr(member, "aad_object_id", None) or None
+            name = getattr(member, "name", None) or None
         except Exception:  # not in this conversation's roster
-            teams_id, name = None, None
-        if name is None and self.directory is not None:
+            teams_id, aad, name = None, None, None
+        if name is None and self.directory is not None and AAD_ID.fullmatch(picked):
             name = await self.directory.display_name(turn.tenant_id, picked)
-        return teams_id, name
+        return teams_id, aad, name

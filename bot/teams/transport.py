@@ -89,9 +89,12 @@ class ReusingAuthentication(BotFrameworkAuthentication):
         return str(claims_identity.claims.get(AuthenticationConstants.AUDIENCE_CLAIM, ""))
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return self._reused(claims_identity, lambda: self.inner.create_connector_factory(claims_identity))
+
+    def _reused(self, claims_identity: ClaimsIdentity, make: Callable[[], ConnectorFactory]) -> ConnectorFactory:
         app = self._app(claims_identity)
         if app not in self._factories:
-            self._factories[app] = _ReusedConnectors(self.inner.create_connector_factory(claims_identity), self.timeout)
+            self._factories[app] = _ReusedConnectors(make(), self.timeout)
         return self._factories[app]
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> Any:
@@ -101,7 +104,12 @@ class ReusingAuthentication(BotFrameworkAuthentication):
         return self._token_clients[app]
 
     async def authenticate_request(self, *args: Any, **kwargs: Any) -> Any:
-        return await self.inner.authenticate_request(*args, **kwargs)
+        """An inbound turn's connectors too (the turn adapter with authentication off, see `local_turns`)."""
+        result = await self.inner.authenticate_request(*args, **kwargs)
+        if result.connector_factory is not None:
+            inner = result.connector_factory
+            result.connector_factory = self._reused(result.claims_identity, lambda: inner)
+        return result
 
     async def authenticate_streaming_request(self, *args: Any, **kwargs: Any) -> Any:
         return await self.inner.authenticate_streaming_request(*args, **kwargs)
@@ -114,6 +122,13 @@ class ReusingAuthentication(BotFrameworkAuthentication):
 
     async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
         return await self.inner.authenticate_channel_request(auth_header)
+
+
+def local_turns(auth: BotFrameworkAuthentication, policy: DeliveryPolicy | None = None) -> BotFrameworkAuthentication:
+    """With authentication off the service URL is a local emulator (the Playground) or nowhere (curl with
+    `expectReplies`): a turn's calls to it are tried once, never retried (msrest retried a refused connection
+    for ~4.8 s a call), and each client is kept between turns."""
+    return ReusingAuthentication(auth, (policy or DeliveryPolicy()).send_timeout)
 
 
 def proactive_adapter(auth: BotFrameworkAuthentication, policy: DeliveryPolicy | None = None) -> CloudAdapter:

@@ -272,3 +272,15 @@ async def test_our_own_export_imports_back_unchanged_whatever_its_cells_start_wi
     assert {e: (c.name, c.company, c.job_title, c.phone) for e, c in copied.items()} == {
         e: (c.name, c.company, c.job_title, c.phone) for e, c in before.items()
     }
+
+
+async def test_an_abandoned_preview_is_forgotten_by_the_housekeeping_once_expired(teams: Teams) -> None:
+    """A previewed file's rows (names, emails, phones) wait an hour for their Import click; one nobody clicks
+    goes with the hourly housekeeping, not only when someone of the tenant imports again."""
+    await preview(teams, ALICE, "c.csv", csv_bytes(["name", "email"], [["Ann", "ann@acme.example"]]))
+    assert teams.services.people.prune_history()["expired imports"] == 0  # still waiting for its click
+    assert pending_imports(teams) == 1
+    with teams.services.repo.transaction():
+        teams.services.repo.db.execute("UPDATE contact_imports SET expires_at = '2020-01-01T00:00:00Z'")
+    assert teams.services.people.prune_history()["expired imports"] == 1
+    assert pending_imports(teams) == 0

@@ -66,7 +66,7 @@ async def test_participants_and_followers_per_record_are_capped(teams: Teams) ->
     assert (count(teams, "record_contacts"), count(teams, "followers")) == before
 
 
-async def test_add_follower_takes_only_an_entra_object_id(teams: Teams) -> None:
+async def test_add_follower_takes_only_an_entra_or_teams_id(teams: Teams) -> None:
     await teams.say(ALICE, "new lead Acme")
     before = count(teams, "users"), count(teams, "followers")
     for picked in ("not-a-guid", "a" * 100, "00000000-0000-4000-8000-00000000000g", "../../users"):
