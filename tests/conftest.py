@@ -26,7 +26,7 @@ from storage.migrations import migrate
 from storage.repository import Repository
 from tests.fake_connector import FakeConnector, Posted
 from tests.fake_graph import FakeCredential, FakeGraph
-from tests.postgres_server import PostgresServer
+from tests.postgres_server import PostgresServer, in_memory
 
 TENANT = "72f988bf-0000-4000-8000-00000000aaaa"
 OTHER_TENANT = "72f988bf-0000-4000-8000-00000000bbbb"
@@ -64,8 +64,9 @@ BACKENDS = [b for b in os.environ.get("CRM_TEST_BACKENDS", "sqlite,postgresql").
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    """One PostgreSQL for the whole run, started here and stopped (and removed) at the end."""
-    server = PostgresServer().start()
+    """One PostgreSQL for the whole run, its files in memory where there is room, started here and stopped (and
+    removed) at the end."""
+    server = PostgresServer(under=in_memory()).start()
     try:
         server.create_template()
         yield server
