@@ -303,11 +303,10 @@ def create_app(
         app.router.add_get(MAIL_PATH + "{token}", open_mail_link)
 
     async def storage_lifetime(app: web.Application) -> AsyncIterator[None]:
-        """The checkpoint thread runs while the app serves; then the card updater, Graph and the database close."""
+        """The checkpoint thread runs while the app serves; then Graph and the database close."""
         if checkpointer is not None:
             checkpointer.start()
         yield
-        await app[BOT].card_updater.close()
         if graph is not None:
             await graph.close()
         if checkpointer is not None:
@@ -346,10 +345,17 @@ def create_app(
             await check_outbound_token(config, factory)
         yield
 
+    async def run_card_updates(app: web.Application) -> AsyncIterator[None]:
+        yield
+        # First to stop: its updates go through the sender's limiter and ask the coordination for their tenant
+        # (after the coordination closed, that would open a session of its own that nothing closes).
+        await app[BOT].card_updater.close()
+
     app.cleanup_ctx.append(check_token)
     app.cleanup_ctx.append(storage_lifetime)
     app.cleanup_ctx.append(run_housekeeping)
     app.cleanup_ctx.append(run_notifier)  # stops before the database closes
+    app.cleanup_ctx.append(run_card_updates)  # stops before the sender and the coordination
     return app
 
 

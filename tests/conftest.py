@@ -358,6 +358,23 @@ async def connector(aiohttp_server: Any) -> AsyncIterator[tuple[FakeConnector, s
     yield fake, f"http://127.0.0.1:{server.port}/amer/"
 
 
+@pytest.fixture
+def surroundings(request: pytest.FixtureRequest, aiohttp_server: Any) -> None:
+    """What an app under test talks to, set up before it so that it stops first (fixtures are torn down in the
+    reverse order): the fakes aiohttp_server serves (the connector, Graph) and the test's database. Stopped
+    after them, an app's last deliveries and card updates were retried against a closed port (msrest's 4.8 s of
+    backoff) and its pool waited 30 s for a connection to a dropped database, in the teardown of tests whose
+    fixtures asked for aiohttp_client before bot_config or connector."""
+    if "database_url" in request.fixturenames:
+        request.getfixturevalue("database_url")
+
+
+@pytest.fixture
+def aiohttp_client(surroundings: None, aiohttp_client: Any) -> Any:
+    """pytest-aiohttp's, after the surroundings, whatever order a test or fixture names them in."""
+    return aiohttp_client
+
+
 @pytest.fixture(autouse=True)
 def only_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test runs offline: a connection to anything but loopback fails the test loudly."""
@@ -411,7 +428,6 @@ def bot_config(database_path: str, database_url: str) -> Config:
 
 @pytest.fixture
 async def teams(bot_config: Config, aiohttp_client: Any, connector: tuple[FakeConnector, str]) -> Teams:
-    # bot_config first: its database outlives the app (fixtures are torn down in reverse order)
     fake, service_url = connector
     client = await aiohttp_client(create_app(bot_config, delivery=FAST))
     return Teams(client, fake, service_url)
