@@ -43,7 +43,9 @@ async def test_open_in_outlook_is_an_https_link_that_redirects_to_the_mailto(
     caplog.set_level(logging.INFO)
     card = await prepared(teams_on_a_domain)
     link = next(a for a in find(card.card, "Action.OpenUrl") if a["title"] == "Open in Outlook")["url"]
-    assert link.startswith(f"https://{DOMAIN}/mail/") and "acme" not in link and "Q3" not in link
+    # Neither the address nor the subject in clear (a two-letter word such as "Q3" turns up in the random
+    # token now and then: one run in about twenty-five failed on it).
+    assert link.startswith(f"https://{DOMAIN}/mail/") and "acme.example" not in link and "offer" not in link
     path = link.removeprefix(f"https://{DOMAIN}")
     response = await teams_on_a_domain.client.get(path, allow_redirects=False)
     assert response.status == 302 and response.headers["Cache-Control"] == "no-store"
