@@ -28,7 +28,7 @@ from msrest.universal_http.requests import ClientRetryPolicy
 from requests import RequestException
 
 from bot.config import Config, ConfigError
-from bot.domain.clock import Clock, utc_now
+from bot.domain.clock import SYSTEM, Clock, utc_now
 from bot.domain.rules import has_lone_surrogate, without_lone_surrogates
 from bot.mail_links import MAX_LINE, MailLinks
 from bot.mail_links import PATH as MAIL_PATH
@@ -249,8 +249,8 @@ def create_app(
     must be https), `bot_auth` (OpenID metadata and outbound tokens from local fakes), `installer` (the
     Graph app installation), `bot_credentials` (the token asked for at start). `delivery` tunes the
     notification sender (tests shorten its waits); `clock` (ISO UTC stamps) lets tests move time for held
-    notifications and follows that end; `timer` (a Clock) is what the rate limiter and the card updater wait
-    on, and the stamps too unless `clock` is given (tests move a fake one instead of sleeping)."""
+    notifications and follows that end; `timer` (a Clock) is what the rate limiter, the card updater and the
+    sender wait on, and the stamps too unless `clock` is given (tests move a fake one instead of sleeping)."""
     db, coordination, checkpointer = _open_storage(config)
     services = CrmService(
         Repository(db),
@@ -293,6 +293,7 @@ def create_app(
         (installer or graph) if config.graph_enabled else None,
         limiter,
         feed=graph,
+        clock=timer or SYSTEM,
     )
     services.deliveries.feed_tenant = graph.tenant_id if graph is not None else None
     app[NOTIFIER] = notifier

@@ -4,12 +4,15 @@ activities shaped exactly like Microsoft Teams' and reads the replies back from 
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import os
 import shutil
 import socket
 import sqlite3
+import time
 import uuid
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass
@@ -21,13 +24,14 @@ from aiohttp.test_utils import TestClient
 
 from app import BOT, SERVICES, create_app
 from bot.config import Config
-from bot.domain.clock import shifted
+from bot.domain.clock import shifted, utc_now
 from bot.domain.models import User
 from bot.notify.rate_limits import DeliveryPolicy
 from bot.services import CrmService
 from storage.db import open_database
 from storage.migrations import migrate
 from storage.repository import Repository
+from tests.fake_clock import CountingExecutor, Driver, FakeClock
 from tests.fake_connector import FakeConnector, Posted
 from tests.fake_graph import FakeCredential, FakeGraph
 from tests.postgres_server import PostgresServer, in_memory
@@ -129,6 +133,19 @@ def make_user(services: CrmService) -> Callable[..., User]:
     return make
 
 
+_COUNTED: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CountingExecutor] = weakref.WeakKeyDictionary()
+
+
+def counted_threads() -> CountingExecutor:
+    """The running event loop's default executor (msrest's HTTP calls run there), counted for a FakeClock's Driver;
+    set on the first call (the loop shuts it down when it closes)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _COUNTED:
+        _COUNTED[loop] = CountingExecutor(thread_name_prefix="asyncio-default")
+        loop.set_default_executor(_COUNTED[loop])
+    return _COUNTED[loop]
+
+
 class Teams:
     """Plays Microsoft Teams against the bot under test, over HTTP."""
 
@@ -136,7 +153,60 @@ class Teams:
         self.client = client
         self.connector = connector
         self.service_url = service_url
+        self.clock: FakeClock | None = None  # the bot's, when `moving` made the test's waits move it
+        self.driver: Driver | None = None
         self._ids = itertools.count(1)
+
+    def moving(self, clock: FakeClock, graph: FakeGraph | None = None) -> Teams:
+        """The bot waits on `clock` (create_app(timer=clock)): the fakes keep its time, and each wait of the test
+        (connector.wait_for, settled, cards_updated, passing) moves it whenever nothing is under way
+        (tests/fake_clock.py's Driver), so backoffs, rate windows and the debounce pass at once."""
+        self.clock = clock
+        fakes: list[FakeConnector | FakeGraph] = [self.connector, *([graph] if graph else [])]
+        for fake in fakes:
+            fake.now = clock.monotonic
+        answering = [functools.partial(lambda f: f.handling > 0, fake) for fake in fakes]
+        shared = getattr(self.connector.on_look, "__self__", None)  # a second app on the same fake and clock
+        if isinstance(shared, Driver) and shared.clock is clock:
+            shared.busy += [self._transactions, *answering]
+            self.driver = shared
+        else:
+            threads = counted_threads()
+            self.driver = Driver(clock, threads.starting, self._transactions, *answering, slow=(threads.hanging,))
+        self.connector.on_look = self.driver.step
+        self.connector.look_every = 0.002
+        return self
+
+    async def idle(self, timeout: float = 5.0) -> None:
+        """Until the bot has done all it would do by now (nothing under way for a few looks), its FakeClock left
+        where it is: the sender's passes after a start or a move of the clock, a post that is due."""
+        assert self.driver is not None, "idle() watches a FakeClock's Driver: start the bot with moving()"
+        driver = self.driver
+        driver.hold, driver.calm_looks = True, 0
+        try:
+            await self.connector.wait_for(lambda: driver.calm, timeout)
+        finally:
+            driver.hold = False
+
+    async def passing(self, seconds: float) -> None:
+        """Let `seconds` of the bot's time pass (its FakeClock moved as in any wait): the sender's passes, a
+        window that must not end in a post; then nothing it would do by then is left undone."""
+        assert self.clock is not None, "passing() moves the bot's FakeClock: start it with moving()"
+        until = self.clock.elapsed + seconds
+        clock = self.clock
+        await self.connector.wait_for(lambda: clock.elapsed >= until)
+
+    def now(self) -> float:
+        """The bot's time in seconds (its FakeClock's when moving), to measure what it waited."""
+        return self.clock.monotonic() if self.clock is not None else time.monotonic()
+
+    def _transactions(self) -> bool:
+        """Whether PostgreSQL work is under way (a pooled connection out); SQLite's runs inline."""
+        pool = getattr(self.services.repo.db, "pool", None)
+        if pool is None or pool.closed:  # SQLite; an app the test stopped
+            return False
+        stats = pool.get_stats()
+        return bool(stats.get("pool_size", 0) - stats.get("pool_available", 0) or stats.get("requests_waiting", 0))
 
     @property
     def services(self) -> CrmService:
@@ -231,12 +301,7 @@ class Teams:
     async def cards_updated(self, timeout: float = 5.0) -> None:
         """Wait (bounded) until every scheduled update of posted cards has been tried."""
         tasks = self.client.app[BOT].card_updater._tasks
-
-        async def drained() -> None:
-            while tasks:
-                await asyncio.gather(*list(tasks), return_exceptions=True)
-
-        await asyncio.wait_for(drained(), timeout)
+        await self.connector.wait_for(lambda: not tasks, timeout)
 
     def comment_count(self, tenant_id: str, record_id: int) -> int:
         """The comments stored on a record, read from the database (the product never counts them)."""
@@ -397,12 +462,20 @@ async def fake_graph(aiohttp_server: Any) -> AsyncIterator[tuple[FakeGraph, str]
 
 
 @pytest.fixture
+def fake_clock() -> FakeClock:
+    """The bot's time in the HTTP tests (create_app(timer=...)): from now on, moved by the test's waits, never
+    slept through (dates the tests work out from today stay right); each stamp a microsecond after the last."""
+    return FakeClock(start=utc_now(), tick=0.000001)
+
+
+@pytest.fixture
 async def teams_with_graph(
     database_url: str,
     aiohttp_client: Any,
     connector: tuple[FakeConnector, str],
     fake_graph: tuple[FakeGraph, str],
     database_path: str,
+    fake_clock: FakeClock,
 ) -> Teams:
     """The bot with Microsoft Graph configured for TENANT and pointed at the fake Graph."""
     fake, service_url = connector
@@ -417,8 +490,8 @@ async def teams_with_graph(
         notify_window_seconds=0,
     )
     fake_graph[0].publish("catalog-app-1", web_application_id=config.graph_client_id)  # as `make package` builds it
-    app = create_app(config, graph_credential=FakeCredential(config.graph_client_id), delivery=FAST)
-    return Teams(await aiohttp_client(app), fake, service_url)
+    app = create_app(config, graph_credential=FakeCredential(config.graph_client_id), delivery=FAST, timer=fake_clock)
+    return Teams(await aiohttp_client(app), fake, service_url).moving(fake_clock, fake_graph[0])
 
 
 @pytest.fixture
@@ -427,7 +500,12 @@ def bot_config(database_path: str, database_url: str) -> Config:
 
 
 @pytest.fixture
-async def teams(bot_config: Config, aiohttp_client: Any, connector: tuple[FakeConnector, str]) -> Teams:
+async def teams(
+    bot_config: Config,
+    aiohttp_client: Any,
+    connector: tuple[FakeConnector, str],
+    fake_clock: FakeClock,
+) -> Teams:
     fake, service_url = connector
-    client = await aiohttp_client(create_app(bot_config, delivery=FAST))
-    return Teams(client, fake, service_url)
+    client = await aiohttp_client(create_app(bot_config, delivery=FAST, timer=fake_clock))
+    return Teams(client, fake, service_url).moving(fake_clock)

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import replace
 from typing import Any
 
 from app import NOTIFIER, create_app
 from bot.config import Config
 from tests.conftest import ALICE, BOB, CAROL, DAVE, FAST, Person, Teams, all_text, find
+from tests.fake_clock import FakeClock
 from tests.fake_connector import FakeConnector, Limits
 from tests.fake_graph import FakeGraph, graph_error
 
@@ -208,10 +208,10 @@ async def test_429_waits_for_retry_after_and_503_is_retried(teams: Teams) -> Non
     await lead_with_followers(teams, BOB)
     sent_before = teams.outbox()["sent"]
     teams.connector.fail_next(1, 429, retry_after="1")
-    started = time.monotonic()
+    started = teams.now()
     await teams.card(ALICE, "comment L-1 Throttled once")
     await teams.connector.wait_for(lambda: len(teams.notifications(BOB)) == 1)
-    assert time.monotonic() - started >= 0.95  # honoured Retry-After: 1
+    assert teams.now() - started >= 0.95  # honoured Retry-After: 1
     teams.connector.fail_next(2, 503)
     await teams.card(ALICE, "comment L-1 Two 503s")
     await teams.connector.wait_for(lambda: len(teams.notifications(BOB)) == 2)
@@ -280,18 +280,22 @@ async def test_a_stopped_bot_resumes_pending_deliveries_exactly_once(
 
 
 async def test_a_burst_inside_the_window_is_one_message(
-    bot_config: Config, aiohttp_client: Any, connector: tuple[FakeConnector, str]
+    bot_config: Config,
+    aiohttp_client: Any,
+    connector: tuple[FakeConnector, str],
+    fake_clock: FakeClock,
 ) -> None:
     fake, service_url = connector
     windowed = replace(bot_config, notify_window_seconds=1)
-    teams = Teams(await aiohttp_client(create_app(windowed, delivery=FAST)), fake, service_url)
+    client = await aiohttp_client(create_app(windowed, delivery=FAST, timer=fake_clock))
+    teams = Teams(client, fake, service_url).moving(fake_clock)
     await lead_with_followers(teams, BOB, CAROL)
-    started = time.monotonic()
+    started = teams.now()
     for command in ("comment L-1 one", "comment L-1 two", "stage L-1 contacted", "comment L-1 three"):
         await teams.card(ALICE, command)
     await teams.card(CAROL, "comment L-1 from Carol")  # another person: a notification of its own
     await fake.wait_for(lambda: len(teams.notifications(BOB)) == 2, timeout=5)
-    assert time.monotonic() - started >= 0.9
+    assert teams.now() - started >= 0.9
     assert sorted(lines(teams, BOB)) == [
         "Alice Owner commented: one | Alice Owner commented: two | Alice Owner changed the stage: New → Contacted"
         " | Alice Owner commented: three",

@@ -4,15 +4,14 @@ stops it. Through HTTP, on a clock the test moves."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
 
 from app import create_app
 from bot.config import Config
-from tests.bot.test_follow_news import Clock
 from tests.conftest import ALICE, BOB, DAVE, FAST, Person, Teams, all_text
+from tests.fake_clock import FakeClock
 
 TUESDAY = "2026-12-01T10:00:00.000000Z"
 CHANNEL = "19:sales@thread.tacv2"  # channelData.channel.id: a new post in the channel, not a reply
@@ -20,13 +19,14 @@ BERLIN = {"type": "clientInfo", "locale": "de-DE", "country": "DE", "platform": 
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(TUESDAY)
+def clock() -> FakeClock:
+    return FakeClock(TUESDAY, tick=0.000001)
 
 
-async def started(aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock) -> Teams:
+async def started(aiohttp_client: Any, connector: Any, bot_config: Config, clock: FakeClock) -> Teams:
     fake, service_url = connector
-    return Teams(await aiohttp_client(create_app(bot_config, delivery=FAST, clock=clock)), fake, service_url)
+    client = await aiohttp_client(create_app(bot_config, delivery=FAST, timer=clock))
+    return Teams(client, fake, service_url).moving(clock)
 
 
 async def say_in_channel(teams: Teams, person: Person, text: str) -> str:
@@ -41,13 +41,13 @@ def posts(teams: Teams) -> list[Any]:
     return [p for p in teams.connector.notifications(CHANNEL)]
 
 
-async def quiet(teams: Teams, seconds: float = 0.5) -> None:
-    """Give the sender several passes (its poll is 0.1 s in the tests)."""
-    await asyncio.sleep(seconds)
+async def quiet(teams: Teams) -> None:
+    """Let the sender do all it would do by the bot's present time (what is due, and nothing more)."""
+    await teams.idle()
 
 
 async def test_the_weekly_post_goes_out_on_monday_morning_once_a_week_across_restarts(
-    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: FakeClock
 ) -> None:
     teams = await started(aiohttp_client, connector, bot_config, clock)
     await teams.card(ALICE, "new opportunity Acme rollout")
@@ -89,7 +89,7 @@ async def test_the_weekly_post_goes_out_on_monday_morning_once_a_week_across_res
 
 
 async def test_a_bot_down_on_monday_posts_once_when_it_is_back_and_skips_missed_weeks(
-    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: FakeClock
 ) -> None:
     teams = await started(aiohttp_client, connector, bot_config, clock)
     await say_in_channel(teams, DAVE, "pipeline weekly here")
@@ -101,13 +101,15 @@ async def test_a_bot_down_on_monday_posts_once_when_it_is_back_and_skips_missed_
     assert len(posts(teams)) == 1
 
 
-async def test_two_replicas_post_once(aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock) -> None:
+async def test_two_replicas_post_once(
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: FakeClock
+) -> None:
     first = await started(aiohttp_client, connector, bot_config, clock)
     second = await started(aiohttp_client, connector, bot_config, clock)
     await say_in_channel(first, DAVE, "pipeline weekly here")
     clock.advance(6 * 86400)  # Monday 07 Dec 10:00 UTC: due in both replicas' eyes
     await first.connector.wait_for(lambda: len(posts(first)) == 1)
-    await quiet(first, 1.0)
+    await quiet(first)
     assert len(posts(first)) == 1
     rows = first.services.repo.db.execute("SELECT status, count(*) FROM weekly_sends GROUP BY status").fetchall()
     assert [tuple(r) for r in rows] == [("sent", 1)]
@@ -115,7 +117,7 @@ async def test_two_replicas_post_once(aiohttp_client: Any, connector: Any, bot_c
 
 
 async def test_a_failed_post_is_retried_and_then_sent_once(
-    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: FakeClock
 ) -> None:
     teams = await started(aiohttp_client, connector, bot_config, clock)
     await say_in_channel(teams, DAVE, "pipeline weekly here")
@@ -141,7 +143,7 @@ async def test_weekly_in_a_personal_or_group_chat_is_refused_and_stores_nothing(
 
 
 async def test_a_restart_in_the_middle_of_the_post_never_posts_twice(
-    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: FakeClock
 ) -> None:
     teams = await started(aiohttp_client, connector, bot_config, clock)
     await say_in_channel(teams, DAVE, "pipeline weekly here")
@@ -170,13 +172,13 @@ async def test_a_restart_in_the_middle_of_the_post_never_posts_twice(
     for _ in range(50):  # marked sent right after Teams answered
         if "Week of 2026-12-14: posted" in await say_in_channel(teams, DAVE, "pipeline weekly"):
             break
-        await asyncio.sleep(0.1)
+        await quiet(teams)
     else:
         raise AssertionError("`pipeline weekly` never said the post went out")
 
 
 async def test_a_hanging_channel_post_holds_up_no_notification(
-    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: FakeClock
 ) -> None:
     teams = await started(aiohttp_client, connector, bot_config, clock)
     await teams.card(ALICE, "new opportunity Acme rollout")
@@ -201,7 +203,7 @@ async def test_a_hanging_channel_post_holds_up_no_notification(
 
 
 async def test_pipeline_weekly_alone_says_whether_this_channel_gets_it(
-    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: FakeClock
 ) -> None:
     teams = await started(aiohttp_client, connector, bot_config, clock)
     assert "This channel gets no weekly pipeline post" in await say_in_channel(teams, DAVE, "pipeline weekly")
