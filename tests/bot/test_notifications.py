@@ -192,12 +192,13 @@ class FakeInstaller:
 
 
 async def test_with_graph_the_app_is_installed_for_the_follower(
-    bot_config: Config, aiohttp_client: Any, connector: tuple[FakeConnector, str]
+    bot_config: Config, aiohttp_client: Any, connector: tuple[FakeConnector, str], fake_clock: FakeClock
 ) -> None:
     fake, service_url = connector
     installer = FakeInstaller(fake)
     graph = replace(bot_config, graph_client_id="id", graph_client_secret="secret", graph_tenant_id="t")
-    teams = Teams(await aiohttp_client(create_app(graph, delivery=FAST, installer=installer)), fake, service_url)
+    app = create_app(graph, delivery=FAST, installer=installer, timer=fake_clock)
+    teams = Teams(await aiohttp_client(app), fake, service_url).moving(fake_clock)
     await dave_follows_without_the_app(teams, "comment L-1 Installed for you")
     await fake.wait_for(lambda: len(teams.notifications(DAVE)) == 1)
     assert installer.calls == [(DAVE.tenant_id, DAVE.aad_object_id)]
@@ -243,10 +244,15 @@ async def test_a_403_from_a_blocked_chat_is_not_retried(teams: Teams) -> None:
 
 
 async def test_a_stopped_bot_resumes_pending_deliveries_exactly_once(
-    bot_config: Config, aiohttp_client: Any, connector: tuple[FakeConnector, str]
+    bot_config: Config, aiohttp_client: Any, connector: tuple[FakeConnector, str], fake_clock: FakeClock
 ) -> None:
     fake, service_url = connector
-    first = Teams(await aiohttp_client(create_app(bot_config, delivery=FAST)), fake, service_url)
+
+    async def started() -> Teams:
+        app = create_app(bot_config, delivery=FAST, timer=fake_clock)
+        return Teams(await aiohttp_client(app), fake, service_url).moving(fake_clock)
+
+    first = await started()
     await first.card(ALICE, "new lead Acme rollout")
     await first.card(BOB, "follow L-1")
     await first.settled()  # Alice, the owner, hears that Bob follows; of Carol she hears in a day
@@ -264,7 +270,7 @@ async def test_a_stopped_bot_resumes_pending_deliveries_exactly_once(
     )
     await first.client.close()
 
-    second = Teams(await aiohttp_client(create_app(bot_config, delivery=FAST)), fake, service_url)
+    second = await started()
     await fake.wait_for(lambda: len(second.notifications(BOB)) + len(second.notifications(CAROL)) == 5)
     counts = await second.settled()
     assert (counts["sent"], counts["failed"]) == (sent_before + 5, 1)
@@ -272,7 +278,7 @@ async def test_a_stopped_bot_resumes_pending_deliveries_exactly_once(
         [f"Alice Owner commented: Comment {n}" for n in range(3) for _ in (BOB, CAROL)][:-1]
     )
     await second.client.close()
-    third = Teams(await aiohttp_client(create_app(bot_config, delivery=FAST)), fake, service_url)
+    third = await started()
     await third.settled()
     await third.card(ALICE, "stage L-1 contacted")  # the third instance works and resends nothing old
     await fake.wait_for(lambda: (len(third.notifications(BOB)), len(third.notifications(CAROL))) == (4, 3))
