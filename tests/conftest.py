@@ -172,7 +172,7 @@ class Teams:
             self.driver = shared
         else:
             threads = counted_threads()
-            self.driver = Driver(clock, threads.starting, self._transactions, *answering, slow=(threads.hanging,))
+            self.driver = Driver(clock, self._transactions, *answering, slow=(threads.under_way,))
         self.connector.on_look = self.driver.step
         self.connector.look_every = 0.002
         return self

@@ -98,9 +98,10 @@ class FakeClock:
 class Driver:
     """Moves `clock` at each look of a waiting test (`step`): once none of `busy` has held for `quiet` looks in a
     row, to the soonest sleeper. Time then passes at once while the bot waits for time alone (a limiter's
-    window, a backoff), never while a request, a transaction or a task's turn is starting (`step` runs between
-    the test's looks, each after the event loop ran everything ready); while one of `slow` holds (a call the
-    fake leaves hanging), no faster than real time, as a hang takes real time (the bot's own timeout is real)."""
+    window, a backoff), never while a request is being answered or a transaction is open (`step` runs between
+    the test's looks, each after the event loop ran everything ready); while one of `slow` holds (a call of the
+    bot's under way in a thread, maybe one the fake leaves hanging), no faster than real time, as a call takes
+    real time (the bot's own timeout for it is real)."""
 
     def __init__(
         self, clock: FakeClock, *busy: Callable[[], bool], slow: tuple[Callable[[], bool], ...] = (), quiet: int = 2
@@ -136,35 +137,24 @@ class Driver:
 
 
 class CountingExecutor(ThreadPoolExecutor):
-    """A thread pool that knows what is under way in it (a Driver's `busy` and `slow`): the event loop's default
-    executor in tests, where msrest makes the bot's calls to the fake connector. A call is starting for its first
-    `grace` seconds (real time), until it reaches the fake (which then counts it itself), then hanging."""
+    """A thread pool that knows whether work is under way in it (a Driver's `slow`): the event loop's default
+    executor in tests, where msrest makes the bot's calls to the fake connector."""
 
-    def __init__(self, *args: Any, grace: float = 0.05, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.grace = grace
         self._lock = threading.Lock()
-        self._started: dict[Future[Any], float] = {}
+        self._under_way = 0
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         with self._lock:
-            future = super().submit(fn, *args, **kwargs)
-            self._started[future] = time.monotonic()
+            self._under_way += 1
+        future = super().submit(fn, *args, **kwargs)
         future.add_done_callback(self._finished)
         return future
 
-    def _finished(self, future: Future[Any]) -> None:
+    def _finished(self, _: Future[Any]) -> None:
         with self._lock:
-            self._started.pop(future, None)
+            self._under_way -= 1
 
-    def starting(self) -> bool:
-        """A call started less than `grace` ago (it may not have reached the fake yet)."""
-        now = time.monotonic()
-        with self._lock:
-            return any(now - started < self.grace for started in self._started.values())
-
-    def hanging(self) -> bool:
-        """A call under way for longer (the fake leaves it hanging)."""
-        now = time.monotonic()
-        with self._lock:
-            return any(now - started >= self.grace for started in self._started.values())
+    def under_way(self) -> bool:
+        return self._under_way > 0
