@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from bot.domain.errors import DomainError
@@ -49,6 +50,15 @@ _COLUMNS = {
     "phone": "phone", "phonenumber": "phone", "businessphone": "phone", "mobilephone": "phone",
     "phone1value": "phone", "telephone": "phone", "mobile": "phone",
     "jobtitle": "job_title", "organization1title": "job_title", "position": "job_title",
+    # German and Portuguese column names (our own export's in each language among them), accents folded
+    "vollstandigername": "name", "anzeigename": "name", "kontakt": "name", "nome": "name", "nomecompleto": "name",
+    "contacto": "name", "contato": "name", "vorname": "first", "primeironome": "first", "nomeproprio": "first",
+    "nachname": "last", "familienname": "last", "apelido": "last", "sobrenome": "last", "ultimonome": "last",
+    "emailadresse": "email", "mail": "email", "correioeletronico": "email", "enderecodeemail": "email",
+    "firma": "company", "unternehmen": "company", "empresa": "company", "organizacao": "company",
+    "telefon": "phone", "telefonnummer": "phone", "mobiltelefon": "phone", "handy": "phone", "telefone": "phone",
+    "telemovel": "phone", "celular": "phone", "berufsbezeichnung": "job_title", "cargo": "job_title",
+    "funcao": "job_title",
 }  # fmt: skip
 _MAGIC = (b"PK\x03\x04", b"\x89PNG", b"%PDF", b"GIF8", b"\xff\xd8\xff", b"\xd0\xcf\x11\xe0", b"\x1f\x8b")
 _RUNS = ("=", "@", "\t", "\r", "+", "-")
@@ -159,7 +169,9 @@ def decode(data: bytes) -> str:
 
 
 def _key(header: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", clean_text(header).casefold())
+    """`E-Mail`, `email_address`, `Organização` -> `email`, `emailaddress`, `organizacao`."""
+    folded = unicodedata.normalize("NFKD", clean_text(header).casefold())
+    return re.sub(r"[^a-z0-9]", "", "".join(c for c in folded if not unicodedata.combining(c)))
 
 
 def _columns(header: list[str]) -> dict[str, int]:

@@ -1,5 +1,7 @@
 """Close dates as people say them: `2027-03-31`, `today`, `tomorrow`, `friday`, `next friday`,
-`end of month`, `end of quarter`, `end of year`, `in 3 weeks`. Each becomes an ISO date. No I/O."""
+`end of month`, `end of quarter`, `end of year`, `in 3 weeks`, and the same in German (`morgen`, `nächsten
+Freitag`, `Quartalsende`, `in 3 Wochen`) and Portuguese (`amanhã`, `próxima sexta`, `fim do trimestre`,
+`daqui a 3 semanas`), whatever the reader's language. Each becomes an ISO date. No I/O."""
 
 from __future__ import annotations
 
@@ -9,10 +11,32 @@ from datetime import date, timedelta
 
 from bot.domain.errors import DomainError
 from bot.domain.language import _
+from bot.domain.when import NEXT_WORDS, WEEKDAY_NAMES, fold
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)  # 0-9 only (bot/domain/money.py says why)
-_IN = re.compile(r"in (\d{1,3}) (day|week|month)s?", re.ASCII)
+_IN = re.compile(r"(?:in|em|daqui a) (\d{1,3}) ([a-z]+)", re.ASCII)
+# The words of `in 3 weeks` (after folding: no accents), in English, German and Portuguese.
+_UNITS = {
+    "day": "day", "days": "day", "tag": "day", "tagen": "day", "tage": "day", "dia": "day", "dias": "day",
+    "week": "week", "weeks": "week", "woche": "week", "wochen": "week", "semana": "week", "semanas": "week",
+    "month": "month", "months": "month", "monat": "month", "monaten": "month", "monate": "month",
+    "mes": "month", "meses": "month",
+}  # fmt: skip
+# Ends of periods: (English, German, Portuguese) spellings, folded.
+_ENDS = {
+    "month": ("end of month", "end of the month", "monatsende", "ende des monats", "fim do mes", "final do mes"),
+    "quarter": (
+        "end of quarter", "end of the quarter", "quartalsende", "ende des quartals", "fim do trimestre",
+        "final do trimestre",
+    ),
+    "next quarter": (
+        "end of next quarter", "end of the next quarter", "ende des nachsten quartals", "ende nachsten quartals",
+        "fim do proximo trimestre", "final do proximo trimestre",
+    ),
+    "year": ("end of year", "end of the year", "jahresende", "ende des jahres", "fim do ano", "final do ano"),
+}  # fmt: skip
+_TODAY = ("today", "heute", "hoje")
+_TOMORROW = ("tomorrow", "morgen", "amanha")
 
 
 def _month_end(year: int, month: int) -> date:
@@ -30,28 +54,30 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def _weekday_after(today: date, name: str) -> date:
-    ahead = (WEEKDAYS.index(name) - today.weekday() - 1) % 7 + 1
-    return today + timedelta(days=ahead)
-
-
 def _relative(said: str, today: date) -> date | None:
-    named = {
-        "today": today,
-        "tomorrow": today + timedelta(days=1),
-        "end of month": _month_end(today.year, today.month),
-        "end of quarter": _quarter_end(today),
-        "end of next quarter": _quarter_end(today, 1),
-        "end of year": date(today.year, 12, 31),
+    said = fold(said)
+    if said in _TODAY:
+        return today
+    if said in _TOMORROW:
+        return today + timedelta(days=1)
+    ends = {
+        "month": _month_end(today.year, today.month),
+        "quarter": _quarter_end(today),
+        "next quarter": _quarter_end(today, 1),
+        "year": date(today.year, 12, 31),
     }
-    if said in named:
-        return named[said]
-    weekday = said.removeprefix("next ").removeprefix("this ")
-    if weekday in WEEKDAYS:
-        return _weekday_after(today, weekday)
+    for period, spellings in _ENDS.items():
+        if said in spellings:
+            return ends[period]
+    weekday = said
+    for prefix in NEXT_WORDS:
+        weekday = weekday.removeprefix(prefix)
+    for index, names in enumerate(WEEKDAY_NAMES):
+        if weekday in names:
+            return today + timedelta(days=(index - today.weekday() - 1) % 7 + 1)  # the coming one, never today
     match = _IN.fullmatch(said)
-    if match:
-        count, unit = int(match.group(1)), match.group(2)
+    if match and match.group(2) in _UNITS:
+        count, unit = int(match.group(1)), _UNITS[match.group(2)]
         return (
             _add_months(today, count)
             if unit == "month"

@@ -18,7 +18,7 @@ MAX_AHEAD_DAYS = 3 * 366  # a next step is due within three years
 MAX_SAID = 60
 
 # Weekday names (Monday first) in the three languages, without accents (compared after folding).
-_WEEKDAYS: tuple[tuple[str, ...], ...] = (
+WEEKDAY_NAMES: tuple[tuple[str, ...], ...] = (
     ("monday", "mon", "montag", "segunda", "segunda-feira"),
     ("tuesday", "tue", "dienstag", "terca", "terca-feira"),
     ("wednesday", "wed", "mittwoch", "quarta", "quarta-feira"),
@@ -28,7 +28,7 @@ _WEEKDAYS: tuple[tuple[str, ...], ...] = (
     ("sunday", "sun", "sonntag", "domingo"),
 )
 _DAYS = {"today": 0, "heute": 0, "hoje": 0, "tomorrow": 1, "morgen": 1, "amanha": 1, "yesterday": -1}
-_NEXT = ("next ", "this ", "on ", "nachsten ", "naechsten ", "am ", "proxima ", "proximo ", "na ", "no ")
+NEXT_WORDS = ("next ", "this ", "on ", "nachsten ", "naechsten ", "am ", "proxima ", "proximo ", "na ", "no ")
 _UNITS = {
     "minute": 60, "minutes": 60, "min": 60, "mins": 60, "minute(n)": 60, "minuten": 60, "minuto": 60, "minutos": 60,
     "hour": 3600, "hours": 3600, "stunde": 3600, "stunden": 3600, "hora": 3600, "horas": 3600,
@@ -52,7 +52,7 @@ class Due:
         return self.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if self.at else None
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Lower case, accents off (`amanhã` -> `amanha`, `nächsten` -> `nachsten`), one space between words."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -83,9 +83,9 @@ def _day(said: str, today: date) -> date | None:
         except ValueError:
             raise DomainError(f"“{said}” is not a date on the calendar. {HINT}", "due") from None
     name = said
-    for prefix in _NEXT:
+    for prefix in NEXT_WORDS:
         name = name.removeprefix(prefix)
-    for index, names in enumerate(_WEEKDAYS):
+    for index, names in enumerate(WEEKDAY_NAMES):
         if name in names:
             return today + timedelta(days=(index - today.weekday() - 1) % 7 + 1)  # the coming one, never today
     return None
@@ -95,7 +95,7 @@ def parse_due(raw: str | None, now: datetime, zone: tzinfo) -> Due:
     """`raw` as said by a person whose clock shows `now` (aware) in `zone`. A time without a day is today's
     (tomorrow's once it has passed); an impossible date, time or distance is refused with a sentence."""
     shown = " ".join((raw or "").split())[:MAX_SAID]
-    said = _fold(raw or "")
+    said = fold(raw or "")
     if not said or len(said) > MAX_SAID:
         raise DomainError(f"“{shown}” is not a time I understand. {HINT}", "due")
     local_now = now.astimezone(zone)

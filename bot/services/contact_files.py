@@ -28,9 +28,15 @@ _ANSWERED = {
     FileOfferStatus.DECLINED: N_("{what}.csv was declined; say export {what} for a new one."),
 }
 _ANSWERED_ELSE = N_("{what}.csv was already answered; say export {what} for a new one.")
-CONTACT_HEADER = ("Name", "Email", "Company", "Phone", "Job title")
-RECORD_HEADER = ("Ref", "Kind", "Title", "Stage", "Company", "Value", "Currency", "Close date", "Next step",
-                 "Owner", "Contact", "Contact email", "Created", "Updated", "Archived")  # fmt: skip
+# The columns, named in the reader's language (the import reads them back in any of the three).
+CONTACT_HEADER = (N_("Name"), N_("Email"), N_("Company"), N_("Phone"), N_("Job title"))
+RECORD_HEADER = (N_("Ref"), N_("Kind"), N_("Title"), N_("Stage"), N_("Company"), N_("Value"), N_("Currency"),
+                 N_("Close date"), N_("Next step"), N_("Owner"), N_("Contact"), N_("Contact email"), N_("Created"),
+                 N_("Updated"), N_("Archived"))  # fmt: skip
+
+
+def _header(columns: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(translated(column) for column in columns)
 
 
 def _row_json(row: ImportRow) -> list[object]:
@@ -138,7 +144,7 @@ class ContactFileCases:
 
     def contacts_file(self, tenant_id: str) -> bytes:
         contacts = self.repo.contact_files.every_contact(tenant_id)
-        return csv_file(CONTACT_HEADER, ((c.name, c.email, c.company, c.phone, c.job_title) for c in contacts))
+        return csv_file(_header(CONTACT_HEADER), ((c.name, c.email, c.company, c.phone, c.job_title) for c in contacts))
 
     def records_file(self, tenant_id: str) -> bytes:
         rows = []
@@ -148,7 +154,7 @@ class ContactFileCases:
             ref = f"{Kind(kind).prefix}-{number}"
             rows.append((ref, Kind(kind).value, title, stage, company, amount, currency, close, next_step, owner,
                          contact, email, created, updated, archived))  # fmt: skip
-        return csv_file(RECORD_HEADER, rows)
+        return csv_file(_header(RECORD_HEADER), rows)
 
 
 def _already(status: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -118,6 +119,30 @@ async def test_round_trip_of_1000_contacts_through_export_and_import(teams: Team
     assert contact_count(teams) == 1000
     assert teams.services.contacts.resolve_contact(ALICE.tenant_id, "pat999@acme.example").phone == "+44 20 7946 0999"
     assert b"pat1@" not in await export_file(teams, MALLORY, "contacts")  # the other tenant exports its own
+
+
+async def test_a_german_and_a_brazilian_export_name_their_columns_and_import_back(teams: Teams) -> None:
+    await teams.say(ALICE, "new contact Jörg Käufer jorg@acme.example Acme")
+    await teams.say(ALICE, "new lead Rollout")
+    alice_de, alice_br = replace(ALICE, locale="de-DE"), replace(ALICE, locale="pt-BR")
+    german = list(csv.reader(io.StringIO((await export_file(teams, alice_de, "contacts")).decode("utf-8-sig"))))
+    assert german[0] == ["Name", "E-Mail", "Unternehmen", "Telefon", "Position"], german[0]
+    brazil = await export_file(teams, alice_br, "contacts")
+    assert brazil.decode("utf-8-sig").splitlines()[0] == "Nome,E-mail,Empresa,Telefone,Cargo"
+    records = list(csv.reader(io.StringIO((await export_file(teams, alice_de, "records")).decode("utf-8-sig"))))
+    assert records[0][:4] == ["Ref", "Art", "Titel", "Phase"] and records[0][-1] == "Archiviert", records[0]
+    # a colleague's Portuguese file (accents, other words) reads as well as our own export
+    moved = brazil.replace(b"jorg@acme.example", b"jorg@neu.example").replace(b"Acme", b"Neu GmbH")
+    card = await preview(teams, alice_de, "kontakte.csv", moved)
+    assert "Jörg Käufer" in card.text and "jorg@neu.example" in card.text, card.text
+    await card.press("Importieren")
+    assert teams.services.contacts.resolve_contact(ALICE.tenant_id, "jorg@neu.example").company == "Neu GmbH"
+    portuguese = csv_bytes(["Nome próprio", "Apelido", "Endereço de email", "Organização", "Telemóvel", "Função"],
+                           [["Ana", "Sousa", "ana@lisboa.example", "Lisboa Lda", "+351 21 000 0000", "CFO"]])  # fmt: skip
+    card = await preview(teams, alice_br, "contactos.csv", portuguese)
+    await card.press("Importar")
+    ana = teams.services.contacts.resolve_contact(ALICE.tenant_id, "ana@lisboa.example")
+    assert (ana.name, ana.company, ana.phone, ana.job_title) == ("Ana Sousa", "Lisboa Lda", "+351 21 000 0000", "CFO")
 
 
 async def test_export_records_neutralises_formulas_and_decline_sends_nothing(teams: Teams) -> None:
