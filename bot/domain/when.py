@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bot.domain.errors import DomainError
+from bot.domain.language import _
 
-HINT = "Write it like 2027-03-31, 2027-03-31 14:30, tomorrow 9:00, next friday or in 2 hours."
 MAX_AHEAD_DAYS = 3 * 366  # a next step is due within three years
 MAX_SAID = 60
 
@@ -81,7 +81,9 @@ def _day(said: str, today: date) -> date | None:
         try:
             return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
-            raise DomainError(f"“{said}” is not a date on the calendar. {HINT}", "due") from None
+            raise DomainError(
+                _("“{day}” is not a date on the calendar. {hint}", day=said, hint=hint()), "due"
+            ) from None
     name = said
     for prefix in NEXT_WORDS:
         name = name.removeprefix(prefix)
@@ -97,15 +99,15 @@ def parse_due(raw: str | None, now: datetime, zone: tzinfo) -> Due:
     shown = " ".join((raw or "").split())[:MAX_SAID]
     said = fold(raw or "")
     if not said or len(said) > MAX_SAID:
-        raise DomainError(f"“{shown}” is not a time I understand. {HINT}", "due")
+        raise DomainError(_("“{day}” is not a time I understand. {hint}", day=shown, hint=hint()), "due")
     local_now = now.astimezone(zone)
     relative = _IN.fullmatch(said)
     if relative:
         count, unit = int(relative.group(1)), _UNITS.get(relative.group(2))
         if unit is None:
-            raise DomainError(f"“{shown}” is not a time I understand. {HINT}", "due")
+            raise DomainError(_("“{day}” is not a time I understand. {hint}", day=shown, hint=hint()), "due")
         if count * unit > MAX_AHEAD_DAYS * 86400:
-            raise DomainError(f"“{shown}” is too far off for a next step (three years at most).", "due")
+            raise DomainError(_("“{day}” is too far off for a next step (three years at most).", day=shown), "due")
         if unit >= 86400:  # days and weeks are days: no time of day
             return _checked(Due(local_now.date() + timedelta(seconds=count * unit)), local_now, shown)
         moment = (now + timedelta(seconds=count * unit)).replace(microsecond=0)
@@ -120,7 +122,9 @@ def parse_due(raw: str | None, now: datetime, zone: tzinfo) -> Due:
             return _checked(Due(day), local_now, shown)
         at = _clock(time_part)
         if at is None:
-            raise DomainError(f"“{shown}”: {time_part} is not a time of day. {HINT}", "due")
+            raise DomainError(
+                _("“{day}”: {time} is not a time of day. {hint}", day=shown, time=time_part, hint=hint()), "due"
+            )
         return _checked(_moment(day, at, zone), local_now, shown)
     at = _clock(said)
     if at is not None:  # a time alone: today's, or tomorrow's once it has passed
@@ -129,7 +133,7 @@ def parse_due(raw: str | None, now: datetime, zone: tzinfo) -> Due:
         if due.at is not None and due.at <= now:
             due = _moment(day + timedelta(days=1), at, zone)
         return _checked(due, local_now, shown)
-    raise DomainError(f"“{shown}” is not a time I understand. {HINT}", "due")
+    raise DomainError(_("“{day}” is not a time I understand. {hint}", day=shown, hint=hint()), "due")
 
 
 def _moment(day: date, at: time, zone: tzinfo) -> Due:
@@ -143,7 +147,11 @@ def _moment(day: date, at: time, zone: tzinfo) -> Due:
 
 def _checked(due: Due, local_now: datetime, shown: str) -> Due:
     if due.day > local_now.date() + timedelta(days=MAX_AHEAD_DAYS):
-        raise DomainError(f"“{shown}” is too far off for a next step (three years at most).", "due")
+        raise DomainError(_("“{day}” is too far off for a next step (three years at most).", day=shown), "due")
     if due.day < date(2000, 1, 1):
-        raise DomainError(f"“{shown}” is too long ago. {HINT}", "due")
+        raise DomainError(_("“{day}” is too long ago. {hint}", day=shown, hint=hint()), "due")
     return due
+
+
+def hint() -> str:
+    return _("Write it like 2027-03-31, 2027-03-31 14:30, tomorrow 9:00, next friday or in 2 hours.")

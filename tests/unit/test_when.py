@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.errors import DomainError
+from bot.domain.language import speaking
 from bot.domain.when import parse_due
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -69,3 +70,14 @@ def test_impossible_times_are_refused_with_a_sentence(said: str, why: str) -> No
     with pytest.raises(DomainError, match=why) as refused:
         parse_due(said, NOW, BERLIN)
     assert refused.value.field == "due" and len(str(refused.value)) < 200
+
+
+def test_the_refusal_and_its_examples_are_in_the_readers_language() -> None:
+    with speaking("de-DE"), pytest.raises(DomainError) as refused:
+        parse_due("irgendwann", NOW, BERLIN)
+    assert str(refused.value).startswith("„irgendwann“ ist keine Zeitangabe") and "morgen 9:00" in str(refused.value)
+    assert parse_due("morgen 9:00", NOW, BERLIN).stamp  # the example given parses
+    with speaking("pt-PT"), pytest.raises(DomainError) as refused:
+        parse_due("2027-02-30", NOW, BERLIN)
+    assert "não é uma data" in str(refused.value) or "calendário" in str(refused.value), str(refused.value)
+    assert parse_due("daqui a 2 horas", NOW, BERLIN).stamp and parse_due("amanhã 9:00", NOW, BERLIN).stamp
