@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.models import Contact
-from storage.extension import SPAN
 from storage.queries import Queries
 
 ERASED_NAME = "erased contact"
@@ -45,7 +44,7 @@ class ErasureQueries(Queries):
 
     def erase_contact_row(self, tenant_id: str, contact: Contact, now: str) -> None:
         """The row stays (the records keep a role, shown as "erased contact"); its data goes, from the
-        full-text index too, whose segments are then merged so no old term survives in the file."""
+        full-text indexes too (their triggers), whose segments are then merged so no old term survives in the file."""
         self.db.execute(
             "UPDATE contacts SET name = ?, email = NULL, phone = NULL, company = NULL, job_title = NULL,"
             " erased_at = ? WHERE tenant_id = ? AND id = ?",
@@ -53,14 +52,7 @@ class ErasureQueries(Queries):
         )
         if self.dialect.postgres:  # the generated search column followed the row
             return
-        self.db.execute(
-            "INSERT INTO contacts_fts(contacts_fts, rowid, name, email, company) VALUES ('delete', ?, ?, NULL, NULL)",
-            [contact.id, ERASED_NAME],
-        )
-        self.db.execute(
-            "DELETE FROM contact_search WHERE rowid = (SELECT no FROM search_tenants WHERE tenant_id = ?) * ? - ?",
-            [tenant_id, SPAN, contact.id],
-        )
+        # The triggers of migration 21 took the erased row out of contacts_fts and contact_search.
         for index in ("contacts_fts", "records_fts", "contact_search", "record_search"):
             self.db.execute(f"INSERT INTO {index}({index}) VALUES ('optimize')")
 
