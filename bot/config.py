@@ -25,6 +25,15 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _quota(env: Mapping[str, str], what: str, default: tuple[int, int]) -> tuple[int, int]:
+    """QUOTA_<what>_PER_PERSON and QUOTA_<what>_PER_ORG; a person's may not exceed the organisation's."""
+    person = _int(env, f"QUOTA_{what}_PER_PERSON", default[0], minimum=1)
+    organisation = _int(env, f"QUOTA_{what}_PER_ORG", max(default[1], person), minimum=1)
+    if person > organisation:
+        raise ConfigError(f"QUOTA_{what}_PER_PERSON ({person}) is more than QUOTA_{what}_PER_ORG ({organisation})")
+    return person, organisation
+
+
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
 DOMAIN = re.compile(r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:[0-9]{1,5})?|localhost:[0-9]{1,5}")
 
@@ -62,6 +71,11 @@ class Config:
     teams_tenant_rps: int = 30  # Teams' per-app-per-tenant budget: documented as 50 in places, 30 in others
     bot_domain: str = ""  # the bot's public host: "Open in Outlook" links go through https://{bot_domain}/mail/
     mail_link_secret: str = field(default="", repr=False)  # the key those links are sealed with
+    # Write quotas (bot/domain/quotas.py), per person and per organisation: records and contacts created in
+    # any minute, contacts imported from files in any hour. An operator moving a team in raises them.
+    quota_records: tuple[int, int] = (30, 600)
+    quota_contacts: tuple[int, int] = (60, 1200)
+    quota_import_rows: tuple[int, int] = (10_000, 50_000)
 
     def __post_init__(self) -> None:
         """A bot that could receive but never answer does not start (see README "Configuration")."""
@@ -117,4 +131,7 @@ class Config:
             teams_tenant_rps=_int(env, "TEAMS_TENANT_RPS", 30, minimum=1),
             bot_domain=env.get("BOT_DOMAIN", "").strip().lower(),
             mail_link_secret=env.get("MAIL_LINK_SECRET", ""),
+            quota_records=_quota(env, "RECORDS", cls.quota_records),
+            quota_contacts=_quota(env, "CONTACTS", cls.quota_contacts),
+            quota_import_rows=_quota(env, "IMPORT_ROWS", cls.quota_import_rows),
         )

@@ -41,9 +41,10 @@ class CrmService(
         clock: Callable[[], str] = utc_now,
         notify_window_seconds: int = 0,
         ownership: Ownership | None = None,
+        quotas: WriteQuotas | None = None,
     ) -> None:
         self.repo = repo
         self.clock = clock
         self.deliveries = Deliveries(repo, clock, notify_window_seconds, ownership)
         self.run = repo.run  # storage work from the event loop: a worker thread for PostgreSQL
-        self.quotas = WriteQuotas()  # per process: see bot/domain/quotas.py
+        self.quotas = quotas or WriteQuotas()  # per process: see bot/domain/quotas.py

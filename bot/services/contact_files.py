@@ -64,9 +64,8 @@ class ContactFileCases(Cases):
             if found[0] != "pending":
                 raise DomainError(f"This file was already {found[0]}; nothing changed.", "import")
             rows = [_row_of(values) for values in json.loads(found[2])]
-            self.quotas.spend("contacts", tenant, actor.id)
             existing = self.repo.contact_files.contacts_by_emails(tenant, [r.email for r in rows if r.email])
-            new, updated = [], 0
+            new, updates = [], []
             for row in rows:
                 contact = existing.get(row.email.casefold()) if row.email else None
                 values = {f: getattr(row, f) for f in FIELDS}
@@ -74,8 +73,12 @@ class ContactFileCases(Cases):
                     new.append(values)
                 elif update_matching:
                     kept = {f: values[f] or getattr(contact, f) for f in FIELDS}
-                    self.repo.contacts.update_contact(tenant, contact.id, kept | {"email": contact.email})
-                    updated += 1
+                    updates.append((contact.id, kept | {"email": contact.email}))
+            # Every contact added or updated counts, against the import budget (an hour's), before anything is written.
+            self.quotas.spend("import rows", tenant, actor.id, len(new) + len(updates))
+            for contact_id, kept in updates:
+                self.repo.contacts.update_contact(tenant, contact_id, kept)
+            updated = len(updates)
             self.repo.contact_files.add_contacts(tenant, new, actor.id, self.clock())
             self.repo.contact_files.set_import_status(tenant, import_id, "imported")
         return ImportResult(len(new), updated, len(rows) - len(new) - updated)

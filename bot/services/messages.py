@@ -138,6 +138,7 @@ class MessageCases(RecordCases):
         if not clean_title:
             raise DomainError("A lead needs a title.", "title")
         clean_company = limited(company, "company", "A company name")
+        self.quotas.spend("records", actor.tenant_id, actor.id)
         now = self.clock()
         record = self.repo.records.insert_record(
             actor.tenant_id, Kind.LEAD, clean_title, stages_for(Kind.LEAD)[0], actor.id, now,

@@ -371,6 +371,7 @@ class RecordCases(ContactCases):
                 raise DomainError(f"{lead.ref} is already an opportunity; only leads can be converted.")
             if lead.converted_to:
                 raise DomainError(f"{lead.ref} was already converted to {lead.converted_to}.")
+            self.quotas.spend("records", tenant, actor.id)  # the opportunity is a new record
             now = self.clock()
             opportunity = self.repo.records.insert_record(
                 tenant, Kind.OPPORTUNITY, lead.title, stages_for(Kind.OPPORTUNITY)[0], lead.owner_id, now,
