@@ -26,6 +26,11 @@ class ContactFileQueries(Queries):
             [import_id, tenant_id, user_id, file_name, rows_json, now, until],
         )
 
+    def forget_imports_expired_before(self, now: str) -> int:
+        """Housekeeping across tenants: every preview past its hour goes, whatever became of it (a click on it
+        then answers that it no longer exists)."""
+        return max(self.db.execute("DELETE FROM contact_imports WHERE expires_at < ?", [now]).rowcount, 0)
+
     def pending_import(self, tenant_id: str, user_id: int, import_id: str) -> tuple[str, str, str] | None:
         """(status, expires_at, rows_json) of the sender's own import; locked until the transaction ends."""
         row = self._one(

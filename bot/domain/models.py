@@ -54,6 +54,7 @@ class ImportStatus(enum.StrEnum):
     PENDING = "pending"
     IMPORTED = "imported"
     CANCELLED = "cancelled"
+    WITHDRAWN = "withdrawn"  # it held a contact erased since: its rows are gone
 
 
 class NotifyChoice(enum.StrEnum):
@@ -157,6 +158,7 @@ class Contact:
     phone: str | None = None
     company: str | None = None
     job_title: str | None = None
+    erased: bool = False  # erased on a data-protection request: the row stays as "erased contact", unusable
 
     @property
     def label(self) -> str:

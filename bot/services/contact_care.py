@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from bot.domain.errors import DomainError, Invalid
 from bot.domain.models import Contact, Event, EventKind, Record, Role, User
 from bot.domain.rules import MAX_NAME, limited, normalise_email
+from bot.services.contacts import ERASED
 from bot.services.records import RecordCases
 
 CONTACT_FIELDS = ("name", "email", "phone", "company", "job_title")
@@ -38,7 +39,8 @@ class ContactCareCases(RecordCases):
                 errors["email"] = f"{other.name} already has the email {other.email}."
             if errors:
                 raise Invalid(errors)
-            self.repo.contacts.update_contact(actor.tenant_id, contact.id, fields)
+            if not self.repo.contacts.update_contact(actor.tenant_id, contact.id, fields):
+                raise DomainError(ERASED, "contact")  # erased by someone else since this transaction read it
             return self.get_contact(actor.tenant_id, contact.id)
 
     def records_of_contact(self, tenant_id: str, contact_id: int) -> list[Record]:
@@ -61,6 +63,7 @@ class ContactCareCases(RecordCases):
                 )
                 self._touch(record)
             filled = {f: getattr(kept, f) or getattr(gone, f) for f in CONTACT_FIELDS if f != "email"}
+            self.repo.contacts.remember_merged(tenant, gone, kept.id, self.clock())
             self.repo.contacts.delete_contact(tenant, gone.id)
             self.repo.contacts.update_contact(tenant, kept.id, {**filled, "email": kept.email or gone.email})
             merged = self.get_contact(tenant, kept.id)
@@ -87,8 +90,8 @@ class ContactCareCases(RecordCases):
         self.repo.erasures.secure_delete()
         with self.writing():
             contact = self.get_contact(tenant, contact_id)
-            needles = [n for n in (contact.label, contact.email, contact.name, contact.phone) if n]
-            scrubbed = self.repo.erasures.scrub_text(tenant, needles, "erased contact")
+            scrubbed = self.repo.erasures.scrub_text(tenant, self._needles(contact), "erased contact")
+            withdrawn = self.repo.erasures.withdraw_imports(tenant, self._needles(contact))
             records = [record for record, _ in self.repo.details.records_of_contact(tenant, contact.id)]
             self.repo.erasures.erase_contact_row(tenant, contact, self.clock())
             events = tuple(self._event(actor, r, EventKind.CONTACT_ERASED, notify=False) for r in records)
@@ -97,7 +100,17 @@ class ContactCareCases(RecordCases):
             self.repo.erasures.log_erasure(tenant, contact.id, actor.id, len(records), scrubbed, self.clock())
         self.repo.erasures.checkpoint()
         message = f"Erased. {len(records)} record(s) now show “erased contact”; {scrubbed} text(s) were cleaned."
+        if withdrawn:
+            message += f" {withdrawn} import preview(s) that held them were withdrawn."
         return ContactChange(None, events, message)
+
+    def _needles(self, contact: Contact) -> list[str]:
+        """What names the person in free text: their label, email, name and phone, and those of every entry
+        merged into them."""
+        found = [contact.label, contact.email, contact.name, contact.phone]
+        for name, email, phone in self.repo.contacts.merged_into(contact.tenant_id, contact.id):
+            found += [f"{name} <{email}>" if email else name, email, name, phone]
+        return list(dict.fromkeys(n for n in found if n))
 
     def _contact_fields(self, form: dict[str, str]) -> tuple[dict[str, str | None], dict[str, str]]:
         fields: dict[str, str | None] = {}

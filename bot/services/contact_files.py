@@ -1,5 +1,5 @@
 """Use cases of contacts in and out as files: preview a CSV file (parsed once, kept server-side for its
-sender until confirmed, cancelled or an hour has passed), import it in one transaction, and build the
+sender until confirmed, cancelled or an hour has passed, withdrawn if it holds a contact erased meanwhile), import it in one transaction, and build the
 tenant's contacts or records as a CSV file."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import uuid
 from bot.domain.clock import shifted
 from bot.domain.contact_csv import FIELDS, ImportPreview, ImportResult, ImportRow, parse
 from bot.domain.errors import DomainError, NotFound
-from bot.domain.models import Kind, User
+from bot.domain.models import ImportStatus, Kind, User
 from bot.domain.money import as_decimal
 from bot.domain.spreadsheet import csv_file
 from bot.services.base import Cases
@@ -18,6 +18,10 @@ from bot.services.base import Cases
 IMPORT_MINUTES = 60  # how long a previewed import waits for its Import click
 FIRST_ROWS = 5  # rows a preview shows
 GONE = "This import no longer exists (it expired, or it is not yours). Send the file again."
+WITHDRAWN = (
+    "This preview held a contact whose data was erased on a data-protection request since, so it was withdrawn:"
+    " nothing was imported. Send the file again (without them) to import the others."
+)
 CONTACT_HEADER = ("Name", "Email", "Company", "Phone", "Job title")
 RECORD_HEADER = ("Ref", "Kind", "Title", "Stage", "Company", "Value", "Currency", "Close date", "Next step",
                  "Owner", "Contact", "Contact email", "Created", "Updated", "Archived")  # fmt: skip
@@ -61,6 +65,8 @@ class ContactFileCases(Cases):
             found = self.repo.contact_files.pending_import(tenant, actor.id, import_id)
             if found is None or (found[0] == "pending" and found[1] < self.clock()):
                 raise NotFound(GONE, "import")
+            if found[0] == ImportStatus.WITHDRAWN:
+                raise DomainError(WITHDRAWN, "import")
             if found[0] != "pending":
                 raise DomainError(f"This file was already {found[0]}; nothing changed.", "import")
             rows = [_row_of(values) for values in json.loads(found[2])]
@@ -88,6 +94,8 @@ class ContactFileCases(Cases):
             found = self.repo.contact_files.pending_import(actor.tenant_id, actor.id, import_id)
             if found is None:
                 raise NotFound(GONE, "import")
+            if found[0] == ImportStatus.WITHDRAWN:
+                raise DomainError(WITHDRAWN, "import")
             if found[0] != "pending":
                 raise DomainError(f"This file was already {found[0]}; nothing changed.", "import")
             self.repo.contact_files.set_import_status(actor.tenant_id, import_id, "cancelled")

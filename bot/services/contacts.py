@@ -7,6 +7,11 @@ from bot.domain.models import Contact, User
 from bot.domain.rules import MAX_NAME, clean_text, limited, normalise_email
 from bot.services.base import Cases
 
+ERASED = (
+    "That contact was erased on a data-protection request: their data is gone, and the entry can't be used"
+    " or changed again. Nothing was changed."
+)
+
 
 class ContactCases(Cases):
     # --- contacts ------------------------------------------------------------------------------
@@ -18,6 +23,8 @@ class ContactCases(Cases):
             done = self.repo.forms.form_submit(actor.tenant_id, form_key)
             earlier = self.repo.contacts.get_contact(actor.tenant_id, done[1]) if done and done[1] else None
             if earlier is not None:
+                if earlier.erased:
+                    raise DomainError(ERASED, "contact")
                 return earlier, False
             name = fields.pop("name", None) or ""
             contact = self.create_contact(actor, name, **fields)
@@ -57,10 +64,14 @@ class ContactCases(Cases):
     def count_contacts(self, tenant_id: str) -> int:
         return self.repo.contacts.count_contacts(tenant_id)
 
-    def get_contact(self, tenant_id: str, contact_id: int) -> Contact:
+    def get_contact(self, tenant_id: str, contact_id: int, erased_ok: bool = False) -> Contact:
+        """The contact to use; an erased one is refused (its id may come back on a stale form or an old card),
+        unless `erased_ok` (taking "erased contact" off a record uses nobody's data)."""
         contact = self.repo.contacts.get_contact(tenant_id, contact_id)
         if contact is None:
             raise NotFound("That contact no longer exists.", "contact")
+        if contact.erased and not erased_ok:
+            raise DomainError(ERASED, "contact")
         return contact
 
     def resolve_contact(self, tenant_id: str, name_or_email: str) -> Contact:

@@ -95,12 +95,15 @@ class UserCases(Cases):
             self.repo.activities.forget_activities_before(shifted(utc_now(), -keep_seconds))
 
     def prune_history(self, days: int = HISTORY_DAYS, failed_days: int = FAILED_DAYS) -> dict[str, int]:
-        """Housekeeping: forget posted cards, sent notifications and email sends older than `days`."""
+        """Housekeeping: forget posted cards, sent notifications and email sends older than `days`, and import
+        previews (with the rows of a file nobody imported) once their hour is over."""
         now = utc_now()
         with self.writing():
-            return self.repo.activities.prune_done_before(
+            pruned = self.repo.activities.prune_done_before(
                 shifted(now, -days * 86400), shifted(now, -failed_days * 86400)
             )
+            pruned["import previews"] = self.repo.contact_files.forget_imports_expired_before(self.clock())
+            return pruned
 
     def remember_card_post(
         self, user: User, record_id: int, conversation_id: str, activity_id: str, service_url: str, shared: bool

@@ -206,7 +206,7 @@ class RecordCases(ContactCases):
     def remove_participant(self, actor: User, ref: str, contact_id: int, seen: Seen = NOTHING_SEEN) -> Change:
         with self.writing():
             record = self._editable(actor, ref)
-            contact = self.get_contact(actor.tenant_id, contact_id)
+            contact = self.get_contact(actor.tenant_id, contact_id, erased_ok=True)
             role = self.repo.records.role_of(actor.tenant_id, record.id, contact.id)
             if role == Role.CONTACT:
                 raise DomainError(f"{contact.name} is the Contact of {record.ref}, not a participant.", "contact")

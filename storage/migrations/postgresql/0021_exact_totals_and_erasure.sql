@@ -5,7 +5,8 @@
 -- now two sums, of value / 10^9 and of value % 10^9 (storage/pipeline.py adds them in Python): they reach
 -- 2^63 only after billions of deals. The table only holds what the triggers derive, so it is rebuilt.
 -- (2) merged_contacts: the name, email and phone of each entry merged into a contact, so that erasing the
--- contact finds them too (in the timeline, comments, ...) and then forgets them.
+-- contact finds them too (in the timeline, comments, ...) and then forgets them. (3) Import previews past their
+-- hour are purged by the housekeeping across tenants: an index by expiry.
 -- PostgreSQL: the same table and the trigger function made again (the triggers of migration 11 call it by name).
 DROP TABLE pipeline_totals;
 CREATE TABLE pipeline_totals (
@@ -46,3 +47,4 @@ CREATE TABLE merged_contacts (
     FOREIGN KEY (tenant_id, contact_id) REFERENCES contacts(tenant_id, id) ON DELETE CASCADE
 );
 CREATE INDEX merged_contacts_by_contact ON merged_contacts(tenant_id, contact_id);
+CREATE INDEX contact_imports_by_expiry ON contact_imports(expires_at);

@@ -5,8 +5,9 @@
 -- now two sums, of value / 10^9 and of value % 10^9 (storage/pipeline.py adds them in Python): they reach
 -- 2^63 only after billions of deals. The table only holds what the triggers derive, so it is rebuilt.
 -- (2) merged_contacts: the name, email and phone of each entry merged into a contact, so that erasing the
--- contact finds them too (in the timeline, comments, ...) and then forgets them.
--- (3) SQLite: contacts_fts and contact_search leave an erased contact out by their triggers (before, the
+-- contact finds them too (in the timeline, comments, ...) and then forgets them. (3) Import previews past their
+-- hour are purged by the housekeeping across tenants: an index by expiry.
+-- (4) SQLite: contacts_fts and contact_search leave an erased contact out by their triggers (before, the
 -- erasure removed it by hand and a later change to the row deleted terms the index did not hold: "database
 -- disk image is malformed"); contacts_fts is rebuilt so that a database erased before is in step again.
 DROP TRIGGER pipeline_record_added;
@@ -71,3 +72,4 @@ INSERT INTO contacts_fts(contacts_fts, rowid, name, email, company)
     SELECT 'delete', id, name, email, company FROM contacts WHERE erased_at IS NOT NULL;
 DELETE FROM contact_search WHERE rowid IN (SELECT t.no * 1099511627776 - c.id FROM contacts c
     JOIN search_tenants t ON t.tenant_id = c.tenant_id WHERE c.erased_at IS NOT NULL);
+CREATE INDEX contact_imports_by_expiry ON contact_imports(expires_at);
