@@ -34,10 +34,25 @@ class ContactQueries(Queries):
         return contact
 
     def get_contact(self, tenant_id: str, contact_id: int) -> Contact | None:
+        """Inside a change, the row stays locked until it ends (PostgreSQL): a contact used by a change (put on a
+        record, named in its timeline) cannot be erased halfway through it, and the other way round."""
         row = self._one(
-            f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE tenant_id = ? AND id = ?", [tenant_id, contact_id]
+            f"SELECT {_CONTACT_COLUMNS} FROM contacts c WHERE c.tenant_id = ? AND c.id = ?" + self._for_update("c"),
+            [tenant_id, contact_id],
         )
         return _contact(row) if row else None
+
+    def lock_contacts(self, tenant_id: str, contact_ids: list[int]) -> None:
+        """PostgreSQL: the rows a change reads and then writes (edit, merge, erase) are locked first, in id order,
+        so an erasure and a stale save or a merge of the same person happen one after the other, never
+        interleaved (SQLite: one writer at a time already)."""
+        if self.dialect.row_locks and self.in_transaction():
+            marks = ", ".join("?" for _ in contact_ids)
+            self._all(
+                f"SELECT c.id FROM contacts c WHERE c.tenant_id = ? AND c.id IN ({marks}) ORDER BY c.id"
+                + self._for_update("c"),
+                [tenant_id, *contact_ids],
+            )
 
     def contact_by_email(self, tenant_id: str, email: str) -> Contact | None:
         if self.in_transaction():  # the answer decides whether a contact with this email may be added

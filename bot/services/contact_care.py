@@ -29,6 +29,7 @@ class ContactCareCases(RecordCases):
     def edit_contact(self, actor: User, contact_id: int, form: dict[str, str]) -> Contact:
         fields, errors = self._contact_fields(form)
         with self.writing():
+            self.repo.contacts.lock_contacts(actor.tenant_id, [contact_id])
             contact = self.get_contact(actor.tenant_id, contact_id)
             email = fields.get("email")
             if (
@@ -50,6 +51,7 @@ class ContactCareCases(RecordCases):
         """`into` keeps the roles of both on every record (a Contact stays the Contact); `from` is deleted."""
         tenant = actor.tenant_id
         with self.writing():
+            self.repo.contacts.lock_contacts(tenant, sorted({from_id, into_id}))
             gone, kept = self.get_contact(tenant, from_id), self.get_contact(tenant, into_id)
             if gone.id == kept.id:
                 raise DomainError("Those are the same contact.", "contact")
@@ -89,6 +91,7 @@ class ContactCareCases(RecordCases):
         tenant = actor.tenant_id
         self.repo.erasures.secure_delete()
         with self.writing():
+            self.repo.contacts.lock_contacts(tenant, [contact_id])
             contact = self.get_contact(tenant, contact_id)
             scrubbed = self.repo.erasures.scrub_text(tenant, self._needles(contact), "erased contact")
             withdrawn = self.repo.erasures.withdraw_imports(tenant, self._needles(contact))
