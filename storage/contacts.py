@@ -34,10 +34,12 @@ class ContactQueries(Queries):
         return contact
 
     def get_contact(self, tenant_id: str, contact_id: int) -> Contact | None:
-        """Inside a change, the row stays locked until it ends (PostgreSQL): a contact used by a change (put on a
-        record, named in its timeline) cannot be erased halfway through it, and the other way round."""
+        """Inside a change, the row is share-locked until it ends (PostgreSQL): a contact used by a change (put on
+        a record, named in its timeline) cannot be erased halfway through it. Changes lock a contact before any
+        record (an erasure too: lock_contacts, then its records), so that two of them never wait for each other."""
+        share = self.dialect.for_share("c") if self.in_transaction() else ""
         row = self._one(
-            f"SELECT {_CONTACT_COLUMNS} FROM contacts c WHERE c.tenant_id = ? AND c.id = ?" + self._for_update("c"),
+            f"SELECT {_CONTACT_COLUMNS} FROM contacts c WHERE c.tenant_id = ? AND c.id = ?" + share,
             [tenant_id, contact_id],
         )
         return _contact(row) if row else None

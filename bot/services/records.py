@@ -152,6 +152,7 @@ class RecordCases(ContactCases):
 
     def set_contact(self, actor: User, ref: str, contact_id: int, seen: Seen = NOTHING_SEEN) -> Change:
         with self.writing():
+            contact = self.get_contact(actor.tenant_id, contact_id)  # a contact is locked before a record (see storage)
             record = self._editable(actor, ref)
             tenant, now = actor.tenant_id, self.clock()
             current = self.repo.records.record_contacts(tenant, record.id, Role.CONTACT.value, limit=1)
@@ -160,7 +161,6 @@ class RecordCases(ContactCases):
                 raise DomainError(
                     f"The Contact changed while your card was open (now: {now_name}). Nothing was changed."
                 )
-            contact = self.get_contact(tenant, contact_id)
             role = self.repo.records.role_of(tenant, record.id, contact.id)
             if role == Role.CONTACT:
                 raise DomainError(f"{contact.name} is already the Contact of {record.ref}.", "contact")
@@ -183,8 +183,8 @@ class RecordCases(ContactCases):
 
     def add_participant(self, actor: User, ref: str, contact_id: int, seen: Seen = NOTHING_SEEN) -> Change:
         with self.writing():
+            contact = self.get_contact(actor.tenant_id, contact_id)  # a contact is locked before a record (see storage)
             record = self._editable(actor, ref)
-            contact = self.get_contact(actor.tenant_id, contact_id)
             role = self.repo.records.role_of(actor.tenant_id, record.id, contact.id)
             if role == Role.CONTACT:
                 raise DomainError(
@@ -205,8 +205,8 @@ class RecordCases(ContactCases):
 
     def remove_participant(self, actor: User, ref: str, contact_id: int, seen: Seen = NOTHING_SEEN) -> Change:
         with self.writing():
+            contact = self.get_contact(actor.tenant_id, contact_id, erased_ok=True)  # contact first, then record
             record = self._editable(actor, ref)
-            contact = self.get_contact(actor.tenant_id, contact_id, erased_ok=True)
             role = self.repo.records.role_of(actor.tenant_id, record.id, contact.id)
             if role == Role.CONTACT:
                 raise DomainError(f"{contact.name} is the Contact of {record.ref}, not a participant.", "contact")
