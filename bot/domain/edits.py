@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 
-from bot.domain.models import Record
+from bot.domain.models import Contact, Record
 
 # The Edit details form's fields as the record holds them ("value" is the value and its currency together).
 DETAIL_KEYS = ("title", "value", "close_date", "company", "next_step", "description")
+CONTACT_KEYS = ("name", "email", "phone", "company", "job_title")  # the Edit contact form's
 FINGERPRINT = re.compile(r"[0-9a-f]{16}")
 
 
@@ -39,3 +41,13 @@ def detail_values(record: Record) -> dict[str, str]:
 def shown_of(record: Record) -> dict[str, str]:
     """The fingerprints a form built from `record` carries."""
     return {key: fingerprint(value) for key, value in detail_values(record).items()}
+
+
+def contact_fields(contact: Contact) -> dict[str, str]:
+    """Each field of the Edit contact form, as the contact holds it now ("" for none)."""
+    return {key: getattr(contact, key) or "" for key in CONTACT_KEYS}
+
+
+def contact_shown(values: Mapping[str, str | None]) -> dict[str, str]:
+    """The fingerprints an Edit contact form carries, of the contact's fields as it showed them."""
+    return {key: fingerprint(values.get(key) or "") for key in CONTACT_KEYS}

@@ -5,10 +5,12 @@ and the erasure itself is logged without the personal data."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.domain.edits import contact_fields, contact_shown, fingerprint
 from bot.domain.errors import DomainError, Invalid
-from bot.domain.models import Contact, Event, EventKind, Record, Role, User
+from bot.domain.models import Conflict, Contact, Event, EventKind, Record, Role, User
 from bot.domain.rules import MAX_NAME, limited, normalise_email
 from bot.services.contacts import ERASED
 from bot.services.records import RecordCases
@@ -26,12 +28,32 @@ class ContactChange:
 
 
 class ContactCareCases(RecordCases):
-    def edit_contact(self, actor: User, contact_id: int, form: dict[str, str]) -> Contact:
-        fields, errors = self._contact_fields(form)
+    def edit_contact(
+        self, actor: User, contact_id: int, form: dict[str, str], shown: Mapping[str, str] | None = None
+    ) -> tuple[Contact, tuple[Conflict, ...]]:
+        """The fields of the form its sender changed, relative to what it showed (`shown`, fingerprints; an
+        input absent from `form` is unchanged); a field someone else changed since is kept, as a Conflict."""
+        typed, errors = self._contact_fields(form)
         with self.writing():
             self.repo.contacts.lock_contacts(actor.tenant_id, [contact_id])
             contact = self.get_contact(actor.tenant_id, contact_id)
-            email = fields.get("email")
+            now = contact_fields(contact)
+            shown = shown if shown is not None else contact_shown(now)  # a form from before fingerprints
+            changes: dict[str, str | None] = {}
+            conflicts = []
+            for field, value in typed.items():
+                if field not in shown:
+                    raise DomainError("This form is missing information; please open the contact again.")
+                if fingerprint(value or "") == shown[field] or (value or "") == now[field]:
+                    continue
+                if fingerprint(now[field]) != shown[field]:
+                    label = field.replace("_", " ")
+                    conflicts.append(
+                        Conflict(field, label, now[field] or "none", value or "none", {field: form[field]})
+                    )
+                    continue
+                changes[field] = value
+            email = changes.get("email")
             if (
                 email
                 and (other := self.repo.contacts.contact_by_email(actor.tenant_id, email))
@@ -40,9 +62,10 @@ class ContactCareCases(RecordCases):
                 errors["email"] = f"{other.name} already has the email {other.email}."
             if errors:
                 raise Invalid(errors)
-            if not self.repo.contacts.update_contact(actor.tenant_id, contact.id, fields):
+            current: dict[str, str | None] = {f: getattr(contact, f) for f in CONTACT_FIELDS}
+            if changes and not self.repo.contacts.update_contact(actor.tenant_id, contact.id, current | changes):
                 raise DomainError(ERASED, "contact")  # erased by someone else since this transaction read it
-            return self.get_contact(actor.tenant_id, contact.id)
+            return self.get_contact(actor.tenant_id, contact.id), tuple(conflicts)
 
     def records_of_contact(self, tenant_id: str, contact_id: int) -> list[Record]:
         return [record for record, _ in self.repo.details.records_of_contact(tenant_id, contact_id)]
@@ -126,10 +149,12 @@ class ContactCareCases(RecordCases):
             "job_title": lambda v: limited(v, "job_title", "A job title"),
         }
         for field, check in checks.items():
+            if field not in form:  # not sent: unchanged
+                continue
             try:
                 fields[field] = check(form.get(field, ""))
             except DomainError as exc:
                 errors[field] = exc.message
-        if "name" not in errors and not fields.get("name"):
+        if "name" in form and "name" not in errors and not fields.get("name"):
             errors["name"] = "A contact needs a name."
         return fields, errors
