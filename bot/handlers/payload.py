@@ -80,5 +80,5 @@ def shown_field(data: dict[str, Any], keys: tuple[str, ...] = DETAIL_KEYS) -> di
     if not isinstance(value, dict) or not all(
         key in keys and isinstance(mark, str) and FINGERPRINT.fullmatch(mark) for key, mark in value.items()
     ):
-        raise BadPayload("This card sent something I can't read; please open the record again.")
+        raise BadPayload(_("This card sent something I can't read; please open the record again."))
     return dict(value)

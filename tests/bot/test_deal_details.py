@@ -3,8 +3,10 @@ date, title, company, next step, description; the Edit details form; every refus
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+from tests.bot.test_languages import ANA, HANS
 from tests.bot.test_notifications import lead_with_followers, lines
 from tests.conftest import ALICE, BOB, MALLORY, CardInHand, Teams, all_text
 
@@ -198,3 +200,29 @@ async def test_two_saves_of_the_same_form_do_not_both_blindly_apply(teams: Teams
     tampered = {"ref": "L-1", "version": 3, "shown": {"title": ["x"]}, "title": "Pwned"}
     answer = await teams.click(BOB, "record.edit_details", tampered)
     assert "can't read" in str(answer) and stored(teams, "SELECT title FROM records") == ("Acme one",)
+
+
+async def test_a_field_kept_and_its_apply_button_speak_the_readers_language(teams: Teams) -> None:
+    """The kept field is named with its own article (der Wert, a data de fechamento), both values the reader's way."""
+    await teams.card(ALICE, "new lead Acme rollout")
+    hans = replace(HANS, locale="de-DE")
+    german = await CardInHand.posted(teams, hans, "show L-1")
+    await german.press("Details bearbeiten")
+    brazilian = await CardInHand.posted(teams, ANA, "show L-1")
+    await brazilian.press("Editar detalhes")
+    await teams.card(ALICE, "value L-1 50000 EUR")
+    await teams.card(ALICE, "close L-1 2027-03-31")
+    await german.press("Details speichern", value="60000", currency="EUR")
+    text = german.text
+    assert (
+        "von jemand anderem geändert, daher beibehalten: der Wert ist jetzt 50.000,00 EUR (Ihrer: 60.000,00 EUR)"
+        in (text)
+    ), text
+    await german.press("Meins übernehmen: Wert 60.000,00 EUR")
+    assert "Wert 60.000,00 EUR" in german.text, german.text
+    assert stored(teams, "SELECT value, currency FROM records") == (6000000, "EUR")
+    await brazilian.press("Salvar detalhes", close_date="2027-06-30")
+    text = brazilian.text
+    assert "a data de fechamento agora é 31 de mar. de 2027 (a sua: 30 de jun. de 2027)" in text, text
+    assert "[Aplicar o meu: data de fechamento 30 de jun. de 2027]" in text
+    assert stored(teams, "SELECT close_date FROM records") == ("2027-03-31",)

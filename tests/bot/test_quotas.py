@@ -10,7 +10,8 @@ import pytest
 
 from app import create_app
 from bot.config import Config
-from bot.domain.quotas import QUOTAS, QuotaExceeded, WriteQuotas
+from bot.domain.language import speaking
+from bot.domain.quotas import QUOTAS, QuotaExceeded, WriteQuotas, configured_quotas
 from bot.domain.rules import MAX_FOLLOWERS, MAX_PARTICIPANTS
 from tests.bot.test_message_extension import dialog_values, fetch, submit
 from tests.conftest import ALICE, BOB, CARD, CAROL, FAST, TENANT, CardInHand, Person, Teams, all_text
@@ -188,3 +189,32 @@ async def test_an_import_spends_its_rows_from_an_import_budget_of_its_own(strict
     )
     assert strict.services.contacts.count_contacts(TENANT) == 13
     assert "Carol New" in all_text(await strict.card(CAROL, "new contact Carol New carol.new@x.example"))
+
+
+def test_every_quota_sentence_speaks_the_readers_language() -> None:
+    """Whole sentences per case (one more, several that would pass, more than the limit itself), translated."""
+    quotas = WriteQuotas(clock=lambda: 100.0, quotas=configured_quotas((2, 3), (2, 3), (10, 15)))
+
+    def refused(kind: str, user_id: int, amount: int = 1) -> str:
+        with pytest.raises(QuotaExceeded) as caught:
+            quotas.spend(kind, TENANT, user_id, amount)
+        return caught.value.message
+
+    with speaking("de-DE"):
+        quotas.spend("import rows", TENANT, 1, 8)
+        assert refused("import rows", 1, 5) == (
+            "Sie haben in der letzten Stunde 8 Kontakte importiert; diese 5 würden die 10 überschreiten, die eine"
+            " Person in einer Stunde darf. Bitte versuchen Sie es in 61 Minuten erneut."
+        )
+    with speaking("pt-BR"):
+        assert refused("import rows", 2, 20_000) == (
+            "Estes 20.000 contatos são mais que 10, o máximo que uma pessoa pode importar em uma hora."
+        )
+    with speaking("pt-PT"):
+        quotas.spend("records", TENANT, 1)
+        quotas.spend("records", TENANT, 1)
+        assert refused("records", 1).startswith("Criou 2 registos no último minuto, o máximo permitido por pessoa.")
+        quotas.spend("records", TENANT, 2)
+        assert refused("records", 3) == (
+            "A sua organização criou 3 registos no último minuto, o máximo permitido. Tente de novo daqui a um minuto."
+        )
