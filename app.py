@@ -29,6 +29,7 @@ from requests import RequestException
 
 from bot.config import Config, ConfigError
 from bot.domain.clock import SYSTEM, Clock, utc_now
+from bot.domain.quotas import WriteQuotas, configured_quotas
 from bot.domain.rules import has_lone_surrogate, without_lone_surrogates
 from bot.mail_links import MAX_LINE, MailLinks
 from bot.mail_links import PATH as MAIL_PATH
@@ -258,6 +259,9 @@ def create_app(
         clock or (timer.now if timer else utc_now),
         notify_window_seconds=config.notify_window_seconds,
         ownership=coordination,
+        quotas=WriteQuotas(
+            quotas=configured_quotas(config.quota_records, config.quota_contacts, config.quota_import_rows)
+        ),
     )
     auth = bot_auth or ConfigurationBotFrameworkAuthentication(bot_framework_settings(config))
     # With auth off the service URL is the Playground or nowhere: a turn's calls are tried once.

@@ -25,6 +25,15 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _quota(env: Mapping[str, str], what: str, default: tuple[int, int]) -> tuple[int, int]:
+    """QUOTA_<what>_PER_PERSON and QUOTA_<what>_PER_ORG; a person's may not exceed the organisation's."""
+    person = _int(env, f"QUOTA_{what}_PER_PERSON", default[0], minimum=1)
+    organisation = _int(env, f"QUOTA_{what}_PER_ORG", max(default[1], person), minimum=1)
+    if person > organisation:
+        raise ConfigError(f"QUOTA_{what}_PER_PERSON ({person}) is more than QUOTA_{what}_PER_ORG ({organisation})")
+    return person, organisation
+
+
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
 # FILE_DOWNLOAD_HOSTS entries: a host (https on 443), `*.suffix` (its subdomains), an https origin with a port, or
 # an http origin on this machine (a local fake; plain http never reaches beyond it).
@@ -69,6 +78,11 @@ class Config:
     bot_domain: str = ""  # the bot's public host: "Open in Outlook" links go through https://{bot_domain}/mail/
     mail_link_secret: str = field(default="", repr=False)  # the key those links are sealed with
     file_download_hosts: tuple[str, ...] = ()  # where files may come from besides Teams' own hosts (sovereign clouds)
+    # Write quotas (bot/domain/quotas.py), per person and per organisation: records and contacts created in
+    # any minute, contacts imported from files in any hour. An operator moving a team in raises them.
+    quota_records: tuple[int, int] = (30, 600)
+    quota_contacts: tuple[int, int] = (60, 1200)
+    quota_import_rows: tuple[int, int] = (10_000, 50_000)
 
     def __post_init__(self) -> None:
         """A bot that could receive but never answer does not start (see README "Configuration")."""
@@ -133,4 +147,7 @@ class Config:
             file_download_hosts=tuple(
                 h.strip().lower() for h in env.get("FILE_DOWNLOAD_HOSTS", "").split(",") if h.strip()
             ),
+            quota_records=_quota(env, "RECORDS", cls.quota_records),
+            quota_contacts=_quota(env, "CONTACTS", cls.quota_contacts),
+            quota_import_rows=_quota(env, "IMPORT_ROWS", cls.quota_import_rows),
         )

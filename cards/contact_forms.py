@@ -3,6 +3,7 @@ erase confirmation."""
 
 from __future__ import annotations
 
+from bot.domain.edits import contact_shown
 from bot.domain.language import _
 from bot.domain.models import Contact
 from cards import verbs
@@ -33,8 +34,11 @@ def contact_values(contact: Contact) -> dict[str, str]:
 
 
 def contact_edit_form(
-    contact_id: int, values: dict[str, str], errors: dict[str, str] | None = None, message: str = ""
-) -> Card:
+    contact_id: int, values: dict[str, str], errors: dict[str, str] | None = None, message: str = "",
+    shown: dict[str, str] | None = None,
+) -> Card:  # fmt: skip
+    """`values`: the inputs' values; `shown`: what the form first showed (fingerprints; by default `values`'),
+    so that a save changes only what its sender changed."""
     body: list[Element] = [heading(_("Edit contact"))]
     if message:
         body.append(notice(message, good=False))
@@ -44,7 +48,8 @@ def contact_edit_form(
     body += text_input("company", _("Company"), values.get("company"), max_length=200, errors=errors)
     body += text_input("job_title", _("Job title"), values.get("job_title"), max_length=200, errors=errors)
     data = {"contact": str(contact_id)}
-    body.append(action_set([execute(_("Save contact"), verbs.CONTACT_SAVE, data, "positive")]))
+    saved = {**data, "shown": shown if shown is not None else contact_shown(values)}
+    body.append(action_set([execute(_("Save contact"), verbs.CONTACT_SAVE, saved, "positive")]))
     body.append(
         action_set(
             [

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import re
 
+from bot.domain.edits import apply_mine_title, detail_values, fingerprint, shown_of
 from bot.domain.language import _
-from bot.domain.models import RecordView, User
+from bot.domain.models import Conflict, Record, RecordView, User
 from bot.domain.money import CURRENCIES, MAX_MAJOR, as_decimal
 from bot.domain.rules import MAX_COMMENT, MAX_TITLE
 from cards import verbs
 from cards.common import Card, action_set, choice_set, execute, subtle, text, text_input, with_error
 from cards.details import company_of
-from cards.elements import Element, InputDate, InputNumber
+from cards.elements import Action, Element, InputDate, InputNumber
 from cards.forms import Errors, Values, _form
 from cards.records import record_data
 
@@ -48,7 +49,13 @@ def _date(input_id: str, label: str, value: str, errors: Errors | None) -> list[
     return with_error(element, errors)
 
 
-def details_form(view: RecordView, values: Values, errors: Errors | None = None, message: str = "") -> Card:
+def details_form(
+    view: RecordView, values: Values, errors: Errors | None = None, message: str = "",
+    shown: dict[str, str] | None = None,
+) -> Card:  # fmt: skip
+    """`shown`: what the form first showed (fingerprints), kept when it comes back with errors; by default
+    the record as it is, so that a save changes only what its sender changed."""
+    data = {**record_data(view.record), "shown": shown if shown is not None else shown_of(view.record)}
     currencies = [(code, code) for code in CURRENCIES]
     body: list[Element] = [
         *text_input("title", _("Title"), values.get("title"), max_length=MAX_TITLE, required=True, errors=errors),
@@ -73,7 +80,7 @@ def details_form(view: RecordView, values: Values, errors: Errors | None = None,
             errors=errors,
         ),
         subtle(_("Followers are told about a new value or close date; the other details go on the timeline.")),
-        action_set([execute(_("Save details"), verbs.EDIT_DETAILS, record_data(view.record), "positive")]),
+        action_set([execute(_("Save details"), verbs.EDIT_DETAILS, data, "positive")]),
     ]
     return _form(view, _("Edit the details of {ref}", ref=view.record.ref), body, message)
 
@@ -110,3 +117,17 @@ def archive_confirm_card(view: RecordView) -> Card:
         action_set([execute(_("Archive"), verbs.ARCHIVE, record_data(record), "destructive")]),
     ]
     return _form(view, _("Archive {ref}", ref=record.ref), body)
+
+
+def apply_mine_actions(record: Record, conflicts: tuple[Conflict, ...]) -> list[Element]:
+    """One button per field kept because someone else changed it: it applies what the sender typed, checked
+    again against the record as it is now (it carries the fingerprint of the value it replaces)."""
+    if not conflicts:
+        return []
+    buttons: list[Action] = []
+    for conflict in conflicts:
+        data = {**record_data(record), "shown": {conflict.field: fingerprint(detail_values(record)[conflict.field])}}
+        buttons.append(
+            execute(apply_mine_title(conflict)[:80], verbs.EDIT_DETAILS, {**data, **conflict.typed}, inputs=False)
+        )
+    return [action_set(buttons)]

@@ -159,8 +159,10 @@ def record_card(
     refresh_user_ids: list[str] | None = None,
     locale: str | None = None,
     today: str | None = None,
+    beside_message: list[Element] | None = None,
 ) -> Card:
     """The record as its team sees it: the facts, the three roles, the latest timeline, and the buttons.
+    `beside_message`: elements shown right under the message (the buttons a change offers next).
 
     `viewer_id` decides Follow or Unfollow; `refresh_user_ids` (Teams user ids, at most 60) makes Teams
     ask the bot for each listed viewer's own version of the card when they look at it. `locale` (Teams'
@@ -170,6 +172,7 @@ def record_card(
     body: list[Element] = []
     if message:
         body.append(notice(message, good))
+    body += beside_message or []
     body += [
         subtle(f"{record.ref} · {translated(record.kind.label)}"),
         heading(plain(record.title)),

@@ -17,7 +17,8 @@ class BuyingRoleQueries(Queries):
     def record_people_with_roles(self, tenant_id: str, record_id: int) -> list[tuple[str, Contact, BuyingRole | None]]:
         """The Contact and the Other participants, with their place on the record and their buying role."""
         rows = self._all(
-            "SELECT rc.role, rc.buying_role, c.id, c.tenant_id, c.name, c.email, c.phone, c.company, c.job_title"
+            "SELECT rc.role, rc.buying_role, c.id, c.tenant_id, c.name, c.email, c.phone, c.company, c.job_title,"
+            " c.erased_at"
             " FROM record_contacts rc JOIN contacts c ON c.tenant_id = rc.tenant_id AND c.id = rc.contact_id"
             " WHERE rc.tenant_id = ? AND rc.record_id = ? ORDER BY rc.added_at, c.id",
             [tenant_id, record_id],

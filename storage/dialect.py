@@ -46,6 +46,10 @@ class Dialect:
         """A read that decides a write locks its row until the transaction ends (SQLite has one writer)."""
         return f" FOR UPDATE OF {alias}" if self.row_locks else ""
 
+    def for_share(self, alias: str) -> str:
+        """A read whose row must not change (nor be erased) until the transaction ends; others may read it too."""
+        return f" FOR SHARE OF {alias}" if self.row_locks else ""
+
     def skip_locked(self) -> str:
         """Rows another transaction holds are passed over, not waited for (SQLite has one writer)."""
         return " FOR UPDATE SKIP LOCKED" if self.row_locks else ""

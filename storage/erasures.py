@@ -3,11 +3,11 @@ hold it, the full-text indexes included, and the erasure logged."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from bot.domain.models import Contact
-from storage.extension import SPAN
-from storage.queries import Queries
+from bot.domain.models import Contact, ImportStatus
+from storage.queries import Queries, stored
 
 ERASED_NAME = "erased contact"
 # Free text that may carry a person's name or email: (table, id column, text columns).
@@ -17,6 +17,7 @@ _FREE_TEXT = (
     ("records", "id", ("title", "description", "next_step")),
     ("email_sends", "send_id", ("reason",)),
     ("notifications", "id", ("last_error",)),
+    ("contact_imports", "id", ("file_name",)),
 )
 
 
@@ -43,24 +44,38 @@ class ErasureQueries(Queries):
                 changed += 1
         return changed
 
+    def withdraw_imports(self, tenant_id: str, needles: list[str]) -> int:
+        """Every pending import preview of the tenant with a row naming the person (any field holding a needle,
+        case-insensitive) is withdrawn: its rows go, and its Import says why. The previews withdrawn."""
+        wanted = [n.casefold() for n in needles]
+        rows = self._all(
+            "SELECT i.id, i.rows_json FROM contact_imports i WHERE i.tenant_id = ? AND i.status = ?"
+            + self._for_update("i"),
+            [tenant_id, stored(ImportStatus, ImportStatus.PENDING)],
+        )
+        withdrawn = 0
+        for row in rows:
+            cells = [str(cell).casefold() for values in json.loads(row["rows_json"]) for cell in values if cell]
+            if any(needle in cell for cell in cells for needle in wanted):
+                self.db.execute(
+                    "UPDATE contact_imports SET status = ?, rows_json = '[]' WHERE tenant_id = ? AND id = ?",
+                    [stored(ImportStatus, ImportStatus.WITHDRAWN), tenant_id, row["id"]],
+                )
+                withdrawn += 1
+        return withdrawn
+
     def erase_contact_row(self, tenant_id: str, contact: Contact, now: str) -> None:
         """The row stays (the records keep a role, shown as "erased contact"); its data goes, from the
-        full-text index too, whose segments are then merged so no old term survives in the file."""
+        full-text indexes too (their triggers), whose segments are then merged so no old term survives in the file."""
         self.db.execute(
             "UPDATE contacts SET name = ?, email = NULL, phone = NULL, company = NULL, job_title = NULL,"
             " erased_at = ? WHERE tenant_id = ? AND id = ?",
             [ERASED_NAME, now, tenant_id, contact.id],
         )
+        self.db.execute("DELETE FROM merged_contacts WHERE tenant_id = ? AND contact_id = ?", [tenant_id, contact.id])
         if self.dialect.postgres:  # the generated search column followed the row
             return
-        self.db.execute(
-            "INSERT INTO contacts_fts(contacts_fts, rowid, name, email, company) VALUES ('delete', ?, ?, NULL, NULL)",
-            [contact.id, ERASED_NAME],
-        )
-        self.db.execute(
-            "DELETE FROM contact_search WHERE rowid = (SELECT no FROM search_tenants WHERE tenant_id = ?) * ? - ?",
-            [tenant_id, SPAN, contact.id],
-        )
+        # The triggers of migration 21 took the erased row out of contacts_fts and contact_search.
         for index in ("contacts_fts", "records_fts", "contact_search", "record_search"):
             self.db.execute(f"INSERT INTO {index}({index}) VALUES ('optimize')")
 

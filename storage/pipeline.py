@@ -1,5 +1,5 @@
-"""The pipeline's queries: the totals the triggers of migration 11 keep (a few rows per tenant, whatever its
-size), the records behind one bar, and the team channels that get the weekly post (each week's post is a
+"""The pipeline's queries: the totals the triggers of migrations 11 and 21 keep (a few rows per tenant, whatever
+its size), the records behind one bar, and the team channels that get the weekly post (each week's post is a
 row of the outbox: storage/outbox.py)."""
 
 from __future__ import annotations
@@ -10,6 +10,9 @@ from bot.domain.models import Record
 from bot.domain.pipeline import CLOSED_STAGES, OPEN_STAGES, StageTotal
 from storage.queries import _RECORD_COLUMNS, Queries, _record
 
+# Each stored total is two sums, of value // TOTAL_SPLIT and of value % TOTAL_SPLIT (migration 21): neither
+# overflows a 64-bit integer before billions of deals, and Python adds them exactly.
+TOTAL_SPLIT = 10**9
 WEEKLY_COLUMNS = "w.id, w.tenant_id, w.conversation_id, w.service_url, w.set_by, w.time_zone, w.next_post_at"
 
 
@@ -26,7 +29,8 @@ class PipelineQueries(Queries):
         stages = [*OPEN_STAGES, *CLOSED_STAGES]
         marks = ", ".join("?" for _ in stages)
         sql = (
-            "SELECT stage, currency, close_quarter, sum(deals) AS deals, sum(total) AS total FROM pipeline_totals"
+            "SELECT stage, currency, close_quarter, sum(deals) AS deals, sum(total_high) AS high, sum(total_low) AS low"
+            " FROM pipeline_totals"
             f" WHERE tenant_id = ? AND stage IN ({marks}) AND deals > 0"
         )
         params: list[Any] = [tenant_id, *stages]
@@ -37,9 +41,8 @@ class PipelineQueries(Queries):
         open_rows: dict[tuple[str, str], list[int]] = {}
         closed: list[StageTotal] = []
         for row in rows:
-            stage, currency, quarter, deals, total = (
-                row["stage"], row["currency"], row["close_quarter"], row["deals"], row["total"]
-            )  # fmt: skip
+            stage, currency, quarter, deals = row["stage"], row["currency"], row["close_quarter"], row["deals"]
+            total = int(row["high"]) * TOTAL_SPLIT + int(row["low"])
             if stage in CLOSED_STAGES:
                 if quarter == closed_quarter:
                     closed.append(StageTotal(stage, currency, int(deals), int(total)))

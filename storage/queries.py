@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from storage.postgres import PostgresDatabase
 
 _USER_COLUMNS = "id, tenant_id, name, teams_id, aad_object_id, email"
-_CONTACT_COLUMNS = "id, tenant_id, name, email, phone, company, job_title"
+_CONTACT_COLUMNS = "id, tenant_id, name, email, phone, company, job_title, erased_at"
 _RECORD_COLUMNS = (
     "r.id, r.tenant_id, r.kind, r.number, r.title, r.stage, r.owner_id, r.version, r.company, r.value,"
     " r.currency, r.close_date, r.source, r.description, r.created_at, r.updated_at,"
@@ -76,7 +76,7 @@ def _user(row: Any) -> User:
 def _contact(row: Any) -> Contact:
     return Contact(
         id=row["id"], tenant_id=row["tenant_id"], name=row["name"], email=row["email"], phone=row["phone"],
-        company=row["company"], job_title=row["job_title"],
+        company=row["company"], job_title=row["job_title"], erased=row["erased_at"] is not None,
     )  # fmt: skip
 
 

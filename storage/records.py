@@ -133,7 +133,8 @@ class RecordQueries(Queries):
 
     def record_contacts(self, tenant_id: str, record_id: int, role: str, limit: int = 1000) -> list[Contact]:
         rows = self._all(
-            "SELECT c.id, c.tenant_id, c.name, c.email, c.phone, c.company, c.job_title"
+            "SELECT c.id, c.tenant_id, c.name, c.email, c.phone, c.company, c.job_title,"
+            " c.erased_at"
             " FROM record_contacts rc JOIN contacts c ON c.tenant_id = rc.tenant_id AND c.id = rc.contact_id"
             " WHERE rc.tenant_id = ? AND rc.record_id = ? AND rc.role = ? ORDER BY rc.added_at, c.id LIMIT ?",
             [tenant_id, record_id, role, limit],
@@ -143,7 +144,8 @@ class RecordQueries(Queries):
     def record_people(self, tenant_id: str, record_id: int) -> list[tuple[str, Contact]]:
         """The Contact and the Other participants of a record, with their role, in the order they came."""
         rows = self._all(
-            "SELECT rc.role, c.id, c.tenant_id, c.name, c.email, c.phone, c.company, c.job_title"
+            "SELECT rc.role, c.id, c.tenant_id, c.name, c.email, c.phone, c.company, c.job_title,"
+            " c.erased_at"
             " FROM record_contacts rc JOIN contacts c ON c.tenant_id = rc.tenant_id AND c.id = rc.contact_id"
             " WHERE rc.tenant_id = ? AND rc.record_id = ? ORDER BY rc.added_at, c.id",
             [tenant_id, record_id],

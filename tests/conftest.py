@@ -384,11 +384,14 @@ class CardInHand:
         return {i["id"]: i for i in find(self.card, "Input.")}
 
     def input_values(self) -> dict[str, str]:
-        """What Teams sends for the inputs nobody touched: their current values."""
+        """What Teams sends for the inputs nobody touched: their current values. An input left empty is not
+        sent at all (Teams omits it), so "absent" means "untouched", never "cleared"."""
         found = {}
         for input_id, element in self.inputs().items():
             default = element.get("valueOff", "false") if element["type"] == "Input.Toggle" else ""
-            found[input_id] = str(element.get("value", default))
+            value = str(element.get("value", default))
+            if value:
+                found[input_id] = value
         return found
 
 

@@ -82,7 +82,8 @@ def test_the_pipeline_bench_seeds_opportunities_whose_stored_totals_match_the_re
     as_opportunities(path)
     with sqlite3.connect(path) as conn:
         kept = conn.execute(
-            "SELECT tenant_id, stage, currency, sum(deals), sum(total) FROM pipeline_totals WHERE deals > 0"
+            "SELECT tenant_id, stage, currency, sum(deals), sum(total_high) * 1000000000 + sum(total_low) FROM pipeline_totals"
+            " WHERE deals > 0"
             " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
         ).fetchall()
         counted = conn.execute(

@@ -63,6 +63,7 @@ class ImportStatus(enum.StrEnum):
     PENDING = "pending"
     IMPORTED = "imported"
     CANCELLED = "cancelled"
+    WITHDRAWN = "withdrawn"  # it held a contact erased since: its rows are gone
 
 
 class FileOfferStatus(enum.StrEnum):
@@ -179,6 +180,7 @@ class Contact:
     phone: str | None = None
     company: str | None = None
     job_title: str | None = None
+    erased: bool = False  # erased on a data-protection request: the row stays as "erased contact", unusable
 
     @property
     def label(self) -> str:
@@ -334,12 +336,26 @@ class Seen:
 
 
 @dataclass(frozen=True)
+class Conflict:
+    """A field a form's sender changed that someone else had changed meanwhile: kept as it is now, with what
+    the sender typed, to apply on purpose (`typed`: the inputs to send again). `now` and `yours` are shown in
+    the reader's language (bot/domain/edits.py words them)."""
+
+    field: str
+    now: str
+    yours: str
+    typed: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class Change:
     """What a service call did: the record afterwards, the events it wrote, and the record's view built
-    once inside the change's transaction. `stale`: the card clicked showed an older version."""
+    once inside the change's transaction. `stale`: the card clicked showed an older version. `conflicts`:
+    what the sender changed that someone else had changed since their card was shown (kept as it is)."""
 
     record: Record
     events: tuple[Event, ...] = field(default_factory=tuple)
     message: str = ""
     view: RecordView | None = None
     stale: bool = False
+    conflicts: tuple[Conflict, ...] = ()

@@ -3,9 +3,10 @@ Their router is listed in bot/handlers/routing.py."""
 
 from __future__ import annotations
 
+from bot.domain.edits import CONTACT_KEYS, contact_shown, kept_said
 from bot.domain.errors import DomainError, Invalid, NotFound
 from bot.domain.language import _
-from bot.handlers.payload import int_field, required_int, text_field
+from bot.handlers.payload import int_field, required_int, shown_field, text_field
 from bot.handlers.replies import Reply
 from bot.handlers.router import Clicked, Router
 from bot.services.contact_care import CONTACT_FIELDS
@@ -36,12 +37,24 @@ def edit_contact_form(ctx: Clicked) -> Reply:
 
 @routes.verb(verbs.CONTACT_SAVE)
 def save_contact(ctx: Clicked) -> Reply:
-    contact_id = _contact_id(ctx)
-    values = {name: text_field(ctx.data, name) for name in CONTACT_FIELDS}
+    """Only the inputs Teams sent (an input left empty is not sent: unchanged), compared with what the form showed.
+    A field someone else changed meanwhile comes back on the form with what this person typed: Save applies it."""
+    contact_id, shown = _contact_id(ctx), shown_field(ctx.data, CONTACT_KEYS)
+    values = {name: text_field(ctx.data, name) for name in CONTACT_FIELDS if name in ctx.data}
     try:
-        contact = ctx.services.contact_care.edit_contact(ctx.user, contact_id, values)
+        contact, conflicts = ctx.services.contact_care.edit_contact(ctx.user, contact_id, values, shown)
     except Invalid as exc:
-        return Reply(card=contact_edit_form(contact_id, values, exc.errors), outcome="invalid")
+        return Reply(card=contact_edit_form(contact_id, values, exc.errors, shown=shown), outcome="invalid")
+    if conflicts:
+        message = _(
+            "{name} saved, but changed by someone else since your form was shown, so kept: {kept}."
+            " Save again to apply yours.",
+            name=contact.name,
+            kept="; ".join(kept_said(c) for c in conflicts),
+        )
+        again = contact_values(contact) | {k: v for c in conflicts for k, v in c.typed.items()}
+        form = contact_edit_form(contact.id, again, message=message, shown=contact_shown(contact_values(contact)))
+        return Reply(card=form, outcome="conflict")
     saved = _("{name} saved.", name=contact.name)
     return Reply(card=contact_list_card(_("Contact saved"), [contact], "", message=saved))
 

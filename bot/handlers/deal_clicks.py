@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.domain.errors import DomainError, Invalid, NotFound
 from bot.domain.language import _
 from bot.domain.models import Change
-from bot.handlers.payload import text_field
+from bot.handlers.payload import shown_field, text_field
 from bot.handlers.replies import Reply
 from bot.handlers.router import Clicked, Router
 from bot.services.details import FORM_FIELDS
@@ -16,8 +16,10 @@ from cards.detail_forms import archive_confirm_card, details_form, details_value
 routes = Router()
 
 
-def _details_form(ctx: Clicked, values: dict[str, str], errors: dict[str, str] | None) -> Reply:
-    card = details_form(ctx.view(), values, errors)
+def _details_form(
+    ctx: Clicked, values: dict[str, str], errors: dict[str, str] | None, shown: dict[str, str] | None = None
+) -> Reply:
+    card = details_form(ctx.view(), values, errors, shown=shown)
     return Reply(card=card, outcome="form" if errors is None else "invalid")
 
 
@@ -29,12 +31,13 @@ def open_details_form(ctx: Clicked) -> Reply:
 
 @routes.verb(verbs.EDIT_DETAILS)
 def edit_details(ctx: Clicked) -> Reply:
-    seen, ref = ctx.seen(), ctx.ref()
-    values = {name: text_field(ctx.data, name) for name in FORM_FIELDS}
+    """Only the inputs Teams sent (an input left empty is not sent: unchanged), compared with what the form showed."""
+    seen, ref, shown = ctx.seen(), ctx.ref(), shown_field(ctx.data)
+    values = {name: text_field(ctx.data, name) for name in FORM_FIELDS if name in ctx.data}
     try:
-        change = ctx.services.details.edit_details(ctx.user, ref, values, seen)
+        change = ctx.services.details.edit_details(ctx.user, ref, values, seen, shown)
     except Invalid as exc:  # every wrong field at once, each with its message beside it
-        return _details_form(ctx, values, exc.errors)
+        return _details_form(ctx, values, exc.errors, shown)
     except NotFound:
         raise
     except DomainError as exc:  # archived, converted, nothing changed: said on the record card

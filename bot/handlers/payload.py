@@ -6,6 +6,7 @@ import re
 import uuid
 from typing import Any
 
+from bot.domain.edits import CONTACT_KEYS, DETAIL_KEYS, FINGERPRINT
 from bot.domain.errors import DomainError
 from bot.domain.language import _
 from bot.domain.models import FollowFor
@@ -67,3 +68,17 @@ def required_int(data: dict[str, Any], name: str, missing: str) -> int:
     if value is None:
         raise BadPayload(missing)
     return value
+
+
+def shown_field(data: dict[str, Any], keys: tuple[str, ...] = DETAIL_KEYS) -> dict[str, str] | None:
+    """What an edit form showed (fingerprints by field, bot/domain/edits.py); None on a form from before them.
+    `keys`: the form's fields (DETAIL_KEYS, or CONTACT_KEYS for Edit contact)."""
+    assert keys in (DETAIL_KEYS, CONTACT_KEYS)
+    value = data.get("shown")
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(
+        key in keys and isinstance(mark, str) and FINGERPRINT.fullmatch(mark) for key, mark in value.items()
+    ):
+        raise BadPayload(_("This card sent something I can't read; please open the record again."))
+    return dict(value)

@@ -8,6 +8,7 @@ from bot.domain.contact_csv import FileOffer
 from bot.domain.language import _
 from bot.domain.models import Change, Event, RecordView, User
 from cards.common import Card
+from cards.detail_forms import apply_mine_actions
 from cards.records import record_card
 
 
@@ -40,7 +41,10 @@ def record_reply(
     change: Change | None = None,
 ) -> Reply:
     """The record card as `viewer` sees it, kept fresh for each viewer through the card's refresh."""
-    card = record_card(view, viewer.id, message, good, refresh_user_ids=refresh_user_ids(view, viewer, shared))
+    card = record_card(
+        view, viewer.id, message, good, refresh_user_ids=refresh_user_ids(view, viewer, shared),
+        beside_message=apply_mine_actions(view.record, change.conflicts) if change else None,
+    )  # fmt: skip
     events = change.events if change else ()
     return Reply(card=card, events=events, record_id=view.record.id, view=view if change else None)
 

@@ -55,12 +55,13 @@ class CrmService:
         clock: Callable[[], str] = utc_now,
         notify_window_seconds: int = 0,
         ownership: Ownership | None = None,
+        quotas: WriteQuotas | None = None,
     ) -> None:
         self.repo = repo
         self.clock = clock
         self.deliveries = Deliveries(repo, clock, notify_window_seconds, ownership)
         self.run = repo.run  # storage work from the event loop: a worker thread for PostgreSQL
-        self.quotas = WriteQuotas()  # per process: see bot/domain/quotas.py
+        self.quotas = quotas or WriteQuotas()  # per process: see bot/domain/quotas.py
         self._compose(UnitOfWork(repo, clock, self.quotas))
 
     def for_turn(self, tenant_id: str, conversation_id: str, activity_id: str) -> CrmService:

@@ -5,14 +5,16 @@ and the erasure itself is logged without the personal data."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.domain.edits import contact_fields, contact_shown, fingerprint
 from bot.domain.errors import DomainError, Invalid
-from bot.domain.language import _
-from bot.domain.models import Contact, Event, EventKind, Record, Role, User
+from bot.domain.language import _, translated
+from bot.domain.models import Conflict, Contact, Event, EventKind, Record, Role, User
 from bot.domain.rules import MAX_NAME, limited, normalise_email
 from bot.services.changes import RecordWork
-from bot.services.contacts import ContactCases
+from bot.services.contacts import ERASED, ContactCases
 from bot.services.work import UnitOfWork
 
 CONTACT_FIELDS = ("name", "email", "phone", "company", "job_title")
@@ -33,11 +35,29 @@ class ContactCareCases:
         self.changes = changes
         self.contacts = contacts
 
-    def edit_contact(self, actor: User, contact_id: int, form: dict[str, str]) -> Contact:
-        fields, errors = self._contact_fields(form)
+    def edit_contact(
+        self, actor: User, contact_id: int, form: dict[str, str], shown: Mapping[str, str] | None = None
+    ) -> tuple[Contact, tuple[Conflict, ...]]:
+        """The fields of the form its sender changed, relative to what it showed (`shown`, fingerprints; an
+        input absent from `form` is unchanged); a field someone else changed since is kept, as a Conflict."""
+        typed, errors = self._contact_fields(form)
         with self.work.writing():
+            self.repo.contacts.lock_contacts(actor.tenant_id, [contact_id])
             contact = self.contacts.get_contact(actor.tenant_id, contact_id)
-            email = fields.get("email")
+            now = contact_fields(contact)
+            shown = shown if shown is not None else contact_shown(now)  # a form from before fingerprints
+            changes: dict[str, str | None] = {}
+            conflicts = []
+            for field, value in typed.items():
+                if field not in shown:
+                    raise DomainError(_("This form is missing information; please open the contact again."))
+                if fingerprint(value or "") == shown[field] or (value or "") == now[field]:
+                    continue
+                if fingerprint(now[field]) != shown[field]:
+                    conflicts.append(Conflict(field, now[field] or _("none"), value or _("none"), {field: form[field]}))
+                    continue
+                changes[field] = value
+            email = changes.get("email")
             if (
                 email
                 and (other := self.repo.contacts.contact_by_email(actor.tenant_id, email))
@@ -46,8 +66,11 @@ class ContactCareCases:
                 errors["email"] = _("{name} already has the email {email}.", name=other.name, email=other.email)
             if errors:
                 raise Invalid(errors)
-            self.repo.contacts.update_contact(actor.tenant_id, contact.id, fields)
-            return self.contacts.get_contact(actor.tenant_id, contact.id)
+            current: dict[str, str | None] = {f: getattr(contact, f) for f in CONTACT_FIELDS}
+            if changes and not self.repo.contacts.update_contact(actor.tenant_id, contact.id, current | changes):
+                # erased by someone else since this transaction read it
+                raise DomainError(translated(ERASED), "contact")
+            return self.contacts.get_contact(actor.tenant_id, contact.id), tuple(conflicts)
 
     def records_of_contact(self, tenant_id: str, contact_id: int) -> list[Record]:
         return [record for record, _ in self.repo.details.records_of_contact(tenant_id, contact_id)]
@@ -56,6 +79,7 @@ class ContactCareCases:
         """`into` keeps the roles of both on every record (a Contact stays the Contact); `from` is deleted."""
         tenant = actor.tenant_id
         with self.work.writing():
+            self.repo.contacts.lock_contacts(tenant, sorted({from_id, into_id}))
             gone, kept = self.contacts.get_contact(tenant, from_id), self.contacts.get_contact(tenant, into_id)
             if gone.id == kept.id:
                 raise DomainError(_("Those are the same contact."), "contact")
@@ -71,6 +95,7 @@ class ContactCareCases:
                 )
                 self.changes.touch(record)
             filled = {f: getattr(kept, f) or getattr(gone, f) for f in CONTACT_FIELDS if f != "email"}
+            self.repo.contacts.remember_merged(tenant, gone, kept.id, self.clock())
             self.repo.contacts.delete_contact(tenant, gone.id)
             self.repo.contacts.update_contact(tenant, kept.id, {**filled, "email": kept.email or gone.email})
             merged = self.contacts.get_contact(tenant, kept.id)
@@ -103,9 +128,11 @@ class ContactCareCases:
         tenant = actor.tenant_id
         self.repo.erasures.secure_delete()
         with self.work.writing():
+            self.repo.contacts.lock_contacts(tenant, [contact_id])
             contact = self.contacts.get_contact(tenant, contact_id)
-            needles = [n for n in (contact.label, contact.email, contact.name, contact.phone) if n]
+            needles = self._needles(contact)
             scrubbed = self.repo.erasures.scrub_text(tenant, needles, "erased contact")
+            withdrawn = self.repo.erasures.withdraw_imports(tenant, needles)
             records = [record for record, _ in self.repo.details.records_of_contact(tenant, contact.id)]
             self.repo.erasures.erase_contact_row(tenant, contact, self.clock())
             events = tuple(self.changes.event(actor, r, EventKind.CONTACT_ERASED, notify=False) for r in records)
@@ -118,7 +145,17 @@ class ContactCareCases:
             n=len(records),
             texts=scrubbed,
         )
+        if withdrawn:
+            message += " " + _("{n} import preview(s) that held them were withdrawn.", n=withdrawn)
         return ContactChange(None, events, message)
+
+    def _needles(self, contact: Contact) -> list[str]:
+        """What names the person in free text: their label, email, name and phone, and those of every entry
+        merged into them."""
+        found = [contact.label, contact.email, contact.name, contact.phone]
+        for name, email, phone in self.repo.contacts.merged_into(contact.tenant_id, contact.id):
+            found += [f"{name} <{email}>" if email else name, email, name, phone]
+        return list(dict.fromkeys(n for n in found if n))
 
     def _contact_fields(self, form: dict[str, str]) -> tuple[dict[str, str | None], dict[str, str]]:
         fields: dict[str, str | None] = {}
@@ -131,10 +168,12 @@ class ContactCareCases:
             "job_title": lambda v: limited(v, "job_title", "A job title"),
         }
         for field, check in checks.items():
+            if field not in form:  # not sent: unchanged
+                continue
             try:
                 fields[field] = check(form.get(field, ""))
             except DomainError as exc:
                 errors[field] = exc.message
-        if "name" not in errors and not fields.get("name"):
-            errors["name"] = "A contact needs a name."
+        if "name" in form and "name" not in errors and not fields.get("name"):
+            errors["name"] = _("A contact needs a name.")
         return fields, errors

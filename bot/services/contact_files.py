@@ -1,6 +1,6 @@
 """Use cases of contacts in and out as files: preview a CSV file (parsed once, kept server-side for its
-sender until confirmed, cancelled or an hour has passed), import it in one transaction, and build the
-tenant's contacts or records as a CSV file."""
+sender until confirmed, cancelled or an hour has passed; withdrawn if it holds a contact erased meanwhile),
+import it in one transaction, and build the tenant's contacts or records as a CSV file."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from bot.domain.clock import shifted
 from bot.domain.contact_csv import FIELDS, ImportPreview, ImportResult, ImportRow, Offered, parse
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.language import N_, _, translated
-from bot.domain.models import FileOfferStatus, Kind, User
+from bot.domain.models import FileOfferStatus, ImportStatus, Kind, User
 from bot.domain.money import as_decimal
 from bot.domain.spreadsheet import csv_file
 from bot.services.work import UnitOfWork
@@ -19,6 +19,10 @@ from bot.services.work import UnitOfWork
 IMPORT_MINUTES = 60  # how long a previewed import waits for its Import click
 FIRST_ROWS = 5  # rows a preview shows
 GONE = N_("This import no longer exists (it expired, or it is not yours). Send the file again.")
+WITHDRAWN = N_(
+    "This preview held a contact whose data was erased on a data-protection request since, so it was withdrawn:"
+    " nothing was imported. Send the file again (without them) to import the others."
+)
 OFFER_DAYS = 7  # answered or not, an offer is forgotten this long after it was made (when another is made)
 OFFER_GONE = N_("That file offer is out of date; ask again.")
 _ANSWERED = {
@@ -80,12 +84,13 @@ class ContactFileCases:
             found = self.repo.contact_files.pending_import(tenant, actor.id, import_id)
             if found is None or (found[0] == "pending" and found[1] < self.clock()):
                 raise NotFound(translated(GONE), "import")
+            if found[0] == ImportStatus.WITHDRAWN:
+                raise DomainError(translated(WITHDRAWN), "import")
             if found[0] != "pending":
                 raise DomainError(_already(found[0]), "import")
             rows = [_row_of(values) for values in json.loads(found[2])]
-            self.work.quotas.spend("contacts", tenant, actor.id)
             existing = self.repo.contact_files.contacts_by_emails(tenant, [r.email for r in rows if r.email])
-            new, updated = [], 0
+            new, updates = [], []
             for row in rows:
                 contact = existing.get(row.email.casefold()) if row.email else None
                 values = {f: getattr(row, f) for f in FIELDS}
@@ -93,8 +98,12 @@ class ContactFileCases:
                     new.append(values)
                 elif update_matching:
                     kept = {f: values[f] or getattr(contact, f) for f in FIELDS}
-                    self.repo.contacts.update_contact(tenant, contact.id, kept | {"email": contact.email})
-                    updated += 1
+                    updates.append((contact.id, kept | {"email": contact.email}))
+            # Every contact added or updated counts, against the import budget (an hour's), before anything is written.
+            self.work.quotas.spend("import rows", tenant, actor.id, len(new) + len(updates))
+            for contact_id, kept in updates:
+                self.repo.contacts.update_contact(tenant, contact_id, kept)
+            updated = len(updates)
             self.repo.contact_files.add_contacts(tenant, new, actor.id, self.clock())
             self.repo.contact_files.set_import_status(tenant, import_id, "imported")
         return ImportResult(len(new), updated, len(rows) - len(new) - updated)
@@ -104,6 +113,8 @@ class ContactFileCases:
             found = self.repo.contact_files.pending_import(actor.tenant_id, actor.id, import_id)
             if found is None:
                 raise NotFound(translated(GONE), "import")
+            if found[0] == ImportStatus.WITHDRAWN:
+                raise DomainError(translated(WITHDRAWN), "import")
             if found[0] != "pending":
                 raise DomainError(_already(found[0]), "import")
             self.repo.contact_files.set_import_status(actor.tenant_id, import_id, "cancelled")

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from bot.domain.errors import Ambiguous, DomainError, NotFound
-from bot.domain.language import _
+from bot.domain.language import N_, _, translated
 from bot.domain.models import Contact, User
 from bot.domain.rules import MAX_NAME, clean_text, limited, normalise_email
 from bot.services.work import UnitOfWork
+
+ERASED = N_(
+    "That contact was erased on a data-protection request: their data is gone, and the entry can't be used"
+    " or changed again. Nothing was changed."
+)
 
 
 class ContactCases:
@@ -22,6 +27,8 @@ class ContactCases:
             done = self.repo.forms.form_submit(actor.tenant_id, form_key)
             earlier = self.repo.contacts.get_contact(actor.tenant_id, done[1]) if done and done[1] else None
             if earlier is not None:
+                if earlier.erased:
+                    raise DomainError(translated(ERASED), "contact")
                 return earlier, False
             name = fields.pop("name", None) or ""
             contact = self.create_contact(actor, name, **fields)
@@ -63,10 +70,14 @@ class ContactCases:
     def count_contacts(self, tenant_id: str) -> int:
         return self.repo.contacts.count_contacts(tenant_id)
 
-    def get_contact(self, tenant_id: str, contact_id: int) -> Contact:
+    def get_contact(self, tenant_id: str, contact_id: int, erased_ok: bool = False) -> Contact:
+        """The contact to use; an erased one is refused (its id may come back on a stale form or an old card),
+        unless `erased_ok` (taking "erased contact" off a record uses nobody's data)."""
         contact = self.repo.contacts.get_contact(tenant_id, contact_id)
         if contact is None:
             raise NotFound(_("That contact no longer exists."), "contact")
+        if contact.erased and not erased_ok:
+            raise DomainError(translated(ERASED), "contact")
         return contact
 
     def resolve_contact(self, tenant_id: str, name_or_email: str) -> Contact:

@@ -5,14 +5,15 @@ the timeline only. The tenant's default currency is set by the first person who 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
 from bot.domain.dates import parse_close_date
+from bot.domain.edits import detail_values, fingerprint, kept_said, money_canonical, shown_of
 from bot.domain.errors import DomainError, Invalid
 from bot.domain.language import _, day
-from bot.domain.models import Change, Event, EventKind, Record, Seen, User
+from bot.domain.models import Change, Conflict, Event, EventKind, Record, Seen, User
 from bot.domain.money import currency_code, format_money, parse_amount, shown_money
 from bot.domain.rules import MAX_COMMENT, MAX_TITLE, clean_text, limited, shorten
 from bot.services.changes import NOTHING_SEEN, RecordWork
@@ -71,35 +72,113 @@ class DetailCases:
 
     # --- the Edit details form -------------------------------------------------------------------
 
-    def edit_details(self, actor: User, ref: str, form: dict[str, str], seen: Seen = NOTHING_SEEN) -> Change:
-        """Every field of the form at once; wrong fields are all reported (Invalid) and nothing is stored."""
+    def edit_details(
+        self, actor: User, ref: str, form: dict[str, str], seen: Seen = NOTHING_SEEN,
+        shown: Mapping[str, str] | None = None,
+    ) -> Change:  # fmt: skip
+        """The fields of the form its sender changed, relative to what the form showed (`shown`: fingerprints,
+        bot/domain/edits.py); an input absent from `form` is unchanged. A field someone else changed since the
+        form was shown is kept and reported as a Conflict. Wrong fields are all reported (Invalid), nothing stored."""
         with self.work.writing():
             record = self.changes.editable(actor, ref)
-            errors: dict[str, str] = {}
+            if shown is None:  # a form from before fingerprints: only safe on the version it showed
+                if seen.version is not None and seen.version != record.version:
+                    raise DomainError(
+                        _(
+                            "{ref} changed since this form was shown: open Edit details again. Nothing was changed.",
+                            ref=record.ref,
+                        )
+                    )
+                shown = shown_of(record)
+            typed = self._typed_details(actor, record, form)
+            now = detail_values(record)
             wanted: dict[str, Any] = {}
+            conflicts: list[Conflict] = []
+            for key, (canonical, columns, raw) in typed.items():
+                if key not in shown:
+                    raise DomainError(_("This form is missing information; please open Edit details again."))
+                if fingerprint(canonical) == shown[key] or canonical == now[key]:
+                    continue  # not changed by its sender, or already so
+                if fingerprint(now[key]) != shown[key]:  # changed by someone else since the form was shown
+                    conflicts.append(self._conflict(record, key, columns, raw))
+                    continue
+                wanted |= columns
+            kept = "".join(
+                " " + _("Changed by someone else since your card was shown, so kept: {kept}.", kept=kept_said(c))
+                for c in conflicts
+            )
+            if not wanted:
+                if not conflicts:
+                    raise DomainError(_("Nothing to change: {ref} already has that.", ref=record.ref))
+                message = _("{ref}: nothing changed.", ref=record.ref) + kept
+                return Change(record, (), message, self.changes.view_of(record), conflicts=tuple(conflicts))
+            change = self._save(actor, record, wanted, seen)
+            return dataclasses.replace(change, message=change.message + kept, conflicts=tuple(conflicts))
 
-            def check(field: str, read: Callable[[], Any]) -> None:
-                try:
-                    wanted[field] = read()
-                except DomainError as exc:
-                    errors[field] = exc.message
+    def _typed_details(
+        self, actor: User, record: Record, form: dict[str, str]
+    ) -> dict[str, tuple[str, dict[str, Any], dict[str, str]]]:
+        """For each field present in the form: its value as stored (canonical), the columns it sets, and the
+        inputs it came from. Invalid with every wrong field's message."""
+        errors: dict[str, str] = {}
+        typed: dict[str, tuple[str, dict[str, Any], dict[str, str]]] = {}
 
-            for field in ("title", "company", "next_step", "description"):
-                check(field, lambda field=field: self._clean(field, form.get(field, "")))  # type: ignore[misc]
-            typed_value = (form.get("value") or "").strip()
-            if typed_value or (form.get("currency") or "").strip():
-                check("currency", lambda: self._currency(actor, record, form.get("currency") or None))
-            if "currency" in wanted and typed_value:
-                check("value", lambda: parse_amount(typed_value, wanted["currency"]))
-            elif not typed_value:
-                wanted["value"] = None
-            said = (form.get("close_date") or "").strip()
-            check("close_date", lambda: parse_close_date(said, self.today()).isoformat() if said else None)
-            if errors:
-                raise Invalid(errors)
-            if wanted.get("value") is None:
-                wanted["currency"] = record.currency
-            return self._save(actor, record, wanted, seen)
+        def check(key: str, read: Callable[[], tuple[str, dict[str, Any], dict[str, str]]], field: str = "") -> None:
+            try:
+                typed[key] = read()
+            except DomainError as exc:
+                errors[exc.field or field or key] = exc.message
+
+        for name in ("title", "company", "next_step", "description"):
+            if name in form:
+
+                def text(name: str = name) -> tuple[str, dict[str, Any], dict[str, str]]:
+                    cleaned = self._clean(name, form[name])
+                    return cleaned or "", {name: cleaned}, {name: form[name]}
+
+                check(name, text)
+        if "value" in form:
+            check("value", lambda: self._typed_money(actor, record, form), "value")
+        if "close_date" in form:
+
+            def close() -> tuple[str, dict[str, Any], dict[str, str]]:
+                said = (form["close_date"] or "").strip()
+                when = parse_close_date(said, self.today()).isoformat() if said else None
+                return when or "", {"close_date": when}, {"close_date": form["close_date"]}
+
+            check("close_date", close)
+        if errors:
+            raise Invalid(errors)
+        return typed
+
+    def _typed_money(
+        self, actor: User, record: Record, form: dict[str, str]
+    ) -> tuple[str, dict[str, Any], dict[str, str]]:
+        typed_value = (form.get("value") or "").strip()
+        if not typed_value:
+            return "", {"value": None, "currency": record.currency}, {"value": ""}
+        code = self._currency(actor, record, form.get("currency") or None)
+        amount = parse_amount(typed_value, code)
+        return (
+            money_canonical(amount, code),
+            {"value": amount, "currency": code},
+            {"value": typed_value, "currency": code},
+        )
+
+    def _conflict(self, record: Record, key: str, columns: dict[str, Any], raw: dict[str, str]) -> Conflict:
+        """Both values, the reader's way (an amount grouped, a day in their calendar's words; "none" for none)."""
+
+        def shown(value: Any) -> str:
+            return shorten(str(value))[:80] if value else _("none")
+
+        if key == "value":
+            now = shown_money(money_text(record.value, record.currency)) or _("none")
+            yours = shown_money(money_text(columns["value"], columns["currency"])) or _("none")
+        elif key == "close_date":
+            now, yours = day(record.close_date) or _("none"), day(columns[key]) or _("none")
+        else:
+            now, yours = shown(getattr(record, key)), shown(columns[key])
+        return Conflict(key, now, yours, raw)
 
     # --- helpers ---------------------------------------------------------------------------------
 

@@ -153,6 +153,7 @@ class MessageCases:
         if not clean_title:
             raise DomainError(_("A lead needs a title."), "title")
         clean_company = limited(company, "company", "A company name")
+        self.work.quotas.spend("records", actor.tenant_id, actor.id)
         now = self.clock()
         record = self.repo.records.insert_record(
             actor.tenant_id, Kind.LEAD, clean_title, stages_for(Kind.LEAD)[0], actor.id, now,

@@ -129,11 +129,12 @@ class UserCases:
 
     def prune_history(self, days: int = HISTORY_DAYS, failed_days: int = FAILED_DAYS) -> dict[str, int]:
         """Housekeeping: forget posted cards, sent notifications and email sends older than `days`, failed
-        notifications older than `failed_days`, and contact files previewed and past their expiry."""
+        notifications older than `failed_days`, and contact files previewed and past their hour (by the clock
+        that wrote their expiry), whatever became of them."""
         now = utc_now()
         with self.work.writing():
             return self.repo.activities.prune_done_before(
-                shifted(now, -days * 86400), shifted(now, -failed_days * 86400), now
+                shifted(now, -days * 86400), shifted(now, -failed_days * 86400), self.clock()
             )
 
     def remember_card_post(

@@ -106,6 +106,8 @@ class RecordCases:
 
     def set_contact(self, actor: User, ref: str, contact_id: int, seen: Seen = NOTHING_SEEN) -> Change:
         with self.work.writing():
+            # a contact is locked before a record (see storage)
+            contact = self.contacts.get_contact(actor.tenant_id, contact_id)
             record = self.changes.editable(actor, ref)
             tenant, now = actor.tenant_id, self.clock()
             current = self.repo.records.record_contacts(tenant, record.id, Role.CONTACT.value, limit=1)
@@ -114,7 +116,6 @@ class RecordCases:
                 raise DomainError(
                     _("The Contact changed while your card was open (now: {name}). Nothing was changed.", name=now_name)
                 )
-            contact = self.contacts.get_contact(tenant, contact_id)
             role = self.repo.records.role_of(tenant, record.id, contact.id)
             if role == Role.CONTACT:
                 raise DomainError(
@@ -141,8 +142,9 @@ class RecordCases:
 
     def add_participant(self, actor: User, ref: str, contact_id: int, seen: Seen = NOTHING_SEEN) -> Change:
         with self.work.writing():
-            record = self.changes.editable(actor, ref)
+            # a contact is locked before a record (see storage)
             contact = self.contacts.get_contact(actor.tenant_id, contact_id)
+            record = self.changes.editable(actor, ref)
             role = self.repo.records.role_of(actor.tenant_id, record.id, contact.id)
             if role == Role.CONTACT:
                 raise DomainError(
@@ -167,8 +169,10 @@ class RecordCases:
 
     def remove_participant(self, actor: User, ref: str, contact_id: int, seen: Seen = NOTHING_SEEN) -> Change:
         with self.work.writing():
+            contact = self.contacts.get_contact(
+                actor.tenant_id, contact_id, erased_ok=True
+            )  # contact first, then record
             record = self.changes.editable(actor, ref)
-            contact = self.contacts.get_contact(actor.tenant_id, contact_id)
             role = self.repo.records.role_of(actor.tenant_id, record.id, contact.id)
             if role == Role.CONTACT:
                 raise DomainError(
@@ -373,6 +377,7 @@ class RecordCases:
                 raise DomainError(_("{ref} is already an opportunity; only leads can be converted.", ref=lead.ref))
             if lead.converted_to:
                 raise DomainError(_("{ref} was already converted to {to}.", ref=lead.ref, to=lead.converted_to))
+            self.work.quotas.spend("records", tenant, actor.id)  # the opportunity is a new record
             now = self.clock()
             opportunity = self.repo.records.insert_record(
                 tenant, Kind.OPPORTUNITY, lead.title, stages_for(Kind.OPPORTUNITY)[0], lead.owner_id, now,

@@ -153,3 +153,25 @@ async def test_tampered_contact_buttons_change_nothing(teams: Teams) -> None:
         answer = await teams.click(person, verb, data)
         assert answer["type"] == "application/vnd.microsoft.activity.message", (verb, data)
     assert teams.services.repo.contacts.contact_by_email(ALICE.tenant_id, "jane@acme.example") == jane
+
+
+async def test_a_stale_edit_contact_form_changes_only_what_its_sender_changed(teams: Teams) -> None:
+    await teams.say(ALICE, "new contact Jane Buyer jane@acme.example Acme")
+    bobs = await CardInHand.posted(teams, BOB, "edit contact jane@acme.example")  # no phone, no job title yet
+    alices = await CardInHand.posted(teams, ALICE, "edit contact jane@acme.example")
+    await alices.press("Save contact", phone="+44 20 7946 0002")
+    stale = bobs.card
+    await bobs.press("Save contact", job_title="Head of purchasing")  # Teams sends no untouched empty input
+    assert "Jane Buyer saved." in bobs.text, bobs.text
+    jane = teams.services.contacts.resolve_contact(ALICE.tenant_id, "jane@acme.example")
+    assert (jane.phone, jane.job_title) == ("+44 20 7946 0002", "Head of purchasing")
+    again = CardInHand(teams, BOB, stale, bobs.message_id, "personal")  # the same old form, once more
+    await again.press("Save contact", phone="+44 20 7946 0001", company="Acme Ltd")
+    text = again.text
+    assert "phone is now +44 20 7946 0002 (yours: +44 20 7946 0001)" in text and "kept" in text, text
+    jane = teams.services.contacts.resolve_contact(ALICE.tenant_id, "jane@acme.example")
+    assert (jane.phone, jane.company) == ("+44 20 7946 0002", "Acme Ltd")
+    assert again.inputs()["phone"]["value"] == "+44 20 7946 0001"  # the form again, with theirs to apply
+    await again.press("Save contact")
+    assert "Jane Buyer saved." in again.text
+    assert teams.services.contacts.resolve_contact(ALICE.tenant_id, "jane@acme.example").phone == "+44 20 7946 0001"

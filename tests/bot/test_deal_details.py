@@ -3,8 +3,10 @@ date, title, company, next step, description; the Edit details form; every refus
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+from tests.bot.test_languages import ANA, HANS
 from tests.bot.test_notifications import lead_with_followers, lines
 from tests.conftest import ALICE, BOB, MALLORY, CardInHand, Teams, all_text
 
@@ -146,3 +148,81 @@ async def test_the_value_is_grouped_the_readers_way(teams: Teams) -> None:
     assert status in (200, 201)
     card = teams.connector.replies_to(activity["id"])[0].cards[0]
     assert "25.000,00 EUR" in all_text(card)
+
+
+async def test_a_stale_edit_details_form_changes_only_what_its_sender_changed(teams: Teams) -> None:
+    await teams.card(ALICE, "new lead Acme rollout")
+    bob = await CardInHand.posted(teams, BOB, "show L-1")
+    await bob.press("Edit details")  # no value, no close date yet: those inputs are empty
+    await teams.card(ALICE, "value L-1 50000 EUR")
+    await teams.card(ALICE, "close L-1 2027-03-31")
+    await bob.press("Save details", title="Acme global rollout")  # Teams sends no untouched empty input
+    text = bob.text
+    assert "title Acme global rollout" in text and "cleared" not in text, text
+    assert "50,000.00 EUR · closes 2027-03-31" in text
+    assert stored(teams, "SELECT title, value, currency, close_date FROM records") == (
+        "Acme global rollout", 5000000, "EUR", "2027-03-31",
+    )  # fmt: skip
+
+
+async def test_a_field_changed_meanwhile_is_kept_and_its_sender_may_apply_theirs(teams: Teams) -> None:
+    await teams.card(ALICE, "new lead Acme rollout")
+    bob = await CardInHand.posted(teams, BOB, "show L-1")
+    await bob.press("Edit details")
+    await teams.card(ALICE, "value L-1 50000 EUR")
+    await bob.press("Save details", value="60000", currency="EUR", next_step="Call Jane")
+    text = bob.text
+    assert "next step Call Jane" in text, text
+    assert "value is now 50,000.00 EUR (yours: 60,000.00 EUR)" in text and "kept" in text, text
+    assert stored(teams, "SELECT value, next_step FROM records") == (5000000, "Call Jane")
+    assert "[Apply mine: value 60,000.00 EUR]" in text
+    await bob.press("Apply mine: value 60,000.00 EUR")
+    assert "value 60,000.00 EUR" in bob.text
+    assert stored(teams, "SELECT value, currency FROM records") == (6000000, "EUR")
+
+
+async def test_two_saves_of_the_same_form_do_not_both_blindly_apply(teams: Teams) -> None:
+    await teams.card(ALICE, "new lead Acme rollout")
+    opened = await CardInHand.posted(teams, BOB, "show L-1")
+    await opened.press("Edit details")
+
+    def the_form() -> CardInHand:  # the same form, clicked again (each click replaces the card in hand)
+        return CardInHand(teams, BOB, opened.card, opened.message_id, opened.chat)
+
+    await the_form().press("Save details", title="Acme one")
+    second = await the_form().press("Save details", title="Acme two", company="Initech")
+    text = second.text
+    assert "company Initech" in text and "title is now Acme one (yours: Acme two)" in text, text
+    assert stored(teams, "SELECT title, company FROM records") == ("Acme one", "Initech")
+    third = await the_form().press("Save details", title="Acme two", company="Initech")  # again: nothing new
+    assert "nothing changed" in third.text and "title is now Acme one (yours: Acme two)" in third.text
+    assert stored(teams, "SELECT title, company, version FROM records") == ("Acme one", "Initech", 3)
+    tampered = {"ref": "L-1", "version": 3, "shown": {"title": ["x"]}, "title": "Pwned"}
+    answer = await teams.click(BOB, "record.edit_details", tampered)
+    assert "can't read" in str(answer) and stored(teams, "SELECT title FROM records") == ("Acme one",)
+
+
+async def test_a_field_kept_and_its_apply_button_speak_the_readers_language(teams: Teams) -> None:
+    """The kept field is named with its own article (der Wert, a data de fechamento), both values the reader's way."""
+    await teams.card(ALICE, "new lead Acme rollout")
+    hans = replace(HANS, locale="de-DE")
+    german = await CardInHand.posted(teams, hans, "show L-1")
+    await german.press("Details bearbeiten")
+    brazilian = await CardInHand.posted(teams, ANA, "show L-1")
+    await brazilian.press("Editar detalhes")
+    await teams.card(ALICE, "value L-1 50000 EUR")
+    await teams.card(ALICE, "close L-1 2027-03-31")
+    await german.press("Details speichern", value="60000", currency="EUR")
+    text = german.text
+    assert (
+        "von jemand anderem geändert, daher beibehalten: der Wert ist jetzt 50.000,00 EUR (Ihrer: 60.000,00 EUR)"
+        in (text)
+    ), text
+    await german.press("Meins übernehmen: Wert 60.000,00 EUR")
+    assert "Wert 60.000,00 EUR" in german.text, german.text
+    assert stored(teams, "SELECT value, currency FROM records") == (6000000, "EUR")
+    await brazilian.press("Salvar detalhes", close_date="2027-06-30")
+    text = brazilian.text
+    assert "a data de fechamento agora é 31 de mar. de 2027 (a sua: 30 de jun. de 2027)" in text, text
+    assert "[Aplicar o meu: data de fechamento 30 de jun. de 2027]" in text
+    assert stored(teams, "SELECT close_date FROM records") == ("2027-03-31",)

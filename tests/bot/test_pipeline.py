@@ -12,6 +12,7 @@ import pytest
 
 from app import create_app
 from bot.config import Config
+from bot.domain.models import Kind
 from tests.bot.test_follow_news import Clock
 from tests.conftest import ALICE, BOB, FAST, MALLORY, TENANT, Person, Teams, all_text, find
 
@@ -223,3 +224,34 @@ async def test_the_totals_follow_every_change_to_a_deal(teams: Teams) -> None:
     won = all_text(await teams.card(ALICE, "pipeline"))
     assert "No deal won or lost with a close date in Q4 2026 yet." in won  # it closes in Q1 2027
     assert TENANT
+
+
+async def test_many_deals_at_the_largest_value_sum_exactly_on_either_engine(teams: Teams) -> None:
+    """922 deals of 999,999,999,999.9999 CLF (the largest value; CLF has 4 decimals) fill a 64-bit integer
+    to its last deal; two owners' and one more deal overflow it. Every sum stays exact."""
+    await teams.text(ALICE, "help")
+    await teams.text(BOB, "help")
+    repo = teams.services.repo
+    largest = 10**16 - 1  # minor units of 999,999,999,999.9999 CLF
+    owners = [repo.people.find_user(TENANT, person.teams_id, None) for person in (ALICE, BOB)]
+    with repo.transaction():
+        for owner in owners:
+            assert owner is not None
+            for i in range(922):
+                repo.records.insert_record(
+                    TENANT, Kind.OPPORTUNITY, f"Big {owner.id}-{i}", "Prospecting", owner.id, NOW,
+                    value=largest, currency="CLF",
+                )  # fmt: skip
+    assert "O-1845 · Opportunity" in all_text(await teams.card(ALICE, "new opportunity One more"))
+    too_large = await teams.text(ALICE, "value O-1845 1000000000000 KWD")
+    assert "too large for a deal's value (at most 999,999,999,999)" in too_large
+    # CLF is a fund code, refused as a new value since (bot/domain/money.py); one stored before is still summed.
+    one_more = teams.services.records.get_record(TENANT, "O-1845")
+    with repo.transaction():  # through the triggers' update path
+        repo.details.update_record_fields(TENANT, one_more.id, NOW, value=largest, currency="CLF")
+    total = Decimal(1845) * Decimal("999999999999.9999")
+    weighted = (total / 10).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    text = all_text(await teams.card(ALICE, "pipeline"))
+    assert f"Total: {total:,.4f} CLF" in text and f"Weighted: {weighted:,.4f} CLF" in text, text
+    mine = Decimal(923) * Decimal("999999999999.9999")
+    assert f"Total: {mine:,.4f} CLF" in all_text(await teams.card(ALICE, "pipeline mine"))

@@ -4,9 +4,19 @@ housekeeping that forgets what is done."""
 
 from __future__ import annotations
 
-from bot.domain.quotas import QUOTAS, QuotaExceeded, WriteQuotas
+from typing import Any
+
+import pytest
+
+from app import create_app
+from bot.config import Config
+from bot.domain.language import speaking
+from bot.domain.quotas import QUOTAS, QuotaExceeded, WriteQuotas, configured_quotas
 from bot.domain.rules import MAX_FOLLOWERS, MAX_PARTICIPANTS
-from tests.conftest import ALICE, BOB, Teams, all_text
+from tests.bot.test_message_extension import dialog_values, fetch, submit
+from tests.conftest import ALICE, BOB, CARD, CAROL, FAST, TENANT, CardInHand, Person, Teams, all_text
+from tests.fake_connector import FakeConnector
+from tests.teams_files import send_file
 
 
 def count(teams: Teams, table: str) -> int:
@@ -33,7 +43,7 @@ def test_quotas_per_person_and_per_organisation_free_up_after_a_minute() -> None
         quotas.spend("contacts", "t", 999)
         raise AssertionError("the organisation's quota was not enforced")
     except QuotaExceeded as exc:
-        assert "Your organisation created 1200 contacts" in exc.message
+        assert "Your organisation created 1,200 contacts" in exc.message
     quotas.spend("contacts", "other tenant", 999)  # another organisation is not held up
     now[0] = 61.0
     quotas.spend("contacts", "t", 999)
@@ -114,3 +124,97 @@ async def test_a_record_with_many_followers_is_read_by_count_and_still_knows_eac
     assert "You follow this record." in card and "[Save notification setting]" in card
     await teams.say(ALICE, "comment L-1 still quick")
     assert teams.outbox()["pending"] + teams.outbox()["sent"] + teams.outbox()["sending"] >= 1  # Bob is told
+
+
+STRICT = {
+    "QUOTA_RECORDS_PER_PERSON": "3",
+    "QUOTA_RECORDS_PER_ORG": "5",
+    "QUOTA_IMPORT_ROWS_PER_PERSON": "10",
+    "QUOTA_IMPORT_ROWS_PER_ORG": "15",
+}
+
+
+@pytest.fixture
+async def strict(tmp_path: Any, database_url: str, aiohttp_client: Any, connector: tuple[FakeConnector, str]) -> Teams:
+    """The bot as an operator configured it, with small quotas (environment variables, read once)."""
+    fake, service_url = connector
+    env = {
+        "DATABASE_PATH": str(tmp_path / "crm.db"),
+        "DATABASE_URL": database_url,
+        "NOTIFY_WINDOW_SECONDS": "0",
+        "FILE_DOWNLOAD_HOSTS": fake.files.base_url,  # the fake's files, as Teams' own hosts would serve them
+    }
+    return Teams(await aiohttp_client(create_app(Config.from_env(env | STRICT), delivery=FAST)), fake, service_url)
+
+
+async def test_every_way_of_creating_a_record_spends_the_record_quota(strict: Teams) -> None:
+    assert "L-1" in all_text(await strict.card(ALICE, "new lead One"))
+    assert "O-1" in all_text(await strict.card(ALICE, "convert L-1"))  # a conversion creates an opportunity
+    dialog = await fetch(strict, ALICE, "leadFromMessage")
+    assert "L-2 created from the message" in str(await submit(strict, ALICE, "leadFromMessage", dialog_values(dialog)))
+    said = await strict.text(ALICE, "convert L-2")
+    assert "You created 3 records in the last minute, the most one person may" in said, said
+    dialog = await fetch(strict, ALICE, "leadFromMessage")
+    refused = str(await submit(strict, ALICE, "leadFromMessage", dialog_values(dialog)))
+    assert "You created 3 records in the last minute" in refused, refused
+    assert count(strict, "records") == 3 and strict.services.records.get_record(TENANT, "L-2").converted_to is None
+    assert "L-3" in all_text(await strict.card(BOB, "new lead Bob's"))  # a colleague is not held up
+    assert "L-4" in all_text(await strict.card(BOB, "new lead Bob's second"))
+    refused = await strict.text(BOB, "new lead Bob's third")  # the organisation's 5 a minute
+    assert "Your organisation created 5 records in the last minute" in refused
+
+
+def rows_file(start: int, rows: int) -> bytes:
+    lines = ["Name,Email"] + [f"Person {i},person{i}@import.example" for i in range(start, start + rows)]
+    return "\n".join(lines).encode()
+
+
+async def import_file(teams: Teams, person: Person, start: int, rows: int) -> str:
+    replies = await send_file(teams, person, "contacts.csv", rows_file(start, rows))
+    [post] = [r for r in replies if r.cards]
+    card = CardInHand(teams, person, post.cards[0], post.id, "personal")
+    await card.press("Import")
+    return card.text if card.answer["type"] == CARD else str(card.answer["value"])
+
+
+async def test_an_import_spends_its_rows_from_an_import_budget_of_its_own(strict: Teams) -> None:
+    assert "8 added" in await import_file(strict, ALICE, 0, 8)
+    refused = await import_file(strict, ALICE, 100, 5)
+    assert "You imported 8 contacts in the last hour; these 5 would pass the 10 one person may" in refused, refused
+    assert strict.services.contacts.count_contacts(TENANT) == 8
+    assert "5 added" in await import_file(strict, BOB, 200, 5)
+    refused = await import_file(strict, CAROL, 300, 3)
+    assert "Your organisation imported 13 contacts in the last hour; these 3 would pass the 15 it may" in refused, (
+        refused
+    )
+    assert strict.services.contacts.count_contacts(TENANT) == 13
+    assert "Carol New" in all_text(await strict.card(CAROL, "new contact Carol New carol.new@x.example"))
+
+
+def test_every_quota_sentence_speaks_the_readers_language() -> None:
+    """Whole sentences per case (one more, several that would pass, more than the limit itself), translated."""
+    quotas = WriteQuotas(clock=lambda: 100.0, quotas=configured_quotas((2, 3), (2, 3), (10, 15)))
+
+    def refused(kind: str, user_id: int, amount: int = 1) -> str:
+        with pytest.raises(QuotaExceeded) as caught:
+            quotas.spend(kind, TENANT, user_id, amount)
+        return caught.value.message
+
+    with speaking("de-DE"):
+        quotas.spend("import rows", TENANT, 1, 8)
+        assert refused("import rows", 1, 5) == (
+            "Sie haben in der letzten Stunde 8 Kontakte importiert; diese 5 würden die 10 überschreiten, die eine"
+            " Person in einer Stunde darf. Bitte versuchen Sie es in 61 Minuten erneut."
+        )
+    with speaking("pt-BR"):
+        assert refused("import rows", 2, 20_000) == (
+            "Estes 20.000 contatos são mais que 10, o máximo que uma pessoa pode importar em uma hora."
+        )
+    with speaking("pt-PT"):
+        quotas.spend("records", TENANT, 1)
+        quotas.spend("records", TENANT, 1)
+        assert refused("records", 1).startswith("Criou 2 registos no último minuto, o máximo permitido por pessoa.")
+        quotas.spend("records", TENANT, 2)
+        assert refused("records", 3) == (
+            "A sua organização criou 3 registos no último minuto, o máximo permitido. Tente de novo daqui a um minuto."
+        )

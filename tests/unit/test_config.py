@@ -49,10 +49,25 @@ def test_host_can_be_asked_for() -> None:
     assert Config.from_env({"HOST": "0.0.0.0"}).host == "0.0.0.0"
 
 
-@pytest.mark.parametrize(("name", "value"), [("PORT", "abc"), ("PORT", "0"), ("NOTIFY_WINDOW_SECONDS", "-1")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PORT", "abc"), ("PORT", "0"), ("NOTIFY_WINDOW_SECONDS", "-1"), ("QUOTA_RECORDS_PER_PERSON", "0"),
+        ("QUOTA_IMPORT_ROWS_PER_ORG", "many"), ("QUOTA_CONTACTS_PER_ORG", "10"),  # less than a person's 60
+    ],
+)  # fmt: skip
 def test_bad_numbers_are_explained(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         Config.from_env({name: value})
+
+
+def test_the_write_quotas_are_the_operators() -> None:
+    assert Config.from_env({}).quota_records == (30, 600) and Config.from_env({}).quota_import_rows == (10_000, 50_000)
+    config = Config.from_env(
+        {"QUOTA_RECORDS_PER_PERSON": "1000", "QUOTA_CONTACTS_PER_PERSON": "5", "QUOTA_CONTACTS_PER_ORG": "7"}
+    )
+    assert config.quota_records == (1000, 1000)  # the organisation's follows a person's raised above it
+    assert config.quota_contacts == (5, 7)
 
 
 def test_the_faster_msrest_retry_policy_retries_the_same_status_codes() -> None:
