@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from bot.domain.delivery import DeliverTo
 from bot.domain.errors import DomainError, NotFound
+from bot.domain.language import _
+from bot.domain.lost import LOSING_STAGES, chosen, lost_line, name_of_stage_and_reason
 from bot.domain.models import (
     CONVERTED,
     Change,
@@ -34,6 +36,7 @@ from bot.domain.rules import (
 )
 from bot.services.changes import NOTHING_SEEN, RecordWork
 from bot.services.contacts import ContactCases
+from bot.services.pipelines import PipelineDefinitionCases
 from bot.services.reactions import Reactions
 from bot.services.work import UnitOfWork
 
@@ -41,11 +44,15 @@ MAX_MENTIONS = 20  # colleagues told about one comment
 
 
 class RecordCases:
-    def __init__(self, work: UnitOfWork, changes: RecordWork, contacts: ContactCases, reactions: Reactions) -> None:
+    def __init__(
+        self, work: UnitOfWork, changes: RecordWork, contacts: ContactCases, reactions: Reactions,
+        pipelines: PipelineDefinitionCases,
+    ) -> None:  # fmt: skip
         self.work, self.repo, self.clock = work, work.repo, work.clock
         self.changes = changes
         self.contacts = contacts
         self.reactions = reactions
+        self.pipelines = pipelines
 
     def get_record(self, tenant_id: str, ref: str) -> Record:
         return self.changes.get_record(tenant_id, ref)
@@ -292,29 +299,70 @@ class RecordCases:
             message = f"Comment added to {record.ref}."
             return self.changes.changed(record, (event,), message, seen, followers=followers)
 
-    def change_stage(self, actor: User, ref: str, stage: str, seen: Seen = NOTHING_SEEN) -> Change:
+    def change_stage(
+        self, actor: User, ref: str, stage: str, seen: Seen = NOTHING_SEEN, reason: str | None = None,
+        note: str | None = None,
+    ) -> Change:  # fmt: skip
+        """The record to another stage of its pipeline. Lost (or a lead's Disqualified) takes why: a reason of the
+        organisation's list, or Other and a few words (`stage O-3 Lost Price`); without one the card asks."""
         with self.work.writing():
             record = self.changes.editable(actor, ref)
             if seen.stage and seen.stage != record.stage:
                 raise DomainError(
                     f"The stage changed while your card was open (now: {record.stage}). Nothing was changed."
                 )
-            valid = stages_for(record.kind)
-            wanted = clean_text(stage).casefold()
-            match = next((s for s in valid if s.casefold() == wanted), None)
+            valid = self.pipelines.stages_of(record)
+            match, said_reason = name_of_stage_and_reason(stage, valid)
             if match is None:
                 shown = clean_text(stage)[:40]
-                raise DomainError(
-                    f"“{shown}” is not a stage of {record.kind.label.lower()}s. Choose one of: {', '.join(valid)}.",
-                    "stage",
-                )
+                if record.kind is Kind.LEAD or record.pipeline_id is None:
+                    message = (
+                        f"“{shown}” is not a stage of {record.kind.label.lower()}s. Choose one of: {', '.join(valid)}."
+                    )
+                else:
+                    message = _(
+                        "“{stage}” is not a stage of the {pipeline} pipeline. Choose one of: {stages}.",
+                        stage=shown, pipeline=record.pipeline_name or "", stages=", ".join(valid),
+                    )  # fmt: skip
+                raise DomainError(message, "stage")
             if match == record.stage:
                 raise DomainError(f"{record.ref} is already in stage {match}.", "stage")
-            event = self.changes.event(actor, record, EventKind.STAGE_CHANGED, old=record.stage, new=match)
-            moved = self.changes.touch(record, stage=match)
+            why: tuple[str, str | None] | None = None
+            if match in LOSING_STAGES and (said_reason or clean_text(reason) or clean_text(note)):
+                why = chosen(said_reason or reason, note, self.pipelines.lost_reasons(actor.tenant_id))
+            detail = lost_line_stored(*why) if why else None
+            event = self.changes.event(actor, record, EventKind.STAGE_CHANGED, old=record.stage, new=match, detail=detail)
+            changes: dict[str, object] = {"stage": match}
+            if why:
+                changes |= {"lost_reason": why[0], "lost_note": why[1]}
+            elif record.lost_reason:
+                changes |= {"lost_reason": None, "lost_note": None}
+            moved = self.changes.touch(record, **changes)
             followup = self.reactions.after(actor, record, moved, event)
             message = f"{record.ref} moved to {match}." + (f" {followup.said}" if followup.said else "")
             return self.changes.changed(moved, (event, *followup.events), message, seen)
+
+    def set_lost_reason(
+        self, actor: User, ref: str, reason: str, note: str | None = None, seen: Seen = NOTHING_SEEN
+    ) -> Change:
+        """Why a lost deal (or a disqualified lead) was lost, given or changed afterwards; followers are told."""
+        with self.work.writing():
+            record = self.changes.editable(actor, ref)
+            if record.stage not in LOSING_STAGES:
+                raise DomainError(
+                    _("{ref} is in stage {stage}: only a lost deal or a disqualified lead has a reason.", ref=record.ref, stage=record.stage),
+                    "lost_reason",
+                )  # fmt: skip
+            if not clean_text(reason) and not clean_text(note):
+                raise DomainError(_("Pick a reason, or Other and a few words."), "lost_reason")
+            why, because = chosen(reason, note, self.pipelines.lost_reasons(actor.tenant_id))
+            if (why, because) == (record.lost_reason, record.lost_note):
+                raise DomainError(_("Nothing to change: {ref} already has that reason.", ref=record.ref), "lost_reason")
+            old = lost_line_stored(record.lost_reason, record.lost_note) if record.lost_reason else None
+            event = self.changes.event(actor, record, EventKind.LOST_REASON_SET, old=old, new=lost_line_stored(why, because))
+            moved = self.changes.touch(record, lost_reason=why, lost_note=because)
+            message = _("{ref}: lost because of {reason}.", ref=record.ref, reason=lost_line(why, because))
+            return self.changes.changed(moved, (event,), message, seen)
 
     def convert(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
         tenant = actor.tenant_id
@@ -357,6 +405,7 @@ class RecordCases:
 
     # --- helpers -------------------------------------------------------------------------------
 
+
     def _mentioned_user(self, actor: User, person: Mentioned) -> User:
         """The colleague behind an @mention, recorded if the bot never met them (inside the transaction)."""
         known = self.repo.people.find_user(actor.tenant_id, person.teams_id, person.aad_object_id)
@@ -364,3 +413,8 @@ class RecordCases:
             return known
         name = clean_text(person.name)[:MAX_NAME]
         return self.repo.people.upsert_user(actor.tenant_id, person.teams_id, person.aad_object_id, name, self.clock())
+
+
+def lost_line_stored(reason: str | None, note: str | None) -> str:
+    """A reason as the timeline keeps it: `Price`, `Other: their words` (translated where it is read)."""
+    return f"{reason}: {note}" if note else reason or ""
