@@ -34,10 +34,10 @@ Errors = dict[str, str]
 PAGE_OF_RECORDS = 10  # records listed on a contact card
 
 
-def record_preview(record: Record, contact: str | None) -> Thumbnail:
-    """The compact line in the results list: reference · title, then stage · Contact (HTML escaped:
-    Teams renders a thumbnail card's text as HTML)."""
-    details = " · ".join(p for p in (record.kind.label, record.stage, contact or "No Contact yet") if p)
+def record_preview(record: Record, contact: str | None, fields: str = "") -> Thumbnail:
+    """The compact line in the results list: reference · title, then stage · Contact, then the first custom
+    fields with a value (HTML escaped: Teams renders a thumbnail card's text as HTML)."""
+    details = " · ".join(p for p in (record.kind.label, record.stage, contact or "No Contact yet", fields) if p)
     return {"title": html.escape(f"{record.ref} · {record.title}"), "text": html.escape(details)}
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from bot.domain.language import _
+from bot.domain.lost import stored_line
 from bot.domain.models import Event, EventKind
 from cards.common import plain, when
 
@@ -32,7 +34,8 @@ def describe(event: Event, literal: Callable[[str], str] = plain) -> str:
     if kind is EventKind.COMMENTED:
         return f"{who} commented: {new}"
     if kind is EventKind.STAGE_CHANGED:
-        return f"{who} changed the stage: {old} → {new}"
+        said = f"{who} changed the stage: {old} → {new}"
+        return said + (" · " + _("reason: {reason}", reason=stored_line(event.detail)) if event.detail else "")
     if kind is EventKind.CONVERTED:
         return f"{who} converted {old} → {new}"
     if kind is EventKind.EMAIL_SENT:
@@ -59,6 +62,21 @@ def _describe_deal(event: Event, who: str) -> str | None:
         return f"{who} handed it over: {event.old or 'nobody'} → {new}"
     if kind is EventKind.CONTACT_MERGED:
         return f"{who} merged contacts: {old} → {new}"
+    if kind is EventKind.FIELD_CHANGED:
+        none = _("none")
+        return _(
+            "{who} changed {field}: {old} → {new}", who=who, field=event.detail or "", old=event.old or none,
+            new=event.new or none,
+        )  # fmt: skip
+    if kind is EventKind.LOST_REASON_SET:
+        if event.old:
+            return _(
+                "{who} changed why it was lost: {old} → {new}", who=who, old=stored_line(event.old),
+                new=stored_line(event.new),
+            )  # fmt: skip
+        return _("{who} said why it was lost: {reason}", who=who, reason=stored_line(event.new))
+    if kind is EventKind.PIPELINE_CHANGED:
+        return _("{who} moved it to another pipeline: {old} → {new}", who=who, old=old, new=new)
     return {
         EventKind.ARCHIVED: f"{who} archived it",
         EventKind.RESTORED: f"{who} restored it",

@@ -55,11 +55,17 @@ class ErasureQueries(Queries):
                 values = json.loads(row["custom"])
             except ValueError:
                 continue
-            scrubbed = {k: _replace_all(v, needles, replacement) if isinstance(v, str) else v for k, v in values.items()}
+            scrubbed = {
+                k: _replace_all(v, needles, replacement) if isinstance(v, str) else v for k, v in values.items()
+            }
             if scrubbed != values:
                 self.db.execute(
                     "UPDATE records SET custom = ? WHERE tenant_id = ? AND id = ?",
-                    [json.dumps(scrubbed, ensure_ascii=False, separators=(",", ":"), sort_keys=True), tenant_id, row["id"]],
+                    [
+                        json.dumps(scrubbed, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+                        tenant_id,
+                        row["id"],
+                    ],
                 )
                 changed += 1
         return changed

@@ -37,7 +37,9 @@ class FieldQueries(Queries):
 
     def field(self, tenant_id: str, field_id: int) -> CustomField | None:
         """A field by id, removed or not (a form may still carry a removed one)."""
-        row = self._one(f"SELECT {_FIELD_COLUMNS} FROM custom_fields WHERE tenant_id = ? AND id = ?", [tenant_id, field_id])
+        row = self._one(
+            f"SELECT {_FIELD_COLUMNS} FROM custom_fields WHERE tenant_id = ? AND id = ?", [tenant_id, field_id]
+        )
         return _field(row) if row else None
 
     def fields_by_ids(self, tenant_id: str, field_ids: list[int]) -> list[CustomField]:
@@ -105,15 +107,19 @@ class FieldQueries(Queries):
         return {int(r["id"]): r["custom"] for r in rows}
 
     def set_contact_values(self, tenant_id: str, contact_id: int, custom: str | None) -> None:
-        self.db.execute("UPDATE contacts SET custom = ? WHERE tenant_id = ? AND id = ?", [custom, tenant_id, contact_id])
+        self.db.execute(
+            "UPDATE contacts SET custom = ? WHERE tenant_id = ? AND id = ?", [custom, tenant_id, contact_id]
+        )
 
-    def user_names(self, tenant_id: str, user_ids: list[int]) -> dict[int, str]:
-        """Colleagues' names by id (a colleague field's values)."""
+    def user_names(self, tenant_id: str, user_ids: list[int]) -> dict[int, tuple[str, str | None]]:
+        """Colleagues' names and Entra object ids by user id (a colleague field's values)."""
         if not user_ids:
             return {}
         marks = ", ".join("?" for _ in user_ids)
-        rows = self._all(f"SELECT id, name FROM users WHERE tenant_id = ? AND id IN ({marks})", [tenant_id, *user_ids])
-        return {int(r["id"]): r["name"] or "" for r in rows}
+        rows = self._all(
+            f"SELECT id, name, aad_object_id FROM users WHERE tenant_id = ? AND id IN ({marks})", [tenant_id, *user_ids]
+        )
+        return {int(r["id"]): (r["name"] or "", r["aad_object_id"]) for r in rows}
 
     def contacts_holding(self, tenant_id: str, field_id: int) -> list[tuple[int, str]]:
         """(id, custom) of the contacts with a value for the field."""

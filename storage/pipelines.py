@@ -33,7 +33,9 @@ class PipelineDefinitionQueries(Queries):
         )
         if not rows:
             return None
-        return PipelineStages(pipeline_id, rows[0]["name"], tuple(Stage(r["stage"], int(r["probability"])) for r in rows))
+        return PipelineStages(
+            pipeline_id, rows[0]["name"], tuple(Stage(r["stage"], int(r["probability"])) for r in rows)
+        )
 
     def lock_pipelines(self, tenant_id: str) -> None:
         """Two admins changing pipelines at once count and name them one after the other (PostgreSQL)."""

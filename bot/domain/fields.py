@@ -139,7 +139,8 @@ class FieldValue:
 
     field: CustomField
     value: Any
-    colleague: str | None = None
+    colleague: str | None = None  # a colleague field's: their name...
+    colleague_aad: str | None = None  # ...and Entra object id (what the people picker holds)
 
 
 _SPACES = re.compile(r"[\s_\-]+")
@@ -332,9 +333,7 @@ def well_formed(custom: CustomField, value: Any) -> bool:
     if kind is FieldType.CHOICE:
         return isinstance(value, str) and value in custom.choices
     if kind is FieldType.MONEY:
-        return (
-            isinstance(value, list) and len(value) == 2 and isinstance(value[0], int) and isinstance(value[1], str)
-        )
+        return isinstance(value, list) and len(value) == 2 and isinstance(value[0], int) and isinstance(value[1], str)
     if kind is FieldType.YES_NO:
         return isinstance(value, bool)
     return isinstance(value, int) and not isinstance(value, bool)
@@ -375,6 +374,13 @@ def typed(value: FieldValue) -> str:
     return str(stored)
 
 
+def form_value(value: FieldValue) -> str:
+    """A value as its form input starts: a colleague as the people picker holds them, the rest as typed."""
+    if value.field.type is FieldType.COLLEAGUE:
+        return value.colleague_aad or ""
+    return typed(value)
+
+
 def values_of(raw_json: str | None) -> dict[str, Any]:
     """A record's or contact's stored values (field id as text -> value); {} for none or unreadable."""
     if not raw_json:
@@ -393,20 +399,21 @@ def encoded(values: Mapping[str, Any]) -> str | None:
 
 def search_text(fields: Iterable[CustomField], values: Mapping[str, Any]) -> str | None:
     """The text and choice values `find` matches, one line."""
-    words = [
-        str(values[f.key]) for f in fields if f.type in (FieldType.TEXT, FieldType.CHOICE) and values.get(f.key)
-    ]
+    words = [str(values[f.key]) for f in fields if f.type in (FieldType.TEXT, FieldType.CHOICE) and values.get(f.key)]
     return " ".join(words) or None
 
 
-def present(fields: Iterable[CustomField], values: Mapping[str, Any], names: Mapping[int, str]) -> list[FieldValue]:
-    """The fields that have a value, in the fields' order, each value checked against its field."""
+def present(
+    fields: Iterable[CustomField], values: Mapping[str, Any], people: Mapping[int, tuple[str, str | None]]
+) -> list[FieldValue]:
+    """The fields that have a value, in the fields' order, each value checked against its field (`people`: the
+    colleagues named, by user id: name and Entra object id)."""
     found = []
     for custom in fields:
         value = values.get(custom.key)
         if value is not None and well_formed(custom, value):
-            colleague = names.get(value) if custom.type is FieldType.COLLEAGUE else None
-            found.append(FieldValue(custom, value, colleague))
+            name, aad = people.get(value, (None, None)) if custom.type is FieldType.COLLEAGUE else (None, None)
+            found.append(FieldValue(custom, value, name, aad))
     return found
 
 

@@ -87,7 +87,9 @@ def stored_list(reasons: tuple[str, ...]) -> str:
     return json.dumps(list(reasons), ensure_ascii=False)
 
 
-def chosen(said: str | None, note: str | None, reasons: tuple[str, ...], field: str = "lost_reason") -> tuple[str, str | None]:
+def chosen(
+    said: str | None, note: str | None, reasons: tuple[str, ...], field: str = "lost_reason"
+) -> tuple[str, str | None]:
     """The reason picked or typed (`Price`, `other: they went quiet`, or Other with `note`) -> (reason, note).
     A reason not in the list is refused, with the list."""
     text = " ".join(clean_text(said).split())
@@ -129,3 +131,13 @@ def name_of_stage_and_reason(said: str, stages: tuple[str, ...]) -> tuple[str | 
         if stage in LOSING_STAGES and (key.startswith(_key(stage) + " ") or key.startswith(_key(stage) + ":")):
             return stage, text[len(stage) :].lstrip(" :").strip() or None
     return None, None
+
+
+def stored_line(stored: str | None) -> str:
+    """A reason as the timeline keeps it (`Price`, `Other: their words`), in the reader's language."""
+    if not stored:
+        return ""
+    prefix = OTHER + ": "
+    if stored.startswith(prefix):
+        return lost_line(OTHER, stored[len(prefix) :])
+    return reason_shown(stored)

@@ -140,14 +140,20 @@ def stage_list(raw: str | None, field: str = "stages") -> tuple[Stage, ...]:
     parts = [" ".join(clean_text(p).split()) for p in re.split(r"[,\n;]", raw or "")]
     parts = [p for p in parts if p]
     if not parts:
-        raise DomainError(_("A pipeline needs its stages, each with its chance: Due 30%, Quoted 60%, Agreed 90%."), field)
+        raise DomainError(
+            _("A pipeline needs its stages, each with its chance: Due 30%, Quoted 60%, Agreed 90%."), field
+        )
     if len(parts) > MAX_STAGES:
-        raise DomainError(_("A pipeline can have at most {n} open stages (Won and Lost come after them).", n=MAX_STAGES), field)
+        raise DomainError(
+            _("A pipeline can have at most {n} open stages (Won and Lost come after them).", n=MAX_STAGES), field
+        )
     stages: list[Stage] = []
     for part in parts:
         matched = _STAGE.fullmatch(part)
         if matched is None:
-            raise DomainError(_("Give each stage its chance of closing: “{stage} 50%”.", stage=part[:MAX_STAGE_NAME]), field)
+            raise DomainError(
+                _("Give each stage its chance of closing: “{stage} 50%”.", stage=part[:MAX_STAGE_NAME]), field
+            )
         stages.append(stage_of(matched.group(1), matched.group(2), field, stages))
     return tuple(stages)
 

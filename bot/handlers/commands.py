@@ -111,6 +111,43 @@ COMMANDS: tuple[CommandSpec, ...] = (
         Args.TEXT,
         button=True,
     ),
+    CommandSpec("pipelines", "pipelines", "Your organisation's pipelines, their stages and lost reasons", Args.NONE),
+    CommandSpec(
+        "pipeline add",
+        "pipeline add <name>: <stage> <chance>%, ...",
+        "Admins: a new pipeline, e.g. pipeline add Renewals: Due 30%, Quoted 60%, Agreed 90%",
+        Args.TEXT,
+    ),
+    CommandSpec("pipeline delete", "pipeline delete <name>", "Admins: delete a pipeline that holds no deal", Args.TEXT),
+    CommandSpec("move", "move <ref> <pipeline> [stage]", "Move an opportunity to another pipeline", Args.REF_TEXT),
+    CommandSpec(
+        "reason",
+        "reason <ref> <reason>",
+        "Why a deal was lost: a reason of your list, or Other and a few words",
+        Args.REF_TEXT,
+    ),
+    CommandSpec(
+        "lost reasons",
+        "lost reasons [reason, reason, ...]",
+        "The reasons deals are lost for (admins: change them)",
+        Args.TEXT,
+    ),
+    CommandSpec("fields", "fields", "Your organisation's custom fields", Args.NONE),
+    CommandSpec(
+        "field add",
+        "field add <lead|opportunity|record|contact> <name> <type> [choices]",
+        "Admins: a custom field, e.g. field add opportunity Region choice EMEA, Americas, APAC",
+        Args.TEXT,
+    ),
+    CommandSpec("field rename", "field rename <name> to <new name>", "Admins: rename a custom field", Args.TEXT),
+    CommandSpec(
+        "field remove",
+        "field remove <name>",
+        "Admins: remove a custom field (the timeline keeps its values)",
+        Args.TEXT,
+    ),
+    CommandSpec("set", "set <ref> <field> <value>", "Fill in a custom field, e.g. set O-3 Region EMEA", Args.REF_TEXT),
+    CommandSpec("admins", "admins", "Who administers the CRM in your organisation", Args.NONE),
 )
 
 _BY_LENGTH = sorted(COMMANDS, key=lambda c: -len(c.name))

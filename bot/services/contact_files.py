@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import json
 import uuid
-
-from bot.domain.clock import shifted
 from typing import Any
 
+from bot.domain.clock import shifted
 from bot.domain.contact_csv import BAD_VALUE, FIELDS, ImportPreview, ImportResult, ImportRow, Offered, ParsedFile, parse
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.fields import CustomField, FieldType, covering, encoded, read_value, typed, values_of

@@ -27,6 +27,7 @@ from bot.domain.fields import (
     field_key,
     field_name,
     field_type,
+    present,
     read_value,
     search_text,
     shown,
@@ -78,14 +79,14 @@ class FieldCases:
 
     # --- admins define them ----------------------------------------------------------------------
 
-    def _admin(self, actor: User) -> None:
+    def require_admin(self, actor: User) -> None:
         if not self.people.is_admin(actor):
             raise DomainError(admins_only(), "admin")
 
     def add_field(self, actor: User, on: str, name: str, kind: str, choices: str = "") -> CustomField:
         """A new field on leads, opportunities, both (`record`) or contacts: at most MAX_FIELDS on each, its name
         not a built-in field's nor another field's on the same cards, a choice field's list of choices."""
-        self._admin(actor)
+        self.require_admin(actor)
         errors: dict[str, str] = {}
         checked: dict[str, Any] = {}
         for key, read in (
@@ -106,7 +107,10 @@ class FieldCases:
             except DomainError as exc:
                 errors["choices"] = exc.message
         if checked.get("applies_to") is AppliesTo.CONTACT and "name" in checked and is_column_name(checked["name"]):
-            errors["name"] = _("“{name}” is what a contacts file calls a built-in column: give your field another name.", name=checked["name"])
+            errors["name"] = _(
+                "“{name}” is what a contacts file calls a built-in column: give your field another name.",
+                name=checked["name"],
+            )
         if errors:
             raise Invalid(errors)
         where, clean, of_type = checked["applies_to"], checked["name"], checked["type"]
@@ -117,7 +121,11 @@ class FieldCases:
             for kind_name, count in self._counts(existing, where).items():
                 if count >= MAX_FIELDS:
                     raise DomainError(
-                        _("Your organisation has {n} fields on {what}, the most it may: remove one first.", n=MAX_FIELDS, what=kind_name),
+                        _(
+                            "Your organisation has {n} fields on {what}, the most it may: remove one first.",
+                            n=MAX_FIELDS,
+                            what=kind_name,
+                        ),
                         "name",
                     )
             return self.repo.fields.add_field(
@@ -127,7 +135,11 @@ class FieldCases:
     @staticmethod
     def _name_free(existing: list[CustomField], name: str, where: AppliesTo, but: int | None = None) -> None:
         clash = next(
-            (f for f in existing if f.id != but and field_key(f.name) == field_key(name) and f.applies_to.overlaps(where)),
+            (
+                f
+                for f in existing
+                if f.id != but and field_key(f.name) == field_key(name) and f.applies_to.overlaps(where)
+            ),
             None,
         )
         if clash is not None:
@@ -161,22 +173,33 @@ class FieldCases:
         if where is not None:
             found = [f for f in found if f.applies_to is where] or [f for f in found if f.applies_to.overlaps(where)]
         if not found:
-            raise NotFound(_("Your organisation has no field called “{name}”. Type fields to see them.", name=text[:60]), "field")
+            raise NotFound(
+                _("Your organisation has no field called “{name}”. Type fields to see them.", name=text[:60]), "field"
+            )
         if len(found) > 1:
             options = ", ".join(f"{f.applies_to.value} {f.name}" for f in found)
-            raise DomainError(_("Several fields are called “{name}”: say which, e.g. {options}.", name=text[:60], options=options), "field")
+            raise DomainError(
+                _("Several fields are called “{name}”: say which, e.g. {options}.", name=text[:60], options=options),
+                "field",
+            )
         return found[0]
 
     def rename_field(self, actor: User, field_id: int, new_name: str) -> tuple[CustomField, str]:
         """The field under its new name, and its old one."""
-        self._admin(actor)
+        self.require_admin(actor)
         clean = field_name(new_name, "new_name")
         if (
             (field := self.repo.fields.field(actor.tenant_id, field_id)) is not None
             and field.applies_to is AppliesTo.CONTACT
             and is_column_name(clean)
         ):
-            raise DomainError(_("“{name}” is what a contacts file calls a built-in column: give your field another name.", name=clean), "new_name")
+            raise DomainError(
+                _(
+                    "“{name}” is what a contacts file calls a built-in column: give your field another name.",
+                    name=clean,
+                ),
+                "new_name",
+            )
         with self.work.writing():
             self.repo.fields.lock_definitions(actor.tenant_id)
             field = self._live(actor.tenant_id, field_id)
@@ -187,12 +210,14 @@ class FieldCases:
             except DomainError as exc:
                 raise DomainError(exc.message, "new_name") from None
             self.repo.fields.rename_field(actor.tenant_id, field.id, clean)
-            return CustomField(field.id, field.tenant_id, field.applies_to, clean, field.type, field.choices), field.name
+            return CustomField(
+                field.id, field.tenant_id, field.applies_to, clean, field.type, field.choices
+            ), field.name
 
     def remove_field(self, actor: User, field_id: int) -> tuple[CustomField, int]:
         """The field leaves every card and form; its values leave the records and contacts (the timeline keeps
         what was set). The field, and how many records and contacts held a value."""
-        self._admin(actor)
+        self.require_admin(actor)
         tenant = actor.tenant_id
         with self.work.writing():
             self.repo.fields.lock_definitions(tenant)
@@ -213,7 +238,9 @@ class FieldCases:
                         held += 1
                     record = self.repo.records.get_record(tenant, record_id)
                     kind = record.kind if record else Kind.OPPORTUNITY
-                    self.repo.fields.set_record_values(tenant, record_id, encoded(values), search_text(covering(live, kind), values))
+                    self.repo.fields.set_record_values(
+                        tenant, record_id, encoded(values), search_text(covering(live, kind), values)
+                    )
             return field, held
 
     def _live(self, tenant_id: str, field_id: int) -> CustomField:
@@ -233,7 +260,10 @@ class FieldCases:
             if field is None or field.removed_at or field not in covering([field], kind):
                 name = field.name if field else _("a field")
                 raise DomainError(
-                    _("The field “{name}” was removed while your form was open: nothing was saved. Open the form again.", name=name)
+                    _(
+                        "The field “{name}” was removed while your form was open: nothing was saved. Open the form again.",
+                        name=name,
+                    )
                 )
             fields.append(field)
         return fields
@@ -263,7 +293,10 @@ class FieldCases:
             known = self.repo.people.find_user(actor.tenant_id, None, said)
             if known is None:
                 raise DomainError(
-                    _("I can't find that colleague for {field}: they need to have talked to me once.", field=field.name),
+                    _(
+                        "I can't find that colleague for {field}: they need to have talked to me once.",
+                        field=field.name,
+                    ),
                     field.input_id,
                 )
             return known.id
@@ -272,25 +305,29 @@ class FieldCases:
         except DomainError as exc:
             raise DomainError(exc.message, field.input_id) from None
 
-    def values_shown(self, tenant_id: str, fields: list[CustomField], values: Mapping[str, Any]) -> dict[str, FieldValue]:
+    def values_shown(
+        self, tenant_id: str, fields: list[CustomField], values: Mapping[str, Any]
+    ) -> dict[str, FieldValue]:
         """Each field's value as people read it (colleagues' names looked up once)."""
-        names = self.repo.fields.user_names(tenant_id, colleague_ids(fields, values))
-        found = {}
-        for field in fields:
-            value = values.get(field.key)
-            if value is not None:
-                colleague = names.get(value) if field.type is FieldType.COLLEAGUE else None
-                found[field.key] = FieldValue(field, value, colleague)
-        return found
+        people = self.repo.fields.user_names(tenant_id, colleague_ids(fields, values))
+        return {v.field.key: v for v in present(fields, values, people)}
 
     def value_events(
-        self, actor: User, record: Record, fields: list[CustomField], before: Mapping[str, Any], after: Mapping[str, Any]
+        self,
+        actor: User,
+        record: Record,
+        fields: list[CustomField],
+        before: Mapping[str, Any],
+        after: Mapping[str, Any],
     ) -> list[Event]:
         """One timeline entry per field whose value changed (`detail` names the field)."""
         changed = [f for f in fields if before.get(f.key) != after.get(f.key)]
         if not changed:
             return []
-        old, new = self.values_shown(actor.tenant_id, changed, before), self.values_shown(actor.tenant_id, changed, after)
+        old, new = (
+            self.values_shown(actor.tenant_id, changed, before),
+            self.values_shown(actor.tenant_id, changed, after),
+        )
         events = []
         for field in changed:
             was, now = old.get(field.key), new.get(field.key)
@@ -322,22 +359,34 @@ class FieldCases:
             fields = self.fields_of(actor.tenant_id, record.kind)
             text = " ".join(clean_text(said).split())
             named = sorted(
-                (f for f in fields if field_key(text + " ").startswith(field_key(f.name) + " ") or field_key(text) == field_key(f.name)),
+                (
+                    f
+                    for f in fields
+                    if field_key(text + " ").startswith(field_key(f.name) + " ") or field_key(text) == field_key(f.name)
+                ),
                 key=lambda f: -len(f.name),
             )
             if not named:
                 listed = ", ".join(f.name for f in fields[:15]) or _("none yet (an admin adds them: field add)")
                 raise DomainError(
-                    _("Which field? {ref} has these: {fields}. Try: set {ref} <field> <value>", ref=record.ref, fields=listed)
+                    _(
+                        "Which field? {ref} has these: {fields}. Try: set {ref} <field> <value>",
+                        ref=record.ref,
+                        fields=listed,
+                    )
                 )
             field = named[0]
             value = text[len(field.name) :].strip()
             return self._save(actor, record, [field], {field.input_id: value}, NOTHING_SEEN)
 
-    def _save(self, actor: User, record: Record, fields: list[CustomField], form: Mapping[str, str], seen: Seen) -> Change:
+    def _save(
+        self, actor: User, record: Record, fields: list[CustomField], form: Mapping[str, str], seen: Seen
+    ) -> Change:
         errors: dict[str, str] = {}
         before = values_of(record.custom)
-        after = self.read_form(actor, fields, before, form, record.currency or self.repo.details.default_currency(actor.tenant_id), errors)
+        after = self.read_form(
+            actor, fields, before, form, record.currency or self.repo.details.default_currency(actor.tenant_id), errors
+        )
         if errors:
             raise Invalid(errors)
         events = self.value_events(actor, record, fields, before, after)
@@ -345,9 +394,28 @@ class FieldCases:
             raise DomainError(_("Nothing to change: {ref} already has that.", ref=record.ref))
         columns = self.columns(actor.tenant_id, record.kind, after)
         self.repo.details.update_record_fields(record.tenant_id, record.id, self.clock(), **columns)
-        updated = Record(**{**vars(record), "version": record.version + 1, "updated_at": self.clock(), "custom": columns["custom"]})
+        updated = Record(
+            **{**vars(record), "version": record.version + 1, "updated_at": self.clock(), "custom": columns["custom"]}
+        )
         said = "; ".join(f"{e.detail} {e.new}" if e.new else _("{field} cleared", field=e.detail) for e in events)
         return self.changes.changed(updated, tuple(events), f"{record.ref}: {said}.", seen)
+
+    def summaries(self, tenant_id: str, records: list[Record], limit: int = 3) -> dict[int, str]:
+        """The first few custom fields with a value of each record, `Region: EMEA · Seats: 25` (the message
+        extension's previews); no query at all when none of the records holds a value."""
+        holding = [(r, values_of(r.custom)) for r in records if r.custom]
+        if not holding:
+            return {}
+        every = self.fields(tenant_id)
+        people = self.repo.fields.user_names(
+            tenant_id, sorted({i for r, v in holding for i in colleague_ids(covering(every, r.kind), v)})
+        )
+        found = {}
+        for record, values in holding:
+            shown_now = present(covering(every, record.kind), values, people)[:limit]
+            if shown_now:
+                found[record.id] = " · ".join(f"{v.field.name}: {shorten(shown(v))[:60]}" for v in shown_now)
+        return found
 
     # --- contacts ----------------------------------------------------------------------------------
 

@@ -53,7 +53,7 @@ class PipelineCases:
         """`Renewals mine this quarter` -> the pipeline named first (else the default one), the rest of what was
         said, and the organisation's other pipelines' names."""
         every = self.pipelines.pipelines(actor.tenant_id)
-        found, rest = self.pipelines.named(actor.tenant_id, said, every) if len(every) > 1 else (None, said)
+        found, rest = self.pipelines.named(actor.tenant_id, said, every)
         chosen = found or DEFAULT_PIPELINE
         return chosen, rest, tuple(p.name for p in every if p.key != chosen.key)
 
@@ -101,7 +101,11 @@ class PipelineCases:
         text = " ".join(clean_text(said).split())
         stages = definition.stages
         stage = next(
-            (s for s in sorted(stages, key=len, reverse=True) if text.lower() == s.lower() or text.lower().startswith(s.lower() + " ")),
+            (
+                s
+                for s in sorted(stages, key=len, reverse=True)
+                if text.lower() == s.lower() or text.lower().startswith(s.lower() + " ")
+            ),
             None,
         )
         if stage is None:

@@ -15,6 +15,8 @@ from bot.domain.models import Change, EventKind, Kind, Record, Seen, User, stage
 from bot.domain.pipeline import (
     DEFAULT_PIPELINE,
     MAX_PIPELINES,
+    MAX_STAGE_NAME,
+    MAX_STAGES,
     PipelineStages,
     Stage,
     name_key,
@@ -43,7 +45,7 @@ class PipelineDefinitionCases:
         self.changes = changes
         self.people = people
 
-    def _admin(self, actor: User) -> None:
+    def require_admin(self, actor: User) -> None:
         if not self.people.is_admin(actor):
             raise DomainError(admins_only(), "admin")
 
@@ -90,25 +92,33 @@ class PipelineDefinitionCases:
         if found is None or rest:
             names = ", ".join(p.name for p in self.pipelines(tenant_id))
             raise NotFound(
-                _("Your organisation has no pipeline called “{name}”. Its pipelines: {names}.", name=clean_text(said)[:60], names=names),
+                _(
+                    "Your organisation has no pipeline called “{name}”. Its pipelines: {names}.",
+                    name=clean_text(said)[:60],
+                    names=names,
+                ),
                 "pipeline",
             )
         return found
 
     # --- admins define them ----------------------------------------------------------------------
 
-    def add_pipeline(self, actor: User, name: str, stages: str) -> PipelineStages:
-        self._admin(actor)
+    def add_pipeline(self, actor: User, name: str, stages: str | list[StageRow]) -> PipelineStages:
+        """A new pipeline: its name and its open stages, typed (`Due 30%, Quoted 60%`) or a form's rows."""
+        self.require_admin(actor)
         errors: dict[str, str] = {}
         clean, parsed = "", tuple[Stage, ...]()
         try:
             clean = pipeline_name(name)
         except DomainError as exc:
             errors["name"] = exc.message
-        try:
-            parsed = stage_list(stages)
-        except DomainError as exc:
-            errors["stages"] = exc.message
+        if isinstance(stages, str):
+            try:
+                parsed = stage_list(stages)
+            except DomainError as exc:
+                errors["stages"] = exc.message
+        else:
+            parsed = self._stages(stages, errors)[0]
         if errors:
             raise Invalid(errors)
         with self.work.writing():
@@ -117,29 +127,15 @@ class PipelineDefinitionCases:
             self._name_free(existing, clean)
             if len(existing) >= MAX_PIPELINES:
                 raise DomainError(
-                    _("Your organisation has {n} pipelines, the most it may: delete one first.", n=MAX_PIPELINES), "name"
+                    _("Your organisation has {n} pipelines, the most it may: delete one first.", n=MAX_PIPELINES),
+                    "name",
                 )
             pipeline_id = self.repo.pipelines.add_pipeline(actor.tenant_id, clean, parsed, actor.id, self.clock())
             return PipelineStages(pipeline_id, clean, parsed)
 
     @staticmethod
-    def _name_free(existing: list[PipelineStages], name: str, but: int | None = None) -> None:
-        if any(p.id != but and name_key(p.name) == name_key(name) for p in existing):
-            raise DomainError(_("There is already a pipeline called “{name}”.", name=name), "name")
-
-    def change_pipeline(self, actor: User, pipeline_id: int, name: str, rows: list[StageRow]) -> tuple[PipelineStages, int]:
-        """A pipeline's new name and stages: a stage renamed takes its deals along; a stage left blank goes, refused
-        while deals are in it; a new row adds a stage. The pipeline afterwards, and the deals that moved with a
-        renamed stage."""
-        self._admin(actor)
-        if pipeline_id is None:
-            raise DomainError(_("The default pipeline's stages are fixed; add a pipeline of your own instead."))
-        errors: dict[str, str] = {}
-        clean = ""
-        try:
-            clean = pipeline_name(name)
-        except DomainError as exc:
-            errors["name"] = exc.message
+    def _stages(rows: list[StageRow], errors: dict[str, str]) -> tuple[tuple[Stage, ...], dict[str, str], list[str]]:
+        """A form's rows -> the open stages, the stages renamed (old -> new) and those left blank (taken out)."""
         stages: list[Stage] = []
         renamed: dict[str, str] = {}
         dropped: list[str] = []
@@ -147,6 +143,8 @@ class PipelineDefinitionCases:
             if not clean_text(row.name):
                 if row.was:
                     dropped.append(row.was)
+                elif clean_text(row.probability):
+                    errors[f"stage_{index}"] = _("A stage's name is 1 to {n} characters.", n=MAX_STAGE_NAME)
                 continue
             try:
                 stage = stage_of(row.name, row.probability, f"stage_{index}", stages)
@@ -156,8 +154,35 @@ class PipelineDefinitionCases:
             stages.append(stage)
             if row.was and row.was != stage.name:
                 renamed[row.was] = stage.name
-        if not stages and "name" not in errors:
+        if set(renamed) & set(renamed.values()):
+            errors["stage_0"] = _("Swap two stages' names in two steps: rename one to a new name first.")
+        if len(stages) > MAX_STAGES:
+            errors["stage_0"] = _(
+                "A pipeline can have at most {n} open stages (Won and Lost come after them).", n=MAX_STAGES
+            )
+        if not stages and not errors:
             errors["stage_0"] = _("A pipeline needs at least one open stage.")
+        return tuple(stages), renamed, dropped
+
+    @staticmethod
+    def _name_free(existing: list[PipelineStages], name: str, but: int | None = None) -> None:
+        if any(p.id != but and name_key(p.name) == name_key(name) for p in existing):
+            raise DomainError(_("There is already a pipeline called “{name}”.", name=name), "name")
+
+    def change_pipeline(
+        self, actor: User, pipeline_id: int, name: str, rows: list[StageRow]
+    ) -> tuple[PipelineStages, int]:
+        """A pipeline's new name and stages: a stage renamed takes its deals along; a stage left blank goes, refused
+        while deals are in it; a new row adds a stage. The pipeline afterwards, and the deals that moved with a
+        renamed stage."""
+        self.require_admin(actor)
+        errors: dict[str, str] = {}
+        clean = ""
+        try:
+            clean = pipeline_name(name)
+        except DomainError as exc:
+            errors["name"] = exc.message
+        stages, renamed, dropped = self._stages(rows, errors)
         if errors:
             raise Invalid(errors)
         with self.work.writing():
@@ -171,13 +196,18 @@ class PipelineDefinitionCases:
             if busy:
                 counts = ", ".join(f"{stage} ({deals[stage]})" for stage in busy)
                 raise DomainError(
-                    _("Deals are still in {stages}: move them to another stage first, or rename the stage instead.", stages=counts)
+                    _(
+                        "Deals are still in {stages}: move them to another stage first, or rename the stage instead.",
+                        stages=counts,
+                    )
                 )
-            moved = self.repo.pipelines.change_pipeline(actor.tenant_id, pipeline_id, clean, tuple(stages), renamed, self.clock())
-            return PipelineStages(pipeline_id, clean, tuple(stages)), moved
+            moved = self.repo.pipelines.change_pipeline(
+                actor.tenant_id, pipeline_id, clean, stages, renamed, self.clock()
+            )
+            return PipelineStages(pipeline_id, clean, stages), moved
 
     def delete_pipeline(self, actor: User, pipeline_id: int) -> PipelineStages:
-        self._admin(actor)
+        self.require_admin(actor)
         with self.work.writing():
             self.repo.pipelines.lock_pipelines(actor.tenant_id)
             pipeline = self.pipeline(actor.tenant_id, pipeline_id)
@@ -206,7 +236,9 @@ class PipelineDefinitionCases:
             before = self.of_record(record)
             target = self.pipeline(actor.tenant_id, pipeline_id)
             if target.key == before.key:
-                raise DomainError(_("{ref} is already in the {name} pipeline.", ref=record.ref, name=target.name), "pipeline")
+                raise DomainError(
+                    _("{ref} is already in the {name} pipeline.", ref=record.ref, name=target.name), "pipeline"
+                )
             if stage:
                 landing = target.match(stage)
                 if landing is None:
@@ -226,7 +258,9 @@ class PipelineDefinitionCases:
             moved = self.repo.records.get_record(actor.tenant_id, record.id)
             if moved is None:
                 raise LookupError(f"record {record.id} vanished inside its own transaction")
-            message = _("{ref} moved to the {name} pipeline, stage {stage}.", ref=record.ref, name=target.name, stage=landing)
+            message = _(
+                "{ref} moved to the {name} pipeline, stage {stage}.", ref=record.ref, name=target.name, stage=landing
+            )
             return self.changes.changed(moved, (event,), message, seen)
 
     # --- lost reasons ------------------------------------------------------------------------------
@@ -237,7 +271,7 @@ class PipelineDefinitionCases:
     def set_lost_reasons(self, actor: User, said: str) -> tuple[str, ...]:
         """The organisation's list as an admin typed it (one a line or separated by commas); `default` restores
         the default list."""
-        self._admin(actor)
+        self.require_admin(actor)
         reasons = None if clean_text(said).casefold() in ("default", "reset") else reason_list(said)
         with self.work.writing():
             self.repo.pipelines.set_lost_reasons(actor.tenant_id, stored_list(reasons) if reasons else None)

@@ -106,7 +106,9 @@ class RecordCases:
         return self.repo.records.records_of_user(user.tenant_id, user.id, limit, following_only=True)
 
     def search_records(self, tenant_id: str, text: str, limit: int = 25) -> list[Record]:
-        return self.repo.records.search_records(tenant_id, clean_text(text)[:200], limit)
+        """`find`: records whose title, company, Contact or text and choice fields have every word typed (as
+        prefixes), newest first; the walk reads only the tenant's matches and stops at the page."""
+        return self.repo.extension.find_records(tenant_id, clean_text(text)[:200], limit)
 
     # --- the three roles -----------------------------------------------------------------------
 
@@ -331,7 +333,9 @@ class RecordCases:
             if match in LOSING_STAGES and (said_reason or clean_text(reason) or clean_text(note)):
                 why = chosen(said_reason or reason, note, self.pipelines.lost_reasons(actor.tenant_id))
             detail = lost_line_stored(*why) if why else None
-            event = self.changes.event(actor, record, EventKind.STAGE_CHANGED, old=record.stage, new=match, detail=detail)
+            event = self.changes.event(
+                actor, record, EventKind.STAGE_CHANGED, old=record.stage, new=match, detail=detail
+            )
             changes: dict[str, object] = {"stage": match}
             if why:
                 changes |= {"lost_reason": why[0], "lost_note": why[1]}
@@ -359,7 +363,9 @@ class RecordCases:
             if (why, because) == (record.lost_reason, record.lost_note):
                 raise DomainError(_("Nothing to change: {ref} already has that reason.", ref=record.ref), "lost_reason")
             old = lost_line_stored(record.lost_reason, record.lost_note) if record.lost_reason else None
-            event = self.changes.event(actor, record, EventKind.LOST_REASON_SET, old=old, new=lost_line_stored(why, because))
+            event = self.changes.event(
+                actor, record, EventKind.LOST_REASON_SET, old=old, new=lost_line_stored(why, because)
+            )
             moved = self.changes.touch(record, lost_reason=why, lost_note=because)
             message = _("{ref}: lost because of {reason}.", ref=record.ref, reason=lost_line(why, because))
             return self.changes.changed(moved, (event,), message, seen)
@@ -404,7 +410,6 @@ class RecordCases:
             return self.add_participant(actor, ref, contact.id, seen)
 
     # --- helpers -------------------------------------------------------------------------------
-
 
     def _mentioned_user(self, actor: User, person: Mentioned) -> User:
         """The colleague behind an @mention, recorded if the bot never met them (inside the transaction)."""
