@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.domain.errors import DomainError, Invalid, NotFound
 from bot.domain.fields import TYPE_NAMES, applies_to, field_type
-from bot.domain.language import _
+from bot.domain.language import _, ngettext
 from bot.domain.models import Contact, User
 from bot.handlers.commands import ParsedCommand
 from bot.handlers.payload import BadPayload, int_field, text_field
@@ -208,7 +208,13 @@ def remove_field_click(ctx: Clicked) -> Reply:
     except DomainError as exc:
         return _fields_card(ctx, exc.message, good=False)
     return _fields_card(
-        ctx, _("The field {name} was removed ({n} held a value; their timelines keep it).", name=field.name, n=held)
+        ctx,
+        ngettext(
+            "The field {name} was removed ({n} record or contact held a value; the timeline keeps it).",
+            "The field {name} was removed ({n} records or contacts held a value; the timelines keep them).",
+            held,
+            name=field.name,
+        ),
     )
 
 

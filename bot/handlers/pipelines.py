@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.errors import DomainError, Invalid, NotFound
-from bot.domain.language import _
+from bot.domain.language import _, ngettext
 from bot.domain.models import Kind
 from bot.domain.pipeline import MAX_STAGES, PipelineStages
 from bot.handlers.commands import ParsedCommand
@@ -159,8 +159,11 @@ def save_pipeline(ctx: Clicked) -> Reply:
             message = _("The {name} pipeline is ready: move deals into it with move <ref> {name}.", name=saved.name)
         else:
             saved, moved = ctx.services.pipelines.change_pipeline(ctx.user, pipeline.key, values["name"], rows)
-            message = _(
-                "The {name} pipeline was saved ({n} deals moved with a renamed stage).", name=saved.name, n=moved
+            message = ngettext(
+                "The {name} pipeline was saved ({n} deal moved with a renamed stage).",
+                "The {name} pipeline was saved ({n} deals moved with a renamed stage).",
+                moved,
+                name=saved.name,
             )
     except Invalid as exc:
         return Reply(card=pipeline_form(pipeline, values, exc.errors), outcome="invalid")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.domain.admins import admins_only
 from bot.domain.errors import DomainError, Invalid, NotFound
-from bot.domain.language import _
+from bot.domain.language import _, ngettext
 from bot.domain.lost import LOSING_STAGES, reason_list, reasons_of, stored_list
 from bot.domain.models import Change, EventKind, Kind, Record, Seen, User, stages_for
 from bot.domain.pipeline import (
@@ -214,11 +214,13 @@ class PipelineDefinitionCases:
             deals = sum(self.repo.pipelines.deals_by_stage(actor.tenant_id, pipeline_id).values())
             if deals:
                 raise DomainError(
-                    _(
+                    ngettext(
+                        "{name} still holds {n} deal (open, closed or archived): move it to another pipeline first (Change stage on its card, or move <ref> <pipeline>); nothing was deleted.",
                         "{name} still holds {n} deals (open, closed or archived): move them to another pipeline first (Change stage on each card, or move <ref> <pipeline>); nothing was deleted.",
-                        name=pipeline.name, n=deals,
+                        deals,
+                        name=pipeline.name,
                     )
-                )  # fmt: skip
+                )
             self.repo.pipelines.delete_pipeline(actor.tenant_id, pipeline_id)
             return pipeline
 
