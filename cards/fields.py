@@ -22,6 +22,7 @@ from bot.domain.language import _
 from bot.domain.models import User
 from cards import verbs
 from cards.common import (
+    CARD_BUDGET,
     Card,
     action_set,
     card,
@@ -33,6 +34,8 @@ from cards.common import (
     notice,
     plain,
     section,
+    shortened,
+    size_of,
     subtle,
     text,
     text_input,
@@ -90,6 +93,10 @@ def field_input(
         known = [(u.name or _("Unknown"), str(u.aad_object_id)) for u in colleagues if u.aad_object_id]
         if value and value not in {aad for _name, aad in known}:
             known.insert(0, (value, value))
+        if not known:  # nobody to offer (a ChoiceSet needs a choice): their name or email, looked up on save
+            return text_input(
+                input_id, label, value, max_length=254, placeholder=_("A colleague's name or email"), errors=errors
+            )
         return choice_set(
             input_id, label, known, value=value or None, dataset=verbs.PEOPLE_DATASET,
             placeholder=_("Type a colleague's name"), errors=errors,
@@ -128,16 +135,24 @@ def fields_card(fields: Sequence[CustomField], admin: bool, message: str = "", g
     body.append(heading(_("Custom fields")))
     if not fields:
         body.append(text(_("Your organisation has no custom fields yet.")))
+    room = CARD_BUDGET - 4 * 1024  # the heading, the buttons and the hint below
+    hidden = 0
     for where in AppliesTo:
         mine = [f for f in fields if f.applies_to is where]
         if not mine:
             continue
-        body.append(section(_("On {what} ({n})", what=where.label, n=len(mine))))
-        rows: list[tuple[str, str]] = []
-        for f in mine:
-            about = f.type.label + (": " + ", ".join(f.choices) if f.choices else "")
-            rows.append((plain(f.name), plain(about)))
-        body.append(facts(rows))
+        rows = [
+            (plain(f.name), plain(shortened(f.type.label + (": " + ", ".join(f.choices) if f.choices else ""), 100)))
+            for f in mine
+        ]
+        shown_rows = rows[: fitting(rows, lambda r: {"title": r[0], "value": r[1]}, room - size_of(body))]
+        hidden += len(rows) - len(shown_rows)
+        if size_of(body) > room:
+            hidden += len(shown_rows)
+            continue
+        body += [section(_("On {what} ({n})", what=where.label, n=len(mine))), facts(shown_rows)]
+    if hidden:
+        body.append(subtle(_("and {n} more fields", n=hidden)))
     if admin:
         buttons: list[Action] = [execute(_("Add field"), verbs.FIELD_FORM, {}, "positive")]
         if fields:

@@ -80,7 +80,9 @@ async def test_the_51st_field_on_opportunities_is_refused_and_a_leads_field_stil
 
 
 async def test_a_value_its_field_cannot_take_is_refused_and_the_form_saves_nothing(region: Teams) -> None:
-    assert "“Mars” is not one of the choices of Region: EMEA, Americas, APAC." in await region.text(BOB, "set O-1 Region Mars")
+    assert "“Mars” is not one of the choices of Region: EMEA, Americas, APAC." in await region.text(
+        BOB, "set O-1 Region Mars"
+    )
     assert "“abc” is not a number for Seats. Write it like 25 or 25.5." in await region.text(BOB, "set O-1 Seats abc")
     assert "“1e309” is not a number for Seats" in await region.text(BOB, "set O-1 seats 1e309")
     assert "too large or too precise for Seats" in await region.text(BOB, "set O-1 Seats 12345678901234567")
