@@ -64,7 +64,7 @@ def cards() -> dict[str, Card]:
             stages=DEFAULT_PIPELINE.stages,
             reasons=DEFAULT_REASONS,
             moves=move_choices(DEFAULT_PIPELINE, [RENEWALS], "Proposal", True),
-        ),  # fmt: skip
+        ),
         "pipelines, admin": pipelines_card([DEFAULT_PIPELINE, RENEWALS], DEFAULT_REASONS, admin=True, message="Saved."),
         "pipelines, not admin": pipelines_card([DEFAULT_PIPELINE], ("Too dear",), admin=False),
         "new pipeline": pipeline_form(None, {"name": "x"}, {"stage_1": "bad"}),
