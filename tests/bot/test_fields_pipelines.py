@@ -14,8 +14,10 @@ import pytest
 
 from app import create_app
 from bot.config import Config
+from tests.bot.test_contact_care import database_bytes
 from tests.bot.test_contact_files import csv_bytes, preview
 from tests.bot.test_follow_news import Clock, texts
+from tests.bot.test_message_extension import search
 from tests.conftest import ALICE, BOB, CAROL, FAST, MALLORY, CardInHand, Teams, all_text, find
 from tests.teams_files import export_file
 
@@ -105,6 +107,10 @@ async def test_an_admin_shapes_the_crm_and_a_salesperson_loses_a_deal_in_the_sec
     assert "Acme renewal" not in all_text(await teams.card(MALLORY, "find emea"))
     [row] = list(csv.DictReader(io.StringIO((await export_file(teams, BOB, "records")).decode("utf-8-sig"))))
     assert (row["Ref"], row["Region"], row["Pipeline"], row["Lost reason"]) == ("O-1", "EMEA", "Renewals", "Price")
+    # The message extension's search finds it by the choice too, and its preview shows the field.
+    result = await search(teams, BOB, "searchRecords", "emea")
+    [found] = result["attachments"]
+    assert found["preview"]["content"]["text"] == "Opportunity · Lost · No Contact yet · Region: EMEA"
 
 
 async def test_a_contact_field_comes_in_from_a_file_and_goes_out_in_the_export(teams: Teams) -> None:
@@ -142,3 +148,26 @@ async def test_crm_admins_decides_who_administers_and_the_first_person_no_longer
     assert "Admins of your organisation: " + CAROL.aad_object_id in await teams.text(ALICE, "admins")  # not met yet
     assert "The field Budget is on leads now." in all_text(await teams.card(CAROL, "field add lead Budget money"))
     assert "Admins of your organisation: Carol Other." in await teams.text(ALICE, "admins")
+
+
+async def test_an_erasure_reaches_the_custom_values_and_the_lost_reason_that_name_the_person(teams: Teams) -> None:
+    await teams.card(ALICE, "field add opportunity Notes text")
+    await teams.card(ALICE, "field add contact Nickname text")
+    await teams.say(ALICE, "new contact Zoe Zyxwerase zoe.zyx@erase.example")
+    edit = await CardInHand.posted(teams, ALICE, "edit contact zoe.zyx@erase.example")
+    await edit.press("Save contact", field_2="Zyxie")
+    await teams.card(ALICE, "new opportunity Rollout")
+    await teams.card(ALICE, "contact O-1 zoe.zyx@erase.example")
+    await teams.card(ALICE, "set O-1 Notes call Zoe Zyxwerase at zoe.zyx@erase.example")
+    await teams.card(ALICE, "stage O-1 Lost Other: Zoe Zyxwerase went quiet")
+    assert "Rollout" in all_text(await teams.card(ALICE, "find zyxwerase"))
+    before = database_bytes(teams)
+    assert [w for w in (b"zyxwerase", b"zyxie", b"zoe.zyx@erase.example") if w not in before] == []
+    confirm = await CardInHand.posted(teams, ALICE, "erase contact zoe.zyx@erase.example")
+    await confirm.press("Erase")
+    shown = all_text(await teams.card(ALICE, "show O-1"))
+    assert "Notes: call erased contact at erased contact" in shown
+    assert "Lost reason: Other: erased contact went quiet" in shown
+    assert "Rollout" not in all_text(await teams.card(ALICE, "find zyxwerase"))
+    after = database_bytes(teams)
+    assert [w for w in (b"zyxwerase", b"zyxie", b"zoe.zyx@erase.example") if w in after] == []
