@@ -213,3 +213,22 @@ async def test_a_record_with_50_long_fields_fits_and_edit_details_reaches_every_
     last = [i for i in deal.inputs() if i.startswith("field_")][-1]
     await deal.press("Save fields", **{last: ""})  # the last page saves its own fields
     assert "cleared" in deal.text and size(deal.answer) < BUDGET
+
+
+async def test_changing_a_pipelines_stages_takes_its_deals_along_and_keeps_a_busy_stage(region: Teams) -> None:
+    await region.card(ALICE, "pipeline add Renewals: Due 30%, Quoted 60%")
+    await region.card(BOB, "move O-1 Renewals Quoted")
+    pipelines = await CardInHand.posted(region, ALICE, "pipelines")
+    await pipelines.press("Change stages")
+    assert pipelines.inputs()["stage_1"]["value"] == "Quoted" and pipelines.inputs()["chance_1"]["value"] == "60"
+    await pipelines.press("Save pipeline", stage_1="")  # Quoted holds O-1
+    assert "Deals are still in Quoted (1): move them to another stage first" in pipelines.text
+    await pipelines.press("Save pipeline", stage_1="Offer sent", chance_1="65", stage_2="Signed", chance_2="95")
+    assert "The Renewals pipeline was saved (1 deal moved with a renamed stage)." in pipelines.text
+    assert "Offer sent: 65%" in pipelines.text and "Signed: 95%" in pipelines.text
+    assert "Stage: Offer sent" in all_text(await region.card(BOB, "show O-1"))
+    bobs = await CardInHand.posted(region, BOB, "pipelines")
+    assert "[Change stages]" not in bobs.text
+    refused = await region.click(BOB, "pipelines.save", {"pipeline": 1, "was": ["Due"], "name": "Mine", "stage_0": "X"})
+    assert "Only an admin of your organisation can do that" in json.dumps(refused)
+    assert [p.name for p in region.services.pipelines.pipelines(ALICE.tenant_id)] == ["Sales", "Renewals"]
