@@ -258,6 +258,7 @@ def create_app(
         clock or (timer.now if timer else utc_now),
         notify_window_seconds=config.notify_window_seconds,
         ownership=coordination,
+        admins=config.admins,
     )
     auth = bot_auth or ConfigurationBotFrameworkAuthentication(bot_framework_settings(config))
     # With auth off the service URL is the Playground or nowhere: a turn's calls are tried once.

@@ -3,8 +3,11 @@ erase confirmation."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from bot.domain.fields import CustomField
 from bot.domain.language import _
-from bot.domain.models import Contact
+from bot.domain.models import Contact, User
 from cards import verbs
 from cards.common import (
     Card,
@@ -15,11 +18,13 @@ from cards.common import (
     heading,
     notice,
     plain,
+    room_left,
     subtle,
     text,
     text_input,
 )
 from cards.elements import Element
+from cards.fields import field_input, fitting_inputs, shown_ids
 
 
 def contact_values(contact: Contact) -> dict[str, str]:
@@ -33,8 +38,10 @@ def contact_values(contact: Contact) -> dict[str, str]:
 
 
 def contact_edit_form(
-    contact_id: int, values: dict[str, str], errors: dict[str, str] | None = None, message: str = ""
-) -> Card:
+    contact_id: int, values: dict[str, str], errors: dict[str, str] | None = None, message: str = "",
+    fields: Sequence[CustomField] = (), colleagues: Sequence[User] = (),
+) -> Card:  # fmt: skip
+    """The contact's details, then its custom fields (as many as a card holds)."""
     body: list[Element] = [heading(_("Edit contact"))]
     if message:
         body.append(notice(message, good=False))
@@ -43,8 +50,13 @@ def contact_edit_form(
     body += text_input("phone", _("Phone"), values.get("phone"), max_length=50, style="Tel", errors=errors)
     body += text_input("company", _("Company"), values.get("company"), max_length=200, errors=errors)
     body += text_input("job_title", _("Job title"), values.get("job_title"), max_length=200, errors=errors)
+    room = room_left(card(body)) - 2048  # the buttons below
+    shown = list(fields[: fitting_inputs(fields, values, errors, room, colleagues)]) if fields and room > 0 else []
+    body += [e for f in shown for e in field_input(f, values, errors, colleagues)]
     data = {"contact": str(contact_id)}
-    body.append(action_set([execute(_("Save contact"), verbs.CONTACT_SAVE, data, "positive")]))
+    body.append(
+        action_set([execute(_("Save contact"), verbs.CONTACT_SAVE, {**data, "fields": shown_ids(shown)}, "positive")])
+    )
     body.append(
         action_set(
             [

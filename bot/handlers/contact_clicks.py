@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.domain.errors import DomainError, Invalid, NotFound
 from bot.domain.language import _
+from bot.handlers.fields import contact_form, custom_inputs
 from bot.handlers.payload import int_field, required_int, text_field
 from bot.handlers.replies import Reply
 from bot.handlers.router import Clicked, Router
@@ -12,8 +13,6 @@ from bot.services.contact_care import CONTACT_FIELDS
 from cards import verbs
 from cards.contact_forms import (
     contact_done_card,
-    contact_edit_form,
-    contact_values,
     erase_confirm_card,
     merge_form,
 )
@@ -31,17 +30,23 @@ def _contact_id(ctx: Clicked) -> int:
 @routes.verb(verbs.CONTACT_EDIT_FORM)
 def edit_contact_form(ctx: Clicked) -> Reply:
     contact = ctx.services.contacts.get_contact(ctx.user.tenant_id, _contact_id(ctx))
-    return Reply(card=contact_edit_form(contact.id, contact_values(contact)), outcome="form")
+    return contact_form(ctx.services, ctx.user, contact)
 
 
 @routes.verb(verbs.CONTACT_SAVE)
 def save_contact(ctx: Clicked) -> Reply:
     contact_id = _contact_id(ctx)
-    values = {name: text_field(ctx.data, name) for name in CONTACT_FIELDS}
+    values = {name: text_field(ctx.data, name) for name in CONTACT_FIELDS} | custom_inputs(ctx.data)
     try:
         contact = ctx.services.contact_care.edit_contact(ctx.user, contact_id, values)
     except Invalid as exc:
-        return Reply(card=contact_edit_form(contact_id, values, exc.errors), outcome="invalid")
+        contact = ctx.services.contacts.get_contact(ctx.user.tenant_id, contact_id)
+        return contact_form(ctx.services, ctx.user, contact, values, exc.errors)
+    except NotFound:
+        raise
+    except DomainError as exc:  # a field removed while the form was open: the form again, nothing saved
+        contact = ctx.services.contacts.get_contact(ctx.user.tenant_id, contact_id)
+        return contact_form(ctx.services, ctx.user, contact, message=exc.message)
     saved = _("{name} saved.", name=contact.name)
     return Reply(card=contact_list_card(_("Contact saved"), [contact], "", message=saved))
 
@@ -68,9 +73,7 @@ def delete_contact(ctx: Clicked) -> Reply:
         if isinstance(exc, NotFound):
             raise
         contact = ctx.services.contacts.get_contact(ctx.user.tenant_id, contact_id)
-        return Reply(
-            card=contact_edit_form(contact.id, contact_values(contact), message=exc.message), outcome="refused"
-        )
+        return Reply(card=contact_form(ctx.services, ctx.user, contact, message=exc.message).card, outcome="refused")
     return Reply(card=contact_done_card(change.message))
 
 

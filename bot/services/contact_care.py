@@ -8,11 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.errors import DomainError, Invalid
+from bot.domain.fields import encoded
 from bot.domain.language import _
 from bot.domain.models import Contact, Event, EventKind, Record, Role, User
 from bot.domain.rules import MAX_NAME, limited, normalise_email
 from bot.services.changes import RecordWork
 from bot.services.contacts import ContactCases
+from bot.services.fields import FieldCases, shown_ids
 from bot.services.work import UnitOfWork
 
 CONTACT_FIELDS = ("name", "email", "phone", "company", "job_title")
@@ -28,15 +30,21 @@ class ContactChange:
 
 
 class ContactCareCases:
-    def __init__(self, work: UnitOfWork, changes: RecordWork, contacts: ContactCases) -> None:
+    def __init__(self, work: UnitOfWork, changes: RecordWork, contacts: ContactCases, custom: FieldCases) -> None:
         self.work, self.repo, self.clock = work, work.repo, work.clock
         self.changes = changes
         self.contacts = contacts
+        self.custom = custom
 
     def edit_contact(self, actor: User, contact_id: int, form: dict[str, str]) -> Contact:
+        """The contact's details and the custom fields the form showed (`fields`: their ids), all checked first."""
         fields, errors = self._contact_fields(form)
         with self.work.writing():
             contact = self.contacts.get_contact(actor.tenant_id, contact_id)
+            shown = self.custom.on_form(actor.tenant_id, None, shown_ids(form.get("fields")))
+            before = self.custom.contact_values(actor.tenant_id, contact.id) if shown else {}
+            currency = self.repo.details.default_currency(actor.tenant_id) if shown else None
+            after = self.custom.read_form(actor, shown, before, form, currency, errors) if shown else before
             email = fields.get("email")
             if (
                 email
@@ -47,6 +55,8 @@ class ContactCareCases:
             if errors:
                 raise Invalid(errors)
             self.repo.contacts.update_contact(actor.tenant_id, contact.id, fields)
+            if after != before:
+                self.repo.fields.set_contact_values(actor.tenant_id, contact.id, encoded(after))
             return self.contacts.get_contact(actor.tenant_id, contact.id)
 
     def records_of_contact(self, tenant_id: str, contact_id: int) -> list[Record]:
@@ -108,6 +118,7 @@ class ContactCareCases:
             scrubbed = self.repo.erasures.scrub_text(tenant, needles, "erased contact")
             records = [record for record, _ in self.repo.details.records_of_contact(tenant, contact.id)]
             self.repo.erasures.erase_contact_row(tenant, contact, self.clock())
+            self.repo.erasures.scrub_values(tenant, needles, "erased contact")
             events = tuple(self.changes.event(actor, r, EventKind.CONTACT_ERASED, notify=False) for r in records)
             for record in records:
                 self.changes.touch(record)

@@ -11,11 +11,13 @@ from typing import Any
 
 from bot.domain.dates import parse_close_date
 from bot.domain.errors import DomainError, Invalid
+from bot.domain.fields import CustomField, values_of
 from bot.domain.language import _, day
 from bot.domain.models import Change, Event, EventKind, Record, Seen, User
 from bot.domain.money import currency_code, format_money, parse_amount, shown_money
 from bot.domain.rules import MAX_COMMENT, MAX_TITLE, clean_text, limited, shorten
 from bot.services.changes import NOTHING_SEEN, RecordWork
+from bot.services.fields import FieldCases, shown_ids
 from bot.services.work import UnitOfWork
 
 MAX_NEXT_STEP = 200
@@ -28,10 +30,15 @@ def money_text(value: int | None, currency: str | None) -> str | None:
     return format_money(value, currency, "en") if value is not None and currency else None
 
 
+# A form's custom fields: those it showed, the values before and after it.
+CustomPart = tuple[list[CustomField], dict[str, Any], dict[str, Any]]
+
+
 class DetailCases:
-    def __init__(self, work: UnitOfWork, changes: RecordWork) -> None:
+    def __init__(self, work: UnitOfWork, changes: RecordWork, fields: FieldCases) -> None:
         self.work, self.repo, self.clock = work, work.repo, work.clock
         self.changes = changes
+        self.fields = fields
 
     def today(self) -> date:
         return date.fromisoformat(self.clock()[:10])
@@ -72,9 +79,11 @@ class DetailCases:
     # --- the Edit details form -------------------------------------------------------------------
 
     def edit_details(self, actor: User, ref: str, form: dict[str, str], seen: Seen = NOTHING_SEEN) -> Change:
-        """Every field of the form at once; wrong fields are all reported (Invalid) and nothing is stored."""
+        """Every field of the form at once, the custom fields it showed (`fields`: their ids) too; wrong fields are
+        all reported (Invalid) and nothing is stored. A custom field removed while the form was open saves nothing."""
         with self.work.writing():
             record = self.changes.editable(actor, ref)
+            shown = self.fields.on_form(actor.tenant_id, record.kind, shown_ids(form.get("fields")))
             errors: dict[str, str] = {}
             wanted: dict[str, Any] = {}
 
@@ -95,11 +104,14 @@ class DetailCases:
                 wanted["value"] = None
             said = (form.get("close_date") or "").strip()
             check("close_date", lambda: parse_close_date(said, self.today()).isoformat() if said else None)
+            before = values_of(record.custom)
+            currency = wanted.get("currency") or record.currency or self.repo.details.default_currency(actor.tenant_id)
+            after = self.fields.read_form(actor, shown, before, form, currency, errors) if shown else before
             if errors:
                 raise Invalid(errors)
             if wanted.get("value") is None:
                 wanted["currency"] = record.currency
-            return self._save(actor, record, wanted, seen)
+            return self._save(actor, record, wanted, seen, (shown, before, after))
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -130,12 +142,22 @@ class DetailCases:
             self.repo.details.set_default_currency(actor.tenant_id, code)
         return code
 
-    def _save(self, actor: User, record: Record, wanted: dict[str, Any], seen: Seen) -> Change:
+    def _save(
+        self, actor: User, record: Record, wanted: dict[str, Any], seen: Seen, custom: CustomPart | None = None
+    ) -> Change:
         changes = {k: v for k, v in wanted.items() if getattr(record, k) != v}
-        if not changes:
+        fields, before, after = custom or ([], {}, {})
+        custom_changed = fields and any(before.get(f.key) != after.get(f.key) for f in fields)
+        if not changes and not custom_changed:
             raise DomainError(_("Nothing to change: {ref} already has that.", ref=record.ref))
         events = self._detail_events(actor, record, changes)
-        self.repo.details.update_record_fields(record.tenant_id, record.id, self.clock(), **changes)
+        columns: dict[str, Any] = {}
+        if custom_changed:
+            events += self.fields.value_events(actor, record, fields, before, after)
+            columns = self.fields.columns(actor.tenant_id, record.kind, after)
+        self.repo.details.update_record_fields(record.tenant_id, record.id, self.clock(), **changes, **columns)
+        if columns:
+            changes["custom"] = columns["custom"]
         updated = dataclasses.replace(record, version=record.version + 1, updated_at=self.clock(), **changes)
         said = "; ".join(self._said(e) for e in events)
         return self.changes.changed(updated, tuple(events), _("{ref}: {changes}.", ref=record.ref, changes=said), seen)
