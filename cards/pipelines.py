@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from bot.domain.language import _
 from bot.domain.lost import LOSING_STAGES, OTHER, reason_shown
 from bot.domain.lost import MAX_NOTE as MAX_LOST_NOTE
-from bot.domain.models import Kind, RecordView
+from bot.domain.models import Kind, RecordView, stage_label
 from bot.domain.pipeline import MAX_PIPELINE_NAME, MAX_STAGE_NAME, MAX_STAGES, PipelineStages
 from cards import verbs
 from cards.common import (
@@ -36,7 +36,7 @@ NEW_ROWS = 3  # blank rows a pipeline's form offers for new stages
 
 
 def stages_line(pipeline: PipelineStages) -> list[tuple[str, str]]:
-    return [(plain(s.name), f"{s.probability}%") for s in pipeline.open]
+    return [(plain(stage_label(s.name)), f"{s.probability}%") for s in pipeline.open]
 
 
 def pipelines_card(
@@ -193,7 +193,9 @@ def move_choices(
         ordered = [mapped, *(s for s in pipeline.stages if s != mapped)]
         for name in ordered:
             chance_of = pipeline.probability(name)
-            label = f"{pipeline.name}: {name}" + (f" ({chance_of}%)" if name in pipeline.open_stages else "")
+            label = f"{pipeline.name}: {stage_label(name)}" + (
+                f" ({chance_of}%)" if name in pipeline.open_stages else ""
+            )
             found.append((label, f"{pipeline.key}:{name}"))
     return found
 

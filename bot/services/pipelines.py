@@ -11,7 +11,7 @@ from bot.domain.admins import admins_only
 from bot.domain.errors import DomainError, Invalid, NotFound
 from bot.domain.language import _, ngettext
 from bot.domain.lost import LOSING_STAGES, reason_list, reasons_of, stored_list
-from bot.domain.models import Change, EventKind, Kind, Record, Seen, User, stages_for
+from bot.domain.models import Change, EventKind, Kind, Record, Seen, User, stage_label, stages_for
 from bot.domain.pipeline import (
     DEFAULT_PIPELINE,
     MAX_PIPELINES,
@@ -245,7 +245,7 @@ class PipelineDefinitionCases:
                 landing = target.match(stage)
                 if landing is None:
                     raise DomainError(
-                        _("“{stage}” is not a stage of {name}. Choose one of: {stages}.", stage=clean_text(stage)[:40], name=target.name, stages=", ".join(target.stages)),
+                        _("“{stage}” is not a stage of {name}. Choose one of: {stages}.", stage=clean_text(stage)[:40], name=target.name, stages=", ".join(stage_label(s) for s in target.stages)),
                         "stage",
                     )  # fmt: skip
             else:

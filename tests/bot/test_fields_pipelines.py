@@ -17,6 +17,7 @@ from bot.config import Config
 from tests.bot.test_contact_care import database_bytes
 from tests.bot.test_contact_files import csv_bytes, preview
 from tests.bot.test_follow_news import Clock, texts
+from tests.bot.test_languages import ANA, HANS
 from tests.bot.test_message_extension import search
 from tests.conftest import ALICE, BOB, CAROL, FAST, MALLORY, CardInHand, Teams, all_text, find
 from tests.teams_files import export_file
@@ -171,3 +172,31 @@ async def test_an_erasure_reaches_the_custom_values_and_the_lost_reason_that_nam
     assert "Rollout" not in all_text(await teams.card(ALICE, "find zyxwerase"))
     after = database_bytes(teams)
     assert [w for w in (b"zyxwerase", b"zyxie", b"zoe.zyx@erase.example") if w in after] == []
+
+
+async def test_a_german_and_a_brazilian_colleague_use_fields_pipelines_and_lost_reasons_in_their_words(
+    teams: Teams,
+) -> None:
+    """Issue 31's commands in the reader's words (English always works), stages and reasons named in the
+    reader's language, and the answers in it; what people typed (names, choices) is never translated."""
+    assert "Admins" in await teams.text(ALICE, "admins")  # Alice, the first person, is the admin
+    await teams.card(HANS, "felder")  # Hans and Ana are colleagues, not admins
+    await teams.card(ANA, "campos")
+    assert "Nur ein Admin Ihrer Organisation" in await teams.text(HANS, "feld hinzufügen opportunity Gebiet text")
+    await teams.card(ALICE, "field add opportunity Region choice EMEA, APAC")
+    assert "Vertriebsregion" in all_text(await teams.card(ALICE, "feld umbenennen Region zu Vertriebsregion"))
+    assert "Região" in all_text(await teams.card(ALICE, "renomear campo Vertriebsregion para Região"))
+    await teams.card(HANS, "neue verkaufschance Acme Verlängerung")
+    deal = all_text(await teams.card(HANS, "setzen O-1 Região EMEA"))
+    assert "Região: EMEA" in deal
+    moved = all_text(await teams.card(HANS, "phase O-1 Verloren Preis"))
+    assert "Phase: Verloren" in moved and "Verlustgrund: Preis" in moved, moved
+    assert "Grund: Preis" in moved  # the timeline: the stage change and why
+    await teams.card(ANA, "nova oportunidade Globex")
+    refused = await teams.text(ANA, "fase O-2 Perdido Preço baixo")
+    assert "não é um dos motivos da sua organização" in refused and "Preço" in refused
+    lost = all_text(await teams.card(ANA, "fase O-2 Perdido Preço"))
+    assert "Fase: Perdido" in lost and "Preço" in lost
+    both = all_text(await teams.card(ALICE, "show O-1"))
+    assert "Stage: Lost" in both and "Lost reason: Price" in both  # stored as the list's reason, read in English
+    assert "Sem orçamento" in all_text(await teams.card(ANA, "motivos de perda"))  # the default list, in pt-BR

@@ -179,3 +179,20 @@ def test_lost_reasons_come_from_the_list_or_other_with_words() -> None:
     with pytest.raises(DomainError, match="Other is always offered"):
         reason_list("Price, Other")
     assert AppliesTo.RECORD.covers(Kind.LEAD) and not AppliesTo.LEAD.covers(Kind.OPPORTUNITY)
+
+
+def test_a_stage_and_its_reason_are_understood_in_the_readers_words_too() -> None:
+    """Main's stages are said in the reader's language (`Gewonnen`); a pipeline's closing stages and the reason
+    said after Lost are too, and English always works."""
+    renewals = PipelineStages(4, "Renewals", stage_list("Due 30%, Quoted 60%"))
+    with speaking("de-DE"):
+        assert name_of_stage_and_reason("Verloren Preis", ("Prospecting", "Lost")) == ("Lost", "Preis")
+        assert name_of_stage_and_reason("verloren: Timing", ("Lost",)) == ("Lost", "Timing")
+        assert name_of_stage_and_reason("Disqualifiziert", ("New", "Disqualified")) == ("Disqualified", None)
+        assert name_of_stage_and_reason("lost price", ("Lost",)) == ("Lost", "price")
+        assert renewals.match("gewonnen") == "Won" and renewals.match("Quoted") == "Quoted"
+        assert name_of_stage_and_reason("Verlorenheit", ("Lost",)) == (None, None)
+    with speaking("pt-BR"):
+        assert name_of_stage_and_reason("Perdido Preço", ("Won", "Lost")) == ("Lost", "Preço")
+        assert renewals.match("Ganho") == "Won" and renewals.match("Due") == "Due"
+    assert renewals.match("Gewonnen") is None  # an English reader's words are English
