@@ -262,6 +262,7 @@ def create_app(
         quotas=WriteQuotas(
             quotas=configured_quotas(config.quota_records, config.quota_contacts, config.quota_import_rows)
         ),
+        admins=config.admins,
     )
     auth = bot_auth or ConfigurationBotFrameworkAuthentication(bot_framework_settings(config))
     # With auth off the service URL is the Playground or nowhere: a turn's calls are tried once.

@@ -10,7 +10,7 @@ from storage.db import open_database
 from storage.repository import Repository
 
 
-def traced_selects(services: CrmService, tenant_id: str) -> list[str]:
+def traced_selects(services: CrmService, tenant_id: str, prefix: str = "L") -> list[str]:
     statements: list[str] = []
     services.repo.db.conn.set_trace_callback(statements.append)
     try:
@@ -21,9 +21,10 @@ def traced_selects(services: CrmService, tenant_id: str) -> list[str]:
         services.people.first_delivery(tenant_id, "a:1:plans", "plans-1")
         services.people.card_posts_of(tenant_id, [8, 9], 5)
         services.deliveries.conversation_of(user)
-        services.records.view(tenant_id, "L-7")
-        services.records.comment(user, "L-8", "Plans")
-        services.records.view(tenant_id, "L-8")
+        services.records.view(tenant_id, f"{prefix}-7")
+        services.records.comment(user, f"{prefix}-8", "Plans")
+        services.records.view(tenant_id, f"{prefix}-8")
+        services.records.search_records(tenant_id, "emea", 10)
         for text in ("mar", "oscar petrov", ""):
             services.contacts.search_contacts(tenant_id, text, 15)
         services.records.list_records(tenant_id, Kind.LEAD)
@@ -33,13 +34,14 @@ def traced_selects(services: CrmService, tenant_id: str) -> list[str]:
     return list(dict.fromkeys(s for s in statements if s.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE"))))
 
 
-def hot_path_plans(path: str, tenant_id: str) -> list[tuple[str, str]]:
-    """(statement, its plan in one line) for each hot-path statement, on the database at `path`."""
+def hot_path_plans(path: str, tenant_id: str, prefix: str = "L") -> list[tuple[str, str]]:
+    """(statement, its plan in one line) for each hot-path statement, on the database at `path` (its records
+    leads, or with `prefix` O opportunities)."""
     db = open_database(path)
     try:
         services = CrmService(Repository(db))
         plans = []
-        for sql in traced_selects(services, tenant_id):
+        for sql in traced_selects(services, tenant_id, prefix):
             rows = db.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
             plans.append((" ".join(sql.split())[:160], " | ".join(row[-1] for row in rows)))
         return plans

@@ -3,6 +3,11 @@ action (`record.comment`) and a contact search (the pickers' `application/search
 tenant holding 100, 1,000, 10,000 and 100,000 records and contacts. Each database also holds a second
 tenant with 100 of each; measuring it in the 100k database shows that scoping by tenant scans nothing.
 
+`--custom 20` (issue 31) gives every record 20 custom values (text, choice, number, money, date, yes/no,
+colleague), makes the records opportunities across the default pipeline's stages (lost ones with a reason),
+and adds `find <choice value>` and `pipeline` (its chart, lost deals by reason) to the operations: `show
+O-n`, `find` and `pipeline` at 100,000 records against 100.
+
 Every database is served by its own `python app.py`; requests go to them in turn, one at a time, so
 the machine's noise falls on all sizes alike. Prints the figures, the 100k / 100 ratios (goal <= 1.5x)
 and the query plans of the hot paths; `--plot FILE.svg` draws latency against database size."""
@@ -29,25 +34,49 @@ SMALL = "72f988bf-0000-4000-8000-00000000bbbb"
 SIZES = (100, 1_000, 10_000, 100_000)
 SEARCHES = ("mar", "smith", "ana co", "nguy", "fabrikam", "jul we", "ka", "oscar petrov")
 OPS = ("show", "action", "search")
+CUSTOM_OPS = ("find", "pipeline")
+FINDS = ("emea", "americas", "apac", "medium", "note 1")  # seeded choice and text values (bench/seed.py)
 
 
-def requests(teams: Teams, size: int, rng: random.Random) -> dict[str, Callable[[], dict[str, Any]]]:
+def requests(teams: Teams, size: int, rng: random.Random, prefix: str = "L") -> dict[str, Callable[[], dict[str, Any]]]:
     """Shows ask for the first half of the records, comments go to the second half: a comment on a record
     whose card was posted would also update that card in the background, adding work to the next request."""
     half = max(size // 2, 1)
     comment = {"comment": "Called them: they want a quote by Friday."}
     return {
-        "show": lambda: teams.message(f"show L-{rng.randint(1, half)}"),
-        "action": lambda: teams.click("record.comment", {"ref": f"L-{rng.randint(half + 1, size)}", **comment}),
+        "show": lambda: teams.message(f"show {prefix}-{rng.randint(1, half)}"),
+        "action": lambda: teams.click("record.comment", {"ref": f"{prefix}-{rng.randint(half + 1, size)}", **comment}),
         "search": lambda: teams.search(rng.choice(SEARCHES)),
+        "find": lambda: teams.message(f"find {rng.choice(FINDS)}"),
+        "pipeline": lambda: teams.message("pipeline"),
     }
+
+
+def as_deals(path: str) -> None:
+    """The seeded leads become opportunities across the default pipeline's stages (bench/pipeline.py), the lost
+    ones each with one of three reasons."""
+    from bench.pipeline import as_opportunities
+    from storage.db import open_database, transaction
+
+    as_opportunities(path)
+    db = open_database(path)
+    with transaction(db):
+        db.execute(
+            "UPDATE records SET lost_reason = CASE id % 3 WHEN 0 THEN 'Price' WHEN 1 THEN 'Timing' ELSE 'No budget'"
+            " END WHERE stage = 'Lost'"
+        )
+    db.close()
 
 
 Target = tuple[str, Server, dict[str, Callable[[], dict[str, Any]]]]  # name, server, request makers
 
 
-async def run(rounds: int, seconds: float, plot: str | None, sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
+async def run(
+    rounds: int, seconds: float, plot: str | None, sizes: tuple[int, ...] = SIZES, custom: int = 0
+) -> dict[str, Any]:
     rng = random.Random(5)
+    ops = (*OPS, *CUSTOM_OPS) if custom else OPS
+    prefix = "O" if custom else "L"
     with tempfile.TemporaryDirectory() as folder:
         members = [(f"29:bench-{t[-4:]}", f"aad-bench-{t[-4:]}", t) for t in (BIG, SMALL)]
         with fake_teams(members) as service_url:
@@ -55,24 +84,26 @@ async def run(rounds: int, seconds: float, plot: str | None, sizes: tuple[int, .
             databases: dict[int, tuple[str, list[Seeded]]] = {}
             for size in sizes:
                 path = str(Path(folder) / f"crm-{size}.db")
-                databases[size] = (path, build(path, {BIG: size, SMALL: 100}, service_url))
+                databases[size] = (path, build(path, {BIG: size, SMALL: 100}, service_url, custom))
+                if custom:
+                    as_deals(path)
             print(f"seeded                   {len(sizes)} databases in {time.monotonic() - started:.1f} s")
             targets: list[Target] = []
             with _servers(databases) as servers:
                 for size, server in servers.items():
                     big, small = databases[size][1]
                     teams = Teams(BIG, big.owner_teams_id, big.owner_aad_id, service_url)
-                    targets.append((f"{size}", server, requests(teams, size, rng)))
+                    targets.append((f"{size}", server, requests(teams, size, rng, prefix)))
                     if size == max(sizes):
                         other = Teams(SMALL, small.owner_teams_id, small.owner_aad_id, service_url)
-                        targets.append(("second tenant", server, requests(other, 100, rng)))
+                        targets.append(("second tenant", server, requests(other, 100, rng, prefix)))
                 for _, server, made in targets:
                     await ready(server, made["search"])
                 times = await shuffled_rounds(
-                    [(n, server.url, made) for n, server, made in targets], OPS, rounds, seconds
+                    [(n, server.url, made) for n, server, made in targets], ops, rounds, seconds
                 )
-            plans = hot_path_plans(databases[max(sizes)][0], BIG)
-    return report(times, sizes, plans, plot)
+            plans = hot_path_plans(databases[max(sizes)][0], BIG, prefix)
+    return report(times, sizes, plans, plot, ops)
 
 
 class _servers:
@@ -90,11 +121,12 @@ class _servers:
 
 
 def report(
-    times: dict[tuple[str, str], list[float]], sizes: tuple[int, ...], plans: list[tuple[str, str]], plot: str | None
-) -> dict[str, Any]:
+    times: dict[tuple[str, str], list[float]], sizes: tuple[int, ...], plans: list[tuple[str, str]], plot: str | None,
+    ops: tuple[str, ...] = OPS,
+) -> dict[str, Any]:  # fmt: skip
     figures: dict[str, Any] = {"sizes": list(sizes)}
     print(f"requests                 {len(times[(str(min(sizes)), 'show')])} of each kind per database, one at a time")
-    figures["ops"] = size_table(times, {op: op for op in OPS}, [*map(str, sizes), "second tenant"], 24)
+    figures["ops"] = size_table(times, {op: op for op in ops}, [*map(str, sizes), "second tenant"], 24)
     full_scans = [(name, plan) for name, plan in plans if _full_scan(plan)]
     print(f"query plans              {len(plans)} hot-path statements, {len(full_scans)} with a full scan")
     for name, plan in full_scans:
@@ -118,8 +150,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=90.0, help="stop measuring after this long")
     parser.add_argument("--plot", help="write an SVG of latency against database size here")
+    parser.add_argument("--custom", type=int, default=0, help="custom values per record (issue 31: 20)")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="records per database, e.g. 100,100000")
     args = parser.parse_args()
-    asyncio.run(run(args.rounds, args.seconds, args.plot))
+    sizes = tuple(int(s) for s in args.sizes.split(","))
+    asyncio.run(run(args.rounds, args.seconds, args.plot, sizes, args.custom))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -203,10 +204,44 @@ def _contacts(tenant_id: str, owner_id: int, size: int) -> Iterator[tuple[object
         yield (tenant_id, name, email, f"+1 555 {i:07d}", company_name(i), "Buyer", owner_id, NOW)
 
 
-def _records(tenant_id: str, owner_id: int, size: int) -> Iterator[tuple[object, ...]]:
+REGIONS = ("EMEA", "Americas", "APAC")
+# The custom fields a tenant seeded `custom` gets, cycled: (type, choices).
+FIELD_TYPES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("choice", REGIONS), ("text", ()), ("number", ()), ("money", ()), ("date", ()), ("yes_no", ()),
+    ("choice", ("Small", "Medium", "Large")), ("colleague", ()),
+)  # fmt: skip
+
+
+def custom_values(i: int, field_ids: list[int], owner_id: int) -> tuple[str | None, str | None]:
+    """Record i's values of the seeded fields (JSON as the product stores it) and its search text."""
+    values: dict[str, object] = {}
+    words: list[str] = []
+    for n, field_id in enumerate(field_ids):
+        kind, choices = FIELD_TYPES[n % len(FIELD_TYPES)]
+        value: object = {
+            "choice": choices[(i + n) % len(choices)] if choices else "",
+            "text": f"note {n} for {company_name(i + n)}",
+            "number": str(i * 7 + n),
+            "money": [(i + n) * 100, "EUR"],
+            "date": f"2027-{(i + n) % 12 + 1:02d}-15",
+            "yes_no": (i + n) % 2 == 0,
+            "colleague": owner_id,
+        }[kind]
+        values[str(field_id)] = value
+        if kind in ("choice", "text"):
+            words.append(str(value))
+    if not values:
+        return None, None
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"), sort_keys=True), " ".join(words)
+
+
+def _records(
+    tenant_id: str, owner_id: int, size: int, field_ids: list[int] | None = None
+) -> Iterator[tuple[object, ...]]:
     for i in range(size):
         title = f"{company_name(i)} renewal {i + 1}"
         stage = LEAD_STAGES[i % 3]
+        custom, text = custom_values(i, field_ids or [], owner_id)
         yield (
             tenant_id,
             Kind.LEAD.value,
@@ -217,16 +252,19 @@ def _records(tenant_id: str, owner_id: int, size: int) -> Iterator[tuple[object,
             company_name(i),
             (1000 + i) * 100,
             "EUR",
+            custom,
+            text,
             NOW,
             NOW,
         )
 
 
 def seed_tenant(
-    db: sqlite_utils.Database, tenant_id: str, size: int, owner: str = "bench", service_url: str = ""
+    db: sqlite_utils.Database, tenant_id: str, size: int, owner: str = "bench", service_url: str = "", custom: int = 0
 ) -> Seeded:
     """Add `size` contacts and `size` leads L-1..L-size to `tenant_id`, all owned by one user whose
-    profile and 1:1 chat are known (so a turn from them costs no look-up at the connector)."""
+    profile and 1:1 chat are known (so a turn from them costs no look-up at the connector); with `custom`,
+    that many custom fields on records and a value of each on every record."""
     conn = db.conn
     teams_id, aad_id = f"29:{owner}-{tenant_id[-4:]}", f"aad-{owner}-{tenant_id[-4:]}"
     with transaction(db):
@@ -250,11 +288,23 @@ def seed_tenant(
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             _contacts(tenant_id, owner_id, size),
         )
+        field_ids = [
+            int(
+                conn.execute(
+                    "INSERT INTO custom_fields (tenant_id, applies_to, name, type, choices, created_by, created_at)"
+                    " VALUES (?, 'record', ?, ?, ?, ?, ?)",
+                    [tenant_id, f"Field {n + 1}", FIELD_TYPES[n % len(FIELD_TYPES)][0],
+                     json.dumps(FIELD_TYPES[n % len(FIELD_TYPES)][1]) if FIELD_TYPES[n % len(FIELD_TYPES)][1] else None,
+                     owner_id, NOW],
+                ).lastrowid or 0
+            )
+            for n in range(custom)
+        ]  # fmt: skip
         first_record = _next_id(conn, "records")
         conn.executemany(
             "INSERT INTO records (tenant_id, kind, number, title, stage, owner_id, company, value, currency,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            _records(tenant_id, owner_id, size),
+            " custom, custom_text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _records(tenant_id, owner_id, size, field_ids),
         )
         record_ids = range(first_record, first_record + size)
         conn.executemany(
@@ -299,13 +349,16 @@ def index_afterwards(db: sqlite_utils.Database) -> Iterator[None]:
         db.execute(sql)
 
 
-def build(path: str, tenants: dict[str, int], service_url: str = "") -> list[Seeded]:
-    """A fresh database at `path` with each tenant seeded to its size (no ANALYZE: the app runs none)."""
+def build(path: str, tenants: dict[str, int], service_url: str = "", custom: int = 0) -> list[Seeded]:
+    """A fresh database at `path` with each tenant seeded to its size (no ANALYZE: the app runs none); `custom`:
+    custom fields on records, each record with a value of every one."""
     db = open_database(path)
     db.execute("PRAGMA cache_size = -262144")  # 256 MB for this connection: big transactions stay in memory
     migrate(db)
     with transaction(db), index_afterwards(db):
-        seeded = [seed_tenant(db, tenant, size, service_url=service_url) for tenant, size in tenants.items()]
+        seeded = [
+            seed_tenant(db, tenant, size, service_url=service_url, custom=custom) for tenant, size in tenants.items()
+        ]
     db.close()
     return seeded
 

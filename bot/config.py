@@ -41,6 +41,7 @@ _LABELS = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
 FILE_HOST = re.compile(
     rf"(?:\*\.)?{_LABELS}|https://{_LABELS}(?::[0-9]{{1,5}})?|http://(?:127\.0\.0\.1|localhost|\[::1\]):[0-9]{{1,5}}"
 )
+GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 DOMAIN = re.compile(r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:[0-9]{1,5})?|localhost:[0-9]{1,5}")
 
 
@@ -83,6 +84,7 @@ class Config:
     quota_records: tuple[int, int] = (30, 600)
     quota_contacts: tuple[int, int] = (60, 1200)
     quota_import_rows: tuple[int, int] = (10_000, 50_000)
+    admins: frozenset[str] = frozenset()  # CRM_ADMINS: Entra object ids (lower case) of the organisation's admins
 
     def __post_init__(self) -> None:
         """A bot that could receive but never answer does not start (see README "Configuration")."""
@@ -94,6 +96,9 @@ class Config:
                     "FILE_DOWNLOAD_HOSTS takes host names (files.contoso.us), *.suffix (*.sharepoint.us), https://host:port,"
                     f" or http://127.0.0.1:port for a local test server; got {entry!r}"
                 )
+        for admin in self.admins:
+            if not GUID.fullmatch(admin):
+                raise ConfigError(f"CRM_ADMINS takes Entra object ids (GUIDs) separated by commas, got {admin!r}")
         if self.app_type not in APP_TYPES:
             raise ConfigError(f"MicrosoftAppType must be one of {', '.join(APP_TYPES)}, got {self.app_type!r}")
         if not self.app_id:
@@ -150,4 +155,5 @@ class Config:
             quota_records=_quota(env, "RECORDS", cls.quota_records),
             quota_contacts=_quota(env, "CONTACTS", cls.quota_contacts),
             quota_import_rows=_quota(env, "IMPORT_ROWS", cls.quota_import_rows),
+            admins=frozenset(a.strip().lower() for a in env.get("CRM_ADMINS", "").split(",") if a.strip()),
         )

@@ -3,9 +3,12 @@ erase confirmation."""
 
 from __future__ import annotations
 
-from bot.domain.edits import contact_shown
+from collections.abc import Sequence
+
+from bot.domain.edits import contact_shown, custom_shown
+from bot.domain.fields import CustomField
 from bot.domain.language import _
-from bot.domain.models import Contact
+from bot.domain.models import Contact, User
 from cards import verbs
 from cards.common import (
     Card,
@@ -16,11 +19,13 @@ from cards.common import (
     heading,
     notice,
     plain,
+    room_left,
     subtle,
     text,
     text_input,
 )
 from cards.elements import Element
+from cards.fields import field_input, fitting_inputs, shown_ids
 
 
 def contact_values(contact: Contact) -> dict[str, str]:
@@ -35,10 +40,11 @@ def contact_values(contact: Contact) -> dict[str, str]:
 
 def contact_edit_form(
     contact_id: int, values: dict[str, str], errors: dict[str, str] | None = None, message: str = "",
-    shown: dict[str, str] | None = None,
+    fields: Sequence[CustomField] = (), colleagues: Sequence[User] = (), shown: dict[str, str] | None = None,
 ) -> Card:  # fmt: skip
-    """`values`: the inputs' values; `shown`: what the form first showed (fingerprints; by default `values`'),
-    so that a save changes only what its sender changed."""
+    """The contact's details, then its custom fields (as many as a card holds). `values`: the inputs' values;
+    `shown`: what the form first showed (fingerprints; by default `values`'), so that a save changes only what
+    its sender changed."""
     body: list[Element] = [heading(_("Edit contact"))]
     if message:
         body.append(notice(message, good=False))
@@ -47,8 +53,13 @@ def contact_edit_form(
     body += text_input("phone", _("Phone"), values.get("phone"), max_length=50, style="Tel", errors=errors)
     body += text_input("company", _("Company"), values.get("company"), max_length=200, errors=errors)
     body += text_input("job_title", _("Job title"), values.get("job_title"), max_length=200, errors=errors)
+    room = room_left(card(body)) - 2048  # the buttons below
+    on_form = list(fields[: fitting_inputs(fields, values, errors, room, colleagues)]) if fields and room > 0 else []
+    body += [e for f in on_form for e in field_input(f, values, errors, colleagues)]
     data = {"contact": str(contact_id)}
-    saved = {**data, "shown": shown if shown is not None else contact_shown(values)}
+    if shown is None:
+        shown = contact_shown(values) | custom_shown(values, [f.input_id for f in on_form])
+    saved = {**data, "shown": shown, "fields": shown_ids(on_form)}
     body.append(action_set([execute(_("Save contact"), verbs.CONTACT_SAVE, saved, "positive")]))
     body.append(
         action_set(

@@ -4,16 +4,19 @@ reference and version, and comes back with what was typed and a message beside e
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from bot.domain.edits import apply_mine_title, detail_values, fingerprint, shown_of
+from bot.domain.edits import apply_mine_title, custom_shown, detail_values, fingerprint, shown_of
+from bot.domain.fields import CustomField
 from bot.domain.language import _
 from bot.domain.models import Conflict, Record, RecordView, User
 from bot.domain.money import CURRENCIES, MAX_MAJOR, as_decimal
 from bot.domain.rules import MAX_COMMENT, MAX_TITLE
 from cards import verbs
-from cards.common import Card, action_set, choice_set, execute, subtle, text, text_input, with_error
+from cards.common import Card, action_set, choice_set, execute, room_left, subtle, text, text_input, with_error
 from cards.details import company_of
 from cards.elements import Action, Element, InputDate, InputNumber
+from cards.fields import field_input, fitting_inputs, shown_ids
 from cards.forms import Errors, Values, _form
 from cards.records import record_data
 
@@ -51,11 +54,13 @@ def _date(input_id: str, label: str, value: str, errors: Errors | None) -> list[
 
 def details_form(
     view: RecordView, values: Values, errors: Errors | None = None, message: str = "",
-    shown: dict[str, str] | None = None,
+    fields: Sequence[CustomField] = (), colleagues: Sequence[User] = (), shown: dict[str, str] | None = None,
 ) -> Card:  # fmt: skip
-    """`shown`: what the form first showed (fingerprints), kept when it comes back with errors; by default
-    the record as it is, so that a save changes only what its sender changed."""
-    data = {**record_data(view.record), "shown": shown if shown is not None else shown_of(view.record)}
+    """The record's details, then its custom fields as many as fit in a card (the others on More fields pages).
+    `shown`: what the form first showed (fingerprints), kept when it comes back with errors; by default the
+    record as it is and `values`' custom fields, so that a save changes only what its sender changed."""
+    if shown is None:
+        shown = shown_of(view.record) | custom_shown(values, [f.input_id for f in fields])
     currencies = [(code, code) for code in CURRENCIES]
     body: list[Element] = [
         *text_input("title", _("Title"), values.get("title"), max_length=MAX_TITLE, required=True, errors=errors),
@@ -79,10 +84,62 @@ def details_form(
             multiline=True,
             errors=errors,
         ),
-        subtle(_("Followers are told about a new value or close date; the other details go on the timeline.")),
-        action_set([execute(_("Save details"), verbs.EDIT_DETAILS, data, "positive")]),
     ]
-    return _form(view, _("Edit the details of {ref}", ref=view.record.ref), body, message)
+
+    def form(on_form: Sequence[CustomField], more: int) -> Card:
+        custom = [e for f in on_form for e in field_input(f, values, errors, colleagues)]
+        data = {**record_data(view.record), "shown": shown, "fields": shown_ids(on_form)}
+        buttons: list[Action] = [execute(_("Save details"), verbs.EDIT_DETAILS, data, "positive")]
+        if more:
+            start = {**record_data(view.record), "start": len(on_form)}
+            buttons.append(execute(_("More fields ({n})", n=more), verbs.RECORD_FIELDS_FORM, start, inputs=False))
+        tail: list[Element] = [
+            subtle(_("Followers are told about a new value or close date; the other details go on the timeline.")),
+            action_set(buttons),
+        ]
+        return _form(view, _("Edit the details of {ref}", ref=view.record.ref), [*body, *custom, *tail], message)
+
+    if not fields:
+        return form([], 0)
+    room = room_left(form([], len(fields))) - 512  # the More fields button's own room
+    count = fitting_inputs(fields, values, errors, room, colleagues) if room > 0 else 0
+    return form(fields[:count], len(fields) - count)
+
+
+def fields_form(
+    view: RecordView, fields: Sequence[CustomField], start: int, values: Values, errors: Errors | None = None,
+    message: str = "", colleagues: Sequence[User] = (),
+) -> Card:  # fmt: skip
+    """One page of a record's custom fields from `start`, as many as fit; Save keeps those, More goes on."""
+    rest = list(fields[start:])
+
+    def form(shown: Sequence[CustomField]) -> Card:
+        custom = [e for f in shown for e in field_input(f, values, errors, colleagues)]
+        data = {**record_data(view.record), "fields": shown_ids(shown), "start": start}
+        buttons: list[Action] = [execute(_("Save fields"), verbs.SAVE_FIELDS, data, "positive")]
+        if start + len(shown) < len(fields):
+            after = {**record_data(view.record), "start": start + len(shown)}
+            buttons.append(
+                execute(
+                    _("More fields ({n})", n=len(fields) - start - len(shown)),
+                    verbs.RECORD_FIELDS_FORM,
+                    after,
+                    inputs=False,
+                )
+            )
+        title = _(
+            "The fields of {ref} ({first} to {last} of {n})",
+            ref=view.record.ref,
+            first=start + 1,
+            last=start + len(shown),
+            n=len(fields),
+        )
+        return _form(view, title, [*custom, action_set(buttons)], message)
+
+    if not rest:
+        return _form(view, _("{ref} has no more fields.", ref=view.record.ref), [], message)
+    room = room_left(form([])) - 512
+    return form(rest[: fitting_inputs(rest, values, errors, room, colleagues) if room > 0 else 1])
 
 
 def owner_form(view: RecordView, colleagues: list[User], errors: Errors | None = None, message: str = "") -> Card:

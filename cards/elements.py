@@ -236,6 +236,15 @@ class ChartVerticalBar(TypedDict):
     fallback: NotRequired[Element]  # what a client that cannot draw charts shows instead
 
 
+class ChartHorizontalBar(TypedDict):
+    type: Literal["Chart.HorizontalBar"]
+    data: list[BarDatum]
+    title: NotRequired[str]
+    xAxisTitle: NotRequired[str]
+    yAxisTitle: NotRequired[str]
+    fallback: NotRequired[Element]
+
+
 class ChartDonut(TypedDict):
     type: Literal["Chart.Donut"]
     data: list[DonutDatum]
@@ -243,7 +252,7 @@ class ChartDonut(TypedDict):
     fallback: NotRequired[Element]
 
 
-Chart = ChartVerticalBar | ChartDonut
+Chart = ChartVerticalBar | ChartHorizontalBar | ChartDonut
 Element = TextBlock | FactSet | Container | ColumnSet | ActionSet | Input | Chart
 
 # --- the card ---------------------------------------------------------------------------------------

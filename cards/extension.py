@@ -35,10 +35,10 @@ Errors = dict[str, str]
 PAGE_OF_RECORDS = 10  # records listed on a contact card
 
 
-def record_preview(record: Record, contact: str | None) -> Thumbnail:
-    """The compact line in the results list: reference · title, then stage · Contact (HTML escaped:
-    Teams renders a thumbnail card's text as HTML)."""
-    shown = (translated(record.kind.label), stage_label(record.stage), contact or _("No Contact yet"))
+def record_preview(record: Record, contact: str | None, fields: str = "") -> Thumbnail:
+    """The compact line in the results list: reference · title, then stage · Contact, then the first custom
+    fields with a value (HTML escaped: Teams renders a thumbnail card's text as HTML)."""
+    shown = (translated(record.kind.label), stage_label(record.stage), contact or _("No Contact yet"), fields)
     details = " · ".join(p for p in shown if p)
     return {"title": html.escape(f"{record.ref} · {record.title}"), "text": html.escape(details)}
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.domain.language import _, current
-from bot.domain.models import Contact, EventKind, RecordView, User, stage_label, stages_for
+from bot.domain.lost import LOSING_STAGES
+from bot.domain.models import Contact, EventKind, Kind, RecordView, User, stage_label, stages_for
 from bot.domain.rules import MAX_COMMENT
 from cards import verbs
 from cards.audience import will_notify
@@ -27,6 +28,7 @@ from cards.common import (
 )
 from cards.elements import Element
 from cards.follows import follow_for_choice
+from cards.pipelines import move_section, reason_inputs
 from cards.records import person_line, record_data, record_header
 
 Errors = dict[str, str]
@@ -200,14 +202,23 @@ def comment_form(
     return _form(view, _("Add a comment"), body, message)
 
 
-def stage_form(view: RecordView, errors: Errors | None = None, message: str = "", viewer_id: int | None = None) -> Card:
+def stage_form(
+    view: RecordView, errors: Errors | None = None, message: str = "", viewer_id: int | None = None,
+    stages: tuple[str, ...] | None = None, reasons: tuple[str, ...] = (), moves: list[tuple[str, str]] | None = None,
+) -> Card:  # fmt: skip
+    """The record's pipeline's stages (a lead's, or the default pipeline's, unless `stages`); with `reasons`, why it
+    was lost when Lost is picked; with `moves`, the stages of the organisation's other pipelines."""
     record = view.record
-    stages = [(stage_label(s), s) for s in stages_for(record.kind)]
+    choices = [(stage_label(s), s) for s in (stages or stages_for(record.kind))]
     data = {**record_data(record), "seen_stage": record.stage}
-    body: list[Element] = [
-        *choice_set("stage", _("Stage"), stages, value=record.stage, errors=errors),
+    body: list[Element] = [*choice_set("stage", _("Stage"), choices, value=record.stage, errors=errors)]
+    if reasons and any(s in LOSING_STAGES for _title, s in choices):
+        label = _("If it is disqualified: why?") if record.kind is Kind.LEAD else _("If it is lost: why?")
+        body += reason_inputs(reasons, label, errors)
+    body += [
         will_notify(view, viewer_id, EventKind.STAGE_CHANGED),
         action_set([execute(_("Change stage"), verbs.CHANGE_STAGE, data, "positive")]),
+        *move_section(moves or [], record_data(record), errors),
     ]
     return _form(view, _("Move {ref} to another stage", ref=record.ref), body, message)
 

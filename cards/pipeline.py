@@ -6,14 +6,16 @@ clients that cannot draw charts; the chart elements themselves are Teams' (docs/
 from __future__ import annotations
 
 from bot.domain.language import _, current, day, ngettext
+from bot.domain.lost import reason_shown
 from bot.domain.models import stage_label
 from bot.domain.money import as_decimal, format_money
-from bot.domain.pipeline import CLOSED_STAGES, OPEN_STAGES, STAGE_PROBABILITY, Pipeline, PipelineScope, StageTotal
+from bot.domain.pipeline import CLOSED_STAGES, Pipeline, PipelineScope, StageTotal
 from cards.common import Card, action_set, card, command_button, facts, heading, plain, subtle, text
 from cards.elements import (
     Action,
     BarDatum,
     ChartDonut,
+    ChartHorizontalBar,
     ChartVerticalBar,
     Column,
     ColumnSet,
@@ -54,8 +56,9 @@ def _stage_fact(row: StageTotal | None, stage: str, locale: str | None) -> tuple
 
 def open_chart(pipeline: Pipeline, currency: str, locale: str | None) -> ChartVerticalBar:
     rows = pipeline.by_currency(currency)
+    stages = pipeline.definition.open_stages
     data: list[BarDatum] = []
-    for stage in OPEN_STAGES:
+    for stage in stages:
         row = rows.get(stage)
         data.append(
             {
@@ -68,7 +71,7 @@ def open_chart(pipeline: Pipeline, currency: str, locale: str | None) -> ChartVe
         "type": "Container",
         "items": [
             text(title, weight="Bolder"),
-            facts([_stage_fact(rows.get(stage), stage, locale) for stage in OPEN_STAGES]),
+            facts([_stage_fact(rows.get(stage), stage, locale) for stage in stages]),
         ],
     }
     return {
@@ -131,9 +134,32 @@ def won_lost_totals(pipeline: Pipeline, locale: str | None) -> list[Element]:
     return lines
 
 
+def lost_reasons_chart(pipeline: Pipeline) -> ChartHorizontalBar:
+    """The quarter's lost deals by the reason they were given (those given none as such)."""
+    quarter = pipeline.this_quarter.label
+    rows = [(reason_shown(r) if r else _("no reason given"), n) for r, n in pipeline.lost_by_reason]
+    title = _("Why deals were lost, {quarter}", quarter=quarter)
+    fallback: Container = {
+        "type": "Container",
+        "items": [text(title, weight="Bolder"), facts([(plain(r), _deals(n)) for r, n in rows])],
+    }
+    return {
+        "type": "Chart.HorizontalBar",
+        "title": title,
+        "data": [{"x": r, "y": float(n)} for r, n in rows],
+        "fallback": fallback,
+    }
+
+
 def pipeline_card(pipeline: Pipeline, locale: str | None = None, message: str = "") -> Card:
     scope = pipeline.scope
-    body: list[Element] = [heading(_("Pipeline")), subtle(scope_title(scope))]
+    definition = pipeline.definition
+    heading_text = (
+        _("Pipeline")
+        if definition.is_default and not pipeline.others
+        else _("Pipeline: {name}", name=plain(definition.name))
+    )
+    body: list[Element] = [heading(heading_text), subtle(scope_title(scope))]
     if message:
         body.append(text(plain(message), color="Good", weight="Bolder"))
     currencies = pipeline.currencies()
@@ -163,14 +189,23 @@ def pipeline_card(pipeline: Pipeline, locale: str | None = None, message: str = 
     else:
         quarter = pipeline.this_quarter.label
         body.append(text(_("No deal won or lost with a close date in {quarter} yet.", quarter=quarter)))
-    weights = ", ".join(f"{stage_label(stage)} {STAGE_PROBABILITY[stage]}%" for stage in OPEN_STAGES)
+    if any(reason for reason, _n in pipeline.lost_by_reason):
+        body.append(lost_reasons_chart(pipeline))
+    weights = ", ".join(f"{stage_label(stage)} {definition.probability(stage)}%" for stage in definition.open_stages)
     body.append(subtle(_("Weighted by the chance each stage closes: {weights}.", weights=weights)))
     buttons: list[Action] = []
-    for stage in OPEN_STAGES:
+    listing = "pipeline list" if definition.is_default else f"pipeline {definition.name} list"
+    for stage in definition.open_stages:
         count = pipeline.deals_in(stage)
         if count:
-            command = " ".join(w for w in ("pipeline list", stage, scope.words) if w)
+            command = " ".join(w for w in (listing, stage, scope.words) if w)
             buttons.append(command_button(f"{stage_label(stage)} ({current().number(count)})", command))
     if buttons:
         body.append(action_set(buttons))
+    if pipeline.others:
+        others: list[Action] = [
+            command_button(name, " ".join(w for w in ("pipeline", name, scope.words) if w))
+            for name in pipeline.others[:5]
+        ]
+        body += [subtle(_("The organisation's other pipelines:")), action_set(others)]
     return card(body)

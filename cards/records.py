@@ -7,6 +7,7 @@ from typing import Any
 from bot.domain.buying import NUDGE_TEXT, lacks_decision_maker
 from bot.domain.clock import utc_now
 from bot.domain.language import _, day, ngettext, translated
+from bot.domain.lost import lost_line
 from bot.domain.models import Contact, Kind, Record, RecordView, stage_label
 from cards import verbs
 from cards.common import (
@@ -33,8 +34,10 @@ from cards.common import (
 from cards.contacts import contact_line
 from cards.details import company_of, deal_summary, detail_facts, money
 from cards.elements import Action, ColumnSet, Element, Refresh
+from cards.fields import field_facts
 from cards.follows import follow_for_choice, following_line
 from cards.notifications import notify_choice_elements
+from cards.pipelines import lost_prompt
 from cards.timeline import timeline_line
 
 
@@ -180,6 +183,8 @@ def record_card(
         facts(
             [
                 (_("Stage"), stage_label(record.stage)),
+                (_("Pipeline"), plain(record.pipeline_name or "")),
+                (_("Lost reason"), plain(lost_line(record.lost_reason, record.lost_note))),
                 (_("Value"), money(record, locale)),
                 (_("Close date"), day(record.close_date)),
                 (_("Company"), plain(company_of(view))),
@@ -189,8 +194,10 @@ def record_card(
             ]
         ),
         *detail_facts(view),
+        *field_facts(view.custom, locale),
         *([action_set(buttons["deal"])] if buttons["deal"] else []),
     ]
+    body += lost_prompt(view, record_data(record)) if buttons["deal"] else []
     body += _nudge(view)
     body += _customer_side(view, buttons)
     body += _see_all(record, "participants", len(view.participants))

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 from bot.domain.language import _, current, day, translated
+from bot.domain.lost import stored_line
 from bot.domain.models import Event, EventKind, stage_label
 from bot.domain.money import shown_money
 from cards.common import plain, when
@@ -59,7 +60,8 @@ def describe(event: Event, literal: Callable[[str], str] = plain) -> str:
     if kind is EventKind.COMMENTED:
         return _("{who} commented: {comment}", who=who, comment=new)
     if kind is EventKind.STAGE_CHANGED:
-        return _("{who} changed the stage: {old} → {new}", who=who, old=stage_label(old), new=stage_label(new))
+        said = _("{who} changed the stage: {old} → {new}", who=who, old=stage_label(old), new=stage_label(new))
+        return said + (" · " + _("reason: {reason}", reason=stored_line(event.detail)) if event.detail else "")
     if kind is EventKind.CONVERTED:
         return _("{who} converted {old} → {new}", who=who, old=old, new=new)
     if kind is EventKind.EMAIL_SENT:
@@ -113,6 +115,21 @@ def _describe_deal(event: Event, who: str) -> str | None:
         return _("{who} handed it over: {old} → {new}", who=who, old=event.old or _("nobody"), new=new)
     if kind is EventKind.CONTACT_MERGED:
         return _("{who} merged contacts: {old} → {new}", who=who, old=old, new=new)
+    if kind is EventKind.FIELD_CHANGED:
+        none = _("none")
+        return _(
+            "{who} changed {field}: {old} → {new}", who=who, field=event.detail or "", old=event.old or none,
+            new=event.new or none,
+        )  # fmt: skip
+    if kind is EventKind.LOST_REASON_SET:
+        if event.old:
+            return _(
+                "{who} changed why it was lost: {old} → {new}", who=who, old=stored_line(event.old),
+                new=stored_line(event.new),
+            )  # fmt: skip
+        return _("{who} said why it was lost: {reason}", who=who, reason=stored_line(event.new))
+    if kind is EventKind.PIPELINE_CHANGED:
+        return _("{who} moved it to another pipeline: {old} → {new}", who=who, old=old, new=new)
     if kind is EventKind.ARCHIVED:
         return _("{who} archived it", who=who)
     if kind is EventKind.RESTORED:

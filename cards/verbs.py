@@ -62,3 +62,23 @@ RECORDS_DATASET = "crm.records"  # typeahead over the tenant's records in the "A
 WORKING_HOURS = "settings.working_hours"  # notifications only in working hours, or at any time
 CONTACTS_IMPORT = "contacts.import"  # the preview card of a contacts file: Import...
 CONTACTS_IMPORT_CANCEL = "contacts.import_cancel"  # ...or Cancel
+
+# Custom fields, pipelines and lost reasons (issue 31): the organisation's lists and the admins' forms...
+FIELDS_SHOW = "fields.show"
+FIELD_FORM = "fields.add_form"
+FIELD_ADD = "fields.add"
+FIELD_MANAGE_FORM = "fields.manage_form"
+FIELD_RENAME = "fields.rename"
+FIELD_REMOVE_CONFIRM = "fields.remove_confirm"
+FIELD_REMOVE = "fields.remove"
+PIPELINES_SHOW = "pipelines.show"
+PIPELINE_FORM = "pipelines.form"  # a new pipeline, or (with its id) an existing one's stages
+PIPELINE_SAVE = "pipelines.save"
+PIPELINE_DELETE = "pipelines.delete"
+LOST_REASONS_FORM = "lost_reasons.form"
+LOST_REASONS_SAVE = "lost_reasons.save"
+# ...and on a record: the custom fields past what Edit details holds, why it was lost, another pipeline.
+RECORD_FIELDS_FORM = "record.fields_form"
+SAVE_FIELDS = "record.save_fields"
+LOST_REASON = "record.lost_reason"
+MOVE_PIPELINE = "record.move_pipeline"

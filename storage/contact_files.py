@@ -96,10 +96,10 @@ class ContactFileQueries(Queries):
     def add_contacts(self, tenant_id: str, rows: list[dict[str, Any]], created_by: int, now: str) -> None:
         for row in rows:
             self.db.execute(
-                "INSERT INTO contacts (tenant_id, name, email, phone, company, job_title, created_by, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [tenant_id, row["name"], row["email"], row["phone"], row["company"], row["job_title"], created_by,
-                 now],
+                "INSERT INTO contacts (tenant_id, name, email, phone, company, job_title, custom, created_by,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [tenant_id, row["name"], row["email"], row["phone"], row["company"], row["job_title"],
+                 row.get("custom"), created_by, now],
             )  # fmt: skip
 
     # --- exports ---------------------------------------------------------------------------------
@@ -114,13 +114,16 @@ class ContactFileQueries(Queries):
 
     def every_record_row(self, tenant_id: str) -> list[tuple[Any, ...]]:
         """kind, number, title, stage, company, value (minor units), currency, close date, next step, created,
-        updated, archived, owner's name, Contact's name and email: the tenant's records, oldest first."""
+        updated, archived, owner's name, Contact's name and email, pipeline's name, lost reason and note, custom
+        values (JSON): the tenant's records, oldest first."""
         return [
             tuple(row)
             for row in self._all(
                 "SELECT r.kind, r.number, r.title, r.stage, r.company, r.value, r.currency, r.close_date,"
-                " r.next_step, r.created_at, r.updated_at, r.archived_at, u.name, c.name, c.email"
+                " r.next_step, r.created_at, r.updated_at, r.archived_at, u.name, c.name, c.email, p.name,"
+                " r.lost_reason, r.lost_note, r.custom"
                 " FROM records r JOIN users u ON u.tenant_id = r.tenant_id AND u.id = r.owner_id"
+                " LEFT JOIN pipelines p ON p.tenant_id = r.tenant_id AND p.id = r.pipeline_id"
                 " LEFT JOIN record_contacts rc ON rc.tenant_id = r.tenant_id AND rc.record_id = r.id"
                 " AND rc.role = 'contact'"
                 " LEFT JOIN contacts c ON c.tenant_id = rc.tenant_id AND c.id = rc.contact_id"

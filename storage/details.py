@@ -10,7 +10,19 @@ from storage.queries import _RECORD_COLUMNS, _USER_COLUMNS, Queries, _record, _u
 
 # The record columns a detail change may set: they go into the SQL text, so only these, never a caller's.
 DETAIL_COLUMNS = frozenset(
-    {"title", "company", "value", "currency", "close_date", "next_step", "description", "owner_id", "archived_at"}
+    {
+        "title",
+        "company",
+        "value",
+        "currency",
+        "close_date",
+        "next_step",
+        "description",
+        "owner_id",
+        "archived_at",
+        "custom",
+        "custom_text",
+    }
 )
 
 

@@ -14,7 +14,7 @@ ERASED_NAME = "erased contact"
 _FREE_TEXT = (
     ("events", "id", ("old", "new", "detail")),
     ("comments", "id", ("text",)),
-    ("records", "id", ("title", "description", "next_step")),
+    ("records", "id", ("title", "description", "next_step", "lost_note", "custom_text")),
     ("email_sends", "send_id", ("reason",)),
     ("notifications", "id", ("last_error",)),
     ("contact_imports", "id", ("file_name",)),
@@ -64,11 +64,37 @@ class ErasureQueries(Queries):
                 withdrawn += 1
         return withdrawn
 
+    def scrub_values(self, tenant_id: str, needles: list[str], replacement: str) -> int:
+        """Custom fields' text values (JSON beside each record) that name the person: the needles replaced inside
+        each value, read and written back as JSON (a LIKE finds the rows; JSON escapes are undone first)."""
+        changed = 0
+        hits = " OR ".join(f"lower(custom) LIKE '%' || lower(:n{i}) || '%'" for i in range(len(needles)))
+        params: dict[str, Any] = {"t": tenant_id, **{f"n{i}": n for i, n in enumerate(needles)}}
+        for row in self._all(f"SELECT id, custom FROM records WHERE tenant_id = :t AND ({hits})", params):
+            try:
+                values = json.loads(row["custom"])
+            except ValueError:
+                continue
+            scrubbed = {
+                k: _replace_all(v, needles, replacement) if isinstance(v, str) else v for k, v in values.items()
+            }
+            if scrubbed != values:
+                self.db.execute(
+                    "UPDATE records SET custom = ? WHERE tenant_id = ? AND id = ?",
+                    [
+                        json.dumps(scrubbed, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+                        tenant_id,
+                        row["id"],
+                    ],
+                )
+                changed += 1
+        return changed
+
     def erase_contact_row(self, tenant_id: str, contact: Contact, now: str) -> None:
         """The row stays (the records keep a role, shown as "erased contact"); its data goes, from the
         full-text indexes too (their triggers), whose segments are then merged so no old term survives in the file."""
         self.db.execute(
-            "UPDATE contacts SET name = ?, email = NULL, phone = NULL, company = NULL, job_title = NULL,"
+            "UPDATE contacts SET name = ?, email = NULL, phone = NULL, company = NULL, job_title = NULL, custom = NULL,"
             " erased_at = ? WHERE tenant_id = ? AND id = ?",
             [ERASED_NAME, now, tenant_id, contact.id],
         )

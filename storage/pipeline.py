@@ -1,4 +1,4 @@
-"""The pipeline's queries: the totals the triggers of migrations 11 and 21 keep (a few rows per tenant, whatever
+"""The pipeline's queries: the totals the triggers of migrations 11, 21 and 28 keep (a few rows per tenant, whatever
 its size), the records behind one bar, and the team channels that get the weekly post (each week's post is a
 row of the outbox: storage/outbox.py)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.models import Record
-from bot.domain.pipeline import CLOSED_STAGES, OPEN_STAGES, StageTotal
+from bot.domain.pipeline import CLOSED_STAGES, DEFAULT_PIPELINE, PipelineStages, StageTotal
 from storage.queries import _RECORD_COLUMNS, Queries, _record
 
 # Each stored total is two sums, of value // TOTAL_SPLIT and of value % TOTAL_SPLIT (migration 21): neither
@@ -22,47 +22,68 @@ class PipelineQueries(Queries):
     # --- the totals ----------------------------------------------------------------------------
 
     def pipeline_totals(
-        self, tenant_id: str, owner_id: int | None, open_quarter: str | None, closed_quarter: str
-    ) -> tuple[list[StageTotal], list[StageTotal]]:
-        """Open deals by stage and currency (close date in `open_quarter` when given), and Won and Lost deals
-        whose close date is in `closed_quarter`; for one owner or everyone."""
-        stages = [*OPEN_STAGES, *CLOSED_STAGES]
+        self, tenant_id: str, owner_id: int | None, open_quarter: str | None, closed_quarter: str,
+        pipeline: PipelineStages = DEFAULT_PIPELINE,
+    ) -> tuple[list[StageTotal], list[StageTotal], list[tuple[str, int]]]:  # fmt: skip
+        """Open deals by stage and currency (close date in `open_quarter` when given), Won and Lost deals whose
+        close date is in `closed_quarter`, and those lost deals by reason; for one owner or everyone, in one
+        pipeline."""
+        stages = list(pipeline.stages)
         marks = ", ".join("?" for _ in stages)
         sql = (
-            "SELECT stage, currency, close_quarter, sum(deals) AS deals, sum(total_high) AS high, sum(total_low) AS low"
-            " FROM pipeline_totals"
-            f" WHERE tenant_id = ? AND stage IN ({marks}) AND deals > 0"
+            "SELECT stage, currency, close_quarter, reason, sum(deals) AS deals, sum(total_high) AS high,"
+            " sum(total_low) AS low"
+            f" FROM pipeline_totals WHERE tenant_id = ? AND pipeline_id = ? AND stage IN ({marks}) AND deals > 0"
         )
-        params: list[Any] = [tenant_id, *stages]
+        params: list[Any] = [tenant_id, pipeline.key, *stages]
         if owner_id is not None:
             sql += " AND owner_id = ?"
             params.append(owner_id)
-        rows = self._all(sql + " GROUP BY stage, currency, close_quarter", params)
+        rows = self._all(sql + " GROUP BY stage, currency, close_quarter, reason", params)
         open_rows: dict[tuple[str, str], list[int]] = {}
-        closed: list[StageTotal] = []
+        closed_rows: dict[tuple[str, str], list[int]] = {}
+        reasons: dict[str, int] = {}
         for row in rows:
-            stage, currency, quarter, deals = row["stage"], row["currency"], row["close_quarter"], row["deals"]
+            stage, currency, quarter, deals = row["stage"], row["currency"], row["close_quarter"], int(row["deals"])
             total = int(row["high"]) * TOTAL_SPLIT + int(row["low"])
             if stage in CLOSED_STAGES:
-                if quarter == closed_quarter:
-                    closed.append(StageTotal(stage, currency, int(deals), int(total)))
+                if quarter != closed_quarter:
+                    continue
+                found = closed_rows.setdefault((stage, currency), [0, 0])
+                if stage == "Lost":
+                    reasons[row["reason"]] = reasons.get(row["reason"], 0) + deals
             elif open_quarter is None or quarter == open_quarter:
                 found = open_rows.setdefault((stage, currency), [0, 0])
-                found[0] += int(deals)
-                found[1] += int(total)
-        opened = [StageTotal(stage, currency, d, t) for (stage, currency), (d, t) in open_rows.items()]
-        return opened, closed
+            else:
+                continue
+            found[0] += deals
+            found[1] += total
+        chance = None if pipeline.is_default else pipeline.probability
+        opened = [
+            StageTotal(stage, currency, d, t, chance(stage) if chance else None)
+            for (stage, currency), (d, t) in open_rows.items()
+        ]
+        closed = [StageTotal(stage, currency, d, t) for (stage, currency), (d, t) in closed_rows.items()]
+        return opened, closed, sorted(reasons.items(), key=lambda r: (-r[1], r[0]))
 
     def stage_records(
-        self, tenant_id: str, stage: str, owner_id: int | None, first_day: str | None, last_day: str | None, limit: int
-    ) -> list[Record]:
+        self, tenant_id: str, stage: str, owner_id: int | None, first_day: str | None, last_day: str | None, limit: int,
+        pipeline_id: int | None = None,
+    ) -> list[Record]:  # fmt: skip
         """The opportunities behind one bar, the newest deals first (by creation: records_by_stage holds the id,
-        not updated_at, so a comment's touch of a record rewrites no entry of it)."""
-        sql = (
-            f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.kind = 'opportunity'"
-            " AND r.stage = ? AND r.archived_at IS NULL"
-        )
-        params: list[Any] = [tenant_id, stage]
+        not updated_at, so a comment's touch of a record rewrites no entry of it); in one pipeline."""
+        if pipeline_id is None:
+            sql = (
+                f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.kind = 'opportunity'"
+                " AND r.stage = ? AND r.archived_at IS NULL AND r.pipeline_id IS NULL"
+            )
+            params: list[Any] = [tenant_id, stage]
+        else:
+            sql = (
+                f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.pipeline_id = ?"
+                " AND r.stage = ? AND r.kind = 'opportunity' AND r.archived_at IS NULL"
+            )
+            params = [tenant_id, pipeline_id, stage]
         if owner_id is not None:
             sql += " AND r.owner_id = ?"
             params.append(owner_id)

@@ -25,7 +25,9 @@ _RECORD_COLUMNS = (
     " AS converted_to,"
     " (SELECT f.kind || ':' || f.number FROM records f WHERE f.tenant_id = r.tenant_id AND f.id = r.converted_from_id)"
     " AS converted_from,"
-    " r.next_step, r.archived_at"
+    " r.next_step, r.archived_at, r.pipeline_id,"
+    " (SELECT p.name FROM pipelines p WHERE p.tenant_id = r.tenant_id AND p.id = r.pipeline_id) AS pipeline_name,"
+    " r.custom, r.lost_reason, r.lost_note"
 )
 # The same columns in an UPDATE's RETURNING, which names the updated table itself (SQLite takes no alias there).
 _RETURNED_RECORD_COLUMNS = re.sub(r"\br\.", "records.", _RECORD_COLUMNS)
@@ -88,6 +90,8 @@ def _record(row: Any) -> Record:
         source=row["source"], description=row["description"], created_at=row["created_at"],
         updated_at=row["updated_at"], converted_to=_ref_of(row["converted_to"]),
         converted_from=_ref_of(row["converted_from"]), next_step=row["next_step"], archived_at=row["archived_at"],
+        pipeline_id=row["pipeline_id"], pipeline_name=row["pipeline_name"], custom=row["custom"],
+        lost_reason=row["lost_reason"], lost_note=row["lost_note"],
     )  # fmt: skip
 
 

@@ -39,12 +39,13 @@ class RecordQueries(Queries):
         )["next"]
         record_id = self._new_id(
             "INSERT INTO records (tenant_id, kind, number, title, stage, owner_id, company, value, currency,"
-            " close_date, source, description, converted_from_id, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            " close_date, source, description, converted_from_id, custom, custom_text, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [
                 tenant_id, kind.value, number, title, stage, owner_id, fields.get("company"),
                 fields.get("value"), fields.get("currency"), fields.get("close_date"), fields.get("source"),
-                fields.get("description"), fields.get("converted_from_id"), now, now,
+                fields.get("description"), fields.get("converted_from_id"), fields.get("custom"),
+                fields.get("custom_text"), now, now,
             ],
         )  # fmt: skip
         record = self.get_record(tenant_id, record_id)
@@ -78,7 +79,7 @@ class RecordQueries(Queries):
 
     def touch_record(self, tenant_id: str, record_id: int, now: str, **changes: Any) -> None:
         """Apply column changes (from a fixed set) and bump the version."""
-        unknown = set(changes) - {"stage", "converted_to_id", "title"}
+        unknown = set(changes) - {"stage", "converted_to_id", "title", "pipeline_id", "lost_reason", "lost_note"}
         if unknown:  # the column names go into the SQL text: only these few, never what a caller made up
             raise ValueError(f"touch_record cannot change {sorted(unknown)}")
         sets = "".join(f"{column} = ?, " for column in changes)

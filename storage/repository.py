@@ -19,12 +19,14 @@ from storage.db import transaction
 from storage.details import DetailQueries
 from storage.erasures import ErasureQueries
 from storage.extension import ExtensionQueries
+from storage.fields import FieldQueries
 from storage.follows import FollowQueries
 from storage.forms import FormQueries
 from storage.notices import NoticeQueries
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
 from storage.pipeline import PipelineQueries
+from storage.pipelines import PipelineDefinitionQueries
 from storage.posts import PostQueries
 from storage.queries import Connection, fts_query
 from storage.records import RecordQueries
@@ -58,6 +60,8 @@ class Repository:
         self.forms = FormQueries(self.connection)
         self.posts = PostQueries(self.connection)  # posted record cards and email sends
         self.pipeline = PipelineQueries(self.connection)
+        self.pipelines = PipelineDefinitionQueries(self.connection)  # the organisation's pipelines, lost reasons
+        self.fields = FieldQueries(self.connection)  # custom fields and their values
         self.activities = ActivityQueries(self.connection)  # claims of delivered activities, housekeeping
         self.outbox = OutboxQueries(self.connection)
         self.notices = NoticeQueries(self.connection)

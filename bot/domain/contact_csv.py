@@ -77,6 +77,7 @@ class ImportRow:
     company: str | None = None
     phone: str | None = None
     job_title: str | None = None
+    custom: tuple[tuple[str, str], ...] = ()  # (custom field's id, the cell as typed) for its column's cells
 
 
 @dataclass
@@ -140,6 +141,7 @@ FORMULA = N_("A cell would run as a spreadsheet formula")
 BAD_EMAIL = N_("Not a valid email")
 DUPLICATE = N_("The same email appears earlier in the file")
 TOO_LONG = N_("A value is too long")
+BAD_VALUE = N_("A value does not fit its custom field")
 
 
 def decode(data: bytes) -> str:
@@ -174,6 +176,11 @@ def _key(header: str) -> str:
     return re.sub(r"[^a-z0-9]", "", "".join(c for c in folded if not unicodedata.combining(c)))
 
 
+def is_column_name(name: str) -> bool:
+    """Whether a contacts file's column of this name is read as a built-in field (Email, Organization, Mobile...)."""
+    return _key(name) in _COLUMNS
+
+
 def _columns(header: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for index, title in enumerate(header):
@@ -198,8 +205,20 @@ def unquoted(value: str) -> str:
     return clean_text(value[1:]) if neutralised_cell(value) else value
 
 
-def parse(data: bytes) -> ParsedFile:
-    """Every data row of the file: to import, or refused with why. NotReadable for the file as a whole."""
+def custom_columns(header: list[str], names: dict[str, str]) -> dict[str, int]:
+    """The columns named like a custom field (`names`: field name -> its id), as the built-in ones are matched."""
+    wanted = {_key(name): field_id for name, field_id in names.items()}
+    found: dict[str, int] = {}
+    for index, title in enumerate(header):
+        field_id = wanted.get(_key(title))
+        if field_id is not None and field_id not in found and _key(title) not in _COLUMNS:
+            found[field_id] = index
+    return found
+
+
+def parse(data: bytes, custom: dict[str, str] | None = None) -> ParsedFile:
+    """Every data row of the file: to import, or refused with why. NotReadable for the file as a whole. `custom`:
+    the contacts' custom fields (name -> id), read from the columns named like them."""
     text = decode(data)
     number = 1  # the row being read, as a spreadsheet numbers it (the header is row 1)
     try:
@@ -208,6 +227,7 @@ def parse(data: bytes) -> ParsedFile:
         if header is None:
             raise NotReadable(_("The file is empty."))
         columns = _columns(header)
+        extra = custom_columns(header, custom or {})
         if "email" not in columns and not {"name", "first", "last"} & set(columns):
             raise NotReadable(
                 _(
@@ -222,7 +242,7 @@ def parse(data: bytes) -> ParsedFile:
                 if len(parsed.rows) + parsed.refused_count >= MAX_IMPORT_ROWS:
                     rows = current().number(MAX_IMPORT_ROWS)
                     raise NotReadable(_("The file has more than {n} rows; split it into smaller files.", n=rows))
-                _read_row(parsed, seen, number, cells, columns)
+                _read_row(parsed, seen, number, cells, columns, extra)
             number += 1
     except csv.Error as exc:
         raise NotReadable(_broken(number, str(exc))) from None
@@ -252,7 +272,10 @@ def _broken(row: int, error: str) -> str:
     )
 
 
-def _read_row(parsed: ParsedFile, seen: set[str], number: int, cells: list[str], columns: dict[str, int]) -> None:
+def _read_row(
+    parsed: ParsedFile, seen: set[str], number: int, cells: list[str], columns: dict[str, int],
+    extra: dict[str, int] | None = None,
+) -> None:  # fmt: skip
     def cell(name: str) -> str:
         index = columns.get(name)
         return values_read[index] if index is not None and index < len(values_read) else ""
@@ -282,5 +305,9 @@ def _read_row(parsed: ParsedFile, seen: set[str], number: int, cells: list[str],
     if email:
         seen.add(email.casefold())
     optional = {f: values[f] or None for f in FIELDS if f != "name"}
+    custom = tuple(
+        (field_id, values_read[index]) for field_id, index in (extra or {}).items()
+        if index < len(values_read) and values_read[index]
+    )  # fmt: skip
     parsed.rows.append(ImportRow(number, values["name"], optional["email"], optional["company"], optional["phone"],
-                                 optional["job_title"]))  # fmt: skip
+                                 optional["job_title"], custom))  # fmt: skip

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from bot.domain.language import N_, translated
 from bot.domain.models import Conflict, Contact, Record
@@ -86,3 +86,18 @@ def kept_said(conflict: Conflict) -> str:
 def apply_mine_title(conflict: Conflict) -> str:
     """The title of the button that applies what the sender typed (`Apply mine: value 60,000.00 EUR`)."""
     return translated(_APPLY_MINE[conflict.field], value=conflict.yours)
+
+
+EMPTY = fingerprint("")
+
+
+def custom_canonical(values: Mapping[str, str | None], input_id: str) -> str:
+    """A custom field's inputs as a form holds them (a money field's amount and its currency together)."""
+    value = (values.get(input_id) or "").strip()
+    currency = (values.get(f"{input_id}_currency") or "").strip()
+    return f"{value} {currency}" if value and currency else value
+
+
+def custom_shown(values: Mapping[str, str | None], input_ids: Iterable[str]) -> dict[str, str]:
+    """The fingerprints a form carries of the custom fields it shows."""
+    return {input_id: fingerprint(custom_canonical(values, input_id)) for input_id in input_ids}

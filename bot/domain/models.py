@@ -11,6 +11,7 @@ from bot.domain.language import N_, translated
 
 if TYPE_CHECKING:
     from bot.domain.buying import BuyingRole
+    from bot.domain.fields import FieldValue
 
 
 class Kind(enum.StrEnum):
@@ -102,7 +103,7 @@ class NotifyChoice(enum.StrEnum):
         if self is NotifyChoice.ALL:
             return True
         if self is NotifyChoice.STAGE:
-            return kind in (EventKind.STAGE_CHANGED, EventKind.CONVERTED, EventKind.DECISION_MAKER_MISSING)
+            return kind in STAGE_KINDS
         if self is NotifyChoice.COMMENTS:
             return kind is EventKind.COMMENTED
         return False
@@ -134,9 +135,22 @@ class EventKind(enum.StrEnum):
     RESTORED = "restored"
     CONTACT_MERGED = "contact_merged"
     CONTACT_ERASED = "contact_erased"  # carries no personal data: the person is "erased contact" from then on
+    FIELD_CHANGED = "field_changed"  # a custom field: `detail` names it; old -> new as people read them
+    LOST_REASON_SET = "lost_reason_set"  # why a deal was lost (or a lead disqualified): old -> new
+    PIPELINE_CHANGED = "pipeline_changed"  # an opportunity moved to another pipeline: old -> new "Pipeline: stage"
 
 
 FOLLOW_KINDS = frozenset({EventKind.FOLLOWER_ADDED, EventKind.FOLLOWER_REMOVED})
+# What a follower who chose "stage changes and conversion only" hears about.
+STAGE_KINDS = frozenset(
+    {
+        EventKind.STAGE_CHANGED,
+        EventKind.CONVERTED,
+        EventKind.DECISION_MAKER_MISSING,
+        EventKind.LOST_REASON_SET,
+        EventKind.PIPELINE_CHANGED,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -211,6 +225,11 @@ class Record:
     updated_at: str = ""
     next_step: str | None = None
     archived_at: str | None = None
+    pipeline_id: int | None = None  # None: the default pipeline (an opportunity's; leads have none)
+    pipeline_name: str | None = None  # the pipeline's name when it is not the default one
+    custom: str | None = None  # the custom fields' values as stored (JSON: bot/domain/fields.py)
+    lost_reason: str | None = None  # why it was lost or disqualified (bot/domain/lost.py)
+    lost_note: str | None = None  # Other's words
 
     @property
     def ref(self) -> str:
@@ -299,6 +318,8 @@ class RecordView:
     # whether the activity feed is offered at all (Microsoft Graph configured for this organisation).
     feed_choices: Mapping[int, str] = field(default_factory=dict)
     feed_offered: bool = False
+    custom: tuple[FieldValue, ...] = ()  # the custom fields with a value, in the fields' order
+    lost_reasons: tuple[str, ...] = ()  # the organisation's reasons, read when the card asks why it was lost
 
     def deliver_to_of(self, user_id: int) -> str:
         return self.feed_choices.get(user_id, "chat")

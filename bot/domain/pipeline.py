@@ -12,10 +12,15 @@ won and lost deals too (as in most CRMs, the close date of a closed deal is when
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from bot.domain.errors import DomainError
+from bot.domain.language import _, translated
 from bot.domain.models import OPPORTUNITY_STAGES
+from bot.domain.rules import clean_text
 
 OPEN_STAGES: tuple[str, ...] = ("Prospecting", "Proposal", "Negotiation")
 CLOSED_STAGES: tuple[str, ...] = ("Won", "Lost")
@@ -28,10 +33,147 @@ WEEKLY_DAY = 0  # Monday
 WEEKLY_TIME = time(9, 0)
 
 
-def weighted(total_minor: int, stage: str) -> int:
-    """`total_minor` (minor units) times the stage's probability, rounded half up to a minor unit."""
-    percent = STAGE_PROBABILITY.get(stage, 0)
+def weighted(total_minor: int, stage: str, probability: int | None = None) -> int:
+    """`total_minor` (minor units) times the stage's probability (the default pipeline's, unless given),
+    rounded half up to a minor unit."""
+    percent = STAGE_PROBABILITY.get(stage, 0) if probability is None else probability
     return (total_minor * percent * 2 + 100) // 200
+
+
+# --- pipelines: the default one (today's stages) and those an organisation's admins define --------------
+
+MAX_PIPELINES = 20  # per organisation, the default one included
+MAX_STAGES = 10  # open stages of one pipeline (Won and Lost come after them)
+MAX_STAGE_NAME = 40
+MAX_PIPELINE_NAME = 40
+DEFAULT_NAME = "Sales"
+# Words the `pipeline` command reads itself: no pipeline may be called so.
+RESERVED_NAMES = frozenset(
+    {"list", "weekly", "mine", "me", "my", "myself", "all", "everyone", "team", "this", "next", "add", "edit",
+     "delete", "remove", "move", "here", "off", "quarter", "stages", "anlegen", "löschen"}
+)  # fmt: skip
+_SPACES = re.compile(r"\s+")
+
+
+def name_key(name: str) -> str:
+    """How pipeline and stage names are compared: width, case and spaces do not matter."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", name).casefold()).strip()
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    probability: int  # percent
+
+
+@dataclass(frozen=True)
+class PipelineStages:
+    """A pipeline: its ordered open stages with their chance of closing; every pipeline ends in Won and Lost.
+    `id` None is the default pipeline (an opportunity with no pipeline of its own is in it)."""
+
+    id: int | None
+    name: str
+    open: tuple[Stage, ...]
+
+    @property
+    def key(self) -> int:
+        """As the totals store it: 0 for the default pipeline."""
+        return self.id or 0
+
+    @property
+    def is_default(self) -> bool:
+        return self.id is None
+
+    @property
+    def open_stages(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.open)
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        return (*self.open_stages, *CLOSED_STAGES)
+
+    def probability(self, stage: str) -> int:
+        return next((s.probability for s in self.open if s.name == stage), 0)
+
+    def match(self, said: str) -> str | None:
+        """The stage a person named (any case; Won and Lost in the reader's words too), or None."""
+        wanted = name_key(said)
+        return next((s for s in self.stages if wanted in (name_key(s), name_key(translated(s)))), None)
+
+    def mapped(self, stage: str, probability: int | None = None) -> str:
+        """Where a deal in `stage` (of another pipeline, at `probability`) lands here: the stage of the same
+        name, else Won or Lost, else the open stage closest in probability (the earlier one on a tie)."""
+        same = self.match(stage)
+        if same is not None:
+            return same
+        if probability is None:
+            return self.open[0].name
+        return min(self.open, key=lambda s: abs(s.probability - probability)).name
+
+
+DEFAULT_PIPELINE = PipelineStages(
+    None, DEFAULT_NAME, tuple(Stage(stage, STAGE_PROBABILITY[stage]) for stage in OPEN_STAGES)
+)
+
+
+def pipeline_name(raw: str | None, field: str = "name") -> str:
+    name = " ".join(clean_text(raw).split())
+    if not name:
+        raise DomainError(_("A pipeline needs a name."), field)
+    if len(name) > MAX_PIPELINE_NAME:
+        raise DomainError(_("A pipeline's name can be at most {n} characters.", n=MAX_PIPELINE_NAME), field)
+    if name_key(name) in RESERVED_NAMES or name_key(name).split()[0] in RESERVED_NAMES:
+        raise DomainError(
+            _("“{name}” is a word the pipeline command reads itself: give the pipeline another name.", name=name),
+            field,
+        )
+    if ":" in name or "," in name:
+        raise DomainError(_("A pipeline's name can't hold a colon or a comma."), field)
+    return name
+
+
+_STAGE = re.compile(r"(.+?)\s+(\d{1,3})\s*%?", re.ASCII)
+
+
+def stage_list(raw: str | None, field: str = "stages") -> tuple[Stage, ...]:
+    """`Due 30%, Quoted 60%, Agreed 90%` -> the open stages in order, each with its chance (0-100%)."""
+    parts = [" ".join(clean_text(p).split()) for p in re.split(r"[,\n;]", raw or "")]
+    parts = [p for p in parts if p]
+    if not parts:
+        raise DomainError(
+            _("A pipeline needs its stages, each with its chance: Due 30%, Quoted 60%, Agreed 90%."), field
+        )
+    if len(parts) > MAX_STAGES:
+        raise DomainError(
+            _("A pipeline can have at most {n} open stages (Won and Lost come after them).", n=MAX_STAGES), field
+        )
+    stages: list[Stage] = []
+    for part in parts:
+        matched = _STAGE.fullmatch(part)
+        if matched is None:
+            raise DomainError(
+                _("Give each stage its chance of closing: “{stage} 50%”.", stage=part[:MAX_STAGE_NAME]), field
+            )
+        stages.append(stage_of(matched.group(1), matched.group(2), field, stages))
+    return tuple(stages)
+
+
+def stage_of(raw_name: str, raw_probability: str, field: str, earlier: list[Stage] | tuple[Stage, ...] = ()) -> Stage:
+    """One open stage: its name (1 to MAX_STAGE_NAME characters, not Won, Lost or a name used before) and its
+    chance, 0 to 100 percent."""
+    name = " ".join(clean_text(raw_name).split())
+    if not name or len(name) > MAX_STAGE_NAME:
+        raise DomainError(_("A stage's name is 1 to {n} characters.", n=MAX_STAGE_NAME), field)
+    if name_key(name) in {name_key(s) for s in (*CLOSED_STAGES, "Converted")}:
+        raise DomainError(_("Every pipeline ends in Won and Lost: name your stages before them."), field)
+    if name_key(name) in {name_key(s.name) for s in earlier}:
+        raise DomainError(_("“{stage}” is in the list twice.", stage=name), field)
+    if ":" in name or name.startswith(("=", "+", "-", "@")):
+        raise DomainError(_("A stage's name can't hold a colon or start with =, +, - or @."), field)
+    typed = clean_text(raw_probability).rstrip("%").strip()
+    if not (typed.isascii() and typed.isdigit()) or not 0 <= int(typed) <= 100:
+        raise DomainError(_("A stage's chance is a whole percent from 0 to 100 (“{value}”).", value=typed[:10]), field)
+    return Stage(name, int(typed))
 
 
 @dataclass(frozen=True, order=True)
@@ -94,10 +236,11 @@ class StageTotal:
     currency: str  # "" when the deals carry no value
     deals: int
     total: int  # minor units of `currency`
+    probability: int | None = None  # the stage's chance in its pipeline (None: the default pipeline's table)
 
     @property
     def weighted(self) -> int:
-        return weighted(self.total, self.stage)
+        return weighted(self.total, self.stage, self.probability)
 
 
 @dataclass(frozen=True)
@@ -109,6 +252,9 @@ class Pipeline:
     open: tuple[StageTotal, ...]
     closed: tuple[StageTotal, ...]  # Won and Lost, close date in `this_quarter`
     default_currency: str | None = None
+    definition: PipelineStages = DEFAULT_PIPELINE
+    lost_by_reason: tuple[tuple[str, int], ...] = ()  # the quarter's lost deals by reason ("" for none given)
+    others: tuple[str, ...] = ()  # the organisation's other pipelines, by name
 
     def deals_in(self, stage: str, rows: tuple[StageTotal, ...] | None = None) -> int:
         return sum(r.deals for r in (self.open if rows is None else rows) if r.stage == stage)

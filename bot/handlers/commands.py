@@ -124,6 +124,49 @@ COMMANDS: tuple[CommandSpec, ...] = (
         Args.TEXT,
         button=True,
     ),
+    CommandSpec(
+        "pipelines", "pipelines", N_("Your organisation's pipelines, their stages and lost reasons"), Args.NONE
+    ),
+    CommandSpec(
+        "pipeline add",
+        "pipeline add <name>: <stage> <chance>%, ...",
+        N_("Admins: a new pipeline, e.g. pipeline add Renewals: Due 30%, Quoted 60%, Agreed 90%"),
+        Args.TEXT,
+    ),
+    CommandSpec(
+        "pipeline delete", "pipeline delete <name>", N_("Admins: delete a pipeline that holds no deal"), Args.TEXT
+    ),
+    CommandSpec("move", "move <ref> <pipeline> [stage]", N_("Move an opportunity to another pipeline"), Args.REF_TEXT),
+    CommandSpec(
+        "reason",
+        "reason <ref> <reason>",
+        N_("Why a deal was lost: a reason of your list, or Other and a few words"),
+        Args.REF_TEXT,
+    ),
+    CommandSpec(
+        "lost reasons",
+        "lost reasons [reason, reason, ...]",
+        N_("The reasons deals are lost for (admins: change them)"),
+        Args.TEXT,
+    ),
+    CommandSpec("fields", "fields", N_("Your organisation's custom fields"), Args.NONE),
+    CommandSpec(
+        "field add",
+        "field add <lead|opportunity|record|contact> <name> <type> [choices]",
+        N_("Admins: a custom field, e.g. field add opportunity Region choice EMEA, Americas, APAC"),
+        Args.TEXT,
+    ),
+    CommandSpec("field rename", "field rename <name> to <new name>", N_("Admins: rename a custom field"), Args.TEXT),
+    CommandSpec(
+        "field remove",
+        "field remove <name>",
+        N_("Admins: remove a custom field (the timeline keeps its values)"),
+        Args.TEXT,
+    ),
+    CommandSpec(
+        "set", "set <ref> <field> <value>", N_("Fill in a custom field, e.g. set O-3 Region EMEA"), Args.REF_TEXT
+    ),
+    CommandSpec("admins", "admins", N_("Who administers the CRM in your organisation"), Args.NONE),
 )
 
 

@@ -3,9 +3,12 @@ Their router is listed in bot/handlers/routing.py."""
 
 from __future__ import annotations
 
-from bot.domain.edits import CONTACT_KEYS, contact_shown, kept_said
+import dataclasses
+
+from bot.domain.edits import CONTACT_KEYS, contact_shown, custom_shown, kept_said
 from bot.domain.errors import DomainError, Invalid, NotFound
 from bot.domain.language import _
+from bot.handlers.fields import contact_form, contact_form_values, custom_inputs
 from bot.handlers.payload import int_field, required_int, shown_field, text_field
 from bot.handlers.replies import Reply
 from bot.handlers.router import Clicked, Router
@@ -13,14 +16,18 @@ from bot.services.contact_care import CONTACT_FIELDS
 from cards import verbs
 from cards.contact_forms import (
     contact_done_card,
-    contact_edit_form,
-    contact_values,
     erase_confirm_card,
     merge_form,
 )
 from cards.contacts import contact_list_card
 
 routes = Router()
+
+
+def form_shown(values: dict[str, str]) -> dict[str, str]:
+    """The fingerprints of an Edit contact form showing `values` (its details and its custom fields')."""
+    custom = [k for k in values if k.startswith("field_") and "_" not in k[6:]]
+    return contact_shown(values) | custom_shown(values, custom)
 
 
 def _contact_id(ctx: Clicked) -> int:
@@ -32,7 +39,7 @@ def _contact_id(ctx: Clicked) -> int:
 @routes.verb(verbs.CONTACT_EDIT_FORM)
 def edit_contact_form(ctx: Clicked) -> Reply:
     contact = ctx.services.contacts.get_contact(ctx.user.tenant_id, _contact_id(ctx))
-    return Reply(card=contact_edit_form(contact.id, contact_values(contact)), outcome="form")
+    return contact_form(ctx.services, ctx.user, contact)
 
 
 @routes.verb(verbs.CONTACT_SAVE)
@@ -40,11 +47,17 @@ def save_contact(ctx: Clicked) -> Reply:
     """Only the inputs Teams sent (an input left empty is not sent: unchanged), compared with what the form showed.
     A field someone else changed meanwhile comes back on the form with what this person typed: Save applies it."""
     contact_id, shown = _contact_id(ctx), shown_field(ctx.data, CONTACT_KEYS)
-    values = {name: text_field(ctx.data, name) for name in CONTACT_FIELDS if name in ctx.data}
+    values = {name: text_field(ctx.data, name) for name in CONTACT_FIELDS if name in ctx.data} | custom_inputs(ctx.data)
     try:
         contact, conflicts = ctx.services.contact_care.edit_contact(ctx.user, contact_id, values, shown)
     except Invalid as exc:
-        return Reply(card=contact_edit_form(contact_id, values, exc.errors, shown=shown), outcome="invalid")
+        contact = ctx.services.contacts.get_contact(ctx.user.tenant_id, contact_id)
+        return contact_form(ctx.services, ctx.user, contact, values, exc.errors, shown=shown)
+    except NotFound:
+        raise
+    except DomainError as exc:  # a field removed while the form was open: the form again, nothing saved
+        contact = ctx.services.contacts.get_contact(ctx.user.tenant_id, contact_id)
+        return contact_form(ctx.services, ctx.user, contact, message=exc.message)
     if conflicts:
         message = _(
             "{name} saved, but changed by someone else since your form was shown, so kept: {kept}."
@@ -52,9 +65,10 @@ def save_contact(ctx: Clicked) -> Reply:
             name=contact.name,
             kept="; ".join(kept_said(c) for c in conflicts),
         )
-        again = contact_values(contact) | {k: v for c in conflicts for k, v in c.typed.items()}
-        form = contact_edit_form(contact.id, again, message=message, shown=contact_shown(contact_values(contact)))
-        return Reply(card=form, outcome="conflict")
+        now = contact_form_values(ctx.services, ctx.user, contact)
+        again = now | {k: v for c in conflicts for k, v in c.typed.items()}
+        form = contact_form(ctx.services, ctx.user, contact, again, message=message, shown=form_shown(now))
+        return dataclasses.replace(form, outcome="conflict")
     saved = _("{name} saved.", name=contact.name)
     return Reply(card=contact_list_card(_("Contact saved"), [contact], "", message=saved))
 
@@ -81,9 +95,7 @@ def delete_contact(ctx: Clicked) -> Reply:
         if isinstance(exc, NotFound):
             raise
         contact = ctx.services.contacts.get_contact(ctx.user.tenant_id, contact_id)
-        return Reply(
-            card=contact_edit_form(contact.id, contact_values(contact), message=exc.message), outcome="refused"
-        )
+        return Reply(card=contact_form(ctx.services, ctx.user, contact, message=exc.message).card, outcome="refused")
     return Reply(card=contact_done_card(change.message))
 
 

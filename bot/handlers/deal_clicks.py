@@ -5,39 +5,49 @@ from __future__ import annotations
 
 from bot.domain.errors import DomainError, Invalid, NotFound
 from bot.domain.language import _
-from bot.domain.models import Change
+from bot.domain.models import Change, RecordView
+from bot.handlers.fields import custom_inputs
 from bot.handlers.payload import shown_field, text_field
 from bot.handlers.replies import Reply
 from bot.handlers.router import Clicked, Router
 from bot.services.details import FORM_FIELDS
 from cards import verbs
 from cards.detail_forms import archive_confirm_card, details_form, details_values, owner_form
+from cards.fields import form_values
 
 routes = Router()
 
 
 def _details_form(
-    ctx: Clicked, values: dict[str, str], errors: dict[str, str] | None, shown: dict[str, str] | None = None
-) -> Reply:
-    card = details_form(ctx.view(), values, errors, shown=shown)
+    ctx: Clicked, values: dict[str, str] | None, errors: dict[str, str] | None, view: RecordView | None = None,
+    shown: dict[str, str] | None = None,
+) -> Reply:  # fmt: skip
+    """Edit details with the record's custom fields (what was typed kept when a value was refused; `shown`:
+    what the form first showed)."""
+    view = view or ctx.view()
+    tenant = ctx.user.tenant_id
+    if values is None:
+        values = details_values(view, ctx.services.details.default_currency(tenant)) | form_values(view.custom)
+    fields = ctx.services.fields.fields_of(tenant, view.record.kind)
+    colleagues = ctx.services.people.colleagues(tenant) if any(f.type.value == "colleague" for f in fields) else []
+    card = details_form(view, values, errors, fields=fields, colleagues=colleagues, shown=shown)
     return Reply(card=card, outcome="form" if errors is None else "invalid")
 
 
 @routes.verb(verbs.DETAILS_FORM)
 def open_details_form(ctx: Clicked) -> Reply:
-    view = ctx.view()
-    return _details_form(ctx, details_values(view, ctx.services.details.default_currency(ctx.user.tenant_id)), None)
+    return _details_form(ctx, None, None)
 
 
 @routes.verb(verbs.EDIT_DETAILS)
 def edit_details(ctx: Clicked) -> Reply:
     """Only the inputs Teams sent (an input left empty is not sent: unchanged), compared with what the form showed."""
     seen, ref, shown = ctx.seen(), ctx.ref(), shown_field(ctx.data)
-    values = {name: text_field(ctx.data, name) for name in FORM_FIELDS if name in ctx.data}
+    values = {name: text_field(ctx.data, name) for name in FORM_FIELDS if name in ctx.data} | custom_inputs(ctx.data)
     try:
         change = ctx.services.details.edit_details(ctx.user, ref, values, seen, shown)
     except Invalid as exc:  # every wrong field at once, each with its message beside it
-        return _details_form(ctx, values, exc.errors, shown)
+        return _details_form(ctx, values, exc.errors, shown=shown)
     except NotFound:
         raise
     except DomainError as exc:  # archived, converted, nothing changed: said on the record card

@@ -44,6 +44,7 @@ from cards.extension import (
     record_choice,
     record_preview,
 )
+from cards.fields import field_summary
 from cards.forms import contact_choice
 
 RECORDS = "searchRecords"
@@ -126,7 +127,10 @@ class Extension:
         if command == RECORDS:
             records = self.services.messages.records_for_compose(user, said, count, skip)
             names = self.services.messages.contact_names(user.tenant_id, records)  # one query for the page
-            return compose_picks([(record_preview(r, names.get(r.id)), {"record": r.id}) for r in records])
+            fields = self.services.fields.summaries(user.tenant_id, records)  # none unless a record holds values
+            return compose_picks(
+                [(record_preview(r, names.get(r.id), fields.get(r.id, "")), {"record": r.id}) for r in records]
+            )
         if command == CONTACTS:
             contacts = self.services.messages.contacts_for_compose(user.tenant_id, said, count, skip)
             return compose_picks([(contact_preview(c), {"contact": c.id}) for c in contacts])
@@ -144,7 +148,10 @@ class Extension:
                 view = self.services.records.view_of(record)
                 card = record_reply(view, user, shared=True).card
                 assert card is not None
-                return compose_results([(card, record_preview(record, view.contact.name if view.contact else None))])
+                preview = record_preview(
+                    record, view.contact.name if view.contact else None, field_summary(view.custom)
+                )
+                return compose_results([(card, preview)])
             return compose_message(_("That record no longer exists: search again."))
         if _int(contact_id, 1, 2**63 - 1, 0):
             try:

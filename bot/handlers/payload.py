@@ -8,11 +8,13 @@ from typing import Any
 
 from bot.domain.edits import CONTACT_KEYS, DETAIL_KEYS, FINGERPRINT
 from bot.domain.errors import DomainError
+from bot.domain.fields import MAX_FIELDS
 from bot.domain.language import _
 from bot.domain.models import FollowFor
 
 MAX_FIELD_CHARS = 10_000  # anything longer is not a value a card input produced
 FORM_KEY = re.compile(r"[0-9a-f]{32}")
+_CUSTOM_INPUT = re.compile(r"field_[1-9][0-9]{0,11}", re.ASCII)  # a custom field's input (CustomField.input_id)
 
 
 class BadPayload(DomainError):
@@ -72,13 +74,18 @@ def required_int(data: dict[str, Any], name: str, missing: str) -> int:
 
 def shown_field(data: dict[str, Any], keys: tuple[str, ...] = DETAIL_KEYS) -> dict[str, str] | None:
     """What an edit form showed (fingerprints by field, bot/domain/edits.py); None on a form from before them.
-    `keys`: the form's fields (DETAIL_KEYS, or CONTACT_KEYS for Edit contact)."""
+    `keys`: the form's fields (DETAIL_KEYS, or CONTACT_KEYS for Edit contact), and its custom fields' inputs."""
     assert keys in (DETAIL_KEYS, CONTACT_KEYS)
     value = data.get("shown")
     if value is None:
         return None
-    if not isinstance(value, dict) or not all(
-        key in keys and isinstance(mark, str) and FINGERPRINT.fullmatch(mark) for key, mark in value.items()
+    if (
+        not isinstance(value, dict)
+        or len(value) > len(keys) + 3 * MAX_FIELDS
+        or not all(
+            (key in keys or _CUSTOM_INPUT.fullmatch(key)) and isinstance(mark, str) and FINGERPRINT.fullmatch(mark)
+            for key, mark in value.items()
+        )
     ):
         raise BadPayload(_("This card sent something I can't read; please open the record again."))
     return dict(value)

@@ -15,19 +15,23 @@ LIST_SIZE = 25
 
 
 def pipeline_reply(services: CrmService, user: User, said: str, place: Place | None) -> Reply:
-    words = said.split()
+    """`pipeline [<name>] ...`: the pipeline named first (the default one without a name), then as before."""
+    definition, rest, others = services.pipeline.which(user, said)
+    words = rest.split()
     first = words[0].lower() if words else ""
     time_zone = services.deliveries.schedules.of(user.tenant_id, user.id).time_zone
     if first == "weekly":
         return weekly_reply(services, user, " ".join(words[1:]).lower(), place, time_zone)
     if first == "list":
-        found = services.pipeline.stage_list(user, " ".join(words[1:]), time_zone, LIST_SIZE + 1)
+        found = services.pipeline.stage_list(user, " ".join(words[1:]), time_zone, LIST_SIZE + 1, definition)
         stage = stage_label(found.stage)
         title = f"{stage}: {scope_title(found.scope, escaped=False)}"  # the list card escapes it
+        if not definition.is_default:
+            title = f"{definition.name} · {title}"
         more = _("More match: the newest {n} are shown.", n=LIST_SIZE) if len(found.records) > LIST_SIZE else ""
         empty = _("No open opportunity in {stage} here.", stage=stage)
         return Reply(card=record_list_card(title, found.records[:LIST_SIZE], empty, more_hint=more))
-    pipeline = services.pipeline.pipeline(user, said, time_zone)
+    pipeline = services.pipeline.pipeline(user, rest, time_zone, definition, others)
     return Reply(card=pipeline_card(pipeline))
 
 

@@ -13,6 +13,7 @@ from bot.domain.errors import DomainError, NotFound
 from bot.domain.language import _
 from bot.domain.models import Change, Kind
 from bot.handlers.payload import BadPayload, follow_for_field, form_key_field, int_field, text_field
+from bot.handlers.pipelines import stage_form_reply
 from bot.handlers.replies import Reply
 from bot.handlers.router import Clicked, Router
 from cards import verbs
@@ -23,7 +24,6 @@ from cards.forms import (
     convert_confirm_card,
     follower_form,
     remove_participant_form,
-    stage_form,
 )
 from cards.records import new_record_form, people_card
 
@@ -98,7 +98,7 @@ def open_comment_form(ctx: Clicked) -> Reply:
 
 @routes.verb(verbs.STAGE_FORM)
 def open_stage_form(ctx: Clicked) -> Reply:
-    return Reply(card=stage_form(ctx.view(), viewer_id=ctx.user.id))
+    return stage_form_reply(ctx)
 
 
 @routes.verb(verbs.CONVERT_CONFIRM)
@@ -242,12 +242,16 @@ def comment(ctx: Clicked) -> Reply:
 def change_stage(ctx: Clicked) -> Reply:
     seen = ctx.seen(stage=text_field(ctx.data, "seen_stage") or None)
     ref, stage = ctx.ref(), text_field(ctx.data, "stage")
-
-    def again(message: str) -> Reply:
-        card = stage_form(ctx.view(), {"stage": message}, viewer_id=ctx.user.id)
-        return Reply(card=card, outcome="invalid")
-
-    return ctx.attempt(lambda: ctx.services.records.change_stage(ctx.user, ref, stage, seen), "stage", again)
+    reason, note = text_field(ctx.data, "lost_reason"), text_field(ctx.data, "lost_note")
+    try:
+        change = ctx.services.records.change_stage(ctx.user, ref, stage, seen, reason or None, note or None)
+    except DomainError as exc:
+        if exc.field in ("stage", "lost_reason"):
+            return stage_form_reply(ctx, {str(exc.field): exc.message})
+        if isinstance(exc, NotFound) and exc.field is None:
+            raise
+        return ctx.record(ctx.view(), exc.message, good=False)
+    return ctx.changed(change)
 
 
 @routes.verb(verbs.CONVERT)

@@ -15,7 +15,9 @@ from bot.handlers import (
     deal_clicks,
     email_clicks,
     extension,
+    fields,
     notice_clicks,
+    pipelines,
     record_clicks,
     roles,
     text,
@@ -40,6 +42,8 @@ ROUTERS: tuple[Router, ...] = (
     email_clicks.routes,
     notice_clicks.routes,
     extension.routes,
+    fields.routes,
+    pipelines.routes,
     text.routes,
 )
 

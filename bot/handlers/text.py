@@ -10,13 +10,14 @@ from bot.domain.language import N_, _, current
 from bot.domain.models import Contact, FollowFor, Kind
 from bot.handlers.commands import COMMANDS, ParsedCommand, local_name, local_usage, spec_named
 from bot.handlers.contact_files import export_offer, personal_only
+from bot.handlers.fields import contact_form
 from bot.handlers.notice_clicks import outbox_status, working_hours_reply
 from bot.handlers.payload import new_form_key
 from bot.handlers.pipeline import pipeline_reply
 from bot.handlers.replies import Reply
 from bot.handlers.roles import role_command
 from bot.handlers.router import Answer, Router, Said
-from cards.contact_forms import contact_edit_form, contact_values, erase_confirm_card
+from cards.contact_forms import erase_confirm_card
 from cards.contacts import contact_list_card, new_contact_form
 from cards.help import help_card
 from cards.records import new_record_form, record_list_card, search_results_card
@@ -300,7 +301,7 @@ def restore(ctx: Said, command: ParsedCommand) -> Answer:
 @routes.command("edit contact")
 def edit_contact(ctx: Said, command: ParsedCommand) -> Answer:
     contact = ctx.services.contacts.resolve_contact(ctx.user.tenant_id, command.text)
-    return Reply(card=contact_edit_form(contact.id, contact_values(contact)), outcome="form")
+    return contact_form(ctx.services, ctx.user, contact)
 
 
 @routes.command("merge contacts")

@@ -12,6 +12,8 @@ built with what it needs, and all of them sharing one unit of work (bot/services
     services.messages     the message extension: records and contacts from chat messages
     services.email        email to the Contact and the other participants
     services.pipeline     the pipeline, its stage lists and the weekly channel post
+    services.pipelines    the organisation's pipelines (admins), moving a deal between them, lost reasons
+    services.fields       custom fields: admins define them; values on records and contacts
     services.people       people, their profiles, redelivery, housekeeping, card posts
     services.deliveries   the outbox (bot/services/outbox.py)
     services.work         the unit of work: the write transaction and the turn's claim
@@ -33,12 +35,14 @@ from bot.services.contact_files import ContactFileCases
 from bot.services.contacts import ContactCases
 from bot.services.details import DetailCases
 from bot.services.email import EmailCases
+from bot.services.fields import FieldCases
 from bot.services.lifecycle import LifecycleCases
 from bot.services.messages import MessageCases
 from bot.services.outbox import Deliveries, Ownership
 from bot.services.people import UserCases
 from bot.services.pipeline import PipelineCases
-from bot.services.reactions import Reactions, follows_end_when_closed
+from bot.services.pipelines import PipelineDefinitionCases
+from bot.services.reactions import Reactions, follows_end_when_closed, lost_reason_asked
 from bot.services.records import RecordCases
 from bot.services.work import UnitOfWork
 from storage.repository import Repository
@@ -56,8 +60,10 @@ class CrmService:
         notify_window_seconds: int = 0,
         ownership: Ownership | None = None,
         quotas: WriteQuotas | None = None,
+        admins: frozenset[str] = frozenset(),
     ) -> None:
         self.repo = repo
+        self.admins = admins
         self.clock = clock
         self.deliveries = Deliveries(repo, clock, notify_window_seconds, ownership)
         self.run = repo.run  # storage work from the event loop: a worker thread for PostgreSQL
@@ -74,19 +80,23 @@ class CrmService:
         self.work = work
         changes = RecordWork(work, self.deliveries)
         reactions = Reactions()
-        self.people = UserCases(work)
+        self.people = UserCases(work, self.admins)
         self.contacts = ContactCases(work)
-        self.records = RecordCases(work, changes, self.contacts, reactions)
+        self.pipelines = PipelineDefinitionCases(work, changes, self.people)
+        self.records = RecordCases(work, changes, self.contacts, reactions, self.pipelines)
         self.lifecycle = LifecycleCases(work, changes)
-        self.details = DetailCases(work, changes)
+        self.fields = FieldCases(work, changes, self.people, self.lifecycle)
+        self.details = DetailCases(work, changes, self.fields)
         self.buying = BuyingRoleCases(work, changes)
-        self.contact_care = ContactCareCases(work, changes, self.contacts)
-        self.contact_files = ContactFileCases(work)
+        self.contact_care = ContactCareCases(work, changes, self.contacts, self.fields)
+        self.contact_files = ContactFileCases(work, self.fields)
         self.messages = MessageCases(work, changes, self.contacts, self.records)
         self.email = EmailCases(work, changes)
-        self.pipeline = PipelineCases(work, self.lifecycle)
-        # What follows a change, in this order (the missing-signer reminder comes before the closing lapse).
+        self.pipeline = PipelineCases(work, self.lifecycle, self.pipelines)
+        # What follows a change, in this order (the missing-signer reminder comes before the closing lapse, and
+        # asking why a deal was lost comes last, after what the reply says about follows).
         reactions.table[EventKind.STAGE_CHANGED] = (
             self.buying.stage_reached,
             follows_end_when_closed(self.deliveries.notices),
+            lost_reason_asked,
         )

@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.errors import DomainError, NotFound
+from bot.domain.fields import colleague_ids, covering, present, values_of
 from bot.domain.language import _
+from bot.domain.lost import LOSING_STAGES, reasons_of
 from bot.domain.models import Change, Event, EventKind, Follower, Record, RecordView, Role, Seen, User
 from bot.domain.rules import FOLLOWERS_IN_VIEW, TIMELINE_ON_CARD, parse_ref
 from bot.services.outbox import Deliveries
@@ -67,7 +69,22 @@ class RecordWork:
             follower_choices=choices,
             buying_roles={c.id: buying for _, c, buying in people if buying},
             **self._feed_part(record),
+            **self._custom_part(record),
         )
+
+    def _custom_part(self, record: Record) -> dict[str, Any]:
+        """The custom fields with a value (their definitions read only when the record holds values), and the
+        organisation's lost reasons when the card asks why the deal was lost."""
+        found: dict[str, Any] = {}
+        tenant = record.tenant_id
+        values = values_of(record.custom)
+        if values:
+            fields = covering(self.repo.fields.definitions(tenant), record.kind)
+            names = self.repo.fields.user_names(tenant, colleague_ids(fields, values))
+            found["custom"] = tuple(present(fields, values, names))
+        if record.stage in LOSING_STAGES and not record.lost_reason and not record.archived_at:
+            found["lost_reasons"] = reasons_of(self.repo.pipelines.lost_reasons(tenant))
+        return found
 
     def first_followers(self, record: Record, every_follower: bool = False) -> tuple[Follower, ...]:
         limit = None if every_follower else FOLLOWERS_IN_VIEW

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 
 from bot.domain.edits import contact_fields, contact_shown, fingerprint
 from bot.domain.errors import DomainError, Invalid
+from bot.domain.fields import encoded
 from bot.domain.language import _, translated
 from bot.domain.models import Conflict, Contact, Event, EventKind, Record, Role, User
 from bot.domain.rules import MAX_NAME, limited, normalise_email
 from bot.services.changes import RecordWork
 from bot.services.contacts import ERASED, ContactCases
+from bot.services.fields import FieldCases, shown_ids
 from bot.services.work import UnitOfWork
 
 CONTACT_FIELDS = ("name", "email", "phone", "company", "job_title")
@@ -30,16 +32,18 @@ class ContactChange:
 
 
 class ContactCareCases:
-    def __init__(self, work: UnitOfWork, changes: RecordWork, contacts: ContactCases) -> None:
+    def __init__(self, work: UnitOfWork, changes: RecordWork, contacts: ContactCases, custom: FieldCases) -> None:
         self.work, self.repo, self.clock = work, work.repo, work.clock
         self.changes = changes
         self.contacts = contacts
+        self.custom = custom
 
     def edit_contact(
         self, actor: User, contact_id: int, form: dict[str, str], shown: Mapping[str, str] | None = None
     ) -> tuple[Contact, tuple[Conflict, ...]]:
         """The fields of the form its sender changed, relative to what it showed (`shown`, fingerprints; an
-        input absent from `form` is unchanged); a field someone else changed since is kept, as a Conflict."""
+        input absent from `form` is unchanged); a field someone else changed since is kept, as a Conflict. The
+        custom fields the form showed (`fields`: their ids) too: only those its sender changed."""
         typed, errors = self._contact_fields(form)
         with self.work.writing():
             self.repo.contacts.lock_contacts(actor.tenant_id, [contact_id])
@@ -57,6 +61,10 @@ class ContactCareCases:
                     conflicts.append(Conflict(field, now[field] or _("none"), value or _("none"), {field: form[field]}))
                     continue
                 changes[field] = value
+            on_form = self.custom.on_form(actor.tenant_id, None, shown_ids(form.get("fields")))
+            before = self.custom.contact_values(actor.tenant_id, contact.id) if on_form else {}
+            currency = self.repo.details.default_currency(actor.tenant_id) if on_form else None
+            after = self.custom.read_form(actor, on_form, before, form, currency, errors, shown) if on_form else before
             email = changes.get("email")
             if (
                 email
@@ -70,6 +78,8 @@ class ContactCareCases:
             if changes and not self.repo.contacts.update_contact(actor.tenant_id, contact.id, current | changes):
                 # erased by someone else since this transaction read it
                 raise DomainError(translated(ERASED), "contact")
+            if after != before:
+                self.repo.fields.set_contact_values(actor.tenant_id, contact.id, encoded(after))
             return self.contacts.get_contact(actor.tenant_id, contact.id), tuple(conflicts)
 
     def records_of_contact(self, tenant_id: str, contact_id: int) -> list[Record]:
@@ -135,6 +145,7 @@ class ContactCareCases:
             withdrawn = self.repo.erasures.withdraw_imports(tenant, needles)
             records = [record for record, _ in self.repo.details.records_of_contact(tenant, contact.id)]
             self.repo.erasures.erase_contact_row(tenant, contact, self.clock())
+            self.repo.erasures.scrub_values(tenant, needles, "erased contact")
             events = tuple(self.changes.event(actor, r, EventKind.CONTACT_ERASED, notify=False) for r in records)
             for record in records:
                 self.changes.touch(record)

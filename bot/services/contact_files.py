@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 from bot.domain.clock import shifted
-from bot.domain.contact_csv import FIELDS, ImportPreview, ImportResult, ImportRow, Offered, parse
+from bot.domain.contact_csv import BAD_VALUE, FIELDS, ImportPreview, ImportResult, ImportRow, Offered, ParsedFile, parse
 from bot.domain.errors import DomainError, NotFound
+from bot.domain.fields import CustomField, FieldType, covering, encoded, read_value, typed, values_of
 from bot.domain.language import N_, _, translated
+from bot.domain.lost import lost_line
 from bot.domain.models import FileOfferStatus, ImportStatus, Kind, User
 from bot.domain.money import as_decimal
+from bot.domain.pipeline import DEFAULT_NAME
 from bot.domain.spreadsheet import csv_file
+from bot.services.fields import FieldCases
 from bot.services.work import UnitOfWork
 
 IMPORT_MINUTES = 60  # how long a previewed import waits for its Import click
@@ -43,23 +48,65 @@ def _header(columns: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(translated(column) for column in columns)
 
 
+FIELDS_CHANGED = N_(
+    "The custom fields changed since this file was previewed: send the file again. Nothing was imported."
+)
+
+
 def _row_json(row: ImportRow) -> list[object]:
-    return [row.line, row.name, row.email, row.company, row.phone, row.job_title]
+    return [row.line, row.name, row.email, row.company, row.phone, row.job_title, [list(c) for c in row.custom]]
 
 
 def _row_of(values: list[object]) -> ImportRow:
-    line, name, email, company, phone, job_title = values
-    return ImportRow(int(str(line)), str(name), *(str(v) if v is not None else None for v in (email, company, phone,
-                                                                                            job_title)))  # fmt: skip
+    line, name, email, company, phone, job_title, *rest = values
+    cells = rest[0] if rest and isinstance(rest[0], list) else []
+    custom = tuple((str(pair[0]), str(pair[1])) for pair in cells if isinstance(pair, list) and len(pair) == 2)
+    optional = [str(v) if v is not None else None for v in (email, company, phone, job_title)]
+    return ImportRow(int(str(line)), str(name), optional[0], optional[1], optional[2], optional[3], custom)
 
 
 class ContactFileCases:
-    def __init__(self, work: UnitOfWork) -> None:
+    def __init__(self, work: UnitOfWork, custom: FieldCases) -> None:
         self.work, self.repo, self.clock = work, work.repo, work.clock
+        self.custom = custom
+
+    def _read_custom(self, actor: User, fields: dict[str, CustomField], row: ImportRow) -> dict[str, Any]:
+        """A row's custom cells as values (DomainError for one that does not fit its field)."""
+        values: dict[str, Any] = {}
+        currency = self.repo.details.default_currency(actor.tenant_id) if row.custom else None
+        for field_id, raw in row.custom:
+            field = fields.get(field_id)
+            if field is None:
+                continue
+            if field.type is FieldType.COLLEAGUE:
+                found = self.repo.details.users_matching(actor.tenant_id, raw, 2)
+                if len(found) != 1:
+                    raise DomainError(translated(BAD_VALUE))
+                values[field.key] = found[0].id
+            else:
+                values[field.key] = read_value(field, raw, self.custom.today(), currency)
+        return values
+
+    def _checked(self, actor: User, parsed: ParsedFile, fields: dict[str, CustomField]) -> ParsedFile:
+        """The rows whose custom cells fit their fields; the others refused, with why."""
+        kept = ParsedFile(refused=dict(parsed.refused))
+        for row in parsed.rows:
+            try:
+                self._read_custom(actor, fields, row)
+            except DomainError:
+                kept.refuse(BAD_VALUE, row.line)
+                continue
+            kept.rows.append(row)
+        for lines in kept.refused.values():
+            lines.sort()
+        return kept
 
     def preview_import(self, actor: User, file_name: str, data: bytes) -> ImportPreview:
         """Read the file (NotReadable says why not) and keep what it would import for the Import click."""
-        parsed = parse(data)
+        fields = {f.key: f for f in self.custom.fields_of(actor.tenant_id, None)}
+        parsed = parse(data, {f.name: f.key for f in fields.values()})
+        if fields:
+            parsed = self._checked(actor, parsed, fields)
         emails = [row.email for row in parsed.rows if row.email]
         matching = len(self.repo.contact_files.contacts_by_emails(actor.tenant_id, emails)) if emails else 0
         import_id = None
@@ -90,19 +137,27 @@ class ContactFileCases:
                 raise DomainError(_already(found[0]), "import")
             rows = [_row_of(values) for values in json.loads(found[2])]
             existing = self.repo.contact_files.contacts_by_emails(tenant, [r.email for r in rows if r.email])
+            fields = {f.key: f for f in self.custom.fields_of(tenant, None)}
             new, updates = [], []
             for row in rows:
                 contact = existing.get(row.email.casefold()) if row.email else None
-                values = {f: getattr(row, f) for f in FIELDS}
+                values: dict[str, Any] = {f: getattr(row, f) for f in FIELDS}
+                try:
+                    custom = self._read_custom(actor, fields, row)
+                except DomainError:
+                    raise DomainError(translated(FIELDS_CHANGED), "import") from None
                 if contact is None:
-                    new.append(values)
+                    new.append(values | {"custom": encoded(custom)})
                 elif update_matching:
                     kept = {f: values[f] or getattr(contact, f) for f in FIELDS}
-                    updates.append((contact.id, kept | {"email": contact.email}))
+                    updates.append((contact.id, kept | {"email": contact.email}, custom))
             # Every contact added or updated counts, against the import budget (an hour's), before anything is written.
             self.work.quotas.spend("import rows", tenant, actor.id, len(new) + len(updates))
-            for contact_id, kept in updates:
+            for contact_id, kept, custom in updates:
                 self.repo.contacts.update_contact(tenant, contact_id, kept)
+                if custom:
+                    merged = values_of(self.repo.fields.contact_values(tenant, contact_id)) | custom
+                    self.repo.fields.set_contact_values(tenant, contact_id, encoded(merged))
             updated = len(updates)
             self.repo.contact_files.add_contacts(tenant, new, actor.id, self.clock())
             self.repo.contact_files.set_import_status(tenant, import_id, "imported")
@@ -153,19 +208,44 @@ class ContactFileCases:
         with self.work.writing():
             self.repo.contact_files.set_offer_status(actor.tenant_id, offer_id, status, self.clock())
 
+    def _cells(self, tenant_id: str, fields: list[CustomField], raw: str | None) -> list[str]:
+        """One cell per field, as its form would hold it (what an import reads back)."""
+        values = values_of(raw)
+        if not values:
+            return [""] * len(fields)
+        shown = self.custom.values_shown(tenant_id, fields, values)
+        return [typed(shown[f.key]) if f.key in shown else "" for f in fields]
+
     def contacts_file(self, tenant_id: str) -> bytes:
         contacts = self.repo.contact_files.every_contact(tenant_id)
-        return csv_file(_header(CONTACT_HEADER), ((c.name, c.email, c.company, c.phone, c.job_title) for c in contacts))
+        fields = self.custom.fields_of(tenant_id, None)
+        values = self.repo.fields.contacts_values(tenant_id) if fields else {}
+        header = (*_header(CONTACT_HEADER), *(f.name for f in fields))
+        return csv_file(
+            header,
+            ((c.name, c.email, c.company, c.phone, c.job_title, *self._cells(tenant_id, fields, values.get(c.id)))
+             for c in contacts),
+        )  # fmt: skip
 
     def records_file(self, tenant_id: str) -> bytes:
+        """Every record, and one column per custom field of leads and opportunities (named with its kind when a
+        lead's field and an opportunity's share a name)."""
+        fields = [f for f in self.custom.fields(tenant_id) if f.applies_to.value != "contact"]
+        names = [f.name for f in fields]
+        header = (*_header(RECORD_HEADER), _("Pipeline"), _("Lost reason"),
+                  *(f"{f.name} ({f.applies_to.value})" if names.count(f.name) > 1 else f.name for f in fields))  # fmt: skip
         rows = []
         for (kind, number, title, stage, company, value, currency, close, next_step, created, updated, archived,
-             owner, contact, email) in self.repo.contact_files.every_record_row(tenant_id):  # fmt: skip
+             owner, contact, email, pipeline, reason, note, custom) in self.repo.contact_files.every_record_row(tenant_id):  # fmt: skip
             amount = str(as_decimal(int(value), currency)) if value is not None and currency else value
             ref = f"{Kind(kind).prefix}-{number}"
+            on = covering(fields, Kind(kind))
+            cells = dict(zip((f.key for f in on), self._cells(tenant_id, on, custom), strict=True))
+            where = pipeline or (DEFAULT_NAME if kind == Kind.OPPORTUNITY.value else "")
             rows.append((ref, Kind(kind).value, title, stage, company, amount, currency, close, next_step, owner,
-                         contact, email, created, updated, archived))  # fmt: skip
-        return csv_file(_header(RECORD_HEADER), rows)
+                         contact, email, created, updated, archived, where, lost_line(reason, note),
+                         *(cells.get(f.key, "") for f in fields)))  # fmt: skip
+        return csv_file(header, rows)
 
 
 def _already(status: str) -> str:

@@ -12,11 +12,13 @@ from typing import Any
 from bot.domain.dates import parse_close_date
 from bot.domain.edits import detail_values, fingerprint, kept_said, money_canonical, shown_of
 from bot.domain.errors import DomainError, Invalid
+from bot.domain.fields import CustomField, values_of
 from bot.domain.language import _, day
 from bot.domain.models import Change, Conflict, Event, EventKind, Record, Seen, User
 from bot.domain.money import currency_code, format_money, parse_amount, shown_money
 from bot.domain.rules import MAX_COMMENT, MAX_TITLE, clean_text, limited, shorten
 from bot.services.changes import NOTHING_SEEN, RecordWork
+from bot.services.fields import FieldCases, shown_ids
 from bot.services.work import UnitOfWork
 
 MAX_NEXT_STEP = 200
@@ -29,10 +31,15 @@ def money_text(value: int | None, currency: str | None) -> str | None:
     return format_money(value, currency, "en") if value is not None and currency else None
 
 
+# A form's custom fields: those it showed, the values before and after it.
+CustomPart = tuple[list[CustomField], dict[str, Any], dict[str, Any]]
+
+
 class DetailCases:
-    def __init__(self, work: UnitOfWork, changes: RecordWork) -> None:
+    def __init__(self, work: UnitOfWork, changes: RecordWork, fields: FieldCases) -> None:
         self.work, self.repo, self.clock = work, work.repo, work.clock
         self.changes = changes
+        self.fields = fields
 
     def today(self) -> date:
         return date.fromisoformat(self.clock()[:10])
@@ -78,7 +85,9 @@ class DetailCases:
     ) -> Change:  # fmt: skip
         """The fields of the form its sender changed, relative to what the form showed (`shown`: fingerprints,
         bot/domain/edits.py); an input absent from `form` is unchanged. A field someone else changed since the
-        form was shown is kept and reported as a Conflict. Wrong fields are all reported (Invalid), nothing stored."""
+        form was shown is kept and reported as a Conflict. Wrong fields are all reported (Invalid), nothing stored.
+        The custom fields it showed (`fields`: their ids) too, only those its sender changed; a custom field
+        removed while the form was open saves nothing."""
         with self.work.writing():
             record = self.changes.editable(actor, ref)
             if shown is None:  # a form from before fingerprints: only safe on the version it showed
@@ -90,7 +99,18 @@ class DetailCases:
                         )
                     )
                 shown = shown_of(record)
-            typed = self._typed_details(actor, record, form)
+            on_form = self.fields.on_form(actor.tenant_id, record.kind, shown_ids(form.get("fields")))
+            errors: dict[str, str] = {}
+            try:
+                typed = self._typed_details(actor, record, form)
+            except Invalid as exc:
+                errors, typed = dict(exc.errors), {}
+            before = values_of(record.custom)
+            currency = (typed["value"][1].get("currency") if "value" in typed else None) or record.currency
+            currency = currency or self.repo.details.default_currency(actor.tenant_id)
+            after = self.fields.read_form(actor, on_form, before, form, currency, errors, shown) if on_form else before
+            if errors:
+                raise Invalid(errors)
             now = detail_values(record)
             wanted: dict[str, Any] = {}
             conflicts: list[Conflict] = []
@@ -107,12 +127,12 @@ class DetailCases:
                 " " + _("Changed by someone else since your card was shown, so kept: {kept}.", kept=kept_said(c))
                 for c in conflicts
             )
-            if not wanted:
+            if not wanted and after == before:
                 if not conflicts:
                     raise DomainError(_("Nothing to change: {ref} already has that.", ref=record.ref))
                 message = _("{ref}: nothing changed.", ref=record.ref) + kept
                 return Change(record, (), message, self.changes.view_of(record), conflicts=tuple(conflicts))
-            change = self._save(actor, record, wanted, seen)
+            change = self._save(actor, record, wanted, seen, (on_form, before, after))
             return dataclasses.replace(change, message=change.message + kept, conflicts=tuple(conflicts))
 
     def _typed_details(
@@ -209,12 +229,22 @@ class DetailCases:
             self.repo.details.set_default_currency(actor.tenant_id, code)
         return code
 
-    def _save(self, actor: User, record: Record, wanted: dict[str, Any], seen: Seen) -> Change:
+    def _save(
+        self, actor: User, record: Record, wanted: dict[str, Any], seen: Seen, custom: CustomPart | None = None
+    ) -> Change:
         changes = {k: v for k, v in wanted.items() if getattr(record, k) != v}
-        if not changes:
+        fields, before, after = custom or ([], {}, {})
+        custom_changed = fields and any(before.get(f.key) != after.get(f.key) for f in fields)
+        if not changes and not custom_changed:
             raise DomainError(_("Nothing to change: {ref} already has that.", ref=record.ref))
         events = self._detail_events(actor, record, changes)
-        self.repo.details.update_record_fields(record.tenant_id, record.id, self.clock(), **changes)
+        columns: dict[str, Any] = {}
+        if custom_changed:
+            events += self.fields.value_events(actor, record, fields, before, after)
+            columns = self.fields.columns(actor.tenant_id, record.kind, after)
+        self.repo.details.update_record_fields(record.tenant_id, record.id, self.clock(), **changes, **columns)
+        if columns:
+            changes["custom"] = columns["custom"]
         updated = dataclasses.replace(record, version=record.version + 1, updated_at=self.clock(), **changes)
         said = "; ".join(self._said(e) for e in events)
         return self.changes.changed(updated, tuple(events), _("{ref}: {changes}.", ref=record.ref, changes=said), seen)

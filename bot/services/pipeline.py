@@ -12,10 +12,11 @@ from bot.domain.delivery import Purpose
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.hours import zone
 from bot.domain.language import _
-from bot.domain.models import OPPORTUNITY_STAGES, Place, Record, User, stage_label
-from bot.domain.pipeline import Pipeline, PipelineScope, Quarter, next_weekly_post
+from bot.domain.models import Place, Record, User, stage_label
+from bot.domain.pipeline import DEFAULT_PIPELINE, Pipeline, PipelineScope, PipelineStages, Quarter, next_weekly_post
 from bot.domain.rules import clean_text
 from bot.services.lifecycle import LifecycleCases
+from bot.services.pipelines import PipelineDefinitionCases
 from bot.services.weekly import local_today, pipeline_of
 from bot.services.work import UnitOfWork
 
@@ -29,6 +30,7 @@ class StageList:
     stage: str
     scope: PipelineScope
     records: list[Record]
+    pipeline: PipelineStages = DEFAULT_PIPELINE
 
 
 @dataclass(frozen=True)
@@ -43,9 +45,18 @@ class WeeklyStatus:
 
 
 class PipelineCases:
-    def __init__(self, work: UnitOfWork, lifecycle: LifecycleCases) -> None:
+    def __init__(self, work: UnitOfWork, lifecycle: LifecycleCases, pipelines: PipelineDefinitionCases) -> None:
         self.work, self.repo, self.clock = work, work.repo, work.clock
         self.lifecycle = lifecycle
+        self.pipelines = pipelines
+
+    def which(self, actor: User, said: str) -> tuple[PipelineStages, str, tuple[str, ...]]:
+        """`Renewals mine this quarter` -> the pipeline named first (else the default one), the rest of what was
+        said, and the organisation's other pipelines' names."""
+        every = self.pipelines.pipelines(actor.tenant_id)
+        found, rest = self.pipelines.named(actor.tenant_id, said, every)
+        chosen = found or DEFAULT_PIPELINE
+        return chosen, rest, tuple(p.name for p in every if p.key != chosen.key)
 
     def pipeline_scope(self, actor: User, said: str, time_zone: str | None) -> PipelineScope:
         """`mine`, `<colleague>`, `this quarter`, `next quarter`, or several: whose deals and which close dates."""
@@ -77,33 +88,54 @@ class PipelineCases:
             return PipelineScope(actor.id, actor.name, "mine", quarter, quarter_word)
         return PipelineScope(colleague.id, colleague.name, colleague.email or colleague.name, quarter, quarter_word)
 
-    def pipeline(self, actor: User, said: str, time_zone: str | None) -> Pipeline:
+    def pipeline(
+        self, actor: User, said: str, time_zone: str | None, definition: PipelineStages = DEFAULT_PIPELINE,
+        others: tuple[str, ...] = (),
+    ) -> Pipeline:  # fmt: skip
+        """The card of one pipeline (the default one unless given) for the scope said."""
         scope = self.pipeline_scope(actor, said, time_zone)
         today = local_today(self.clock(), time_zone)
-        return pipeline_of(
-            self.repo, actor.tenant_id, scope, today, self.repo.details.default_currency(actor.tenant_id)
-        )
+        currency = self.repo.details.default_currency(actor.tenant_id)
+        return pipeline_of(self.repo, actor.tenant_id, scope, today, currency, definition, others)
 
-    def stage_list(self, actor: User, said: str, time_zone: str | None, limit: int) -> StageList:
+    def stage_list(
+        self, actor: User, said: str, time_zone: str | None, limit: int, definition: PipelineStages = DEFAULT_PIPELINE
+    ) -> StageList:
         """`Proposal [mine | <colleague>] [this quarter | next quarter]`: the opportunities behind one bar."""
-        words = clean_text(said).split(None, 1)
-        said_stage = words[0].casefold() if words else ""
-        stage = next((s for s in OPPORTUNITY_STAGES if said_stage in (s.casefold(), stage_label(s).casefold())), None)
+        text = " ".join(clean_text(said).split())
+        stages = definition.stages
+        # English names always work, the reader's own too (`Gewonnen`, `Proposta`); an admin's stage may be words.
+        names = sorted(((name, s) for s in stages for name in {s, stage_label(s)}), key=lambda n: -len(n[0]))
+        said_key = text.casefold()
+        named, stage = next(
+            ((n, s) for n, s in names if said_key == n.casefold() or said_key.startswith(n.casefold() + " ")),
+            ("", None),
+        )
         if stage is None:
-            shown = words[0][:30] if words else ""
+            shown = text.split()[0][:30] if text else ""
+            if definition.is_default:
+                raise DomainError(
+                    _(
+                        "“{stage}” is not a stage of opportunities. Try: pipeline list {example} ({stages}).",
+                        stage=shown,
+                        example=stage_label(stages[1]),
+                        stages=", ".join(stage_label(s) for s in stages),
+                    )
+                )
             raise DomainError(
                 _(
-                    "“{stage}” is not a stage of opportunities. Try: pipeline list {example} ({stages}).",
-                    stage=shown,
-                    example=stage_label(OPPORTUNITY_STAGES[1]),
-                    stages=", ".join(stage_label(s) for s in OPPORTUNITY_STAGES),
+                    "“{stage}” is not a stage of the {pipeline} pipeline. Try: pipeline {pipeline} list {example} ({stages}).",
+                    stage=shown, pipeline=definition.name, example=stage_label(stages[0]),
+                    stages=", ".join(stage_label(s) for s in stages),
                 )
-            )
-        scope = self.pipeline_scope(actor, words[1] if len(words) > 1 else "", time_zone)
+            )  # fmt: skip
+        scope = self.pipeline_scope(actor, text[len(named) :].strip(), time_zone)
         first = scope.quarter.first_day.isoformat() if scope.quarter else None
         last = scope.quarter.last_day.isoformat() if scope.quarter else None
-        found = self.repo.pipeline.stage_records(actor.tenant_id, stage, scope.owner_id, first, last, limit)
-        return StageList(stage, scope, found)
+        found = self.repo.pipeline.stage_records(
+            actor.tenant_id, stage, scope.owner_id, first, last, limit, definition.id
+        )
+        return StageList(stage, scope, found, definition)
 
     # --- the weekly post -------------------------------------------------------------------------
 

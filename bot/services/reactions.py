@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.domain.language import _
+from bot.domain.lost import LOSING_STAGES
 from bot.domain.models import CLOSED_STAGES, Event, EventKind, Record, User
 from bot.services.notices import Notices
 
@@ -51,3 +52,10 @@ def follows_end_when_closed(notices: Notices) -> Reaction:
         return NOTHING
 
     return react
+
+
+def lost_reason_asked(actor: User, before: Record, after: Record, event: Event) -> Followup:
+    """A deal lost (or a lead disqualified) without a reason: the answer asks for one (the card offers the list)."""
+    if after.stage in LOSING_STAGES and not after.lost_reason:
+        return Followup(said=_("Why was it lost? Pick the reason on the card."))
+    return NOTHING

@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.domain.delivery import DeliverTo
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.language import _, current
+from bot.domain.lost import LOSING_STAGES, chosen, lost_line, name_of_stage_and_reason
 from bot.domain.models import (
     CONVERTED,
     Change,
@@ -36,6 +37,7 @@ from bot.domain.rules import (
 )
 from bot.services.changes import NOTHING_SEEN, RecordWork
 from bot.services.contacts import ContactCases
+from bot.services.pipelines import PipelineDefinitionCases
 from bot.services.reactions import Reactions
 from bot.services.work import UnitOfWork
 
@@ -43,11 +45,15 @@ MAX_MENTIONS = 20  # colleagues told about one comment
 
 
 class RecordCases:
-    def __init__(self, work: UnitOfWork, changes: RecordWork, contacts: ContactCases, reactions: Reactions) -> None:
+    def __init__(
+        self, work: UnitOfWork, changes: RecordWork, contacts: ContactCases, reactions: Reactions,
+        pipelines: PipelineDefinitionCases,
+    ) -> None:  # fmt: skip
         self.work, self.repo, self.clock = work, work.repo, work.clock
         self.changes = changes
         self.contacts = contacts
         self.reactions = reactions
+        self.pipelines = pipelines
 
     def get_record(self, tenant_id: str, ref: str) -> Record:
         return self.changes.get_record(tenant_id, ref)
@@ -100,7 +106,9 @@ class RecordCases:
         return self.repo.records.records_of_user(user.tenant_id, user.id, limit, following_only=True)
 
     def search_records(self, tenant_id: str, text: str, limit: int = 25) -> list[Record]:
-        return self.repo.records.search_records(tenant_id, clean_text(text)[:200], limit)
+        """`find`: records whose title, company, Contact or text and choice fields have every word typed (as
+        prefixes), newest first; the walk reads only the tenant's matches and stops at the page."""
+        return self.repo.extension.find_records(tenant_id, clean_text(text)[:200], limit)
 
     # --- the three roles -----------------------------------------------------------------------
 
@@ -333,7 +341,12 @@ class RecordCases:
             message = _("Comment added to {ref}.", ref=record.ref)
             return self.changes.changed(record, (event,), message, seen, followers=followers)
 
-    def change_stage(self, actor: User, ref: str, stage: str, seen: Seen = NOTHING_SEEN) -> Change:
+    def change_stage(
+        self, actor: User, ref: str, stage: str, seen: Seen = NOTHING_SEEN, reason: str | None = None,
+        note: str | None = None,
+    ) -> Change:  # fmt: skip
+        """The record to another stage of its pipeline. Lost (or a lead's Disqualified) takes why: a reason of the
+        organisation's list, or Other and a few words (`stage O-3 Lost Price`); without one the card asks."""
         with self.work.writing():
             record = self.changes.editable(actor, ref)
             if seen.stage and seen.stage != record.stage:
@@ -343,31 +356,70 @@ class RecordCases:
                         stage=stage_label(record.stage),
                     )
                 )
-            valid = stages_for(record.kind)
-            wanted = clean_text(stage).casefold()
+            valid = self.pipelines.stages_of(record)
             # English names always work; the reader's own too (`Gewonnen`, `Proposta`).
-            match = next((s for s in valid if wanted in (s.casefold(), stage_label(s).casefold())), None)
+            match, said_reason = name_of_stage_and_reason(stage, valid)
             if match is None:
                 shown, names = clean_text(stage)[:40], ", ".join(stage_label(s) for s in valid)
                 if record.kind is Kind.LEAD:
                     refusal = _(
                         "“{stage}” is not a stage of leads. Choose one of: {stages}.", stage=shown, stages=names
                     )
-                else:
+                elif record.pipeline_id is None:
                     refusal = _(
                         "“{stage}” is not a stage of opportunities. Choose one of: {stages}.", stage=shown, stages=names
                     )
+                else:
+                    refusal = _(
+                        "“{stage}” is not a stage of the {pipeline} pipeline. Choose one of: {stages}.",
+                        stage=shown, pipeline=record.pipeline_name or "", stages=names,
+                    )  # fmt: skip
                 raise DomainError(refusal, "stage")
             if match == record.stage:
                 raise DomainError(
                     _("{ref} is already in stage {stage}.", ref=record.ref, stage=stage_label(match)), "stage"
                 )
-            event = self.changes.event(actor, record, EventKind.STAGE_CHANGED, old=record.stage, new=match)
-            moved = self.changes.touch(record, stage=match)
+            why: tuple[str, str | None] | None = None
+            if match in LOSING_STAGES and (said_reason or clean_text(reason) or clean_text(note)):
+                why = chosen(said_reason or reason, note, self.pipelines.lost_reasons(actor.tenant_id))
+            detail = lost_line_stored(*why) if why else None
+            event = self.changes.event(
+                actor, record, EventKind.STAGE_CHANGED, old=record.stage, new=match, detail=detail
+            )
+            changes: dict[str, object] = {"stage": match}
+            if why:
+                changes |= {"lost_reason": why[0], "lost_note": why[1]}
+            elif record.lost_reason:
+                changes |= {"lost_reason": None, "lost_note": None}
+            moved = self.changes.touch(record, **changes)
             followup = self.reactions.after(actor, record, moved, event)
             message = _("{ref} moved to {stage}.", ref=record.ref, stage=stage_label(match))
             message += f" {followup.said}" if followup.said else ""
             return self.changes.changed(moved, (event, *followup.events), message, seen)
+
+    def set_lost_reason(
+        self, actor: User, ref: str, reason: str, note: str | None = None, seen: Seen = NOTHING_SEEN
+    ) -> Change:
+        """Why a lost deal (or a disqualified lead) was lost, given or changed afterwards; followers are told."""
+        with self.work.writing():
+            record = self.changes.editable(actor, ref)
+            if record.stage not in LOSING_STAGES:
+                raise DomainError(
+                    _("{ref} is in stage {stage}: only a lost deal or a disqualified lead has a reason.", ref=record.ref, stage=stage_label(record.stage)),
+                    "lost_reason",
+                )  # fmt: skip
+            if not clean_text(reason) and not clean_text(note):
+                raise DomainError(_("Pick a reason, or Other and a few words."), "lost_reason")
+            why, because = chosen(reason, note, self.pipelines.lost_reasons(actor.tenant_id))
+            if (why, because) == (record.lost_reason, record.lost_note):
+                raise DomainError(_("Nothing to change: {ref} already has that reason.", ref=record.ref), "lost_reason")
+            old = lost_line_stored(record.lost_reason, record.lost_note) if record.lost_reason else None
+            event = self.changes.event(
+                actor, record, EventKind.LOST_REASON_SET, old=old, new=lost_line_stored(why, because)
+            )
+            moved = self.changes.touch(record, lost_reason=why, lost_note=because)
+            message = _("{ref}: lost because of {reason}.", ref=record.ref, reason=lost_line(why, because))
+            return self.changes.changed(moved, (event,), message, seen)
 
     def convert(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
         tenant = actor.tenant_id
@@ -424,3 +476,8 @@ def _not_a_setting(choice: str) -> str:
     options = ", ".join(c.value for c in NotifyChoice)
     shown = clean_text(choice)[:40]
     return _("“{choice}” is not a notification setting. Choose one of: {options}.", choice=shown, options=options)
+
+
+def lost_line_stored(reason: str | None, note: str | None) -> str:
+    """A reason as the timeline keeps it: `Price`, `Other: their words` (translated where it is read)."""
+    return f"{reason}: {note}" if note else reason or ""

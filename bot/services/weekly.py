@@ -13,8 +13,8 @@ from bot.domain.clock import format_time, parse_time
 from bot.domain.delivery import ChannelPostView, Notification, Purpose
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.hours import zone
-from bot.domain.models import OPPORTUNITY_STAGES, User
-from bot.domain.pipeline import Pipeline, PipelineScope, Quarter, next_weekly_post
+from bot.domain.models import User
+from bot.domain.pipeline import DEFAULT_PIPELINE, Pipeline, PipelineScope, PipelineStages, Quarter, next_weekly_post
 
 if TYPE_CHECKING:
     from bot.services.outbox import Deliveries
@@ -27,19 +27,23 @@ def local_today(now: str, time_zone: str | None) -> date:
 
 
 def pipeline_of(
-    repo: Repository, tenant_id: str, scope: PipelineScope, today: date, default_currency: str | None
-) -> Pipeline:
+    repo: Repository, tenant_id: str, scope: PipelineScope, today: date, default_currency: str | None,
+    definition: PipelineStages = DEFAULT_PIPELINE, others: tuple[str, ...] = (),
+) -> Pipeline:  # fmt: skip
     this_quarter = Quarter.of(today)
-    opened, closed = repo.pipeline.pipeline_totals(
-        tenant_id, scope.owner_id, scope.quarter.key if scope.quarter else None, this_quarter.key
+    opened, closed, reasons = repo.pipeline.pipeline_totals(
+        tenant_id, scope.owner_id, scope.quarter.key if scope.quarter else None, this_quarter.key, definition
     )
-    order = {stage: i for i, stage in enumerate(OPPORTUNITY_STAGES)}
+    order = {stage: i for i, stage in enumerate(definition.stages)}
     return Pipeline(
         scope,
         this_quarter,
         tuple(sorted(opened, key=lambda r: (order[r.stage], r.currency))),
         tuple(sorted(closed, key=lambda r: (order[r.stage], r.currency))),
         default_currency,
+        definition,
+        tuple(reasons),
+        others,
     )
 
 

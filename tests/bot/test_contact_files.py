@@ -130,7 +130,11 @@ async def test_a_german_and_a_brazilian_export_name_their_columns_and_import_bac
     brazil = await export_file(teams, alice_br, "contacts")
     assert brazil.decode("utf-8-sig").splitlines()[0] == "Nome,E-mail,Empresa,Telefone,Cargo"
     records = list(csv.reader(io.StringIO((await export_file(teams, alice_de, "records")).decode("utf-8-sig"))))
-    assert records[0][:4] == ["Ref", "Art", "Titel", "Phase"] and records[0][-1] == "Archiviert", records[0]
+    assert records[0][:4] == ["Ref", "Art", "Titel", "Phase"] and records[0][-3:] == [
+        "Archiviert",
+        "Pipeline",
+        "Verlustgrund",
+    ]
     # a colleague's Portuguese file (accents, other words) reads as well as our own export
     moved = brazil.replace(b"jorg@acme.example", b"jorg@neu.example").replace(b"Acme", b"Neu GmbH")
     card = await preview(teams, alice_de, "kontakte.csv", moved)

@@ -39,14 +39,33 @@ def test_the_index_follows_the_contact_of_each_record(services: CrmService, make
 
 def test_migration_10_indexes_the_records_already_there() -> None:
     db = open_database(":memory:")
-    migrate(db, upto=9)  # every migration before the search index, so today's code can write the rows
-    services = CrmService(Repository(db))
-    alice = services.people.record_user(ALICE.tenant_id, ALICE.teams_id, ALICE.aad_object_id, ALICE.name, None)
-    jane = services.contacts.create_contact(alice, "Jane Buyer", "jane@contoso.example")
-    services.records.create_record(alice, Kind.LEAD, "Rollout")
-    services.records.set_contact(alice, "L-1", jane.id)
+    migrate(db, upto=9)  # every migration before the search index
+    now = "2026-11-23T12:00:00.000000Z"
+    with db.conn:  # rows as the code of that time wrote them (today's queries need later columns)
+        db.execute("INSERT INTO tenants (id, created_at) VALUES (?, ?)", [ALICE.tenant_id, now])
+        db.execute(
+            "INSERT INTO users (id, tenant_id, teams_id, aad_object_id, name, created_at, updated_at)"
+            " VALUES (1, ?, ?, ?, ?, ?, ?)",
+            [ALICE.tenant_id, ALICE.teams_id, ALICE.aad_object_id, ALICE.name, now, now],
+        )
+        db.execute(
+            "INSERT INTO contacts (id, tenant_id, name, email, created_by, created_at)"
+            " VALUES (1, ?, 'Jane Buyer', 'jane@contoso.example', 1, ?)",
+            [ALICE.tenant_id, now],
+        )
+        db.execute(
+            "INSERT INTO records (id, tenant_id, kind, number, title, stage, owner_id, created_at, updated_at)"
+            " VALUES (1, ?, 'lead', 1, 'Rollout', 'New', 1, ?, ?)",
+            [ALICE.tenant_id, now, now],
+        )
+        db.execute(
+            "INSERT INTO record_contacts (tenant_id, record_id, contact_id, role, added_by, added_at)"
+            " VALUES (?, 1, 1, 'contact', 1, ?)",
+            [ALICE.tenant_id, now],
+        )
     assert migrate(db, upto=10) == [10]
     row = db.execute("SELECT rowid FROM record_search WHERE record_search MATCH 'jane'").fetchone()
     assert row == (1,)  # migration 10's index (rowid = id); migration 17 makes it again, from the tables
     assert 17 in migrate(db)  # and whatever else came after 10
+    services = CrmService(Repository(db))
     assert [r.ref for r in services.repo.extension.find_records(ALICE.tenant_id, "jane", 5)] == ["L-1"]

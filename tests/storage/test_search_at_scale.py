@@ -100,21 +100,42 @@ def test_records_come_newest_first_page_by_page(services: CrmService) -> None:
 
 def test_migration_17_upgrades_an_old_database(tmp_path: Path) -> None:
     db = open_database(str(tmp_path / "old.db"))
-    migrate(db, upto=14)  # every migration before 17, so today's code can write the rows
+    migrate(db, upto=14)  # every migration before 17
+    now = "2026-11-23T12:00:00.000000Z"
+    with db.conn:  # rows as the code of that time wrote them (today's queries need later columns)
+        for number, who in enumerate((ALICE, MALLORY), start=1):
+            db.execute("INSERT INTO tenants (id, created_at) VALUES (?, ?)", [who.tenant_id, now])
+            db.execute(
+                "INSERT INTO users (id, tenant_id, teams_id, aad_object_id, name, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [number, who.tenant_id, who.teams_id, who.aad_object_id, who.name, now, now],
+            )
+        contacts = (
+            (1, ALICE, "Jane Buyer", "jane@contoso.example", "Contoso"),
+            (2, ALICE, "Janet Gone", "janet@contoso.example", None),
+            (3, MALLORY, "Jane Elsewhere", "jane@fabrikam.example", None),
+        )
+        for contact_id, who, name, email, company in contacts:
+            db.execute(
+                "INSERT INTO contacts (id, tenant_id, name, email, company, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [contact_id, who.tenant_id, name, email, company, now],
+            )
+        for number, title in ((1, "Rollout"), (2, "Pilot")):
+            db.execute(
+                "INSERT INTO records (id, tenant_id, kind, number, title, stage, owner_id, company, created_at,"
+                " updated_at) VALUES (?, ?, 'lead', ?, ?, 'New', 1, 'Northwind', ?, ?)",
+                [number, ALICE.tenant_id, number, title, now, now],
+            )
+        db.execute(
+            "INSERT INTO record_contacts (tenant_id, record_id, contact_id, role, added_by, added_at)"
+            " VALUES (?, 1, 1, 'contact', 1, ?)",
+            [ALICE.tenant_id, now],
+        )
+        # erased before the upgrade (the erasure of that time, by hand)
+        db.execute("UPDATE contacts SET name = 'erased contact', email = NULL, erased_at = '2026-01-01' WHERE id = 2")
+    assert 17 in migrate(db)
     services = CrmService(Repository(db))
     alice, mallory = person(services, ALICE), person(services, MALLORY)
-    jane = services.contacts.create_contact(alice, "Jane Buyer", "jane@contoso.example", company="Contoso")
-    gone = services.contacts.create_contact(alice, "Janet Gone", "janet@contoso.example")
-    services.contacts.create_contact(mallory, "Jane Elsewhere", "jane@fabrikam.example")
-    services.records.create_record(alice, Kind.LEAD, "Rollout", "Northwind")
-    services.records.create_record(alice, Kind.LEAD, "Pilot", "Northwind")
-    services.records.set_contact(alice, "L-1", jane.id)
-    with services.repo.transaction():  # erased before the upgrade (the erasure of that time, by hand)
-        services.repo.db.execute(
-            "UPDATE contacts SET name = 'erased contact', email = NULL, erased_at = '2026-01-01' WHERE id = ?",
-            [gone.id],
-        )
-    assert migrate(db, upto=17) == [17]
     assert record_titles(services, alice, "northwind") == ["Pilot", "Rollout"]
     assert record_titles(services, alice, "jane") == ["Rollout"] and record_titles(services, mallory, "jane") == []
     assert contact_names(services, alice, "jan") == ["Jane Buyer"]

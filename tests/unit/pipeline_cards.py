@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from bot.domain.pipeline import Pipeline, PipelineScope, Quarter, StageTotal
+from bot.domain.pipeline import Pipeline, PipelineScope, PipelineStages, Quarter, Stage, StageTotal
 from cards.common import Card
 from cards.pipeline import pipeline_card
 
@@ -20,6 +20,8 @@ OPEN = (
     StageTotal("Prospecting", "", 2, 0),
 )
 CLOSED = (StageTotal("Won", "EUR", 2, 5_000_00), StageTotal("Lost", "EUR", 1, 400_00))
+RENEWALS = PipelineStages(2, "Renewals", (Stage("Due", 30), Stage("Quoted", 60)))
+RENEWALS_OPEN = (StageTotal("Due", "EUR", 2, 1_000_00, 30), StageTotal("Quoted", "EUR", 1, 500_00, 60))
 MANY = tuple(StageTotal("Proposal", code, 1, 100) for code in ("CHF", "GBP", "SEK", "NOK", "DKK", "PLN", "CZK"))
 
 
@@ -31,6 +33,9 @@ def pipeline_variants() -> dict[str, Card]:
         "pipeline, mine this quarter": pipeline_card(Pipeline(mine, Q4, OPEN[:2], (), "EUR"), "de-DE"),
         "pipeline, empty": pipeline_card(Pipeline(team, Q4, (), (), None)),
         "pipeline, many currencies": pipeline_card(Pipeline(team, Q4, OPEN + MANY, CLOSED, "EUR")),
+        "pipeline of its own, lost by reason": pipeline_card(
+            Pipeline(team, Q4, RENEWALS_OPEN, CLOSED, "EUR", RENEWALS, (("Price", 2), ("", 1)), ("Sales",))
+        ),
     }
 
 

@@ -49,6 +49,9 @@ def test_the_table_is_the_product_vocabulary() -> None:
         "value", "close", "rename", "company", "next", "currency", "owner", "archive", "restore",
         "edit contact", "merge contacts", "delete contact", "erase contact", "export contacts", "export records",
         "pipeline",
+        # issue 31: custom fields, several pipelines, lost reasons, and who administers them
+        "fields", "field add", "field rename", "field remove", "set", "pipelines", "pipeline add", "pipeline delete",
+        "move", "reason", "lost reasons", "admins",
     }  # fmt: skip
     assert set(names) == expected
     for command in COMMANDS:
@@ -93,3 +96,33 @@ def test_every_localized_word_is_its_command_and_its_usage_starts_with_it() -> N
             assert parsed is not None and parsed.name == name, (language, word)
             assert usage.startswith(word) and (word not in english or word == name), (language, word)
             assert local_name(spec_named(name), language) == word
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "ref", "rest"),
+    [
+        (
+            "feld hinzufügen opportunity Region choice EMEA, APAC",
+            "field add",
+            "",
+            "opportunity Region choice EMEA, APAC",
+        ),
+        ("Feld umbenennen Region zu Vertriebsregion", "field rename", "", "Region zu Vertriebsregion"),
+        ("setzen O-3 Region EMEA", "set", "O-3", "Region EMEA"),
+        ("verschieben O-3 Renewals", "move", "O-3", "Renewals"),
+        ("pipeline anlegen Renewals: Due 30%", "pipeline add", "", "Renewals: Due 30%"),
+        ("verlustgründe", "lost reasons", "", ""),
+        ("adicionar campo contact Região text", "field add", "", "contact Região text"),
+        ("preencher O-3 Região EMEA", "set", "O-3", "Região EMEA"),
+        ("motivos de perda Preço, Prazo", "lost reasons", "", "Preço, Prazo"),
+        ("motivo O-3 Preço", "reason", "O-3", "Preço"),
+        ("excluir pipeline Renovações", "pipeline delete", "", "Renovações"),
+        ("eliminar pipeline Renovações", "pipeline delete", "", "Renovações"),
+        ("campos", "fields", "", ""),
+        ("administradores", "admins", "", ""),
+    ],
+)
+def test_issue_31s_commands_are_understood_in_german_and_portuguese(text: str, name: str, ref: str, rest: str) -> None:
+    parsed = parse(text)
+    assert parsed is not None
+    assert (parsed.name, parsed.ref, parsed.text) == (name, ref, rest)
