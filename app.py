@@ -258,6 +258,7 @@ def create_app(
         clock or (timer.now if timer else utc_now),
         notify_window_seconds=config.notify_window_seconds,
         ownership=coordination,
+        admins=config.admins,
     )
     auth = bot_auth or ConfigurationBotFrameworkAuthentication(bot_framework_settings(config))
     adapter = CloudAdapter(auth)

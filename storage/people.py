@@ -90,6 +90,23 @@ class PeopleQueries(Queries):
         )
         return [_user(r) for r in rows]
 
+    def first_user_id(self, tenant_id: str) -> int | None:
+        """The organisation's first person the bot met (its admin while CRM_ADMINS names nobody)."""
+        row = self._one("SELECT min(id) AS first FROM users WHERE tenant_id = ?", [tenant_id])
+        return int(row["first"]) if row and row["first"] is not None else None
+
+    def users_by_aad(self, tenant_id: str, aad_object_ids: list[str]) -> list[User]:
+        """The known users among these Entra object ids (compared in lower case)."""
+        if not aad_object_ids:
+            return []
+        marks = ", ".join("?" for _ in aad_object_ids)
+        rows = self._all(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE tenant_id = ? AND lower(aad_object_id) IN ({marks})"
+            " ORDER BY name COLLATE NOCASE, id",
+            [tenant_id, *aad_object_ids],
+        )
+        return [_user(r) for r in rows]
+
     def set_locale(self, tenant_id: str, user_id: int, locale: str) -> None:
         """The locale Teams reported on the person's latest activity (one statement, a write only if it changed)."""
         self.db.execute(

@@ -63,7 +63,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Follow a record until the deal closes, or for 30 or 7 days: hear of every change",
         Args.REF,
     ),
-    CommandSpec("unfollow", "unfollow <ref>", "Stop following a record", Args.REF),
+    CommandSpec(
+        "unfollow",
+        "unfollow <ref> [keep access | leave]",
+        "Stop following a record (a private one: keep your access to it, or leave it)",
+        Args.REF,
+    ),
     CommandSpec("following", "following", "Records you follow", Args.NONE, button=True),
     CommandSpec("comment", "comment <ref> <text>", "Add a comment to a record", Args.REF_TEXT),
     CommandSpec("stage", "stage <ref> <stage>", "Move a record to another stage", Args.REF_TEXT),
@@ -83,6 +88,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "currency", "currency [code]", "Your organisation's default currency; with a code, change it", Args.TEXT
     ),
     CommandSpec("owner", "owner <ref> <colleague>", "Hand a record to a colleague (name or email)", Args.REF_TEXT),
+    CommandSpec(
+        "visibility",
+        "visibility <ref> everyone | private | team <team name>",
+        "Who can see a record (its owner or an admin changes it); visibility default <...> for new ones (admins)",
+        Args.TEXT,
+    ),
+    CommandSpec(
+        "share", "share <ref> <colleague>", "Let a colleague see a private record (they follow it)", Args.REF_TEXT
+    ),
+    CommandSpec(
+        "unshare", "unshare <ref> <colleague>", "End a colleague's own access to a private record", Args.REF_TEXT
+    ),
+    CommandSpec("admins", "admins", "Who the admins of your organisation are", Args.NONE),
     CommandSpec("archive", "archive <ref>", "Put a record away: out of lists and searches", Args.REF),
     CommandSpec("restore", "restore <ref>", "Bring an archived record back", Args.REF),
     CommandSpec("edit contact", "edit contact <name or email>", "Correct a contact's details (a form)", Args.TEXT),

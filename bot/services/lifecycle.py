@@ -73,7 +73,7 @@ class LifecycleCases:
 
     def archive(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
         with self.work.writing():
-            record = self.changes.get_record(actor.tenant_id, ref)
+            record = self.changes.get_record(actor, ref)
             if record.archived_at:
                 raise DomainError(f"{record.ref} is already archived. Restore it with: restore {record.ref}")
             event = self.changes.event(actor, record, EventKind.ARCHIVED, old=record.stage)
@@ -84,7 +84,7 @@ class LifecycleCases:
 
     def restore(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
         with self.work.writing():
-            record = self.changes.get_record(actor.tenant_id, ref)
+            record = self.changes.get_record(actor, ref)
             if not record.archived_at:
                 raise DomainError(f"{record.ref} is not archived.")
             event = self.changes.event(actor, record, EventKind.RESTORED, new=record.stage)

@@ -10,7 +10,7 @@ from typing import Any, Protocol, TypeVar
 from bot.domain.clock import parse_time, shifted
 from bot.domain.delivery import DeliverTo, DeliveryStatus, Notification, NotificationView, Purpose
 from bot.domain.errors import DomainError, NotFound
-from bot.domain.models import Event, Follower, Record, User
+from bot.domain.models import Event, Follower, Record, User, Visibility
 from bot.services.notices import Notices
 from bot.services.schedule import Schedules
 from bot.services.weekly import WeeklyPosts
@@ -50,6 +50,14 @@ class Deliveries:
         self._held: set[int] = set()  # rows `view` just moved to their recipient's working hours
         self.replica = uuid.uuid4().hex[:12]  # names this process's leases
         self._taken_over: set[str] = set()
+        self.is_admin: Callable[[User], bool] = lambda _user: False  # CrmService gives UserCases.is_admin
+
+    def may_see(self, user: User, record: Record) -> bool:
+        """Whether the recipient may (still) see the record: someone who lost access is told no more."""
+        if not record.restricted or record.owner_id == user.id:
+            return True
+        team = record.team_id if record.visibility is Visibility.TEAM else None
+        return self.repo.visibility.may_see(record.tenant_id, record.id, team, user.id) or self.is_admin(user)
 
     def run(self, fn: Callable[..., T], *args: Any) -> Awaitable[T]:
         """Storage work from the event loop (a worker thread for PostgreSQL)."""
@@ -149,7 +157,7 @@ class Deliveries:
         record = self.repo.records.get_record(tenant, notification.record_id)
         recipient = self.repo.people.get_user(tenant, notification.recipient_id)
         choice = self.queries.follower_choice(tenant, notification.record_id, notification.recipient_id)
-        if record is None or recipient is None or choice is None:
+        if record is None or recipient is None or choice is None or not self.may_see(recipient, record):
             return None
         events = tuple(
             e
@@ -246,7 +254,7 @@ class Deliveries:
         with self.repo.transaction():
             found = self.queries.get(user.tenant_id, notification_id)
             record = self.repo.records.get_record(user.tenant_id, found.record_id) if found else None
-            if found is None or record is None:
+            if found is None or record is None or not self.may_see(user, record):
                 raise NotFound("That notification no longer exists.")
             if record.owner_id != user.id:
                 raise DomainError(f"Only the owner of {record.ref} can send its notifications again.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.admins import is_admin
 from bot.domain.clock import shifted, utc_now
 from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError
@@ -27,8 +28,39 @@ class Arrival:
 
 
 class UserCases:
-    def __init__(self, work: UnitOfWork) -> None:
+    def __init__(
+        self, work: UnitOfWork, admins: frozenset[str] = frozenset(), first_users: dict[str, int] | None = None
+    ) -> None:
         self.work, self.repo, self.clock = work, work.repo, work.clock
+        self.admins = admins  # CRM_ADMINS: Entra object ids, lower case
+        # Each organisation's first person (users are never deleted, so it never changes): read once per process.
+        self.first_users = first_users if first_users is not None else {}
+
+    # --- admins --------------------------------------------------------------------------------
+
+    def is_admin(self, user: User) -> bool:
+        """Named in CRM_ADMINS; while it names nobody, the organisation's first person the bot met."""
+        if self.admins:
+            return is_admin(user, self.admins)
+        return user.id == self.first_user_id(user.tenant_id)
+
+    def first_user_id(self, tenant_id: str) -> int | None:
+        first = self.first_users.get(tenant_id)
+        if first is None:
+            first = self.repo.people.first_user_id(tenant_id)
+            if first is not None:
+                self.first_users[tenant_id] = first
+        return first
+
+    def admins_of(self, tenant_id: str) -> tuple[list[User], list[str]]:
+        """The organisation's admins: the ones the bot knows (as users) and the named ids it has not met yet."""
+        if not self.admins:
+            first = self.first_user_id(tenant_id)
+            user = self.repo.people.get_user(tenant_id, first) if first is not None else None
+            return ([user] if user else []), []
+        known = self.repo.people.users_by_aad(tenant_id, sorted(self.admins))
+        met = {(u.aad_object_id or "").lower() for u in known}
+        return known, sorted(a for a in self.admins if a not in met)
 
     # --- users ---------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from bot.domain.clock import format_time, parse_time, shifted
 from bot.domain.hours import zone
 from bot.domain.models import OPPORTUNITY_STAGES
 from bot.domain.pipeline import Pipeline, PipelineScope, Quarter, next_weekly_post
+from bot.domain.visibility import Reader
 
 if TYPE_CHECKING:
     from bot.services.outbox import Deliveries
@@ -28,11 +29,12 @@ def local_today(now: str, time_zone: str | None) -> date:
 
 
 def pipeline_of(
-    repo: Repository, tenant_id: str, scope: PipelineScope, today: date, default_currency: str | None
+    repo: Repository, reader: Reader, scope: PipelineScope, today: date, default_currency: str | None
 ) -> Pipeline:
+    """The figures `reader` may see (a channel's weekly post: everyone's deals only, which every member may see)."""
     this_quarter = Quarter.of(today)
     opened, closed = repo.pipeline.pipeline_totals(
-        tenant_id, scope.owner_id, scope.quarter.key if scope.quarter else None, this_quarter.key
+        reader, scope.owner_id, scope.quarter.key if scope.quarter else None, this_quarter.key
     )
     order = {stage: i for i, stage in enumerate(OPPORTUNITY_STAGES)}
     return Pipeline(
@@ -91,7 +93,7 @@ class WeeklyPosts:
         """Everyone's pipeline, "this quarter" as the day is in the zone of the person who set the post up."""
         today = local_today(self.deliveries.clock(), send.time_zone)
         currency = self.repo.details.default_currency(send.tenant_id)
-        return pipeline_of(self.repo, send.tenant_id, PipelineScope(), today, currency)
+        return pipeline_of(self.repo, Reader.everyone(send.tenant_id), PipelineScope(), today, currency)
 
     def claim(self, send: WeeklySend) -> bool:
         with self.repo.transaction():
