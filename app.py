@@ -298,6 +298,7 @@ def create_app(
     )  # fmt: skip
     if timer is not None:
         app[BOT].card_updater.clock = timer
+        app[BOT].team_rosters.clock = timer
         app[BOT].roster.clock = timer
     services.deliveries.feed_tenant = graph.tenant_id if graph is not None else None
     app[NOTIFIER] = notifier
@@ -314,6 +315,7 @@ def create_app(
         yield
         await app[BOT].files.close()
         await app[BOT].card_updater.close()
+        await app[BOT].team_rosters.close()
         if graph is not None:
             await graph.close()
         if checkpointer is not None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from bot.domain.models import Event, EventKind
+from bot.domain.language import _
+from bot.domain.models import Event, EventKind, Visibility
 from cards.common import plain, when
 
 
@@ -41,7 +42,31 @@ def describe(event: Event, literal: Callable[[str], str] = plain) -> str:
         return f"{who} set the role of {event.detail}: {old or 'none'} → {new or 'none'}"
     if kind is EventKind.DECISION_MAKER_MISSING:
         return f"Reached {new} without a Decision maker or Economic buyer: who signs?"
-    return _describe_deal(event, who) or f"{who} changed it"
+    return _describe_deal(event, who) or _describe_access(event, who) or f"{who} changed it"
+
+
+def _said(visibility: str | None, team: str | None) -> str:
+    if visibility == Visibility.PRIVATE.value:
+        return _("private")
+    if visibility == Visibility.TEAM.value:
+        return _("visible to team {team}", team=team or "?")
+    return _("visible to everyone")
+
+
+def _describe_access(event: Event, who: str) -> str | None:
+    """Who may see the record: its visibility, shares and their end."""
+    kind = event.kind
+    if kind is EventKind.VISIBILITY_CHANGED:
+        # `detail` names the team the record became visible to; the earlier one is not kept.
+        team = event.detail if event.new == Visibility.TEAM.value else None
+        return _("{who} made it {new} (was {old})", who=who, new=_said(event.new, team), old=_said(event.old, None))
+    if kind is EventKind.SHARED:
+        return _("{who} shared it with {name}", who=who, name=event.new or "?")
+    if kind is EventKind.ACCESS_REMOVED:
+        if event.old == event.actor_name:
+            return _("{who} gave up access", who=who)
+        return _("{who} ended {name}'s access", who=who, name=event.old or "?")
+    return None
 
 
 def _describe_deal(event: Event, who: str) -> str | None:
