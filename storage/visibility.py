@@ -71,13 +71,15 @@ class VisibilityQueries(Queries):
         if visibility is Visibility.EVERYONE:
             self.db.execute("DELETE FROM record_access WHERE tenant_id = ? AND record_id = ?", [tenant_id, record_id])
             return
-        self.db.execute(
-            "INSERT INTO record_access (tenant_id, record_id, user_id, granted_by, granted_at)"
-            " SELECT tenant_id, record_id, user_id, NULL, ? FROM followers WHERE tenant_id = ? AND record_id = ?"
-            " UNION SELECT tenant_id, id, owner_id, NULL, ? FROM records WHERE tenant_id = ? AND id = ?"
-            " ON CONFLICT (record_id, user_id) DO NOTHING",
-            [now, tenant_id, record_id, now, tenant_id, record_id],
-        )
+        for source in (
+            "SELECT tenant_id, record_id, user_id, ? FROM followers WHERE tenant_id = ? AND record_id = ?",
+            "SELECT tenant_id, id, owner_id, ? FROM records WHERE tenant_id = ? AND id = ?",
+        ):
+            self.db.execute(
+                f"INSERT INTO record_access (tenant_id, record_id, user_id, granted_at) {source}"
+                " ON CONFLICT (record_id, user_id) DO NOTHING",
+                [now, tenant_id, record_id],
+            )
 
     def grant(self, tenant_id: str, record_id: int, user_id: int, granted_by: int, now: str) -> bool:
         """On the access list (False: they were already)."""
