@@ -44,7 +44,7 @@ async def refreshed(teams: Teams, person: Person, card: dict[str, Any], chat: st
         teams.activity(person, kind="invoke", chat=chat, name="adaptiveCard/action", value=value)
     )
     assert status == 200
-    return body  # type: ignore[no-any-return]
+    return body
 
 
 @pytest.mark.parametrize("chat", ["channel", "group"])

@@ -15,8 +15,9 @@ SECRET = "Team deal"
 
 
 def team_event(
-    teams: Teams, person: Person, event: str, added: list[str] = (), removed: list[str] = (), name: str = "Sales"
-) -> dict[str, Any]:  # type: ignore[assignment]
+    teams: Teams, person: Person, event: str, added: tuple[str, ...] = (), removed: tuple[str, ...] = (),
+    name: str = "Sales",
+) -> dict[str, Any]:  # fmt: skip
     """A conversationUpdate as Teams sends it in a team (channelData.eventType, channelData.team)."""
     activity = teams.activity(person, kind="conversationUpdate", chat="channel")
     activity["conversation"] = {
@@ -46,7 +47,7 @@ async def team(teams: Teams) -> Teams:
     """The bot is added to team Sales (Alice, Bob and Dave); Alice's L-1 is visible to it."""
     teams.connector.rosters[TEAM_ID] = {ALICE.teams_id, BOB.teams_id, DAVE.teams_id}
     await teams.say(ALICE, "help")  # Alice first: the organisation's admin without CRM_ADMINS
-    await send(teams, team_event(teams, ALICE, "teamMemberAdded", added=[BOT_ID]))
+    await send(teams, team_event(teams, ALICE, "teamMemberAdded", added=(BOT_ID,)))
     assert teams.connector.roster_pages == [500]  # the whole roster, read once, in pages of 500
     await teams.say(ALICE, f"new lead {SECRET}")
     said = all_text(await teams.card(ALICE, "visibility L-1 team sales"))
@@ -63,9 +64,9 @@ async def test_the_members_of_the_team_see_a_team_record_and_nobody_else(team: T
 
 
 async def test_membership_events_keep_the_roster(team: Teams) -> None:
-    await send(team, team_event(team, ALICE, "teamMemberAdded", added=[CAROL.teams_id]))
+    await send(team, team_event(team, ALICE, "teamMemberAdded", added=(CAROL.teams_id,)))
     assert SECRET in all_text(await team.card(CAROL, "show L-1"))
-    await send(team, team_event(team, ALICE, "teamMemberRemoved", removed=[DAVE.teams_id]))
+    await send(team, team_event(team, ALICE, "teamMemberRemoved", removed=(DAVE.teams_id,)))
     assert await team.text(DAVE, "show L-1") == "I can't find L-1."
     await send(team, team_event(team, ALICE, "teamRenamed", name="Sales EMEA"))
     assert "Team Sales EMEA" in all_text(await team.card(ALICE, "show L-1"))
@@ -74,7 +75,7 @@ async def test_membership_events_keep_the_roster(team: Teams) -> None:
 async def test_a_follower_outside_the_team_keeps_seeing_it_and_the_bots_removal_ends_the_roster(team: Teams) -> None:
     await team.say(CAROL, "help")
     assert "Carol Other can now see L-1" in all_text(await team.card(ALICE, "share L-1 carol@contoso.example"))
-    await send(team, team_event(team, ALICE, "teamMemberRemoved", removed=[BOT_ID]))
+    await send(team, team_event(team, ALICE, "teamMemberRemoved", removed=(BOT_ID,)))
     assert await team.text(DAVE, "show L-1") == "I can't find L-1."  # the roster is no longer kept: no access by it
     assert SECRET in all_text(await team.card(CAROL, "show L-1"))
     assert SECRET in all_text(await team.card(ALICE, "show L-1"))
@@ -109,7 +110,7 @@ async def test_a_big_team_is_read_a_page_at_a_time(teams: Teams) -> None:
         )
     teams.connector.rosters[TEAM_ID] = {*people, ALICE.teams_id}
     await teams.say(ALICE, "help")
-    await send(teams, team_event(teams, ALICE, "teamMemberAdded", added=[BOT_ID]))
+    await send(teams, team_event(teams, ALICE, "teamMemberAdded", added=(BOT_ID,)))
     assert teams.connector.roster_pages == [500, 500, 500]
     count = teams.services.repo.db.execute("SELECT count(*) FROM team_members").fetchone()[0]
     assert count == 1201

@@ -32,6 +32,7 @@ LANDED = {
     "postgresql/0019_domain_checked_kinds.sql": "4e2bdf68ad4fa9b1828b393fefe80125eae4f1d7251d183c5af4e3bba4084bf9",
     "postgresql/0023_user_locale.sql": "9bcff78ec8a962d8ce0eae9179de88ae86cc0fbb4aeb6de4825e02eb7f438740",
     "postgresql/0022_file_offers.sql": "a06bedf185c334394cd3416daa55212505fd1a05f54204c63f69586f1396337a",
+    "postgresql/0026_visibility.sql": "6747e013ff7c9c2c7ae739f9d90b616ce62194244cb0f00f743074c6c74a3a64",
     "sqlite/0001_core.sql": "eb13ed887b28d22776009e0ea5fa8b5d9d9cd145d60e8821da5da226391aebfe",
     "sqlite/0002_search.sql": "9f0e9d418f5d51dc7c220cf594eb4e6bccfaab16312a915eb23fb41730cadb03",
     "sqlite/0003_outbox.sql": "9265ec82d2be6fbb63c1d78b9718bef2292883f9b68365492b547a59913e3dc5",
@@ -51,6 +52,7 @@ LANDED = {
     "sqlite/0019_domain_checked_kinds.sql": "0ade61df49081b87384d3ebf8f5002a0142e9c2b583ee0832c992e7410e493c5",
     "sqlite/0023_user_locale.sql": "9bcff78ec8a962d8ce0eae9179de88ae86cc0fbb4aeb6de4825e02eb7f438740",
     "sqlite/0022_file_offers.sql": "431803fedc84253ea3fffddf8aa21ee7562e7963c0798be6eb8a28d404357fa7",
+    "sqlite/0026_visibility.sql": "1e35b5f411b067819a6c65a969dcfaedec78d2bb9fb816ebf491c5001ffb130d",
 }
 
 
