@@ -367,11 +367,13 @@ class FakeConnector:
         return web.json_response(body)
 
     def _team_details(self, team_id: str) -> web.Response:
-        if team_id in self.without_bot | self.removed_from or team_id not in self.team_names:
+        """A team the bot is in (it has a roster here): its id, name and group id."""
+        if team_id in self.without_bot | self.removed_from or team_id not in self.rosters:
             self.refused.append((403, team_id))
             error = {"error": {"code": "BotNotInConversationRoster", "message": "The bot is not part of the roster."}}
             return web.json_response(error, status=403)
-        return web.json_response({"id": team_id, "name": self.team_names[team_id], "aadGroupId": "group-" + team_id})
+        name = self.team_names.get(team_id, "Team " + team_id.split("@")[0].removeprefix("19:"))
+        return web.json_response({"id": team_id, "name": name, "aadGroupId": "group-" + team_id})
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
         body = await request.json()
