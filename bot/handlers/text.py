@@ -144,7 +144,7 @@ def show(ctx: Said, command: ParsedCommand) -> Answer:
 @routes.command("find")
 def find(ctx: Said, command: ParsedCommand) -> Answer:
     records = ctx.services.records.search_records(ctx.user, command.text, 10, everyone_reads=ctx.shared)
-    contacts = ctx.services.contacts.search_contacts(ctx.user.tenant_id, command.text, 10)
+    contacts = ctx.services.messages.contacts_for_compose(ctx.user.tenant_id, command.text, 10)  # newest first
     return Reply(card=search_results_card(command.text, records, contacts, everyone_reads_note(ctx)))
 
 

@@ -5,6 +5,7 @@ lists and searches, keep their timeline, and change no more until restored; foll
 from __future__ import annotations
 
 from bot.domain.errors import Ambiguous, DomainError, NotFound
+from bot.domain.language import _
 from bot.domain.models import Change, EventKind, Record, Seen, User
 from bot.domain.rules import AAD_ID, MAX_NAME, clean_text
 from bot.services.changes import NOTHING_SEEN, RecordWork
@@ -61,6 +62,16 @@ class LifecycleCases:
                 )
             if new_owner.id == record.owner_id:
                 raise DomainError(f"{new_owner.name} already owns {record.ref}.", "owner")
+            if not self.changes.may_see(new_owner, record) and not self._manages(actor, record):
+                # A private record handed to someone who may not see it is shared with them: its owner's or an admin's call.
+                raise DomainError(
+                    _(
+                        "Only the owner of {ref} or an admin can give {name} access to it.",
+                        ref=record.ref,
+                        name=new_owner.name,
+                    ),
+                    "owner",
+                )
             old = self.repo.people.get_user(tenant, record.owner_id)
             self.repo.follows.add_follower(
                 tenant, record.id, new_owner.id, self.clock()
@@ -70,6 +81,9 @@ class LifecycleCases:
             )
             updated = self._set(record, owner_id=new_owner.id)
             return self.changes.changed(updated, (event,), f"{new_owner.name} now owns {record.ref}.", seen)
+
+    def _manages(self, actor: User, record: Record) -> bool:
+        return record.owner_id == actor.id or self.changes.is_admin(actor)
 
     def archive(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
         with self.work.writing():

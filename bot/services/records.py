@@ -134,8 +134,10 @@ class RecordCases:
         )
 
     def search_records(self, user: User, text: str, limit: int = 25, everyone_reads: bool = False) -> list[Record]:
+        """`find`: records whose title or company, or whose Contact's name, email or company, has every word typed,
+        newest first; the message extension's index, which reads only this tenant's matches up to the page."""
         reader = self.changes.reader(user, everyone_reads)
-        return self.repo.records.search_records(reader, clean_text(text)[:200], limit)
+        return self.repo.extension.find_records(reader, clean_text(text)[:200], limit)
 
     # --- the three roles -----------------------------------------------------------------------
 

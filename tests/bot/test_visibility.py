@@ -357,3 +357,23 @@ async def test_a_contacts_records_list_only_the_ones_the_reader_may_see(private:
     assert SECRET in all_text((await private.click(BOB, "contact.show", {"contact": jane.id}))["value"])
     erase = all_text(await private.card(CAROL, "erase contact jane@contoso.example"))
     assert "L-1" not in erase
+
+
+async def test_a_follower_cannot_hand_a_private_record_to_someone_who_may_not_see_it(private: Teams) -> None:
+    refusal = "Only the owner of L-1 or an admin can give Carol Other access to it."
+    assert await private.text(BOB, "owner L-1 carol@contoso.example") == refusal
+    assert await private.text(CAROL, "show L-1") == "I can't find L-1."
+    assert "Carol Other now owns L-1." in all_text(await private.card(ALICE, "owner L-1 carol@contoso.example"))
+    assert SECRET in all_text(await private.card(CAROL, "show L-1"))
+
+
+async def test_the_weekly_channel_post_counts_only_what_every_member_may_see(private: Teams) -> None:
+    from bot.services.weekly import WeeklySend
+
+    await private.say(ALICE, "convert L-1")  # O-1, private
+    await private.say(ALICE, "value O-1 90000 EUR")
+    await private.say(ALICE, "new opportunity Everyone's")
+    await private.say(ALICE, "value O-2 1000 EUR")
+    send = WeeklySend(1, ALICE.tenant_id, 1, "2026-12-07", 0, "19:sales@thread.tacv2", "", 1, "UTC")
+    figures = private.services.deliveries.weekly.pipeline(send)
+    assert [(s.stage, s.deals, s.total) for s in figures.open] == [("Prospecting", 1, 100_000)]
