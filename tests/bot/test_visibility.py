@@ -377,3 +377,21 @@ async def test_the_weekly_channel_post_counts_only_what_every_member_may_see(pri
     send = WeeklySend(1, ALICE.tenant_id, 1, "2026-12-07", 0, "19:sales@thread.tacv2", "", 1, "UTC")
     figures = private.services.deliveries.weekly.pipeline(send)
     assert [(s.stage, s.deals, s.total) for s in figures.open] == [("Prospecting", 1, 100_000)]
+
+
+async def test_a_tampered_retry_of_a_private_records_notification_answers_as_one_that_does_not_exist(
+    teams: Teams,
+) -> None:
+    from tests.conftest import find
+
+    await teams.say(ALICE, f"new lead {SECRET}")
+    await teams.say(DAVE, "follow L-1", chat="channel")
+    teams.connector.uninstall(DAVE.teams_id)
+    await teams.say(ALICE, "visibility L-1 private")  # news for Dave, which cannot reach him
+    await teams.say(CAROL, "help")
+    assert (await teams.settled())["failed"] == 1
+    [button] = [a for a in find(await teams.card(ALICE, "notifications"), "Action.") if a["title"] == "Send again"]
+    hidden = await teams.click(CAROL, "notification.retry", button["data"])
+    missing = await teams.click(CAROL, "notification.retry", {**button["data"], "notification": 987_654})
+    assert hidden == missing and hidden["value"] == "That notification no longer exists."
+    assert "L-1" not in all_text(await teams.card(CAROL, "notifications"))
