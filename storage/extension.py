@@ -85,9 +85,26 @@ class ExtensionQueries(Queries):
             f"SELECT {_RECORD_COLUMNS} FROM record_search s CROSS JOIN records r ON r.id = :top - s.rowid"
             " WHERE record_search MATCH :match AND s.rowid BETWEEN :low AND :high AND r.tenant_id = :tenant"
             f" AND r.archived_at IS NULL{visible} ORDER BY s.rowid LIMIT :limit OFFSET :offset",
-            params | span | {"match": query},
+            params | span | {"match": self._visible_match(reader, query)},
         )
         return [_record(r) for r in rows]
+
+    def _visible_match(self, reader: Reader, query: str) -> str:
+        """The words in the record's own columns, and only the rows the reader may see, as the index's `access`
+        column names them (migration 26): everyone's, or their own id's and their teams' tokens. The walk then
+        steps over no row the reader may not see (the query's SQL filter checks the page again)."""
+        words = f"{{title company contact}} : ({query})"
+        if reader.sees_all:
+            return words
+        tokens = ["everyone"]
+        if reader.user_id is not None:
+            tokens.append(f"u{reader.user_id}")
+            tokens += [f"t{team}" for team in self.teams_of(reader.tenant_id, reader.user_id)]
+        return f"{words} AND access : ({' OR '.join(tokens)})"
+
+    def teams_of(self, tenant_id: str, user_id: int) -> list[int]:
+        rows = self._all("SELECT team_id FROM team_members WHERE tenant_id = ? AND user_id = ?", [tenant_id, user_id])
+        return [int(r["team_id"]) for r in rows]
 
     def find_contacts(self, tenant_id: str, text: str, limit: int, offset: int = 0) -> list[Contact]:
         """Contacts whose name, email or company has every word typed (as prefixes), newest first; erased

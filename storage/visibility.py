@@ -13,11 +13,12 @@ from storage.queries import _USER_COLUMNS, Queries, _user, stored
 
 
 def _visible_sql(alias: str, me: str) -> str:
+    """A restricted record's followers are on its access list (migration 26's trigger, and `set_visibility`),
+    so a row not everyone's costs one primary-key lookup there, and a team record's one more in the roster."""
     a = alias
     return (
         f" AND ({a}.visibility = 'everyone' OR {a}.owner_id = {me}"
         f" OR EXISTS (SELECT 1 FROM record_access va WHERE va.record_id = {a}.id AND va.user_id = {me})"
-        f" OR EXISTS (SELECT 1 FROM followers vf WHERE vf.record_id = {a}.id AND vf.user_id = {me})"
         f" OR ({a}.visibility = 'team' AND EXISTS (SELECT 1 FROM team_members vm"
         f" WHERE vm.team_id = {a}.team_id AND vm.user_id = {me})))"
     )
@@ -25,13 +26,13 @@ def _visible_sql(alias: str, me: str) -> str:
 
 def visible_clause(reader: Reader, alias: str = "r") -> tuple[str, list[Any]]:
     """` AND (...)` keeping the rows of `alias` (records) the reader may see, with its parameters (`?`): nothing
-    for an admin; everyone's records only for a post everyone in a chat sees. A restricted row costs a few
-    primary-key lookups (its access list, its followers, its team's roster); an everyone's row none."""
+    for an admin; everyone's records only for a post everyone in a chat sees. A restricted row costs a
+    primary-key lookup or two (its access list, its team's roster); an everyone's row none."""
     if reader.sees_all:
         return "", []
     if reader.user_id is None:
         return f" AND {alias}.visibility = 'everyone'", []
-    return _visible_sql(alias, "?"), [reader.user_id] * 4
+    return _visible_sql(alias, "?"), [reader.user_id] * 3
 
 
 def visible_named(reader: Reader, alias: str = "r") -> tuple[str, dict[str, Any]]:
@@ -63,6 +64,16 @@ class VisibilityQueries(Queries):
     ) -> None:
         """The record's visibility (its version bumped). Restricted: its owner and followers are on its access
         list from now on; everyone's: the list is emptied (making it private again starts from its followers)."""
+        if visibility is not Visibility.EVERYONE:  # the list first: the search index's tokens are made once, below
+            for source in (
+                "SELECT tenant_id, record_id, user_id, ? FROM followers WHERE tenant_id = ? AND record_id = ?",
+                "SELECT tenant_id, id, owner_id, ? FROM records WHERE tenant_id = ? AND id = ?",
+            ):
+                self.db.execute(
+                    f"INSERT INTO record_access (tenant_id, record_id, user_id, granted_at) {source}"
+                    " ON CONFLICT (record_id, user_id) DO NOTHING",
+                    [now, tenant_id, record_id],
+                )
         self.db.execute(
             "UPDATE records SET visibility = ?, team_id = ?, version = version + 1, updated_at = ?"
             " WHERE tenant_id = ? AND id = ?",
@@ -70,16 +81,6 @@ class VisibilityQueries(Queries):
         )
         if visibility is Visibility.EVERYONE:
             self.db.execute("DELETE FROM record_access WHERE tenant_id = ? AND record_id = ?", [tenant_id, record_id])
-            return
-        for source in (
-            "SELECT tenant_id, record_id, user_id, ? FROM followers WHERE tenant_id = ? AND record_id = ?",
-            "SELECT tenant_id, id, owner_id, ? FROM records WHERE tenant_id = ? AND id = ?",
-        ):
-            self.db.execute(
-                f"INSERT INTO record_access (tenant_id, record_id, user_id, granted_at) {source}"
-                " ON CONFLICT (record_id, user_id) DO NOTHING",
-                [now, tenant_id, record_id],
-            )
 
     def grant(self, tenant_id: str, record_id: int, user_id: int, granted_by: int, now: str) -> bool:
         """On the access list (False: they were already)."""

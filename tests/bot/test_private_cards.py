@@ -133,6 +133,10 @@ async def test_the_records_search_finds_it_only_for_those_who_may_see_it(private
         assert not any(SECRET in t for t in titles(await search(private, CAROL, "searchRecords", said))), said
         assert any(SECRET in t for t in titles(await search(private, BOB, "searchRecords", said))), said
     assert not any(SECRET in t for t in titles(await search(private, CAROL, "searchRecords", None)))
+    await private.say(ALICE, "share L-1 carol@contoso.example")  # on its access list: found by her too
+    assert any(SECRET in t for t in titles(await search(private, CAROL, "searchRecords", "secret")))
+    await private.say(ALICE, "unshare L-1 carol@contoso.example")
+    assert not any(SECRET in t for t in titles(await search(private, CAROL, "searchRecords", "secret")))
     typeahead = {"queryText": "secret", "queryOptions": {"skip": 0, "top": 15}, "dataset": "crm.records"}
     for person, results in ((CAROL, []), (BOB, [{"title": f"L-1 · {SECRET} · New", "value": "L-1"}])):
         status, body = await private.post(

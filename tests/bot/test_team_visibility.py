@@ -61,6 +61,7 @@ async def test_the_members_of_the_team_see_a_team_record_and_nobody_else(team: T
     assert "Visible to: Team Sales: its members, the owner and followers" in all_text(await team.card(DAVE, "show L-1"))
     assert await team.text(CAROL, "show L-1") == "I can't find L-1."
     assert SECRET not in all_text(await team.card(CAROL, "find team"))
+    assert SECRET in all_text(await team.card(DAVE, "find team"))  # the search index names the team
 
 
 async def test_membership_events_keep_the_roster(team: Teams) -> None:

@@ -52,7 +52,7 @@ LANDED = {
     "sqlite/0019_domain_checked_kinds.sql": "0ade61df49081b87384d3ebf8f5002a0142e9c2b583ee0832c992e7410e493c5",
     "sqlite/0023_user_locale.sql": "9bcff78ec8a962d8ce0eae9179de88ae86cc0fbb4aeb6de4825e02eb7f438740",
     "sqlite/0022_file_offers.sql": "431803fedc84253ea3fffddf8aa21ee7562e7963c0798be6eb8a28d404357fa7",
-    "sqlite/0026_visibility.sql": "1e35b5f411b067819a6c65a969dcfaedec78d2bb9fb816ebf491c5001ffb130d",
+    "sqlite/0026_visibility.sql": "c2e4d44e357fd196dedb78ba14fb299e61474155f2b20fa574c8dc6e85157e90",
 }
 
 

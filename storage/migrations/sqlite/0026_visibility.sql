@@ -8,6 +8,10 @@
 -- Connector and kept by membership events. `pipeline_restricted_totals` holds the part of
 -- `pipeline_totals` that is not everyone's, kept by triggers like it (migration 11): a reader's pipeline is
 -- the totals minus that part plus the restricted deals they may see, a few rows whatever the tenant's size.
+-- The message extension's record_search (migration 17) gains an `access` column: `everyone`, or the tokens of
+-- who may see a restricted record (`u<user id>` for its owner and its access list, `t<team id>` for its team),
+-- kept by triggers, so that a search matches only what the reader may see inside the index itself (a walk
+-- through a word's matches reads no record the reader may not see, however many there are).
 ALTER TABLE records ADD COLUMN visibility TEXT NOT NULL DEFAULT 'everyone';
 ALTER TABLE records ADD COLUMN team_id INTEGER;
 ALTER TABLE tenants ADD COLUMN default_visibility TEXT;
@@ -68,3 +72,26 @@ END;
 CREATE TRIGGER pipeline_restricted_removed AFTER DELETE ON records WHEN old.visibility <> 'everyone' BEGIN
     UPDATE pipeline_restricted_totals SET deals = deals - 1, total = total - COALESCE(old.value, 0) WHERE old.kind = 'opportunity' AND old.archived_at IS NULL AND tenant_id = old.tenant_id AND owner_id = old.owner_id AND stage = old.stage AND currency = COALESCE(old.currency, '') AND close_quarter = CASE WHEN old.close_date IS NULL OR old.close_date = '' THEN '' ELSE substr(old.close_date, 1, 4) || '-Q' || ((CAST(substr(old.close_date, 6, 2) AS INTEGER) + 2) / 3) END;
 END;
+DROP TRIGGER record_search_insert;
+DROP TABLE record_search;
+CREATE VIRTUAL TABLE record_search USING fts5(title, company, contact, access, prefix = '1 2 3 4 5 6 7 8 9 10 11 12');
+CREATE TRIGGER record_search_insert AFTER INSERT ON records BEGIN
+    INSERT OR IGNORE INTO search_tenants(tenant_id) VALUES (new.tenant_id);
+    INSERT INTO record_search(rowid, title, company, contact, access)
+    VALUES ((SELECT no FROM search_tenants WHERE tenant_id = new.tenant_id) * 1099511627776 - new.id, new.title, new.company, '', CASE WHEN new.visibility = 'everyone' THEN 'everyone' ELSE 'u' || new.owner_id || COALESCE((SELECT ' ' || group_concat('u' || a.user_id, ' ') FROM record_access a WHERE a.tenant_id = new.tenant_id AND a.record_id = new.id), '') || CASE WHEN new.visibility = 'team' AND new.team_id IS NOT NULL THEN ' t' || new.team_id ELSE '' END END);
+END;
+CREATE TRIGGER record_search_access AFTER UPDATE OF visibility, owner_id, team_id ON records BEGIN
+    UPDATE record_search SET access = CASE WHEN new.visibility = 'everyone' THEN 'everyone' ELSE 'u' || new.owner_id || COALESCE((SELECT ' ' || group_concat('u' || a.user_id, ' ') FROM record_access a WHERE a.tenant_id = new.tenant_id AND a.record_id = new.id), '') || CASE WHEN new.visibility = 'team' AND new.team_id IS NOT NULL THEN ' t' || new.team_id ELSE '' END END WHERE rowid = (SELECT no FROM search_tenants WHERE tenant_id = new.tenant_id) * 1099511627776 - new.id;
+END;
+CREATE TRIGGER record_search_access_added AFTER INSERT ON record_access WHEN EXISTS (SELECT 1 FROM records r WHERE r.tenant_id = new.tenant_id AND r.id = new.record_id AND r.visibility <> 'everyone') BEGIN
+    UPDATE record_search SET access = (SELECT CASE WHEN r.visibility = 'everyone' THEN 'everyone' ELSE 'u' || r.owner_id || COALESCE((SELECT ' ' || group_concat('u' || a.user_id, ' ') FROM record_access a WHERE a.tenant_id = r.tenant_id AND a.record_id = r.id), '') || CASE WHEN r.visibility = 'team' AND r.team_id IS NOT NULL THEN ' t' || r.team_id ELSE '' END END FROM records r WHERE r.tenant_id = new.tenant_id AND r.id = new.record_id) WHERE rowid = (SELECT no FROM search_tenants WHERE tenant_id = new.tenant_id) * 1099511627776 - new.record_id;
+END;
+CREATE TRIGGER record_search_access_removed AFTER DELETE ON record_access WHEN EXISTS (SELECT 1 FROM records r WHERE r.tenant_id = old.tenant_id AND r.id = old.record_id AND r.visibility <> 'everyone') BEGIN
+    UPDATE record_search SET access = (SELECT CASE WHEN r.visibility = 'everyone' THEN 'everyone' ELSE 'u' || r.owner_id || COALESCE((SELECT ' ' || group_concat('u' || a.user_id, ' ') FROM record_access a WHERE a.tenant_id = r.tenant_id AND a.record_id = r.id), '') || CASE WHEN r.visibility = 'team' AND r.team_id IS NOT NULL THEN ' t' || r.team_id ELSE '' END END FROM records r WHERE r.tenant_id = old.tenant_id AND r.id = old.record_id) WHERE rowid = (SELECT no FROM search_tenants WHERE tenant_id = old.tenant_id) * 1099511627776 - old.record_id;
+END;
+INSERT INTO record_search(rowid, title, company, contact, access)
+    SELECT t.no * 1099511627776 - r.id, r.title, r.company,
+        COALESCE(c.name || ' ' || COALESCE(c.email, '') || ' ' || COALESCE(c.company, ''), ''), 'everyone'
+    FROM records r JOIN search_tenants t ON t.tenant_id = r.tenant_id
+    LEFT JOIN record_contacts rc ON rc.record_id = r.id AND rc.role = 'contact'
+    LEFT JOIN contacts c ON c.tenant_id = rc.tenant_id AND c.id = rc.contact_id;
