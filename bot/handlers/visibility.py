@@ -173,7 +173,10 @@ def share_mentioned(ctx: Clicked) -> Reply:
     ids = [part for part in text_field(ctx.data, "people").split(",") if part.strip()][:MAX_SHARED_AT_ONCE]
     people = []
     for part in ids:
-        user = ctx.services.people.user_by_id(ctx.user.tenant_id, int(part)) if part.strip().isdigit() else None
+        said = part.strip()
+        user = (
+            ctx.services.people.user_by_id(ctx.user.tenant_id, int(said)) if said.isdigit() and len(said) < 19 else None
+        )
         if user is None:  # card data is never trusted: another organisation's id is nobody here
             return ctx.record(
                 ctx.view(),

@@ -211,7 +211,13 @@ async def test_a_mention_of_someone_without_access_tells_them_nothing_and_offers
     body = await private.click(ALICE, share["verb"], share["data"])
     assert "Carol Other can now see L-1, and follows it." in all_text(body["value"])
     # Tampered: someone else's "Share with them", and ids that name nobody here.
-    for person, people in ((BOB, share["data"]["people"]), (ALICE, "999999"), (ALICE, "1; DROP TABLE users")):
+    tampered_people = (
+        (BOB, share["data"]["people"]),
+        (ALICE, "999999"),
+        (ALICE, "1; DROP TABLE users"),
+        (ALICE, "9" * 30),
+    )
+    for person, people in tampered_people:
         tampered = await private.click(person, share["verb"], {**share["data"], "people": people})
         assert "can now see" not in str(tampered)
 

@@ -32,7 +32,7 @@ LANDED = {
     "postgresql/0019_domain_checked_kinds.sql": "4e2bdf68ad4fa9b1828b393fefe80125eae4f1d7251d183c5af4e3bba4084bf9",
     "postgresql/0023_user_locale.sql": "9bcff78ec8a962d8ce0eae9179de88ae86cc0fbb4aeb6de4825e02eb7f438740",
     "postgresql/0022_file_offers.sql": "a06bedf185c334394cd3416daa55212505fd1a05f54204c63f69586f1396337a",
-    "postgresql/0026_visibility.sql": "6747e013ff7c9c2c7ae739f9d90b616ce62194244cb0f00f743074c6c74a3a64",
+    "postgresql/0026_visibility.sql": "42d01fbe05de2d5636fc2ec09c3e76a3afac1277d3ea5f2856d3d0c41bfd94ba",
     "sqlite/0001_core.sql": "eb13ed887b28d22776009e0ea5fa8b5d9d9cd145d60e8821da5da226391aebfe",
     "sqlite/0002_search.sql": "9f0e9d418f5d51dc7c220cf594eb4e6bccfaab16312a915eb23fb41730cadb03",
     "sqlite/0003_outbox.sql": "9265ec82d2be6fbb63c1d78b9718bef2292883f9b68365492b547a59913e3dc5",
@@ -52,7 +52,7 @@ LANDED = {
     "sqlite/0019_domain_checked_kinds.sql": "0ade61df49081b87384d3ebf8f5002a0142e9c2b583ee0832c992e7410e493c5",
     "sqlite/0023_user_locale.sql": "9bcff78ec8a962d8ce0eae9179de88ae86cc0fbb4aeb6de4825e02eb7f438740",
     "sqlite/0022_file_offers.sql": "431803fedc84253ea3fffddf8aa21ee7562e7963c0798be6eb8a28d404357fa7",
-    "sqlite/0026_visibility.sql": "c2e4d44e357fd196dedb78ba14fb299e61474155f2b20fa574c8dc6e85157e90",
+    "sqlite/0026_visibility.sql": "28f68a41647cc958bb9f617d13973f9b6b66b8eb1b9f6dfd72c58bd20bc97e55",
 }
 
 

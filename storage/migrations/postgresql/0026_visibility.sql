@@ -27,7 +27,7 @@ CREATE TABLE team_members (
     FOREIGN KEY (tenant_id, team_id) REFERENCES teams(tenant_id, id) ON DELETE CASCADE,
     FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id)
 );
-CREATE INDEX team_members_by_user ON team_members(tenant_id, user_id);
+CREATE INDEX team_members_by_user ON team_members(user_id, tenant_id);
 CREATE TABLE record_access (
     tenant_id TEXT NOT NULL,
     record_id BIGINT NOT NULL,
@@ -38,7 +38,7 @@ CREATE TABLE record_access (
     FOREIGN KEY (tenant_id, record_id) REFERENCES records(tenant_id, id) ON DELETE CASCADE,
     FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id)
 );
-CREATE INDEX record_access_by_user ON record_access(tenant_id, user_id, record_id);
+CREATE INDEX record_access_by_user ON record_access(user_id, tenant_id, record_id);
 CREATE FUNCTION record_access_of_follower() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO record_access (tenant_id, record_id, user_id, granted_by, granted_at) SELECT NEW.tenant_id, NEW.record_id, NEW.user_id, NULL, NEW.added_at WHERE EXISTS (SELECT 1 FROM records r WHERE r.tenant_id = NEW.tenant_id AND r.id = NEW.record_id AND r.visibility <> 'everyone') ON CONFLICT (record_id, user_id) DO NOTHING;

@@ -37,7 +37,7 @@ CREATE TABLE team_members (
     FOREIGN KEY (tenant_id, team_id) REFERENCES teams(tenant_id, id) ON DELETE CASCADE,
     FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id)
 );
-CREATE INDEX team_members_by_user ON team_members(tenant_id, user_id);
+CREATE INDEX team_members_by_user ON team_members(user_id, tenant_id);
 CREATE TABLE record_access (
     tenant_id TEXT NOT NULL,
     record_id INTEGER NOT NULL,
@@ -48,7 +48,7 @@ CREATE TABLE record_access (
     FOREIGN KEY (tenant_id, record_id) REFERENCES records(tenant_id, id) ON DELETE CASCADE,
     FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id)
 );
-CREATE INDEX record_access_by_user ON record_access(tenant_id, user_id, record_id);
+CREATE INDEX record_access_by_user ON record_access(user_id, tenant_id, record_id);
 CREATE TRIGGER record_access_of_follower AFTER INSERT ON followers BEGIN
     INSERT INTO record_access (tenant_id, record_id, user_id, granted_by, granted_at) SELECT new.tenant_id, new.record_id, new.user_id, NULL, new.added_at WHERE EXISTS (SELECT 1 FROM records r WHERE r.tenant_id = new.tenant_id AND r.id = new.record_id AND r.visibility <> 'everyone') ON CONFLICT (record_id, user_id) DO NOTHING;
 END;
