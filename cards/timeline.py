@@ -57,9 +57,13 @@ def _describe_access(event: Event, who: str) -> str | None:
     """Who may see the record: its visibility, shares and their end."""
     kind = event.kind
     if kind is EventKind.VISIBILITY_CHANGED:
-        # `detail` names the team the record became visible to; the earlier one is not kept.
-        team = event.detail if event.new == Visibility.TEAM.value else None
-        return _("{who} made it {new} (was {old})", who=who, new=_said(event.new, team), old=_said(event.old, None))
+        # `detail` names the team it became visible to, else the team it was visible to.
+        team = Visibility.TEAM.value
+        new_team = event.detail if event.new == team else None
+        old_team = event.detail if event.new != team else _("another team")
+        return _(
+            "{who} made it {new} (was {old})", who=who, new=_said(event.new, new_team), old=_said(event.old, old_team)
+        )
     if kind is EventKind.SHARED:
         return _("{who} shared it with {name}", who=who, name=event.new or "?")
     if kind is EventKind.ACCESS_REMOVED:

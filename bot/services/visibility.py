@@ -72,12 +72,14 @@ class VisibilityCases:
                 raise DomainError(
                     _("{ref} is already {label}.", ref=record.ref, label=_said(visibility, team)), "visibility"
                 )
-            old = _said(record.visibility, self._team_of(record))
+            was_team = self._team_of(record)
+            old = _said(record.visibility, was_team)
             now = self.clock()
             self.repo.visibility.set_visibility(actor.tenant_id, record.id, visibility, team[0] if team else None, now)
+            # `detail`: the team it became visible to, else the team it was visible to (the timeline names it).
             event = self.changes.event(
                 actor, record, EventKind.VISIBILITY_CHANGED, old=record.visibility.value, new=visibility.value,
-                detail=team[1] if team else None,
+                detail=team[1] if team else (was_team[1] if was_team else None),
             )  # fmt: skip
             updated = self.repo.records.get_record(actor.tenant_id, record.id)
             if updated is None:

@@ -128,6 +128,7 @@ async def test_the_visibility_form_offers_the_teams_and_refuses_a_tampered_one(t
     data |= {"visibility": "private", "team": teams_input["choices"][0]["value"]}
     body = await team.click(ALICE, "record.set_visibility", data)
     assert "L-1 is now private (was visible to team Sales)." in all_text(body["value"])
+    assert "Alice Owner made it private (was visible to team Sales)" in all_text(body["value"])  # the timeline
     assert await team.text(DAVE, "show L-1") == "I can't find L-1."
 
 
