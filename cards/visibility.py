@@ -5,7 +5,7 @@ shows to everyone in a chat who may not see it (the others get their own view th
 from __future__ import annotations
 
 from bot.domain.language import _
-from bot.domain.models import Record, RecordView, Visibility
+from bot.domain.models import Record, RecordView, User, Visibility
 from bot.domain.visibility import visibility_label
 from cards import verbs
 from cards.common import (
@@ -29,9 +29,11 @@ Errors = dict[str, str]
 
 
 def visibility_form(
-    view: RecordView, teams: list[tuple[int, str]], errors: Errors | None = None, message: str = ""
-) -> Card:
-    """Who may see the record, changed by its owner or an admin; and a colleague to share it with."""
+    view: RecordView, teams: list[tuple[int, str]], errors: Errors | None = None, message: str = "",
+    colleagues: list[User] | None = None,
+) -> Card:  # fmt: skip
+    """Who may see the record, changed by its owner or an admin; and a colleague to share it with (the Teams
+    people picker; the colleagues the bot knows who do not follow it yet are offered too)."""
     record = view.record
     head: list[Element] = record_header(record)
     if message:
@@ -55,13 +57,19 @@ def visibility_form(
     else:
         body.append(subtle(_("To make a record visible to one team, add me to that team first.")))
     body.append(action_set([execute(_("Save"), verbs.SET_VISIBILITY, record_data(record), "positive")]))
-    if record.restricted:
+    following = {f.user.id for f in view.followers} | {record.owner_id}
+    known = [
+        (u.name or u.email or "?", u.aad_object_id)
+        for u in colleagues or ()
+        if u.aad_object_id and u.id not in following
+    ]
+    if record.restricted and known:
         body += [
             section(_("Share with a colleague")),
             *choice_set(
                 "colleague",
                 _("Colleague"),
-                [],
+                [(name, aad) for name, aad in known if aad],
                 dataset=verbs.PEOPLE_DATASET,
                 placeholder=_("Type a colleague's name"),
                 errors=errors,
@@ -69,6 +77,8 @@ def visibility_form(
             subtle(_("They can then see it, and follow it until the deal closes.")),
             action_set([execute(_("Share"), verbs.SHARE, record_data(record))]),
         ]
+    elif record.restricted:
+        body.append(subtle(_("Share it with a colleague: share {ref} <name or email>", ref=record.ref)))
     back = execute(_("Back"), verbs.RECORD_SHOW, {"ref": record.ref}, inputs=False)
     body.append(action_set([back]))
     return card(body)

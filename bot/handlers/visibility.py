@@ -70,7 +70,8 @@ def visibility(ctx: Said, command: ParsedCommand) -> Answer:
                 )
             )
         teams = ctx.services.visibility.teams(ctx.user.tenant_id)
-        return Reply(card=visibility_form(view, teams), outcome="form")
+        colleagues = ctx.services.people.colleagues(ctx.user.tenant_id)
+        return Reply(card=visibility_form(view, teams, colleagues=colleagues), outcome="form")
     said = rest.split(None, 1)
     chosen = read_visibility(said[0])
     team = said[1] if len(said) > 1 else None
@@ -112,7 +113,9 @@ def admins(ctx: Said, command: ParsedCommand) -> Answer:
 
 def _form(ctx: Clicked, errors: dict[str, str] | None = None, message: str = "") -> Reply:
     teams = ctx.services.visibility.teams(ctx.user.tenant_id)
-    return Reply(card=visibility_form(ctx.view(), teams, errors, message), outcome="invalid" if errors else "form")
+    colleagues = ctx.services.people.colleagues(ctx.user.tenant_id)
+    card = visibility_form(ctx.view(), teams, errors, message, colleagues)
+    return Reply(card=card, outcome="invalid" if errors else "form")
 
 
 @routes.verb(verbs.VISIBILITY_FORM)

@@ -401,3 +401,21 @@ async def test_a_tampered_retry_of_a_private_records_notification_answers_as_one
     missing = await teams.click(CAROL, "notification.retry", {**button["data"], "notification": 987_654})
     assert hidden == missing and hidden["value"] == "That notification no longer exists."
     assert "L-1" not in all_text(await teams.card(CAROL, "notifications"))
+
+
+async def test_the_visibility_form_shares_with_a_picked_colleague_and_saves_a_choice(private: Teams) -> None:
+    from tests.conftest import CardInHand
+
+    card = await CardInHand.posted(private, ALICE, "show L-1")
+    form = await card.press("Visibility")
+    assert "Who can see this record?" in form.text and "[Share]" in form.text
+    shared = await form.press("Share", colleague=CAROL.aad_object_id)
+    assert "Carol Other can now see L-1, and follows it." in shared.text
+    assert SECRET in all_text(await private.card(CAROL, "show L-1"))
+    form = await shared.press("Visibility")
+    saved = await form.press("Save", visibility="everyone")
+    assert "L-1 is now visible to everyone (was private)." in saved.text
+    assert SECRET in all_text(await private.card(DAVE, "show L-1"))
+    refused = await (await CardInHand.posted(private, BOB, "show L-1")).press("Visibility")
+    answer = await refused.press("Save", visibility="private")
+    assert "Only Alice Owner, who owns L-1, or an admin can change who may see it." in answer.text
