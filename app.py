@@ -258,6 +258,7 @@ def create_app(
         clock or (timer.now if timer else utc_now),
         notify_window_seconds=config.notify_window_seconds,
         ownership=coordination,
+        admins=config.admins,
     )
     auth = bot_auth or ConfigurationBotFrameworkAuthentication(bot_framework_settings(config))
     # With auth off the service URL is the Playground or nowhere: a turn's calls are tried once.
@@ -300,6 +301,7 @@ def create_app(
     )  # fmt: skip
     if timer is not None:
         app[BOT].card_updater.clock = timer
+        app[BOT].team_rosters.clock = timer
         app[BOT].roster.clock = timer
     services.deliveries.feed_tenant = graph.tenant_id if graph is not None else None
     app[NOTIFIER] = notifier
@@ -357,6 +359,7 @@ def create_app(
         # First to stop: its updates go through the sender's limiter and ask the coordination for their tenant
         # (after the coordination closed, that would open a session of its own that nothing closes).
         await app[BOT].card_updater.close()
+        await app[BOT].team_rosters.close()  # roster reads under way are dropped (read again when the team speaks)
         await app[BOT].files.close()  # files still being read are dropped (their senders send them again)
 
     app.cleanup_ctx.append(check_token)

@@ -32,6 +32,7 @@ _LABELS = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
 FILE_HOST = re.compile(
     rf"(?:\*\.)?{_LABELS}|https://{_LABELS}(?::[0-9]{{1,5}})?|http://(?:127\.0\.0\.1|localhost|\[::1\]):[0-9]{{1,5}}"
 )
+GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 DOMAIN = re.compile(r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:[0-9]{1,5})?|localhost:[0-9]{1,5}")
 
 
@@ -69,6 +70,7 @@ class Config:
     bot_domain: str = ""  # the bot's public host: "Open in Outlook" links go through https://{bot_domain}/mail/
     mail_link_secret: str = field(default="", repr=False)  # the key those links are sealed with
     file_download_hosts: tuple[str, ...] = ()  # where files may come from besides Teams' own hosts (sovereign clouds)
+    admins: frozenset[str] = frozenset()  # CRM_ADMINS: Entra object ids (lower case) of the organisation's admins
 
     def __post_init__(self) -> None:
         """A bot that could receive but never answer does not start (see README "Configuration")."""
@@ -80,6 +82,9 @@ class Config:
                     "FILE_DOWNLOAD_HOSTS takes host names (files.contoso.us), *.suffix (*.sharepoint.us), https://host:port,"
                     f" or http://127.0.0.1:port for a local test server; got {entry!r}"
                 )
+        for admin in self.admins:
+            if not GUID.fullmatch(admin):
+                raise ConfigError(f"CRM_ADMINS takes Entra object ids (GUIDs) separated by commas, got {admin!r}")
         if self.app_type not in APP_TYPES:
             raise ConfigError(f"MicrosoftAppType must be one of {', '.join(APP_TYPES)}, got {self.app_type!r}")
         if not self.app_id:
@@ -133,4 +138,5 @@ class Config:
             file_download_hosts=tuple(
                 h.strip().lower() for h in env.get("FILE_DOWNLOAD_HOSTS", "").split(",") if h.strip()
             ),
+            admins=frozenset(a.strip().lower() for a in env.get("CRM_ADMINS", "").split(",") if a.strip()),
         )

@@ -54,6 +54,22 @@ class PeopleQueries(Queries):
                     return _user(row), row["service_url"], bool(row["profile_checked_at"])
         return None
 
+    def first_user_id(self, tenant_id: str) -> int | None:
+        """The organisation's first person the bot met (its admin while CRM_ADMINS names nobody)."""
+        row = self._one("SELECT min(id) AS first FROM users WHERE tenant_id = ?", [tenant_id])
+        return int(row["first"]) if row and row["first"] is not None else None
+
+    def users_by_aad(self, tenant_id: str, aad_object_ids: list[str]) -> list[User]:
+        """The tenant's users with these Entra object ids (compared in lower case)."""
+        if not aad_object_ids:
+            return []
+        marks = ", ".join("?" for _ in aad_object_ids)
+        rows = self._all(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE tenant_id = ? AND lower(aad_object_id) IN ({marks})",
+            [tenant_id, *[a.lower() for a in aad_object_ids]],
+        )
+        return [_user(r) for r in rows]
+
     def upsert_user(
         self, tenant_id: str, teams_id: str | None, aad_object_id: str | None, name: str | None, now: str
     ) -> User:

@@ -8,7 +8,15 @@ from typing import Any
 
 from bot.domain.models import Record
 from bot.domain.pipeline import CLOSED_STAGES, OPEN_STAGES, StageTotal
+from bot.domain.visibility import Reader
 from storage.queries import _RECORD_COLUMNS, Queries, _record
+from storage.visibility import visible_clause
+
+_QUARTER = (
+    "CASE WHEN r.close_date IS NULL OR r.close_date = '' THEN '' ELSE substr(r.close_date, 1, 4) || '-Q'"
+    " || ((CAST(substr(r.close_date, 6, 2) AS INTEGER) + 2) / 3) END"
+)  # the quarter of a close date, as migration 11's triggers write it
+Totals = dict[tuple[str, str, str], list[int]]  # (stage, currency, quarter) -> [deals, total]
 
 WEEKLY_COLUMNS = "w.id, w.tenant_id, w.conversation_id, w.service_url, w.set_by, w.time_zone, w.next_post_at"
 
@@ -19,14 +27,43 @@ class PipelineQueries(Queries):
     # --- the totals ----------------------------------------------------------------------------
 
     def pipeline_totals(
-        self, tenant_id: str, owner_id: int | None, open_quarter: str | None, closed_quarter: str
+        self, reader: Reader, owner_id: int | None, open_quarter: str | None, closed_quarter: str
     ) -> tuple[list[StageTotal], list[StageTotal]]:
         """Open deals by stage and currency (close date in `open_quarter` when given), and Won and Lost deals
-        whose close date is in `closed_quarter`; for one owner or everyone."""
+        whose close date is in `closed_quarter`; for one owner or everyone; only the deals the reader may see:
+        the stored totals, less their restricted part (migration 26), plus the restricted deals the reader
+        may see, read through their own access (what they own, were given, follow, or their teams')."""
+        counted = self._stored("pipeline_totals", reader.tenant_id, owner_id)
+        if not reader.sees_all:
+            for key, (deals, total) in self._stored("pipeline_restricted_totals", reader.tenant_id, owner_id).items():
+                found = counted.setdefault(key, [0, 0])
+                found[0] -= deals
+                found[1] -= total
+            if reader.user_id is not None:
+                for key, (deals, total) in self._restricted_seen(reader.tenant_id, reader.user_id, owner_id).items():
+                    found = counted.setdefault(key, [0, 0])
+                    found[0] += deals
+                    found[1] += total
+        open_rows: dict[tuple[str, str], list[int]] = {}
+        closed: list[StageTotal] = []
+        for (stage, currency, quarter), (deals, total) in counted.items():
+            if deals <= 0:
+                continue
+            if stage in CLOSED_STAGES:
+                if quarter == closed_quarter:
+                    closed.append(StageTotal(stage, currency, deals, total))
+            elif open_quarter is None or quarter == open_quarter:
+                found = open_rows.setdefault((stage, currency), [0, 0])
+                found[0] += deals
+                found[1] += total
+        opened = [StageTotal(stage, currency, d, t) for (stage, currency), (d, t) in open_rows.items()]
+        return opened, closed
+
+    def _stored(self, table: str, tenant_id: str, owner_id: int | None) -> Totals:
         stages = [*OPEN_STAGES, *CLOSED_STAGES]
         marks = ", ".join("?" for _ in stages)
         sql = (
-            "SELECT stage, currency, close_quarter, sum(deals) AS deals, sum(total) AS total FROM pipeline_totals"
+            f"SELECT stage, currency, close_quarter, sum(deals) AS deals, sum(total) AS total FROM {table}"
             f" WHERE tenant_id = ? AND stage IN ({marks}) AND deals > 0"
         )
         params: list[Any] = [tenant_id, *stages]
@@ -34,32 +71,39 @@ class PipelineQueries(Queries):
             sql += " AND owner_id = ?"
             params.append(owner_id)
         rows = self._all(sql + " GROUP BY stage, currency, close_quarter", params)
-        open_rows: dict[tuple[str, str], list[int]] = {}
-        closed: list[StageTotal] = []
-        for row in rows:
-            stage, currency, quarter, deals, total = (
-                row["stage"], row["currency"], row["close_quarter"], row["deals"], row["total"]
-            )  # fmt: skip
-            if stage in CLOSED_STAGES:
-                if quarter == closed_quarter:
-                    closed.append(StageTotal(stage, currency, int(deals), int(total)))
-            elif open_quarter is None or quarter == open_quarter:
-                found = open_rows.setdefault((stage, currency), [0, 0])
-                found[0] += int(deals)
-                found[1] += int(total)
-        opened = [StageTotal(stage, currency, d, t) for (stage, currency), (d, t) in open_rows.items()]
-        return opened, closed
+        return {(r["stage"], r["currency"], r["close_quarter"]): [int(r["deals"]), int(r["total"])] for r in rows}
+
+    def _restricted_seen(self, tenant_id: str, user_id: int, owner_id: int | None) -> Totals:
+        """The restricted open or closed opportunities this person may see, summed as the stored totals are."""
+        stages = [*OPEN_STAGES, *CLOSED_STAGES]
+        marks = ", ".join("?" for _ in stages)
+        sql = (
+            f"SELECT r.stage, COALESCE(r.currency, '') AS currency, {_QUARTER} AS close_quarter, count(*) AS deals,"
+            " COALESCE(sum(r.value), 0) AS total FROM records r WHERE r.tenant_id = ? AND r.kind = 'opportunity'"
+            f" AND r.archived_at IS NULL AND r.visibility <> 'everyone' AND r.stage IN ({marks}) AND r.id IN"
+            " (SELECT id FROM records WHERE tenant_id = ? AND owner_id = ? AND visibility <> 'everyone'"
+            " UNION SELECT record_id FROM record_access WHERE tenant_id = ? AND user_id = ?"
+            " UNION SELECT t.id FROM team_members m JOIN records t ON t.tenant_id = m.tenant_id AND t.team_id = m.team_id"
+            " WHERE m.tenant_id = ? AND m.user_id = ? AND t.visibility = 'team')"
+        )
+        params: list[Any] = [tenant_id, *stages, tenant_id, user_id, tenant_id, user_id, tenant_id, user_id]
+        if owner_id is not None:
+            sql += " AND r.owner_id = ?"
+            params.append(owner_id)
+        rows = self._all(sql + f" GROUP BY r.stage, COALESCE(r.currency, ''), {_QUARTER}", params)
+        return {(r["stage"], r["currency"], r["close_quarter"]): [int(r["deals"]), int(r["total"])] for r in rows}
 
     def stage_records(
-        self, tenant_id: str, stage: str, owner_id: int | None, first_day: str | None, last_day: str | None, limit: int
+        self, reader: Reader, stage: str, owner_id: int | None, first_day: str | None, last_day: str | None, limit: int
     ) -> list[Record]:
-        """The opportunities behind one bar, the newest deals first (by creation: records_by_stage holds the id,
-        not updated_at, so a comment's touch of a record rewrites no entry of it)."""
+        """The opportunities behind one bar that the reader may see, the newest deals first (by creation:
+        records_by_stage holds the id, not updated_at, so a comment's touch of a record rewrites no entry of it)."""
+        visible, seen_by = visible_clause(reader)
         sql = (
             f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.kind = 'opportunity'"
-            " AND r.stage = ? AND r.archived_at IS NULL"
+            f" AND r.stage = ? AND r.archived_at IS NULL{visible}"
         )
-        params: list[Any] = [tenant_id, stage]
+        params: list[Any] = [reader.tenant_id, stage, *seen_by]
         if owner_id is not None:
             sql += " AND r.owner_id = ?"
             params.append(owner_id)

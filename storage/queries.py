@@ -8,7 +8,7 @@ import re
 import sqlite3
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.domain.models import Contact, Event, EventKind, Kind, Record, User
+from bot.domain.models import Contact, Event, EventKind, Kind, Record, User, Visibility
 from storage.dialect import SQLITE
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ _RECORD_COLUMNS = (
     " AS converted_to,"
     " (SELECT f.kind || ':' || f.number FROM records f WHERE f.tenant_id = r.tenant_id AND f.id = r.converted_from_id)"
     " AS converted_from,"
-    " r.next_step, r.archived_at"
+    " r.next_step, r.archived_at, r.visibility, r.team_id"
 )
 # The same columns in an UPDATE's RETURNING, which names the updated table itself (SQLite takes no alias there).
 _RETURNED_RECORD_COLUMNS = re.sub(r"\br\.", "records.", _RECORD_COLUMNS)
@@ -57,6 +57,7 @@ def stored(members: type[enum.StrEnum], value: object) -> str:
 
 _KINDS = by_value(Kind)
 _EVENT_KINDS = by_value(EventKind)
+_VISIBILITIES = by_value(Visibility)
 
 
 def _ref_of(packed: str | None) -> str | None:
@@ -88,6 +89,7 @@ def _record(row: Any) -> Record:
         source=row["source"], description=row["description"], created_at=row["created_at"],
         updated_at=row["updated_at"], converted_to=_ref_of(row["converted_to"]),
         converted_from=_ref_of(row["converted_from"]), next_step=row["next_step"], archived_at=row["archived_at"],
+        visibility=_VISIBILITIES[row["visibility"]], team_id=row["team_id"],
     )  # fmt: skip
 
 

@@ -43,6 +43,14 @@ def stage_label(stage: str | None) -> str:
     return translated(stage) if stage else ""
 
 
+class Visibility(enum.StrEnum):
+    """Who may see a record besides admins (bot/domain/visibility.py)."""
+
+    EVERYONE = "everyone"  # everyone in the organisation (the default)
+    PRIVATE = "private"  # its owner, its followers and the colleagues it is shared with
+    TEAM = "team"  # the members of one Microsoft Teams team, plus its owner and followers
+
+
 class Role(enum.StrEnum):
     CONTACT = "contact"
     PARTICIPANT = "participant"
@@ -133,9 +141,15 @@ class EventKind(enum.StrEnum):
     RESTORED = "restored"
     CONTACT_MERGED = "contact_merged"
     CONTACT_ERASED = "contact_erased"  # carries no personal data: the person is "erased contact" from then on
+    VISIBILITY_CHANGED = "visibility_changed"  # old -> new: everyone, private, team; detail: the team's name
+    SHARED = "shared"  # new: the colleague given access
+    ACCESS_REMOVED = "access_removed"  # old: the colleague whose access ended (unshared, or left on unfollowing)
 
 
-FOLLOW_KINDS = frozenset({EventKind.FOLLOWER_ADDED, EventKind.FOLLOWER_REMOVED})
+# Who follows or may see a record is not news for its followers (the person concerned is told on their own).
+FOLLOW_KINDS = frozenset(
+    {EventKind.FOLLOWER_ADDED, EventKind.FOLLOWER_REMOVED, EventKind.SHARED, EventKind.ACCESS_REMOVED}
+)
 
 
 @dataclass(frozen=True)
@@ -209,6 +223,13 @@ class Record:
     updated_at: str = ""
     next_step: str | None = None
     archived_at: str | None = None
+    visibility: Visibility = Visibility.EVERYONE
+    team_id: int | None = None  # the team a team record is visible to (teams.id)
+
+    @property
+    def restricted(self) -> bool:
+        """Not everyone's: who may see it is checked (bot/domain/visibility.py)."""
+        return self.visibility is not Visibility.EVERYONE
 
     @property
     def ref(self) -> str:
@@ -297,6 +318,7 @@ class RecordView:
     # whether the activity feed is offered at all (Microsoft Graph configured for this organisation).
     feed_choices: Mapping[int, str] = field(default_factory=dict)
     feed_offered: bool = False
+    team_name: str | None = None  # the team a team record is visible to
 
     def deliver_to_of(self, user_id: int) -> str:
         return self.feed_choices.get(user_id, "chat")
@@ -343,3 +365,4 @@ class Change:
     message: str = ""
     view: RecordView | None = None
     stale: bool = False
+    unseen: tuple[User, ...] = ()  # colleagues @mentioned who may not see the record (not told; its owner may share)

@@ -82,11 +82,11 @@ _LOCAL: dict[str, tuple[str, str, str, str, str, str]] = {  # (de, its usage, pt
     "follow": ("folgen", "folgen <ref> [30 | 7]", "seguir", "seguir <ref> [30 | 7]", "seguir", "seguir <ref> [30 | 7]"),
     "unfollow": (
         "entfolgen",
-        "entfolgen <ref>",
+        "entfolgen <ref> [keep access | leave]",
         "deixar de seguir",
-        "deixar de seguir <ref>",
+        "deixar de seguir <ref> [keep access | leave]",
         "deixar de seguir",
-        "deixar de seguir <ref>",
+        "deixar de seguir <ref> [keep access | leave]",
     ),
     "following": ("gefolgt", "gefolgt", "a seguir", "a seguir", "seguindo", "seguindo"),
     "comment": (
@@ -156,6 +156,30 @@ _LOCAL: dict[str, tuple[str, str, str, str, str, str]] = {  # (de, its usage, pt
         "responsável <ref> <colega>",
         "responsável",
         "responsável <ref> <colega>",
+    ),
+    "visibility": (
+        "sichtbarkeit",
+        "sichtbarkeit <ref> everyone | private | team <Teamname>",
+        "visibilidade",
+        "visibilidade <ref> everyone | private | team <nome da equipa>",
+        "visibilidade",
+        "visibilidade <ref> everyone | private | team <nome da equipe>",
+    ),
+    "share": (
+        "teilen",
+        "teilen <ref> <Kollege>",
+        "partilhar",
+        "partilhar <ref> <colega>",
+        "compartilhar",
+        "compartilhar <ref> <colega>",
+    ),
+    "unshare": (
+        "zugriff entziehen",
+        "zugriff entziehen <ref> <Kollege>",
+        "retirar acesso",
+        "retirar acesso <ref> <colega>",
+        "retirar acesso",
+        "retirar acesso <ref> <colega>",
     ),
     "archive": ("archivieren", "archivieren <ref>", "arquivar", "arquivar <ref>", "arquivar", "arquivar <ref>"),
     "restore": (
@@ -230,6 +254,7 @@ _LOCAL: dict[str, tuple[str, str, str, str, str, str]] = {  # (de, its usage, pt
         "pipeline",
         "pipeline [mine | <colega>] [this quarter | next quarter]",
     ),
+    "admins": ("admins", "admins", "administradores", "administradores", "administradores", "administradores"),
 }
 LOCALIZED: dict[str, dict[str, tuple[str, str]]] = {
     language: {english: (row[2 * i], row[2 * i + 1]) for english, row in _LOCAL.items()}

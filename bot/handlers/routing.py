@@ -19,6 +19,7 @@ from bot.handlers import (
     record_clicks,
     roles,
     text,
+    visibility,
 )
 from bot.handlers.clicks import Actions
 from bot.handlers.conversation import Conversation
@@ -40,6 +41,7 @@ ROUTERS: tuple[Router, ...] = (
     email_clicks.routes,
     notice_clicks.routes,
     extension.routes,
+    visibility.routes,
     text.routes,
 )
 

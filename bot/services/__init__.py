@@ -13,6 +13,7 @@ built with what it needs, and all of them sharing one unit of work (bot/services
     services.email        email to the Contact and the other participants
     services.pipeline     the pipeline, its stage lists and the weekly channel post
     services.people       people, their profiles, redelivery, housekeeping, card posts
+    services.visibility   who may see a record: visibility, shares, the default, teams and their rosters
     services.deliveries   the outbox (bot/services/outbox.py)
     services.work         the unit of work: the write transaction and the turn's claim
 
@@ -40,6 +41,7 @@ from bot.services.people import UserCases
 from bot.services.pipeline import PipelineCases
 from bot.services.reactions import Reactions, follows_end_when_closed
 from bot.services.records import RecordCases
+from bot.services.visibility import VisibilityCases
 from bot.services.work import UnitOfWork
 from storage.repository import Repository
 
@@ -55,13 +57,16 @@ class CrmService:
         clock: Callable[[], str] = utc_now,
         notify_window_seconds: int = 0,
         ownership: Ownership | None = None,
+        admins: frozenset[str] = frozenset(),
     ) -> None:
         self.repo = repo
+        self.admins = admins
         self.clock = clock
         self.deliveries = Deliveries(repo, clock, notify_window_seconds, ownership)
         self.run = repo.run  # storage work from the event loop: a worker thread for PostgreSQL
         self.quotas = WriteQuotas()  # per process: see bot/domain/quotas.py
         self._compose(UnitOfWork(repo, clock, self.quotas))
+        self.deliveries.is_admin = self.people.is_admin  # the sender tells nobody of a record they may not see
 
     def for_turn(self, tenant_id: str, conversation_id: str, activity_id: str) -> CrmService:
         """The same services for a turn handling this activity: its first write transaction claims it."""
@@ -71,11 +76,12 @@ class CrmService:
 
     def _compose(self, work: UnitOfWork) -> None:
         self.work = work
-        changes = RecordWork(work, self.deliveries)
+        self.people = UserCases(work, self.admins)
+        changes = RecordWork(work, self.deliveries, self.people.is_admin)
         reactions = Reactions()
-        self.people = UserCases(work)
         self.contacts = ContactCases(work)
-        self.records = RecordCases(work, changes, self.contacts, reactions)
+        self.visibility = VisibilityCases(work, changes)
+        self.records = RecordCases(work, changes, self.contacts, reactions, self.visibility)
         self.lifecycle = LifecycleCases(work, changes)
         self.details = DetailCases(work, changes)
         self.buying = BuyingRoleCases(work, changes)
@@ -83,7 +89,7 @@ class CrmService:
         self.contact_files = ContactFileCases(work)
         self.messages = MessageCases(work, changes, self.contacts, self.records)
         self.email = EmailCases(work, changes)
-        self.pipeline = PipelineCases(work, self.lifecycle)
+        self.pipeline = PipelineCases(work, self.lifecycle, changes)
         # What follows a change, in this order (the missing-signer reminder comes before the closing lapse).
         reactions.table[EventKind.STAGE_CHANGED] = (
             self.buying.stage_reached,

@@ -49,8 +49,10 @@ class ContactCareCases:
             self.repo.contacts.update_contact(actor.tenant_id, contact.id, fields)
             return self.contacts.get_contact(actor.tenant_id, contact.id)
 
-    def records_of_contact(self, tenant_id: str, contact_id: int) -> list[Record]:
-        return [record for record, _ in self.repo.details.records_of_contact(tenant_id, contact_id)]
+    def records_of_contact(self, user: User, contact_id: int) -> list[Record]:
+        """The contact's records the person may see (the erase confirmation names them)."""
+        reader = self.changes.reader(user)
+        return [record for record, _ in self.repo.details.records_of_contact(user.tenant_id, contact_id, reader)]
 
     def merge_contacts(self, actor: User, from_id: int, into_id: int) -> ContactChange:
         """`into` keeps the roles of both on every record (a Contact stays the Contact); `from` is deleted."""
@@ -84,7 +86,9 @@ class ContactCareCases:
             contact = self.contacts.get_contact(actor.tenant_id, contact_id)
             open_records = self.repo.details.open_records_of_contact(actor.tenant_id, contact.id)
             if open_records:
-                refs = ", ".join(r.ref for r in open_records[:10])
+                # Named: only the records the person may see (a contact on a private deal stays all the same).
+                shown = [r for r in open_records if self.changes.may_see(actor, r)]
+                refs = ", ".join(r.ref for r in shown[:10]) or _("records you don't have access to")
                 raise DomainError(
                     _(
                         "{name} is on open records ({refs}). Replace them there first (contact <ref> <someone "

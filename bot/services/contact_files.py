@@ -14,6 +14,7 @@ from bot.domain.language import N_, _, translated
 from bot.domain.models import FileOfferStatus, Kind, User
 from bot.domain.money import as_decimal
 from bot.domain.spreadsheet import csv_file
+from bot.domain.visibility import Reader
 from bot.services.work import UnitOfWork
 
 IMPORT_MINUTES = 60  # how long a previewed import waits for its Import click
@@ -140,10 +141,11 @@ class ContactFileCases:
         contacts = self.repo.contact_files.every_contact(tenant_id)
         return csv_file(CONTACT_HEADER, ((c.name, c.email, c.company, c.phone, c.job_title) for c in contacts))
 
-    def records_file(self, tenant_id: str) -> bytes:
+    def records_file(self, reader: Reader) -> bytes:
+        """The records the reader may see (an admin: all of them)."""
         rows = []
         for (kind, number, title, stage, company, value, currency, close, next_step, created, updated, archived,
-             owner, contact, email) in self.repo.contact_files.every_record_row(tenant_id):  # fmt: skip
+             owner, contact, email) in self.repo.contact_files.every_record_row(reader):  # fmt: skip
             amount = str(as_decimal(int(value), currency)) if value is not None and currency else value
             ref = f"{Kind(kind).prefix}-{number}"
             rows.append((ref, Kind(kind).value, title, stage, company, amount, currency, close, next_step, owner,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.admins import is_admin
 from bot.domain.clock import shifted, utc_now
 from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError, NotFound
@@ -43,8 +44,26 @@ class Arrival:
 
 
 class UserCases:
-    def __init__(self, work: UnitOfWork) -> None:
+    def __init__(self, work: UnitOfWork, admins: frozenset[str] = frozenset()) -> None:
         self.work, self.repo, self.clock = work, work.repo, work.clock
+        self.admins = admins
+
+    # --- admins --------------------------------------------------------------------------------
+
+    def is_admin(self, user: User) -> bool:
+        """An admin by CRM_ADMINS; while it names nobody, the organisation's first person the bot met."""
+        if self.admins:
+            return is_admin(user, self.admins)
+        return self.repo.people.first_user_id(user.tenant_id) == user.id
+
+    def admin_names(self, tenant_id: str) -> list[str]:
+        """The organisation's admins: the names of those the bot knows, else their Entra object ids."""
+        if not self.admins:
+            first = self.repo.people.first_user_id(tenant_id)
+            user = self.repo.people.get_user(tenant_id, first) if first is not None else None
+            return [user.name or str(user.aad_object_id or "")] if user else []
+        known = {str(u.aad_object_id).lower(): u for u in self.repo.people.users_by_aad(tenant_id, sorted(self.admins))}
+        return [known[a].name or a if a in known else a for a in sorted(self.admins)]
 
     # --- users ---------------------------------------------------------------------------------
 

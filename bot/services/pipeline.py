@@ -15,6 +15,7 @@ from bot.domain.language import _
 from bot.domain.models import OPPORTUNITY_STAGES, Place, Record, User, stage_label
 from bot.domain.pipeline import Pipeline, PipelineScope, Quarter, next_weekly_post
 from bot.domain.rules import clean_text
+from bot.services.changes import RecordWork
 from bot.services.lifecycle import LifecycleCases
 from bot.services.weekly import local_today, pipeline_of
 from bot.services.work import UnitOfWork
@@ -43,9 +44,10 @@ class WeeklyStatus:
 
 
 class PipelineCases:
-    def __init__(self, work: UnitOfWork, lifecycle: LifecycleCases) -> None:
+    def __init__(self, work: UnitOfWork, lifecycle: LifecycleCases, changes: RecordWork) -> None:
         self.work, self.repo, self.clock = work, work.repo, work.clock
         self.lifecycle = lifecycle
+        self.changes = changes
 
     def pipeline_scope(self, actor: User, said: str, time_zone: str | None) -> PipelineScope:
         """`mine`, `<colleague>`, `this quarter`, `next quarter`, or several: whose deals and which close dates."""
@@ -77,14 +79,16 @@ class PipelineCases:
             return PipelineScope(actor.id, actor.name, "mine", quarter, quarter_word)
         return PipelineScope(colleague.id, colleague.name, colleague.email or colleague.name, quarter, quarter_word)
 
-    def pipeline(self, actor: User, said: str, time_zone: str | None) -> Pipeline:
+    def pipeline(self, actor: User, said: str, time_zone: str | None, everyone_reads: bool = False) -> Pipeline:
+        """The deals the actor may see (posted in a channel or group chat: everyone's deals only)."""
         scope = self.pipeline_scope(actor, said, time_zone)
         today = local_today(self.clock(), time_zone)
-        return pipeline_of(
-            self.repo, actor.tenant_id, scope, today, self.repo.details.default_currency(actor.tenant_id)
-        )
+        reader = self.changes.reader(actor, everyone_reads)
+        return pipeline_of(self.repo, reader, scope, today, self.repo.details.default_currency(actor.tenant_id))
 
-    def stage_list(self, actor: User, said: str, time_zone: str | None, limit: int) -> StageList:
+    def stage_list(
+        self, actor: User, said: str, time_zone: str | None, limit: int, everyone_reads: bool = False
+    ) -> StageList:
         """`Proposal [mine | <colleague>] [this quarter | next quarter]`: the opportunities behind one bar."""
         words = clean_text(said).split(None, 1)
         said_stage = words[0].casefold() if words else ""
@@ -102,7 +106,8 @@ class PipelineCases:
         scope = self.pipeline_scope(actor, words[1] if len(words) > 1 else "", time_zone)
         first = scope.quarter.first_day.isoformat() if scope.quarter else None
         last = scope.quarter.last_day.isoformat() if scope.quarter else None
-        found = self.repo.pipeline.stage_records(actor.tenant_id, stage, scope.owner_id, first, last, limit)
+        reader = self.changes.reader(actor, everyone_reads)
+        found = self.repo.pipeline.stage_records(reader, stage, scope.owner_id, first, last, limit)
         return StageList(stage, scope, found)
 
     # --- the weekly post -------------------------------------------------------------------------

@@ -11,11 +11,11 @@ import pytest
 
 from bot.domain.models import Kind, User
 from bot.services import CrmService
-from storage.db import open_database
+from storage.db import open_database, transaction
 from storage.migrations import migrate
 from storage.repository import Repository
 from tests.conftest import ALICE, MALLORY, Person
-from tests.storage.backends import open_any
+from tests.storage.backends import old_rows, open_any
 
 # A word longer than the longest prefix index (12), typed in full and cut at every length.
 LONG = "Konstantinopoulos"
@@ -100,21 +100,32 @@ def test_records_come_newest_first_page_by_page(services: CrmService) -> None:
 
 def test_migration_17_upgrades_an_old_database(tmp_path: Path) -> None:
     db = open_database(str(tmp_path / "old.db"))
-    migrate(db, upto=14)  # every migration before 17, so today's code can write the rows
+    migrate(db, upto=14)  # every migration before 17, and the rows the code of that time wrote
+    now, mine, theirs = "2026-01-01T00:00:00+00:00", ALICE.tenant_id, MALLORY.tenant_id
+    with transaction(db):
+        old_rows(db, "tenants", [{"id": t, "created_at": now} for t in (mine, theirs)])
+        old_rows(db, "users", [
+            {"id": n, "tenant_id": p.tenant_id, "teams_id": p.teams_id, "aad_object_id": p.aad_object_id,
+             "name": p.name, "created_at": now, "updated_at": now} for n, p in ((1, ALICE), (2, MALLORY))
+        ])  # fmt: skip
+        old_rows(db, "contacts", [
+            {"id": 1, "tenant_id": mine, "name": "Jane Buyer", "email": "jane@contoso.example", "company": "Contoso",
+             "created_by": 1, "created_at": now},
+            # erased before the upgrade (the erasure of that time)
+            {"id": 2, "tenant_id": mine, "name": "erased contact", "erased_at": "2026-01-01", "created_at": now},
+            {"id": 3, "tenant_id": theirs, "name": "Jane Elsewhere", "email": "jane@fabrikam.example", "created_at": now},
+        ])  # fmt: skip
+        old_rows(db, "records", [
+            {"id": n, "tenant_id": mine, "kind": "lead", "number": n, "title": title, "company": "Northwind",
+             "stage": "New", "owner_id": 1, "created_at": now, "updated_at": now}
+            for n, title in ((1, "Rollout"), (2, "Pilot"))
+        ])  # fmt: skip
+        old_rows(db, "record_contacts", [{"tenant_id": mine, "record_id": 1, "contact_id": 1, "role": "contact",
+                                          "added_by": 1, "added_at": now}])  # fmt: skip
+    assert migrate(db, upto=17) == [17]
+    migrate(db)  # what came after 17 (today's code reads today's schema)
     services = CrmService(Repository(db))
     alice, mallory = person(services, ALICE), person(services, MALLORY)
-    jane = services.contacts.create_contact(alice, "Jane Buyer", "jane@contoso.example", company="Contoso")
-    gone = services.contacts.create_contact(alice, "Janet Gone", "janet@contoso.example")
-    services.contacts.create_contact(mallory, "Jane Elsewhere", "jane@fabrikam.example")
-    services.records.create_record(alice, Kind.LEAD, "Rollout", "Northwind")
-    services.records.create_record(alice, Kind.LEAD, "Pilot", "Northwind")
-    services.records.set_contact(alice, "L-1", jane.id)
-    with services.repo.transaction():  # erased before the upgrade (the erasure of that time, by hand)
-        services.repo.db.execute(
-            "UPDATE contacts SET name = 'erased contact', email = NULL, erased_at = '2026-01-01' WHERE id = ?",
-            [gone.id],
-        )
-    assert migrate(db, upto=17) == [17]
     assert record_titles(services, alice, "northwind") == ["Pilot", "Rollout"]
     assert record_titles(services, alice, "jane") == ["Rollout"] and record_titles(services, mallory, "jane") == []
     assert contact_names(services, alice, "jan") == ["Jane Buyer"]
