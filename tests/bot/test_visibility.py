@@ -301,7 +301,10 @@ async def test_an_admin_named_in_crm_admins_sees_and_manages_everything(with_adm
     assert SECRET in all_text(await teams.card(DAVE, "show L-1"))
     assert SECRET in all_text(await teams.card(DAVE, "leads"))
     assert "L-1 is now visible to everyone" in all_text(await teams.card(DAVE, "visibility L-1 everyone"))
-    assert await teams.text(CAROL, "admins") == "Admins of your organisation: Dave Channel. They see and manage every record."
+    assert (
+        await teams.text(CAROL, "admins")
+        == "Admins of your organisation: Dave Channel. They see and manage every record."
+    )
     # Alice spoke first, but CRM_ADMINS names someone: she is no admin here.
     refusal = "Only an admin of your organisation can do that (see `admins`)."
     assert await teams.text(ALICE, "visibility default private") == refusal
