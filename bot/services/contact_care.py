@@ -62,6 +62,7 @@ class ContactCareCases:
             if gone.id == kept.id:
                 raise DomainError(_("Those are the same contact."), "contact")
             events = []
+            seen = 0  # the records the actor may see: the answer counts no other (nor says one exists)
             for record, role in self.repo.details.records_of_contact(tenant, gone.id):
                 self.repo.records.remove_role(tenant, record.id, gone.id)
                 if role == Role.CONTACT or self.repo.records.role_of(tenant, record.id, kept.id) is None:
@@ -72,13 +73,12 @@ class ContactCareCases:
                     )
                 )
                 self.changes.touch(record)
+                seen += self.changes.may_see(actor, record)
             filled = {f: getattr(kept, f) or getattr(gone, f) for f in CONTACT_FIELDS if f != "email"}
             self.repo.contacts.delete_contact(tenant, gone.id)
             self.repo.contacts.update_contact(tenant, kept.id, {**filled, "email": kept.email or gone.email})
             merged = self.contacts.get_contact(tenant, kept.id)
-            message = _(
-                "{gone} merged into {kept}; {n} record(s) updated.", gone=gone.label, kept=merged.label, n=len(events)
-            )
+            message = _("{gone} merged into {kept}; {n} record(s) updated.", gone=gone.label, kept=merged.label, n=seen)
             return ContactChange(merged, tuple(events), message)
 
     def delete_contact(self, actor: User, contact_id: int) -> ContactChange:
@@ -104,6 +104,8 @@ class ContactCareCases:
             return ContactChange(None, (), _("{name} deleted.", name=contact.name))
 
     def erase_contact(self, actor: User, contact_id: int) -> ContactChange:
+        """Everywhere, whoever may see the records; the answer counts only the records (and their texts) the
+        actor may see, so it says nothing of the others. The erasure's log keeps the whole count."""
         tenant = actor.tenant_id
         self.repo.erasures.secure_delete()
         with self.work.writing():
@@ -115,14 +117,21 @@ class ContactCareCases:
             events = tuple(self.changes.event(actor, r, EventKind.CONTACT_ERASED, notify=False) for r in records)
             for record in records:
                 self.changes.touch(record)
-            self.repo.erasures.log_erasure(tenant, contact.id, actor.id, len(records), scrubbed, self.clock())
+            self.repo.erasures.log_erasure(tenant, contact.id, actor.id, len(records), len(scrubbed), self.clock())
+            shown = self._visible_ids(actor, [*scrubbed, *(r.id for r in records)])
+            texts = sum(1 for i in scrubbed if i is None or i in shown)
         self.repo.erasures.checkpoint()
         message = _(
             "Erased. {n} record(s) now show “erased contact”; {texts} text(s) were cleaned.",
-            n=len(records),
-            texts=scrubbed,
+            n=sum(1 for r in records if r.id in shown),
+            texts=texts,
         )
         return ContactChange(None, events, message)
+
+    def _visible_ids(self, actor: User, record_ids: list[int | None]) -> set[int]:
+        """Which of these records the actor may see (a cleaned text may be on a record the contact left)."""
+        found = (self.changes.visible_by_id(actor, i) for i in {i for i in record_ids if i is not None})
+        return {r.id for r in found if r is not None}
 
     def _contact_fields(self, form: dict[str, str]) -> tuple[dict[str, str | None], dict[str, str]]:
         fields: dict[str, str | None] = {}

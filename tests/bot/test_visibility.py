@@ -368,6 +368,43 @@ async def test_a_contacts_records_list_only_the_ones_the_reader_may_see(private:
     assert "L-1" not in erase
 
 
+async def test_merging_a_contact_counts_only_the_records_the_merger_may_see(private: Teams) -> None:
+    await private.say(CAROL, "new contact Kim Free kim@free.example")
+    await private.say(CAROL, "new contact Kim Two kim2@free.example")
+    nowhere = all_text(await private.card(CAROL, "merge contacts kim2@free.example into kim@free.example"))
+    assert "Kim Two <kim2@free.example> merged into Kim Free <kim@free.example>; 0 record(s) updated." in nowhere
+    await private.say(CAROL, "new contact J. Buyer jb@contoso.example")
+    merged = all_text(await private.card(CAROL, "merge contacts jane@contoso.example into jb@contoso.example"))
+    # Jane was L-1's Contact, which Carol may not see: her answer is the one a contact on no record gets.
+    assert "Jane Buyer <jane@contoso.example> merged into J. Buyer <jb@contoso.example>; 0 record(s) updated." in merged
+    assert "L-1" not in merged and SECRET not in merged
+    shown = all_text(await private.card(ALICE, "show L-1"))  # merged all the same
+    assert "→ J. Buyer <jb@contoso.example>" in shown  # the timeline's merge line
+    await private.say(ALICE, "new contact Jo Buyer jo@contoso.example")
+    seen = all_text(await private.card(ALICE, "merge contacts jb@contoso.example into jo@contoso.example"))
+    assert "; 1 record(s) updated." in seen  # its owner's count has it
+
+
+async def test_erasing_a_contact_counts_only_the_records_and_texts_the_eraser_may_see(private: Teams) -> None:
+    from tests.conftest import CardInHand
+
+    await private.say(ALICE, "comment L-1 Jane Buyer (jane@contoso.example) wants the numbers")
+    await private.say(CAROL, "new contact Kim Free kim@free.example")
+    nowhere = await CardInHand.posted(private, CAROL, "erase contact kim@free.example")
+    await nowhere.press("Erase")
+    assert "Erased. 0 record(s) now show “erased contact”; 0 text(s) were cleaned." in nowhere.text
+    confirm = await CardInHand.posted(private, CAROL, "erase contact jane@contoso.example")
+    await confirm.press("Erase")
+    # L-1's Contact, its timeline and comment were cleaned; Carol, who may not see L-1, is told of none of it.
+    assert "Erased. 0 record(s) now show “erased contact”; 0 text(s) were cleaned." in confirm.text
+    assert "L-1" not in confirm.text and SECRET not in confirm.text
+    shown = all_text(await private.card(ALICE, "show L-1"))
+    assert "erased contact" in shown and "Jane" not in shown
+    log = private.services.repo.db.execute("SELECT records, events FROM erasures ORDER BY id").fetchall()
+    proof = [(int(row[0]), int(row[1])) for row in log]  # the erasures' log, the proof, keeps the whole count
+    assert proof[0] == (0, 0) and proof[1][0] == 1 and proof[1][1] >= 2
+
+
 async def test_a_follower_cannot_hand_a_private_record_to_someone_who_may_not_see_it(private: Teams) -> None:
     refusal = "Only the owner of L-1 or an admin can give Carol Other access to it."
     assert await private.text(BOB, "owner L-1 carol@contoso.example") == refusal
