@@ -305,6 +305,7 @@ def create_app(
     )  # fmt: skip
     if timer is not None:
         app[BOT].card_updater.clock = timer
+        app[BOT].team_rosters.clock = timer
         app[BOT].roster.clock = timer
     services.deliveries.feed_tenant = graph.tenant_id if graph is not None else None
     app[NOTIFIER] = notifier
@@ -362,6 +363,7 @@ def create_app(
         # First to stop: its updates go through the sender's limiter and ask the coordination for their tenant
         # (after the coordination closed, that would open a session of its own that nothing closes).
         await app[BOT].card_updater.close()
+        await app[BOT].team_rosters.close()  # roster reads under way are dropped (read again when the team speaks)
         await app[BOT].files.close()  # files still being read are dropped (their senders send them again)
 
     app.cleanup_ctx.append(check_token)

@@ -24,7 +24,7 @@ def traced_selects(services: CrmService, tenant_id: str, prefix: str = "L") -> l
         services.records.view(tenant_id, f"{prefix}-7")
         services.records.comment(user, f"{prefix}-8", "Plans")
         services.records.view(tenant_id, f"{prefix}-8")
-        services.records.search_records(tenant_id, "emea", 10)
+        services.records.search_records(user, "emea", 10)
         for text in ("mar", "oscar petrov", ""):
             services.contacts.search_contacts(tenant_id, text, 15)
         services.records.list_records(tenant_id, Kind.LEAD)

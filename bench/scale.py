@@ -1,7 +1,10 @@
 """Scale: p50/p99 latency of `show L-n` (a message; the reply goes through a fake Teams connector), a card
-action (`record.comment`) and a contact search (the pickers' `application/search` typeahead) for one
-tenant holding 100, 1,000, 10,000 and 100,000 records and contacts. Each database also holds a second
-tenant with 100 of each; measuring it in the 100k database shows that scoping by tenant scans nothing.
+action (`record.comment`), a contact search (the pickers' `application/search` typeahead), and the lists
+`leads`, `find renewal` and `pipeline` for one tenant holding 100, 1,000, 10,000 and 100,000 records and
+contacts (and a tenth as many opportunities). Each database also holds a second tenant with 100 of each;
+measuring it in the 100k database shows that scoping by tenant scans nothing. `--private`: in every
+database but the smallest, half of the big tenant's records are a colleague's, private, so the measured
+person may see half of them (issue 28: 100,000 records half private against 100 records).
 
 `--custom 20` (issue 31) gives every record 20 custom values (text, choice, number, money, date, yes/no,
 colleague), makes the records opportunities across the default pipeline's stages (lost ones with a reason),
@@ -33,21 +36,30 @@ BIG = "72f988bf-0000-4000-8000-00000000aaaa"
 SMALL = "72f988bf-0000-4000-8000-00000000bbbb"
 SIZES = (100, 1_000, 10_000, 100_000)
 SEARCHES = ("mar", "smith", "ana co", "nguy", "fabrikam", "jul we", "ka", "oscar petrov")
-OPS = ("show", "action", "search")
-CUSTOM_OPS = ("find", "pipeline")
-FINDS = ("emea", "americas", "apac", "medium", "note 1")  # seeded choice and text values (bench/seed.py)
+OPS = ("show", "action", "search", "leads", "find", "pipeline")
+FINDS = ("renewal", "contoso", "fabrikam renewal", "northwind", "renewal 7")
+CUSTOM_FINDS = ("emea", "americas", "apac", "medium", "note 1")  # seeded choice and text values (bench/seed.py)
 
 
-def requests(teams: Teams, size: int, rng: random.Random, prefix: str = "L") -> dict[str, Callable[[], dict[str, Any]]]:
+def requests(
+    teams: Teams, size: int, rng: random.Random, private: bool = False, prefix: str = "L", custom: bool = False
+) -> dict[str, Callable[[], dict[str, Any]]]:
     """Shows ask for the first half of the records, comments go to the second half: a comment on a record
-    whose card was posted would also update that card in the background, adding work to the next request."""
+    whose card was posted would also update that card in the background, adding work to the next request.
+    With the private mix, only the even-numbered records (the measured person's) are asked for."""
     half = max(size // 2, 1)
     comment = {"comment": "Called them: they want a quote by Friday."}
+
+    def number(low: int, high: int) -> int:
+        found = rng.randint(low, max(high, low))
+        return found + 1 if private and found % 2 == 1 and found < size else found
+
     return {
-        "show": lambda: teams.message(f"show {prefix}-{rng.randint(1, half)}"),
-        "action": lambda: teams.click("record.comment", {"ref": f"{prefix}-{rng.randint(half + 1, size)}", **comment}),
+        "show": lambda: teams.message(f"show {prefix}-{number(1, half)}"),
+        "action": lambda: teams.click("record.comment", {"ref": f"{prefix}-{number(half + 1, size)}", **comment}),
         "search": lambda: teams.search(rng.choice(SEARCHES)),
-        "find": lambda: teams.message(f"find {rng.choice(FINDS)}"),
+        "leads": lambda: teams.message("leads"),
+        "find": lambda: teams.message(f"find {rng.choice(CUSTOM_FINDS if custom else FINDS)}"),
         "pipeline": lambda: teams.message("pipeline"),
     }
 
@@ -72,10 +84,15 @@ Target = tuple[str, Server, dict[str, Callable[[], dict[str, Any]]]]  # name, se
 
 
 async def run(
-    rounds: int, seconds: float, plot: str | None, sizes: tuple[int, ...] = SIZES, custom: int = 0
+    rounds: int,
+    seconds: float,
+    plot: str | None,
+    sizes: tuple[int, ...] = SIZES,
+    private: bool = False,
+    custom: int = 0,
 ) -> dict[str, Any]:
     rng = random.Random(5)
-    ops = (*OPS, *CUSTOM_OPS) if custom else OPS
+    ops = OPS
     prefix = "O" if custom else "L"
     with tempfile.TemporaryDirectory() as folder:
         members = [(f"29:bench-{t[-4:]}", f"aad-bench-{t[-4:]}", t) for t in (BIG, SMALL)]
@@ -84,7 +101,9 @@ async def run(
             databases: dict[int, tuple[str, list[Seeded]]] = {}
             for size in sizes:
                 path = str(Path(folder) / f"crm-{size}.db")
-                databases[size] = (path, build(path, {BIG: size, SMALL: 100}, service_url, custom))
+                mixed = frozenset({BIG}) if private and size > min(sizes) else frozenset()
+                deals = {BIG: max(size // 10, 10), SMALL: 10} if not custom else None
+                databases[size] = (path, build(path, {BIG: size, SMALL: 100}, service_url, mixed, deals, custom))
                 if custom:
                     as_deals(path)
             print(f"seeded                   {len(sizes)} databases in {time.monotonic() - started:.1f} s")
@@ -93,10 +112,13 @@ async def run(
                 for size, server in servers.items():
                     big, small = databases[size][1]
                     teams = Teams(BIG, big.owner_teams_id, big.owner_aad_id, service_url)
-                    targets.append((f"{size}", server, requests(teams, size, rng, prefix)))
+                    half_private = private and size > min(sizes)
+                    targets.append((f"{size}", server, requests(teams, size, rng, half_private, prefix, bool(custom))))
                     if size == max(sizes):
                         other = Teams(SMALL, small.owner_teams_id, small.owner_aad_id, service_url)
-                        targets.append(("second tenant", server, requests(other, 100, rng, prefix)))
+                        targets.append(
+                            ("second tenant", server, requests(other, 100, rng, prefix=prefix, custom=bool(custom)))
+                        )
                 for _, server, made in targets:
                     await ready(server, made["search"])
                 times = await shuffled_rounds(
@@ -152,9 +174,10 @@ def main() -> None:
     parser.add_argument("--plot", help="write an SVG of latency against database size here")
     parser.add_argument("--custom", type=int, default=0, help="custom values per record (issue 31: 20)")
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="records per database, e.g. 100,100000")
+    parser.add_argument("--private", action="store_true", help="half the records private (all but the smallest)")
     args = parser.parse_args()
-    sizes = tuple(int(s) for s in args.sizes.split(","))
-    asyncio.run(run(args.rounds, args.seconds, args.plot, sizes, args.custom))
+    sizes = tuple(int(size) for size in args.sizes.split(","))
+    asyncio.run(run(args.rounds, args.seconds, args.plot, sizes, args.private, args.custom))
 
 
 if __name__ == "__main__":

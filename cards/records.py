@@ -8,7 +8,8 @@ from bot.domain.buying import NUDGE_TEXT, lacks_decision_maker
 from bot.domain.clock import utc_now
 from bot.domain.language import _, day, ngettext, translated
 from bot.domain.lost import lost_line
-from bot.domain.models import Contact, Kind, Record, RecordView, stage_label
+from bot.domain.models import Contact, Kind, Record, RecordView, User, stage_label
+from bot.domain.visibility import visibility_label
 from cards import verbs
 from cards.common import (
     LIST_LIMIT,
@@ -67,7 +68,11 @@ def _role_buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Act
         if follows
         else execute(_("Follow"), verbs.RECORD_FOLLOW, data)
     )
-    people: list[Action] = [follow, execute(_("Add follower"), verbs.FOLLOWER_FORM, data)]
+    people: list[Action] = [
+        follow,
+        execute(_("Add follower"), verbs.FOLLOWER_FORM, data),
+        execute(_("Visibility"), verbs.VISIBILITY_FORM, data),
+    ]
     if record.archived_at:  # put away: it can be restored, and followed
         restore: list[Action] = [execute(_("Restore"), verbs.RESTORE, data)]
         return {"deal": restore, "contact": [], "participants": [], "followers": people, "work": []}
@@ -163,6 +168,7 @@ def record_card(
     locale: str | None = None,
     today: str | None = None,
     beside_message: list[Element] | None = None,
+    share_with: tuple[User, ...] = (),
 ) -> Card:
     """The record as its team sees it: the facts, the three roles, the latest timeline, and the buttons.
     `beside_message`: elements shown right under the message (the buttons a change offers next).
@@ -176,6 +182,9 @@ def record_card(
     if message:
         body.append(notice(message, good))
     body += beside_message or []
+    if share_with and viewer_id == record.owner_id:  # @mentioned colleagues who may not see it: its owner may share
+        data = {**record_data(record), "people": ",".join(str(p.id) for p in share_with)}
+        body.append(action_set([execute(_("Share with them"), verbs.SHARE_MENTIONED, data, inputs=False)]))
     body += [
         subtle(f"{record.ref} · {translated(record.kind.label)}"),
         heading(plain(record.title)),
@@ -189,6 +198,7 @@ def record_card(
                 (_("Close date"), day(record.close_date)),
                 (_("Company"), plain(company_of(view))),
                 (_("Owner"), plain(view.owner.name) or _("Unknown")),
+                (_("Visible to"), visibility_label(record.visibility, plain(view.team_name))),
                 (_("Converted to"), record.converted_to or ""),
                 (_("Converted from"), record.converted_from or ""),
             ]
@@ -305,8 +315,8 @@ def new_record_form(
     return card(body)
 
 
-def search_results_card(query: str, records: list[Record], contacts: list[Contact]) -> Card:
-    result = record_list_card(_("Found for “{query}”", query=query[:40]), records, _("No record matches."))
+def search_results_card(query: str, records: list[Record], contacts: list[Contact], note: str = "") -> Card:
+    result = record_list_card(_("Found for “{query}”", query=query[:40]), records, _("No record matches."), note)
     result["body"].append(text(_("Contacts"), weight="Bolder", spacing="Medium", separator=True))
     if not contacts:
         result["body"].append(subtle(_("No contact matches.")))

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from bot.domain.language import _, current, day, translated
 from bot.domain.lost import stored_line
-from bot.domain.models import Event, EventKind, stage_label
+from bot.domain.models import Event, EventKind, Visibility, stage_label
 from bot.domain.money import shown_money
 from cards.common import plain, when
 
@@ -77,7 +77,35 @@ def describe(event: Event, literal: Callable[[str], str] = plain) -> str:
         return _("{who} set the role of {name}: {old} → {new}", who=who, name=event.detail, **roles)
     if kind is EventKind.DECISION_MAKER_MISSING:
         return _("Reached {stage} without a Decision maker or Economic buyer: who signs?", stage=stage_label(new))
-    return _describe_deal(event, who) or _("{who} changed it", who=who)
+    return _describe_deal(event, who) or _describe_access(event, who) or _("{who} changed it", who=who)
+
+
+def _said(visibility: str | None, team: str | None) -> str:
+    if visibility == Visibility.PRIVATE.value:
+        return _("private")
+    if visibility == Visibility.TEAM.value:
+        return _("visible to team {team}", team=team or "?")
+    return _("visible to everyone")
+
+
+def _describe_access(event: Event, who: str) -> str | None:
+    """Who may see the record: its visibility, shares and their end."""
+    kind = event.kind
+    if kind is EventKind.VISIBILITY_CHANGED:
+        # `detail` names the team it became visible to, else the team it was visible to.
+        team = Visibility.TEAM.value
+        new_team = event.detail if event.new == team else None
+        old_team = event.detail if event.new != team else _("another team")
+        return _(
+            "{who} made it {new} (was {old})", who=who, new=_said(event.new, new_team), old=_said(event.old, old_team)
+        )
+    if kind is EventKind.SHARED:
+        return _("{who} shared it with {name}", who=who, name=event.new or "?")
+    if kind is EventKind.ACCESS_REMOVED:
+        if event.old == event.actor_name:
+            return _("{who} gave up access", who=who)
+        return _("{who} ended {name}'s access", who=who, name=event.old or "?")
+    return None
 
 
 _ORIGIN = re.compile(

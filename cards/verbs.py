@@ -5,7 +5,8 @@ RECORD_CREATE = "record.create"
 RECORD_SHOW = "record.show"  # also the card's refresh verb: each viewer gets their own view
 RECORD_PEOPLE = "record.people"  # every participant or follower, when the card shows "and N more"
 RECORD_FOLLOW = "record.follow"
-RECORD_UNFOLLOW = "record.unfollow"
+RECORD_UNFOLLOW = "record.unfollow"  # on a private record: first the question whether to keep access
+RECORD_OPEN = "record.open"  # a private record's post, for someone with access the refresh did not list
 CONTACT_CREATE = "contact.create"
 CONTACT_EDIT_FORM = "contact.edit_form"
 CONTACT_SAVE = "contact.save"
@@ -28,6 +29,7 @@ ROLES_FORM = "record.roles_form"  # "Set role" beside each person, and the no-de
 DETAILS_FORM = "record.details_form"
 OWNER_FORM = "record.owner_form"
 ARCHIVE_CONFIRM = "record.archive_confirm"
+VISIBILITY_FORM = "record.visibility_form"  # who may see it, and sharing it
 
 # ...whose buttons change the record.
 SET_CONTACT = "record.set_contact"
@@ -44,6 +46,9 @@ EDIT_DETAILS = "record.edit_details"
 SET_OWNER = "record.set_owner"
 ARCHIVE = "record.archive"
 RESTORE = "record.restore"
+SET_VISIBILITY = "record.set_visibility"
+SHARE = "record.share"
+SHARE_MENTIONED = "record.share_mentioned"  # a comment's @mentioned colleagues who may not see the record
 
 CONTACTS_DATASET = "crm.contacts"  # our own typeahead dataset (application/search invoke)
 PEOPLE_DATASET = "graph.microsoft.com/users"  # Teams' people picker

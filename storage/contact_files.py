@@ -7,7 +7,9 @@ from typing import Any
 
 from bot.domain.contact_csv import Offered
 from bot.domain.models import Contact, FileOfferStatus, ImportStatus
+from bot.domain.visibility import Reader
 from storage.queries import _CONTACT_COLUMNS, Queries, _contact, stored
+from storage.visibility import visible_clause
 
 EMAILS_PER_QUERY = 500  # one statement shape (the last chunk is padded), so the PostgreSQL spelling is cached
 
@@ -112,10 +114,11 @@ class ContactFileQueries(Queries):
         )
         return [_contact(r) for r in rows]
 
-    def every_record_row(self, tenant_id: str) -> list[tuple[Any, ...]]:
+    def every_record_row(self, reader: Reader) -> list[tuple[Any, ...]]:
         """kind, number, title, stage, company, value (minor units), currency, close date, next step, created,
         updated, archived, owner's name, Contact's name and email, pipeline's name, lost reason and note, custom
-        values (JSON): the tenant's records, oldest first."""
+        values (JSON): the tenant's records the reader may see, oldest first."""
+        visible, seen_by = visible_clause(reader)
         return [
             tuple(row)
             for row in self._all(
@@ -127,7 +130,7 @@ class ContactFileQueries(Queries):
                 " LEFT JOIN record_contacts rc ON rc.tenant_id = r.tenant_id AND rc.record_id = r.id"
                 " AND rc.role = 'contact'"
                 " LEFT JOIN contacts c ON c.tenant_id = rc.tenant_id AND c.id = rc.contact_id"
-                " WHERE r.tenant_id = ? ORDER BY r.kind, r.number",
-                [tenant_id],
+                f" WHERE r.tenant_id = ?{visible} ORDER BY r.kind, r.number",
+                [reader.tenant_id, *seen_by],
             )
         ]

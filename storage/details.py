@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.models import Record, User
+from bot.domain.visibility import Reader
 from storage.queries import _RECORD_COLUMNS, _USER_COLUMNS, Queries, _record, _user
+from storage.visibility import visible_clause
 
 # The record columns a detail change may set: they go into the SQL text, so only these, never a caller's.
 DETAIL_COLUMNS = frozenset(
@@ -66,22 +68,27 @@ class DetailQueries(Queries):
                 return [_user(r) for r in rows]
         return []
 
-    def open_records_of_contact(self, tenant_id: str, contact_id: int) -> list[Record]:
+    def open_records_of_contact(self, tenant_id: str, contact_id: int, reader: Reader | None = None) -> list[Record]:
+        """The open records a contact is on (those `reader` may see, when given)."""
+        visible, seen_by = visible_clause(reader) if reader is not None else ("", [])
         rows = self._all(
             f"SELECT {_RECORD_COLUMNS} FROM records r JOIN record_contacts rc"
             " ON rc.tenant_id = r.tenant_id AND rc.record_id = r.id"
             " WHERE rc.tenant_id = ? AND rc.contact_id = ? AND r.archived_at IS NULL"
-            " AND r.stage NOT IN ('Won', 'Lost', 'Disqualified', 'Converted') ORDER BY r.kind, r.number",
-            [tenant_id, contact_id],
+            f" AND r.stage NOT IN ('Won', 'Lost', 'Disqualified', 'Converted'){visible} ORDER BY r.kind, r.number",
+            [tenant_id, contact_id, *seen_by],
         )
         return [_record(r) for r in rows]
 
-    def records_of_contact(self, tenant_id: str, contact_id: int) -> list[tuple[Record, str]]:
-        """Every record the contact is on, with their role there."""
+    def records_of_contact(
+        self, tenant_id: str, contact_id: int, reader: Reader | None = None
+    ) -> list[tuple[Record, str]]:
+        """Every record the contact is on, with their role there (those `reader` may see, when given)."""
+        visible, seen_by = visible_clause(reader) if reader is not None else ("", [])
         rows = self._all(
             f"SELECT {_RECORD_COLUMNS}, rc.role FROM records r JOIN record_contacts rc"
             " ON rc.tenant_id = r.tenant_id AND rc.record_id = r.id"
-            " WHERE rc.tenant_id = ? AND rc.contact_id = ? ORDER BY r.kind, r.number",
-            [tenant_id, contact_id],
+            f" WHERE rc.tenant_id = ? AND rc.contact_id = ?{visible} ORDER BY r.kind, r.number",
+            [tenant_id, contact_id, *seen_by],
         )
         return [(_record(r), r["role"]) for r in rows]

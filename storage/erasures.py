@@ -10,30 +10,33 @@ from bot.domain.models import Contact, ImportStatus
 from storage.queries import Queries, stored
 
 ERASED_NAME = "erased contact"
-# Free text that may carry a person's name or email: (table, id column, text columns).
+# Free text that may carry a person's name or email: (table, id column, its record's column, text columns).
 _FREE_TEXT = (
-    ("events", "id", ("old", "new", "detail")),
-    ("comments", "id", ("text",)),
-    ("records", "id", ("title", "description", "next_step", "lost_note", "custom_text")),
-    ("email_sends", "send_id", ("reason",)),
-    ("notifications", "id", ("last_error",)),
-    ("contact_imports", "id", ("file_name",)),
+    ("events", "id", "record_id", ("old", "new", "detail")),
+    ("comments", "id", "record_id", ("text",)),
+    ("records", "id", "id", ("title", "description", "next_step", "lost_note", "custom_text")),
+    ("email_sends", "send_id", "record_id", ("reason",)),
+    ("notifications", "id", "record_id", ("last_error",)),
+    ("contact_imports", "id", "NULL", ("file_name",)),
 )
 
 
 class ErasureQueries(Queries):
     """repo.erasures"""
 
-    def scrub_text(self, tenant_id: str, needles: list[str], replacement: str) -> int:
-        """Replace every occurrence of the needles (case-insensitive) in the tenant's free text; rows changed."""
-        changed = 0
-        for table, key, columns in _FREE_TEXT:
+    def scrub_text(self, tenant_id: str, needles: list[str], replacement: str) -> list[int | None]:
+        """Replace every occurrence of the needles (case-insensitive) in the tenant's free text: for each row
+        changed, the id of the record it belongs to (None for a row of no record)."""
+        changed: list[int | None] = []
+        for table, key, record, columns in _FREE_TEXT:
             hits = " OR ".join(
                 f"lower({c}) LIKE '%' || lower(:n{i}) || '%'" for c in columns for i in range(len(needles))
             )
             params: dict[str, Any] = {"t": tenant_id, **{f"n{i}": n for i, n in enumerate(needles)}}
             rows = self._all(
-                f"SELECT {key}, {', '.join(columns)} FROM {table} WHERE tenant_id = :t AND ({hits})", params
+                f"SELECT {key}, {record} AS of_record, {', '.join(columns)} FROM {table} WHERE tenant_id = :t"
+                f" AND ({hits})",
+                params,
             )
             for row in rows:
                 values = [_replace_all(row[c], needles, replacement) for c in columns]
@@ -41,7 +44,7 @@ class ErasureQueries(Queries):
                 self.db.execute(
                     f"UPDATE {table} SET {sets} WHERE tenant_id = ? AND {key} = ?", [*values, tenant_id, row[key]]
                 )
-                changed += 1
+                changed.append(None if row["of_record"] is None else int(row["of_record"]))
         return changed
 
     def withdraw_imports(self, tenant_id: str, needles: list[str]) -> int:

@@ -6,7 +6,9 @@ columns of migration 2."""
 from __future__ import annotations
 
 from bot.domain.models import Contact, Record, Role
+from bot.domain.visibility import Reader, reader_of
 from storage.queries import _CONTACT_COLUMNS, _RECORD_COLUMNS, Queries, _contact, _record
+from storage.visibility import visible_clause, visible_named
 
 FEW_OF_MINE = 2000  # followed records up to which a person's records are sorted rather than walked to
 _NEWEST = " ORDER BY r.updated_at DESC, r.id DESC LIMIT :limit OFFSET :offset"
@@ -55,7 +57,7 @@ class ExtensionQueries(Queries):
             )
         return [_record(r) for r in self._all(sql + _NEWEST, params)]
 
-    def find_records(self, tenant_id: str, text: str, limit: int, offset: int = 0) -> list[Record]:
+    def find_records(self, who: Reader | str, text: str, limit: int, offset: int = 0) -> list[Record]:
         """Records whose title or company, or whose Contact's name, email or company, has every word typed (as
         prefixes), newest first; archived ones never (as `find`). SQLite walks record_search (migration 17): the tenant's rows are one rowid range,
         newest first in the index's forward order, and a word of up to 12 characters has a prefix index, so
@@ -63,13 +65,16 @@ class ExtensionQueries(Queries):
         query = self.dialect.fts_query(text)
         if query is None:
             return []
-        params = {"tenant": tenant_id, "limit": limit, "offset": offset}
+        reader = reader_of(who)
+        tenant_id = reader.tenant_id
+        visible, seen_by = visible_named(reader)
+        params = {"tenant": tenant_id, "limit": limit, "offset": offset} | seen_by
         if self.dialect.postgres:
             sql = (
                 f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = :tenant AND r.archived_at IS NULL"
                 " AND (r.search @@ to_tsquery('simple', :query) OR r.id IN (SELECT rc.record_id FROM record_contacts rc"
                 " JOIN contacts c ON c.tenant_id = rc.tenant_id AND c.id = rc.contact_id WHERE rc.tenant_id = :tenant"
-                " AND rc.role = 'contact' AND c.search @@ to_tsquery('simple', :query)))"
+                f" AND rc.role = 'contact' AND c.search @@ to_tsquery('simple', :query))){visible}"
                 " ORDER BY r.id DESC LIMIT :limit OFFSET :offset"
             )
             return [_record(r) for r in self._all(sql, params | {"query": query})]
@@ -79,10 +84,27 @@ class ExtensionQueries(Queries):
         rows = self._all(
             f"SELECT {_RECORD_COLUMNS} FROM record_search s CROSS JOIN records r ON r.id = :top - s.rowid"
             " WHERE record_search MATCH :match AND s.rowid BETWEEN :low AND :high AND r.tenant_id = :tenant"
-            " AND r.archived_at IS NULL ORDER BY s.rowid LIMIT :limit OFFSET :offset",
-            params | span | {"match": query},
+            f" AND r.archived_at IS NULL{visible} ORDER BY s.rowid LIMIT :limit OFFSET :offset",
+            params | span | {"match": self._visible_match(reader, query)},
         )
         return [_record(r) for r in rows]
+
+    def _visible_match(self, reader: Reader, query: str) -> str:
+        """The words in the record's own columns (its custom fields' text too), and only the rows the reader may see, as the index's `access`
+        column names them (migration 26): everyone's, or their own id's and their teams' tokens. The walk then
+        steps over no row the reader may not see (the query's SQL filter checks the page again)."""
+        words = f"{{title company contact custom}} : ({query})"
+        if reader.sees_all:
+            return words
+        tokens = ["everyone"]
+        if reader.user_id is not None:
+            tokens.append(f"u{reader.user_id}")
+            tokens += [f"t{team}" for team in self.teams_of(reader.tenant_id, reader.user_id)]
+        return f"{words} AND access : ({' OR '.join(tokens)})"
+
+    def teams_of(self, tenant_id: str, user_id: int) -> list[int]:
+        rows = self._all("SELECT team_id FROM team_members WHERE tenant_id = ? AND user_id = ?", [tenant_id, user_id])
+        return [int(r["team_id"]) for r in rows]
 
     def find_contacts(self, tenant_id: str, text: str, limit: int, offset: int = 0) -> list[Contact]:
         """Contacts whose name, email or company has every word typed (as prefixes), newest first; erased
@@ -111,13 +133,14 @@ class ExtensionQueries(Queries):
         )
         return [_contact(r) for r in rows]
 
-    def recent_records_of_contact(self, tenant_id: str, contact_id: int, limit: int) -> list[tuple[Role, Record]]:
-        """The records a contact is the Contact or a participant of, newest first."""
+    def recent_records_of_contact(self, reader: Reader, contact_id: int, limit: int) -> list[tuple[Role, Record]]:
+        """The records a contact is the Contact or a participant of that the reader may see, newest first."""
+        visible, seen_by = visible_clause(reader)
         rows = self._all(
             f"SELECT rc.role, {_RECORD_COLUMNS} FROM record_contacts rc {self._join()} records r"
             " ON r.tenant_id = rc.tenant_id AND r.id = rc.record_id"
-            " WHERE rc.tenant_id = ? AND rc.contact_id = ? ORDER BY r.updated_at DESC, r.id DESC LIMIT ?",
-            [tenant_id, contact_id, limit],
+            f" WHERE rc.tenant_id = ? AND rc.contact_id = ?{visible} ORDER BY r.updated_at DESC, r.id DESC LIMIT ?",
+            [reader.tenant_id, contact_id, *seen_by, limit],
         )
         return [(Role(r["role"]), _record(r)) for r in rows]
 

@@ -1,4 +1,4 @@
-"""The pipeline's queries: the totals the triggers of migrations 11, 21 and 28 keep (a few rows per tenant, whatever
+"""The pipeline's queries: the totals the triggers of migrations 11, 21, 26, 28 and 31 keep (a few rows per tenant, whatever
 its size), the records behind one bar, and the team channels that get the weekly post (each week's post is a
 row of the outbox: storage/outbox.py)."""
 
@@ -8,7 +8,15 @@ from typing import Any
 
 from bot.domain.models import Record
 from bot.domain.pipeline import CLOSED_STAGES, DEFAULT_PIPELINE, PipelineStages, StageTotal
+from bot.domain.visibility import Reader
 from storage.queries import _RECORD_COLUMNS, Queries, _record
+from storage.visibility import visible_clause
+
+_QUARTER = (
+    "CASE WHEN r.close_date IS NULL OR r.close_date = '' THEN '' ELSE substr(r.close_date, 1, 4) || '-Q'"
+    " || ((CAST(substr(r.close_date, 6, 2) AS INTEGER) + 2) / 3) END"
+)  # the quarter of a close date, as migration 11's triggers write it
+Totals = dict[tuple[str, str, str, str], list[int]]  # (stage, currency, quarter, reason) -> [deals, total]
 
 # Each stored total is two sums, of value // TOTAL_SPLIT and of value % TOTAL_SPLIT (migration 21): neither
 # overflows a 64-bit integer before billions of deals, and Python adds them exactly.
@@ -22,36 +30,40 @@ class PipelineQueries(Queries):
     # --- the totals ----------------------------------------------------------------------------
 
     def pipeline_totals(
-        self, tenant_id: str, owner_id: int | None, open_quarter: str | None, closed_quarter: str,
+        self, reader: Reader, owner_id: int | None, open_quarter: str | None, closed_quarter: str,
         pipeline: PipelineStages = DEFAULT_PIPELINE,
     ) -> tuple[list[StageTotal], list[StageTotal], list[tuple[str, int]]]:  # fmt: skip
         """Open deals by stage and currency (close date in `open_quarter` when given), Won and Lost deals whose
         close date is in `closed_quarter`, and those lost deals by reason; for one owner or everyone, in one
-        pipeline."""
-        stages = list(pipeline.stages)
-        marks = ", ".join("?" for _ in stages)
-        sql = (
-            "SELECT stage, currency, close_quarter, reason, sum(deals) AS deals, sum(total_high) AS high,"
-            " sum(total_low) AS low"
-            f" FROM pipeline_totals WHERE tenant_id = ? AND pipeline_id = ? AND stage IN ({marks}) AND deals > 0"
-        )
-        params: list[Any] = [tenant_id, pipeline.key, *stages]
-        if owner_id is not None:
-            sql += " AND owner_id = ?"
-            params.append(owner_id)
-        rows = self._all(sql + " GROUP BY stage, currency, close_quarter, reason", params)
+        pipeline; only the deals the reader may see: the stored totals, less their restricted part (migrations
+        26 and 31), plus the restricted deals the reader may see, read through their own access (what they own,
+        were given, follow, or their teams')."""
+        tenant_id = reader.tenant_id
+        counted = self._stored("pipeline_totals", tenant_id, owner_id, pipeline)
+        if not reader.sees_all:
+            for key, (deals, total) in self._stored(
+                "pipeline_restricted_totals", tenant_id, owner_id, pipeline
+            ).items():
+                found = counted.setdefault(key, [0, 0])
+                found[0] -= deals
+                found[1] -= total
+            if reader.user_id is not None:
+                for key, (deals, total) in self._restricted_seen(tenant_id, reader.user_id, owner_id, pipeline).items():
+                    found = counted.setdefault(key, [0, 0])
+                    found[0] += deals
+                    found[1] += total
         open_rows: dict[tuple[str, str], list[int]] = {}
         closed_rows: dict[tuple[str, str], list[int]] = {}
         reasons: dict[str, int] = {}
-        for row in rows:
-            stage, currency, quarter, deals = row["stage"], row["currency"], row["close_quarter"], int(row["deals"])
-            total = int(row["high"]) * TOTAL_SPLIT + int(row["low"])
+        for (stage, currency, quarter, reason), (deals, total) in counted.items():
+            if deals <= 0:
+                continue
             if stage in CLOSED_STAGES:
                 if quarter != closed_quarter:
                     continue
                 found = closed_rows.setdefault((stage, currency), [0, 0])
                 if stage == "Lost":
-                    reasons[row["reason"]] = reasons.get(row["reason"], 0) + deals
+                    reasons[reason] = reasons.get(reason, 0) + deals
             elif open_quarter is None or quarter == open_quarter:
                 found = open_rows.setdefault((stage, currency), [0, 0])
             else:
@@ -66,24 +78,84 @@ class PipelineQueries(Queries):
         closed = [StageTotal(stage, currency, d, t) for (stage, currency), (d, t) in closed_rows.items()]
         return opened, closed, sorted(reasons.items(), key=lambda r: (-r[1], r[0]))
 
+    def _stored(self, table: str, tenant_id: str, owner_id: int | None, pipeline: PipelineStages) -> Totals:
+        stages = list(pipeline.stages)
+        marks = ", ".join("?" for _ in stages)
+        sql = (
+            "SELECT stage, currency, close_quarter, reason, sum(deals) AS deals, sum(total_high) AS high,"
+            f" sum(total_low) AS low FROM {table}"
+            f" WHERE tenant_id = ? AND pipeline_id = ? AND stage IN ({marks}) AND deals > 0"
+        )
+        params: list[Any] = [tenant_id, pipeline.key, *stages]
+        if owner_id is not None:
+            sql += " AND owner_id = ?"
+            params.append(owner_id)
+        rows = self._all(sql + " GROUP BY stage, currency, close_quarter, reason", params)
+        return {
+            (r["stage"], r["currency"], r["close_quarter"], r["reason"]): [
+                int(r["deals"]), int(r["high"]) * TOTAL_SPLIT + int(r["low"])
+            ]
+            for r in rows
+        }  # fmt: skip
+
+    def _restricted_seen(self, tenant_id: str, user_id: int, owner_id: int | None, pipeline: PipelineStages) -> Totals:
+        """The restricted open or closed opportunities of the pipeline this person may see, summed as the stored
+        totals are (a Lost deal's reason, as the triggers write it)."""
+        stages = list(pipeline.stages)
+        marks = ", ".join("?" for _ in stages)
+        sql = (
+            f"SELECT r.stage, COALESCE(r.currency, '') AS currency, {_QUARTER} AS close_quarter,"
+            " CASE WHEN r.stage = 'Lost' THEN COALESCE(r.lost_reason, '') ELSE '' END AS reason, count(*) AS deals,"
+            " COALESCE(sum(r.value / 1000000000), 0) AS high, COALESCE(sum(r.value % 1000000000), 0) AS low"
+            " FROM records r WHERE r.tenant_id = ? AND r.kind = 'opportunity' AND COALESCE(r.pipeline_id, 0) = ?"
+            f" AND r.archived_at IS NULL AND r.visibility <> 'everyone' AND r.stage IN ({marks}) AND r.id IN"
+            " (SELECT id FROM records WHERE tenant_id = ? AND owner_id = ? AND visibility <> 'everyone'"
+            " UNION SELECT record_id FROM record_access WHERE tenant_id = ? AND user_id = ?"
+            " UNION SELECT t.id FROM team_members m JOIN records t ON t.tenant_id = m.tenant_id AND t.team_id = m.team_id"
+            " WHERE m.tenant_id = ? AND m.user_id = ? AND t.visibility = 'team')"
+        )
+        params: list[Any] = [
+            tenant_id,
+            pipeline.key,
+            *stages,
+            tenant_id,
+            user_id,
+            tenant_id,
+            user_id,
+            tenant_id,
+            user_id,
+        ]
+        if owner_id is not None:
+            sql += " AND r.owner_id = ?"
+            params.append(owner_id)
+        rows = self._all(sql + " GROUP BY 1, 2, 3, 4", params)
+        return {
+            (r["stage"], r["currency"], r["close_quarter"], r["reason"]): [
+                int(r["deals"]), int(r["high"]) * TOTAL_SPLIT + int(r["low"])
+            ]
+            for r in rows
+        }  # fmt: skip
+
     def stage_records(
-        self, tenant_id: str, stage: str, owner_id: int | None, first_day: str | None, last_day: str | None, limit: int,
+        self, reader: Reader, stage: str, owner_id: int | None, first_day: str | None, last_day: str | None, limit: int,
         pipeline_id: int | None = None,
     ) -> list[Record]:  # fmt: skip
-        """The opportunities behind one bar, the newest deals first (by creation: records_by_stage holds the id,
-        not updated_at, so a comment's touch of a record rewrites no entry of it); in one pipeline."""
+        """The opportunities behind one bar that the reader may see, the newest deals first (by creation:
+        records_by_stage holds the id, not updated_at, so a comment's touch of a record rewrites no entry of it);
+        in one pipeline."""
+        visible, seen_by = visible_clause(reader)
         if pipeline_id is None:
             sql = (
                 f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.kind = 'opportunity'"
-                " AND r.stage = ? AND r.archived_at IS NULL AND r.pipeline_id IS NULL"
+                f" AND r.stage = ? AND r.archived_at IS NULL AND r.pipeline_id IS NULL{visible}"
             )
-            params: list[Any] = [tenant_id, stage]
+            params: list[Any] = [reader.tenant_id, stage, *seen_by]
         else:
             sql = (
                 f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.pipeline_id = ?"
-                " AND r.stage = ? AND r.kind = 'opportunity' AND r.archived_at IS NULL"
+                f" AND r.stage = ? AND r.kind = 'opportunity' AND r.archived_at IS NULL{visible}"
             )
-            params = [tenant_id, pipeline_id, stage]
+            params = [reader.tenant_id, pipeline_id, stage, *seen_by]
         if owner_id is not None:
             sql += " AND r.owner_id = ?"
             params.append(owner_id)

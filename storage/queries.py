@@ -8,7 +8,7 @@ import re
 import sqlite3
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.domain.models import Contact, Event, EventKind, Kind, Record, User
+from bot.domain.models import Contact, Event, EventKind, Kind, Record, User, Visibility
 from storage.dialect import SQLITE
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ _RECORD_COLUMNS = (
     " AS converted_from,"
     " r.next_step, r.archived_at, r.pipeline_id,"
     " (SELECT p.name FROM pipelines p WHERE p.tenant_id = r.tenant_id AND p.id = r.pipeline_id) AS pipeline_name,"
-    " r.custom, r.lost_reason, r.lost_note"
+    " r.custom, r.lost_reason, r.lost_note, r.visibility, r.team_id"
 )
 # The same columns in an UPDATE's RETURNING, which names the updated table itself (SQLite takes no alias there).
 _RETURNED_RECORD_COLUMNS = re.sub(r"\br\.", "records.", _RECORD_COLUMNS)
@@ -59,6 +59,7 @@ def stored(members: type[enum.StrEnum], value: object) -> str:
 
 _KINDS = by_value(Kind)
 _EVENT_KINDS = by_value(EventKind)
+_VISIBILITIES = by_value(Visibility)
 
 
 def _ref_of(packed: str | None) -> str | None:
@@ -92,6 +93,7 @@ def _record(row: Any) -> Record:
         converted_from=_ref_of(row["converted_from"]), next_step=row["next_step"], archived_at=row["archived_at"],
         pipeline_id=row["pipeline_id"], pipeline_name=row["pipeline_name"], custom=row["custom"],
         lost_reason=row["lost_reason"], lost_note=row["lost_note"],
+        visibility=_VISIBILITIES[row["visibility"]], team_id=row["team_id"],
     )  # fmt: skip
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.models import Contact, Event, Kind, Record, Role
+from bot.domain.models import Contact, Event, Kind, Record, Role, Visibility
+from bot.domain.visibility import Reader, reader_of
 from storage.queries import (
     _RECORD_COLUMNS,
     _RETURNED_RECORD_COLUMNS,
@@ -15,6 +16,7 @@ from storage.queries import (
     _record,
     stored,
 )
+from storage.visibility import visible_clause
 
 # A record's events with their actors' names: the timeline and the notifications read them alike.
 _EVENTS_OF_RECORD = (
@@ -37,15 +39,20 @@ class RecordQueries(Queries):
             "SELECT COALESCE(MAX(number), 0) + 1 AS next FROM records WHERE tenant_id = ? AND kind = ?",
             [tenant_id, kind.value],
         )["next"]
+        # Who may see it: as asked (a converted lead's), else the organisation's default (everyone unless set).
+        visibility = fields.get("visibility")
         record_id = self._new_id(
             "INSERT INTO records (tenant_id, kind, number, title, stage, owner_id, company, value, currency,"
-            " close_date, source, description, converted_from_id, custom, custom_text, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            " close_date, source, description, converted_from_id, custom, custom_text, created_at, updated_at,"
+            " visibility, team_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " COALESCE(?, (SELECT default_visibility FROM tenants WHERE id = ?), 'everyone'), ?) RETURNING id",
             [
                 tenant_id, kind.value, number, title, stage, owner_id, fields.get("company"),
                 fields.get("value"), fields.get("currency"), fields.get("close_date"), fields.get("source"),
                 fields.get("description"), fields.get("converted_from_id"), fields.get("custom"),
                 fields.get("custom_text"), now, now,
+                stored(Visibility, visibility) if visibility else None, tenant_id, fields.get("team_id"),
             ],
         )  # fmt: skip
         record = self.get_record(tenant_id, record_id)
@@ -88,38 +95,46 @@ class RecordQueries(Queries):
             [*changes.values(), now, tenant_id, record_id],
         )
 
-    def list_records(self, tenant_id: str, kind: Kind | None, limit: int = 25) -> list[Record]:
+    def list_records(self, who: Reader | str, kind: Kind | None, limit: int = 25) -> list[Record]:
+        """The newest records the reader may see (a tenant id: all of them, the organisation's own read)."""
+        reader = reader_of(who)
         kinds = [kind.value] if kind else [Kind.LEAD.value, Kind.OPPORTUNITY.value]
         marks = ", ".join("?" for _ in kinds)
+        visible, seen_by = visible_clause(reader)
         rows = self._all(
             f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.kind IN ({marks})"
-            " AND r.archived_at IS NULL ORDER BY r.updated_at DESC, r.id DESC LIMIT ?",
-            [tenant_id, *kinds, limit],
+            f" AND r.archived_at IS NULL{visible} ORDER BY r.updated_at DESC, r.id DESC LIMIT ?",
+            [reader.tenant_id, *kinds, *seen_by, limit],
         )
         return [_record(r) for r in rows]
 
     def records_of_user(
-        self, tenant_id: str, user_id: int, limit: int = 25, following_only: bool = False
+        self, tenant_id: str, user_id: int, limit: int = 25, following_only: bool = False, everyones: bool = False
     ) -> list[Record]:
+        """What a person owns or follows (all of which they may see); `everyones`: only everyone's records, for a
+        list posted where everyone in a chat reads it."""
         owned = "" if following_only else "r.owner_id = ? OR "
         params: list[Any] = [tenant_id] + ([] if following_only else [user_id]) + [tenant_id, user_id, limit]
+        only = " AND r.visibility = 'everyone'" if everyones else ""
         rows = self._all(
             f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND ({owned}r.id IN"
-            " (SELECT record_id FROM followers WHERE tenant_id = ? AND user_id = ?)) AND r.archived_at IS NULL"
+            f" (SELECT record_id FROM followers WHERE tenant_id = ? AND user_id = ?)) AND r.archived_at IS NULL{only}"
             " ORDER BY r.updated_at DESC, r.id DESC LIMIT ?",
             params,
         )
         return [_record(r) for r in rows]
 
-    def search_records(self, tenant_id: str, text: str, limit: int = 25) -> list[Record]:
+    def search_records(self, who: Reader | str, text: str, limit: int = 25) -> list[Record]:
         query = self.dialect.fts_query(text)
         if query is None:
             return []
+        reader = reader_of(who)
+        visible, seen_by = visible_clause(reader)
         rows = self._all(
             f"SELECT {_RECORD_COLUMNS} FROM records r WHERE r.tenant_id = ? AND r.id IN ({self.dialect.matching('records')})"
-            " AND r.archived_at IS NULL"
+            f" AND r.archived_at IS NULL{visible}"
             " ORDER BY r.updated_at DESC, r.id DESC LIMIT ?",
-            [tenant_id, query, limit],
+            [reader.tenant_id, query, *seen_by, limit],
         )
         return [_record(r) for r in rows]
 

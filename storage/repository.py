@@ -30,6 +30,7 @@ from storage.pipelines import PipelineDefinitionQueries
 from storage.posts import PostQueries
 from storage.queries import Connection, fts_query
 from storage.records import RecordQueries
+from storage.visibility import VisibilityQueries
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -65,6 +66,7 @@ class Repository:
         self.activities = ActivityQueries(self.connection)  # claims of delivered activities, housekeeping
         self.outbox = OutboxQueries(self.connection)
         self.notices = NoticeQueries(self.connection)
+        self.visibility = VisibilityQueries(self.connection)  # who may see a record; teams and their rosters
         self._local = threading.local()  # PostgreSQL runs transactions in several threads at once
 
     def in_transaction(self) -> bool:

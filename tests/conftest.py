@@ -439,6 +439,7 @@ async def connector(aiohttp_server: Any) -> AsyncIterator[tuple[FakeConnector, s
     for person in (ALICE, BOB, CAROL, DAVE, MALLORY):
         fake.add_member(person.teams_id, person.name, person.email, person.aad_object_id, person.tenant_id)
     fake.rosters[TEAM_ID] = {p.teams_id for p in (ALICE, BOB, CAROL, DAVE)}  # the sales team: TENANT's people
+    fake.team_names[TEAM_ID] = "Sales"
     server = await aiohttp_server(fake.app())
     fake.files.base_url = f"http://127.0.0.1:{server.port}"
     yield fake, f"http://127.0.0.1:{server.port}/amer/"

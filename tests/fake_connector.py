@@ -22,7 +22,12 @@ What a real tenant refuses, refused here too (each with its source):
 - Roster lookups (`GET .../members/{id}`) answer only in conversations the bot is part of: "A bot can access
   additional context data about a team or chat where it's installed"
   (https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/get-teams-context); a message
-  extension is used from chats without the bot, where the lookup is refused with 403."""
+  extension is used from chats without the bot, where the lookup is refused with 403.
+- A team's whole roster comes a page at a time (`GET .../conversations/{team}/pagedmembers?pageSize=&
+  continuationToken=`): "Page size less than 50, are treated as 50, and greater than 500, are capped at 500"
+  (same page; 200 when none is asked for, as the Teams SDK documents), the next page named by the previous
+  answer's `continuationToken`; refused (403) in a team the bot is not part of. A team's details
+  (`GET /v3/teams/{team}`: id, name, aadGroupId) likewise."""
 
 from __future__ import annotations
 
@@ -130,6 +135,8 @@ class FakeConnector:
     delivered: set[str] = field(default_factory=set)  # ids of the activities Teams sent the bot (tests.conftest)
     without_bot: set[str] = field(default_factory=set)  # chats a person uses the app in without the bot
     member_delay: float = 0.0  # seconds a roster lookup hangs before it answers (a slow Teams)
+    team_names: dict[str, str] = field(default_factory=dict)  # team id (19:...) -> its name (GET /v3/teams/{id})
+    roster_pages: list[int] = field(default_factory=list)  # the page size of every paged roster read answered
     sent: set[str] = field(default_factory=set)  # ids of every message the bot posted (kept when `posted` is cleared)
     # Teams' time (its rate windows, arrivals, installs taking effect): the bot's when the test moves a FakeClock.
     now: Callable[[], float] = time.monotonic
@@ -238,6 +245,10 @@ class FakeConnector:
             return await self._activity(request, parts)
         if len(parts) == 4 and parts[0] == "conversations" and parts[2] == "members":
             return await self._member(request, parts[1], parts[3])
+        if len(parts) == 3 and parts[0] == "conversations" and parts[2] == "pagedmembers" and request.method == "GET":
+            return self._paged_members(request, parts[1])
+        if len(parts) == 2 and parts[0] == "teams" and request.method == "GET":
+            return self._team_details(parts[1])
         return web.json_response({"error": {"code": "BadSyntax", "message": request.path}}, status=400)
 
     async def _activity(self, request: web.Request, parts: list[str]) -> web.Response:
@@ -354,6 +365,35 @@ class FakeConnector:
             error = {"error": {"code": "MemberNotFoundInConversation", "message": "The member was not found."}}
             return web.json_response(error, status=404)
         return web.json_response(member)
+
+    def _paged_members(self, request: web.Request, team_id: str) -> web.Response:
+        """One page of a team's roster (module docstring): 50 to 500 members, 200 unless asked otherwise."""
+        if team_id in self.without_bot | self.removed_from or team_id not in self.rosters:
+            self.refused.append((403, team_id))
+            error = {"error": {"code": "BotNotInConversationRoster", "message": "The bot is not part of the roster."}}
+            return web.json_response(error, status=403)
+        try:
+            asked = int(request.query.get("pageSize", "200"))
+            start = int(request.query.get("continuationToken", "0"))
+        except ValueError:
+            return web.json_response({"error": {"code": "BadArgument", "message": "pageSize"}}, status=400)
+        size = min(max(asked, 50), 500)
+        self.roster_pages.append(size)
+        everyone = sorted(self.rosters[team_id])
+        page = [self.members[m] for m in everyone[start : start + size] if m in self.members]
+        body: dict[str, Any] = {"members": page}
+        if start + size < len(everyone):
+            body["continuationToken"] = str(start + size)
+        return web.json_response(body)
+
+    def _team_details(self, team_id: str) -> web.Response:
+        """A team the bot is in (it has a roster here): its id, name and group id."""
+        if team_id in self.without_bot | self.removed_from or team_id not in self.rosters:
+            self.refused.append((403, team_id))
+            error = {"error": {"code": "BotNotInConversationRoster", "message": "The bot is not part of the roster."}}
+            return web.json_response(error, status=403)
+        name = self.team_names.get(team_id, "Team " + team_id.split("@")[0].removeprefix("19:"))
+        return web.json_response({"id": team_id, "name": name, "aadGroupId": "group-" + team_id})
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
         body = await request.json()

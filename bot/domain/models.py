@@ -44,6 +44,14 @@ def stage_label(stage: str | None) -> str:
     return translated(stage) if stage else ""
 
 
+class Visibility(enum.StrEnum):
+    """Who may see a record besides admins (bot/domain/visibility.py)."""
+
+    EVERYONE = "everyone"  # everyone in the organisation (the default)
+    PRIVATE = "private"  # its owner, its followers and the colleagues it is shared with
+    TEAM = "team"  # the members of one Microsoft Teams team, plus its owner and followers
+
+
 class Role(enum.StrEnum):
     CONTACT = "contact"
     PARTICIPANT = "participant"
@@ -138,9 +146,15 @@ class EventKind(enum.StrEnum):
     FIELD_CHANGED = "field_changed"  # a custom field: `detail` names it; old -> new as people read them
     LOST_REASON_SET = "lost_reason_set"  # why a deal was lost (or a lead disqualified): old -> new
     PIPELINE_CHANGED = "pipeline_changed"  # an opportunity moved to another pipeline: old -> new "Pipeline: stage"
+    VISIBILITY_CHANGED = "visibility_changed"  # old -> new: everyone, private, team; detail: the team's name
+    SHARED = "shared"  # new: the colleague given access
+    ACCESS_REMOVED = "access_removed"  # old: the colleague whose access ended (unshared, or left on unfollowing)
 
 
-FOLLOW_KINDS = frozenset({EventKind.FOLLOWER_ADDED, EventKind.FOLLOWER_REMOVED})
+# Who follows or may see a record is not news for its followers (the person concerned is told on their own).
+FOLLOW_KINDS = frozenset(
+    {EventKind.FOLLOWER_ADDED, EventKind.FOLLOWER_REMOVED, EventKind.SHARED, EventKind.ACCESS_REMOVED}
+)
 # What a follower who chose "stage changes and conversion only" hears about.
 STAGE_KINDS = frozenset(
     {
@@ -230,6 +244,13 @@ class Record:
     custom: str | None = None  # the custom fields' values as stored (JSON: bot/domain/fields.py)
     lost_reason: str | None = None  # why it was lost or disqualified (bot/domain/lost.py)
     lost_note: str | None = None  # Other's words
+    visibility: Visibility = Visibility.EVERYONE
+    team_id: int | None = None  # the team a team record is visible to (teams.id)
+
+    @property
+    def restricted(self) -> bool:
+        """Not everyone's: who may see it is checked (bot/domain/visibility.py)."""
+        return self.visibility is not Visibility.EVERYONE
 
     @property
     def ref(self) -> str:
@@ -320,6 +341,7 @@ class RecordView:
     feed_offered: bool = False
     custom: tuple[FieldValue, ...] = ()  # the custom fields with a value, in the fields' order
     lost_reasons: tuple[str, ...] = ()  # the organisation's reasons, read when the card asks why it was lost
+    team_name: str | None = None  # the team a team record is visible to
 
     def deliver_to_of(self, user_id: int) -> str:
         return self.feed_choices.get(user_id, "chat")
@@ -380,3 +402,4 @@ class Change:
     view: RecordView | None = None
     stale: bool = False
     conflicts: tuple[Conflict, ...] = ()
+    unseen: tuple[User, ...] = ()  # colleagues @mentioned who may not see the record (not told; its owner may share)

@@ -72,7 +72,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         N_("Follow a record until the deal closes, or for 30 or 7 days: hear of every change"),
         Args.REF,
     ),
-    CommandSpec("unfollow", "unfollow <ref>", N_("Stop following a record"), Args.REF),
+    CommandSpec(
+        "unfollow",
+        "unfollow <ref> [keep access | leave]",
+        N_("Stop following a record (a private one: keep your access to it, or leave it)"),
+        Args.REF,
+    ),
     CommandSpec("following", "following", N_("Records you follow"), Args.NONE, button=True),
     CommandSpec("comment", "comment <ref> <text>", N_("Add a comment to a record"), Args.REF_TEXT),
     CommandSpec("stage", "stage <ref> <stage>", N_("Move a record to another stage"), Args.REF_TEXT),
@@ -94,6 +99,18 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "currency", "currency [code]", N_("Your organisation's default currency; with a code, change it"), Args.TEXT
     ),
     CommandSpec("owner", "owner <ref> <colleague>", N_("Hand a record to a colleague (name or email)"), Args.REF_TEXT),
+    CommandSpec(
+        "visibility",
+        "visibility <ref> everyone | private | team <team name>",
+        N_("Who can see a record (its owner or an admin changes it); visibility default <...> for new ones (admins)"),
+        Args.TEXT,
+    ),
+    CommandSpec(
+        "share", "share <ref> <colleague>", N_("Let a colleague see a private record (they follow it)"), Args.REF_TEXT
+    ),
+    CommandSpec(
+        "unshare", "unshare <ref> <colleague>", N_("End a colleague's own access to a private record"), Args.REF_TEXT
+    ),
     CommandSpec("archive", "archive <ref>", N_("Put a record away: out of lists and searches"), Args.REF),
     CommandSpec("restore", "restore <ref>", N_("Bring an archived record back"), Args.REF),
     CommandSpec("edit contact", "edit contact <name or email>", N_("Correct a contact's details (a form)"), Args.TEXT),

@@ -82,7 +82,7 @@ def erase_contact(ctx: Clicked) -> Reply:
 @routes.verb(verbs.CONTACT_ERASE_CONFIRM)
 def erase_confirm(ctx: Clicked) -> Reply:
     contact = ctx.services.contacts.get_contact(ctx.user.tenant_id, _contact_id(ctx))
-    refs = [record.ref for record in ctx.services.contact_care.records_of_contact(ctx.user.tenant_id, contact.id)]
+    refs = [record.ref for record in ctx.services.contact_care.records_of_contact(ctx.user, contact.id)]
     return Reply(card=erase_confirm_card(contact, refs), outcome="form")
 
 

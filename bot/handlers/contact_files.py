@@ -59,7 +59,7 @@ def export_bytes(services: CrmService, user: User, what: str) -> bytes:
     if what == "contacts":
         return services.contact_files.contacts_file(user.tenant_id)
     if what == "records":
-        return services.contact_files.records_file(user.tenant_id)
+        return services.contact_files.records_file(services.visibility.reader(user))  # what they may see
     raise DomainError(_("I can export contacts or records."))
 
 

@@ -15,7 +15,9 @@ from bot.handlers.email import EmailActions
 from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.handlers.router import CommandHandler, Said
 from bot.handlers.text import help_buttons
+from bot.handlers.visibility import keep_access_reply
 from bot.services import CrmService
+from bot.services.records import KeepAccess
 from cards.contacts import contact_list_card
 from cards.help import unknown_card
 
@@ -54,13 +56,23 @@ class Conversation:
             return Reply(
                 card=contact_list_card(_("Which one?"), exc.matches, "", message=exc.message), outcome="ambiguous"
             )
+        except KeepAccess as exc:
+            return keep_access_reply(self.services, user, exc, shared)
         except DomainError as exc:
             return Reply(text=exc.message, outcome="refused")
+        # Posted in the chat: in a channel or group chat everyone there sees it, and a private or team record
+        # shows them its reference and title only (who may see it gets their own card through the refresh).
         if isinstance(answer, Change):
-            return change_reply(answer, user, shared)
+            readers = self._readers(answer.view, shared)
+            return change_reply(answer, user, shared, everyone_reads=shared, readers=readers)
         if isinstance(answer, RecordView):
-            return record_reply(answer, user, shared)
+            return record_reply(answer, user, shared, everyone_reads=shared, readers=self._readers(answer, shared))
         return answer
+
+    def _readers(self, view: RecordView | None, shared: bool) -> list[User]:
+        if view is None or not shared or not view.record.restricted:
+            return []
+        return self.services.visibility.readers(view)
 
     @staticmethod
     def _missing_argument(command: ParsedCommand) -> str | None:

@@ -143,11 +143,10 @@ class Extension:
         value = _dict(value)
         record_id, contact_id = value.get("record"), value.get("contact")
         if _int(record_id, 1, 2**63 - 1, 0):
-            record = self.services.records.record_by_id(user.tenant_id, record_id)
+            record = self.services.records.visible_by_id(user, record_id)  # one they may not see: as if gone
             if record is not None:
                 view = self.services.records.view_of(record)
-                card = record_reply(view, user, shared=True).card
-                assert card is not None
+                card = self._inserted(user, view)
                 preview = record_preview(
                     record, view.contact.name if view.contact else None, field_summary(view.custom)
                 )
@@ -161,10 +160,21 @@ class Extension:
             return compose_results([(self._contact_card(user, contact.id), contact_preview(contact))])
         return compose_message(_("This result is out of date: search again."))
 
+    def _inserted(self, user: User, view: RecordView, change: Change | None = None) -> Card:
+        """A record card a person inserts in a chat, where everyone in it sees it: a private or team record shows
+        them its reference and title only, and each one who may see it (at most 60) their own card."""
+        readers = self.services.visibility.readers(view) if view.record.restricted else []
+        if change is not None:
+            reply = change_reply(change, user, shared=True, everyone_reads=True, readers=readers)
+        else:
+            reply = record_reply(view, user, shared=True, everyone_reads=True, readers=readers)
+        assert reply.card is not None
+        return reply.card
+
     def _contact_card(self, user: User, contact_id: int, message: str = "") -> Card:
         contact = self.services.contacts.get_contact(user.tenant_id, contact_id)
         return contact_card(
-            contact, self.services.messages.recent_records_of_contact(user.tenant_id, contact_id), message
+            contact, self.services.messages.recent_records_of_contact(user, contact_id, everyone_reads=True), message
         )
 
     def search_records(self, user: User, query: Any) -> list[tuple[str, str]]:
@@ -252,12 +262,13 @@ class Extension:
             return Submitted(self._dialog(user, command, values, carried, errors, "" if errors else exc.message))
         reply = change_reply(change, user, shared=True)  # the view the change built: no second read
         assert reply.card is not None and change.view is not None
-        if command == LEAD_FROM_MESSAGE:  # previewed, then posted by the bot itself: a card it can keep fresh
+        if command == LEAD_FROM_MESSAGE:  # previewed (to its sender alone), then posted by the bot itself
             return Submitted(bot_message_preview(reply.card), reply)
         # The comment's record card is inserted by the person: their message, which the bot can never update;
-        # the card's refresh gives each listed viewer the truth when they look.
+        # the card's refresh gives each listed viewer the truth when they look (a private record: only them).
         contact = change.view.contact.name if change.view.contact else None
-        return Submitted(compose_results([(reply.card, record_preview(change.record, contact))]), reply)
+        card = self._inserted(user, change.view, change)
+        return Submitted(compose_results([(card, record_preview(change.record, contact))]), reply)
 
     # --- the lead's preview: Send posts it, Edit reopens nothing (the lead exists) ----------------------
 
@@ -275,7 +286,7 @@ class Extension:
     def _previewed(self, user: User, value: dict[str, Any]) -> RecordView | None:
         ref = self._previewed_ref(value)
         try:
-            return self.services.records.view(user.tenant_id, ref) if ref else None
+            return self.services.records.view(user, ref) if ref else None
         except DomainError:
             return None
 
@@ -284,7 +295,8 @@ class Extension:
         view = self._previewed(user, value)
         if view is None:
             return Submitted(task_message("This preview is out of date: start again from the message."))
-        return Submitted(None, post=record_reply(view, user, shared))
+        readers = self.services.visibility.readers(view) if shared and view.record.restricted else []
+        return Submitted(None, post=record_reply(view, user, shared, everyone_reads=shared, readers=readers))
 
     def _edit_preview(self, user: User, value: dict[str, Any]) -> str:
         """Edit on the preview: the lead was created on the first submit (and said so on the card), so the
@@ -327,7 +339,7 @@ def _contact_id(ctx: Clicked) -> int:
 def show_contact(ctx: Clicked) -> Reply:
     tenant, contact_id = ctx.user.tenant_id, _contact_id(ctx)
     contact = ctx.services.contacts.get_contact(tenant, contact_id)
-    return Reply(card=contact_card(contact, ctx.services.messages.recent_records_of_contact(tenant, contact_id)))
+    return Reply(card=contact_card(contact, ctx.services.messages.recent_records_of_contact(ctx.user, contact_id)))
 
 
 @routes.verb(verbs.CONTACT_LEAD_FORM)

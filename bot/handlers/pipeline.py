@@ -22,8 +22,11 @@ def pipeline_reply(services: CrmService, user: User, said: str, place: Place | N
     time_zone = services.deliveries.schedules.of(user.tenant_id, user.id).time_zone
     if first == "weekly":
         return weekly_reply(services, user, " ".join(words[1:]).lower(), place, time_zone)
+    everyone_reads = place is not None and place.kind != "personal"  # a channel or group chat reads it together
     if first == "list":
-        found = services.pipeline.stage_list(user, " ".join(words[1:]), time_zone, LIST_SIZE + 1, definition)
+        found = services.pipeline.stage_list(
+            user, " ".join(words[1:]), time_zone, LIST_SIZE + 1, definition, everyone_reads
+        )
         stage = stage_label(found.stage)
         title = f"{stage}: {scope_title(found.scope, escaped=False)}"  # the list card escapes it
         if not definition.is_default:
@@ -31,7 +34,7 @@ def pipeline_reply(services: CrmService, user: User, said: str, place: Place | N
         more = _("More match: the newest {n} are shown.", n=LIST_SIZE) if len(found.records) > LIST_SIZE else ""
         empty = _("No open opportunity in {stage} here.", stage=stage)
         return Reply(card=record_list_card(title, found.records[:LIST_SIZE], empty, more_hint=more))
-    pipeline = services.pipeline.pipeline(user, rest, time_zone, definition, others)
+    pipeline = services.pipeline.pipeline(user, rest, time_zone, definition, others, everyone_reads)
     return Reply(card=pipeline_card(pipeline))
 
 

@@ -39,7 +39,8 @@ def admins(ctx: Said, command: ParsedCommand) -> Answer:
         return Reply(text=_("Your organisation has no admin yet: the first person who talks to me becomes one."))
     return Reply(
         text=_(
-            "Admins of your organisation: {names}. They add custom fields (fields), pipelines (pipelines) and lost reasons.",
+            "Admins of your organisation: {names}. They see and manage every record, and add custom fields (fields),"
+            " pipelines (pipelines) and lost reasons.",
             names=", ".join(names),
         )
     )
@@ -80,7 +81,7 @@ def delete_pipeline(ctx: Said, command: ParsedCommand) -> Answer:
 @routes.command("move")
 def move(ctx: Said, command: ParsedCommand) -> Answer:
     """`move O-3 Renewals` (the stage mapped), `move O-3 Renewals Quoted`."""
-    ctx.services.records.get_record(ctx.user.tenant_id, command.ref)  # an unknown record is said first
+    ctx.services.records.get_record(ctx.user, command.ref)  # an unknown (or unseen) record is said first
     found, rest = ctx.services.pipelines.named(ctx.user.tenant_id, command.text)
     if found is None:
         names = ", ".join(p.name for p in ctx.services.pipelines.pipelines(ctx.user.tenant_id))

@@ -26,6 +26,7 @@ from cards.forms import (
     remove_participant_form,
 )
 from cards.records import new_record_form, people_card
+from cards.visibility import keep_access_card
 
 PICKER_SIZE = 50  # contacts listed in a picker before typeahead takes over
 
@@ -48,7 +49,7 @@ def people(ctx: Clicked) -> Reply:
     start = int_field(ctx.data, "start")  # cards posted before paging by size carried a page of 100
     start = (int_field(ctx.data, "page", 0) or 0) * 100 if start is None else start
     ctx.seen()
-    view = ctx.services.records.view(ctx.user.tenant_id, ctx.ref(), every_follower=role == "followers")
+    view = ctx.services.records.view(ctx.user, ctx.ref(), every_follower=role == "followers")
     return Reply(card=people_card(view, role, start))
 
 
@@ -205,8 +206,16 @@ def follow(ctx: Clicked) -> Reply:
 
 @routes.verb(verbs.RECORD_UNFOLLOW)
 def unfollow(ctx: Clicked) -> Reply:
+    """Unfollow; on a private record the person would no longer see, first the question (keep: yes / no)."""
     seen, ref = ctx.seen(), ctx.ref()
-    return ctx.attempt(lambda: ctx.services.records.unfollow(ctx.user, ref, seen=seen))
+    keep = {"yes": True, "no": False}.get(text_field(ctx.data, "keep"))
+
+    def asked(message: str) -> Reply:
+        return Reply(card=keep_access_card(ctx.view(), message), outcome="asked")
+
+    return ctx.attempt(
+        lambda: ctx.services.records.unfollow(ctx.user, ref, seen=seen, keep_access=keep), "keep_access", asked
+    )
 
 
 @routes.verb(verbs.ADD_FOLLOWER, colleague_field="follower")

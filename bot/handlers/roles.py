@@ -81,7 +81,7 @@ def save(ctx: Clicked) -> Reply:
 
 def role_command(services: CrmService, user: User, ref: str, text: str) -> Change:
     """`role O-1 jane@acme.example decision maker`: the person, then the role (`none` clears it)."""
-    services.records.get_record(user.tenant_id, ref)  # an unknown record is said before an unknown name or role
+    services.records.get_record(user, ref)  # an unknown record is said before an unknown name or role
     split = split_role(text)
     if split is None:
         words = text.split()

@@ -61,7 +61,7 @@ class Clicked:
 
     def view(self) -> RecordView:
         self.seen()
-        return self.services.records.view(self.click.user.tenant_id, self.ref())
+        return self.services.records.view(self.click.user, self.ref())
 
     def record(self, view: RecordView, message: str = "", good: bool = True) -> Reply:
         return record_reply(view, self.click.user, self.click.shared, message, good)

@@ -21,6 +21,7 @@ from bot.handlers import (
     record_clicks,
     roles,
     text,
+    visibility,
 )
 from bot.handlers.clicks import Actions
 from bot.handlers.conversation import Conversation
@@ -44,6 +45,7 @@ ROUTERS: tuple[Router, ...] = (
     extension.routes,
     fields.routes,
     pipelines.routes,
+    visibility.routes,
     text.routes,
 )
 

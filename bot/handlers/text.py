@@ -131,41 +131,50 @@ def opportunities(ctx: Said, command: ParsedCommand) -> Answer:
     return _list(ctx, Kind.OPPORTUNITY)
 
 
+def everyone_reads_note(ctx: Said) -> str:
+    """A list answered in a channel or group chat shows what everyone there may see; the rest is said in 1:1."""
+    return (
+        _("Everyone here reads this: records not visible to everyone are listed in our 1:1 chat.") if ctx.shared else ""
+    )
+
+
 def _list(ctx: Said, kind: Kind) -> Reply:
-    records = ctx.services.records.list_records(ctx.user.tenant_id, kind, LIST_SIZE)
+    records = ctx.services.records.list_records(ctx.user, kind, LIST_SIZE, everyone_reads=ctx.shared)
     title = _("Latest leads") if kind is Kind.LEAD else _("Latest opportunities")
     flagged = ctx.services.buying.lacking_decision_maker(ctx.user.tenant_id, records)
     if kind is Kind.LEAD:
         empty = _("No leads yet. Try: new lead <title>")
     else:
         empty = _("No opportunities yet. Try: new opportunity <title>")
-    return Reply(card=record_list_card(title, records, empty, flagged=flagged))
+    return Reply(card=record_list_card(title, records, empty, everyone_reads_note(ctx), flagged=flagged))
 
 
 @routes.command("my")
 def my(ctx: Said, command: ParsedCommand) -> Answer:
-    records = ctx.services.records.my_records(ctx.user, LIST_SIZE)
+    records = ctx.services.records.my_records(ctx.user, LIST_SIZE, everyone_reads=ctx.shared)
     flagged = ctx.services.buying.lacking_decision_maker(ctx.user.tenant_id, records)
     empty = _("You own and follow nothing yet.")
-    return Reply(card=record_list_card(_("Yours: owned or followed"), records, empty, flagged=flagged))
+    note = everyone_reads_note(ctx)
+    return Reply(card=record_list_card(_("Yours: owned or followed"), records, empty, note, flagged=flagged))
 
 
 @routes.command("following")
 def following(ctx: Said, command: ParsedCommand) -> Answer:
-    records = ctx.services.records.followed_records(ctx.user, LIST_SIZE)
-    return Reply(card=record_list_card(_("You follow"), records, _("You follow nothing yet. Try: follow L-1")))
+    records = ctx.services.records.followed_records(ctx.user, LIST_SIZE, everyone_reads=ctx.shared)
+    empty = _("You follow nothing yet. Try: follow L-1")
+    return Reply(card=record_list_card(_("You follow"), records, empty, everyone_reads_note(ctx)))
 
 
 @routes.command("show")
 def show(ctx: Said, command: ParsedCommand) -> Answer:
-    return ctx.services.records.view(ctx.user.tenant_id, command.ref)
+    return ctx.services.records.view(ctx.user, command.ref)
 
 
 @routes.command("find")
 def find(ctx: Said, command: ParsedCommand) -> Answer:
-    records = ctx.services.records.search_records(ctx.user.tenant_id, command.text, 10)
-    contacts = ctx.services.contacts.search_contacts(ctx.user.tenant_id, command.text, 10)
-    return Reply(card=search_results_card(command.text, records, contacts))
+    records = ctx.services.records.search_records(ctx.user, command.text, 10, everyone_reads=ctx.shared)
+    contacts = ctx.services.messages.contacts_for_compose(ctx.user.tenant_id, command.text, 10)  # newest first
+    return Reply(card=search_results_card(command.text, records, contacts, everyone_reads_note(ctx)))
 
 
 @routes.command("contact")
@@ -184,7 +193,7 @@ def remove_participant(ctx: Said, command: ParsedCommand) -> Answer:
 
 
 def _contact_id(ctx: Said, command: ParsedCommand) -> int:
-    ctx.services.records.get_record(ctx.user.tenant_id, command.ref)  # an unknown record is said before an unknown name
+    ctx.services.records.get_record(ctx.user, command.ref)  # an unknown record is said before an unknown name
     contact: Contact = ctx.services.contacts.resolve_contact(ctx.user.tenant_id, command.text)
     return contact.id
 
@@ -206,9 +215,18 @@ def follow(ctx: Said, command: ParsedCommand) -> Answer:
     return ctx.services.records.follow(ctx.user, command.ref, follow_for=follow_for)
 
 
+KEEP_WORDS = {"keep": True, "keep access": True, "leave": False, "lose access": False, "and leave": False}
+
+
 @routes.command("unfollow")
 def unfollow(ctx: Said, command: ParsedCommand) -> Answer:
-    return ctx.services.records.unfollow(ctx.user, command.ref)
+    """`unfollow L-3`; on a private record they would no longer see: `unfollow L-3 keep access` or `... leave`."""
+    said = " ".join(command.text.casefold().split())
+    if said and said not in KEEP_WORDS:
+        return Reply(
+            text=_("Try: unfollow {ref}, unfollow {ref} keep access, or unfollow {ref} leave", ref=command.ref)
+        )
+    return ctx.services.records.unfollow(ctx.user, command.ref, keep_access=KEEP_WORDS.get(said))
 
 
 @routes.command("comment")
@@ -228,7 +246,7 @@ def convert(ctx: Said, command: ParsedCommand) -> Answer:
 
 @routes.command("email")
 def email_compose(ctx: Said, command: ParsedCommand) -> Answer:
-    return ctx.email.compose(ctx.user, ctx.services.records.view(ctx.user.tenant_id, command.ref))
+    return ctx.email.compose(ctx.user, ctx.services.records.view(ctx.user, command.ref))
 
 
 @routes.command("notifications")
@@ -280,7 +298,7 @@ def currency(ctx: Said, command: ParsedCommand) -> Answer:
 
 @routes.command("owner")
 def owner(ctx: Said, command: ParsedCommand) -> Answer:
-    ctx.services.records.get_record(ctx.user.tenant_id, command.ref)  # an unknown record is said before an unknown name
+    ctx.services.records.get_record(ctx.user, command.ref)  # an unknown record is said before an unknown name
     colleague = ctx.services.lifecycle.find_colleague(ctx.user, command.text)
     return ctx.services.lifecycle.hand_over(ctx.user, command.ref, colleague)
 
@@ -330,7 +348,7 @@ def erase_contact(ctx: Said, command: ParsedCommand) -> Answer:
     if "@" not in command.text:
         return Reply(text=_("Give the person's email, exactly: erase contact jane@acme.example"))
     contact = ctx.services.contacts.resolve_contact(ctx.user.tenant_id, command.text)
-    refs = [record.ref for record in ctx.services.contact_care.records_of_contact(ctx.user.tenant_id, contact.id)]
+    refs = [record.ref for record in ctx.services.contact_care.records_of_contact(ctx.user, contact.id)]
     return Reply(card=erase_confirm_card(contact, refs), outcome="form")
 
 

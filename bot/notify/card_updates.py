@@ -29,6 +29,7 @@ from bot.notify.rate_limits import RateLimiter, in_conversation, in_tenant
 from bot.services import CrmService
 from cards.common import Card
 from cards.records import record_card
+from cards.visibility import restricted_card
 
 log = logging.getLogger(__name__)
 
@@ -223,6 +224,8 @@ class CardUpdater:
                 return []
             view = self.services.records.view_of(record)
         cards = []
+        restricted = view.record.restricted
+        readers = self.services.visibility.readers(view) if restricted else []
         for post in posts:
             # A 1:1 chat has one viewer; a shared card shows Follow to all, and each listed viewer's own view.
             viewer = (
@@ -230,7 +233,12 @@ class CardUpdater:
                 if post.shared or not post.viewer_id
                 else self.services.people.user_by_id(tenant_id, post.viewer_id)
             )
-            ids = refresh_user_ids(view, viewer, shared=viewer is None)
+            ids = refresh_user_ids(view, viewer, viewer is None, readers)
             with speaking(post.locale):  # each listed viewer's refresh then asks for their own language
-                cards.append((post, record_card(view, viewer.id if viewer else None, refresh_user_ids=ids)))
+                if restricted and viewer is None:  # everyone in the chat: the reference and title only
+                    cards.append((post, restricted_card(view.record, ids)))
+                elif restricted and viewer is not None and not self.services.records.may_see(viewer, view.record):
+                    cards.append((post, restricted_card(view.record, [])))  # its viewer lost access
+                else:
+                    cards.append((post, record_card(view, viewer.id if viewer else None, refresh_user_ids=ids)))
         return cards

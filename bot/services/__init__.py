@@ -15,6 +15,7 @@ built with what it needs, and all of them sharing one unit of work (bot/services
     services.pipelines    the organisation's pipelines (admins), moving a deal between them, lost reasons
     services.fields       custom fields: admins define them; values on records and contacts
     services.people       people, their profiles, redelivery, housekeeping, card posts
+    services.visibility   who may see a record: visibility, shares, the default, teams and their rosters
     services.deliveries   the outbox (bot/services/outbox.py)
     services.work         the unit of work: the write transaction and the turn's claim
 
@@ -44,6 +45,7 @@ from bot.services.pipeline import PipelineCases
 from bot.services.pipelines import PipelineDefinitionCases
 from bot.services.reactions import Reactions, follows_end_when_closed, lost_reason_asked
 from bot.services.records import RecordCases
+from bot.services.visibility import VisibilityCases
 from bot.services.work import UnitOfWork
 from storage.repository import Repository
 
@@ -69,6 +71,7 @@ class CrmService:
         self.run = repo.run  # storage work from the event loop: a worker thread for PostgreSQL
         self.quotas = quotas or WriteQuotas()  # per process: see bot/domain/quotas.py
         self._compose(UnitOfWork(repo, clock, self.quotas))
+        self.deliveries.is_admin = self.people.is_admin  # the sender tells nobody of a record they may not see
 
     def for_turn(self, tenant_id: str, conversation_id: str, activity_id: str) -> CrmService:
         """The same services for a turn handling this activity: its first write transaction claims it."""
@@ -78,12 +81,13 @@ class CrmService:
 
     def _compose(self, work: UnitOfWork) -> None:
         self.work = work
-        changes = RecordWork(work, self.deliveries)
-        reactions = Reactions()
         self.people = UserCases(work, self.admins)
+        changes = RecordWork(work, self.deliveries, self.people.is_admin)
+        reactions = Reactions()
         self.contacts = ContactCases(work)
         self.pipelines = PipelineDefinitionCases(work, changes, self.people)
-        self.records = RecordCases(work, changes, self.contacts, reactions, self.pipelines)
+        self.visibility = VisibilityCases(work, changes)
+        self.records = RecordCases(work, changes, self.contacts, reactions, self.pipelines, self.visibility)
         self.lifecycle = LifecycleCases(work, changes)
         self.fields = FieldCases(work, changes, self.people, self.lifecycle)
         self.details = DetailCases(work, changes, self.fields)
@@ -92,7 +96,7 @@ class CrmService:
         self.contact_files = ContactFileCases(work, self.fields)
         self.messages = MessageCases(work, changes, self.contacts, self.records)
         self.email = EmailCases(work, changes)
-        self.pipeline = PipelineCases(work, self.lifecycle, self.pipelines)
+        self.pipeline = PipelineCases(work, self.lifecycle, self.pipelines, changes)
         # What follows a change, in this order (the missing-signer reminder comes before the closing lapse, and
         # asking why a deal was lost comes last, after what the reply says about follows).
         reactions.table[EventKind.STAGE_CHANGED] = (

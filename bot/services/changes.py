@@ -1,18 +1,21 @@
-"""How a use case reads and changes a record: found by its reference, refused when it may not change
-(converted, archived), its version bumped, its timeline entry written with the followers' pending
-notifications in the same transaction, and the Change returned with the record's view, built once there.
-Every use case of a record is built with one `RecordWork`; the use cases own no such helpers themselves."""
+"""How a use case reads and changes a record: found by its reference (only when the reader may see it:
+the one check of visibility, bot/domain/visibility.py), refused when it may not change (converted,
+archived), its version bumped, its timeline entry written with the followers' pending notifications in the
+same transaction, and the Change returned with the record's view, built once there. Every use case of a
+record is built with one `RecordWork`; the use cases own no such helpers themselves."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.fields import colleague_ids, covering, present, values_of
 from bot.domain.language import _
 from bot.domain.lost import LOSING_STAGES, reasons_of
-from bot.domain.models import Change, Event, EventKind, Follower, Record, RecordView, Role, Seen, User
+from bot.domain.models import Change, Event, EventKind, Follower, Record, RecordView, Role, Seen, User, Visibility
 from bot.domain.rules import FOLLOWERS_IN_VIEW, TIMELINE_ON_CARD, parse_ref
+from bot.domain.visibility import Reader
 from bot.services.outbox import Deliveries
 from bot.services.work import UnitOfWork
 
@@ -24,19 +27,64 @@ def every_one(first_followers: tuple[Follower, ...]) -> bool:
     return len(first_followers) < FOLLOWERS_IN_VIEW
 
 
+def _unknown(ref: str) -> NotFound:
+    """What a record that does not exist answers, word for word what one the reader may not see answers."""
+    return NotFound(_("I can't find {ref}.", ref=ref))
+
+
 class RecordWork:
-    def __init__(self, work: UnitOfWork, deliveries: Deliveries) -> None:
+    def __init__(self, work: UnitOfWork, deliveries: Deliveries, is_admin: Callable[[User], bool]) -> None:
         self.work = work
         self.repo = work.repo
         self.deliveries = deliveries
+        self.is_admin = is_admin  # UserCases.is_admin: CRM_ADMINS, else the organisation's first person
 
-    def get_record(self, tenant_id: str, ref: str) -> Record:
+    # --- who may see it ---------------------------------------------------------------------------
+
+    def may_see(self, user: User, record: Record) -> bool:
+        """Everyone's record, its owner, its access list (shares, followers), its team's members, an admin."""
+        if record.tenant_id != user.tenant_id:
+            return False
+        if not record.restricted or record.owner_id == user.id:
+            return True
+        team = record.team_id if record.visibility is Visibility.TEAM else None
+        return self.repo.visibility.may_see(record.tenant_id, record.id, team, user.id) or self.is_admin(user)
+
+    def sees_beyond_following(self, user: User, record: Record) -> bool:
+        """Whether `user` may still see the record without following it or being on its access list."""
+        if not record.restricted or record.owner_id == user.id:
+            return True
+        team = record.team_id if record.visibility is Visibility.TEAM else None
+        in_team = team is not None and self.repo.visibility.is_member(record.tenant_id, team, user.id)
+        return in_team or self.is_admin(user)
+
+    def reader(self, user: User, everyone_reads: bool = False) -> Reader:
+        """Whose eyes a list is for: the person's (an admin sees all), or, when everyone in a chat reads the
+        answer, nobody's in particular (everyone's records only)."""
+        if everyone_reads:
+            return Reader.everyone(user.tenant_id)
+        return Reader.person(user, self.is_admin(user))
+
+    def get_record(self, reader: User, ref: str) -> Record:
+        """The record `ref` as `reader` may see it; one they may not see is not found, in the same words."""
+        kind, number = parse_ref(ref)
+        record = self.repo.records.record_by_number(reader.tenant_id, kind, number)
+        if record is None or not self.may_see(reader, record):
+            raise _unknown(f"{kind.prefix}-{number}")
+        return record
+
+    def any_record(self, tenant_id: str, ref: str) -> Record:
+        """The organisation's own read of a record, whoever may see it (tests, housekeeping): never a person's."""
         kind, number = parse_ref(ref)
         record = self.repo.records.record_by_number(tenant_id, kind, number)
         if record is None:
-            missing = f"{kind.prefix}-{number}"
-            raise NotFound(_("I can't find {ref}.", ref=missing))
+            raise _unknown(f"{kind.prefix}-{number}")
         return record
+
+    def visible_by_id(self, reader: User, record_id: int) -> Record | None:
+        """A record by its id (card or result data, never trusted): None when absent or not the reader's to see."""
+        record = self.repo.records.get_record(reader.tenant_id, record_id)
+        return record if record is not None and self.may_see(reader, record) else None
 
     def view_of(
         self, record: Record, every_follower: bool = False, followers: tuple[Follower, ...] | None = None
@@ -59,8 +107,12 @@ class RecordWork:
         if owner is None:
             raise LookupError(f"record {record.id} of tenant {tenant} has no owner row")
         people = self.repo.buying.record_people_with_roles(tenant, record.id)
+        team_name = None
+        if record.visibility is Visibility.TEAM and record.team_id is not None:
+            team_name = self.repo.visibility.team_name(tenant, record.team_id)
         return RecordView(
             record=record,
+            team_name=team_name,
             owner=owner,
             contact=next((c for role, c, _ in people if role == Role.CONTACT), None),
             participants=tuple(c for role, c, _ in people if role == Role.PARTICIPANT),
@@ -97,16 +149,16 @@ class RecordWork:
         return {"feed_offered": True, "feed_choices": self.repo.outbox.feed_choices(record.tenant_id, record.id)}
 
     def editable(self, actor: User, ref: str) -> Record:
-        return self.changeable(self.get_record(actor.tenant_id, ref))
+        return self.changeable(self.get_record(actor, ref))
 
     def bumped(self, actor: User, ref: str) -> Record:
         """`_editable` and `_touch` (no other change) in one statement: the record with its version bumped, for a
-        change that only adds to it (a comment). A refusal rolls the bump back with the rest of the change."""
+        change that only adds to it (a comment). A refusal rolls the bump back with the rest of the change (one
+        the actor may not see is not found, and rolled back, like one that does not exist)."""
         kind, number = parse_ref(ref)
         record = self.repo.records.bump_record(actor.tenant_id, kind, number, self.work.clock())
-        if record is None:
-            missing = f"{kind.prefix}-{number}"
-            raise NotFound(_("I can't find {ref}.", ref=missing))
+        if record is None or not self.may_see(actor, record):
+            raise _unknown(f"{kind.prefix}-{number}")
         return self.changeable(record)
 
     def changeable(self, record: Record) -> Record:

@@ -82,8 +82,10 @@ class ContactCareCases:
                 self.repo.fields.set_contact_values(actor.tenant_id, contact.id, encoded(after))
             return self.contacts.get_contact(actor.tenant_id, contact.id), tuple(conflicts)
 
-    def records_of_contact(self, tenant_id: str, contact_id: int) -> list[Record]:
-        return [record for record, _ in self.repo.details.records_of_contact(tenant_id, contact_id)]
+    def records_of_contact(self, user: User, contact_id: int) -> list[Record]:
+        """The contact's records the person may see (the erase confirmation names them)."""
+        reader = self.changes.reader(user)
+        return [record for record, _ in self.repo.details.records_of_contact(user.tenant_id, contact_id, reader)]
 
     def merge_contacts(self, actor: User, from_id: int, into_id: int) -> ContactChange:
         """`into` keeps the roles of both on every record (a Contact stays the Contact); `from` is deleted."""
@@ -94,6 +96,7 @@ class ContactCareCases:
             if gone.id == kept.id:
                 raise DomainError(_("Those are the same contact."), "contact")
             events = []
+            seen = 0  # the records the actor may see: the answer counts no other (nor says one exists)
             for record, role in self.repo.details.records_of_contact(tenant, gone.id):
                 self.repo.records.remove_role(tenant, record.id, gone.id)
                 if role == Role.CONTACT or self.repo.records.role_of(tenant, record.id, kept.id) is None:
@@ -104,14 +107,13 @@ class ContactCareCases:
                     )
                 )
                 self.changes.touch(record)
+                seen += self.changes.may_see(actor, record)
             filled = {f: getattr(kept, f) or getattr(gone, f) for f in CONTACT_FIELDS if f != "email"}
             self.repo.contacts.remember_merged(tenant, gone, kept.id, self.clock())
             self.repo.contacts.delete_contact(tenant, gone.id)
             self.repo.contacts.update_contact(tenant, kept.id, {**filled, "email": kept.email or gone.email})
             merged = self.contacts.get_contact(tenant, kept.id)
-            message = _(
-                "{gone} merged into {kept}; {n} record(s) updated.", gone=gone.label, kept=merged.label, n=len(events)
-            )
+            message = _("{gone} merged into {kept}; {n} record(s) updated.", gone=gone.label, kept=merged.label, n=seen)
             return ContactChange(merged, tuple(events), message)
 
     def delete_contact(self, actor: User, contact_id: int) -> ContactChange:
@@ -119,7 +121,9 @@ class ContactCareCases:
             contact = self.contacts.get_contact(actor.tenant_id, contact_id)
             open_records = self.repo.details.open_records_of_contact(actor.tenant_id, contact.id)
             if open_records:
-                refs = ", ".join(r.ref for r in open_records[:10])
+                # Named: only the records the person may see (a contact on a private deal stays all the same).
+                shown = [r for r in open_records if self.changes.may_see(actor, r)]
+                refs = ", ".join(r.ref for r in shown[:10]) or _("records you don't have access to")
                 raise DomainError(
                     _(
                         "{name} is on open records ({refs}). Replace them there first (contact <ref> <someone "
@@ -135,6 +139,8 @@ class ContactCareCases:
             return ContactChange(None, (), _("{name} deleted.", name=contact.name))
 
     def erase_contact(self, actor: User, contact_id: int) -> ContactChange:
+        """Everywhere, whoever may see the records; the answer counts only the records (and their texts) the
+        actor may see, so it says nothing of the others. The erasure's log keeps the whole count."""
         tenant = actor.tenant_id
         self.repo.erasures.secure_delete()
         with self.work.writing():
@@ -149,12 +155,14 @@ class ContactCareCases:
             events = tuple(self.changes.event(actor, r, EventKind.CONTACT_ERASED, notify=False) for r in records)
             for record in records:
                 self.changes.touch(record)
-            self.repo.erasures.log_erasure(tenant, contact.id, actor.id, len(records), scrubbed, self.clock())
+            self.repo.erasures.log_erasure(tenant, contact.id, actor.id, len(records), len(scrubbed), self.clock())
+            shown = self._visible_ids(actor, [*scrubbed, *(r.id for r in records)])
+            texts = sum(1 for i in scrubbed if i is None or i in shown)
         self.repo.erasures.checkpoint()
         message = _(
             "Erased. {n} record(s) now show “erased contact”; {texts} text(s) were cleaned.",
-            n=len(records),
-            texts=scrubbed,
+            n=sum(1 for r in records if r.id in shown),
+            texts=texts,
         )
         if withdrawn:
             message += " " + _("{n} import preview(s) that held them were withdrawn.", n=withdrawn)
@@ -167,6 +175,11 @@ class ContactCareCases:
         for name, email, phone in self.repo.contacts.merged_into(contact.tenant_id, contact.id):
             found += [f"{name} <{email}>" if email else name, email, name, phone]
         return list(dict.fromkeys(n for n in found if n))
+
+    def _visible_ids(self, actor: User, record_ids: list[int | None]) -> set[int]:
+        """Which of these records the actor may see (a cleaned text may be on a record the contact left)."""
+        found = (self.changes.visible_by_id(actor, i) for i in {i for i in record_ids if i is not None})
+        return {r.id for r in found if r is not None}
 
     def _contact_fields(self, form: dict[str, str]) -> tuple[dict[str, str | None], dict[str, str]]:
         fields: dict[str, str | None] = {}

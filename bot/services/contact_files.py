@@ -18,6 +18,7 @@ from bot.domain.models import FileOfferStatus, ImportStatus, Kind, User
 from bot.domain.money import as_decimal
 from bot.domain.pipeline import DEFAULT_NAME
 from bot.domain.spreadsheet import csv_file
+from bot.domain.visibility import Reader
 from bot.services.fields import FieldCases
 from bot.services.work import UnitOfWork
 
@@ -227,20 +228,20 @@ class ContactFileCases:
              for c in contacts),
         )  # fmt: skip
 
-    def records_file(self, tenant_id: str) -> bytes:
-        """Every record, and one column per custom field of leads and opportunities (named with its kind when a
-        lead's field and an opportunity's share a name)."""
-        fields = [f for f in self.custom.fields(tenant_id) if f.applies_to.value != "contact"]
+    def records_file(self, reader: Reader) -> bytes:
+        """The records the reader may see (an admin: all of them), and one column per custom field of leads and
+        opportunities (named with its kind when a lead's field and an opportunity's share a name)."""
+        fields = [f for f in self.custom.fields(reader.tenant_id) if f.applies_to.value != "contact"]
         names = [f.name for f in fields]
         header = (*_header(RECORD_HEADER), _("Pipeline"), _("Lost reason"),
                   *(f"{f.name} ({f.applies_to.value})" if names.count(f.name) > 1 else f.name for f in fields))  # fmt: skip
         rows = []
         for (kind, number, title, stage, company, value, currency, close, next_step, created, updated, archived,
-             owner, contact, email, pipeline, reason, note, custom) in self.repo.contact_files.every_record_row(tenant_id):  # fmt: skip
+             owner, contact, email, pipeline, reason, note, custom) in self.repo.contact_files.every_record_row(reader):  # fmt: skip
             amount = str(as_decimal(int(value), currency)) if value is not None and currency else value
             ref = f"{Kind(kind).prefix}-{number}"
             on = covering(fields, Kind(kind))
-            cells = dict(zip((f.key for f in on), self._cells(tenant_id, on, custom), strict=True))
+            cells = dict(zip((f.key for f in on), self._cells(reader.tenant_id, on, custom), strict=True))
             where = pipeline or (DEFAULT_NAME if kind == Kind.OPPORTUNITY.value else "")
             rows.append((ref, Kind(kind).value, title, stage, company, amount, currency, close, next_step, owner,
                          contact, email, created, updated, archived, where, lost_line(reason, note),

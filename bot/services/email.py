@@ -54,7 +54,7 @@ class EmailCases:
         if not SEND_ID.fullmatch(send_id or ""):
             raise DomainError(_("This card is out of date; please open the email again."))
         with self.work.writing():
-            record = self.changes.get_record(actor.tenant_id, ref)
+            record = self.changes.get_record(actor, ref)
             status = self.repo.posts.email_send_status(actor.tenant_id, send_id)
             if status in SEND_REFUSALS:
                 raise DomainError(translated(SEND_REFUSALS[status]))

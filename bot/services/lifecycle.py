@@ -74,6 +74,16 @@ class LifecycleCases:
                 )
             if new_owner.id == record.owner_id:
                 raise DomainError(_("{name} already owns {ref}.", name=new_owner.name, ref=record.ref), "owner")
+            if not self.changes.may_see(new_owner, record) and not self._manages(actor, record):
+                # A private record handed to someone who may not see it is shared with them: its owner's or an admin's call.
+                raise DomainError(
+                    _(
+                        "Only the owner of {ref} or an admin can give {name} access to it.",
+                        ref=record.ref,
+                        name=new_owner.name,
+                    ),
+                    "owner",
+                )
             old = self.repo.people.get_user(tenant, record.owner_id)
             self.repo.follows.add_follower(
                 tenant, record.id, new_owner.id, self.clock()
@@ -85,9 +95,12 @@ class LifecycleCases:
             owns = _("{name} now owns {ref}.", name=new_owner.name, ref=record.ref)
             return self.changes.changed(updated, (event,), owns, seen)
 
+    def _manages(self, actor: User, record: Record) -> bool:
+        return record.owner_id == actor.id or self.changes.is_admin(actor)
+
     def archive(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
         with self.work.writing():
-            record = self.changes.get_record(actor.tenant_id, ref)
+            record = self.changes.get_record(actor, ref)
             if record.archived_at:
                 raise DomainError(_("{ref} is already archived. Restore it with: restore {ref}", ref=record.ref))
             event = self.changes.event(actor, record, EventKind.ARCHIVED, old=record.stage)
@@ -97,7 +110,7 @@ class LifecycleCases:
 
     def restore(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
         with self.work.writing():
-            record = self.changes.get_record(actor.tenant_id, ref)
+            record = self.changes.get_record(actor, ref)
             if not record.archived_at:
                 raise DomainError(_("{ref} is not archived.", ref=record.ref))
             event = self.changes.event(actor, record, EventKind.RESTORED, new=record.stage)

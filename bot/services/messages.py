@@ -63,14 +63,15 @@ class MessageCases:
         otherwise records by title, company or Contact (name, email, company), newest first. Archived records
         never, as `find` hides them (the Records search, the Add to a record picker and its typeahead)."""
         wanted = clean_text(text)[:200]
-        if not wanted:
+        if not wanted:  # what they own or follow: all theirs to see
             return self.repo.extension.records_around(user.tenant_id, user.id, limit, offset)
         try:
             kind, number = parse_ref(wanted)
         except NotFound:
-            return self.repo.extension.find_records(user.tenant_id, wanted, limit, offset)
+            return self.repo.extension.find_records(self.changes.reader(user), wanted, limit, offset)
         record = self.repo.records.record_by_number(user.tenant_id, kind, number)
-        return [record] if record is not None and not record.archived_at and offset == 0 else []
+        seen = record is not None and not record.archived_at and offset == 0 and self.changes.may_see(user, record)
+        return [record] if record is not None and seen else []
 
     def contacts_for_compose(self, tenant_id: str, text: str, limit: int, offset: int = 0) -> list[Contact]:
         """Empty text: the tenant's contacts by name (as the pickers list them); otherwise contacts by name,
@@ -84,8 +85,13 @@ class MessageCases:
         """Each record's Contact's name (for the search results' previews), in one query."""
         return self.repo.extension.contact_names(tenant_id, [r.id for r in records])
 
-    def recent_records_of_contact(self, tenant_id: str, contact_id: int, limit: int = 10) -> list[tuple[Role, Record]]:
-        return self.repo.extension.recent_records_of_contact(tenant_id, contact_id, limit)
+    def recent_records_of_contact(
+        self, user: User, contact_id: int, limit: int = 10, everyone_reads: bool = False
+    ) -> list[tuple[Role, Record]]:
+        """The contact's records the person may see (a contact card lists them; one inserted in a chat, where
+        everyone reads it, lists everyone's records only)."""
+        reader = self.changes.reader(user, everyone_reads)
+        return self.repo.extension.recent_records_of_contact(reader, contact_id, limit)
 
     # --- turning a message into a lead or a comment ----------------------------------------------
 
@@ -170,7 +176,7 @@ class MessageCases:
         return submit_key
 
     def _already(self, actor: User, record_id: int, message: str) -> Change:
-        record = self.repo.records.get_record(actor.tenant_id, record_id)
+        record = self.changes.visible_by_id(actor, record_id)
         if record is None:
             raise NotFound(_("The record this dialog made no longer exists."))
         return Change(record, (), translated(message, ref=record.ref), self.changes.view_of(record))

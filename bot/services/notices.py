@@ -130,8 +130,8 @@ class Notices:
             return None
         record = self.repo.records.get_record(tenant, notification.record_id)
         recipient = self.repo.people.get_user(tenant, notification.recipient_id)
-        if record is None or recipient is None:
-            return None
+        if record is None or recipient is None or not self.deliveries.may_see(recipient, record):
+            return None  # gone, or the recipient may no longer see it: told no more
         choice = self.repo.outbox.follower_choice(tenant, record.id, recipient.id)
         purpose = notification.purpose
         if purpose is Purpose.FOLLOWS and (record.owner_id != recipient.id or choice is not NotifyChoice.ALL):

@@ -20,7 +20,7 @@ from bot.domain.delivery import (
 )
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.language import N_, _, translated
-from bot.domain.models import Event, Follower, Record, User
+from bot.domain.models import Event, Follower, Record, User, Visibility
 from bot.services.notices import Notices
 from bot.services.schedule import Schedules
 from bot.services.weekly import WeeklyPosts
@@ -75,6 +75,14 @@ class Deliveries:
         self._held: set[int] = set()  # rows `view` just moved to their recipient's working hours
         self.replica = uuid.uuid4().hex[:12]  # names this process's leases
         self._taken_over: set[str] = set()
+        self.is_admin: Callable[[User], bool] = lambda _user: False  # CrmService gives UserCases.is_admin
+
+    def may_see(self, user: User, record: Record) -> bool:
+        """Whether the recipient may (still) see the record: someone who lost access is told no more."""
+        if not record.restricted or record.owner_id == user.id:
+            return True
+        team = record.team_id if record.visibility is Visibility.TEAM else None
+        return self.repo.visibility.may_see(record.tenant_id, record.id, team, user.id) or self.is_admin(user)
 
     def run(self, fn: Callable[..., T], *args: Any) -> Awaitable[T]:
         """Storage work from the event loop (a worker thread for PostgreSQL)."""
@@ -171,14 +179,15 @@ class Deliveries:
         return self.views[notification.purpose](notification, only_wanted)
 
     def _change_view(self, notification: Notification, only_wanted: bool) -> NotificationView | None:
-        """Changes to a record its recipient follows: those they still want (all of them for a click)."""
+        """Changes to a record its recipient follows: those they still want (all of them for a click), while
+        they may still see it (someone who lost access is told no more)."""
         tenant, record_id, recipient_id = notification.tenant_id, notification.record_id, notification.recipient_id
         if record_id is None or recipient_id is None:
             return None
         record = self.repo.records.get_record(tenant, record_id)
         recipient = self.repo.people.get_user(tenant, recipient_id)
         choice = self.queries.follower_choice(tenant, record_id, recipient_id)
-        if record is None or recipient is None or choice is None:
+        if record is None or recipient is None or choice is None or not self.may_see(recipient, record):
             return None
         events = tuple(
             e
@@ -286,7 +295,7 @@ class Deliveries:
             else:
                 record_id = found.record_id if found else None
                 record = self.repo.records.get_record(user.tenant_id, record_id) if record_id is not None else None
-                if found is None or record is None:
+                if found is None or record is None or not self.may_see(user, record):
                     raise NotFound(_("That notification no longer exists."))
                 if record.owner_id != user.id:
                     raise DomainError(_("Only the owner of {ref} can send its notifications again.", ref=record.ref))

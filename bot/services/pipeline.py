@@ -15,6 +15,7 @@ from bot.domain.language import _
 from bot.domain.models import Place, Record, User, stage_label
 from bot.domain.pipeline import DEFAULT_PIPELINE, Pipeline, PipelineScope, PipelineStages, Quarter, next_weekly_post
 from bot.domain.rules import clean_text
+from bot.services.changes import RecordWork
 from bot.services.lifecycle import LifecycleCases
 from bot.services.pipelines import PipelineDefinitionCases
 from bot.services.weekly import local_today, pipeline_of
@@ -45,10 +46,13 @@ class WeeklyStatus:
 
 
 class PipelineCases:
-    def __init__(self, work: UnitOfWork, lifecycle: LifecycleCases, pipelines: PipelineDefinitionCases) -> None:
+    def __init__(
+        self, work: UnitOfWork, lifecycle: LifecycleCases, pipelines: PipelineDefinitionCases, changes: RecordWork
+    ) -> None:
         self.work, self.repo, self.clock = work, work.repo, work.clock
         self.lifecycle = lifecycle
         self.pipelines = pipelines
+        self.changes = changes
 
     def which(self, actor: User, said: str) -> tuple[PipelineStages, str, tuple[str, ...]]:
         """`Renewals mine this quarter` -> the pipeline named first (else the default one), the rest of what was
@@ -90,16 +94,24 @@ class PipelineCases:
 
     def pipeline(
         self, actor: User, said: str, time_zone: str | None, definition: PipelineStages = DEFAULT_PIPELINE,
-        others: tuple[str, ...] = (),
+        others: tuple[str, ...] = (), everyone_reads: bool = False,
     ) -> Pipeline:  # fmt: skip
-        """The card of one pipeline (the default one unless given) for the scope said."""
+        """The card of one pipeline (the default one unless given) for the scope said: the deals the actor may
+        see (posted in a channel or group chat: everyone's deals only)."""
         scope = self.pipeline_scope(actor, said, time_zone)
         today = local_today(self.clock(), time_zone)
         currency = self.repo.details.default_currency(actor.tenant_id)
-        return pipeline_of(self.repo, actor.tenant_id, scope, today, currency, definition, others)
+        reader = self.changes.reader(actor, everyone_reads)
+        return pipeline_of(self.repo, reader, scope, today, currency, definition, others)
 
     def stage_list(
-        self, actor: User, said: str, time_zone: str | None, limit: int, definition: PipelineStages = DEFAULT_PIPELINE
+        self,
+        actor: User,
+        said: str,
+        time_zone: str | None,
+        limit: int,
+        definition: PipelineStages = DEFAULT_PIPELINE,
+        everyone_reads: bool = False,
     ) -> StageList:
         """`Proposal [mine | <colleague>] [this quarter | next quarter]`: the opportunities behind one bar."""
         text = " ".join(clean_text(said).split())
@@ -132,9 +144,8 @@ class PipelineCases:
         scope = self.pipeline_scope(actor, text[len(named) :].strip(), time_zone)
         first = scope.quarter.first_day.isoformat() if scope.quarter else None
         last = scope.quarter.last_day.isoformat() if scope.quarter else None
-        found = self.repo.pipeline.stage_records(
-            actor.tenant_id, stage, scope.owner_id, first, last, limit, definition.id
-        )
+        reader = self.changes.reader(actor, everyone_reads)
+        found = self.repo.pipeline.stage_records(reader, stage, scope.owner_id, first, last, limit, definition.id)
         return StageList(stage, scope, found, definition)
 
     # --- the weekly post -------------------------------------------------------------------------

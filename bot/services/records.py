@@ -4,6 +4,8 @@ enqueued in that same transaction) and returns the Change with the record's view
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.domain.delivery import DeliverTo
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.language import _, current
@@ -39,24 +41,42 @@ from bot.services.changes import NOTHING_SEEN, RecordWork
 from bot.services.contacts import ContactCases
 from bot.services.pipelines import PipelineDefinitionCases
 from bot.services.reactions import Reactions
+from bot.services.visibility import VisibilityCases
 from bot.services.work import UnitOfWork
 
 MAX_MENTIONS = 20  # colleagues told about one comment
+
+
+class KeepAccess(DomainError):
+    """Unfollowing a private or team record would end the person's access: they are asked first."""
+
+    def __init__(self, message: str, ref: str) -> None:
+        super().__init__(message, "keep_access")
+        self.ref = ref
 
 
 class RecordCases:
     def __init__(
         self, work: UnitOfWork, changes: RecordWork, contacts: ContactCases, reactions: Reactions,
         pipelines: PipelineDefinitionCases,
+        visibility: VisibilityCases,
     ) -> None:  # fmt: skip
         self.work, self.repo, self.clock = work, work.repo, work.clock
         self.changes = changes
         self.contacts = contacts
         self.reactions = reactions
         self.pipelines = pipelines
+        self.visibility = visibility
 
-    def get_record(self, tenant_id: str, ref: str) -> Record:
-        return self.changes.get_record(tenant_id, ref)
+    def get_record(self, reader: User | str, ref: str) -> Record:
+        """The record as `reader` may see it (one they may not see is not found, in the same words); a tenant id
+        instead of a person is the organisation's own read (tests, housekeeping), never a person's."""
+        if isinstance(reader, str):
+            return self.changes.any_record(reader, ref)
+        return self.changes.get_record(reader, ref)
+
+    def may_see(self, user: User, record: Record) -> bool:
+        return self.changes.may_see(user, record)
 
     def view_of(
         self, record: Record, every_follower: bool = False, followers: tuple[Follower, ...] | None = None
@@ -91,24 +111,38 @@ class RecordCases:
             return self.changes.changed(record, (event,), _("{ref} created.", ref=record.ref))
 
     def record_by_id(self, tenant_id: str, record_id: int) -> Record | None:
+        """Any record of the tenant (the card updater's, which shows each post what its viewers may see)."""
         return self.repo.records.get_record(tenant_id, record_id)
 
-    def view(self, tenant_id: str, ref: str, every_follower: bool = False) -> RecordView:
-        return self.changes.view_of(self.changes.get_record(tenant_id, ref), every_follower)
+    def visible_by_id(self, reader: User, record_id: int) -> Record | None:
+        return self.changes.visible_by_id(reader, record_id)
 
-    def list_records(self, tenant_id: str, kind: Kind | None, limit: int = 25) -> list[Record]:
-        return self.repo.records.list_records(tenant_id, kind, limit)
+    def view(self, reader: User | str, ref: str, every_follower: bool = False) -> RecordView:
+        return self.changes.view_of(self.get_record(reader, ref), every_follower)
 
-    def my_records(self, user: User, limit: int = 25) -> list[Record]:
-        return self.repo.records.records_of_user(user.tenant_id, user.id, limit)
+    # Lists: what the person may see; `everyone_reads` (an answer posted in a channel or group chat): only
+    # everyone's records, since everyone there reads the list.
 
-    def followed_records(self, user: User, limit: int = 25) -> list[Record]:
-        return self.repo.records.records_of_user(user.tenant_id, user.id, limit, following_only=True)
+    def list_records(
+        self, user: User | str, kind: Kind | None, limit: int = 25, everyone_reads: bool = False
+    ) -> list[Record]:
+        who = user if isinstance(user, str) else self.changes.reader(user, everyone_reads)
+        return self.repo.records.list_records(who, kind, limit)
 
-    def search_records(self, tenant_id: str, text: str, limit: int = 25) -> list[Record]:
+    def my_records(self, user: User, limit: int = 25, everyone_reads: bool = False) -> list[Record]:
+        return self.repo.records.records_of_user(user.tenant_id, user.id, limit, everyones=everyone_reads)
+
+    def followed_records(self, user: User, limit: int = 25, everyone_reads: bool = False) -> list[Record]:
+        return self.repo.records.records_of_user(
+            user.tenant_id, user.id, limit, following_only=True, everyones=everyone_reads
+        )
+
+    def search_records(self, user: User, text: str, limit: int = 25, everyone_reads: bool = False) -> list[Record]:
         """`find`: records whose title, company, Contact or text and choice fields have every word typed (as
-        prefixes), newest first; the walk reads only the tenant's matches and stops at the page."""
-        return self.repo.extension.find_records(tenant_id, clean_text(text)[:200], limit)
+        prefixes), newest first, among those the user may see; the walk reads only the tenant's matches up to the
+        page."""
+        reader = self.changes.reader(user, everyone_reads)
+        return self.repo.extension.find_records(reader, clean_text(text)[:200], limit)
 
     # --- the three roles -----------------------------------------------------------------------
 
@@ -204,17 +238,25 @@ class RecordCases:
         (the default) or for some days."""
         return self._set_following(actor, ref, follower or actor, True, seen, follow_for)
 
-    def unfollow(self, actor: User, ref: str, follower: User | None = None, seen: Seen = NOTHING_SEEN) -> Change:
-        return self._set_following(actor, ref, follower or actor, False, seen)
+    def unfollow(
+        self, actor: User, ref: str, follower: User | None = None, seen: Seen = NOTHING_SEEN,
+        keep_access: bool | None = None,
+    ) -> Change:  # fmt: skip
+        """Stop following. On a private or team record the person would no longer see otherwise, they are
+        asked first (KeepAccess) whether to keep their access (`keep_access`)."""
+        return self._set_following(actor, ref, follower or actor, False, seen, keep_access=keep_access)
 
     def _set_following(
-        self, actor: User, ref: str, who: User, follows: bool, seen: Seen, follow_for: FollowFor = FollowFor.CLOSED
-    ) -> Change:
+        self, actor: User, ref: str, who: User, follows: bool, seen: Seen, follow_for: FollowFor = FollowFor.CLOSED,
+        keep_access: bool | None = None,
+    ) -> Change:  # fmt: skip
         if who.tenant_id != actor.tenant_id:
             raise NotFound(_("I can't find that person in your organisation."), "follower")
         yourself = who.id == actor.id
         with self.work.writing():
-            record = self.changes.get_record(actor.tenant_id, ref)  # a converted lead can still be followed
+            record = self.changes.get_record(actor, ref)  # a converted lead can still be followed
+            if follows and not yourself and not self.changes.may_see(who, record):
+                return self.visibility.share(actor, ref, who, seen)  # a follower may see it: this gives access
             if self.repo.follows.is_follower(actor.tenant_id, record.id, who.id) == follows:
                 ref, name = record.ref, who.name
                 if follows:
@@ -245,8 +287,18 @@ class RecordCases:
                     else _("{name} now follows {ref}.", name=who.name, ref=record.ref)
                 )
             else:
+                if yourself and keep_access is None and not self.changes.sees_beyond_following(actor, record):
+                    raise KeepAccess(
+                        _(
+                            "{ref} is not visible to everyone: once you stop following it, keep your access to it?",
+                            ref=record.ref,
+                        ),
+                        record.ref,
+                    )
                 self.repo.follows.remove_follower(actor.tenant_id, record.id, who.id)
                 event = self.changes.event(actor, record, EventKind.FOLLOWER_REMOVED, old=who.name)
+                if yourself and keep_access is False:
+                    self.visibility.leave(actor, record)
                 text = (
                     _("You no longer follow {ref}.", ref=record.ref)
                     if yourself
@@ -262,7 +314,7 @@ class RecordCases:
         except ValueError:
             raise DomainError(_not_a_setting(choice), "choice") from None
         with self.work.writing():
-            record = self.changes.get_record(actor.tenant_id, ref)
+            record = self.changes.get_record(actor, ref)
             if not self.repo.follows.set_follower_choice(actor.tenant_id, record.id, actor.id, wanted.value):
                 raise DomainError(_("You don't follow {ref}; follow it first.", ref=record.ref), "choice")
         return record
@@ -303,7 +355,7 @@ class RecordCases:
                 "deliver_to",
             )
         with self.work.writing():
-            record = self.changes.get_record(actor.tenant_id, ref)
+            record = self.changes.get_record(actor, ref)
             tenant = actor.tenant_id
             if not self.repo.follows.set_follower_choice(tenant, record.id, actor.id, notify.value):
                 raise DomainError(_("You don't follow {ref}; follow it first.", ref=record.ref), "choice")
@@ -335,11 +387,19 @@ class RecordCases:
             followers = self.changes.first_followers(record)
             self.repo.records.add_comment(actor.tenant_id, record.id, actor.id, body, self.clock())
             event = self.changes.event(actor, record, EventKind.COMMENTED, new=shorten(body), followers=followers)
+            unseen: tuple[User, ...] = ()
             if mentioned:
                 people = tuple(self._mentioned_user(actor, person) for person in mentioned[:MAX_MENTIONS])
-                self.changes.deliveries.notices.mentioned(actor, record, event, people)
+                # Someone who may not see the record is not told of it; its owner is offered to share it.
+                unseen = tuple(p for p in people if p.id != actor.id and not self.changes.may_see(p, record))
+                told = tuple(p for p in people if p not in unseen)
+                self.changes.deliveries.notices.mentioned(actor, record, event, told)
             message = _("Comment added to {ref}.", ref=record.ref)
-            return self.changes.changed(record, (event,), message, seen, followers=followers)
+            if unseen:
+                names = ", ".join(p.name or _("a colleague") for p in unseen)
+                message += " " + _("Not told, as they can't see {ref}: {names}.", ref=record.ref, names=names)
+            change = self.changes.changed(record, (event,), message, seen, followers=followers)
+            return dataclasses.replace(change, unseen=unseen) if unseen else change
 
     def change_stage(
         self, actor: User, ref: str, stage: str, seen: Seen = NOTHING_SEEN, reason: str | None = None,
@@ -424,7 +484,7 @@ class RecordCases:
     def convert(self, actor: User, ref: str, seen: Seen = NOTHING_SEEN) -> Change:
         tenant = actor.tenant_id
         with self.work.writing():
-            lead = self.changes.get_record(tenant, ref)
+            lead = self.changes.get_record(actor, ref)
             if lead.kind is not Kind.LEAD:
                 raise DomainError(_("{ref} is already an opportunity; only leads can be converted.", ref=lead.ref))
             if lead.converted_to:
@@ -435,8 +495,10 @@ class RecordCases:
                 tenant, Kind.OPPORTUNITY, lead.title, stages_for(Kind.OPPORTUNITY)[0], lead.owner_id, now,
                 company=lead.company, value=lead.value, currency=lead.currency, close_date=lead.close_date,
                 source=lead.source, description=lead.description, converted_from_id=lead.id,
+                visibility=lead.visibility, team_id=lead.team_id,
             )  # fmt: skip
             self.repo.records.copy_history(tenant, lead.id, opportunity.id)
+            self.repo.visibility.copy_access(tenant, lead.id, opportunity.id)  # who may see the lead sees it
             self.repo.notices.move_follow_ends(tenant, lead.id, opportunity.id)
             # One notification per follower for a conversion: about the opportunity, where work goes on.
             on_lead = self.changes.event(

@@ -112,7 +112,7 @@ class Schedules:
         groups: list[tuple[Record, tuple[Event, ...]]] = []
         for record_id, ids in by_record.items():
             record = self.repo.records.get_record(tenant, record_id)
-            if record is not None:
+            if record is not None and self.deliveries.may_see(recipient, record):  # lost access: told no more
                 groups.append((record, tuple(self.repo.records.events(tenant, record_id, tuple(ids)))))
         if not groups:
             return None

@@ -15,6 +15,7 @@ from bot.domain.errors import DomainError, NotFound
 from bot.domain.hours import zone
 from bot.domain.models import User
 from bot.domain.pipeline import DEFAULT_PIPELINE, Pipeline, PipelineScope, PipelineStages, Quarter, next_weekly_post
+from bot.domain.visibility import Reader
 
 if TYPE_CHECKING:
     from bot.services.outbox import Deliveries
@@ -27,12 +28,14 @@ def local_today(now: str, time_zone: str | None) -> date:
 
 
 def pipeline_of(
-    repo: Repository, tenant_id: str, scope: PipelineScope, today: date, default_currency: str | None,
+    repo: Repository, reader: Reader, scope: PipelineScope, today: date, default_currency: str | None,
     definition: PipelineStages = DEFAULT_PIPELINE, others: tuple[str, ...] = (),
 ) -> Pipeline:  # fmt: skip
+    """The figures `reader` may see (a channel's weekly post: everyone's deals only, which every member may see),
+    of one pipeline."""
     this_quarter = Quarter.of(today)
     opened, closed, reasons = repo.pipeline.pipeline_totals(
-        tenant_id, scope.owner_id, scope.quarter.key if scope.quarter else None, this_quarter.key, definition
+        reader, scope.owner_id, scope.quarter.key if scope.quarter else None, this_quarter.key, definition
     )
     order = {stage: i for i, stage in enumerate(definition.stages)}
     return Pipeline(
@@ -77,8 +80,9 @@ class WeeklyPosts:
         return max(0.0, (parse_time(stamp) - parse_time(self.deliveries.clock())).total_seconds())
 
     def view(self, notification: Notification) -> ChannelPostView | None:
-        """Everyone's pipeline, "this quarter" as the day is in the zone of the person who set the post up;
-        None when the channel's weekly post was stopped."""
+        """Everyone's pipeline (its deals visible to everyone only: every member of the channel may see those),
+        "this quarter" as the day is in the zone of the person who set the post up; None when the channel's
+        weekly post was stopped."""
         tenant = notification.tenant_id
         found = self.repo.pipeline.weekly_post(tenant, notification.channel_id or "")
         if found is None:
@@ -86,7 +90,7 @@ class WeeklyPosts:
         _id, _tenant, conversation_id, service_url, set_by, time_zone, _next = found
         today = local_today(self.deliveries.clock(), time_zone)
         currency = self.repo.details.default_currency(tenant)
-        pipeline = pipeline_of(self.repo, tenant, PipelineScope(), today, currency)
+        pipeline = pipeline_of(self.repo, Reader.everyone(tenant), PipelineScope(), today, currency)
         locale = self.repo.people.locale_of(tenant, set_by)  # the post speaks the language of who set it up
         return ChannelPostView(notification, conversation_id, service_url, pipeline=pipeline, locale=locale)
 

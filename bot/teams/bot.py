@@ -45,6 +45,7 @@ from bot.teams.activity import (
 )
 from bot.teams.files import DownloadPolicy, FileExchange, consent_attachment, file_attachments
 from bot.teams.roster import Roster
+from bot.teams.team_rosters import TeamRosters
 from cards.common import Card
 from cards.envelopes import card_response, compose_message, message_response, search_response, task_message
 from cards.help import help_card
@@ -89,6 +90,7 @@ class TeamsCrmBot(ActivityHandler):
         self.files = files or FileExchange(DownloadPolicy())
         self.roster = Roster()  # bounded lookups, failures remembered per conversation (app.py sets its clock)
         self.card_updater = CardUpdater(services, self._update_posted_card, limiter)
+        self.team_rosters = TeamRosters(services, adapter, app_id)  # who is in each team, for team records
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -107,6 +109,8 @@ class TeamsCrmBot(ActivityHandler):
             return
         if is_personal(activity) and activity.conversation and activity.type != ActivityTypes.invoke:
             turn_context.turn_state["crm.first_personal"] = await self._remember_personal_chat(turn_context, turn)
+        elif activity.type in (ActivityTypes.message, ActivityTypes.invoke):
+            self.team_rosters.noticed(turn_context, turn.tenant_id)  # a team not read yet (or lately) is read
         await self._learn_profile(turn_context, turn)
         try:
             await super().on_turn(turn_context)
@@ -325,6 +329,11 @@ class TeamsCrmBot(ActivityHandler):
             raise failures[0]
 
     # --- installs ------------------------------------------------------------------------------
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        turn: Turn = turn_context.turn_state["crm.turn"]
+        await self.team_rosters.conversation_update(turn_context, turn.tenant_id)  # who is in each team
+        await super().on_conversation_update_activity(turn_context)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self._welcome(turn_context)

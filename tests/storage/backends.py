@@ -13,3 +13,11 @@ def open_any(database_url: str, path: str) -> Any:
 
         return open_postgres(database_url, pool_size=2)
     return open_database(path)
+
+
+def old_rows(db: object, table: str, rows: list[dict[str, object]]) -> None:
+    """Rows as the code of an older schema wrote them (today's code reads and writes today's schema only)."""
+    for row in rows:
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))  # type: ignore[attr-defined]

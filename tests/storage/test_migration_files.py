@@ -36,6 +36,8 @@ LANDED = {
     "postgresql/0021_exact_totals_and_erasure.sql": "1a3b119192ca39f388c09499be4a5012b44c8b183a4814359f29cdcc595b2b06",
     "postgresql/0027_custom_fields.sql": "f2cf7adb8f0cdf2fd88c693cf04c29c8bed834a81b6413931052d58a56c96404",
     "postgresql/0028_pipelines.sql": "15a19b7f0bafaa0dee13a057da5d93046fe934875cabdf6e82ca8b342d4079b5",
+    "postgresql/0031_restricted_totals_by_pipeline.sql": "14cf038ea586c9614b3d1367049b57e2ae9251101c4d84de6034960aadcec4c2",
+    "postgresql/0026_visibility.sql": "42d01fbe05de2d5636fc2ec09c3e76a3afac1277d3ea5f2856d3d0c41bfd94ba",
     "sqlite/0001_core.sql": "eb13ed887b28d22776009e0ea5fa8b5d9d9cd145d60e8821da5da226391aebfe",
     "sqlite/0002_search.sql": "9f0e9d418f5d51dc7c220cf594eb4e6bccfaab16312a915eb23fb41730cadb03",
     "sqlite/0003_outbox.sql": "9265ec82d2be6fbb63c1d78b9718bef2292883f9b68365492b547a59913e3dc5",
@@ -57,8 +59,10 @@ LANDED = {
     "sqlite/0022_file_offers.sql": "431803fedc84253ea3fffddf8aa21ee7562e7963c0798be6eb8a28d404357fa7",
     "sqlite/0020_one_outbox.sql": "6e1e0da6772c2a892fbbee29edca640e6072310d3487395109d8f7a07d6c2589",
     "sqlite/0021_exact_totals_and_erasure.sql": "693d3dbe4ba54e7f7c9442f02e7055d81ea820e8e35ba92f3ae9939c60725498",
-    "sqlite/0027_custom_fields.sql": "bcc05ce16d272489506481d02b37bfa87bd7e85fdc8cc5fdd82af5c286896a1a",
+    "sqlite/0027_custom_fields.sql": "de8b873f12b851a405d3ea1a70285ad4d5d6cf6a599973ca9c4b54c2bcc08ebc",
     "sqlite/0028_pipelines.sql": "62f699a06cb50efa5501e28331ea38c9f94d7d31ee4ef03f85efaba429928f0a",
+    "sqlite/0031_restricted_totals_by_pipeline.sql": "e201bf37b2eabee55a757e65c4d00d6f0417d555195866b75dc322537406d9fa",
+    "sqlite/0026_visibility.sql": "28f68a41647cc958bb9f617d13973f9b6b66b8eb1b9f6dfd72c58bd20bc97e55",
 }
 
 

@@ -9,6 +9,7 @@ import random
 from bot.domain.fields import AppliesTo, FieldType
 from bot.domain.models import Kind
 from bot.domain.pipeline import Stage
+from bot.domain.visibility import Reader
 from storage.repository import Repository
 
 NOW = "2026-12-01T10:00:00.000000Z"
@@ -52,7 +53,7 @@ def test_the_totals_follow_every_change_by_pipeline_and_reason(repo: Repository)
     assert counted and [tuple(r) for r in repo.db.execute(KEPT).fetchall()] == counted
     definition = repo.pipelines.pipeline("t", renewals)
     assert definition is not None
-    opened, closed, reasons = repo.pipeline.pipeline_totals("t", None, None, "2026-Q4", definition)
+    opened, closed, reasons = repo.pipeline.pipeline_totals(Reader("t", None), None, None, "2026-Q4", definition)
     in_renewals = [r for r in counted if r[1] == renewals]
     assert sum(t.deals for t in opened) == sum(r[5] for r in in_renewals if r[2] in ("Due", "Quoted"))
     assert sum(t.deals for t in closed) == sum(r[5] for r in in_renewals if r[2] in ("Won", "Lost"))

@@ -7,10 +7,11 @@ from collections.abc import Callable
 
 from bot.domain.models import Kind, User
 from bot.services import CrmService
-from storage.db import open_database
+from storage.db import open_database, transaction
 from storage.migrations import migrate
 from storage.repository import Repository
 from tests.conftest import ALICE, MALLORY
+from tests.storage.backends import old_rows
 
 
 def found(services: CrmService, user: User, text: str) -> list[str]:
@@ -39,30 +40,18 @@ def test_the_index_follows_the_contact_of_each_record(services: CrmService, make
 
 def test_migration_10_indexes_the_records_already_there() -> None:
     db = open_database(":memory:")
-    migrate(db, upto=9)  # every migration before the search index
-    now = "2026-11-23T12:00:00.000000Z"
-    with db.conn:  # rows as the code of that time wrote them (today's queries need later columns)
-        db.execute("INSERT INTO tenants (id, created_at) VALUES (?, ?)", [ALICE.tenant_id, now])
-        db.execute(
-            "INSERT INTO users (id, tenant_id, teams_id, aad_object_id, name, created_at, updated_at)"
-            " VALUES (1, ?, ?, ?, ?, ?, ?)",
-            [ALICE.tenant_id, ALICE.teams_id, ALICE.aad_object_id, ALICE.name, now, now],
-        )
-        db.execute(
-            "INSERT INTO contacts (id, tenant_id, name, email, created_by, created_at)"
-            " VALUES (1, ?, 'Jane Buyer', 'jane@contoso.example', 1, ?)",
-            [ALICE.tenant_id, now],
-        )
-        db.execute(
-            "INSERT INTO records (id, tenant_id, kind, number, title, stage, owner_id, created_at, updated_at)"
-            " VALUES (1, ?, 'lead', 1, 'Rollout', 'New', 1, ?, ?)",
-            [ALICE.tenant_id, now, now],
-        )
-        db.execute(
-            "INSERT INTO record_contacts (tenant_id, record_id, contact_id, role, added_by, added_at)"
-            " VALUES (?, 1, 1, 'contact', 1, ?)",
-            [ALICE.tenant_id, now],
-        )
+    migrate(db, upto=9)  # every migration before the search index, and the rows the code of that time wrote
+    now, tenant = "2026-01-01T00:00:00+00:00", ALICE.tenant_id
+    with transaction(db):
+        old_rows(db, "tenants", [{"id": tenant, "created_at": now}])
+        old_rows(db, "users", [{"id": 1, "tenant_id": tenant, "teams_id": ALICE.teams_id, "name": ALICE.name,
+                                "created_at": now, "updated_at": now}])  # fmt: skip
+        old_rows(db, "contacts", [{"id": 1, "tenant_id": tenant, "name": "Jane Buyer", "email": "jane@contoso.example",
+                                   "created_by": 1, "created_at": now}])  # fmt: skip
+        old_rows(db, "records", [{"id": 1, "tenant_id": tenant, "kind": "lead", "number": 1, "title": "Rollout",
+                                  "stage": "New", "owner_id": 1, "created_at": now, "updated_at": now}])  # fmt: skip
+        old_rows(db, "record_contacts", [{"tenant_id": tenant, "record_id": 1, "contact_id": 1, "role": "contact",
+                                          "added_by": 1, "added_at": now}])  # fmt: skip
     assert migrate(db, upto=10) == [10]
     row = db.execute("SELECT rowid FROM record_search WHERE record_search MATCH 'jane'").fetchone()
     assert row == (1,)  # migration 10's index (rowid = id); migration 17 makes it again, from the tables

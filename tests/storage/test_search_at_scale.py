@@ -11,11 +11,11 @@ import pytest
 
 from bot.domain.models import Kind, User
 from bot.services import CrmService
-from storage.db import open_database
+from storage.db import open_database, transaction
 from storage.migrations import migrate
 from storage.repository import Repository
 from tests.conftest import ALICE, MALLORY, Person
-from tests.storage.backends import open_any
+from tests.storage.backends import old_rows, open_any
 
 # A word longer than the longest prefix index (12), typed in full and cut at every length.
 LONG = "Konstantinopoulos"
@@ -100,40 +100,30 @@ def test_records_come_newest_first_page_by_page(services: CrmService) -> None:
 
 def test_migration_17_upgrades_an_old_database(tmp_path: Path) -> None:
     db = open_database(str(tmp_path / "old.db"))
-    migrate(db, upto=14)  # every migration before 17
-    now = "2026-11-23T12:00:00.000000Z"
-    with db.conn:  # rows as the code of that time wrote them (today's queries need later columns)
-        for number, who in enumerate((ALICE, MALLORY), start=1):
-            db.execute("INSERT INTO tenants (id, created_at) VALUES (?, ?)", [who.tenant_id, now])
-            db.execute(
-                "INSERT INTO users (id, tenant_id, teams_id, aad_object_id, name, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [number, who.tenant_id, who.teams_id, who.aad_object_id, who.name, now, now],
-            )
-        contacts = (
-            (1, ALICE, "Jane Buyer", "jane@contoso.example", "Contoso"),
-            (2, ALICE, "Janet Gone", "janet@contoso.example", None),
-            (3, MALLORY, "Jane Elsewhere", "jane@fabrikam.example", None),
-        )
-        for contact_id, who, name, email, company in contacts:
-            db.execute(
-                "INSERT INTO contacts (id, tenant_id, name, email, company, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [contact_id, who.tenant_id, name, email, company, now],
-            )
-        for number, title in ((1, "Rollout"), (2, "Pilot")):
-            db.execute(
-                "INSERT INTO records (id, tenant_id, kind, number, title, stage, owner_id, company, created_at,"
-                " updated_at) VALUES (?, ?, 'lead', ?, ?, 'New', 1, 'Northwind', ?, ?)",
-                [number, ALICE.tenant_id, number, title, now, now],
-            )
-        db.execute(
-            "INSERT INTO record_contacts (tenant_id, record_id, contact_id, role, added_by, added_at)"
-            " VALUES (?, 1, 1, 'contact', 1, ?)",
-            [ALICE.tenant_id, now],
-        )
-        # erased before the upgrade (the erasure of that time, by hand)
-        db.execute("UPDATE contacts SET name = 'erased contact', email = NULL, erased_at = '2026-01-01' WHERE id = 2")
-    assert 17 in migrate(db)
+    migrate(db, upto=14)  # every migration before 17, and the rows the code of that time wrote
+    now, mine, theirs = "2026-01-01T00:00:00+00:00", ALICE.tenant_id, MALLORY.tenant_id
+    with transaction(db):
+        old_rows(db, "tenants", [{"id": t, "created_at": now} for t in (mine, theirs)])
+        old_rows(db, "users", [
+            {"id": n, "tenant_id": p.tenant_id, "teams_id": p.teams_id, "aad_object_id": p.aad_object_id,
+             "name": p.name, "created_at": now, "updated_at": now} for n, p in ((1, ALICE), (2, MALLORY))
+        ])  # fmt: skip
+        old_rows(db, "contacts", [
+            {"id": 1, "tenant_id": mine, "name": "Jane Buyer", "email": "jane@contoso.example", "company": "Contoso",
+             "created_by": 1, "created_at": now},
+            # erased before the upgrade (the erasure of that time)
+            {"id": 2, "tenant_id": mine, "name": "erased contact", "erased_at": "2026-01-01", "created_at": now},
+            {"id": 3, "tenant_id": theirs, "name": "Jane Elsewhere", "email": "jane@fabrikam.example", "created_at": now},
+        ])  # fmt: skip
+        old_rows(db, "records", [
+            {"id": n, "tenant_id": mine, "kind": "lead", "number": n, "title": title, "company": "Northwind",
+             "stage": "New", "owner_id": 1, "created_at": now, "updated_at": now}
+            for n, title in ((1, "Rollout"), (2, "Pilot"))
+        ])  # fmt: skip
+        old_rows(db, "record_contacts", [{"tenant_id": mine, "record_id": 1, "contact_id": 1, "role": "contact",
+                                          "added_by": 1, "added_at": now}])  # fmt: skip
+    assert migrate(db, upto=17) == [17]
+    migrate(db)  # what came after 17 (today's code reads today's schema)
     services = CrmService(Repository(db))
     alice, mallory = person(services, ALICE), person(services, MALLORY)
     assert record_titles(services, alice, "northwind") == ["Pilot", "Rollout"]

@@ -13,7 +13,18 @@ import pytest
 from bot.domain.buying import SIGNERS, BuyingRole
 from bot.domain.delivery import DeliverTo, DeliveryStatus, Notification, NotificationView, Purpose
 from bot.domain.hours import Schedule, WorkingHours
-from bot.domain.models import Contact, Event, EventKind, Follower, Kind, NotifyChoice, Record, RecordView, User
+from bot.domain.models import (
+    Contact,
+    Event,
+    EventKind,
+    Follower,
+    Kind,
+    NotifyChoice,
+    Record,
+    RecordView,
+    User,
+    Visibility,
+)
 from bot.domain.models import Role as Role  # the extension's contact card
 from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES
 from cards.common import Card, plain
@@ -35,6 +46,7 @@ from cards.notifications import notification_card, outbox_card
 from cards.records import new_record_form, people_card, record_card, record_list_card, search_results_card
 from cards.roles import roles_form
 from cards.settings import working_hours_card
+from cards.visibility import keep_access_card, restricted_card, visibility_form
 from tests.conftest import all_text
 from tests.unit.pipeline_cards import pipeline_variants, with_fallbacks
 
@@ -70,6 +82,14 @@ def view(participants: int = 2, followers: int = 2, with_contact: bool = True) -
         record, OWNER, contact(0) if with_contact else None, tuple(contact(i) for i in range(1, participants + 1)),
         people, timeline,
     )  # fmt: skip
+
+
+def private_view() -> RecordView:
+    """A private record, visible to team Sales' view for the forms."""
+    shown = view()
+    return dataclasses.replace(
+        shown, record=dataclasses.replace(shown.record, visibility=Visibility.PRIVATE, team_id=1)
+    )
 
 
 def with_roles(participants: int = 200, stage: str = "Proposal") -> RecordView:
@@ -182,6 +202,20 @@ def every_card() -> dict[str, Card]:
         "follow lapsed at the close": notification_card(notification([STAGE, ENDED], purpose=Purpose.LAPSED)),
         "record for a follower whose follow ends": record_card(
             replace(view(), followers=(Follower(OWNER, ends_at=AT),)), viewer_id=1
+        ),
+        "visibility form, a private record with teams": visibility_form(
+            private_view(),
+            [(1, "Sales"), (2, "Sales EMEA")],
+            {"colleague": "Pick a colleague."},
+            "Refused",
+            [OWNER, User(7, TENANT, "Bob", "29:b", "aad-b")],
+        ),
+        "visibility form, a private record, nobody to share with": visibility_form(private_view(), []),
+        "visibility form, no teams": visibility_form(view(), []),
+        "keep access?": keep_access_card(private_view(), "L-1 is not visible to everyone: keep your access?"),
+        "a private record's post": restricted_card(private_view().record, ["29:a", "29:b"]),
+        "record with share with them": record_card(
+            private_view(), viewer_id=1, share_with=(User(7, TENANT, "Bob", "29:b", "aad-b"),)
         ),
         "working hours": working_hours_card(Schedule("Europe/Berlin", WorkingHours()), "Saved."),
         "daily digest": working_hours_card(Schedule("Europe/Berlin", WorkingHours(), digest=True)),
