@@ -11,11 +11,12 @@ from bot.domain.models import Contact, FollowFor, Kind
 from bot.handlers.commands import COMMANDS, ParsedCommand, local_name, local_usage, spec_named
 from bot.handlers.contact_files import export_offer, personal_only
 from bot.handlers.notice_clicks import outbox_status, working_hours_reply
-from bot.handlers.payload import new_form_key
+from bot.handlers.payload import new_form_key, text_field
 from bot.handlers.pipeline import pipeline_reply
 from bot.handlers.replies import Reply
 from bot.handlers.roles import role_command
-from bot.handlers.router import Answer, Router, Said
+from bot.handlers.router import Answer, Clicked, Router, Said
+from cards import verbs
 from cards.contact_forms import contact_edit_form, contact_values, erase_confirm_card
 from cards.contacts import contact_list_card, new_contact_form
 from cards.help import help_card
@@ -75,6 +76,16 @@ def split_value(text: str) -> tuple[str, str | None]:
 
 
 routes = Router()
+
+
+# --- the buttons that run a command ----------------------------------------------------------
+
+
+@routes.verb(verbs.RUN_COMMAND, posts_reply=True)
+def run_command(ctx: Clicked) -> Reply:
+    """A button of the welcome, help, unknown-text and pipeline cards, or a row of a list: its command runs as
+    if the person had typed it (the data is theirs to send, as text would be)."""
+    return ctx.command(text_field(ctx.data, "command", required=True))
 
 
 # --- the commands ------------------------------------------------------------------------------

@@ -233,6 +233,11 @@ class TeamsCrmBot(ActivityHandler):
             "tenant=%s user=%s command=%s outcome=%s",
             turn.tenant_id, turn.user.id, " ".join(said.split()[:2])[:40], reply.outcome,
         )  # fmt: skip
+        await self._post(turn_context, turn, reply, shared)
+
+    async def _post(self, turn_context: TurnContext, turn: Turn, reply: Reply, shared: bool) -> None:
+        """The answer as a new message in the conversation, remembered where it must be kept up to date."""
+        activity = turn_context.activity
         posted_id = await self._send(turn_context, reply)
         if reply.file is not None and posted_id:  # the consent card's message: replaced once answered
             await self.services.run(
@@ -365,6 +370,9 @@ class TeamsCrmBot(ActivityHandler):
         teams_id, aad, name = await self._colleague(turn_context, turn, data, picked) if picked else (None, None, None)
         reply = await turn.handlers.actions.handle(Click(turn.user, data, shared, name, teams_id, aad), verb)
         log.info("tenant=%s user=%s verb=%s outcome=%s", turn.tenant_id, turn.user.id, str(verb)[:40], reply.outcome)
+        if route is not None and route.posts_reply:  # a command's button: answered below, the card stays
+            await self._post(turn_context, turn, reply, shared)
+            return answered(turn_context, InvokeResponse(status=200, body=message_response(_("Answered below."))))
         clicked = activity.reply_to_id
         # the clicked message is the create form: it becomes the new record's post
         created = route is not None and route.creates_record and bool(reply.events)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.config import Config
+from cards import verbs
 from tests.bot.test_pipeline_weekly import TUESDAY, posts, started
 from tests.conftest import ALICE, CardInHand, Person, Teams, all_text, find
 from tests.fake_clock import FakeClock
@@ -112,7 +113,7 @@ async def test_commands_work_in_the_readers_words_and_help_lists_them(teams: Tea
     shown = all_text(help_card)
     assert "neuer lead <Titel>: Einen Lead anlegen (ohne Titel: ein Formular)" in shown
     assert "Jeder Befehl funktioniert auch auf Englisch." in shown
-    sent = [a["data"]["msteams"]["text"] for a in find(help_card, "Action.Submit")]
+    sent = [a["data"]["command"] for a in find(help_card, "Action.Execute") if a["verb"] == verbs.RUN_COMMAND]
     assert "neuer lead" in sent and "pipeline" in sent  # the buttons send what the reader would type
     created = all_text(await teams.card(HANS, "neuer lead Rollout Wien"))
     assert "L-1 angelegt." in created and "Rollout Wien" in created

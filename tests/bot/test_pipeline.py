@@ -12,6 +12,7 @@ import pytest
 
 from app import create_app
 from bot.config import Config
+from cards import verbs
 from tests.bot.test_follow_news import Clock
 from tests.conftest import ALICE, BOB, FAST, MALLORY, TENANT, Person, Teams, all_text, find
 
@@ -115,7 +116,7 @@ def check_card(card: dict[str, Any], figures: dict[str, Any]) -> None:
                 f"{stage}: {n} deal{'s' if n != 1 else ''} · {money(total, currency)} · weighted {money(weight, currency)}"
                 in text
             )
-    buttons = [b["title"] for b in find(card, "Action.Submit")]
+    buttons = [b["title"] for b in find(card, "Action.Execute") if b["verb"] == verbs.RUN_COMMAND]
     assert buttons == [f"{s} ({n})" for s, n in figures["counts"].items() if n]
     donuts = find(card, "Chart.Donut")
     if any(figures["closed"].values()):
@@ -156,8 +157,9 @@ async def test_the_pipeline_card_shows_every_figure_right_for_everyone_and_for_e
 async def test_the_buttons_list_the_deals_behind_each_bar_with_the_cards_filters(teams: Teams) -> None:
     await seed(teams)
     card = await teams.card(ALICE, "pipeline mine")
-    [proposal] = [b for b in find(card, "Action.Submit") if b["title"].startswith("Proposal")]
-    command = proposal["data"]["msteams"]["text"]
+    [proposal] = [b for b in find(card, "Action.Execute") if b["title"].startswith("Proposal")]
+    assert proposal["verb"] == verbs.RUN_COMMAND
+    command = proposal["data"]["command"]
     assert command == "pipeline list Proposal mine"
     listed = all_text(await teams.card(ALICE, command))
     assert "Alpha two" in listed and "Alpha dollars" in listed

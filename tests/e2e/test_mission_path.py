@@ -70,7 +70,7 @@ async def test_help_card_buttons_send_their_command(chat: Callable[..., Any]) ->
     alex: PlaygroundChat = await chat(ALEX)
     await create_lead(alex, "Initech renewal")
     help_card = await alex.say("help")
-    listed = await alex.click(help_card, "Leads")  # Action.Submit with messageBack: a new message
+    listed = await alex.click(help_card, "Leads")  # runs `leads`: its answer is a new message
     assert "Initech renewal" in listed.readable(), listed.readable()
     following = await alex.click(help_card, "Following")
     assert "Initech renewal" in following.readable(), following.readable()
