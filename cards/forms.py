@@ -145,7 +145,7 @@ def remove_participant_form(view: RecordView, errors: Errors | None = None, mess
         ]
         if len(offered) < len(choices) or not offered:
             others = _(
-                "Showing {shown} of {n}; for anyone else type: remove participant {ref} <name or email>",
+                "Showing {shown} of {n}; for anyone else type: remove participant {ref} ‹name or email›",
                 shown=len(offered),
                 n=len(choices),
                 ref=ref,

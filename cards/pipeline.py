@@ -138,7 +138,7 @@ def pipeline_card(pipeline: Pipeline, locale: str | None = None, message: str = 
         body.append(text(plain(message), color="Good", weight="Bolder"))
     currencies = pipeline.currencies()
     if not pipeline.open:
-        body.append(text(_("No open opportunities here yet. Try: new opportunity <title>")))
+        body.append(text(_("No open opportunities here yet. Try: new opportunity ‹title›")))
     for currency in currencies[:MAX_CHARTS]:
         body.append(beside(open_chart(pipeline, currency, locale), currency_totals(pipeline, currency, locale)))
     for currency in currencies[MAX_CHARTS:]:

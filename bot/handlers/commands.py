@@ -31,17 +31,17 @@ class CommandSpec:
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("help", "help", N_("What I can do, with buttons"), Args.NONE, button=False),
-    CommandSpec("new lead", "new lead <title>", N_("Create a lead (without a title: a form)"), Args.TEXT, button=True),
+    CommandSpec("new lead", "new lead ‹title›", N_("Create a lead (without a title: a form)"), Args.TEXT, button=True),
     CommandSpec(
         "new opportunity",
-        "new opportunity <title>",
+        "new opportunity ‹title›",
         N_("Create an opportunity (without a title: a form)"),
         Args.TEXT,
         button=True,
     ),
     CommandSpec(
         "new contact",
-        "new contact <name> <email>",
+        "new contact ‹name› ‹email›",
         N_("Add a contact (without details: a form)"),
         Args.TEXT,
         button=True,
@@ -50,62 +50,62 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("leads", "leads", N_("The latest leads"), Args.NONE, button=True),
     CommandSpec("opportunities", "opportunities", N_("The latest opportunities"), Args.NONE, button=True),
     CommandSpec("my", "my", N_("Records you own or follow"), Args.NONE, button=True),
-    CommandSpec("show", "show <ref>", N_("Show a record, e.g. show L-3"), Args.REF),
-    CommandSpec("find", "find <text>", N_("Search records and contacts"), Args.TEXT),
-    CommandSpec("contact", "contact <ref> <name or email>", N_("Set the record's Contact"), Args.REF_TEXT),
-    CommandSpec("participant", "participant <ref> <name or email>", N_("Add an Other participant"), Args.REF_TEXT),
+    CommandSpec("show", "show ‹ref›", N_("Show a record, e.g. show L-3"), Args.REF),
+    CommandSpec("find", "find ‹text›", N_("Search records and contacts"), Args.TEXT),
+    CommandSpec("contact", "contact ‹ref› ‹name or email›", N_("Set the record's Contact"), Args.REF_TEXT),
+    CommandSpec("participant", "participant ‹ref› ‹name or email›", N_("Add an Other participant"), Args.REF_TEXT),
     CommandSpec(
         "remove participant",
-        "remove participant <ref> <name or email>",
+        "remove participant ‹ref› ‹name or email›",
         N_("Remove an Other participant"),
         Args.REF_TEXT,
     ),
     CommandSpec(
         "role",
-        "role <ref> <name or email> <role>",
+        "role ‹ref› ‹name or email› ‹role›",
         N_("Set a customer person's buying role (Decision maker, Economic buyer, ...; none clears it)"),
         Args.REF_TEXT,
     ),
     CommandSpec(
         "follow",
-        "follow <ref> [for 30 days | for 7 days]",
+        "follow ‹ref› [for 30 days | for 7 days]",
         N_("Follow a record until the deal closes, or for 30 or 7 days: hear of every change"),
         Args.REF,
     ),
-    CommandSpec("unfollow", "unfollow <ref>", N_("Stop following a record"), Args.REF),
+    CommandSpec("unfollow", "unfollow ‹ref›", N_("Stop following a record"), Args.REF),
     CommandSpec("following", "following", N_("Records you follow"), Args.NONE, button=True),
-    CommandSpec("comment", "comment <ref> <text>", N_("Add a comment to a record"), Args.REF_TEXT),
-    CommandSpec("stage", "stage <ref> <stage>", N_("Move a record to another stage"), Args.REF_TEXT),
-    CommandSpec("convert", "convert <ref>", N_("Turn a lead into an opportunity"), Args.REF),
-    CommandSpec("email", "email <ref>", N_("Write to the record's Contact"), Args.REF),
+    CommandSpec("comment", "comment ‹ref› ‹text›", N_("Add a comment to a record"), Args.REF_TEXT),
+    CommandSpec("stage", "stage ‹ref› ‹stage›", N_("Move a record to another stage"), Args.REF_TEXT),
+    CommandSpec("convert", "convert ‹ref›", N_("Turn a lead into an opportunity"), Args.REF),
+    CommandSpec("email", "email ‹ref›", N_("Write to the record's Contact"), Args.REF),
     CommandSpec(
         "notifications", "notifications", N_("Notifications waiting or failed; send failed ones again"), Args.NONE
     ),
     CommandSpec(
-        "value", "value <ref> <amount> [currency]", N_("Set the deal's value, e.g. value L-3 25000 EUR"), Args.REF_TEXT
+        "value", "value ‹ref› ‹amount› [currency]", N_("Set the deal's value, e.g. value L-3 25000 EUR"), Args.REF_TEXT
     ),
     CommandSpec(
-        "close", "close <ref> <date>", N_("Expected close date: 2027-03-31, next friday, end of quarter"), Args.REF_TEXT
+        "close", "close ‹ref› ‹date›", N_("Expected close date: 2027-03-31, next friday, end of quarter"), Args.REF_TEXT
     ),
-    CommandSpec("rename", "rename <ref> <title>", N_("Give a record a new title"), Args.REF_TEXT),
-    CommandSpec("company", "company <ref> <name>", N_("Set the record's company"), Args.REF_TEXT),
-    CommandSpec("next", "next <ref> <next step>", N_("Set the record's next step (one line)"), Args.REF_TEXT),
+    CommandSpec("rename", "rename ‹ref› ‹title›", N_("Give a record a new title"), Args.REF_TEXT),
+    CommandSpec("company", "company ‹ref› ‹name›", N_("Set the record's company"), Args.REF_TEXT),
+    CommandSpec("next", "next ‹ref› ‹next step›", N_("Set the record's next step (one line)"), Args.REF_TEXT),
     CommandSpec(
         "currency", "currency [code]", N_("Your organisation's default currency; with a code, change it"), Args.TEXT
     ),
-    CommandSpec("owner", "owner <ref> <colleague>", N_("Hand a record to a colleague (name or email)"), Args.REF_TEXT),
-    CommandSpec("archive", "archive <ref>", N_("Put a record away: out of lists and searches"), Args.REF),
-    CommandSpec("restore", "restore <ref>", N_("Bring an archived record back"), Args.REF),
-    CommandSpec("edit contact", "edit contact <name or email>", N_("Correct a contact's details (a form)"), Args.TEXT),
+    CommandSpec("owner", "owner ‹ref› ‹colleague›", N_("Hand a record to a colleague (name or email)"), Args.REF_TEXT),
+    CommandSpec("archive", "archive ‹ref›", N_("Put a record away: out of lists and searches"), Args.REF),
+    CommandSpec("restore", "restore ‹ref›", N_("Bring an archived record back"), Args.REF),
+    CommandSpec("edit contact", "edit contact ‹name or email›", N_("Correct a contact's details (a form)"), Args.TEXT),
     CommandSpec(
-        "merge contacts", "merge contacts <email> into <email>", N_("Merge two entries for one person"), Args.TEXT
+        "merge contacts", "merge contacts ‹email› into ‹email›", N_("Merge two entries for one person"), Args.TEXT
     ),
     CommandSpec(
-        "delete contact", "delete contact <name or email>", N_("Delete a contact who is on no open record"), Args.TEXT
+        "delete contact", "delete contact ‹name or email›", N_("Delete a contact who is on no open record"), Args.TEXT
     ),
     CommandSpec(
         "erase contact",
-        "erase contact <email>",
+        "erase contact ‹email›",
         N_("Erase a person's data everywhere (data-protection request)"),
         Args.TEXT,
     ),
@@ -119,7 +119,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "pipeline",
-        "pipeline [mine | <colleague>] [this quarter | next quarter]",
+        "pipeline [mine | ‹colleague›] [this quarter | next quarter]",
         N_("Open deals by stage as a chart, weighted; in a channel, pipeline weekly here posts it every Monday"),
         Args.TEXT,
         button=True,

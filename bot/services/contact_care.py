@@ -87,9 +87,9 @@ class ContactCareCases:
                 refs = ", ".join(r.ref for r in open_records[:10])
                 raise DomainError(
                     _(
-                        "{name} is on open records ({refs}). Replace them there first (contact <ref> <someone "
-                        "else>, remove participant <ref> …), or merge them into another contact: merge contacts "
-                        "{who} into <email>.",
+                        "{name} is on open records ({refs}). Replace them there first (contact ‹ref› ‹someone "
+                        "else›, remove participant ‹ref› …), or merge them into another contact: merge contacts "
+                        "{who} into ‹email›.",
                         name=contact.name,
                         refs=refs,
                         who=contact.email or contact.name,

@@ -48,7 +48,7 @@ class PipelineCases:
         self.lifecycle = lifecycle
 
     def pipeline_scope(self, actor: User, said: str, time_zone: str | None) -> PipelineScope:
-        """`mine`, `<colleague>`, `this quarter`, `next quarter`, or several: whose deals and which close dates."""
+        """`mine`, `‹colleague›`, `this quarter`, `next quarter`, or several: whose deals and which close dates."""
         text = clean_text(said)
         quarter: Quarter | None = None
         quarter_word = ""
@@ -85,7 +85,7 @@ class PipelineCases:
         )
 
     def stage_list(self, actor: User, said: str, time_zone: str | None, limit: int) -> StageList:
-        """`Proposal [mine | <colleague>] [this quarter | next quarter]`: the opportunities behind one bar."""
+        """`Proposal [mine | ‹colleague›] [this quarter | next quarter]`: the opportunities behind one bar."""
         words = clean_text(said).split(None, 1)
         said_stage = words[0].casefold() if words else ""
         stage = next((s for s in OPPORTUNITY_STAGES if said_stage in (s.casefold(), stage_label(s).casefold())), None)

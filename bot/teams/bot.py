@@ -28,7 +28,7 @@ from bot.domain.rules import AAD_ID, TEAMS_USER_ID
 from bot.handlers.replies import Reply
 from bot.handlers.router import Click
 from bot.handlers.routing import build, command_routes, verb_routes
-from bot.handlers.text import help_buttons, help_entries
+from bot.handlers.text import welcome_buttons
 from bot.notify.card_updates import CardUpdater
 from bot.notify.rate_limits import RateLimiter
 from bot.services import CrmService
@@ -47,7 +47,7 @@ from bot.teams.files import DownloadPolicy, FileExchange, consent_attachment, fi
 from bot.teams.roster import Roster
 from cards.common import Card
 from cards.envelopes import card_response, compose_message, message_response, search_response, task_message
-from cards.help import help_card
+from cards.help import welcome_card
 
 log = logging.getLogger(__name__)
 ROSTER_SECONDS = 5.0  # a roster look-up's bound inside a turn (Teams waits about 15 s for the answer)
@@ -345,7 +345,7 @@ class TeamsCrmBot(ActivityHandler):
             return
         turn_context.turn_state["crm.welcomed"] = True
         greeting = _("Hi! I keep your leads and opportunities, and the people around them, right here in Teams.")
-        await self._send(turn_context, Reply(text=greeting, card=help_card(help_entries(), help_buttons())))
+        await self._send(turn_context, Reply(text=greeting, card=welcome_card(welcome_buttons())))
 
     # --- card actions --------------------------------------------------------------------------
 

@@ -103,7 +103,7 @@ async def test_a_role_by_chat_and_bad_input_refused_with_nothing_changed(teams: 
     )
     refusals = {
         "role O-1 carl@acme.example boss": "“boss” is not a buying role. Choose one of: Decision maker, Economic buyer",
-        "role O-1 carl@acme.example": "Which role? Try: role O-1 <name or email> Decision maker.",
+        "role O-1 carl@acme.example": "Which role? Try: role O-1 ‹name or email› Decision maker.",
         "role O-1 decision maker": "Whose role?",
         "role O-9 carl@acme.example champion": "I can't find O-9.",
         "role O-1 nobody@acme.example champion": "No contact has the email nobody@acme.example.",

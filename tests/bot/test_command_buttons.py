@@ -81,3 +81,19 @@ async def test_a_tampered_command_button_gets_a_plain_answer(teams: Teams) -> No
         assert status == 200 and body["type"] == MESSAGE, body
         [answer] = teams.connector.replies_to(invoke["id"])
         assert answer.text or answer.cards
+
+
+async def test_the_welcome_is_short_and_its_buttons_start_a_person(teams: Teams) -> None:
+    install = teams.activity(ALICE, kind="installationUpdate", action="add")
+    status, _ = await teams.post(install)
+    assert status in (200, 201)
+    [welcome] = [p for p in teams.connector.replies_to(install["id"]) if p.cards]
+    card = welcome.cards[0]
+    buttons = [a["title"] for a in find(card, "Action.Execute")]
+    assert buttons == ["New lead", "New contact", "My records", "Help"]
+    assert len(find(card, "TextBlock")) <= 2 and "FactSet" not in str(card)  # no wall of commands
+    _, [form] = await press(teams, ALICE, card, "New contact")
+    assert "[Add contact]" in all_text(form.cards[0])
+    _, [full] = await press(teams, ALICE, card, "Help")
+    shown = all_text(full.cards[0])
+    assert "What you can type" in shown and "show ‹ref›: Show a record, e.g. show L-3" in shown

@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import re
 import shutil
 import subprocess
 from dataclasses import replace
@@ -13,9 +14,10 @@ import pytest
 from bot.domain.buying import SIGNERS, BuyingRole
 from bot.domain.delivery import DeliverTo, DeliveryStatus, Notification, NotificationView, Purpose
 from bot.domain.hours import Schedule, WorkingHours
+from bot.domain.language import speaking
 from bot.domain.models import Contact, Event, EventKind, Follower, Kind, NotifyChoice, Record, RecordView, User
 from bot.domain.models import Role as Role  # the extension's contact card
-from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES
+from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES, WELCOME_BUTTONS, help_buttons, help_entries
 from cards.common import Card, plain
 from cards.contact_forms import contact_done_card, contact_edit_form, erase_confirm_card
 from cards.contacts import contact_list_card, new_contact_form
@@ -30,7 +32,7 @@ from cards.forms import (
     remove_participant_form,
     stage_form,
 )
-from cards.help import help_card, unknown_card
+from cards.help import help_card, unknown_card, welcome_card
 from cards.notifications import notification_card, outbox_card
 from cards.records import new_record_form, people_card, record_card, record_list_card, search_results_card
 from cards.roles import roles_form
@@ -121,6 +123,7 @@ def every_card() -> dict[str, Card]:
         "new lead form with its key": new_record_form(Kind.LEAD, form_key="0" * 32),
         "new contact form with its key": new_contact_form(form_key="0" * 32),
         "help": help_card(HELP_ENTRIES, HELP_BUTTONS),
+        "welcome": welcome_card(WELCOME_BUTTONS),
         "unknown": unknown_card("what?", HELP_BUTTONS),
         "compose": compose_card(view()),
         "compose with graph": compose_card(view(), True, "a" * 32, {"body": "typed"}, {"to": "bad"}, "Graph is busy"),
@@ -212,6 +215,20 @@ def test_every_card_is_valid_adaptive_cards_1_5() -> None:
     problems = dict(zip(cards, json.loads(result.stdout), strict=True))
     real = {name: [p for p in found if p not in TEAMS_EXTENSIONS] for name, found in problems.items()}
     assert {name: found for name, found in real.items() if found} == {}
+
+
+# `<ref>` is read as an HTML tag and dropped by clients; `<jane@acme.example>` is markdown's email autolink.
+TAG_LIKE = re.compile(r"<(?!/?at>)(?![^<>\s@]+@[^<>\s]+>)[A-Za-zÀ-ÿ][^<>]*>")
+
+
+def test_no_card_writes_a_placeholder_that_a_client_drops_as_a_tag() -> None:
+    cards = every_card()
+    for tag in ("de", "pt-PT", "pt-BR"):
+        with speaking(tag):
+            cards[f"help in {tag}"] = help_card(help_entries(), help_buttons())
+    dropped = {name: TAG_LIKE.findall(all_text(card)) for name, card in cards.items()}
+    assert {name: found for name, found in dropped.items() if found} == {}
+    assert "show ‹ref›" in all_text(cards["help"]) and "‹colleague›" in all_text(cards["help"])
 
 
 def test_the_validator_does_catch_mistakes() -> None:
