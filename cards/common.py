@@ -15,6 +15,7 @@ from cards.elements import (
     ActionExecute,
     ActionOpenUrl,
     ActionSet,
+    ActionShowCard,
     ActionStyle,
     AdaptiveCard,
     Color,
@@ -197,6 +198,11 @@ def command_button(title: str, command: str) -> ActionExecute:
     """A button that runs a text command as if the person had typed it; the answer comes as a new message and
     the card stays. An Action.Execute: `messageBack` and `imBack` buttons do nothing in the Playground's UI."""
     return execute(title, verbs.RUN_COMMAND, {"command": command}, inputs=False)
+
+
+def show_card(title: str, body: list[Element]) -> ActionShowCard:
+    """A button that unfolds `body` under it, without asking the bot: rarely used actions and settings."""
+    return {"type": "Action.ShowCard", "title": title, "card": {"type": "AdaptiveCard", "body": body}}
 
 
 def open_url(title: str, url: str) -> ActionOpenUrl:

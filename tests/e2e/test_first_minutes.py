@@ -74,10 +74,37 @@ async def test_every_button_a_newcomer_sees_answers_in_the_playground_ui(
         await expect(full).to_contain_text("pipeline [mine | ‹colleague›]")
         await shot(page, "help", shots)
 
-        # A row of `my` opens the record below the list.
+        # A row of `my` opens the record below the list: the main actions first, the rare ones under More.
         before = await card_with(page, "Latest activity").count()
         await mine.get_by_role("button", name=f"Show {lead}").click()
         await expect(card_with(page, "Latest activity")).to_have_count(before + 1)
+        record = card_with(page, "Latest activity").last
+        buttons = await record.get_by_role("button").all_inner_texts()
+        assert buttons[:4] == ["Comment", "Change stage", "Set contact", "Add participant"], buttons
+        await expect(record.get_by_role("button", name="Archive")).to_be_hidden()
+        await record.scroll_into_view_if_needed()
+        await shot(page, "record", shots)
+        await record.get_by_role("button", name="More").click()
+        await expect(record.get_by_role("button", name="Archive")).to_be_visible()
+        await expect(record.get_by_role("button", name="Change owner")).to_be_visible()
+        await shot(page, "record-more", shots)
+
+        # The Contact picker offers the first contacts before anyone types.
+        await send(page, "new contact Jane Doe jane@globex.example Globex")
+        await expect(card_with(page, "jane@globex.example").first).to_be_visible()
+        await record.get_by_role("button", name="Set contact").click()
+        picker = card_with(page, "Or add someone new").last
+        await expect(picker).to_be_visible()
+        jane = "Jane Doe · jane@globex.example · Globex"
+        await picker.get_by_role("combobox").first.click()  # opened, nothing typed
+        await expect(page.get_by_role("option", name=jane)).to_be_visible()
+        await shot(page, "contact-picker", shots)
+        await page.get_by_role("option", name=jane).click()
+        await picker.get_by_role("button", name="Set contact").click()
+        await expect(card_with(page, "Jane Doe is now the Contact").last).to_be_visible()
+        now_set = card_with(page, "Jane Doe is now the Contact").last
+        await expect(now_set.get_by_role("button", name="Change contact")).to_be_visible()
+        await expect(now_set).to_contain_text("set the Contact to Jane Doe")
 
         # The help card's buttons.
         await click_and_see(page, full, "Leads", "Globex rollout")
