@@ -130,6 +130,17 @@ async def test_every_button_a_newcomer_sees_answers_in_the_playground_ui(
         await expect(chart).to_be_visible()
         await chart.scroll_into_view_if_needed()
         await shot(page, "pipeline", shots)
+        # The chart fits: drawn wider than 300 px (the width below which the Playground squeezes the axis to 20 px
+        # and drops its title), each stage's name whole, the axis in compact numbers.
+        drawing = chart.locator("svg").first
+        box = await drawing.bounding_box()
+        assert box is not None and box["width"] > 300, box
+        await expect(drawing.get_by_text("EUR", exact=True)).to_be_visible()  # the axis title
+        for stage in ("Prospect", "Proposal", "Negotiate"):
+            label = drawing.get_by_text(stage, exact=True)
+            await expect(label).to_be_visible()
+            assert await label.evaluate("e => e.scrollWidth <= e.clientWidth"), f"{stage} is cut"
+        await expect(drawing.get_by_text(re.compile(r"^\d+k$")).first).to_be_visible()
         await click_and_see(page, chart, re.compile(r"^Proposal \("), "Initech expansion")
     finally:
         await shot(page, "end", shots)
