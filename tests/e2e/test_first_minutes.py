@@ -106,16 +106,26 @@ async def test_every_button_a_newcomer_sees_answers_in_the_playground_ui(
         await expect(now_set.get_by_role("button", name="Change contact")).to_be_visible()
         await expect(now_set).to_contain_text("set the Contact to Jane Doe")
 
-        # The help card's buttons.
-        await click_and_see(page, full, "Leads", "Globex rollout")
-        await click_and_see(page, full, "Following", "You follow")
-        await click_and_see(page, full, "New opportunity", "Create opportunity")
+        # Every button of the help card.
+        for button, answer in (
+            ("New lead", "Create lead"),
+            ("New opportunity", "Create opportunity"),
+            ("New contact", "Add contact"),
+            ("Contacts", "Contacts"),
+            ("Leads", "Latest leads"),
+            ("Opportunities", "Latest opportunities"),
+            ("My records", "Yours: owned or followed"),
+            ("Following", "You follow"),
+            ("Pipeline", "Weighted by the chance"),
+        ):
+            await click_and_see(page, full, button, answer)
 
         # The answer to text it does not understand, and its buttons.
         await send(page, "what can you do")
         unknown = card_with(page, "I did not understand").last
         await expect(unknown).to_be_visible()
         await click_and_see(page, unknown, "Contacts", "Contacts")
+        await click_and_see(page, unknown, "Leads", "Latest leads")
 
         # The pipeline's stage buttons list the deals behind each bar.
         await send(page, "new opportunity Initech expansion")
