@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.language import _
-from bot.domain.models import User
+from bot.domain.models import Mentioned, Place, User
 from bot.handlers.email import EmailActions
 from bot.handlers.payload import BadPayload
 from bot.handlers.replies import Reply
@@ -27,7 +27,7 @@ class Actions:
         services: CrmService,
         email: EmailActions,
         routes: Mapping[str, VerbRoute],
-        say: Callable[[User, str, bool], Reply] | None = None,
+        say: Callable[[User, str, bool, tuple[Mentioned, ...], Place | None], Reply] | None = None,
     ) -> None:
         self.services = services
         self.email = email

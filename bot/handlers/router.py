@@ -30,6 +30,7 @@ class Click:
     follower_name: str | None = None  # the picked colleague's name, when the Teams layer could resolve it
     follower_teams_id: str | None = None  # and their Teams id (29:...), from the conversation's roster
     follower_aad_id: str | None = None  # and their Entra object id, from the roster (the Playground picks 29: ids)
+    place: Place | None = None  # the conversation it came from (a button that runs a command needs it)
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Clicked:
     services: CrmService
     email: EmailActions
     click: Click
-    say: Callable[[User, str, bool], Reply] | None = None  # a text command, answered as if typed
+    say: Callable[[User, str, bool, tuple[Mentioned, ...], Place | None], Reply] | None = None  # as if typed
 
     @property
     def user(self) -> User:
@@ -49,7 +50,7 @@ class Clicked:
         """The answer to `said` as if the person had typed it where they clicked."""
         if self.say is None:
             raise ValueError("a click that runs a command needs the conversation's handler")
-        return self.say(self.click.user, said, self.click.shared)
+        return self.say(self.click.user, said, self.click.shared, (), self.click.place)
 
     @property
     def data(self) -> dict[str, Any]:

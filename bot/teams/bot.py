@@ -368,7 +368,8 @@ class TeamsCrmBot(ActivityHandler):
         route = turn.handlers.actions.route(verb)
         picked = route.colleague_field if route is not None else None
         teams_id, aad, name = await self._colleague(turn_context, turn, data, picked) if picked else (None, None, None)
-        reply = await turn.handlers.actions.handle(Click(turn.user, data, shared, name, teams_id, aad), verb)
+        click = Click(turn.user, data, shared, name, teams_id, aad, place_of(activity))
+        reply = await turn.handlers.actions.handle(click, verb)
         log.info("tenant=%s user=%s verb=%s outcome=%s", turn.tenant_id, turn.user.id, str(verb)[:40], reply.outcome)
         if route is not None and route.posts_reply:  # a command's button: answered below, the card stays
             await self._post(turn_context, turn, reply, shared)

@@ -97,3 +97,16 @@ async def test_the_welcome_is_short_and_its_buttons_start_a_person(teams: Teams)
     _, [full] = await press(teams, ALICE, card, "Help")
     shown = all_text(full.cards[0])
     assert "What you can type" in shown and "show ‹ref›: Show a record, e.g. show L-3" in shown
+
+
+async def test_a_command_button_runs_where_it_was_clicked(teams: Teams) -> None:
+    """The place goes with the command: in a channel, `pipeline weekly here` sets the weekly post there."""
+    data = {"command": "pipeline weekly here"}
+    value = {"action": {"type": "Action.Execute", "verb": verbs.RUN_COMMAND, "data": data}}
+    invoke = teams.activity(ALICE, kind="invoke", chat="channel", name="adaptiveCard/action", value=value)
+    status, _ = await teams.post(invoke)
+    assert status == 200
+    [answer] = teams.connector.replies_to(invoke["id"])
+    assert "Every Monday at 09:00" in answer.text, answer.text
+    rows = teams.services.repo.db.execute("SELECT count(*) FROM weekly_posts").fetchone()[0]
+    assert rows == 1
