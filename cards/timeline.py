@@ -10,6 +10,7 @@ from bot.domain.language import _, current, day, translated
 from bot.domain.models import Event, EventKind, stage_label
 from bot.domain.money import shown_money
 from cards.common import plain, when
+from cards.times import local_day
 
 
 def describe(event: Event, literal: Callable[[str], str] = plain) -> str:
@@ -83,7 +84,9 @@ def describe(event: Event, literal: Callable[[str], str] = plain) -> str:
         return _("{who} changed the role of {name}: {old} → {new}", who=who, name=event.detail, **roles)
     if kind is EventKind.DECISION_MAKER_MISSING:
         return _("Reached {stage} without a Decision maker or Economic buyer: who signs?", stage=stage_label(new))
-    return _describe_deal(event, who) or _("{who} changed it", who=who)
+    # On a card a day is Teams' DATE(), in the reader's format; in plain text (a summary line) the reader's own.
+    shown_day = _card_day if literal is plain else day
+    return _describe_deal(event, who, shown_day) or _("{who} changed it", who=who)
 
 
 _ORIGIN = re.compile(
@@ -91,6 +94,10 @@ _ORIGIN = re.compile(
 )
 _RECIPIENTS = re.compile(r"to (.*?)(?:, cc (.*))?", re.DOTALL)
 _CLOSED = re.compile(r"(\S+) closed \((\w+)\)")
+
+
+def _card_day(iso: str | None) -> str:
+    return local_day(iso) if iso else ""
 
 
 def why_ended(detail: str) -> str:
@@ -101,13 +108,13 @@ def why_ended(detail: str) -> str:
     return translated(detail)
 
 
-def _describe_deal(event: Event, who: str) -> str | None:
-    """A deal's details, owner, archive, and the contact list's upkeep."""
+def _describe_deal(event: Event, who: str, shown_day: Callable[[str | None], str]) -> str | None:
+    """A deal's details, owner, archive, and the contact list's upkeep; `shown_day` writes a calendar day."""
     kind, old, new = event.kind, event.old or _("none"), event.new or _("none")
     if kind is EventKind.VALUE_CHANGED:
         return _value_sentence(who, shown_money(event.old), shown_money(event.new))
     if kind is EventKind.CLOSE_DATE_CHANGED:
-        return _close_date_sentence(who, day(event.old), day(event.new))
+        return _close_date_sentence(who, shown_day(event.old), shown_day(event.new))
     if kind is EventKind.DETAIL_CHANGED:
         if event.detail == "description":
             return _("{who} edited the description", who=who)

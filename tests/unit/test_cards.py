@@ -37,6 +37,7 @@ from cards.notifications import notification_card, outbox_card
 from cards.records import new_record_form, people_card, record_card, record_list_card, search_results_card
 from cards.roles import roles_form
 from cards.settings import working_hours_card
+from cards.timeline import describe
 from tests.conftest import all_text, find
 from tests.unit.pipeline_cards import pipeline_variants, with_fallbacks
 
@@ -308,6 +309,24 @@ def test_the_contact_picker_lists_the_first_contacts_and_searches_only_beyond_th
     rest = as_sent(contact_picker_form(on_record, False, contacts, 25))
     [picker] = [i for i in find(rest, "Input.ChoiceSet") if i["id"] == "contact"]
     assert "choices.data" not in picker and len(picker["choices"]) == 25 - len(taken & {c.id for c in contacts})
+
+
+def test_timeline_sentences_say_what_was_set_or_cleared_never_none_arrow() -> None:
+    def line(kind: EventKind, old: str | None, new: str | None, detail: str | None = None) -> str:
+        return describe(Event(1, 1, kind, AT, old, new, detail, "Alice Owner"))
+
+    assert line(EventKind.CONTACT_SET, None, "Jane Doe") == "Alice Owner set the Contact to Jane Doe"
+    assert line(EventKind.CONTACT_SET, "Jane Doe", "Carl CFO") == "Alice Owner changed the Contact: Jane Doe → Carl CFO"
+    assert line(EventKind.VALUE_CHANGED, None, "25000.00 EUR") == "Alice Owner set the value to 25,000.00 EUR"
+    assert line(EventKind.VALUE_CHANGED, "25000.00 EUR", None) == "Alice Owner cleared the value (25,000.00 EUR)"
+    assert line(EventKind.DETAIL_CHANGED, None, "Acme", "company") == "Alice Owner set the company to Acme"
+    assert line(EventKind.BUYING_ROLE_SET, None, "Champion", "Jane") == "Alice Owner set the role of Jane to Champion"
+    closing = Event(1, 1, EventKind.CLOSE_DATE_CHANGED, AT, None, "2027-03-31", None, "Alice Owner")
+    assert describe(closing) == "Alice Owner set the close date to {{DATE(2027-03-31T10:00:00Z, SHORT)}}"
+    assert describe(closing, literal=str) == "Alice Owner set the close date to 2027-03-31"  # a summary: plain text
+    either = [k for k in EventKind if k not in (EventKind.CONTACT_MERGED, EventKind.OWNER_CHANGED)]  # always both
+    every = [line(kind, None, "x", "title") for kind in either] + [line(kind, "x", None, "title") for kind in either]
+    assert not [sentence for sentence in every if "none →" in sentence or "→ none" in sentence]
 
 
 def test_mailto_link_is_encoded() -> None:
