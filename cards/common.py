@@ -9,13 +9,14 @@ from collections.abc import Callable, Sequence
 from typing import Any, Final, TypeVar, Unpack
 
 from bot.domain.language import _, ngettext
+from cards import verbs
 from cards.elements import (
     Action,
     ActionExecute,
     ActionOpenUrl,
     ActionSet,
+    ActionShowCard,
     ActionStyle,
-    ActionSubmit,
     AdaptiveCard,
     Color,
     Container,
@@ -193,13 +194,15 @@ def execute(
     return action
 
 
-def command_button(title: str, command: str) -> ActionSubmit:
-    """A button that sends a text command, as if the user had typed it (messageBack)."""
-    return {
-        "type": "Action.Submit",
-        "title": title,
-        "data": {"msteams": {"type": "messageBack", "text": command, "displayText": command}, "command": command},
-    }
+def command_button(title: str, command: str) -> ActionExecute:
+    """A button that runs a text command as if the person had typed it; the answer comes as a new message and
+    the card stays. An Action.Execute: `messageBack` and `imBack` buttons do nothing in the Playground's UI."""
+    return execute(title, verbs.RUN_COMMAND, {"command": command}, inputs=False)
+
+
+def show_card(title: str, body: list[Element]) -> ActionShowCard:
+    """A button that unfolds `body` under it, without asking the bot: rarely used actions and settings."""
+    return {"type": "Action.ShowCard", "title": title, "card": {"type": "AdaptiveCard", "body": body}}
 
 
 def open_url(title: str, url: str) -> ActionOpenUrl:

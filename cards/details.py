@@ -3,11 +3,12 @@ grouped the reader's way, an overdue date marked), then company, next step and d
 
 from __future__ import annotations
 
-from bot.domain.language import _, day
+from bot.domain.language import _
 from bot.domain.models import Record, RecordView
 from bot.domain.money import format_money
 from cards.common import facts, plain, subtle, text
 from cards.elements import Element
+from cards.times import local_date, local_day
 
 MAX_DESCRIPTION_ON_CARD = 500
 
@@ -24,21 +25,23 @@ def company_of(view: RecordView) -> str:
 
 
 def deal_summary(view: RecordView, locale: str | None, today: str) -> list[Element]:
-    """Value and close date in large type under the title; `today` (ISO) decides what is overdue."""
+    """Value and close date in large type under the title, each shown once (an overdue date as the warning);
+    `today` (ISO) decides what is overdue. Days are Teams' DATE(), in the reader's format."""
     record = view.record
-    closes = _("closes {day}", day=day(record.close_date)) if record.close_date else ""
+    overdue = record.is_overdue(today)
+    closes = _("closes {day}", day=local_day(record.close_date)) if record.close_date and not overdue else ""
     parts = [p for p in (money(record, locale), closes) if p]
     found: list[Element] = []
     if record.archived_at:
-        archived = _("Archived on {day}", day=day(record.archived_at[:10]))
+        archived = _("Archived on {day}", day=local_date(record.archived_at))
         found.append(text(archived, color="Warning", weight="Bolder"))
     if parts:
         found.append(text(" · ".join(parts), size="Medium", weight="Bolder", spacing="Small"))
-    elif record.is_open and not record.converted_to:
+    elif record.is_open and not record.converted_to and not record.close_date:
         found.append(subtle(_("No value or close date yet: Edit details")))
-    if record.is_overdue(today):
-        overdue = _("Overdue: expected to close {day}", day=day(record.close_date))
-        found.append(text(overdue, color="Attention", weight="Bolder"))
+    if overdue and record.close_date:
+        overdue_line = _("Overdue: expected to close {day}", day=local_day(record.close_date))
+        found.append(text(overdue_line, color="Attention", weight="Bolder"))
     return found
 
 

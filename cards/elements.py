@@ -32,25 +32,6 @@ class ActionExecute(TypedDict):
     associatedInputs: NotRequired[AssociatedInputs]
 
 
-class MessageBack(TypedDict):
-    """Teams' `msteams` part of Action.Submit data: `text` goes to the bot, `displayText` into the chat."""
-
-    type: Literal["messageBack"]
-    text: str
-    displayText: NotRequired[str]
-
-
-class SubmitData(TypedDict):
-    msteams: MessageBack
-    command: str
-
-
-class ActionSubmit(TypedDict):
-    type: Literal["Action.Submit"]
-    title: str
-    data: SubmitData
-
-
 class ActionOpenUrl(TypedDict):
     type: Literal["Action.OpenUrl"]
     title: str
@@ -66,7 +47,23 @@ class DialogSubmit(TypedDict):
     style: NotRequired[ActionStyle]
 
 
-Action = ActionExecute | ActionSubmit | ActionOpenUrl | DialogSubmit
+class ShownCard(TypedDict):
+    """The card an Action.ShowCard unfolds under its button (it takes no version of its own)."""
+
+    type: Literal["AdaptiveCard"]
+    body: list[Element]
+    actions: NotRequired[list[Action]]
+
+
+class ActionShowCard(TypedDict):
+    """A button that unfolds `card` in place, with no request to the bot (a "More" menu)."""
+
+    type: Literal["Action.ShowCard"]
+    title: str
+    card: ShownCard
+
+
+Action = ActionExecute | ActionOpenUrl | DialogSubmit | ActionShowCard
 
 
 class Refresh(TypedDict):

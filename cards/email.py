@@ -87,7 +87,7 @@ def compose_card(
         else:
             lacking = _("{ref} has a Contact ({name}) without an email.", ref=record.ref, name=contact.name)
         body.append(notice(lacking, good=False))
-        body.append(text(_("Set one first: **contact {ref} <name or email>**, or the button below.", ref=record.ref)))
+        body.append(text(_("Set one first: **contact {ref} ‹name or email›**, or the button below.", ref=record.ref)))
         set_contact = execute(_("Set contact"), verbs.CONTACT_FORM, {"ref": record.ref})
         body.append(action_set([set_contact, _back(record.ref)]))
         return card(body)

@@ -74,16 +74,20 @@ def contact_picker_form(
         contacts = [c for c in contacts if c.id not in taken]
     label = _("Contact") if as_contact else _("Participant")
     choices = [contact_choice(c) for c in contacts]
+
+    def fitted(fits: list[tuple[str, str]]) -> Card:
+        return _picker(view, as_contact, data, label, fits, "", True, values, errors, message, told)
+
+    offered = choices[: _fit_choices(choices, fitted)]
+    # The first page is always listed; the typeahead joins only when more contacts exist than it shows (a picker
+    # with a dynamic typeahead opens empty until one types in some clients: the Playground's).
+    searched = total_contacts > len(offered) + (0 if as_contact else len(taken))
     hint = (
         _("Type to search all {n} contacts by name, email or company.", n=current().number(total_contacts))
-        if total_contacts > len(contacts)
+        if searched
         else _("Search by name, email or company.")
     )
-
-    def form(offered: list[tuple[str, str]]) -> Card:
-        return _picker(view, as_contact, data, label, offered, hint, values, errors, message, told)
-
-    return form(choices[: _fit_choices(choices, form)])
+    return _picker(view, as_contact, data, label, offered, hint, searched, values, errors, message, told)
 
 
 def _picker(
@@ -93,6 +97,7 @@ def _picker(
     label: str,
     choices: list[tuple[str, str]],
     hint: str,
+    searched: bool,
     values: Values,
     errors: Errors | None,
     message: str,
@@ -104,7 +109,7 @@ def _picker(
             label,
             choices,
             value=values.get("contact"),
-            dataset=verbs.CONTACTS_DATASET,
+            dataset=verbs.CONTACTS_DATASET if searched else None,
             placeholder=hint,
             errors=errors,
         ),
@@ -147,7 +152,7 @@ def remove_participant_form(view: RecordView, errors: Errors | None = None, mess
         ]
         if len(offered) < len(choices) or not offered:
             others = _(
-                "Showing {shown} of {n}; for anyone else type: remove participant {ref} <name or email>",
+                "Showing {shown} of {n}; for anyone else type: remove participant {ref} ‹name or email›",
                 shown=len(offered),
                 n=len(choices),
                 ref=ref,

@@ -1,4 +1,4 @@
-"""The help card, and the friendly answer to text the bot does not understand.
+"""The welcome, the help card, and the friendly answer to text the bot does not understand.
 
 Both take the command table's entries as data, so the table stays in bot/handlers/commands.py."""
 
@@ -16,6 +16,16 @@ Entry = tuple[str, str]  # (usage, description) or (button title, command)
 def _buttons(buttons: Sequence[Entry]) -> list[Element]:
     actions: list[Action] = [command_button(translated(title), command) for title, command in buttons]
     return [action_set(actions[i : i + 4]) for i in range(0, len(actions), 4)]
+
+
+def welcome_card(buttons: Sequence[Entry]) -> Card:
+    """The first card a person sees: one line and a few buttons to start with; the full list is behind Help."""
+    return card(
+        [
+            text(_("Start with one of these, or type **help** to see everything I can do.")),
+            *_buttons(buttons),
+        ]
+    )
 
 
 def help_card(entries: Sequence[Entry], buttons: Sequence[Entry]) -> Card:

@@ -19,6 +19,7 @@ from cards.common import (
     notice,
     plain,
     section,
+    show_card,
     subtle,
     text,
     when,
@@ -69,13 +70,14 @@ def notification_card(view: NotificationView, message: str = "") -> Card:
     body += [
         subtle(when(view.events[-1].at)),
         subtle(_("You get this because you follow {ref}.", ref=record.ref)),
-        *notify_choice_elements(
-            record.ref, view.choice, view.notification.id, view.deliver_to.value if view.feed_offered else None
-        ),
     ]
+    choice = notify_choice_elements(
+        record.ref, view.choice, view.notification.id, view.deliver_to.value if view.feed_offered else None
+    )
     actions: list[Action] = [
         execute(_("Open record"), verbs.RECORD_SHOW, {"ref": record.ref}),
         execute(_("Unfollow"), verbs.RECORD_UNFOLLOW, {"ref": record.ref}),
+        show_card(_("Notify me about…"), choice),  # folded away: most people never change it
     ]
     return card(body, actions)
 

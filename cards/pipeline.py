@@ -5,7 +5,7 @@ clients that cannot draw charts; the chart elements themselves are Teams' (docs/
 
 from __future__ import annotations
 
-from bot.domain.language import _, current, day, ngettext
+from bot.domain.language import N_, _, current, day, ngettext, translated
 from bot.domain.lost import reason_shown
 from bot.domain.models import stage_label
 from bot.domain.money import as_decimal, format_money
@@ -24,6 +24,10 @@ from cards.elements import (
 )
 
 MAX_CHARTS = 3  # currencies drawn as charts; others get a line of text each (a card stays small)
+# Each open stage's name under its bar, where about 8 characters fit: Teams' chart renderer (the Playground's too)
+# draws each bar's group 64 px wide whatever the card's width and cuts a longer label with "…". The buttons and the
+# fallback name every stage in full.
+CHART_LABELS = {"Prospecting": N_("Prospect"), "Negotiation": N_("Negotiate")}
 
 
 def scope_title(scope: PipelineScope, escaped: bool = True) -> str:
@@ -55,17 +59,16 @@ def _stage_fact(row: StageTotal | None, stage: str, locale: str | None) -> tuple
 
 
 def open_chart(pipeline: Pipeline, currency: str, locale: str | None) -> ChartVerticalBar:
+    """Bars labelled with the stage's name alone and no figure over each bar, so that a narrow chat (the
+    Playground's, a phone's) fits them: the axis writes amounts compactly (48k), the deal counts are on the
+    buttons, the exact amounts in the totals beneath and in the fallback."""
     rows = pipeline.by_currency(currency)
     stages = pipeline.definition.open_stages
     data: list[BarDatum] = []
     for stage in stages:
         row = rows.get(stage)
-        data.append(
-            {
-                "x": f"{stage_label(stage)} ({row.deals if row else 0})",
-                "y": float(as_decimal(row.total if row else 0, currency)),
-            }
-        )
+        label = translated(CHART_LABELS[stage]) if stage in CHART_LABELS else stage_label(stage)
+        data.append({"x": label, "y": float(as_decimal(row.total if row else 0, currency))})
     title = _("Open opportunities by stage, {currency}", currency=currency)
     fallback: Container = {
         "type": "Container",
@@ -77,9 +80,7 @@ def open_chart(pipeline: Pipeline, currency: str, locale: str | None) -> ChartVe
     return {
         "type": "Chart.VerticalBar",
         "title": title,
-        "xAxisTitle": _("Stage (deals)"),
         "yAxisTitle": currency,
-        "showBarValues": True,
         "data": data,
         "fallback": fallback,
     }
@@ -164,9 +165,9 @@ def pipeline_card(pipeline: Pipeline, locale: str | None = None, message: str = 
         body.append(text(plain(message), color="Good", weight="Bolder"))
     currencies = pipeline.currencies()
     if not pipeline.open:
-        body.append(text(_("No open opportunities here yet. Try: new opportunity <title>")))
-    for currency in currencies[:MAX_CHARTS]:
-        body.append(beside(open_chart(pipeline, currency, locale), currency_totals(pipeline, currency, locale)))
+        body.append(text(_("No open opportunities here yet. Try: new opportunity ‹title›")))
+    for currency in currencies[:MAX_CHARTS]:  # each chart across the card, its totals beneath: bars and axis fit
+        body += [open_chart(pipeline, currency, locale), *currency_totals(pipeline, currency, locale)]
     for currency in currencies[MAX_CHARTS:]:
         rows = list(pipeline.by_currency(currency).values())
         total = format_money(sum(r.total for r in rows), currency, locale)

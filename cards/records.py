@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.domain.buying import NUDGE_TEXT, lacks_decision_maker
 from bot.domain.clock import utc_now
-from bot.domain.language import _, day, ngettext, translated
+from bot.domain.language import _, ngettext, translated
 from bot.domain.lost import lost_line
 from bot.domain.models import Contact, Kind, Record, RecordView, User, stage_label
 from bot.domain.visibility import visibility_label
@@ -28,12 +28,13 @@ from cards.common import (
     refresh_for_users,
     room_left,
     section,
+    show_card,
     subtle,
     text,
     text_input,
 )
 from cards.contacts import contact_line
-from cards.details import company_of, deal_summary, detail_facts, money
+from cards.details import company_of, deal_summary, detail_facts
 from cards.elements import Action, ColumnSet, Element, Refresh
 from cards.fields import field_facts
 from cards.follows import follow_for_choice, following_line
@@ -59,46 +60,61 @@ def record_header(record: Record) -> list[Element]:
     ]
 
 
-def _role_buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Action]]:
-    record = view.record
-    data = record_data(record)
+def _follow_buttons(view: RecordView, viewer_id: int | None) -> list[Action]:
+    data = record_data(view.record)
     follows = viewer_id is not None and view.is_follower(viewer_id)
     follow = (
         execute(_("Unfollow"), verbs.RECORD_UNFOLLOW, data)
         if follows
         else execute(_("Follow"), verbs.RECORD_FOLLOW, data)
     )
-    people: list[Action] = [
+    return [
         follow,
         execute(_("Add follower"), verbs.FOLLOWER_FORM, data),
         execute(_("Visibility"), verbs.VISIBILITY_FORM, data),
     ]
+
+
+def _buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Action]]:
+    """The record card's buttons by where they go: `main` first under the facts (what people use most), `work`
+    beside the overflow, `more` inside it (rarely used), `participants` and `followers` in their sections."""
+    record = view.record
+    data = record_data(record)
+    followers = _follow_buttons(view, viewer_id)
     if record.archived_at:  # put away: it can be restored, and followed
         restore: list[Action] = [execute(_("Restore"), verbs.RESTORE, data)]
-        return {"deal": restore, "contact": [], "participants": [], "followers": people, "work": []}
+        return {"main": restore, "work": [], "more": [], "participants": [], "followers": followers}
     if record.converted_to:  # a converted lead is history: only following changes
-        return {"deal": [], "contact": [], "participants": [], "followers": people, "work": []}
-    participants: list[Action] = [execute(_("Add participant"), verbs.PARTICIPANT_FORM, data)]
-    if view.participants:
-        participants.append(execute(_("Remove participant"), verbs.REMOVE_PARTICIPANT_FORM, data))
+        return {"main": [], "work": [], "more": [], "participants": [], "followers": followers}
     work: list[Action] = [
-        execute(_("Comment"), verbs.COMMENT_FORM, data),
-        execute(_("Change stage"), verbs.STAGE_FORM, data),
+        execute(_("Edit details"), verbs.DETAILS_FORM, data),
         execute(_("Email contact"), verbs.EMAIL_FORM, data),
     ]
     if record.kind is Kind.LEAD:
         work.append(execute(_("Convert to opportunity"), verbs.CONVERT_CONFIRM, data))
+    participants: list[Action] = []
+    if view.participants:
+        participants.append(execute(_("Remove participant"), verbs.REMOVE_PARTICIPANT_FORM, data))
     return {
-        "deal": [
-            execute(_("Edit details"), verbs.DETAILS_FORM, data),
+        "main": [
+            execute(_("Comment"), verbs.COMMENT_FORM, data),
+            execute(_("Change stage"), verbs.STAGE_FORM, data),
+            execute(_("Change contact") if view.contact else _("Set contact"), verbs.CONTACT_FORM, data),
+            execute(_("Add participant"), verbs.PARTICIPANT_FORM, data),
+        ],
+        "work": work,
+        "more": [
             execute(_("Change owner"), verbs.OWNER_FORM, data),
             execute(_("Archive"), verbs.ARCHIVE_CONFIRM, data),
         ],
-        "contact": [execute(_("Set contact"), verbs.CONTACT_FORM, data)],
         "participants": participants,
-        "followers": people,
-        "work": work,
+        "followers": followers,
     }
+
+
+def _editable(record: Record) -> bool:
+    """An archived record or a converted lead offers no changes to its people."""
+    return not record.archived_at and not record.converted_to
 
 
 def person_row(view: RecordView, contact: Contact, line: str, editable: bool) -> Element:
@@ -132,13 +148,12 @@ def _people_rows(view: RecordView, editable: bool) -> list[Element]:
     return rows + ([subtle(ngettext("and {n} more", "and {n} more", more))] if more > 0 else [])
 
 
-def _customer_side(view: RecordView, buttons: dict[str, list[Action]]) -> list[Element]:
+def _customer_side(view: RecordView) -> list[Element]:
     """The Contact and the Other participants, each with their buying role (and "Set role")."""
-    editable = bool(buttons["contact"])  # a converted lead offers no changes
+    editable = _editable(view.record)
     contact = view.contact
     body: list[Element] = [section(_("Contact"))]
     body.append(person_row(view, contact, person_line(contact), editable) if contact else subtle(_("No Contact yet")))
-    body += [action_set(buttons["contact"])] if buttons["contact"] else []
     body.append(section(_("Other participants ({n})", n=len(view.participants))))
     return body + _people_rows(view, editable)
 
@@ -159,6 +174,61 @@ def _see_all(record: Record, role: str, count: int) -> list[Element]:
     return [action_set([see_all])]
 
 
+def _at_a_glance(view: RecordView, locale: str | None, today: str) -> list[Element]:
+    """The title, the deal's value and close date, then each other fact once."""
+    record = view.record
+    return [
+        subtle(f"{record.ref} · {translated(record.kind.label)}"),
+        heading(plain(record.title)),
+        *deal_summary(view, locale, today),
+        facts(
+            [
+                (_("Stage"), stage_label(record.stage)),
+                (_("Pipeline"), plain(record.pipeline_name or "")),
+                (_("Lost reason"), plain(lost_line(record.lost_reason, record.lost_note))),
+                (_("Company"), plain(company_of(view))),
+                (_("Owner"), plain(view.owner.name) or _("Unknown")),
+                (_("Visible to"), visibility_label(record.visibility, plain(view.team_name))),
+                (_("Converted to"), record.converted_to or ""),
+                (_("Converted from"), record.converted_from or ""),
+            ]
+        ),
+        *detail_facts(view),
+        *field_facts(view.custom, locale),
+    ]
+
+
+def _more(view: RecordView, viewer_id: int | None, buttons: dict[str, list[Action]]) -> list[Action]:
+    """The overflow: rarely used actions, and the viewer's notification choice while they follow."""
+    panel: list[Element] = [action_set(buttons["more"])] if buttons["more"] else []
+    choice = view.choice_of(viewer_id) if viewer_id is not None else None
+    if choice is not None and viewer_id is not None:
+        where = view.deliver_to_of(viewer_id) if view.feed_offered else None
+        panel += notify_choice_elements(view.record.ref, choice, deliver_to=where)
+    return [show_card(_("More"), panel)] if panel else []
+
+
+def _actions(view: RecordView, viewer_id: int | None, buttons: dict[str, list[Action]]) -> list[Element]:
+    """The main actions in a row of their own, then the others and the overflow."""
+    rows = [buttons["main"], buttons["work"] + _more(view, viewer_id, buttons)]
+    return [action_set(row) for row in rows if row]
+
+
+def _followers(view: RecordView, viewer_id: int | None, buttons: dict[str, list[Action]]) -> list[Element]:
+    """Who follows, whether the viewer does (and until when), and Follow / Unfollow, Add follower."""
+    body: list[Element] = [section(_("Followers ({n})", n=view.follower_count))]
+    names = [plain(f.user.name) or _("Unknown") for f in view.followers]
+    body += bullet_list(names, total=view.follower_count, empty=_("Nobody follows this record"))
+    body += _see_all(view.record, "followers", view.follower_count)
+    follows = viewer_id is not None and view.choice_of(viewer_id) is not None
+    if viewer_id is not None:
+        mine = next((f for f in view.followers if f.user.id == viewer_id), None)
+        body.append(subtle(following_line(mine, follows=follows)))
+    if not follows:
+        body += follow_for_choice()
+    return [*body, action_set(buttons["followers"])]
+
+
 def record_card(
     view: RecordView,
     viewer_id: int | None = None,
@@ -170,65 +240,30 @@ def record_card(
     beside_message: list[Element] | None = None,
     share_with: tuple[User, ...] = (),
 ) -> Card:
-    """The record as its team sees it: the facts, the three roles, the latest timeline, and the buttons.
+    """The record as its team sees it, read at a glance: the facts, the main actions, the three roles, the
+    latest timeline; rarely used actions in the "More" overflow.
     `beside_message`: elements shown right under the message (the buttons a change offers next).
 
     `viewer_id` decides Follow or Unfollow; `refresh_user_ids` (Teams user ids, at most 60) makes Teams
     ask the bot for each listed viewer's own version of the card when they look at it. `locale` (Teams'
     clientInfo) groups the value the reader's way; `today` (ISO, UTC by default) decides what is overdue."""
     record = view.record
-    buttons = _role_buttons(view, viewer_id)
-    body: list[Element] = []
-    if message:
-        body.append(notice(message, good))
+    buttons = _buttons(view, viewer_id)
+    body: list[Element] = [notice(message, good)] if message else []
     body += beside_message or []
     if share_with and viewer_id == record.owner_id:  # @mentioned colleagues who may not see it: its owner may share
         data = {**record_data(record), "people": ",".join(str(p.id) for p in share_with)}
         body.append(action_set([execute(_("Share with them"), verbs.SHARE_MENTIONED, data, inputs=False)]))
-    body += [
-        subtle(f"{record.ref} · {translated(record.kind.label)}"),
-        heading(plain(record.title)),
-        *deal_summary(view, locale, today or utc_now()[:10]),
-        facts(
-            [
-                (_("Stage"), stage_label(record.stage)),
-                (_("Pipeline"), plain(record.pipeline_name or "")),
-                (_("Lost reason"), plain(lost_line(record.lost_reason, record.lost_note))),
-                (_("Value"), money(record, locale)),
-                (_("Close date"), day(record.close_date)),
-                (_("Company"), plain(company_of(view))),
-                (_("Owner"), plain(view.owner.name) or _("Unknown")),
-                (_("Visible to"), visibility_label(record.visibility, plain(view.team_name))),
-                (_("Converted to"), record.converted_to or ""),
-                (_("Converted from"), record.converted_from or ""),
-            ]
-        ),
-        *detail_facts(view),
-        *field_facts(view.custom, locale),
-        *([action_set(buttons["deal"])] if buttons["deal"] else []),
-    ]
-    body += lost_prompt(view, record_data(record)) if buttons["deal"] else []
+    body += _at_a_glance(view, locale, today or utc_now()[:10])
+    body += _actions(view, viewer_id, buttons)
+    body += lost_prompt(view, record_data(record)) if buttons["main"] and not record.archived_at else []
     body += _nudge(view)
-    body += _customer_side(view, buttons)
+    body += _customer_side(view)
     body += _see_all(record, "participants", len(view.participants))
     body += [action_set(buttons["participants"])] if buttons["participants"] else []
-    body.append(section(_("Followers ({n})", n=view.follower_count)))
-    names = [plain(f.user.name) or _("Unknown") for f in view.followers]
-    body += bullet_list(names, total=view.follower_count, empty=_("Nobody follows this record"))
-    body += _see_all(record, "followers", view.follower_count)
-    choice = view.choice_of(viewer_id) if viewer_id is not None else None
-    if viewer_id is not None:
-        mine = next((f for f in view.followers if f.user.id == viewer_id), None)
-        body.append(subtle(following_line(mine, follows=choice is not None)))
-        if choice is not None:
-            where = view.deliver_to_of(viewer_id) if view.feed_offered else None
-            body += notify_choice_elements(record.ref, choice, deliver_to=where)
-    if choice is None:
-        body += follow_for_choice()
-    body.append(action_set(buttons["followers"]))
+    body += _followers(view, viewer_id, buttons)
     body.append(section(_("Latest activity")))
     body += bullet_list([timeline_line(event) for event in view.timeline], empty=_("Nothing yet"))
-    body += [action_set(buttons["work"])] if buttons["work"] else []
     refresh: Refresh | None = None
     if refresh_user_ids is not None:
         refresh = refresh_for_users(execute(_("Refresh"), verbs.RECORD_SHOW, {"ref": record.ref}), refresh_user_ids)

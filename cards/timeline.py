@@ -11,6 +11,7 @@ from bot.domain.lost import stored_line
 from bot.domain.models import Event, EventKind, Visibility, stage_label
 from bot.domain.money import shown_money
 from cards.common import plain, when
+from cards.times import local_day
 
 
 def describe(event: Event, literal: Callable[[str], str] = plain) -> str:
@@ -42,7 +43,11 @@ def describe(event: Event, literal: Callable[[str], str] = plain) -> str:
             return _("{who} created it from a Teams message, sender shown as “{author}”", who=who, author=author)
         return _("{who} created it", who=who)
     if kind is EventKind.CONTACT_SET:
-        return _("{who} set the Contact: {old} → {new}", who=who, old=old or none, new=new or none)
+        if not old:
+            return _("{who} set the Contact to {new}", who=who, new=new or none)
+        if not new:
+            return _("{who} removed the Contact {old}", who=who, old=old)
+        return _("{who} changed the Contact: {old} → {new}", who=who, old=old, new=new)
     if kind is EventKind.PARTICIPANT_ADDED:
         return _("{who} added participant {name}", who=who, name=new)
     if kind is EventKind.PARTICIPANT_REMOVED:
@@ -73,11 +78,17 @@ def describe(event: Event, literal: Callable[[str], str] = plain) -> str:
             return _("{who} emailed to {to}: “{subject}”", who=who, to=literal(sent.group(1)), subject=new)
         return _("{who} emailed the Contact: “{subject}”", who=who, subject=new)
     if kind is EventKind.BUYING_ROLE_SET:
-        roles = {"old": translated(old) if old else none, "new": translated(new) if new else none}
-        return _("{who} set the role of {name}: {old} → {new}", who=who, name=event.detail, **roles)
+        if not old:
+            return _("{who} set the role of {name} to {new}", who=who, name=event.detail, new=translated(new or ""))
+        if not new:
+            return _("{who} cleared the role of {name} ({old})", who=who, name=event.detail, old=translated(old))
+        roles = {"old": translated(old), "new": translated(new)}
+        return _("{who} changed the role of {name}: {old} → {new}", who=who, name=event.detail, **roles)
     if kind is EventKind.DECISION_MAKER_MISSING:
         return _("Reached {stage} without a Decision maker or Economic buyer: who signs?", stage=stage_label(new))
-    return _describe_deal(event, who) or _describe_access(event, who) or _("{who} changed it", who=who)
+    # On a card a day is Teams' DATE(), in the reader's format; in plain text (a summary line) the reader's own.
+    shown_day = _card_day if literal is plain else day
+    return _describe_deal(event, who, shown_day) or _describe_access(event, who) or _("{who} changed it", who=who)
 
 
 def _said(visibility: str | None, team: str | None) -> str:
@@ -115,6 +126,10 @@ _RECIPIENTS = re.compile(r"to (.*?)(?:, cc (.*))?", re.DOTALL)
 _CLOSED = re.compile(r"(\S+) closed \((\w+)\)")
 
 
+def _card_day(iso: str | None) -> str:
+    return local_day(iso) if iso else ""
+
+
 def why_ended(detail: str) -> str:
     """Why a follow ended, as bot/services/notices.py wrote it (English), in the reader's language."""
     closed = _CLOSED.fullmatch(detail)
@@ -123,32 +138,36 @@ def why_ended(detail: str) -> str:
     return translated(detail)
 
 
-def _describe_deal(event: Event, who: str) -> str | None:
-    """A deal's details, owner, archive, and the contact list's upkeep."""
+def _describe_deal(event: Event, who: str, shown_day: Callable[[str | None], str]) -> str | None:
+    """A deal's details, owner, archive, and the contact list's upkeep; `shown_day` writes a calendar day."""
     kind, old, new = event.kind, event.old or _("none"), event.new or _("none")
     if kind is EventKind.VALUE_CHANGED:
-        old, new = shown_money(event.old) or _("none"), shown_money(event.new) or _("none")
-        return _("{who} changed the value: {old} → {new}", who=who, old=old, new=new)
+        return _value_sentence(who, shown_money(event.old), shown_money(event.new))
     if kind is EventKind.CLOSE_DATE_CHANGED:
-        shown = {"old": day(event.old) or _("none"), "new": day(event.new) or _("none")}
-        return _("{who} changed the close date: {old} → {new}", who=who, **shown)
+        return _close_date_sentence(who, shown_day(event.old), shown_day(event.new))
     if kind is EventKind.DETAIL_CHANGED:
         if event.detail == "description":
             return _("{who} edited the description", who=who)
-        sentence = _DETAIL_SENTENCES.get(event.detail or "")
-        if sentence is None:
+        sentences = _DETAIL_SENTENCES.get(event.detail or "")
+        if sentences is None:
             return _("{who} changed the {detail}: {old} → {new}", who=who, detail=event.detail, old=old, new=new)
-        return sentence(who, old, new)
+        first, cleared, changed = sentences
+        if not event.old:
+            return first(who, new)
+        if not event.new:
+            return cleared(who, old)
+        return changed(who, old, new)
     if kind is EventKind.OWNER_CHANGED:
         return _("{who} handed it over: {old} → {new}", who=who, old=event.old or _("nobody"), new=new)
     if kind is EventKind.CONTACT_MERGED:
         return _("{who} merged contacts: {old} → {new}", who=who, old=old, new=new)
     if kind is EventKind.FIELD_CHANGED:
-        none = _("none")
-        return _(
-            "{who} changed {field}: {old} → {new}", who=who, field=event.detail or "", old=event.old or none,
-            new=event.new or none,
-        )  # fmt: skip
+        field = event.detail or ""
+        if not event.old:
+            return _("{who} set {field} to {new}", who=who, field=field, new=event.new or "")
+        if not event.new:
+            return _("{who} cleared {field} ({old})", who=who, field=field, old=event.old)
+        return _("{who} changed {field}: {old} → {new}", who=who, field=field, old=event.old, new=event.new)
     if kind is EventKind.LOST_REASON_SET:
         if event.old:
             return _(
@@ -157,6 +176,8 @@ def _describe_deal(event: Event, who: str) -> str | None:
             )  # fmt: skip
         return _("{who} said why it was lost: {reason}", who=who, reason=stored_line(event.new))
     if kind is EventKind.PIPELINE_CHANGED:
+        if not (event.old and event.new):
+            return _("{who} moved it to another pipeline: {new}", who=who, new=event.new or event.old or "")
         return _("{who} moved it to another pipeline: {old} → {new}", who=who, old=old, new=new)
     if kind is EventKind.ARCHIVED:
         return _("{who} archived it", who=who)
@@ -167,11 +188,42 @@ def _describe_deal(event: Event, who: str) -> str | None:
     return None
 
 
-# One sentence per detail (bot/services/details.py names them): each language words each field its own way.
-_DETAIL_SENTENCES: dict[str, Callable[[str, str, str], str]] = {
-    "title": lambda who, old, new: _("{who} changed the title: {old} → {new}", who=who, old=old, new=new),
-    "company": lambda who, old, new: _("{who} changed the company: {old} → {new}", who=who, old=old, new=new),
-    "next step": lambda who, old, new: _("{who} changed the next step: {old} → {new}", who=who, old=old, new=new),
+def _value_sentence(who: str, old: str, new: str) -> str:
+    if not old:
+        return _("{who} set the value to {new}", who=who, new=new)
+    if not new:
+        return _("{who} cleared the value ({old})", who=who, old=old)
+    return _("{who} changed the value: {old} → {new}", who=who, old=old, new=new)
+
+
+def _close_date_sentence(who: str, old: str, new: str) -> str:
+    if not old:
+        return _("{who} set the close date to {new}", who=who, new=new)
+    if not new:
+        return _("{who} cleared the close date ({old})", who=who, old=old)
+    return _("{who} changed the close date: {old} → {new}", who=who, old=old, new=new)
+
+
+# The sentences of each detail (bot/services/details.py names them), when it is first set, cleared, changed: each
+# language words each field its own way, and no sentence says "none →".
+_DETAIL_SENTENCES: dict[
+    str, tuple[Callable[[str, str], str], Callable[[str, str], str], Callable[[str, str, str], str]]
+] = {
+    "title": (
+        lambda who, new: _("{who} set the title to {new}", who=who, new=new),
+        lambda who, old: _("{who} cleared the title ({old})", who=who, old=old),
+        lambda who, old, new: _("{who} changed the title: {old} → {new}", who=who, old=old, new=new),
+    ),
+    "company": (
+        lambda who, new: _("{who} set the company to {new}", who=who, new=new),
+        lambda who, old: _("{who} cleared the company ({old})", who=who, old=old),
+        lambda who, old, new: _("{who} changed the company: {old} → {new}", who=who, old=old, new=new),
+    ),
+    "next step": (
+        lambda who, new: _("{who} set the next step: {new}", who=who, new=new),
+        lambda who, old: _("{who} cleared the next step ({old})", who=who, old=old),
+        lambda who, old, new: _("{who} changed the next step: {old} → {new}", who=who, old=old, new=new),
+    ),
 }
 
 

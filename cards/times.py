@@ -20,3 +20,12 @@ def local_time(stamp: str) -> str:
 
 def local_moment(stamp: str) -> str:
     return f"{local_date(stamp)} {local_time(stamp)}"
+
+
+def local_day(iso_day: str) -> str:
+    """A calendar day (`2026-12-31`, a close date) in the reader's format. Teams' DATE() shows a moment in the
+    reader's zone, so the day is given at 10:00 UTC: the same calendar day from UTC-10 to UTC+13 (Hawaii to
+    New Zealand's summer and Tonga); anything that is not a day stays as it is."""
+    if len(iso_day) != 10 or iso_day[4] != "-" or iso_day[7] != "-":
+        return iso_day
+    return "{{DATE(" + iso_day + "T10:00:00Z, SHORT)}}"

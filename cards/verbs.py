@@ -2,6 +2,7 @@
 bot/handlers/routing.py)."""
 
 RECORD_CREATE = "record.create"
+RUN_COMMAND = "command.run"  # a button that runs a text command as if typed: the answer is a new message
 RECORD_SHOW = "record.show"  # also the card's refresh verb: each viewer gets their own view
 RECORD_PEOPLE = "record.people"  # every participant or follower, when the card shows "and N more"
 RECORD_FOLLOW = "record.follow"

@@ -78,7 +78,7 @@ def visibility_form(
             action_set([execute(_("Share"), verbs.SHARE, record_data(record))]),
         ]
     elif record.restricted:
-        body.append(subtle(_("Share it with a colleague: share {ref} <name or email>", ref=record.ref)))
+        body.append(subtle(_("Share it with a colleague: share {ref} ‹name or email›", ref=record.ref)))
     back = execute(_("Back"), verbs.RECORD_SHOW, {"ref": record.ref}, inputs=False)
     body.append(action_set([back]))
     return card(body)

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.language import _
-from bot.domain.models import User
+from bot.domain.models import Mentioned, Place, User
 from bot.handlers.email import EmailActions
 from bot.handlers.payload import BadPayload
 from bot.handlers.replies import Reply
@@ -22,10 +22,17 @@ SEARCH_RESULTS = 15  # Teams shows at most 15 typeahead results
 class Actions:
     """Answers one click through the verb's route."""
 
-    def __init__(self, services: CrmService, email: EmailActions, routes: Mapping[str, VerbRoute]) -> None:
+    def __init__(
+        self,
+        services: CrmService,
+        email: EmailActions,
+        routes: Mapping[str, VerbRoute],
+        say: Callable[[User, str, bool, tuple[Mentioned, ...], Place | None], Reply] | None = None,
+    ) -> None:
         self.services = services
         self.email = email
         self.routes = routes
+        self.say = say  # a text command's answer (bot/handlers/conversation.py), for buttons that run one
 
     def route(self, verb: Any) -> VerbRoute | None:
         """The verb's route (what the Teams layer must do around it), or None for a verb no card of ours sends."""
@@ -35,7 +42,7 @@ class Actions:
         route = self.route(verb)
         if route is None or not isinstance(click.data, dict):
             return Reply(text=_("This button is out of date. Type help to start again."), outcome="bad_payload")
-        clicked = Clicked(self.services, self.email, click)
+        clicked = Clicked(self.services, self.email, click, self.say)
         try:
             if route.waits:
                 return await cast("Awaitable[Reply]", route.handler(clicked))

@@ -31,17 +31,17 @@ class CommandSpec:
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("help", "help", N_("What I can do, with buttons"), Args.NONE, button=False),
-    CommandSpec("new lead", "new lead <title>", N_("Create a lead (without a title: a form)"), Args.TEXT, button=True),
+    CommandSpec("new lead", "new lead ‹title›", N_("Create a lead (without a title: a form)"), Args.TEXT, button=True),
     CommandSpec(
         "new opportunity",
-        "new opportunity <title>",
+        "new opportunity ‹title›",
         N_("Create an opportunity (without a title: a form)"),
         Args.TEXT,
         button=True,
     ),
     CommandSpec(
         "new contact",
-        "new contact <name> <email>",
+        "new contact ‹name› ‹email›",
         N_("Add a contact (without details: a form)"),
         Args.TEXT,
         button=True,
@@ -50,79 +50,79 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("leads", "leads", N_("The latest leads"), Args.NONE, button=True),
     CommandSpec("opportunities", "opportunities", N_("The latest opportunities"), Args.NONE, button=True),
     CommandSpec("my", "my", N_("Records you own or follow"), Args.NONE, button=True),
-    CommandSpec("show", "show <ref>", N_("Show a record, e.g. show L-3"), Args.REF),
-    CommandSpec("find", "find <text>", N_("Search records and contacts"), Args.TEXT),
-    CommandSpec("contact", "contact <ref> <name or email>", N_("Set the record's Contact"), Args.REF_TEXT),
-    CommandSpec("participant", "participant <ref> <name or email>", N_("Add an Other participant"), Args.REF_TEXT),
+    CommandSpec("show", "show ‹ref›", N_("Show a record, e.g. show L-3"), Args.REF),
+    CommandSpec("find", "find ‹text›", N_("Search records and contacts"), Args.TEXT),
+    CommandSpec("contact", "contact ‹ref› ‹name or email›", N_("Set the record's Contact"), Args.REF_TEXT),
+    CommandSpec("participant", "participant ‹ref› ‹name or email›", N_("Add an Other participant"), Args.REF_TEXT),
     CommandSpec(
         "remove participant",
-        "remove participant <ref> <name or email>",
+        "remove participant ‹ref› ‹name or email›",
         N_("Remove an Other participant"),
         Args.REF_TEXT,
     ),
     CommandSpec(
         "role",
-        "role <ref> <name or email> <role>",
+        "role ‹ref› ‹name or email› ‹role›",
         N_("Set a customer person's buying role (Decision maker, Economic buyer, ...; none clears it)"),
         Args.REF_TEXT,
     ),
     CommandSpec(
         "follow",
-        "follow <ref> [for 30 days | for 7 days]",
+        "follow ‹ref› [for 30 days | for 7 days]",
         N_("Follow a record until the deal closes, or for 30 or 7 days: hear of every change"),
         Args.REF,
     ),
     CommandSpec(
         "unfollow",
-        "unfollow <ref> [keep access | leave]",
+        "unfollow ‹ref› [keep access | leave]",
         N_("Stop following a record (a private one: keep your access to it, or leave it)"),
         Args.REF,
     ),
     CommandSpec("following", "following", N_("Records you follow"), Args.NONE, button=True),
-    CommandSpec("comment", "comment <ref> <text>", N_("Add a comment to a record"), Args.REF_TEXT),
-    CommandSpec("stage", "stage <ref> <stage>", N_("Move a record to another stage"), Args.REF_TEXT),
-    CommandSpec("convert", "convert <ref>", N_("Turn a lead into an opportunity"), Args.REF),
-    CommandSpec("email", "email <ref>", N_("Write to the record's Contact"), Args.REF),
+    CommandSpec("comment", "comment ‹ref› ‹text›", N_("Add a comment to a record"), Args.REF_TEXT),
+    CommandSpec("stage", "stage ‹ref› ‹stage›", N_("Move a record to another stage"), Args.REF_TEXT),
+    CommandSpec("convert", "convert ‹ref›", N_("Turn a lead into an opportunity"), Args.REF),
+    CommandSpec("email", "email ‹ref›", N_("Write to the record's Contact"), Args.REF),
     CommandSpec(
         "notifications", "notifications", N_("Notifications waiting or failed; send failed ones again"), Args.NONE
     ),
     CommandSpec(
-        "value", "value <ref> <amount> [currency]", N_("Set the deal's value, e.g. value L-3 25000 EUR"), Args.REF_TEXT
+        "value", "value ‹ref› ‹amount› [currency]", N_("Set the deal's value, e.g. value L-3 25000 EUR"), Args.REF_TEXT
     ),
     CommandSpec(
-        "close", "close <ref> <date>", N_("Expected close date: 2027-03-31, next friday, end of quarter"), Args.REF_TEXT
+        "close", "close ‹ref› ‹date›", N_("Expected close date: 2027-03-31, next friday, end of quarter"), Args.REF_TEXT
     ),
-    CommandSpec("rename", "rename <ref> <title>", N_("Give a record a new title"), Args.REF_TEXT),
-    CommandSpec("company", "company <ref> <name>", N_("Set the record's company"), Args.REF_TEXT),
-    CommandSpec("next", "next <ref> <next step>", N_("Set the record's next step (one line)"), Args.REF_TEXT),
+    CommandSpec("rename", "rename ‹ref› ‹title›", N_("Give a record a new title"), Args.REF_TEXT),
+    CommandSpec("company", "company ‹ref› ‹name›", N_("Set the record's company"), Args.REF_TEXT),
+    CommandSpec("next", "next ‹ref› ‹next step›", N_("Set the record's next step (one line)"), Args.REF_TEXT),
     CommandSpec(
         "currency", "currency [code]", N_("Your organisation's default currency; with a code, change it"), Args.TEXT
     ),
-    CommandSpec("owner", "owner <ref> <colleague>", N_("Hand a record to a colleague (name or email)"), Args.REF_TEXT),
+    CommandSpec("owner", "owner ‹ref› ‹colleague›", N_("Hand a record to a colleague (name or email)"), Args.REF_TEXT),
     CommandSpec(
         "visibility",
-        "visibility <ref> everyone | private | team <team name>",
-        N_("Who can see a record (its owner or an admin changes it); visibility default <...> for new ones (admins)"),
+        "visibility ‹ref› everyone | private | team ‹team name›",
+        N_("Who can see a record (its owner or an admin changes it); visibility default ‹...› for new ones (admins)"),
         Args.TEXT,
     ),
     CommandSpec(
-        "share", "share <ref> <colleague>", N_("Let a colleague see a private record (they follow it)"), Args.REF_TEXT
+        "share", "share ‹ref› ‹colleague›", N_("Let a colleague see a private record (they follow it)"), Args.REF_TEXT
     ),
     CommandSpec(
-        "unshare", "unshare <ref> <colleague>", N_("End a colleague's own access to a private record"), Args.REF_TEXT
+        "unshare", "unshare ‹ref› ‹colleague›", N_("End a colleague's own access to a private record"), Args.REF_TEXT
     ),
-    CommandSpec("archive", "archive <ref>", N_("Put a record away: out of lists and searches"), Args.REF),
-    CommandSpec("restore", "restore <ref>", N_("Bring an archived record back"), Args.REF),
-    CommandSpec("edit contact", "edit contact <name or email>", N_("Correct a contact's details (a form)"), Args.TEXT),
+    CommandSpec("archive", "archive ‹ref›", N_("Put a record away: out of lists and searches"), Args.REF),
+    CommandSpec("restore", "restore ‹ref›", N_("Bring an archived record back"), Args.REF),
+    CommandSpec("edit contact", "edit contact ‹name or email›", N_("Correct a contact's details (a form)"), Args.TEXT),
     CommandSpec(
-        "merge contacts", "merge contacts <email> into <email>", N_("Merge two entries for one person"), Args.TEXT
+        "merge contacts", "merge contacts ‹email› into ‹email›", N_("Merge two entries for one person"), Args.TEXT
     ),
     CommandSpec(
-        "delete contact", "delete contact <name or email>", N_("Delete a contact who is on no open record"), Args.TEXT
+        "delete contact", "delete contact ‹name or email›", N_("Delete a contact who is on no open record"), Args.TEXT
     ),
     CommandSpec(
         "erase contact",
-        "erase contact <email>",
+        "erase contact ‹email›",
         N_("Erase a person's data everywhere (data-protection request)"),
         Args.TEXT,
     ),
@@ -136,7 +136,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "pipeline",
-        "pipeline [mine | <colleague>] [this quarter | next quarter]",
+        "pipeline [mine | ‹colleague›] [this quarter | next quarter]",
         N_("Open deals by stage as a chart, weighted; in a channel, pipeline weekly here posts it every Monday"),
         Args.TEXT,
         button=True,
@@ -146,17 +146,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "pipeline add",
-        "pipeline add <name>: <stage> <chance>%, ...",
+        "pipeline add ‹name›: ‹stage› ‹chance›%, ...",
         N_("Admins: a new pipeline, e.g. pipeline add Renewals: Due 30%, Quoted 60%, Agreed 90%"),
         Args.TEXT,
     ),
     CommandSpec(
-        "pipeline delete", "pipeline delete <name>", N_("Admins: delete a pipeline that holds no deal"), Args.TEXT
+        "pipeline delete", "pipeline delete ‹name›", N_("Admins: delete a pipeline that holds no deal"), Args.TEXT
     ),
-    CommandSpec("move", "move <ref> <pipeline> [stage]", N_("Move an opportunity to another pipeline"), Args.REF_TEXT),
+    CommandSpec("move", "move ‹ref› ‹pipeline› [stage]", N_("Move an opportunity to another pipeline"), Args.REF_TEXT),
     CommandSpec(
         "reason",
-        "reason <ref> <reason>",
+        "reason ‹ref› ‹reason›",
         N_("Why a deal was lost: a reason of your list, or Other and a few words"),
         Args.REF_TEXT,
     ),
@@ -169,19 +169,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("fields", "fields", N_("Your organisation's custom fields"), Args.NONE),
     CommandSpec(
         "field add",
-        "field add <lead|opportunity|record|contact> <name> <type> [choices]",
+        "field add ‹lead|opportunity|record|contact› ‹name› ‹type› [choices]",
         N_("Admins: a custom field, e.g. field add opportunity Region choice EMEA, Americas, APAC"),
         Args.TEXT,
     ),
-    CommandSpec("field rename", "field rename <name> to <new name>", N_("Admins: rename a custom field"), Args.TEXT),
+    CommandSpec("field rename", "field rename ‹name› to ‹new name›", N_("Admins: rename a custom field"), Args.TEXT),
     CommandSpec(
         "field remove",
-        "field remove <name>",
+        "field remove ‹name›",
         N_("Admins: remove a custom field (the timeline keeps its values)"),
         Args.TEXT,
     ),
     CommandSpec(
-        "set", "set <ref> <field> <value>", N_("Fill in a custom field, e.g. set O-3 Region EMEA"), Args.REF_TEXT
+        "set", "set ‹ref› ‹field› ‹value›", N_("Fill in a custom field, e.g. set O-3 Region EMEA"), Args.REF_TEXT
     ),
     CommandSpec("admins", "admins", N_("Who administers the CRM in your organisation"), Args.NONE),
 )

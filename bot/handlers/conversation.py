@@ -79,9 +79,9 @@ class Conversation:
         spec = command.spec
         usage = local_usage(spec, current().language)  # in the reader's words
         if spec.args in (Args.REF, Args.REF_TEXT) and not command.ref:
-            return _("Which record? Try: {usage}", usage=usage.replace("<ref>", "L-1"))
+            return _("Which record? Try: {usage}", usage=usage.replace("‹ref›", "L-1"))
         if spec.args is Args.REF_TEXT and not command.text:
-            return _("Something is missing. Try: {usage}", usage=usage.replace("<ref>", command.ref))
+            return _("Something is missing. Try: {usage}", usage=usage.replace("‹ref›", command.ref))
         if spec.name == "find" and not command.text:
             return _("What should I look for? Try: find acme")
         return None

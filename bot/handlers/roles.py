@@ -88,7 +88,7 @@ def role_command(services: CrmService, user: User, ref: str, text: str) -> Chang
         if len(words) < 2:
             raise DomainError(
                 _(
-                    "Which role? Try: role {ref} <name or email> Decision maker. Roles: {roles}.",
+                    "Which role? Try: role {ref} ‹name or email› Decision maker. Roles: {roles}.",
                     ref=ref,
                     roles=role_list(),
                 )
@@ -98,6 +98,6 @@ def role_command(services: CrmService, user: User, ref: str, text: str) -> Chang
     who, role = split
     if not who.strip():
         example = translated(role.label) if role else _("none")
-        raise DomainError(_("Whose role? Try: role {ref} <name or email> {role}.", ref=ref, role=example))
+        raise DomainError(_("Whose role? Try: role {ref} ‹name or email› {role}.", ref=ref, role=example))
     contact = services.contacts.resolve_contact(user.tenant_id, who)
     return services.buying.set_buying_role(user, ref, contact.id, role)

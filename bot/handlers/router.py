@@ -30,6 +30,7 @@ class Click:
     follower_name: str | None = None  # the picked colleague's name, when the Teams layer could resolve it
     follower_teams_id: str | None = None  # and their Teams id (29:...), from the conversation's roster
     follower_aad_id: str | None = None  # and their Entra object id, from the roster (the Playground picks 29: ids)
+    place: Place | None = None  # the conversation it came from (a button that runs a command needs it)
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,17 @@ class Clicked:
     services: CrmService
     email: EmailActions
     click: Click
+    say: Callable[[User, str, bool, tuple[Mentioned, ...], Place | None], Reply] | None = None  # as if typed
 
     @property
     def user(self) -> User:
         return self.click.user
+
+    def command(self, said: str) -> Reply:
+        """The answer to `said` as if the person had typed it where they clicked."""
+        if self.say is None:
+            raise ValueError("a click that runs a command needs the conversation's handler")
+        return self.say(self.click.user, said, self.click.shared, (), self.click.place)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -114,6 +122,7 @@ class VerbRoute:
     colleague_field: str | None = None  # the input naming a picked colleague, looked up in the roster first
     creates_record: bool = False  # the clicked message is a create form: it becomes the new record's post
     waits: bool = False  # the handler awaits (Graph, the connector); the others run off the event loop
+    posts_reply: bool = False  # the answer is a new message in the conversation; the clicked card stays
 
 
 @dataclass
@@ -124,7 +133,11 @@ class Router:
     commands: dict[str, CommandHandler] = field(default_factory=dict)
 
     def verb(
-        self, *names: str, colleague_field: str | None = None, creates_record: bool = False
+        self,
+        *names: str,
+        colleague_field: str | None = None,
+        creates_record: bool = False,
+        posts_reply: bool = False,
     ) -> Callable[[VerbHandler], VerbHandler]:
         """The decorated function handles these card verbs."""
 
@@ -133,7 +146,7 @@ class Router:
                 if name in self.verbs:
                     raise ValueError(f"two handlers for the verb {name}")
                 waits = inspect.iscoroutinefunction(handler)
-                self.verbs[name] = VerbRoute(name, handler, colleague_field, creates_record, waits)
+                self.verbs[name] = VerbRoute(name, handler, colleague_field, creates_record, waits, posts_reply)
             return handler
 
         return register

@@ -97,8 +97,9 @@ def build(
 ) -> Handlers:
     """The handlers of one set of services (`verbs` and `commands`: the merged tables, when already read)."""
     email = EmailActions(services, mailer, mail_link)
+    conversation = Conversation(services, email, commands if commands is not None else command_routes())
     return Handlers(
-        Actions(services, email, verbs if verbs is not None else verb_routes()),
-        Conversation(services, email, commands if commands is not None else command_routes()),
+        Actions(services, email, verbs if verbs is not None else verb_routes(), conversation.handle),
+        conversation,
         Extension(services),
     )

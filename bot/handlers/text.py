@@ -12,11 +12,12 @@ from bot.handlers.commands import COMMANDS, ParsedCommand, local_name, local_usa
 from bot.handlers.contact_files import export_offer, personal_only
 from bot.handlers.fields import contact_form
 from bot.handlers.notice_clicks import outbox_status, working_hours_reply
-from bot.handlers.payload import new_form_key
+from bot.handlers.payload import new_form_key, text_field
 from bot.handlers.pipeline import pipeline_reply
 from bot.handlers.replies import Reply
 from bot.handlers.roles import role_command
-from bot.handlers.router import Answer, Router, Said
+from bot.handlers.router import Answer, Clicked, Router, Said
+from cards import verbs
 from cards.contact_forms import erase_confirm_card
 from cards.contacts import contact_list_card, new_contact_form
 from cards.help import help_card
@@ -39,18 +40,29 @@ BUTTON_TITLES = {
     "pipeline": N_("Pipeline"),
 }
 HELP_BUTTONS = [(BUTTON_TITLES.get(c.name, c.name.capitalize()), c.name) for c in COMMANDS if c.button]
+# The welcome's few buttons: what a person does first, and the full help.
+WELCOME_BUTTONS = [
+    (N_("New lead"), "new lead"),
+    (N_("New contact"), "new contact"),
+    (N_("My records"), "my"),
+    (N_("Help"), "help"),
+]
 
 
 def help_entries() -> list[tuple[str, str]]:
-    """The commands as the reader types them (`neuer lead <Titel>`), each with its description."""
+    """The commands as the reader types them (`neuer lead ‹Titel›`), each with its description."""
     language = current().language
     return [(local_usage(c, language), c.description) for c in COMMANDS]
 
 
-def help_buttons() -> list[tuple[str, str]]:
-    """The help card's buttons, each sending its command in the reader's words (Teams shows what was sent)."""
+def help_buttons(buttons: list[tuple[str, str]] = HELP_BUTTONS) -> list[tuple[str, str]]:
+    """The help card's buttons (or the welcome's), each running its command in the reader's words."""
     language = current().language
-    return [(title, local_name(spec_named(command), language)) for title, command in HELP_BUTTONS]
+    return [(title, local_name(spec_named(command), language)) for title, command in buttons]
+
+
+def welcome_buttons() -> list[tuple[str, str]]:
+    return help_buttons(WELCOME_BUTTONS)
 
 
 def split_new_contact(text: str) -> tuple[str, str | None, str | None]:
@@ -76,6 +88,16 @@ def split_value(text: str) -> tuple[str, str | None]:
 
 
 routes = Router()
+
+
+# --- the buttons that run a command ----------------------------------------------------------
+
+
+@routes.verb(verbs.RUN_COMMAND, posts_reply=True)
+def run_command(ctx: Clicked) -> Reply:
+    """A button of the welcome, help, unknown-text and pipeline cards, or a row of a list: its command runs as
+    if the person had typed it (the data is theirs to send, as text would be)."""
+    return ctx.command(text_field(ctx.data, "command", required=True))
 
 
 # --- the commands ------------------------------------------------------------------------------
@@ -116,8 +138,8 @@ def new_contact(ctx: Said, command: ParsedCommand) -> Answer:
 def contacts(ctx: Said, command: ParsedCommand) -> Answer:
     found = ctx.services.contacts.search_contacts(ctx.user.tenant_id, command.text, LIST_SIZE + 1)
     title = _("Contacts matching “{text}”", text=command.text[:40]) if command.text else _("Contacts")
-    empty = _("No contact matches.") if command.text else _("No contacts yet. Add one with: new contact <name> <email>")
-    hint = _("More match; type contacts <text> to narrow it down.") if len(found) > LIST_SIZE else ""
+    empty = _("No contact matches.") if command.text else _("No contacts yet. Add one with: new contact ‹name› ‹email›")
+    hint = _("More match; type contacts ‹text› to narrow it down.") if len(found) > LIST_SIZE else ""
     return Reply(card=contact_list_card(title, found[:LIST_SIZE], empty, more_hint=hint))
 
 
@@ -143,9 +165,9 @@ def _list(ctx: Said, kind: Kind) -> Reply:
     title = _("Latest leads") if kind is Kind.LEAD else _("Latest opportunities")
     flagged = ctx.services.buying.lacking_decision_maker(ctx.user.tenant_id, records)
     if kind is Kind.LEAD:
-        empty = _("No leads yet. Try: new lead <title>")
+        empty = _("No leads yet. Try: new lead ‹title›")
     else:
-        empty = _("No opportunities yet. Try: new opportunity <title>")
+        empty = _("No opportunities yet. Try: new opportunity ‹title›")
     return Reply(card=record_list_card(title, records, empty, everyone_reads_note(ctx), flagged=flagged))
 
 

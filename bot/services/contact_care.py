@@ -126,9 +126,9 @@ class ContactCareCases:
                 refs = ", ".join(r.ref for r in shown[:10]) or _("records you don't have access to")
                 raise DomainError(
                     _(
-                        "{name} is on open records ({refs}). Replace them there first (contact <ref> <someone "
-                        "else>, remove participant <ref> …), or merge them into another contact: merge contacts "
-                        "{who} into <email>.",
+                        "{name} is on open records ({refs}). Replace them there first (contact ‹ref› ‹someone "
+                        "else›, remove participant ‹ref› …), or merge them into another contact: merge contacts "
+                        "{who} into ‹email›.",
                         name=contact.name,
                         refs=refs,
                         who=contact.email or contact.name,

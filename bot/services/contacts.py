@@ -89,7 +89,7 @@ class ContactCases:
             contact = self.repo.contacts.contact_by_email(tenant_id, text)
             if contact is None:
                 raise NotFound(
-                    _("No contact has the email {email}. Add one with: new contact <name> {email}", email=text[:80]),
+                    _("No contact has the email {email}. Add one with: new contact ‹name› {email}", email=text[:80]),
                     "contact",
                 )
             return contact
@@ -100,7 +100,7 @@ class ContactCases:
             return matches[0]
         if not matches:
             raise NotFound(
-                _("No contact is called “{name}”. Add one with: new contact {name} <email>", name=text[:80]), "contact"
+                _("No contact is called “{name}”. Add one with: new contact {name} ‹email›", name=text[:80]), "contact"
             )
         raise Ambiguous(
             _("Several contacts match “{text}”; use their email to pick one.", text=text[:80]), matches, "contact"

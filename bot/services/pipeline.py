@@ -63,7 +63,7 @@ class PipelineCases:
         return chosen, rest, tuple(p.name for p in every if p.key != chosen.key)
 
     def pipeline_scope(self, actor: User, said: str, time_zone: str | None) -> PipelineScope:
-        """`mine`, `<colleague>`, `this quarter`, `next quarter`, or several: whose deals and which close dates."""
+        """`mine`, `‹colleague›`, `this quarter`, `next quarter`, or several: whose deals and which close dates."""
         text = clean_text(said)
         quarter: Quarter | None = None
         quarter_word = ""
@@ -113,7 +113,7 @@ class PipelineCases:
         definition: PipelineStages = DEFAULT_PIPELINE,
         everyone_reads: bool = False,
     ) -> StageList:
-        """`Proposal [mine | <colleague>] [this quarter | next quarter]`: the opportunities behind one bar."""
+        """`Proposal [mine | ‹colleague›] [this quarter | next quarter]`: the opportunities behind one bar."""
         text = " ".join(clean_text(said).split())
         stages = definition.stages
         # English names always work, the reader's own too (`Gewonnen`, `Proposta`); an admin's stage may be words.

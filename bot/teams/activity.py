@@ -83,7 +83,7 @@ def command_text(activity: Activity) -> str:
         text = html.unescape(text)
     text = text.replace("\xa0", " ")
     if not text.strip() and isinstance(activity.value, dict) and isinstance(activity.value.get("command"), str):
-        text = activity.value["command"]  # a messageBack button whose text did not come through
+        text = activity.value["command"]  # a messageBack button of a card posted before they became Action.Execute
     return text.strip()
 
 

@@ -28,7 +28,7 @@ from bot.domain.rules import AAD_ID, TEAMS_USER_ID
 from bot.handlers.replies import Reply
 from bot.handlers.router import Click
 from bot.handlers.routing import build, command_routes, verb_routes
-from bot.handlers.text import help_buttons, help_entries
+from bot.handlers.text import welcome_buttons
 from bot.notify.card_updates import CardUpdater
 from bot.notify.rate_limits import RateLimiter
 from bot.services import CrmService
@@ -48,7 +48,7 @@ from bot.teams.roster import Roster
 from bot.teams.team_rosters import TeamRosters
 from cards.common import Card
 from cards.envelopes import card_response, compose_message, message_response, search_response, task_message
-from cards.help import help_card
+from cards.help import welcome_card
 
 log = logging.getLogger(__name__)
 ROSTER_SECONDS = 5.0  # a roster look-up's bound inside a turn (Teams waits about 15 s for the answer)
@@ -237,6 +237,11 @@ class TeamsCrmBot(ActivityHandler):
             "tenant=%s user=%s command=%s outcome=%s",
             turn.tenant_id, turn.user.id, " ".join(said.split()[:2])[:40], reply.outcome,
         )  # fmt: skip
+        await self._post(turn_context, turn, reply, shared)
+
+    async def _post(self, turn_context: TurnContext, turn: Turn, reply: Reply, shared: bool) -> None:
+        """The answer as a new message in the conversation, remembered where it must be kept up to date."""
+        activity = turn_context.activity
         posted_id = await self._send(turn_context, reply)
         if reply.file is not None and posted_id:  # the consent card's message: replaced once answered
             await self.services.run(
@@ -349,7 +354,7 @@ class TeamsCrmBot(ActivityHandler):
             return
         turn_context.turn_state["crm.welcomed"] = True
         greeting = _("Hi! I keep your leads and opportunities, and the people around them, right here in Teams.")
-        await self._send(turn_context, Reply(text=greeting, card=help_card(help_entries(), help_buttons())))
+        await self._send(turn_context, Reply(text=greeting, card=welcome_card(welcome_buttons())))
 
     # --- card actions --------------------------------------------------------------------------
 
@@ -372,8 +377,12 @@ class TeamsCrmBot(ActivityHandler):
         route = turn.handlers.actions.route(verb)
         picked = route.colleague_field if route is not None else None
         teams_id, aad, name = await self._colleague(turn_context, turn, data, picked) if picked else (None, None, None)
-        reply = await turn.handlers.actions.handle(Click(turn.user, data, shared, name, teams_id, aad), verb)
+        click = Click(turn.user, data, shared, name, teams_id, aad, place_of(activity))
+        reply = await turn.handlers.actions.handle(click, verb)
         log.info("tenant=%s user=%s verb=%s outcome=%s", turn.tenant_id, turn.user.id, str(verb)[:40], reply.outcome)
+        if route is not None and route.posts_reply:  # a command's button: answered below, the card stays
+            await self._post(turn_context, turn, reply, shared)
+            return answered(turn_context, InvokeResponse(status=200, body=message_response(_("Answered below."))))
         clicked = activity.reply_to_id
         # the clicked message is the create form: it becomes the new record's post
         created = route is not None and route.creates_record and bool(reply.events)

@@ -33,7 +33,7 @@ async def seeded(teams: Teams) -> Teams:
         ("stage L-1 Won", "Choose one of: New, Contacted, Qualified, Disqualified"),
         ("stage L-1 new", "already in stage New"),
         ("contact L-1 nobody@acme.example", "No contact has the email nobody@acme.example"),
-        ("contact L-1 Zed", "new contact Zed <email>"),
+        ("contact L-1 Zed", "new contact Zed ‹email›"),
         ("participant L-1", "Something is missing"),
         ("comment L-1", "Something is missing"),
         ("show", "Which record?"),

@@ -83,11 +83,11 @@ async def test_roles_set_on_one_form_are_shown_on_the_timeline_and_told_to_follo
     assert "2 buying roles changed on O-1." in deal.text
     assert row("Jane Buyer · jane@acme.example · Acme", "Champion") in deal.text
     assert row("• Carl CFO · carl@acme.example · Acme", "Economic buyer") in deal.text
-    assert "Alice Owner set the role of Carl CFO <carl@acme.example>: none → Economic buyer" in deal.text
+    assert "Alice Owner set the role of Carl CFO <carl@acme.example> to Economic buyer" in deal.text
     assert roles_of(teams, "O-1") == {"Jane Buyer": "Champion", "Carl CFO": "Economic buyer"}
     await teams.settled()
     told = notes(teams, BOB)
-    assert len(told) == 1 and "Alice Owner set the role of Jane Buyer <jane@acme.example>: none → Champion" in told[0]
+    assert len(told) == 1 and "Alice Owner set the role of Jane Buyer <jane@acme.example> to Champion" in told[0]
     assert notes(teams, ALICE) == []  # never told of one's own change
     assert notes(teams, CAROL) == []  # stage changes only: a role is not one
 
@@ -103,7 +103,7 @@ async def test_a_role_by_chat_and_bad_input_refused_with_nothing_changed(teams: 
     )
     refusals = {
         "role O-1 carl@acme.example boss": "“boss” is not a buying role. Choose one of: Decision maker, Economic buyer",
-        "role O-1 carl@acme.example": "Which role? Try: role O-1 <name or email> Decision maker.",
+        "role O-1 carl@acme.example": "Which role? Try: role O-1 ‹name or email› Decision maker.",
         "role O-1 decision maker": "Whose role?",
         "role O-9 carl@acme.example champion": "I can't find O-9.",
         "role O-1 nobody@acme.example champion": "No contact has the email nobody@acme.example.",

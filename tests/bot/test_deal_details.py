@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+from cards.times import local_day
 from tests.bot.test_languages import ANA, HANS
 from tests.bot.test_notifications import lead_with_followers, lines
 from tests.conftest import ALICE, BOB, MALLORY, CardInHand, Teams, all_text
@@ -23,7 +24,7 @@ async def test_value_is_stored_exactly_in_minor_units_and_shown_prominently(team
     text = all_text(card)
     assert "L-1: value 25,000.10 EUR." in text
     assert text.splitlines()[3] == "25,000.10 EUR"  # right under the title, in large type
-    assert "changed the value: none → 25,000.10 EUR" in text
+    assert "set the value to 25,000.10 EUR" in text and "none →" not in text
     value, currency = stored(teams, "SELECT value, currency FROM records")
     assert (value, type(value), currency) == (2500010, int, "EUR")  # an integer of cents, not a float
     # the first currency used became the organisation's default; the record keeps its own
@@ -65,17 +66,24 @@ async def test_close_dates_as_people_say_them(teams: Teams) -> None:
     today = datetime.now(UTC).date()
     friday = today + timedelta(days=(4 - today.weekday() - 1) % 7 + 1)
     card = all_text(await teams.card(ALICE, "close L-1 next friday"))
-    assert f"closes {friday.isoformat()}" in card and "changed the close date: 2027-03-31 →" in card
+    assert (
+        f"closes {local_day(friday.isoformat())}" in card
+        and f"changed the close date: {local_day('2027-03-31')} →" in card
+    )
     last_month = ((today.month - 1) // 3 + 1) * 3
     after = date(today.year + 1, 1, 1) if last_month == 12 else date(today.year, last_month + 1, 1)
     quarter_end = after - timedelta(days=1)
-    assert f"closes {quarter_end.isoformat()}" in all_text(await teams.card(ALICE, "close L-1 end of quarter"))
+    assert f"closes {local_day(quarter_end.isoformat())}" in all_text(
+        await teams.card(ALICE, "close L-1 end of quarter")
+    )
 
 
 async def test_an_overdue_close_date_is_marked(teams: Teams) -> None:
     await teams.card(ALICE, "new lead Acme rollout")
     assert "Overdue" not in all_text(await teams.card(ALICE, "close L-1 2099-01-01"))
-    assert "Overdue: expected to close 2020-01-31" in all_text(await teams.card(ALICE, "close L-1 2020-01-31"))
+    assert f"Overdue: expected to close {local_day('2020-01-31')}" in all_text(
+        await teams.card(ALICE, "close L-1 2020-01-31")
+    )
     assert "Overdue" not in all_text(await teams.card(ALICE, "stage L-1 Disqualified"))
 
 
@@ -108,8 +116,8 @@ async def test_followers_hear_of_value_and_close_date_not_of_description(teams: 
     await teams.card(ALICE, "close L-1 2027-03-31")
     await teams.settled()
     assert sorted(lines(teams, BOB)) == [  # one notification or two, in the order the sender sent them
-        "Alice Owner changed the close date: none → 2027-03-31",
-        "Alice Owner changed the value: none → 25,000.00 EUR",
+        f"Alice Owner set the close date to {local_day('2027-03-31')}",
+        "Alice Owner set the value to 25,000.00 EUR",
     ]
 
 
@@ -131,7 +139,7 @@ async def test_the_edit_details_form_reports_every_wrong_field_and_stores_nothin
     assert "“abc” is not an amount" in lead.text and lead.inputs()["close_date"]["value"] == "2027-03-31"
     assert stored(teams, "SELECT value, close_date, version FROM records") == (None, None, 1)
     await lead.press("Save details", value="125000.5", currency="EUR", close_date="2027-03-31", company="Acme")
-    assert "125,000.50 EUR · closes 2027-03-31" in lead.text
+    assert f"125,000.50 EUR · closes {local_day('2027-03-31')}" in lead.text
     assert stored(teams, "SELECT value, currency, close_date, company FROM records") == (
         12500050, "EUR", "2027-03-31", "Acme",
     )  # fmt: skip

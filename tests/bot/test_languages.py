@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.config import Config
+from cards import verbs
 from tests.bot.test_pipeline_weekly import TUESDAY, posts, started
 from tests.conftest import ALICE, CardInHand, Person, Teams, all_text, find
 from tests.fake_clock import FakeClock
@@ -110,9 +111,9 @@ async def test_a_card_shared_in_a_channel_speaks_the_sharer_and_each_viewers_ref
 async def test_commands_work_in_the_readers_words_and_help_lists_them(teams: Teams) -> None:
     help_card = await teams.card(HANS, "hilfe")
     shown = all_text(help_card)
-    assert "neuer lead <Titel>: Einen Lead anlegen (ohne Titel: ein Formular)" in shown
+    assert "neuer lead ‹Titel›: Einen Lead anlegen (ohne Titel: ein Formular)" in shown
     assert "Jeder Befehl funktioniert auch auf Englisch." in shown
-    sent = [a["data"]["msteams"]["text"] for a in find(help_card, "Action.Submit")]
+    sent = [a["data"]["command"] for a in find(help_card, "Action.Execute") if a["verb"] == verbs.RUN_COMMAND]
     assert "neuer lead" in sent and "pipeline" in sent  # the buttons send what the reader would type
     created = all_text(await teams.card(HANS, "neuer lead Rollout Wien"))
     assert "L-1 angelegt." in created and "Rollout Wien" in created
@@ -127,10 +128,10 @@ async def test_commands_work_in_the_readers_words_and_help_lists_them(teams: Tea
     settings = all_text(await teams.card(HANS, "arbeitszeit an"))
     assert "Benachrichtigungen erreichen Sie jetzt in der Arbeitszeit, 08:00–18:00, Montag–Freitag." in settings
     ajuda = all_text(await teams.card(ANA, "ajuda"))
-    assert "novo contato <nome> <e-mail>: Adicionar um contato (sem dados: um formulário)" in ajuda
+    assert "novo contato ‹nome› ‹e-mail›: Adicionar um contato (sem dados: um formulário)" in ajuda
     assert "Agora você segue L-1." in all_text(await teams.card(ANA, "seguir L-1 por 7 dias"))
     missing = await teams.text(ANA, "comentar L-1")
-    assert missing == "Falta alguma coisa. Experimente: comentar L-1 <texto>"
+    assert missing == "Falta alguma coisa. Experimente: comentar L-1 ‹texto›"
     assert "L-1 moved to Contacted." in all_text(await teams.card(ALICE, "stage L-1 Contacted"))  # English still
 
 

@@ -567,7 +567,7 @@ async def test_the_contact_picked_in_the_dialog_gets_their_buying_role(deals: Te
     data = dialog_values(dialog, new_name="Nora Buyer", new_email="nora@contoso.example", buying_role="economic_buyer")
     text = all_text(previewed(await submit(deals, ALICE, "leadFromMessage", data)))
     assert "Economic buyer" in text
-    assert "Alice Owner set the role of" in text and "none → Economic buyer" in text
+    assert "Alice Owner set the role of" in text and "to Economic buyer" in text and "none →" not in text
 
 
 # --- the roster, from chats the bot is not in ----------------------------------------------------------------

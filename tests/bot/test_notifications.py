@@ -69,10 +69,10 @@ async def test_every_kind_of_change_notifies_once(teams: Teams) -> None:
         await teams.card(ALICE, command)
         await teams.settled()
     assert lines(teams, BOB) == [
-        "Alice Owner set the Contact: none → Jane Buyer <jane@acme.example>",
+        "Alice Owner set the Contact to Jane Buyer <jane@acme.example>",
         "Alice Owner added participant Carl CFO <carl@acme.example>",
         "Alice Owner removed participant Carl CFO <carl@acme.example>",
-        "Alice Owner set the Contact: Jane Buyer <jane@acme.example> → Carl CFO <carl@acme.example>"
+        "Alice Owner changed the Contact: Jane Buyer <jane@acme.example> → Carl CFO <carl@acme.example>"
         " | Alice Owner added participant Jane Buyer <jane@acme.example>",
         "Alice Owner commented: Budget approved",
         "Alice Owner changed the stage: New → Qualified",

@@ -69,7 +69,7 @@ async def test_installing_welcomes_once_even_when_install_events_repeat(teams: T
         status, _ = await teams.post(activity)
         assert status in (200, 201)
     welcomes = [p for p in teams.connector.posted if "Hi!" in p.text]
-    assert len(welcomes) == 1 and "new lead <title>" in all_text(welcomes[0].cards[0])
+    assert len(welcomes) == 1 and "Start with one of these" in all_text(welcomes[0].cards[0])
     assert count(teams, "users") == 1
 
 

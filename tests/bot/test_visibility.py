@@ -92,7 +92,7 @@ EXTRA = ("visibility {ref}", "visibility {ref} team Sales", "follow {ref} for 7 
 
 
 def test_every_command_that_names_a_record_is_in_the_sweep() -> None:
-    naming = {c.name for c in COMMANDS if c.args in (Args.REF, Args.REF_TEXT) or "<ref>" in c.usage}
+    naming = {c.name for c in COMMANDS if c.args in (Args.REF, Args.REF_TEXT) or "‹ref›" in c.usage}
     assert naming == set(TYPED)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import aiohttp
 
+from cards import verbs
 from tests.conftest import all_text, find
 
 CARD = "application/vnd.microsoft.card.adaptive"
@@ -173,9 +174,14 @@ class PlaygroundChat:
         """Click the button `title` on the message's card with `inputs` typed into the card's fields.
 
         Action.Execute: the invoke's answer replaces the card, so the returned Message is the same one
-        with its new card. Action.Submit: the bot answers with a new message, which is returned."""
+        with its new card; a button that runs a command answers with a new message, which is returned, as
+        for an Action.Submit."""
         action = find_action(message.card, title)
         data = {**(action.get("data") or {}), **(inputs or {})}
+        if action["type"] == "Action.Execute" and action["verb"] == verbs.RUN_COMMAND:
+            since = self.mark()
+            await self.execute(message, action["verb"], data)
+            return (await self.wait_for(since))[-1]
         if action["type"] == "Action.Execute":
             return await self.execute(message, action["verb"], data)
         assert action["type"] == "Action.Submit", f"can't click a {action['type']} here"

@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import re
 import shutil
 import subprocess
 from dataclasses import replace
@@ -13,6 +14,7 @@ import pytest
 from bot.domain.buying import SIGNERS, BuyingRole
 from bot.domain.delivery import DeliverTo, DeliveryStatus, Notification, NotificationView, Purpose
 from bot.domain.hours import Schedule, WorkingHours
+from bot.domain.language import speaking
 from bot.domain.models import (
     Contact,
     Event,
@@ -26,7 +28,7 @@ from bot.domain.models import (
     Visibility,
 )
 from bot.domain.models import Role as Role  # the extension's contact card
-from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES
+from bot.handlers.text import HELP_BUTTONS, HELP_ENTRIES, WELCOME_BUTTONS, help_buttons, help_entries
 from cards.common import Card, plain
 from cards.contact_forms import contact_done_card, contact_edit_form, erase_confirm_card
 from cards.contacts import contact_list_card, new_contact_form
@@ -41,13 +43,14 @@ from cards.forms import (
     remove_participant_form,
     stage_form,
 )
-from cards.help import help_card, unknown_card
+from cards.help import help_card, unknown_card, welcome_card
 from cards.notifications import notification_card, outbox_card
 from cards.records import new_record_form, people_card, record_card, record_list_card, search_results_card
 from cards.roles import roles_form
 from cards.settings import working_hours_card
+from cards.timeline import describe
 from cards.visibility import keep_access_card, restricted_card, visibility_form
-from tests.conftest import all_text
+from tests.conftest import all_text, find
 from tests.unit.pipeline_cards import pipeline_variants, with_fallbacks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,6 +144,7 @@ def every_card() -> dict[str, Card]:
         "new lead form with its key": new_record_form(Kind.LEAD, form_key="0" * 32),
         "new contact form with its key": new_contact_form(form_key="0" * 32),
         "help": help_card(HELP_ENTRIES, HELP_BUTTONS),
+        "welcome": welcome_card(WELCOME_BUTTONS),
         "unknown": unknown_card("what?", HELP_BUTTONS),
         "compose": compose_card(view()),
         "compose with graph": compose_card(view(), True, "a" * 32, {"body": "typed"}, {"to": "bad"}, "Graph is busy"),
@@ -248,6 +252,20 @@ def test_every_card_is_valid_adaptive_cards_1_5() -> None:
     assert {name: found for name, found in real.items() if found} == {}
 
 
+# `<ref>` is read as an HTML tag and dropped by clients; `<jane@acme.example>` is markdown's email autolink.
+TAG_LIKE = re.compile(r"<(?!/?at>)(?![^<>\s@]+@[^<>\s]+>)[A-Za-zÀ-ÿ][^<>]*>")
+
+
+def test_no_card_writes_a_placeholder_that_a_client_drops_as_a_tag() -> None:
+    cards = every_card()
+    for tag in ("de", "pt-PT", "pt-BR"):
+        with speaking(tag):
+            cards[f"help in {tag}"] = help_card(help_entries(), help_buttons())
+    dropped = {name: TAG_LIKE.findall(all_text(card)) for name, card in cards.items()}
+    assert {name: found for name, found in dropped.items() if found} == {}
+    assert "show ‹ref›" in all_text(cards["help"]) and "‹colleague›" in all_text(cards["help"])
+
+
 def test_the_validator_does_catch_mistakes() -> None:
     broken = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlok", "text": "x"}]}
     result = subprocess.run(
@@ -268,12 +286,81 @@ def test_cards_stay_small_with_hundreds_of_people() -> None:
 def test_the_record_card_shows_the_three_roles() -> None:
     text = all_text(record_card(view(), viewer_id=99))
     assert "L-3 · Lead" in text and "Acme rollout" in text and "Stage: New" in text
-    assert "Value: 125,000.50 EUR" in text and "Owner: Alice Owner" in text
+    assert text.count("125,000.50 EUR") == 1 and "Owner: Alice Owner" in text
     assert plain("Person 0 with a fairly long name · person0@customer-company.example") in text
     assert "Other participants (2)" in text and "Followers (2)" in text
     assert "You don't follow this record." in text
     assert "Latest activity" in text and "Alice Owner commented:" in text
     assert "You follow this record." in all_text(record_card(view(), viewer_id=1))
+
+
+def button_rows(card: Card | dict[str, Any]) -> list[list[str]]:
+    """The titles of each row of buttons on the card's own body, top to bottom (not those of an overflow)."""
+    sent: dict[str, Any] = json.loads(json.dumps(card))
+    return [[a["title"] for a in e["actions"]] for e in sent["body"] if e["type"] == "ActionSet"]
+
+
+def test_the_record_card_reads_at_a_glance_main_actions_first_rare_ones_in_more() -> None:
+    record = replace(view().record, close_date="2027-03-31")
+    card = as_sent(record_card(replace(view(), record=record), viewer_id=1))
+    rows = button_rows(card)
+    assert rows[0] == ["Comment", "Change stage", "Change contact", "Add participant"]
+    assert rows[1][:2] == ["Edit details", "Email contact"] and rows[1][-1] == "More"
+    [more] = [a for a in find(card, "Action.ShowCard") if a["title"] == "More"]
+    inside = all_text(more["card"])
+    assert "[Archive]" in inside and "[Change owner]" in inside and "[Save notification setting]" in inside
+    shown = all_text(card)
+    assert shown.count("[Archive]") == 1 and shown.count("[Change owner]") == 1
+    choices = [i["id"] for i in find(card, "Input.ChoiceSet")]
+    assert choices.count("choice") == 1 and [i["id"] for i in find(more, "Input.ChoiceSet")] == ["choice"]
+    first_button = shown.index("[Comment]")
+    assert shown.index("Stage: New") < first_button < shown.index("Contact\n") < shown.index("Latest activity")
+    assert "125,000.50 EUR · closes {{DATE(2027-03-31T10:00:00Z, SHORT)}}" in shown
+    assert shown.count("2027-03-31") == 1 and "Value:" not in shown and "Close date:" not in shown
+    no_contact = button_rows(record_card(view(0, 0, with_contact=False), viewer_id=1))
+    assert no_contact[0][2] == "Set contact"
+
+
+def test_an_overdue_close_date_is_said_once_as_the_warning() -> None:
+    record = replace(view().record, close_date="2026-11-30")
+    shown = all_text(record_card(replace(view(), record=record), viewer_id=1, today="2026-12-01"))
+    assert "Overdue: expected to close {{DATE(2026-11-30T10:00:00Z, SHORT)}}" in shown
+    assert shown.count("2026-11-30") == 1
+
+
+def test_the_contact_picker_lists_the_first_contacts_and_searches_only_beyond_them() -> None:
+    contacts = [contact(i) for i in range(25)]
+    many = as_sent(contact_picker_form(view(), True, contacts, 5000))
+    [picker] = [i for i in find(many, "Input.ChoiceSet") if i["id"] == "contact"]
+    assert len(picker["choices"]) == 25 and picker["choices.data"]["dataset"] == "crm.contacts"
+    assert "search all 5,000 contacts" in picker["placeholder"]
+    few = as_sent(contact_picker_form(view(0, 0, with_contact=False), True, contacts[:5], 5))
+    [picker] = [i for i in find(few, "Input.ChoiceSet") if i["id"] == "contact"]
+    assert len(picker["choices"]) == 5 and "choices.data" not in picker and picker["style"] == "compact"
+    # Participants: those already on the record are not offered, and do not make the list look short.
+    on_record = view(2, 0)
+    taken = {c.id for c in on_record.participants} | {on_record.contact.id if on_record.contact else 0}
+    rest = as_sent(contact_picker_form(on_record, False, contacts, 25))
+    [picker] = [i for i in find(rest, "Input.ChoiceSet") if i["id"] == "contact"]
+    assert "choices.data" not in picker and len(picker["choices"]) == 25 - len(taken & {c.id for c in contacts})
+
+
+def test_timeline_sentences_say_what_was_set_or_cleared_never_none_arrow() -> None:
+    def line(kind: EventKind, old: str | None, new: str | None, detail: str | None = None) -> str:
+        return describe(Event(1, 1, kind, AT, old, new, detail, "Alice Owner"))
+
+    assert line(EventKind.CONTACT_SET, None, "Jane Doe") == "Alice Owner set the Contact to Jane Doe"
+    assert line(EventKind.CONTACT_SET, "Jane Doe", "Carl CFO") == "Alice Owner changed the Contact: Jane Doe → Carl CFO"
+    assert line(EventKind.VALUE_CHANGED, None, "25000.00 EUR") == "Alice Owner set the value to 25,000.00 EUR"
+    assert line(EventKind.VALUE_CHANGED, "25000.00 EUR", None) == "Alice Owner cleared the value (25,000.00 EUR)"
+    assert line(EventKind.DETAIL_CHANGED, None, "Acme", "company") == "Alice Owner set the company to Acme"
+    assert line(EventKind.BUYING_ROLE_SET, None, "Champion", "Jane") == "Alice Owner set the role of Jane to Champion"
+    closing = Event(1, 1, EventKind.CLOSE_DATE_CHANGED, AT, None, "2027-03-31", None, "Alice Owner")
+    assert describe(closing) == "Alice Owner set the close date to {{DATE(2027-03-31T10:00:00Z, SHORT)}}"
+    assert describe(closing, literal=str) == "Alice Owner set the close date to 2027-03-31"  # a summary: plain text
+    either = [k for k in EventKind if k not in (EventKind.CONTACT_MERGED, EventKind.OWNER_CHANGED)]  # always both
+    every = [line(kind, None, "x", "title") for kind in either] + [line(kind, "x", None, "title") for kind in either]
+    assert not [sentence for sentence in every if "none →" in sentence or "→ none" in sentence]
 
 
 def test_mailto_link_is_encoded() -> None:
@@ -303,8 +390,12 @@ def test_the_notification_card_says_who_did_what_why_and_offers_the_buttons() ->
     buttons = {a["title"]: a for a in card["actions"]}
     assert buttons["Open record"]["verb"] == "record.show" and buttons["Open record"]["data"]["ref"] == "L-3"
     assert buttons["Unfollow"]["verb"] == "record.unfollow"
-    choice = next(e for e in card["body"] if e["type"] == "Input.ChoiceSet")
+    assert not [e for e in card["body"] if e["type"] == "Input.ChoiceSet"]  # folded away, under its button
+    folded = buttons["Notify me about…"]
+    assert folded["type"] == "Action.ShowCard"
+    choice = next(e for e in folded["card"]["body"] if e["type"] == "Input.ChoiceSet")
     assert choice["id"] == "choice" and choice["value"] == "stage" and len(choice["choices"]) == 4
+    assert "[Save notification setting]" in all_text(folded["card"])
     burst = all_text(notification_card(notification([COMMENT] * 40)))
     assert burst.count("commented") == 10 and "and 30 earlier changes" in burst
 

@@ -57,7 +57,7 @@ def test_the_table_is_the_product_vocabulary() -> None:
     for command in COMMANDS:
         assert command.usage.startswith(command.name) and command.description
         assert parse(
-            command.usage.replace("<ref>", "L-1").replace("<", "").replace(">", "").replace("[", "").replace("]", "")
+            command.usage.replace("‹ref›", "L-1").replace("‹", "").replace("›", "").replace("[", "").replace("]", "")
         )
 
 

@@ -159,7 +159,7 @@ def test_resolving_contacts_by_name_or_email(services: CrmService, alice: User) 
     with pytest.raises(Ambiguous) as several:
         services.contacts.resolve_contact(alice.tenant_id, "Jane")
     assert len(several.value.matches) == 2
-    with pytest.raises(NotFound, match="new contact Nobody <email>"):
+    with pytest.raises(NotFound, match="new contact Nobody ‹email›"):
         services.contacts.resolve_contact(alice.tenant_id, "Nobody")
 
 
