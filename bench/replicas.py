@@ -61,7 +61,7 @@ def open_services(database: str) -> CrmService:
 def seed_records(database: str, service_url: str) -> None:
     services = open_services(database)
     # The seed is a bulk load, not a person typing: the per-minute write quotas (bot/domain/quotas.py) are lifted.
-    services.quotas = WriteQuotas(
+    services.work.quotas = WriteQuotas(
         quotas={kind: replace(q, per_user=10**9, per_tenant=10**9) for kind, q in QUOTAS.items()}
     )
     owner = services.people.record_user(TENANT, *OWNER, "Bench Owner", service_url)
@@ -146,9 +146,15 @@ async def throughput(server: PostgresServer, rounds: int, seconds: float, concur
                         assert status == 200 and answer["type"] == CARD, (status, str(answer)[:300])
                     await load(bot.url, click, concurrency, 1.0)  # warm up
                 results = {bot.name: Load() for bot in servers}
+                cpu = {bot.name: 0.0 for bot in servers}
+                database_cpu = 0.0
                 for i in range(rounds):
                     for bot in servers if i % 2 == 0 else servers[::-1]:
+                        before, server_before = bot.cpu_seconds(), backend_cpu_seconds(pg_url) if bot is pg else 0.0
                         await load(bot.url, click, concurrency, seconds, into=results[bot.name])
+                        cpu[bot.name] += bot.cpu_seconds() - before
+                        if bot is pg:
+                            database_cpu += backend_cpu_seconds(pg_url) - server_before
     finally:
         fake.stop()
     print(f"load                     {concurrency} concurrent clients, {rounds} alternating rounds of {seconds:.0f} s")
@@ -159,9 +165,17 @@ async def throughput(server: PostgresServer, rounds: int, seconds: float, concur
             f" {result.errors} errors)"
         )
     lite_load, pg_load = results["SQLite"], results["PostgreSQL"]
+    # CPU a click costs, which the other load on a shared machine does not inflate the way it does wall-clock
+    # throughput: the bot's process, and for PostgreSQL the server's backends too.
+    lite_ms, pg_ms = (cpu[name] / max(results[name].requests, 1) * 1000 for name in ("SQLite", "PostgreSQL"))
+    server_ms = database_cpu / max(pg_load.requests, 1) * 1000
+    print(
+        f"  CPU per click          SQLite process {lite_ms:.2f} ms; PostgreSQL replica {pg_ms:.2f} ms"
+        f" + its database server {server_ms:.2f} ms"
+    )
     p99 = percentile(pg_load.latencies, 0.99) / percentile(lite_load.latencies, 0.99)
-    print(f"ratio PostgreSQL/SQLite  throughput {pg_load.per_second / lite_load.per_second:.2f}x (goal >= 0.7x),")
-    print(f"                         p99 {p99:.2f}x")
+    print(f"ratio PostgreSQL/SQLite  throughput {pg_load.per_second / lite_load.per_second:.2f}x (goal >= 0.8x),")
+    print(f"                         p99 {p99:.2f}x (goal <= 1.5x); CPU in the replica {pg_ms / lite_ms:.2f}x")
 
 
 # --- 2 and 3. fan-out through three replicas -------------------------------------------------------
@@ -179,6 +193,25 @@ def seed_followers(database: str, followers: int, service_url: str) -> None:
             repo.people.store_personal_conversation(TENANT, user.id, f"a:1:29:user{i}", service_url, BOT_ID, "CRM", NOW)
             repo.follows.add_follower(TENANT, record.id, user.id, NOW)
     repo.db.close()
+
+
+def backend_cpu_seconds(url: str) -> float:
+    """CPU time (user + system) the PostgreSQL server's backends for the database at `url` have used so far."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        pids = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ]
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def sender_of_tenant(url: str) -> str | None:

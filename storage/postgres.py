@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import functools
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -18,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
 import psycopg
+from psycopg.pq import ExecStatus
 from psycopg_pool import ConnectionPool
 
 from storage.dialect import POSTGRES, to_psycopg
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 NOTIFY_CHANNEL = "crm_outbox"
+TUPLES_OK = ExecStatus.TUPLES_OK
 
 
 class NamedRow(tuple[Any, ...]):
@@ -43,17 +44,27 @@ class NamedRow(tuple[Any, ...]):
         return list(self._index)
 
 
-@functools.lru_cache(maxsize=1024)
-def _row_class(names: tuple[str, ...]) -> type[NamedRow]:
-    return type("NamedRow", (NamedRow,), {"__slots__": (), "_index": {n: i for i, n in enumerate(names)}})
+_ROW_CLASSES: dict[tuple[bytes | None, ...], type[NamedRow]] = {}
+
+
+def _row_class(names: tuple[bytes | None, ...]) -> type[NamedRow]:
+    found = _ROW_CLASSES.get(names)
+    if found is None:
+        index = {(n or b"").decode(): i for i, n in enumerate(names)}
+        found = type("NamedRow", (NamedRow,), {"__slots__": (), "_index": index})
+        if len(_ROW_CLASSES) < 1024:  # a column list per statement shape: a few dozen in practice
+            _ROW_CLASSES[names] = found
+    return found
 
 
 def named_rows(cursor: Any) -> Any:
-    """psycopg's row factory: one NamedRow class per column list (cached), built from the values."""
-    description = cursor.description
-    if description is None:
+    """psycopg's row factory: one NamedRow class per column list (cached), built from the values. The names
+    are read from the result itself: `cursor.description` builds a Column object (type lookups included) per
+    column on every call, which cost a click more than its statements' own work."""
+    result = cursor.pgresult
+    if result is None or not result.nfields:
         return tuple
-    return _row_class(tuple(column.name for column in description))
+    return _row_class(tuple(result.fname(i) for i in range(result.nfields)))
 
 
 class Result:
@@ -113,7 +124,8 @@ class PostgresDatabase:
     @staticmethod
     def _run(conn: psycopg.Connection[Any], sql: str, parameters: Any) -> Result:
         cursor = conn.execute(sql, parameters or None)
-        rows = cursor.fetchall() if cursor.description is not None else []
+        result = cursor.pgresult
+        rows = cursor.fetchall() if result is not None and result.status == TUPLES_OK else []
         return Result(rows, cursor.rowcount)
 
     @contextmanager
