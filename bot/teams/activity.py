@@ -6,13 +6,14 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botbuilder.schema import Activity
 
 from bot.domain.models import Mentioned, Place, User
 
 if TYPE_CHECKING:
+    from bot.handlers.replies import Reply
     from bot.handlers.routing import Handlers
     from bot.services import CrmService
 
@@ -124,6 +125,14 @@ class Turn:
     services: CrmService
     handlers: Handlers
     needs_profile: bool = False  # email and UPN not looked up yet
+    answered: Reply | None = None  # a card click answered in the turn's first storage step
+
+
+def action_of(activity: Activity) -> tuple[Any, Any]:
+    """A card click's verb and data (Action.Execute), as sent: the router checks both."""
+    value = activity.value if isinstance(activity.value, dict) else {}
+    action = value.get("action") if isinstance(value.get("action"), dict) else {}
+    return action.get("verb"), action.get("data", {})
 
 
 _LOCALE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}")
