@@ -257,6 +257,7 @@ def create_app(
         clock or (timer.now if timer else utc_now),
         notify_window_seconds=config.notify_window_seconds,
         ownership=coordination,
+        quotas=config.quotas(),
     )
     auth = bot_auth or ConfigurationBotFrameworkAuthentication(bot_framework_settings(config))
     adapter = CloudAdapter(auth)

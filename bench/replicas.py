@@ -23,7 +23,6 @@ import random
 import signal
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,7 @@ from aiohttp import ClientSession, web
 
 from bench.common import CARD, CRM, Load, Server, Teams, load, percentile, post, ready, session, spawned
 from bot.domain.models import Kind
-from bot.domain.quotas import QUOTAS, WriteQuotas
+from bot.domain.quotas import QuotaKind, sized
 from bot.notify.rate_limits import CONVERSATION_LIMITS, TENANT_LIMITS
 from bot.services import CrmService
 from storage.db import open_database
@@ -47,7 +46,7 @@ RECORDS = 100
 NOW = "2026-01-01T00:00:00.000000Z"
 
 
-def open_services(database: str) -> CrmService:
+def open_services(database: str, lifted: bool = False) -> CrmService:
     if database.startswith("postgresql://"):
         from storage.postgres import open_postgres
 
@@ -55,15 +54,13 @@ def open_services(database: str) -> CrmService:
     else:
         db = open_database(database)
     migrate(db)
-    return CrmService(Repository(db))
+    # A seed is a bulk load, not a person typing: the per-minute write quotas (bot/domain/quotas.py) are lifted.
+    sizes = dict.fromkeys(QuotaKind, (10**9, 10**9)) if lifted else {}
+    return CrmService(Repository(db), quotas=sized(sizes))
 
 
 def seed_records(database: str, service_url: str) -> None:
-    services = open_services(database)
-    # The seed is a bulk load, not a person typing: the per-minute write quotas (bot/domain/quotas.py) are lifted.
-    services.work.quotas = WriteQuotas(
-        quotas={kind: replace(q, per_user=10**9, per_tenant=10**9) for kind, q in QUOTAS.items()}
-    )
+    services = open_services(database, lifted=True)
     owner = services.people.record_user(TENANT, *OWNER, "Bench Owner", service_url)
     for i in range(RECORDS):
         services.records.create_record(owner, Kind.LEAD, f"Deal {i}")

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.clock import shifted, utc_now
+from bot.domain.clock import parse_time, shifted, utc_now
 from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError
 from bot.domain.models import User
+from bot.domain.quotas import WINDOW_BUCKETS, bucket_of
 from bot.domain.rules import AAD_ID, MAX_NAME, TEAMS_USER_ID, clean_text
 from bot.services.work import UnitOfWork
 
@@ -101,9 +102,12 @@ class UserCases:
         """Housekeeping: forget posted cards, sent notifications and email sends older than `days`."""
         now = utc_now()
         with self.work.writing():
-            return self.repo.activities.prune_done_before(
+            pruned = self.repo.activities.prune_done_before(
                 shifted(now, -days * 86400), shifted(now, -failed_days * 86400)
             )
+            bucket, _ = bucket_of(parse_time(now).timestamp())
+            pruned["quota counters"] = self.repo.quotas.forget_before(bucket - WINDOW_BUCKETS)
+            return pruned
 
     def remember_card_post(
         self, user: User, record_id: int, conversation_id: str, activity_id: str, service_url: str, shared: bool

@@ -131,7 +131,9 @@ class Turn:
 def action_of(activity: Activity) -> tuple[Any, Any]:
     """A card click's verb and data (Action.Execute), as sent: the router checks both."""
     value = activity.value if isinstance(activity.value, dict) else {}
-    action = value.get("action") if isinstance(value.get("action"), dict) else {}
+    action = value.get("action")
+    if not isinstance(action, dict):
+        return None, {}
     return action.get("verb"), action.get("data", {})
 
 

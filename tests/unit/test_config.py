@@ -62,3 +62,17 @@ def test_the_faster_msrest_retry_policy_retries_the_same_status_codes() -> None:
 
     safe = [i for i in range(500) if i != 408] + [501, 505]
     assert ClientRetryPolicy().policy.status_forcelist == [i for i in range(999) if i not in safe]
+
+
+def test_write_quotas_are_sized_from_the_environment() -> None:
+    from bot.domain.quotas import QUOTAS, QuotaKind
+
+    assert Config.from_env({}).quotas() == QUOTAS
+    env = {"CRM_QUOTA_RECORDS_PER_USER": "5", "CRM_QUOTA_RECORDS_PER_TENANT": "50", "CRM_QUOTA_CONTACTS_PER_USER": "7"}
+    quotas = Config.from_env(env).quotas()
+    assert (quotas[QuotaKind.RECORDS].per_user, quotas[QuotaKind.RECORDS].per_tenant) == (5, 50)
+    assert (quotas[QuotaKind.CONTACTS].per_user, quotas[QuotaKind.CONTACTS].per_tenant) == (7, 1200)
+    with pytest.raises(ConfigError, match="CRM_QUOTA_RECORDS_PER_USER must be at least 1"):
+        Config.from_env({"CRM_QUOTA_RECORDS_PER_USER": "0"})
+    with pytest.raises(ConfigError, match="one person could never reach their own quota"):
+        Config.from_env({"CRM_QUOTA_CONTACTS_PER_USER": "90", "CRM_QUOTA_CONTACTS_PER_TENANT": "80"})
