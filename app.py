@@ -365,7 +365,7 @@ def _open_storage(config: Config) -> tuple[Any, Any, Checkpointer | None]:
 
     pg = open_postgres(config.database_url, config.database_pool_size)
     migrate(pg)
-    return pg, Coordination(config.database_url), None
+    return pg, Coordination(config.database_url, config.hand_back_seconds), None
 
 
 def _on_notify(app: web.Application, payload: str) -> None:

@@ -77,6 +77,7 @@ class Config:
     teams_tenant_rps: int = 30  # Teams' per-app-per-tenant budget: documented as 50 in places, 30 in others
     bot_domain: str = ""  # the bot's public host: "Open in Outlook" links go through https://{bot_domain}/mail/
     mail_link_secret: str = field(default="", repr=False)  # the key those links are sealed with
+    hand_back_seconds: int = 60  # replicas: an owned tenant not sent for in this long is handed back
     # Write quotas, per minute, for the whole deployment (bot/domain/quotas.py): (per person, per organisation).
     quota_records: tuple[int, int] = (QUOTAS[QuotaKind.RECORDS].per_user, QUOTAS[QuotaKind.RECORDS].per_tenant)
     quota_contacts: tuple[int, int] = (QUOTAS[QuotaKind.CONTACTS].per_user, QUOTAS[QuotaKind.CONTACTS].per_tenant)
@@ -138,6 +139,7 @@ class Config:
             teams_tenant_rps=_int(env, "TEAMS_TENANT_RPS", 30, minimum=1),
             bot_domain=env.get("BOT_DOMAIN", "").strip().lower(),
             mail_link_secret=env.get("MAIL_LINK_SECRET", ""),
+            hand_back_seconds=_int(env, "CRM_HAND_BACK_SECONDS", 60, minimum=1),
             quota_records=_quota(env, "RECORDS", QuotaKind.RECORDS),
             quota_contacts=_quota(env, "CONTACTS", QuotaKind.CONTACTS),
         )

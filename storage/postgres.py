@@ -11,6 +11,7 @@ import asyncio
 import contextvars
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 NOTIFY_CHANNEL = "crm_outbox"
+HAND_BACK_SECONDS = 60.0  # an owned tenant this replica has not sent for in this long is handed back
 TUPLES_OK = ExecStatus.TUPLES_OK
 
 
@@ -178,13 +180,20 @@ class PostgresDatabase:
 class Coordination:
     """Session-level facts shared by the replicas: LISTEN for the outbox, and which replica owns the
     sending for a tenant (a session advisory lock on a connection of its own: the lock goes with the
-    session, so a replica that dies hands its tenants over to the next one that asks)."""
+    session, so a replica that dies hands its tenants over to the next one that asks). A tenant this
+    replica has not sent for in `idle_seconds` is handed back (`hand_back_idle`): after a restart the
+    tenants spread over the replicas again, each taken by the first replica that has something to send."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(
+        self, url: str, idle_seconds: float = HAND_BACK_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.url = url
+        self.idle_seconds = idle_seconds
+        self.clock = clock
         self._owner: psycopg.AsyncConnection[Any] | None = None
         self._listener: asyncio.Task[None] | None = None
         self.owned: set[str] = set()
+        self._used: dict[str, float] = {}  # owned tenant -> when this replica last sent (or meant to) for it
         self._lock = asyncio.Lock()
 
     async def start(self, on_notify: Callable[[str], None]) -> None:
@@ -223,8 +232,21 @@ class Coordination:
                 raise
             if row and row[0]:
                 self.owned.add(tenant_id)
+                self.used(tenant_id)
                 return True
             return False
+
+    def used(self, tenant_id: str) -> None:
+        self._used[tenant_id] = self.clock()
+
+    async def hand_back_idle(self, busy: set[str]) -> list[str]:
+        """Release the owned tenants not used for `idle_seconds`, unless `busy` (rows of theirs read ahead
+        or under way in this replica's sender)."""
+        cutoff = self.clock() - self.idle_seconds
+        idle = [t for t in self.owned if t not in busy and self._used.get(t, cutoff) <= cutoff]
+        for tenant_id in idle:
+            await self.release(tenant_id)
+        return idle
 
     async def release(self, tenant_id: str) -> None:
         async with self._lock:
@@ -233,6 +255,7 @@ class Coordination:
                     "SELECT pg_advisory_unlock(hashtextextended(%s, 0))", ["sender\x1f" + tenant_id]
                 )
             self.owned.discard(tenant_id)
+            self._used.pop(tenant_id, None)
 
     async def close(self) -> None:
         if self._listener is not None:

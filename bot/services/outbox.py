@@ -30,6 +30,11 @@ class Ownership(Protocol):
 
     async def own(self, tenant_id: str) -> bool: ...
 
+    def used(self, tenant_id: str) -> None:
+        """This replica sends for the tenant now (an owned tenant not used for a while is handed back)."""
+
+    async def hand_back_idle(self, busy: set[str]) -> list[str]: ...
+
 
 class Deliveries:
     """The outbox for one database. `clock` returns ISO UTC stamps like services.utc_now."""
@@ -62,6 +67,7 @@ class Deliveries:
         if self.ownership is None:
             return True, False
         if tenant_id in self.ownership.owned:
+            self.ownership.used(tenant_id)
             return True, False
         if await self.ownership.own(tenant_id):
             self._taken_over.add(tenant_id)
@@ -69,11 +75,24 @@ class Deliveries:
         return False, False
 
     def owns(self, tenant_id: str) -> bool:
-        return self.ownership is None or tenant_id in self.ownership.owned
+        if self.ownership is None:
+            return True
+        if tenant_id in self.ownership.owned:
+            self.ownership.used(tenant_id)
+            return True
+        return False
 
-    def seconds_since_last_send(self, tenant_id: str) -> float | None:
-        stamp = self.queries.last_send(tenant_id)
-        return None if stamp is None else (parse_time(self.clock()) - parse_time(stamp)).total_seconds()
+    def recent_sends(self, tenant_id: str, seconds: float) -> list[tuple[str, float]]:
+        """The tenant's sends of the last `seconds`, whichever replica made them: (conversation, seconds ago)."""
+        now = self.clock()
+        at = parse_time(now)
+        found = self.queries.recent_sends(tenant_id, shifted(now, -seconds))
+        return [(conversation_id, (at - parse_time(stamp)).total_seconds()) for conversation_id, stamp in found]
+
+    async def hand_back_idle(self, busy: set[str]) -> list[str]:
+        """Hand back the tenants this replica owns but has not sent for lately (and holds nothing of), so
+        that the tenants spread over the replicas again after a restart (see storage/postgres.py)."""
+        return [] if self.ownership is None else await self.ownership.hand_back_idle(busy)
 
     # --- called by the services, inside the change's transaction ------------------------------
 

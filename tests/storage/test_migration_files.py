@@ -30,7 +30,7 @@ LANDED = {
     "postgresql/0017_search_at_scale.sql": "9e26a770119579414b752322022e7bb7fb613efe0477e18753b9a757a40f529a",
     "postgresql/0018_claims_by_key.sql": "90a5f727c02e06f6c4397642594c9d207964ee4f841a39992216af979888a454",
     "postgresql/0019_domain_checked_kinds.sql": "4e2bdf68ad4fa9b1828b393fefe80125eae4f1d7251d183c5af4e3bba4084bf9",
-    "postgresql/0024_write_quotas.sql": "369a401b25b1afd356c35e9896a07bb0cb9bb599f68732fcd7e8f2642af71eac",
+    "postgresql/0024_across_replicas.sql": "6b0609aeb08466e41b235a87a4832f6230a5991a19ec411b1020dea06a53f3b8",
     "sqlite/0001_core.sql": "eb13ed887b28d22776009e0ea5fa8b5d9d9cd145d60e8821da5da226391aebfe",
     "sqlite/0002_search.sql": "9f0e9d418f5d51dc7c220cf594eb4e6bccfaab16312a915eb23fb41730cadb03",
     "sqlite/0003_outbox.sql": "9265ec82d2be6fbb63c1d78b9718bef2292883f9b68365492b547a59913e3dc5",
@@ -48,7 +48,7 @@ LANDED = {
     "sqlite/0017_search_at_scale.sql": "6d02e38812d22e942b1352c87ca646ef674c230a5d9628615a51907cc50fd131",
     "sqlite/0018_claims_by_key.sql": "567f2d38c2426819309dad7a887df74c39b5e50510381e0ae063ade510f530d1",
     "sqlite/0019_domain_checked_kinds.sql": "0ade61df49081b87384d3ebf8f5002a0142e9c2b583ee0832c992e7410e493c5",
-    "sqlite/0024_write_quotas.sql": "2ca00503bf95bb50289ab7096a31b2c32b6e81ee737f5abf23ecc8a4c6a6fe88",
+    "sqlite/0024_across_replicas.sql": "ffc823834a435b2bd3e313c914a1d054ea882686af67785609aa27ada4aebbbc",
 }
 
 
