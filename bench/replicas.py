@@ -279,7 +279,7 @@ async def fanout(server: PostgresServer, followers: int, replicas: int, kill: bo
     )
     print(title)
     print(f"  followers              {followers}")
-    print(f"  time to deliver all    {elapsed:.2f} s; least the limits allow {least:.2f} s (ceil(N/50) - 1)")
+    print(f"  time to deliver all    {elapsed:.2f} s; least the limits allow {least:.2f} s (ceil(N/{per_second}) - 1)")
     print(f"  ratio                  {elapsed / least:.3f}x")
     print(
         f"  delivered              {len(distinct)}; failed as 'may have arrived' (caught mid-call) {len(failed)},"
@@ -292,6 +292,109 @@ async def fanout(server: PostgresServer, followers: int, replicas: int, kill: bo
     print(f"  outbox                 {dict((k.value, v) for k, v in counts.items())}")
 
 
+# --- 4. spread after a rolling restart -------------------------------------------------------------
+
+
+def owners(url: str) -> dict[str, int]:
+    """How many tenants' sending locks each replica holds (by its application_name)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT a.application_name, count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+            " WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE 'replica-%'"
+            " GROUP BY a.application_name"
+        ).fetchall()
+    return {str(name): int(count) for name, count in rows}
+
+
+def seed_tenants(url: str, tenants: list[str], service_url: str) -> None:
+    """Each tenant: an owner, a follower with a chat, one lead the follower follows."""
+    services = open_services(url)
+    for t, tenant in enumerate(tenants):
+        owner = services.people.record_user(tenant, f"29:owner-{t}", f"aad-owner-{t}", "Owner", service_url)
+        follower = services.people.record_user(tenant, f"29:follower-{t}", f"aad-follower-{t}", "Follower", service_url)
+        services.deliveries.save_conversation(follower, f"a:1:29:follower-{t}", service_url, BOT_ID, "CRM")
+        record = services.records.create_record(owner, Kind.LEAD, "Deal").record
+        with services.repo.transaction():  # a bulk load: nobody is told, nothing waits in the outbox
+            services.repo.follows.add_follower(tenant, record.id, follower.id, NOW)
+    services.repo.db.close()
+
+
+async def spread(server: PostgresServer, tenants: int, hand_back: int, timeout: float) -> list[dict[str, int]]:
+    """Three replicas and `tenants` organisations, each changing a record at whichever replica the load
+    balancer picks (here: at random); the replicas restarted one after the other (SIGTERM, started again),
+    each tenant changing something once after each restart. The tenants each replica sends for: before the
+    restart, after it, and after one more change a tenant (made, with a hand-back shorter than the wait,
+    once the idle tenants were handed back)."""
+    fake = FakeTeams()
+    url = server.url(server.new_database())
+    ids = [f"72f988bf-0000-4000-8000-{t:012d}" for t in range(tenants)]
+    seed_tenants(url, ids, fake.service_url)
+    people = [Teams(tenant, f"29:owner-{t}", f"aad-owner-{t}", fake.service_url) for t, tenant in enumerate(ids)]
+    rng = random.Random(30)
+    env = {"NOTIFY_WINDOW_SECONDS": "0", "CRM_HAND_BACK_SECONDS": str(hand_back), "DATABASE_URL": url}
+
+    def start(i: int) -> contextlib.AbstractContextManager[Server]:
+        return spawned(f"replica-{i}", CRM, PGAPPNAME=f"replica-{i}", **env)
+
+    async def changes(bots: list[Server]) -> None:
+        async with session() as http:
+            for n, teams in enumerate(people):
+                status, _ = await post(http, rng.choice(bots).url, teams.message(f"comment L-1 Update {n}"))
+                assert status in (200, 201), status
+
+    async def settled(condition: Any, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            await asyncio.sleep(0.1)
+        print(f"  (timed out waiting for {what})")
+
+    def all_owned() -> bool:
+        return sum(owners(url).values()) == tenants
+
+    found = []
+    try:
+        with contextlib.ExitStack() as stack:
+            slots = [stack.enter_context(contextlib.ExitStack()) for _ in range(3)]
+            bots = [slots[i].enter_context(start(i)) for i in range(3)]
+            for bot in bots:
+                await ready(bot, lambda: people[0].message("help"))
+            await changes(bots)
+            await settled(all_owned, "every tenant owned")
+            found.append(owners(url))
+            for i in range(3):  # the rolling restart
+                slots[i].close()
+                bots[i] = slots[i].enter_context(start(i))
+                await ready(bots[i], lambda: people[0].message("help"))
+                await changes(bots)
+            await settled(all_owned, "every tenant owned")
+            found.append(owners(url))
+            if hand_back < timeout:
+                await settled(lambda: not owners(url), "the idle tenants handed back")
+            await changes(bots)
+            await settled(all_owned, "every tenant owned")
+            found.append(owners(url))
+    finally:
+        fake.stop()
+    return found
+
+
+async def spreads(server: PostgresServer, tenants: int) -> None:
+    def line(counts: dict[str, int]) -> str:
+        return "  ".join(f"replica-{i} {counts.get(f'replica-{i}', 0):2d}" for i in range(3))
+
+    print(f"spread: {tenants} tenants over 3 replicas, the tenants each replica sends for")
+    for hand_back, label in ((3600, "never handed back"), (2, "idle 2 s: handed back")):
+        before, restarted, later = await spread(server, tenants, hand_back, timeout=30.0)
+        print(f"  {label}")
+        print(f"    before a rolling restart   {line(before)}")
+        print(f"    after it                   {line(restarted)}")
+        print(f"    then one change a tenant   {line(later)}")
+
+
 async def run(args: argparse.Namespace) -> None:
     server = PostgresServer().start()
     try:
@@ -301,6 +404,7 @@ async def run(args: argparse.Namespace) -> None:
         await throughput(server, args.rounds, args.seconds, args.concurrency)
         await fanout(server, args.followers, 3, kill=False, timeout=args.timeout)
         await fanout(server, args.followers, 3, kill=True, timeout=args.timeout)
+        await spreads(server, args.tenants)
     finally:
         server.stop()
 
@@ -312,6 +416,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--followers", type=int, default=1000)
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--tenants", type=int, default=12, help="for the spread after a rolling restart")
     asyncio.run(run(parser.parse_args()))
 
 

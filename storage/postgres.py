@@ -219,6 +219,8 @@ class Coordination:
         if tenant_id in self.owned:
             return True
         async with self._lock:
+            if tenant_id in self.owned:  # taken meanwhile by this replica: a second lock would need two unlocks
+                return True
             if self._owner is None or self._owner.closed:
                 self.owned.clear()  # a lost session lost its locks
                 self._owner = await psycopg.AsyncConnection.connect(self.url, autocommit=True)

@@ -131,7 +131,7 @@ class CardUpdater:
 
     async def _hand_over(self, tenant_id: str, record_id: int, answered_activity_id: str | None) -> None:
         """Take the tenant's sending if nobody has it, else ask its sender (LISTEN/NOTIFY) to update."""
-        if await takeover.own(self.services.deliveries, self.limiter, tenant_id):
+        if await takeover.own(self.services.deliveries, self.limiter, tenant_id, at_once=True):
             self.record_changed(tenant_id, record_id, answered_activity_id)
             return
         note = f"card {tenant_id} {record_id} {answered_activity_id or ''}"

@@ -202,7 +202,8 @@ class Sender:
         for send in await run(weekly.due):
             if self._stopping:
                 return
-            if send.id not in self._posting and await self._owns(send.tenant_id):
+            # The week's rows are opened by every replica's timer alike: whichever takes the tenant first posts.
+            if send.id not in self._posting and await takeover.own(self.deliveries, self.limiter, send.tenant_id, True):
                 task = asyncio.create_task(self._post_safely(send), name=f"weekly post {send.id}")
                 self._posting[send.id] = task
                 task.add_done_callback(functools.partial(self._posted, send.id))

@@ -14,10 +14,10 @@ from bot.services.outbox import Deliveries
 REBUILT_SECONDS = max(window for _, window in CONVERSATION_LIMITS)  # the longest window Teams counts
 
 
-async def own(deliveries: Deliveries, limiter: RateLimiter, tenant_id: str) -> bool:
+async def own(deliveries: Deliveries, limiter: RateLimiter, tenant_id: str, at_once: bool = False) -> bool:
     """Whether this replica sends for the tenant, taking it if nobody does (then its windows are rebuilt
-    before anything is sent)."""
-    owned, taken_now = await deliveries.own(tenant_id)
+    before anything is sent; see Deliveries.own for who takes a tenant nobody sends for)."""
+    owned, taken_now = await deliveries.own(tenant_id, at_once)
     if taken_now:
         await rebuild(deliveries, limiter, tenant_id)
     return owned
