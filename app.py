@@ -258,6 +258,7 @@ def create_app(
         clock or (timer.now if timer else utc_now),
         notify_window_seconds=config.notify_window_seconds,
         ownership=coordination,
+        quotas=config.quotas(),
     )
     auth = bot_auth or ConfigurationBotFrameworkAuthentication(bot_framework_settings(config))
     # With auth off the service URL is the Playground or nowhere: a turn's calls are tried once.
@@ -378,7 +379,7 @@ def _open_storage(config: Config) -> tuple[Any, Any, Checkpointer | None]:
 
     pg = open_postgres(config.database_url, config.database_pool_size)
     migrate(pg)
-    return pg, Coordination(config.database_url), None
+    return pg, Coordination(config.database_url, config.hand_back_seconds), None
 
 
 def _on_notify(app: web.Application, payload: str) -> None:

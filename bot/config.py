@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.domain.quotas import QUOTAS, Quota, QuotaKind, sized
+
 
 class ConfigError(ValueError):
     """A configuration value that cannot be used."""
@@ -23,6 +25,19 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _quota(env: Mapping[str, str], noun: str, kind: QuotaKind) -> tuple[int, int]:
+    """CRM_QUOTA_<NOUN>_PER_USER and _PER_TENANT: how many a person and an organisation may create a minute."""
+    default = QUOTAS[kind]
+    per_user = _int(env, f"CRM_QUOTA_{noun}_PER_USER", default.per_user, minimum=1)
+    per_tenant = _int(env, f"CRM_QUOTA_{noun}_PER_TENANT", default.per_tenant, minimum=1)
+    if per_tenant < per_user:
+        raise ConfigError(
+            f"CRM_QUOTA_{noun}_PER_TENANT ({per_tenant}) is below CRM_QUOTA_{noun}_PER_USER ({per_user}):"
+            " one person could never reach their own quota"
+        )
+    return per_user, per_tenant
 
 
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
@@ -69,6 +84,10 @@ class Config:
     bot_domain: str = ""  # the bot's public host: "Open in Outlook" links go through https://{bot_domain}/mail/
     mail_link_secret: str = field(default="", repr=False)  # the key those links are sealed with
     file_download_hosts: tuple[str, ...] = ()  # where files may come from besides Teams' own hosts (sovereign clouds)
+    hand_back_seconds: int = 60  # replicas: an owned tenant not sent for in this long is handed back
+    # Write quotas, per minute, for the whole deployment (bot/domain/quotas.py): (per person, per organisation).
+    quota_records: tuple[int, int] = (QUOTAS[QuotaKind.RECORDS].per_user, QUOTAS[QuotaKind.RECORDS].per_tenant)
+    quota_contacts: tuple[int, int] = (QUOTAS[QuotaKind.CONTACTS].per_user, QUOTAS[QuotaKind.CONTACTS].per_tenant)
 
     def __post_init__(self) -> None:
         """A bot that could receive but never answer does not start (see README "Configuration")."""
@@ -91,6 +110,9 @@ class Config:
             )
         if self.app_type in ("SingleTenant", "UserAssignedMSI") and not self.app_tenant_id:
             raise ConfigError(f"MicrosoftAppType={self.app_type} needs MicrosoftAppTenantId (the directory id).")
+
+    def quotas(self) -> dict[QuotaKind, Quota]:
+        return sized({QuotaKind.RECORDS: self.quota_records, QuotaKind.CONTACTS: self.quota_contacts})
 
     @property
     def auth_enabled(self) -> bool:
@@ -133,4 +155,7 @@ class Config:
             file_download_hosts=tuple(
                 h.strip().lower() for h in env.get("FILE_DOWNLOAD_HOSTS", "").split(",") if h.strip()
             ),
+            hand_back_seconds=_int(env, "CRM_HAND_BACK_SECONDS", 60, minimum=1),
+            quota_records=_quota(env, "RECORDS", QuotaKind.RECORDS),
+            quota_contacts=_quota(env, "CONTACTS", QuotaKind.CONTACTS),
         )

@@ -27,6 +27,7 @@ from storage.people import PeopleQueries
 from storage.pipeline import PipelineQueries
 from storage.posts import PostQueries
 from storage.queries import Connection, fts_query
+from storage.quotas import QuotaQueries
 from storage.records import RecordQueries
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ class Repository:
         self.activities = ActivityQueries(self.connection)  # claims of delivered activities, housekeeping
         self.outbox = OutboxQueries(self.connection)
         self.notices = NoticeQueries(self.connection)
+        self.quotas = QuotaQueries(self.connection)  # the write quotas' counters, shared by every replica
         self._local = threading.local()  # PostgreSQL runs transactions in several threads at once
 
     def in_transaction(self) -> bool:

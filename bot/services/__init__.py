@@ -21,11 +21,11 @@ built with what it needs, and all of them sharing one unit of work (bot/services
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from bot.domain.clock import utc_now
 from bot.domain.models import EventKind
-from bot.domain.quotas import WriteQuotas
+from bot.domain.quotas import QUOTAS, Quota, QuotaKind
 from bot.services.buying_roles import BuyingRoleCases
 from bot.services.changes import RecordWork
 from bot.services.contact_care import ContactCareCases
@@ -38,6 +38,7 @@ from bot.services.messages import MessageCases
 from bot.services.outbox import Deliveries, Ownership
 from bot.services.people import UserCases
 from bot.services.pipeline import PipelineCases
+from bot.services.quotas import WriteQuotas
 from bot.services.reactions import Reactions, follows_end_when_closed
 from bot.services.records import RecordCases
 from bot.services.work import UnitOfWork
@@ -55,12 +56,13 @@ class CrmService:
         clock: Callable[[], str] = utc_now,
         notify_window_seconds: int = 0,
         ownership: Ownership | None = None,
+        quotas: Mapping[QuotaKind, Quota] = QUOTAS,
     ) -> None:
         self.repo = repo
         self.clock = clock
         self.deliveries = Deliveries(repo, clock, notify_window_seconds, ownership)
         self.run = repo.run  # storage work from the event loop: a worker thread for PostgreSQL
-        self.quotas = WriteQuotas()  # per process: see bot/domain/quotas.py
+        self.quotas = WriteQuotas(repo, clock, quotas)  # counted in the database: every replica's at once
         self._compose(UnitOfWork(repo, clock, self.quotas))
 
     def for_turn(self, tenant_id: str, conversation_id: str, activity_id: str) -> CrmService:

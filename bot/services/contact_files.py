@@ -13,6 +13,7 @@ from bot.domain.errors import DomainError, NotFound
 from bot.domain.language import N_, _, translated
 from bot.domain.models import FileOfferStatus, Kind, User
 from bot.domain.money import as_decimal
+from bot.domain.quotas import QuotaKind
 from bot.domain.spreadsheet import csv_file
 from bot.services.work import UnitOfWork
 
@@ -77,7 +78,7 @@ class ContactFileCases:
             if found[0] != "pending":
                 raise DomainError(_already(found[0]), "import")
             rows = [_row_of(values) for values in json.loads(found[2])]
-            self.work.quotas.spend("contacts", tenant, actor.id)
+            self.work.quotas.spend(QuotaKind.CONTACTS, tenant, actor.id)
             existing = self.repo.contact_files.contacts_by_emails(tenant, [r.email for r in rows if r.email])
             new, updated = [], 0
             for row in rows:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.clock import shifted, utc_now
+from bot.domain.clock import parse_time, shifted, utc_now
 from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.language import N_, _, translated
 from bot.domain.models import User
+from bot.domain.quotas import WINDOW_BUCKETS, bucket_of
 from bot.domain.rules import MAX_NAME, clean_text, picked_ids
 from bot.services.work import UnitOfWork
 
@@ -132,9 +133,12 @@ class UserCases:
         notifications older than `failed_days`, and contact files previewed and past their expiry."""
         now = utc_now()
         with self.work.writing():
-            return self.repo.activities.prune_done_before(
+            pruned = self.repo.activities.prune_done_before(
                 shifted(now, -days * 86400), shifted(now, -failed_days * 86400), now
             )
+            bucket, _into = bucket_of(parse_time(now).timestamp())
+            pruned["quota counters"] = self.repo.quotas.forget_before(bucket - WINDOW_BUCKETS)
+            return pruned
 
     def remember_card_post(
         self, user: User, record_id: int, conversation_id: str, activity_id: str, service_url: str, shared: bool

@@ -4,7 +4,7 @@ housekeeping that forgets what is done."""
 
 from __future__ import annotations
 
-from bot.domain.quotas import QUOTAS, QuotaExceeded, WriteQuotas
+from bot.domain.quotas import QUOTAS, QuotaKind, check, counted, seconds_until_room
 from bot.domain.rules import MAX_FOLLOWERS, MAX_PARTICIPANTS
 from tests.conftest import ALICE, BOB, Teams, all_text
 
@@ -14,7 +14,7 @@ def count(teams: Teams, table: str) -> int:
 
 
 async def test_one_person_creating_records_in_a_loop_is_stopped_with_a_clear_message(teams: Teams) -> None:
-    allowed = QUOTAS["records"].per_user
+    allowed = QUOTAS[QuotaKind.RECORDS].per_user
     for i in range(allowed):
         assert f"L-{i + 1}" in all_text(await teams.card(ALICE, f"new lead Loop {i}"))
     said = await teams.text(ALICE, "new lead One too many")
@@ -23,20 +23,14 @@ async def test_one_person_creating_records_in_a_loop_is_stopped_with_a_clear_mes
     assert "L-31" in all_text(await teams.card(BOB, "new lead Bob's own"))  # a colleague is not held up
 
 
-def test_quotas_per_person_and_per_organisation_free_up_after_a_minute() -> None:
-    now = [0.0]
-    quotas = WriteQuotas(clock=lambda: now[0])
-    for user in range(QUOTAS["contacts"].per_tenant // QUOTAS["contacts"].per_user):
-        for _ in range(QUOTAS["contacts"].per_user):
-            quotas.spend("contacts", "t", user)
-    try:
-        quotas.spend("contacts", "t", 999)
-        raise AssertionError("the organisation's quota was not enforced")
-    except QuotaExceeded as exc:
-        assert "Your organisation created 1200 contacts" in exc.message
-    quotas.spend("contacts", "other tenant", 999)  # another organisation is not held up
-    now[0] = 61.0
-    quotas.spend("contacts", "t", 999)
+def test_the_wait_a_refusal_names_is_until_the_oldest_counted_bucket_leaves_the_window() -> None:
+    """Ten-second buckets, a spend counting its own and the six before it (bot/domain/quotas.py)."""
+    assert counted({100: 10, 93: 5, 94: 7}, 100) == 17  # 93 is seven buckets back: no longer counted
+    # 30 allowed; 20 made in bucket 95 and 10 in 99, now 3 s into bucket 100: room once 95 leaves (bucket 102).
+    assert seconds_until_room({95: 20, 99: 10}, 100, 3.0, 30) == 17
+    assert seconds_until_room({100: 30}, 100, 0.5, 30) == 70  # all of it just now: the whole window
+    assert seconds_until_room({99: 1}, 100, 9.9, 30) == 1  # room already: a second at least
+    assert check(QUOTAS[QuotaKind.RECORDS], 31, 31) == "user" and check(QUOTAS[QuotaKind.RECORDS], 30, 601) == "tenant"
 
 
 def seed_people(teams: Teams, participants: int, followers: int) -> None:

@@ -71,3 +71,17 @@ def test_file_download_hosts_are_hosts_suffixes_or_origins_and_plain_http_only_o
     for bad in ("http://files.contoso.example", "http://10.0.0.5:80", "*", "ftp://x.example", "https://user@x.example"):
         with pytest.raises(ConfigError, match="FILE_DOWNLOAD_HOSTS"):
             Config.from_env({"FILE_DOWNLOAD_HOSTS": bad})
+
+
+def test_write_quotas_are_sized_from_the_environment() -> None:
+    from bot.domain.quotas import QUOTAS, QuotaKind
+
+    assert Config.from_env({}).quotas() == QUOTAS
+    env = {"CRM_QUOTA_RECORDS_PER_USER": "5", "CRM_QUOTA_RECORDS_PER_TENANT": "50", "CRM_QUOTA_CONTACTS_PER_USER": "7"}
+    quotas = Config.from_env(env).quotas()
+    assert (quotas[QuotaKind.RECORDS].per_user, quotas[QuotaKind.RECORDS].per_tenant) == (5, 50)
+    assert (quotas[QuotaKind.CONTACTS].per_user, quotas[QuotaKind.CONTACTS].per_tenant) == (7, 1200)
+    with pytest.raises(ConfigError, match="CRM_QUOTA_RECORDS_PER_USER must be at least 1"):
+        Config.from_env({"CRM_QUOTA_RECORDS_PER_USER": "0"})
+    with pytest.raises(ConfigError, match="one person could never reach their own quota"):
+        Config.from_env({"CRM_QUOTA_CONTACTS_PER_USER": "90", "CRM_QUOTA_CONTACTS_PER_TENANT": "80"})
