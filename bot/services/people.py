@@ -37,10 +37,13 @@ def pick(picked: str, teams_id: str | None, aad_object_id: str | None, field: st
 
 @dataclass(frozen=True)
 class Arrival:
-    """Who an activity came from, and whether their email and UPN still have to be looked up."""
+    """Who an activity came from, whether their email and UPN still have to be looked up, and their stored
+    locale when the same read gave it (`locale_read`)."""
 
     user: User
     needs_profile: bool
+    locale: str | None = None
+    locale_read: bool = False
 
 
 class UserCases:
@@ -64,14 +67,14 @@ class UserCases:
         clean_name = clean_text(name)[:MAX_NAME]
         known = self.repo.people.find_member(tenant_id, teams_id, aad_object_id)
         if known is not None:
-            user, known_service_url, profile_checked = known
+            user, known_service_url, profile_checked, locale = known
             if (
                 (not teams_id or user.teams_id == teams_id)
                 and (not aad_object_id or user.aad_object_id == aad_object_id)
                 and (not clean_name or user.name == clean_name)
                 and (not service_url or known_service_url == service_url)
             ):
-                return Arrival(user, needs_profile=not profile_checked)
+                return Arrival(user, needs_profile=not profile_checked, locale=locale, locale_read=True)
         now = self.clock()
         with self.work.writing():
             self.repo.people.ensure_tenant(tenant_id, service_url, now)

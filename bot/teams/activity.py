@@ -127,6 +127,7 @@ class Turn:
     handlers: Handlers
     needs_profile: bool = False  # email and UPN not looked up yet
     locale: str | None = None  # the reader's: this activity's (Teams' clientInfo), else their latest
+    locale_read: bool = False  # `locale` is, until the arrival step settles it, the one stored (read with the person)
     answered: Reply | None = None  # a card click answered in the turn's first storage step
 
 

@@ -126,7 +126,8 @@ class TeamsCrmBot(ActivityHandler):
         turn = self._turn(activity)
         if turn is None:
             return None, False
-        turn.locale = self.services.deliveries.schedules.note_locale(turn.user, reader_locale(activity))
+        stored, read = turn.locale, turn.locale_read  # read with the person (bot/services/people.py `arrived`)
+        turn.locale = self.services.deliveries.schedules.note_locale(turn.user, reader_locale(activity), stored, read)
         first, claim = self._first_delivery(activity, turn)
         if claim is not None:
             turn.services = self.services.for_turn(turn.tenant_id, *claim)
@@ -178,7 +179,15 @@ class TeamsCrmBot(ActivityHandler):
             )
         except DomainError:
             return None
-        return Turn(tenant_id, arrival.user, self.services, self.handlers, arrival.needs_profile)
+        return Turn(
+            tenant_id,
+            arrival.user,
+            self.services,
+            self.handlers,
+            arrival.needs_profile,
+            arrival.locale,
+            arrival.locale_read,
+        )
 
     async def _refuse(self, turn_context: TurnContext, message: str, tell: bool = True) -> None:
         """Answer without doing anything: an invoke always gets its answer; a message only if `tell`."""
