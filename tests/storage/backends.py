@@ -17,8 +17,8 @@ def open_any(database_url: str, path: str) -> Any:
 
 def migrate_ahead(db: Any, number: int) -> None:
     """Apply one later SQLite migration ahead of its turn (recorded, so `migrate` skips it): an old schema
-    that today's code writes into needs the tables today's code writes beside the rows (0024: the write
-    quotas' counters)."""
+    that today's code writes into needs the tables and columns today's code uses beside the rows (0023: the
+    locale read with each person; 0024: the write quotas' counters)."""
     from storage.db import transaction
     from storage.migrations import migrations_of, split_statements
 

@@ -41,6 +41,7 @@ def test_the_index_follows_the_contact_of_each_record(services: CrmService, make
 def test_migration_10_indexes_the_records_already_there() -> None:
     db = open_database(":memory:")
     migrate(db, upto=9)  # every migration before the search index, so today's code can write the rows
+    migrate_ahead(db, 23)  # and the users' locale, read with the person
     migrate_ahead(db, 24)  # and the write quotas' counters it spends from
     services = CrmService(Repository(db))
     alice = services.people.record_user(ALICE.tenant_id, ALICE.teams_id, ALICE.aad_object_id, ALICE.name, None)

@@ -101,6 +101,7 @@ def test_records_come_newest_first_page_by_page(services: CrmService) -> None:
 def test_migration_17_upgrades_an_old_database(tmp_path: Path) -> None:
     db = open_database(str(tmp_path / "old.db"))
     migrate(db, upto=14)  # every migration before 17, so today's code can write the rows
+    migrate_ahead(db, 23)  # and the users' locale, read with the person
     migrate_ahead(db, 24)  # and the write quotas' counters it spends from
     services = CrmService(Repository(db))
     alice, mallory = person(services, ALICE), person(services, MALLORY)
