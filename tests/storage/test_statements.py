@@ -40,3 +40,24 @@ def test_a_failing_statement_raises_and_its_transaction_is_taken_back(repo: Repo
     with repo.transaction():  # the connection is fit for the next transaction
         db.execute("INSERT INTO once (id, label) VALUES (?, ?)", [2, "second"])
     assert db.execute("SELECT count(*) FROM once WHERE id > ?", [0]).fetchone()[0] == 2
+
+
+def test_a_transaction_whose_first_statement_fails_or_that_runs_none_leaves_nothing_open(repo: Repository) -> None:
+    """Whatever failed, the connection goes back to its pool with nothing open (both engines)."""
+    db = repo.connection
+    db.execute("CREATE TABLE once (id BIGINT PRIMARY KEY, label TEXT)")
+    db.execute("INSERT INTO once (id, label) VALUES (?, ?)", [1, "first"])
+    for _ in range(3):  # unprepared, prepared with the BEGIN, then prepared already
+        with pytest.raises(Exception, match=r"(?i)unique|duplicate"), repo.transaction():
+            db.execute("INSERT INTO once (id, label) VALUES (?, ?)", [1, "again"])
+            db.execute("INSERT INTO once (id, label) VALUES (?, ?)", [3, "never"])
+    with repo.transaction():
+        pass  # nothing sent, nothing left open
+    with pytest.raises(ValueError), repo.transaction():
+        raise ValueError("before any statement")
+    for n in (2, 3, 4):
+        with repo.transaction():
+            assert db.execute("SELECT count(*) FROM once WHERE id < ?", [10]).fetchone()[0] == n - 1
+            db.execute("INSERT INTO once (id, label) VALUES (?, ?)", [n, "next"])
+    assert not repo.in_transaction()
+    assert [r[0] for r in db.execute("SELECT id FROM once WHERE id > ? ORDER BY id", [0]).fetchall()] == [1, 2, 3, 4]
