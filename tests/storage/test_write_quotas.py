@@ -135,3 +135,31 @@ def test_housekeeping_forgets_the_counters_no_spend_counts_any_more(
     with pytest.raises(QuotaExceeded):  # and still count: 3 a minute
         for title in ("Two", "Three", "Four"):
             a.records.create_record(alice, Kind.LEAD, title)
+
+
+def test_an_amount_of_import_rows_is_spent_at_once_and_holds_for_an_hour_across_replicas(
+    replicas: tuple[CrmService, CrmService, Clock],
+) -> None:
+    """The hourly kind in the same 10-second buckets: a whole import's rows in one spend, refused whole."""
+    a, b, clock = replicas
+    alice_on_a, alice_on_b = person(a, "alice"), person(b, "alice")
+
+    def spend(services: CrmService, user: User, amount: int) -> None:
+        with services.repo.transaction():
+            services.quotas.spend(QuotaKind.IMPORT_ROWS, TENANT, user.id, amount)
+
+    a.quotas.quotas[QuotaKind.IMPORT_ROWS] = b.quotas.quotas[QuotaKind.IMPORT_ROWS] = sized(
+        {QuotaKind.IMPORT_ROWS: (10, 15)}
+    )[QuotaKind.IMPORT_ROWS]
+    spend(a, alice_on_a, 8)
+    with pytest.raises(QuotaExceeded, match="You imported 8 contacts in the last hour; these 5 would pass the 10"):
+        spend(b, alice_on_b, 5)
+    with pytest.raises(QuotaExceeded, match="These 11 contacts are more than 10"):
+        spend(b, alice_on_b, 11)
+    spend(b, alice_on_b, 2)  # what is left of her hour, on the other replica
+    assert list(a.repo.quotas.buckets(TENANT, QuotaKind.IMPORT_ROWS, alice_on_a.id, 0).values()) == [10]
+    clock.seconds = 3600 + 3  # an hour since, but the first bucket is still counted (3,600 to 3,610 s)
+    with pytest.raises(QuotaExceeded, match=r"try again in 1 minute\."):
+        spend(a, alice_on_a, 1)
+    clock.seconds = 3600 + 7  # 3 s into the first bucket, plus 3,607: it has left the window
+    spend(a, alice_on_a, 10)
