@@ -29,7 +29,6 @@ from requests import RequestException
 
 from bot.config import Config, ConfigError
 from bot.domain.clock import SYSTEM, Clock, utc_now
-from bot.domain.quotas import WriteQuotas, configured_quotas
 from bot.domain.rules import has_lone_surrogate, without_lone_surrogates
 from bot.mail_links import MAX_LINE, MailLinks
 from bot.mail_links import PATH as MAIL_PATH
@@ -259,9 +258,7 @@ def create_app(
         clock or (timer.now if timer else utc_now),
         notify_window_seconds=config.notify_window_seconds,
         ownership=coordination,
-        quotas=WriteQuotas(
-            quotas=configured_quotas(config.quota_records, config.quota_contacts, config.quota_import_rows)
-        ),
+        quotas=config.quotas(),
         admins=config.admins,
     )
     auth = bot_auth or ConfigurationBotFrameworkAuthentication(bot_framework_settings(config))
@@ -385,7 +382,7 @@ def _open_storage(config: Config) -> tuple[Any, Any, Checkpointer | None]:
 
     pg = open_postgres(config.database_url, config.database_pool_size)
     migrate(pg)
-    return pg, Coordination(config.database_url), None
+    return pg, Coordination(config.database_url, config.hand_back_seconds), None
 
 
 def _on_notify(app: web.Application, payload: str) -> None:

@@ -1,5 +1,5 @@
 """What one card click costs the CRM itself: SQL statements executed, write transactions, and record
-views built, for one `record.comment` click on a record whose card was posted in a channel (so the
+views built and storage steps taken (`Repository.run`: a thread hop each on PostgreSQL), for one `record.comment` click on a record whose card was posted in a channel (so the
 card updater has a post to bring up to date). Counted, not timed: the figures are exact.
 
 Run: `python -m bench.click_cost` (also part of `make bench`; tests/test_bench.py keeps the targets)."""
@@ -18,12 +18,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from app import BOT, SERVICES, create_app
 from bot.config import Config
 from bot.services.changes import RecordWork
+from storage.repository import Repository
 from tests.fake_connector import FakeConnector
 
 TENANT = "72f988bf-0000-4000-8000-00000000aaaa"
 BOT_ID = "28:11111111-2222-3333-4444-555555555555"
 VERBOSE = False
-TARGETS = {"statements": 15, "write transactions": 2, "record views": 1}
+TARGETS = {"statements": 11, "write transactions": 2, "record views": 1, "storage steps": 2}
 
 
 async def settled(updater: Any) -> None:
@@ -37,6 +38,7 @@ class Cost:
     statements: int = 0
     write_transactions: int = 0
     record_views: int = 0
+    storage_steps: int = 0  # Repository.run calls: each a thread hop on PostgreSQL (inline on SQLite)
 
 
 def _activity(service_url: str, n: int, kind: str, **fields: Any) -> dict[str, Any]:
@@ -55,20 +57,31 @@ def _activity(service_url: str, n: int, kind: str, **fields: Any) -> dict[str, A
 
 async def measure() -> Cost:
     """Post a lead's card in a channel, click Comment once to warm up, then count a second click."""
+    cost = Cost()
+    counting = False
     fake = FakeConnector()
     fake.add_member("29:alice", "Alice Owner", "alice@contoso.example", "aad-alice", TENANT)
     async with TestServer(fake.app()) as connector_server:
         service_url = f"http://127.0.0.1:{connector_server.port}/amer/"
         with tempfile.TemporaryDirectory() as folder:
             config = Config(database_path=str(Path(folder) / "crm.db"), notify_window_seconds=0)
-            app = create_app(config)
+            stepping: Callable[..., Any] = Repository.run
+
+            async def counted_run(self: Repository, fn: Callable[..., Any], *args: Any) -> Any:
+                if counting:
+                    cost.storage_steps += 1
+                return await stepping(self, fn, *args)
+
+            Repository.run = counted_run  # type: ignore[method-assign]  # before the app binds it
+            try:
+                app = create_app(config)
+            finally:
+                Repository.run = stepping  # type: ignore[method-assign]
             async with TestClient(TestServer(app)) as client:
                 mention = {"type": "mention", "text": "<at>CRM</at>", "mentioned": {"id": BOT_ID, "name": "CRM"}}
                 said = _activity(service_url, 1, "message", text="<at>CRM</at> new lead Cost", entities=[mention])
                 await client.post("/api/messages", json=said)
                 posted = fake.replies_to("cost-1")[0].id
-                cost = Cost()
-                counting = False
                 conn = app[SERVICES].repo.db.conn
 
                 def trace(sql: str) -> None:
@@ -114,6 +127,7 @@ def main() -> None:
         ("statements", cost.statements),
         ("write transactions", cost.write_transactions),
         ("record views", cost.record_views),
+        ("storage steps", cost.storage_steps),
     ):
         print(f"{name:<20} {value:4d}   (target <= {TARGETS[name]})")
 

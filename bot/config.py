@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.domain.quotas import QUOTAS, Quota, QuotaKind, sized
+
 
 class ConfigError(ValueError):
     """A configuration value that cannot be used."""
@@ -25,12 +27,18 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
-def _quota(env: Mapping[str, str], what: str, default: tuple[int, int]) -> tuple[int, int]:
-    """QUOTA_<what>_PER_PERSON and QUOTA_<what>_PER_ORG; a person's may not exceed the organisation's."""
-    person = _int(env, f"QUOTA_{what}_PER_PERSON", default[0], minimum=1)
-    organisation = _int(env, f"QUOTA_{what}_PER_ORG", max(default[1], person), minimum=1)
+def _quota(env: Mapping[str, str], what: str, kind: QuotaKind) -> tuple[int, int]:
+    """QUOTA_<what>_PER_PERSON and QUOTA_<what>_PER_ORG (bot/domain/quotas.py has the defaults and the
+    windows); a person's may not exceed the organisation's, and the organisation's follows a person's raised
+    above its default."""
+    default = QUOTAS[kind]
+    person = _int(env, f"QUOTA_{what}_PER_PERSON", default.per_user, minimum=1)
+    organisation = _int(env, f"QUOTA_{what}_PER_ORG", max(default.per_tenant, person), minimum=1)
     if person > organisation:
-        raise ConfigError(f"QUOTA_{what}_PER_PERSON ({person}) is more than QUOTA_{what}_PER_ORG ({organisation})")
+        raise ConfigError(
+            f"QUOTA_{what}_PER_PERSON ({person}) is more than QUOTA_{what}_PER_ORG ({organisation}):"
+            " one person could never reach their own quota"
+        )
     return person, organisation
 
 
@@ -79,11 +87,16 @@ class Config:
     bot_domain: str = ""  # the bot's public host: "Open in Outlook" links go through https://{bot_domain}/mail/
     mail_link_secret: str = field(default="", repr=False)  # the key those links are sealed with
     file_download_hosts: tuple[str, ...] = ()  # where files may come from besides Teams' own hosts (sovereign clouds)
-    # Write quotas (bot/domain/quotas.py), per person and per organisation: records and contacts created in
-    # any minute, contacts imported from files in any hour. An operator moving a team in raises them.
-    quota_records: tuple[int, int] = (30, 600)
-    quota_contacts: tuple[int, int] = (60, 1200)
-    quota_import_rows: tuple[int, int] = (10_000, 50_000)
+    hand_back_seconds: int = 60  # replicas: an owned tenant not sent for in this long is handed back
+    # Write quotas for the whole deployment (bot/domain/quotas.py), (per person, per organisation): records and
+    # contacts created in any minute, contacts imported from files in any hour. An operator moving a team in
+    # raises them.
+    quota_records: tuple[int, int] = (QUOTAS[QuotaKind.RECORDS].per_user, QUOTAS[QuotaKind.RECORDS].per_tenant)
+    quota_contacts: tuple[int, int] = (QUOTAS[QuotaKind.CONTACTS].per_user, QUOTAS[QuotaKind.CONTACTS].per_tenant)
+    quota_import_rows: tuple[int, int] = (
+        QUOTAS[QuotaKind.IMPORT_ROWS].per_user,
+        QUOTAS[QuotaKind.IMPORT_ROWS].per_tenant,
+    )
     admins: frozenset[str] = frozenset()  # CRM_ADMINS: Entra object ids (lower case) of the organisation's admins
 
     def __post_init__(self) -> None:
@@ -110,6 +123,16 @@ class Config:
             )
         if self.app_type in ("SingleTenant", "UserAssignedMSI") and not self.app_tenant_id:
             raise ConfigError(f"MicrosoftAppType={self.app_type} needs MicrosoftAppTenantId (the directory id).")
+
+    def quotas(self) -> dict[QuotaKind, Quota]:
+        """The write quotas as the operator sized them."""
+        return sized(
+            {
+                QuotaKind.RECORDS: self.quota_records,
+                QuotaKind.CONTACTS: self.quota_contacts,
+                QuotaKind.IMPORT_ROWS: self.quota_import_rows,
+            }
+        )
 
     @property
     def auth_enabled(self) -> bool:
@@ -152,8 +175,9 @@ class Config:
             file_download_hosts=tuple(
                 h.strip().lower() for h in env.get("FILE_DOWNLOAD_HOSTS", "").split(",") if h.strip()
             ),
-            quota_records=_quota(env, "RECORDS", cls.quota_records),
-            quota_contacts=_quota(env, "CONTACTS", cls.quota_contacts),
-            quota_import_rows=_quota(env, "IMPORT_ROWS", cls.quota_import_rows),
+            hand_back_seconds=_int(env, "CRM_HAND_BACK_SECONDS", 60, minimum=1),
+            quota_records=_quota(env, "RECORDS", QuotaKind.RECORDS),
+            quota_contacts=_quota(env, "CONTACTS", QuotaKind.CONTACTS),
+            quota_import_rows=_quota(env, "IMPORT_ROWS", QuotaKind.IMPORT_ROWS),
             admins=frozenset(a.strip().lower() for a in env.get("CRM_ADMINS", "").split(",") if a.strip()),
         )

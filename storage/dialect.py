@@ -94,3 +94,39 @@ def to_psycopg(sql: str) -> str:
             out.append(char)
         i += 1
     return "".join(out)
+
+
+@functools.lru_cache(maxsize=1024)
+def to_libpq(sql: str) -> tuple[bytes, tuple[str, ...]]:
+    """The statement with libpq's numbered placeholders (`?` -> `$1`, `$2`, ...; each `:name` -> the number of
+    its first use), and the names in their numbers' order (empty for positional parameters). Literals and
+    quoted identifiers are copied as they are; `%` needs no doubling (no client-side formatting)."""
+    out: list[str] = []
+    names: list[str] = []
+    count = 0
+    i = 0
+    while i < len(sql):
+        char = sql[i]
+        if char in "'\"":
+            end = sql.index(char, i + 1)
+            while end + 1 < len(sql) and sql[end + 1] == char:
+                end = sql.index(char, end + 2)
+            out.append(sql[i : end + 1])
+            i = end + 1
+            continue
+        if char == "?":
+            count += 1
+            out.append(f"${count}")
+        elif char == ":" and (named := _NAMED.match(sql, i)) and sql[i - 1 : i] != ":":
+            name = named.group(1)
+            if name not in names:
+                names.append(name)
+            out.append(f"${names.index(name) + 1}")
+            i = named.end()
+            continue
+        else:
+            out.append(char)
+        i += 1
+    if count and names:
+        raise ValueError("a statement's parameters are all positional (?) or all named (:name)")
+    return "".join(out).encode(), tuple(names)

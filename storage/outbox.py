@@ -204,12 +204,16 @@ class OutboxQueries:
         ).fetchall()
         return [_notification(r) for r in rows]
 
-    def last_send(self, tenant_id: str) -> str | None:
-        """When the tenant's latest notification went on the wire (whichever replica sent it)."""
-        row = self.db.execute(
-            "SELECT max(claimed_at) FROM notifications WHERE tenant_id = ? AND claimed_at IS NOT NULL", [tenant_id]
-        ).fetchone()
-        return row[0] if row else None
+    def recent_sends(self, tenant_id: str, since: str) -> list[tuple[str, str]]:
+        """The tenant's notifications that went on the wire from `since` on, whichever replica sent them:
+        (the recipient's conversation, when: the answer's time if it came, else the call's)."""
+        rows = self.db.execute(
+            "SELECT u.conversation_id, coalesce(n.sent_at, n.claimed_at) AS at FROM notifications n"
+            " JOIN users u ON u.tenant_id = n.tenant_id AND u.id = n.recipient_id"
+            " WHERE n.tenant_id = ? AND n.claimed_at >= ? AND u.conversation_id IS NOT NULL",
+            [tenant_id, since],
+        ).fetchall()
+        return [(row[0], row[1]) for row in rows]
 
     def get(self, tenant_id: str, notification_id: int) -> Notification | None:
         row = self.db.execute(

@@ -43,15 +43,19 @@ class PeopleQueries(Queries):
 
     def find_member(
         self, tenant_id: str, teams_id: str | None, aad_object_id: str | None
-    ) -> tuple[User, str | None, bool] | None:
-        """A user with, in the same read, their tenant's service URL and whether their profile was looked up."""
-        columns = "u.id, u.tenant_id, u.name, u.teams_id, u.aad_object_id, u.email, t.service_url, u.profile_checked_at"
+    ) -> tuple[User, str | None, bool, str | None] | None:
+        """A user with, in the same read, their tenant's service URL, whether their profile was looked up, and
+        their stored locale."""
+        columns = (
+            "u.id, u.tenant_id, u.name, u.teams_id, u.aad_object_id, u.email, t.service_url, u.profile_checked_at,"
+            " u.locale"
+        )
         joined = f"SELECT {columns} FROM users u LEFT JOIN tenants t ON t.id = u.tenant_id WHERE u.tenant_id = ?"
         for column, value in (("teams_id", teams_id), ("aad_object_id", aad_object_id)):
             if value:
                 row = self._one(f"{joined} AND u.{column} = ?", [tenant_id, value])
                 if row:
-                    return _user(row), row["service_url"], bool(row["profile_checked_at"])
+                    return _user(row), row["service_url"], bool(row["profile_checked_at"]), row["locale"]
         return None
 
     def first_user_id(self, tenant_id: str) -> int | None:

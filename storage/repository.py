@@ -29,6 +29,7 @@ from storage.pipeline import PipelineQueries
 from storage.pipelines import PipelineDefinitionQueries
 from storage.posts import PostQueries
 from storage.queries import Connection, fts_query
+from storage.quotas import QuotaQueries
 from storage.records import RecordQueries
 from storage.visibility import VisibilityQueries
 
@@ -67,6 +68,7 @@ class Repository:
         self.outbox = OutboxQueries(self.connection)
         self.notices = NoticeQueries(self.connection)
         self.visibility = VisibilityQueries(self.connection)  # who may see a record; teams and their rosters
+        self.quotas = QuotaQueries(self.connection)  # the write quotas' counters, shared by every replica
         self._local = threading.local()  # PostgreSQL runs transactions in several threads at once
 
     def in_transaction(self) -> bool:

@@ -19,6 +19,15 @@ from cards.forms import contact_choice
 SEARCH_RESULTS = 15  # Teams shows at most 15 typeahead results
 
 
+def refusal(exc: DomainError) -> Reply:
+    """A handler's refusal as its reply (bad data, an unknown record, a rule of the domain)."""
+    if isinstance(exc, BadPayload):
+        return Reply(text=exc.message, outcome="bad_payload")
+    if isinstance(exc, NotFound):
+        return Reply(text=exc.message, outcome="not_found")
+    return Reply(text=exc.message, outcome="refused")
+
+
 class Actions:
     """Answers one click through the verb's route."""
 
@@ -38,22 +47,32 @@ class Actions:
         """The verb's route (what the Teams layer must do around it), or None for a verb no card of ours sends."""
         return self.routes.get(verb) if isinstance(verb, str) else None
 
-    async def handle(self, click: Click, verb: Any) -> Reply:
+    async def handle(self, click: Click, verb: Any, then: Callable[[Reply], None] | None = None) -> Reply:
+        """The click's reply; `then(reply)` follows it in the same storage step (the Teams layer tracks the
+        clicked message there)."""
         route = self.route(verb)
         if route is None or not isinstance(click.data, dict):
             return Reply(text=_("This button is out of date. Type help to start again."), outcome="bad_payload")
-        clicked = Clicked(self.services, self.email, click, self.say)
-        try:
-            if route.waits:
-                return await cast("Awaitable[Reply]", route.handler(clicked))
+        if not route.waits:
             # storage work: off the event loop when the database is across a network (PostgreSQL)
-            return await self.services.run(cast("Callable[..., Reply]", route.handler), clicked)
-        except BadPayload as exc:
-            return Reply(text=exc.message, outcome="bad_payload")
-        except NotFound as exc:
-            return Reply(text=exc.message, outcome="not_found")
+            return await self.services.run(self.answer, route, click, then)
+        try:
+            reply = await cast("Awaitable[Reply]", route.handler(Clicked(self.services, self.email, click, self.say)))
         except DomainError as exc:
-            return Reply(text=exc.message, outcome="refused")
+            return refusal(exc)
+        if then is not None:
+            await self.services.run(then, reply)
+        return reply
+
+    def answer(self, route: VerbRoute, click: Click, then: Callable[[Reply], None] | None = None) -> Reply:
+        """A handler that does not await, and `then(reply)`, as one storage step (the caller's thread)."""
+        try:
+            reply = cast("Callable[..., Reply]", route.handler)(Clicked(self.services, self.email, click, self.say))
+        except DomainError as exc:
+            return refusal(exc)
+        if then is not None:
+            then(reply)
+        return reply
 
     def search_contacts(self, user: User, query: Any, skip: Any, top: Any) -> list[tuple[str, str]]:
         """Typeahead for the contact pickers (Teams' `application/search` invoke)."""

@@ -25,6 +25,7 @@ from bot.domain.delivery import CardPost
 from bot.domain.language import speaking
 from bot.domain.models import RecordView
 from bot.handlers.replies import refresh_user_ids
+from bot.notify import takeover
 from bot.notify.rate_limits import RateLimiter, in_conversation, in_tenant
 from bot.services import CrmService
 from cards.common import Card
@@ -133,8 +134,7 @@ class CardUpdater:
 
     async def _hand_over(self, tenant_id: str, record_id: int, answered_activity_id: str | None) -> None:
         """Take the tenant's sending if nobody has it, else ask its sender (LISTEN/NOTIFY) to update."""
-        owned, _ = await self.services.deliveries.own(tenant_id)
-        if owned:
+        if await takeover.own(self.services.deliveries, self.limiter, tenant_id, at_once=True):
             self.record_changed(tenant_id, record_id, answered_activity_id)
             return
         note = f"card {tenant_id} {record_id} {answered_activity_id or ''}"
@@ -174,6 +174,9 @@ class CardUpdater:
 
     async def _retry(self, post: CardPost, delay: float) -> None:
         await self.clock.sleep(delay)
+        if not self.services.deliveries.owns(post.tenant_id):  # handed back meanwhile: its new sender decides
+            self._backoff.pop(_key(post), None)
+            return
         key = (post.tenant_id, post.record_id)
         await self._send_cards(key, await self.services.run(self._retry_cards, key, _key(post)))
 

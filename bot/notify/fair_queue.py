@@ -65,6 +65,11 @@ class FairQueue:
             return len(self._running.get(lane, ()))
         return sum(len(ids) for ids in self._running.values())
 
+    def tenants(self) -> set[str]:
+        """The tenants with rows waiting or under way (a lane is a tenant, or a tenant's (tenant, channel))."""
+        lanes = [*self._waiting, *self._running]
+        return {str(lane[0]) if isinstance(lane, tuple) else str(lane) for lane in lanes}
+
     def waiting(self) -> int:
         return sum(len(rows) for rows in self._waiting.values())
 

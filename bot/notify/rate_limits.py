@@ -153,6 +153,24 @@ class RateLimiter:
                     waiting_on_call = not times[count - 1][1]
         return at, waiting_on_call
 
+    def remember(self, keyed: Keyed, seconds_ago: list[float]) -> None:
+        """Calls this limiter did not make (another replica's, read from the outbox), counted in the key's
+        windows as calls that came back `seconds_ago`."""
+        key, limits = self._budget(keyed)
+        now = self.clock()
+        horizon = max(w for _, w in limits) + self.slack
+        log_ = self._logs.setdefault(key, deque())
+        for ago in seconds_ago:
+            if 0 <= ago < horizon:
+                slot = _Slot(now - ago)
+                slot.done = True
+                log_.append(slot)
+        ordered = sorted(log_, key=lambda s: s.at)  # in time order, as `_reserve` trims them
+        log_.clear()
+        log_.extend(ordered)
+        if ordered:
+            self._last[key] = max(self._last.get(key, ordered[-1].at), ordered[-1].at)
+
     def block(self, key: Hashable, seconds: float) -> None:
         """Nothing for `key` before `seconds` from now (a Retry-After)."""
         self._blocked[key] = max(self._blocked.get(key, 0.0), self.clock() + seconds)

@@ -48,6 +48,7 @@ from typing import Protocol, cast
 from bot.domain.clock import SYSTEM, Clock
 from bot.domain.delivery import ChannelPostView, Notification, NotificationView, Target
 from bot.domain.language import speaking
+from bot.notify import takeover
 from bot.notify.fair_queue import FairQueue
 from bot.notify.rate_limits import DeliveryPolicy, Keyed, Permit, RateLimiter, in_conversation, in_tenant
 from bot.services.outbox import INTERRUPTED, Deliveries
@@ -188,6 +189,7 @@ class Sender:
                     swept = self.clock.monotonic()
                 await self._open_weeks()
                 await self._dispatch_due()
+                await self._hand_back_idle()
                 wait = self._sooner(await run(self.deliveries.seconds_until_next), await self._weekly_wait())
             except Exception:  # the sender must outlive a bad row or a busy database
                 log.exception("notifier pass failed")
@@ -248,15 +250,15 @@ class Sender:
             task.add_done_callback(functools.partial(self._done, notification))
 
     async def _owns(self, tenant_id: str) -> bool:
-        """Whether this replica sends for the tenant. Taken over from a replica that stopped, the
-        tenant's budget waits out one window first: its last sends are not in this limiter's log."""
-        owned, taken_now = await self.deliveries.own(tenant_id)
-        if taken_now and (since := await self.deliveries.run(self.deliveries.seconds_since_last_send, tenant_id)):
-            key, limits = in_tenant(tenant_id)
-            pause = max(w for _, w in limits) + self.policy.slack - since
-            if pause > 0:
-                self.limiter.block(key, pause)
-        return owned
+        """Whether this replica sends for the tenant. Taken over from a replica that stopped, the tenant's
+        windows are rebuilt first from the outbox's recent sends (bot/notify/takeover.py)."""
+        return await takeover.own(self.deliveries, self.limiter, tenant_id)
+
+    async def _hand_back_idle(self) -> None:
+        """Tenants this replica has not sent for lately go back to whichever replica next has something to
+        send for them (those with rows read ahead or under way here stay)."""
+        for tenant_id in await self.deliveries.hand_back_idle(self.queue.tenants()):
+            log.info("tenant=%s handed back: nothing sent for it lately", tenant_id)
 
     def _done(self, notification: Notification, _task: asyncio.Task[None]) -> None:
         self._in_flight.pop(notification.id, None)

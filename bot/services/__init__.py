@@ -24,11 +24,11 @@ built with what it needs, and all of them sharing one unit of work (bot/services
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from bot.domain.clock import utc_now
 from bot.domain.models import EventKind
-from bot.domain.quotas import WriteQuotas
+from bot.domain.quotas import QUOTAS, Quota, QuotaKind
 from bot.services.buying_roles import BuyingRoleCases
 from bot.services.changes import RecordWork
 from bot.services.contact_care import ContactCareCases
@@ -43,6 +43,7 @@ from bot.services.outbox import Deliveries, Ownership
 from bot.services.people import UserCases
 from bot.services.pipeline import PipelineCases
 from bot.services.pipelines import PipelineDefinitionCases
+from bot.services.quotas import WriteQuotas
 from bot.services.reactions import Reactions, follows_end_when_closed, lost_reason_asked
 from bot.services.records import RecordCases
 from bot.services.visibility import VisibilityCases
@@ -61,7 +62,7 @@ class CrmService:
         clock: Callable[[], str] = utc_now,
         notify_window_seconds: int = 0,
         ownership: Ownership | None = None,
-        quotas: WriteQuotas | None = None,
+        quotas: Mapping[QuotaKind, Quota] = QUOTAS,
         admins: frozenset[str] = frozenset(),
     ) -> None:
         self.repo = repo
@@ -69,7 +70,7 @@ class CrmService:
         self.clock = clock
         self.deliveries = Deliveries(repo, clock, notify_window_seconds, ownership)
         self.run = repo.run  # storage work from the event loop: a worker thread for PostgreSQL
-        self.quotas = quotas or WriteQuotas()  # per process: see bot/domain/quotas.py
+        self.quotas = WriteQuotas(repo, clock, quotas)  # counted in the database: every replica's at once
         self._compose(UnitOfWork(repo, clock, self.quotas))
         self.deliveries.is_admin = self.people.is_admin  # the sender tells nobody of a record they may not see
 

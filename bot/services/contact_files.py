@@ -17,6 +17,7 @@ from bot.domain.lost import lost_line
 from bot.domain.models import FileOfferStatus, ImportStatus, Kind, User
 from bot.domain.money import as_decimal
 from bot.domain.pipeline import DEFAULT_NAME
+from bot.domain.quotas import QuotaKind
 from bot.domain.spreadsheet import csv_file
 from bot.domain.visibility import Reader
 from bot.services.fields import FieldCases
@@ -153,7 +154,7 @@ class ContactFileCases:
                     kept = {f: values[f] or getattr(contact, f) for f in FIELDS}
                     updates.append((contact.id, kept | {"email": contact.email}, custom))
             # Every contact added or updated counts, against the import budget (an hour's), before anything is written.
-            self.work.quotas.spend("import rows", tenant, actor.id, len(new) + len(updates))
+            self.work.quotas.spend(QuotaKind.IMPORT_ROWS, tenant, actor.id, len(new) + len(updates))
             for contact_id, kept, custom in updates:
                 self.repo.contacts.update_contact(tenant, contact_id, kept)
                 if custom:

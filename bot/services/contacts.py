@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.domain.errors import Ambiguous, DomainError, NotFound
 from bot.domain.language import N_, _, translated
 from bot.domain.models import Contact, User
+from bot.domain.quotas import QuotaKind
 from bot.domain.rules import MAX_NAME, clean_text, limited, normalise_email
 from bot.services.work import UnitOfWork
 
@@ -54,8 +55,8 @@ class ContactCases:
             "company": limited(company, "company", "A company name"),
             "job_title": limited(job_title, "job_title", "A job title"),
         }
-        self.work.quotas.spend("contacts", tenant, actor.id)
         with self.work.writing():
+            self.work.quotas.spend(QuotaKind.CONTACTS, tenant, actor.id)
             if clean_email and (existing := self.repo.contacts.contact_by_email(tenant, clean_email)):
                 raise DomainError(
                     _("{name} already has the email {email}.", name=existing.name, email=existing.email), "email"

@@ -11,6 +11,7 @@ from bot.domain.buying import BuyingRole
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.language import N_, _, translated
 from bot.domain.models import Change, Contact, Event, EventKind, Kind, Record, Role, User, stages_for
+from bot.domain.quotas import QuotaKind
 from bot.domain.rules import MAX_TITLE, clean_text, limited, parse_ref, sender_shown
 from bot.services.changes import RecordWork
 from bot.services.contacts import ContactCases
@@ -159,7 +160,7 @@ class MessageCases:
         if not clean_title:
             raise DomainError(_("A lead needs a title."), "title")
         clean_company = limited(company, "company", "A company name")
-        self.work.quotas.spend("records", actor.tenant_id, actor.id)
+        self.work.quotas.spend(QuotaKind.RECORDS, actor.tenant_id, actor.id)
         now = self.clock()
         record = self.repo.records.insert_record(
             actor.tenant_id, Kind.LEAD, clean_title, stages_for(Kind.LEAD)[0], actor.id, now,

@@ -120,7 +120,7 @@ class Notices:
             raise ValueError("an event is stored before it is told")
         batch = self.repo.transaction_id
         self.queries.enqueue(record.tenant_id, record.id, recipient_id, actor_id, event.id, purpose, batch, now, due)
-        self.deliveries.news = True
+        self.deliveries.noted(record.tenant_id)
 
     def view(self, notification: Notification) -> NotificationView | None:
         """What the card shows, or None when it no longer applies (the owner changed, an added person

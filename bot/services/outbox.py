@@ -4,6 +4,8 @@ glossary in bot/notify/__init__.py."""
 
 from __future__ import annotations
 
+import math
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol, TypeAlias, TypeVar
@@ -29,6 +31,7 @@ from storage.repository import Repository
 
 MAX_ERROR = 300
 LEASE_SECONDS = 60  # due rows read ahead stay this sender's while it lives (renewed on every read)
+TAKE_AFTER_SECONDS = 1.0  # a tenant nobody sends for, whose rows another replica enqueued: taken after this
 T = TypeVar("T")
 View: TypeAlias = NotificationView | ChannelPostView  # what the sender sends for a row: its card's content
 INTERRUPTED = "interrupted while {doing} (the bot stopped); it may or may not have arrived"
@@ -44,6 +47,11 @@ class Ownership(Protocol):
     owned: set[str]
 
     async def own(self, tenant_id: str) -> bool: ...
+
+    def used(self, tenant_id: str) -> None:
+        """This replica sends for the tenant now (an owned tenant not used for a while is handed back)."""
+
+    async def hand_back_idle(self, busy: set[str]) -> list[str]: ...
 
 
 class Deliveries:
@@ -75,6 +83,11 @@ class Deliveries:
         self._held: set[int] = set()  # rows `view` just moved to their recipient's working hours
         self.replica = uuid.uuid4().hex[:12]  # names this process's leases
         self._taken_over: set[str] = set()
+        # Replicas: tenants whose rows this replica's turns enqueued (when), and since when a sender saw
+        # others' rows due with nobody sending for them (see `own`).
+        self._enqueued_here: dict[str, float] = {}
+        self._unowned_since: dict[str, float] = {}
+        self.monotonic: Callable[[], float] = time.monotonic
         self.is_admin: Callable[[User], bool] = lambda _user: False  # CrmService gives UserCases.is_admin
 
     def may_see(self, user: User, record: Record) -> bool:
@@ -90,23 +103,50 @@ class Deliveries:
 
     # --- replicas: one sender per tenant -----------------------------------------------------
 
-    async def own(self, tenant_id: str) -> tuple[bool, bool]:
-        """Whether this replica sends for the tenant, and whether it has just taken it over."""
+    async def own(self, tenant_id: str, at_once: bool = False) -> tuple[bool, bool]:
+        """Whether this replica sends for the tenant, and whether it has just taken it over. A tenant nobody
+        sends for goes to the replica whose turn enqueued its rows (so tenants follow the load balancer and
+        spread over the replicas): another replica takes it only once it has seen the tenant's rows waiting
+        for `TAKE_AFTER_SECONDS` (their sender is gone), or `at_once` (a card update of this replica's own
+        turn)."""
         if self.ownership is None:
             return True, False
         if tenant_id in self.ownership.owned:
+            self.ownership.used(tenant_id)
             return True, False
-        if await self.ownership.own(tenant_id):
+        now = self.monotonic()
+        # Rows this replica enqueued are due within the merge window; later, another replica sent them.
+        here = now - self._enqueued_here.get(tenant_id, -math.inf) <= self.window_seconds + TAKE_AFTER_SECONDS * 5
+        if not at_once and not here:
+            since = self._unowned_since.setdefault(tenant_id, now)
+            if now - since < TAKE_AFTER_SECONDS:
+                return False, False
+        taken = await self.ownership.own(tenant_id)
+        self._enqueued_here.pop(tenant_id, None)  # taken, or another replica sends for it
+        if taken:
+            self._unowned_since.pop(tenant_id, None)
             self._taken_over.add(tenant_id)
-            return True, True
-        return False, False
+        return taken, taken
 
     def owns(self, tenant_id: str) -> bool:
-        return self.ownership is None or tenant_id in self.ownership.owned
+        if self.ownership is None:
+            return True
+        if tenant_id in self.ownership.owned:
+            self.ownership.used(tenant_id)
+            return True
+        return False
 
-    def seconds_since_last_send(self, tenant_id: str) -> float | None:
-        stamp = self.queries.last_send(tenant_id)
-        return None if stamp is None else (parse_time(self.clock()) - parse_time(stamp)).total_seconds()
+    def recent_sends(self, tenant_id: str, seconds: float) -> list[tuple[str, float]]:
+        """The tenant's sends of the last `seconds`, whichever replica made them: (conversation, seconds ago)."""
+        now = self.clock()
+        at = parse_time(now)
+        found = self.queries.recent_sends(tenant_id, shifted(now, -seconds))
+        return [(conversation_id, (at - parse_time(stamp)).total_seconds()) for conversation_id, stamp in found]
+
+    async def hand_back_idle(self, busy: set[str]) -> list[str]:
+        """Hand back the tenants this replica owns but has not sent for lately (and holds nothing of), so
+        that the tenants spread over the replicas again after a restart (see storage/postgres.py)."""
+        return [] if self.ownership is None else await self.ownership.hand_back_idle(busy)
 
     # --- called by the services, inside the change's transaction ------------------------------
 
@@ -123,7 +163,7 @@ class Deliveries:
         now = self.clock()
         due = shifted(now, self.window_seconds)
         if self.queries.enqueue(actor.tenant_id, record.id, actor.id, event, self.repo.transaction_id, now, due):
-            self.news = True
+            self.noted(actor.tenant_id)
 
     def enqueue_to(self, recipient_id: int, actor: User, record: Record, event: Event) -> None:
         """One follower only (the owner's reminder), whoever acted; the same window and transaction rules."""
@@ -133,7 +173,12 @@ class Deliveries:
         due = shifted(now, self.window_seconds)
         batch = self.repo.transaction_id
         if self.queries.enqueue_to(actor.tenant_id, record.id, actor.id, recipient_id, event, batch, now, due):
-            self.news = True
+            self.noted(actor.tenant_id)
+
+    def noted(self, tenant_id: str) -> None:
+        """This replica's turn enqueued rows of the tenant (committed with the change)."""
+        self.news = True
+        self._enqueued_here[tenant_id] = self.monotonic()
 
     def take_news(self) -> bool:
         """Whether anything was enqueued since the last call (the sender is woken only then)."""
@@ -143,7 +188,10 @@ class Deliveries:
     # --- the sender ----------------------------------------------------------------------------
 
     def due_tenants(self) -> list[str]:
-        return self.queries.due_tenants(self.clock())
+        due = self.queries.due_tenants(self.clock())
+        for tenant_id in self._unowned_since.keys() - set(due):  # sent meanwhile: a later wait starts afresh
+            del self._unowned_since[tenant_id]
+        return due
 
     def lanes(self, tenant_id: str) -> tuple[str | None, ...]:
         """The tenant's lanes, its rows as the sender reads them: chat (Teams' budget: 1:1 chats and team

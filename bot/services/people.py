@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.admins import is_admin
-from bot.domain.clock import shifted, utc_now
+from bot.domain.clock import parse_time, shifted, utc_now
 from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.language import N_, _, translated
 from bot.domain.models import User
+from bot.domain.quotas import LONGEST_WINDOW_BUCKETS, bucket_of
 from bot.domain.rules import MAX_NAME, clean_text, picked_ids
 from bot.services.work import UnitOfWork
 
@@ -37,10 +38,13 @@ def pick(picked: str, teams_id: str | None, aad_object_id: str | None, field: st
 
 @dataclass(frozen=True)
 class Arrival:
-    """Who an activity came from, and whether their email and UPN still have to be looked up."""
+    """Who an activity came from, whether their email and UPN still have to be looked up, and their stored
+    locale when the same read gave it (`locale_read`)."""
 
     user: User
     needs_profile: bool
+    locale: str | None = None
+    locale_read: bool = False
 
 
 class UserCases:
@@ -82,14 +86,14 @@ class UserCases:
         clean_name = clean_text(name)[:MAX_NAME]
         known = self.repo.people.find_member(tenant_id, teams_id, aad_object_id)
         if known is not None:
-            user, known_service_url, profile_checked = known
+            user, known_service_url, profile_checked, locale = known
             if (
                 (not teams_id or user.teams_id == teams_id)
                 and (not aad_object_id or user.aad_object_id == aad_object_id)
                 and (not clean_name or user.name == clean_name)
                 and (not service_url or known_service_url == service_url)
             ):
-                return Arrival(user, needs_profile=not profile_checked)
+                return Arrival(user, needs_profile=not profile_checked, locale=locale, locale_read=True)
         now = self.clock()
         with self.work.writing():
             self.repo.people.ensure_tenant(tenant_id, service_url, now)
@@ -152,9 +156,13 @@ class UserCases:
         that wrote their expiry), whatever became of them."""
         now = utc_now()
         with self.work.writing():
-            return self.repo.activities.prune_done_before(
+            pruned = self.repo.activities.prune_done_before(
                 shifted(now, -days * 86400), shifted(now, -failed_days * 86400), self.clock()
             )
+            # the write quotas' counters by the clock that spent them, once no kind's window counts them
+            bucket, _into = bucket_of(parse_time(self.clock()).timestamp())
+            pruned["quota counters"] = self.repo.quotas.forget_before(bucket - LONGEST_WINDOW_BUCKETS)
+            return pruned
 
     def remember_card_post(
         self, user: User, record_id: int, conversation_id: str, activity_id: str, service_url: str, shared: bool

@@ -27,6 +27,7 @@ from bot.domain.models import (
     stage_label,
     stages_for,
 )
+from bot.domain.quotas import QuotaKind
 from bot.domain.rules import (
     MAX_COMMENT,
     MAX_FOLLOWERS,
@@ -93,9 +94,9 @@ class RecordCases:
             needs = _("An opportunity needs a title.") if kind is Kind.OPPORTUNITY else _("A lead needs a title.")
             raise DomainError(needs, "title")
         clean_company = limited(company, "company", "A company name")
-        self.work.quotas.spend("records", actor.tenant_id, actor.id)
         now = self.clock()
         with self.work.writing():
+            self.work.quotas.spend(QuotaKind.RECORDS, actor.tenant_id, actor.id)
             done = self.repo.forms.form_submit(actor.tenant_id, form_key) if form_key else None
             earlier = self.repo.records.get_record(actor.tenant_id, done[0]) if done and done[0] else None
             if earlier is not None:
@@ -489,7 +490,7 @@ class RecordCases:
                 raise DomainError(_("{ref} is already an opportunity; only leads can be converted.", ref=lead.ref))
             if lead.converted_to:
                 raise DomainError(_("{ref} was already converted to {to}.", ref=lead.ref, to=lead.converted_to))
-            self.work.quotas.spend("records", tenant, actor.id)  # the opportunity is a new record
+            self.work.quotas.spend(QuotaKind.RECORDS, tenant, actor.id)  # the opportunity is a new record
             now = self.clock()
             opportunity = self.repo.records.insert_record(
                 tenant, Kind.OPPORTUNITY, lead.title, stages_for(Kind.OPPORTUNITY)[0], lead.owner_id, now,

@@ -27,20 +27,26 @@ class Schedules:
         self._zones: dict[tuple[str, int], str] = {}
         self._locales: dict[tuple[str, int], str] = {}
 
-    def note_locale(self, user: User, reported: str | None) -> str | None:
+    def note_locale(
+        self, user: User, reported: str | None, stored: str | None = None, stored_read: bool = False
+    ) -> str | None:
         """The person's language as Teams reports it on this activity (`clientInfo`), stored when it changed so
         that notifications, reminders and digests speak it; with none reported (or none that is a language
-        tag), their latest. Remembered in the process, so a known person costs nothing."""
+        tag), their latest. `stored`: what the database holds, when the caller read it with the person
+        (`stored_read`); else remembered in the process, so a known person costs nothing."""
         found = valid_tag(reported)
         key = (user.tenant_id, user.id)
         if found is None:
+            if stored_read:
+                return stored
             return self._locales.get(key) or self.repo.people.locale_of(user.tenant_id, user.id)
-        if self._locales.get(key) != found:
+        changed = stored != found if stored_read else self._locales.get(key) != found
+        if changed:
             with self.repo.transaction():
                 self.repo.people.set_locale(user.tenant_id, user.id, found)
-            if len(self._locales) > ZONES_REMEMBERED:
-                self._locales.clear()
-            self._locales[key] = found
+        if len(self._locales) > ZONES_REMEMBERED:
+            self._locales.clear()
+        self._locales[key] = found
         return found
 
     def note_time_zone(self, user: User, name: str | None) -> None:

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from bot.domain.errors import Redelivered
-from bot.domain.quotas import WriteQuotas
+from bot.services.quotas import WriteQuotas
 from storage.repository import Repository
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botbuilder.schema import Activity
 
@@ -14,6 +14,7 @@ from bot.domain.language import valid_tag
 from bot.domain.models import Mentioned, Place, User
 
 if TYPE_CHECKING:
+    from bot.handlers.replies import Reply
     from bot.handlers.routing import Handlers
     from bot.services import CrmService
 
@@ -126,6 +127,17 @@ class Turn:
     handlers: Handlers
     needs_profile: bool = False  # email and UPN not looked up yet
     locale: str | None = None  # the reader's: this activity's (Teams' clientInfo), else their latest
+    locale_read: bool = False  # `locale` is, until the arrival step settles it, the one stored (read with the person)
+    answered: Reply | None = None  # a card click answered in the turn's first storage step
+
+
+def action_of(activity: Activity) -> tuple[Any, Any]:
+    """A card click's verb and data (Action.Execute), as sent: the router checks both."""
+    value = activity.value if isinstance(activity.value, dict) else {}
+    action = value.get("action")
+    if not isinstance(action, dict):
+        return None, {}
+    return action.get("verb"), action.get("data", {})
 
 
 def reader_locale(activity: Activity) -> str | None:

@@ -22,11 +22,11 @@ from botbuilder.schema import (
 
 from bot.domain.delivery import CardPost
 from bot.domain.errors import DomainError, Redelivered
-from bot.domain.language import _, speak
+from bot.domain.language import _, speak, speaking
 from bot.domain.models import Mentioned
 from bot.domain.rules import AAD_ID, TEAMS_USER_ID
 from bot.handlers.replies import Reply
-from bot.handlers.router import Click
+from bot.handlers.router import Click, VerbRoute
 from bot.handlers.routing import build, command_routes, verb_routes
 from bot.handlers.text import welcome_buttons
 from bot.notify.card_updates import CardUpdater
@@ -35,6 +35,7 @@ from bot.services import CrmService
 from bot.services.email import Mailer
 from bot.teams.activity import (
     Turn,
+    action_of,
     client_time_zone,
     command_text,
     is_personal,
@@ -123,18 +124,37 @@ class TeamsCrmBot(ActivityHandler):
 
     def _arrival(self, activity: Activity) -> tuple[Turn | None, bool]:
         """Who sent the activity, in which language, whether it is its first delivery, and their time zone
-        noted if so."""
+        noted if so. A card click that needs nothing from the network first (no colleague to look up, no
+        profile to learn, a handler that does not await) is answered here too: the whole turn's storage work
+        is one step, one thread hop on PostgreSQL instead of three."""
         turn = self._turn(activity)
         if turn is None:
             return None, False
-        turn.locale = self.services.deliveries.schedules.note_locale(turn.user, reader_locale(activity))
+        stored, read = turn.locale, turn.locale_read  # read with the person (bot/services/people.py `arrived`)
+        turn.locale = self.services.deliveries.schedules.note_locale(turn.user, reader_locale(activity), stored, read)
         first, claim = self._first_delivery(activity, turn)
         if claim is not None:
             turn.services = self.services.for_turn(turn.tenant_id, *claim)
             turn.handlers = build(turn.services, self.mailer, self.mail_link, self.verbs, self.commands)
         if first:
             self.services.deliveries.schedules.note_time_zone(turn.user, client_time_zone(activity))
+            if activity.type == ActivityTypes.invoke and activity.name == "adaptiveCard/action":
+                try:
+                    turn.answered = self._answer_now(turn, activity)
+                except Redelivered:
+                    return turn, False
         return turn, first
+
+    def _answer_now(self, turn: Turn, activity: Activity) -> Reply | None:
+        """The click's reply, when nothing needs the network before its handler (else None: on_invoke_activity
+        answers it)."""
+        verb, data = action_of(activity)
+        route = turn.handlers.actions.route(verb)
+        if route is None or route.colleague_field or route.waits or turn.needs_profile or not isinstance(data, dict):
+            return None
+        click = Click(turn.user, data, not is_personal(activity), place=place_of(activity))
+        with speaking(turn.locale):  # this step runs in a copy of the turn's context: the reply in their language
+            return turn.handlers.actions.answer(route, click, self._tracker(turn, activity, route))
 
     def _first_delivery(self, activity: Activity, turn: Turn) -> tuple[bool, tuple[str, str] | None]:
         """Teams redelivers an activity it is unsure about. A message or a click is claimed by the write
@@ -163,7 +183,15 @@ class TeamsCrmBot(ActivityHandler):
             )
         except DomainError:
             return None
-        return Turn(tenant_id, arrival.user, self.services, self.handlers, arrival.needs_profile)
+        return Turn(
+            tenant_id,
+            arrival.user,
+            self.services,
+            self.handlers,
+            arrival.needs_profile,
+            arrival.locale,
+            arrival.locale_read,
+        )
 
     async def _refuse(self, turn_context: TurnContext, message: str, tell: bool = True) -> None:
         """Answer without doing anything: an invoke always gets its answer; a message only if `tell`."""
@@ -371,14 +399,16 @@ class TeamsCrmBot(ActivityHandler):
         if activity.name != "adaptiveCard/action":
             log.info("tenant=%s user=%s invoke=%s not handled", turn.tenant_id, turn.user.id, str(activity.name)[:40])
             return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
-        action = value.get("action") if isinstance(value.get("action"), dict) else {}
-        verb, data = action.get("verb"), action.get("data", {})
+        verb, data = action_of(activity)
         shared = not is_personal(activity)
         route = turn.handlers.actions.route(verb)
-        picked = route.colleague_field if route is not None else None
-        teams_id, aad, name = await self._colleague(turn_context, turn, data, picked) if picked else (None, None, None)
-        click = Click(turn.user, data, shared, name, teams_id, aad, place_of(activity))
-        reply = await turn.handlers.actions.handle(click, verb)
+        reply = turn.answered  # answered in the turn's first storage step (see _arrival)
+        if reply is None:
+            picked = route.colleague_field if route is not None else None
+            got = await self._colleague(turn_context, turn, data, picked) if picked else (None, None, None)
+            teams_id, aad, name = got
+            click = Click(turn.user, data, shared, name, teams_id, aad, place_of(activity))
+            reply = await turn.handlers.actions.handle(click, verb, self._tracker(turn, activity, route))
         log.info("tenant=%s user=%s verb=%s outcome=%s", turn.tenant_id, turn.user.id, str(verb)[:40], reply.outcome)
         if route is not None and route.posts_reply:  # a command's button: answered below, the card stays
             await self._post(turn_context, turn, reply, shared)
@@ -386,16 +416,25 @@ class TeamsCrmBot(ActivityHandler):
         clicked = activity.reply_to_id
         # the clicked message is the create form: it becomes the new record's post
         created = route is not None and route.creates_record and bool(reply.events)
-        if clicked and activity.conversation and reply.card is not None:
-            await turn.services.run(
-                self._track_clicked,
-                turn, reply, activity.conversation.id, clicked, activity.service_url, shared, created,
-            )  # fmt: skip
         # The answer is shown only to the clicker: what everyone sees changes through update_activity, so a
         # shared post (and a create form, which would come back after a reload) is updated too.
         self._changed(turn, reply, None if shared or created else clicked)
         body = card_response(reply.card) if reply.card is not None else message_response(reply.text or "")
         return answered(turn_context, InvokeResponse(status=200, body=body))
+
+    def _tracker(self, turn: Turn, activity: Activity, route: VerbRoute | None) -> Callable[[Reply], None] | None:
+        """What follows a click's reply in its storage step: the clicked message tracked as its record's post."""
+        clicked, conversation = activity.reply_to_id, activity.conversation
+        if not clicked or conversation is None:
+            return None
+        shared = not is_personal(activity)
+
+        def track(reply: Reply) -> None:
+            if reply.card is not None:
+                created = route is not None and route.creates_record and bool(reply.events)
+                self._track_clicked(turn, reply, conversation.id, clicked, activity.service_url, shared, created)
+
+        return track
 
     def _track_clicked(
         self,

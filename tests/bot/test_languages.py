@@ -161,3 +161,15 @@ async def test_the_weekly_post_speaks_the_language_of_the_one_who_set_it_up(
     text = all_text(post.cards[0])
     assert "Die Pipeline des Teams" in text and "Gesamt: 25.000,00 EUR" in text and "Akquise" in text
     assert post.activity["summary"] == "Die Pipeline des Teams, Woche vom 07.12.2026"
+
+
+async def test_a_click_without_a_locale_is_answered_in_the_persons_latest_language(teams: Teams) -> None:
+    """A click answered in its turn's first storage step (bot/teams/bot.py `_answer_now`) speaks the language
+    the person last had, like every other answer."""
+    alice_in_german = replace(ALICE, locale="de-DE")  # a colleague the connector knows: nothing to look up first
+    await teams.say(alice_in_german, "new lead Acme rollout")
+    posted = await CardInHand.posted(teams, alice_in_german, "show L-1")
+    refresh = posted.card["refresh"]["action"]
+    no_locale = replace(ALICE, locale="../../etc")
+    answer = await teams.click(no_locale, refresh["verb"], refresh["data"], message_id=posted.message_id)
+    assert "Andere Teilnehmer (0)" in all_text(answer["value"])

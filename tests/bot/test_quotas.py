@@ -4,18 +4,25 @@ housekeeping that forgets what is done."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app import create_app
 from bot.config import Config
+from bot.domain.clock import shifted
 from bot.domain.language import speaking
-from bot.domain.quotas import QUOTAS, QuotaExceeded, WriteQuotas, configured_quotas
+from bot.domain.quotas import QUOTAS, QuotaExceeded, QuotaKind, check, counted, seconds_until_room, sized
 from bot.domain.rules import MAX_FOLLOWERS, MAX_PARTICIPANTS
+from bot.services.quotas import WriteQuotas
+from storage.migrations import migrate
+from storage.repository import Repository
 from tests.bot.test_message_extension import dialog_values, fetch, submit
 from tests.conftest import ALICE, BOB, CARD, CAROL, FAST, TENANT, CardInHand, Person, Teams, all_text
 from tests.fake_connector import FakeConnector
+from tests.storage.backends import open_any
 from tests.teams_files import send_file
 
 
@@ -24,7 +31,7 @@ def count(teams: Teams, table: str) -> int:
 
 
 async def test_one_person_creating_records_in_a_loop_is_stopped_with_a_clear_message(teams: Teams) -> None:
-    allowed = QUOTAS["records"].per_user
+    allowed = QUOTAS[QuotaKind.RECORDS].per_user
     for i in range(allowed):
         assert f"L-{i + 1}" in all_text(await teams.card(ALICE, f"new lead Loop {i}"))
     said = await teams.text(ALICE, "new lead One too many")
@@ -33,20 +40,64 @@ async def test_one_person_creating_records_in_a_loop_is_stopped_with_a_clear_mes
     assert "L-31" in all_text(await teams.card(BOB, "new lead Bob's own"))  # a colleague is not held up
 
 
-def test_quotas_per_person_and_per_organisation_free_up_after_a_minute() -> None:
-    now = [0.0]
-    quotas = WriteQuotas(clock=lambda: now[0])
-    for user in range(QUOTAS["contacts"].per_tenant // QUOTAS["contacts"].per_user):
-        for _ in range(QUOTAS["contacts"].per_user):
-            quotas.spend("contacts", "t", user)
-    try:
-        quotas.spend("contacts", "t", 999)
-        raise AssertionError("the organisation's quota was not enforced")
-    except QuotaExceeded as exc:
-        assert "Your organisation created 1,200 contacts" in exc.message
-    quotas.spend("contacts", "other tenant", 999)  # another organisation is not held up
-    now[0] = 61.0
-    quotas.spend("contacts", "t", 999)
+class Counters:
+    """The write quotas on a database of their own, at a moment the test moves: 3 s into a 10-second bucket."""
+
+    def __init__(self, repo: Repository, quotas: WriteQuotas) -> None:
+        self.repo, self.quotas, self.seconds = repo, quotas, 0.0
+
+    def now(self) -> str:
+        return shifted("2026-11-23T12:00:03.000000Z", self.seconds)
+
+    def spend(self, kind: QuotaKind, tenant_id: str, user_id: int, amount: int = 1) -> None:
+        with self.repo.transaction():  # a spend is a change's, in its transaction (refused: rolled back)
+            self.quotas.spend(kind, tenant_id, user_id, amount)
+
+
+@pytest.fixture
+def counters(tmp_path: Path, database_url: str) -> Iterator[Any]:
+    db = open_any(database_url, str(tmp_path / "crm.db"))
+    migrate(db)
+    repo = Repository(db)
+
+    def make(quotas: Any = QUOTAS) -> Counters:
+        made = Counters(repo, WriteQuotas(repo, lambda: made.now(), quotas))
+        return made
+
+    yield make
+    db.close()
+
+
+def test_quotas_per_person_and_per_organisation_free_up_after_a_minute(counters: Any) -> None:
+    quotas = counters()
+    contacts = QUOTAS[QuotaKind.CONTACTS]
+    for user in range(1, contacts.per_tenant // contacts.per_user + 1):
+        for _ in range(contacts.per_user):
+            quotas.spend(QuotaKind.CONTACTS, "t", user)
+    with pytest.raises(QuotaExceeded, match="Your organisation created 1,200 contacts"):
+        quotas.spend(QuotaKind.CONTACTS, "t", 999)
+    quotas.spend(QuotaKind.CONTACTS, "other tenant", 999)  # another organisation is not held up
+    quotas.seconds = 66.0  # the last minute's buckets and the one before: still counted
+    with pytest.raises(QuotaExceeded, match="Your organisation created 1,200 contacts"):
+        quotas.spend(QuotaKind.CONTACTS, "t", 999)
+    quotas.seconds = 67.0  # 3 s into the first bucket, plus 67: that bucket has left the window
+    quotas.spend(QuotaKind.CONTACTS, "t", 999)
+
+
+def test_the_wait_a_refusal_names_is_until_the_oldest_counted_bucket_leaves_the_window() -> None:
+    """Ten-second buckets, a spend counting its own and the six before it (bot/domain/quotas.py)."""
+    assert counted({100: 10, 93: 5, 94: 7}, 100) == 17  # 93 is seven buckets back: no longer counted
+    # 30 allowed; 20 made in bucket 95 and 10 in 99, now 3 s into bucket 100: room once 95 leaves (bucket 102).
+    assert seconds_until_room({95: 20, 99: 10}, 100, 3.0, 30) == 17
+    assert seconds_until_room({100: 30}, 100, 0.5, 30) == 70  # all of it just now: the whole window
+    assert seconds_until_room({99: 1}, 100, 9.9, 30) == 1  # room already: a second at least
+    assert check(QUOTAS[QuotaKind.RECORDS], 31, 31) == "user" and check(QUOTAS[QuotaKind.RECORDS], 30, 601) == "tenant"
+    # Several at once wait until there is room for all of them: 25 more of 30 need bucket 99's 10 gone too.
+    assert seconds_until_room({95: 20, 99: 10}, 100, 3.0, 30, amount=25) == 57
+    # An hour's quota (the import rows') counts 360 buckets before its own, in the same 10-second buckets.
+    hour = QUOTAS[QuotaKind.IMPORT_ROWS].window_buckets
+    assert hour == 360 and counted({0: 8, 1: 2}, 360, hour) == 10 and counted({0: 8, 1: 2}, 361, hour) == 2
+    assert seconds_until_room({0: 8}, 0, 3.0, 10, amount=5, window_buckets=hour) == 3607
 
 
 def seed_people(teams: Teams, participants: int, followers: int) -> None:
@@ -191,30 +242,41 @@ async def test_an_import_spends_its_rows_from_an_import_budget_of_its_own(strict
     assert "Carol New" in all_text(await strict.card(CAROL, "new contact Carol New carol.new@x.example"))
 
 
-def test_every_quota_sentence_speaks_the_readers_language() -> None:
-    """Whole sentences per case (one more, several that would pass, more than the limit itself), translated."""
-    quotas = WriteQuotas(clock=lambda: 100.0, quotas=configured_quotas((2, 3), (2, 3), (10, 15)))
+def test_every_quota_sentence_speaks_the_readers_language(counters: Any) -> None:
+    """Whole sentences per case (one more, several that would pass, more than the limit itself), translated,
+    the wait in the singular or the plural."""
+    quotas = counters(sized({QuotaKind.RECORDS: (2, 3), QuotaKind.CONTACTS: (2, 3), QuotaKind.IMPORT_ROWS: (10, 15)}))
 
-    def refused(kind: str, user_id: int, amount: int = 1) -> str:
+    def refused(kind: QuotaKind, user_id: int, amount: int = 1) -> str:
         with pytest.raises(QuotaExceeded) as caught:
             quotas.spend(kind, TENANT, user_id, amount)
         return caught.value.message
 
     with speaking("de-DE"):
-        quotas.spend("import rows", TENANT, 1, 8)
-        assert refused("import rows", 1, 5) == (
+        quotas.spend(QuotaKind.IMPORT_ROWS, TENANT, 1, 8)
+        assert refused(QuotaKind.IMPORT_ROWS, 1, 5) == (
             "Sie haben in der letzten Stunde 8 Kontakte importiert; diese 5 würden die 10 überschreiten, die eine"
             " Person in einer Stunde darf. Bitte versuchen Sie es in 61 Minuten erneut."
         )
     with speaking("pt-BR"):
-        assert refused("import rows", 2, 20_000) == (
+        assert refused(QuotaKind.IMPORT_ROWS, 2, 20_000) == (
             "Estes 20.000 contatos são mais que 10, o máximo que uma pessoa pode importar em uma hora."
         )
     with speaking("pt-PT"):
-        quotas.spend("records", TENANT, 1)
-        quotas.spend("records", TENANT, 1)
-        assert refused("records", 1).startswith("Criou 2 registos no último minuto, o máximo permitido por pessoa.")
-        quotas.spend("records", TENANT, 2)
-        assert refused("records", 3) == (
+        quotas.spend(QuotaKind.RECORDS, TENANT, 1)
+        quotas.spend(QuotaKind.RECORDS, TENANT, 1)
+        assert refused(QuotaKind.RECORDS, 1).startswith(
+            "Criou 2 registos no último minuto, o máximo permitido por pessoa."
+        )
+        quotas.spend(QuotaKind.RECORDS, TENANT, 2)
+        assert refused(QuotaKind.RECORDS, 3) == (
             "A sua organização criou 3 registos no último minuto, o máximo permitido. Tente de novo daqui a um minuto."
         )
+    quotas.seconds = 3560.0  # the 8 rows leave the hour's window in 47 s
+    with speaking("de-DE"):
+        assert refused(QuotaKind.IMPORT_ROWS, 1, 5).endswith("Bitte versuchen Sie es in 1 Minute erneut.")
+    quotas.seconds = 3604.0  # 3 s before they leave
+    with speaking("pt-BR"):
+        assert refused(QuotaKind.IMPORT_ROWS, 1, 3).endswith("Tente de novo em 1 minuto.")
+    quotas.seconds = 3607.0
+    quotas.spend(QuotaKind.IMPORT_ROWS, TENANT, 1, 10)  # they have: the whole hour's 10 again

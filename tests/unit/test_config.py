@@ -86,3 +86,19 @@ def test_file_download_hosts_are_hosts_suffixes_or_origins_and_plain_http_only_o
     for bad in ("http://files.contoso.example", "http://10.0.0.5:80", "*", "ftp://x.example", "https://user@x.example"):
         with pytest.raises(ConfigError, match="FILE_DOWNLOAD_HOSTS"):
             Config.from_env({"FILE_DOWNLOAD_HOSTS": bad})
+
+
+def test_write_quotas_are_sized_from_the_environment() -> None:
+    from bot.domain.quotas import QUOTAS, QuotaKind
+
+    assert Config.from_env({}).quotas() == QUOTAS
+    env = {"QUOTA_RECORDS_PER_PERSON": "5", "QUOTA_RECORDS_PER_ORG": "50", "QUOTA_CONTACTS_PER_PERSON": "7"}
+    quotas = Config.from_env(env | {"QUOTA_IMPORT_ROWS_PER_ORG": "60000"}).quotas()
+    assert (quotas[QuotaKind.RECORDS].per_user, quotas[QuotaKind.RECORDS].per_tenant) == (5, 50)
+    assert (quotas[QuotaKind.CONTACTS].per_user, quotas[QuotaKind.CONTACTS].per_tenant) == (7, 1200)
+    assert (quotas[QuotaKind.IMPORT_ROWS].per_user, quotas[QuotaKind.IMPORT_ROWS].per_tenant) == (10_000, 60_000)
+    assert quotas[QuotaKind.IMPORT_ROWS].window_seconds == 3600  # the windows are the rule's, not the operator's
+    with pytest.raises(ConfigError, match="QUOTA_RECORDS_PER_PERSON must be at least 1"):
+        Config.from_env({"QUOTA_RECORDS_PER_PERSON": "0"})
+    with pytest.raises(ConfigError, match="one person could never reach their own quota"):
+        Config.from_env({"QUOTA_CONTACTS_PER_PERSON": "90", "QUOTA_CONTACTS_PER_ORG": "80"})

@@ -47,3 +47,17 @@ def test_a_row_is_never_queued_twice_and_refills_are_asked_for_once() -> None:
     assert len(list(queue.take())) == 2 and queue.hungry() == {"a"}  # 2 left: running low
     assert queue.hungry() == set()  # asked once
     assert queue.read_ahead("a") == 2 * 4 + 4  # the rows it holds are read again and skipped
+
+
+def test_the_tenants_with_rows_waiting_or_under_way_are_known() -> None:
+    """A replica hands back only the tenants it holds nothing of (bot/notify/sender.py)."""
+    queue = FairQueue(per_tenant=1, total=100)
+    queue.add([row(1, "a"), row(2, "a")], ("a", "chat"))
+    queue.add([row(3, "b")], ("b", None))
+    assert queue.tenants() == {"a", "b"}
+    started = list(queue.take())
+    queue.done(started[1])  # b's only row is done; a has one under way and one waiting
+    assert queue.tenants() == {"a"}
+    queue.done(started[0])
+    queue.done(next(iter(queue.take())))
+    assert queue.tenants() == set()

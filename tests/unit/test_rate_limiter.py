@@ -83,3 +83,20 @@ def test_backoff_grows_with_jitter_and_a_cap() -> None:
     for attempt, low, high in ((1, 0.5, 1.0), (2, 1.0, 2.0), (3, 2.0, 4.0), (9, 5.0, 10.0)):
         delays = {round(policy.backoff(attempt), 6) for _ in range(50)}
         assert all(low <= d <= high for d in delays) and len(delays) > 1
+
+
+async def test_calls_another_replica_made_count_in_the_windows_as_if_this_limiter_had_made_them() -> None:
+    """A takeover (bot/notify/takeover.py): the previous sender's sends, read from the outbox, fill Bob's
+    windows here, so the first sends after it keep every window across both replicas' calls."""
+    clock = Clock()
+    clock.now = 100.0
+    rate = limiter(clock)
+    before = [0.25 * i for i in range(8)]  # the other replica's 8 sends, the latest just now, the first 1.75 s ago
+    rate.remember((("c", "bob"), CONVERSATION_LIMITS), before)
+    rate.remember((("c", "carol"), CONVERSATION_LIMITS), [3700.0])  # older than any window: forgotten
+    times = [await send(rate, "bob") for _ in range(5)]
+    everything = sorted([100.0 - ago for ago in before] + times)
+    for count, window in CONVERSATION_LIMITS:
+        assert windows_hold(everything, count, window), (count, window)
+    assert times[0] >= 100.0 - 1.75 + 2.0  # 8 in any 2 s: the next waits for the oldest of them to leave
+    assert await send(rate, "carol") == clock.now  # carol's hour-old send holds nothing up
