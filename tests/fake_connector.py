@@ -118,7 +118,10 @@ class FakeConnector:
     member_status: int | None = None  # when set, the member API answers only this status (503: Teams is unwell)
     installed: set[str] = field(default_factory=set)  # member ids (29:..., aad) who have the app
     install_delay: float = 0.0  # seconds after a Graph install before a 1:1 chat can be created (Teams: seconds)
+    # and chat creations refused after the install whatever the time (Teams catching up, counted, not timed)
+    install_refusals: int = 0
     _usable_at: dict[str, float] = field(default_factory=dict)  # member id -> when the install took effect
+    _refusals_left: dict[str, int] = field(default_factory=dict)
     faults: collections.deque[Fault] = field(default_factory=collections.deque)
     limits: Limits | None = None
     random_429: float = 0.0  # share of sends answered 429 at random (seeded)
@@ -196,6 +199,7 @@ class FakeConnector:
                 self.installed |= {member["id"], aad_object_id}
                 at = self.now() + self.install_delay
                 self._usable_at |= {member["id"]: at, aad_object_id: at}
+                self._refusals_left |= {member["id"]: self.install_refusals, aad_object_id: self.install_refusals}
 
     def exists(self, message_id: str) -> bool:
         """A message in Teams: one the bot posted, or an activity Teams delivered to the bot."""
@@ -401,7 +405,10 @@ class FakeConnector:
         if body.get("isGroup"):
             return await self._new_channel_thread(request, body)
         member_id = ((body.get("members") or [{}])[0]).get("id", "")
-        if member_id not in self.installed or self._usable_at.get(member_id, 0.0) > self.now():
+        catching_up = self._refusals_left.get(member_id, 0) > 0
+        if catching_up:
+            self._refusals_left[member_id] -= 1
+        if member_id not in self.installed or catching_up or self._usable_at.get(member_id, 0.0) > self.now():
             error = {"error": {"code": "Forbidden", "message": "The bot is not installed for the user."}}
             return web.json_response(error, status=403)
         # Teams gives a user one 1:1 chat with a bot: the same id the user's own messages carry.

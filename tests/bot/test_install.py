@@ -22,7 +22,7 @@ async def test_the_chat_is_created_once_teams_has_caught_up_with_the_install(
 ) -> None:
     teams = teams_with_graph
     fake_graph[0].on_install = teams.connector.install
-    teams.connector.install_delay = 0.3  # Teams refuses the chat for a while after Graph installed the app
+    teams.connector.install_refusals = 1  # Teams refuses the chat for a while after Graph installed the app
     await dave_follows_without_the_app(teams, "comment L-1 Welcome aboard")
     await teams.connector.wait_for(lambda: len(teams.notifications(DAVE)) == 1)
     assert (await teams.settled())["failed"] == 0
