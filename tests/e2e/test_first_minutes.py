@@ -61,14 +61,14 @@ async def test_every_button_a_newcomer_sees_answers_in_the_playground_ui(
 
         # The welcome's buttons: each answers below, the welcome stays.
         form = await click_and_see(page, welcome, "New lead", "Create lead")
-        await form.get_by_role("textbox").first.fill("Globex rollout")
+        await form.get_by_role("textbox").first.fill("Umbrella rollout")
         await form.get_by_role("button", name="Create lead").click()
-        created = card_with(page, "Globex rollout")
+        created = card_with(page, "Umbrella rollout")
         await expect(created.locator(".ac-textBlock").filter(has_text="created.")).to_be_visible()
         lead = await ref_on(created)
         await click_and_see(page, welcome, "New contact", "Add contact")
         mine = await click_and_see(page, welcome, "My records", "Yours: owned or followed")
-        await expect(mine).to_contain_text("Globex rollout")
+        await expect(mine).to_contain_text("Umbrella rollout")
         full = await click_and_see(page, welcome, "Help", "What you can type")
         await expect(full).to_contain_text("show ‹ref›")  # a placeholder the page keeps
         await expect(full).to_contain_text("pipeline [mine | ‹colleague›]")
@@ -90,21 +90,21 @@ async def test_every_button_a_newcomer_sees_answers_in_the_playground_ui(
         await shot(page, "record-more", shots)
 
         # The Contact picker offers the first contacts before anyone types.
-        await send(page, "new contact Jane Doe jane@globex.example Globex")
-        await expect(card_with(page, "jane@globex.example").first).to_be_visible()
+        await send(page, "new contact Gina Marsh gina@umbrella.example Umbrella")
+        await expect(card_with(page, "gina@umbrella.example").first).to_be_visible()
         await record.get_by_role("button", name="Set contact").click()
         picker = card_with(page, "Or add someone new").last
         await expect(picker).to_be_visible()
-        jane = "Jane Doe · jane@globex.example · Globex"
+        jane = "Gina Marsh · gina@umbrella.example · Umbrella"
         await picker.get_by_role("combobox").first.click()  # opened, nothing typed
         await expect(page.get_by_role("option", name=jane)).to_be_visible()
         await shot(page, "contact-picker", shots)
         await page.get_by_role("option", name=jane).click()
         await picker.get_by_role("button", name="Set contact").click()
-        await expect(card_with(page, "Jane Doe is now the Contact").last).to_be_visible()
-        now_set = card_with(page, "Jane Doe is now the Contact").last
+        await expect(card_with(page, "Gina Marsh is now the Contact").last).to_be_visible()
+        now_set = card_with(page, "Gina Marsh is now the Contact").last
         await expect(now_set.get_by_role("button", name="Change contact")).to_be_visible()
-        await expect(now_set).to_contain_text("set the Contact to Jane Doe")
+        await expect(now_set).to_contain_text("set the Contact to Gina Marsh")
 
         # Every button of the help card.
         for button, answer in (
@@ -128,9 +128,9 @@ async def test_every_button_a_newcomer_sees_answers_in_the_playground_ui(
         await click_and_see(page, unknown, "Leads", "Latest leads")
 
         # The pipeline's stage buttons list the deals behind each bar.
-        await send(page, "new opportunity Initech expansion")
-        await expect(card_with(page, "Initech expansion").first).to_be_visible()
-        deal = await ref_on(card_with(page, "Initech expansion").first)
+        await send(page, "new opportunity Vandelay expansion")
+        await expect(card_with(page, "Vandelay expansion").first).to_be_visible()
+        deal = await ref_on(card_with(page, "Vandelay expansion").first)
         await send(page, f"value {deal} 48000 EUR")
         await expect(card_with(page, "48,000").first).to_be_visible()
         await send(page, f"stage {deal} Proposal")
@@ -151,7 +151,7 @@ async def test_every_button_a_newcomer_sees_answers_in_the_playground_ui(
             await expect(label).to_be_visible()
             assert await label.evaluate("e => e.scrollWidth <= e.clientWidth"), f"{stage} is cut"
         await expect(drawing.get_by_text(re.compile(r"^\d+k$")).first).to_be_visible()
-        await click_and_see(page, chart, re.compile(r"^Proposal \("), "Initech expansion")
+        await click_and_see(page, chart, re.compile(r"^Proposal \("), "Vandelay expansion")
     finally:
         await shot(page, "end", shots)
         with capsys.disabled():  # shown even when the test passes

@@ -59,7 +59,8 @@ async def test_search_and_turn_messages_into_a_lead_and_a_comment(chat: Callable
     tap = initech["preview"]["content"]["tap"]
     assert tap["type"] == "invoke" and isinstance(tap["value"]["record"], int), initech  # the record's id
     [hank] = await search(alex, "searchContacts", "hank")
-    assert hank["preview"]["content"]["tap"]["value"] == {"contact": 1}, hank
+    tapped = hank["preview"]["content"]["tap"]["value"]
+    assert list(tapped) == ["contact"] and isinstance(tapped["contact"], int), hank  # the contact's id
 
     form = await dialog(alex, "leadFromMessage")
     assert {i["id"]: i.get("value") for i in find(form, "Input.")}["title"] == "Globex wants 200 seats"
