@@ -91,12 +91,7 @@ class PipelineQueries(Queries):
             sql += " AND owner_id = ?"
             params.append(owner_id)
         rows = self._all(sql + " GROUP BY stage, currency, close_quarter, reason", params)
-        return {
-            (r["stage"], r["currency"], r["close_quarter"], r["reason"]): [
-                int(r["deals"]), int(r["high"]) * TOTAL_SPLIT + int(r["low"])
-            ]
-            for r in rows
-        }  # fmt: skip
+        return _totals(rows)
 
     def _restricted_seen(self, tenant_id: str, user_id: int, owner_id: int | None, pipeline: PipelineStages) -> Totals:
         """The restricted open or closed opportunities of the pipeline this person may see, summed as the stored
@@ -129,12 +124,7 @@ class PipelineQueries(Queries):
             sql += " AND r.owner_id = ?"
             params.append(owner_id)
         rows = self._all(sql + " GROUP BY 1, 2, 3, 4", params)
-        return {
-            (r["stage"], r["currency"], r["close_quarter"], r["reason"]): [
-                int(r["deals"]), int(r["high"]) * TOTAL_SPLIT + int(r["low"])
-            ]
-            for r in rows
-        }  # fmt: skip
+        return _totals(rows)
 
     def stage_records(
         self, reader: Reader, stage: str, owner_id: int | None, first_day: str | None, last_day: str | None, limit: int,
@@ -214,3 +204,14 @@ class PipelineQueries(Queries):
         """Across tenants: the earliest moment a channel's weekly post is due (the sender sleeps until then at most)."""
         row = self._one("SELECT min(next_post_at) FROM weekly_posts", [])
         return row[0] if row else None
+
+
+def _totals(rows: list[Any]) -> Totals:
+    """Rows of (stage, currency, close_quarter, reason, deals, high, low) as totals: each total's two parts
+    added back exactly."""
+    return {
+        (r["stage"], r["currency"], r["close_quarter"], r["reason"]): [
+            int(r["deals"]), int(r["high"]) * TOTAL_SPLIT + int(r["low"])
+        ]
+        for r in rows
+    }  # fmt: skip

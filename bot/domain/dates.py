@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from bot.domain.errors import DomainError
 from bot.domain.language import _
-from bot.domain.when import NEXT_WORDS, WEEKDAY_NAMES, fold
+from bot.domain.when import DAY_WORDS, coming_weekday, fold
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)  # 0-9 only (bot/domain/money.py says why)
 _IN = re.compile(r"(?:in|em|daqui a) (\d{1,3}) ([a-z]+)", re.ASCII)
@@ -35,8 +35,6 @@ _ENDS = {
     ),
     "year": ("end of year", "end of the year", "jahresende", "ende des jahres", "fim do ano", "final do ano"),
 }  # fmt: skip
-_TODAY = ("today", "heute", "hoje")
-_TOMORROW = ("tomorrow", "morgen", "amanha")
 
 
 def _month_end(year: int, month: int) -> date:
@@ -56,10 +54,8 @@ def _add_months(day: date, months: int) -> date:
 
 def _relative(said: str, today: date) -> date | None:
     said = fold(said)
-    if said in _TODAY:
-        return today
-    if said in _TOMORROW:
-        return today + timedelta(days=1)
+    if DAY_WORDS.get(said, -1) >= 0:  # today, tomorrow (a close date is never yesterday)
+        return today + timedelta(days=DAY_WORDS[said])
     ends = {
         "month": _month_end(today.year, today.month),
         "quarter": _quarter_end(today),
@@ -69,12 +65,9 @@ def _relative(said: str, today: date) -> date | None:
     for period, spellings in _ENDS.items():
         if said in spellings:
             return ends[period]
-    weekday = said
-    for prefix in NEXT_WORDS:
-        weekday = weekday.removeprefix(prefix)
-    for index, names in enumerate(WEEKDAY_NAMES):
-        if weekday in names:
-            return today + timedelta(days=(index - today.weekday() - 1) % 7 + 1)  # the coming one, never today
+    weekday = coming_weekday(said, today)
+    if weekday is not None:
+        return weekday
     match = _IN.fullmatch(said)
     if match and match.group(2) in _UNITS:
         count, unit = int(match.group(1)), _UNITS[match.group(2)]

@@ -27,7 +27,7 @@ WEEKDAY_NAMES: tuple[tuple[str, ...], ...] = (
     ("saturday", "sat", "samstag", "sabado"),
     ("sunday", "sun", "sonntag", "domingo"),
 )
-_DAYS = {"today": 0, "heute": 0, "hoje": 0, "tomorrow": 1, "morgen": 1, "amanha": 1, "yesterday": -1}
+DAY_WORDS = {"today": 0, "heute": 0, "hoje": 0, "tomorrow": 1, "morgen": 1, "amanha": 1, "yesterday": -1}
 NEXT_WORDS = ("next ", "this ", "on ", "nachsten ", "naechsten ", "am ", "proxima ", "proximo ", "na ", "no ")
 _UNITS = {
     "minute": 60, "minutes": 60, "min": 60, "mins": 60, "minute(n)": 60, "minuten": 60, "minuto": 60, "minutos": 60,
@@ -74,8 +74,8 @@ def _clock(said: str) -> time | None:
 
 
 def _day(said: str, today: date) -> date | None:
-    if said in _DAYS:
-        return today + timedelta(days=_DAYS[said])
+    if said in DAY_WORDS:
+        return today + timedelta(days=DAY_WORDS[said])
     match = _ISO.fullmatch(said)
     if match:
         try:
@@ -84,12 +84,17 @@ def _day(said: str, today: date) -> date | None:
             raise DomainError(
                 _("“{day}” is not a date on the calendar. {hint}", day=said, hint=hint()), "due"
             ) from None
+    return coming_weekday(said, today)
+
+
+def coming_weekday(said: str, today: date) -> date | None:
+    """`friday`, `next friday`, `nächsten Freitag`, `próxima sexta` (folded): the coming one, never today."""
     name = said
     for prefix in NEXT_WORDS:
         name = name.removeprefix(prefix)
     for index, names in enumerate(WEEKDAY_NAMES):
         if name in names:
-            return today + timedelta(days=(index - today.weekday() - 1) % 7 + 1)  # the coming one, never today
+            return today + timedelta(days=(index - today.weekday() - 1) % 7 + 1)
     return None
 
 
