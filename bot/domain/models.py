@@ -121,6 +121,9 @@ class EventKind(enum.StrEnum):
     RESTORED = "restored"
     CONTACT_MERGED = "contact_merged"
     CONTACT_ERASED = "contact_erased"  # carries no personal data: the person is "erased contact" from then on
+    TASK_ADDED = "task_added"  # detail: the task's reference; new: its text (not news: nobody is told)
+    TASK_DONE = "task_done"  # detail: the reference; new: its text; old: the note (news for the followers)
+    TASK_CHANGED = "task_changed"  # detail: the reference; old -> new: what changed (re-dated, reassigned, reopened)
 
 
 FOLLOW_KINDS = frozenset({EventKind.FOLLOWER_ADDED, EventKind.FOLLOWER_REMOVED})
