@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.domain.buying import BuyingRole
+    from bot.domain.tasks import Task
 
 
 class Kind(enum.StrEnum):
@@ -282,6 +283,7 @@ class RecordView:
     # whether the activity feed is offered at all (Microsoft Graph configured for this organisation).
     feed_choices: Mapping[int, str] = field(default_factory=dict)
     feed_offered: bool = False
+    next_task: Task | None = None  # its next open step (the first due), if any
 
     def deliver_to_of(self, user_id: int) -> str:
         return self.feed_choices.get(user_id, "chat")

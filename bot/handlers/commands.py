@@ -78,6 +78,16 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec("rename", "rename <ref> <title>", "Give a record a new title", Args.REF_TEXT),
     CommandSpec("company", "company <ref> <name>", "Set the record's company", Args.REF_TEXT),
+    CommandSpec(
+        "task",
+        "task <ref> <text> [due <when>] [for <colleague>]",
+        "Add a next step: due 2027-03-31 14:30, tomorrow 9:00, next friday, in 2 hours",
+        Args.REF_TEXT,
+    ),
+    CommandSpec(
+        "tasks", "tasks [ref]", "Your open next steps (overdue, today, upcoming), or a record's", Args.TEXT, button=True
+    ),
+    CommandSpec("done", "done <task> [note]", "Mark a next step done, e.g. done T-3", Args.TEXT),
     CommandSpec("next", "next <ref> <next step>", "Set the record's next step (one line)", Args.REF_TEXT),
     CommandSpec(
         "currency", "currency [code]", "Your organisation's default currency; with a code, change it", Args.TEXT
