@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from bot.domain.language import _
 from bot.domain.models import Event, EventKind
 from cards.common import plain, when
 
@@ -39,6 +40,13 @@ def describe(event: Event, literal: Callable[[str], str] = plain) -> str:
         return f"{who} emailed {event.detail or 'the Contact'}: “{new}”"
     if kind is EventKind.BUYING_ROLE_SET:
         return f"{who} set the role of {event.detail}: {old or 'none'} → {new or 'none'}"
+    if kind is EventKind.TASK_ADDED:
+        return _("{who} added next step {task}: {text}", who=who, task=event.detail or "", text=new or "")
+    if kind is EventKind.TASK_DONE:
+        note = f" ({old})" if old else ""
+        return _("{who} did {task}: {text}", who=who, task=event.detail or "", text=new or "") + note
+    if kind is EventKind.TASK_CHANGED:
+        return _("{who} changed {task}: {old} → {new}", who=who, task=event.detail or "", old=old or "", new=new or "")
     if kind is EventKind.DECISION_MAKER_MISSING:
         return f"Reached {new} without a Decision maker or Economic buyer: who signs?"
     return _describe_deal(event, who) or f"{who} changed it"

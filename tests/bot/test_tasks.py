@@ -66,6 +66,7 @@ async def test_a_next_step_on_the_card_its_reminder_at_the_lead_time_once_and_do
     assert mine.inputs()["text"]["value"] == "Call Jane about the pilot"  # the form, prefilled
     shown = await teams.card(ALICE, "show O-1")
     assert "No next step" in all_text(shown) and "T-1" not in all_text(shown).split("Latest activity")[0]
+    assert "Alice Owner did T-1: Call Jane about the pilot" in all_text(shown)  # the timeline
 
 
 async def test_a_reminder_for_a_task_done_or_re_dated_is_not_sent_and_a_colleague_is_told_once(
