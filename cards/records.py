@@ -35,6 +35,7 @@ from cards.details import company_of, deal_summary, detail_facts, money
 from cards.elements import Action, ColumnSet, Element, Refresh
 from cards.follows import follow_for_choice, following_line
 from cards.notifications import notify_choice_elements
+from cards.tasks import next_step_elements
 from cards.timeline import timeline_line
 
 
@@ -186,6 +187,7 @@ def record_card(
             ]
         ),
         *detail_facts(view),
+        *next_step_elements(view, utc_now(), today or utc_now()[:10]),
         *([action_set(buttons["deal"])] if buttons["deal"] else []),
     ]
     body += _nudge(view)

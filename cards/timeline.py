@@ -73,6 +73,14 @@ def describe(event: Event, literal: Callable[[str], str] = plain) -> str:
     if kind is EventKind.BUYING_ROLE_SET:
         roles = {"old": translated(old) if old else none, "new": translated(new) if new else none}
         return _("{who} set the role of {name}: {old} → {new}", who=who, name=event.detail, **roles)
+    if kind is EventKind.TASK_ADDED:
+        return _("{who} added next step {task}: {text}", who=who, task=event.detail or "", text=new or "")
+    if kind is EventKind.TASK_DONE:
+        if old:
+            return _("{who} did {task}: {text} ({note})", who=who, task=event.detail or "", text=new or "", note=old)
+        return _("{who} did {task}: {text}", who=who, task=event.detail or "", text=new or "")
+    if kind is EventKind.TASK_CHANGED:
+        return _("{who} changed {task}: {old} → {new}", who=who, task=event.detail or "", old=old or "", new=new or "")
     if kind is EventKind.DECISION_MAKER_MISSING:
         return _("Reached {stage} without a Decision maker or Economic buyer: who signs?", stage=stage_label(new))
     return _describe_deal(event, who) or _("{who} changed it", who=who)

@@ -62,3 +62,13 @@ RECORDS_DATASET = "crm.records"  # typeahead over the tenant's records in the "A
 WORKING_HOURS = "settings.working_hours"  # notifications only in working hours, or at any time
 CONTACTS_IMPORT = "contacts.import"  # the preview card of a contacts file: Import...
 CONTACTS_IMPORT_CANCEL = "contacts.import_cancel"  # ...or Cancel
+
+# Next steps (tasks): the record card's "Add next step", the tasks card's buttons, their forms.
+TASK_ADD_FORM = "task.add_form"
+TASK_ADD = "task.add"
+TASK_DONE = "task.done"
+TASK_REOPEN = "task.reopen"
+TASK_EDIT_FORM = "task.edit_form"
+TASK_SAVE = "task.save"
+TASK_REASSIGN_FORM = "task.reassign_form"
+TASK_REASSIGN = "task.reassign"

@@ -28,6 +28,7 @@ from storage.pipeline import PipelineQueries
 from storage.posts import PostQueries
 from storage.queries import Connection, fts_query
 from storage.records import RecordQueries
+from storage.tasks import TaskQueries
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -61,6 +62,7 @@ class Repository:
         self.activities = ActivityQueries(self.connection)  # claims of delivered activities, housekeeping
         self.outbox = OutboxQueries(self.connection)
         self.notices = NoticeQueries(self.connection)
+        self.tasks = TaskQueries(self.connection)  # next steps on records (their reminders: repo.outbox)
         self._local = threading.local()  # PostgreSQL runs transactions in several threads at once
 
     def in_transaction(self) -> bool:

@@ -11,6 +11,7 @@ from bot.domain.language import N_, translated
 
 if TYPE_CHECKING:
     from bot.domain.buying import BuyingRole
+    from bot.domain.tasks import Task
 
 
 class Kind(enum.StrEnum):
@@ -133,6 +134,9 @@ class EventKind(enum.StrEnum):
     RESTORED = "restored"
     CONTACT_MERGED = "contact_merged"
     CONTACT_ERASED = "contact_erased"  # carries no personal data: the person is "erased contact" from then on
+    TASK_ADDED = "task_added"  # detail: the task's reference; new: its text (not news: nobody is told)
+    TASK_DONE = "task_done"  # detail: the reference; new: its text; old: the note (news for the followers)
+    TASK_CHANGED = "task_changed"  # detail: the reference; old -> new: what changed (re-dated, reassigned, reopened)
 
 
 FOLLOW_KINDS = frozenset({EventKind.FOLLOWER_ADDED, EventKind.FOLLOWER_REMOVED})
@@ -297,6 +301,7 @@ class RecordView:
     # whether the activity feed is offered at all (Microsoft Graph configured for this organisation).
     feed_choices: Mapping[int, str] = field(default_factory=dict)
     feed_offered: bool = False
+    next_task: Task | None = None  # its next open step (the first due), if any
 
     def deliver_to_of(self, user_id: int) -> str:
         return self.feed_choices.get(user_id, "chat")

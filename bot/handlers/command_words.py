@@ -148,6 +148,23 @@ _LOCAL: dict[str, tuple[str, str, str, str, str, str]] = {  # (de, its usage, pt
         "próximo passo",
         "próximo passo <ref> <passo>",
     ),
+    "task": (
+        "aufgabe",
+        "aufgabe <ref> <Text> [due <wann>] [for <Kollege>]",
+        "tarefa",
+        "tarefa <ref> <texto> [due <quando>] [for <colega>]",
+        "tarefa",
+        "tarefa <ref> <texto> [due <quando>] [for <colega>]",
+    ),
+    "tasks": ("aufgaben", "aufgaben [ref]", "tarefas", "tarefas [ref]", "tarefas", "tarefas [ref]"),
+    "done": (
+        "erledigt",
+        "erledigt <Aufgabe> [Notiz]",
+        "feito",
+        "feito <tarefa> [nota]",
+        "feito",
+        "feito <tarefa> [nota]",
+    ),
     "currency": ("währung", "währung [Code]", "moeda", "moeda [código]", "moeda", "moeda [código]"),
     "owner": (
         "verantwortlich",

@@ -18,6 +18,7 @@ from bot.handlers import (
     notice_clicks,
     record_clicks,
     roles,
+    tasks,
     text,
 )
 from bot.handlers.clicks import Actions
@@ -40,6 +41,7 @@ ROUTERS: tuple[Router, ...] = (
     email_clicks.routes,
     notice_clicks.routes,
     extension.routes,
+    tasks.routes,
     text.routes,
 )
 

@@ -12,6 +12,7 @@ built with what it needs, and all of them sharing one unit of work (bot/services
     services.messages     the message extension: records and contacts from chat messages
     services.email        email to the Contact and the other participants
     services.pipeline     the pipeline, its stage lists and the weekly channel post
+    services.tasks        next steps: tasks with a due time, an assignee and a reminder
     services.people       people, their profiles, redelivery, housekeeping, card posts
     services.deliveries   the outbox (bot/services/outbox.py)
     services.work         the unit of work: the write transaction and the turn's claim
@@ -40,6 +41,7 @@ from bot.services.people import UserCases
 from bot.services.pipeline import PipelineCases
 from bot.services.reactions import Reactions, follows_end_when_closed
 from bot.services.records import RecordCases
+from bot.services.tasks import TaskCases
 from bot.services.work import UnitOfWork
 from storage.repository import Repository
 
@@ -84,6 +86,7 @@ class CrmService:
         self.messages = MessageCases(work, changes, self.contacts, self.records)
         self.email = EmailCases(work, changes)
         self.pipeline = PipelineCases(work, self.lifecycle)
+        self.tasks = TaskCases(work, changes, self.deliveries)
         # What follows a change, in this order (the missing-signer reminder comes before the closing lapse).
         reactions.table[EventKind.STAGE_CHANGED] = (
             self.buying.stage_reached,

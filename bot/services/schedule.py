@@ -70,7 +70,9 @@ class Schedules:
         """A due row waits for its recipient's working hours (moved to the next start), or, for someone
         who takes a digest, becomes part of the day's digest at that start. True when it is not sent now."""
         recipient_id = notification.recipient_id
-        if notification.purpose is Purpose.DIGEST or recipient_id is None:
+        if (
+            notification.purpose in (Purpose.DIGEST, Purpose.REMINDER) or recipient_id is None
+        ):  # a reminder keeps its time
             return False
         schedule = self.of(notification.tenant_id, recipient_id)
         if schedule.hours is None:

@@ -1,0 +1,135 @@
+"""Tasks' queries (migration 29): a record's next steps and a person's, each parameterised and scoped by
+tenant id; the open ones read through the partial indexes of open tasks. A task's reminder is a row of the
+outbox (storage/outbox.py `enqueue_reminder`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.tasks import Task, TaskType
+from storage.queries import Queries, by_value, stored
+
+_TYPES = by_value(TaskType)
+_COLUMNS = (
+    "k.id, k.tenant_id, k.number, k.record_id, k.text, k.type, k.due_on, k.due_at, k.lead_minutes, k.assignee_id,"
+    " k.created_by, k.created_at, k.updated_at, k.done_at, k.done_by, k.note,"
+    " (SELECT CASE r.kind WHEN 'lead' THEN 'L-' ELSE 'O-' END || r.number FROM records r"
+    "  WHERE r.tenant_id = k.tenant_id AND r.id = k.record_id) AS record_ref,"
+    " (SELECT r.title FROM records r WHERE r.tenant_id = k.tenant_id AND r.id = k.record_id) AS record_title,"
+    " (SELECT u.name FROM users u WHERE u.tenant_id = k.tenant_id AND u.id = k.assignee_id) AS assignee_name"
+)
+# Open tasks in the order they come due: a day's timed tasks by their moment, its date-only ones after them.
+_ORDER = " ORDER BY k.due_on, CASE WHEN k.due_at IS NULL THEN 1 ELSE 0 END, k.due_at, k.id"
+
+
+def _task(row: Any) -> Task:
+    return Task(
+        id=int(row["id"]), tenant_id=row["tenant_id"], number=int(row["number"]), record_id=int(row["record_id"]),
+        text=row["text"], type=_TYPES[row["type"]], due_on=row["due_on"], due_at=row["due_at"],
+        lead_minutes=int(row["lead_minutes"]), assignee_id=int(row["assignee_id"]), created_by=int(row["created_by"]),
+        created_at=row["created_at"], updated_at=row["updated_at"], done_at=row["done_at"],
+        done_by=None if row["done_by"] is None else int(row["done_by"]), note=row["note"],
+        record_ref=row["record_ref"] or "", record_title=row["record_title"] or "",
+        assignee_name=row["assignee_name"] or "",
+    )  # fmt: skip
+
+
+class TaskQueries(Queries):
+    """repo.tasks"""
+
+    def insert_task(
+        self, tenant_id: str, record_id: int, text: str, task_type: TaskType, due_on: str, due_at: str | None,
+        lead_minutes: int, assignee_id: int, created_by: int, now: str,
+    ) -> Task:  # fmt: skip
+        self._lock("tasks", tenant_id)  # the next number is read, then taken
+        number = self._one("SELECT COALESCE(MAX(number), 0) + 1 AS next FROM tasks WHERE tenant_id = ?", [tenant_id])[
+            "next"
+        ]
+        task_id = self._new_id(
+            "INSERT INTO tasks (tenant_id, number, record_id, text, type, due_on, due_at, lead_minutes, assignee_id,"
+            " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [tenant_id, number, record_id, text, stored(TaskType, task_type), due_on, due_at, lead_minutes,
+             assignee_id, created_by, now, now],
+        )  # fmt: skip
+        task = self.get_task(tenant_id, task_id)
+        assert task is not None
+        return task
+
+    def get_task(self, tenant_id: str, task_id: int) -> Task | None:
+        row = self._one(
+            f"SELECT {_COLUMNS} FROM tasks k WHERE k.tenant_id = ? AND k.id = ?{self._for_update('k')}",
+            [tenant_id, task_id],
+        )
+        return _task(row) if row else None
+
+    def task_by_number(self, tenant_id: str, number: int) -> Task | None:
+        row = self._one(
+            f"SELECT {_COLUMNS} FROM tasks k WHERE k.tenant_id = ? AND k.number = ?{self._for_update('k')}",
+            [tenant_id, number],
+        )
+        return _task(row) if row else None
+
+    def open_count(self, tenant_id: str, record_id: int) -> int:
+        row = self._one(
+            "SELECT count(*) AS n FROM tasks WHERE tenant_id = ? AND record_id = ? AND done_at IS NULL",
+            [tenant_id, record_id],
+        )
+        return int(row["n"])
+
+    def open_of_record(self, tenant_id: str, record_id: int, limit: int) -> list[Task]:
+        rows = self._all(
+            f"SELECT {_COLUMNS} FROM tasks k WHERE k.tenant_id = ? AND k.record_id = ? AND k.done_at IS NULL"
+            f"{_ORDER} LIMIT ?",
+            [tenant_id, record_id, limit],
+        )
+        return [_task(r) for r in rows]
+
+    def done_of_record(self, tenant_id: str, record_id: int, limit: int) -> list[Task]:
+        rows = self._all(
+            f"SELECT {_COLUMNS} FROM tasks k WHERE k.tenant_id = ? AND k.record_id = ? AND k.done_at IS NOT NULL"
+            " ORDER BY k.done_at DESC, k.id DESC LIMIT ?",
+            [tenant_id, record_id, limit],
+        )
+        return [_task(r) for r in rows]
+
+    def open_of_assignee(self, tenant_id: str, assignee_id: int, limit: int) -> list[Task]:
+        rows = self._all(
+            f"SELECT {_COLUMNS} FROM tasks k WHERE k.tenant_id = ? AND k.assignee_id = ? AND k.done_at IS NULL"
+            f"{_ORDER} LIMIT ?",
+            [tenant_id, assignee_id, limit],
+        )
+        return [_task(r) for r in rows]
+
+    def next_open(self, tenant_id: str, record_ids: list[int]) -> dict[int, Task]:
+        """Each record's next open step (the first due), for a card or a list."""
+        found: dict[int, Task] = {}
+        for record_id in record_ids:
+            first = self.open_of_record(tenant_id, record_id, 1)
+            if first:
+                found[record_id] = first[0]
+        return found
+
+    def update_task(self, tenant_id: str, task_id: int, now: str, **changes: Any) -> None:
+        allowed = {"text", "type", "due_on", "due_at", "lead_minutes", "assignee_id", "done_at", "done_by", "note"}
+        if not changes or not set(changes) <= allowed:
+            raise ValueError(f"not a task column: {sorted(set(changes) - allowed)}")
+        if "type" in changes:
+            changes["type"] = stored(TaskType, changes["type"])
+        names = sorted(changes)
+        sets = ", ".join(f"{name} = ?" for name in names)
+        self.db.execute(
+            f"UPDATE tasks SET {sets}, updated_at = ? WHERE tenant_id = ? AND id = ?",
+            [*(changes[n] for n in names), now, tenant_id, task_id],
+        )
+
+    def close_open_of_record(self, tenant_id: str, record_id: int, by: int, now: str) -> list[int]:
+        """Every open task of the record done (archived): their ids."""
+        rows = self._all(
+            "SELECT id FROM tasks WHERE tenant_id = ? AND record_id = ? AND done_at IS NULL", [tenant_id, record_id]
+        )
+        self.db.execute(
+            "UPDATE tasks SET done_at = ?, done_by = ?, updated_at = ? WHERE tenant_id = ? AND record_id = ?"
+            " AND done_at IS NULL",
+            [now, by, now, tenant_id, record_id],
+        )
+        return [int(r["id"]) for r in rows]
