@@ -28,7 +28,7 @@ from msrest.universal_http.requests import ClientRetryPolicy
 from requests import RequestException
 
 from bot.config import Config, ConfigError
-from bot.domain.clock import Clock, utc_now
+from bot.domain.clock import SYSTEM, Clock, utc_now
 from bot.domain.rules import has_lone_surrogate, without_lone_surrogates
 from bot.mail_links import MAX_LINE, MailLinks
 from bot.mail_links import PATH as MAIL_PATH
@@ -250,8 +250,8 @@ def create_app(
     must be https), `bot_auth` (OpenID metadata and outbound tokens from local fakes), `installer` (the
     Graph app installation), `bot_credentials` (the token asked for at start). `delivery` tunes the
     notification sender (tests shorten its waits); `clock` (ISO UTC stamps) lets tests move time for held
-    notifications and follows that end; `timer` (a Clock) is what the rate limiter and the card updater wait
-    on, and the stamps too unless `clock` is given (tests move a fake one instead of sleeping)."""
+    notifications and follows that end; `timer` (a Clock) is what the rate limiter, the card updater and the
+    sender wait on, and the stamps too unless `clock` is given (tests move a fake one instead of sleeping)."""
     db, coordination, checkpointer = _open_storage(config)
     services = CrmService(
         Repository(db),
@@ -291,6 +291,7 @@ def create_app(
         (installer or graph) if config.graph_enabled else None,
         limiter,
         feed=graph,
+        clock=timer or SYSTEM,
     )
     files = FileExchange(DownloadPolicy(config.file_download_hosts), notifier.teams.send_to)
     app[BOT] = TeamsCrmBot(
@@ -309,12 +310,10 @@ def create_app(
         app.router.add_get(MAIL_PATH + "{token}", open_mail_link)
 
     async def storage_lifetime(app: web.Application) -> AsyncIterator[None]:
-        """The checkpoint thread runs while the app serves; then the card updater, Graph and the database close."""
+        """The checkpoint thread runs while the app serves; then Graph and the database close."""
         if checkpointer is not None:
             checkpointer.start()
         yield
-        await app[BOT].files.close()
-        await app[BOT].card_updater.close()
         if graph is not None:
             await graph.close()
         if checkpointer is not None:
@@ -353,10 +352,18 @@ def create_app(
             await check_outbound_token(config, factory)
         yield
 
+    async def run_card_updates(app: web.Application) -> AsyncIterator[None]:
+        yield
+        # First to stop: its updates go through the sender's limiter and ask the coordination for their tenant
+        # (after the coordination closed, that would open a session of its own that nothing closes).
+        await app[BOT].card_updater.close()
+        await app[BOT].files.close()  # files still being read are dropped (their senders send them again)
+
     app.cleanup_ctx.append(check_token)
     app.cleanup_ctx.append(storage_lifetime)
     app.cleanup_ctx.append(run_housekeeping)
     app.cleanup_ctx.append(run_notifier)  # stops before the database closes
+    app.cleanup_ctx.append(run_card_updates)  # stops before the sender and the coordination
     return app
 
 

@@ -18,11 +18,13 @@ PostgreSQL (`DATABASE_URL`) has its own tools: `pg_dump` and `pg_restore` (docs/
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from storage.migrations import MIGRATIONS
 
@@ -118,17 +120,29 @@ def restore(
         source.close()
 
 
+def _said(name: str, stream: TextIO) -> logging.Logger:
+    """The command's own lines (a backup's path on stdout, why not on stderr), as plain messages."""
+    log = logging.getLogger(f"storage.backup.{name}")
+    if not log.handlers:
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+    return log
+
+
 def main(argv: list[str] | None = None, env: dict[str, str] | None = None) -> int:
     env = dict(os.environ) if env is None else env
+    out, err = _said("out", sys.stdout), _said("err", sys.stderr)
     parser = argparse.ArgumentParser(prog="python -m storage.backup", description=__doc__.split("\n\n")[0])
     parser.add_argument("--to", default=env.get("BACKUP_DIR") or "backups", help="the backups' folder")
     parser.add_argument("--restore", metavar="FILE", help="put this backup in place of the database")
     args = parser.parse_args(argv)
     if env.get("DATABASE_URL"):
-        print(
+        err.error(
             "DATABASE_URL is set: this is for the SQLite file. Back PostgreSQL up with pg_dump"
-            ' (pg_dump -Fc -f crm.dump "$DATABASE_URL"), restore with pg_restore.',
-            file=sys.stderr,
+            ' (pg_dump -Fc -f crm.dump "$DATABASE_URL"), restore with pg_restore.'
         )
         return 2
     database = env.get("DATABASE_PATH") or "crm.db"
@@ -136,12 +150,12 @@ def main(argv: list[str] | None = None, env: dict[str, str] | None = None) -> in
         if args.restore:
             kept = restore(args.restore, database, args.to)
             if kept is not None:
-                print(f"kept the database it replaced as {kept}")
-            print(f"restored {database} from {args.restore}; start the bot")
+                out.info("kept the database it replaced as %s", kept)
+            out.info("restored %s from %s; start the bot", database, args.restore)
         else:
-            print(backup(database, args.to))
+            out.info("%s", backup(database, args.to))
     except (BackupError, sqlite3.Error, OSError) as exc:
-        print(f"not done: {exc}", file=sys.stderr)
+        err.error("not done: %s", exc)
         return 1
     return 0
 

@@ -144,8 +144,12 @@ class PostgresDatabase:
         return await asyncio.get_running_loop().run_in_executor(self.executor, context.run, fn, *args)
 
     def close(self) -> None:
-        self.executor.shutdown(wait=True)
+        """At shutdown, after the background work stopped: the pool closes first, so work left behind by a
+        cancelled task that still waits for a connection fails at once (PoolClosed) instead of waiting out the
+        pool's timeout (30 s when the database has gone); transactions under way finish on their connections,
+        then the worker threads are joined."""
         self.pool.close()
+        self.executor.shutdown(wait=True)
 
 
 class Coordination:

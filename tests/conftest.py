@@ -4,12 +4,19 @@ activities shaped exactly like Microsoft Teams' and reads the replies back from 
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import os
+import shutil
 import socket
+import sqlite3
+import time
 import uuid
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,16 +24,17 @@ from aiohttp.test_utils import TestClient
 
 from app import BOT, SERVICES, create_app
 from bot.config import Config
-from bot.domain.clock import shifted
+from bot.domain.clock import shifted, utc_now
 from bot.domain.models import User
 from bot.notify.rate_limits import DeliveryPolicy
 from bot.services import CrmService
 from storage.db import open_database
 from storage.migrations import migrate
 from storage.repository import Repository
+from tests.fake_clock import CountingExecutor, Driver, FakeClock
 from tests.fake_connector import FakeConnector, Posted
 from tests.fake_graph import FakeCredential, FakeGraph
-from tests.postgres_server import PostgresServer
+from tests.postgres_server import PostgresServer, in_memory
 
 TENANT = "72f988bf-0000-4000-8000-00000000aaaa"
 OTHER_TENANT = "72f988bf-0000-4000-8000-00000000bbbb"
@@ -68,13 +76,35 @@ BACKENDS = [b for b in os.environ.get("CRM_TEST_BACKENDS", "sqlite,postgresql").
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    """One PostgreSQL for the whole run, started here and stopped (and removed) at the end."""
-    server = PostgresServer().start()
+    """One PostgreSQL for the whole run, its files in memory where there is room, started here and stopped (and
+    removed) at the end."""
+    server = PostgresServer(under=in_memory()).start()
     try:
         server.create_template()
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated once for the run: each test starts from a copy of it, as each PostgreSQL test
+    does from the template database (every migration run for every test cost ~40 ms; the migrations themselves
+    are tested in tests/storage and tests/bot/test_startup.py, from empty and old databases)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "crm.db"
+    db = open_database(str(path))
+    migrate(db)
+    db.close()  # the last connection: SQLite checkpoints the WAL into the file and removes it
+    return path
+
+
+@pytest.fixture
+def database_path(tmp_path: Path, database_url: str, sqlite_template: Path) -> str:
+    """The test's SQLite file: a copy of the migrated template (on PostgreSQL, a path nothing opens)."""
+    path = tmp_path / "crm.db"
+    if not database_url:
+        shutil.copyfile(sqlite_template, path)
+    return str(path)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -92,9 +122,10 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 @pytest.fixture
-def services() -> CrmService:
+def services(sqlite_template: Path) -> CrmService:
     db = open_database(":memory:")
-    migrate(db)
+    with closing(sqlite3.connect(sqlite_template)) as template:
+        template.backup(db.conn)  # the migrated schema, copied page by page
     return CrmService(Repository(db))
 
 
@@ -106,6 +137,19 @@ def make_user(services: CrmService) -> Callable[..., User]:
     return make
 
 
+_COUNTED: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CountingExecutor] = weakref.WeakKeyDictionary()
+
+
+def counted_threads() -> CountingExecutor:
+    """The running event loop's default executor (msrest's HTTP calls run there), counted for a FakeClock's Driver;
+    set on the first call (the loop shuts it down when it closes)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _COUNTED:
+        _COUNTED[loop] = CountingExecutor(thread_name_prefix="asyncio-default")
+        loop.set_default_executor(_COUNTED[loop])
+    return _COUNTED[loop]
+
+
 class Teams:
     """Plays Microsoft Teams against the bot under test, over HTTP."""
 
@@ -113,7 +157,60 @@ class Teams:
         self.client = client
         self.connector = connector
         self.service_url = service_url
+        self.clock: FakeClock | None = None  # the bot's, when `moving` made the test's waits move it
+        self.driver: Driver | None = None
         self._ids = itertools.count(1)
+
+    def moving(self, clock: FakeClock, graph: FakeGraph | None = None) -> Teams:
+        """The bot waits on `clock` (create_app(timer=clock)): the fakes keep its time, and each wait of the test
+        (connector.wait_for, settled, cards_updated, passing) moves it whenever nothing is under way
+        (tests/fake_clock.py's Driver), so backoffs, rate windows and the debounce pass at once."""
+        self.clock = clock
+        fakes: list[FakeConnector | FakeGraph] = [self.connector, *([graph] if graph else [])]
+        for fake in fakes:
+            fake.now = clock.monotonic
+        answering = [functools.partial(lambda f: f.handling > 0, fake) for fake in fakes]
+        shared = getattr(self.connector.on_look, "__self__", None)  # a second app on the same fake and clock
+        if isinstance(shared, Driver) and shared.clock is clock:
+            shared.busy += [self._transactions, *answering]
+            self.driver = shared
+        else:
+            threads = counted_threads()
+            self.driver = Driver(clock, self._transactions, *answering, slow=(threads.under_way,))
+        self.connector.on_look = self.driver.step
+        self.connector.look_every = 0.002
+        return self
+
+    async def idle(self, timeout: float = 5.0) -> None:
+        """Until the bot has done all it would do by now (nothing under way for a few looks), its FakeClock left
+        where it is: the sender's passes after a start or a move of the clock, a post that is due."""
+        assert self.driver is not None, "idle() watches a FakeClock's Driver: start the bot with moving()"
+        driver = self.driver
+        driver.hold, driver.calm_looks = True, 0
+        try:
+            await self.connector.wait_for(lambda: driver.calm, timeout)
+        finally:
+            driver.hold = False
+
+    async def passing(self, seconds: float) -> None:
+        """Let `seconds` of the bot's time pass (its FakeClock moved as in any wait): the sender's passes, a
+        window that must not end in a post; then nothing it would do by then is left undone."""
+        assert self.clock is not None, "passing() moves the bot's FakeClock: start it with moving()"
+        until = self.clock.elapsed + seconds
+        clock = self.clock
+        await self.connector.wait_for(lambda: clock.elapsed >= until)
+
+    def now(self) -> float:
+        """The bot's time in seconds (its FakeClock's when moving), to measure what it waited."""
+        return self.clock.monotonic() if self.clock is not None else time.monotonic()
+
+    def _transactions(self) -> bool:
+        """Whether PostgreSQL work is under way (a pooled connection out); SQLite's runs inline."""
+        pool = getattr(self.services.repo.db, "pool", None)
+        if pool is None or pool.closed:  # SQLite; an app the test stopped
+            return False
+        stats = pool.get_stats()
+        return bool(stats.get("pool_size", 0) - stats.get("pool_available", 0) or stats.get("requests_waiting", 0))
 
     @property
     def services(self) -> CrmService:
@@ -220,12 +317,7 @@ class Teams:
     async def cards_updated(self, timeout: float = 5.0) -> None:
         """Wait (bounded) until every scheduled update of posted cards has been tried."""
         tasks = self.client.app[BOT].card_updater._tasks
-
-        async def drained() -> None:
-            while tasks:
-                await asyncio.gather(*list(tasks), return_exceptions=True)
-
-        await asyncio.wait_for(drained(), timeout)
+        await self.connector.wait_for(lambda: not tasks, timeout)
 
     def comment_count(self, tenant_id: str, record_id: int) -> int:
         """The comments stored on a record, read from the database (the product never counts them)."""
@@ -349,6 +441,23 @@ async def connector(aiohttp_server: Any) -> AsyncIterator[tuple[FakeConnector, s
     yield fake, f"http://127.0.0.1:{server.port}/amer/"
 
 
+@pytest.fixture
+def surroundings(request: pytest.FixtureRequest, aiohttp_server: Any) -> None:
+    """What an app under test talks to, set up before it so that it stops first (fixtures are torn down in the
+    reverse order): the fakes aiohttp_server serves (the connector, Graph) and the test's database. Stopped
+    after them, an app's last deliveries and card updates were retried against a closed port (msrest's 4.8 s of
+    backoff) and its pool waited 30 s for a connection to a dropped database, in the teardown of tests whose
+    fixtures asked for aiohttp_client before bot_config or connector."""
+    if "database_url" in request.fixturenames:
+        request.getfixturevalue("database_url")
+
+
+@pytest.fixture
+def aiohttp_client(surroundings: None, aiohttp_client: Any) -> Any:
+    """pytest-aiohttp's, after the surroundings, whatever order a test or fixture names them in."""
+    return aiohttp_client
+
+
 @pytest.fixture(autouse=True)
 def only_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test runs offline: a connection to anything but loopback fails the test loudly."""
@@ -371,17 +480,25 @@ async def fake_graph(aiohttp_server: Any) -> AsyncIterator[tuple[FakeGraph, str]
 
 
 @pytest.fixture
+def fake_clock() -> FakeClock:
+    """The bot's time in the HTTP tests (create_app(timer=...)): from now on, moved by the test's waits, never
+    slept through (dates the tests work out from today stay right); each stamp a microsecond after the last."""
+    return FakeClock(start=utc_now(), tick=0.000001)
+
+
+@pytest.fixture
 async def teams_with_graph(
     database_url: str,
     aiohttp_client: Any,
     connector: tuple[FakeConnector, str],
     fake_graph: tuple[FakeGraph, str],
-    tmp_path: Any,
+    database_path: str,
+    fake_clock: FakeClock,
 ) -> Teams:
     """The bot with Microsoft Graph configured for TENANT and pointed at the fake Graph."""
     fake, service_url = connector
     config = Config(
-        database_path=str(tmp_path / "crm.db"),
+        database_path=database_path,
         database_url=database_url,
         graph_client_id="00000000-0000-4000-8000-00000000c11e",
         graph_client_secret="not-a-secret",
@@ -392,15 +509,15 @@ async def teams_with_graph(
         file_download_hosts=(fake.files.base_url,),
     )
     fake_graph[0].publish("catalog-app-1", web_application_id=config.graph_client_id)  # as `make package` builds it
-    app = create_app(config, graph_credential=FakeCredential(config.graph_client_id), delivery=FAST)
-    return Teams(await aiohttp_client(app), fake, service_url)
+    app = create_app(config, graph_credential=FakeCredential(config.graph_client_id), delivery=FAST, timer=fake_clock)
+    return Teams(await aiohttp_client(app), fake, service_url).moving(fake_clock, fake_graph[0])
 
 
 @pytest.fixture
-def bot_config(tmp_path: Any, database_url: str, connector: tuple[FakeConnector, str]) -> Config:
+def bot_config(database_path: str, database_url: str, connector: tuple[FakeConnector, str]) -> Config:
     """The bot's settings in tests; files come from the fake's loopback origin (as FILE_DOWNLOAD_HOSTS lists it)."""
     return Config(
-        database_path=str(tmp_path / "crm.db"),
+        database_path=database_path,
         database_url=database_url,
         notify_window_seconds=0,
         file_download_hosts=(connector[0].files.base_url,),
@@ -408,8 +525,12 @@ def bot_config(tmp_path: Any, database_url: str, connector: tuple[FakeConnector,
 
 
 @pytest.fixture
-async def teams(bot_config: Config, aiohttp_client: Any, connector: tuple[FakeConnector, str]) -> Teams:
-    # bot_config first: its database outlives the app (fixtures are torn down in reverse order)
+async def teams(
+    bot_config: Config,
+    aiohttp_client: Any,
+    connector: tuple[FakeConnector, str],
+    fake_clock: FakeClock,
+) -> Teams:
     fake, service_url = connector
-    client = await aiohttp_client(create_app(bot_config, delivery=FAST))
-    return Teams(client, fake, service_url)
+    client = await aiohttp_client(create_app(bot_config, delivery=FAST, timer=fake_clock))
+    return Teams(client, fake, service_url).moving(fake_clock)

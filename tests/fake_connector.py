@@ -85,7 +85,7 @@ class Posted:
     reply_to: str | None
     activity: dict[str, Any]
     id: str = ""  # the message id the connector gave (POST) or updated (PUT)
-    at: float = 0.0  # time.monotonic() when it arrived
+    at: float = 0.0  # when it arrived, by the fake's clock (FakeConnector.now)
 
     @property
     def cards(self) -> list[dict[str, Any]]:
@@ -131,6 +131,11 @@ class FakeConnector:
     without_bot: set[str] = field(default_factory=set)  # chats a person uses the app in without the bot
     member_delay: float = 0.0  # seconds a roster lookup hangs before it answers (a slow Teams)
     sent: set[str] = field(default_factory=set)  # ids of every message the bot posted (kept when `posted` is cleared)
+    # Teams' time (its rate windows, arrivals, installs taking effect): the bot's when the test moves a FakeClock.
+    now: Callable[[], float] = time.monotonic
+    handling: int = 0  # requests being answered (a FakeClock's Driver does not move time meanwhile)
+    on_look: Callable[[], None] = lambda: None  # called at each look of wait_for (a Driver's step)
+    look_every: float = 0.01  # seconds between wait_for's looks (shorter when they move a FakeClock)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _unstalled: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -146,12 +151,15 @@ class FakeConnector:
         ]
 
     async def wait_for(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
-        """Poll until `condition()` holds; fail with what was posted when the deadline passes."""
+        """Poll until `condition()` holds; fail with what was posted when the (real) deadline passes. Each look
+        calls `on_look`, which moves the bot's FakeClock when there is one."""
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out; posted: {[(p.conversation_id, p.text) for p in self.posted]}")
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(self.look_every)
+            if not condition():  # the clock never moves past the moment the condition came true
+                self.on_look()
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -179,7 +187,7 @@ class FakeConnector:
         for member in self.members.values():
             if member["aadObjectId"] == aad_object_id:
                 self.installed |= {member["id"], aad_object_id}
-                at = time.monotonic() + self.install_delay
+                at = self.now() + self.install_delay
                 self._usable_at |= {member["id"]: at, aad_object_id: at}
 
     def exists(self, message_id: str) -> bool:
@@ -208,6 +216,13 @@ class FakeConnector:
         return [p for p in self.posted if p.conversation_id == conversation_id]
 
     async def _route(self, request: web.Request) -> web.StreamResponse:
+        self.handling += 1
+        try:
+            return await self._answer(request)
+        finally:
+            self.handling -= 1
+
+    async def _answer(self, request: web.Request) -> web.StreamResponse:
         parts = request.path.strip("/").split("/")
         if len(parts) == 2 and parts[0] == "files":  # a pre-authenticated download URL
             return await self.files.download(request, parts[1])
@@ -244,7 +259,7 @@ class FakeConnector:
             refusal = await self._refusal(request, parts[1], body)  # Teams throttles updates like sends
             if refusal is not None:
                 return refusal
-            self.posted.append(Posted("PUT", parts[1], reply_to, body, reply_to or "", time.monotonic()))
+            self.posted.append(Posted("PUT", parts[1], reply_to, body, reply_to or "", self.now()))
             return web.json_response({"id": reply_to})
         if reply_to and _channel_of(parts[1]) in self.channels and not self.exists(reply_to):
             self.refused.append((404, parts[1]))
@@ -258,9 +273,7 @@ class FakeConnector:
             self.refused.append((400, parts[1]))
             return web.json_response({"error": {"code": "BadArgument", "message": files_refusal}}, status=400)
         message_id = self._new_message_id()
-        self.posted.append(
-            Posted("POST", parts[1], body.get("replyToId") or reply_to, body, message_id, time.monotonic())
-        )
+        self.posted.append(Posted("POST", parts[1], body.get("replyToId") or reply_to, body, message_id, self.now()))
         return web.json_response({"id": message_id}, status=201)
 
     async def _refusal(self, request: web.Request, conversation_id: str, body: dict[str, Any]) -> web.Response | None:
@@ -270,11 +283,14 @@ class FakeConnector:
         if fault is not None:
             self.faults.remove(fault)
             if fault.stall:
+                self.handling -= 1  # hanging is not answering: the bot's time goes on meanwhile
                 try:
                     await asyncio.sleep(fault.stall)
                 except asyncio.CancelledError:  # aiohttp cancels the handler when the bot hangs up
                     self.refused.append((0, conversation_id))
                     raise
+                finally:
+                    self.handling += 1
                 if request.transport is None or request.transport.is_closing():
                     self.refused.append((0, conversation_id))  # the bot gave up: the activity is not taken
                     return web.Response(status=408)
@@ -286,7 +302,7 @@ class FakeConnector:
         if self.limits is not None:
             tenant = ((body.get("channelData") or {}).get("tenant") or {}).get("id") or "?"
             keys = [(("c", conversation_id), self.limits.per_conversation), (("t", tenant), self.limits.per_tenant)]
-            if not self.limits.admit(keys, time.monotonic()):
+            if not self.limits.admit(keys, self.now()):
                 self.over_limit += 1
                 return self._refuse(429, conversation_id, self.limits.retry_after)
         return None
@@ -345,7 +361,7 @@ class FakeConnector:
         if body.get("isGroup"):
             return await self._new_channel_thread(request, body)
         member_id = ((body.get("members") or [{}])[0]).get("id", "")
-        if member_id not in self.installed or self._usable_at.get(member_id, 0.0) > time.monotonic():
+        if member_id not in self.installed or self._usable_at.get(member_id, 0.0) > self.now():
             error = {"error": {"code": "Forbidden", "message": "The bot is not installed for the user."}}
             return web.json_response(error, status=403)
         # Teams gives a user one 1:1 chat with a bot: the same id the user's own messages carry.
@@ -368,7 +384,7 @@ class FakeConnector:
         if refusal is not None:
             return refusal
         message_id = self._new_message_id()
-        self.posted.append(Posted("POST", channel, None, activity, message_id, time.monotonic()))
+        self.posted.append(Posted("POST", channel, None, activity, message_id, self.now()))
         return web.json_response({"id": f"{channel};messageid={message_id}", "activityId": message_id}, status=201)
 
 

@@ -63,7 +63,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: Any
-    at: float = 0.0  # time.monotonic() when it arrived
+    at: float = 0.0  # when it arrived, by the fake's clock (FakeGraph.now)
 
 
 @dataclass
@@ -97,6 +97,8 @@ class FakeGraph:
     shown: list[tuple[str, str]] = field(default_factory=list)  # (user, the entry's line as Teams renders it)
     refused: list[tuple[int, str]] = field(default_factory=list)  # (status, user) of each refused notification
     over_limit: int = 0  # 429s answered because a limit was exceeded
+    now: Callable[[], float] = time.monotonic  # Graph's time (its windows): the bot's FakeClock when moved by the test
+    handling: int = 0  # requests being answered (a FakeClock's Driver does not move time meanwhile)
     _seen: dict[Any, collections.deque[float]] = field(default_factory=dict)
 
     def feed(self) -> list[dict[str, Any]]:
@@ -170,10 +172,10 @@ class FakeGraph:
         caller = request.headers.get("Authorization", "").removeprefix("Bearer fake-graph-token:")
         if self.random_429 and self.rng.random() < self.random_429:
             return self._throttled(user)
-        if not self._admit(user, caller, time.monotonic()):
+        if not self._admit(user, caller, self.now()):
             self.over_limit += 1
             return self._throttled(user)
-        self.delivered.append((user, time.monotonic()))
+        self.delivered.append((user, self.now()))
         self.shown.append((user, line))
         return web.Response(status=204)
 
@@ -183,8 +185,15 @@ class FakeGraph:
         return _error(429, "TooManyRequests", message, {"Retry-After": self.retry_after})
 
     async def _route(self, request: web.Request) -> web.Response:
+        self.handling += 1
+        try:
+            return await self._answer(request)
+        finally:
+            self.handling -= 1
+
+    async def _answer(self, request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else None
-        self.received.append(Received(request.method, request.path, dict(request.headers), body, time.monotonic()))
+        self.received.append(Received(request.method, request.path, dict(request.headers), body, self.now()))
         answer = self.answers.pop(0) if self.answers else None
         if answer is None:
             if request.path.endswith("/sendMail"):
@@ -198,7 +207,11 @@ class FakeGraph:
                 return self._install(request, body)
             return web.json_response({"error": {"code": "NotFound", "message": request.path}}, status=404)
         if answer.delay:
-            await asyncio.sleep(answer.delay)
+            self.handling -= 1  # a slow answer is not being worked on: the bot's time goes on meanwhile
+            try:
+                await asyncio.sleep(answer.delay)
+            finally:
+                self.handling += 1
         if answer.body is None:
             return web.Response(status=answer.status, headers=answer.headers)
         return web.json_response(answer.body, status=answer.status, headers=answer.headers)

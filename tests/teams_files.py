@@ -32,12 +32,7 @@ async def send_attachment(teams: Teams, person: Person, attachment: dict[str, An
 async def files_read(teams: Teams, timeout: float = 10.0) -> None:
     """Wait (bounded) until the bot has read every file it was sent and said what it found."""
     tasks: set[asyncio.Task[None]] = teams.client.app[BOT].files.reading
-
-    async def drained() -> None:
-        while tasks:
-            await asyncio.gather(*list(tasks), return_exceptions=True)
-
-    await asyncio.wait_for(drained(), timeout)
+    await teams.connector.wait_for(lambda: not tasks, timeout)  # its looks move the bot's FakeClock as it waits
 
 
 def consent_cards(posts: list[Posted]) -> list[dict[str, Any]]:

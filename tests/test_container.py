@@ -141,7 +141,7 @@ def test_the_context_keeps_what_the_bot_runs_and_leaves_out_the_rest() -> None:
     for left_out in (
         "crm.db", "crm.db-wal", "playground/playground.db", "backups/crm-20261207T101500Z.db", "data/x.db-shm",
         "tests/conftest.py", "docs/usage.md", "bench/fanout.py", "requirements-dev.txt", ".venv/bin/python",
-        "node_modules/x/index.js", "bot/__pycache__/config.cpython-311.pyc", ".git/HEAD", "test-artifacts/a.png",
+        "node_modules/x/index.js", "manifest/atk/node_modules/x/index.js", "bot/__pycache__/config.cpython-311.pyc", ".git/HEAD", "test-artifacts/a.png",
     ):  # fmt: skip
         assert ignored(left_out, rules), left_out
 

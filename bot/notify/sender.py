@@ -41,11 +41,11 @@ import dataclasses
 import functools
 import logging
 import math
-import time
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Protocol, cast
 
+from bot.domain.clock import SYSTEM, Clock
 from bot.domain.delivery import ChannelPostView, Notification, NotificationView, Target
 from bot.domain.language import speaking
 from bot.notify.fair_queue import FairQueue
@@ -133,12 +133,14 @@ class Sender:
         policy: DeliveryPolicy | None = None,
         limiter: RateLimiter | None = None,
         poster: ChannelPoster | None = None,
+        clock: Clock = SYSTEM,
     ) -> None:
         self.deliveries = deliveries
         self.transport = transport
         self.poster = poster  # the rows to team channels go through it (and only a sender with one opens weeks)
         self.policy = policy or DeliveryPolicy()
-        self.limiter = limiter or RateLimiter(self.policy.slack)
+        self.clock = clock  # the timer, the sweeps and the retries' waits (tests move a fake one)
+        self.limiter = limiter or RateLimiter(self.policy.slack, timer=clock)
         self._wake = asyncio.Event()
         self._reload = True  # look for tenants with due rows (a change came in, or a timer went off)
         self.queue = FairQueue(self.policy.per_tenant, self.policy.under_way)  # due rows read ahead
@@ -180,10 +182,10 @@ class Sender:
         while not self._stopping:
             wait: float | None = None
             try:
-                if time.monotonic() - swept >= self.policy.poll_seconds:
+                if self.clock.monotonic() - swept >= self.policy.poll_seconds:
                     await run(self.deliveries.fail_interrupted, self.policy.send_timeout * 2 + 5)
                     await run(self.deliveries.end_lapsed_follows)
-                    swept = time.monotonic()
+                    swept = self.clock.monotonic()
                 await self._open_weeks()
                 await self._dispatch_due()
                 wait = self._sooner(await run(self.deliveries.seconds_until_next), await self._weekly_wait())
@@ -192,9 +194,7 @@ class Sender:
             wait = self._idle_wait(wait)
             if self._others_only:  # not ours to send: look again soon, in case their sender stopped
                 wait = min(self.policy.poll_seconds, TAKEOVER_POLL_SECONDS)
-            woken = False
-            with contextlib.suppress(TimeoutError):
-                woken = await asyncio.wait_for(self._wake.wait(), timeout=wait)
+            woken = await self.clock.wait(self._wake, wait)
             self._wake.clear()
             if not woken:
                 self._reload = True  # a timer: rows coming due, other instances' leftovers
@@ -271,7 +271,7 @@ class Sender:
         while retry is not None:
             notification, delay = retry
             if delay:
-                await asyncio.sleep(delay)
+                await self.clock.sleep(delay)
             retry = await self._attempt(notification)
 
     async def _attempt(self, notification: Notification) -> tuple[Notification, float] | None:

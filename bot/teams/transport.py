@@ -30,6 +30,7 @@ from botframework.connector.auth import (
     ConnectorFactory,
 )
 
+from bot.domain.clock import SYSTEM, Clock
 from bot.domain.delivery import NotificationView
 from bot.domain.models import User
 from bot.notify.rate_limits import DeliveryPolicy, RateLimiter, in_conversation, in_tenant
@@ -197,6 +198,7 @@ class TeamsTransport:
         policy: DeliveryPolicy,
         limiter: RateLimiter,
         installer: AppInstaller | None = None,
+        clock: Clock = SYSTEM,
     ) -> None:
         self.deliveries = deliveries
         self.adapter = adapter
@@ -204,6 +206,7 @@ class TeamsTransport:
         self.policy = policy
         self.limiter = limiter
         self.installer = installer
+        self.clock = clock  # the waits for Teams to take a chat after an install
 
     async def prepare(self, view: NotificationView) -> _Card:
         reference = await self._reference(view.recipient)
@@ -369,7 +372,7 @@ class TeamsTransport:
                         f" chat yet ({exc.reason})",
                         True,
                     ) from exc
-            await asyncio.sleep(min(INSTALL_WAIT_CAP, self.policy.backoff_base * 2 ** (attempt - 1)))
+            await self.clock.sleep(min(INSTALL_WAIT_CAP, self.policy.backoff_base * 2 ** (attempt - 1)))
 
     async def _create(self, user: User, member: str, service_url: str, bot_id: str, bot_name: str) -> str:
         tenant = user.tenant_id
@@ -417,12 +420,13 @@ class Notifier(Sender):
         installer: AppInstaller | None = None,
         limiter: RateLimiter | None = None,
         feed: FeedPoster | None = None,
+        clock: Clock = SYSTEM,
     ) -> None:
         policy = policy or DeliveryPolicy()
-        limiter = limiter or RateLimiter(policy.slack)
-        teams = TeamsTransport(deliveries, adapter, app_id, policy, limiter, installer)
+        limiter = limiter or RateLimiter(policy.slack, timer=clock)
+        teams = TeamsTransport(deliveries, adapter, app_id, policy, limiter, installer, clock)
         self.teams = teams  # its proactive path also carries a file's preview (bot/teams/files.py)
         transport: Transport = teams
         if feed is not None:  # Microsoft Graph configured: followers may choose the activity feed
             transport = FeedTransport(transport, feed, app_id, limiter)
-        super().__init__(deliveries, transport, policy, limiter, poster=teams)
+        super().__init__(deliveries, transport, policy, limiter, poster=teams, clock=clock)

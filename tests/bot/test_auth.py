@@ -6,6 +6,7 @@ it makes in production (signature, issuer, audience, expiry, service URL, endors
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -29,11 +30,18 @@ APP_ID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
 ISSUER = "https://api.botframework.com"
 
 
+@functools.cache
+def rsa_key(name: str) -> rsa.RSAPrivateKey:
+    """A 2048-bit key by name, made once a run (each takes a few tenths of a second): "signing" is the one the
+    key server publishes, any other one it does not know."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 class KeyServer:
     """OpenID metadata and a JWKS, served from a thread (botframework fetches them with blocking requests)."""
 
     def __init__(self) -> None:
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.key = rsa_key("signing")
         jwk = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
         self.jwks = {"keys": [{**jwk, "kid": "test-key", "use": "sig", "endorsements": ["msteams"]}]}
         server = self
@@ -55,7 +63,8 @@ class KeyServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # shutdown() waits for serve_forever's next look at its flag: every 10 ms, not the default 0.5 s per test
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
         self.thread.start()
 
     @property
@@ -137,9 +146,7 @@ async def test_every_bad_token_is_401_and_stores_nothing(secured: Teams, keys: K
     headers = {
         "none": {},
         "garbage": {"Authorization": "Bearer not.a.jwt"},
-        "unknown key": {
-            "Authorization": "Bearer " + keys.token(url, key=rsa.generate_private_key(65537, 2048), kid="other")
-        },
+        "unknown key": {"Authorization": "Bearer " + keys.token(url, key=rsa_key("unknown"), kid="other")},
         "wrong audience": {"Authorization": "Bearer " + keys.token(url, aud="someone-else")},
         "expired": {
             "Authorization": "Bearer " + keys.token(url, exp=int(time.time()) - 3600, nbf=int(time.time()) - 7200)

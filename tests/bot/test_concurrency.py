@@ -50,8 +50,8 @@ async def second_instance(bot_config: Any) -> AsyncIterator[str]:
         yield f"{url}/api/messages"
     finally:
         process.terminate()
-        try:
-            process.wait(10)
+        try:  # waited for off the event loop: the instance's last sends need the fake connector to answer
+            await asyncio.to_thread(process.wait, 10)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)

@@ -42,17 +42,20 @@ async def test_a_second_tenant_is_not_held_behind_another_tenants_fan_out(teams:
     busy = followed_by(services, owner_a, "Busy", 1, teams.service_url, "busy")
     small = followed_by(services, owner_b, "Small deal", 1, teams.service_url, "b")
 
+    clock = teams.clock
+    assert clock is not None
+
     async def light_traffic() -> None:
         for i in range(10_000):
             services.records.comment(owner_a, busy, f"note {i}")
             _wake(teams)
-            await asyncio.sleep(0.2)
+            await clock.sleep(0.2)  # the bot's time: every 0.2 s of it, however fast the test moves it
 
     services.records.comment(owner_a, big, "Signed!")
     _wake(teams)
     traffic = asyncio.create_task(light_traffic())
     try:
-        await asyncio.sleep(0.5)  # A's fan-out is under way
+        await teams.passing(0.5)  # A's fan-out is under way
         services.records.comment(owner_b, small, "Hello from B")
         _wake(teams)
         await teams.connector.wait_for(lambda: bool(teams.connector.notifications("a:1:29:b0")), timeout=10)

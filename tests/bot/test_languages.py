@@ -7,9 +7,9 @@ from dataclasses import replace
 from typing import Any
 
 from bot.config import Config
-from tests.bot.test_follow_news import Clock
 from tests.bot.test_pipeline_weekly import TUESDAY, posts, started
 from tests.conftest import ALICE, CardInHand, Person, Teams, all_text, find
+from tests.fake_clock import FakeClock
 
 HANS = Person(
     "29:hans", "aad0aa75-0000-4000-8000-000000000006", "Hans Vertrieb", "hans@contoso.example", locale="de-AT"
@@ -146,7 +146,7 @@ async def test_a_posted_card_is_updated_in_its_readers_language(teams: Teams) ->
 async def test_the_weekly_post_speaks_the_language_of_the_one_who_set_it_up(
     aiohttp_client: Any, connector: Any, bot_config: Config
 ) -> None:
-    clock = Clock(TUESDAY)
+    clock = FakeClock(TUESDAY, tick=0.000001)
     teams = await started(aiohttp_client, connector, bot_config, clock)
     await teams.say(ALICE, "new opportunity Acme rollout")
     await teams.say(ALICE, "value O-1 25000 EUR")

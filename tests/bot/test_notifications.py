@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import replace
 from typing import Any
 
 from app import NOTIFIER, create_app
 from bot.config import Config
 from tests.conftest import ALICE, BOB, CAROL, DAVE, FAST, Person, Teams, all_text, find
+from tests.fake_clock import FakeClock
 from tests.fake_connector import FakeConnector, Limits
 from tests.fake_graph import FakeGraph, graph_error
 
@@ -192,12 +192,13 @@ class FakeInstaller:
 
 
 async def test_with_graph_the_app_is_installed_for_the_follower(
-    bot_config: Config, aiohttp_client: Any, connector: tuple[FakeConnector, str]
+    bot_config: Config, aiohttp_client: Any, connector: tuple[FakeConnector, str], fake_clock: FakeClock
 ) -> None:
     fake, service_url = connector
     installer = FakeInstaller(fake)
     graph = replace(bot_config, graph_client_id="id", graph_client_secret="secret", graph_tenant_id="t")
-    teams = Teams(await aiohttp_client(create_app(graph, delivery=FAST, installer=installer)), fake, service_url)
+    app = create_app(graph, delivery=FAST, installer=installer, timer=fake_clock)
+    teams = Teams(await aiohttp_client(app), fake, service_url).moving(fake_clock)
     await dave_follows_without_the_app(teams, "comment L-1 Installed for you")
     await fake.wait_for(lambda: len(teams.notifications(DAVE)) == 1)
     assert installer.calls == [(DAVE.tenant_id, DAVE.aad_object_id)]
@@ -208,10 +209,10 @@ async def test_429_waits_for_retry_after_and_503_is_retried(teams: Teams) -> Non
     await lead_with_followers(teams, BOB)
     sent_before = teams.outbox()["sent"]
     teams.connector.fail_next(1, 429, retry_after="1")
-    started = time.monotonic()
+    started = teams.now()
     await teams.card(ALICE, "comment L-1 Throttled once")
     await teams.connector.wait_for(lambda: len(teams.notifications(BOB)) == 1)
-    assert time.monotonic() - started >= 0.95  # honoured Retry-After: 1
+    assert teams.now() - started >= 0.95  # honoured Retry-After: 1
     teams.connector.fail_next(2, 503)
     await teams.card(ALICE, "comment L-1 Two 503s")
     await teams.connector.wait_for(lambda: len(teams.notifications(BOB)) == 2)
@@ -243,10 +244,15 @@ async def test_a_403_from_a_blocked_chat_is_not_retried(teams: Teams) -> None:
 
 
 async def test_a_stopped_bot_resumes_pending_deliveries_exactly_once(
-    bot_config: Config, aiohttp_client: Any, connector: tuple[FakeConnector, str]
+    bot_config: Config, aiohttp_client: Any, connector: tuple[FakeConnector, str], fake_clock: FakeClock
 ) -> None:
     fake, service_url = connector
-    first = Teams(await aiohttp_client(create_app(bot_config, delivery=FAST)), fake, service_url)
+
+    async def started() -> Teams:
+        app = create_app(bot_config, delivery=FAST, timer=fake_clock)
+        return Teams(await aiohttp_client(app), fake, service_url).moving(fake_clock)
+
+    first = await started()
     await first.card(ALICE, "new lead Acme rollout")
     await first.card(BOB, "follow L-1")
     await first.settled()  # Alice, the owner, hears that Bob follows; of Carol she hears in a day
@@ -264,7 +270,7 @@ async def test_a_stopped_bot_resumes_pending_deliveries_exactly_once(
     )
     await first.client.close()
 
-    second = Teams(await aiohttp_client(create_app(bot_config, delivery=FAST)), fake, service_url)
+    second = await started()
     await fake.wait_for(lambda: len(second.notifications(BOB)) + len(second.notifications(CAROL)) == 5)
     counts = await second.settled()
     assert (counts["sent"], counts["failed"]) == (sent_before + 5, 1)
@@ -272,7 +278,7 @@ async def test_a_stopped_bot_resumes_pending_deliveries_exactly_once(
         [f"Alice Owner commented: Comment {n}" for n in range(3) for _ in (BOB, CAROL)][:-1]
     )
     await second.client.close()
-    third = Teams(await aiohttp_client(create_app(bot_config, delivery=FAST)), fake, service_url)
+    third = await started()
     await third.settled()
     await third.card(ALICE, "stage L-1 contacted")  # the third instance works and resends nothing old
     await fake.wait_for(lambda: (len(third.notifications(BOB)), len(third.notifications(CAROL))) == (4, 3))
@@ -280,18 +286,22 @@ async def test_a_stopped_bot_resumes_pending_deliveries_exactly_once(
 
 
 async def test_a_burst_inside_the_window_is_one_message(
-    bot_config: Config, aiohttp_client: Any, connector: tuple[FakeConnector, str]
+    bot_config: Config,
+    aiohttp_client: Any,
+    connector: tuple[FakeConnector, str],
+    fake_clock: FakeClock,
 ) -> None:
     fake, service_url = connector
     windowed = replace(bot_config, notify_window_seconds=1)
-    teams = Teams(await aiohttp_client(create_app(windowed, delivery=FAST)), fake, service_url)
+    client = await aiohttp_client(create_app(windowed, delivery=FAST, timer=fake_clock))
+    teams = Teams(client, fake, service_url).moving(fake_clock)
     await lead_with_followers(teams, BOB, CAROL)
-    started = time.monotonic()
+    started = teams.now()
     for command in ("comment L-1 one", "comment L-1 two", "stage L-1 contacted", "comment L-1 three"):
         await teams.card(ALICE, command)
     await teams.card(CAROL, "comment L-1 from Carol")  # another person: a notification of its own
     await fake.wait_for(lambda: len(teams.notifications(BOB)) == 2, timeout=5)
-    assert time.monotonic() - started >= 0.9
+    assert teams.now() - started >= 0.9
     assert sorted(lines(teams, BOB)) == [
         "Alice Owner commented: one | Alice Owner commented: two | Alice Owner changed the stage: New → Contacted"
         " | Alice Owner commented: three",

@@ -4,7 +4,6 @@ stops it. Through HTTP, on a clock the test moves."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -12,8 +11,8 @@ import pytest
 from app import create_app
 from bot.config import Config
 from bot.domain.delivery import DeliveryStatus
-from tests.bot.test_follow_news import Clock
 from tests.conftest import ALICE, BOB, DAVE, FAST, TENANT, Person, Teams, all_text, find
+from tests.fake_clock import FakeClock
 
 TUESDAY = "2026-12-01T10:00:00.000000Z"
 CHANNEL = "19:sales@thread.tacv2"  # channelData.channel.id: a new post in the channel, not a reply
@@ -21,13 +20,14 @@ BERLIN = {"type": "clientInfo", "locale": "en-GB", "country": "DE", "platform": 
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(TUESDAY)
+def clock() -> FakeClock:
+    return FakeClock(TUESDAY, tick=0.000001)
 
 
-async def started(aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock) -> Teams:
+async def started(aiohttp_client: Any, connector: Any, bot_config: Config, clock: FakeClock) -> Teams:
     fake, service_url = connector
-    return Teams(await aiohttp_client(create_app(bot_config, delivery=FAST, clock=clock)), fake, service_url)
+    client = await aiohttp_client(create_app(bot_config, delivery=FAST, timer=clock))
+    return Teams(client, fake, service_url).moving(clock)
 
 
 async def say_in_channel(teams: Teams, person: Person, text: str) -> str:
@@ -42,13 +42,13 @@ def posts(teams: Teams) -> list[Any]:
     return [p for p in teams.connector.notifications(CHANNEL)]
 
 
-async def quiet(teams: Teams, seconds: float = 0.5) -> None:
-    """Give the sender several passes (its poll is 0.1 s in the tests)."""
-    await asyncio.sleep(seconds)
+async def quiet(teams: Teams) -> None:
+    """Let the sender do all it would do by the bot's present time (what is due, and nothing more)."""
+    await teams.idle()
 
 
 async def test_the_weekly_post_goes_out_on_monday_morning_once_a_week_across_restarts(
-    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: FakeClock
 ) -> None:
     teams = await started(aiohttp_client, connector, bot_config, clock)
     await teams.card(ALICE, "new opportunity Acme rollout")
@@ -101,7 +101,7 @@ async def test_the_weekly_post_goes_out_on_monday_morning_once_a_week_across_res
 
 
 async def test_a_bot_down_on_monday_posts_once_when_it_is_back_and_skips_missed_weeks(
-    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: FakeClock
 ) -> None:
     teams = await started(aiohttp_client, connector, bot_config, clock)
     await say_in_channel(teams, DAVE, "pipeline weekly here")
@@ -113,13 +113,15 @@ async def test_a_bot_down_on_monday_posts_once_when_it_is_back_and_skips_missed_
     assert len(posts(teams)) == 1
 
 
-async def test_two_replicas_post_once(aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock) -> None:
+async def test_two_replicas_post_once(
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: FakeClock
+) -> None:
     first = await started(aiohttp_client, connector, bot_config, clock)
     second = await started(aiohttp_client, connector, bot_config, clock)
     await say_in_channel(first, DAVE, "pipeline weekly here")
     clock.advance(6 * 86400)  # Monday 07 Dec 10:00 UTC: due in both replicas' eyes
     await first.connector.wait_for(lambda: len(posts(first)) == 1)
-    await quiet(first, 1.0)
+    await quiet(first)
     assert len(posts(first)) == 1
     rows = first.services.repo.db.execute(
         "SELECT status, count(*) FROM notifications WHERE purpose = 'weekly' GROUP BY status"
@@ -129,7 +131,7 @@ async def test_two_replicas_post_once(aiohttp_client: Any, connector: Any, bot_c
 
 
 async def test_a_failed_post_is_retried_and_then_sent_once(
-    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: FakeClock
 ) -> None:
     teams = await started(aiohttp_client, connector, bot_config, clock)
     await say_in_channel(teams, DAVE, "pipeline weekly here")
@@ -155,7 +157,7 @@ async def test_weekly_in_a_personal_or_group_chat_is_refused_and_stores_nothing(
 
 
 async def test_a_restart_in_the_middle_of_the_post_never_posts_twice(
-    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: FakeClock
 ) -> None:
     teams = await started(aiohttp_client, connector, bot_config, clock)
     await say_in_channel(teams, DAVE, "pipeline weekly here")
@@ -194,13 +196,13 @@ async def test_a_restart_in_the_middle_of_the_post_never_posts_twice(
     for _ in range(50):  # marked sent right after Teams answered
         if "Week of 2026-12-14: posted" in await say_in_channel(teams, DAVE, "pipeline weekly"):
             break
-        await asyncio.sleep(0.1)
+        await quiet(teams)
     else:
         raise AssertionError("`pipeline weekly` never said the post went out")
 
 
 async def test_a_hanging_channel_post_holds_up_no_notification(
-    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: FakeClock
 ) -> None:
     teams = await started(aiohttp_client, connector, bot_config, clock)
     await teams.card(ALICE, "new opportunity Acme rollout")
@@ -230,7 +232,7 @@ async def test_a_hanging_channel_post_holds_up_no_notification(
 
 
 async def test_pipeline_weekly_alone_says_whether_this_channel_gets_it(
-    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: FakeClock
 ) -> None:
     teams = await started(aiohttp_client, connector, bot_config, clock)
     assert "This channel gets no weekly pipeline post" in await say_in_channel(teams, DAVE, "pipeline weekly")
@@ -241,7 +243,7 @@ async def test_pipeline_weekly_alone_says_whether_this_channel_gets_it(
 
 
 async def test_a_refused_post_fails_visibly_and_the_person_who_set_it_up_sends_it_again(
-    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: FakeClock
 ) -> None:
     """One outbox: the weekly post is a row like a follower's notification, with the `notifications` status and
     "Send again", offered to the person who set the channel's post up."""
@@ -272,7 +274,7 @@ async def test_a_refused_post_fails_visibly_and_the_person_who_set_it_up_sends_i
 
 
 async def test_stopping_the_weekly_post_cancels_its_waiting_week_at_once(
-    aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock
+    aiohttp_client: Any, connector: Any, bot_config: Config, clock: FakeClock
 ) -> None:
     teams = await started(aiohttp_client, connector, bot_config, clock)
     await say_in_channel(teams, DAVE, "pipeline weekly here")

@@ -18,6 +18,7 @@ from botframework.connector.auth import AppCredentials, ServiceClientCredentials
 from app import create_app
 from bot.config import Config, ConfigError
 from tests.conftest import ALICE, BOB, CAROL, DAVE, FAST, Teams
+from tests.fake_clock import FakeClock
 from tests.fake_connector import FakeConnector, Limits
 
 APP_ID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
@@ -127,11 +128,11 @@ def test_the_tenant_budget_is_a_setting_of_30_by_default() -> None:
 
 
 async def test_the_sender_keeps_to_the_configured_tenant_budget(
-    aiohttp_client: Any, connector: tuple[FakeConnector, str], bot_config: Config
+    aiohttp_client: Any, connector: tuple[FakeConnector, str], bot_config: Config, fake_clock: FakeClock
 ) -> None:
     fake, service_url = connector
-    app = create_app(replace(bot_config, teams_tenant_rps=2), delivery=FAST)
-    teams = Teams(await aiohttp_client(app), fake, service_url)
+    app = create_app(replace(bot_config, teams_tenant_rps=2), delivery=FAST, timer=fake_clock)
+    teams = Teams(await aiohttp_client(app), fake, service_url).moving(fake_clock)
     await teams.card(ALICE, "new lead Budget")
     for person in (BOB, CAROL, DAVE):
         await teams.card(person, "follow L-1")

@@ -1,7 +1,7 @@
 """End-to-end fixtures: the real bot (`python app.py`) and real Playground instances, on free ports.
 
-The bot runs once per session; each test module gets its own Playground instances (one per person),
-each in its own folder with its own config. Every child is stopped by its pid at teardown, failed
+The bot runs once per session, and so does each person's Playground instance (started when a test first
+opens that person's chat), each in its own folder with its own config. Every child is stopped by its pid at teardown, failed
 test or not, and a failing test's report carries the bot's and the Playgrounds' logs.
 """
 
@@ -57,11 +57,12 @@ class RunningPlayground:
     child: Child
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def playgrounds(
     bot: RunningBot, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Callable[[Person], RunningPlayground]]:
-    """Start a Playground instance for a person (at most one each per module); all stop at module end."""
+    """Start a Playground instance for a person (at most one each per run: the bot, too, is one for the run, and
+    each test opens a chat of its own); all stop at the end."""
     started: dict[str, RunningPlayground] = {}
 
     def start(user: Person) -> RunningPlayground:

@@ -271,3 +271,30 @@ def test_the_listing_is_the_templates_english_and_a_broken_language_file_is_caug
     assert build.schema_errors(
         build.language_file(manifest, "de") | {"bots[0].nonsense": "x"}, build.LOCALIZATION_SCHEMA
     )
+
+
+ATK = build.ROOT / "manifest/atk/node_modules/.bin/atk"
+
+
+def atk_validate(folder: Path) -> subprocess.CompletedProcess[str]:
+    """Microsoft 365 Agents Toolkit's `atk validate` on an unpacked package: its manifest schema and validation
+    rules, the language files included, offline (`make test` installs it from manifest/atk/package.json)."""
+    assert ATK.exists(), "make test installs manifest/atk (npm ci --prefix manifest/atk)"
+    return subprocess.run(
+        [str(ATK), "validate", "--manifest-file", str(folder / "manifest.json"), "--telemetry", "false"],
+        cwd=folder, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+
+
+def test_microsofts_own_validator_passes_the_package_and_its_language_files(
+    manifest: dict[str, Any], tmp_path: Path
+) -> None:
+    with zipfile.ZipFile(build.write_package(manifest, tmp_path / "build")) as archive:
+        archive.extractall(tmp_path / "package")
+    done = atk_validate(tmp_path / "package")
+    assert done.returncode == 0 and "All passed" in done.stdout, done.stdout + done.stderr
+    # and it reads the language files: one Teams would refuse fails the same check
+    german = tmp_path / "package" / "de.json"
+    german.write_text(json.dumps(json.loads(german.read_text()) | {"name.short": "x" * 31}))
+    done = atk_validate(tmp_path / "package")
+    assert done.returncode != 0 and "de.json" in done.stdout + done.stderr, done.stdout + done.stderr

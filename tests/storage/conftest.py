@@ -1,9 +1,9 @@
-"""The storage tests' repository, migrated, on the backend under test (see tests/conftest.py: database_url)."""
+"""The storage tests' repository, migrated, on the backend under test (see tests/conftest.py: database_url and
+database_path; migrate() finds it up to date)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +13,8 @@ from tests.storage.backends import open_any
 
 
 @pytest.fixture
-def repo(tmp_path: Path, database_url: str) -> Iterator[Repository]:
-    db = open_any(database_url, str(tmp_path / "crm.db"))
+def repo(database_path: str, database_url: str) -> Iterator[Repository]:
+    db = open_any(database_url, database_path)
     migrate(db)
     yield Repository(db)
     db.close()

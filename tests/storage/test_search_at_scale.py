@@ -23,8 +23,8 @@ THIRD_TENANT = "72f988bf-0000-4000-8000-00000000cccc"  # a tenant with no rows y
 
 
 @pytest.fixture
-def services(tmp_path: Path, database_url: str) -> Iterator[CrmService]:
-    db = open_any(database_url, str(tmp_path / "crm.db"))
+def services(database_path: str, database_url: str) -> Iterator[CrmService]:
+    db = open_any(database_url, database_path)
     migrate(db)
     yield CrmService(Repository(db))
     db.close()
