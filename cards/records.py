@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from bot.domain.buying import NUDGE_TEXT, lacks_decision_maker
 from bot.domain.clock import utc_now
 from bot.domain.language import _, day, ngettext, translated
 from bot.domain.models import Contact, Kind, Record, RecordView, stage_label
+from bot.domain.tasks import RecordMark
 from cards import verbs
 from cards.common import (
     LIST_LIMIT,
@@ -35,7 +37,7 @@ from cards.details import company_of, deal_summary, detail_facts, money
 from cards.elements import Action, ColumnSet, Element, Refresh
 from cards.follows import follow_for_choice, following_line
 from cards.notifications import notify_choice_elements
-from cards.tasks import next_step_elements
+from cards.tasks import mark_lines, next_step_elements, quiet_line
 from cards.timeline import timeline_line
 
 
@@ -187,7 +189,8 @@ def record_card(
             ]
         ),
         *detail_facts(view),
-        *next_step_elements(view, utc_now(), today or utc_now()[:10]),
+        *next_step_elements(view, view.now or utc_now(), today or (view.now or utc_now())[:10]),
+        *quiet_line(view.quiet_days),
         *([action_set(buttons["deal"])] if buttons["deal"] else []),
     ]
     body += _nudge(view)
@@ -248,9 +251,11 @@ def people_card(view: RecordView, role: str, start: int = 0) -> Card:
 
 
 def record_list_card(
-    title: str, records: list[Record], empty: str, more_hint: str = "", flagged: frozenset[int] | set[int] = frozenset()
-) -> Card:
+    title: str, records: list[Record], empty: str, more_hint: str = "", flagged: frozenset[int] | set[int] = frozenset(),
+    marks: Mapping[int, RecordMark] | None = None,
+) -> Card:  # fmt: skip
     """A compact list; each row opens the record when clicked. `flagged`: deals missing a decision maker;
+    `marks`: each open record's next step or "No next step", and whether it went quiet;
     `title` may quote what was typed."""
     body: list[Element] = [heading(plain(title))]
     if not records:
@@ -261,6 +266,7 @@ def record_list_card(
         items: list[Element] = [text(f"**{record.ref}** {plain(record.title)}", spacing="Small"), subtle(details)]
         if record.id in flagged:
             items.append(text(translated(NUDGE_TEXT), color="Attention", size="Small", spacing="None"))
+        items += mark_lines((marks or {}).get(record.id))
         body.append(clickable_row(command_button(_("Show {ref}", ref=record.ref), f"show {record.ref}"), items))
     if more_hint:
         body.append(subtle(more_hint))

@@ -8,15 +8,16 @@ from datetime import date
 
 from bot.domain.clock import parse_time
 from bot.domain.delivery import NotificationView, Purpose
-from bot.domain.language import _, current
-from bot.domain.models import RecordView, User
-from bot.domain.tasks import DEFAULT_LEAD, LEADS, MAX_TEXT, Task, TaskType
+from bot.domain.language import _, current, ngettext, translated
+from bot.domain.models import RecordView, User, stage_label
+from bot.domain.tasks import DEFAULT_LEAD, LEADS, MAX_TEXT, RecordMark, Task, TaskType
 from cards import verbs
 from cards.common import (
     Card,
     action_set,
     card,
     choice_set,
+    command_button,
     execute,
     heading,
     notice,
@@ -189,6 +190,29 @@ def reassign_form(task: Task, colleagues: list[User], errors: Errors | None = No
     return card(body)
 
 
+def quiet_line(days: int | None) -> list[Element]:
+    if days is None:
+        return []
+    return [text(_("Quiet for {n} days", n=days), color="Warning", size="Small", spacing="None")]
+
+
+def mark_lines(mark: RecordMark | None) -> list[Element]:
+    """A list's line for a record: its next step (overdue in the attention colour) or "No next step", and
+    how long it has been quiet."""
+    if mark is None:
+        return []
+    lines: list[Element] = []
+    if mark.task is not None:
+        due = due_text(mark.task) + (" · " + _("Overdue") if mark.overdue else "")
+        line = _("Next step: {text}", text=plain(mark.task.text[:80]))
+        lines.append(
+            text(f"{line} · {due}", size="Small", spacing="None", color="Attention" if mark.overdue else "Default")
+        )
+    elif mark.wanted:
+        lines.append(text(_("No next step"), color="Warning", size="Small", spacing="None"))
+    return lines + quiet_line(mark.quiet_days)
+
+
 def next_step_elements(view: RecordView, now: str, today: str) -> list[Element]:
     """The record card's next open step, overdue in the attention colour; on an open deal without one,
     "No next step" and the button to add it."""
@@ -249,3 +273,44 @@ def reminder_summary(view: NotificationView) -> str:
     if view.purpose is Purpose.REMINDER:
         return _("Due: {task} {text}", task=task.ref, text=task.text)[:200]
     return _("New next step for you: {task} {text}", task=task.ref, text=task.text)[:200]
+
+
+def my_day_card(view: NotificationView) -> Card:
+    """The day's card: the person's overdue and today's tasks, each with Done; `my day off` stops it."""
+    today = view.notification.occasion or ""
+    shown = view.day_tasks[:20]
+    body: list[Element] = [
+        heading(_("Your day: {day}", day=current().day(today))),
+        subtle(_("Overdue and due today")),
+    ]
+    for task in shown:
+        body += [*task_lines(task, view.now, today), *task_buttons(task)]
+    if len(view.day_tasks) > len(shown):
+        body.append(subtle(_("More are open: the first ones due are shown.")))
+    body.append(subtle(_("Not wanted? Say: my day off")))
+    return card(body, [command_button(_("All my tasks"), "tasks")])
+
+
+def my_day_summary(view: NotificationView) -> str:
+    count = len(view.day_tasks)
+    return ngettext("Your day: {n} task overdue or due today", "Your day: {n} tasks overdue or due today", count)
+
+
+def quiet_card(view: NotificationView) -> Card:
+    """A deal gone quiet, told to its owner once per quiet spell, with Open and Add next step."""
+    record = view.record
+    body: list[Element] = [
+        subtle(f"{record.ref} · {translated(record.kind.label)} · {stage_label(record.stage)}"),
+        heading(plain(record.title)),
+        text(_("Quiet for {n} days", n=view.quiet_days or 0), color="Warning", weight="Bolder"),
+        text(_("Nothing has happened on it for a while: what is the next step?")),
+    ]
+    actions: list[Action] = [
+        execute(_("Add next step"), verbs.TASK_ADD_FORM, {"ref": record.ref}),
+        execute(_("Open"), verbs.RECORD_SHOW, {"ref": record.ref}),
+    ]
+    return card(body, actions)
+
+
+def quiet_summary(view: NotificationView) -> str:
+    return _("{ref} has been quiet for {n} days", ref=view.record.ref, n=view.quiet_days or 0)[:200]

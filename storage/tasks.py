@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.delivery import Purpose
 from bot.domain.tasks import Task, TaskType
 from storage.queries import Queries, by_value, stored
 
@@ -133,3 +134,79 @@ class TaskQueries(Queries):
             [now, by, now, tenant_id, record_id],
         )
         return [int(r["id"]) for r in rows]
+
+    def move_open(self, tenant_id: str, from_record: int, to_record: int) -> int:
+        """A converted lead's open tasks (and their pending reminders) go on with the opportunity."""
+        moved = self.db.execute(
+            "UPDATE tasks SET record_id = ? WHERE tenant_id = ? AND record_id = ? AND done_at IS NULL",
+            [to_record, tenant_id, from_record],
+        )
+        self.db.execute(
+            "UPDATE notifications SET record_id = ? WHERE tenant_id = ? AND record_id = ? AND purpose = ?"
+            " AND status = 'pending'",
+            [to_record, tenant_id, from_record, stored(Purpose, Purpose.REMINDER)],
+        )
+        return max(moved.rowcount, 0)
+
+    # --- deals that go quiet (migration 32) ------------------------------------------------------
+
+    def quiet_settings(self, tenant_id: str) -> dict[str, int]:
+        rows = self._all("SELECT stage, days FROM quiet_after WHERE tenant_id = ?", [tenant_id])
+        return {r["stage"]: int(r["days"]) for r in rows}
+
+    def shortest_quiet(self) -> list[int]:
+        """The shortest quiet limit any organisation set (none: an empty list)."""
+        row = self._one("SELECT MIN(days) AS n FROM quiet_after", [])
+        return [int(row["n"])] if row and row["n"] is not None else []
+
+    def set_quiet_after(self, tenant_id: str, stage: str, days: int, now: str) -> None:
+        self.db.execute(
+            "INSERT INTO quiet_after (tenant_id, stage, days, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (tenant_id, stage) DO UPDATE SET days = excluded.days, updated_at = excluded.updated_at",
+            [tenant_id, stage, days, now],
+        )
+
+    def quiet_candidates(self, before: str, limit: int) -> list[tuple[str, int, str, str, int, str]]:
+        """Open records of every tenant untouched since `before` (the shortest quiet limit ago) whose owner
+        was not yet told of this quiet spell: (tenant, id, kind, stage, owner, last activity)."""
+        rows = self._all(
+            "SELECT r.tenant_id, r.id, r.kind, r.stage, r.owner_id, r.updated_at FROM records r"
+            " WHERE r.archived_at IS NULL AND r.converted_to_id IS NULL"
+            " AND r.stage NOT IN ('Won', 'Lost', 'Disqualified', 'Converted') AND r.updated_at < ?"
+            " AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.tenant_id = r.tenant_id AND n.purpose = ?"
+            "  AND n.recipient_id = r.owner_id AND n.occasion = CAST(r.id AS TEXT) || '@' || r.updated_at)"
+            " ORDER BY r.updated_at LIMIT ?",
+            [before, stored(Purpose, Purpose.QUIET), limit],
+        )
+        return [(r[0], int(r[1]), r[2], r[3], int(r[4]), r[5]) for r in rows]
+
+    # --- My day (migration 32) ---------------------------------------------------------------------
+
+    def my_day_on(self, tenant_id: str, user_id: int) -> bool:
+        row = self._one("SELECT my_day FROM users WHERE tenant_id = ? AND id = ?", [tenant_id, user_id])
+        return bool(row["my_day"]) if row else False
+
+    def set_my_day(self, tenant_id: str, user_id: int, on: bool) -> None:
+        self.db.execute("UPDATE users SET my_day = ? WHERE tenant_id = ? AND id = ?", [int(on), tenant_id, user_id])
+
+    def my_day_people(self, due_by: str) -> list[tuple[str, int]]:
+        """Everyone (of every tenant) with an open task due by `due_by` (a day, ISO) who takes the day's card."""
+        rows = self._all(
+            "SELECT DISTINCT k.tenant_id, k.assignee_id FROM tasks k JOIN users u ON u.tenant_id = k.tenant_id"
+            " AND u.id = k.assignee_id WHERE k.done_at IS NULL AND k.due_on <= ? AND u.my_day = 1",
+            [due_by],
+        )
+        return [(r[0], int(r[1])) for r in rows]
+
+    def due_by(
+        self, tenant_id: str, assignee_id: int, day: str, limit: int, created_before: str | None = None
+    ) -> list[Task]:
+        """A person's open tasks due on `day` or before (overdue and today's), the first due first;
+        `created_before`: only those that existed then."""
+        since = " AND k.created_at <= ?" if created_before else ""
+        rows = self._all(
+            f"SELECT {_COLUMNS} FROM tasks k WHERE k.tenant_id = ? AND k.assignee_id = ? AND k.done_at IS NULL"
+            f" AND k.due_on <= ?{since}{_ORDER} LIMIT ?",
+            [tenant_id, assignee_id, day, *([created_before] if created_before else []), limit],
+        )
+        return [_task(r) for r in rows]

@@ -302,6 +302,8 @@ class RecordView:
     feed_choices: Mapping[int, str] = field(default_factory=dict)
     feed_offered: bool = False
     next_task: Task | None = None  # its next open step (the first due), if any
+    now: str = ""  # when it was read (the bot's clock): what is overdue
+    quiet_days: int | None = None  # days without activity, when more than its stage allows (bot/domain/tasks.py)
 
     def deliver_to_of(self, user_id: int) -> str:
         return self.feed_choices.get(user_id, "chat")

@@ -4,6 +4,7 @@ by an assignee, reminded through the outbox. What a task is, its limits and when
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -106,3 +107,38 @@ def reminder_at(
         return early if early > now else due_at
     start = datetime.combine(due_on, day_start, tzinfo=where).astimezone(UTC)
     return start if start > now else None
+
+
+# Deals that go quiet: an open deal with no activity (a change, a comment, a task added or done: anything that
+# moves the record's version) for more than this many days in its stage. Per organisation: `quiet after`.
+QUIET_DEFAULTS = {"Prospecting": 14, "Proposal": 7, "Negotiation": 5}
+LEADS_KEY = "leads"  # every open lead stage
+QUIET_LEADS = 14
+QUIET_OTHER = 14  # an open stage without a default of its own
+MAX_QUIET_DAYS = 365
+
+
+def quiet_limit(is_lead: bool, stage: str, settings: Mapping[str, int]) -> int:
+    """Days without activity after which an open record of that stage is quiet."""
+    if is_lead:
+        return settings.get(LEADS_KEY, QUIET_LEADS)
+    return settings.get(stage, QUIET_DEFAULTS.get(stage, QUIET_OTHER))
+
+
+def quiet_days(last_activity: str, now: datetime, limit: int) -> int | None:
+    """Whole days since the last activity when they are more than `limit`; else None."""
+    if not last_activity:
+        return None
+    days = (now - _moment(last_activity)).days
+    return days if days > limit else None
+
+
+@dataclass(frozen=True)
+class RecordMark:
+    """What a list shows beside a record: its next open step (overdue or not), "No next step" on an open deal
+    without one, and how many days it has been quiet (None: not quiet)."""
+
+    task: Task | None = None
+    overdue: bool = False
+    wanted: bool = False
+    quiet_days: int | None = None

@@ -165,6 +165,22 @@ _LOCAL: dict[str, tuple[str, str, str, str, str, str]] = {  # (de, its usage, pt
         "feito",
         "feito <tarefa> [nota]",
     ),
+    "my day": (
+        "mein tag",
+        "mein tag [on | off]",
+        "meu dia",
+        "meu dia [on | off]",
+        "meu dia",
+        "meu dia [on | off]",
+    ),
+    "quiet after": (
+        "ruhig nach",
+        "ruhig nach <Phase> <Tage>",
+        "parado após",
+        "parado após <fase> <dias>",
+        "parado após",
+        "parado após <etapa> <dias>",
+    ),
     "currency": ("währung", "währung [Code]", "moeda", "moeda [código]", "moeda", "moeda [código]"),
     "owner": (
         "verantwortlich",

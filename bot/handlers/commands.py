@@ -99,6 +99,15 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec("done", "done <task> [note]", N_("Mark a next step done, e.g. done T-3"), Args.TEXT),
     CommandSpec(
+        "my day", "my day [on | off]", N_("Your overdue and today's tasks at the start of each working day"), Args.TEXT
+    ),
+    CommandSpec(
+        "quiet after",
+        "quiet after <stage> <days>",
+        N_("Days without activity after which a deal of that stage is flagged quiet (for everyone)"),
+        Args.TEXT,
+    ),
+    CommandSpec(
         "close", "close <ref> <date>", N_("Expected close date: 2027-03-31, next friday, end of quarter"), Args.REF_TEXT
     ),
     CommandSpec("rename", "rename <ref> <title>", N_("Give a record a new title"), Args.REF_TEXT),

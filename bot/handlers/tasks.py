@@ -69,6 +69,19 @@ def list_tasks(ctx: Said, command: ParsedCommand) -> Answer:
     return _list_reply(ctx.services.tasks.mine(ctx.user))
 
 
+@routes.command("my day")
+def my_day(ctx: Said, command: ParsedCommand) -> Answer:
+    said = command.text.strip().lower()
+    if said not in ("on", "off", "an", "aus", "ligado", "desligado"):
+        return Reply(text=_("Say my day on or my day off."), outcome="refused")
+    return Reply(text=ctx.services.tasks.set_my_day(ctx.user, said in ("on", "an", "ligado")))
+
+
+@routes.command("quiet after")
+def quiet_after(ctx: Said, command: ParsedCommand) -> Answer:
+    return Reply(text=ctx.services.tasks.quiet_after(ctx.user, command.text))
+
+
 @routes.command("done")
 def done(ctx: Said, command: ParsedCommand) -> Answer:
     words = command.text.split(None, 1)

@@ -138,7 +138,8 @@ def _list(ctx: Said, kind: Kind) -> Reply:
         empty = _("No leads yet. Try: new lead <title>")
     else:
         empty = _("No opportunities yet. Try: new opportunity <title>")
-    return Reply(card=record_list_card(title, records, empty, flagged=flagged))
+    marks = ctx.services.tasks.marks(ctx.user, records)
+    return Reply(card=record_list_card(title, records, empty, flagged=flagged, marks=marks))
 
 
 @routes.command("my")
@@ -146,7 +147,8 @@ def my(ctx: Said, command: ParsedCommand) -> Answer:
     records = ctx.services.records.my_records(ctx.user, LIST_SIZE)
     flagged = ctx.services.buying.lacking_decision_maker(ctx.user.tenant_id, records)
     empty = _("You own and follow nothing yet.")
-    return Reply(card=record_list_card(_("Yours: owned or followed"), records, empty, flagged=flagged))
+    marks = ctx.services.tasks.marks(ctx.user, records)
+    return Reply(card=record_list_card(_("Yours: owned or followed"), records, empty, flagged=flagged, marks=marks))
 
 
 @routes.command("following")

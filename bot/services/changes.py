@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.clock import parse_time
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.language import _
-from bot.domain.models import Change, Event, EventKind, Follower, Record, RecordView, Role, Seen, User
+from bot.domain.models import Change, Event, EventKind, Follower, Kind, Record, RecordView, Role, Seen, User
 from bot.domain.rules import FOLLOWERS_IN_VIEW, TIMELINE_ON_CARD, parse_ref
+from bot.domain.tasks import quiet_days, quiet_limit
 from bot.services.outbox import Deliveries
 from bot.services.work import UnitOfWork
 
@@ -57,6 +59,7 @@ class RecordWork:
         if owner is None:
             raise LookupError(f"record {record.id} of tenant {tenant} has no owner row")
         people = self.repo.buying.record_people_with_roles(tenant, record.id)
+        now = self.work.clock()
         return RecordView(
             record=record,
             owner=owner,
@@ -67,8 +70,16 @@ class RecordWork:
             follower_choices=choices,
             buying_roles={c.id: buying for _, c, buying in people if buying},
             next_task=next(iter(self.repo.tasks.open_of_record(tenant, record.id, 1)), None),
+            now=now,
+            quiet_days=self._quiet(record, now),
             **self._feed_part(record),
         )
+
+    def _quiet(self, record: Record, now: str) -> int | None:
+        if not record.is_open or record.converted_to:
+            return None
+        limit = quiet_limit(record.kind is Kind.LEAD, record.stage, self.repo.tasks.quiet_settings(record.tenant_id))
+        return quiet_days(record.updated_at, parse_time(now), limit)
 
     def first_followers(self, record: Record, every_follower: bool = False) -> tuple[Follower, ...]:
         limit = None if every_follower else FOLLOWERS_IN_VIEW

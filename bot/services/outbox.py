@@ -22,7 +22,7 @@ from bot.domain.errors import DomainError, NotFound
 from bot.domain.language import N_, _, translated
 from bot.domain.models import Event, Follower, Record, User
 from bot.services.notices import Notices
-from bot.services.reminders import Reminders
+from bot.services.reminders import MyDay, QuietDeals, Reminders
 from bot.services.schedule import Schedules
 from bot.services.weekly import WeeklyPosts
 from storage.outbox import CHAT, FEED
@@ -65,6 +65,8 @@ class Deliveries:
         self.schedules = Schedules(self)  # working hours and the daily digest
         self.weekly = WeeklyPosts(self)  # the pipeline card posted to team channels on Mondays
         self.reminders = Reminders(self)  # tasks' reminders and the note to a colleague given a task
+        self.my_day = MyDay(self)  # the day's card of overdue and today's tasks
+        self.quiet = QuietDeals(self)  # the owner told of a deal gone quiet
         self.views: dict[Purpose, Callable[[Notification, bool], View | None]] = {
             Purpose.CHANGE: self._change_view,
             Purpose.FOLLOWS: lambda n, _: self.notices.view(n),
@@ -75,6 +77,8 @@ class Deliveries:
             Purpose.WEEKLY: lambda n, _: self.weekly.view(n),
             Purpose.REMINDER: lambda n, _: self.reminders.view(n),
             Purpose.ASSIGNED: lambda n, _: self.reminders.view(n),
+            Purpose.MY_DAY: lambda n, _: self.my_day.view(n),
+            Purpose.QUIET: lambda n, _: self.quiet.view(n),
         }
         self._held: set[int] = set()  # rows `view` just moved to their recipient's working hours
         self.replica = uuid.uuid4().hex[:12]  # names this process's leases

@@ -11,8 +11,21 @@ from bot.domain.clock import parse_time
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.hours import zone
 from bot.domain.language import _
-from bot.domain.models import Change, Event, EventKind, Record, Seen, User
-from bot.domain.tasks import DEFAULT_LEAD, LEADS, MAX_OPEN, MAX_TEXT, Task, TaskType, task_number
+from bot.domain.models import OPPORTUNITY_STAGES, Change, Event, EventKind, Kind, Record, Seen, User, stage_label
+from bot.domain.tasks import (
+    DEFAULT_LEAD,
+    LEADS,
+    LEADS_KEY,
+    MAX_OPEN,
+    MAX_QUIET_DAYS,
+    MAX_TEXT,
+    RecordMark,
+    Task,
+    TaskType,
+    quiet_days,
+    quiet_limit,
+    task_number,
+)
 from bot.domain.when import Due, parse_due
 from bot.services.changes import NOTHING_SEEN, RecordWork
 from bot.services.outbox import Deliveries
@@ -115,6 +128,65 @@ class TaskCases:
             _("Next steps on {ref}", ref=record.ref), tuple(found[:RECORD_SHOWN]), tuple(done), record,
             self.clock(), self.today(actor), len(found) > RECORD_SHOWN,
         )  # fmt: skip
+
+    def marks(self, actor: User, records: list[Record]) -> dict[int, RecordMark]:
+        """What a list shows beside each record: its next step (overdue or not) or "No next step" on an open
+        deal, and whether it has gone quiet."""
+        tenant = actor.tenant_id
+        shown = [r for r in records if r.is_open and not r.converted_to]
+        if not shown:
+            return {}
+        nexts = self.repo.tasks.next_open(tenant, [r.id for r in shown])
+        settings = self.repo.tasks.quiet_settings(tenant)
+        now = parse_time(self.clock())
+        today = parse_time(self.today(actor) + "T00:00:00Z").date()
+        marks: dict[int, RecordMark] = {}
+        for record in shown:
+            task = nexts.get(record.id)
+            limit = quiet_limit(record.kind is Kind.LEAD, record.stage, settings)
+            marks[record.id] = RecordMark(
+                task, task is not None and task.overdue(now, today), task is None,
+                quiet_days(record.updated_at, now, limit),
+            )  # fmt: skip
+        return marks
+
+    def quiet_after(self, actor: User, said: str) -> str:
+        """`quiet after <stage> <days>` (a stage of opportunities, or `leads`) for the whole organisation;
+        `quiet after` alone says what holds."""
+        words = " ".join((said or "").split()).rsplit(" ", 1)
+        stages = {s.casefold(): s for s in OPPORTUNITY_STAGES[:3]}
+        stages.update({stage_label(s).casefold(): s for s in OPPORTUNITY_STAGES[:3]})
+        stages[LEADS_KEY] = stages[_("leads").casefold()] = LEADS_KEY
+        settings = self.repo.tasks.quiet_settings(actor.tenant_id)
+        if not said.strip():
+            return self._quiet_summary(settings)
+        stage = stages.get(words[0].casefold()) if len(words) == 2 else None
+        days = int(words[1]) if len(words) == 2 and words[1].isdigit() and len(words[1]) <= 4 else 0
+        if stage is None or not 1 <= days <= MAX_QUIET_DAYS:
+            raise DomainError(
+                _(
+                    "Say a stage and a number of days from 1 to {most}: quiet after {example} 10 ({stages}).",
+                    most=MAX_QUIET_DAYS,
+                    example=stage_label(OPPORTUNITY_STAGES[1]),
+                    stages=", ".join([*(stage_label(s) for s in OPPORTUNITY_STAGES[:3]), _("leads")]),
+                )
+            )
+        with self.work.writing():
+            self.repo.tasks.set_quiet_after(actor.tenant_id, stage, days, self.clock())
+        return self._quiet_summary({**settings, stage: days})
+
+    def _quiet_summary(self, settings: dict[str, int]) -> str:
+        parts = [f"{stage_label(s)} {quiet_limit(False, s, settings)}" for s in OPPORTUNITY_STAGES[:3]] + [
+            f"{_('leads')} {quiet_limit(True, '', settings)}"
+        ]
+        return _("A deal is quiet after this many days without activity: {limits}.", limits=", ".join(parts))
+
+    def set_my_day(self, actor: User, on: bool) -> str:
+        with self.work.writing():
+            self.repo.tasks.set_my_day(actor.tenant_id, actor.id, on)
+        if on:
+            return _("My day is on: on a working day with tasks due, you get them at the start of your day.")
+        return _("My day is off: no card of the day's tasks. Turn it on again with: my day on")
 
     # --- changing --------------------------------------------------------------------------------
 

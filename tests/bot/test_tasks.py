@@ -4,40 +4,42 @@ due time less the lead time, once, never for a task done or re-dated; a colleagu
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
 
 from app import create_app
 from bot.config import Config
-from tests.bot.test_follow_news import Clock
 from tests.conftest import ALICE, BOB, FAST, CardInHand, Person, Teams, all_text
+from tests.fake_clock import FakeClock
 
 TUESDAY = "2026-12-01T10:00:00.000000Z"
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(TUESDAY)
+def clock() -> FakeClock:
+    return FakeClock(TUESDAY, tick=0.000001)
 
 
 @pytest.fixture
-async def teams(aiohttp_client: Any, connector: Any, bot_config: Config, clock: Clock) -> Teams:
+async def teams(aiohttp_client: Any, connector: Any, bot_config: Config, clock: FakeClock) -> Teams:
     fake, service_url = connector
-    return Teams(await aiohttp_client(create_app(bot_config, delivery=FAST, clock=clock)), fake, service_url)
+    client = await aiohttp_client(create_app(bot_config, delivery=FAST, timer=clock))
+    return Teams(client, fake, service_url).moving(clock)
 
 
 def told(teams: Teams, person: Person) -> list[str]:
     return [all_text(p.cards[0]) for p in teams.notifications(person) if p.cards]
 
 
-async def passes(seconds: float = 0.5) -> None:
-    """Give the sender several passes (its poll is 0.1 s in the tests); the bot's clock does not move."""
-    await asyncio.sleep(seconds)
+async def passes(teams: Teams) -> None:
+    """Let the sender do all it would do by the bot's present time (what is due, and nothing more)."""
+    await teams.idle()
 
 
-async def test_a_next_step_on_the_card_its_reminder_at_the_lead_time_once_and_done(teams: Teams, clock: Clock) -> None:
+async def test_a_next_step_on_the_card_its_reminder_at_the_lead_time_once_and_done(
+    teams: Teams, clock: FakeClock
+) -> None:
     created = await teams.card(ALICE, "new opportunity Acme rollout")
     assert "No next step" in all_text(created) and "Add next step" in str(created)
 
@@ -51,14 +53,14 @@ async def test_a_next_step_on_the_card_its_reminder_at_the_lead_time_once_and_do
     assert {"Done", "Edit", "Reassign"} <= set(mine.buttons())
 
     clock.advance(14 * 60)  # 10:14: the reminder is due at 10:15 (30 minutes less the default 15)
-    await passes()
+    await passes(teams)
     assert told(teams, ALICE) == []
     clock.advance(60)
     await teams.connector.wait_for(lambda: len(told(teams, ALICE)) == 1)
     [reminder] = told(teams, ALICE)
     assert "Reminder: T-1 is due" in reminder and "Call Jane about the pilot" in reminder
     clock.advance(3600)
-    await passes()
+    await passes(teams)
     assert len(told(teams, ALICE)) == 1  # once
 
     await mine.press("Done")
@@ -70,7 +72,7 @@ async def test_a_next_step_on_the_card_its_reminder_at_the_lead_time_once_and_do
 
 
 async def test_a_reminder_for_a_task_done_or_re_dated_is_not_sent_and_a_colleague_is_told_once(
-    teams: Teams, clock: Clock
+    teams: Teams, clock: FakeClock
 ) -> None:
     await teams.say(BOB, "help")  # Bob has talked to the bot once
     await teams.card(ALICE, "new opportunity Acme rollout")
@@ -86,7 +88,7 @@ async def test_a_reminder_for_a_task_done_or_re_dated_is_not_sent_and_a_colleagu
     await mine.press("Save", due="in 2 hours")  # re-dated: its reminder moves with it
     assert "T-2 changed." in mine.text
     clock.advance(10 * 60)
-    await passes()
+    await passes(teams)
     assert len(told(teams, BOB)) == 1 and told(teams, ALICE) == []
     clock.advance(95 * 60)  # 11:45: the re-dated one's lead time
     await teams.connector.wait_for(lambda: len(told(teams, ALICE)) == 1)

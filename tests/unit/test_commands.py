@@ -48,7 +48,7 @@ def test_the_table_is_the_product_vocabulary() -> None:
         "stage", "convert", "email", "notifications", "role", "working hours",
         "value", "close", "rename", "company", "next", "currency", "owner", "archive", "restore",
         "edit contact", "merge contacts", "delete contact", "erase contact", "export contacts", "export records",
-        "pipeline", "task", "tasks", "done",
+        "pipeline", "task", "tasks", "done", "my day", "quiet after",
     }  # fmt: skip
     assert set(names) == expected
     for command in COMMANDS:
