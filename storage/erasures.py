@@ -14,6 +14,7 @@ ERASED_NAME = "erased contact"
 _FREE_TEXT = (
     ("events", "id", ("old", "new", "detail")),
     ("comments", "id", ("text",)),
+    ("tasks", "id", ("text", "note")),
     ("records", "id", ("title", "description", "next_step")),
     ("email_sends", "send_id", ("reason",)),
     ("notifications", "id", ("last_error",)),
