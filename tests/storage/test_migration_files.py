@@ -35,6 +35,7 @@ LANDED = {
     "postgresql/0020_one_outbox.sql": "a83aba9cb547795ffd8c8de44309f5d20d842963c8d38cbdade653cf92a49052",
     "postgresql/0029_tasks.sql": "f2aea76e05ad97f6f02870b681562fcf9560e553e16319be06f6520bee47c162",
     "postgresql/0032_quiet_and_my_day.sql": "c16d5c282c7d79e857e8ebfde2ad5258ff31fbaa276cc9dba933a5c14c9b48de",
+    "postgresql/0033_tasks_in_order.sql": "b8da0cbc3753019a9a640f2f549659a287c86af881de68d96c46203e997ae72a",
     "sqlite/0001_core.sql": "eb13ed887b28d22776009e0ea5fa8b5d9d9cd145d60e8821da5da226391aebfe",
     "sqlite/0002_search.sql": "9f0e9d418f5d51dc7c220cf594eb4e6bccfaab16312a915eb23fb41730cadb03",
     "sqlite/0003_outbox.sql": "9265ec82d2be6fbb63c1d78b9718bef2292883f9b68365492b547a59913e3dc5",
@@ -57,6 +58,7 @@ LANDED = {
     "sqlite/0020_one_outbox.sql": "6e1e0da6772c2a892fbbee29edca640e6072310d3487395109d8f7a07d6c2589",
     "sqlite/0029_tasks.sql": "3fbd16c8c4a4c0b0fc9a01d536f15900cabd4b7125fad46100c04980f0c5fdc7",
     "sqlite/0032_quiet_and_my_day.sql": "f1bde0c1e1b5aecd862a50e30eea3ee0e940b05c6e383bcb10751e25af721994",
+    "sqlite/0033_tasks_in_order.sql": "b8da0cbc3753019a9a640f2f549659a287c86af881de68d96c46203e997ae72a",
 }
 
 
