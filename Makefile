@@ -112,3 +112,4 @@ bench: install-dev postgresql
 	timeout 420 $(BIN)/python -m bench.replicas
 	timeout 300 $(BIN)/python -m bench.extension
 	timeout 300 $(BIN)/python -m bench.pipeline
+	timeout 400 $(BIN)/python -m bench.tasks

@@ -27,6 +27,7 @@ from cards.common import (
 from cards.elements import Action, Element
 from cards.notices import notice_card, notice_summary
 from cards.pipeline import pipeline_card
+from cards.tasks import my_day_card, my_day_summary, quiet_card, quiet_summary, reminder_card, reminder_summary
 from cards.timeline import describe
 
 MAX_LINES = 10  # events shown on one notification (a long burst keeps the card small)
@@ -50,6 +51,12 @@ def notify_choice_elements(
 
 
 def notification_card(view: NotificationView, message: str = "") -> Card:
+    if view.purpose in (Purpose.REMINDER, Purpose.ASSIGNED):
+        return reminder_card(view, message)
+    if view.purpose is Purpose.MY_DAY:
+        return my_day_card(view)
+    if view.purpose is Purpose.QUIET:
+        return quiet_card(view)
     if view.purpose is not Purpose.CHANGE:
         return notice_card(view, message)
     record = view.record
@@ -84,6 +91,12 @@ def notification_card(view: NotificationView, message: str = "") -> Card:
 
 def notification_summary(view: NotificationView) -> str:
     """The one line Teams shows in the chat list and the activity feed."""
+    if view.purpose in (Purpose.REMINDER, Purpose.ASSIGNED):
+        return reminder_summary(view)
+    if view.purpose is Purpose.MY_DAY:
+        return my_day_summary(view)
+    if view.purpose is Purpose.QUIET:
+        return quiet_summary(view)
     if view.purpose is not Purpose.CHANGE:
         return notice_summary(view)
     last = describe(view.events[-1], literal=str)  # a plain-text line, not markdown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from bot.domain.buying import NUDGE_TEXT, lacks_decision_maker
@@ -9,6 +10,7 @@ from bot.domain.clock import utc_now
 from bot.domain.language import _, ngettext, translated
 from bot.domain.lost import lost_line
 from bot.domain.models import Contact, Kind, Record, RecordView, User, stage_label
+from bot.domain.tasks import RecordMark
 from bot.domain.visibility import visibility_label
 from cards import verbs
 from cards.common import (
@@ -40,6 +42,7 @@ from cards.fields import field_facts
 from cards.follows import follow_for_choice, following_line
 from cards.notifications import notify_choice_elements
 from cards.pipelines import lost_prompt
+from cards.tasks import mark_lines, next_step_elements, quiet_line
 from cards.timeline import timeline_line
 
 
@@ -86,12 +89,15 @@ def _buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Action]]
         return {"main": restore, "work": [], "more": [], "participants": [], "followers": followers}
     if record.converted_to:  # a converted lead is history: only following changes
         return {"main": [], "work": [], "more": [], "participants": [], "followers": followers}
+    # The work row holds at most four with More: a lead's Convert (once in its life, confirmed) goes inside it.
     work: list[Action] = [
         execute(_("Edit details"), verbs.DETAILS_FORM, data),
         execute(_("Email contact"), verbs.EMAIL_FORM, data),
+        execute(_("Add next step"), verbs.TASK_ADD_FORM, {"ref": record.ref}),
     ]
+    more: list[Action] = []
     if record.kind is Kind.LEAD:
-        work.append(execute(_("Convert to opportunity"), verbs.CONVERT_CONFIRM, data))
+        more.append(execute(_("Convert to opportunity"), verbs.CONVERT_CONFIRM, data))
     participants: list[Action] = []
     if view.participants:
         participants.append(execute(_("Remove participant"), verbs.REMOVE_PARTICIPANT_FORM, data))
@@ -104,6 +110,7 @@ def _buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Action]]
         ],
         "work": work,
         "more": [
+            *more,
             execute(_("Change owner"), verbs.OWNER_FORM, data),
             execute(_("Archive"), verbs.ARCHIVE_CONFIRM, data),
         ],
@@ -174,8 +181,9 @@ def _see_all(record: Record, role: str, count: int) -> list[Element]:
     return [action_set([see_all])]
 
 
-def _at_a_glance(view: RecordView, locale: str | None, today: str) -> list[Element]:
-    """The title, the deal's value and close date, then each other fact once."""
+def _at_a_glance(view: RecordView, locale: str | None, today: str, tasks_today: str) -> list[Element]:
+    """The title, the deal's value and close date, then each other fact once, the next step and whether the
+    deal went quiet (`tasks_today`: the day that decides which step is overdue)."""
     record = view.record
     return [
         subtle(f"{record.ref} · {translated(record.kind.label)}"),
@@ -195,6 +203,8 @@ def _at_a_glance(view: RecordView, locale: str | None, today: str) -> list[Eleme
         ),
         *detail_facts(view),
         *field_facts(view.custom, locale),
+        *next_step_elements(view, view.now or utc_now(), tasks_today),
+        *quiet_line(view.quiet_days),
     ]
 
 
@@ -254,7 +264,7 @@ def record_card(
     if share_with and viewer_id == record.owner_id:  # @mentioned colleagues who may not see it: its owner may share
         data = {**record_data(record), "people": ",".join(str(p.id) for p in share_with)}
         body.append(action_set([execute(_("Share with them"), verbs.SHARE_MENTIONED, data, inputs=False)]))
-    body += _at_a_glance(view, locale, today or utc_now()[:10])
+    body += _at_a_glance(view, locale, today or utc_now()[:10], today or (view.now or utc_now())[:10])
     body += _actions(view, viewer_id, buttons)
     body += lost_prompt(view, record_data(record)) if buttons["main"] and not record.archived_at else []
     body += _nudge(view)
@@ -301,9 +311,11 @@ def people_card(view: RecordView, role: str, start: int = 0) -> Card:
 
 
 def record_list_card(
-    title: str, records: list[Record], empty: str, more_hint: str = "", flagged: frozenset[int] | set[int] = frozenset()
-) -> Card:
+    title: str, records: list[Record], empty: str, more_hint: str = "", flagged: frozenset[int] | set[int] = frozenset(),
+    marks: Mapping[int, RecordMark] | None = None,
+) -> Card:  # fmt: skip
     """A compact list; each row opens the record when clicked. `flagged`: deals missing a decision maker;
+    `marks`: each open record's next step or "No next step", and whether it went quiet;
     `title` may quote what was typed."""
     body: list[Element] = [heading(plain(title))]
     if not records:
@@ -314,6 +326,7 @@ def record_list_card(
         items: list[Element] = [text(f"**{record.ref}** {plain(record.title)}", spacing="Small"), subtle(details)]
         if record.id in flagged:
             items.append(text(translated(NUDGE_TEXT), color="Attention", size="Small", spacing="None"))
+        items += mark_lines((marks or {}).get(record.id))
         body.append(clickable_row(command_button(_("Show {ref}", ref=record.ref), f"show {record.ref}"), items))
     if more_hint:
         body.append(subtle(more_hint))

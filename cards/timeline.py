@@ -84,6 +84,14 @@ def describe(event: Event, literal: Callable[[str], str] = plain) -> str:
             return _("{who} cleared the role of {name} ({old})", who=who, name=event.detail, old=translated(old))
         roles = {"old": translated(old), "new": translated(new)}
         return _("{who} changed the role of {name}: {old} → {new}", who=who, name=event.detail, **roles)
+    if kind is EventKind.TASK_ADDED:
+        return _("{who} added next step {task}: {text}", who=who, task=event.detail or "", text=new or "")
+    if kind is EventKind.TASK_DONE:
+        if old:
+            return _("{who} did {task}: {text} ({note})", who=who, task=event.detail or "", text=new or "", note=old)
+        return _("{who} did {task}: {text}", who=who, task=event.detail or "", text=new or "")
+    if kind is EventKind.TASK_CHANGED:
+        return _("{who} changed {task}: {old} → {new}", who=who, task=event.detail or "", old=old or "", new=new or "")
     if kind is EventKind.DECISION_MAKER_MISSING:
         return _("Reached {stage} without a Decision maker or Economic buyer: who signs?", stage=stage_label(new))
     # On a card a day is Teams' DATE(), in the reader's format; in plain text (a summary line) the reader's own.

@@ -14,6 +14,7 @@ ERASED_NAME = "erased contact"
 _FREE_TEXT = (
     ("events", "id", "record_id", ("old", "new", "detail")),
     ("comments", "id", "record_id", ("text",)),
+    ("tasks", "id", "record_id", ("text", "note")),
     ("records", "id", "id", ("title", "description", "next_step", "lost_note", "custom_text")),
     ("email_sends", "send_id", "record_id", ("reason",)),
     ("notifications", "id", "record_id", ("last_error",)),

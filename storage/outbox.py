@@ -142,6 +142,47 @@ class OutboxQueries:
             self.db.notify("outbox " + tenant_id)
         return added.rowcount == 1
 
+    def enqueue_once(
+        self, tenant_id: str, purpose: Purpose, recipient_id: int, record_id: int | None, occasion: str, now: str,
+        due_at: str,
+    ) -> bool:  # fmt: skip
+        """A row to one person, once per occasion (the unique index notifications_person_once: a day's card,
+        a quiet spell), due at `due_at`; False when the occasion has its row already."""
+        added = self.db.execute(
+            "INSERT INTO notifications (tenant_id, record_id, recipient_id, actor_id, event_ids, batch, due_at,"
+            " next_attempt_at, created_at, updated_at, purpose, target, occasion)"
+            " VALUES (?, ?, ?, NULL, '', '', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [tenant_id, record_id, recipient_id, due_at, due_at, now, now, stored(Purpose, purpose),
+             stored(Target, Target.PERSON), occasion],
+        )  # fmt: skip
+        if added.rowcount == 1 and self.dialect.postgres:
+            self.db.notify("outbox " + tenant_id)
+        return added.rowcount == 1
+
+    def enqueue_reminder(
+        self, tenant_id: str, record_id: int, recipient_id: int, event_id: int, occasion: str, batch: str, now: str,
+        due_at: str,
+    ) -> None:  # fmt: skip
+        """A task's reminder to its assignee, due at `due_at`: one row per task and due time (`occasion`
+        "<task id>@<due>"), written in the task's own transaction."""
+        self.db.execute(
+            "INSERT INTO notifications (tenant_id, record_id, recipient_id, actor_id, event_ids, batch, due_at,"
+            " next_attempt_at, created_at, updated_at, purpose, target, occasion)"
+            " VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [tenant_id, record_id, recipient_id, str(event_id), batch, due_at, due_at, now, now,
+             stored(Purpose, Purpose.REMINDER), stored(Target, Target.PERSON), occasion],
+        )  # fmt: skip
+        if self.dialect.postgres:
+            self.db.notify("outbox " + tenant_id)
+
+    def cancel_reminders(self, tenant_id: str, task_id: int) -> int:
+        """A task's reminders not yet sent go (it was done, re-dated or reassigned), in the task's transaction."""
+        cursor = self.db.execute(
+            "DELETE FROM notifications WHERE tenant_id = ? AND purpose = ? AND status = 'pending' AND occasion LIKE ?",
+            [tenant_id, stored(Purpose, Purpose.REMINDER), f"{task_id}@%"],
+        )
+        return max(cursor.rowcount, 0)
+
     def cancel_posts(self, tenant_id: str, purpose: Purpose, channel_id: str) -> int:
         """A channel's rows of one purpose go (its weekly post was stopped): pending ones are never sent."""
         cursor = self.db.execute(

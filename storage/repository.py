@@ -31,6 +31,7 @@ from storage.posts import PostQueries
 from storage.queries import Connection, fts_query
 from storage.quotas import QuotaQueries
 from storage.records import RecordQueries
+from storage.tasks import TaskQueries
 from storage.visibility import VisibilityQueries
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ class Repository:
         self.notices = NoticeQueries(self.connection)
         self.visibility = VisibilityQueries(self.connection)  # who may see a record; teams and their rosters
         self.quotas = QuotaQueries(self.connection)  # the write quotas' counters, shared by every replica
+        self.tasks = TaskQueries(self.connection)  # next steps on records (their reminders: repo.outbox)
         self._local = threading.local()  # PostgreSQL runs transactions in several threads at once
 
     def in_transaction(self) -> bool:

@@ -93,3 +93,16 @@ def test_the_pipeline_bench_seeds_opportunities_whose_stored_totals_match_the_re
             " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
         ).fetchall()
     assert kept == counted and len([row for row in kept if row[0] == TENANT]) == 5 * 3
+
+
+def test_the_tasks_bench_seeds_tasks_the_product_reads_in_order(tmp_path: Path) -> None:
+    from bench import tasks
+
+    path = str(tmp_path / "bench.db")
+    big, _ = seed.build(path, {TENANT: 10, OTHER: 5})
+    tasks.add_tasks(path, TENANT, big.owner_id, 40)
+    services = CrmService(Repository(open_database(path)))
+    mine = services.repo.tasks.open_of_assignee(TENANT, big.owner_id, 100)
+    assert len(mine) == 20 and all(t.tenant_id == TENANT and not t.done for t in mine)
+    assert [(t.due_on, t.due_at is None) for t in mine] == sorted((t.due_on, t.due_at is None) for t in mine)
+    assert len(services.repo.tasks.open_of_record(TENANT, mine[0].record_id, 100)) == 4  # tasks 0, 10, 20, 30

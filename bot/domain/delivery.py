@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from bot.domain.language import N_, _, current, translated
 from bot.domain.models import Event, NotifyChoice, Record, User
 from bot.domain.pipeline import Pipeline
+from bot.domain.tasks import Task
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -30,6 +31,10 @@ class Purpose(enum.StrEnum):
     LAPSED = "lapsed"  # their follow ended (its time ran out, or the deal closed)
     DIGEST = "digest"  # once a day at the start of their working hours: everything else due to them
     WEEKLY = "weekly"  # to a team channel, on Mondays at 09:00: the team's pipeline card
+    REMINDER = "reminder"  # to a task's assignee, at its due time less its lead time (occasion "<task id>@<due>")
+    ASSIGNED = "assigned"  # to a colleague someone else gave a task, once
+    MY_DAY = "my_day"  # at the start of a working day with overdue or today's tasks, once a day (occasion the day)
+    QUIET = "quiet"  # to a deal's owner, once per quiet spell (occasion "<record id>@<last activity>")
 
 
 class Target(enum.StrEnum):
@@ -115,6 +120,10 @@ class NotificationView:
     digest: tuple[tuple[Record, tuple[Event, ...]], ...] = ()  # a digest: the changes, grouped by record
     deliver_to: DeliverTo = DeliverTo.CHAT  # a change told to a follower: chat, activity feed or both
     feed_offered: bool = False  # Microsoft Graph is configured for the recipient's organisation
+    task: Task | None = None  # a reminder or an assignment: the task, read when it is sent
+    day_tasks: tuple[Task, ...] = ()  # the day's card: the overdue and today's tasks, read when it is sent
+    quiet_days: int | None = None  # a quiet deal: days without activity
+    now: str = ""  # when it was read (what is overdue)
 
     @property
     def purpose(self) -> Purpose:

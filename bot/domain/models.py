@@ -12,6 +12,7 @@ from bot.domain.language import N_, translated
 if TYPE_CHECKING:
     from bot.domain.buying import BuyingRole
     from bot.domain.fields import FieldValue
+    from bot.domain.tasks import Task
 
 
 class Kind(enum.StrEnum):
@@ -149,6 +150,9 @@ class EventKind(enum.StrEnum):
     VISIBILITY_CHANGED = "visibility_changed"  # old -> new: everyone, private, team; detail: the team's name
     SHARED = "shared"  # new: the colleague given access
     ACCESS_REMOVED = "access_removed"  # old: the colleague whose access ended (unshared, or left on unfollowing)
+    TASK_ADDED = "task_added"  # detail: the task's reference; new: its text (not news: nobody is told)
+    TASK_DONE = "task_done"  # detail: the reference; new: its text; old: the note (news for the followers)
+    TASK_CHANGED = "task_changed"  # detail: the reference; old -> new: what changed (re-dated, reassigned, reopened)
 
 
 # Who follows or may see a record is not news for its followers (the person concerned is told on their own).
@@ -342,6 +346,9 @@ class RecordView:
     custom: tuple[FieldValue, ...] = ()  # the custom fields with a value, in the fields' order
     lost_reasons: tuple[str, ...] = ()  # the organisation's reasons, read when the card asks why it was lost
     team_name: str | None = None  # the team a team record is visible to
+    next_task: Task | None = None  # its next open step (the first due), if any
+    now: str = ""  # when it was read (the bot's clock): what is overdue
+    quiet_days: int | None = None  # days without activity, when more than its stage allows (bot/domain/tasks.py)
 
     def deliver_to_of(self, user_id: int) -> str:
         return self.feed_choices.get(user_id, "chat")

@@ -90,6 +90,29 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "value", "value ‹ref› ‹amount› [currency]", N_("Set the deal's value, e.g. value L-3 25000 EUR"), Args.REF_TEXT
     ),
     CommandSpec(
+        "task",
+        "task ‹ref› ‹text› [due ‹when›] [for ‹colleague›]",
+        N_("Add a next step: due 2027-03-31 14:30, tomorrow 9:00, next friday, in 2 hours"),
+        Args.REF_TEXT,
+    ),
+    CommandSpec(
+        "tasks",
+        "tasks [ref]",
+        N_("Your open next steps (overdue, today, upcoming), or a record's"),
+        Args.TEXT,
+        button=True,
+    ),
+    CommandSpec("done", "done ‹task› [note]", N_("Mark a next step done, e.g. done T-3"), Args.TEXT),
+    CommandSpec(
+        "my day", "my day [on | off]", N_("Your overdue and today's tasks at the start of each working day"), Args.TEXT
+    ),
+    CommandSpec(
+        "quiet after",
+        "quiet after ‹stage› ‹days›",
+        N_("Days without activity after which a deal of that stage is flagged quiet (for everyone)"),
+        Args.TEXT,
+    ),
+    CommandSpec(
         "close", "close ‹ref› ‹date›", N_("Expected close date: 2027-03-31, next friday, end of quarter"), Args.REF_TEXT
     ),
     CommandSpec("rename", "rename ‹ref› ‹title›", N_("Give a record a new title"), Args.REF_TEXT),

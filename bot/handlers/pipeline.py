@@ -33,7 +33,9 @@ def pipeline_reply(services: CrmService, user: User, said: str, place: Place | N
             title = f"{definition.name} · {title}"
         more = _("More match: the newest {n} are shown.", n=LIST_SIZE) if len(found.records) > LIST_SIZE else ""
         empty = _("No open opportunity in {stage} here.", stage=stage)
-        return Reply(card=record_list_card(title, found.records[:LIST_SIZE], empty, more_hint=more))
+        shown = found.records[:LIST_SIZE]
+        marks = services.tasks.marks(user, shown)
+        return Reply(card=record_list_card(title, shown, empty, more_hint=more, marks=marks))
     pipeline = services.pipeline.pipeline(user, rest, time_zone, definition, others, everyone_reads)
     return Reply(card=pipeline_card(pipeline))
 

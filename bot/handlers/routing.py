@@ -20,6 +20,7 @@ from bot.handlers import (
     pipelines,
     record_clicks,
     roles,
+    tasks,
     text,
     visibility,
 )
@@ -46,6 +47,7 @@ ROUTERS: tuple[Router, ...] = (
     fields.routes,
     pipelines.routes,
     visibility.routes,
+    tasks.routes,
     text.routes,
 )
 

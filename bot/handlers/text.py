@@ -168,7 +168,8 @@ def _list(ctx: Said, kind: Kind) -> Reply:
         empty = _("No leads yet. Try: new lead ‹title›")
     else:
         empty = _("No opportunities yet. Try: new opportunity ‹title›")
-    return Reply(card=record_list_card(title, records, empty, everyone_reads_note(ctx), flagged=flagged))
+    marks = ctx.services.tasks.marks(ctx.user, records)
+    return Reply(card=record_list_card(title, records, empty, everyone_reads_note(ctx), flagged=flagged, marks=marks))
 
 
 @routes.command("my")
@@ -177,7 +178,10 @@ def my(ctx: Said, command: ParsedCommand) -> Answer:
     flagged = ctx.services.buying.lacking_decision_maker(ctx.user.tenant_id, records)
     empty = _("You own and follow nothing yet.")
     note = everyone_reads_note(ctx)
-    return Reply(card=record_list_card(_("Yours: owned or followed"), records, empty, note, flagged=flagged))
+    marks = ctx.services.tasks.marks(ctx.user, records)
+    return Reply(
+        card=record_list_card(_("Yours: owned or followed"), records, empty, note, flagged=flagged, marks=marks)
+    )
 
 
 @routes.command("following")

@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 
 RETRY_LEEWAY = 0.1
 TAKEOVER_POLL_SECONDS = 1.0  # how soon a replica notices that a tenant's sender stopped  # seconds: the stored retry time and the limiter's clock differ by a little
+DAILY_SWEEP_SECONDS = 60.0  # how often the sender looks for working days begun and deals gone quiet
 
 
 class DeliveryError(Exception):
@@ -179,6 +180,7 @@ class Sender:
 
     async def _run(self) -> None:
         swept = -math.inf
+        looked = -math.inf  # the day's cards and the quiet deals, looked for once a minute
         run = self.deliveries.run
         while not self._stopping:
             wait: float | None = None
@@ -188,6 +190,9 @@ class Sender:
                     await run(self.deliveries.end_lapsed_follows)
                     swept = self.clock.monotonic()
                 await self._open_weeks()
+                if self.clock.monotonic() - looked >= DAILY_SWEEP_SECONDS:
+                    looked = self.clock.monotonic()
+                    await self._open_days()
                 await self._dispatch_due()
                 await self._hand_back_idle()
                 wait = self._sooner(await run(self.deliveries.seconds_until_next), await self._weekly_wait())
@@ -218,6 +223,13 @@ class Sender:
             return
         opened = await self.deliveries.run(self.deliveries.weekly.open_due_weeks)
         if opened:
+            self._reload = True
+
+    async def _open_days(self) -> None:
+        """Each person whose working day began with tasks due gets the day's card; each deal gone quiet, its
+        owner's notice (bot/services/reminders.py): rows sent from there like every row."""
+        run = self.deliveries.run
+        if await run(self.deliveries.my_day.open_due_days) + await run(self.deliveries.quiet.open_quiet_spells):
             self._reload = True
 
     def _idle_wait(self, until_next: float | None) -> float:

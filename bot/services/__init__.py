@@ -14,6 +14,7 @@ built with what it needs, and all of them sharing one unit of work (bot/services
     services.pipeline     the pipeline, its stage lists and the weekly channel post
     services.pipelines    the organisation's pipelines (admins), moving a deal between them, lost reasons
     services.fields       custom fields: admins define them; values on records and contacts
+    services.tasks        next steps: tasks with a due time, an assignee and a reminder
     services.people       people, their profiles, redelivery, housekeeping, card posts
     services.visibility   who may see a record: visibility, shares, the default, teams and their rosters
     services.deliveries   the outbox (bot/services/outbox.py)
@@ -46,6 +47,7 @@ from bot.services.pipelines import PipelineDefinitionCases
 from bot.services.quotas import WriteQuotas
 from bot.services.reactions import Reactions, follows_end_when_closed, lost_reason_asked
 from bot.services.records import RecordCases
+from bot.services.tasks import TaskCases
 from bot.services.visibility import VisibilityCases
 from bot.services.work import UnitOfWork
 from storage.repository import Repository
@@ -98,6 +100,7 @@ class CrmService:
         self.messages = MessageCases(work, changes, self.contacts, self.records)
         self.email = EmailCases(work, changes)
         self.pipeline = PipelineCases(work, self.lifecycle, self.pipelines, changes)
+        self.tasks = TaskCases(work, changes, self.deliveries)
         # What follows a change, in this order (the missing-signer reminder comes before the closing lapse, and
         # asking why a deal was lost comes last, after what the reply says about follows).
         reactions.table[EventKind.STAGE_CHANGED] = (

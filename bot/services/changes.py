@@ -9,12 +9,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.domain.clock import parse_time
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.fields import colleague_ids, covering, present, values_of
 from bot.domain.language import _
 from bot.domain.lost import LOSING_STAGES, reasons_of
-from bot.domain.models import Change, Event, EventKind, Follower, Record, RecordView, Role, Seen, User, Visibility
+from bot.domain.models import (
+    Change,
+    Event,
+    EventKind,
+    Follower,
+    Kind,
+    Record,
+    RecordView,
+    Role,
+    Seen,
+    User,
+    Visibility,
+)
 from bot.domain.rules import FOLLOWERS_IN_VIEW, TIMELINE_ON_CARD, parse_ref
+from bot.domain.tasks import quiet_days, quiet_limit
 from bot.domain.visibility import Reader
 from bot.services.outbox import Deliveries
 from bot.services.work import UnitOfWork
@@ -110,6 +124,7 @@ class RecordWork:
         team_name = None
         if record.visibility is Visibility.TEAM and record.team_id is not None:
             team_name = self.repo.visibility.team_name(tenant, record.team_id)
+        now = self.work.clock()
         return RecordView(
             record=record,
             team_name=team_name,
@@ -120,6 +135,9 @@ class RecordWork:
             timeline=tuple(self.repo.records.timeline(tenant, record.id, TIMELINE_ON_CARD)),
             follower_choices=choices,
             buying_roles={c.id: buying for _, c, buying in people if buying},
+            next_task=next(iter(self.repo.tasks.open_of_record(tenant, record.id, 1)), None),
+            now=now,
+            quiet_days=self._quiet(record, now),
             **self._feed_part(record),
             **self._custom_part(record),
         )
@@ -137,6 +155,12 @@ class RecordWork:
         if record.stage in LOSING_STAGES and not record.lost_reason and not record.archived_at:
             found["lost_reasons"] = reasons_of(self.repo.pipelines.lost_reasons(tenant))
         return found
+
+    def _quiet(self, record: Record, now: str) -> int | None:
+        if not record.is_open or record.converted_to:
+            return None
+        limit = quiet_limit(record.kind is Kind.LEAD, record.stage, self.repo.tasks.quiet_settings(record.tenant_id))
+        return quiet_days(record.updated_at, parse_time(now), limit)
 
     def first_followers(self, record: Record, every_follower: bool = False) -> tuple[Follower, ...]:
         limit = None if every_follower else FOLLOWERS_IN_VIEW

@@ -104,6 +104,8 @@ class LifecycleCases:
             if record.archived_at:
                 raise DomainError(_("{ref} is already archived. Restore it with: restore {ref}", ref=record.ref))
             event = self.changes.event(actor, record, EventKind.ARCHIVED, old=record.stage)
+            for task_id in self.repo.tasks.close_open_of_record(actor.tenant_id, record.id, actor.id, self.clock()):
+                self.repo.outbox.cancel_reminders(actor.tenant_id, task_id)  # its open tasks close with it
             updated = self._set(record, archived_at=self.clock())
             archived = _("{ref} archived. Restore it with: restore {ref}", ref=record.ref)
             return self.changes.changed(updated, (event,), archived, seen)

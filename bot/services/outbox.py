@@ -23,7 +23,9 @@ from bot.domain.delivery import (
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.language import N_, _, translated
 from bot.domain.models import Event, Follower, Record, User, Visibility
+from bot.domain.visibility import Reader
 from bot.services.notices import Notices
+from bot.services.reminders import MyDay, QuietDeals, Reminders
 from bot.services.schedule import Schedules
 from bot.services.weekly import WeeklyPosts
 from storage.outbox import CHAT, FEED
@@ -71,6 +73,9 @@ class Deliveries:
         self.notices = Notices(self)  # rows that tell something else than a change to a follower
         self.schedules = Schedules(self)  # working hours and the daily digest
         self.weekly = WeeklyPosts(self)  # the pipeline card posted to team channels on Mondays
+        self.reminders = Reminders(self)  # tasks' reminders and the note to a colleague given a task
+        self.my_day = MyDay(self)  # the day's card of overdue and today's tasks
+        self.quiet = QuietDeals(self)  # the owner told of a deal gone quiet
         self.views: dict[Purpose, Callable[[Notification, bool], View | None]] = {
             Purpose.CHANGE: self._change_view,
             Purpose.FOLLOWS: lambda n, _: self.notices.view(n),
@@ -79,6 +84,10 @@ class Deliveries:
             Purpose.LAPSED: lambda n, _: self.notices.view(n),
             Purpose.DIGEST: lambda n, _: self.schedules.digest_view(n),
             Purpose.WEEKLY: lambda n, _: self.weekly.view(n),
+            Purpose.REMINDER: lambda n, _: self.reminders.view(n),
+            Purpose.ASSIGNED: lambda n, _: self.reminders.view(n),
+            Purpose.MY_DAY: lambda n, _: self.my_day.view(n),
+            Purpose.QUIET: lambda n, _: self.quiet.view(n),
         }
         self._held: set[int] = set()  # rows `view` just moved to their recipient's working hours
         self.replica = uuid.uuid4().hex[:12]  # names this process's leases
@@ -96,6 +105,10 @@ class Deliveries:
             return True
         team = record.team_id if record.visibility is Visibility.TEAM else None
         return self.repo.visibility.may_see(record.tenant_id, record.id, team, user.id) or self.is_admin(user)
+
+    def reader(self, user: User) -> Reader:
+        """The recipient's eyes for a list in a notification (their tasks of the day): what they may see."""
+        return Reader.person(user, self.is_admin(user))
 
     def run(self, fn: Callable[..., T], *args: Any) -> Awaitable[T]:
         """Storage work from the event loop (a worker thread for PostgreSQL)."""

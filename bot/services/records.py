@@ -501,6 +501,7 @@ class RecordCases:
             self.repo.records.copy_history(tenant, lead.id, opportunity.id)
             self.repo.visibility.copy_access(tenant, lead.id, opportunity.id)  # who may see the lead sees it
             self.repo.notices.move_follow_ends(tenant, lead.id, opportunity.id)
+            self.repo.tasks.move_open(tenant, lead.id, opportunity.id)  # its next steps go on with the deal
             # One notification per follower for a conversion: about the opportunity, where work goes on.
             on_lead = self.changes.event(
                 actor, lead, EventKind.CONVERTED, old=lead.ref, new=opportunity.ref, notify=False

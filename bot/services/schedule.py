@@ -76,7 +76,10 @@ class Schedules:
         """A due row waits for its recipient's working hours (moved to the next start), or, for someone
         who takes a digest, becomes part of the day's digest at that start. True when it is not sent now."""
         recipient_id = notification.recipient_id
-        if notification.purpose is Purpose.DIGEST or recipient_id is None:
+        if (
+            notification.purpose in (Purpose.DIGEST, Purpose.REMINDER, Purpose.MY_DAY, Purpose.QUIET)
+            or recipient_id is None
+        ):  # a reminder keeps its time; the day's card and a quiet deal were made due at a working time
             return False
         schedule = self.of(notification.tenant_id, recipient_id)
         if schedule.hours is None:

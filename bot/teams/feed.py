@@ -106,7 +106,8 @@ class FeedTransport:
         self.limiter = limiter
 
     async def prepare(self, view: NotificationView) -> Outgoing:
-        where = view.deliver_to if view.purpose is Purpose.CHANGE and view.feed_offered else DeliverTo.CHAT
+        told_where_they_chose = view.purpose in (Purpose.CHANGE, Purpose.REMINDER, Purpose.ASSIGNED)
+        where = view.deliver_to if told_where_they_chose and view.feed_offered else DeliverTo.CHAT
         notice = feed_notice(view, self.bot_app_id) if where is not DeliverTo.CHAT else None
         if notice is None:
             return await self.chat.prepare(view)

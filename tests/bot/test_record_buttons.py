@@ -28,12 +28,13 @@ def contact_id(teams: Teams, email: str) -> str:
 async def test_the_record_card_has_every_button(lead: CardInHand) -> None:
     assert lead.buttons() == [
         "Comment", "Change stage", "Set contact", "Add participant",  # the main actions first
-        "Edit details", "Email contact", "Convert to opportunity",
-        "Change owner", "Archive", "Save notification setting",  # under More
+        "Edit details", "Email contact", "Add next step",  # and More: at most four a row
+        "Convert to opportunity", "Change owner", "Archive", "Save notification setting",  # under More
         "Unfollow", "Add follower", "Visibility",
     ]  # fmt: skip
     [more] = [a for a in find(lead.card, "Action.ShowCard") if a["title"] == "More"]
     assert [a["title"] for a in find(more["card"], "Action.Execute")] == [
+        "Convert to opportunity",
         "Change owner",
         "Archive",
         "Save notification setting",

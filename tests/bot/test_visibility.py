@@ -34,7 +34,7 @@ def counts(teams: Teams) -> tuple[int, ...]:
     db = teams.services.repo.db
     return tuple(
         int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-        for table in ("events", "comments", "followers", "record_access", "record_contacts", "notifications")
+        for table in ("events", "comments", "followers", "record_access", "record_contacts", "notifications", "tasks")
     )
 
 
@@ -87,8 +87,11 @@ TYPED = {
     "set": "set {ref} Region EMEA",
     "move": "move {ref} Renewals",
     "reason": "reason {ref} Price",
+    "task": "task {ref} Call them due tomorrow 9:00",
 }
-EXTRA = ("visibility {ref}", "visibility {ref} team Sales", "follow {ref} for 7 days", "unfollow {ref} leave")
+EXTRA = (
+    "visibility {ref}", "visibility {ref} team Sales", "follow {ref} for 7 days", "unfollow {ref} leave", "tasks {ref}",
+)  # fmt: skip
 
 
 def test_every_command_that_names_a_record_is_in_the_sweep() -> None:
@@ -470,3 +473,24 @@ async def test_the_visibility_form_shares_with_a_picked_colleague_and_saves_a_ch
     refused = await (await CardInHand.posted(private, BOB, "show L-1")).press("Visibility")
     answer = await refused.press("Save", visibility="private")
     assert "Only Alice Owner, who owns L-1, or an admin can change who may see it." in answer.text
+
+
+async def test_a_private_records_tasks_are_seen_only_by_those_who_may_see_the_record(private: Teams) -> None:
+    """Issue 26 on issue 28's records: a task of private L-1 goes only to a colleague who may see L-1, and its
+    text shows in nobody else's `tasks`; another's task of L-1 answers like one that does not exist."""
+
+    async def said(person: Person, text: str) -> str:
+        return str(await answer(private, person, text, "personal"))
+
+    stored = counts(private)
+    refused = await said(ALICE, "task L-1 Call the seller due tomorrow 9:00 for carol@contoso.example")
+    assert "can't see L-1, so the task can't be theirs" in refused and counts(private) == stored  # nothing written
+    await private.say(ALICE, "task L-1 Call the seller due tomorrow 9:00 for bob@contoso.example")
+    assert "Call the seller" in await said(BOB, "tasks")  # Bob follows L-1: he may see it
+    written = counts(private)
+    for person in (CAROL, DAVE):
+        assert "Call the seller" not in await said(person, "tasks")
+        hidden, missing = await said(person, "done T-1"), await said(person, "done T-99")
+        assert hidden.replace("T-1", "T-99") == missing and "Call the seller" not in hidden
+    assert counts(private) == written  # Carol and Dave changed nothing
+    assert "Call the seller" in await said(BOB, "tasks")

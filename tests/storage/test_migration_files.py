@@ -39,6 +39,9 @@ LANDED = {
     "postgresql/0031_restricted_totals_by_pipeline.sql": "14cf038ea586c9614b3d1367049b57e2ae9251101c4d84de6034960aadcec4c2",
     "postgresql/0026_visibility.sql": "42d01fbe05de2d5636fc2ec09c3e76a3afac1277d3ea5f2856d3d0c41bfd94ba",
     "postgresql/0024_across_replicas.sql": "6b0609aeb08466e41b235a87a4832f6230a5991a19ec411b1020dea06a53f3b8",
+    "postgresql/0029_tasks.sql": "f2aea76e05ad97f6f02870b681562fcf9560e553e16319be06f6520bee47c162",
+    "postgresql/0032_quiet_and_my_day.sql": "c16d5c282c7d79e857e8ebfde2ad5258ff31fbaa276cc9dba933a5c14c9b48de",
+    "postgresql/0033_tasks_in_order.sql": "b8da0cbc3753019a9a640f2f549659a287c86af881de68d96c46203e997ae72a",
     "sqlite/0001_core.sql": "eb13ed887b28d22776009e0ea5fa8b5d9d9cd145d60e8821da5da226391aebfe",
     "sqlite/0002_search.sql": "9f0e9d418f5d51dc7c220cf594eb4e6bccfaab16312a915eb23fb41730cadb03",
     "sqlite/0003_outbox.sql": "9265ec82d2be6fbb63c1d78b9718bef2292883f9b68365492b547a59913e3dc5",
@@ -65,6 +68,9 @@ LANDED = {
     "sqlite/0031_restricted_totals_by_pipeline.sql": "e201bf37b2eabee55a757e65c4d00d6f0417d555195866b75dc322537406d9fa",
     "sqlite/0026_visibility.sql": "28f68a41647cc958bb9f617d13973f9b6b66b8eb1b9f6dfd72c58bd20bc97e55",
     "sqlite/0024_across_replicas.sql": "ffc823834a435b2bd3e313c914a1d054ea882686af67785609aa27ada4aebbbc",
+    "sqlite/0029_tasks.sql": "3fbd16c8c4a4c0b0fc9a01d536f15900cabd4b7125fad46100c04980f0c5fdc7",
+    "sqlite/0032_quiet_and_my_day.sql": "f1bde0c1e1b5aecd862a50e30eea3ee0e940b05c6e383bcb10751e25af721994",
+    "sqlite/0033_tasks_in_order.sql": "b8da0cbc3753019a9a640f2f549659a287c86af881de68d96c46203e997ae72a",
 }
 
 

@@ -49,6 +49,8 @@ def test_the_table_is_the_product_vocabulary() -> None:
         "value", "close", "rename", "company", "next", "currency", "owner", "archive", "restore",
         "edit contact", "merge contacts", "delete contact", "erase contact", "export contacts", "export records",
         "pipeline", "visibility", "share", "unshare",
+        # issue 26: next steps
+        "task", "tasks", "done", "my day", "quiet after",
         # issue 31: custom fields, several pipelines, lost reasons, and who administers them
         "fields", "field add", "field rename", "field remove", "set", "pipelines", "pipeline add", "pipeline delete",
         "move", "reason", "lost reasons", "admins",
