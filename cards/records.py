@@ -22,6 +22,7 @@ from cards.common import (
     fitting,
     heading,
     notice,
+    open_url,
     plain,
     refresh_for_users,
     room_left,
@@ -29,6 +30,7 @@ from cards.common import (
     subtle,
     text,
     text_input,
+    when,
 )
 from cards.contacts import contact_line
 from cards.details import company_of, deal_summary, detail_facts, money
@@ -77,6 +79,7 @@ def _role_buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Act
         execute(_("Comment"), verbs.COMMENT_FORM, data),
         execute(_("Change stage"), verbs.STAGE_FORM, data),
         execute(_("Email contact"), verbs.EMAIL_FORM, data),
+        execute(_("Schedule meeting"), verbs.MEETING_FORM, data),
     ]
     if record.kind is Kind.LEAD:
         work.append(execute(_("Convert to opportunity"), verbs.CONVERT_CONFIRM, data))
@@ -186,6 +189,7 @@ def record_card(
             ]
         ),
         *detail_facts(view),
+        *next_meeting_elements(view, viewer_id),
         *([action_set(buttons["deal"])] if buttons["deal"] else []),
     ]
     body += _nudge(view)
@@ -302,3 +306,19 @@ def search_results_card(query: str, records: list[Record], contacts: list[Contac
         result["body"].append(subtle(_("No contact matches.")))
     result["body"] += [text(contact_line(c)) for c in contacts]  # escaped there
     return result
+
+
+def next_meeting_elements(view: RecordView, viewer_id: int | None) -> list[Element]:
+    """The record card's line about its next meeting: when, the Join link, and for its organiser, move or cancel."""
+    meeting = view.next_meeting
+    if meeting is None:
+        return []
+    line = _("Next meeting: {when} · {subject}", when=when(meeting.starts_at), subject=plain(meeting.subject))
+    actions: list[Action] = [open_url(_("Join"), meeting.join_url)] if meeting.join_url else []
+    if viewer_id == meeting.organiser_id and meeting.event_id:
+        data = {**record_data(view.record), "meeting": str(meeting.id)}
+        actions += [
+            execute(_("Reschedule"), verbs.MEETING_MOVE_FORM, data),
+            execute(_("Cancel meeting"), verbs.MEETING_CANCEL, data),
+        ]
+    return [text(line, spacing="Small"), *([action_set(actions)] if actions else [])]

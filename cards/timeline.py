@@ -73,6 +73,8 @@ def describe(event: Event, literal: Callable[[str], str] = plain) -> str:
     if kind is EventKind.BUYING_ROLE_SET:
         roles = {"old": translated(old) if old else none, "new": translated(new) if new else none}
         return _("{who} set the role of {name}: {old} → {new}", who=who, name=event.detail, **roles)
+    if kind in _MEETING_KINDS:
+        return _meeting_line(raw, event, who)
     if kind is EventKind.DECISION_MAKER_MISSING:
         return _("Reached {stage} without a Decision maker or Economic buyer: who signs?", stage=stage_label(new))
     return _describe_deal(event, who) or _("{who} changed it", who=who)
@@ -83,6 +85,42 @@ _ORIGIN = re.compile(
 )
 _RECIPIENTS = re.compile(r"to (.*?)(?:, cc (.*))?", re.DOTALL)
 _CLOSED = re.compile(r"(\S+) closed \((\w+)\)")
+
+
+_MEETING_KINDS = frozenset(
+    {EventKind.MEETING_SCHEDULED, EventKind.MEETING_PLANNED, EventKind.MEETING_RESCHEDULED, EventKind.MEETING_CANCELLED}
+)
+
+
+def _meeting_line(raw: Event, event: Event, who: str) -> str:
+    """bot/services/meetings.py stores the start (UTC) in `old`, the subject in `new`, who was invited in `detail`
+    (a move: the new start in `new`, the subject in `detail`)."""
+    at = when(raw.old or "")
+    if raw.kind is EventKind.MEETING_SCHEDULED:
+        return _(
+            "{who} scheduled a Teams meeting “{subject}” for {at} with {people}",
+            who=who,
+            subject=event.new,
+            at=at,
+            people=event.detail,
+        )
+    if raw.kind is EventKind.MEETING_PLANNED:
+        return _(
+            "{who} set up a meeting “{subject}” in Teams for {at} with {people}",
+            who=who,
+            subject=event.new,
+            at=at,
+            people=event.detail,
+        )
+    if raw.kind is EventKind.MEETING_RESCHEDULED:
+        return _(
+            "{who} moved the meeting “{subject}”: {old} → {new}",
+            who=who,
+            subject=event.detail,
+            old=at,
+            new=when(raw.new or ""),
+        )
+    return _("{who} cancelled the meeting “{subject}” of {at}", who=who, subject=event.new, at=at)
 
 
 def why_ended(detail: str) -> str:

@@ -17,6 +17,7 @@ _FREE_TEXT = (
     ("records", "id", ("title", "description", "next_step")),
     ("email_sends", "send_id", ("reason",)),
     ("notifications", "id", ("last_error",)),
+    ("meetings", "id", ("subject", "agenda", "attendees", "reason")),  # attendees: JSON, its strings replaced
 )
 
 

@@ -21,6 +21,7 @@ from storage.erasures import ErasureQueries
 from storage.extension import ExtensionQueries
 from storage.follows import FollowQueries
 from storage.forms import FormQueries
+from storage.meetings import MeetingQueries
 from storage.notices import NoticeQueries
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
@@ -61,6 +62,7 @@ class Repository:
         self.activities = ActivityQueries(self.connection)  # claims of delivered activities, housekeeping
         self.outbox = OutboxQueries(self.connection)
         self.notices = NoticeQueries(self.connection)
+        self.meetings = MeetingQueries(self.connection)  # meetings set up from a record, and their outbox rows
         self._local = threading.local()  # PostgreSQL runs transactions in several threads at once
 
     def in_transaction(self) -> bool:

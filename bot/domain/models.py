@@ -11,6 +11,7 @@ from bot.domain.language import N_, translated
 
 if TYPE_CHECKING:
     from bot.domain.buying import BuyingRole
+    from bot.domain.meetings import Meeting
 
 
 class Kind(enum.StrEnum):
@@ -133,6 +134,11 @@ class EventKind(enum.StrEnum):
     RESTORED = "restored"
     CONTACT_MERGED = "contact_merged"
     CONTACT_ERASED = "contact_erased"  # carries no personal data: the person is "erased contact" from then on
+    # Meetings (bot/services/meetings.py): old = the start (UTC stamp), new = the subject, detail = who was invited.
+    MEETING_SCHEDULED = "meeting_scheduled"  # through Graph: the invitations went out from the organiser
+    MEETING_PLANNED = "meeting_planned"  # set up in Teams itself (no Graph): its time, no invitation claimed
+    MEETING_RESCHEDULED = "meeting_rescheduled"  # old -> new: the starts; detail: the subject
+    MEETING_CANCELLED = "meeting_cancelled"  # old: the start; new: the subject
 
 
 FOLLOW_KINDS = frozenset({EventKind.FOLLOWER_ADDED, EventKind.FOLLOWER_REMOVED})
@@ -297,6 +303,7 @@ class RecordView:
     # whether the activity feed is offered at all (Microsoft Graph configured for this organisation).
     feed_choices: Mapping[int, str] = field(default_factory=dict)
     feed_offered: bool = False
+    next_meeting: Meeting | None = None  # the next meeting set up from the record, still to end
 
     def deliver_to_of(self, user_id: int) -> str:
         return self.feed_choices.get(user_id, "chat")

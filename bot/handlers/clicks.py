@@ -10,6 +10,7 @@ from bot.domain.errors import DomainError, NotFound
 from bot.domain.language import _
 from bot.domain.models import User
 from bot.handlers.email import EmailActions
+from bot.handlers.meetings import MeetingActions
 from bot.handlers.payload import BadPayload
 from bot.handlers.replies import Reply
 from bot.handlers.router import Click, Clicked, VerbRoute
@@ -22,9 +23,12 @@ SEARCH_RESULTS = 15  # Teams shows at most 15 typeahead results
 class Actions:
     """Answers one click through the verb's route."""
 
-    def __init__(self, services: CrmService, email: EmailActions, routes: Mapping[str, VerbRoute]) -> None:
+    def __init__(
+        self, services: CrmService, email: EmailActions, routes: Mapping[str, VerbRoute], meetings: MeetingActions
+    ) -> None:
         self.services = services
         self.email = email
+        self.meetings = meetings
         self.routes = routes
 
     def route(self, verb: Any) -> VerbRoute | None:
@@ -35,7 +39,7 @@ class Actions:
         route = self.route(verb)
         if route is None or not isinstance(click.data, dict):
             return Reply(text=_("This button is out of date. Type help to start again."), outcome="bad_payload")
-        clicked = Clicked(self.services, self.email, click)
+        clicked = Clicked(self.services, self.email, click, self.meetings)
         try:
             if route.waits:
                 return await cast("Awaitable[Reply]", route.handler(clicked))

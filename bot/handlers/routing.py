@@ -15,6 +15,7 @@ from bot.handlers import (
     deal_clicks,
     email_clicks,
     extension,
+    meeting_clicks,
     notice_clicks,
     record_clicks,
     roles,
@@ -24,9 +25,11 @@ from bot.handlers.clicks import Actions
 from bot.handlers.conversation import Conversation
 from bot.handlers.email import EmailActions
 from bot.handlers.extension import Extension
+from bot.handlers.meetings import MeetingActions
 from bot.handlers.router import CommandHandler, Router, VerbRoute
 from bot.services import CrmService
 from bot.services.email import Mailer
+from bot.services.meetings import Calendar
 from cards import verbs
 
 T = TypeVar("T")
@@ -38,6 +41,7 @@ ROUTERS: tuple[Router, ...] = (
     contact_clicks.routes,
     contact_files.routes,
     email_clicks.routes,
+    meeting_clicks.routes,
     notice_clicks.routes,
     extension.routes,
     text.routes,
@@ -88,11 +92,13 @@ def build(
     mail_link: Callable[[str], str] | None = None,
     verbs: dict[str, VerbRoute] | None = None,
     commands: dict[str, CommandHandler] | None = None,
+    calendar: Calendar | None = None,
 ) -> Handlers:
     """The handlers of one set of services (`verbs` and `commands`: the merged tables, when already read)."""
     email = EmailActions(services, mailer, mail_link)
+    meetings = MeetingActions(services, calendar)
     return Handlers(
-        Actions(services, email, verbs if verbs is not None else verb_routes()),
-        Conversation(services, email, commands if commands is not None else command_routes()),
+        Actions(services, email, verbs if verbs is not None else verb_routes(), meetings),
+        Conversation(services, email, commands if commands is not None else command_routes(), meetings),
         Extension(services),
     )

@@ -28,7 +28,8 @@ def contact_id(teams: Teams, email: str) -> str:
 async def test_the_record_card_has_every_button(lead: CardInHand) -> None:
     assert lead.buttons() == [
         "Edit details", "Change owner", "Archive", "Set contact", "Add participant", "Save notification setting",
-        "Unfollow", "Add follower", "Comment", "Change stage", "Email contact", "Convert to opportunity",
+        "Unfollow", "Add follower", "Comment", "Change stage", "Email contact", "Schedule meeting",
+        "Convert to opportunity",
     ]  # fmt: skip
     assert lead.card["refresh"]["action"]["verb"] == "record.show"
     assert lead.card["refresh"]["userIds"] == [ALICE.teams_id]

@@ -31,6 +31,7 @@ LANDED = {
     "postgresql/0018_claims_by_key.sql": "90a5f727c02e06f6c4397642594c9d207964ee4f841a39992216af979888a454",
     "postgresql/0019_domain_checked_kinds.sql": "4e2bdf68ad4fa9b1828b393fefe80125eae4f1d7251d183c5af4e3bba4084bf9",
     "postgresql/0023_user_locale.sql": "9bcff78ec8a962d8ce0eae9179de88ae86cc0fbb4aeb6de4825e02eb7f438740",
+    "postgresql/0030_meetings.sql": "6390882a8fcaf82ce94cc66c36e17ed5fd73abebe3c2f1c449d297aa82cee640",
     "postgresql/0022_file_offers.sql": "a06bedf185c334394cd3416daa55212505fd1a05f54204c63f69586f1396337a",
     "postgresql/0020_one_outbox.sql": "a83aba9cb547795ffd8c8de44309f5d20d842963c8d38cbdade653cf92a49052",
     "sqlite/0001_core.sql": "eb13ed887b28d22776009e0ea5fa8b5d9d9cd145d60e8821da5da226391aebfe",
@@ -51,6 +52,7 @@ LANDED = {
     "sqlite/0018_claims_by_key.sql": "567f2d38c2426819309dad7a887df74c39b5e50510381e0ae063ade510f530d1",
     "sqlite/0019_domain_checked_kinds.sql": "0ade61df49081b87384d3ebf8f5002a0142e9c2b583ee0832c992e7410e493c5",
     "sqlite/0023_user_locale.sql": "9bcff78ec8a962d8ce0eae9179de88ae86cc0fbb4aeb6de4825e02eb7f438740",
+    "sqlite/0030_meetings.sql": "ca642ade02d75cbcaca6f02792d1d76b263429442a38efe4be30498168426270",
     "sqlite/0022_file_offers.sql": "431803fedc84253ea3fffddf8aa21ee7562e7963c0798be6eb8a28d404357fa7",
     "sqlite/0020_one_outbox.sql": "6e1e0da6772c2a892fbbee29edca640e6072310d3487395109d8f7a07d6c2589",
 }
