@@ -153,6 +153,10 @@ def _explain_calendar(status: int | None, code: str, detail: str) -> str:
             "This app may not use calendars yet (an admin must grant the Calendars.ReadWrite application permission),"
             " so nothing was sent to the attendees."
         )
+    if code == "ErrorItemNotFound":
+        return _(
+            "Outlook no longer has this meeting (it may have been deleted there), so nothing was sent to the attendees."
+        )
     if status == 404 or code in ("ErrorInvalidUser", "MailboxNotEnabledForRESTAPI"):
         return _("Microsoft Graph found no calendar for your account, so nothing was sent to the attendees.")
     if status == 401:

@@ -52,6 +52,12 @@ class MeetingQueries(Queries):
         )  # fmt: skip
         return int(rows[0]["id"]) if rows else None
 
+    def forget_failed(self, tenant_id: str, form_id: str) -> None:
+        """A form whose meeting Graph refused may try again: its failed row goes."""
+        self.db.execute(
+            "DELETE FROM meetings WHERE tenant_id = ? AND form_id = ? AND status = 'failed'", [tenant_id, form_id]
+        )
+
     def get(self, tenant_id: str, meeting_id: int) -> Meeting | None:
         row = self._one(f"SELECT {_COLUMNS} FROM meetings WHERE tenant_id = ? AND id = ?", [tenant_id, meeting_id])
         return _meeting(row) if row else None

@@ -207,10 +207,7 @@ class MeetingCases:
             if status in _REFUSALS:
                 raise DomainError(translated(_REFUSALS[status]))
             if status is not None:  # failed before: the same form may try again
-                self.repo.db.execute(
-                    "DELETE FROM meetings WHERE tenant_id = ? AND form_id = ? AND status = 'failed'",
-                    [actor.tenant_id, plan.form_id],
-                )
+                self.repo.meetings.forget_failed(actor.tenant_id, plan.form_id)
             meeting_id = self.repo.meetings.claim(plan.meeting(actor, MeetingStatus.CREATING), self.clock())
             if meeting_id is None:
                 raise DomainError(translated(_REFUSALS[MeetingStatus.CREATING]))

@@ -291,3 +291,98 @@ async def test_without_graph_teams_deep_link_with_the_same_people_and_nothing_cl
     assert (
         "scheduled" not in all_text(card.card).split("Latest activity")[-1]
     )  # nothing pretends an invitation went out
+
+
+async def scheduled(teams: Teams, form: CardInHand, days: int = 2) -> str:
+    start = start_in(teams, days=days)
+    await form.press("Send invitations", start=start)
+    assert "Meeting scheduled" in form.text
+    return start
+
+
+async def test_moving_refuses_a_past_start_and_moves_the_prep_card_with_the_meeting(
+    teams_with_graph: Teams, form: CardInHand, fake_graph: tuple[FakeGraph, str]
+) -> None:
+    teams = teams_with_graph
+    await scheduled(teams, form, days=1)
+    await form.press("Reschedule")
+    await form.press("Move meeting", start="2020-01-01 10:00")
+    assert "That start is in the past" in form.text
+    assert [r.method for r in fake_graph[0].calendar()] == ["POST"]  # nothing asked of Graph
+    later = start_in(teams, days=3)
+    await form.press("Move meeting", start=later)
+    due = teams.services.repo.db.execute(
+        "SELECT purpose, due_at FROM notifications WHERE purpose LIKE 'meeting%' ORDER BY purpose"
+    ).fetchall()
+    starts = later.replace(" ", "T")
+    assert [p for p, _ in due] == ["meeting_prep", "meeting_recap"]
+    assert due[0][1].startswith(f"{starts[:11]}{int(starts[11:13]) - 1:02d}:00") and due[1][1].startswith(
+        f"{starts[:11]}{starts[11:13]}:30"
+    )
+    assert teams.clock is not None
+    teams.clock.advance(26 * 3600)  # past the old start: its prep card does not come
+    await teams.idle()
+    assert about_meetings(teams) == []
+
+
+async def test_graph_refusing_a_move_or_cancel_changes_nothing(
+    teams_with_graph: Teams, form: CardInHand, fake_graph: tuple[FakeGraph, str]
+) -> None:
+    teams, graph = teams_with_graph, fake_graph[0]
+    await scheduled(teams, form)
+    graph.answers = [graph_error(503, "ServiceUnavailable", "down")] * 3
+    await form.press("Cancel meeting")
+    assert "having trouble right now, so nothing was sent to the attendees" in form.text
+    assert "Next meeting:" in form.text and len(graph.live_events()) == 1
+    assert [row[0] for row in timeline(teams)] == ["meeting_scheduled"]
+    graph.events.clear()  # deleted in Outlook meanwhile
+    await form.press("Reschedule")
+    await form.press("Move meeting", start=start_in(teams, days=4))
+    assert "Outlook no longer has this meeting" in form.text
+    assert [row[0] for row in timeline(teams)] == ["meeting_scheduled"]
+
+
+async def test_only_the_organiser_moves_it_and_a_tampered_meeting_id_is_refused(
+    teams_with_graph: Teams, form: CardInHand, fake_graph: tuple[FakeGraph, str]
+) -> None:
+    teams = teams_with_graph
+    await scheduled(teams, form)
+    bobs = await CardInHand.posted(teams, BOB, "show L-1")
+    assert "Next meeting:" in bobs.text and "Reschedule" not in bobs.buttons()
+    meeting_id = teams.services.repo.db.execute("SELECT id FROM meetings").fetchone()[0]
+    answer = await teams.click(BOB, "record.meeting_cancel", {"ref": "L-1", "meeting": str(meeting_id)})
+    assert "Only its organiser can change this meeting." in all_text(answer["value"])
+    answer = await teams.click(ALICE, "record.meeting_cancel", {"ref": "L-1", "meeting": "424242"})
+    assert "That meeting is no longer on L-1." in all_text(answer["value"])
+    assert len(fake_graph[0].live_events()) == 1 and [row[0] for row in timeline(teams)] == ["meeting_scheduled"]
+
+
+async def test_a_follower_of_another_organisation_cannot_be_invited(
+    teams_with_graph: Teams, form: CardInHand, fake_graph: tuple[FakeGraph, str]
+) -> None:
+    teams = teams_with_graph
+    await teams.say(MALLORY, "help")
+    mallory = teams.services.repo.db.execute("SELECT id FROM users WHERE teams_id = ?", [MALLORY.teams_id]).fetchone()[
+        0
+    ]
+    await form.press("Send invitations", start=start_in(teams), **{f"f_{mallory}": "true"})
+    assert "Only colleagues who follow L-1 in your organisation can be invited here." in form.text
+    assert fake_graph[0].calendar() == [] and meetings(teams) == []
+
+
+async def test_a_timeout_says_it_may_exist_and_refuses_a_blind_retry(
+    teams_with_graph: Teams, form: CardInHand, fake_graph: tuple[FakeGraph, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import BOT
+    from tests.fake_graph import Answer
+
+    graph = teams_with_graph.client.app[BOT].handlers.actions.meetings.calendar
+    monkeypatch.setattr(graph, "budget", 0.5)
+    fake_graph[0].answers = [Answer(201, delay=2.0)]
+    sent = form.card
+    await form.press("Send invitations", start=start_in(teams_with_graph))
+    assert "may or may not have been changed: check your Outlook calendar" in form.text
+    form.card = sent
+    await form.press("Send invitations", start=start_in(teams_with_graph))
+    assert "The last try may have created the meeting" in form.text
+    assert len(fake_graph[0].calendar()) == 1 and timeline(teams_with_graph) == []
