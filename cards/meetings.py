@@ -36,6 +36,53 @@ def _back(ref: str) -> Action:
     return execute(_("Back"), verbs.RECORD_SHOW, {"ref": ref}, inputs=False)
 
 
+def _lacking_contact(view: RecordView) -> list[Element] | None:
+    """Without a Contact with an email there is nobody to invite: say so, and offer to set one."""
+    record, contact = view.record, view.contact
+    if contact is not None and contact.email:
+        return None
+    if contact is None:
+        lacking = _("{ref} has no Contact yet: set one first.", ref=record.ref)
+    else:
+        lacking = _(
+            "{ref}'s Contact ({name}) has no email address, so they cannot be invited.",
+            ref=record.ref,
+            name=contact.name,
+        )
+    set_contact = execute(_("Set contact"), verbs.CONTACT_FORM, record_data(record))
+    return [notice(lacking, good=False), action_set([set_contact, _back(record.ref)])]
+
+
+def _invited(
+    view: RecordView, values: dict[str, str], viewer_id: int | None, errors: dict[str, str] | None
+) -> list[Element]:
+    """The Contact (required), a toggle per Other participant (on) and per follower (off), other addresses."""
+    contact = view.contact
+    body: list[Element] = [subtle(_("Invited (required): {who}", who=plain(person_line(contact))))] if contact else []
+    for person in [p for p in view.participants if p.email][:MAX_OFFERED]:
+        title = shortened(_("Invite {who} (optional)", who=person_line(person)))
+        body.append(toggle(f"p_{person.id}", title, values.get(f"p_{person.id}", "true")))
+    for follower in [f for f in view.followers if f.user.email and f.user.id != viewer_id][:MAX_OFFERED]:
+        title = shortened(_("Invite follower {who}", who=f"{follower.user.name} · {follower.user.email}"))
+        body.append(toggle(f"f_{follower.user.id}", title, values.get(f"f_{follower.user.id}", "false")))
+    label = _("Other attendees (emails, comma-separated)")
+    return body + text_input("others", label, values.get("others"), max_length=30000, multiline=True, errors=errors)
+
+
+def _when(values: dict[str, str], data: dict[str, str | int], errors: dict[str, str] | None,
+          suggestions: list[tuple[str, str]] | None) -> list[Element]:  # fmt: skip
+    """Start (with the free times found, each a button that puts it in), time zone, length."""
+    start = _("Start (YYYY-MM-DD HH:MM)")
+    body = text_input("start", start, values.get("start"), max_length=16, required=True, errors=errors)
+    if suggestions:
+        picks: list[Action] = [execute(t, verbs.MEETING_FORM, {**data, "picked": v}) for t, v in suggestions[:5]]
+        body += [subtle(_("Free in everyone's calendar, in your working hours:")), action_set(picks)]
+    body += text_input("time_zone", _("Time zone"), values.get("time_zone"), max_length=64, errors=errors)
+    return body + text_input(
+        "minutes", _("Length (minutes)"), values.get("minutes") or "30", max_length=4, errors=errors
+    )
+
+
 def meeting_form_card(
     view: RecordView,
     form_id: str,
@@ -50,62 +97,19 @@ def meeting_form_card(
     record = view.record
     body: list[Element] = [notice(message, good=False)] if message else []
     body += [*record_header(record), text(_("Schedule a Teams meeting"), weight="Bolder")]
-    contact = view.contact
-    if contact is None or not contact.email:
-        lacking = (
-            _("{ref} has no Contact yet: set one first.", ref=record.ref)
-            if contact is None
-            else _(
-                "{ref}'s Contact ({name}) has no email address, so they cannot be invited.",
-                ref=record.ref,
-                name=contact.name,
-            )
-        )
-        body += [
-            notice(lacking, good=False),
-            action_set([execute(_("Set contact"), verbs.CONTACT_FORM, record_data(record)), _back(record.ref)]),
-        ]
-        return card(body)
+    lacking = _lacking_contact(view)
+    if lacking is not None:
+        return card(body + lacking)
+    data: dict[str, str | int] = {**record_data(record), "form_id": form_id}
     subject = values.get("subject") or f"{record.title} ({record.ref})"
     body += text_input("subject", _("Subject"), subject, max_length=MAX_SUBJECT, required=True, errors=errors)
-    body += text_input(
-        "start", _("Start (YYYY-MM-DD HH:MM)"), values.get("start"), max_length=16, required=True, errors=errors
-    )
-    if suggestions:
-        data = {**record_data(record), "form_id": form_id}
-        picks: list[Action] = [
-            execute(label, verbs.MEETING_FORM, {**data, "picked": start}) for label, start in suggestions[:5]
-        ]
-        body += [subtle(_("Free in everyone's calendar, in your working hours:")), action_set(picks)]
-    body += text_input("time_zone", _("Time zone"), values.get("time_zone"), max_length=64, errors=errors)
-    body += text_input("minutes", _("Length (minutes)"), values.get("minutes") or "30", max_length=4, errors=errors)
-    body.append(subtle(_("Invited (required): {who}", who=plain(person_line(contact)))))
-    for person in [p for p in view.participants if p.email][:MAX_OFFERED]:
-        title = shortened(_("Invite {who} (optional)", who=person_line(person)))
-        body.append(toggle(f"p_{person.id}", title, values.get(f"p_{person.id}", "true")))
-    for follower in [f for f in view.followers if f.user.email and f.user.id != viewer_id][:MAX_OFFERED]:
-        title = shortened(_("Invite follower {who}", who=f"{follower.user.name} · {follower.user.email}"))
-        body.append(toggle(f"f_{follower.user.id}", title, values.get(f"f_{follower.user.id}", "false")))
-    body += text_input(
-        "others",
-        _("Other attendees (emails, comma-separated)"),
-        values.get("others"),
-        max_length=30000,
-        multiline=True,
-        errors=errors,
-    )
-    body += text_input(
-        "agenda", _("Agenda"), values.get("agenda"), max_length=MAX_AGENDA, multiline=True, errors=errors
-    )
-    data = {**record_data(record), "form_id": form_id}
-    buttons: list[Action] = (
-        [
-            execute(_("Send invitations"), verbs.MEETING_CREATE, data, "positive"),
-            execute(_("Suggest times"), verbs.MEETING_SUGGEST, data),
-        ]
-        if can_send
-        else [execute(_("Open in Teams"), verbs.MEETING_PREPARE, data, "positive")]
-    )
+    body += _when(values, data, errors, suggestions)
+    body += _invited(view, values, viewer_id, errors)
+    agenda = values.get("agenda")
+    body += text_input("agenda", _("Agenda"), agenda, max_length=MAX_AGENDA, multiline=True, errors=errors)
+    send = execute(_("Send invitations"), verbs.MEETING_CREATE, data, "positive")
+    buttons = [send, execute(_("Suggest times"), verbs.MEETING_SUGGEST, data)] if can_send else []
+    buttons = buttons or [execute(_("Open in Teams"), verbs.MEETING_PREPARE, data, "positive")]
     body += [will_notify(view, viewer_id, EventKind.MEETING_SCHEDULED), action_set([*buttons, _back(record.ref)])]
     if can_send:
         body.append(

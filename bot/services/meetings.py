@@ -113,63 +113,77 @@ def _invited(attendees: tuple[Attendee, ...]) -> str:
     return shorten(", ".join(a.email for a in attendees))
 
 
-def plan_of(view: RecordView, values: Mapping[str, Any], now: datetime, followers_emails: Mapping[int, str]) -> Plan:
-    """The form's values checked against the record as it is now (`view`); `followers_emails`: user id ->
-    email of the record's followers in the actor's tenant (a ticked id that is not one of them is refused)."""
-    record = view.record
+def _text(values: Mapping[str, Any], name: str) -> str:
+    found = values.get(name)
+    return found if isinstance(found, str) else ""
 
-    def value(name: str) -> str:
-        found = values.get(name)
-        return found if isinstance(found, str) else ""
 
-    form_id = value("form_id")
-    if not SEND_ID.fullmatch(form_id):
-        raise DomainError(_("This card is out of date; please open the meeting form again."))
-    contact = view.contact
+def _invitable_contact(view: RecordView) -> Attendee:
+    """The Contact, the one required attendee: a record without one, or one without an email, is refused."""
+    contact, ref = view.contact, view.record.ref
     if contact is None:
-        raise DomainError(_("{ref} has no Contact yet: set one first.", ref=record.ref))
+        raise DomainError(_("{ref} has no Contact yet: set one first.", ref=ref))
     if not contact.email:
         raise DomainError(
-            _(
-                "{ref}'s Contact ({name}) has no email address, so they cannot be invited.",
-                ref=record.ref,
-                name=contact.name,
-            )
+            _("{ref}'s Contact ({name}) has no email address, so they cannot be invited.", ref=ref, name=contact.name)
         )
-    subject = " ".join(value("subject").split()) or f"{record.title} ({record.ref})"
-    if len(subject) > MAX_SUBJECT:
-        raise DomainError(_("A subject can be at most {n} characters.", n=MAX_SUBJECT), "subject")
-    zone = checked_zone(value("time_zone") or "UTC")
-    starts = checked_start(value("start"), zone, now)
-    minutes = checked_minutes(value("minutes") or str(DEFAULT_MINUTES))
-    agenda = value("agenda").strip()
-    if len(agenda) > MAX_AGENDA:
-        raise DomainError(_("An agenda can be at most {n} characters.", n=MAX_AGENDA), "agenda")
-    people = [Attendee(contact.email, contact.name, AttendeeType.REQUIRED)]
+    return Attendee(contact.email, contact.name, AttendeeType.REQUIRED)
+
+
+def _attendees(
+    view: RecordView, values: Mapping[str, Any], followers_emails: Mapping[int, str]
+) -> tuple[Attendee, ...]:
+    """The Contact (required); the Other participants not unticked, the ticked followers and the typed addresses
+    (optional); each address once, as first named."""
+    people = [_invitable_contact(view)]
     people += [
         Attendee(p.email, p.name, AttendeeType.OPTIONAL)
         for p in view.participants[:MAX_OFFERED]
-        if p.email and value(f"p_{p.id}") != "false"
+        if p.email and _text(values, f"p_{p.id}") != "false"
     ]
     for key in values:
-        if key.startswith("f_") and value(key) == "true":
+        if key.startswith("f_") and _text(values, key) == "true":
             user_id = key.removeprefix("f_")
             email = followers_emails.get(int(user_id)) if user_id.isdigit() else None
             if email is None:
+                ref = view.record.ref
                 raise DomainError(
-                    _("Only colleagues who follow {ref} in your organisation can be invited here.", ref=record.ref)
+                    _("Only colleagues who follow {ref} in your organisation can be invited here.", ref=ref)
                 )
             people.append(Attendee(email, "", AttendeeType.OPTIONAL))
-    for typed in (a for a in value("others").replace(";", ",").replace("\n", ",").split(",") if a.strip()):
-        if not is_valid_email(typed.strip()):
-            raise DomainError(_("“{email}” is not a valid email address.", email=typed.strip()[:80]), "others")
-        people.append(Attendee(typed.strip(), "", AttendeeType.OPTIONAL))
-    unique = tuple({a.email.casefold(): a for a in reversed(people)}.values())[::-1]
+    for typed in (a.strip() for a in _text(values, "others").replace(";", ",").replace("\n", ",").split(",")):
+        if typed and not is_valid_email(typed):
+            raise DomainError(_("“{email}” is not a valid email address.", email=typed[:80]), "others")
+        if typed:
+            people.append(Attendee(typed, "", AttendeeType.OPTIONAL))
+    unique: dict[str, Attendee] = {}
+    for person in people:
+        unique.setdefault(person.email.casefold(), person)
     if len(unique) > MAX_ATTENDEES:
         raise DomainError(
             _("A meeting can have at most {n} attendees ({now} now).", n=MAX_ATTENDEES, now=len(unique)), "others"
         )
-    return Plan(record, form_id, subject, starts, starts + timedelta(minutes=minutes), zone.key, unique, agenda)
+    return tuple(unique.values())
+
+
+def plan_of(view: RecordView, values: Mapping[str, Any], now: datetime, followers_emails: Mapping[int, str]) -> Plan:
+    """The form's values checked against the record as it is now (`view`); `followers_emails`: user id ->
+    email of the record's followers in the actor's tenant (a ticked id that is not one of them is refused)."""
+    record = view.record
+    form_id = _text(values, "form_id")
+    if not SEND_ID.fullmatch(form_id):
+        raise DomainError(_("This card is out of date; please open the meeting form again."))
+    attendees = _attendees(view, values, followers_emails)
+    subject = " ".join(_text(values, "subject").split()) or f"{record.title} ({record.ref})"
+    if len(subject) > MAX_SUBJECT:
+        raise DomainError(_("A subject can be at most {n} characters.", n=MAX_SUBJECT), "subject")
+    zone = checked_zone(_text(values, "time_zone") or "UTC")
+    starts = checked_start(_text(values, "start"), zone, now)
+    minutes = checked_minutes(_text(values, "minutes") or str(DEFAULT_MINUTES))
+    agenda = _text(values, "agenda").strip()
+    if len(agenda) > MAX_AGENDA:
+        raise DomainError(_("An agenda can be at most {n} characters.", n=MAX_AGENDA), "agenda")
+    return Plan(record, form_id, subject, starts, starts + timedelta(minutes=minutes), zone.key, attendees, agenda)
 
 
 class MeetingCases:
