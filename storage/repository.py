@@ -22,6 +22,7 @@ from storage.extension import ExtensionQueries
 from storage.fields import FieldQueries
 from storage.follows import FollowQueries
 from storage.forms import FormQueries
+from storage.meetings import MeetingQueries
 from storage.notices import NoticeQueries
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
@@ -69,6 +70,7 @@ class Repository:
         self.notices = NoticeQueries(self.connection)
         self.visibility = VisibilityQueries(self.connection)  # who may see a record; teams and their rosters
         self.quotas = QuotaQueries(self.connection)  # the write quotas' counters, shared by every replica
+        self.meetings = MeetingQueries(self.connection)  # meetings set up from a record, and their outbox rows
         self._local = threading.local()  # PostgreSQL runs transactions in several threads at once
 
     def in_transaction(self) -> bool:

@@ -8,7 +8,8 @@ import enum
 from dataclasses import dataclass
 
 from bot.domain.language import N_, _, current, translated
-from bot.domain.models import Event, NotifyChoice, Record, User
+from bot.domain.meetings import Meeting
+from bot.domain.models import Event, NotifyChoice, Record, RecordView, User
 from bot.domain.pipeline import Pipeline
 
 
@@ -30,6 +31,8 @@ class Purpose(enum.StrEnum):
     LAPSED = "lapsed"  # their follow ended (its time ran out, or the deal closed)
     DIGEST = "digest"  # once a day at the start of their working hours: everything else due to them
     WEEKLY = "weekly"  # to a team channel, on Mondays at 09:00: the team's pipeline card
+    MEETING_PREP = "meeting_prep"  # to a meeting's organiser, an hour before it: the deal at a glance
+    MEETING_RECAP = "meeting_recap"  # to its organiser once it ended: "How did it go?" (notes, next step, stage)
 
 
 class Target(enum.StrEnum):
@@ -115,6 +118,8 @@ class NotificationView:
     digest: tuple[tuple[Record, tuple[Event, ...]], ...] = ()  # a digest: the changes, grouped by record
     deliver_to: DeliverTo = DeliverTo.CHAT  # a change told to a follower: chat, activity feed or both
     feed_offered: bool = False  # Microsoft Graph is configured for the recipient's organisation
+    about: RecordView | None = None  # a meeting's prep card: the record's stage, value, people and latest comments
+    meeting: Meeting | None = None  # a meeting's prep card or "How did it go?": which meeting
 
     @property
     def purpose(self) -> Purpose:

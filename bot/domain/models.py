@@ -12,6 +12,7 @@ from bot.domain.language import N_, translated
 if TYPE_CHECKING:
     from bot.domain.buying import BuyingRole
     from bot.domain.fields import FieldValue
+    from bot.domain.meetings import Meeting
 
 
 class Kind(enum.StrEnum):
@@ -149,6 +150,11 @@ class EventKind(enum.StrEnum):
     VISIBILITY_CHANGED = "visibility_changed"  # old -> new: everyone, private, team; detail: the team's name
     SHARED = "shared"  # new: the colleague given access
     ACCESS_REMOVED = "access_removed"  # old: the colleague whose access ended (unshared, or left on unfollowing)
+    # Meetings (bot/services/meetings.py): old = the start (UTC stamp), new = the subject, detail = who was invited.
+    MEETING_SCHEDULED = "meeting_scheduled"  # through Graph: the invitations went out from the organiser
+    MEETING_PLANNED = "meeting_planned"  # set up in Teams itself (no Graph): its time, no invitation claimed
+    MEETING_RESCHEDULED = "meeting_rescheduled"  # old -> new: the starts; detail: the subject
+    MEETING_CANCELLED = "meeting_cancelled"  # old: the start; new: the subject
 
 
 # Who follows or may see a record is not news for its followers (the person concerned is told on their own).
@@ -342,6 +348,7 @@ class RecordView:
     custom: tuple[FieldValue, ...] = ()  # the custom fields with a value, in the fields' order
     lost_reasons: tuple[str, ...] = ()  # the organisation's reasons, read when the card asks why it was lost
     team_name: str | None = None  # the team a team record is visible to
+    next_meeting: Meeting | None = None  # the next meeting set up from the record, still to end
 
     def deliver_to_of(self, user_id: int) -> str:
         return self.feed_choices.get(user_id, "chat")

@@ -120,6 +120,7 @@ class RecordWork:
             timeline=tuple(self.repo.records.timeline(tenant, record.id, TIMELINE_ON_CARD)),
             follower_choices=choices,
             buying_roles={c.id: buying for _, c, buying in people if buying},
+            next_meeting=self.repo.meetings.next_of_record(tenant, record.id, self.work.clock()),
             **self._feed_part(record),
             **self._custom_part(record),
         )

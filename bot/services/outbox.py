@@ -23,6 +23,7 @@ from bot.domain.delivery import (
 from bot.domain.errors import DomainError, NotFound
 from bot.domain.language import N_, _, translated
 from bot.domain.models import Event, Follower, Record, User, Visibility
+from bot.services.meeting_notices import MeetingNotices
 from bot.services.notices import Notices
 from bot.services.schedule import Schedules
 from bot.services.weekly import WeeklyPosts
@@ -71,6 +72,7 @@ class Deliveries:
         self.notices = Notices(self)  # rows that tell something else than a change to a follower
         self.schedules = Schedules(self)  # working hours and the daily digest
         self.weekly = WeeklyPosts(self)  # the pipeline card posted to team channels on Mondays
+        self.meetings = MeetingNotices(self)  # a meeting's prep card and "How did it go?" to its organiser
         self.views: dict[Purpose, Callable[[Notification, bool], View | None]] = {
             Purpose.CHANGE: self._change_view,
             Purpose.FOLLOWS: lambda n, _: self.notices.view(n),
@@ -79,6 +81,8 @@ class Deliveries:
             Purpose.LAPSED: lambda n, _: self.notices.view(n),
             Purpose.DIGEST: lambda n, _: self.schedules.digest_view(n),
             Purpose.WEEKLY: lambda n, _: self.weekly.view(n),
+            Purpose.MEETING_PREP: lambda n, _: self.meetings.view(n),
+            Purpose.MEETING_RECAP: lambda n, _: self.meetings.view(n),
         }
         self._held: set[int] = set()  # rows `view` just moved to their recipient's working hours
         self.replica = uuid.uuid4().hex[:12]  # names this process's leases

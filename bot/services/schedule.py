@@ -16,6 +16,8 @@ from bot.domain.models import Event, NotifyChoice, Record, User
 if TYPE_CHECKING:
     from bot.services.outbox import Deliveries
 
+# Sent when due, whatever the hour: the digest itself, and a meeting's cards, timed by the meeting.
+_ON_TIME = frozenset({Purpose.DIGEST, Purpose.MEETING_PREP, Purpose.MEETING_RECAP})
 ZONES_REMEMBERED = 10_000  # people whose time zone (and locale) is known to be stored
 
 
@@ -76,7 +78,7 @@ class Schedules:
         """A due row waits for its recipient's working hours (moved to the next start), or, for someone
         who takes a digest, becomes part of the day's digest at that start. True when it is not sent now."""
         recipient_id = notification.recipient_id
-        if notification.purpose is Purpose.DIGEST or recipient_id is None:
+        if notification.purpose in _ON_TIME or recipient_id is None:
             return False
         schedule = self.of(notification.tenant_id, recipient_id)
         if schedule.hours is None:

@@ -29,15 +29,17 @@ async def test_the_record_card_has_every_button(lead: CardInHand) -> None:
     assert lead.buttons() == [
         "Comment", "Change stage", "Set contact", "Add participant",  # the main actions first
         "Edit details", "Email contact", "Convert to opportunity",
-        "Change owner", "Archive", "Save notification setting",  # under More
+        "Schedule meeting", "Change owner", "Archive", "Save notification setting",  # under More
         "Unfollow", "Add follower", "Visibility",
     ]  # fmt: skip
     [more] = [a for a in find(lead.card, "Action.ShowCard") if a["title"] == "More"]
     assert [a["title"] for a in find(more["card"], "Action.Execute")] == [
+        "Schedule meeting",  # a lead's work row is full (Convert to opportunity, then More)
         "Change owner",
         "Archive",
         "Save notification setting",
     ]
+    assert all(len(row["actions"]) <= 4 for row in find(lead.card, "ActionSet"))
     assert lead.card["refresh"]["action"]["verb"] == "record.show"
     assert lead.card["refresh"]["userIds"] == [ALICE.teams_id]
 
