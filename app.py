@@ -298,7 +298,7 @@ def create_app(
     files = FileExchange(DownloadPolicy(config.file_download_hosts), notifier.teams.send_to)
     app[BOT] = TeamsCrmBot(
         services, adapter, config.app_id, limiter, graph, directory=graph, mail_link=links.link if links else None,
-        files=files,
+        files=files, calendar=graph,
     )  # fmt: skip
     if timer is not None:
         app[BOT].card_updater.clock = timer

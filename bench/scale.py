@@ -161,10 +161,15 @@ def report(
 
 
 def _full_scan(plan: str) -> bool:
-    """A SCAN of a table: not of a subquery's result, nor FTS5's own lookups (its index, its config row)."""
+    """A SCAN of a table: not of a subquery's result (named, or a row of constants), nor FTS5's own lookups (its
+    index, its config row)."""
     steps = [step.strip() for step in plan.split("|")]
-    skip = ("VIRTUAL TABLE", "_config", "(subquery")
-    return any(step.startswith("SCAN") and not any(s in step for s in skip) for step in steps)
+    skip = ("VIRTUAL TABLE", "_config", "(subquery", "CONSTANT ROW")
+    results = {step.split()[1] for step in steps if step.startswith(("CO-ROUTINE ", "MATERIALIZE ")) and " " in step}
+    return any(
+        step.startswith("SCAN") and not any(s in step for s in skip) and step.split()[1] not in results
+        for step in steps
+    )
 
 
 def main() -> None:

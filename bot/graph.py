@@ -2,7 +2,9 @@
 send mail as a user (application permission Mail.Send), install the Teams app for a user
 (TeamsAppInstallation.ReadWriteForUser.All, with the bot's own registration: Graph installs an app only
 for the Entra app named in its manifest's webApplicationInfo.id, and only from the org's catalog) and
-read a colleague's display name (User.ReadBasic.All), each with bounded retries and a time budget."""
+read a colleague's display name (User.ReadBasic.All), and Teams meetings in the organiser's Outlook calendar
+(Calendars.ReadWrite: create, move, cancel an event; their free/busy times through getSchedule, since
+findMeetingTimes takes no application permission), each with bounded retries and a time budget."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -21,15 +24,23 @@ from kiota_abstractions.base_request_configuration import RequestConfiguration
 from kiota_authentication_azure.azure_identity_authentication_provider import AzureIdentityAuthenticationProvider
 from kiota_http.middleware.options import RetryHandlerOption
 from msgraph import GraphRequestAdapter, GraphServiceClient
+from msgraph.generated.models.attendee import Attendee as GraphAttendee
+from msgraph.generated.models.attendee_type import AttendeeType as GraphAttendeeType
 from msgraph.generated.models.body_type import BodyType
+from msgraph.generated.models.date_time_time_zone import DateTimeTimeZone
 from msgraph.generated.models.email_address import EmailAddress
+from msgraph.generated.models.event import Event as GraphEvent
+from msgraph.generated.models.free_busy_status import FreeBusyStatus
 from msgraph.generated.models.item_body import ItemBody
 from msgraph.generated.models.key_value_pair import KeyValuePair
 from msgraph.generated.models.message import Message
+from msgraph.generated.models.online_meeting_provider_type import OnlineMeetingProviderType
 from msgraph.generated.models.recipient import Recipient
 from msgraph.generated.models.teamwork_activity_topic import TeamworkActivityTopic
 from msgraph.generated.models.teamwork_activity_topic_source import TeamworkActivityTopicSource
 from msgraph.generated.models.user_scope_teams_app_installation import UserScopeTeamsAppInstallation
+from msgraph.generated.users.item.calendar.get_schedule.get_schedule_post_request_body import GetSchedulePostRequestBody
+from msgraph.generated.users.item.events.item.cancel.cancel_post_request_body import CancelPostRequestBody
 from msgraph.generated.users.item.send_mail.send_mail_post_request_body import SendMailPostRequestBody
 from msgraph.generated.users.item.teamwork.send_activity_notification.send_activity_notification_post_request_body import (
     SendActivityNotificationPostRequestBody,
@@ -41,6 +52,7 @@ from bot.config import Config
 from bot.domain.language import N_, _, translated
 from bot.notify.feed import COLLEAGUE, FeedNotice, preview
 from bot.services.email import MailError, OutgoingMail
+from bot.services.meetings import CalendarError, CreatedEvent, OutgoingEvent
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +146,35 @@ def _explain_feed(status: int | None, code: str, detail: str) -> str:
     return f"Microsoft Graph refused the activity-feed notification: {detail[:200] or 'no reason given'}"
 
 
+def _explain_calendar(status: int | None, code: str, detail: str) -> str:
+    """Why a meeting was not created, moved or cancelled, for the person who clicked."""
+    if status == 403:
+        return _(
+            "This app may not use calendars yet (an admin must grant the Calendars.ReadWrite application permission),"
+            " so nothing was sent to the attendees."
+        )
+    if code == "ErrorItemNotFound":
+        return _(
+            "Outlook no longer has this meeting (it may have been deleted there), so nothing was sent to the attendees."
+        )
+    if status == 404 or code in ("ErrorInvalidUser", "MailboxNotEnabledForRESTAPI"):
+        return _("Microsoft Graph found no calendar for your account, so nothing was sent to the attendees.")
+    if status == 401:
+        return _("Microsoft Graph refused this app's credentials, so nothing was sent. Ask an admin to check them.")
+    if status == 429:
+        return _(
+            "Microsoft Graph is busy right now, so nothing was sent to the attendees. Please try again in a minute."
+        )
+    if status is not None and status >= 500:
+        return _(
+            "Microsoft Graph is having trouble right now, so nothing was sent to the attendees. Please try again later."
+        )
+    return _(
+        "Microsoft Graph refused the meeting: {why}. Nothing was sent to the attendees.",
+        why=detail[:200] or _("no reason given"),
+    )
+
+
 @dataclass(frozen=True)
 class _Wording:
     """What a failed call means to the person who asked for it, by kind of call."""
@@ -150,6 +191,14 @@ _MAIL = _Wording(  # shown to the person who clicked Send, in their language (th
     ),
     N_("Microsoft Graph could not be reached, so nothing was sent."),
     _explain,
+)
+_CALENDAR = _Wording(
+    N_(
+        "Microsoft Graph did not answer in time. The meeting may or may not have been changed: "
+        "check your Outlook calendar before trying again."
+    ),
+    N_("Microsoft Graph could not be reached, so nothing was sent to the attendees."),
+    _explain_calendar,
 )
 _INSTALL = _Wording(
     "Microsoft Graph did not answer in time: the app may or may not be installed for them now",
@@ -198,6 +247,68 @@ class Graph:
         await self._call(
             lambda: self.client.users.by_user_id(mail.sender_id).send_mail.post(request), "sendMail", _MAIL
         )
+
+    # --- Teams meetings in the organiser's calendar (Calendars.ReadWrite) ------------------------
+
+    async def create_event(self, event: OutgoingEvent) -> CreatedEvent:
+        """POST /users/{organiser}/events with a Teams online meeting; Outlook invites the attendees."""
+        body = GraphEvent(
+            subject=event.subject,
+            body=ItemBody(content_type=BodyType.Text, content=event.agenda),
+            start=_utc(event.starts),
+            end=_utc(event.ends),
+            attendees=[
+                GraphAttendee(
+                    email_address=EmailAddress(address=a.email, name=a.name or None),
+                    type=GraphAttendeeType.Required if a.type.value == "required" else GraphAttendeeType.Optional,
+                )
+                for a in event.attendees
+            ],
+            is_online_meeting=True,
+            online_meeting_provider=OnlineMeetingProviderType.TeamsForBusiness,
+            transaction_id=event.transaction_id,
+        )
+        events = self.client.users.by_user_id(event.organiser_id).events
+        made = await self._calendar_call(lambda: events.post(body), "createEvent")
+        if made is None or not made.id:
+            raise CalendarError(translated(_CALENDAR.timed_out), maybe_done=True)
+        join = made.online_meeting.join_url if made.online_meeting else None
+        return CreatedEvent(made.id, join)
+
+    async def move_event(self, organiser_id: str, event_id: str, starts: datetime, ends: datetime) -> None:
+        """PATCH the event's start and end; Outlook sends the attendees the update."""
+        item = self.client.users.by_user_id(organiser_id).events.by_event_id(event_id)
+        body = GraphEvent(start=_utc(starts), end=_utc(ends))
+        await self._calendar_call(lambda: item.patch(body), "moveEvent")
+
+    async def cancel_event(self, organiser_id: str, event_id: str, comment: str) -> None:
+        """POST /events/{id}/cancel: the organiser's cancellation goes to every attendee."""
+        cancel = self.client.users.by_user_id(organiser_id).events.by_event_id(event_id).cancel
+        body = CancelPostRequestBody(comment=comment)
+        await self._calendar_call(lambda: cancel.post(body), "cancelEvent")
+
+    async def busy_times(
+        self, organiser_id: str, emails: tuple[str, ...], start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime]]:
+        """The busy spans of these people between `start` and `end` (getSchedule, UTC)."""
+        body = GetSchedulePostRequestBody(
+            schedules=list(emails), start_time=_utc(start), end_time=_utc(end), availability_view_interval=30
+        )
+        schedule = self.client.users.by_user_id(organiser_id).calendar.get_schedule
+        answer = await self._calendar_call(lambda: schedule.post(body), "getSchedule")
+        spans: list[tuple[datetime, datetime]] = []
+        for person in (answer.value or []) if answer is not None else []:
+            for item in person.schedule_items or []:
+                if item.status is FreeBusyStatus.Free or item.start is None or item.end is None:
+                    continue
+                spans.append((_from_utc(item.start), _from_utc(item.end)))
+        return spans
+
+    async def _calendar_call(self, request: Any, what: str) -> Any:
+        try:
+            return await self._call(request, what, _CALENDAR)
+        except GraphError as exc:
+            raise CalendarError(exc.message, maybe_done=exc.sent_unknown) from exc
 
     async def install_for_user(self, tenant_id: str, aad_object_id: str) -> None:
         """Install our Teams app in the user's personal scope, so the bot can message them."""
@@ -256,15 +367,14 @@ class Graph:
         if close is not None:
             await close()
 
-    async def _call(self, request: Any, what: str, wording: _Wording, attempts: int = MAX_ATTEMPTS) -> None:
+    async def _call(self, request: Any, what: str, wording: _Wording, attempts: int = MAX_ATTEMPTS) -> Any:
         """Run a Graph request: retry 429 (honouring Retry-After) and 5xx with backoff, all within the budget
         and up to `attempts` requests; anything else Graph refuses (401, 403, 404 ...) is final at once."""
         deadline = time.monotonic() + self.budget
         for attempt in range(1, attempts + 1):
             left = deadline - time.monotonic()
             try:
-                await asyncio.wait_for(request(), timeout=max(left, 0.1))
-                return
+                return await asyncio.wait_for(request(), timeout=max(left, 0.1))
             except (TimeoutError, httpx.TimeoutException) as exc:
                 log.warning("graph %s timed out (attempt %d)", what, attempt)
                 raise GraphError(translated(wording.timed_out), sent_unknown=True, transient=True) from exc
@@ -283,6 +393,7 @@ class Graph:
                         message, status, code, transient=transient, retry_after=self._retry_after(exc)
                     ) from exc
                 await asyncio.sleep(wait)
+        return None
 
     @staticmethod
     def _retry_after(exc: APIError) -> float | None:
@@ -296,3 +407,12 @@ class Graph:
         if retry_after is not None:
             return retry_after
         return min(4.0, 0.25 * 2**attempt) * (0.5 + random.random() / 2)
+
+
+def _utc(moment: datetime) -> DateTimeTimeZone:
+    """A moment as Graph's dateTimeTimeZone, in UTC (a Windows time zone id Graph always takes)."""
+    return DateTimeTimeZone(date_time=moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"), time_zone="UTC")
+
+
+def _from_utc(value: DateTimeTimeZone) -> datetime:
+    return datetime.fromisoformat((value.date_time or "")[:19]).replace(tzinfo=UTC)

@@ -10,6 +10,7 @@ from cards import verbs
 from cards.common import Card, card, execute, heading, notice, plain, subtle, text, when
 from cards.digest import digest_card, digest_summary
 from cards.elements import Action, Element
+from cards.meeting_notices import meeting_summary, prep_card, recap_card
 from cards.timeline import literal, why_ended
 
 MAX_LINES = 10
@@ -35,6 +36,10 @@ def _what(view: NotificationView, escape: bool = True) -> tuple[str, str]:
 def notice_card(view: NotificationView, message: str = "") -> Card:
     if view.purpose is Purpose.DIGEST:
         return digest_card(view, message)
+    if view.purpose is Purpose.MEETING_PREP:
+        return prep_card(view)
+    if view.purpose is Purpose.MEETING_RECAP:
+        return recap_card(view, message=message)
     record = view.record
     title, reason = _what(view)
     told = [e for e in view.events if view.purpose is Purpose.FOLLOWS or e.kind not in FOLLOW_KINDS]
@@ -57,5 +62,7 @@ def notice_summary(view: NotificationView) -> str:
     """The one line Teams shows in the chat list."""
     if view.purpose is Purpose.DIGEST:
         return digest_summary(view)
+    if view.purpose in (Purpose.MEETING_PREP, Purpose.MEETING_RECAP):
+        return meeting_summary(view)[:200]
     title, _reason = _what(view, escape=False)
     return title[:200]

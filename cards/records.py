@@ -26,6 +26,7 @@ from cards.common import (
     fitting,
     heading,
     notice,
+    open_url,
     plain,
     refresh_for_users,
     room_left,
@@ -34,6 +35,7 @@ from cards.common import (
     subtle,
     text,
     text_input,
+    when,
 )
 from cards.contacts import contact_line
 from cards.details import company_of, deal_summary, detail_facts
@@ -61,6 +63,9 @@ def record_header(record: Record) -> list[Element]:
         subtle(f"{record.ref} · {translated(record.kind.label)} · {stage_label(record.stage)}"),
         heading(plain(record.title)),
     ]
+
+
+ROW_BUTTONS = 4  # at most this many buttons in a row of the record card (the narrowest Teams client's width)
 
 
 def _follow_buttons(view: RecordView, viewer_id: int | None) -> list[Action]:
@@ -93,11 +98,14 @@ def _buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Action]]
     work: list[Action] = [
         execute(_("Edit details"), verbs.DETAILS_FORM, data),
         execute(_("Email contact"), verbs.EMAIL_FORM, data),
-        execute(_("Add next step"), verbs.TASK_ADD_FORM, {"ref": record.ref}),
+        execute(_("Schedule meeting"), verbs.MEETING_FORM, data),
     ]
-    more: list[Action] = []
     if record.kind is Kind.LEAD:
-        more.append(execute(_("Convert to opportunity"), verbs.CONVERT_CONFIRM, data))
+        work.append(execute(_("Convert to opportunity"), verbs.CONVERT_CONFIRM, data))
+    if view.next_task is not None:  # without one, "Add next step" stands beside "No next step" (cards/tasks.py)
+        work.append(execute(_("Add next step"), verbs.TASK_ADD_FORM, {"ref": record.ref}))
+    # The work row ends with "More": what does not fit beside it opens first inside it (a lead's Convert).
+    work, spilled = work[: ROW_BUTTONS - 1], work[ROW_BUTTONS - 1 :]
     participants: list[Action] = []
     if view.participants:
         participants.append(execute(_("Remove participant"), verbs.REMOVE_PARTICIPANT_FORM, data))
@@ -110,7 +118,7 @@ def _buttons(view: RecordView, viewer_id: int | None) -> dict[str, list[Action]]
         ],
         "work": work,
         "more": [
-            *more,
+            *spilled,
             execute(_("Change owner"), verbs.OWNER_FORM, data),
             execute(_("Archive"), verbs.ARCHIVE_CONFIRM, data),
         ],
@@ -265,6 +273,7 @@ def record_card(
         data = {**record_data(record), "people": ",".join(str(p.id) for p in share_with)}
         body.append(action_set([execute(_("Share with them"), verbs.SHARE_MENTIONED, data, inputs=False)]))
     body += _at_a_glance(view, locale, today or utc_now()[:10], today or (view.now or utc_now())[:10])
+    body += next_meeting_elements(view, viewer_id)  # beside the facts: when, Join, and the organiser's move or cancel
     body += _actions(view, viewer_id, buttons)
     body += lost_prompt(view, record_data(record)) if buttons["main"] and not record.archived_at else []
     body += _nudge(view)
@@ -370,3 +379,19 @@ def search_results_card(query: str, records: list[Record], contacts: list[Contac
         result["body"].append(subtle(_("No contact matches.")))
     result["body"] += [text(contact_line(c)) for c in contacts]  # escaped there
     return result
+
+
+def next_meeting_elements(view: RecordView, viewer_id: int | None) -> list[Element]:
+    """The record card's line about its next meeting: when, the Join link, and for its organiser, move or cancel."""
+    meeting = view.next_meeting
+    if meeting is None:
+        return []
+    line = _("Next meeting: {when} · {subject}", when=when(meeting.starts_at), subject=plain(meeting.subject))
+    actions: list[Action] = [open_url(_("Join"), meeting.join_url)] if meeting.join_url else []
+    if viewer_id == meeting.organiser_id and meeting.event_id:
+        data = {**record_data(view.record), "meeting": str(meeting.id)}
+        actions += [
+            execute(_("Reschedule"), verbs.MEETING_MOVE_FORM, data),
+            execute(_("Cancel meeting"), verbs.MEETING_CANCEL, data),
+        ]
+    return [text(line, spacing="Small"), *([action_set(actions)] if actions else [])]

@@ -216,13 +216,14 @@ def mark_lines(mark: RecordMark | None) -> list[Element]:
 
 def next_step_elements(view: RecordView, now: str, today: str) -> list[Element]:
     """The record card's next open step, overdue in the attention colour, with Done beside it; on an open deal
-    without one, "No next step" (its "Add next step" is in the card's row of work, cards/records.py)."""
+    without one, "No next step" with Add next step beside it (with one, Add next step is in the row of work)."""
     task = view.next_task
     record = view.record
     if task is None:
         if not record.is_open or record.converted_to or record.archived_at:
             return []
-        return [text(_("No next step"), color="Warning", weight="Bolder")]
+        add = action_set([execute(_("Add next step"), verbs.TASK_ADD_FORM, {"ref": record.ref})])
+        return [_beside(text(_("No next step"), color="Warning", weight="Bolder"), add)]
     late = is_overdue(task, now, today)
     colour: Literal["Attention", "Default"] = "Attention" if late else "Default"
     line = _("Next step: {text}", text=plain(task.text))
@@ -235,14 +236,19 @@ def next_step_elements(view: RecordView, now: str, today: str) -> list[Element]:
     if record.archived_at or record.converted_to:
         return shown
     done = action_set([execute(_("Done"), verbs.TASK_DONE, {"task": task.ref}, "positive")])
-    row: ColumnSet = {
+    return [_beside(shown, done)]
+
+
+def _beside(shown: Element | list[Element], button: Element) -> ColumnSet:
+    """A line (or lines) with its button at the right."""
+    items = shown if isinstance(shown, list) else [shown]
+    return {
         "type": "ColumnSet",
         "columns": [
-            {"type": "Column", "width": "stretch", "verticalContentAlignment": "Center", "items": shown},
-            {"type": "Column", "width": "auto", "verticalContentAlignment": "Center", "items": [done]},
+            {"type": "Column", "width": "stretch", "verticalContentAlignment": "Center", "items": items},
+            {"type": "Column", "width": "auto", "verticalContentAlignment": "Center", "items": [button]},
         ],
     }
-    return [row]
 
 
 def reminder_card(view: NotificationView, message: str = "") -> Card:

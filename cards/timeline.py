@@ -92,6 +92,8 @@ def describe(event: Event, literal: Callable[[str], str] = plain) -> str:
         return _("{who} did {task}: {text}", who=who, task=event.detail or "", text=new or "")
     if kind is EventKind.TASK_CHANGED:
         return _("{who} changed {task}: {old} → {new}", who=who, task=event.detail or "", old=old or "", new=new or "")
+    if kind in _MEETING_KINDS:  # on a card a moment is Teams' DATE() TIME(), in the reader's zone; else UTC
+        return _meeting_line(raw, event, who, when if literal is plain else _utc_moment)
     if kind is EventKind.DECISION_MAKER_MISSING:
         return _("Reached {stage} without a Decision maker or Economic buyer: who signs?", stage=stage_label(new))
     # On a card a day is Teams' DATE(), in the reader's format; in plain text (a summary line) the reader's own.
@@ -136,6 +138,47 @@ _CLOSED = re.compile(r"(\S+) closed \((\w+)\)")
 
 def _card_day(iso: str | None) -> str:
     return local_day(iso) if iso else ""
+
+
+_MEETING_KINDS = frozenset(
+    {EventKind.MEETING_SCHEDULED, EventKind.MEETING_PLANNED, EventKind.MEETING_RESCHEDULED, EventKind.MEETING_CANCELLED}
+)
+
+
+def _utc_moment(stamp: str) -> str:
+    """A UTC stamp in plain text (a summary line, where Teams' DATE() is not read): `2026-12-08 14:00 UTC`."""
+    return f"{stamp[:10]} {stamp[11:16]} UTC" if len(stamp) >= 16 and stamp[10] == "T" else stamp
+
+
+def _meeting_line(raw: Event, event: Event, who: str, when: Callable[[str], str]) -> str:
+    """bot/services/meetings.py stores the start (UTC) in `old`, the subject in `new`, who was invited in `detail`
+    (a move: the new start in `new`, the subject in `detail`); `when` writes a moment."""
+    at = when(raw.old or "")
+    if raw.kind is EventKind.MEETING_SCHEDULED:
+        return _(
+            "{who} scheduled a Teams meeting “{subject}” for {at} with {people}",
+            who=who,
+            subject=event.new,
+            at=at,
+            people=event.detail,
+        )
+    if raw.kind is EventKind.MEETING_PLANNED:
+        return _(
+            "{who} set up a meeting “{subject}” in Teams for {at} with {people}",
+            who=who,
+            subject=event.new,
+            at=at,
+            people=event.detail,
+        )
+    if raw.kind is EventKind.MEETING_RESCHEDULED:
+        return _(
+            "{who} moved the meeting “{subject}”: {old} → {new}",
+            who=who,
+            subject=event.detail,
+            old=at,
+            new=when(raw.new or ""),
+        )
+    return _("{who} cancelled the meeting “{subject}” of {at}", who=who, subject=event.new, at=at)
 
 
 def why_ended(detail: str) -> str:

@@ -57,6 +57,16 @@ SEND_EMAIL = "record.send_email"  # with Microsoft Graph
 PREPARE_EMAIL = "record.prepare_email"  # without: the mailto: link
 LOG_EMAIL = "record.log_email"
 EMAIL_CC_ROLE = "record.email_cc_role"  # the compose card again, CC ticked for the people of one role
+# Meetings (bot/handlers/meeting_clicks.py): the form, with Graph or Teams' own scheduling, and the meeting after.
+MEETING_FORM = "record.meeting_form"
+MEETING_SUGGEST = "record.meeting_suggest"  # the form again, with the next free times
+MEETING_CREATE = "record.meeting_create"  # through Microsoft Graph
+MEETING_PREPARE = "record.meeting_prepare"  # without: Teams' deep link to a new meeting
+MEETING_LOG = "record.meeting_log"  # ...then recorded on the timeline
+MEETING_MOVE_FORM = "record.meeting_move_form"
+MEETING_MOVE = "record.meeting_move"
+MEETING_CANCEL = "record.meeting_cancel"
+MEETING_RECAP = "record.meeting_recap"  # "How did it go?"
 RECORD_NOTIFY = "record.notify"
 NOTIFICATION_RETRY = "notification.retry"
 

@@ -19,6 +19,8 @@ _FREE_TEXT = (
     ("email_sends", "send_id", "record_id", ("reason",)),
     ("notifications", "id", "record_id", ("last_error",)),
     ("contact_imports", "id", "NULL", ("file_name",)),
+    # attendees: JSON, its strings replaced
+    ("meetings", "id", "record_id", ("subject", "agenda", "attendees", "reason")),
 )
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from storage.activities import ActivityQueries
 from storage.buying import BuyingRoleQueries
+from storage.coming import ComingQueries
 from storage.contact_files import ContactFileQueries
 from storage.contacts import ContactQueries
 from storage.db import transaction
@@ -22,6 +23,7 @@ from storage.extension import ExtensionQueries
 from storage.fields import FieldQueries
 from storage.follows import FollowQueries
 from storage.forms import FormQueries
+from storage.meetings import MeetingQueries
 from storage.notices import NoticeQueries
 from storage.outbox import OutboxQueries
 from storage.people import PeopleQueries
@@ -71,6 +73,8 @@ class Repository:
         self.visibility = VisibilityQueries(self.connection)  # who may see a record; teams and their rosters
         self.quotas = QuotaQueries(self.connection)  # the write quotas' counters, shared by every replica
         self.tasks = TaskQueries(self.connection)  # next steps on records (their reminders: repo.outbox)
+        self.meetings = MeetingQueries(self.connection)  # meetings set up from a record, and their outbox rows
+        self.coming = ComingQueries(self.connection)  # a card's next step, next meeting and quiet limit, at once
         self._local = threading.local()  # PostgreSQL runs transactions in several threads at once
 
     def in_transaction(self) -> bool:

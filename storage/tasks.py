@@ -13,7 +13,7 @@ from storage.queries import Queries, by_value, stored
 from storage.visibility import visible_clause
 
 _TYPES = by_value(TaskType)
-_COLUMNS = (
+COLUMNS = (
     "k.id, k.tenant_id, k.number, k.record_id, k.text, k.type, k.due_on, k.due_at, k.lead_minutes, k.assignee_id,"
     " k.created_by, k.created_at, k.updated_at, k.done_at, k.done_by, k.note,"
     " (SELECT CASE r.kind WHEN 'lead' THEN 'L-' ELSE 'O-' END || r.number FROM records r"
@@ -23,7 +23,7 @@ _COLUMNS = (
 )
 # Open tasks in the order they come due: a day's timed tasks by their moment, its date-only ones after them
 # (the order of migration 33's indexes, so the first few are read without sorting them all).
-_ORDER = " ORDER BY k.due_on, k.due_at IS NULL, k.due_at, k.id"
+ORDER = " ORDER BY k.due_on, k.due_at IS NULL, k.due_at, k.id"
 
 
 def _seen_by(reader: Reader | None) -> tuple[str, list[Any]]:
@@ -39,7 +39,7 @@ def _seen_by(reader: Reader | None) -> tuple[str, list[Any]]:
     )
 
 
-def _task(row: Any) -> Task:
+def task_of(row: Any) -> Task:
     return Task(
         id=int(row["id"]), tenant_id=row["tenant_id"], number=int(row["number"]), record_id=int(row["record_id"]),
         text=row["text"], type=_TYPES[row["type"]], due_on=row["due_on"], due_at=row["due_at"],
@@ -74,17 +74,17 @@ class TaskQueries(Queries):
 
     def get_task(self, tenant_id: str, task_id: int) -> Task | None:
         row = self._one(
-            f"SELECT {_COLUMNS} FROM tasks k WHERE k.tenant_id = ? AND k.id = ?{self._for_update('k')}",
+            f"SELECT {COLUMNS} FROM tasks k WHERE k.tenant_id = ? AND k.id = ?{self._for_update('k')}",
             [tenant_id, task_id],
         )
-        return _task(row) if row else None
+        return task_of(row) if row else None
 
     def task_by_number(self, tenant_id: str, number: int) -> Task | None:
         row = self._one(
-            f"SELECT {_COLUMNS} FROM tasks k WHERE k.tenant_id = ? AND k.number = ?{self._for_update('k')}",
+            f"SELECT {COLUMNS} FROM tasks k WHERE k.tenant_id = ? AND k.number = ?{self._for_update('k')}",
             [tenant_id, number],
         )
-        return _task(row) if row else None
+        return task_of(row) if row else None
 
     def open_count(self, tenant_id: str, record_id: int) -> int:
         row = self._one(
@@ -95,19 +95,19 @@ class TaskQueries(Queries):
 
     def open_of_record(self, tenant_id: str, record_id: int, limit: int) -> list[Task]:
         rows = self._all(
-            f"SELECT {_COLUMNS} FROM tasks k WHERE k.tenant_id = ? AND k.record_id = ? AND k.done_at IS NULL"
-            f"{_ORDER} LIMIT ?",
+            f"SELECT {COLUMNS} FROM tasks k WHERE k.tenant_id = ? AND k.record_id = ? AND k.done_at IS NULL"
+            f"{ORDER} LIMIT ?",
             [tenant_id, record_id, limit],
         )
-        return [_task(r) for r in rows]
+        return [task_of(r) for r in rows]
 
     def done_of_record(self, tenant_id: str, record_id: int, limit: int) -> list[Task]:
         rows = self._all(
-            f"SELECT {_COLUMNS} FROM tasks k WHERE k.tenant_id = ? AND k.record_id = ? AND k.done_at IS NOT NULL"
+            f"SELECT {COLUMNS} FROM tasks k WHERE k.tenant_id = ? AND k.record_id = ? AND k.done_at IS NOT NULL"
             " ORDER BY k.done_at DESC, k.id DESC LIMIT ?",
             [tenant_id, record_id, limit],
         )
-        return [_task(r) for r in rows]
+        return [task_of(r) for r in rows]
 
     def open_of_assignee(
         self, tenant_id: str, assignee_id: int, limit: int, reader: Reader | None = None
@@ -115,11 +115,11 @@ class TaskQueries(Queries):
         """A person's open tasks, the first due first (on the records `reader` may see, when given)."""
         seen, seen_params = _seen_by(reader)
         rows = self._all(
-            f"SELECT {_COLUMNS} FROM tasks k WHERE k.tenant_id = ? AND k.assignee_id = ? AND k.done_at IS NULL"
-            f"{seen}{_ORDER} LIMIT ?",
+            f"SELECT {COLUMNS} FROM tasks k WHERE k.tenant_id = ? AND k.assignee_id = ? AND k.done_at IS NULL"
+            f"{seen}{ORDER} LIMIT ?",
             [tenant_id, assignee_id, *seen_params, limit],
         )
-        return [_task(r) for r in rows]
+        return [task_of(r) for r in rows]
 
     def next_open(self, tenant_id: str, record_ids: list[int]) -> dict[int, Task]:
         """Each record's next open step (the first due), for a card or a list."""
@@ -227,8 +227,8 @@ class TaskQueries(Queries):
         since = " AND k.created_at <= ?" if created_before else ""
         seen, seen_params = _seen_by(reader)
         rows = self._all(
-            f"SELECT {_COLUMNS} FROM tasks k WHERE k.tenant_id = ? AND k.assignee_id = ? AND k.done_at IS NULL"
-            f" AND k.due_on <= ?{since}{seen}{_ORDER} LIMIT ?",
+            f"SELECT {COLUMNS} FROM tasks k WHERE k.tenant_id = ? AND k.assignee_id = ? AND k.done_at IS NULL"
+            f" AND k.due_on <= ?{since}{seen}{ORDER} LIMIT ?",
             [tenant_id, assignee_id, day, *([created_before] if created_before else []), *seen_params, limit],
         )
-        return [_task(r) for r in rows]
+        return [task_of(r) for r in rows]

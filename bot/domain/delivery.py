@@ -8,7 +8,8 @@ import enum
 from dataclasses import dataclass
 
 from bot.domain.language import N_, _, current, translated
-from bot.domain.models import Event, NotifyChoice, Record, User
+from bot.domain.meetings import Meeting
+from bot.domain.models import Event, NotifyChoice, Record, RecordView, User
 from bot.domain.pipeline import Pipeline
 from bot.domain.tasks import Task
 
@@ -35,6 +36,8 @@ class Purpose(enum.StrEnum):
     ASSIGNED = "assigned"  # to a colleague someone else gave a task, once
     MY_DAY = "my_day"  # at the start of a working day with overdue or today's tasks, once a day (occasion the day)
     QUIET = "quiet"  # to a deal's owner, once per quiet spell (occasion "<record id>@<last activity>")
+    MEETING_PREP = "meeting_prep"  # to a meeting's organiser, an hour before it: the deal at a glance
+    MEETING_RECAP = "meeting_recap"  # to its organiser once it ended: "How did it go?" (notes, next step, stage)
 
 
 class Target(enum.StrEnum):
@@ -124,6 +127,8 @@ class NotificationView:
     day_tasks: tuple[Task, ...] = ()  # the day's card: the overdue and today's tasks, read when it is sent
     quiet_days: int | None = None  # a quiet deal: days without activity
     now: str = ""  # when it was read (what is overdue)
+    about: RecordView | None = None  # a meeting's prep card: the record's stage, value, people and latest comments
+    meeting: Meeting | None = None  # a meeting's prep card or "How did it go?": which meeting
 
     @property
     def purpose(self) -> Purpose:

@@ -12,6 +12,7 @@ from bot.domain.language import N_, translated
 if TYPE_CHECKING:
     from bot.domain.buying import BuyingRole
     from bot.domain.fields import FieldValue
+    from bot.domain.meetings import Meeting
     from bot.domain.tasks import Task
 
 
@@ -153,6 +154,11 @@ class EventKind(enum.StrEnum):
     TASK_ADDED = "task_added"  # detail: the task's reference; new: its text (not news: nobody is told)
     TASK_DONE = "task_done"  # detail: the reference; new: its text; old: the note (news for the followers)
     TASK_CHANGED = "task_changed"  # detail: the reference; old -> new: what changed (re-dated, reassigned, reopened)
+    # Meetings (bot/services/meetings.py): old = the start (UTC stamp), new = the subject, detail = who was invited.
+    MEETING_SCHEDULED = "meeting_scheduled"  # through Graph: the invitations went out from the organiser
+    MEETING_PLANNED = "meeting_planned"  # set up in Teams itself (no Graph): its time, no invitation claimed
+    MEETING_RESCHEDULED = "meeting_rescheduled"  # old -> new: the starts; detail: the subject
+    MEETING_CANCELLED = "meeting_cancelled"  # old: the start; new: the subject
 
 
 # Who follows or may see a record is not news for its followers (the person concerned is told on their own).
@@ -349,6 +355,7 @@ class RecordView:
     next_task: Task | None = None  # its next open step (the first due), if any
     now: str = ""  # when it was read (the bot's clock): what is overdue
     quiet_days: int | None = None  # days without activity, when more than its stage allows (bot/domain/tasks.py)
+    next_meeting: Meeting | None = None  # the next meeting set up from the record, still to end
 
     def deliver_to_of(self, user_id: int) -> str:
         return self.feed_choices.get(user_id, "chat")

@@ -118,6 +118,11 @@ QUIET_OTHER = 14  # an open stage without a default of its own
 MAX_QUIET_DAYS = 365
 
 
+def quiet_key(is_lead: bool, stage: str) -> str:
+    """Where an organisation's quiet limit for a record is kept: per stage, and one for every lead stage."""
+    return LEADS_KEY if is_lead else stage
+
+
 def quiet_limit(is_lead: bool, stage: str, settings: Mapping[str, int]) -> int:
     """Days without activity after which an open record of that stage is quiet."""
     if is_lead:

@@ -10,6 +10,7 @@ from bot.domain.errors import DomainError, NotFound
 from bot.domain.language import _
 from bot.domain.models import Mentioned, Place, User
 from bot.handlers.email import EmailActions
+from bot.handlers.meetings import MeetingActions
 from bot.handlers.payload import BadPayload
 from bot.handlers.replies import Reply
 from bot.handlers.router import Click, Clicked, VerbRoute
@@ -36,10 +37,12 @@ class Actions:
         services: CrmService,
         email: EmailActions,
         routes: Mapping[str, VerbRoute],
+        meetings: MeetingActions,
         say: Callable[[User, str, bool, tuple[Mentioned, ...], Place | None], Reply] | None = None,
     ) -> None:
         self.services = services
         self.email = email
+        self.meetings = meetings
         self.routes = routes
         self.say = say  # a text command's answer (bot/handlers/conversation.py), for buttons that run one
 
@@ -57,7 +60,7 @@ class Actions:
             # storage work: off the event loop when the database is across a network (PostgreSQL)
             return await self.services.run(self.answer, route, click, then)
         try:
-            reply = await cast("Awaitable[Reply]", route.handler(Clicked(self.services, self.email, click, self.say)))
+            reply = await cast("Awaitable[Reply]", route.handler(self._clicked(click)))
         except DomainError as exc:
             return refusal(exc)
         if then is not None:
@@ -67,12 +70,15 @@ class Actions:
     def answer(self, route: VerbRoute, click: Click, then: Callable[[Reply], None] | None = None) -> Reply:
         """A handler that does not await, and `then(reply)`, as one storage step (the caller's thread)."""
         try:
-            reply = cast("Callable[..., Reply]", route.handler)(Clicked(self.services, self.email, click, self.say))
+            reply = cast("Callable[..., Reply]", route.handler)(self._clicked(click))
         except DomainError as exc:
             return refusal(exc)
         if then is not None:
             then(reply)
         return reply
+
+    def _clicked(self, click: Click) -> Clicked:
+        return Clicked(self.services, self.email, click, self.meetings, self.say)
 
     def search_contacts(self, user: User, query: Any, skip: Any, top: Any) -> list[tuple[str, str]]:
         """Typeahead for the contact pickers (Teams' `application/search` invoke)."""

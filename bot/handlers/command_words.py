@@ -100,6 +100,14 @@ _LOCAL: dict[str, tuple[str, str, str, str, str, str]] = {  # (de, its usage, pt
     "stage": ("phase", "phase ‹ref› ‹Phase›", "fase", "fase ‹ref› ‹fase›", "fase", "fase ‹ref› ‹fase›"),
     "convert": ("konvertieren", "konvertieren ‹ref›", "converter", "converter ‹ref›", "converter", "converter ‹ref›"),
     "email": ("e-mail", "e-mail ‹ref›", "e-mail", "e-mail ‹ref›", "e-mail", "e-mail ‹ref›"),
+    "meet": (
+        "besprechung",
+        "besprechung ‹ref› ‹wann› [für ‹Minuten›]",
+        "reunião",
+        "reunião ‹ref› ‹quando› [por ‹minutos›]",
+        "reunião",
+        "reunião ‹ref› ‹quando› [por ‹minutos›]",
+    ),
     "notifications": (
         "benachrichtigungen",
         "benachrichtigungen",

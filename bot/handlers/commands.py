@@ -84,6 +84,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("convert", "convert ‹ref›", N_("Turn a lead into an opportunity"), Args.REF),
     CommandSpec("email", "email ‹ref›", N_("Write to the record's Contact"), Args.REF),
     CommandSpec(
+        "meet",
+        "meet ‹ref› ‹when› [for ‹minutes›]",
+        N_("Schedule a Teams meeting with the record's people"),
+        Args.REF_TEXT,
+    ),
+    CommandSpec(
         "notifications", "notifications", N_("Notifications waiting or failed; send failed ones again"), Args.NONE
     ),
     CommandSpec(

@@ -12,6 +12,7 @@ from bot.domain.language import _, current
 from bot.domain.models import Change, Mentioned, Place, RecordView, User
 from bot.handlers.commands import Args, ParsedCommand, TooLong, local_usage, parse
 from bot.handlers.email import EmailActions
+from bot.handlers.meetings import MeetingActions
 from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.handlers.router import CommandHandler, Said
 from bot.handlers.text import help_buttons
@@ -25,9 +26,16 @@ from cards.help import unknown_card
 class Conversation:
     """Answers one user's text command."""
 
-    def __init__(self, services: CrmService, email: EmailActions, commands: Mapping[str, CommandHandler]) -> None:
+    def __init__(
+        self,
+        services: CrmService,
+        email: EmailActions,
+        commands: Mapping[str, CommandHandler],
+        meetings: MeetingActions,
+    ) -> None:
         self.services = services
         self.email = email
+        self.meetings = meetings
         self.commands = commands
 
     def handle(
@@ -50,7 +58,7 @@ class Conversation:
             return Reply(text=missing, outcome="missing_argument")
         try:
             answer = self.commands[command.name](
-                Said(self.services, self.email, user, shared, mentioned, place), command
+                Said(self.services, self.email, self.meetings, user, shared, mentioned, place), command
             )
         except Ambiguous as exc:
             return Reply(

@@ -15,6 +15,7 @@ from bot.domain.errors import DomainError, NotFound
 from bot.domain.models import Change, Mentioned, Place, RecordView, Seen, User
 from bot.handlers.commands import ParsedCommand, spec_named
 from bot.handlers.email import EmailActions
+from bot.handlers.meetings import MeetingActions
 from bot.handlers.payload import int_field, text_field
 from bot.handlers.replies import Reply, change_reply, record_reply
 from bot.services import CrmService
@@ -40,6 +41,7 @@ class Clicked:
     services: CrmService
     email: EmailActions
     click: Click
+    meetings: MeetingActions
     say: Callable[[User, str, bool, tuple[Mentioned, ...], Place | None], Reply] | None = None  # as if typed
 
     @property
@@ -102,6 +104,7 @@ class Said:
 
     services: CrmService
     email: EmailActions
+    meetings: MeetingActions
     user: User
     shared: bool = False
     mentioned: tuple[Mentioned, ...] = ()  # colleagues @mentioned in the message (not the bot)

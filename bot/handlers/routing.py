@@ -16,6 +16,7 @@ from bot.handlers import (
     email_clicks,
     extension,
     fields,
+    meeting_clicks,
     notice_clicks,
     pipelines,
     record_clicks,
@@ -28,9 +29,11 @@ from bot.handlers.clicks import Actions
 from bot.handlers.conversation import Conversation
 from bot.handlers.email import EmailActions
 from bot.handlers.extension import Extension
+from bot.handlers.meetings import MeetingActions
 from bot.handlers.router import CommandHandler, Router, VerbRoute
 from bot.services import CrmService
 from bot.services.email import Mailer
+from bot.services.meetings import Calendar
 from cards import verbs
 
 T = TypeVar("T")
@@ -42,6 +45,7 @@ ROUTERS: tuple[Router, ...] = (
     contact_clicks.routes,
     contact_files.routes,
     email_clicks.routes,
+    meeting_clicks.routes,
     notice_clicks.routes,
     extension.routes,
     fields.routes,
@@ -96,12 +100,14 @@ def build(
     mail_link: Callable[[str], str] | None = None,
     verbs: dict[str, VerbRoute] | None = None,
     commands: dict[str, CommandHandler] | None = None,
+    calendar: Calendar | None = None,
 ) -> Handlers:
     """The handlers of one set of services (`verbs` and `commands`: the merged tables, when already read)."""
     email = EmailActions(services, mailer, mail_link)
-    conversation = Conversation(services, email, commands if commands is not None else command_routes())
+    meetings = MeetingActions(services, calendar)
+    conversation = Conversation(services, email, commands if commands is not None else command_routes(), meetings)
     return Handlers(
-        Actions(services, email, verbs if verbs is not None else verb_routes(), conversation.handle),
+        Actions(services, email, verbs if verbs is not None else verb_routes(), meetings, conversation.handle),
         conversation,
         Extension(services),
     )

@@ -275,6 +275,14 @@ def email_compose(ctx: Said, command: ParsedCommand) -> Answer:
     return ctx.email.compose(ctx.user, ctx.services.records.view(ctx.user, command.ref))
 
 
+@routes.command("meet")
+def meet(ctx: Said, command: ParsedCommand) -> Answer:
+    view = ctx.services.records.view(ctx.user, command.ref)
+    if not command.text.strip():
+        return ctx.meetings.form(ctx.user, view)
+    return ctx.meetings.from_command(ctx.user, view, command.text)
+
+
 @routes.command("notifications")
 def notifications(ctx: Said, command: ParsedCommand) -> Answer:
     return Reply(card=outbox_status(ctx.services, ctx.user))

@@ -11,6 +11,7 @@ built with what it needs, and all of them sharing one unit of work (bot/services
     services.contact_files CSV import and export
     services.messages     the message extension: records and contacts from chat messages
     services.email        email to the Contact and the other participants
+    services.meetings     Teams meetings with them: schedule, move, cancel, and what came of it
     services.pipeline     the pipeline, its stage lists and the weekly channel post
     services.pipelines    the organisation's pipelines (admins), moving a deal between them, lost reasons
     services.fields       custom fields: admins define them; values on records and contacts
@@ -39,6 +40,7 @@ from bot.services.details import DetailCases
 from bot.services.email import EmailCases
 from bot.services.fields import FieldCases
 from bot.services.lifecycle import LifecycleCases
+from bot.services.meetings import MeetingCases
 from bot.services.messages import MessageCases
 from bot.services.outbox import Deliveries, Ownership
 from bot.services.people import UserCases
@@ -99,6 +101,7 @@ class CrmService:
         self.contact_files = ContactFileCases(work, self.fields)
         self.messages = MessageCases(work, changes, self.contacts, self.records)
         self.email = EmailCases(work, changes)
+        self.meetings = MeetingCases(work, changes, self.records, self.details)
         self.pipeline = PipelineCases(work, self.lifecycle, self.pipelines, changes)
         self.tasks = TaskCases(work, changes, self.deliveries)
         # What follows a change, in this order (the missing-signer reminder comes before the closing lapse, and

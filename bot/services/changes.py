@@ -28,7 +28,7 @@ from bot.domain.models import (
     Visibility,
 )
 from bot.domain.rules import FOLLOWERS_IN_VIEW, TIMELINE_ON_CARD, parse_ref
-from bot.domain.tasks import quiet_days, quiet_limit
+from bot.domain.tasks import quiet_days, quiet_key, quiet_limit
 from bot.domain.visibility import Reader
 from bot.services.outbox import Deliveries
 from bot.services.work import UnitOfWork
@@ -125,6 +125,7 @@ class RecordWork:
         if record.visibility is Visibility.TEAM and record.team_id is not None:
             team_name = self.repo.visibility.team_name(tenant, record.team_id)
         now = self.work.clock()
+        coming = self.repo.coming.of_record(tenant, record.id, quiet_key(record.kind is Kind.LEAD, record.stage), now)
         return RecordView(
             record=record,
             team_name=team_name,
@@ -135,9 +136,10 @@ class RecordWork:
             timeline=tuple(self.repo.records.timeline(tenant, record.id, TIMELINE_ON_CARD)),
             follower_choices=choices,
             buying_roles={c.id: buying for _, c, buying in people if buying},
-            next_task=next(iter(self.repo.tasks.open_of_record(tenant, record.id, 1)), None),
+            next_task=coming.task,
             now=now,
-            quiet_days=self._quiet(record, now),
+            quiet_days=self._quiet(record, now, coming.quiet_setting),
+            next_meeting=coming.meeting,
             **self._feed_part(record),
             **self._custom_part(record),
         )
@@ -156,10 +158,14 @@ class RecordWork:
             found["lost_reasons"] = reasons_of(self.repo.pipelines.lost_reasons(tenant))
         return found
 
-    def _quiet(self, record: Record, now: str) -> int | None:
+    def _quiet(self, record: Record, now: str, setting: int | None) -> int | None:
+        """Days without activity, when more than the record's stage allows (`setting`: the organisation's)."""
         if not record.is_open or record.converted_to:
             return None
-        limit = quiet_limit(record.kind is Kind.LEAD, record.stage, self.repo.tasks.quiet_settings(record.tenant_id))
+        is_lead = record.kind is Kind.LEAD
+        limit = quiet_limit(
+            is_lead, record.stage, {} if setting is None else {quiet_key(is_lead, record.stage): setting}
+        )
         return quiet_days(record.updated_at, parse_time(now), limit)
 
     def first_followers(self, record: Record, every_follower: bool = False) -> tuple[Follower, ...]:

@@ -24,6 +24,7 @@ from bot.domain.errors import DomainError, NotFound
 from bot.domain.language import N_, _, translated
 from bot.domain.models import Event, Follower, Record, User, Visibility
 from bot.domain.visibility import Reader
+from bot.services.meeting_notices import MeetingNotices
 from bot.services.notices import Notices
 from bot.services.reminders import MyDay, QuietDeals, Reminders
 from bot.services.schedule import Schedules
@@ -76,6 +77,7 @@ class Deliveries:
         self.reminders = Reminders(self)  # tasks' reminders and the note to a colleague given a task
         self.my_day = MyDay(self)  # the day's card of overdue and today's tasks
         self.quiet = QuietDeals(self)  # the owner told of a deal gone quiet
+        self.meetings = MeetingNotices(self)  # a meeting's prep card and "How did it go?" to its organiser
         self.views: dict[Purpose, Callable[[Notification, bool], View | None]] = {
             Purpose.CHANGE: self._change_view,
             Purpose.FOLLOWS: lambda n, _: self.notices.view(n),
@@ -88,6 +90,8 @@ class Deliveries:
             Purpose.ASSIGNED: lambda n, _: self.reminders.view(n),
             Purpose.MY_DAY: lambda n, _: self.my_day.view(n),
             Purpose.QUIET: lambda n, _: self.quiet.view(n),
+            Purpose.MEETING_PREP: lambda n, _: self.meetings.view(n),
+            Purpose.MEETING_RECAP: lambda n, _: self.meetings.view(n),
         }
         self._held: set[int] = set()  # rows `view` just moved to their recipient's working hours
         self.replica = uuid.uuid4().hex[:12]  # names this process's leases

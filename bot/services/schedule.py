@@ -16,6 +16,11 @@ from bot.domain.models import Event, NotifyChoice, Record, User
 if TYPE_CHECKING:
     from bot.services.outbox import Deliveries
 
+# Kept at their own time: a reminder and a meeting's cards are due when they are due; the digest, the day's card and
+# a quiet deal were made due at a working time already.
+_ON_TIME = frozenset(
+    {Purpose.DIGEST, Purpose.REMINDER, Purpose.MY_DAY, Purpose.QUIET, Purpose.MEETING_PREP, Purpose.MEETING_RECAP}
+)
 ZONES_REMEMBERED = 10_000  # people whose time zone (and locale) is known to be stored
 
 
@@ -76,10 +81,7 @@ class Schedules:
         """A due row waits for its recipient's working hours (moved to the next start), or, for someone
         who takes a digest, becomes part of the day's digest at that start. True when it is not sent now."""
         recipient_id = notification.recipient_id
-        if (
-            notification.purpose in (Purpose.DIGEST, Purpose.REMINDER, Purpose.MY_DAY, Purpose.QUIET)
-            or recipient_id is None
-        ):  # a reminder keeps its time; the day's card and a quiet deal were made due at a working time
+        if notification.purpose in _ON_TIME or recipient_id is None:
             return False
         schedule = self.of(notification.tenant_id, recipient_id)
         if schedule.hours is None:

@@ -33,6 +33,7 @@ from bot.notify.card_updates import CardUpdater
 from bot.notify.rate_limits import RateLimiter
 from bot.services import CrmService
 from bot.services.email import Mailer
+from bot.services.meetings import Calendar
 from bot.teams.activity import (
     Turn,
     action_of,
@@ -80,14 +81,15 @@ class TeamsCrmBot(ActivityHandler):
         directory: Directory | None = None,
         mail_link: Callable[[str], str] | None = None,
         files: FileExchange | None = None,
+        calendar: Calendar | None = None,
     ) -> None:
         self.directory = directory
         self.services = services
         self.adapter = adapter
         self.app_id = app_id  # "" with auth off, as botbuilder expects for proactive calls
-        self.mailer, self.mail_link = mailer, mail_link
+        self.mailer, self.mail_link, self.calendar = mailer, mail_link, calendar
         self.verbs, self.commands = verb_routes(), command_routes()
-        self.handlers = build(services, mailer, mail_link, self.verbs, self.commands)
+        self.handlers = build(services, mailer, mail_link, self.verbs, self.commands, calendar)
         self.files = files or FileExchange(DownloadPolicy())
         self.roster = Roster()  # bounded lookups, failures remembered per conversation (app.py sets its clock)
         self.card_updater = CardUpdater(services, self._update_posted_card, limiter)
@@ -135,7 +137,7 @@ class TeamsCrmBot(ActivityHandler):
         first, claim = self._first_delivery(activity, turn)
         if claim is not None:
             turn.services = self.services.for_turn(turn.tenant_id, *claim)
-            turn.handlers = build(turn.services, self.mailer, self.mail_link, self.verbs, self.commands)
+            turn.handlers = build(turn.services, self.mailer, self.mail_link, self.verbs, self.commands, self.calendar)
         if first:
             self.services.deliveries.schedules.note_time_zone(turn.user, client_time_zone(activity))
             if activity.type == ActivityTypes.invoke and activity.name == "adaptiveCard/action":

@@ -27,18 +27,20 @@ def contact_id(teams: Teams, email: str) -> str:
 
 async def test_the_record_card_has_every_button(lead: CardInHand) -> None:
     assert lead.buttons() == [
+        "Add next step",  # beside "No next step", under the facts
         "Comment", "Change stage", "Set contact", "Add participant",  # the main actions first
-        "Edit details", "Email contact", "Add next step",  # and More: at most four a row
+        "Edit details", "Email contact", "Schedule meeting",  # and More: at most four a row
         "Convert to opportunity", "Change owner", "Archive", "Save notification setting",  # under More
         "Unfollow", "Add follower", "Visibility",
     ]  # fmt: skip
     [more] = [a for a in find(lead.card, "Action.ShowCard") if a["title"] == "More"]
     assert [a["title"] for a in find(more["card"], "Action.Execute")] == [
-        "Convert to opportunity",
+        "Convert to opportunity",  # a lead's work row is full (Schedule meeting, then More)
         "Change owner",
         "Archive",
         "Save notification setting",
     ]
+    assert all(len(row["actions"]) <= 4 for row in find(lead.card, "ActionSet"))
     assert lead.card["refresh"]["action"]["verb"] == "record.show"
     assert lead.card["refresh"]["userIds"] == [ALICE.teams_id]
 

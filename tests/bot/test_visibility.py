@@ -73,6 +73,7 @@ TYPED = {
     "stage": "stage {ref} Contacted",
     "convert": "convert {ref}",
     "email": "email {ref}",
+    "meet": "meet {ref} tomorrow 14:00 for 45",
     "value": "value {ref} 25000 EUR",
     "close": "close {ref} 2027-03-31",
     "rename": "rename {ref} Mine now",

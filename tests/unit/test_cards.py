@@ -358,6 +358,11 @@ def test_timeline_sentences_say_what_was_set_or_cleared_never_none_arrow() -> No
     closing = Event(1, 1, EventKind.CLOSE_DATE_CHANGED, AT, None, "2027-03-31", None, "Alice Owner")
     assert describe(closing) == "Alice Owner set the close date to {{DATE(2027-03-31T10:00:00Z, SHORT)}}"
     assert describe(closing, literal=str) == "Alice Owner set the close date to 2027-03-31"  # a summary: plain text
+    meeting = Event(1, 1, EventKind.MEETING_SCHEDULED, AT, "2027-03-30T14:00:00Z", "Kick-off", "jane@x.example")
+    assert "for {{DATE(2027-03-30T14:00:00Z, SHORT)}} {{TIME(2027-03-30T14:00:00Z)}} with" in describe(meeting)
+    assert describe(meeting, literal=str) == (
+        "Someone scheduled a Teams meeting “Kick-off” for 2027-03-30 14:00 UTC with jane@x.example"
+    )
     either = [k for k in EventKind if k not in (EventKind.CONTACT_MERGED, EventKind.OWNER_CHANGED)]  # always both
     every = [line(kind, None, "x", "title") for kind in either] + [line(kind, "x", None, "title") for kind in either]
     assert not [sentence for sentence in every if "none →" in sentence or "→ none" in sentence]

@@ -45,7 +45,7 @@ def test_the_table_is_the_product_vocabulary() -> None:
     expected = {
         "help", "new lead", "new opportunity", "new contact", "contacts", "leads", "opportunities", "my", "show",
         "find", "contact", "participant", "remove participant", "follow", "unfollow", "following", "comment",
-        "stage", "convert", "email", "notifications", "role", "working hours",
+        "stage", "convert", "email", "meet", "notifications", "role", "working hours",
         "value", "close", "rename", "company", "next", "currency", "owner", "archive", "restore",
         "edit contact", "merge contacts", "delete contact", "erase contact", "export contacts", "export records",
         "pipeline", "visibility", "share", "unshare",
