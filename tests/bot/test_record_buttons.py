@@ -45,6 +45,20 @@ async def test_the_record_card_has_every_button(lead: CardInHand) -> None:
     assert lead.card["refresh"]["userIds"] == [ALICE.teams_id]
 
 
+async def test_with_a_next_step_add_next_step_moves_under_more(teams: Teams) -> None:
+    await CardInHand.posted(teams, ALICE, "new opportunity Acme expansion")
+    bare = await CardInHand.posted(teams, ALICE, "show O-1")
+    assert bare.buttons()[:2] == ["Add next step", "Comment"] and "No next step" in all_text(bare.card)
+    await teams.say(ALICE, "task O-1 Send the quote due tomorrow 9:00")
+    card = await CardInHand.posted(teams, ALICE, "show O-1")
+    assert card.buttons()[:2] == ["Done", "Comment"]  # beside the next step, then the main actions
+    [more] = [a for a in find(card.card, "Action.ShowCard") if a["title"] == "More"]
+    assert [a["title"] for a in find(more["card"], "Action.Execute")][:2] == ["Add next step", "Change owner"]
+    form = await card.press("Add next step")
+    assert "text" in form.inputs()
+    assert all(len(row["actions"]) <= 4 for row in find(card.card, "ActionSet"))
+
+
 async def test_set_contact_with_the_picker(teams: Teams, lead: CardInHand) -> None:
     await lead.press("Set contact")
     picker = lead.inputs()["contact"]

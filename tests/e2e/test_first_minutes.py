@@ -80,7 +80,8 @@ async def test_every_button_a_newcomer_sees_answers_in_the_playground_ui(
         await expect(card_with(page, "Latest activity")).to_have_count(before + 1)
         record = card_with(page, "Latest activity").last
         buttons = await record.get_by_role("button").all_inner_texts()
-        assert buttons[:4] == ["Comment", "Change stage", "Set contact", "Add participant"], buttons
+        main = ["Comment", "Change stage", "Set contact", "Add participant"]
+        assert buttons[:5] == ["Add next step", *main], buttons  # beside "No next step" in the facts, then the main
         await expect(record.get_by_role("button", name="Archive")).to_be_hidden()
         await record.scroll_into_view_if_needed()
         await shot(page, "record", shots)
