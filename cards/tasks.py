@@ -216,7 +216,7 @@ def mark_lines(mark: RecordMark | None) -> list[Element]:
 
 def next_step_elements(view: RecordView, now: str, today: str) -> list[Element]:
     """The record card's next open step, overdue in the attention colour, with Done beside it; on an open deal
-    without one, "No next step" with Add next step beside it (with one, Add next step is in the row of work)."""
+    without one, "No next step" with Add next step beside it (with one, Add next step is under More)."""
     task = view.next_task
     record = view.record
     if task is None:
