@@ -64,7 +64,7 @@ def add_pipeline(ctx: Said, command: ParsedCommand) -> Answer:
     except Invalid as exc:
         return Reply(text=" ".join(exc.errors.values()), outcome="refused")
     return _pipelines_card(
-        ctx, _("The {name} pipeline is ready: move deals into it with move <ref> {name}.", name=pipeline.name)
+        ctx, _("The {name} pipeline is ready: move deals into it with move ‹ref› {name}.", name=pipeline.name)
     )
 
 
@@ -157,7 +157,7 @@ def save_pipeline(ctx: Clicked) -> Reply:
     try:
         if pipeline is None:
             saved = ctx.services.pipelines.add_pipeline(ctx.user, values["name"], rows)
-            message = _("The {name} pipeline is ready: move deals into it with move <ref> {name}.", name=saved.name)
+            message = _("The {name} pipeline is ready: move deals into it with move ‹ref› {name}.", name=saved.name)
         else:
             saved, moved = ctx.services.pipelines.change_pipeline(ctx.user, pipeline.key, values["name"], rows)
             message = ngettext(

@@ -215,8 +215,8 @@ class PipelineDefinitionCases:
             if deals:
                 raise DomainError(
                     ngettext(
-                        "{name} still holds {n} deal (open, closed or archived): move it to another pipeline first (Change stage on its card, or move <ref> <pipeline>); nothing was deleted.",
-                        "{name} still holds {n} deals (open, closed or archived): move them to another pipeline first (Change stage on each card, or move <ref> <pipeline>); nothing was deleted.",
+                        "{name} still holds {n} deal (open, closed or archived): move it to another pipeline first (Change stage on its card, or move ‹ref› ‹pipeline›); nothing was deleted.",
+                        "{name} still holds {n} deals (open, closed or archived): move them to another pipeline first (Change stage on each card, or move ‹ref› ‹pipeline›); nothing was deleted.",
                         deals,
                         name=pipeline.name,
                     )

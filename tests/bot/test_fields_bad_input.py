@@ -153,6 +153,7 @@ async def test_a_pipeline_with_deals_is_not_deleted_and_its_stages_are_its_own(r
     )
     refused = await region.text(ALICE, "pipeline delete Renewals")
     assert "Renewals still holds 1 deal (open, closed or archived): move it to another pipeline first" in refused
+    assert "move ‹ref› ‹pipeline›" in refused  # a placeholder Teams keeps (not an HTML tag)
     assert [p.name for p in region.services.pipelines.pipelines(ALICE.tenant_id)] == ["Sales", "Renewals"]
     for said, answer in (
         ("pipeline add Renewals: A 10%", "There is already a pipeline called “Renewals”."),

@@ -63,7 +63,8 @@ async def test_an_admin_shapes_the_crm_and_a_salesperson_loses_a_deal_in_the_sec
         "chance_2": "90",
     }
     await pipelines.press("Save pipeline", name="Renewals", **stages)
-    assert "The Renewals pipeline is ready" in pipelines.text and "Quoted: 60%" in pipelines.text
+    assert "The Renewals pipeline is ready: move deals into it with move ‹ref› Renewals." in pipelines.text
+    assert "Quoted: 60%" in pipelines.text
     # A salesperson: not an admin, so refused, and nothing is added.
     assert ADMINS_ONLY in await teams.text(BOB, "field add opportunity Seats number")
     assert ADMINS_ONLY in await teams.text(BOB, "pipeline add Upsell: Open 50%")
