@@ -108,14 +108,17 @@ def details_form(
 
 def fields_form(
     view: RecordView, fields: Sequence[CustomField], start: int, values: Values, errors: Errors | None = None,
-    message: str = "", colleagues: Sequence[User] = (),
+    message: str = "", colleagues: Sequence[User] = (), marks: dict[str, str] | None = None,
 ) -> Card:  # fmt: skip
-    """One page of a record's custom fields from `start`, as many as fit; Save keeps those, More goes on."""
+    """One page of a record's custom fields from `start`, as many as fit; Save keeps those, More goes on.
+    `marks`: what the page first showed (fingerprints), kept when it comes back with errors; by default
+    `values`' own, so that a save changes only what its sender changed."""
     rest = list(fields[start:])
 
     def form(shown: Sequence[CustomField]) -> Card:
         custom = [e for f in shown for e in field_input(f, values, errors, colleagues)]
-        data = {**record_data(view.record), "fields": shown_ids(shown), "start": start}
+        showed = custom_shown(values, [f.input_id for f in shown]) | (marks or {})
+        data = {**record_data(view.record), "fields": shown_ids(shown), "start": start, "shown": showed}
         buttons: list[Action] = [execute(_("Save fields"), verbs.SAVE_FIELDS, data, "positive")]
         if start + len(shown) < len(fields):
             after = {**record_data(view.record), "start": start + len(shown)}
@@ -139,7 +142,12 @@ def fields_form(
     if not rest:
         return _form(view, _("{ref} has no more fields.", ref=view.record.ref), [], message)
     room = room_left(form([])) - 512
-    return form(rest[: fitting_inputs(rest, values, errors, room, colleagues) if room > 0 else 1])
+    count = fitting_inputs(rest, values, errors, room, colleagues) if room > 0 else 1
+    page = form(rest[:count])
+    while count > 1 and room_left(page) < 0:  # the page's fingerprints, a few dozen bytes a field, on top
+        count -= 1
+        page = form(rest[:count])
+    return page
 
 
 def owner_form(view: RecordView, colleagues: list[User], errors: Errors | None = None, message: str = "") -> Card:

@@ -11,7 +11,7 @@ from bot.domain.fields import TYPE_NAMES, applies_to, field_type
 from bot.domain.language import _, ngettext
 from bot.domain.models import Contact, User
 from bot.handlers.commands import ParsedCommand
-from bot.handlers.payload import BadPayload, int_field, text_field
+from bot.handlers.payload import BadPayload, int_field, shown_field, text_field
 from bot.handlers.replies import Reply
 from bot.handlers.router import Answer, Clicked, Router, Said
 from bot.services import CrmService
@@ -231,8 +231,9 @@ def remove_field_click(ctx: Clicked) -> Reply:
 
 
 def _fields_page(
-    ctx: Clicked, start: int, values: dict[str, str] | None, errors: dict[str, str] | None, message: str = ""
-) -> Reply:
+    ctx: Clicked, start: int, values: dict[str, str] | None, errors: dict[str, str] | None, message: str = "",
+    marks: dict[str, str] | None = None,
+) -> Reply:  # fmt: skip
     view = ctx.view()
     fields = ctx.services.fields.fields_of(ctx.user.tenant_id, view.record.kind)
     if values is None:
@@ -240,7 +241,7 @@ def _fields_page(
     colleagues = (
         ctx.services.people.colleagues(ctx.user.tenant_id) if any(f.type.value == "colleague" for f in fields) else []
     )
-    card = fields_form(view, fields, min(start, len(fields)), values, errors, message, colleagues)
+    card = fields_form(view, fields, min(start, len(fields)), values, errors, message, colleagues, marks)
     return Reply(card=card, outcome="form" if errors is None else "invalid")
 
 
@@ -251,13 +252,13 @@ def open_fields_page(ctx: Clicked) -> Reply:
 
 @routes.verb(verbs.SAVE_FIELDS)
 def save_fields(ctx: Clicked) -> Reply:
-    seen, ref = ctx.seen(), ctx.ref()
+    seen, ref, shown = ctx.seen(), ctx.ref(), shown_field(ctx.data)
     values = custom_inputs(ctx.data)
     start = int_field(ctx.data, "start", 0) or 0
     try:
-        change = ctx.services.fields.set_fields(ctx.user, ref, values, shown_ids(values["fields"]), seen)
+        change = ctx.services.fields.set_fields(ctx.user, ref, values, shown_ids(values["fields"]), seen, shown)
     except Invalid as exc:
-        return _fields_page(ctx, start, values, exc.errors)
+        return _fields_page(ctx, start, values, exc.errors, marks=shown)
     except NotFound:
         raise
     except DomainError as exc:  # a field removed meanwhile, nothing changed, archived: said on the record card

@@ -354,13 +354,15 @@ class FieldCases:
         return {"custom": encoded(after), "custom_text": search_text(self.fields_of(tenant_id, kind), after)}
 
     def set_fields(
-        self, actor: User, ref: str, form: Mapping[str, str], ids: list[int], seen: Seen = NOTHING_SEEN
-    ) -> Change:
-        """The fields a More fields page showed, all read before any is stored."""
+        self, actor: User, ref: str, form: Mapping[str, str], ids: list[int], seen: Seen = NOTHING_SEEN,
+        shown: Mapping[str, str] | None = None,
+    ) -> Change:  # fmt: skip
+        """The fields a More fields page showed, all read before any is stored; `shown`: what it showed
+        (fingerprints), so that a value sent back untouched leaves a newer one in place."""
         with self.work.writing():
             record = self.changes.editable(actor, ref)
             fields = self.on_form(actor.tenant_id, ids=ids, kind=record.kind)
-            return self._save(actor, record, fields, form, seen)
+            return self._save(actor, record, fields, form, seen, shown)
 
     def set_value(self, actor: User, ref: str, said: str) -> Change:
         """`set O-3 Region EMEA`: the field named first (the longest name that fits), then its value; `none` clears it."""
@@ -390,13 +392,13 @@ class FieldCases:
             return self._save(actor, record, [field], {field.input_id: value}, NOTHING_SEEN)
 
     def _save(
-        self, actor: User, record: Record, fields: list[CustomField], form: Mapping[str, str], seen: Seen
-    ) -> Change:
+        self, actor: User, record: Record, fields: list[CustomField], form: Mapping[str, str], seen: Seen,
+        shown: Mapping[str, str] | None = None,
+    ) -> Change:  # fmt: skip
         errors: dict[str, str] = {}
         before = values_of(record.custom)
-        after = self.read_form(
-            actor, fields, before, form, record.currency or self.repo.details.default_currency(actor.tenant_id), errors
-        )
+        currency = record.currency or self.repo.details.default_currency(actor.tenant_id)
+        after = self.read_form(actor, fields, before, form, currency, errors, shown)
         if errors:
             raise Invalid(errors)
         events = self.value_events(actor, record, fields, before, after)

@@ -233,3 +233,25 @@ async def test_changing_a_pipelines_stages_takes_its_deals_along_and_keeps_a_bus
     refused = await region.click(BOB, "pipelines.save", {"pipeline": 1, "was": ["Due"], "name": "Mine", "stage_0": "X"})
     assert "Only an admin of your organisation can do that" in json.dumps(refused)
     assert [p.name for p in region.services.pipelines.pipelines(ALICE.tenant_id)] == ["Sales", "Renewals"]
+
+
+async def test_a_stale_more_fields_page_keeps_a_value_someone_else_set_meanwhile(teams: Teams) -> None:
+    """A More fields page is a form like Edit details: the values it showed, sent back untouched, do not put back
+    what was there when it opened (issue 25's rule); what its sender changed applies."""
+    alice = user(teams, ALICE)
+    for n in range(30):
+        teams.services.fields.add_field(alice, "opportunity", f"Notes {n:02d} {'x' * 28}", "text")
+    await teams.card(ALICE, "new opportunity Crowded")
+    for field in teams.services.fields.fields(ALICE.tenant_id):
+        teams.services.fields.set_value(alice, "O-1", f"{field.name} {'z' * 500}")
+    bob = await CardInHand.posted(teams, BOB, "show O-1")
+    await bob.press("Edit details")
+    await bob.press(next(b for b in bob.buttons() if b.startswith("More fields")))
+    page = [i for i in bob.inputs() if i.startswith("field_")]
+    assert len(page) >= 2 and bob.inputs()[page[0]]["value"] == "z" * 500
+    first, second = (f for f in teams.services.fields.fields(ALICE.tenant_id) if f.input_id in page[:2])
+    await teams.card(ALICE, f"set O-1 {first.name} Alice's newer note")
+    await bob.press("Save fields", **{second.input_id: "Bob's own note"})  # the first still shows z…z, sent so
+    custom = json.loads(stored(teams)[1] or "{}")
+    assert custom[first.key] == "Alice's newer note", custom[first.key][:40]
+    assert custom[second.key] == "Bob's own note"
