@@ -10,13 +10,13 @@ from bot.domain.fields import (
     MAX_CHOICE,
     MAX_NAME,
     MAX_TEXT,
-    TYPE_NAMES,
     AppliesTo,
     CustomField,
     FieldType,
     FieldValue,
     form_value,
     shown,
+    type_names,
 )
 from bot.domain.language import _
 from bot.domain.models import User
@@ -185,7 +185,7 @@ def field_add_form(values: Values | None = None, errors: Errors | None = None, m
             placeholder="EMEA, Americas, APAC",
             errors=errors,
         ),
-        subtle(_("Types: {types}.", types=TYPE_NAMES)),
+        subtle(_("Types: {types}.", types=type_names())),
         action_set(
             [
                 execute(_("Add field"), verbs.FIELD_ADD, {}, "positive"),

@@ -24,6 +24,7 @@ from bot.domain.language import N_, _, current, decimal_mark, grouped
 from bot.domain.models import Kind
 from bot.domain.money import as_decimal, currency_code, format_money, other_digits, parse_amount
 from bot.domain.rules import clean_text
+from bot.domain.when import fold
 
 MAX_FIELDS = 50  # fields per kind of thing (leads, opportunities, contacts) per organisation
 MAX_CHOICES = 50
@@ -69,12 +70,22 @@ _TYPE_LABELS = {
     FieldType.YES_NO: N_("yes/no"),
     FieldType.COLLEAGUE: N_("colleague"),
 }
+# The type words read whatever the reader's language (folded: lower case, accents off), English, German and
+# Portuguese: the labels' translations (tests/unit/test_fields.py holds them to the catalogs).
 _TYPE_WORDS = {
     "text": FieldType.TEXT, "number": FieldType.NUMBER, "money": FieldType.MONEY, "date": FieldType.DATE,
     "choice": FieldType.CHOICE, "yes/no": FieldType.YES_NO, "yesno": FieldType.YES_NO, "yes-no": FieldType.YES_NO,
     "yes_no": FieldType.YES_NO, "colleague": FieldType.COLLEAGUE,
+    "zahl": FieldType.NUMBER, "geldbetrag": FieldType.MONEY, "datum": FieldType.DATE, "auswahl": FieldType.CHOICE,
+    "ja/nein": FieldType.YES_NO, "kollege": FieldType.COLLEAGUE, "kollegin": FieldType.COLLEAGUE,
+    "texto": FieldType.TEXT, "numero": FieldType.NUMBER, "valor": FieldType.MONEY, "montante": FieldType.MONEY,
+    "data": FieldType.DATE, "escolha": FieldType.CHOICE, "sim/nao": FieldType.YES_NO, "colega": FieldType.COLLEAGUE,
 }  # fmt: skip
-TYPE_NAMES = "text, number, money, date, choice, yes/no, colleague"
+
+
+def type_names() -> str:
+    """The types, in the reader's language: `text, number, money, date, choice, yes/no, colleague`."""
+    return ", ".join(t.label for t in FieldType)
 
 
 class AppliesTo(enum.StrEnum):
@@ -168,10 +179,14 @@ def field_name(raw: str | None, field: str = "name") -> str:
 
 
 def field_type(raw: str | None, field: str = "type") -> FieldType:
-    found = _TYPE_WORDS.get(clean_text(raw).casefold())
+    found = _TYPE_WORDS.get(fold(clean_text(raw)))
     if found is None:
         raise DomainError(
-            _("“{type}” is not a type of field. Choose one of: {types}.", type=clean_text(raw)[:30], types=TYPE_NAMES),
+            _(
+                "“{type}” is not a type of field. Choose one of: {types}.",
+                type=clean_text(raw)[:30],
+                types=type_names(),
+            ),
             field,
         )
     return found

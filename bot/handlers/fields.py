@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.errors import DomainError, Invalid, NotFound
-from bot.domain.fields import TYPE_NAMES, applies_to, field_type
+from bot.domain.fields import applies_to, field_type, type_names
 from bot.domain.language import _, ngettext
 from bot.domain.models import Contact, User
 from bot.handlers.commands import ParsedCommand
@@ -76,7 +76,7 @@ def split_field_add(text: str) -> tuple[str, str, str, str]:
         raise DomainError(
             _(
                 "Say what the field is on, its name and its type: field add opportunity Region choice EMEA, Americas, APAC (types: {types}).",
-                types=TYPE_NAMES,
+                types=type_names(),
             )
         )
     on, rest = words[0], words[1:]
@@ -90,7 +90,7 @@ def split_field_add(text: str) -> tuple[str, str, str, str]:
     raise DomainError(
         _(
             "Say the field's type after its name: field add opportunity Region choice EMEA, Americas, APAC (types: {types}).",
-            types=TYPE_NAMES,
+            types=type_names(),
         )
     )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -231,3 +232,14 @@ async def test_a_german_and_a_brazilian_colleague_use_fields_pipelines_and_lost_
     both = all_text(await teams.card(ALICE, "show O-1"))
     assert "Stage: Lost" in both and "Lost reason: Price" in both  # stored as the list's reason, read in English
     assert "Sem orçamento" in all_text(await teams.card(ANA, "motivos de perda"))  # the default list, in pt-BR
+
+
+async def test_a_german_and_a_portuguese_admin_name_the_type_in_their_words(teams: Teams) -> None:
+    german, brazilian = replace(ALICE, locale="de-DE"), replace(ALICE, locale="pt-BR")
+    await teams.say(german, "feld hinzufügen opportunity Region Auswahl EMEA, APAC")
+    await teams.say(brazilian, "adicionar campo lead Orçamento valor")
+    await teams.say(german, "feld hinzufügen contact Geburtstag Datum")
+    types = {f.name: f.type.value for f in teams.services.fields.fields(ALICE.tenant_id)}
+    assert types == {"Region": "choice", "Orçamento": "money", "Geburtstag": "date"}
+    refused = await teams.text(german, "feld hinzufügen lead Farbe Farbe")
+    assert "Text, Zahl, Geldbetrag, Datum, Auswahl, ja/nein, Kollege" in refused, refused[-500:]

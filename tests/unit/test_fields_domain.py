@@ -16,16 +16,18 @@ from bot.domain.fields import (
     choice_list,
     encoded,
     field_name,
+    field_type,
     read_value,
     search_text,
     shown,
     typed,
     values_of,
 )
-from bot.domain.language import speaking
+from bot.domain.language import _catalog, speaking
 from bot.domain.lost import DEFAULT_REASONS, OTHER, chosen, lost_line, name_of_stage_and_reason, reason_list
 from bot.domain.models import Kind
 from bot.domain.pipeline import DEFAULT_PIPELINE, PipelineStages, Stage, pipeline_name, stage_list
+from bot.domain.when import fold
 
 TODAY = date(2026, 12, 1)
 
@@ -196,3 +198,21 @@ def test_a_stage_and_its_reason_are_understood_in_the_readers_words_too() -> Non
         assert name_of_stage_and_reason("Perdido Preço", ("Won", "Lost")) == ("Lost", "Preço")
         assert renewals.match("Ganho") == "Won" and renewals.match("Due") == "Due"
     assert renewals.match("Gewonnen") is None  # an English reader's words are English
+
+
+@pytest.mark.parametrize("language", ["de", "pt-PT", "pt-BR"])
+def test_a_field_type_is_read_in_every_language_as_the_catalogs_word_it(language: str) -> None:
+    catalog = _catalog(language)
+    for kind in FieldType:
+        label = catalog.gettext(FieldType(kind).label)  # the English label, translated
+        assert label != FieldType(kind).label or kind is FieldType.TEXT, (language, kind)
+        assert field_type(label) is kind and field_type(fold(label).upper()) is kind, (language, label)
+
+
+def test_a_wrong_type_is_refused_with_the_types_in_the_readers_words() -> None:
+    with speaking("de-DE"), pytest.raises(DomainError) as refused:
+        field_type("Farbe")
+    assert "Text, Zahl, Geldbetrag, Datum, Auswahl, ja/nein, Kollege" in refused.value.message
+    with speaking("pt-BR"), pytest.raises(DomainError) as refused:
+        field_type("cor")
+    assert "texto, número, valor, data, escolha, sim/não, colega" in refused.value.message
