@@ -110,3 +110,22 @@ async def test_bad_input_is_a_sentence_and_writes_nothing(teams: Teams) -> None:
         assert expected in shown, (said, shown)
     count = teams.services.repo.db.execute("SELECT count(*) FROM tasks").fetchone()[0]
     assert count == 0
+
+
+async def test_a_done_step_is_news_for_the_followers_with_its_note_and_a_new_one_is_not(
+    teams: Teams, clock: FakeClock
+) -> None:
+    await teams.say(BOB, "help")  # Bob has talked to the bot once
+    await teams.card(ALICE, "new opportunity Acme rollout")
+    await teams.say(BOB, "follow O-1")
+    await teams.card(ALICE, "task O-1 Send the quote due tomorrow 9:00")
+    clock.advance(60)
+    await passes(teams)
+    assert [n for n in told(teams, BOB) if "T-1" in n] == []  # a new step is not news
+    await teams.say(ALICE, "done T-1 she said yes")
+    await teams.connector.wait_for(lambda: any("T-1" in n for n in told(teams, BOB)))
+    [news] = [n for n in told(teams, BOB) if "T-1" in n]
+    assert "Alice Owner did T-1: Send the quote (she said yes)" in news, news
+    clock.advance(3600)
+    await passes(teams)
+    assert len([n for n in told(teams, BOB) if "T-1" in n]) == 1  # once
