@@ -19,6 +19,8 @@ from cards.elements import (
     ActionStyle,
     AdaptiveCard,
     Color,
+    Column,
+    ColumnSet,
     Container,
     Element,
     FactSet,
@@ -27,6 +29,7 @@ from cards.elements import (
     InputText,
     InputToggle,
     Refresh,
+    Spacing,
     TextBlock,
     TextBlockOptions,
     TextInputStyle,
@@ -216,6 +219,18 @@ def action_set(actions: list[Action]) -> ActionSet:
 def clickable_row(action: Action, items: list[Element]) -> Container:
     """Elements set apart by a line that run `action` when clicked anywhere on them."""
     return {"type": "Container", "selectAction": action, "items": items, "separator": True}
+
+
+def beside(left: list[Element], right: list[Element], spacing: Spacing | None = None) -> ColumnSet:
+    """`left` across the card and `right` at its right (a button beside its line), both centred in the row."""
+    columns: list[Column] = [
+        {"type": "Column", "width": "stretch", "verticalContentAlignment": "Center", "items": left},
+        {"type": "Column", "width": "auto", "verticalContentAlignment": "Center", "items": right},
+    ]
+    row: ColumnSet = {"type": "ColumnSet", "columns": columns}
+    if spacing is not None:
+        row["spacing"] = spacing
+    return row
 
 
 def refresh_for_users(action: ActionExecute, user_ids: list[str]) -> Refresh:

@@ -10,15 +10,13 @@ from bot.domain.lost import reason_shown
 from bot.domain.models import stage_label
 from bot.domain.money import as_decimal, format_money
 from bot.domain.pipeline import CLOSED_STAGES, Pipeline, PipelineScope, StageTotal
-from cards.common import Card, action_set, card, command_button, facts, heading, plain, subtle, text
+from cards.common import Card, action_set, beside, card, command_button, facts, heading, plain, subtle, text
 from cards.elements import (
     Action,
     BarDatum,
     ChartDonut,
     ChartHorizontalBar,
     ChartVerticalBar,
-    Column,
-    ColumnSet,
     Container,
     Element,
 )
@@ -96,14 +94,6 @@ def currency_totals(pipeline: Pipeline, currency: str, locale: str | None) -> li
         text(_("Total: {money}", money=format_money(total, currency, locale)), spacing="None"),
         text(_("Weighted: {money}", money=format_money(weighted, currency, locale)), spacing="None"),
     ]
-
-
-def beside(left: Element, right: list[Element]) -> ColumnSet:
-    columns: list[Column] = [
-        {"type": "Column", "width": "stretch", "items": [left]},
-        {"type": "Column", "width": "auto", "items": right, "verticalContentAlignment": "Center"},
-    ]
-    return {"type": "ColumnSet", "columns": columns}
 
 
 def won_lost_chart(pipeline: Pipeline, locale: str | None) -> ChartDonut:
@@ -186,7 +176,7 @@ def pipeline_card(pipeline: Pipeline, locale: str | None = None, message: str = 
             )
         )
     if pipeline.closed:
-        body.append(beside(won_lost_chart(pipeline, locale), won_lost_totals(pipeline, locale)))
+        body.append(beside([won_lost_chart(pipeline, locale)], won_lost_totals(pipeline, locale)))
     else:
         quarter = pipeline.this_quarter.label
         body.append(text(_("No deal won or lost with a close date in {quarter} yet.", quarter=quarter)))

@@ -17,6 +17,7 @@ from cards.common import (
     LIST_LIMIT,
     Card,
     action_set,
+    beside,
     bullet_list,
     card,
     clickable_row,
@@ -39,7 +40,7 @@ from cards.common import (
 )
 from cards.contacts import contact_line
 from cards.details import company_of, deal_summary, detail_facts
-from cards.elements import Action, ColumnSet, Element, Refresh
+from cards.elements import Action, Element, Refresh
 from cards.fields import field_facts
 from cards.follows import follow_for_choice, following_line
 from cards.notifications import notify_choice_elements
@@ -139,19 +140,7 @@ def person_row(view: RecordView, contact: Contact, line: str, editable: bool) ->
     if not editable:
         return shown
     data = {**record_data(view.record), "person": contact.id}
-    row: ColumnSet = {
-        "type": "ColumnSet",
-        "spacing": "None",
-        "columns": [
-            {"type": "Column", "width": "stretch", "verticalContentAlignment": "Center", "items": [shown]},
-            {
-                "type": "Column",
-                "width": "auto",
-                "items": [action_set([execute(_("Set role"), verbs.ROLES_FORM, data)])],
-            },
-        ],
-    }
-    return row
+    return beside([shown], [action_set([execute(_("Set role"), verbs.ROLES_FORM, data)])], spacing="None")
 
 
 def _people_rows(view: RecordView, editable: bool) -> list[Element]:

@@ -16,6 +16,7 @@ from cards import verbs
 from cards.common import (
     Card,
     action_set,
+    beside,
     card,
     choice_set,
     command_button,
@@ -29,7 +30,7 @@ from cards.common import (
     text_input,
     when,
 )
-from cards.elements import Action, ColumnSet, Element
+from cards.elements import Action, Element
 
 Errors = dict[str, str]
 
@@ -223,7 +224,7 @@ def next_step_elements(view: RecordView, now: str, today: str) -> list[Element]:
         if not record.is_open or record.converted_to or record.archived_at:
             return []
         add = action_set([execute(_("Add next step"), verbs.TASK_ADD_FORM, {"ref": record.ref})])
-        return [_beside(text(_("No next step"), color="Warning", weight="Bolder"), add)]
+        return [beside([text(_("No next step"), color="Warning", weight="Bolder")], [add])]
     late = is_overdue(task, now, today)
     colour: Literal["Attention", "Default"] = "Attention" if late else "Default"
     line = _("Next step: {text}", text=plain(task.text))
@@ -236,19 +237,7 @@ def next_step_elements(view: RecordView, now: str, today: str) -> list[Element]:
     if record.archived_at or record.converted_to:
         return shown
     done = action_set([execute(_("Done"), verbs.TASK_DONE, {"task": task.ref}, "positive")])
-    return [_beside(shown, done)]
-
-
-def _beside(shown: Element | list[Element], button: Element) -> ColumnSet:
-    """A line (or lines) with its button at the right."""
-    items = shown if isinstance(shown, list) else [shown]
-    return {
-        "type": "ColumnSet",
-        "columns": [
-            {"type": "Column", "width": "stretch", "verticalContentAlignment": "Center", "items": items},
-            {"type": "Column", "width": "auto", "verticalContentAlignment": "Center", "items": [button]},
-        ],
-    }
+    return [beside(shown, [done])]
 
 
 def reminder_card(view: NotificationView, message: str = "") -> Card:
