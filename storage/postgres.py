@@ -8,22 +8,23 @@ the SQLite default does not need."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar, cast
 
 import psycopg
+from greenlet import getcurrent, greenlet
 from psycopg import errors
 from psycopg.adapt import PyFormat, Transformer
-from psycopg.pq import ConnStatus, ExecStatus
-from psycopg_pool import ConnectionPool
+from psycopg.pq import ConnStatus, ExecStatus, TransactionStatus
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
-from storage.dialect import POSTGRES, to_libpq, to_psycopg
+from storage.dialect import POSTGRES, to_libpq
 
 log = logging.getLogger(__name__)
 
@@ -87,36 +88,39 @@ class _Prepared:
         self.rows: type[NamedRow] | None = None
 
 
-class StatementConnection(psycopg.Connection[Any]):
-    """A pooled connection that runs the queries' statements through libpq itself: psycopg's adapters dump the
+class _Statements:
+    """How a pooled connection runs the queries' statements: through libpq itself. psycopg's adapters dump the
     parameters and load the rows (its Transformer, so the types are psycopg's), but the statement goes out as
-    one PQexecPrepared (or PQexecParams, the first uses) with no cursor, query object or wait loop around it:
-    a statement cost this process ~35 us of CPU through `cursor.execute`, ~15 us this way. A statement is
-    prepared once it has been used PREPARE_AFTER times with the same parameter types (psycopg's own rule).
-    BEGIN, COMMIT and ROLLBACK go the same way. A connection is used by one thread at a time (a transaction's,
-    or one statement's borrower), so are its transformer and statements."""
+    one prepared execution (or with its parameters, the first uses) with no cursor, query object or wait loop
+    around it: a statement cost this process ~35 us of CPU through `cursor.execute`, ~15 us this way. A
+    statement is prepared once it has been used PREPARE_AFTER times with the same parameter types (psycopg's
+    own rule). A connection is used by one turn at a time (a transaction's, or one statement's borrower), so
+    are its transformer and statements. How a statement's answer is waited for is the subclass's: a thread
+    blocked in libpq (StatementConnection) or the event loop (LoopConnection)."""
 
-    _statements: psycopg.Cursor[Any] | None = None
+    pgconn: Any
     _crm_transformer: Any = None  # psycopg.adapt.Transformer
     _crm_names = 0  # statements prepared so far (their names)
     _crm_prepared: dict[tuple[bytes, tuple[int, ...]], _Prepared | int] | None = None
 
-    def run_statement(self, sql: str, parameters: Any) -> Result:
-        """psycopg's own way, for a statement without parameters (it may be several, as a script)."""
-        cursor = self._statements
-        if cursor is None or cursor.closed:
-            cursor = self._statements = self.cursor()
-        cursor.execute(sql, parameters)
-        result = cursor.pgresult
-        rows = cursor.fetchall() if result is not None and result.status == TUPLES_OK else []
-        return Result(rows, cursor.rowcount)
+    def _start(self) -> Any:
+        """The connection's transformer and prepared statements, at its first statement."""
+        self._crm_transformer = Transformer(cast("Any", self))
+        self._crm_prepared = {}
+        return self._crm_transformer
+
+    def _exec_prepared(self, name: bytes, values: Any, formats: Any) -> Any:
+        raise NotImplementedError
+
+    def _exec_params(self, sql: bytes, values: Any, types: Any, formats: Any) -> Any:
+        raise NotImplementedError
+
+    def _prepare(self, name: bytes, sql: bytes, types: Any) -> None:
+        raise NotImplementedError
 
     def run(self, sql: bytes, names: tuple[str, ...], parameters: Any) -> Result:
         """One statement with its parameters (a sequence for `$n`, a mapping for the named ones)."""
-        transformer = self._crm_transformer
-        if transformer is None:
-            transformer = self._crm_transformer = Transformer(self)
-            self._crm_prepared = {}
+        transformer = self._crm_transformer or self._start()
         values = [parameters[name] for name in names] if names else parameters
         dumped: Any = transformer.dump_sequence(values, [AUTO] * len(values))
         types: Any = transformer.types
@@ -125,16 +129,15 @@ class StatementConnection(psycopg.Connection[Any]):
         assert prepared is not None
         key = (sql, types)
         found = prepared.get(key, 0)
-        pgconn = self.pgconn
         if found.__class__ is _Prepared:
             statement = cast("_Prepared", found)
-            result = pgconn.exec_prepared(statement.name, dumped, formats)
+            result = self._exec_prepared(statement.name, dumped, formats)
         elif cast("int", found) + 1 >= PREPARE_AFTER and len(prepared) < PREPARED_MAX:
             self._crm_names += 1
             statement = _Prepared(b"crm_%d" % self._crm_names)
-            _checked(pgconn.prepare(statement.name, sql, types), self)
+            self._prepare(statement.name, sql, types)
             prepared[key] = statement
-            result = pgconn.exec_prepared(statement.name, dumped, formats)
+            result = self._exec_prepared(statement.name, dumped, formats)
         else:
             statement = None
             if len(prepared) >= PREPARED_MAX:  # one-off statements' counts go first
@@ -142,7 +145,7 @@ class StatementConnection(psycopg.Connection[Any]):
                     del prepared[stale]
             if len(prepared) < PREPARED_MAX:
                 prepared[key] = cast("int", found) + 1
-            result = pgconn.exec_params(sql, dumped, types, formats)
+            result = self._exec_params(sql, dumped, types, formats)
         status = result.status
         if status == TUPLES_OK:
             rows_class = statement.rows if statement is not None else None
@@ -150,21 +153,258 @@ class StatementConnection(psycopg.Connection[Any]):
                 rows_class = _row_class(tuple(result.fname(i) for i in range(result.nfields)))
                 if statement is not None:
                     statement.rows = rows_class
-            transformer.set_pgresult(result)
-            rows = transformer.load_rows(0, result.ntuples, rows_class)
-            transformer.set_pgresult(None)
-            return Result(rows, result.ntuples)
+            return _rows(transformer, result, rows_class)
         if status != COMMAND_OK:
             _checked(result, self)
         tuples = result.command_tuples
         return Result([], -1 if tuples is None else tuples)
+
+
+def _rows(transformer: Any, result: Any, rows_class: type[NamedRow]) -> Result:
+    transformer.set_pgresult(result)
+    rows = transformer.load_rows(0, result.ntuples, rows_class)
+    transformer.set_pgresult(None)
+    return Result(rows, result.ntuples)
+
+
+class StatementConnection(_Statements, psycopg.Connection[Any]):
+    """A connection of the pool for work outside the event loop (start-up, migrations, tests, tools): each
+    statement waits in libpq (which lets go of the interpreter's lock while it waits)."""
+
+    _statements: psycopg.Cursor[Any] | None = None
+
+    def _exec_prepared(self, name: bytes, values: Any, formats: Any) -> Any:
+        return self.pgconn.exec_prepared(name, values, formats)
+
+    def _exec_params(self, sql: bytes, values: Any, types: Any, formats: Any) -> Any:
+        return self.pgconn.exec_params(sql, values, types, formats)
+
+    def _prepare(self, name: bytes, sql: bytes, types: Any) -> None:
+        _checked(self.pgconn.prepare(name, sql, types), self)
+
+    def run_statement(self, sql: str) -> Result:
+        """psycopg's own way, for a statement without parameters (it may be several, as a script)."""
+        cursor = self._statements
+        if cursor is None or cursor.closed:
+            cursor = self._statements = self.cursor()
+        cursor.execute(cast("Any", sql))
+        result = cursor.pgresult
+        rows = cursor.fetchall() if result is not None and result.status == TUPLES_OK else []
+        return Result(rows, cursor.rowcount)
 
     def command(self, sql: bytes) -> None:
         """BEGIN, COMMIT or ROLLBACK."""
         _checked(self.pgconn.exec_(sql), self)
 
 
-def _checked(result: Any, conn: StatementConnection) -> None:
+class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
+    """A connection of the event loop's pool: storage work run by `PostgresDatabase.run` sends a statement and
+    waits for its answer in the event loop (the socket in the loop's selector while the connection is out),
+    so other turns go on meanwhile, all on the loop's thread: no worker thread, no handing over of the
+    interpreter's lock, no thread switch a statement (they were a third of a click's CPU)."""
+
+    _loop: asyncio.AbstractEventLoop | None = None
+    _fd = -1
+    _ready: asyncio.Future[None] | None = None  # what the work waiting for the answer awaits
+
+    def checked_out(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop, self._fd = loop, self.pgconn.socket
+        loop.add_reader(self._fd, self._readable)
+
+    def checked_in(self) -> None:
+        if self._loop is not None:
+            self._loop.remove_reader(self._fd)
+            self._loop, self._ready = None, None
+
+    def _readable(self) -> None:
+        """The socket has something: read it into libpq; the work waiting is woken once its answer is whole
+        (a wake-up per answer, none for a call the loop queued before the answer was read)."""
+        pgconn = self.pgconn
+        try:
+            pgconn.consume_input()
+        except psycopg.OperationalError as exc:  # the server went away: the waiting work sees why
+            self.checked_in()
+            self._wake(exc)
+            return
+        if not pgconn.is_busy():
+            self._wake(None)
+
+    def _wake(self, error: BaseException | None) -> None:
+        ready, self._ready = self._ready, None
+        if ready is not None and not ready.done():
+            if error is None:
+                ready.set_result(None)
+            else:
+                ready.set_exception(error)
+
+    async def _written(self) -> None:
+        loop, pgconn = self._loop, self.pgconn
+        assert loop is not None
+        while pgconn.flush():
+            done = loop.create_future()
+            loop.add_writer(self._fd, _settle, done)
+            try:
+                await done
+            finally:
+                loop.remove_writer(self._fd)
+
+    def _result(self) -> Any:
+        """The answer to what was just sent (its first failure, else its last result), waited for in the loop.
+        Cut short (the turn cancelled, the connection lost), the connection is closed: its state is unknown."""
+        pgconn = self.pgconn
+        try:
+            if pgconn.flush():
+                in_loop(self._written())
+            if pgconn.is_busy():  # the answer is not in yet (it never is, this soon): `_readable` wakes us
+                assert self._loop is not None, "a LoopConnection is used while out of its pool"
+                self._ready = self._loop.create_future()
+                in_loop(self._ready)
+        except BaseException:
+            self.checked_in()
+            pgconn.finish()
+            raise
+        found = None
+        while (result := pgconn.get_result()) is not None:
+            if found is None or found.status in (COMMAND_OK, TUPLES_OK):
+                found = result
+        return found
+
+    def _exec_prepared(self, name: bytes, values: Any, formats: Any) -> Any:
+        self.pgconn.send_query_prepared(name, values, formats)
+        return self._result()
+
+    def _exec_params(self, sql: bytes, values: Any, types: Any, formats: Any) -> Any:
+        self.pgconn.send_query_params(sql, values, types, formats)
+        return self._result()
+
+    def _prepare(self, name: bytes, sql: bytes, types: Any) -> None:
+        self.pgconn.send_prepare(name, sql, types)
+        _checked(self._result(), self)
+
+    def run_statement(self, sql: str) -> Result:
+        """A statement without parameters (it may be several, as a script): the last one's rows."""
+        self.pgconn.send_query(sql.encode())
+        result = self._result()
+        if result.status == TUPLES_OK:
+            return _rows(
+                self._crm_transformer or self._start(),
+                result,
+                _row_class(tuple(result.fname(i) for i in range(result.nfields))),
+            )
+        _checked(result, self)
+        tuples = result.command_tuples
+        return Result([], -1 if tuples is None else tuples)
+
+    def command(self, sql: bytes) -> None:
+        """BEGIN, COMMIT or ROLLBACK."""
+        self.pgconn.send_query(sql)
+        _checked(self._result(), self)
+
+
+def _settle(done: asyncio.Future[None]) -> None:
+    if not done.done():
+        done.set_result(None)
+
+
+class _Turn(greenlet):
+    """Storage work run by `PostgresDatabase.run`, on the event loop's thread: where it waits for the database
+    (`in_loop`), it hands the wait to the loop and is resumed with the answer."""
+
+
+def in_loop(awaitable: Awaitable[T]) -> T:
+    """From storage work run by `PostgresDatabase.run`: `awaitable`, waited for in the event loop."""
+    return cast("T", getcurrent().parent.switch(awaitable))
+
+
+def _on_loop() -> bool:
+    return getcurrent().__class__ is _Turn
+
+
+class LoopPool:
+    """The event loop's connections (at most `size`), taken and given back on the loop's thread: a turn that
+    finds none free waits in the loop, up to `timeout` seconds (PoolTimeout). Closed, it refuses with PoolClosed,
+    and closes what comes back. Connections are opened when first needed (PostgreSQL's own non-blocking
+    connect, in the loop) and are not tied to a loop: each is registered with the running one while it is out."""
+
+    def __init__(self, url: str, size: int, timeout: float = 30.0) -> None:
+        self.url = url
+        self.size = size
+        self.timeout = timeout
+        self.idle: list[LoopConnection] = []
+        self.out = 0  # handed out, or being opened
+        self.waiting: deque[asyncio.Future[None]] = deque()
+        self.closed = False
+
+    async def get(self) -> LoopConnection:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        first = True
+        while True:
+            if self.closed:
+                raise PoolClosed("the database is closed")
+            while self.idle:
+                conn = self.idle.pop()
+                if conn.pgconn.status == ConnStatus.OK:
+                    self.out += 1
+                    conn.checked_out(loop)
+                    return conn
+                conn.pgconn.finish()
+            if self.out < self.size:
+                self.out += 1
+                try:
+                    conn = await LoopConnection.connect(self.url, autocommit=True, row_factory=named_rows)
+                    await conn.execute(CONFIGURE)
+                    conn.pgconn.nonblocking = 1
+                except BaseException:
+                    self.out -= 1
+                    self._wake()
+                    raise
+                conn.checked_out(loop)
+                return conn
+            free = loop.create_future()
+            if first:
+                self.waiting.append(free)
+            else:  # woken, then beaten to it: first in the queue again
+                self.waiting.appendleft(free)
+            first = False
+            try:
+                await asyncio.wait_for(free, max(deadline - loop.time(), 0.0))
+            except TimeoutError:
+                raise PoolTimeout(f"no connection free in {self.timeout:g} s") from None
+            finally:
+                if free in self.waiting:
+                    self.waiting.remove(free)
+
+    def put(self, conn: LoopConnection) -> None:
+        conn.checked_in()
+        self.out -= 1
+        pgconn = conn.pgconn
+        if self.closed or pgconn.status != ConnStatus.OK or pgconn.transaction_status != TransactionStatus.IDLE:
+            pgconn.finish()
+        else:
+            self.idle.append(conn)
+        self._wake()
+
+    def _wake(self) -> None:
+        while self.waiting:
+            free = self.waiting.popleft()
+            if not free.done():
+                free.set_result(None)
+                return
+
+    def close(self) -> None:
+        self.closed = True
+        for conn in self.idle:
+            conn.pgconn.finish()
+        self.idle.clear()
+        while self.waiting:
+            free = self.waiting.popleft()
+            if not free.done():
+                with contextlib.suppress(RuntimeError):  # its loop is closed: nobody waits any more
+                    free.set_exception(PoolClosed("the database is closed"))
+
+
+def _checked(result: Any, conn: Any) -> None:
     """psycopg's exception for a failed statement (psycopg.errors: UniqueViolation, ...)."""
     if result.status not in (COMMAND_OK, TUPLES_OK):
         raise errors.error_from_result(
@@ -191,9 +431,26 @@ class Result:
         return iter(self._rows)
 
 
+# Each connection plans its prepared statements once (generic plans): by default PostgreSQL plans a prepared
+# statement again at every execution while its generic plan looks dearer than the custom ones, which the hot
+# path's small lookups mostly do (planning was a fifth of the database's CPU a click).
+CONFIGURE = "SET plan_cache_mode = force_generic_plan"
+
+# The transaction open in this turn (its database and connection): a turn's own, whether it runs in a thread
+# or on the event loop (each _Turn has a context of its own).
+_HELD: contextvars.ContextVar[tuple[PostgresDatabase, _Statements] | None] = contextvars.ContextVar(
+    "crm_transaction", default=None
+)
+
+
+def _configure(conn: StatementConnection) -> None:
+    conn.execute(CONFIGURE)
+
+
 class PostgresDatabase:
-    """The `execute` / transaction surface the queries use, on a pool. Thread-safe: each thread's
-    transaction has a connection of its own; the event loop hands the work to `run` (a worker thread)."""
+    """The `execute` / transaction surface the queries use. Work the event loop hands over (`run`) runs on the
+    loop's thread and waits for the database in the loop (LoopPool); work outside the loop (start-up,
+    migrations, tests, tools) takes a connection of a thread-safe pool and waits in libpq."""
 
     dialect = POSTGRES
 
@@ -202,55 +459,73 @@ class PostgresDatabase:
         self.pool: ConnectionPool[StatementConnection] = ConnectionPool(
             url,
             connection_class=StatementConnection,
-            min_size=min(2, pool_size),
+            min_size=1,
             max_size=pool_size,
             kwargs={"autocommit": True, "prepare_threshold": 2, "row_factory": named_rows},
+            configure=_configure,
             open=True,
             name="crm",
         )
         self.pool.wait(timeout=30)
-        self._local = threading.local()
-        # One worker thread per pooled connection: a turn's storage work never queues for a connection.
-        self.executor = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="crm-db")
+        self.loop_pool = LoopPool(url, pool_size)
 
     # --- statements and transactions ------------------------------------------------------------
 
     @property
     def in_transaction(self) -> bool:
-        return getattr(self._local, "conn", None) is not None
+        held = _HELD.get()
+        return held is not None and held[0] is self
 
     def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] | None = None) -> Result:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            return self._run(conn, sql, parameters)
+        held = _HELD.get()
+        if held is not None and held[0] is self:
+            return self._run(held[1], sql, parameters)
+        if _on_loop():
+            conn = in_loop(self.loop_pool.get())
+            try:
+                return self._run(conn, sql, parameters)
+            finally:
+                self.loop_pool.put(conn)
         with self.pool.connection() as own:
             return self._run(own, sql, parameters)
 
     @staticmethod
-    def _run(conn: StatementConnection, sql: str, parameters: Any) -> Result:
+    def _run(conn: Any, sql: str, parameters: Any) -> Result:
         if not parameters:
-            return conn.run_statement(to_psycopg(sql), None)
+            return cast("Result", conn.run_statement(sql))
         statement, names = to_libpq(sql)
-        return conn.run(statement, names, parameters)
+        return cast("Result", conn.run(statement, names, parameters))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One transaction on one connection for this thread; nested use joins the outer one."""
+        """One transaction on one connection for this turn; nested use joins the outer one."""
         if self.in_transaction:
             yield
             return
-        with self.pool.connection() as conn:
-            conn.command(b"BEGIN")
-            self._local.conn = conn
+        if _on_loop():
+            conn = in_loop(self.loop_pool.get())
             try:
+                with self._held(conn):
+                    yield
+            finally:
+                self.loop_pool.put(conn)
+        else:
+            with self.pool.connection() as own, self._held(own):
                 yield
-            except BaseException:
-                self._local.conn = None
-                if conn.pgconn.status == ConnStatus.OK:  # a lost connection is dropped by the pool instead
-                    conn.command(b"ROLLBACK")
-                raise
-            self._local.conn = None
-            conn.command(b"COMMIT")
+
+    @contextmanager
+    def _held(self, conn: Any) -> Iterator[None]:
+        conn.command(b"BEGIN")
+        token = _HELD.set((self, conn))
+        try:
+            yield
+        except BaseException:
+            _HELD.reset(token)
+            if conn.pgconn.status == ConnStatus.OK:  # a lost connection is dropped by its pool instead
+                conn.command(b"ROLLBACK")
+            raise
+        _HELD.reset(token)
+        conn.command(b"COMMIT")
 
     def lock(self, *key: object) -> None:
         """Serialise the transactions that take the same key (until they end)."""
@@ -261,18 +536,38 @@ class PostgresDatabase:
         self.execute("SELECT pg_notify(?, ?)", [NOTIFY_CHANNEL, payload])
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Blocking storage work in a worker thread, so the event loop never waits on the network. The
-        work sees the turn's context variables (the reader's locale); it sets none."""
-        context = contextvars.copy_context()
-        return await asyncio.get_running_loop().run_in_executor(self.executor, context.run, fn, *args)
+        """Storage work from the event loop, on the loop's thread: `fn` runs as a _Turn that hands each wait
+        for the database to the loop, so the loop goes on with other turns meanwhile. The work sees the
+        turn's context variables (the reader's locale); it sets none. Cancelled while it waits, the work
+        sees CancelledError there (its transaction rolls back)."""
+        turn = _Turn(fn)
+        turn.gr_context = contextvars.copy_context()
+        step = turn.switch(*args)
+        while not turn.dead:
+            try:
+                answer = await step
+            except BaseException as exc:  # the work's to handle, a cancellation included
+                step = turn.throw(exc)
+            else:
+                step = turn.switch(answer)
+        return cast("T", step)
+
+    def busy(self) -> bool:
+        """Whether work is under way: a connection out of either pool, or a turn waiting for one."""
+        loop = self.loop_pool
+        if loop.closed or self.pool.closed:  # stopped
+            return False
+        if loop.out or loop.waiting:
+            return True
+        stats = self.pool.get_stats()
+        return bool(stats.get("pool_size", 0) - stats.get("pool_available", 0) or stats.get("requests_waiting", 0))
 
     def close(self) -> None:
-        """At shutdown, after the background work stopped: the pool closes first, so work left behind by a
+        """At shutdown, after the background work stopped: both pools close, so work left behind by a
         cancelled task that still waits for a connection fails at once (PoolClosed) instead of waiting out the
-        pool's timeout (30 s when the database has gone); transactions under way finish on their connections,
-        then the worker threads are joined."""
+        pool's timeout (30 s when the database has gone); connections still out close when they come back."""
+        self.loop_pool.close()
         self.pool.close()
-        self.executor.shutdown(wait=True)
 
 
 class Coordination:

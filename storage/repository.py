@@ -5,8 +5,8 @@ PostgreSQL (DATABASE_URL): the same queries, see storage/dialect.py."""
 
 from __future__ import annotations
 
+import contextvars
 import secrets
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -46,6 +46,12 @@ __all__ = ["Repository", "fts_query"]
 T = TypeVar("T")
 
 
+# The open write transaction's name, by repository (Repository.transaction_id).
+_TRANSACTION: contextvars.ContextVar[tuple[Repository, str] | None] = contextvars.ContextVar(
+    "crm_transaction_id", default=None
+)
+
+
 class Repository:
     """The groups of queries, each method of which takes the tenant id first, and the transactions they run in."""
 
@@ -75,7 +81,6 @@ class Repository:
         self.tasks = TaskQueries(self.connection)  # next steps on records (their reminders: repo.outbox)
         self.meetings = MeetingQueries(self.connection)  # meetings set up from a record, and their outbox rows
         self.coming = ComingQueries(self.connection)  # a card's next step, next meeting and quiet limit, at once
-        self._local = threading.local()  # PostgreSQL runs transactions in several threads at once
 
     def in_transaction(self) -> bool:
         return self.connection.in_transaction()
@@ -84,25 +89,32 @@ class Repository:
     def transaction_id(self) -> str:
         """Names the open write transaction (outbox rows of one change share it); drawn when first asked for
         (most transactions never ask: a random draw is a system call)."""
-        name = str(getattr(self._local, "transaction_id", ""))
-        if not name and self.in_transaction():
-            name = self._local.transaction_id = secrets.token_hex(16)
-        return name
+        held = _TRANSACTION.get()
+        if held is None or held[0] is not self or not self.in_transaction():
+            return ""
+        if not held[1]:
+            held = (self, secrets.token_hex(16))
+            _TRANSACTION.set(held)
+        return held[1]
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        if not self.in_transaction():
-            self._local.transaction_id = ""
-        if self.dialect.postgres:
-            with self.db.transaction():
-                yield
-        else:
-            with transaction(self.db):
-                yield
+        # A turn's own (PostgreSQL runs several turns' transactions at once: in threads, or on the event loop).
+        token = None if self.in_transaction() else _TRANSACTION.set((self, ""))
+        try:
+            if self.dialect.postgres:
+                with self.db.transaction():
+                    yield
+            else:
+                with transaction(self.db):
+                    yield
+        finally:
+            if token is not None:
+                _TRANSACTION.reset(token)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Storage work from the event loop: in a worker thread for PostgreSQL, inline for SQLite
-        (a local file answers in microseconds; a thread hop would cost more than it saves)."""
+        """Storage work from the event loop: inline for SQLite (a local file answers in microseconds); for
+        PostgreSQL on the loop's thread too, each wait for the database handed to the loop (PostgresDatabase.run)."""
         if self.dialect.postgres:
             return await self.db.run(fn, *args)
         return fn(*args)

@@ -206,11 +206,8 @@ class Teams:
 
     def _transactions(self) -> bool:
         """Whether PostgreSQL work is under way (a pooled connection out); SQLite's runs inline."""
-        pool = getattr(self.services.repo.db, "pool", None)
-        if pool is None or pool.closed:  # SQLite; an app the test stopped
-            return False
-        stats = pool.get_stats()
-        return bool(stats.get("pool_size", 0) - stats.get("pool_available", 0) or stats.get("requests_waiting", 0))
+        busy = getattr(self.services.repo.db, "busy", None)
+        return bool(busy and busy())
 
     @property
     def services(self) -> CrmService:
