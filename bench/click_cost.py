@@ -2,10 +2,15 @@
 views built and storage steps taken (`Repository.run`: a thread hop each on PostgreSQL), for one `record.comment` click on a record whose card was posted in a channel (so the
 card updater has a post to bring up to date). Counted, not timed: the figures are exact.
 
+On PostgreSQL (`--postgresql`: a server started here) it also counts the round trips to the database: a
+statement each, less those sent together (a transaction's BEGIN with its first statement, the reads of
+`Repository.together`).
+
 Run: `python -m bench.click_cost` (also part of `make bench`; tests/test_bench.py keeps the targets)."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import tempfile
 from collections.abc import Callable
@@ -39,7 +44,8 @@ class Cost:
     statements: int = 0
     write_transactions: int = 0
     record_views: int = 0
-    storage_steps: int = 0  # Repository.run calls: each a thread hop on PostgreSQL (inline on SQLite)
+    storage_steps: int = 0  # Repository.run calls (a turn handed to the event loop's storage work on PostgreSQL)
+    round_trips: int = 0  # PostgreSQL only
 
 
 def _activity(service_url: str, n: int, kind: str, **fields: Any) -> dict[str, Any]:
@@ -56,7 +62,7 @@ def _activity(service_url: str, n: int, kind: str, **fields: Any) -> dict[str, A
     }
 
 
-async def measure() -> Cost:
+async def measure(database_url: str = "") -> Cost:
     """Post a lead's card in a channel, click Comment once to warm up, then count a second click."""
     cost = Cost()
     counting = False
@@ -65,7 +71,9 @@ async def measure() -> Cost:
     async with TestServer(fake.app()) as connector_server:
         service_url = f"http://127.0.0.1:{connector_server.port}/amer/"
         with tempfile.TemporaryDirectory() as folder:
-            config = Config(database_path=str(Path(folder) / "crm.db"), notify_window_seconds=0)
+            config = Config(
+                database_path=str(Path(folder) / "crm.db"), database_url=database_url, notify_window_seconds=0
+            )
             stepping: Callable[..., Any] = Repository.run
 
             async def counted_run(self: Repository, fn: Callable[..., Any], *args: Any) -> Any:
@@ -83,6 +91,8 @@ async def measure() -> Cost:
                 said = _activity(service_url, 1, "message", text="<at>CRM</at> new lead Cost", entities=[mention])
                 await client.post("/api/messages", json=said)
                 posted = fake.replies_to("cost-1")[0].id
+                if database_url:
+                    return await _clicks_on_postgres(app, client, service_url, posted, cost)
                 conn = app[SERVICES].repo.db.conn
 
                 def trace(sql: str) -> None:
@@ -121,16 +131,87 @@ async def measure() -> Cost:
                 return cost
 
 
+async def _clicks_on_postgres(app: Any, client: TestClient, service_url: str, posted: str, cost: Cost) -> Cost:
+    """The second click's statements (BEGIN and COMMIT included) and round trips on PostgreSQL."""
+    from storage.postgres import LoopConnection, PostgresDatabase, _Statements
+
+    counting = False
+
+    def counted(original: Callable[..., Any], name: str) -> Callable[..., Any]:
+        def spy(self: Any, *args: Any) -> Any:
+            if counting:
+                if name == "_flushed":  # once a round trip
+                    cost.round_trips += 1
+                elif name == "command":  # BEGIN goes with the first statement; COMMIT only after a BEGIN sent
+                    cost.write_transactions += args[0] == b"BEGIN"
+                    cost.statements += args[0] == b"BEGIN" or not self._begin
+                else:
+                    cost.statements += 1
+            return original(self, *args)
+
+        return spy
+
+    running = PostgresDatabase.run
+
+    async def counted_run(self: PostgresDatabase, fn: Callable[..., Any], *args: Any) -> Any:
+        cost.storage_steps += counting
+        return await running(self, fn, *args)
+
+    PostgresDatabase.run = counted_run  # type: ignore[method-assign]
+    spied = [
+        (LoopConnection, "_flushed"),
+        (LoopConnection, "command"),
+        (_Statements, "run"),
+        (LoopConnection, "run_statement"),
+    ]
+    saved = [(cls, name, cls.__dict__[name]) for cls, name in spied]
+    for cls, name, original in saved:
+        setattr(cls, name, counted(original, name))
+    try:
+        for n in (2, 3, 4):  # a statement is prepared at its second use: the third click is counted
+            counting = n == 4
+            data = {"ref": "L-1", "version": 1 + (n - 2), "comment": f"Call {n}"}
+            value = {"action": {"type": "Action.Execute", "verb": "record.comment", "data": data}}
+            click = _activity(service_url, n, "invoke", name="adaptiveCard/action", value=value)
+            click["replyToId"] = posted
+            answer = await client.post("/api/messages", json=click)
+            assert answer.status == 200, await answer.text()
+            await settled(app[BOT].card_updater)
+            counting = False
+    finally:
+        for cls, name, original in saved:
+            setattr(cls, name, original)
+        PostgresDatabase.run = running  # type: ignore[method-assign]
+    return cost
+
+
 def main() -> None:
-    cost = asyncio.run(measure())
-    print("one record.comment click on a card posted in a channel (card update included)")
-    for name, value in (
-        ("statements", cost.statements),
-        ("write transactions", cost.write_transactions),
-        ("record views", cost.record_views),
-        ("storage steps", cost.storage_steps),
-    ):
-        print(f"{name:<20} {value:4d}   (target <= {TARGETS[name]})")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--postgresql", action="store_true", help="on a PostgreSQL server started here")
+    if not parser.parse_args().postgresql:
+        cost = asyncio.run(measure())
+        print("one record.comment click on a card posted in a channel (card update included)")
+        for name, value in (
+            ("statements", cost.statements),
+            ("write transactions", cost.write_transactions),
+            ("record views", cost.record_views),
+            ("storage steps", cost.storage_steps),
+        ):
+            print(f"{name:<20} {value:4d}   (target <= {TARGETS[name]})")
+        return
+    from tests.postgres_server import PostgresServer
+
+    server = PostgresServer().start()
+    try:
+        server.create_template()
+        cost = asyncio.run(measure(server.url(server.new_database())))
+    finally:
+        server.stop()
+    print("one record.comment click on a card posted in a channel, on PostgreSQL (card update included)")
+    print(f"statements           {cost.statements:4d}   (BEGIN and COMMIT included)")
+    print(f"round trips          {cost.round_trips:4d}")
+    print(f"write transactions   {cost.write_transactions:4d}")
+    print(f"storage steps        {cost.storage_steps:4d}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import logging
 import time
 from collections import deque
@@ -33,6 +34,7 @@ NOTIFY_CHANNEL = "crm_outbox"
 HAND_BACK_SECONDS = 60.0  # an owned tenant this replica has not sent for in this long is handed back
 TUPLES_OK = ExecStatus.TUPLES_OK
 COMMAND_OK = ExecStatus.COMMAND_OK
+PIPELINE_SYNC = ExecStatus.PIPELINE_SYNC
 AUTO = PyFormat.AUTO
 
 
@@ -206,12 +208,15 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
     _loop: asyncio.AbstractEventLoop | None = None
     _fd = -1
     _ready: asyncio.Future[None] | None = None  # what the work waiting for the answer awaits
+    _begin = False  # the transaction's BEGIN, still to be sent (with its first statement)
+    _together: set[greenlet] | None = None  # the calls of `together` under way
 
     def checked_out(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop, self._fd = loop, self.pgconn.socket
         loop.add_reader(self._fd, self._readable)
 
     def checked_in(self) -> None:
+        self._begin = False
         if self._loop is not None:
             self._loop.remove_reader(self._fd)
             self._loop, self._ready = None, None
@@ -248,43 +253,126 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
             finally:
                 loop.remove_writer(self._fd)
 
-    def _result(self) -> Any:
-        """The answer to what was just sent (its first failure, else its last result), waited for in the loop.
+    def _next(self) -> Any:
+        """libpq's next result (None: the end of a statement's), waited for in the loop while it is not in.
         Cut short (the turn cancelled, the connection lost), the connection is closed: its state is unknown."""
         pgconn = self.pgconn
-        try:
-            if pgconn.flush():
-                in_loop(self._written())
-            if pgconn.is_busy():  # the answer is not in yet (it never is, this soon): `_readable` wakes us
+        if pgconn.is_busy():
+            try:
                 assert self._loop is not None, "a LoopConnection is used while out of its pool"
                 self._ready = self._loop.create_future()
                 in_loop(self._ready)
-        except BaseException:
-            self.checked_in()
-            pgconn.finish()
-            raise
+            except BaseException:
+                self._cut()
+                raise
+        return pgconn.get_result()
+
+    def _cut(self) -> None:
+        self.checked_in()
+        self.pgconn.finish()
+
+    def _flushed(self) -> None:
+        if self.pgconn.flush():
+            try:
+                in_loop(self._written())
+            except BaseException:
+                self._cut()
+                raise
+
+    def _answer(self) -> Any:
+        """The answer to the statement just sent: its first failure, else its last result."""
         found = None
-        while (result := pgconn.get_result()) is not None:
+        while (result := self._next()) is not None:
             if found is None or found.status in (COMMAND_OK, TUPLES_OK):
                 found = result
         return found
 
+    def _send(self, send: Callable[[], None]) -> Any:
+        """Send a statement (`send`) and wait for its answer: queued instead when the statement is one of
+        `together`'s; with the transaction's BEGIN in one round trip when that is still to be sent."""
+        if self._together is not None and getcurrent() in self._together:
+            return getcurrent().parent.switch(_Queued(send))
+        if self._begin:
+            self._begin = False
+            begun, answer = self._round_trip([_send_begin(self.pgconn), send])
+            _checked(begun, self)
+            return answer
+        send()
+        self._flushed()
+        return self._answer()
+
+    def _round_trip(self, sends: list[Callable[[], None]]) -> list[Any]:
+        """Several statements in one round trip (libpq's pipeline mode): each one's answer, in order. After a
+        failure the rest are not run (their answers say PIPELINE_ABORTED)."""
+        pgconn = self.pgconn
+        pgconn.enter_pipeline_mode()
+        for send in sends:
+            send()
+        pgconn.pipeline_sync()
+        self._flushed()
+        answers = [self._answer() for _ in sends]
+        synced = self._next()
+        if synced is None or synced.status != PIPELINE_SYNC:
+            self._cut()
+            raise psycopg.OperationalError("the pipeline's end did not come")
+        pgconn.exit_pipeline_mode()
+        return answers
+
+    def together(self, calls: Sequence[Callable[[], Any]]) -> tuple[Any, ...]:
+        """Each call's result, their statements sent together: every call runs (a greenlet of its own) up to
+        its first statement, those go in one round trip, the calls go on with their answers, and so on until
+        all are done. A failure ends the others where they stand and is raised."""
+        turn = getcurrent()
+        context = contextvars.copy_context()
+        calls_ = [greenlet(call, turn) for call in calls]
+        for call in calls_:
+            call.gr_context = context
+        results: list[Any] = [None] * len(calls_)
+        self._together = set(calls_)
+        try:
+            steps = [(i, call.switch()) for i, call in enumerate(calls_)]
+            while steps:
+                queued: list[tuple[int, Callable[[], None]]] = []
+                for i, step in steps:
+                    while not calls_[i].dead and not isinstance(step, _Queued):  # a wait of its own (none today)
+                        step = calls_[i].switch(in_loop(step))
+                    if calls_[i].dead:
+                        results[i] = step
+                    else:
+                        queued.append((i, step.send))
+                if not queued:
+                    break
+                sends = [send for _, send in queued]
+                if self._begin:
+                    self._begin = False
+                    sends.insert(0, _send_begin(self.pgconn))
+                    begun, *answers = self._round_trip(sends)
+                    _checked(begun, self)
+                else:
+                    answers = self._round_trip(sends)
+                steps = [(i, calls_[i].switch(answer)) for (i, _), answer in zip(queued, answers, strict=True)]
+        finally:
+            self._together = None
+            for call in calls_:
+                if not call.dead:
+                    call.throw()  # GreenletExit: ended where it stands
+        return tuple(results)
+
     def _exec_prepared(self, name: bytes, values: Any, formats: Any) -> Any:
-        self.pgconn.send_query_prepared(name, values, formats)
-        return self._result()
+        return self._send(functools.partial(self.pgconn.send_query_prepared, name, values, formats))
 
     def _exec_params(self, sql: bytes, values: Any, types: Any, formats: Any) -> Any:
-        self.pgconn.send_query_params(sql, values, types, formats)
-        return self._result()
+        return self._send(functools.partial(self.pgconn.send_query_params, sql, values, types, formats))
 
     def _prepare(self, name: bytes, sql: bytes, types: Any) -> None:
-        self.pgconn.send_prepare(name, sql, types)
-        _checked(self._result(), self)
+        _checked(self._send(functools.partial(self.pgconn.send_prepare, name, sql, types)), self)
 
     def run_statement(self, sql: str) -> Result:
         """A statement without parameters (it may be several, as a script): the last one's rows."""
+        self._begun()
         self.pgconn.send_query(sql.encode())
-        result = self._result()
+        self._flushed()
+        result = self._answer()
         if result.status == TUPLES_OK:
             return _rows(
                 self._crm_transformer or self._start(),
@@ -295,10 +383,37 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
         tuples = result.command_tuples
         return Result([], -1 if tuples is None else tuples)
 
+    def _begun(self) -> None:
+        """The transaction's BEGIN, if still to be sent, on its own (before a script, which has no pipeline)."""
+        if self._begin:
+            self._begin = False
+            self.command(b"BEGIN")
+
     def command(self, sql: bytes) -> None:
-        """BEGIN, COMMIT or ROLLBACK."""
+        """BEGIN (sent with the transaction's first statement), COMMIT or ROLLBACK (neither sent when nothing
+        was: no statement, no transaction)."""
+        if sql == b"BEGIN" and not self._begin and self.pgconn.transaction_status == TransactionStatus.IDLE:
+            self._begin = True
+            return
+        if self._begin:  # COMMIT or ROLLBACK of a transaction that never began
+            self._begin = False
+            return
         self.pgconn.send_query(sql)
-        _checked(self._result(), self)
+        self._flushed()
+        _checked(self._answer(), self)
+
+
+class _Queued:
+    """What a call of `LoopConnection.together` hands over at each statement: how to send it."""
+
+    __slots__ = ("send",)
+
+    def __init__(self, send: Callable[[], None]) -> None:
+        self.send = send
+
+
+def _send_begin(pgconn: Any) -> Callable[[], None]:
+    return functools.partial(pgconn.send_query_params, b"BEGIN", None)
 
 
 def _settle(done: asyncio.Future[None]) -> None:
@@ -526,6 +641,14 @@ class PostgresDatabase:
             raise
         _HELD.reset(token)
         conn.command(b"COMMIT")
+
+    def together(self, *calls: Callable[[], Any]) -> tuple[Any, ...]:
+        """Each call's result: inside a transaction on the event loop their statements go together, a round trip
+        for as many as are ready at once (LoopConnection.together); elsewhere one call after the other."""
+        held = _HELD.get()
+        if held is not None and held[0] is self and held[1].__class__ is LoopConnection and _on_loop():
+            return cast("LoopConnection", held[1]).together(calls)
+        return tuple(call() for call in calls)
 
     def lock(self, *key: object) -> None:
         """Serialise the transactions that take the same key (until they end)."""

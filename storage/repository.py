@@ -112,6 +112,13 @@ class Repository:
             if token is not None:
                 _TRANSACTION.reset(token)
 
+    def together(self, *calls: Callable[[], Any]) -> tuple[Any, ...]:
+        """Reads (or writes whose answer nobody waits for) that do not depend on each other, each call's result
+        in order: on PostgreSQL, in a transaction, their statements share round trips; on SQLite one by one."""
+        if self.dialect.postgres:
+            return tuple(self.db.together(*calls))
+        return tuple(call() for call in calls)
+
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Storage work from the event loop: inline for SQLite (a local file answers in microseconds); for
         PostgreSQL on the loop's thread too, each wait for the database handed to the loop (PostgresDatabase.run)."""

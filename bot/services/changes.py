@@ -120,12 +120,16 @@ class RecordWork:
         owner = owner or self.repo.people.get_user(tenant, record.owner_id)
         if owner is None:
             raise LookupError(f"record {record.id} of tenant {tenant} has no owner row")
-        people = self.repo.buying.record_people_with_roles(tenant, record.id)
-        team_name = None
-        if record.visibility is Visibility.TEAM and record.team_id is not None:
-            team_name = self.repo.visibility.team_name(tenant, record.team_id)
         now = self.work.clock()
-        coming = self.repo.coming.of_record(tenant, record.id, quiet_key(record.kind is Kind.LEAD, record.stage), now)
+        team_id = record.team_id if record.visibility is Visibility.TEAM else None
+        people, coming, timeline, team_name = self.repo.together(  # on PostgreSQL, one round trip
+            lambda: self.repo.buying.record_people_with_roles(tenant, record.id),
+            lambda: self.repo.coming.of_record(
+                tenant, record.id, quiet_key(record.kind is Kind.LEAD, record.stage), now
+            ),
+            lambda: tuple(self.repo.records.timeline(tenant, record.id, TIMELINE_ON_CARD)),
+            lambda: None if team_id is None else self.repo.visibility.team_name(tenant, team_id),
+        )
         return RecordView(
             record=record,
             team_name=team_name,
@@ -133,7 +137,7 @@ class RecordWork:
             contact=next((c for role, c, _ in people if role == Role.CONTACT), None),
             participants=tuple(c for role, c, _ in people if role == Role.PARTICIPANT),
             followers=followers,
-            timeline=tuple(self.repo.records.timeline(tenant, record.id, TIMELINE_ON_CARD)),
+            timeline=timeline,
             follower_choices=choices,
             buying_roles={c.id: buying for _, c, buying in people if buying},
             next_task=coming.task,

@@ -385,8 +385,10 @@ class RecordCases:
         with self.work.writing():
             record = self.changes.bumped(actor, ref)
             # Read once for two uses: who may be told (often nobody but the actor: no outbox query) and the card.
-            followers = self.changes.first_followers(record)
-            self.repo.records.add_comment(actor.tenant_id, record.id, actor.id, body, self.clock())
+            followers, _added = self.repo.together(  # on PostgreSQL, one round trip
+                lambda: self.changes.first_followers(record),
+                lambda: self.repo.records.add_comment(actor.tenant_id, record.id, actor.id, body, self.clock()),
+            )
             event = self.changes.event(actor, record, EventKind.COMMENTED, new=shorten(body), followers=followers)
             unseen: tuple[User, ...] = ()
             if mentioned:
