@@ -30,7 +30,9 @@ TENANT = "72f988bf-0000-4000-8000-00000000aaaa"
 BOT_ID = "28:11111111-2222-3333-4444-555555555555"
 VERBOSE = False
 # 12 statements: 11, and what comes next on the record (its next step, next meeting and quiet limit: storage/coming.py).
-TARGETS = {"statements": 12, "write transactions": 2, "record views": 1, "storage steps": 2}
+# On PostgreSQL, 8 round trips: BEGIN goes with the claim, the comment's insert with the follower read, the card's
+# three reads together.
+TARGETS = {"statements": 12, "write transactions": 2, "record views": 1, "storage steps": 2, "round trips": 8}
 
 
 async def settled(updater: Any) -> None:
@@ -209,7 +211,7 @@ def main() -> None:
         server.stop()
     print("one record.comment click on a card posted in a channel, on PostgreSQL (card update included)")
     print(f"statements           {cost.statements:4d}   (BEGIN and COMMIT included)")
-    print(f"round trips          {cost.round_trips:4d}")
+    print(f"round trips          {cost.round_trips:4d}   (target <= {TARGETS['round trips']})")
     print(f"write transactions   {cost.write_transactions:4d}")
     print(f"storage steps        {cost.storage_steps:4d}")
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from storage.postgres import PostgresDatabase, in_loop, open_postgres
+from storage.postgres import LoopConnection, PostgresDatabase, in_loop, open_postgres
 from tests.conftest import BACKENDS
 from tests.postgres_server import PostgresServer
 
@@ -89,5 +90,96 @@ async def test_a_failed_statement_on_the_loop_raises_psycopgs_error_and_the_conn
 
     with pytest.raises(psycopg.errors.UniqueViolation):
         await db.run(twice)
+    assert len(db.loop_pool.idle) == 1
+    assert await db.run(lambda: db.execute("SELECT count(*) FROM t", []).fetchone()[0]) == 0
+
+
+async def test_together_sends_independent_statements_in_one_round_trip_and_answers_each_call(
+    db: PostgresDatabase,
+) -> None:
+    """Repository.together's engine: the calls' statements go out together (one round trip, the BEGIN with
+    them), in the calls' order, so a later call reads what an earlier one wrote; a call with two statements
+    takes a second round trip; each call gets its own answer."""
+    sent: list[int] = []
+    round_trip = LoopConnection._round_trip
+
+    def counted(self: LoopConnection, sends: list[Any]) -> list[Any]:
+        sent.append(len(sends))
+        return round_trip(self, sends)
+
+    def work() -> tuple[Any, ...]:
+        with db.transaction():
+            return db.together(
+                lambda: db.execute("INSERT INTO t (k, v) VALUES (?, 1)", ["a"]).rowcount,
+                lambda: db.execute("SELECT count(*) FROM t WHERE k = ?", ["a"]).fetchone()[0],
+                lambda: [
+                    db.execute("INSERT INTO t (k, v) VALUES (?, 2)", ["b"]).rowcount,
+                    db.execute("SELECT v FROM t WHERE k = ?", ["b"]).fetchone()[0],
+                ],
+                lambda: "no statement",
+            )
+
+    LoopConnection._round_trip = counted  # type: ignore[method-assign]
+    try:
+        answers = await db.run(work)
+    finally:
+        LoopConnection._round_trip = round_trip  # type: ignore[method-assign]
+    assert answers == (1, 1, [1, 2], "no statement")
+    assert sent == [4, 1]  # BEGIN and three first statements, then the third call's second one
+    assert sorted(tuple(r) for r in db.execute("SELECT k, v FROM t", [])) == [("a", 1), ("b", 2)]
+
+
+async def test_a_statement_refused_among_others_sent_together_rolls_the_whole_change_back(
+    db: PostgresDatabase,
+) -> None:
+    """One refused statement in a round trip (the others after it are not run): its error is raised, the
+    calls still waiting end where they stand, nothing is committed, and the connection serves the next turn."""
+    import psycopg.errors
+
+    db.execute("INSERT INTO t (k, v) VALUES (?, 0)", ["taken"])
+    ended: list[str] = []
+
+    def waits_for_its_answer() -> None:
+        try:
+            db.execute("INSERT INTO t (k, v) VALUES (?, 1)", ["after"])
+        finally:
+            ended.append("after")
+
+    def work() -> None:
+        with db.transaction():
+            db.execute("INSERT INTO t (k, v) VALUES (?, 1)", ["before"])
+            db.together(
+                lambda: db.execute("INSERT INTO t (k, v) VALUES (?, 1)", ["taken"]),
+                waits_for_its_answer,
+            )
+
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        await db.run(work)
+    assert ended == ["after"]
+    assert [tuple(r) for r in db.execute("SELECT k FROM t ORDER BY k", [])] == [("taken",)]
+    assert len(db.loop_pool.idle) == 1 and db.loop_pool.out == 0
+    assert await db.run(lambda: db.execute("SELECT count(*) FROM t", []).fetchone()[0]) == 1
+
+
+async def test_a_transaction_that_runs_no_statement_sends_nothing(db: PostgresDatabase) -> None:
+    """BEGIN waits for the transaction's first statement: a transaction that makes none (a refusal before
+    any read) sends neither BEGIN nor COMMIT (no round trip at all), and its connection goes back idle."""
+    round_trips: list[str] = []
+    flushed = LoopConnection._flushed
+
+    def counted(self: LoopConnection) -> None:
+        round_trips.append("one")
+        flushed(self)
+
+    def nothing() -> str:
+        with db.transaction():
+            return "refused before any statement"
+
+    LoopConnection._flushed = counted  # type: ignore[method-assign]
+    try:
+        assert await db.run(nothing) == "refused before any statement"
+    finally:
+        LoopConnection._flushed = flushed  # type: ignore[method-assign]
+    assert round_trips == []
     assert len(db.loop_pool.idle) == 1
     assert await db.run(lambda: db.execute("SELECT count(*) FROM t", []).fetchone()[0]) == 0
