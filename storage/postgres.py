@@ -228,8 +228,8 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
         try:
             pgconn.consume_input()
         except psycopg.OperationalError as exc:  # the server went away: the waiting work sees why
-            self.checked_in()
             self._wake(exc)
+            self.checked_in()
             return
         if not pgconn.is_busy():
             self._wake(None)
@@ -244,7 +244,8 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
 
     async def _written(self) -> None:
         loop, pgconn = self._loop, self.pgconn
-        assert loop is not None
+        if loop is None:
+            raise psycopg.OperationalError("the connection to the database was lost")
         while pgconn.flush():
             done = loop.create_future()
             loop.add_writer(self._fd, _settle, done)
@@ -258,8 +259,9 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
         Cut short (the turn cancelled, the connection lost), the connection is closed: its state is unknown."""
         pgconn = self.pgconn
         if pgconn.is_busy():
+            if self._loop is None:  # the server went away while this turn did something else (`_readable`)
+                raise psycopg.OperationalError("the connection to the database was lost")
             try:
-                assert self._loop is not None, "a LoopConnection is used while out of its pool"
                 self._ready = self._loop.create_future()
                 in_loop(self._ready)
             except BaseException:
@@ -467,12 +469,13 @@ class LoopPool:
             if self.out < self.size:
                 self.out += 1
                 try:
-                    conn = await LoopConnection.connect(self.url, autocommit=True, row_factory=named_rows)
-                    await conn.execute(CONFIGURE)
+                    conn = await asyncio.wait_for(self._connect(), max(deadline - loop.time(), 0.0))
                     conn.pgconn.nonblocking = 1
-                except BaseException:
+                except BaseException as exc:
                     self.out -= 1
                     self._wake()
+                    if isinstance(exc, TimeoutError):
+                        raise PoolTimeout(f"no connection made in {self.timeout:g} s") from None
                     raise
                 conn.checked_out(loop)
                 return conn
@@ -489,6 +492,15 @@ class LoopPool:
             finally:
                 if free in self.waiting:
                     self.waiting.remove(free)
+
+    async def _connect(self) -> LoopConnection:
+        conn = await LoopConnection.connect(self.url, autocommit=True, row_factory=named_rows)
+        try:
+            await conn.execute(CONFIGURE)
+        except BaseException:
+            await conn.close()
+            raise
+        return conn
 
     def put(self, conn: LoopConnection) -> None:
         conn.checked_in()

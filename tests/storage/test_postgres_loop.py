@@ -183,3 +183,28 @@ async def test_a_transaction_that_runs_no_statement_sends_nothing(db: PostgresDa
     assert round_trips == []
     assert len(db.loop_pool.idle) == 1
     assert await db.run(lambda: db.execute("SELECT count(*) FROM t", []).fetchone()[0]) == 0
+
+
+@pytest.mark.parametrize("idle_meanwhile", [True, False])
+async def test_a_connection_the_server_drops_under_a_turn_fails_that_turn_only(
+    db: PostgresDatabase, idle_meanwhile: bool
+) -> None:
+    """The server ends a turn's session (a restart, an administrator): the turn gets psycopg's OperationalError
+    (with the turn waiting for something else meanwhile, or straight away), nothing it wrote is committed, the
+    dead connection is not given to anyone again, and the next turn gets a new one."""
+    import psycopg
+
+    def dropped() -> None:
+        with db.transaction():
+            db.execute("INSERT INTO t (k, v) VALUES (?, 1)", ["lost"])
+            pid = db.execute("SELECT pg_backend_pid()", []).fetchone()[0]
+            with db.pool.connection() as other:  # the administrator's session
+                other.execute("SELECT pg_terminate_backend(%s)", [pid])
+            if idle_meanwhile:
+                in_loop(asyncio.sleep(0.2))  # the loop sees the socket close while the turn waits for this
+            db.execute("SELECT 1 FROM t WHERE k = ?", ["lost"])
+
+    with pytest.raises(psycopg.OperationalError):
+        await db.run(dropped)
+    assert db.loop_pool.out == 0 and not db.loop_pool.idle
+    assert await db.run(lambda: db.execute("SELECT count(*) FROM t", []).fetchone()[0]) == 0
