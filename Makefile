@@ -106,6 +106,7 @@ bench: install-dev postgresql
 	timeout 300 $(BIN)/python -m bench.fanout
 	timeout 300 $(BIN)/python -m bench.fanout --followers 1000 --feed-share 0.5
 	timeout 60 $(BIN)/python -m bench.click_cost
+	timeout 120 $(BIN)/python -m bench.click_cost --postgresql
 	timeout 120 $(BIN)/python -m bench.throughput
 	timeout 240 $(BIN)/python -m bench.scale --plot docs/latency-vs-size.svg
 	timeout 120 $(BIN)/python -m bench.start
