@@ -389,7 +389,9 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
         """The transaction's BEGIN, if still to be sent, on its own (before a script, which has no pipeline)."""
         if self._begin:
             self._begin = False
-            self.command(b"BEGIN")
+            self.pgconn.send_query(b"BEGIN")
+            self._flushed()
+            _checked(self._answer(), self)
 
     def command(self, sql: bytes) -> None:
         """BEGIN (sent with the transaction's first statement), COMMIT or ROLLBACK (neither sent when nothing

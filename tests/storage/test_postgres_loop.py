@@ -208,3 +208,22 @@ async def test_a_connection_the_server_drops_under_a_turn_fails_that_turn_only(
         await db.run(dropped)
     assert db.loop_pool.out == 0 and not db.loop_pool.idle
     assert await db.run(lambda: db.execute("SELECT count(*) FROM t", []).fetchone()[0]) == 0
+
+
+@pytest.mark.parametrize("first", ["DELETE FROM t", "INSERT INTO t (k, v) VALUES ('p', 1)"])
+async def test_a_transaction_whose_first_statement_has_no_parameters_still_rolls_back_whole(
+    db: PostgresDatabase, first: str
+) -> None:
+    """The BEGIN that waits for the first statement goes before a statement without parameters too (one that
+    cannot share its round trip): a failure afterwards rolls that statement back with the rest."""
+    db.execute("INSERT INTO t (k, v) VALUES (?, 0)", ["kept"])
+
+    def refused() -> None:
+        with db.transaction():
+            db.execute(first)
+            db.execute("INSERT INTO t (k, v) VALUES (?, 2)", ["q"])
+            raise ValueError("refused")
+
+    with pytest.raises(ValueError, match="refused"):
+        await db.run(refused)
+    assert [tuple(r) for r in db.execute("SELECT k, v FROM t", [])] == [("kept", 0)]
