@@ -1,9 +1,11 @@
 """PostgreSQL behind the same queries as SQLite (DATABASE_URL=postgresql://...).
 
-A pool of connections (psycopg_pool); a transaction holds one connection for its thread, a statement
-outside a transaction borrows one for itself (autocommit). The queries are the ones SQLite runs, their
-placeholders translated by storage/dialect.py; rows are NamedRow (by column name or by position). Imported only when DATABASE_URL is set: psycopg costs start-up time and memory
-the SQLite default does not need."""
+Storage work the event loop hands over (`PostgresDatabase.run`) runs on the loop's thread, a greenlet a
+turn, and waits for each answer in the loop (LoopPool, LoopConnection); work outside the loop uses a
+thread-safe pool (psycopg_pool). A transaction holds one connection for its turn, a statement outside a
+transaction borrows one for itself (autocommit). The queries are the ones SQLite runs, their placeholders
+translated by storage/dialect.py; rows are NamedRow (by column name or by position). Imported only when
+DATABASE_URL is set: psycopg costs start-up time and memory the SQLite default does not need."""
 
 from __future__ import annotations
 
