@@ -212,6 +212,7 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
     _ready: asyncio.Future[None] | None = None  # what the work waiting for the answer awaits
     _begin = False  # the transaction's BEGIN, still to be sent (with its first statement)
     _together: set[greenlet] | None = None  # the calls of `together` under way
+    _ahead: tuple[tuple[greenlet, Callable[[], None]], ...] = ()  # calls sent ahead, their statements unsent
 
     def checked_out(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop, self._fd = loop, self.pgconn.socket
@@ -219,6 +220,7 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
 
     def checked_in(self) -> None:
         self._begin = False
+        self._drop_ahead()
         if self._loop is not None:
             self._loop.remove_reader(self._fd)
             self._loop, self._ready = None, None
@@ -294,16 +296,51 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
     def _send(self, send: Callable[[], None]) -> Any:
         """Send a statement (`send`) and wait for its answer: queued instead when the statement is one of
         `together`'s; with the transaction's BEGIN in one round trip when that is still to be sent."""
-        if self._together is not None and getcurrent() in self._together:
-            return getcurrent().parent.switch(_Queued(send))
-        if self._begin:
-            self._begin = False
-            begun, answer = self._round_trip([_send_begin(self.pgconn), send])
-            _checked(begun, self)
-            return answer
+        current = getcurrent()
+        if (self._together is not None and current in self._together) or current.__class__ is _Ahead:
+            return current.parent.switch(_Queued(send))
+        if self._begin or self._ahead:
+            return self._with_what_waits([send])[0]
         send()
         self._flushed()
         return self._answer()
+
+    def _with_what_waits(self, sends: list[Callable[[], None]]) -> list[Any]:
+        """`sends` in one round trip with what waits to go first: the transaction's BEGIN, the statements of
+        calls sent ahead (each call then goes on with its answer: a refusal of theirs is raised here)."""
+        first: list[Callable[[], None]] = [_send_begin(self.pgconn)] if self._begin else []
+        ahead, self._ahead = self._ahead, ()
+        self._begin = False
+        answers = self._round_trip([*first, *(send for _, send in ahead), *sends])
+        if first:
+            _checked(answers.pop(0), self)
+        for (call, _), answer in zip(ahead, answers[: len(ahead)], strict=True):
+            self._queue_ahead(call, call.switch(answer))
+        return answers[len(ahead) :]
+
+    def ahead(self, call: Callable[[], Any]) -> None:
+        """Run `call` (a check on one statement's answer) with its statement sent in the round trip of the
+        turn's next statement; its refusal is raised there, or by `settle` before the commit."""
+        ahead = _Ahead(call, getcurrent())
+        ahead.gr_context = contextvars.copy_context()
+        self._queue_ahead(ahead, ahead.switch())
+
+    def _queue_ahead(self, call: greenlet, step: Any) -> None:
+        """A call sent ahead, where it stands: done, or waiting for its (next) statement's answer."""
+        while not call.dead and step.__class__ is not _Queued:  # a wait of its own (none today)
+            step = call.switch(in_loop(step))
+        if not call.dead:
+            self._ahead = (*self._ahead, (call, cast("_Queued", step).send))
+
+    def settle(self) -> None:
+        """Before the commit: what was sent ahead and is still unsent, sent and checked."""
+        if self._ahead:
+            self._with_what_waits([])
+
+    def _drop_ahead(self) -> None:
+        ahead, self._ahead = self._ahead, ()
+        for call, _ in ahead:
+            call.throw()  # GreenletExit: the transaction ended (rolled back) before it was sent
 
     def _round_trip(self, sends: list[Callable[[], None]]) -> list[Any]:
         """Several statements in one round trip (libpq's pipeline mode): each one's answer, in order. After a
@@ -346,14 +383,7 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
                         queued.append((i, step.send))
                 if not queued:
                     break
-                sends = [send for _, send in queued]
-                if self._begin:
-                    self._begin = False
-                    sends.insert(0, _send_begin(self.pgconn))
-                    begun, *answers = self._round_trip(sends)
-                    _checked(begun, self)
-                else:
-                    answers = self._round_trip(sends)
+                answers = self._with_what_waits([send for _, send in queued])
                 steps = [(i, calls_[i].switch(answer)) for (i, _), answer in zip(queued, answers, strict=True)]
         finally:
             self._together = None
@@ -388,12 +418,10 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
         return Result([], -1 if tuples is None else tuples)
 
     def _begun(self) -> None:
-        """The transaction's BEGIN, if still to be sent, on its own (before a script, which has no pipeline)."""
-        if self._begin:
-            self._begin = False
-            self.pgconn.send_query(b"BEGIN")
-            self._flushed()
-            _checked(self._answer(), self)
+        """What waits to go first (the transaction's BEGIN, statements sent ahead), on its own: before a
+        script, which has no pipeline."""
+        if self._begin or self._ahead:
+            self._with_what_waits([])
 
     def command(self, sql: bytes) -> None:
         """BEGIN (sent with the transaction's first statement), COMMIT or ROLLBACK (neither sent when nothing
@@ -401,6 +429,8 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
         if sql == b"BEGIN" and not self._begin and self.pgconn.transaction_status == TransactionStatus.IDLE:
             self._begin = True
             return
+        if sql != b"COMMIT":  # ROLLBACK: what was to be sent ahead never goes
+            self._drop_ahead()
         if self._begin:  # COMMIT or ROLLBACK of a transaction that never began
             self._begin = False
             return
@@ -425,6 +455,10 @@ def _send_begin(pgconn: Any) -> Callable[[], None]:
 def _settle(done: asyncio.Future[None]) -> None:
     if not done.done():
         done.set_result(None)
+
+
+class _Ahead(greenlet):
+    """A call of `LoopConnection.ahead`, waiting for its statement's answer."""
 
 
 class _Turn(greenlet):
@@ -650,6 +684,8 @@ class PostgresDatabase:
         token = _HELD.set((self, conn))
         try:
             yield
+            if conn.__class__ is LoopConnection:
+                conn.settle()  # checks sent ahead and not yet answered: a refusal rolls back
         except BaseException:
             _HELD.reset(token)
             if conn.pgconn.status == ConnStatus.OK:  # a lost connection is dropped by its pool instead
@@ -665,6 +701,16 @@ class PostgresDatabase:
         if held is not None and held[0] is self and held[1].__class__ is LoopConnection and _on_loop():
             return cast("LoopConnection", held[1]).together(calls)
         return tuple(call() for call in calls)
+
+    def ahead(self, call: Callable[[], Any]) -> None:
+        """`call`'s statement sent with the transaction's next one, inside a transaction on the event loop
+        (LoopConnection.ahead): for a check whose refusal may as well come a statement later, since it
+        rolls the transaction back. Elsewhere `call` runs now."""
+        held = _HELD.get()
+        if held is not None and held[0] is self and held[1].__class__ is LoopConnection and _on_loop():
+            cast("LoopConnection", held[1]).ahead(call)
+        else:
+            call()
 
     def lock(self, *key: object) -> None:
         """Serialise the transactions that take the same key (until they end)."""

@@ -119,6 +119,15 @@ class Repository:
             return tuple(self.db.together(*calls))
         return tuple(call() for call in calls)
 
+    def ahead(self, call: Callable[[], Any]) -> None:
+        """A check on one statement's answer that may come a statement later (its refusal rolls the
+        transaction back either way): on PostgreSQL, in a transaction, its statement goes in the round trip
+        of the transaction's next one (or before the commit); on SQLite it runs now."""
+        if self.dialect.postgres:
+            self.db.ahead(call)
+        else:
+            call()
+
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Storage work from the event loop: inline for SQLite (a local file answers in microseconds); for
         PostgreSQL on the loop's thread too, each wait for the database handed to the loop (PostgresDatabase.run)."""

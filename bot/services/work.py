@@ -40,21 +40,27 @@ class UnitOfWork:
     @contextmanager
     def writing(self) -> Iterator[None]:
         """One write transaction. The first one of a turn also claims the turn's activity: a redelivered
-        activity whose change was made raises Redelivered, and a rolled-back change releases the claim."""
+        activity whose change was made raises Redelivered, and a rolled-back change releases the claim. The
+        claim's answer is checked with the change's first statement (on PostgreSQL they share a round trip):
+        nothing the change does before that statement leaves the process (storage work makes no other
+        calls), and a redelivery rolls it all back."""
         claim = self.claim if self.claim is not None and self.claim.pending and not self.repo.in_transaction() else None
-        with self.repo.transaction():
-            if claim is not None:
-                if not self.repo.activities.claim_activity(
-                    claim.tenant_id, claim.conversation_id, claim.activity_id, self.clock()
-                ):
-                    raise Redelivered()
-                claim.pending = False
-            try:
-                yield
-            except BaseException:
+        try:
+            with self.repo.transaction():
                 if claim is not None:
-                    claim.pending = True
-                raise
+                    self.repo.ahead(lambda: self._claimed(claim))
+                    claim.pending = False
+                yield
+        except BaseException:
+            if claim is not None:
+                claim.pending = True
+            raise
+
+    def _claimed(self, claim: Claim) -> None:
+        if not self.repo.activities.claim_activity(
+            claim.tenant_id, claim.conversation_id, claim.activity_id, self.clock()
+        ):
+            raise Redelivered()
 
     def was_handled(self, tenant_id: str, conversation_id: str, activity_id: str) -> bool:
         return self.repo.activities.activity_claimed(tenant_id, conversation_id, activity_id)

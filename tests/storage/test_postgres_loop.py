@@ -227,3 +227,59 @@ async def test_a_transaction_whose_first_statement_has_no_parameters_still_rolls
     with pytest.raises(ValueError, match="refused"):
         await db.run(refused)
     assert [tuple(r) for r in db.execute("SELECT k, v FROM t", [])] == [("kept", 0)]
+
+
+async def test_a_check_sent_ahead_shares_the_next_round_trip_and_its_refusal_rolls_everything_back(
+    db: PostgresDatabase,
+) -> None:
+    """Repository.ahead's engine (the activity's claim): the check's statement goes with the transaction's next
+    statement, one round trip for BEGIN, both; refused, the check raises there, and nothing is committed. With
+    no statement after it, the check runs before the commit, and its refusal still rolls back."""
+    sent: list[int] = []
+    round_trip = LoopConnection._round_trip
+
+    def counted(self: LoopConnection, sends: list[Any]) -> list[Any]:
+        sent.append(len(sends))
+        return round_trip(self, sends)
+
+    def claim(key: str) -> None:
+        if db.execute("INSERT INTO t (k, v) VALUES (?, 0) ON CONFLICT DO NOTHING", [key]).rowcount != 1:
+            raise LookupError(f"{key} was claimed before")
+
+    def change(key: str, then_write: bool) -> str:
+        with db.transaction():
+            db.ahead(lambda: claim(key))
+            if then_write:
+                db.execute("INSERT INTO t (k, v) VALUES (?, 1)", [key + "-change"])
+            return "changed"
+
+    LoopConnection._round_trip = counted  # type: ignore[method-assign]
+    try:
+        assert await db.run(change, "a", True) == "changed"
+        assert sent == [3]  # BEGIN, the claim, the change
+        with pytest.raises(LookupError, match="a was claimed before"):
+            await db.run(change, "a", True)
+        assert await db.run(change, "b", False) == "changed"
+        with pytest.raises(LookupError, match="b was claimed before"):
+            await db.run(change, "b", False)
+    finally:
+        LoopConnection._round_trip = round_trip  # type: ignore[method-assign]
+    assert sorted(tuple(r) for r in db.execute("SELECT k, v FROM t", [])) == [("a", 0), ("a-change", 1), ("b", 0)]
+    assert len(db.loop_pool.idle) == 1 and db.loop_pool.out == 0
+
+
+async def test_a_check_sent_ahead_of_a_change_refused_before_any_statement_never_runs(db: PostgresDatabase) -> None:
+    """A change refused before its first statement (a validation) rolls back what was sent ahead unsent: the
+    claim never reaches the database, so the activity can be handled when it comes again."""
+    ran: list[str] = []
+
+    def refused() -> None:
+        with db.transaction():
+            db.ahead(lambda: ran.append(str(db.execute("INSERT INTO t (k, v) VALUES (?, 0)", ["claim"]).rowcount)))
+            raise ValueError("refused before any statement")
+
+    with pytest.raises(ValueError, match="refused"):
+        await db.run(refused)
+    assert ran == []
+    assert db.execute("SELECT count(*) FROM t", []).fetchone()[0] == 0
+    assert len(db.loop_pool.idle) == 1
