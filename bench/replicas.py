@@ -3,7 +3,9 @@
 1. Efficiency per replica: `record.comment` card clicks (8 concurrent clients, alternating rounds)
    against one replica on PostgreSQL and one on SQLite, same data: throughput, p99 and the CPU a click
    costs (the replica's process, and the database server's backends), and the ratios (goals: throughput
-   >= 0.8x, p99 <= 1.5x; on 2 cores more replicas cannot add throughput).
+   >= 0.8x, p99 <= 1.5x; on 2 cores more replicas cannot add throughput). `--against PATH` adds another
+   checkout's replica (`git worktree add /tmp/before REV`) on PostgreSQL to the same rounds;
+   `--throughput-only` stops after this part.
 2. Fan-out: 3 replicas, one change on a record with 1,000 followers, the fake connector (its own process)
    enforcing Teams' limits and answering 10% of sends with 429: time / the least the limits allow,
    lost, duplicated, sends over a limit (the replicas must act as one sender per tenant).
@@ -24,6 +26,7 @@ import multiprocessing
 import os
 import random
 import signal
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -46,6 +49,7 @@ TENANT = "72f988bf-0000-4000-8000-00000000aaaa"
 BOT_ID = "28:11111111-2222-3333-4444-555555555555"
 OWNER = ("29:bench-owner", "aad-bench-owner")
 RECORDS = 100
+AGAINST = "PostgreSQL at --against"
 NOW = "2026-01-01T00:00:00.000000Z"
 
 
@@ -119,7 +123,7 @@ class FakeTeams:
 # --- 1. efficiency per replica ---------------------------------------------------------------------
 
 
-async def throughput(server: PostgresServer, rounds: int, seconds: float, concurrency: int) -> None:
+async def throughput(server: PostgresServer, rounds: int, seconds: float, concurrency: int, against: str = "") -> None:
     rng = random.Random(8)
     fake = FakeTeams()
     try:
@@ -132,13 +136,22 @@ async def throughput(server: PostgresServer, rounds: int, seconds: float, concur
         with tempfile.TemporaryDirectory() as folder:
             sqlite_path = str(Path(folder) / "crm.db")
             pg_url = server.url(server.new_database())
-            for database in (sqlite_path, pg_url):
-                seed_records(database, fake.service_url)
-            with (
-                spawned("SQLite", CRM, sqlite_path, NOTIFY_WINDOW_SECONDS="0") as lite,
-                spawned("PostgreSQL", CRM, DATABASE_URL=pg_url, NOTIFY_WINDOW_SECONDS="0") as pg,
-            ):
-                servers = (lite, pg)
+            their_url = server.url(server.new_database()) if against else ""
+            for database in (sqlite_path, pg_url, their_url):
+                if database:
+                    seed_records(database, fake.service_url)
+            with contextlib.ExitStack() as stack:
+                lite = stack.enter_context(spawned("SQLite", CRM, sqlite_path, NOTIFY_WINDOW_SECONDS="0"))
+                pg = stack.enter_context(spawned("PostgreSQL", CRM, DATABASE_URL=pg_url, NOTIFY_WINDOW_SECONDS="0"))
+                servers: tuple[Server, ...] = (lite, pg)
+                urls = {pg.name: pg_url}
+                if against:  # the code of another checkout, on PostgreSQL too, in the same rounds
+                    command = [sys.executable, str(Path(against) / "app.py")]
+                    theirs = spawned(
+                        AGAINST, command, DATABASE_URL=their_url, NOTIFY_WINDOW_SECONDS="0", PYTHONPATH=against
+                    )
+                    servers += (stack.enter_context(theirs),)
+                    urls[AGAINST] = their_url
                 for bot in servers:
                     await ready(bot, click)
                     async with session() as http:
@@ -147,14 +160,15 @@ async def throughput(server: PostgresServer, rounds: int, seconds: float, concur
                     await load(bot.url, click, concurrency, 1.0)  # warm up
                 results = {bot.name: Load() for bot in servers}
                 cpu = {bot.name: 0.0 for bot in servers}
-                database_cpu = 0.0
+                database_cpu = dict.fromkeys(urls, 0.0)
                 for i in range(rounds):
                     for bot in servers if i % 2 == 0 else servers[::-1]:
-                        before, server_before = bot.cpu_seconds(), backend_cpu_seconds(pg_url) if bot is pg else 0.0
+                        url = urls.get(bot.name, "")
+                        before, server_before = bot.cpu_seconds(), backend_cpu_seconds(url) if url else 0.0
                         await load(bot.url, click, concurrency, seconds, into=results[bot.name])
                         cpu[bot.name] += bot.cpu_seconds() - before
-                        if bot is pg:
-                            database_cpu += backend_cpu_seconds(pg_url) - server_before
+                        if url:
+                            database_cpu[bot.name] += backend_cpu_seconds(url) - server_before
     finally:
         fake.stop()
     print(f"load                     {concurrency} concurrent clients, {rounds} alternating rounds of {seconds:.0f} s")
@@ -168,7 +182,7 @@ async def throughput(server: PostgresServer, rounds: int, seconds: float, concur
     # CPU a click costs, which the other load on a shared machine does not inflate the way it does wall-clock
     # throughput: the bot's process, and for PostgreSQL the server's backends too.
     lite_ms, pg_ms = (cpu[name] / max(results[name].requests, 1) * 1000 for name in ("SQLite", "PostgreSQL"))
-    server_ms = database_cpu / max(pg_load.requests, 1) * 1000
+    server_ms = database_cpu["PostgreSQL"] / max(pg_load.requests, 1) * 1000
     print(
         f"  CPU per click          SQLite process {lite_ms:.2f} ms; PostgreSQL replica {pg_ms:.2f} ms"
         f" + its database server {server_ms:.2f} ms"
@@ -176,6 +190,16 @@ async def throughput(server: PostgresServer, rounds: int, seconds: float, concur
     p99 = percentile(pg_load.latencies, 0.99) / percentile(lite_load.latencies, 0.99)
     print(f"ratio PostgreSQL/SQLite  throughput {pg_load.per_second / lite_load.per_second:.2f}x (goal >= 0.8x),")
     print(f"                         p99 {p99:.2f}x (goal <= 1.5x); CPU in the replica {pg_ms / lite_ms:.2f}x")
+    if against:
+        their_load = results[AGAINST]
+        their_ms = cpu[AGAINST] / max(their_load.requests, 1) * 1000
+        their_server_ms = database_cpu[AGAINST] / max(their_load.requests, 1) * 1000
+        print(
+            f"PostgreSQL at {against}: {their_load.per_second / lite_load.per_second:.2f}x SQLite's clicks a second, p99"
+            f" {percentile(their_load.latencies, 0.99) / percentile(lite_load.latencies, 0.99):.2f}x, CPU a click"
+            f" {their_ms:.2f} ms + its database {their_server_ms:.2f} ms; this code {pg_load.per_second / their_load.per_second:.2f}x"
+            " its clicks a second"
+        )
 
 
 # --- 2 and 3. fan-out through three replicas -------------------------------------------------------
@@ -404,7 +428,9 @@ async def run(args: argparse.Namespace) -> None:
         server.create_template()
         version = server.bin.parts[-2]
         print(f"PostgreSQL {version} (Debian), fsync off (a throwaway server), on this machine")
-        await throughput(server, args.rounds, args.seconds, args.concurrency)
+        await throughput(server, args.rounds, args.seconds, args.concurrency, args.against)
+        if args.throughput_only:
+            return
         await fanout(server, args.followers, 3, kill=False, timeout=args.timeout)
         await fanout(server, args.followers, 3, kill=True, timeout=args.timeout)
         await spreads(server, args.tenants)
@@ -420,6 +446,10 @@ def main() -> None:
     parser.add_argument("--followers", type=int, default=1000)
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--tenants", type=int, default=12, help="for the spread after a rolling restart")
+    parser.add_argument(
+        "--against", default="", help="another checkout's folder (git worktree add), on PostgreSQL beside this one"
+    )
+    parser.add_argument("--throughput-only", action="store_true", help="part 1 only")
     asyncio.run(run(parser.parse_args()))
 
 
