@@ -119,18 +119,23 @@ async def measure(database_url: str = "") -> Cost:
                 try:
                     for n in (2, 3):
                         counting = n == 3
-                        data = {"ref": "L-1", "version": 1 + (n - 2), "comment": f"Call {n}"}
-                        value = {"action": {"type": "Action.Execute", "verb": "record.comment", "data": data}}
-                        click = _activity(service_url, n, "invoke", name="adaptiveCard/action", value=value)
-                        click["replyToId"] = posted
-                        answer = await client.post("/api/messages", json=click)
-                        assert answer.status == 200, await answer.text()
-                        await settled(app[BOT].card_updater)
+                        await _comment(app, client, service_url, posted, n)
                         counting = False
                 finally:
                     RecordWork.view_of = original  # type: ignore[method-assign]
                     conn.set_trace_callback(None)
                 return cost
+
+
+async def _comment(app: Any, client: TestClient, service_url: str, posted: str, n: int) -> None:
+    """Click Comment on the posted card (the n-th activity), and wait for the card update it brings."""
+    data = {"ref": "L-1", "version": 1 + (n - 2), "comment": f"Call {n}"}
+    value = {"action": {"type": "Action.Execute", "verb": "record.comment", "data": data}}
+    click = _activity(service_url, n, "invoke", name="adaptiveCard/action", value=value)
+    click["replyToId"] = posted
+    answer = await client.post("/api/messages", json=click)
+    assert answer.status == 200, await answer.text()
+    await settled(app[BOT].card_updater)
 
 
 async def _clicks_on_postgres(app: Any, client: TestClient, service_url: str, posted: str, cost: Cost) -> Cost:
@@ -172,13 +177,7 @@ async def _clicks_on_postgres(app: Any, client: TestClient, service_url: str, po
     try:
         for n in (2, 3, 4):  # a statement is prepared at its second use: the third click is counted
             counting = n == 4
-            data = {"ref": "L-1", "version": 1 + (n - 2), "comment": f"Call {n}"}
-            value = {"action": {"type": "Action.Execute", "verb": "record.comment", "data": data}}
-            click = _activity(service_url, n, "invoke", name="adaptiveCard/action", value=value)
-            click["replyToId"] = posted
-            answer = await client.post("/api/messages", json=click)
-            assert answer.status == 200, await answer.text()
-            await settled(app[BOT].card_updater)
+            await _comment(app, client, service_url, posted, n)
             counting = False
     finally:
         for cls, name, original in saved:
