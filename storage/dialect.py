@@ -1,8 +1,8 @@
 """What differs between SQLite and PostgreSQL, in one place, so that both run the same queries.
 
 The queries are written once, in SQL both engines run (`IS NOT DISTINCT FROM`, `INSERT ... RETURNING id`,
-`ON CONFLICT`). `to_psycopg` translates placeholders only (`?` and `:name` to psycopg's `%s` and
-`%(name)s`), never the rest of a statement; `Dialect` supplies the few fragments where the engines truly
+`ON CONFLICT`). `to_libpq` translates placeholders only (`?` and `:name` to libpq's numbered `$1`, `$2`,
+...), never the rest of a statement; `Dialect` supplies the few fragments where the engines truly
 differ: full-text search, row locks, planner hints."""
 
 from __future__ import annotations
@@ -65,35 +65,6 @@ class Dialect:
 
 SQLITE = Dialect("sqlite", row_locks=False)
 POSTGRES = Dialect("postgresql", row_locks=True)
-
-
-@functools.lru_cache(maxsize=1024)
-def to_psycopg(sql: str) -> str:
-    """The statement with psycopg's placeholders: `?` -> `%s`, `:name` -> `%(name)s`, a literal `%` doubled.
-    String literals and quoted identifiers are copied as they are (a `?` or `:x` inside one is text)."""
-    out: list[str] = []
-    i = 0
-    while i < len(sql):
-        char = sql[i]
-        if char in "'\"":  # a literal or a quoted identifier, to its closing quote (a doubled quote stays inside)
-            end = sql.index(char, i + 1)
-            while end + 1 < len(sql) and sql[end + 1] == char:
-                end = sql.index(char, end + 2)
-            out.append(sql[i : end + 1].replace("%", "%%"))
-            i = end + 1
-            continue
-        if char == "?":
-            out.append("%s")
-        elif char == "%":
-            out.append("%%")
-        elif char == ":" and (named := _NAMED.match(sql, i)) and sql[i - 1 : i] != ":":
-            out.append(f"%({named.group(1)})s")
-            i = named.end()
-            continue
-        else:
-            out.append(char)
-        i += 1
-    return "".join(out)
 
 
 @functools.lru_cache(maxsize=1024)
