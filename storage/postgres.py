@@ -211,7 +211,6 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
     _fd = -1
     _ready: asyncio.Future[None] | None = None  # what the work waiting for the answer awaits
     _begin = False  # the transaction's BEGIN, still to be sent (with its first statement)
-    _together: set[greenlet] | None = None  # the calls of `together` under way
     _ahead: tuple[tuple[greenlet, Callable[[], None]], ...] = ()  # calls sent ahead, their statements unsent
 
     def checked_out(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -297,7 +296,7 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
         """Send a statement (`send`) and wait for its answer: queued instead when the statement is one of
         `together`'s; with the transaction's BEGIN in one round trip when that is still to be sent."""
         current = getcurrent()
-        if (self._together is not None and current in self._together) or current.__class__ is _Ahead:
+        if current.__class__ is _Queuing:  # a call of `together` or `ahead`: its statement waits to go
             return current.parent.switch(_Queued(send))
         if self._begin or self._ahead:
             return self._with_what_waits([send])[0]
@@ -321,14 +320,12 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
     def ahead(self, call: Callable[[], Any]) -> None:
         """Run `call` (a check on one statement's answer) with its statement sent in the round trip of the
         turn's next statement; its refusal is raised there, or by `settle` before the commit."""
-        ahead = _Ahead(call, getcurrent())
-        ahead.gr_context = contextvars.copy_context()
+        ahead = _queuing(call)
         self._queue_ahead(ahead, ahead.switch())
 
     def _queue_ahead(self, call: greenlet, step: Any) -> None:
         """A call sent ahead, where it stands: done, or waiting for its (next) statement's answer."""
-        while not call.dead and step.__class__ is not _Queued:  # a wait of its own (none today)
-            step = call.switch(in_loop(step))
+        step = _to_statement(call, step)
         if not call.dead:
             self._ahead = (*self._ahead, (call, cast("_Queued", step).send))
 
@@ -363,20 +360,14 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
         """Each call's result, their statements sent together: every call runs (a greenlet of its own) up to
         its first statement, those go in one round trip, the calls go on with their answers, and so on until
         all are done. A failure ends the others where they stand and is raised."""
-        turn = getcurrent()
-        context = contextvars.copy_context()
-        calls_ = [greenlet(call, turn) for call in calls]
-        for call in calls_:
-            call.gr_context = context
+        calls_ = [_queuing(call) for call in calls]
         results: list[Any] = [None] * len(calls_)
-        self._together = set(calls_)
         try:
             steps = [(i, call.switch()) for i, call in enumerate(calls_)]
             while steps:
                 queued: list[tuple[int, Callable[[], None]]] = []
                 for i, step in steps:
-                    while not calls_[i].dead and not isinstance(step, _Queued):  # a wait of its own (none today)
-                        step = calls_[i].switch(in_loop(step))
+                    step = _to_statement(calls_[i], step)
                     if calls_[i].dead:
                         results[i] = step
                     else:
@@ -386,7 +377,6 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
                 answers = self._with_what_waits([send for _, send in queued])
                 steps = [(i, calls_[i].switch(answer)) for (i, _), answer in zip(queued, answers, strict=True)]
         finally:
-            self._together = None
             for call in calls_:
                 if not call.dead:
                     call.throw()  # GreenletExit: ended where it stands
@@ -457,8 +447,24 @@ def _settle(done: asyncio.Future[None]) -> None:
         done.set_result(None)
 
 
-class _Ahead(greenlet):
-    """A call of `LoopConnection.ahead`, waiting for its statement's answer."""
+class _Queuing(greenlet):
+    """A call of `LoopConnection.together` or `.ahead`: at each statement it hands over how to send it
+    (`_Queued`) and waits for its answer."""
+
+
+def _queuing(call: Callable[[], Any]) -> _Queuing:
+    """`call` as a _Queuing greenlet of the current one, in a copy of its context (the turn's transaction)."""
+    queuing = _Queuing(call, getcurrent())
+    queuing.gr_context = contextvars.copy_context()
+    return queuing
+
+
+def _to_statement(call: greenlet, step: Any) -> Any:
+    """Where a _Queuing call stands after a switch (`step`): done, or at a statement; a wait of its own (none
+    today) is waited for in the loop on the way."""
+    while not call.dead and step.__class__ is not _Queued:
+        step = call.switch(in_loop(step))
+    return step
 
 
 class _Turn(greenlet):
@@ -697,20 +703,25 @@ class PostgresDatabase:
     def together(self, *calls: Callable[[], Any]) -> tuple[Any, ...]:
         """Each call's result: inside a transaction on the event loop their statements go together, a round trip
         for as many as are ready at once (LoopConnection.together); elsewhere one call after the other."""
-        held = _HELD.get()
-        if held is not None and held[0] is self and held[1].__class__ is LoopConnection and _on_loop():
-            return cast("LoopConnection", held[1]).together(calls)
-        return tuple(call() for call in calls)
+        conn = self._loop_transaction()
+        return tuple(call() for call in calls) if conn is None else conn.together(calls)
 
     def ahead(self, call: Callable[[], Any]) -> None:
         """`call`'s statement sent with the transaction's next one, inside a transaction on the event loop
         (LoopConnection.ahead): for a check whose refusal may as well come a statement later, since it
         rolls the transaction back. Elsewhere `call` runs now."""
+        conn = self._loop_transaction()
+        if conn is None:
+            call()
+        else:
+            conn.ahead(call)
+
+    def _loop_transaction(self) -> LoopConnection | None:
+        """The connection of this turn's transaction, when the turn runs on the event loop."""
         held = _HELD.get()
         if held is not None and held[0] is self and held[1].__class__ is LoopConnection and _on_loop():
-            cast("LoopConnection", held[1]).ahead(call)
-        else:
-            call()
+            return cast("LoopConnection", held[1])
+        return None
 
     def lock(self, *key: object) -> None:
         """Serialise the transactions that take the same key (until they end)."""
