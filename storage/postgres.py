@@ -211,6 +211,7 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
     _fd = -1
     _ready: asyncio.Future[None] | None = None  # what the work waiting for the answer awaits
     _begin = False  # the transaction's BEGIN, still to be sent (with its first statement)
+    cut = False  # closed by this process mid-statement (a cancelled turn), rather than lost
     _ahead: tuple[tuple[greenlet, Callable[[], None]], ...] = ()  # calls sent ahead, their statements unsent
 
     def checked_out(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -273,6 +274,7 @@ class LoopConnection(_Statements, psycopg.AsyncConnection[Any]):
         return pgconn.get_result()
 
     def _cut(self) -> None:
+        self.cut = self.pgconn.status == ConnStatus.OK  # closed here (its state unknown) rather than lost
         self.checked_in()
         self.pgconn.finish()
 
@@ -550,6 +552,10 @@ class LoopPool:
         conn.checked_in()
         self.out -= 1
         pgconn = conn.pgconn
+        if pgconn.status != ConnStatus.OK and not conn.cut:  # lost: the idle ones most likely went with it
+            for idle in self.idle:  # (a restart, a failover): opened again as they are needed
+                idle.pgconn.finish()
+            self.idle.clear()
         if self.closed or pgconn.status != ConnStatus.OK or pgconn.transaction_status != TransactionStatus.IDLE:
             pgconn.finish()
         else:

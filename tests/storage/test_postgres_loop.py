@@ -283,3 +283,37 @@ async def test_a_check_sent_ahead_of_a_change_refused_before_any_statement_never
     assert ran == []
     assert db.execute("SELECT count(*) FROM t", []).fetchone()[0] == 0
     assert len(db.loop_pool.idle) == 1
+
+
+async def test_after_a_lost_connection_the_idle_ones_are_not_trusted_either(db: PostgresDatabase) -> None:
+    """The server restarts (every session ends): the first turn to find out gets psycopg's OperationalError,
+    and the idle connections, dead the same way, are closed with it, so the next turn opens a new one instead
+    of failing too (one person told "try again" after a restart, not one per pooled connection)."""
+    import psycopg
+
+    both_out = asyncio.Event()
+    out = 0
+
+    def hold() -> None:  # two turns at once: two connections, both idle afterwards
+        nonlocal out
+        with db.transaction():
+            db.execute("SELECT 1 FROM t WHERE k = ?", ["x"])
+            out += 1
+            if out == 2:
+                both_out.set()
+            in_loop(both_out.wait())
+
+    await asyncio.gather(db.run(hold), db.run(hold))
+    assert len(db.loop_pool.idle) == 2
+    with db.pool.connection() as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+
+    def count() -> int:
+        return int(db.execute("SELECT count(*) FROM t WHERE v = ?", [1]).fetchone()[0])
+
+    with pytest.raises(psycopg.OperationalError):
+        await db.run(count)
+    assert await db.run(count) == 0
